@@ -1,0 +1,51 @@
+/*
+ * ctl.h - kioskctl: the staff and maintenance command line.
+ *
+ * Offline subcommands run the project's library code on files and devices;
+ * online ones speak kioskd's socket. Every subcommand prints one JSON object
+ * on stdout and a plain-words reason on stderr when it fails. Exit codes:
+ * 0 valid/success, 1 invalid/rejected/not found, 2 usage or unreadable input.
+ */
+#ifndef KX_CTL_H
+#define KX_CTL_H
+
+#include <jansson.h>
+
+#define CTL_EXIT_OK 0
+#define CTL_EXIT_INVALID 1
+#define CTL_EXIT_USAGE 2
+
+/* A subcommand: argv[0] is the subcommand's name. Returns the exit code. */
+typedef int (*ctl_command_fn)(int argc, char **argv);
+
+struct ctl_command {
+    const char *name;
+    const char *usage;   /* one line: arguments */
+    const char *summary; /* one line: what it does */
+    ctl_command_fn run;
+};
+
+/* ctl_print_json - print obj as one line on stdout and release it. */
+void ctl_print_json(json_t *obj);
+
+/* ctl_fail - print "kioskctl NAME: reason" on stderr; returns code. */
+int ctl_fail(int code, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ctl_option - find "--name VALUE" in argv; returns VALUE or NULL. */
+const char *ctl_option(int argc, char **argv, const char *name);
+/* ctl_flag - 1 when "--name" is present. */
+int ctl_flag(int argc, char **argv, const char *name);
+/* ctl_positional - the index-th argument that is not an option or an
+ * option's value (options listed in with_value take one). NULL if none. */
+const char *ctl_positional(int argc, char **argv, int index,
+                           const char *const *with_value);
+
+/* Subcommands, one file per area. */
+int ctl_cmd_uscc(int argc, char **argv);
+int ctl_cmd_idnum(int argc, char **argv);
+int ctl_cmd_license_payload(int argc, char **argv);
+int ctl_cmd_services(int argc, char **argv);
+int ctl_cmd_config_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * main.c - kioskctl entry point: the subcommand table and shared helpers.
+ * Never exits below main(): subcommands return their exit code.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "ctl.h"
+
+static const struct ctl_command ctl_commands[] = {
+    {"uscc", "CODE", "check a unified social credit code (GB 32100)", ctl_cmd_uscc},
+    {"idnum", "NUMBER [--on YYYY-MM-DD]", "check a resident ID number (GB 11643)",
+     ctl_cmd_idnum},
+    {"license-payload", "TEXT", "extract credit codes from a licence QR payload",
+     ctl_cmd_license_payload},
+    {"services", "[--config FILE]", "list services, required documents and fees",
+     ctl_cmd_services},
+    {"config-check", "FILE", "validate a kiosk configuration file", ctl_cmd_config_check},
+};
+
+void ctl_print_json(json_t *obj)
+{
+    char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (s) {
+        fputs(s, stdout);
+        fputc('\n', stdout);
+        free(s);
+    }
+    json_decref(obj);
+}
+
+int ctl_fail(int code, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "kioskctl %s: ", name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return code;
+}
+
+const char *ctl_option(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i + 1 < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return argv[i + 1];
+    return NULL;
+}
+
+int ctl_flag(int argc, char **argv, const char *name)
+{
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], name) == 0)
+            return 1;
+    return 0;
+}
+
+const char *ctl_positional(int argc, char **argv, int index,
+                           const char *const *with_value)
+{
+    int seen = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) == 0 && argv[i][2]) {
+            for (int k = 0; with_value && with_value[k]; k++)
+                if (strcmp(argv[i], with_value[k]) == 0) {
+                    i++;
+                    break;
+                }
+            continue;
+        }
+        if (seen++ == index)
+            return argv[i];
+    }
+    return NULL;
+}
+
+static void ctl_usage(FILE *fp)
+{
+    fprintf(fp, "usage: kioskctl COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+        fprintf(fp, "  %-16s %-36s %s\n", ctl_commands[i].name, ctl_commands[i].usage,
+                ctl_commands[i].summary);
+    fprintf(fp, "\nEach command prints one JSON object. Exit: 0 ok, 1 invalid or "
+                "failed, 2 usage or unreadable input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    kx_i18n_init(NULL, "zh_CN");
+    if (argc < 2) {
+        ctl_usage(stderr);
+        return CTL_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        ctl_usage(stdout);
+        return CTL_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof(ctl_commands) / sizeof(ctl_commands[0]); i++)
+        if (strcmp(argv[1], ctl_commands[i].name) == 0) {
+            if (ctl_flag(argc - 1, argv + 1, "--help")) {
+                printf("usage: kioskctl %s %s\n%s\n", ctl_commands[i].name,
+                       ctl_commands[i].usage, ctl_commands[i].summary);
+                return CTL_EXIT_OK;
+            }
+            return ctl_commands[i].run(argc - 1, argv + 1);
+        }
+    fprintf(stderr, "kioskctl: unknown command '%s'\n", argv[1]);
+    ctl_usage(stderr);
+    return CTL_EXIT_USAGE;
+}
