@@ -1,0 +1,28 @@
+# Installation layout and the Debian package (CPack DEB).
+#   /usr/bin/{kioskd,kiosk,kioskctl}   /usr/share/jxca-kiosk/{assets,...}
+#   /etc/jxca-kiosk/{kiosk.conf,sites.conf}   /var/lib/jxca-kiosk (journal)
+#   systemd units, sysusers, udev rules; services enabled on install.
+install(FILES config/kiosk.conf.example DESTINATION /etc/jxca-kiosk RENAME kiosk.conf)
+install(FILES config/sites.conf DESTINATION /etc/jxca-kiosk)
+install(FILES config/kiosk.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
+install(FILES config/systemd/jxca-kioskd.service config/systemd/jxca-kiosk.service
+        DESTINATION lib/systemd/system)
+install(FILES config/systemd/jxca-kiosk.sysusers DESTINATION lib/sysusers.d
+        RENAME jxca-kiosk.conf)
+install(FILES config/udev/70-jxca-kiosk.rules DESTINATION lib/udev/rules.d)
+install(DIRECTORY assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/jxca-kiosk/assets)
+install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+
+set(CPACK_GENERATOR DEB)
+set(CPACK_PACKAGE_NAME jxca-kiosk)
+set(CPACK_PACKAGE_VENDOR "JXCA kiosk project")
+set(CPACK_PACKAGE_CONTACT "JXCA kiosk maintainers <kiosk@localhost>")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Self-service certificate kiosk for Jiangxi CA service halls")
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION misc)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "opensc, pcscd, sane-utils, fonts-noto-cjk, cage, systemd")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
+    "${CMAKE_SOURCE_DIR}/cmake/deb/postinst;${CMAKE_SOURCE_DIR}/cmake/deb/prerm;${CMAKE_SOURCE_DIR}/cmake/deb/conffiles")
+include(CPack)
