@@ -47,5 +47,6 @@ int ctl_cmd_idnum(int argc, char **argv);
 int ctl_cmd_license_payload(int argc, char **argv);
 int ctl_cmd_services(int argc, char **argv);
 int ctl_cmd_config_check(int argc, char **argv);
+int ctl_cmd_staff_hash(int argc, char **argv);
 
 #endif

@@ -18,6 +18,8 @@ static const struct ctl_command ctl_commands[] = {
     {"services", "[--config FILE]", "list services, required documents and fees",
      ctl_cmd_services},
     {"config-check", "FILE", "validate a kiosk configuration file", ctl_cmd_config_check},
+    {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
+     ctl_cmd_staff_hash},
 };
 
 void ctl_print_json(json_t *obj)
