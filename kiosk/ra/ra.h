@@ -1,0 +1,434 @@
+/*
+ * ra.h - the kiosk's client of the CA's Registration Authority (RA).
+ *
+ * The one link between the kiosk and the CA: JSON over HTTPS with mutual TLS
+ * (the kiosk's certificate), the RA's CA pinned, versioned paths (/v1/...).
+ * docs/ra-api.md is the wire contract; tools/ra-sim is its reference server.
+ *
+ * What this module guarantees:
+ *  - TLS verification is always on (peer and host name); there is no switch
+ *    to turn it off. The RA CA comes from [ra] ca_file; an optional public
+ *    key pin ([ra] pinned_pubkey) is checked on top.
+ *  - Every POST carries a caller-supplied idempotency key (the engine
+ *    journals it before the call). The RA applies a key once: repeating the
+ *    call with the same key and the same arguments returns the first result
+ *    and has no second effect; the same key with other arguments is
+ *    KX_ERR_RA_CONFLICT. Only POSTs with a key and GETs (safe by nature) are
+ *    ever retried, with exponential back-off and jitter, honouring
+ *    Retry-After.
+ *  - Every reply is validated strictly: a missing or wrongly typed field is
+ *    KX_ERR_RA_BAD_REPLY, never a crash or a half-filled result.
+ *  - Personal data (agent ID number, phone, e-mail, name) never reaches a
+ *    log; secrets (the SO PIN of kx_ra_token_unlock) live only in a
+ *    kx_secbuf.
+ *
+ * Errors (what the engine should do):
+ *   KX_ERR_NETWORK   cannot reach the RA or the connection broke. The outcome
+ *                    of a POST is UNKNOWN: repeat it with the same key.
+ *   KX_ERR_TIMEOUT   the request (or the whole retry budget) timed out; the
+ *                    outcome is unknown, as for KX_ERR_NETWORK.
+ *   KX_ERR_TLS       handshake or verification failed (wrong CA, pin
+ *                    mismatch, our certificate refused). Call staff.
+ *   KX_ERR_BUSY      the RA said 503/429 (or another 5xx) on every attempt.
+ *   KX_ERR_RA_BAD_REPLY   malformed or unexpected reply (outcome unknown).
+ *   KX_ERR_RA_REJECTED    the RA refused the request (invalid data, review
+ *                    rejected, checksum mismatch, bad CSR or signature).
+ *   KX_ERR_RA_CONFLICT    idempotency key reused with different arguments.
+ *   KX_ERR_RA_NOT_PAID    issuance asked before the case's order was paid.
+ *   KX_ERR_RA_NOT_APPROVED issuance/unlock/revoke before approval.
+ *   KX_ERR_NOT_FOUND unknown credit code, case, order, certificate, token.
+ *   KX_ERR_STATE     not allowed in the resource's state (e.g. refund after
+ *                    issuance, second order while one is open, already
+ *                    issued/revoked/released under another key).
+ *   KX_ERR_PERMISSION the RA refused this kiosk (403).
+ *   KX_ERR_INVALID_ARG bad arguments, detected before anything is sent.
+ * kx_ra_last_error() gives the RA's own error code and message for the log.
+ *
+ * Threading: a kx_ra handle is used by one thread at a time (it owns one
+ * libcurl easy handle and its connection). Open one handle per worker
+ * thread; handles are independent. kx_ra_global_init() once in main().
+ *
+ * Ownership: result structs are caller-owned, filled in place. Fields that
+ * are char arrays are NUL-terminated copies. Pointers inside results
+ * (certificate PEM, CRL PEM) are malloc'ed and released by the matching
+ * kx_ra_*_clear() function. Nothing returned points into the handle.
+ */
+#ifndef KX_RA_RA_H
+#define KX_RA_RA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/secbuf.h"
+
+/* Sizes of the fixed fields (including the terminating NUL). */
+#define KX_RA_URL_MAX 512
+#define KX_RA_PATH_MAX 4096
+#define KX_RA_ID_MAX 65           /* case, order, document ids */
+#define KX_RA_IDEM_KEY_MAX 65     /* 1..64 chars of [A-Za-z0-9._:-] */
+#define KX_RA_CODE_MAX 19         /* unified social credit code */
+#define KX_RA_NAME_MAX 256
+#define KX_RA_ADDRESS_MAX 512
+#define KX_RA_TEXT_MAX 512        /* reasons, messages, QR text */
+#define KX_RA_SERIAL_MAX 81       /* certificate serial, lower-case hex */
+#define KX_RA_SUBJECT_MAX 512
+#define KX_RA_SHA256_HEX 65
+#define KX_RA_SHORT_MAX 33        /* status words, service ids, currency */
+
+/* ------------------------------------------------------------------ */
+/* Configuration and handle                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct kx_ra_config {
+    char url[KX_RA_URL_MAX];            /* base URL, "https://host:port" */
+    char ca_file[KX_RA_PATH_MAX];       /* PEM: the RA's CA (pinned) */
+    char cert_file[KX_RA_PATH_MAX];     /* PEM: the kiosk's client cert */
+    char key_file[KX_RA_PATH_MAX];      /* PEM: its private key */
+    char pinned_pubkey[KX_RA_URL_MAX];  /* "" or "sha256//BASE64[;sha256//...]" */
+    char kiosk_id[KX_RA_NAME_MAX];      /* sent as X-Kiosk-Id */
+    long connect_timeout_ms;            /* per attempt, default 5000 */
+    long timeout_ms;                    /* per attempt, default 20000 */
+    long deadline_ms;                   /* whole call incl. retries, default 60000 */
+    int max_attempts;                   /* 1..10, default 4 */
+    long backoff_initial_ms;            /* default 200 */
+    long backoff_max_ms;                /* default 5000 */
+} kx_ra_config;
+
+/*
+ * kx_ra_config_defaults - fill cfg with the defaults above and empty paths.
+ */
+void kx_ra_config_defaults(kx_ra_config *cfg);
+
+/*
+ * kx_ra_config_load - read the [ra] section of the kiosk configuration
+ * (keys: url, ca_file, cert_file, key_file, pinned_pubkey,
+ * connect_timeout_ms, timeout_ms, deadline_ms, max_attempts,
+ * backoff_initial_ms, backoff_max_ms; [kiosk] id). url must be https://.
+ * Returns KX_ERR_CONFIG (detail names file, line, key) on a bad value.
+ */
+kx_err kx_ra_config_load(const kx_config *ini, kx_ra_config *out);
+
+/* kx_ra_global_init - libcurl's global init; call once from main() before
+ * any thread starts. Idempotent. */
+kx_err kx_ra_global_init(void);
+
+typedef struct kx_ra kx_ra;
+
+/*
+ * kx_ra_open - create a client handle. Checks that the CA, certificate and
+ * key files are readable (KX_ERR_CONFIG otherwise); does not connect.
+ * cfg is copied. Free with kx_ra_close().
+ */
+kx_err kx_ra_open(const kx_ra_config *cfg, kx_ra **out);
+
+/* kx_ra_close - release the handle and its connection. NULL is fine. */
+void kx_ra_close(kx_ra *ra);
+
+/* The RA's error reply of the last call on this handle. */
+typedef struct kx_ra_error {
+    long http_status;                  /* 0 when no HTTP reply was received */
+    char code[KX_RA_SHORT_MAX];        /* RA error code, "" when none */
+    char message[KX_RA_TEXT_MAX];      /* RA message (for logs, English) */
+    int retryable;                     /* the RA's "retryable" flag */
+    int attempts;                      /* attempts the last call made */
+} kx_ra_error;
+
+/* kx_ra_last_error - copy of the last call's error detail (zeroed after a
+ * success). Pointer owned by ra, valid until the next call. */
+const kx_ra_error *kx_ra_last_error(const kx_ra *ra);
+
+/*
+ * kx_ra_idem_key_new - a fresh random idempotency key (32 hex chars from
+ * getrandom) into out (at least KX_RA_IDEM_KEY_MAX bytes). Journal it
+ * before the call that uses it. Thread-safe.
+ */
+kx_err kx_ra_idem_key_new(char *out, size_t outsz);
+
+/* ------------------------------------------------------------------ */
+/* Health and probe                                                     */
+/* ------------------------------------------------------------------ */
+
+typedef struct kx_ra_health {
+    char status[KX_RA_SHORT_MAX];      /* "ok" */
+    char version[KX_RA_NAME_MAX];      /* server software and version */
+    int64_t server_time;               /* Unix seconds */
+} kx_ra_health;
+
+/* kx_ra_health - GET /v1/health. */
+kx_err kx_ra_health_get(kx_ra *ra, kx_ra_health *out);
+
+typedef struct kx_ra_probe {
+    int reachable;                     /* TCP connection made */
+    int tls_ok;                        /* handshake and verification passed */
+    int http_status;                   /* of /v1/health, 0 if none */
+    char tls_error[KX_RA_TEXT_MAX];    /* curl's message when tls_ok == 0 */
+    int64_t server_cert_not_after;     /* Unix seconds, 0 if unknown */
+    int64_t client_cert_not_after;     /* of cert_file, 0 if unreadable */
+    double rtt_ms;                     /* whole health request */
+    double connect_ms;                 /* TCP connect */
+    double tls_ms;                     /* TLS handshake */
+    kx_ra_health health;               /* valid when http_status == 200 */
+} kx_ra_probe;
+
+/*
+ * kx_ra_probe_run - one health request on a fresh connection, measuring it
+ * (used by kioskctl ra-check). No retries. Returns KX_OK when the RA
+ * answered healthy, else the error, with *out filled as far as it got.
+ */
+kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out);
+
+/* ------------------------------------------------------------------ */
+/* Enterprises                                                          */
+/* ------------------------------------------------------------------ */
+
+typedef struct kx_ra_enterprise {
+    char credit_code[KX_RA_CODE_MAX];
+    char name[KX_RA_NAME_MAX];
+    char address[KX_RA_ADDRESS_MAX];
+    char legal_representative[KX_RA_NAME_MAX];
+    char status[KX_RA_SHORT_MAX];      /* "active", "revoked", "cancelled" */
+} kx_ra_enterprise;
+
+/* kx_ra_enterprise_lookup - GET /v1/enterprises/{credit_code}.
+ * KX_ERR_NOT_FOUND when the RA does not know the code. */
+kx_err kx_ra_enterprise_lookup(kx_ra *ra, const char *credit_code, kx_ra_enterprise *out);
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                                */
+/* ------------------------------------------------------------------ */
+
+typedef enum kx_ra_case_state {
+    KX_RA_CASE_DRAFT = 0,
+    KX_RA_CASE_SUBMITTED,
+    KX_RA_CASE_PENDING_REVIEW,
+    KX_RA_CASE_APPROVED,
+    KX_RA_CASE_REJECTED,
+} kx_ra_case_state;
+
+/* kx_ra_case_state_id - "draft", "submitted", "pending_review", "approved",
+ * "rejected". Static string. */
+const char *kx_ra_case_state_id(kx_ra_case_state st);
+
+/* A new case. Strings are borrowed for the call; optional ones may be NULL
+ * or "". The agent's data come from the ID card. */
+typedef struct kx_ra_case_request {
+    const char *service;          /* services.h id: "new", "renew", ... */
+    const char *credit_code;      /* GB 32100 */
+    const char *company_name;
+    const char *agent_name;
+    const char *agent_idnum;      /* GB 11643; never logged */
+    const char *phone;            /* 11-digit mobile */
+    const char *email;            /* optional */
+    int64_t agreement_accepted_at;/* Unix seconds the agreement was accepted */
+    const char *token_serial;     /* optional: UKEY serial (renew, unlock, swap) */
+    const char *cert_serial;      /* optional: current certificate (renew, change, revoke) */
+} kx_ra_case_request;
+
+typedef struct kx_ra_case {
+    char case_id[KX_RA_ID_MAX];
+    char service[KX_RA_SHORT_MAX];
+    char credit_code[KX_RA_CODE_MAX];
+    kx_ra_case_state state;
+    char reject_reason[KX_RA_TEXT_MAX];   /* when rejected */
+    int64_t fee_fen;                      /* the RA's fee for the service */
+    int paid;                             /* an order of the case is paid (or fee 0) */
+    int documents;                        /* documents attached */
+    char cert_serial[KX_RA_SERIAL_MAX];   /* issued certificate, "" if none */
+    int64_t created_at;
+    int64_t updated_at;
+} kx_ra_case;
+
+/* kx_ra_case_create - POST /v1/cases. State draft. */
+kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_request *req,
+                         kx_ra_case *out);
+/* kx_ra_case_get - GET /v1/cases/{id}: current state (poll for review). */
+kx_err kx_ra_case_get(kx_ra *ra, const char *case_id, kx_ra_case *out);
+/* kx_ra_case_submit - POST /v1/cases/{id}/submit: draft -> submitted ->
+ * pending_review. KX_ERR_STATE when not a draft (same key replays). */
+kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id,
+                         kx_ra_case *out);
+
+/* ------------------------------------------------------------------ */
+/* Documents                                                            */
+/* ------------------------------------------------------------------ */
+
+typedef enum kx_ra_doc_kind {
+    KX_RA_DOC_LICENCE = 0,          /* business licence scan */
+    KX_RA_DOC_ID_FRONT,
+    KX_RA_DOC_ID_BACK,
+    KX_RA_DOC_SEAL_COMPANY,         /* 企业公章 */
+    KX_RA_DOC_SEAL_LEGAL_REP,       /* 法人私章 */
+    KX_RA_DOC_SIGNATURE_LEGAL_REP,  /* 法人手写签名 */
+    KX_RA_DOC_AUTH_LETTER,
+    KX_RA_DOC_REISSUE_STATEMENT,
+    KX_RA_DOC_USCC_COPY,            /* stamped credit-code copy (PIN-less renew) */
+    KX_RA_DOC_COUNT
+} kx_ra_doc_kind;
+
+/* kx_ra_doc_kind_id - wire id ("licence", "id_front", "id_back",
+ * "seal_company", "seal_legal_rep", "signature_legal_rep", "auth_letter",
+ * "reissue_statement", "uscc_copy"). */
+const char *kx_ra_doc_kind_id(kx_ra_doc_kind kind);
+
+typedef struct kx_ra_document {
+    kx_ra_doc_kind kind;
+    const char *media_type;          /* "image/png" or "image/jpeg" */
+    const unsigned char *data;       /* borrowed for the call */
+    size_t len;                      /* 1 .. 16 MiB */
+    double width_mm, height_mm;      /* seal images only (>0); else 0 */
+} kx_ra_document;
+
+typedef struct kx_ra_document_receipt {
+    char document_id[KX_RA_ID_MAX];
+    char sha256[KX_RA_SHA256_HEX];   /* as computed by the RA (lower-case hex) */
+    size_t size;
+} kx_ra_document_receipt;
+
+/*
+ * kx_ra_document_upload - POST /v1/cases/{id}/documents. The client sends
+ * the SHA-256 it computed; the RA recomputes it (mismatch: RA_REJECTED) and
+ * the client checks the receipt's digest equals its own (else
+ * RA_BAD_REPLY). One document per kind: uploading a kind again replaces it.
+ * Allowed while the case is a draft.
+ */
+kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const kx_ra_document *doc, kx_ra_document_receipt *out);
+
+/* ------------------------------------------------------------------ */
+/* Payment orders                                                       */
+/* ------------------------------------------------------------------ */
+
+typedef enum kx_ra_order_state {
+    KX_RA_ORDER_PENDING = 0,   /* waiting for the payer */
+    KX_RA_ORDER_PAID,
+    KX_RA_ORDER_CANCELLED,
+    KX_RA_ORDER_EXPIRED,
+    KX_RA_ORDER_REFUNDED,
+} kx_ra_order_state;
+
+/* kx_ra_order_state_id - "pending", "paid", "cancelled", "expired",
+ * "refunded". */
+const char *kx_ra_order_state_id(kx_ra_order_state st);
+
+typedef struct kx_ra_order {
+    char order_id[KX_RA_ID_MAX];
+    char case_id[KX_RA_ID_MAX];
+    kx_ra_order_state state;
+    int64_t amount_fen;               /* from the RA's fee table */
+    char currency[KX_RA_SHORT_MAX];   /* "CNY" */
+    char qr_text[KX_RA_TEXT_MAX];     /* text to render as the payment QR code */
+    int64_t created_at;
+    int64_t expires_at;               /* pending orders expire */
+    int64_t paid_at;                  /* 0 when unpaid */
+    int64_t refunded_fen;             /* 0 unless refunded */
+    char refund_id[KX_RA_ID_MAX];     /* "" unless refunded */
+} kx_ra_order;
+
+/* kx_ra_order_create - POST /v1/cases/{id}/orders. The case must be
+ * submitted (not draft, not rejected). One open or paid order per case:
+ * KX_ERR_STATE otherwise (cancelled/expired ones may be replaced). */
+kx_err kx_ra_order_create(kx_ra *ra, const char *idem_key, const char *case_id,
+                          kx_ra_order *out);
+/* kx_ra_order_get - GET /v1/orders/{id}: poll for payment. */
+kx_err kx_ra_order_get(kx_ra *ra, const char *order_id, kx_ra_order *out);
+/* kx_ra_order_cancel - POST /v1/orders/{id}/cancel. Pending only; a paid
+ * order is KX_ERR_STATE (refund it instead). */
+kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id,
+                          kx_ra_order *out);
+/* kx_ra_order_refund - POST /v1/orders/{id}/refund: full refund of a paid
+ * order whose case has no certificate yet (KX_ERR_STATE otherwise). reason
+ * is free text for the RA's staff (no personal data). */
+kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
+                          const char *reason, kx_ra_order *out);
+
+/* ------------------------------------------------------------------ */
+/* Certificates                                                         */
+/* ------------------------------------------------------------------ */
+
+typedef struct kx_ra_cert {
+    char serial[KX_RA_SERIAL_MAX];     /* lower-case hex */
+    char subject[KX_RA_SUBJECT_MAX];   /* RFC 2253 text */
+    int64_t not_before, not_after;     /* Unix seconds */
+    char status[KX_RA_SHORT_MAX];      /* "valid" or "revoked" */
+    char *cert_pem;                    /* malloc'ed: the certificate */
+    char *chain_pem;                   /* malloc'ed: issuing CA chain */
+} kx_ra_cert;
+
+/* kx_ra_cert_clear - free the PEM strings and zero the struct. */
+void kx_ra_cert_clear(kx_ra_cert *cert);
+
+/*
+ * kx_ra_cert_issue - POST /v1/cases/{id}/certificate with a PKCS#10 CSR
+ * (PEM or DER, detected). The case must be approved (KX_ERR_RA_NOT_APPROVED)
+ * and paid or free (KX_ERR_RA_NOT_PAID); one certificate per case. The RA
+ * sets the subject from the case (O and CN company name, serialNumber and
+ * organizationIdentifier the credit code); validity one year. The client
+ * checks the returned certificate parses and its public key is the CSR's.
+ * *out must be zeroed or cleared; free with kx_ra_cert_clear().
+ */
+kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const unsigned char *csr, size_t csr_len, kx_ra_cert *out);
+
+/*
+ * kx_ra_cert_renew - POST /v1/cases/{id}/renewal for a renew or
+ * renew_nopin case, approved and paid. old_serial is the current
+ * certificate (same enterprise). With the PIN (service "renew") signature is
+ * the current key's signature over the CSR's DER bytes (ECDSA or RSA
+ * PKCS#1 v1.5, SHA-256); for "renew_nopin" pass NULL/0 (the case was
+ * approved after re-proofing). Output as kx_ra_cert_issue.
+ */
+kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const char *old_serial, const unsigned char *csr, size_t csr_len,
+                        const unsigned char *signature, size_t signature_len,
+                        kx_ra_cert *out);
+
+/* kx_ra_cert_get - GET /v1/certificates/{serial} (e.g. after an issue whose
+ * key was lost: kx_ra_case_get gives the serial). */
+kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out);
+
+/* Revocation reasons, RFC 5280 CRLReason values. */
+typedef enum kx_ra_revoke_reason {
+    KX_RA_REVOKE_UNSPECIFIED = 0,
+    KX_RA_REVOKE_KEY_COMPROMISE = 1,
+    KX_RA_REVOKE_AFFILIATION_CHANGED = 3,
+    KX_RA_REVOKE_SUPERSEDED = 4,
+    KX_RA_REVOKE_CESSATION = 5,
+} kx_ra_revoke_reason;
+
+/* kx_ra_revoke_reason_id - "unspecified", "key_compromise",
+ * "affiliation_changed", "superseded", "cessation_of_operation". */
+const char *kx_ra_revoke_reason_id(kx_ra_revoke_reason reason);
+
+/*
+ * kx_ra_cert_revoke - POST /v1/certificates/{serial}/revoke under an
+ * approved case of the same enterprise. Already revoked (another key):
+ * KX_ERR_STATE. *revoked_at_out (may be NULL) gets the revocation time.
+ */
+kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
+                         const char *serial, kx_ra_revoke_reason reason,
+                         int64_t *revoked_at_out);
+
+/* kx_ra_crl_fetch - GET /v1/crl: a freshly signed CRL as PEM (malloc'ed,
+ * *pem_out freed by the caller with free()). The client checks it parses
+ * as a CRL. */
+kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out);
+
+/* ------------------------------------------------------------------ */
+/* Tokens                                                               */
+/* ------------------------------------------------------------------ */
+
+/*
+ * kx_ra_token_unlock - POST /v1/cases/{id}/unlock: authorisation to unlock
+ * the UKEY token_serial after re-proofing (an approved unlock or
+ * renew_nopin case naming that token). The RA releases the token's SO PIN
+ * (unlock secret) once: the same key replays it, another key afterwards is
+ * KX_ERR_STATE. The secret goes into so_pin (created by the caller with
+ * kx_secbuf_new, at least 64 bytes); it is never logged, and the reply
+ * buffer is wiped.
+ */
+kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
+                          const char *token_serial, kx_secbuf *so_pin);
+
+#endif
