@@ -1,0 +1,804 @@
+/*
+ * api.c - ra-sim's /v1 handlers: the state rules of docs/ra-api.md.
+ *
+ * Sections: routing; request validation helpers; resource JSON; health and
+ * enterprises; cases and documents; orders; certificates and CRL; tokens.
+ *
+ * Every handler runs under sim->lock inside one SQLite transaction (POSTs)
+ * and counts each effect it has (cases_created, certs_issued, ...), so tests
+ * can prove an effect happened exactly once. Handlers never trust the body:
+ * missing or wrongly typed fields are 400 bad_request.
+ */
+#include <string.h>
+
+#include "domain/idnum.h"
+#include "domain/uscc.h"
+#include "sim.h"
+
+/* ---- routing ---- */
+
+static int api_is(const sim_req *r, const char *method, int nseg, const char *s1,
+                  const char *s3)
+{
+    return strcmp(r->method, method) == 0 && r->nseg == nseg && strcmp(r->seg[0], "v1") == 0 &&
+           strcmp(r->seg[1], s1) == 0 && (!s3 || strcmp(r->seg[3], s3) == 0);
+}
+
+const char *api_endpoint(const sim_req *r)
+{
+    if (r->nseg < 2 || strcmp(r->seg[0], "v1") != 0)
+        return NULL;
+    if (api_is(r, "GET", 2, "health", NULL))
+        return "health";
+    if (api_is(r, "GET", 2, "crl", NULL))
+        return "crl";
+    if (api_is(r, "GET", 2, "crl.der", NULL))
+        return "crl_der";
+    if (api_is(r, "GET", 3, "enterprises", NULL))
+        return "enterprise";
+    if (api_is(r, "POST", 2, "cases", NULL))
+        return "case_create";
+    if (api_is(r, "GET", 3, "cases", NULL))
+        return "case_get";
+    if (api_is(r, "POST", 4, "cases", "submit"))
+        return "case_submit";
+    if (api_is(r, "POST", 4, "cases", "documents"))
+        return "document";
+    if (api_is(r, "POST", 4, "cases", "orders"))
+        return "order_create";
+    if (api_is(r, "POST", 4, "cases", "certificate"))
+        return "cert_issue";
+    if (api_is(r, "POST", 4, "cases", "renewal"))
+        return "cert_renew";
+    if (api_is(r, "POST", 4, "cases", "unlock"))
+        return "token_unlock";
+    if (api_is(r, "GET", 3, "orders", NULL))
+        return "order_get";
+    if (api_is(r, "POST", 4, "orders", "cancel"))
+        return "order_cancel";
+    if (api_is(r, "POST", 4, "orders", "refund"))
+        return "order_refund";
+    if (api_is(r, "GET", 3, "certificates", NULL))
+        return "cert_get";
+    if (api_is(r, "POST", 4, "certificates", "revoke"))
+        return "cert_revoke";
+    return NULL;
+}
+
+/* ---- validation helpers ---- */
+
+/* A string member: NULL (with a 400 reply) when required and missing, of
+ * the wrong type or longer than maxlen. Optional and absent gives "". */
+static const char *api_str(const sim_req *r, sim_reply *out, const char *key, int required,
+                           size_t maxlen)
+{
+    json_t *v = json_object_get(r->json, key);
+    if (!v && !required)
+        return "";
+    if (!json_is_string(v) || (required && json_string_length(v) == 0) ||
+        json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v)) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "field '%s' missing, empty, too long or not a string", key);
+        reply_error(out, 400, "bad_request", msg);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+static int api_time_parse(const char *text, int64_t *out)
+{
+    struct tm tm = {0};
+    const char *end = strptime(text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    if (!end || *end)
+        return -1;
+    *out = (int64_t)timegm(&tm);
+    return 0;
+}
+
+static int api_service_fee(const char *service, int64_t *fee)
+{
+    static const struct {
+        const char *id;
+        int64_t fen;
+    } fees[] = {{"new", 30000},    {"renew", 30000}, {"renew_nopin", 30000},
+                {"reissue", 30000}, {"change", 10000}, {"swap", 10000},
+                {"unlock", 0},      {"revoke", 0}};
+    for (size_t i = 0; i < sizeof fees / sizeof fees[0]; i++)
+        if (strcmp(service, fees[i].id) == 0) {
+            *fee = fees[i].fen;
+            return 0;
+        }
+    return -1;
+}
+
+/* ---- resource JSON ---- */
+
+static int api_case_paid(sim *s, const char *case_id, int64_t fee)
+{
+    if (fee == 0)
+        return 1;
+    sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM orders WHERE case_id = ? AND state = 'paid'",
+                                  "s", case_id);
+    int paid = st && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return paid;
+}
+
+/* The case as JSON, or NULL when unknown. */
+static json_t *api_case_json(sim *s, const char *id)
+{
+    sqlite3_stmt *st = store_prep(s, "SELECT id, service, credit_code, state, reject_reason, "
+                                     "fee, cert_serial, created, updated, "
+                                     "(SELECT count(*) FROM documents d WHERE d.case_id = c.id) "
+                                     "FROM cases c WHERE id = ?", "s", id);
+    json_t *o = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW) {
+        int64_t fee = sqlite3_column_int64(st, 5);
+        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:s, s:o, s:o}", "case_id",
+                      store_text(st, 0), "service", store_text(st, 1), "credit_code",
+                      store_text(st, 2), "state", store_text(st, 3), "reject_reason",
+                      store_text(st, 4), "fee_fen", (json_int_t)fee, "paid",
+                      api_case_paid(s, id, fee), "documents",
+                      (json_int_t)sqlite3_column_int64(st, 9), "cert_serial", store_text(st, 6),
+                      "created_at", sim_time_json(sqlite3_column_int64(st, 7)), "updated_at",
+                      sim_time_json(sqlite3_column_int64(st, 8)));
+    }
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_t *api_order_json(sim *s, const char *id)
+{
+    sqlite3_stmt *st = store_prep(s, "SELECT id, case_id, state, amount, qr, created, expires, "
+                                     "paid_at, refunded, refund_id FROM orders WHERE id = ?",
+                                  "s", id);
+    json_t *o = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s}", "order_id",
+                      store_text(st, 0), "case_id", store_text(st, 1), "state",
+                      store_text(st, 2), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3),
+                      "currency", "CNY", "qr_text", store_text(st, 4), "created_at",
+                      sim_time_json(sqlite3_column_int64(st, 5)), "expires_at",
+                      sim_time_json(sqlite3_column_int64(st, 6)), "paid_at",
+                      sim_time_json(sqlite3_column_int64(st, 7)), "refunded_fen",
+                      (json_int_t)sqlite3_column_int64(st, 8), "refund_id", store_text(st, 9));
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_t *api_cert_json(sim *s, const char *serial)
+{
+    sqlite3_stmt *st = store_prep(s, "SELECT serial, subject, not_before, not_after, status, "
+                                     "pem FROM certs WHERE serial = ?", "s", serial);
+    json_t *o = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "serial", store_text(st, 0),
+                      "subject", store_text(st, 1), "not_before",
+                      sim_time_json(sqlite3_column_int64(st, 2)), "not_after",
+                      sim_time_json(sqlite3_column_int64(st, 3)), "status", store_text(st, 4),
+                      "certificate", store_text(st, 5), "chain", s->pki.ca_pem);
+    sqlite3_finalize(st);
+    return o;
+}
+
+/* Load the case's state, service, credit code, company, token, fee; 0 ok. */
+typedef struct api_case_row {
+    char state[32], service[32], credit_code[32], company[256], token[128], cert_serial[96];
+    int64_t fee;
+} api_case_row;
+
+static int api_case_load(sim *s, const char *id, api_case_row *c, sim_reply *out)
+{
+    sqlite3_stmt *st = store_prep(s, "SELECT state, service, credit_code, company, "
+                                     "token_serial, fee, cert_serial FROM cases WHERE id = ?",
+                                  "s", id);
+    int found = st && sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        snprintf(c->state, sizeof c->state, "%s", store_text(st, 0));
+        snprintf(c->service, sizeof c->service, "%s", store_text(st, 1));
+        snprintf(c->credit_code, sizeof c->credit_code, "%s", store_text(st, 2));
+        snprintf(c->company, sizeof c->company, "%s", store_text(st, 3));
+        snprintf(c->token, sizeof c->token, "%s", store_text(st, 4));
+        c->fee = sqlite3_column_int64(st, 5);
+        snprintf(c->cert_serial, sizeof c->cert_serial, "%s", store_text(st, 6));
+    }
+    sqlite3_finalize(st);
+    if (!found)
+        reply_error(out, 404, "not_found", "no such case");
+    return found ? 0 : -1;
+}
+
+/* ---- health and enterprises ---- */
+
+static void api_health(sim *s, sim_reply *out)
+{
+    (void)s;
+    reply_json(out, 200, json_pack("{s:s, s:s, s:o}", "status", "ok", "version", SIM_VERSION,
+                                   "time", sim_time_json(sim_now())));
+}
+
+static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
+{
+    kx_uscc_info info;
+    if (kx_uscc_check(r->seg[2], &info) == KX_USCC_BAD_FORMAT) {
+        reply_error(out, 400, "bad_request", "not a unified social credit code");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT credit_code, name, address, legal_rep, status "
+                                     "FROM enterprises WHERE credit_code = ?", "s", info.code);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        reply_json(out, 200,
+                   json_pack("{s:s, s:s, s:s, s:s, s:s}", "credit_code", store_text(st, 0),
+                             "name", store_text(st, 1), "address", store_text(st, 2),
+                             "legal_representative", store_text(st, 3), "status",
+                             store_text(st, 4)));
+    else
+        reply_error(out, 404, "not_found", "unknown credit code");
+    sqlite3_finalize(st);
+}
+
+/* ---- cases and documents ---- */
+
+static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
+{
+    const char *service, *code, *company, *name, *idnum, *phone, *email, *agreed, *token,
+        *old_serial;
+    json_t *agent = json_object_get(r->json, "agent");
+    if (!json_is_object(agent)) {
+        reply_error(out, 400, "bad_request", "field 'agent' missing or not an object");
+        return;
+    }
+    sim_req agent_req = *r;
+    agent_req.json = agent;
+    if (!(service = api_str(r, out, "service", 1, 16)) ||
+        !(code = api_str(r, out, "credit_code", 1, 18)) ||
+        !(company = api_str(r, out, "company_name", 1, 200)) ||
+        !(name = api_str(&agent_req, out, "name", 1, 100)) ||
+        !(idnum = api_str(&agent_req, out, "id_number", 1, 18)) ||
+        !(phone = api_str(r, out, "phone", 1, 11)) || !(email = api_str(r, out, "email", 0, 200)) ||
+        !(agreed = api_str(r, out, "agreement_accepted_at", 1, 32)) ||
+        !(token = api_str(r, out, "token_serial", 0, 64)) ||
+        !(old_serial = api_str(r, out, "cert_serial", 0, 80)))
+        return;
+    int64_t fee, agreed_at;
+    kx_uscc_info ui;
+    kx_idnum_info ii;
+    if (api_service_fee(service, &fee)) {
+        reply_error(out, 400, "bad_request", "unknown service");
+        return;
+    }
+    if (kx_uscc_check(code, &ui) == KX_USCC_BAD_FORMAT) {
+        reply_error(out, 400, "bad_request", "not a unified social credit code");
+        return;
+    }
+    if (kx_idnum_check(idnum, &ii) != KX_IDNUM_VALID) {
+        reply_error(out, 400, "bad_request", "agent id_number is not a valid ID number");
+        return;
+    }
+    if (strlen(phone) != 11 || strspn(phone, "0123456789") != 11 || phone[0] != '1') {
+        reply_error(out, 400, "bad_request", "phone is not an 11-digit mobile number");
+        return;
+    }
+    if (api_time_parse(agreed, &agreed_at) || agreed_at > sim_now() + 300) {
+        reply_error(out, 400, "bad_request", "agreement_accepted_at is not a past RFC 3339 time");
+        return;
+    }
+    if ((strcmp(service, "unlock") == 0 || strcmp(service, "renew_nopin") == 0) && !*token) {
+        reply_error(out, 400, "bad_request", "this service needs token_serial");
+        return;
+    }
+    char id[40];
+    pki_random_id("c", id, sizeof id);
+    int64_t now = sim_now();
+    if (store_run(s, "INSERT INTO cases(id, service, credit_code, company, agent_name, "
+                     "agent_idnum, phone, email, agreement_at, token_serial, old_serial, state, "
+                     "reject_reason, fee, cert_serial, created, updated, submitted) "
+                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, '', ?, ?, 0)",
+                  "ssssssssissiii", id, service, ui.code, company, name, ii.number, phone, email,
+                  agreed_at, token, old_serial, fee, now, now) != 1) {
+        reply_error(out, 500, "internal", "cannot store the case");
+        return;
+    }
+    store_count(s, "cases_created", 1);
+    reply_json(out, 201, api_case_json(s, id));
+}
+
+static void api_case_get(sim *s, const sim_req *r, sim_reply *out)
+{
+    json_t *o = api_case_json(s, r->seg[2]);
+    if (o)
+        reply_json(out, 200, o);
+    else
+        reply_error(out, 404, "not_found", "no such case");
+}
+
+static void api_case_submit(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    if (api_case_load(s, r->seg[2], &c, out))
+        return;
+    if (strcmp(c.state, "draft") != 0) {
+        reply_error(out, 409, "invalid_state", "only a draft case can be submitted");
+        return;
+    }
+    int64_t now = sim_now();
+    store_run(s, "UPDATE cases SET state='submitted', submitted=?, updated=? WHERE id=?", "iis",
+              now, now, r->seg[2]);
+    store_count(s, "cases_submitted", 1);
+    reply_json(out, 200, api_case_json(s, r->seg[2]));
+}
+
+static const char *const api_doc_kinds[] = {
+    "licence", "id_front", "id_back", "seal_company", "seal_legal_rep",
+    "signature_legal_rep", "auth_letter", "reissue_statement", "uscc_copy", NULL};
+
+static void api_document(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    const char *kind, *media, *sha, *data64;
+    if (api_case_load(s, r->seg[2], &c, out))
+        return;
+    if (!(kind = api_str(r, out, "kind", 1, 32)) ||
+        !(media = api_str(r, out, "media_type", 1, 32)) ||
+        !(sha = api_str(r, out, "sha256", 1, 64)) ||
+        !(data64 = api_str(r, out, "data", 1, SIM_MAX_BODY)))
+        return;
+    int known = 0, seal = strncmp(kind, "seal_", 5) == 0 || strcmp(kind, "signature_legal_rep") == 0;
+    for (int i = 0; api_doc_kinds[i]; i++)
+        known |= strcmp(kind, api_doc_kinds[i]) == 0;
+    if (!known) {
+        reply_error(out, 400, "bad_request", "unknown document kind");
+        return;
+    }
+    double w = 0, h = 0;
+    json_t *jw = json_object_get(r->json, "width_mm"), *jh = json_object_get(r->json, "height_mm");
+    if ((jw && !json_is_number(jw)) || (jh && !json_is_number(jh))) {
+        reply_error(out, 400, "bad_request", "width_mm/height_mm must be numbers");
+        return;
+    }
+    w = jw ? json_number_value(jw) : 0;
+    h = jh ? json_number_value(jh) : 0;
+    if (seal && (!(w > 0 && w < 1000) || !(h > 0 && h < 1000))) {
+        reply_error(out, 400, "bad_request", "seal images need width_mm and height_mm > 0");
+        return;
+    }
+    if (strcmp(c.state, "draft") != 0) {
+        reply_error(out, 409, "invalid_state", "documents can be added to a draft case only");
+        return;
+    }
+    size_t len = 0;
+    unsigned char *data = pki_b64_decode(data64, &len);
+    if (!data || len == 0) {
+        free(data);
+        reply_error(out, 400, "bad_request", "data is not base64");
+        return;
+    }
+    static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    int is_png = len >= 8 && memcmp(data, png, 8) == 0;
+    int is_jpeg = len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+    char digest[65];
+    pki_sha256_hex(data, len, digest);
+    free(data);
+    if (!((strcmp(media, "image/png") == 0 && is_png) ||
+          (strcmp(media, "image/jpeg") == 0 && is_jpeg))) {
+        reply_error(out, 400, "bad_request", "data is not a PNG or JPEG matching media_type");
+        return;
+    }
+    if (strcasecmp(digest, sha) != 0) {
+        reply_error(out, 400, "checksum_mismatch", "sha256 does not match the data");
+        return;
+    }
+    char id[40];
+    pki_random_id("d", id, sizeof id);
+    store_run(s, "DELETE FROM documents WHERE case_id = ? AND kind = ?", "ss", r->seg[2], kind);
+    store_run(s, "INSERT INTO documents VALUES(?, ?, ?, ?, ?, ?, ?, ?)", "ssssside", id,
+              r->seg[2], kind, media, digest, (int64_t)len, w, h);
+    store_run(s, "UPDATE cases SET updated=? WHERE id=?", "is", sim_now(), r->seg[2]);
+    store_count(s, "documents_stored", 1);
+    reply_json(out, 201, json_pack("{s:s, s:s, s:s, s:I}", "document_id", id, "kind", kind,
+                                   "sha256", digest, "size", (json_int_t)len));
+}
+
+/* ---- orders ---- */
+
+static void api_order_create(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    if (api_case_load(s, r->seg[2], &c, out))
+        return;
+    if (strcmp(c.state, "draft") == 0 || strcmp(c.state, "rejected") == 0) {
+        reply_error(out, 409, "invalid_state", "the case is a draft or rejected");
+        return;
+    }
+    if (c.fee == 0) {
+        reply_error(out, 409, "invalid_state", "the service is free: no order needed");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM orders WHERE case_id = ? AND state IN "
+                                     "('pending', 'paid', 'refunded')", "s", r->seg[2]);
+    int open = st && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (open) {
+        reply_error(out, 409, "order_open", "the case already has an open or paid order");
+        return;
+    }
+    char id[40], qr[160];
+    pki_random_id("o", id, sizeof id);
+    snprintf(qr, sizeof qr, "https://pay.ra-sim.invalid/qr?order=%s&amount=%lld", id,
+             (long long)c.fee);
+    int64_t now = sim_now();
+    store_run(s, "INSERT INTO orders VALUES(?, ?, 'pending', ?, ?, ?, ?, 0, 0, '', '')",
+              "ssisii", id, r->seg[2], c.fee, qr, now, now + s->order_ttl_s);
+    store_count(s, "orders_created", 1);
+    store_tick(s); /* auto-pay 0 pays at once */
+    reply_json(out, 201, api_order_json(s, id));
+}
+
+static int api_order_state(sim *s, const char *id, char *state, size_t n, char *case_id,
+                           size_t cn, sim_reply *out)
+{
+    sqlite3_stmt *st = store_prep(s, "SELECT state, case_id FROM orders WHERE id = ?", "s", id);
+    int found = st && sqlite3_step(st) == SQLITE_ROW;
+    if (found) {
+        snprintf(state, n, "%s", store_text(st, 0));
+        snprintf(case_id, cn, "%s", store_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (!found)
+        reply_error(out, 404, "not_found", "no such order");
+    return found ? 0 : -1;
+}
+
+static void api_order_get(sim *s, const sim_req *r, sim_reply *out)
+{
+    json_t *o = api_order_json(s, r->seg[2]);
+    if (o)
+        reply_json(out, 200, o);
+    else
+        reply_error(out, 404, "not_found", "no such order");
+}
+
+static void api_order_cancel(sim *s, const sim_req *r, sim_reply *out)
+{
+    char state[32], case_id[64];
+    if (api_order_state(s, r->seg[2], state, sizeof state, case_id, sizeof case_id, out))
+        return;
+    if (strcmp(state, "pending") != 0) {
+        reply_error(out, 409, "invalid_state", "only a pending order can be cancelled");
+        return;
+    }
+    store_run(s, "UPDATE orders SET state='cancelled' WHERE id=?", "s", r->seg[2]);
+    store_count(s, "orders_cancelled", 1);
+    reply_json(out, 200, api_order_json(s, r->seg[2]));
+}
+
+static void api_order_refund(sim *s, const sim_req *r, sim_reply *out)
+{
+    char state[32], case_id[64];
+    const char *reason = api_str(r, out, "reason", 0, 200);
+    if (!reason || api_order_state(s, r->seg[2], state, sizeof state, case_id, sizeof case_id, out))
+        return;
+    if (strcmp(state, "paid") != 0) {
+        reply_error(out, 409, "invalid_state", "only a paid order can be refunded");
+        return;
+    }
+    api_case_row c;
+    if (api_case_load(s, case_id, &c, out))
+        return;
+    if (c.cert_serial[0]) {
+        reply_error(out, 409, "certificate_issued",
+                    "a certificate was issued for this case: no refund");
+        return;
+    }
+    char rid[40];
+    pki_random_id("r", rid, sizeof rid);
+    store_run(s, "UPDATE orders SET state='refunded', refunded=amount, refund_id=?, "
+                 "refund_reason=? WHERE id=?", "sss", rid, reason, r->seg[2]);
+    store_count(s, "refunds", 1);
+    reply_json(out, 200, api_order_json(s, r->seg[2]));
+}
+
+/* ---- certificates ---- */
+
+/* The CSR of a request: "csr" (PEM) or "csr_der" (base64). */
+static X509_REQ *api_csr(const sim_req *r, sim_reply *out)
+{
+    json_t *pem = json_object_get(r->json, "csr"), *der = json_object_get(r->json, "csr_der");
+    const char *why = "CSR missing";
+    X509_REQ *req = NULL;
+    if (json_is_string(pem) && !der) {
+        req = pki_parse_csr((const unsigned char *)json_string_value(pem),
+                            json_string_length(pem), &why);
+    } else if (json_is_string(der) && !pem) {
+        size_t len = 0;
+        unsigned char *raw = pki_b64_decode(json_string_value(der), &len);
+        why = "csr_der is not base64";
+        if (raw)
+            req = pki_parse_csr(raw, len, &why);
+        free(raw);
+    }
+    if (!req)
+        reply_error(out, 400, "invalid_csr", why);
+    return req;
+}
+
+/* Common checks before issuance: approved, paid, nothing issued. */
+static int api_may_issue(sim *s, const char *case_id, api_case_row *c, sim_reply *out)
+{
+    if (api_case_load(s, case_id, c, out))
+        return -1;
+    if (strcmp(c->state, "approved") != 0) {
+        reply_error(out, 409, "not_approved", "the case is not approved");
+        return -1;
+    }
+    if (!api_case_paid(s, case_id, c->fee)) {
+        reply_error(out, 409, "not_paid", "the case's order is not paid");
+        return -1;
+    }
+    if (c->cert_serial[0]) {
+        reply_error(out, 409, "already_issued", "a certificate was already issued for the case");
+        return -1;
+    }
+    return 0;
+}
+
+static void api_issue_common(sim *s, const char *case_id, const api_case_row *c, X509_REQ *req,
+                             const char *counter, sim_reply *out)
+{
+    char serial[96], subject[512];
+    int64_t nb = 0, na = 0;
+    char *pem = pki_issue(&s->pki, req, c->company, c->credit_code, serial, subject, &nb, &na);
+    if (!pem) {
+        reply_error(out, 500, "internal", "signing failed");
+        return;
+    }
+    store_run(s, "INSERT INTO certs VALUES(?, ?, ?, ?, ?, ?, ?, 'valid', 0, 0)", "sssssii",
+              serial, case_id, c->credit_code, subject, pem, nb, na);
+    store_run(s, "UPDATE cases SET cert_serial=?, updated=? WHERE id=?", "sis", serial, sim_now(),
+              case_id);
+    free(pem);
+    store_count(s, "certs_issued", 1);
+    if (counter)
+        store_count(s, counter, 1);
+    reply_json(out, 201, api_cert_json(s, serial));
+}
+
+static void api_cert_issue(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    if (api_may_issue(s, r->seg[2], &c, out))
+        return;
+    if (strcmp(c.service, "unlock") == 0 || strcmp(c.service, "revoke") == 0) {
+        reply_error(out, 409, "invalid_state", "this service issues no certificate");
+        return;
+    }
+    if (strncmp(c.service, "renew", 5) == 0) {
+        reply_error(out, 409, "invalid_state", "renewals go through /renewal");
+        return;
+    }
+    X509_REQ *req = api_csr(r, out);
+    if (!req)
+        return;
+    api_issue_common(s, r->seg[2], &c, req, NULL, out);
+    X509_REQ_free(req);
+}
+
+static void api_cert_renew(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    const char *old_serial = api_str(r, out, "old_serial", 1, 80);
+    if (!old_serial || api_may_issue(s, r->seg[2], &c, out))
+        return;
+    int nopin = strcmp(c.service, "renew_nopin") == 0;
+    if (!nopin && strcmp(c.service, "renew") != 0) {
+        reply_error(out, 409, "invalid_state", "the case is not a renewal");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT pem, credit_code, status FROM certs WHERE serial=?",
+                                  "s", old_serial);
+    if (!st || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        reply_error(out, 404, "not_found", "no such certificate");
+        return;
+    }
+    char *old_pem = strdup(store_text(st, 0));
+    int same = strcmp(store_text(st, 1), c.credit_code) == 0;
+    int revoked = strcmp(store_text(st, 2), "revoked") == 0;
+    sqlite3_finalize(st);
+    X509_REQ *req = NULL;
+    if (!same || revoked) {
+        reply_error(out, 409, "invalid_state",
+                    "the old certificate is revoked or belongs to another enterprise");
+        goto out;
+    }
+    if (!(req = api_csr(r, out)))
+        goto out;
+    json_t *sig = json_object_get(r->json, "signature");
+    if (nopin && sig) {
+        reply_error(out, 400, "bad_request", "a PIN-less renewal carries no signature");
+        goto out;
+    }
+    if (!nopin) {
+        size_t len = 0;
+        unsigned char *raw = json_is_string(sig) ? pki_b64_decode(json_string_value(sig), &len)
+                                                 : NULL;
+        int ok = raw && pki_verify_renewal(old_pem, req, raw, len) == 0;
+        free(raw);
+        if (!ok) {
+            reply_error(out, 400, "invalid_signature",
+                        "signature over the CSR does not verify with the current key");
+            goto out;
+        }
+    }
+    api_issue_common(s, r->seg[2], &c, req, "certs_renewed", out);
+out:
+    X509_REQ_free(req);
+    free(old_pem);
+}
+
+static void api_cert_get(sim *s, const sim_req *r, sim_reply *out)
+{
+    json_t *o = api_cert_json(s, r->seg[2]);
+    if (o)
+        reply_json(out, 200, o);
+    else
+        reply_error(out, 404, "not_found", "no such certificate");
+}
+
+static const char *const api_reasons[] = {"unspecified", "key_compromise", NULL,
+                                          "affiliation_changed", "superseded",
+                                          "cessation_of_operation"};
+
+static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
+{
+    const char *case_id = api_str(r, out, "case_id", 1, 64);
+    const char *reason = case_id ? api_str(r, out, "reason", 1, 32) : NULL;
+    if (!reason)
+        return;
+    int code = -1;
+    for (int i = 0; i < 6; i++)
+        if (api_reasons[i] && strcmp(reason, api_reasons[i]) == 0)
+            code = i;
+    if (code < 0) {
+        reply_error(out, 400, "bad_request", "unknown revocation reason");
+        return;
+    }
+    api_case_row c;
+    if (api_case_load(s, case_id, &c, out))
+        return;
+    if (strcmp(c.state, "approved") != 0) {
+        reply_error(out, 409, "not_approved", "the case is not approved");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT credit_code, status FROM certs WHERE serial=?", "s",
+                                  r->seg[2]);
+    if (!st || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        reply_error(out, 404, "not_found", "no such certificate");
+        return;
+    }
+    int same = strcmp(store_text(st, 0), c.credit_code) == 0;
+    int revoked = strcmp(store_text(st, 1), "revoked") == 0;
+    sqlite3_finalize(st);
+    if (!same) {
+        reply_error(out, 409, "invalid_state", "the certificate belongs to another enterprise");
+        return;
+    }
+    if (revoked) {
+        reply_error(out, 409, "already_revoked", "the certificate is already revoked");
+        return;
+    }
+    int64_t now = sim_now();
+    store_run(s, "UPDATE certs SET status='revoked', revoked_at=?, reason=? WHERE serial=?",
+              "iis", now, (int64_t)code, r->seg[2]);
+    store_count(s, "certs_revoked", 1);
+    reply_json(out, 200, json_pack("{s:s, s:s, s:o, s:s}", "serial", r->seg[2], "status",
+                                   "revoked", "revoked_at", sim_time_json(now), "reason",
+                                   reason));
+}
+
+static void api_crl(sim *s, int der, sim_reply *out)
+{
+    size_t len = 0;
+    int64_t t1, t2;
+    long number;
+    unsigned char *crl = pki_make_crl(s, der, &len, &t1, &t2, &number);
+    if (!crl) {
+        reply_error(out, 500, "internal", "cannot sign the CRL");
+        return;
+    }
+    if (der) {
+        out->status = 200;
+        out->raw = crl;
+        out->raw_len = len;
+        out->content_type = "application/pkix-crl";
+        return;
+    }
+    reply_json(out, 200, json_pack("{s:s, s:o, s:o, s:I}", "crl", (char *)crl, "this_update",
+                                   sim_time_json(t1), "next_update", sim_time_json(t2), "number",
+                                   (json_int_t)number));
+    free(crl);
+}
+
+/* ---- tokens ---- */
+
+static void api_token_unlock(sim *s, const sim_req *r, sim_reply *out)
+{
+    const char *serial = api_str(r, out, "token_serial", 1, 64);
+    api_case_row c;
+    if (!serial || api_case_load(s, r->seg[2], &c, out))
+        return;
+    if (strcmp(c.service, "unlock") != 0 && strcmp(c.service, "renew_nopin") != 0) {
+        reply_error(out, 409, "invalid_state", "the case is not an unlock or PIN-less renewal");
+        return;
+    }
+    if (strcmp(c.state, "approved") != 0) {
+        reply_error(out, 409, "not_approved", "the case is not approved");
+        return;
+    }
+    if (!api_case_paid(s, r->seg[2], c.fee)) {
+        reply_error(out, 409, "not_paid", "the case's order is not paid");
+        return;
+    }
+    if (strcmp(c.token, serial) != 0) {
+        reply_error(out, 409, "invalid_state", "the case names another token");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT so_pin, released FROM tokens WHERE serial=?", "s",
+                                  serial);
+    if (!st || sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        reply_error(out, 404, "not_found", "unknown token");
+        return;
+    }
+    if (sqlite3_column_int(st, 1)) {
+        sqlite3_finalize(st);
+        reply_error(out, 409, "already_released", "the unlock secret was already released");
+        return;
+    }
+    reply_json(out, 200, json_pack("{s:s, s:s}", "token_serial", serial, "so_pin",
+                                   store_text(st, 0)));
+    sqlite3_finalize(st);
+    store_run(s, "UPDATE tokens SET released=1 WHERE serial=?", "s", serial);
+    store_count(s, "unlocks_released", 1);
+}
+
+void api_handle(sim *s, const char *ep, const sim_req *r, sim_reply *out)
+{
+    if (!strcmp(ep, "health"))
+        api_health(s, out);
+    else if (!strcmp(ep, "enterprise"))
+        api_enterprise(s, r, out);
+    else if (!strcmp(ep, "case_create"))
+        api_case_create(s, r, out);
+    else if (!strcmp(ep, "case_get"))
+        api_case_get(s, r, out);
+    else if (!strcmp(ep, "case_submit"))
+        api_case_submit(s, r, out);
+    else if (!strcmp(ep, "document"))
+        api_document(s, r, out);
+    else if (!strcmp(ep, "order_create"))
+        api_order_create(s, r, out);
+    else if (!strcmp(ep, "order_get"))
+        api_order_get(s, r, out);
+    else if (!strcmp(ep, "order_cancel"))
+        api_order_cancel(s, r, out);
+    else if (!strcmp(ep, "order_refund"))
+        api_order_refund(s, r, out);
+    else if (!strcmp(ep, "cert_issue"))
+        api_cert_issue(s, r, out);
+    else if (!strcmp(ep, "cert_renew"))
+        api_cert_renew(s, r, out);
+    else if (!strcmp(ep, "cert_get"))
+        api_cert_get(s, r, out);
+    else if (!strcmp(ep, "cert_revoke"))
+        api_cert_revoke(s, r, out);
+    else if (!strcmp(ep, "crl"))
+        api_crl(s, 0, out);
+    else if (!strcmp(ep, "crl_der"))
+        api_crl(s, 1, out);
+    else if (!strcmp(ep, "token_unlock"))
+        api_token_unlock(s, r, out);
+    else
+        reply_error(out, 404, "not_found", "no such endpoint");
+}
