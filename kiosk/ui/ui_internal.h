@@ -1,0 +1,331 @@
+/*
+ * ui_internal.h - what the parts of kx_ui share: the application context,
+ * the theme, fonts, text layout, the immediate-mode widget set, the
+ * illustrations, the socket client and the screen table.
+ *
+ * Widgets are immediate mode: a screen calls kx_button(...) every frame and
+ * gets 1 back on the frame the user released a press inside it. Each
+ * widget registers its id and rectangle so tap scripts can find it. Nothing
+ * here allocates per frame: text, QR codes, images and illustrations are
+ * rendered once into textures and cached.
+ *
+ * Sections: theme - fonts - text - drawing primitives - widgets - art -
+ * connection - screens - app services used by screens.
+ */
+#ifndef KX_UI_INTERNAL_H
+#define KX_UI_INTERNAL_H
+
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_ttf.h>
+
+#include "core/secbuf.h"
+#include "ui/ui.h"
+
+/* ---- theme ------------------------------------------------------------ */
+
+extern const SDL_Color KX_C_BG;         /* page background */
+extern const SDL_Color KX_C_SURFACE;    /* cards */
+extern const SDL_Color KX_C_LINE;       /* hairlines, card borders */
+extern const SDL_Color KX_C_TEXT;       /* primary text */
+extern const SDL_Color KX_C_MUTED;      /* secondary text */
+extern const SDL_Color KX_C_PRIMARY;    /* CA blue: primary actions */
+extern const SDL_Color KX_C_PRIMARY_DK; /* pressed primary */
+extern const SDL_Color KX_C_PRIMARY_LT; /* tinted backgrounds */
+extern const SDL_Color KX_C_ON_PRIMARY; /* text on primary */
+extern const SDL_Color KX_C_OK;
+extern const SDL_Color KX_C_OK_LT;
+extern const SDL_Color KX_C_WARN;
+extern const SDL_Color KX_C_WARN_LT;
+extern const SDL_Color KX_C_DANGER;
+extern const SDL_Color KX_C_DANGER_LT;
+extern const SDL_Color KX_C_HEADER;     /* header bar */
+
+#define KX_RADIUS 24 /* card and button corner radius, logical px */
+
+/* ---- fonts ------------------------------------------------------------ */
+
+typedef enum kx_weight { KX_REGULAR = 0, KX_BOLD = 1 } kx_weight;
+
+typedef struct kx_fonts kx_fonts;
+
+/*
+ * kx_fonts_open - resolve the ';'-separated fontconfig patterns (the first
+ * is the main face, e.g. ":lang=zh-cn", the rest fallbacks) into files and
+ * face indexes (a .ttc holds several faces: Noto Sans CJK SC is index 2).
+ * KX_ERR_NOT_FOUND when no pattern resolves. Free with kx_fonts_close().
+ */
+kx_err kx_fonts_open(const char *patterns, kx_fonts **out);
+void kx_fonts_close(kx_fonts *f);
+/* kx_fonts_get - face `which` (0 main, 1.. fallbacks) at a pixel size,
+ * opened on first use and kept; NULL when there is no such face. */
+TTF_Font *kx_fonts_get(kx_fonts *f, int which, kx_weight w, int size);
+/* kx_fonts_count - number of resolved faces. */
+int kx_fonts_count(const kx_fonts *f);
+/* kx_fonts_describe - "file#index" of face which (for logs). */
+const char *kx_fonts_describe(const kx_fonts *f, int which);
+
+/* ---- text ------------------------------------------------------------- */
+
+enum { KX_LEFT = 0, KX_CENTER = 1, KX_RIGHT = 2 };
+enum { KX_TOP = 0, KX_MIDDLE = 1, KX_BOTTOM = 2 };
+
+typedef struct kx_text_style {
+    int size;      /* preferred pixel size */
+    int min_size;  /* may shrink down to this to fit (0: size * 0.6) */
+    kx_weight weight;
+    SDL_Color color;
+    int halign, valign;
+    int max_lines; /* 0: as many as fit */
+} kx_text_style;
+
+typedef struct kx_text_cache kx_text_cache;
+
+kx_err kx_text_cache_new(kx_text_cache **out);
+void kx_text_cache_free(kx_text_cache *tc);
+/* kx_text_cache_clear - drop every texture (language switch, session end). */
+void kx_text_cache_clear(kx_text_cache *tc);
+
+/*
+ * kx_text - draw UTF-8 text inside box: wrapped at word boundaries (Latin)
+ * or between characters (CJK, with line-start/line-end punctuation rules),
+ * shrunk from size toward min_size until it fits. Never cut: when it cannot
+ * fit, it is drawn at min_size past the box and the audit records an
+ * overflow. Missing glyphs switch to a fallback face; if none has them the
+ * audit records it. Returns the rectangle actually covered.
+ */
+SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st);
+/* kx_text_measure - height the text needs at st->size wrapped to width w
+ * (no shrinking); used to stack paragraphs. */
+int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st);
+
+/* kx_style - a style in one call. */
+kx_text_style kx_style(int size, kx_weight w, SDL_Color c, int halign, int valign);
+
+/* ---- drawing primitives ----------------------------------------------- */
+
+void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c);
+/* kx_round - anti-aliased rounded rectangle (9-slice texture). */
+void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c);
+/* kx_card - white card with a hairline border and a soft shadow. */
+void kx_card(kx_ui *ui, SDL_Rect r);
+/* kx_disc - anti-aliased filled circle. */
+void kx_disc(kx_ui *ui, int cx, int cy, int radius, SDL_Color c);
+/* kx_ring - anti-aliased circle outline of the given thickness. */
+void kx_ring(kx_ui *ui, int cx, int cy, int radius, int thick, SDL_Color c);
+/* kx_spinner - rotating arc; animates from ui->now_ms. */
+void kx_spinner(kx_ui *ui, int cx, int cy, int radius, SDL_Color c);
+SDL_Rect kx_rect(int x, int y, int w, int h);
+SDL_Rect kx_inset(SDL_Rect r, int d);
+
+/* ---- widgets ---------------------------------------------------------- */
+
+typedef enum kx_button_kind {
+    KX_BTN_PRIMARY = 0,  /* filled CA blue */
+    KX_BTN_SECONDARY,    /* white with blue text and border */
+    KX_BTN_QUIET,        /* text only (back, language) */
+    KX_BTN_DANGER,       /* filled red (irreversible) */
+    KX_BTN_KEY,          /* keypad key */
+    KX_BTN_TILE,         /* home screen service tile (label is drawn by caller) */
+} kx_button_kind;
+
+/*
+ * kx_button - a large-target button. id is unique on the screen (tap
+ * scripts use it); label may be NULL for caller-drawn content. Returns 1
+ * on the frame a press that started inside it is released inside it.
+ */
+int kx_button(kx_ui *ui, const char *id, SDL_Rect r, const char *label, kx_button_kind kind);
+/* kx_hit - register a tappable area without drawing; 1 when tapped. */
+int kx_hit(kx_ui *ui, const char *id, SDL_Rect r);
+
+/* kx_progress_bar - a rounded bar filled to value (0..1). */
+void kx_progress_bar(kx_ui *ui, SDL_Rect r, double value, SDL_Color c);
+/* kx_step_indicator - "Step i of n" with a segmented bar. */
+void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count);
+/* kx_qr - QR code of text (libqrencode, level M) centred in r, cached. */
+void kx_qr(kx_ui *ui, SDL_Rect r, const char *text);
+/* kx_image - PNG/JPEG at path fitted into r (aspect kept), cached; a
+ * placeholder when it cannot be read. Returns the drawn rectangle. */
+SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path);
+/* kx_masked_field - an entry field showing n dots out of max, focused or
+ * not; label above it. Returns 1 when tapped (focus). */
+int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, size_t n,
+                    int max, int focused);
+/* kx_text_field - like kx_masked_field but shows text (phone, e-mail). */
+int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, const char *value,
+                  const char *placeholder, int focused);
+
+/* Keys a keypad reports. */
+enum { KX_KEY_NONE = -1, KX_KEY_BACKSPACE = -2, KX_KEY_CLEAR = -3, KX_KEY_OK = -4 };
+/*
+ * kx_keypad - a 4x3 digit keypad; order[10] gives the digit of each of the
+ * ten digit keys (shuffled for PINs, 1..9,0 for phone numbers). Returns the
+ * digit pressed (0..9) or a KX_KEY_* code; ok_enabled greys out OK.
+ */
+int kx_keypad(kx_ui *ui, SDL_Rect r, const int order[10], int ok_enabled, const char *ok_label);
+/* kx_keyboard - e-mail keyboard (a-z, 0-9, @ . _ - and ".com"). Returns
+ * the ASCII character pressed, '\b' for backspace, '\r' for OK, or 0. */
+int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled);
+/* kx_dialog_frame - dim the screen and draw a centred dialog card of the
+ * given height; returns the card's inner rectangle. */
+SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
+
+/* ---- illustrations and icons (SVG under assets_dir) --------------------- */
+
+/*
+ * kx_art - draw assets_dir/<name>.svg rasterised to fit r (aspect kept,
+ * centred), cached per size. Returns 0, or -1 when the file is missing (a
+ * neutral placeholder is drawn and the audit records it).
+ */
+int kx_art(kx_ui *ui, const char *name, SDL_Rect r);
+
+/* ---- connection to kioskd ----------------------------------------------- */
+
+typedef struct kx_ui_conn kx_ui_conn;
+
+/* kx_ui_conn_new - a client for the socket at path; not yet connected. */
+kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out);
+/* kx_ui_conn_free - close, wipe the buffers, free. NULL is fine. */
+void kx_ui_conn_free(kx_ui_conn *c);
+/*
+ * kx_ui_conn_poll - never blocks: (re)connects at most once a second,
+ * sends hello, flushes queued output, reads what arrived. When a state
+ * message completed, *state_out receives it (caller frees) - the newest if
+ * several arrived. Returns KX_OK, or KX_ERR_IO when the connection dropped
+ * during this call (it will be retried).
+ */
+kx_err kx_ui_conn_poll(kx_ui_conn *c, Uint64 now_ms, kx_ui_state **state_out);
+/* kx_ui_conn_ready - 1 when kioskd welcomed us. */
+int kx_ui_conn_ready(const kx_ui_conn *c);
+/*
+ * kx_ui_conn_send - queue one message (without newline). The queue lives in
+ * a kx_secbuf and is wiped as it drains: the caller may pass a PIN message
+ * and must wipe its own copy. KX_ERR_STATE when not connected,
+ * KX_ERR_TOO_LARGE when the queue is full.
+ */
+kx_err kx_ui_conn_send(kx_ui_conn *c, const char *msg, size_t len);
+
+/* ---- screens ------------------------------------------------------------ */
+
+/* Layout regions of the current orientation (logical pixels). */
+typedef struct kx_layout {
+    SDL_Rect header, steps, title, content, footer;
+    SDL_Rect art, side; /* content split: illustration and text/controls */
+} kx_layout;
+
+typedef void (*kx_screen_fn)(kx_ui *ui, const kx_ui_state *st, const kx_layout *L);
+
+/* kx_screen_for - the draw function of a screen (generic for unknown). */
+kx_screen_fn kx_screen_for(kx_screen s);
+/* kx_screen_unavailable - kioskd cannot be reached. */
+void kx_screen_unavailable(kx_ui *ui, const kx_layout *L);
+
+/* Service ids and their names (msgids) for the home screen and headers. */
+typedef struct kx_ui_service {
+    const char *id, *name, *hint, *icon;
+} kx_ui_service;
+extern const kx_ui_service kx_ui_services[8];
+/* kx_ui_service_name - translated name of a service id ("" for NULL). */
+const char *kx_ui_service_name(const char *id);
+
+/* ---- canned states (screenshots, bench) --------------------------------- */
+
+typedef struct kx_canned {
+    const char *name; /* file name without .png */
+    char *json;       /* the state line (owned by the list) */
+    int overlay;      /* 0, or a KX_OVERLAY_* drawn over the state */
+} kx_canned;
+
+enum { KX_OVERLAY_NONE = 0, KX_OVERLAY_IDLE, KX_OVERLAY_CANCEL, KX_OVERLAY_REMINDER,
+       KX_OVERLAY_UNAVAILABLE };
+
+/* kx_canned_build - every canned state for lang, with synthetic preview
+ * images written under spool_dir (created). Free with kx_canned_free(). */
+kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out, int *n_out);
+void kx_canned_free(kx_canned *list, int n);
+/* kx_canned_write_previews - synthetic licence, ID card, seal sheet PNGs. */
+kx_err kx_canned_write_previews(const char *dir);
+
+/* ---- the application context ---------------------------------------------- */
+
+#define KX_UI_MAX_WIDGETS 96
+
+struct kx_ui {
+    kx_ui_options opt;
+    SDL_Window *win;
+    SDL_Renderer *ren;
+    int W, H, portrait;
+    kx_fonts *fonts;
+    kx_text_cache *tc;
+    struct kx_art_cache *art;
+    struct kx_img_cache *img;
+    SDL_Texture *tex_round, *tex_disc, *tex_arc;
+
+    Uint64 now_ms;
+    Uint64 state_ms;    /* when the current state arrived */
+    kx_ui_state *st;    /* current state (owned), NULL before the first */
+
+    /* input: one press at a time (touch or mouse) */
+    int down, down_x, down_y, up, up_x, up_y;
+    int touch_seen;
+    char pressed_id[48];
+    struct {
+        char id[48];
+        SDL_Rect r;
+    } widgets[KX_UI_MAX_WIDGETS];
+    int n_widgets;
+    const char *tap_id; /* tap script: activate this widget this frame */
+
+    /* screen-local entry state; reset when the screen or session changes */
+    kx_secbuf *pin1, *pin2;
+    int pin_field;       /* 0 first entry, 1 repeat */
+    int pin_order[10];
+    unsigned rng;
+    char phone[16];
+    char email[80];
+    int contact_field;   /* 0 phone, 1 e-mail */
+    int overlay;         /* KX_OVERLAY_* shown over the screen */
+    Uint64 reminder_until;
+    int session_had_ukey;
+    int reminder_shown_on_screen; /* the current screen shows the reminder */
+    Uint64 last_activity_sent;
+    char entry_error[160]; /* local validation message (format only) */
+
+    kx_ui_conn *conn;
+    int offline;         /* screenshot/bench: no kioskd */
+    Uint64 disconnected_since;
+
+    /* audit (screenshots): problems of the frame being drawn */
+    int audit;
+    int audit_errors;
+    const char *audit_name;
+
+    volatile int quit;
+    struct kx_script *script;
+    int script_result;
+};
+
+/* App services for screens (app.c). */
+/* kx_ui_intent - send an intent without fields (no-op if not accepted). */
+void kx_ui_intent(kx_ui *ui, kx_intent in);
+/* kx_ui_intent_value - send an intent with one string field. */
+void kx_ui_intent_value(kx_ui *ui, kx_intent in, const char *key, const char *value);
+/* kx_ui_send_pin - send pin1 as `pin` (or pin1/pin2 as `new_pin`), then
+ * wipe both buffers. */
+void kx_ui_send_pin(kx_ui *ui, int is_new);
+/* kx_ui_send_contact - send phone and e-mail. */
+void kx_ui_send_contact(kx_ui *ui);
+/* kx_ui_set_lang - switch language now and tell kioskd. */
+void kx_ui_set_lang(kx_ui *ui, const char *lang);
+/* kx_ui_audit_fail - record one audit problem of the current frame. */
+void kx_ui_audit_fail(kx_ui *ui, const char *what, const char *detail);
+/* kx_ui_timeout_left - seconds left of the step (counting down locally
+ * since the state arrived), -1 when the state has no timeout. */
+int kx_ui_timeout_left(const kx_ui *ui);
+/* kx_ui_layout_get - layout regions for the current orientation. */
+kx_layout kx_ui_layout_get(const kx_ui *ui);
+/* kx_ui_draw_frame - draw one whole frame of the current state. */
+void kx_ui_draw_frame(kx_ui *ui);
+/* kx_ui_session_reset - wipe every piece of session data the UI holds. */
+void kx_ui_session_reset(kx_ui *ui);
+
+#endif
