@@ -48,5 +48,11 @@ int ctl_cmd_license_payload(int argc, char **argv);
 int ctl_cmd_services(int argc, char **argv);
 int ctl_cmd_config_check(int argc, char **argv);
 int ctl_cmd_staff_hash(int argc, char **argv);
+/* ctl_engine.c: online commands through kioskd's socket */
+int ctl_cmd_status(int argc, char **argv);
+int ctl_cmd_journal(int argc, char **argv);
+int ctl_cmd_retry(int argc, char **argv);
+int ctl_cmd_refund(int argc, char **argv);
+int ctl_cmd_run_flow(int argc, char **argv);
 
 #endif

@@ -18,6 +18,11 @@ static const struct ctl_command ctl_commands[] = {
     {"services", "[--config FILE]", "list services, required documents and fees",
      ctl_cmd_services},
     {"config-check", "FILE", "validate a kiosk configuration file", ctl_cmd_config_check},
+    {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions", ctl_cmd_status},
+    {"journal", "[--open] [--limit N]", "transactions of kioskd's journal", ctl_cmd_journal},
+    {"retry", "ID", "run recovery on an open transaction now", ctl_cmd_retry},
+    {"refund", "ID", "refund the paid order of a transaction's session", ctl_cmd_refund},
+    {"run-flow", "SCRIPT [--role ui]", "drive a scripted session (docs/protocol.md)", ctl_cmd_run_flow},
     {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
      ctl_cmd_staff_hash},
 };

@@ -1,0 +1,74 @@
+/*
+ * kioskd.c - the transaction engine's entry point. Runs in the foreground
+ * (systemd), logs to stderr, stops cleanly on SIGTERM/SIGINT.
+ *
+ * usage: kioskd --config FILE | kioskd --print-flows
+ * Start-up errors (bad configuration, no journal, socket taken) print one
+ * line naming the cause and exit 1: systemd restarts and logs it.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "engine/engine.h"
+
+static kx_engine *the_engine;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (the_engine)
+        kx_engine_stop(the_engine);
+}
+
+static int usage(FILE *fp)
+{
+    fprintf(fp, "usage: kioskd --config FILE\n"
+                "       kioskd --print-flows\n"
+                "Serves the kiosk's UI and kioskctl on [engine] socket (docs/protocol.md).\n");
+    return fp == stdout ? 0 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
+            config_path = argv[++i];
+        else if (strcmp(argv[i], "--print-flows") == 0) {
+            kx_engine_print_flows();
+            return 0;
+        } else if (strcmp(argv[i], "--help") == 0)
+            return usage(stdout);
+        else
+            return usage(stderr);
+    }
+    if (!config_path)
+        return usage(stderr);
+    kx_i18n_init(NULL, "en");
+    kx_config *cfg = NULL;
+    kx_err rc = kx_config_load(config_path, &cfg);
+    if (rc) {
+        fprintf(stderr, "kioskd: %s: %s\n", kx_err_message(rc), kx_err_detail());
+        return 1;
+    }
+    rc = kx_engine_create(cfg, &the_engine);
+    if (rc) {
+        fprintf(stderr, "kioskd: %s: %s\n", kx_err_message(rc), kx_err_detail());
+        kx_config_free(cfg);
+        return 1;
+    }
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    rc = kx_engine_run(the_engine);
+    kx_log_info("engine.stop", "result=%s", kx_err_name(rc));
+    kx_engine_destroy(the_engine);
+    the_engine = NULL;
+    kx_config_free(cfg);
+    return rc ? 1 : 0;
+}

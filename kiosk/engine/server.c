@@ -1,0 +1,473 @@
+/*
+ * server.c - kioskd's UNIX socket server (docs/protocol.md): accepting
+ * with SO_PEERCRED role checks, bounded line reading, JSON dispatch of
+ * hello / intent / request, and queued non-blocking output.
+ *
+ * Never logs a message's content (an intent may carry a PIN): lines are
+ * parsed, PIN members are wiped in the parsed object, and the line buffer
+ * is wiped before the next read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/secbuf.h"
+#include "core/str.h"
+#include "engine_internal.h"
+
+/* ---- listening ---- */
+
+kx_err kx_server_listen(kx_engine *e)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    kx_strlcpy(sa.sun_path, e->set.socket_path, sizeof sa.sun_path);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return KX_ERR_IO;
+    /* a stale socket from a killed kioskd: remove it only if nobody answers */
+    struct stat sb;
+    if (lstat(sa.sun_path, &sb) == 0 && S_ISSOCK(sb.st_mode)) {
+        int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof sa) == 0) {
+            close(probe);
+            close(fd);
+            kx_err_set_detail("another kioskd serves %s", sa.sun_path);
+            return KX_ERR_BUSY;
+        }
+        if (probe >= 0)
+            close(probe);
+        unlink(sa.sun_path);
+    }
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 16) != 0) {
+        kx_err_set_detail("socket %s: %s", sa.sun_path, strerror(errno));
+        close(fd);
+        return KX_ERR_IO;
+    }
+    /* access is decided per connection by peer credentials */
+    chmod(sa.sun_path, 0666);
+    e->listen_fd = fd;
+    return KX_OK;
+}
+
+static void client_close(kx_client *c)
+{
+    if (c->fd < 0)
+        return;
+    close(c->fd);
+    kx_line_reader_free(c->reader);
+    free(c->out);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+void kx_server_close(kx_engine *e)
+{
+    for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
+        client_close(&e->clients[i]);
+    if (e->listen_fd >= 0) {
+        close(e->listen_fd);
+        unlink(e->set.socket_path);
+        e->listen_fd = -1;
+    }
+}
+
+/* ---- roles from peer credentials ---- */
+
+/* 1 when uid is named in list ("kiosk,1001,ops") */
+static int uid_listed(const char *list, uid_t uid)
+{
+    char buf[256];
+    kx_strlcpy(buf, list, sizeof buf);
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        long n;
+        if (kx_parse_long(tok, 0, 0x7fffffffL, &n) == KX_OK) {
+            if ((uid_t)n == uid)
+                return 1;
+            continue;
+        }
+        struct passwd pw, *res = NULL;
+        char pwbuf[1024];
+        if (getpwnam_r(tok, &pw, pwbuf, sizeof pwbuf, &res) == 0 && res && res->pw_uid == uid)
+            return 1;
+    }
+    return 0;
+}
+
+static kx_role role_for(kx_engine *e, uid_t uid)
+{
+    if (uid == 0 || uid == getuid() || uid_listed(e->set.staff_users, uid))
+        return KX_ROLE_STAFF;
+    if (uid_listed(e->set.ui_users, uid))
+        return KX_ROLE_UI;
+    return KX_ROLE_NONE;
+}
+
+/* ---- output ---- */
+
+static void client_queue(kx_client *c, const char *line)
+{
+    size_t n = strlen(line);
+    if (c->out_len + n + 1 > KX_PROTO_MAX_QUEUED) {
+        kx_log_warn("server.slow_client", "uid=%u pid=%d queued=%zu", (unsigned)c->uid,
+                    (int)c->pid, c->out_len);
+        c->closing = 2; /* drop at once */
+        return;
+    }
+    if (c->out_len + n + 1 > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 4096;
+        while (cap < c->out_len + n + 1)
+            cap *= 2;
+        char *p = realloc(c->out, cap);
+        if (!p) {
+            c->closing = 2;
+            return;
+        }
+        c->out = p;
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, line, n);
+    c->out[c->out_len + n] = '\n';
+    c->out_len += n + 1;
+}
+
+static void client_flush(kx_client *c)
+{
+    while (c->out_len) {
+        ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (w <= 0) {
+            c->closing = 2;
+            return;
+        }
+        memmove(c->out, c->out + w, c->out_len - (size_t)w);
+        c->out_len -= (size_t)w;
+    }
+}
+
+static void client_send_json(kx_client *c, json_t *o)
+{
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (s) {
+        client_queue(c, s);
+        free(s);
+    }
+}
+
+static void reply_error(kx_client *c, json_t *seq, kx_err code, const char *detail)
+{
+    json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type", "error",
+                          "error", kx_proto_error_name(code), "code", (int)code, "detail",
+                          detail ? detail : kx_err_message(code));
+    if (seq)
+        json_object_set(o, "seq", seq);
+    client_send_json(c, o);
+}
+
+void kx_server_broadcast(kx_engine *e, const char *line)
+{
+    for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++) {
+        kx_client *c = &e->clients[i];
+        if (c->fd >= 0 && c->said_hello && !c->closing)
+            client_queue(c, line);
+    }
+}
+
+/* ---- requests ---- */
+
+static json_t *tx_json(const kx_journal_tx *t)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:I, s:I}", "id",
+                     (json_int_t)t->id, "session", t->session, "service", t->service, "kind",
+                     t->kind, "idem_key", t->idem_key, "status",
+                     kx_journal_status_name(t->status), "ref", t->ref, "result", t->result,
+                     "amount_fen", (json_int_t)t->amount_fen, "error", t->error, "created",
+                     (json_int_t)t->created, "updated", (json_int_t)t->updated);
+}
+
+kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out);
+
+static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **result)
+{
+    const char *cmd = json_string_value(json_object_get(msg, "cmd"));
+    if (!cmd)
+        return KX_ERR_BAD_FORMAT;
+    if (strcmp(cmd, "state") == 0) {
+        *result = kx_state_json(e);
+        return KX_OK;
+    }
+    if (strcmp(cmd, "status") == 0) {
+        int64_t open = 0;
+        kx_journal_count_open(e->journal, &open);
+        int n = 0;
+        for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
+            n += e->clients[i].fd >= 0;
+        const kx_flow_state *st =
+            e->s.active ? kx_flow_state_at(e->s.flow, e->s.pos.state) : NULL;
+        *result = json_pack("{s:i, s:I, s:o, s:s, s:o, s:o, s:I, s:i, s:s, s:b}", "version",
+                            KX_PROTO_VERSION, "uptime_s",
+                            (json_int_t)((kx_now_ms() - e->started_ms) / 1000), "session",
+                            e->s.active ? json_string(e->s.id) : json_null(), "screen",
+                            st ? kx_screen_id(e->s.pos.resume >= 0 ? KX_SCREEN_ERROR : st->screen)
+                               : (e->recovering ? "busy" : "home"),
+                            "state", st ? json_string(st->name) : json_null(), "service",
+                            e->s.active ? json_string(kx_service_id(e->s.service)) : json_null(),
+                            "open_transactions", (json_int_t)open, "clients", n, "journal",
+                            kx_journal_path(e->journal), "recovering", e->recovering);
+        return *result ? KX_OK : KX_ERR_NO_MEMORY;
+    }
+    if (c->role != KX_ROLE_STAFF)
+        return KX_ERR_PERMISSION;
+    if (strcmp(cmd, "journal") == 0) {
+        int open_only = json_is_true(json_object_get(msg, "open"));
+        json_int_t limit = json_integer_value(json_object_get(msg, "limit"));
+        if (limit <= 0 || limit > 1000)
+            limit = 100;
+        kx_journal_tx *txs = calloc((size_t)limit, sizeof *txs);
+        if (!txs)
+            return KX_ERR_NO_MEMORY;
+        size_t n = 0;
+        kx_err rc = kx_journal_list(e->journal, open_only, NULL, txs, (size_t)limit, &n);
+        if (!rc) {
+            json_t *arr = json_array();
+            for (size_t i = 0; i < n; i++)
+                json_array_append_new(arr, tx_json(&txs[i]));
+            *result = json_pack("{s:o}", "transactions", arr);
+        }
+        free(txs);
+        return rc;
+    }
+    if (strcmp(cmd, "retry") == 0 || strcmp(cmd, "refund") == 0) {
+        json_t *id = json_object_get(msg, "id");
+        if (!json_is_integer(id))
+            return KX_ERR_BAD_FORMAT;
+        return kx_engine_staff_retry(e, (int64_t)json_integer_value(id),
+                                     strcmp(cmd, "refund") == 0, result);
+    }
+    return KX_ERR_NOT_FOUND;
+}
+
+/* ---- dispatch of one line ---- */
+
+static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
+{
+    json_error_t jerr;
+    json_t *msg = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
+    kx_wipe(line, len); /* it may have held a PIN */
+    if (!json_is_object(msg)) {
+        json_decref(msg);
+        c->bad++;
+        reply_error(c, NULL, KX_ERR_BAD_FORMAT, "not a JSON object");
+        return;
+    }
+    json_t *seq = json_object_get(msg, "seq");
+    if (seq && !json_is_integer(seq))
+        seq = NULL;
+    const char *type = json_string_value(json_object_get(msg, "type"));
+    json_t *v = json_object_get(msg, "v");
+    kx_err rc = KX_OK;
+    const char *detail = NULL;
+    if (!type) {
+        rc = KX_ERR_BAD_FORMAT;
+        detail = "missing type";
+    } else if (v && json_integer_value(v) != KX_PROTO_VERSION && strcmp(type, "hello") != 0) {
+        rc = KX_ERR_UNSUPPORTED;
+        detail = "unsupported protocol version";
+    } else if (strcmp(type, "hello") == 0) {
+        json_t *vers = json_object_get(msg, "versions");
+        int ok = 0;
+        size_t i;
+        json_t *x;
+        json_array_foreach(vers, i, x) ok |= json_integer_value(x) == KX_PROTO_VERSION;
+        const char *want = json_string_value(json_object_get(msg, "role"));
+        kx_role wanted = want && strcmp(want, "staff") == 0 ? KX_ROLE_STAFF : KX_ROLE_UI;
+        if (!ok) {
+            rc = KX_ERR_UNSUPPORTED;
+            detail = "no common protocol version";
+        } else if (wanted > c->role) {
+            rc = KX_ERR_PERMISSION;
+            detail = "role not granted to this user";
+        } else {
+            c->role = wanted;
+            c->said_hello = 1;
+            client_send_json(c, json_pack("{s:i, s:s, s:i, s:s, s:s, s:O?}", "v",
+                                          KX_PROTO_VERSION, "type", "welcome", "version",
+                                          KX_PROTO_VERSION, "role", kx_role_name(c->role),
+                                          "server", "kioskd 0.1", "seq", seq));
+            json_t *st = kx_state_json(e);
+            client_send_json(c, st);
+            kx_log_info("server.hello", "uid=%u pid=%d role=%s", (unsigned)c->uid, (int)c->pid,
+                        kx_role_name(c->role));
+        }
+    } else if (!c->said_hello) {
+        rc = KX_ERR_STATE;
+        detail = "hello first";
+    } else if (strcmp(type, "intent") == 0) {
+        kx_intent in;
+        if (kx_intent_from_name(json_string_value(json_object_get(msg, "intent")), &in)) {
+            rc = KX_ERR_BAD_FORMAT;
+            detail = "unknown intent";
+        } else {
+            rc = kx_engine_intent(e, in, msg, c->role);
+            if (!rc) {
+                json_t *ack = json_pack("{s:i, s:s}", "v", KX_PROTO_VERSION, "type", "ack");
+                if (seq)
+                    json_object_set(ack, "seq", seq);
+                client_send_json(c, ack);
+            } else {
+                detail = "intent not accepted";
+            }
+        }
+    } else if (strcmp(type, "request") == 0) {
+        json_t *result = NULL;
+        rc = handle_request(e, c, msg, &result);
+        if (!rc) {
+            json_t *rep = json_pack("{s:i, s:s, s:b, s:o}", "v", KX_PROTO_VERSION, "type",
+                                    "reply", "ok", 1, "result", result ? result : json_null());
+            if (seq)
+                json_object_set(rep, "seq", seq);
+            client_send_json(c, rep);
+        }
+    } else {
+        rc = KX_ERR_BAD_FORMAT;
+        detail = "unknown message type";
+    }
+    if (rc) {
+        if (rc == KX_ERR_BAD_FORMAT || rc == KX_ERR_UNSUPPORTED)
+            c->bad++;
+        reply_error(c, seq, rc, detail);
+    } else {
+        c->bad = 0;
+    }
+    json_decref(msg);
+}
+
+/* ---- poll integration ---- */
+
+int kx_server_pollfds(kx_engine *e, struct pollfd *pfd, int max)
+{
+    int n = 0;
+    for (int i = 0; i < KX_PROTO_MAX_CLIENTS && n < max; i++) {
+        kx_client *c = &e->clients[i];
+        if (c->fd < 0)
+            continue;
+        pfd[n].fd = c->fd;
+        pfd[n].events = (short)(POLLIN | (c->out_len ? POLLOUT : 0));
+        pfd[n].revents = 0;
+        n++;
+    }
+    return n;
+}
+
+static void server_accept(kx_engine *e)
+{
+    for (;;) {
+        int fd = accept4(e->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+            return;
+        struct ucred cred;
+        socklen_t cl = sizeof cred;
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0) {
+            close(fd);
+            continue;
+        }
+        kx_role role = role_for(e, cred.uid);
+        int slot = -1;
+        for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
+            if (e->clients[i].fd < 0) {
+                slot = i;
+                break;
+            }
+        const char *refuse = role == KX_ROLE_NONE ? "permission" : (slot < 0 ? "busy" : NULL);
+        if (refuse) {
+            char msg[128];
+            snprintf(msg, sizeof msg, "{\"v\":1,\"type\":\"error\",\"error\":\"%s\"}\n", refuse);
+            ssize_t w = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)w;
+            kx_log_warn("server.refused", "uid=%u pid=%d reason=%s", (unsigned)cred.uid,
+                        (int)cred.pid, refuse);
+            close(fd);
+            continue;
+        }
+        kx_client *c = &e->clients[slot];
+        memset(c, 0, sizeof *c);
+        c->fd = fd;
+        c->role = role;
+        c->uid = cred.uid;
+        c->pid = cred.pid;
+        if (kx_line_reader_new(&c->reader) != KX_OK) {
+            close(fd);
+            c->fd = -1;
+            continue;
+        }
+        kx_log_info("server.connect", "uid=%u pid=%d role=%s", (unsigned)cred.uid,
+                    (int)cred.pid, kx_role_name(role));
+    }
+}
+
+static void client_read(kx_engine *e, kx_client *c)
+{
+    kx_err rc = kx_line_reader_fill(c->reader, c->fd);
+    if (rc == KX_ERR_IO) {
+        c->closing = 2;
+        return;
+    }
+    char *line;
+    size_t len;
+    while (!c->closing) {
+        rc = kx_line_reader_next(c->reader, &line, &len);
+        if (rc == KX_ERR_NOT_FOUND)
+            break;
+        if (rc == KX_ERR_TOO_LARGE) {
+            kx_log_warn("server.too_large", "uid=%u pid=%d", (unsigned)c->uid, (int)c->pid);
+            reply_error(c, NULL, KX_ERR_TOO_LARGE, "line longer than 65536 bytes");
+            c->closing = 1;
+            break;
+        }
+        handle_line(e, c, line, len);
+        if (c->bad >= KX_PROTO_MAX_BAD) {
+            kx_log_warn("server.too_many_bad", "uid=%u pid=%d", (unsigned)c->uid, (int)c->pid);
+            c->closing = 1;
+        }
+    }
+}
+
+void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
+{
+    if (pfd[1].revents & POLLIN)
+        server_accept(e);
+    for (int k = 2; k < n; k++) {
+        kx_client *c = NULL;
+        for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
+            if (e->clients[i].fd == pfd[k].fd)
+                c = &e->clients[i];
+        if (!c)
+            continue;
+        if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
+            client_read(e, c);
+    }
+    for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++) {
+        kx_client *c = &e->clients[i];
+        if (c->fd < 0)
+            continue;
+        if (c->closing != 2)
+            client_flush(c);
+        if (c->closing == 2 || (c->closing == 1 && !c->out_len)) {
+            kx_log_info("server.disconnect", "uid=%u pid=%d", (unsigned)c->uid, (int)c->pid);
+            client_close(c);
+        }
+    }
+}
