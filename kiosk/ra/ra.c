@@ -1,0 +1,1281 @@
+/*
+ * ra.c - the RA client (libcurl + jansson + OpenSSL), see ra.h.
+ *
+ * Sections:
+ *   1. configuration and handle (TLS settings fixed at open: verification
+ *      always on, the RA CA as the only trust anchor, optional key pin)
+ *   2. transport: one attempt, error mapping, the retry loop
+ *   3. strict reply readers (every field checked for presence and type)
+ *   4. the operations of ra.h
+ *
+ * Must never: turn TLS verification off, retry a request without a key
+ * (GETs excepted), log a request or reply body, or leave a secret in a
+ * buffer it frees.
+ */
+#include "ra/ra.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/str.h"
+
+#define RA_MAX_REPLY (8u * 1024u * 1024u)
+#define RA_MAX_DOCUMENT (16u * 1024u * 1024u)
+
+struct kx_ra {
+    kx_ra_config cfg;
+    CURL *curl;
+    kx_ra_error err;
+    unsigned rng;                /* jitter state */
+};
+
+/* ---- 1. configuration and handle ---- */
+
+void kx_ra_config_defaults(kx_ra_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    kx_strlcpy(cfg->kiosk_id, "JXCA-KIOSK-0001", sizeof cfg->kiosk_id);
+    cfg->connect_timeout_ms = 5000;
+    cfg->timeout_ms = 20000;
+    cfg->deadline_ms = 60000;
+    cfg->max_attempts = 4;
+    cfg->backoff_initial_ms = 200;
+    cfg->backoff_max_ms = 5000;
+}
+
+static kx_err ra_config_str(const kx_config *ini, const char *key, char *dst, size_t dstsz,
+                            int required)
+{
+    const char *v = kx_config_get_str(ini, "ra", key, "");
+    if (required && !*v) {
+        kx_err_set_detail("%s: [ra] %s is required", kx_config_name(ini), key);
+        return KX_ERR_CONFIG;
+    }
+    if (kx_strlcpy(dst, v, dstsz) >= dstsz) {
+        kx_err_set_detail("%s:%d: [ra] %s is too long", kx_config_name(ini),
+                          kx_config_line(ini, "ra", key), key);
+        return KX_ERR_CONFIG;
+    }
+    return KX_OK;
+}
+
+kx_err kx_ra_config_load(const kx_config *ini, kx_ra_config *out)
+{
+    kx_err rc;
+    long n;
+    kx_ra_config_defaults(out);
+    if ((rc = ra_config_str(ini, "url", out->url, sizeof out->url, 1)) ||
+        (rc = ra_config_str(ini, "ca_file", out->ca_file, sizeof out->ca_file, 1)) ||
+        (rc = ra_config_str(ini, "cert_file", out->cert_file, sizeof out->cert_file, 1)) ||
+        (rc = ra_config_str(ini, "key_file", out->key_file, sizeof out->key_file, 1)) ||
+        (rc = ra_config_str(ini, "pinned_pubkey", out->pinned_pubkey,
+                            sizeof out->pinned_pubkey, 0)))
+        return rc;
+    if (strncmp(out->url, "https://", 8) != 0) {
+        kx_err_set_detail("%s:%d: [ra] url=%s: must start with https://", kx_config_name(ini),
+                          kx_config_line(ini, "ra", "url"), out->url);
+        return KX_ERR_CONFIG;
+    }
+    kx_strlcpy(out->kiosk_id, kx_config_get_str(ini, "kiosk", "id", out->kiosk_id),
+               sizeof out->kiosk_id);
+    struct {
+        const char *key;
+        long *dst, min, max;
+    } longs[] = {{"connect_timeout_ms", &out->connect_timeout_ms, 100, 120000},
+                 {"timeout_ms", &out->timeout_ms, 100, 600000},
+                 {"deadline_ms", &out->deadline_ms, 100, 3600000},
+                 {"backoff_initial_ms", &out->backoff_initial_ms, 1, 60000},
+                 {"backoff_max_ms", &out->backoff_max_ms, 1, 600000}};
+    for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
+        if ((rc = kx_config_get_int(ini, "ra", longs[i].key, *longs[i].dst, longs[i].min,
+                                    longs[i].max, longs[i].dst)))
+            return rc;
+    if ((rc = kx_config_get_int(ini, "ra", "max_attempts", out->max_attempts, 1, 10, &n)))
+        return rc;
+    out->max_attempts = (int)n;
+    return KX_OK;
+}
+
+static pthread_once_t ra_once = PTHREAD_ONCE_INIT;
+static CURLcode ra_global_rc;
+
+static void ra_global_init_once(void)
+{
+    ra_global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+kx_err kx_ra_global_init(void)
+{
+    pthread_once(&ra_once, ra_global_init_once);
+    return ra_global_rc == CURLE_OK ? KX_OK : KX_ERR_INTERNAL;
+}
+
+static kx_err ra_readable(const char *what, const char *path)
+{
+    if (!*path || access(path, R_OK) != 0) {
+        kx_err_set_detail("[ra] %s '%s' is not readable", what, path);
+        return KX_ERR_CONFIG;
+    }
+    return KX_OK;
+}
+
+kx_err kx_ra_open(const kx_ra_config *cfg, kx_ra **out)
+{
+    kx_err rc;
+    *out = NULL;
+    if (!cfg || strncmp(cfg->url, "https://", 8) != 0) {
+        kx_err_set_detail("RA url must start with https://");
+        return KX_ERR_CONFIG;
+    }
+    if ((rc = ra_readable("ca_file", cfg->ca_file)) ||
+        (rc = ra_readable("cert_file", cfg->cert_file)) ||
+        (rc = ra_readable("key_file", cfg->key_file)))
+        return rc;
+    if ((rc = kx_ra_global_init()))
+        return rc;
+    kx_ra *ra = calloc(1, sizeof *ra);
+    if (!ra)
+        return KX_ERR_NO_MEMORY;
+    ra->cfg = *cfg;
+    if (ra->cfg.max_attempts < 1)
+        ra->cfg.max_attempts = 1;
+    unsigned seed = 0;
+    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+        seed = (unsigned)time(NULL);
+    ra->rng = seed | 1u;
+    ra->curl = curl_easy_init();
+    if (!ra->curl) {
+        free(ra);
+        return KX_ERR_NO_MEMORY;
+    }
+    CURL *c = ra->curl;
+    /* TLS: verification on, the RA CA as the only anchor (no system store). */
+    int ok = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_CAINFO, ra->cfg.ca_file) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSLCERT, ra->cfg.cert_file) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSLKEY, ra->cfg.key_file) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ra->cfg.connect_timeout_ms) ==
+                 CURLE_OK;
+    if (ok && ra->cfg.pinned_pubkey[0])
+        ok = curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, ra->cfg.pinned_pubkey) == CURLE_OK;
+    if (!ok) {
+        kx_err_set_detail("libcurl lacks a required TLS option");
+        kx_ra_close(ra);
+        return KX_ERR_TLS;
+    }
+    *out = ra;
+    return KX_OK;
+}
+
+void kx_ra_close(kx_ra *ra)
+{
+    if (!ra)
+        return;
+    if (ra->curl)
+        curl_easy_cleanup(ra->curl);
+    free(ra);
+}
+
+const kx_ra_error *kx_ra_last_error(const kx_ra *ra)
+{
+    return &ra->err;
+}
+
+kx_err kx_ra_idem_key_new(char *out, size_t outsz)
+{
+    unsigned char raw[16];
+    if (!out || outsz < 33)
+        return KX_ERR_INVALID_ARG;
+    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
+        return KX_ERR_IO;
+    for (size_t i = 0; i < sizeof raw; i++)
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    return KX_OK;
+}
+
+static int ra_key_valid(const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n < 1 || n > 64)
+        return 0;
+    return strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
+}
+
+/* A path segment we put in a URL: ids, serials, codes. */
+static int ra_segment_valid(const char *seg)
+{
+    size_t n = seg ? strlen(seg) : 0;
+    if (n < 1 || n > 80)
+        return 0;
+    return strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n &&
+           strcmp(seg, ".") != 0 && strcmp(seg, "..") != 0;
+}
+
+/* ---- 2. transport ---- */
+
+typedef struct ra_buf {
+    char *data;
+    size_t len, cap;
+    int overflow;
+} ra_buf;
+
+typedef struct ra_attempt {
+    ra_buf body;
+    long retry_after_s;
+    int replay;
+} ra_attempt;
+
+static size_t ra_on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    ra_buf *b = ud;
+    size_t n = size * nmemb;
+    if (b->len + n + 1 > RA_MAX_REPLY) {
+        b->overflow = 1;
+        return 0;
+    }
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->len + n + 1) * 2;
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return 0;
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, ptr, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return n;
+}
+
+static size_t ra_on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+    ra_attempt *a = ud;
+    size_t n = size * nmemb;
+    char line[128];
+    if (n < sizeof line) {
+        memcpy(line, ptr, n);
+        line[n] = '\0';
+        line[strcspn(line, "\r\n")] = '\0';
+        long v;
+        if (strncasecmp(line, "Retry-After:", 12) == 0) {
+            const char *p = line + 12;
+            while (*p == ' ')
+                p++;
+            if (kx_parse_long(p, 0, 86400, &v) == KX_OK)
+                a->retry_after_s = v;
+        } else if (strncasecmp(line, "Idempotent-Replay: true", 23) == 0) {
+            a->replay = 1;
+        }
+    }
+    return n;
+}
+
+static void ra_buf_wipe_free(ra_buf *b)
+{
+    if (b->data)
+        kx_wipe(b->data, b->cap);
+    free(b->data);
+    memset(b, 0, sizeof *b);
+}
+
+/* Map a curl failure. *retry: the failure may be transient. */
+static kx_err ra_map_curl(CURLcode cc, int *retry)
+{
+    *retry = 0;
+    switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+        *retry = 1;
+        return KX_ERR_TIMEOUT;
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        *retry = 1;
+        return KX_ERR_NETWORK;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_USE_SSL_FAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+        return KX_ERR_TLS;
+    case CURLE_WRITE_ERROR:
+    case CURLE_BAD_CONTENT_ENCODING:
+        *retry = 1;
+        return KX_ERR_RA_BAD_REPLY;
+    case CURLE_OUT_OF_MEMORY:
+        return KX_ERR_NO_MEMORY;
+    default:
+        return KX_ERR_NETWORK;
+    }
+}
+
+/* Map an RA error reply (status + code) to kx_err. */
+static kx_err ra_map_status(long status, const char *code)
+{
+    static const struct {
+        const char *code;
+        kx_err err;
+    } codes[] = {{"idempotency_conflict", KX_ERR_RA_CONFLICT},
+                 {"not_paid", KX_ERR_RA_NOT_PAID},
+                 {"not_approved", KX_ERR_RA_NOT_APPROVED},
+                 {"not_found", KX_ERR_NOT_FOUND},
+                 {"client_certificate_required", KX_ERR_TLS},
+                 {"forbidden", KX_ERR_PERMISSION},
+                 {"invalid_state", KX_ERR_STATE},
+                 {"already_issued", KX_ERR_STATE},
+                 {"already_revoked", KX_ERR_STATE},
+                 {"already_released", KX_ERR_STATE},
+                 {"order_open", KX_ERR_STATE},
+                 {"certificate_issued", KX_ERR_STATE},
+                 {"busy", KX_ERR_BUSY},
+                 {"unavailable", KX_ERR_BUSY}};
+    for (size_t i = 0; code && i < sizeof codes / sizeof codes[0]; i++)
+        if (strcmp(code, codes[i].code) == 0)
+            return codes[i].err;
+    if (status >= 500 || status == 429)
+        return KX_ERR_BUSY;
+    if (status == 404)
+        return KX_ERR_NOT_FOUND;
+    if (status == 403 || status == 401)
+        return KX_ERR_PERMISSION;
+    if (status == 409)
+        return KX_ERR_STATE;
+    return KX_ERR_RA_REJECTED;
+}
+
+static int64_t ra_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void ra_sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+/* Back-off before attempt number `attempt` (2, 3, ...): exponential with
+ * "equal jitter" (half fixed, half random), at least Retry-After. */
+static long ra_backoff_ms(kx_ra *ra, int attempt, long retry_after_s)
+{
+    long d = ra->cfg.backoff_initial_ms;
+    for (int i = 2; i < attempt && d < ra->cfg.backoff_max_ms; i++)
+        d *= 2;
+    if (d > ra->cfg.backoff_max_ms)
+        d = ra->cfg.backoff_max_ms;
+    ra->rng ^= ra->rng << 13;
+    ra->rng ^= ra->rng >> 17;
+    ra->rng ^= ra->rng << 5;
+    long half = d / 2;
+    d = half + (half > 0 ? (long)(ra->rng % (unsigned)(half + 1)) : 0);
+    if (retry_after_s * 1000 > d)
+        d = retry_after_s * 1000;
+    return d;
+}
+
+/* Parse an error body {code, message, retryable} into ra->err. */
+static void ra_read_error(kx_ra *ra, const ra_buf *body)
+{
+    json_error_t jerr;
+    json_t *j = body->data ? json_loadb(body->data, body->len, 0, &jerr) : NULL;
+    json_t *code = json_object_get(j, "code"), *msg = json_object_get(j, "message");
+    json_t *retry = json_object_get(j, "retryable");
+    if (json_is_string(code))
+        kx_strlcpy(ra->err.code, json_string_value(code), sizeof ra->err.code);
+    if (json_is_string(msg))
+        kx_strlcpy(ra->err.message, json_string_value(msg), sizeof ra->err.message);
+    ra->err.retryable = json_is_true(retry);
+    json_decref(j);
+}
+
+/*
+ * ra_call - one request with retries. method "GET" or "POST"; body is
+ * consumed (may be NULL for GET). On success (2xx) *reply gets the parsed
+ * object (caller decrefs).
+ */
+static kx_err ra_call(kx_ra *ra, const char *method, const char *path, const char *idem_key,
+                     json_t *body, json_t **reply)
+{
+    kx_err rc = KX_ERR_INTERNAL;
+    char url[KX_RA_URL_MAX + 256];
+    char *payload = NULL;
+    int post = strcmp(method, "POST") == 0;
+    struct curl_slist *hdrs = NULL;
+    int64_t start = ra_now_ms();
+    *reply = NULL;
+    memset(&ra->err, 0, sizeof ra->err);
+    if (post && !ra_key_valid(idem_key)) {
+        kx_err_set_detail("RA %s: idempotency key missing or malformed", path);
+        json_decref(body);
+        return KX_ERR_INVALID_ARG;
+    }
+    snprintf(url, sizeof url, "%s%s", ra->cfg.url, path);
+    if (post) {
+        payload = json_dumps(body, JSON_COMPACT);
+        json_decref(body);
+        if (!payload)
+            return KX_ERR_NO_MEMORY;
+    }
+    char h[KX_RA_NAME_MAX + 32];
+    hdrs = curl_slist_append(hdrs, "Accept: application/json");
+    snprintf(h, sizeof h, "X-Kiosk-Id: %s", ra->cfg.kiosk_id);
+    hdrs = curl_slist_append(hdrs, h);
+    if (post) {
+        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        snprintf(h, sizeof h, "Idempotency-Key: %s", idem_key);
+        hdrs = curl_slist_append(hdrs, h);
+    }
+    hdrs = curl_slist_append(hdrs, "Expect:");
+    CURL *c = ra->curl;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 0L);
+    if (post) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, payload);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(payload));
+    } else {
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    }
+    for (int attempt = 1;; attempt++) {
+        ra_attempt a = {{0}, 0, 0};
+        int retry = 0;
+        long status = 0;
+        int64_t left = ra->cfg.deadline_ms - (ra_now_ms() - start);
+        if (left <= 0) {
+            if (rc == KX_ERR_INTERNAL)
+                rc = KX_ERR_TIMEOUT;
+            break;
+        }
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left < ra->cfg.timeout_ms ? left : ra->cfg.timeout_ms));
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ra_on_body);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ra_on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+        int64_t t0 = ra_now_ms();
+        CURLcode cc = curl_easy_perform(c);
+        ra->err.attempts = attempt;
+        if (cc != CURLE_OK) {
+            rc = ra_map_curl(cc, &retry);
+            if (a.body.overflow) {
+                rc = KX_ERR_RA_BAD_REPLY;
+                retry = 0;
+            }
+            kx_err_set_detail("RA %s %s: %s", method, path, curl_easy_strerror(cc));
+            kx_log_warn("ra.request", "method=%s path=%s attempt=%d error=%s curl=%d ms=%lld",
+                        method, path, attempt, kx_err_name(rc), (int)cc,
+                        (long long)(ra_now_ms() - t0));
+        } else {
+            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+            ra->err.http_status = status;
+            kx_log_info("ra.request", "method=%s path=%s attempt=%d status=%ld replay=%d ms=%lld",
+                        method, path, attempt, status, a.replay,
+                        (long long)(ra_now_ms() - t0));
+            if (status >= 200 && status < 300) {
+                json_error_t jerr;
+                json_t *j = a.body.data ? json_loadb(a.body.data, a.body.len,
+                                                     JSON_REJECT_DUPLICATES, &jerr)
+                                        : NULL;
+                if (json_is_object(j)) {
+                    *reply = j;
+                    rc = KX_OK;
+                } else {
+                    json_decref(j);
+                    rc = KX_ERR_RA_BAD_REPLY;
+                    retry = 1;
+                    kx_err_set_detail("RA %s %s: reply is not a JSON object", method, path);
+                }
+            } else {
+                ra_read_error(ra, &a.body);
+                rc = ra_map_status(status, ra->err.code);
+                retry = status >= 500 || status == 429;
+                kx_err_set_detail("RA %s %s: HTTP %ld %s: %s", method, path, status,
+                                  ra->err.code, ra->err.message);
+            }
+        }
+        ra_buf_wipe_free(&a.body);
+        if (rc == KX_OK || !retry || attempt >= ra->cfg.max_attempts)
+            break;
+        long wait = ra_backoff_ms(ra, attempt + 1, a.retry_after_s);
+        if (ra_now_ms() - start + wait >= ra->cfg.deadline_ms)
+            break;
+        kx_log_info("ra.retry", "method=%s path=%s next_attempt=%d wait_ms=%ld", method, path,
+                    attempt + 1, wait);
+        ra_sleep_ms(wait);
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+    curl_slist_free_all(hdrs);
+    if (payload) {
+        kx_wipe(payload, strlen(payload));
+        free(payload);
+    }
+    return rc;
+}
+
+/* ---- 3. strict reply readers ---- */
+
+static kx_err ra_bad(const char *what, const char *key)
+{
+    kx_err_set_detail("RA reply (%s): field '%s' missing or of the wrong type", what, key);
+    return KX_ERR_RA_BAD_REPLY;
+}
+
+static kx_err ra_str(json_t *o, const char *what, const char *key, char *dst, size_t dstsz)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || json_string_length(v) >= dstsz ||
+        strlen(json_string_value(v)) != json_string_length(v))
+        return ra_bad(what, key);
+    kx_strlcpy(dst, json_string_value(v), dstsz);
+    return KX_OK;
+}
+
+static kx_err ra_int(json_t *o, const char *what, const char *key, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v))
+        return ra_bad(what, key);
+    *out = (int64_t)json_integer_value(v);
+    return KX_OK;
+}
+
+static kx_err ra_bool(json_t *o, const char *what, const char *key, int *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_boolean(v))
+        return ra_bad(what, key);
+    *out = json_is_true(v);
+    return KX_OK;
+}
+
+/* RFC 3339 UTC "YYYY-MM-DDTHH:MM:SSZ"; null allowed when nullable (-> 0). */
+static kx_err ra_time(json_t *o, const char *what, const char *key, int nullable, int64_t *out)
+{
+    json_t *v = json_object_get(o, key);
+    if (nullable && json_is_null(v)) {
+        *out = 0;
+        return KX_OK;
+    }
+    struct tm tm = {0};
+    const char *end = json_is_string(v) ? strptime(json_string_value(v), "%Y-%m-%dT%H:%M:%SZ", &tm)
+                                        : NULL;
+    if (!end || *end)
+        return ra_bad(what, key);
+    *out = (int64_t)timegm(&tm);
+    return KX_OK;
+}
+
+/* Map a string field onto an enum by its ids. */
+static kx_err ra_enum(json_t *o, const char *what, const char *key, const char *(*name)(int),
+                      int count, int *out)
+{
+    char v[KX_RA_SHORT_MAX];
+    if (ra_str(o, what, key, v, sizeof v))
+        return ra_bad(what, key);
+    for (int i = 0; i < count; i++)
+        if (strcmp(v, name(i)) == 0) {
+            *out = i;
+            return KX_OK;
+        }
+    return ra_bad(what, key);
+}
+
+static const char *const ra_case_states[] = {"draft", "submitted", "pending_review", "approved",
+                                             "rejected"};
+static const char *const ra_order_states[] = {"pending", "paid", "cancelled", "expired",
+                                              "refunded"};
+static const char *const ra_doc_kinds[] = {"licence", "id_front", "id_back", "seal_company",
+                                           "seal_legal_rep", "signature_legal_rep",
+                                           "auth_letter", "reissue_statement", "uscc_copy"};
+
+const char *kx_ra_case_state_id(kx_ra_case_state st)
+{
+    return (unsigned)st < 5 ? ra_case_states[st] : "unknown";
+}
+
+const char *kx_ra_order_state_id(kx_ra_order_state st)
+{
+    return (unsigned)st < 5 ? ra_order_states[st] : "unknown";
+}
+
+const char *kx_ra_doc_kind_id(kx_ra_doc_kind kind)
+{
+    return (unsigned)kind < KX_RA_DOC_COUNT ? ra_doc_kinds[kind] : "unknown";
+}
+
+const char *kx_ra_revoke_reason_id(kx_ra_revoke_reason reason)
+{
+    switch (reason) {
+    case KX_RA_REVOKE_UNSPECIFIED:
+        return "unspecified";
+    case KX_RA_REVOKE_KEY_COMPROMISE:
+        return "key_compromise";
+    case KX_RA_REVOKE_AFFILIATION_CHANGED:
+        return "affiliation_changed";
+    case KX_RA_REVOKE_SUPERSEDED:
+        return "superseded";
+    case KX_RA_REVOKE_CESSATION:
+        return "cessation_of_operation";
+    }
+    return "unknown";
+}
+
+static const char *ra_case_state_name(int i)
+{
+    return ra_case_states[i];
+}
+
+static const char *ra_order_state_name(int i)
+{
+    return ra_order_states[i];
+}
+
+static kx_err ra_read_case(json_t *o, kx_ra_case *out)
+{
+    const char *w = "case";
+    int st = 0;
+    kx_err rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = ra_str(o, w, "case_id", out->case_id, sizeof out->case_id)) ||
+        (rc = ra_str(o, w, "service", out->service, sizeof out->service)) ||
+        (rc = ra_str(o, w, "credit_code", out->credit_code, sizeof out->credit_code)) ||
+        (rc = ra_enum(o, w, "state", ra_case_state_name, 5, &st)) ||
+        (rc = ra_str(o, w, "reject_reason", out->reject_reason, sizeof out->reject_reason)) ||
+        (rc = ra_int(o, w, "fee_fen", &out->fee_fen)) ||
+        (rc = ra_bool(o, w, "paid", &out->paid)) ||
+        (rc = ra_str(o, w, "cert_serial", out->cert_serial, sizeof out->cert_serial)) ||
+        (rc = ra_time(o, w, "created_at", 0, &out->created_at)) ||
+        (rc = ra_time(o, w, "updated_at", 0, &out->updated_at)))
+        return rc;
+    int64_t docs = 0;
+    if ((rc = ra_int(o, w, "documents", &docs)))
+        return rc;
+    if (docs < 0 || docs > 1000 || out->fee_fen < 0 || !out->case_id[0])
+        return ra_bad(w, "documents/fee_fen/case_id");
+    out->documents = (int)docs;
+    out->state = (kx_ra_case_state)st;
+    return KX_OK;
+}
+
+static kx_err ra_read_order(json_t *o, kx_ra_order *out)
+{
+    const char *w = "order";
+    int st = 0;
+    kx_err rc;
+    memset(out, 0, sizeof *out);
+    if ((rc = ra_str(o, w, "order_id", out->order_id, sizeof out->order_id)) ||
+        (rc = ra_str(o, w, "case_id", out->case_id, sizeof out->case_id)) ||
+        (rc = ra_enum(o, w, "state", ra_order_state_name, 5, &st)) ||
+        (rc = ra_int(o, w, "amount_fen", &out->amount_fen)) ||
+        (rc = ra_str(o, w, "currency", out->currency, sizeof out->currency)) ||
+        (rc = ra_str(o, w, "qr_text", out->qr_text, sizeof out->qr_text)) ||
+        (rc = ra_time(o, w, "created_at", 0, &out->created_at)) ||
+        (rc = ra_time(o, w, "expires_at", 0, &out->expires_at)) ||
+        (rc = ra_time(o, w, "paid_at", 1, &out->paid_at)) ||
+        (rc = ra_int(o, w, "refunded_fen", &out->refunded_fen)) ||
+        (rc = ra_str(o, w, "refund_id", out->refund_id, sizeof out->refund_id)))
+        return rc;
+    out->state = (kx_ra_order_state)st;
+    if (out->amount_fen < 0 || out->refunded_fen < 0 || !out->order_id[0])
+        return ra_bad(w, "amount_fen/refunded_fen/order_id");
+    if (out->state == KX_RA_ORDER_PAID && out->paid_at == 0)
+        return ra_bad(w, "paid_at");
+    return KX_OK;
+}
+
+/* ---- 4. operations ---- */
+
+static kx_err ra_need(const char *what, const void *p)
+{
+    if (p)
+        return KX_OK;
+    kx_err_set_detail("RA: %s missing", what);
+    return KX_ERR_INVALID_ARG;
+}
+
+static kx_err ra_need_segment(const char *what, const char *seg)
+{
+    if (ra_segment_valid(seg))
+        return KX_OK;
+    kx_err_set_detail("RA: %s missing or malformed", what);
+    return KX_ERR_INVALID_ARG;
+}
+
+kx_err kx_ra_health_get(kx_ra *ra, kx_ra_health *out)
+{
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_call(ra, "GET", "/v1/health", NULL, NULL, &j)))
+        return rc;
+    memset(out, 0, sizeof *out);
+    if (!(rc = ra_str(j, "health", "status", out->status, sizeof out->status)) &&
+        !(rc = ra_str(j, "health", "version", out->version, sizeof out->version)))
+        rc = ra_time(j, "health", "time", 0, &out->server_time);
+    json_decref(j);
+    return rc;
+}
+
+static int64_t ra_cert_file_not_after(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    X509 *x = fp ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+    int64_t t = 0;
+    struct tm tm;
+    if (x && ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm))
+        t = (int64_t)timegm(&tm);
+    X509_free(x);
+    if (fp)
+        fclose(fp);
+    return t;
+}
+
+kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
+{
+    if (!ra || !out)
+        return KX_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    out->client_cert_not_after = ra_cert_file_not_after(ra->cfg.cert_file);
+    CURL *c = ra->curl;
+    char url[KX_RA_URL_MAX + 32];
+    snprintf(url, sizeof url, "%s/v1/health", ra->cfg.url);
+    ra_buf body = {0};
+    ra_attempt a = {{0}, 0, 0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+    curl_easy_setopt(c, CURLOPT_CERTINFO, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ra->cfg.timeout_ms);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ra_on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ra_on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_setopt(c, CURLOPT_CERTINFO, 0L);
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 0L);
+    curl_off_t t_connect = 0, t_tls = 0, t_total = 0;
+    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &t_connect);
+    curl_easy_getinfo(c, CURLINFO_APPCONNECT_TIME_T, &t_tls);
+    curl_easy_getinfo(c, CURLINFO_TOTAL_TIME_T, &t_total);
+    out->connect_ms = (double)t_connect / 1000.0;
+    out->tls_ms = t_tls > t_connect ? (double)(t_tls - t_connect) / 1000.0 : 0.0;
+    out->rtt_ms = (double)t_total / 1000.0;
+    out->reachable = t_connect > 0;
+    out->tls_ok = t_tls > 0;
+    struct curl_certinfo *ci = NULL;
+    if (curl_easy_getinfo(c, CURLINFO_CERTINFO, &ci) == CURLE_OK && ci && ci->num_of_certs > 0)
+        for (struct curl_slist *s = ci->certinfo[0]; s; s = s->next)
+            if (strncmp(s->data, "Expire date:", 12) == 0) {
+                struct tm tm = {0};
+                if (strptime(s->data + 12, "%b %d %H:%M:%S %Y GMT", &tm))
+                    out->server_cert_not_after = (int64_t)timegm(&tm);
+            }
+    kx_err rc = KX_OK;
+    int retry;
+    if (cc != CURLE_OK) {
+        rc = ra_map_curl(cc, &retry);
+        kx_strlcpy(out->tls_error, curl_easy_strerror(cc), sizeof out->tls_error);
+        if (rc == KX_ERR_TLS)
+            out->tls_ok = 0;
+    } else {
+        long status = 0;
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        out->http_status = (int)status;
+        json_error_t jerr;
+        json_t *j = body.data ? json_loadb(body.data, body.len, 0, &jerr) : NULL;
+        if (status != 200) {
+            ra_read_error(ra, &body);
+            rc = ra_map_status(status, ra->err.code);
+            if (rc == KX_ERR_TLS)
+                kx_strlcpy(out->tls_error, ra->err.message, sizeof out->tls_error);
+        } else if (!json_is_object(j) ||
+                   ra_str(j, "health", "status", out->health.status, sizeof out->health.status) ||
+                   ra_str(j, "health", "version", out->health.version,
+                          sizeof out->health.version) ||
+                   ra_time(j, "health", "time", 0, &out->health.server_time)) {
+            rc = KX_ERR_RA_BAD_REPLY;
+        }
+        json_decref(j);
+    }
+    ra_buf_wipe_free(&body);
+    return rc;
+}
+
+kx_err kx_ra_enterprise_lookup(kx_ra *ra, const char *credit_code, kx_ra_enterprise *out)
+{
+    char path[128];
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_need_segment("credit code", credit_code)))
+        return rc;
+    snprintf(path, sizeof path, "/v1/enterprises/%s", credit_code);
+    if ((rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
+        return rc;
+    const char *w = "enterprise";
+    memset(out, 0, sizeof *out);
+    if (!(rc = ra_str(j, w, "credit_code", out->credit_code, sizeof out->credit_code)) &&
+        !(rc = ra_str(j, w, "name", out->name, sizeof out->name)) &&
+        !(rc = ra_str(j, w, "address", out->address, sizeof out->address)) &&
+        !(rc = ra_str(j, w, "legal_representative", out->legal_representative,
+                      sizeof out->legal_representative)))
+        rc = ra_str(j, w, "status", out->status, sizeof out->status);
+    json_decref(j);
+    return rc;
+}
+
+static json_t *ra_time_string(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[32];
+    gmtime_r(&tt, &tm);
+    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_string(buf);
+}
+
+static const char *ra_opt(const char *s)
+{
+    return s ? s : "";
+}
+
+kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_request *req,
+                         kx_ra_case *out)
+{
+    json_t *j = NULL;
+    if (!ra || !req || !out || !req->service || !req->credit_code || !req->company_name ||
+        !req->agent_name || !req->agent_idnum || !req->phone || req->agreement_accepted_at <= 0) {
+        kx_err_set_detail("RA case: a required field is missing");
+        return KX_ERR_INVALID_ARG;
+    }
+    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:o, s:s, s:s}",
+                             "service", req->service, "credit_code", req->credit_code,
+                             "company_name", req->company_name, "agent", "name", req->agent_name,
+                             "id_number", req->agent_idnum, "phone", req->phone, "email",
+                             ra_opt(req->email), "agreement_accepted_at",
+                             ra_time_string(req->agreement_accepted_at), "token_serial",
+                             ra_opt(req->token_serial), "cert_serial", ra_opt(req->cert_serial));
+    if (!body) {
+        kx_err_set_detail("RA case: a field is not valid UTF-8");
+        return KX_ERR_INVALID_ARG;
+    }
+    kx_err rc = ra_call(ra, "POST", "/v1/cases", idem_key, body, &j);
+    if (!rc)
+        rc = ra_read_case(j, out);
+    json_decref(j);
+    return rc;
+}
+
+/* GET or POST on /v1/cases/{id}[/suffix] returning a case. */
+static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key, const char *case_id,
+                         const char *suffix, kx_ra_case *out)
+{
+    char path[160];
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_need_segment("case id", case_id)))
+        return rc;
+    snprintf(path, sizeof path, "/v1/cases/%s%s", case_id, suffix);
+    rc = ra_call(ra, method, path, idem_key, strcmp(method, "POST") == 0 ? json_object() : NULL,
+                 &j);
+    if (!rc)
+        rc = ra_read_case(j, out);
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_case_get(kx_ra *ra, const char *case_id, kx_ra_case *out)
+{
+    return ra_case_op(ra, "GET", NULL, case_id, "", out);
+}
+
+kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_case *out)
+{
+    return ra_case_op(ra, "POST", idem_key, case_id, "/submit", out);
+}
+
+static void ra_sha256_hex(const void *data, size_t len, char out[KX_RA_SHA256_HEX])
+{
+    unsigned char md[32];
+    unsigned int n = 0;
+    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+    for (unsigned i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static char *ra_base64(const unsigned char *data, size_t len)
+{
+    char *out = malloc(4 * ((len + 2) / 3) + 1);
+    if (out)
+        EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const kx_ra_document *doc, kx_ra_document_receipt *out)
+{
+    char path[160], digest[KX_RA_SHA256_HEX];
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/document/out", ra && doc && out && doc->data ? out : NULL);
+    if (rc || (rc = ra_need_segment("case id", case_id)))
+        return rc;
+    if ((unsigned)doc->kind >= KX_RA_DOC_COUNT || doc->len == 0 || doc->len > RA_MAX_DOCUMENT ||
+        !doc->media_type ||
+        (strcmp(doc->media_type, "image/png") != 0 && strcmp(doc->media_type, "image/jpeg") != 0)) {
+        kx_err_set_detail("RA document: bad kind, size or media type");
+        return KX_ERR_INVALID_ARG;
+    }
+    int seal = doc->kind == KX_RA_DOC_SEAL_COMPANY || doc->kind == KX_RA_DOC_SEAL_LEGAL_REP ||
+               doc->kind == KX_RA_DOC_SIGNATURE_LEGAL_REP;
+    if (seal && !(doc->width_mm > 0 && doc->height_mm > 0)) {
+        kx_err_set_detail("RA document: a seal image needs its size in mm");
+        return KX_ERR_INVALID_ARG;
+    }
+    ra_sha256_hex(doc->data, doc->len, digest);
+    char *b64 = ra_base64(doc->data, doc->len);
+    if (!b64)
+        return KX_ERR_NO_MEMORY;
+    json_t *body = json_pack("{s:s, s:s, s:s, s:s%}", "kind", ra_doc_kinds[doc->kind],
+                             "media_type", doc->media_type, "sha256", digest, "data", b64,
+                             strlen(b64));
+    free(b64);
+    if (body && seal) {
+        json_object_set_new(body, "width_mm", json_real(doc->width_mm));
+        json_object_set_new(body, "height_mm", json_real(doc->height_mm));
+    }
+    if (!body)
+        return KX_ERR_NO_MEMORY;
+    snprintf(path, sizeof path, "/v1/cases/%s/documents", case_id);
+    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+        return rc;
+    int64_t size = 0;
+    memset(out, 0, sizeof *out);
+    if (!(rc = ra_str(j, "document", "document_id", out->document_id, sizeof out->document_id)) &&
+        !(rc = ra_str(j, "document", "sha256", out->sha256, sizeof out->sha256)) &&
+        !(rc = ra_int(j, "document", "size", &size))) {
+        out->size = (size_t)size;
+        if (strcmp(out->sha256, digest) != 0 || size != (int64_t)doc->len) {
+            kx_err_set_detail("RA document: receipt digest or size differs from what was sent");
+            rc = KX_ERR_RA_BAD_REPLY;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* POST or GET on an order path, reading an order. */
+static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key, const char *path,
+                          json_t *body, kx_ra_order *out)
+{
+    json_t *j = NULL;
+    kx_err rc = ra_call(ra, method, path, idem_key, body, &j);
+    if (!rc)
+        rc = ra_read_order(j, out);
+    json_decref(j);
+    return rc;
+}
+
+static kx_err ra_order_path(kx_ra *ra, const void *out, const char *prefix, const char *id,
+                            const char *suffix, char *path, size_t pathsz)
+{
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_need_segment("id", id)))
+        return rc;
+    snprintf(path, pathsz, "%s%s%s", prefix, id, suffix);
+    return KX_OK;
+}
+
+kx_err kx_ra_order_create(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_order *out)
+{
+    char path[160];
+    kx_err rc = ra_order_path(ra, out, "/v1/cases/", case_id, "/orders", path, sizeof path);
+    return rc ? rc : ra_order_op(ra, "POST", idem_key, path, json_object(), out);
+}
+
+kx_err kx_ra_order_get(kx_ra *ra, const char *order_id, kx_ra_order *out)
+{
+    char path[160];
+    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "", path, sizeof path);
+    return rc ? rc : ra_order_op(ra, "GET", NULL, path, NULL, out);
+}
+
+kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id, kx_ra_order *out)
+{
+    char path[160];
+    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "/cancel", path, sizeof path);
+    return rc ? rc : ra_order_op(ra, "POST", idem_key, path, json_object(), out);
+}
+
+kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
+                          const char *reason, kx_ra_order *out)
+{
+    char path[160];
+    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "/refund", path, sizeof path);
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:s}", "reason", ra_opt(reason));
+    if (!body)
+        return KX_ERR_INVALID_ARG;
+    return ra_order_op(ra, "POST", idem_key, path, body, out);
+}
+
+/* ---- certificates ---- */
+
+void kx_ra_cert_clear(kx_ra_cert *cert)
+{
+    if (!cert)
+        return;
+    free(cert->cert_pem);
+    free(cert->chain_pem);
+    memset(cert, 0, sizeof *cert);
+}
+
+static X509 *ra_pem_cert(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    return x;
+}
+
+/* Parse a CSR (PEM or DER). */
+static X509_REQ *ra_parse_csr(const unsigned char *csr, size_t len)
+{
+    X509_REQ *req = NULL;
+    if (len >= 10 && memcmp(csr, "-----BEGIN", 10) == 0) {
+        BIO *b = BIO_new_mem_buf(csr, (int)len);
+        req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+        BIO_free(b);
+    } else {
+        const unsigned char *p = csr;
+        req = d2i_X509_REQ(NULL, &p, (long)len);
+    }
+    return req;
+}
+
+/* Read a certificate reply and check it: parses, chains to the returned CA
+ * (signature), and (when req is given) carries the CSR's key. */
+static kx_err ra_read_cert(json_t *j, X509_REQ *req, kx_ra_cert *out)
+{
+    const char *w = "certificate";
+    kx_err rc;
+    memset(out, 0, sizeof *out);
+    json_t *cert = json_object_get(j, "certificate"), *chain = json_object_get(j, "chain");
+    if ((rc = ra_str(j, w, "serial", out->serial, sizeof out->serial)) ||
+        (rc = ra_str(j, w, "subject", out->subject, sizeof out->subject)) ||
+        (rc = ra_str(j, w, "status", out->status, sizeof out->status)) ||
+        (rc = ra_time(j, w, "not_before", 0, &out->not_before)) ||
+        (rc = ra_time(j, w, "not_after", 0, &out->not_after)))
+        return rc;
+    if (!json_is_string(cert) || !json_is_string(chain))
+        return ra_bad(w, "certificate/chain");
+    X509 *x = ra_pem_cert(json_string_value(cert));
+    X509 *ca = ra_pem_cert(json_string_value(chain));
+    rc = KX_OK;
+    if (!x || !ca || X509_verify(x, X509_get0_pubkey(ca)) != 1) {
+        kx_err_set_detail("RA certificate does not parse or is not signed by the chain");
+        rc = KX_ERR_RA_BAD_REPLY;
+    } else if (req && EVP_PKEY_eq(X509_get0_pubkey(x), X509_REQ_get0_pubkey(req)) != 1) {
+        kx_err_set_detail("RA certificate carries another key than the CSR");
+        rc = KX_ERR_RA_BAD_REPLY;
+    }
+    X509_free(x);
+    X509_free(ca);
+    if (!rc) {
+        out->cert_pem = strdup(json_string_value(cert));
+        out->chain_pem = strdup(json_string_value(chain));
+        if (!out->cert_pem || !out->chain_pem) {
+            kx_ra_cert_clear(out);
+            rc = KX_ERR_NO_MEMORY;
+        }
+    }
+    return rc;
+}
+
+/* Put the CSR in body: PEM as "csr", DER as base64 "csr_der". */
+static kx_err ra_csr_member(json_t *body, const unsigned char *csr, size_t len, X509_REQ **req)
+{
+    if (!csr || len == 0 || len > 64 * 1024 || !(*req = ra_parse_csr(csr, len))) {
+        kx_err_set_detail("RA: CSR missing or not a PKCS#10 request");
+        return KX_ERR_INVALID_ARG;
+    }
+    int pem = len >= 10 && memcmp(csr, "-----BEGIN", 10) == 0;
+    char *b64 = pem ? NULL : ra_base64(csr, len);
+    json_t *v = pem ? json_stringn((const char *)csr, len) : json_string(b64 ? b64 : "");
+    free(b64);
+    if (!v)
+        return KX_ERR_INVALID_ARG;
+    json_object_set_new(body, pem ? "csr" : "csr_der", v);
+    return KX_OK;
+}
+
+kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const unsigned char *csr, size_t csr_len, kx_ra_cert *out)
+{
+    return kx_ra_cert_renew(ra, idem_key, case_id, NULL, csr, csr_len, NULL, 0, out);
+}
+
+/* Issue (old_serial NULL) and renew share the request and reply shapes. */
+kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const char *old_serial, const unsigned char *csr, size_t csr_len,
+                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
+{
+    char path[160];
+    json_t *j = NULL;
+    X509_REQ *req = NULL;
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_need_segment("case id", case_id)) ||
+        (old_serial && (rc = ra_need_segment("old serial", old_serial))))
+        return rc;
+    json_t *body = json_object();
+    if (!body)
+        return KX_ERR_NO_MEMORY;
+    if ((rc = ra_csr_member(body, csr, csr_len, &req)))
+        goto out;
+    if (old_serial) {
+        json_object_set_new(body, "old_serial", json_string(old_serial));
+        if (signature && signature_len) {
+            char *b64 = ra_base64(signature, signature_len);
+            if (!b64) {
+                rc = KX_ERR_NO_MEMORY;
+                goto out;
+            }
+            json_object_set_new(body, "signature", json_string(b64));
+            free(b64);
+        }
+    }
+    snprintf(path, sizeof path, "/v1/cases/%s/%s", case_id, old_serial ? "renewal" : "certificate");
+    rc = ra_call(ra, "POST", path, idem_key, body, &j);
+    body = NULL;
+    if (!rc)
+        rc = ra_read_cert(j, req, out);
+out:
+    json_decref(body);
+    json_decref(j);
+    X509_REQ_free(req);
+    return rc;
+}
+
+kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out)
+{
+    char path[160];
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
+    if (rc || (rc = ra_need_segment("serial", serial)))
+        return rc;
+    snprintf(path, sizeof path, "/v1/certificates/%s", serial);
+    if (!(rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
+        rc = ra_read_cert(j, NULL, out);
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
+                         const char *serial, kx_ra_revoke_reason reason, int64_t *revoked_at_out)
+{
+    char path[160], status[KX_RA_SHORT_MAX], got_serial[KX_RA_SERIAL_MAX];
+    json_t *j = NULL;
+    int64_t at = 0;
+    kx_err rc = ra_need("handle", ra);
+    if (rc || (rc = ra_need_segment("case id", case_id)) ||
+        (rc = ra_need_segment("serial", serial)))
+        return rc;
+    if (strcmp(kx_ra_revoke_reason_id(reason), "unknown") == 0) {
+        kx_err_set_detail("RA revoke: unknown reason %d", (int)reason);
+        return KX_ERR_INVALID_ARG;
+    }
+    snprintf(path, sizeof path, "/v1/certificates/%s/revoke", serial);
+    json_t *body = json_pack("{s:s, s:s}", "case_id", case_id, "reason",
+                             kx_ra_revoke_reason_id(reason));
+    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+        return rc;
+    if (!(rc = ra_str(j, "revocation", "status", status, sizeof status)) &&
+        !(rc = ra_str(j, "revocation", "serial", got_serial, sizeof got_serial)) &&
+        !(rc = ra_time(j, "revocation", "revoked_at", 0, &at))) {
+        if (strcmp(status, "revoked") != 0 || strcasecmp(got_serial, serial) != 0)
+            rc = ra_bad("revocation", "status/serial");
+        else if (revoked_at_out)
+            *revoked_at_out = at;
+    }
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out)
+{
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/out", ra && pem_out ? pem_out : NULL);
+    if (rc || (rc = ra_call(ra, "GET", "/v1/crl", NULL, NULL, &j)))
+        return rc;
+    *pem_out = NULL;
+    json_t *v = json_object_get(j, "crl");
+    BIO *b = json_is_string(v) ? BIO_new_mem_buf(json_string_value(v), -1) : NULL;
+    X509_CRL *crl = b ? PEM_read_bio_X509_CRL(b, NULL, NULL, NULL) : NULL;
+    if (!crl) {
+        rc = ra_bad("crl", "crl");
+    } else if (!(*pem_out = strdup(json_string_value(v)))) {
+        rc = KX_ERR_NO_MEMORY;
+    }
+    X509_CRL_free(crl);
+    BIO_free(b);
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
+                          const char *token_serial, kx_secbuf *so_pin)
+{
+    char path[160], got[KX_RA_NAME_MAX];
+    json_t *j = NULL;
+    kx_err rc = ra_need("handle/secbuf", ra && so_pin ? so_pin : NULL);
+    if (rc || (rc = ra_need_segment("case id", case_id)) ||
+        (rc = ra_need_segment("token serial", token_serial)))
+        return rc;
+    snprintf(path, sizeof path, "/v1/cases/%s/unlock", case_id);
+    json_t *body = json_pack("{s:s}", "token_serial", token_serial);
+    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+        return rc;
+    json_t *pin = json_object_get(j, "so_pin");
+    if ((rc = ra_str(j, "unlock", "token_serial", got, sizeof got)) ||
+        strcmp(got, token_serial) != 0 || !json_is_string(pin) || json_string_length(pin) == 0 ||
+        json_string_length(pin) > so_pin->cap) {
+        rc = ra_bad("unlock", "token_serial/so_pin");
+    } else {
+        rc = kx_secbuf_set(so_pin, json_string_value(pin), json_string_length(pin));
+    }
+    if (json_is_string(pin))
+        kx_wipe((void *)(uintptr_t)json_string_value(pin), json_string_length(pin));
+    json_decref(j);
+    return rc;
+}
