@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -333,9 +334,12 @@ static kx_err engine_start_session(kx_engine *e, kx_service svc)
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
-    snprintf(s->id, sizeof s->id, "S%04d%02d%02d-%02d%02d%02d-%04u", tm.tm_year + 1900,
-             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-             ++e->session_counter % 10000);
+    /* unique across restarts: time plus random bits */
+    uint32_t rnd = 0;
+    if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        rnd = (uint32_t)kx_now_ms() ^ ++e->session_counter;
+    snprintf(s->id, sizeof s->id, "S%04d%02d%02d-%02d%02d%02d-%08x", tm.tm_year + 1900,
+             tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd);
     kx_err rc = kx_journal_session_begin(e->journal, s->id, kx_service_id(svc));
     if (rc)
         return rc;

@@ -25,7 +25,7 @@
 #include "engine/journal.h"
 #include "engine/protocol.h"
 
-#define KX_SESSION_ID_MAX 40
+#define KX_SESSION_ID_MAX 64
 #define KX_MAX_PREVIEWS 8
 #define KX_MAX_SEAL_CELLS 6
 #define KX_TEXT 256
@@ -109,7 +109,8 @@ typedef struct kx_client {
     struct kx_line_reader *reader;
     char *out;          /* queued output */
     size_t out_len, out_cap;
-    int closing;        /* close once the queue is flushed */
+    int closing;        /* 1: flush, half-close, discard input until EOF; 2: close now */
+    int64_t linger_until; /* end of the discard phase (monotonic ms) */
 } kx_client;
 
 typedef struct kx_engine_settings {

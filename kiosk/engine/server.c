@@ -58,11 +58,23 @@ kx_err kx_server_listen(kx_engine *e)
     return KX_OK;
 }
 
+/* close a connection so that the peer still reads what was sent: unread
+ * input at close(2) would make the peer's reads fail with ECONNRESET */
+static void socket_close_gently(int fd)
+{
+    char sink[4096];
+    shutdown(fd, SHUT_WR);
+    for (int i = 0; i < 64 && recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; i++) {
+    }
+    kx_wipe(sink, sizeof sink);
+    close(fd);
+}
+
 static void client_close(kx_client *c)
 {
     if (c->fd < 0)
         return;
-    close(c->fd);
+    socket_close_gently(c->fd);
     kx_line_reader_free(c->reader);
     free(c->out);
     memset(c, 0, sizeof *c);
@@ -392,14 +404,15 @@ static void server_accept(kx_engine *e)
                 break;
             }
         const char *refuse = role == KX_ROLE_NONE ? "permission" : (slot < 0 ? "busy" : NULL);
-        if (refuse) {
+        if (refuse)
+            kx_log_warn("server.refused", "uid=%u pid=%d reason=%s", (unsigned)cred.uid,
+                        (int)cred.pid, refuse);
+        if (slot < 0) {
             char msg[128];
             snprintf(msg, sizeof msg, "{\"v\":1,\"type\":\"error\",\"error\":\"%s\"}\n", refuse);
             ssize_t w = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
             (void)w;
-            kx_log_warn("server.refused", "uid=%u pid=%d reason=%s", (unsigned)cred.uid,
-                        (int)cred.pid, refuse);
-            close(fd);
+            socket_close_gently(fd);
             continue;
         }
         kx_client *c = &e->clients[slot];
@@ -413,6 +426,12 @@ static void server_accept(kx_engine *e)
             c->fd = -1;
             continue;
         }
+        if (refuse) {
+            /* answer, then linger so the peer can read it (see client_read) */
+            reply_error(c, NULL, KX_ERR_PERMISSION, "this user may not use kioskd");
+            c->closing = 1;
+            continue;
+        }
         kx_log_info("server.connect", "uid=%u pid=%d role=%s", (unsigned)cred.uid,
                     (int)cred.pid, kx_role_name(role));
     }
@@ -420,6 +439,16 @@ static void server_accept(kx_engine *e)
 
 static void client_read(kx_engine *e, kx_client *c)
 {
+    if (c->closing) { /* discard input until the peer closes */
+        char sink[4096];
+        ssize_t n;
+        while ((n = recv(c->fd, sink, sizeof sink, MSG_DONTWAIT)) > 0) {
+        }
+        kx_wipe(sink, sizeof sink);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            c->closing = 2;
+        return;
+    }
     kx_err rc = kx_line_reader_fill(c->reader, c->fd);
     if (rc == KX_ERR_IO) {
         c->closing = 2;
@@ -465,7 +494,15 @@ void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
             continue;
         if (c->closing != 2)
             client_flush(c);
-        if (c->closing == 2 || (c->closing == 1 && !c->out_len)) {
+        if (c->closing == 1 && !c->out_len) {
+            if (!c->linger_until) {
+                shutdown(c->fd, SHUT_WR);
+                c->linger_until = kx_now_ms() + 2000;
+            } else if (kx_now_ms() > c->linger_until) {
+                c->closing = 2;
+            }
+        }
+        if (c->closing == 2) {
             kx_log_info("server.disconnect", "uid=%u pid=%d", (unsigned)c->uid, (int)c->pid);
             client_close(c);
         }
