@@ -47,6 +47,7 @@ int ctl_cmd_idnum(int argc, char **argv);
 int ctl_cmd_license_payload(int argc, char **argv);
 int ctl_cmd_services(int argc, char **argv);
 int ctl_cmd_config_check(int argc, char **argv);
+int ctl_cmd_seal_sheet(int argc, char **argv);
 int ctl_cmd_staff_hash(int argc, char **argv);
 /* ctl_engine.c: online commands through kioskd's socket */
 int ctl_cmd_status(int argc, char **argv);

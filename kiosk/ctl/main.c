@@ -18,6 +18,8 @@ static const struct ctl_command ctl_commands[] = {
     {"services", "[--config FILE]", "list services, required documents and fees",
      ctl_cmd_services},
     {"config-check", "FILE", "validate a kiosk configuration file", ctl_cmd_config_check},
+    {"seal-sheet", "IMAGE --out DIR [--dpi N]", "seal sheet scan to transparent seal images",
+     ctl_cmd_seal_sheet},
     {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions", ctl_cmd_status},
     {"journal", "[--open] [--limit N]", "transactions of kioskd's journal", ctl_cmd_journal},
     {"retry", "ID", "run recovery on an open transaction now", ctl_cmd_retry},

@@ -227,18 +227,20 @@ def make_sheet(rng, dpi, statuses=None):
         pos = None
         for _attempt in range(40):
             if status == "crosses_line":
+                # The impression stays mostly in its cell and reaches `over`
+                # past the line's far edge (negative: just touching the line).
                 side = rng.choice(["l", "r", "t", "b"])
-                over = rng.uniform(mm2px(0.6, dpi), 0.4 * (w if side in "lr" else h))
+                over = rng.uniform(-0.9 * lw, 0.35 * (w if side in "lr" else h))
                 cx = rng.uniform(x0 + w / 2, max(x0 + w / 2, x1 - w / 2))
                 cy = rng.uniform(y0 + h / 2, max(y0 + h / 2, y1 - h / 2))
                 if side == "l":
-                    cx = x0 - lw / 2 + over - w / 2
+                    cx = x0 - lw - over + w / 2
                 elif side == "r":
-                    cx = x1 + lw / 2 - over + w / 2
+                    cx = x1 + lw + over - w / 2
                 elif side == "t":
-                    cy = y0 - lw / 2 + over - h / 2
+                    cy = y0 - lw - over + h / 2
                 else:
-                    cy = y1 + lw / 2 - over + h / 2
+                    cy = y1 + lw + over - h / 2
             else:
                 if w + 2 * clear > x1 - x0 or h + 2 * clear > y1 - y0:
                     break                          # does not fit: leave it missing

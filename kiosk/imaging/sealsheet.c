@@ -1,0 +1,1207 @@
+/*
+ * sealsheet.c - analysis of the electronic-seal collection sheet: ruled
+ * table -> per-cell verdicts -> transparent seal and signature images.
+ *
+ * Map of this file:
+ *   1. pixel measures      red strength and dark (non-red) strength per pixel
+ *   2. block maps          one pass over the scan into S x S block means
+ *                          (S ~ 0.34 mm), where everything coarse happens
+ *   3. union-find          connected components on block masks
+ *   4. table               the largest ruled component, its skew (projection
+ *                          profiles over candidate angles), its four
+ *                          horizontal and four vertical lines, their edges
+ *                          refined on full-resolution pixels
+ *   5. impressions         ink blocks -> components -> capture cells ->
+ *                          verdicts (missing, crosses_line, faint, ok)
+ *   6. export              deskewed, tightly cropped RGBA of the best cell
+ *   7. public API, names and advice
+ *
+ * Coordinates: the table's horizontal lines satisfy v = y - x*th = const and
+ * its vertical lines u = x + y*tv = const (th, tv: tangents of the skew; kept
+ * apart so slight printer shear does not matter). Cells are rectangles in
+ * (u, v). The ruling lines are black and the seals red, so red ink is seen
+ * even beside a line; over a line nothing is seen, which is why a crossing is
+ * judged from ink that reaches a line's edge, not ink on the line.
+ *
+ * Must never: keep the caller's pixels, allocate in proportion to anything
+ * but the image size, or let an impression of one cell decide another's
+ * verdict (components are assigned to one cell each by their centroid).
+ */
+#include "imaging/sealsheet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+
+/* Tuning, in millimetres or 0..255 strength units above the paper. Values
+ * were set on tools/testdata/gen_sealsheet.py's varied sheets. */
+#define SS_BLOCK_MM 0.34         /* block size of the coarse maps */
+#define SS_LINE_T 35             /* block mean darkness of a ruling line */
+#define SS_RED_T 10              /* block mean red strength counted as seal ink */
+#define SS_SIG_T 16              /* block mean darkness counted as pen ink */
+#define SS_MAX_SKEW_DEG 6.0
+#define SS_ROI_MARGIN_MM 8.0     /* look this far outside the table for spills */
+#define SS_BAND_MM 0.25          /* line band guard beyond a line's measured edge */
+#define SS_TOUCH_MM 0.35         /* ink this close to a line's edge touches it */
+#define SS_MIN_INK_MM2 1.5       /* smaller ink components are dust */
+#define SS_CROP_MARGIN_MM 1.0
+#define SS_FAINT_RED 70          /* p90 per-pixel red strength below: faint */
+#define SS_FAINT_SIG 75          /* p90 per-pixel darkness below: faint */
+#define SS_MAX_PIXELS (20000LL * 20000LL)
+
+/* ------------------------------------------------------------------ 1 */
+
+/* Red strength: how far red stands above green and blue (0 for neutral). */
+static inline int ss_red(const uint8_t *p, int ch)
+{
+    if (ch < 3)
+        return 0;
+    int gb = p[1] > p[2] ? p[1] : p[2];
+    return p[0] > gb ? p[0] - gb : 0;
+}
+
+/* Dark strength of non-red pixels (pen ink, printed lines): 255 - mean. */
+static inline int ss_dark(const uint8_t *p, int ch)
+{
+    if (ch < 3)
+        return 255 - p[0];
+    if (ss_red(p, ch) > 40)
+        return 0;
+    return 255 - (p[0] + p[1] + p[2]) / 3;
+}
+
+/* ------------------------------------------------------------------ 2 */
+
+typedef struct ss_scan {
+    const uint8_t *px;
+    int w, h, ch;
+    size_t stride;
+    double dpi, k;  /* k: pixels per millimetre */
+    int S, bw, bh;  /* block size, block map size */
+    uint8_t *red;   /* block mean red strength */
+    uint8_t *dark;  /* block mean dark strength */
+    int red_base, dark_base; /* paper level of each map */
+    int red_px_base, dark_px_base;
+} ss_scan;
+
+static kx_err ss_build_maps(ss_scan *s)
+{
+    int S = s->S, bw = s->bw, bh = s->bh;
+    s->red = calloc((size_t)bw * bh, 1);
+    s->dark = calloc((size_t)bw * bh, 1);
+    uint32_t *sr = calloc((size_t)bw, sizeof(uint32_t));
+    uint32_t *sd = calloc((size_t)bw, sizeof(uint32_t));
+    if (!s->red || !s->dark || !sr || !sd) {
+        free(sr);
+        free(sd);
+        return KX_ERR_NO_MEMORY;
+    }
+    for (int by = 0; by < bh; by++) {
+        memset(sr, 0, (size_t)bw * sizeof(uint32_t));
+        memset(sd, 0, (size_t)bw * sizeof(uint32_t));
+        int y0 = by * S, y1 = y0 + S < s->h ? y0 + S : s->h;
+        for (int y = y0; y < y1; y++) {
+            const uint8_t *row = s->px + (size_t)y * s->stride;
+            if (s->ch >= 3) {
+                int ch = s->ch;
+                for (int bx = 0; bx < bw; bx++) {
+                    int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
+                    uint32_t ar = 0, ad = 0;
+                    const uint8_t *p = row + (size_t)x0 * ch;
+                    for (int x = x0; x < x1; x++, p += ch) {
+                        int r = p[0], g = p[1], b = p[2];
+                        int gb = g > b ? g : b;
+                        int red = r > gb ? r - gb : 0;
+                        ar += (uint32_t)red;
+                        ad += red > 40 ? 0u : (uint32_t)(765 - r - g - b);
+                    }
+                    sr[bx] += ar;
+                    sd[bx] += ad;
+                }
+            } else {
+                for (int bx = 0; bx < bw; bx++) {
+                    int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
+                    uint32_t ad = 0;
+                    for (int x = x0; x < x1; x++)
+                        ad += (uint32_t)(255 - row[(size_t)x * s->ch]) * 3u;
+                    sd[bx] += ad;
+                }
+            }
+        }
+        for (int bx = 0; bx < bw; bx++) {
+            int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
+            uint32_t n = (uint32_t)((x1 - x0) * (y1 - y0));
+            s->red[(size_t)by * bw + bx] = (uint8_t)(sr[bx] / n);
+            s->dark[(size_t)by * bw + bx] = (uint8_t)(sd[bx] / (3u * n));
+        }
+    }
+    free(sr);
+    free(sd);
+    /* Paper level: the most common block value (the page is mostly paper). */
+    uint32_t hr[256] = {0}, hd[256] = {0};
+    for (size_t i = 0; i < (size_t)bw * bh; i++) {
+        hr[s->red[i]]++;
+        hd[s->dark[i]]++;
+    }
+    int mr = 0, md = 0;
+    for (int v = 1; v < 256; v++) {
+        if (hr[v] > hr[mr])
+            mr = v;
+        if (hd[v] > hd[md])
+            md = v;
+    }
+    s->red_base = mr;
+    s->dark_base = md;
+    s->red_px_base = mr;
+    s->dark_px_base = md;
+    return KX_OK;
+}
+
+/* ------------------------------------------------------------------ 3 */
+
+static int uf_find(int *parent, int i)
+{
+    while (parent[i] != i) {
+        parent[i] = parent[parent[i]];
+        i = parent[i];
+    }
+    return i;
+}
+
+static void uf_union(int *parent, int a, int b)
+{
+    a = uf_find(parent, a);
+    b = uf_find(parent, b);
+    if (a != b) {
+        if (a < b)
+            parent[b] = a;
+        else
+            parent[a] = b;
+    }
+}
+
+/* Label 8-connected components of mask (w x h, nonzero = set). labels gets
+ * the root index per set pixel, -1 elsewhere. Returns KX_OK or NO_MEMORY. */
+static kx_err ss_label(const uint8_t *mask, int w, int h, int *labels)
+{
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int i = y * w + x;
+            if (!mask[i]) {
+                labels[i] = -1;
+                continue;
+            }
+            labels[i] = i;
+            if (x > 0 && mask[i - 1])
+                uf_union(labels, i, i - 1);
+            if (y > 0) {
+                for (int dx = -1; dx <= 1; dx++) {
+                    int xx = x + dx;
+                    if (xx >= 0 && xx < w && mask[i - w + dx])
+                        uf_union(labels, i, i - w + dx);
+                }
+            }
+        }
+    for (int i = 0; i < w * h; i++)
+        if (labels[i] >= 0)
+            labels[i] = uf_find(labels, i);
+    return KX_OK;
+}
+
+/* ------------------------------------------------------------------ 4 */
+
+typedef struct ss_table {
+    double th, tv;
+    double h_lo[4], h_hi[4]; /* horizontal lines: v extent of the ink */
+    double v_lo[4], v_hi[4]; /* vertical lines: u extent */
+    double band;             /* guard beyond an edge, pixels */
+    double touch;            /* touch distance from an edge, pixels */
+} ss_table;
+
+typedef struct ss_pts {
+    double *a, *b; /* block centres: a along the profile axis, b across */
+    int n;
+} ss_pts;
+
+/* Profile score at tangent t: sum of squared bin counts of q = a - sgn*b*t. */
+static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin,
+                               double qmin, int nbins, int *hist)
+{
+    memset(hist, 0, (size_t)nbins * sizeof(int));
+    for (int i = 0; i < p->n; i++) {
+        int q = (int)((p->a[i] - sgn * p->b[i] * t - qmin) / bin);
+        if (q >= 0 && q < nbins)
+            hist[q]++;
+    }
+    double score = 0;
+    for (int i = 0; i < nbins; i++)
+        score += (double)hist[i] * hist[i];
+    return score;
+}
+
+/* Best tangent for lines along b (coarse 0.25 degree grid, then 0.025). */
+static double ss_best_tangent(const ss_pts *p, double sgn, double bin, double qmin,
+                              int nbins, int *hist)
+{
+    double best_t = 0, best = -1;
+    for (double d = -SS_MAX_SKEW_DEG; d <= SS_MAX_SKEW_DEG + 1e-9; d += 0.25) {
+        double t = tan(d * M_PI / 180.0);
+        double sc = ss_profile_score(p, t, sgn, bin, qmin, nbins, hist);
+        if (sc > best) {
+            best = sc;
+            best_t = d;
+        }
+    }
+    double centre = best_t;
+    for (double d = centre - 0.25; d <= centre + 0.25 + 1e-9; d += 0.025) {
+        double t = tan(d * M_PI / 180.0);
+        double sc = ss_profile_score(p, t, sgn, bin, qmin, nbins, hist);
+        if (sc > best) {
+            best = sc;
+            best_t = d;
+        }
+    }
+    return tan(best_t * M_PI / 180.0);
+}
+
+typedef struct ss_line {
+    double centre, lo, hi, mass;
+} ss_line;
+
+/* Lines in a profile: runs of bins over a low threshold whose total reaches
+ * half the table's extent; runs closer than `merge` bins become one (double
+ * rules). Returns the number found (at most max). */
+static int ss_profile_lines(const int *hist, int nbins, double bin, double qmin,
+                            double extent_blocks, int merge, ss_line *out, int max)
+{
+    int n = 0;
+    double lowt = 0.12 * extent_blocks;
+    int i = 0;
+    while (i < nbins) {
+        if (hist[i] < lowt) {
+            i++;
+            continue;
+        }
+        int j = i;
+        double m = 0, mq = 0;
+        int last = i;
+        while (j < nbins && (hist[j] >= lowt || j - last <= merge)) {
+            if (hist[j] >= lowt) {
+                last = j;
+                m += hist[j];
+                mq += hist[j] * (qmin + (j + 0.5) * bin);
+            }
+            j++;
+        }
+        if (m >= 0.5 * extent_blocks) {
+            if (n < max) {
+                out[n].mass = m;
+                out[n].centre = mq / m;
+                out[n].lo = qmin + i * bin;
+                out[n].hi = qmin + (last + 1) * bin;
+                n++;
+            } else {
+                /* Keep the strongest max lines. */
+                int weakest = 0;
+                for (int k = 1; k < max; k++)
+                    if (out[k].mass < out[weakest].mass)
+                        weakest = k;
+                if (m > out[weakest].mass) {
+                    memmove(&out[weakest], &out[weakest + 1],
+                            (size_t)(max - weakest - 1) * sizeof(ss_line));
+                    out[max - 1] = (ss_line){mq / m, qmin + i * bin, qmin + (last + 1) * bin, m};
+                }
+            }
+        }
+        i = last + 1;
+    }
+    return n;
+}
+
+static int ss_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double ss_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), ss_cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* Is the full-resolution pixel part of a printed line? */
+static inline int ss_is_line_px(const ss_scan *s, int x, int y)
+{
+    if (x < 0 || y < 0 || x >= s->w || y >= s->h)
+        return 0;
+    return ss_dark(s->px + (size_t)y * s->stride + (size_t)x * s->ch, s->ch) >=
+           s->dark_px_base + 70;
+}
+
+/* Is the full-resolution pixel at offset `off` across the line dark? */
+static inline int ss_line_at(const ss_scan *s, int horizontal, int cx, int cy, int off)
+{
+    return horizontal ? ss_is_line_px(s, cx, cy + off) : ss_is_line_px(s, cx + off, cy);
+}
+
+/*
+ * Measure a line's edges on full-resolution pixels. horizontal: the line is
+ * v = centre (v = y - x*th), sampled at the u positions in `at`; else it is
+ * u = centre (u = x + y*tv), sampled at v positions. lo/hi get the medians of
+ * the measured edges (in v or u); left unchanged when fewer than 3 samples
+ * saw a clean line (a sample through an ink blot is skipped).
+ */
+static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal,
+                           double centre, double half, const double *at, int nat,
+                           double *lo, double *hi)
+{
+    double los[64], his[64];
+    int n = 0;
+    int reach = (int)ceil(half) + 2 * s->S;
+    double den = 1 + t->th * t->tv;
+    for (int i = 0; i < nat && n < 64; i++) {
+        double x, y;
+        if (horizontal) {
+            x = (at[i] - centre * t->tv) / den;
+            y = centre + x * t->th;
+        } else {
+            y = (at[i] + centre * t->th) / den;
+            x = centre - y * t->tv;
+        }
+        int cx = (int)lround(x), cy = (int)lround(y);
+        int found = 0, d0 = 0;
+        for (int d = 0; d <= reach && !found; d++) {
+            if (ss_line_at(s, horizontal, cx, cy, d)) {
+                d0 = d;
+                found = 1;
+            } else if (ss_line_at(s, horizontal, cx, cy, -d)) {
+                d0 = -d;
+                found = 1;
+            }
+        }
+        if (!found)
+            continue;
+        int a = d0, b = d0;
+        while (a - 1 >= -2 * reach && ss_line_at(s, horizontal, cx, cy, a - 1))
+            a--;
+        while (b + 1 <= 2 * reach && ss_line_at(s, horizontal, cx, cy, b + 1))
+            b++;
+        if (b - a + 1 >= 2 * reach)
+            continue; /* ink blot across the line: not a clean measurement */
+        /* Along the line's normal its own coordinate moves 1:1 with y (or x). */
+        double base = horizontal ? cy - cx * t->th : cx + cy * t->tv;
+        los[n] = base + a - 0.5;
+        his[n] = base + b + 0.5;
+        n++;
+    }
+    if (n >= 3) {
+        *lo = ss_median(los, n);
+        *hi = ss_median(his, n);
+    }
+}
+
+/* Find the table in component `comp` of the line labels. */
+static kx_err ss_fit_table(const ss_scan *s, const int *labels, int comp, int bx0, int by0,
+                           int bx1, int by1, ss_table *t)
+{
+    int S = s->S;
+    int cap = 0;
+    for (int by = by0; by <= by1; by++)
+        for (int bx = bx0; bx <= bx1; bx++)
+            if (labels[by * s->bw + bx] == comp)
+                cap++;
+    kx_err rc = KX_ERR_NO_TABLE;
+    double *buf = malloc((size_t)cap * 4 * sizeof(double));
+    int nb = (int)(hypot((bx1 - bx0 + 1) * S, (by1 - by0 + 1) * S) / S) + 8;
+    int *hist = malloc((size_t)nb * 2 * sizeof(int));
+    if (!buf || !hist) {
+        rc = KX_ERR_NO_MEMORY;
+        goto out;
+    }
+    ss_pts ph = {buf, buf + cap, 0}, pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0};
+    for (int by = by0; by <= by1; by++)
+        for (int bx = bx0; bx <= bx1; bx++)
+            if (labels[by * s->bw + bx] == comp) {
+                double x = bx * S + S / 2.0, y = by * S + S / 2.0;
+                ph.a[ph.n] = y;
+                ph.b[ph.n++] = x;
+                pv.a[pv.n] = x;
+                pv.b[pv.n++] = y;
+            }
+    double bin = S;
+    double slack = tan(SS_MAX_SKEW_DEG * M_PI / 180.0) * (bx1 - bx0 + by1 - by0 + 2) * S;
+    double qmin_h = by0 * S - slack, qmin_v = bx0 * S - slack;
+    int nbins_h = (int)(((by1 - by0 + 1) * S + 2 * slack) / bin) + 2;
+    int nbins_v = (int)(((bx1 - bx0 + 1) * S + 2 * slack) / bin) + 2;
+    if (nbins_h > 2 * nb || nbins_v > 2 * nb) {
+        rc = KX_ERR_INTERNAL;
+        goto out;
+    }
+    t->th = ss_best_tangent(&ph, 1.0, bin, qmin_h, nbins_h, hist);
+    t->tv = ss_best_tangent(&pv, -1.0, bin, qmin_v, nbins_v, hist);
+    double width_blocks = (bx1 - bx0 + 1) / sqrt(1 + t->th * t->th);
+    double height_blocks = (by1 - by0 + 1) / sqrt(1 + t->tv * t->tv);
+    int merge = (int)ceil(1.5 * s->k / bin);
+    ss_line hl[4], vl[4];
+    ss_profile_score(&ph, t->th, 1.0, bin, qmin_h, nbins_h, hist);
+    int nh = ss_profile_lines(hist, nbins_h, bin, qmin_h, width_blocks, merge, hl, 4);
+    ss_profile_score(&pv, t->tv, -1.0, bin, qmin_v, nbins_v, hist);
+    int nv = ss_profile_lines(hist, nbins_v, bin, qmin_v, height_blocks, merge, vl, 4);
+    if (nh != 4 || nv != 4)
+        goto out;
+    /* Rows and columns must be real boxes (10 mm at the least). */
+    for (int i = 0; i < 3; i++)
+        if (hl[i + 1].centre - hl[i].centre < 10 * s->k || vl[i + 1].centre - vl[i].centre < 10 * s->k)
+            goto out;
+    /* Refine each line's edges between the crossings. */
+    for (int i = 0; i < 4; i++) {
+        double at[24];
+        int nat = 0;
+        for (int c = 0; c < 3; c++)
+            for (int j = 1; j <= 8 && nat < 24; j++) {
+                double f = j / 9.0;
+                at[nat++] = vl[c].centre + f * (vl[c + 1].centre - vl[c].centre);
+            }
+        /* at[] are u positions; along a horizontal line x ~ u (skew small). */
+        t->h_lo[i] = hl[i].lo;
+        t->h_hi[i] = hl[i].hi;
+        ss_refine_line(s, t, 1, hl[i].centre, (hl[i].hi - hl[i].lo) / 2, at, nat, &t->h_lo[i],
+                       &t->h_hi[i]);
+        nat = 0;
+        for (int r = 0; r < 3; r++)
+            for (int j = 1; j <= 8 && nat < 24; j++) {
+                double f = j / 9.0;
+                at[nat++] = hl[r].centre + f * (hl[r + 1].centre - hl[r].centre);
+            }
+        t->v_lo[i] = vl[i].lo;
+        t->v_hi[i] = vl[i].hi;
+        ss_refine_line(s, t, 0, vl[i].centre, (vl[i].hi - vl[i].lo) / 2, at, nat, &t->v_lo[i],
+                       &t->v_hi[i]);
+    }
+    t->band = S / 2.0 + SS_BAND_MM * s->k;
+    t->touch = t->band + SS_TOUCH_MM * s->k;
+    rc = KX_OK;
+out:
+    free(buf);
+    free(hist);
+    return rc;
+}
+
+static kx_err ss_find_table(ss_scan *s, ss_table *t)
+{
+    size_t n = (size_t)s->bw * s->bh;
+    uint8_t *mask = malloc(n);
+    int *labels = malloc(n * sizeof(int));
+    kx_err rc = KX_ERR_NO_MEMORY;
+    if (!mask || !labels)
+        goto out;
+    int thr = s->dark_base + SS_LINE_T;
+    for (size_t i = 0; i < n; i++)
+        mask[i] = s->dark[i] >= thr;
+    rc = ss_label(mask, s->bw, s->bh, labels);
+    if (rc)
+        goto out;
+    /* Bounding boxes of the components, by root; keep the biggest few. */
+    enum { CANDS = 6 };
+    struct { int root, x0, y0, x1, y1; long area; } cand[CANDS];
+    int ncand = 0;
+    int *bb = malloc(n * 4 * sizeof(int));
+    if (!bb) {
+        rc = KX_ERR_NO_MEMORY;
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (labels[i] == (int)i) {
+            bb[4 * i] = s->bw;
+            bb[4 * i + 1] = s->bh;
+            bb[4 * i + 2] = -1;
+            bb[4 * i + 3] = -1;
+        }
+    for (int y = 0; y < s->bh; y++)
+        for (int x = 0; x < s->bw; x++) {
+            int r = labels[y * s->bw + x];
+            if (r < 0)
+                continue;
+            int *b = &bb[4 * (size_t)r];
+            if (x < b[0]) b[0] = x;
+            if (y < b[1]) b[1] = y;
+            if (x > b[2]) b[2] = x;
+            if (y > b[3]) b[3] = y;
+        }
+    double min_blocks = 40.0 * s->k / s->S; /* a table is at least 40 mm each way */
+    for (size_t i = 0; i < n; i++) {
+        if (labels[i] != (int)i)
+            continue;
+        int *b = &bb[4 * i];
+        if (b[2] - b[0] + 1 < min_blocks || b[3] - b[1] + 1 < min_blocks)
+            continue;
+        long area = (long)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
+        int pos = ncand < CANDS ? ncand++ : CANDS - 1;
+        if (pos == CANDS - 1 && ncand == CANDS && cand[pos].area >= area)
+            continue;
+        cand[pos].root = (int)i;
+        cand[pos].x0 = b[0];
+        cand[pos].y0 = b[1];
+        cand[pos].x1 = b[2];
+        cand[pos].y1 = b[3];
+        cand[pos].area = area;
+        for (int k = pos; k > 0 && cand[k].area > cand[k - 1].area; k--) {
+            __typeof__(cand[0]) tmp = cand[k];
+            cand[k] = cand[k - 1];
+            cand[k - 1] = tmp;
+        }
+    }
+    free(bb);
+    rc = KX_ERR_NO_TABLE;
+    for (int c = 0; c < ncand && rc == KX_ERR_NO_TABLE; c++)
+        rc = ss_fit_table(s, labels, cand[c].root, cand[c].x0, cand[c].y0, cand[c].x1,
+                          cand[c].y1, t);
+    if (rc == KX_ERR_NO_TABLE)
+        kx_err_set_detail("no ruled table of 3 rows and 3 columns (%d candidates)", ncand);
+out:
+    free(mask);
+    free(labels);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ 5 */
+
+/* Where a point lies relative to the table. */
+enum { SS_OUT = -1, SS_LINE = -2, SS_SIDE = -3 };
+/* Region code: SS_OUT (above or below the table), SS_SIDE (left or right of
+ * it), SS_LINE, or row*3 + col (col 0 = label, 1..2 capture). */
+static int ss_region(const ss_table *t, double x, double y)
+{
+    double u = x + y * t->tv, v = y - x * t->th;
+    if (v < t->h_lo[0] - t->band || v > t->h_hi[3] + t->band)
+        return SS_OUT;
+    if (u < t->v_lo[0] - t->band || u > t->v_hi[3] + t->band)
+        return SS_SIDE;
+    for (int i = 0; i < 4; i++)
+        if ((v >= t->h_lo[i] - t->band && v <= t->h_hi[i] + t->band) ||
+            (u >= t->v_lo[i] - t->band && u <= t->v_hi[i] + t->band))
+            return SS_LINE;
+    int r = 0, c = 0;
+    while (r < 2 && v > t->h_hi[r + 1])
+        r++;
+    while (c < 2 && u > t->v_hi[c + 1])
+        c++;
+    return r * 3 + c;
+}
+
+/* Per-cell accumulation of the ink assigned to it. */
+typedef struct ss_cellacc {
+    int present;
+    int bx0, by0, bx1, by1; /* block bbox of ink */
+    long nblocks;
+    double strength_sum;
+    unsigned lines;
+    uint32_t hist[256];     /* per-pixel strength histogram (full resolution) */
+} ss_cellacc;
+
+typedef struct ss_ink {
+    int kind;          /* 0 red (seals), 1 dark (signature) */
+    int rx0, ry0, rw, rh; /* ROI in blocks */
+    int *labels;       /* ROI labels of dilated ink, -1 none */
+    uint8_t *ink;      /* ROI undilated ink mask */
+    int8_t *region;    /* ROI region code per block */
+    int *comp_cell;    /* by label root: cell index row*2+col, -1 ignored */
+} ss_ink;
+
+static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
+{
+    return kind == 0 ? ss_red(p, s->ch) - s->red_px_base : ss_dark(p, s->ch) - s->dark_px_base;
+}
+
+/* Nearest capture cell (row, col 0..1) for a point anywhere near the table. */
+static int ss_nearest_cell(const ss_table *t, double x, double y)
+{
+    double u = x + y * t->tv, v = y - x * t->th;
+    int r = v < t->h_lo[1] ? 0 : v < t->h_lo[2] ? 1 : 2;
+    int c = u < t->v_lo[2] ? 0 : 1;
+    return r * 2 + c;
+}
+
+static void ss_cell_bounds(const ss_table *t, int cell, double *u0, double *u1, double *v0,
+                           double *v1)
+{
+    int r = cell / 2, c = cell % 2 + 1;
+    *u0 = t->v_hi[c];
+    *u1 = t->v_lo[c + 1];
+    *v0 = t->h_hi[r];
+    *v1 = t->h_lo[r + 1];
+}
+
+static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
+                          ss_cellacc acc[6])
+{
+    int S = s->S;
+    int bw = ik->rw, bh = ik->rh;
+    size_t n = (size_t)bw * bh;
+    kx_err rc = KX_ERR_NO_MEMORY;
+    uint8_t *dil = malloc(n), *tmp = malloc(n);
+    double *cx = NULL, *cy = NULL, *mass = NULL;
+    long *count = NULL, *inside = NULL;
+    ik->kind = kind;
+    ik->labels = malloc(n * sizeof(int));
+    ik->ink = malloc(n);
+    ik->comp_cell = malloc(n * sizeof(int));
+    if (!dil || !tmp || !ik->labels || !ik->ink || !ik->comp_cell)
+        goto out;
+    int thr = kind == 0 ? s->red_base + SS_RED_T : s->dark_base + SS_SIG_T;
+    const uint8_t *map = kind == 0 ? s->red : s->dark;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            size_t i = (size_t)y * bw + x;
+            int reg = ik->region[i];
+            uint8_t v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)];
+            int ok = v >= thr && reg != SS_LINE;
+            /* Pen ink is looked for in the capture cells and beside the
+             * table only: labels, header and footnote are printed in black. */
+            if (kind == 1 && (reg == SS_OUT || (reg >= 0 && reg % 3 == 0)))
+                ok = 0;
+            ik->ink[i] = (uint8_t)ok;
+        }
+    /* Dilate (square, separable) to bridge a ruling line and the gaps in a
+     * seal's ring of characters. */
+    double widest = 0;
+    for (int i = 0; i < 4; i++) {
+        if (t->h_hi[i] - t->h_lo[i] > widest)
+            widest = t->h_hi[i] - t->h_lo[i];
+        if (t->v_hi[i] - t->v_lo[i] > widest)
+            widest = t->v_hi[i] - t->v_lo[i];
+    }
+    int R = (int)ceil((widest + 2 * t->band) / S / 2.0) + 1;
+    if (R < 2)
+        R = 2;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            uint8_t m = 0;
+            for (int d = -R; d <= R && !m; d++) {
+                int xx = x + d;
+                if (xx >= 0 && xx < bw)
+                    m = ik->ink[(size_t)y * bw + xx];
+            }
+            tmp[(size_t)y * bw + x] = m;
+        }
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            uint8_t m = 0;
+            for (int d = -R; d <= R && !m; d++) {
+                int yy = y + d;
+                if (yy >= 0 && yy < bh)
+                    m = tmp[(size_t)yy * bw + x];
+            }
+            dil[(size_t)y * bw + x] = m;
+        }
+    rc = ss_label(dil, bw, bh, ik->labels);
+    if (rc)
+        goto out;
+    rc = KX_ERR_NO_MEMORY;
+    cx = calloc(n, sizeof(double));
+    cy = calloc(n, sizeof(double));
+    mass = calloc(n, sizeof(double));
+    count = calloc(n, sizeof(long));
+    inside = calloc(n, sizeof(long));
+    if (!cx || !cy || !mass || !count || !inside)
+        goto out;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            size_t i = (size_t)y * bw + x;
+            if (!ik->ink[i])
+                continue;
+            int l = ik->labels[i];
+            double w = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)] - (kind ? s->dark_base : s->red_base);
+            cx[l] += w * ((x + ik->rx0) * S + S / 2.0);
+            cy[l] += w * ((y + ik->ry0) * S + S / 2.0);
+            mass[l] += w;
+            count[l]++;
+            if (ik->region[i] >= 0 && ik->region[i] % 3 != 0)
+                inside[l]++;
+        }
+    double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (S * S);
+    for (size_t i = 0; i < n; i++) {
+        ik->comp_cell[i] = -1;
+        if (ik->labels[i] != (int)i || count[i] == 0)
+            continue;
+        if (count[i] < min_blocks || inside[i] * 10 < count[i] * 4)
+            continue; /* dust, or ink that is not in the table (a logo) */
+        int cell = ss_nearest_cell(t, cx[i] / mass[i], cy[i] / mass[i]);
+        int row = cell / 2;
+        if ((kind == 0 && row == 2) || (kind == 1 && row != 2))
+            continue; /* a seal's red belongs to the seal rows, pen ink to the last */
+        ik->comp_cell[i] = cell;
+    }
+    /* Per-cell extent, touched lines, strength. */
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            size_t i = (size_t)y * bw + x;
+            if (!ik->ink[i])
+                continue;
+            int cell = ik->comp_cell[ik->labels[i]];
+            if (cell < 0)
+                continue;
+            ss_cellacc *a = &acc[cell];
+            int gx = x + ik->rx0, gy = y + ik->ry0;
+            if (!a->present) {
+                a->present = 1;
+                a->bx0 = a->bx1 = gx;
+                a->by0 = a->by1 = gy;
+            }
+            if (gx < a->bx0) a->bx0 = gx;
+            if (gx > a->bx1) a->bx1 = gx;
+            if (gy < a->by0) a->by0 = gy;
+            if (gy > a->by1) a->by1 = gy;
+            a->nblocks++;
+            a->strength_sum += map[(size_t)gy * s->bw + gx];
+            double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
+            double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
+            ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
+            double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
+            if (u < u0 + t->band + reach) a->lines |= KX_SEAL_LINE_LEFT;
+            if (u > u1 - t->band - reach) a->lines |= KX_SEAL_LINE_RIGHT;
+            if (v < v0 + t->band + reach) a->lines |= KX_SEAL_LINE_TOP;
+            if (v > v1 - t->band - reach) a->lines |= KX_SEAL_LINE_BOTTOM;
+            /* Full-resolution strengths for the faint test. */
+            for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
+                const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
+                for (int xx = gx * S; xx < gx * S + S && xx < s->w; xx++, p += s->ch) {
+                    int st = ss_px_strength(s, kind, p);
+                    a->hist[st < 0 ? 0 : st > 255 ? 255 : st]++;
+                }
+            }
+        }
+    rc = KX_OK;
+out:
+    free(dil);
+    free(tmp);
+    free(cx);
+    free(cy);
+    free(mass);
+    free(count);
+    free(inside);
+    return rc;
+}
+
+static int ss_hist_percentile(const uint32_t *hist, double p, int from)
+{
+    uint64_t total = 0;
+    for (int i = from; i < 256; i++)
+        total += hist[i];
+    if (!total)
+        return 0;
+    uint64_t want = (uint64_t)(p * (double)total), run = 0;
+    for (int i = from; i < 256; i++) {
+        run += hist[i];
+        if (run > want)
+            return i;
+    }
+    return 255;
+}
+
+/* ------------------------------------------------------------------ 6 */
+
+static inline void ss_sample(const ss_scan *s, double x, double y, double out[3])
+{
+    x -= 0.5;
+    y -= 0.5;
+    int x0 = (int)floor(x), y0 = (int)floor(y);
+    double fx = x - x0, fy = y - y0;
+    for (int c = 0; c < 3; c++)
+        out[c] = 0;
+    for (int j = 0; j < 2; j++)
+        for (int i = 0; i < 2; i++) {
+            int xx = x0 + i, yy = y0 + j;
+            if (xx < 0) xx = 0;
+            if (yy < 0) yy = 0;
+            if (xx >= s->w) xx = s->w - 1;
+            if (yy >= s->h) yy = s->h - 1;
+            double w = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
+            const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)xx * s->ch;
+            for (int c = 0; c < 3; c++)
+                out[c] += w * p[s->ch >= 3 ? c : 0];
+        }
+}
+
+static double ss_strength_rgb(const ss_scan *s, int kind, const double p[3])
+{
+    if (kind == 0) {
+        double gb = p[1] > p[2] ? p[1] : p[2];
+        return (p[0] > gb ? p[0] - gb : 0) - s->red_px_base;
+    }
+    double gb = p[1] > p[2] ? p[1] : p[2];
+    if (p[0] - gb > 40)
+        return 0;
+    return 255 - (p[0] + p[1] + p[2]) / 3 - s->dark_px_base;
+}
+
+
+/* Export cell `cell`'s impression (the ink components assigned to it):
+ * deskewed, alpha from ink strength, colour the ink's, cropped tight. */
+static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, int cell,
+                        kx_sealsheet_area *img)
+{
+    int S = s->S, kind = ik->kind;
+    double theta = atan(t->th), cs = cos(theta), sn = sin(theta);
+    /* Extent of the ink blocks in the deskewed frame (p along the rows). */
+    double p0 = 1e18, p1 = -1e18, q0 = 1e18, q1 = -1e18;
+    for (int y = 0; y < ik->rh; y++)
+        for (int x = 0; x < ik->rw; x++) {
+            size_t i = (size_t)y * ik->rw + x;
+            if (!ik->ink[i] || ik->comp_cell[ik->labels[i]] != cell)
+                continue;
+            double px = (x + ik->rx0) * S + S / 2.0, py = (y + ik->ry0) * S + S / 2.0;
+            double p = px * cs + py * sn, q = -px * sn + py * cs;
+            if (p < p0) p0 = p;
+            if (p > p1) p1 = p;
+            if (q < q0) q0 = q;
+            if (q > q1) q1 = q;
+        }
+    if (p0 > p1)
+        return KX_ERR_NOT_FOUND;
+    double pad = S + SS_CROP_MARGIN_MM * s->k;
+    p0 = floor(p0 - pad);
+    q0 = floor(q0 - pad);
+    int W = (int)ceil(p1 + pad - p0), H = (int)ceil(q1 + pad - q0);
+    if (W <= 0 || H <= 0 || (long long)W * H > 64LL * 1024 * 1024)
+        return KX_ERR_INTERNAL;
+    float *str = malloc((size_t)W * H * sizeof(float));
+    float *rgb = malloc((size_t)W * H * 3 * sizeof(float));
+    if (!str || !rgb) {
+        free(str);
+        free(rgb);
+        return KX_ERR_NO_MEMORY;
+    }
+    uint32_t hist[256] = {0};
+    for (int j = 0; j < H; j++)
+        for (int i = 0; i < W; i++) {
+            double p = p0 + i + 0.5, q = q0 + j + 0.5;
+            double x = p * cs - q * sn, y = p * sn + q * cs;
+            double v = 0, c[3] = {0, 0, 0};
+            int bx = (int)floor(x / S) - ik->rx0, by = (int)floor(y / S) - ik->ry0;
+            if (bx >= 0 && by >= 0 && bx < ik->rw && by < ik->rh) {
+                size_t bi = (size_t)by * ik->rw + bx;
+                int l = ik->labels[bi];
+                if (l >= 0 && ik->comp_cell[l] == cell && ik->region[bi] != SS_LINE) {
+                    ss_sample(s, x, y, c);
+                    v = ss_strength_rgb(s, kind, c);
+                }
+            }
+            size_t o = (size_t)j * W + i;
+            str[o] = (float)v;
+            rgb[3 * o] = (float)c[0];
+            rgb[3 * o + 1] = (float)c[1];
+            rgb[3 * o + 2] = (float)c[2];
+            if (v >= 1)
+                hist[v > 255 ? 255 : (int)v]++;
+        }
+    /* Noise floor and full-strength reference of this impression. */
+    double floor_ = kind == 0 ? 18 : 32;
+    double ref = ss_hist_percentile(hist, 0.95, (int)floor_);
+    if (ref < floor_ + 10)
+        ref = floor_ + 10;
+    double sum[3] = {0, 0, 0}, nsum = 0;
+    int tx0 = W, ty0 = H, tx1 = -1, ty1 = -1;
+    for (int j = 0; j < H; j++)
+        for (int i = 0; i < W; i++) {
+            size_t o = (size_t)j * W + i;
+            double v = (double)str[o];
+            if (v >= 0.85 * ref) {
+                for (int c = 0; c < 3; c++)
+                    sum[c] += (double)rgb[3 * o + c];
+                nsum++;
+            }
+            if (v >= floor_ && v / ref >= 0.1) {
+                if (i < tx0) tx0 = i;
+                if (i > tx1) tx1 = i;
+                if (j < ty0) ty0 = j;
+                if (j > ty1) ty1 = j;
+            }
+        }
+    if (tx1 < 0 || nsum == 0) {
+        free(str);
+        free(rgb);
+        return KX_ERR_NOT_FOUND;
+    }
+    for (int c = 0; c < 3; c++)
+        img->ink[c] = (uint8_t)lround(sum[c] / nsum);
+    /* Tight crop plus a small margin, inside the sampled area. */
+    int m = (int)lround(SS_CROP_MARGIN_MM * s->k);
+    tx0 = tx0 - m < 0 ? 0 : tx0 - m;
+    ty0 = ty0 - m < 0 ? 0 : ty0 - m;
+    tx1 = tx1 + m >= W ? W - 1 : tx1 + m;
+    ty1 = ty1 + m >= H ? H - 1 : ty1 + m;
+    int ow = tx1 - tx0 + 1, oh = ty1 - ty0 + 1;
+    kx_err rc = kx_image_new(ow, oh, 4, &img->image);
+    if (rc) {
+        free(str);
+        free(rgb);
+        return rc;
+    }
+    img->image->dpi = s->dpi;
+    for (int j = 0; j < oh; j++)
+        for (int i = 0; i < ow; i++) {
+            double v = (double)str[(size_t)(j + ty0) * W + (i + tx0)];
+            double a = v < floor_ ? 0 : v / ref;
+            if (a > 1)
+                a = 1;
+            uint8_t *o = kx_image_row(img->image, j) + (size_t)i * 4;
+            o[0] = img->ink[0];
+            o[1] = img->ink[1];
+            o[2] = img->ink[2];
+            o[3] = (uint8_t)lround(a * 255);
+        }
+    img->size_mm[0] = ow / s->k;
+    img->size_mm[1] = oh / s->k;
+    free(str);
+    free(rgb);
+    return KX_OK;
+}
+
+/* ------------------------------------------------------------------ 7 */
+
+/* Table corner (outer edges of line i and j) in image coordinates. */
+static void ss_corner(const ss_table *t, double u, double v, double *x, double *y)
+{
+    double den = 1 + t->th * t->tv;
+    *y = (v + u * t->th) / den;
+    *x = u - *y * t->tv;
+}
+
+static void ss_decide(const ss_scan *s, const ss_cellacc *a, int kind, kx_seal_cell *c)
+{
+    memset(c, 0, sizeof(*c));
+    if (!a->present) {
+        c->status = KX_SEAL_MISSING;
+        return;
+    }
+    int S = s->S;
+    int x0 = a->bx0 * S, y0 = a->by0 * S;
+    int x1 = (a->bx1 + 1) * S < s->w ? (a->bx1 + 1) * S : s->w;
+    int y1 = (a->by1 + 1) * S < s->h ? (a->by1 + 1) * S : s->h;
+    c->bbox[0] = x0;
+    c->bbox[1] = y0;
+    c->bbox[2] = x1 - x0;
+    c->bbox[3] = y1 - y0;
+    int p90 = ss_hist_percentile(a->hist, 0.90, 0);
+    c->strength = p90 / (kind == 0 ? 150.0 : 200.0);
+    if (c->strength > 1)
+        c->strength = 1;
+    if (a->lines) {
+        c->status = KX_SEAL_CROSSES_LINE;
+        c->lines = a->lines;
+    } else if (p90 < (kind == 0 ? SS_FAINT_RED : SS_FAINT_SIG)) {
+        c->status = KX_SEAL_FAINT;
+    } else {
+        c->status = KX_SEAL_OK;
+    }
+}
+
+static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
+{
+    ss_table t;
+    kx_err rc = ss_build_maps(s);
+    if (rc)
+        return rc;
+    rc = ss_find_table(s, &t);
+    if (rc)
+        return rc;
+    /* The table's outer corners; the region of interest is their bounds
+     * plus a margin for impressions that spill over the border. */
+    double cxs[4], cys[4], bx0 = 1e18, by0 = 1e18, bx1 = -1e18, by1 = -1e18;
+    ss_corner(&t, t.v_lo[0], t.h_lo[0], &cxs[0], &cys[0]);
+    ss_corner(&t, t.v_hi[3], t.h_lo[0], &cxs[1], &cys[1]);
+    ss_corner(&t, t.v_lo[0], t.h_hi[3], &cxs[2], &cys[2]);
+    ss_corner(&t, t.v_hi[3], t.h_hi[3], &cxs[3], &cys[3]);
+    for (int i = 0; i < 4; i++) {
+        bx0 = fmin(bx0, cxs[i]);
+        bx1 = fmax(bx1, cxs[i]);
+        by0 = fmin(by0, cys[i]);
+        by1 = fmax(by1, cys[i]);
+    }
+    res->table[0] = (int)fmax(0, floor(bx0));
+    res->table[1] = (int)fmax(0, floor(by0));
+    res->table[2] = (int)fmin(s->w, ceil(bx1)) - res->table[0];
+    res->table[3] = (int)fmin(s->h, ceil(by1)) - res->table[1];
+    res->skew_deg = atan(t.th) * 180.0 / M_PI;
+    double mg = SS_ROI_MARGIN_MM * s->k;
+    ss_ink ik = {0};
+    ik.rx0 = (int)fmax(0, floor((bx0 - mg) / s->S));
+    ik.ry0 = (int)fmax(0, floor((by0 - mg) / s->S));
+    int rx1 = (int)fmin(s->bw - 1, ceil((bx1 + mg) / s->S));
+    int ry1 = (int)fmin(s->bh - 1, ceil((by1 + mg) / s->S));
+    ik.rw = rx1 - ik.rx0 + 1;
+    ik.rh = ry1 - ik.ry0 + 1;
+    ik.region = malloc((size_t)ik.rw * ik.rh);
+    if (!ik.region)
+        return KX_ERR_NO_MEMORY;
+    for (int y = 0; y < ik.rh; y++)
+        for (int x = 0; x < ik.rw; x++)
+            ik.region[(size_t)y * ik.rw + x] = (int8_t)ss_region(
+                &t, (x + ik.rx0) * s->S + s->S / 2.0, (y + ik.ry0) * s->S + s->S / 2.0);
+    ss_cellacc *acc = malloc(6 * sizeof(ss_cellacc));
+    if (!acc) {
+        free(ik.region);
+        return KX_ERR_NO_MEMORY;
+    }
+    for (int kind = 0; kind < 2 && !rc; kind++) {
+        memset(acc, 0, 6 * sizeof(ss_cellacc));
+        rc = ss_find_ink(s, &t, kind, &ik, acc);
+        for (int row = kind ? 2 : 0; !rc && row < (kind ? 3 : 2); row++) {
+            kx_sealsheet_area *area = &res->areas[row];
+            area->best = -1;
+            double best_score = -1;
+            for (int col = 0; col < 2; col++) {
+                const ss_cellacc *a = &acc[row * 2 + col];
+                ss_decide(s, a, kind, &area->cells[col]);
+                double score = a->nblocks ? a->strength_sum / a->nblocks : 0;
+                if (area->cells[col].status == KX_SEAL_OK && score > best_score) {
+                    best_score = score;
+                    area->best = col;
+                }
+            }
+            if (area->best >= 0) {
+                rc = ss_export(s, &t, &ik, row * 2 + area->best, area);
+                if (rc == KX_ERR_NOT_FOUND) { /* nothing above the noise floor */
+                    area->cells[area->best].status = KX_SEAL_FAINT;
+                    area->best = -1;
+                    rc = KX_OK;
+                }
+            }
+        }
+        free(ik.labels);
+        free(ik.ink);
+        free(ik.comp_cell);
+        ik.labels = NULL;
+        ik.ink = NULL;
+        ik.comp_cell = NULL;
+    }
+    free(acc);
+    free(ik.region);
+    return rc;
+}
+
+kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
+                                   size_t stride, int channels, double dpi,
+                                   kx_sealsheet_result **out)
+{
+    if (!out)
+        return KX_ERR_INVALID_ARG;
+    *out = NULL;
+    if (!pixels || width <= 0 || height <= 0 || (channels != 1 && channels != 3 &&
+        channels != 4) || stride < (size_t)width * channels || !(dpi >= 50 && dpi <= 2400)) {
+        kx_err_set_detail("seal sheet: bad arguments (%dx%d, %d channels, %.0f dpi)", width,
+                          height, channels, dpi);
+        return KX_ERR_INVALID_ARG;
+    }
+    if ((long long)width * height > SS_MAX_PIXELS)
+        return KX_ERR_TOO_LARGE;
+    ss_scan s = {.px = pixels, .w = width, .h = height, .ch = channels, .stride = stride,
+                 .dpi = dpi, .k = dpi / 25.4};
+    s.S = (int)lround(SS_BLOCK_MM * s.k);
+    if (s.S < 1)
+        s.S = 1;
+    s.bw = (width + s.S - 1) / s.S;
+    s.bh = (height + s.S - 1) / s.S;
+    /* A sheet smaller than a postcard cannot hold the table. */
+    if (width < 60 * s.k || height < 60 * s.k) {
+        kx_err_set_detail("seal sheet: %dx%d pixels at %.0f dpi is too small for the table",
+                          width, height, dpi);
+        return KX_ERR_NO_TABLE;
+    }
+    kx_sealsheet_result *res = calloc(1, sizeof(*res));
+    if (!res)
+        return KX_ERR_NO_MEMORY;
+    res->dpi = dpi;
+    kx_err rc = ss_analyse(&s, res);
+    free(s.red);
+    free(s.dark);
+    if (rc) {
+        kx_sealsheet_result_free(res);
+        return rc;
+    }
+    kx_log_debug("sealsheet.analysed", "skew=%.2f company=%s/%s legal=%s/%s signature=%s/%s",
+                 res->skew_deg, kx_seal_status_name(res->areas[0].cells[0].status),
+                 kx_seal_status_name(res->areas[0].cells[1].status),
+                 kx_seal_status_name(res->areas[1].cells[0].status),
+                 kx_seal_status_name(res->areas[1].cells[1].status),
+                 kx_seal_status_name(res->areas[2].cells[0].status),
+                 kx_seal_status_name(res->areas[2].cells[1].status));
+    *out = res;
+    return KX_OK;
+}
+
+kx_err kx_sealsheet_analyze(const kx_image *img, double dpi, kx_sealsheet_result **out)
+{
+    if (!img || !out)
+        return KX_ERR_INVALID_ARG;
+    if (dpi <= 0)
+        dpi = img->dpi > 0 ? img->dpi : 300.0;
+    return kx_sealsheet_analyze_pixels(img->data, img->width, img->height, img->stride,
+                                       img->channels, dpi, out);
+}
+
+void kx_sealsheet_result_free(kx_sealsheet_result *res)
+{
+    if (!res)
+        return;
+    for (int i = 0; i < KX_SEAL_AREA_COUNT; i++)
+        kx_image_free(res->areas[i].image);
+    free(res);
+}
+
+const char *kx_seal_area_name(kx_seal_area area)
+{
+    switch (area) {
+    case KX_SEAL_COMPANY: return "company_seal";
+    case KX_SEAL_LEGAL: return "legal_seal";
+    case KX_SEAL_SIGNATURE: return "signature";
+    default: return "unknown";
+    }
+}
+
+const char *kx_seal_status_name(kx_seal_status status)
+{
+    switch (status) {
+    case KX_SEAL_OK: return "ok";
+    case KX_SEAL_MISSING: return "missing";
+    case KX_SEAL_CROSSES_LINE: return "crosses_line";
+    case KX_SEAL_FAINT: return "faint";
+    default: return "unknown";
+    }
+}
+
+const char *kx_sealsheet_advice(const kx_sealsheet_area *area, kx_seal_area which)
+{
+    static const char *const advice[KX_SEAL_AREA_COUNT][3] = {
+        {N_("No company seal found: stamp the company seal in the boxes of the first row."),
+         N_("The company seal touches a ruling line: stamp it again in the middle of a box, "
+            "clear of the lines."),
+         N_("The company seal is too faint: stamp it again with more ink.")},
+        {N_("No legal representative's seal found: stamp it in the boxes of the second row."),
+         N_("The legal representative's seal touches a ruling line: stamp it again in the "
+            "middle of a box, clear of the lines."),
+         N_("The legal representative's seal is too faint: stamp it again with more ink.")},
+        {N_("No signature found: the legal representative signs in the boxes of the third row."),
+         N_("The signature touches a ruling line: sign again inside a box, clear of the lines."),
+         N_("The signature is too faint: sign again with a black or blue pen, pressing "
+            "firmly.")},
+    };
+    if (!area || which < 0 || which >= KX_SEAL_AREA_COUNT || area->best >= 0)
+        return NULL;
+    int crosses = 0, faint = 0;
+    for (int i = 0; i < 2; i++) {
+        crosses |= area->cells[i].status == KX_SEAL_CROSSES_LINE;
+        faint |= area->cells[i].status == KX_SEAL_FAINT;
+    }
+    return advice[which][crosses ? 1 : faint ? 2 : 0];
+}
