@@ -85,6 +85,29 @@ kx_err kx_image_from_pixels(const uint8_t *pixels, int width, int height, size_t
     return KX_OK;
 }
 
+kx_err kx_image_adopt(uint8_t *data, int width, int height, size_t stride, int channels,
+                      double dpi, kx_image **out)
+{
+    if (!data || !out || width < 1 || height < 1 ||
+        (channels != 1 && channels != 3 && channels != 4) ||
+        stride < (size_t)width * (size_t)channels)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc = kx_image_check_size(width, height, "adopted image");
+    if (rc)
+        return rc;
+    kx_image *img = calloc(1, sizeof(*img));
+    if (!img)
+        return KX_ERR_NO_MEMORY;
+    img->width = width;
+    img->height = height;
+    img->channels = channels;
+    img->stride = stride;
+    img->data = data;
+    img->dpi = dpi > 0 ? dpi : 0;
+    *out = img;
+    return KX_OK;
+}
+
 kx_err kx_image_clone(const kx_image *img, kx_image **out)
 {
     if (!img || !out)

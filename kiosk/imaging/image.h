@@ -83,6 +83,15 @@ void kx_image_free(kx_image *img);
 kx_err kx_image_from_pixels(const uint8_t *pixels, int width, int height, size_t stride,
                             int channels, double dpi, kx_image **out);
 
+/*
+ * kx_image_adopt - wrap a malloc'd pixel buffer (a driver's capture) in a new
+ * image without copying. On KX_OK the image owns `data` (freed with the
+ * image); on any error `data` is still the caller's. Same checks as
+ * kx_image_new(); stride >= width * channels.
+ */
+kx_err kx_image_adopt(uint8_t *data, int width, int height, size_t stride, int channels,
+                      double dpi, kx_image **out);
+
 /* kx_image_clone - a deep copy of img into *out. */
 kx_err kx_image_clone(const kx_image *img, kx_image **out);
 
