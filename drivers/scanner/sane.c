@@ -8,9 +8,8 @@
  * failure, closes the device so the next scan reopens it: a jam, an open
  * cover or a vanished USB device never leaves a wedged handle behind.
  *
- * Must never call sane_exit() while a device is open (it is reference
- * counted across kx_scanner objects) and never block a cancel: sane_cancel()
- * is the only call made from another thread.
+ * Never calls sane_exit() (see "library lifetime") and never blocks a
+ * cancel: sane_cancel() is the only call made from another thread.
  *
  * Sections: library lifetime - status mapping - options - reading - table.
  */
@@ -38,33 +37,27 @@ typedef struct sane_state {
 
 /* ---- library lifetime -------------------------------------------------- */
 
-static pthread_mutex_t sane_lib_lock = PTHREAD_MUTEX_INITIALIZER;
-static int sane_lib_users;
+/* SANE is initialised once and stays so for the life of the process:
+ * sane_exit() unloads back-ends, some of which leak or misbehave when
+ * initialised again, and re-probing every back-end costs seconds on a real
+ * system. SANE_CONFIG_DIR is therefore read at the first open. */
+static pthread_once_t sane_lib_once = PTHREAD_ONCE_INIT;
+static SANE_Status sane_lib_status;
+
+static void sane_lib_init(void)
+{
+    SANE_Int version = 0;
+    sane_lib_status = sane_init(&version, NULL);
+}
 
 static kx_err sane_lib_acquire(void)
 {
-    kx_err rc = KX_OK;
-    pthread_mutex_lock(&sane_lib_lock);
-    if (sane_lib_users == 0) {
-        SANE_Int version = 0;
-        SANE_Status st = sane_init(&version, NULL);
-        if (st != SANE_STATUS_GOOD) {
-            kx_err_set_detail("sane_init: %s", sane_strstatus(st));
-            rc = KX_ERR_SCAN_DEVICE;
-        }
+    pthread_once(&sane_lib_once, sane_lib_init);
+    if (sane_lib_status != SANE_STATUS_GOOD) {
+        kx_err_set_detail("sane_init: %s", sane_strstatus(sane_lib_status));
+        return KX_ERR_SCAN_DEVICE;
     }
-    if (rc == KX_OK)
-        sane_lib_users++;
-    pthread_mutex_unlock(&sane_lib_lock);
-    return rc;
-}
-
-static void sane_lib_release(void)
-{
-    pthread_mutex_lock(&sane_lib_lock);
-    if (sane_lib_users > 0 && --sane_lib_users == 0)
-        sane_exit();
-    pthread_mutex_unlock(&sane_lib_lock);
+    return KX_OK;
 }
 
 /* ---- status mapping ---------------------------------------------------- */
@@ -143,15 +136,12 @@ static kx_err sane_scanner_open(const char *device, void **out)
     if (rc)
         return rc;
     sane_state *st = calloc(1, sizeof(*st));
-    if (!st) {
-        sane_lib_release();
+    if (!st)
         return KX_ERR_NO_MEMORY;
-    }
     kx_strlcpy(st->device, device ? device : "", sizeof(st->device));
     rc = sane_open_device(st);
     if (rc) {
         free(st);
-        sane_lib_release();
         return rc;
     }
     *out = st;
@@ -166,7 +156,6 @@ static void sane_scanner_close(void *state)
     if (st->handle)
         sane_close(st->handle);
     free(st);
-    sane_lib_release();
 }
 
 static void sane_scanner_cancel(void *state)
@@ -639,7 +628,6 @@ static kx_err sane_scanner_list(kx_scan_device_fn fn, void *user)
         rc = sane_status_to_err(s, "list", "devices");
     for (size_t i = 0; rc == KX_OK && list && list[i]; i++)
         fn(user, list[i]->name, list[i]->vendor, list[i]->model, list[i]->type);
-    sane_lib_release();
     return rc;
 }
 
