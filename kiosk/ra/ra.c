@@ -663,7 +663,7 @@ static const char *ra_order_state_name(int i)
     return ra_order_states[i];
 }
 
-static kx_err ra_read_case(json_t *o, kx_ra_case *out)
+static kx_err ra_read_case_into(json_t *o, kx_ra_case *out)
 {
     const char *w = "case";
     int st = 0;
@@ -690,7 +690,7 @@ static kx_err ra_read_case(json_t *o, kx_ra_case *out)
     return KX_OK;
 }
 
-static kx_err ra_read_order(json_t *o, kx_ra_order *out)
+static kx_err ra_read_order_into(json_t *o, kx_ra_order *out)
 {
     const char *w = "order";
     int st = 0;
@@ -714,6 +714,26 @@ static kx_err ra_read_order(json_t *o, kx_ra_order *out)
     if (out->state == KX_RA_ORDER_PAID && out->paid_at == 0)
         return ra_bad(w, "paid_at");
     return KX_OK;
+}
+
+/* The readers fill a copy and touch *out only on success: a failed call
+ * never leaves a half-filled result. */
+static kx_err ra_read_case(json_t *o, kx_ra_case *out)
+{
+    kx_ra_case tmp;
+    kx_err rc = ra_read_case_into(o, &tmp);
+    if (!rc)
+        *out = tmp;
+    return rc;
+}
+
+static kx_err ra_read_order(json_t *o, kx_ra_order *out)
+{
+    kx_ra_order tmp;
+    kx_err rc = ra_read_order_into(o, &tmp);
+    if (!rc)
+        *out = tmp;
+    return rc;
 }
 
 /* ---- 4. operations ---- */
@@ -807,8 +827,10 @@ kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
     if (cc != CURLE_OK) {
         rc = ra_map_curl(cc, &retry);
         kx_strlcpy(out->tls_error, curl_easy_strerror(cc), sizeof out->tls_error);
-        if (rc == KX_ERR_TLS)
+        if (rc == KX_ERR_TLS) {
             out->tls_ok = 0;
+            out->reachable = 1; /* a handshake needs a connection */
+        }
     } else {
         long status = 0;
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

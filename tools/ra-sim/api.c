@@ -391,8 +391,11 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
     char id[40];
     pki_random_id("d", id, sizeof id);
     store_run(s, "DELETE FROM documents WHERE case_id = ? AND kind = ?", "ss", r->seg[2], kind);
-    store_run(s, "INSERT INTO documents VALUES(?, ?, ?, ?, ?, ?, ?, ?)", "ssssside", id,
-              r->seg[2], kind, media, digest, (int64_t)len, w, h);
+    if (store_run(s, "INSERT INTO documents VALUES(?, ?, ?, ?, ?, ?, ?, ?)", "sssssidd", id,
+                  r->seg[2], kind, media, digest, (int64_t)len, w, h) != 1) {
+        reply_error(out, 500, "internal", "cannot store the document");
+        return;
+    }
     store_run(s, "UPDATE cases SET updated=? WHERE id=?", "is", sim_now(), r->seg[2]);
     store_count(s, "documents_stored", 1);
     reply_json(out, 201, json_pack("{s:s, s:s, s:s, s:I}", "document_id", id, "kind", kind,

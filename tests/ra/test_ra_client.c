@@ -1,0 +1,901 @@
+/*
+ * test_ra_client.c - integration tests of the RA client (kiosk/ra) and the
+ * payment "ra" back-end against a real ra-sim on 127.0.0.1 (mutual TLS).
+ *
+ * The test starts ra-sim itself (port 0 + port files, a fresh state dir),
+ * drives every endpoint through kx_ra_*, arms every fault through the admin
+ * listener, and reads ra-sim's counters to prove that no case, order,
+ * issuance, refund or unlock happened twice. Issued certificates and CRLs
+ * are checked with the openssl command line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka needs the above first */
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/secbuf.h"
+#include "payment/payment.h"
+#include "ra/ra.h"
+
+/* ---- the simulator ---- */
+
+static struct {
+    char dir[256];
+    char state[300];
+    pid_t pid;
+    unsigned port, admin_port;
+    int key_seq;
+} sim;
+
+static char *read_text(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return NULL;
+    static char buf[65536];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static unsigned read_port(const char *name)
+{
+    char path[400];
+    snprintf(path, sizeof path, "%s/%s", sim.dir, name);
+    char *t = read_text(path);
+    return t ? (unsigned)strtoul(t, NULL, 10) : 0;
+}
+
+static int sim_start(void **state)
+{
+    (void)state;
+    const char *build = getenv("KX_BUILD");
+    char exe[512], port_file[400], admin_file[400], log_file[400];
+    snprintf(sim.dir, sizeof sim.dir, "/tmp/kx-ra-test-XXXXXX");
+    if (!mkdtemp(sim.dir))
+        return -1;
+    snprintf(sim.state, sizeof sim.state, "%s/st", sim.dir);
+    snprintf(exe, sizeof exe, "%s/tools/ra-sim/ra-sim", build ? build : ".");
+    snprintf(port_file, sizeof port_file, "%s/port", sim.dir);
+    snprintf(admin_file, sizeof admin_file, "%s/admin", sim.dir);
+    snprintf(log_file, sizeof log_file, "%s/sim.log", sim.dir);
+    sim.pid = fork();
+    if (sim.pid == 0) {
+        FILE *log = freopen(log_file, "w", stderr);
+        (void)log;
+        execl(exe, exe, "--state", sim.state, "--port", "0", "--port-file", port_file,
+              "--admin-port-file", admin_file, "--verbose", "--token", "TOKEN-0001=87654321",
+              (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && !(sim.port && sim.admin_port); i++) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+        sim.port = read_port("port");
+        sim.admin_port = read_port("admin");
+    }
+    if (!sim.port || !sim.admin_port) {
+        fprintf(stderr, "ra-sim did not start (%s)\n", exe);
+        return -1;
+    }
+    return kx_ra_global_init() == KX_OK ? 0 : -1;
+}
+
+static int sim_stop(void **state)
+{
+    (void)state;
+    if (sim.pid > 0) {
+        kill(sim.pid, SIGTERM);
+        int st;
+        waitpid(sim.pid, &st, 0);
+    }
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sim.dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", sim.dir);
+    curl_global_cleanup();
+    return 0;
+}
+
+/* ---- admin listener (plain HTTP on loopback) ---- */
+
+static size_t on_body(char *p, size_t s, size_t n, void *ud)
+{
+    char *buf = ud;
+    size_t have = strlen(buf), add = s * n;
+    if (have + add >= 65536)
+        add = 65535 - have;
+    memcpy(buf + have, p, add);
+    buf[have + add] = '\0';
+    return s * n;
+}
+
+/* Returns the HTTP status; *out (may be NULL) gets the JSON reply. */
+static long admin(const char *method, const char *path, const char *body, json_t **out)
+{
+    static char buf[65536];
+    char url[256];
+    buf[0] = '\0';
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", sim.admin_port, path);
+    CURL *c = curl_easy_init();
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, buf);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    if (out) {
+        json_error_t e;
+        *out = json_loads(buf, 0, &e);
+    }
+    return status;
+}
+
+static long counter(const char *name)
+{
+    json_t *j = NULL;
+    admin("GET", "/admin/counters", NULL, &j);
+    long v = (long)json_integer_value(json_object_get(j, name));
+    json_decref(j);
+    return v;
+}
+
+static void fault(const char *spec)
+{
+    char body[200];
+    snprintf(body, sizeof body, "{\"spec\":\"%s\"}", spec);
+    assert_int_equal(admin("POST", "/admin/faults", body, NULL), 200);
+}
+
+/* POST /admin/<what>/<id>/<action> must succeed. */
+static void admin_ok(const char *what, const char *id, const char *action)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/admin/%s/%s/%s", what, id, action);
+    assert_int_equal(admin("POST", path, "{\"reason\":\"documents unreadable\"}", NULL), 200);
+}
+
+/* ---- client helpers ---- */
+
+static void config(kx_ra_config *cfg)
+{
+    kx_ra_config_defaults(cfg);
+    snprintf(cfg->url, sizeof cfg->url, "https://127.0.0.1:%u", sim.port);
+    snprintf(cfg->ca_file, sizeof cfg->ca_file, "%s/ca.pem", sim.state);
+    snprintf(cfg->cert_file, sizeof cfg->cert_file, "%s/kiosk.pem", sim.state);
+    snprintf(cfg->key_file, sizeof cfg->key_file, "%s/kiosk.key", sim.state);
+    cfg->connect_timeout_ms = 2000;
+    cfg->timeout_ms = 3000;
+    cfg->deadline_ms = 10000;
+    cfg->max_attempts = 4;
+    cfg->backoff_initial_ms = 20;
+    cfg->backoff_max_ms = 200;
+}
+
+static kx_ra *open_client(void)
+{
+    kx_ra_config cfg;
+    kx_ra *ra = NULL;
+    config(&cfg);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    return ra;
+}
+
+static const char *key(void)
+{
+    static char k[40];
+    snprintf(k, sizeof k, "test-key-%d-%d", (int)getpid(), ++sim.key_seq);
+    return k;
+}
+
+static kx_ra_case_request new_request(const char *service)
+{
+    kx_ra_case_request r = {
+        .service = service,
+        .credit_code = "91110000600037341L",
+        .company_name = "Example Electronics Co., Ltd.",
+        .agent_name = "Zhang San",
+        .agent_idnum = "360426199101010071",
+        .phone = "13800000000",
+        .email = "agent@example.com",
+        .agreement_accepted_at = (int64_t)time(NULL) - 60,
+    };
+    return r;
+}
+
+/* An approved, paid (when not free) case of service, ready for issuance. */
+static void ready_case(kx_ra *ra, const char *service, const char *token, kx_ra_case *c)
+{
+    kx_ra_case_request r = new_request(service);
+    r.token_serial = token;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c->case_id, c), KX_OK);
+    admin_ok("cases", c->case_id, "approve");
+    if (c->fee_fen > 0) {
+        kx_ra_order o;
+        assert_int_equal(kx_ra_order_create(ra, key(), c->case_id, &o), KX_OK);
+        admin_ok("orders", o.order_id, "pay");
+    }
+    assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
+    assert_int_equal(c->state, KX_RA_CASE_APPROVED);
+    assert_true(c->paid);
+}
+
+/* A P-256 key and its CSR (PEM text, static buffer). */
+static char *make_csr(EVP_PKEY **key_out, X509_REQ **req_out)
+{
+    static char pem[4096];
+    EVP_PKEY *k = EVP_EC_gen("P-256");
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME *n = X509_REQ_get_subject_name(req);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"ignored", -1, -1, 0);
+    X509_REQ_set_pubkey(req, k);
+    X509_REQ_sign(req, k, EVP_sha256());
+    BIO *b = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509_REQ(b, req);
+    int len = BIO_read(b, pem, sizeof pem - 1);
+    pem[len > 0 ? len : 0] = '\0';
+    BIO_free(b);
+    *key_out = k;
+    if (req_out)
+        *req_out = req;
+    else
+        X509_REQ_free(req);
+    return pem;
+}
+
+/* Run a shell command; returns its exit status, stdout in out. */
+static int run(char *out, size_t outsz, const char *fmt, ...)
+{
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    size_t n = out ? fread(out, 1, outsz - 1, p) : 0;
+    if (out)
+        out[n] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void write_file(const char *name, const char *text, char *path, size_t pathsz)
+{
+    snprintf(path, pathsz, "%s/%s", sim.dir, name);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* ---- tests ---- */
+
+static void test_health_and_probe(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_health h;
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_OK);
+    assert_string_equal(h.status, "ok");
+    assert_true(llabs((long long)(h.server_time - (int64_t)time(NULL))) < 60);
+    kx_ra_probe p;
+    assert_int_equal(kx_ra_probe_run(ra, &p), KX_OK);
+    assert_true(p.reachable && p.tls_ok);
+    assert_int_equal(p.http_status, 200);
+    assert_true(p.server_cert_not_after > time(NULL) + 86400);
+    assert_true(p.client_cert_not_after > time(NULL) + 86400);
+    assert_true(p.rtt_ms > 0);
+    kx_ra_close(ra);
+}
+
+static void test_enterprise(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_enterprise e;
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "91110000600037341L", &e), KX_OK);
+    assert_string_equal(e.credit_code, "91110000600037341L");
+    assert_string_equal(e.status, "active");
+    assert_true(strlen(e.name) > 0 && strlen(e.legal_representative) > 0);
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "91310115MA1K3BTP2C", &e), KX_ERR_NOT_FOUND);
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "9111000060003IOZSV", &e), KX_ERR_RA_REJECTED);
+    assert_string_equal(kx_ra_last_error(ra)->code, "bad_request");
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "../admin", &e), KX_ERR_INVALID_ARG);
+    kx_ra_close(ra);
+}
+
+static void test_new_certificate_flow(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    long cases0 = counter("cases_created"), issued0 = counter("certs_issued");
+    char *k_create = strdup(key());
+    assert_int_equal(kx_ra_case_create(ra, k_create, &r, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_DRAFT);
+    assert_int_equal(c.fee_fen, 30000);
+    /* same key, same body: same case, no second effect */
+    kx_ra_case again;
+    assert_int_equal(kx_ra_case_create(ra, k_create, &r, &again), KX_OK);
+    assert_string_equal(again.case_id, c.case_id);
+    assert_int_equal(counter("cases_created"), cases0 + 1);
+    /* same key, other body: conflict */
+    r.phone = "13900000000";
+    assert_int_equal(kx_ra_case_create(ra, k_create, &r, &again), KX_ERR_RA_CONFLICT);
+    free(k_create);
+
+    /* documents: PNG, JPEG, seal with its size */
+    unsigned char png[64] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 1, 2, 3};
+    unsigned char jpg[64] = {0xff, 0xd8, 0xff, 0xe0, 4, 5, 6};
+    kx_ra_document_receipt rec;
+    kx_ra_document d = {KX_RA_DOC_LICENCE, "image/png", png, sizeof png, 0, 0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_OK);
+    assert_int_equal(rec.size, sizeof png);
+    d = (kx_ra_document){KX_RA_DOC_ID_FRONT, "image/jpeg", jpg, sizeof jpg, 0, 0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_OK);
+    d = (kx_ra_document){KX_RA_DOC_SEAL_COMPANY, "image/png", png, sizeof png, 42.0, 42.0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_OK);
+    d.width_mm = 0;
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_ERR_INVALID_ARG);
+    d = (kx_ra_document){KX_RA_DOC_ID_BACK, "image/png", jpg, sizeof jpg, 0, 0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_ERR_RA_REJECTED);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.documents, 3);
+
+    /* no order, no issuance on a draft */
+    kx_ra_order o;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_ERR_STATE);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_ERR_STATE);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_PENDING_REVIEW);
+    d = (kx_ra_document){KX_RA_DOC_ID_BACK, "image/png", png, sizeof png, 0, 0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_ERR_STATE);
+
+    EVP_PKEY *k = NULL;
+    X509_REQ *req = NULL;
+    char *csr = make_csr(&k, &req);
+    kx_ra_cert cert = {0};
+    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
+                     KX_ERR_RA_NOT_APPROVED);
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_PENDING);
+    assert_int_equal(o.amount_fen, 30000);
+    assert_true(strstr(o.qr_text, o.order_id) != NULL);
+    assert_true(o.expires_at > time(NULL));
+    kx_ra_order o2;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o2), KX_ERR_STATE);
+    admin_ok("cases", c.case_id, "approve");
+    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
+                     KX_ERR_RA_NOT_PAID);
+    admin_ok("orders", o.order_id, "pay");
+    assert_int_equal(kx_ra_order_get(ra, o.order_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_PAID);
+    assert_int_equal(kx_ra_order_cancel(ra, key(), o.order_id, &o), KX_ERR_STATE);
+
+    /* issue from DER this time */
+    unsigned char *der = NULL;
+    int der_len = i2d_X509_REQ(req, &der);
+    char *k_issue = strdup(key());
+    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &cert), KX_OK);
+    assert_true(strstr(cert.subject, "serialNumber=91110000600037341L") != NULL);
+    assert_true(strstr(cert.subject, "O=Example Electronics") != NULL);
+    int64_t days = (cert.not_after - cert.not_before) / 86400;
+    assert_true(days >= 365 && days <= 366);
+    kx_ra_cert same = {0};
+    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &same), KX_OK);
+    assert_string_equal(same.serial, cert.serial);
+    kx_ra_cert_clear(&same);
+    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, der, (size_t)der_len, &same),
+                     KX_ERR_STATE);
+    assert_int_equal(counter("certs_issued"), issued0 + 1);
+    free(k_issue);
+    OPENSSL_free(der);
+
+    /* openssl verify against ra-sim's CA; the subject carries the credit code */
+    char path[512], out[4096];
+    write_file("issued.pem", cert.cert_pem, path, sizeof path);
+    assert_int_equal(run(out, sizeof out, "openssl verify -CAfile '%s/ca.pem' '%s'", sim.state, path), 0);
+    assert_non_null(strstr(out, ": OK"));
+    assert_int_equal(run(out, sizeof out, "openssl x509 -in '%s' -noout -subject -ext keyUsage", path), 0);
+    assert_non_null(strstr(out, "organizationIdentifier = NTRCN-91110000600037341L"));
+    assert_non_null(strstr(out, "Non Repudiation"));
+
+    /* no refund once issued */
+    assert_int_equal(kx_ra_order_refund(ra, key(), o.order_id, "test", &o), KX_ERR_STATE);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_string_equal(c.cert_serial, cert.serial);
+
+    /* revoke (needs an approved case of the same enterprise) and check the CRL */
+    kx_ra_case rc;
+    ready_case(ra, "revoke", NULL, &rc);
+    int64_t at = 0;
+    char *k_rev = strdup(key());
+    assert_int_equal(kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial,
+                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_OK);
+    assert_true(at > 0);
+    assert_int_equal(kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial,
+                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_OK);
+    assert_int_equal(kx_ra_cert_revoke(ra, key(), rc.case_id, cert.serial,
+                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_ERR_STATE);
+    free(k_rev);
+    assert_int_equal(counter("certs_revoked"), 1);
+    char *crl = NULL;
+    assert_int_equal(kx_ra_crl_fetch(ra, &crl), KX_OK);
+    write_file("crl.pem", crl, path, sizeof path);
+    free(crl);
+    assert_int_equal(run(out, sizeof out, "openssl crl -in '%s' -CAfile '%s/ca.pem' -noout -text 2>&1",
+                         path, sim.state), 0);
+    char upper[KX_RA_SERIAL_MAX];
+    for (size_t i = 0; i <= strlen(cert.serial); i++)
+        upper[i] = (char)((cert.serial[i] >= 'a' && cert.serial[i] <= 'f') ? cert.serial[i] - 32
+                                                                             : cert.serial[i]);
+    assert_non_null(strstr(out, "verify OK"));
+    assert_non_null(strstr(out, upper));
+    assert_non_null(strstr(out, "Key Compromise"));
+    write_file("issued.pem", cert.cert_pem, path, sizeof path);
+    assert_int_not_equal(run(out, sizeof out, "cat '%s/crl.pem' '%s/ca.pem' > '%s/bundle.pem' && "
+                             "openssl verify -crl_check -CAfile '%s/bundle.pem' '%s' 2>&1",
+                             sim.dir, sim.state, sim.dir, sim.dir, path), 0);
+    assert_non_null(strstr(out, "revoked"));
+    kx_ra_cert got = {0};
+    assert_int_equal(kx_ra_cert_get(ra, cert.serial, &got), KX_OK);
+    assert_string_equal(got.status, "revoked");
+    kx_ra_cert_clear(&got);
+    kx_ra_cert_clear(&cert);
+    X509_REQ_free(req);
+    EVP_PKEY_free(k);
+    kx_ra_close(ra);
+}
+
+static void test_renew(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    EVP_PKEY *old_key = NULL, *new_key = NULL;
+    X509_REQ *req = NULL;
+    ready_case(ra, "new", NULL, &c);
+    char *csr = make_csr(&old_key, NULL);
+    kx_ra_cert old = {0}, renewed = {0};
+    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &old), KX_OK);
+
+    /* renew with the PIN: the old key signs the new CSR's DER */
+    ready_case(ra, "renew", NULL, &c);
+    csr = make_csr(&new_key, &req);
+    unsigned char *der = NULL, sig[256];
+    int der_len = i2d_X509_REQ(req, &der);
+    size_t sig_len = sizeof sig;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, old_key), 1);
+    assert_int_equal(EVP_DigestSign(md, sig, &sig_len, der, (size_t)der_len), 1);
+    EVP_MD_CTX_free(md);
+    unsigned char bad[256];
+    memcpy(bad, sig, sig_len);
+    bad[sig_len - 1] ^= 1;
+    assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
+                                      strlen(csr), bad, sig_len, &renewed), KX_ERR_RA_REJECTED);
+    assert_string_equal(kx_ra_last_error(ra)->code, "invalid_signature");
+    assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
+                                      strlen(csr), NULL, 0, &renewed), KX_ERR_RA_REJECTED);
+    long renewed0 = counter("certs_renewed");
+    assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
+                                      strlen(csr), sig, sig_len, &renewed), KX_OK);
+    assert_string_not_equal(renewed.serial, old.serial);
+    assert_int_equal(counter("certs_renewed"), renewed0 + 1);
+    kx_ra_cert_clear(&renewed);
+    OPENSSL_free(der);
+    X509_REQ_free(req);
+    EVP_PKEY_free(new_key);
+
+    /* PIN-less renewal: approved after re-proofing, no signature */
+    ready_case(ra, "renew_nopin", "TOKEN-0002", &c);
+    csr = make_csr(&new_key, NULL);
+    assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
+                                      strlen(csr), NULL, 0, &renewed), KX_OK);
+    assert_int_equal(counter("certs_renewed"), renewed0 + 2);
+    kx_ra_cert_clear(&renewed);
+    kx_ra_cert_clear(&old);
+    EVP_PKEY_free(new_key);
+    EVP_PKEY_free(old_key);
+    kx_ra_close(ra);
+}
+
+static void test_unlock(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_secbuf *pin = NULL;
+    assert_int_equal(kx_secbuf_new(64, &pin), KX_OK);
+    kx_ra_case_request r = new_request("unlock");
+    r.token_serial = "TOKEN-0001";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    assert_int_equal(kx_ra_token_unlock(ra, key(), c.case_id, "TOKEN-0001", pin),
+                     KX_ERR_RA_NOT_APPROVED);
+    admin_ok("cases", c.case_id, "approve");
+    assert_int_equal(kx_ra_token_unlock(ra, key(), c.case_id, "TOKEN-0009", pin), KX_ERR_STATE);
+    char *k = strdup(key());
+    assert_int_equal(kx_ra_token_unlock(ra, k, c.case_id, "TOKEN-0001", pin), KX_OK);
+    assert_string_equal(kx_secbuf_str(pin), "87654321");
+    kx_secbuf_clear(pin);
+    assert_int_equal(kx_ra_token_unlock(ra, k, c.case_id, "TOKEN-0001", pin), KX_OK);
+    assert_string_equal(kx_secbuf_str(pin), "87654321");
+    assert_int_equal(kx_ra_token_unlock(ra, key(), c.case_id, "TOKEN-0001", pin), KX_ERR_STATE);
+    assert_int_equal(counter("unlocks_released"), 1);
+    free(k);
+    kx_secbuf_free(pin);
+    kx_ra_close(ra);
+}
+
+static void test_payment_backend(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_payment *p = NULL;
+    kx_payment_env env = {NULL, ra};
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("change");
+    assert_int_equal(kx_payment_open("nope", &env, &p), KX_ERR_NOT_FOUND);
+    assert_int_equal(kx_payment_open(NULL, &env, &p), KX_OK);
+    assert_true(kx_payment_caps(p) & KX_PAYMENT_CAP_REFUND);
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+
+    long cancelled0 = counter("orders_cancelled"), refunds0 = counter("refunds");
+    kx_payment_order o;
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &o), KX_OK);
+    assert_int_equal(o.amount_fen, 10000);
+    assert_int_equal(kx_payment_wait(p, o.order_id, 150, 50, NULL, &o), KX_ERR_TIMEOUT);
+    volatile int stop = 1;
+    assert_int_equal(kx_payment_wait(p, o.order_id, 1000, 50, &stop, &o), KX_ERR_CANCELLED);
+    char *k = strdup(key());
+    assert_int_equal(kx_payment_cancel(p, k, o.order_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_PAYMENT_CANCELLED);
+    assert_int_equal(kx_payment_cancel(p, k, o.order_id, &o), KX_OK);
+    assert_int_equal(counter("orders_cancelled"), cancelled0 + 1);
+    free(k);
+    assert_int_equal(kx_payment_wait(p, o.order_id, 1000, 50, NULL, &o), KX_ERR_STATE);
+
+    /* a new order, paid by the simulator's auto-pay, then refunded once */
+    assert_int_equal(admin("POST", "/admin/settings", "{\"auto_pay_s\":1}", NULL), 200);
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &o), KX_OK);
+    kx_payment_inject_fault("query", KX_ERR_NETWORK, 2);
+    assert_int_equal(kx_payment_wait(p, o.order_id, 5000, 100, NULL, &o), KX_OK);
+    assert_int_equal(admin("POST", "/admin/settings", "{\"auto_pay_s\":-1}", NULL), 200);
+    assert_int_equal(o.state, KX_PAYMENT_PAID);
+    k = strdup(key());
+    assert_int_equal(kx_payment_refund(p, k, o.order_id, "customer left", &o), KX_OK);
+    assert_int_equal(o.state, KX_PAYMENT_REFUNDED);
+    char refund_id[KX_RA_ID_MAX];
+    snprintf(refund_id, sizeof refund_id, "%s", o.refund_id);
+    fault("order_refund=reset*1");
+    assert_int_equal(kx_payment_refund(p, k, o.order_id, "customer left", &o), KX_OK);
+    assert_string_equal(o.refund_id, refund_id);
+    assert_int_equal(o.refunded_fen, 10000);
+    assert_int_equal(counter("refunds"), refunds0 + 1);
+    free(k);
+    kx_payment_inject_fault("create", KX_ERR_BUSY, 1);
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &o), KX_ERR_BUSY);
+    kx_payment_close(p);
+    kx_ra_close(ra);
+}
+
+/* Lost replies (reset, truncated, invalid JSON) on keyed POSTs: the client
+ * retries with the same key and every effect happens once. */
+static void test_faults_lost_replies(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    long cases0 = counter("cases_created"), replays0 = counter("idempotent_replays");
+    /* libcurl itself re-sends once when a reused connection dies before a
+     * reply, so count the requests ra-sim saw rather than our attempts */
+    long req0 = counter("requests.case_create");
+    fault("case_create=reset*1");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(counter("requests.case_create"), req0 + 2);
+    assert_int_equal(counter("cases_created"), cases0 + 1);
+    assert_int_equal(counter("idempotent_replays"), replays0 + 1);
+
+    fault("case_submit=truncate*1");
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    assert_int_equal(counter("cases_submitted") >= 1, 1);
+    admin_ok("cases", c.case_id, "approve");
+
+    long orders0 = counter("orders_created");
+    kx_ra_order o;
+    fault("order_create=badjson*1");
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
+    assert_int_equal(counter("orders_created"), orders0 + 1);
+    admin_ok("orders", o.order_id, "pay");
+
+    /* issuance: reset, then truncated, then invalid JSON, then success */
+    long issued0 = counter("certs_issued");
+    req0 = counter("requests.cert_issue");
+    fault("cert_issue=reset*1");
+    fault("cert_issue=truncate*1");
+    fault("cert_issue=badjson*1");
+    EVP_PKEY *k = NULL;
+    char *csr = make_csr(&k, NULL);
+    kx_ra_cert cert = {0};
+    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
+                     KX_OK);
+    assert_true(kx_ra_last_error(ra)->attempts >= 3);
+    assert_int_equal(counter("requests.cert_issue"), req0 + 4);
+    assert_int_equal(counter("certs_issued"), issued0 + 1);
+    kx_ra_cert_clear(&cert);
+
+    /* wrongly typed fields: reported, not retried, no crash; a retry with
+     * the same key gets the stored reply */
+    char *kk = strdup(key());
+    kx_ra_case c2;
+    fault("case_create=badtype*1");
+    assert_int_equal(kx_ra_case_create(ra, kk, &r, &c2), KX_ERR_RA_BAD_REPLY);
+    assert_int_equal(kx_ra_case_create(ra, kk, &r, &c2), KX_OK);
+    assert_int_equal(counter("cases_created"), cases0 + 2);
+    free(kk);
+    fault("case_get=badtype*1");
+    assert_int_equal(kx_ra_case_get(ra, c2.case_id, &c2), KX_ERR_RA_BAD_REPLY);
+    fault("order_get=badtype*1");
+    assert_int_equal(kx_ra_order_get(ra, o.order_id, &o), KX_ERR_RA_BAD_REPLY);
+    fault("health=badtype*1");
+    kx_ra_health h;
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_RA_BAD_REPLY);
+    fault("enterprise=badtype*1");
+    kx_ra_enterprise e;
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "91110000600037341L", &e), KX_ERR_RA_BAD_REPLY);
+    fault("crl=badtype*1");
+    char *crl = NULL;
+    assert_int_equal(kx_ra_crl_fetch(ra, &crl), KX_ERR_RA_BAD_REPLY);
+    assert_null(crl);
+    /* invalid JSON on every attempt: reported as a bad reply */
+    fault("case_get=badjson*inf");
+    assert_int_equal(kx_ra_case_get(ra, c2.case_id, &c2), KX_ERR_RA_BAD_REPLY);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 4);
+    assert_int_equal(admin("DELETE", "/admin/faults", NULL, NULL), 200);
+    EVP_PKEY_free(k);
+    kx_ra_close(ra);
+}
+
+static void test_faults_busy_and_latency(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    long cases0 = counter("cases_created");
+    /* 503 twice (Retry-After 1 s once) then success */
+    fault("case_create=error:503:1*1");
+    fault("case_create=error:500*1");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 3);
+    assert_true(t1.tv_sec - t0.tv_sec >= 1 || t1.tv_nsec >= t0.tv_nsec); /* waited Retry-After */
+    assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 990);
+    assert_int_equal(counter("cases_created"), cases0 + 1);
+    /* always busy: KX_ERR_BUSY after max_attempts, nothing created */
+    fault("case_create=error:503*inf");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_BUSY);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 4);
+    assert_int_equal(kx_ra_last_error(ra)->http_status, 503);
+    assert_true(kx_ra_last_error(ra)->retryable);
+    assert_int_equal(admin("DELETE", "/admin/faults", NULL, NULL), 200);
+    assert_int_equal(counter("cases_created"), cases0 + 1);
+
+    /* latency over the per-attempt timeout: the first attempt times out
+     * (ra-sim still performs it), the retry and the late original share
+     * the key: one case */
+    kx_ra_config cfg;
+    config(&cfg);
+    cfg.timeout_ms = 400;
+    kx_ra *slow = NULL;
+    assert_int_equal(kx_ra_open(&cfg, &slow), KX_OK);
+    fault("case_create=latency:1200*1");
+    assert_int_equal(kx_ra_case_create(slow, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_last_error(slow)->attempts, 2);
+    struct timespec nap = {1, 200000000L};
+    nanosleep(&nap, NULL);
+    assert_int_equal(counter("cases_created"), cases0 + 2);
+    /* latency on every attempt: KX_ERR_TIMEOUT */
+    cfg.max_attempts = 2;
+    kx_ra_close(slow);
+    assert_int_equal(kx_ra_open(&cfg, &slow), KX_OK);
+    fault("health=latency:700*2");
+    kx_ra_health h;
+    assert_int_equal(kx_ra_health_get(slow, &h), KX_ERR_TIMEOUT);
+    kx_ra_close(slow);
+    nanosleep(&nap, NULL);
+    assert_int_equal(admin("DELETE", "/admin/faults", NULL, NULL), 200);
+    kx_ra_close(ra);
+}
+
+static void test_tls_refusals(void **state)
+{
+    (void)state;
+    kx_ra_config cfg;
+    kx_ra *ra = NULL;
+    kx_ra_health h;
+    long refused0 = counter("tls_refused");
+    /* a client certificate from another CA is refused by the RA */
+    config(&cfg);
+    snprintf(cfg.cert_file, sizeof cfg.cert_file, "%s/other-kiosk.pem", sim.state);
+    snprintf(cfg.key_file, sizeof cfg.key_file, "%s/other-kiosk.key", sim.state);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_TLS);
+    assert_string_equal(kx_ra_last_error(ra)->code, "client_certificate_required");
+    kx_ra_close(ra);
+    assert_int_equal(counter("tls_refused"), refused0 + 1);
+    /* no client certificate at all (plain libcurl, RA CA trusted) */
+    char url[128], out[1024] = "";
+    snprintf(url, sizeof url, "https://127.0.0.1:%u/v1/health", sim.port);
+    CURL *c = curl_easy_init();
+    char ca[400];
+    snprintf(ca, sizeof ca, "%s/ca.pem", sim.state);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    long status = 0;
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    assert_int_equal(status, 403);
+    assert_non_null(strstr(out, "client_certificate_required"));
+    assert_int_equal(counter("tls_refused"), refused0 + 2);
+    /* the client trusting another CA refuses the RA */
+    config(&cfg);
+    snprintf(cfg.ca_file, sizeof cfg.ca_file, "%s/other-ca.pem", sim.state);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_TLS);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 1);
+    kx_ra_probe p;
+    assert_int_equal(kx_ra_probe_run(ra, &p), KX_ERR_TLS);
+    assert_true(p.reachable && !p.tls_ok && p.tls_error[0]);
+    kx_ra_close(ra);
+    /* the RA presenting a certificate of another CA (wrongca fault) */
+    fault("*=wrongca*1");
+    ra = open_client();
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_TLS);
+    kx_ra_close(ra);
+    ra = open_client();
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_OK);
+    kx_ra_close(ra);
+    /* public-key pin: the right one passes, a wrong one fails */
+    char pin[200];
+    assert_int_equal(run(pin, sizeof pin,
+                         "openssl x509 -in '%s/server.pem' -pubkey -noout | openssl pkey -pubin "
+                         "-outform DER | openssl dgst -sha256 -binary | base64",
+                         sim.state), 0);
+    pin[strcspn(pin, "\n")] = '\0';
+    config(&cfg);
+    snprintf(cfg.pinned_pubkey, sizeof cfg.pinned_pubkey, "sha256//%s", pin);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_OK);
+    kx_ra_close(ra);
+    snprintf(cfg.pinned_pubkey, sizeof cfg.pinned_pubkey,
+             "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_TLS);
+    kx_ra_close(ra);
+    /* plain http and unreadable files are refused before connecting */
+    config(&cfg);
+    snprintf(cfg.url, sizeof cfg.url, "http://127.0.0.1:%u", sim.port);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_ERR_CONFIG);
+    config(&cfg);
+    snprintf(cfg.key_file, sizeof cfg.key_file, "%s/missing.key", sim.state);
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_ERR_CONFIG);
+}
+
+static void test_network_and_arguments(void **state)
+{
+    (void)state;
+    kx_ra_config cfg;
+    kx_ra *ra = NULL;
+    kx_ra_health h;
+    kx_ra_case c;
+    /* nothing listening: network error after the retries */
+    config(&cfg);
+    snprintf(cfg.url, sizeof cfg.url, "https://127.0.0.1:1");
+    cfg.max_attempts = 2;
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_NETWORK);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 2);
+    kx_ra_close(ra);
+    ra = open_client();
+    kx_ra_case_request r = new_request("new");
+    assert_int_equal(kx_ra_case_create(ra, NULL, &r, &c), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_ra_case_create(ra, "bad key with spaces", &r, &c), KX_ERR_INVALID_ARG);
+    r.agent_idnum = NULL;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    r = new_request("teleport");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
+    r = new_request("new");
+    r.agent_idnum = "36042619910102009X";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
+    assert_int_equal(kx_ra_case_get(ra, "c-doesnotexist", &c), KX_ERR_NOT_FOUND);
+    kx_ra_cert cert = {0};
+    assert_int_equal(kx_ra_cert_issue(ra, key(), "c-x", (const unsigned char *)"junk", 4, &cert),
+                     KX_ERR_INVALID_ARG);
+    char k[KX_RA_IDEM_KEY_MAX], k2[KX_RA_IDEM_KEY_MAX];
+    assert_int_equal(kx_ra_idem_key_new(k, sizeof k), KX_OK);
+    assert_int_equal(kx_ra_idem_key_new(k2, sizeof k2), KX_OK);
+    assert_int_equal(strlen(k), 32);
+    assert_string_not_equal(k, k2);
+    kx_ra_close(ra);
+}
+
+static void test_auto_approve(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("swap");
+    assert_int_equal(admin("POST", "/admin/settings", "{\"auto_approve_s\":1}", NULL), 200);
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    for (int i = 0; i < 40 && c.state != KX_RA_CASE_APPROVED; i++) {
+        struct timespec ts = {0, 100000000L};
+        nanosleep(&ts, NULL);
+        assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    }
+    assert_int_equal(c.state, KX_RA_CASE_APPROVED);
+    assert_int_equal(admin("POST", "/admin/settings", "{\"auto_approve_s\":-1}", NULL), 200);
+    /* rejection with a reason */
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    admin_ok("cases", c.case_id, "reject");
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_REJECTED);
+    assert_string_equal(c.reject_reason, "documents unreadable");
+    kx_ra_order o;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_ERR_STATE);
+    kx_ra_close(ra);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_health_and_probe),
+        cmocka_unit_test(test_enterprise),
+        cmocka_unit_test(test_new_certificate_flow),
+        cmocka_unit_test(test_renew),
+        cmocka_unit_test(test_unlock),
+        cmocka_unit_test(test_payment_backend),
+        cmocka_unit_test(test_faults_lost_replies),
+        cmocka_unit_test(test_faults_busy_and_latency),
+        cmocka_unit_test(test_tls_refusals),
+        cmocka_unit_test(test_network_and_arguments),
+        cmocka_unit_test(test_auto_approve),
+    };
+    return cmocka_run_group_tests(tests, sim_start, sim_stop);
+}
