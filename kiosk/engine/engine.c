@@ -176,6 +176,11 @@ static void session_wipe(kx_session *s)
 {
     kx_secbuf_free(s->pin);
     kx_secbuf_free(s->new_pin);
+    kx_secbuf_free(s->so_pin);
+    free(s->csr);
+    free(s->csr_sig);
+    free(s->cert_pem);
+    free(s->chain_pem);
     kx_wipe(s, sizeof *s);
     s->active = 0;
 }

@@ -97,6 +97,14 @@ typedef struct kx_session {
 
     char new_serial[84];
     double progress;       /* -1 none */
+
+    kx_secbuf *so_pin;     /* unlock secret released by the RA, while needed */
+    unsigned char *csr;    /* PKCS#10 DER from the token (malloc) */
+    size_t csr_len;
+    unsigned char *csr_sig; /* old key's signature over the CSR (renew) */
+    size_t csr_sig_len;
+    char *cert_pem, *chain_pem; /* issued certificate (malloc) */
+    int64_t review_started_ms;
 } kx_session;
 
 typedef struct kx_client {
@@ -197,6 +205,19 @@ void kx_devices_close(kx_engine *e);
 /* run job in the calling (worker) thread; *ev gets JOB_OK or JOB_ALT on
  * success. Returns the kx_err of a failure. */
 kx_err kx_job_run(kx_engine *e, kx_job job, kx_event *ev);
+/* jobs.c: journaled steps (write ahead), shared with recovery.c */
+typedef struct kx_step {
+    int64_t tx;
+    char key[72];
+    int already_done;    /* a DONE transaction of the same kind and ref */
+    char result[KX_JOURNAL_TEXT_MAX];
+} kx_step;
+kx_err kx_step_begin(kx_engine *e, const char *session, const char *kind, const char *ref,
+                     int64_t amount_fen, int reuse_done, kx_step *st);
+void kx_step_end(kx_engine *e, const char *kind, kx_step *st, kx_err rc, const char *result);
+struct kx_ra *kx_devices_ra(kx_engine *e);
+struct kx_payment *kx_devices_payment(kx_engine *e);
+
 /* recovery.c: compensate or finish one session's transactions (worker or
  * start-up thread). live: the session is the current one (its token may
  * still be inserted). */

@@ -176,9 +176,13 @@ enum {
 #define C "cancelled"
 #define P "compensate"
 
+/* The RA's case names the agent (ID card) and a phone number for every
+ * service (docs/ra-api.md), so renewal asks for them too. */
 static const kx_flow_state renew_states[] = {
     F_UKEY_CERT("pin_enter", C),
-    F_PIN("agreement", "cert_show", C),
+    F_PIN("idcard_place", "cert_show", C),
+    F_IDCARD("contact", C),
+    F_CONTACT("agreement", C),
     F_AGREEMENT("fee_quote", C),
     F_PAY("keygen", "agreement", C),
     F_ISSUE(RA_RENEW, "remove_old"),
@@ -192,7 +196,8 @@ static const kx_flow_state renew_nopin_states[] = {
     F_DOC("uscc", "uscc_copy", KX_DOC_USCC_COPY, "idcard_place", C),
     F_IDCARD("id_front_place", C),
     F_DOC("id_front", "agent_id_front", 0, "id_back_place", C),
-    F_DOC("id_back", "agent_id_back", 0, "agreement", C),
+    F_DOC("id_back", "agent_id_back", 0, "contact", C),
+    F_CONTACT("agreement", C),
     F_AGREEMENT("case_submit", C),
     F_SUBMIT("unlock_auth", C),
     F_UNLOCK("fee_quote", C),

@@ -335,8 +335,8 @@ static void test_happy_paths(void **state)
 {
     (void)state;
     static const char *const renew[] = {
-        "ukey_insert", "read_cert", "cert_show", "pin_enter", "pin_verify", "agreement",
-        "fee_quote", "fee_confirm", "order_create", "payment", "keygen", "ra_issue",
+        "ukey_insert", "read_cert", "cert_show", "pin_enter", "pin_verify", "idcard_place",
+        "agent_confirm", "contact", "agreement", "fee_quote", "fee_confirm", "order_create", "payment", "keygen", "ra_issue",
         "install", "remove_old", "done", NULL};
     walk_happy(KX_SVC_RENEW, renew);
     static const char *const unlock[] = {

@@ -1,0 +1,255 @@
+/*
+ * recovery.c - finishing or compensating a session's journaled
+ * transactions: after a cancel (the "compensate" step), on start-up for
+ * every session a crash left open, and on `kioskctl retry/refund`.
+ *
+ * The invariant it keeps: a paid session ends with its certificate issued
+ * once and installed, or with the payment refunded; nothing is charged
+ * twice. The RA is the source of truth for orders and certificates; every
+ * call reuses the journaled idempotency key, so a repeat has no second
+ * effect.
+ *
+ * Order of work for one session:
+ *   1. a certificate was issued (journal, else the RA's case) but not
+ *      installed: fetch it and install it if its UKEY is reachable; if not,
+ *      the session stays open for staff (the RA refuses refunds once a
+ *      certificate exists).
+ *   2. no certificate: a payment order is cancelled while pending, refunded
+ *      when paid (an order_create left open is replayed first with its key
+ *      to learn the order).
+ *   3. other open intents (token writes, key generation, revocation) are
+ *      closed: a revocation is replayed with its key; token writes are
+ *      marked failed (the user starts again; nothing was charged for them).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "engine_jobs.h"
+#include "payment/payment.h"
+#include "ra/ra.h"
+
+/* the last transaction of a kind, or status -1 when none */
+static int last_status(kx_engine *e, const char *sid, const char *kind, kx_journal_tx *t)
+{
+    if (kx_journal_last(e->journal, sid, kind, t) != KX_OK)
+        return -1;
+    return (int)t->status;
+}
+
+static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, int *issued)
+{
+    kx_journal_tx t;
+    char serial[KX_RA_SERIAL_MAX] = "";
+    *issued = 0;
+    for (int k = 0; k < 2 && !serial[0]; k++) {
+        const char *kind = k ? "ra_renew" : "ra_issue";
+        int st = last_status(e, js->id, kind, &t);
+        if (st == KX_TX_DONE)
+            kx_strlcpy(serial, t.result, sizeof serial);
+        else if (st == KX_TX_OPEN) {
+            /* did the RA issue before the crash? its case knows */
+            kx_ra_case c;
+            kx_err rc = kx_ra_case_get(kx_devices_ra(e), js->case_id, &c);
+            if (rc)
+                return rc;
+            if (c.cert_serial[0]) {
+                kx_strlcpy(serial, c.cert_serial, sizeof serial);
+                kx_journal_outcome(e->journal, t.id, KX_TX_DONE, serial, KX_OK);
+            } else {
+                kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, "not issued", KX_ERR_CANCELLED);
+            }
+        }
+    }
+    if (!serial[0])
+        return KX_OK;
+    *issued = 1;
+    kx_journal_session_set(e->journal, js->id, "new_serial", serial);
+    int ist = last_status(e, js->id, "install", &t);
+    if (ist == KX_TX_DONE)
+        return KX_OK;
+    kx_ra_cert c = {0};
+    kx_err rc = kx_ra_cert_get(kx_devices_ra(e), serial, &c);
+    if (!rc)
+        rc = kx_device_finish_install(e, js->token_serial, c.cert_pem, c.chain_pem);
+    kx_ra_cert_clear(&c);
+    if (rc) {
+        kx_log_error("recovery.install_pending",
+                     "session=%s serial=%s error=%s: certificate issued but not installed; "
+                     "the UKEY must be presented again (kioskctl retry)",
+                     js->id, serial, kx_err_name(rc));
+        return rc;
+    }
+    if (ist == KX_TX_OPEN)
+        kx_journal_outcome(e->journal, t.id, KX_TX_DONE, serial, KX_OK);
+    return KX_OK;
+}
+
+static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
+{
+    struct kx_payment *pay = kx_devices_payment(e);
+    char order[KX_RA_ID_MAX];
+    kx_strlcpy(order, js->order_id, sizeof order);
+    kx_journal_tx t;
+    if (last_status(e, js->id, "order_create", &t) == KX_TX_OPEN) {
+        /* replay with the same key: the RA returns the order it made, if any */
+        kx_payment_order o;
+        kx_err rc = kx_payment_create(pay, t.idem_key, t.ref, &o);
+        if (rc == KX_OK) {
+            kx_journal_outcome(e->journal, t.id, KX_TX_DONE, o.order_id, KX_OK);
+            kx_journal_session_set(e->journal, js->id, "order_id", o.order_id);
+            kx_strlcpy(order, o.order_id, sizeof order);
+        } else if (rc == KX_ERR_STATE || rc == KX_ERR_RA_REJECTED || rc == KX_ERR_NOT_FOUND) {
+            kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, NULL, rc);
+        } else {
+            return rc;
+        }
+    }
+    if (!order[0])
+        return KX_OK;
+    kx_payment_order o;
+    kx_err rc = kx_payment_query(pay, order, &o);
+    if (rc)
+        return rc;
+    kx_step st;
+    if (o.state == KX_PAYMENT_PENDING) {
+        if ((rc = kx_step_begin(e, js->id, "order_cancel", order, o.amount_fen, 1, &st)))
+            return rc;
+        if (!st.already_done) {
+            rc = kx_payment_cancel(pay, st.key, order, &o);
+            if (rc == KX_ERR_STATE) /* paid meanwhile: refund below */
+                rc = kx_payment_query(pay, order, &o);
+            kx_step_end(e, "order_cancel", &st, rc,
+                        rc ? NULL : kx_payment_state_id(o.state));
+            if (rc)
+                return rc;
+        }
+    }
+    if (o.state == KX_PAYMENT_PAID) {
+        if ((rc = kx_step_begin(e, js->id, "refund", order, o.amount_fen, 1, &st)))
+            return rc;
+        if (!st.already_done) {
+            rc = kx_payment_refund(pay, st.key, order, "kiosk session not completed", &o);
+            kx_step_end(e, "refund", &st, rc, rc ? NULL : o.refund_id);
+            if (rc)
+                return rc;
+            kx_log_info("recovery.refunded", "session=%s order=%s amount_fen=%lld", js->id,
+                        order, (long long)o.amount_fen);
+        }
+    }
+    return KX_OK;
+}
+
+/* close intents that need no compensation, replay a revocation */
+static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
+{
+    kx_journal_tx open[32];
+    size_t n = 0;
+    kx_err rc = kx_journal_list(e->journal, 1, js->id, open, 32, &n);
+    for (size_t i = 0; !rc && i < n; i++) {
+        kx_journal_tx *t = &open[i];
+        if (strcmp(t->kind, "ra_revoke") == 0) {
+            char serial[KX_RA_SERIAL_MAX];
+            int reason = 0;
+            kx_strlcpy(serial, t->ref, sizeof serial);
+            char *slash = strchr(serial, '/');
+            if (slash) {
+                *slash = 0;
+                long r;
+                if (kx_parse_long(slash + 1, 0, 10, &r) == KX_OK)
+                    reason = (int)r;
+            }
+            int64_t at;
+            kx_err r2 = kx_ra_cert_revoke(kx_devices_ra(e), t->idem_key, js->case_id, serial,
+                                          (kx_ra_revoke_reason)reason, &at);
+            if (r2 == KX_OK)
+                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, serial, KX_OK);
+            else if (r2 == KX_ERR_NETWORK || r2 == KX_ERR_BUSY || r2 == KX_ERR_TIMEOUT)
+                rc = r2;
+            else
+                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, NULL, r2);
+        } else {
+            /* token writes and key generation: nothing charged for them;
+             * the user's next session starts from the token as it is */
+            kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "abandoned", KX_ERR_CANCELLED);
+        }
+    }
+    return rc;
+}
+
+kx_err kx_recover_session(kx_engine *e, const char *session_id, int live)
+{
+    kx_journal_session js;
+    kx_err rc = kx_journal_session_get(e->journal, session_id, &js);
+    if (rc)
+        return rc;
+    kx_journal_tx any[1];
+    size_t n_any = 0;
+    kx_journal_list(e->journal, 0, session_id, any, 1, &n_any);
+    if (n_any == 0) { /* nothing was journaled: nothing to undo */
+        if (!live)
+            kx_journal_session_end(e->journal, session_id, "abandoned");
+        return KX_OK;
+    }
+    if ((rc = kx_need_ra(e)))
+        return rc;
+    int issued = 0;
+    rc = recover_certificate(e, &js, &issued);
+    if (!rc && !issued)
+        rc = recover_order(e, &js);
+    if (!rc)
+        rc = recover_rest(e, &js);
+    if (rc)
+        return rc;
+    if (!live)
+        kx_journal_session_end(e->journal, session_id, issued ? "recovered_installed" : "recovered");
+    kx_log_info("recovery.done", "session=%s issued=%d", session_id, issued);
+    return KX_OK;
+}
+
+kx_err kx_recover_all(kx_engine *e)
+{
+    char ids[64][KX_JOURNAL_ID_MAX];
+    size_t n = 0;
+    kx_err rc = kx_journal_open_sessions(e->journal, ids, 64, &n), first = KX_OK;
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        pthread_mutex_lock(&e->mu);
+        int current = e->s.active && strcmp(e->s.id, ids[i]) == 0;
+        pthread_mutex_unlock(&e->mu);
+        if (current)
+            continue;
+        rc = kx_recover_session(e, ids[i], 0);
+        kx_log_info("recovery.session", "session=%s result=%s", ids[i], kx_err_name(rc));
+        if (rc && !first)
+            first = rc;
+    }
+    return first;
+}
+
+kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out);
+kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out)
+{
+    /* runs on the main loop: only while no job uses the RA handle and no
+     * customer is being served */
+    if (e->job_running || e->s.active)
+        return KX_ERR_BUSY;
+    kx_journal_tx t;
+    kx_err rc = kx_journal_tx_get(e->journal, tx_id, &t);
+    if (rc)
+        return rc;
+    if (refund_only && strcmp(t.kind, "order_create") != 0 && strcmp(t.kind, "refund") != 0) {
+        kx_err_set_detail("transaction %lld is not a payment", (long long)tx_id);
+        return KX_ERR_INVALID_ARG;
+    }
+    kx_err result = kx_recover_session(e, t.session, 0);
+    kx_journal_session js;
+    kx_journal_session_get(e->journal, t.session, &js);
+    kx_journal_tx_get(e->journal, tx_id, &t);
+    *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)t.id, "session", t.session,
+                     "status", kx_journal_status_name(t.status), "session_outcome",
+                     js.outcome[0] ? js.outcome : "open", "result", kx_err_name(result));
+    return KX_OK;
+}
