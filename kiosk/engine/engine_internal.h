@@ -36,12 +36,12 @@ typedef struct kx_preview {
     int width, height;
 } kx_preview;
 
-typedef struct kx_seal_cell {
+typedef struct kx_state_seal_cell {
     char row[24];
     int cell;
     char verdict[24];
     const char *msgid;
-} kx_seal_cell;
+} kx_state_seal_cell;
 
 /* One customer at the kiosk. Personal data lives here only while the
  * session runs and is wiped when it ends. */
@@ -84,7 +84,7 @@ typedef struct kx_session {
 
     kx_preview previews[KX_MAX_PREVIEWS];
     int n_previews;
-    kx_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
+    kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
     int n_seal_cells;
     char current_doc[32];
 

@@ -7,32 +7,215 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_jobs.h"
+#include "imaging/image.h"
+#include "imaging/sealsheet.h"
 #include "ra/ra.h"
+#include "scanner/scanner.h"
 
 struct kx_local_devices {
-    int unused;
+    kx_scanner_config scan_cfg;
+    kx_scanner *scanner; /* opened on first use */
 };
 
 kx_err kx_devices_open_local(kx_engine *e, kx_devices *d)
 {
-    (void)e;
     d->local = calloc(1, sizeof *d->local);
-    return d->local ? KX_OK : KX_ERR_NO_MEMORY;
+    if (!d->local)
+        return KX_ERR_NO_MEMORY;
+    return scanner_config_read(e->cfg, &d->local->scan_cfg);
 }
 
 void kx_devices_close_local(kx_devices *d)
 {
+    if (!d->local)
+        return;
+    scanner_close(d->local->scanner);
     free(d->local);
     d->local = NULL;
 }
 
+static struct kx_local_devices *local_of(kx_engine *e)
+{
+    return ((kx_devices *)e->dev)->local;
+}
+
+/* ---- scanner ---- */
+
+typedef struct scan_progress_ctx {
+    kx_engine *e;
+    int64_t last_ms;
+} scan_progress_ctx;
+
+static int scan_progress(void *user, const kx_scan_progress *p)
+{
+    scan_progress_ctx *c = user;
+    if (c->e->job_cancel)
+        return 1;
+    int64_t now = kx_now_ms();
+    if (p->lines_total > 0 && now - c->last_ms > 200) {
+        c->last_ms = now;
+        pthread_mutex_lock(&c->e->mu);
+        c->e->s.progress = (double)p->lines_done / p->lines_total;
+        pthread_mutex_unlock(&c->e->mu);
+        kx_engine_wake(c->e);
+    }
+    return 0;
+}
+
+static kx_err scan_page(kx_engine *e, kx_image **out)
+{
+    struct kx_local_devices *l = local_of(e);
+    kx_err rc;
+    if (!l->scanner &&
+        (rc = scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
+        return rc;
+    scan_progress_ctx ctx = {.e = e};
+    rc = scanner_scan(l->scanner, &l->scan_cfg.params, scan_progress, &ctx, out);
+    if (rc == KX_ERR_SCAN_DEVICE) { /* reopen next time */
+        scanner_close(l->scanner);
+        l->scanner = NULL;
+    }
+    return rc;
+}
+
+/* state document id -> RA document kind id */
+static const char *ra_kind_of_doc(const char *doc)
+{
+    static const struct {
+        const char *doc, *kind;
+    } map[] = {{"licence", "licence"},           {"agent_id_front", "id_front"},
+               {"agent_id_back", "id_back"},     {"auth_letter", "auth_letter"},
+               {"reissue_statement", "reissue_statement"}, {"uscc_copy", "uscc_copy"}};
+    for (size_t i = 0; doc && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].doc, doc) == 0)
+            return map[i].kind;
+    return NULL;
+}
+
+/* save an image into the spool as <session>.<kind>.png and list it */
+static kx_err spool_save(kx_engine *e, const char *sid, const char *kind, const kx_image *img,
+                         char *path, size_t pathsz)
+{
+    if ((size_t)snprintf(path, pathsz, "%s/%s.%s.png", e->set.spool_dir, sid, kind) >= pathsz)
+        return KX_ERR_TOO_LARGE;
+    kx_err rc = kx_journal_spool_add(e->journal, sid, kind, path);
+    if (!rc)
+        rc = kx_image_save_png(img, path);
+    if (!rc)
+        chmod(path, 0640); /* the screen's user reads previews through the group */
+    return rc;
+}
+
+static void add_preview(kx_engine *e, const char *doc, const char *path, const kx_image *img)
+{
+    pthread_mutex_lock(&e->mu);
+    kx_session *s = &e->s;
+    if (s->n_previews < KX_MAX_PREVIEWS) {
+        kx_preview *p = &s->previews[s->n_previews++];
+        kx_strlcpy(p->doc, doc, sizeof p->doc);
+        kx_strlcpy(p->path, path, sizeof p->path);
+        p->width = img->width;
+        p->height = img->height;
+    }
+    pthread_mutex_unlock(&e->mu);
+}
+
+static kx_err job_doc_scan(kx_engine *e, kx_event *ev)
+{
+    (void)ev;
+    char sid[KX_SESSION_ID_MAX], doc[32], path[1200];
+    pthread_mutex_lock(&e->mu);
+    kx_strlcpy(sid, e->s.id, sizeof sid);
+    kx_strlcpy(doc, e->s.current_doc, sizeof doc);
+    pthread_mutex_unlock(&e->mu);
+    const char *kind = ra_kind_of_doc(doc);
+    if (!kind) {
+        kx_err_set_detail("no RA document kind for %s", doc);
+        return KX_ERR_INTERNAL;
+    }
+    kx_image *img = NULL;
+    kx_err rc = scan_page(e, &img);
+    if (!rc)
+        rc = spool_save(e, sid, kind, img, path, sizeof path);
+    if (!rc)
+        add_preview(e, doc, path, img);
+    kx_image_free(img);
+    return rc;
+}
+
+static const char *const seal_kinds[KX_SEAL_AREA_COUNT] = {"seal_company", "seal_legal_rep",
+                                                           "signature_legal_rep"};
+
+static kx_err job_seal_scan(kx_engine *e, kx_event *ev)
+{
+    char sid[KX_SESSION_ID_MAX], path[1200];
+    pthread_mutex_lock(&e->mu);
+    kx_strlcpy(sid, e->s.id, sizeof sid);
+    pthread_mutex_unlock(&e->mu);
+    kx_image *img = NULL;
+    kx_sealsheet_result *res = NULL;
+    kx_err rc = scan_page(e, &img);
+    if (!rc)
+        rc = kx_sealsheet_analyze(img, img->dpi, &res);
+    if (rc)
+        goto out;
+    int all_ok = 1;
+    pthread_mutex_lock(&e->mu);
+    e->s.n_seal_cells = 0;
+    for (int a = 0; a < KX_SEAL_AREA_COUNT; a++) {
+        const kx_sealsheet_area *area = &res->areas[a];
+        all_ok &= area->best >= 0;
+        for (int c = 0; c < 2 && e->s.n_seal_cells < KX_MAX_SEAL_CELLS; c++) {
+            kx_state_seal_cell *sc = &e->s.seal_cells[e->s.n_seal_cells++];
+            kx_strlcpy(sc->row, kx_seal_area_name((kx_seal_area)a), sizeof sc->row);
+            sc->cell = c;
+            kx_strlcpy(sc->verdict, kx_seal_status_name(area->cells[c].status),
+                       sizeof sc->verdict);
+            sc->msgid = area->cells[c].status == KX_SEAL_OK
+                            ? NULL
+                            : kx_sealsheet_advice(area, (kx_seal_area)a);
+        }
+    }
+    pthread_mutex_unlock(&e->mu);
+    /* the sheet itself is a preview only; the chosen impressions go to the RA */
+    char prev[1200];
+    snprintf(prev, sizeof prev, "%s/%s.sheet-preview.png", e->set.spool_dir, sid);
+    if (kx_journal_spool_add(e->journal, sid, "sheet-preview", prev) == KX_OK &&
+        kx_image_save_png(img, prev) == KX_OK) {
+        chmod(prev, 0640);
+        add_preview(e, "seal_sheet", prev, img);
+    }
+    for (int a = 0; all_ok && a < KX_SEAL_AREA_COUNT; a++) {
+        const kx_sealsheet_area *area = &res->areas[a];
+        char kind[64];
+        snprintf(kind, sizeof kind, "%s:%.1fx%.1f", seal_kinds[a], area->size_mm[0],
+                 area->size_mm[1]);
+        if ((rc = spool_save(e, sid, kind, area->image, path, sizeof path)))
+            goto out;
+    }
+    *ev = all_ok ? KX_EV_JOB_OK : KX_EV_JOB_ALT;
+out:
+    kx_sealsheet_result_free(res);
+    kx_image_free(img);
+    return rc;
+}
+
 kx_job_fn kx_device_job(kx_job job)
 {
-    (void)job;
-    return NULL;
+    switch (job) {
+    case KX_JOB_DOC_SCAN:
+        return job_doc_scan;
+    case KX_JOB_SEAL_SCAN:
+        return job_seal_scan;
+    default:
+        return NULL;
+    }
 }
 
 kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const char *cert_pem,
