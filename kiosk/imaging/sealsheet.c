@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/i18n.h"
 #include "core/log.h"
@@ -92,59 +93,61 @@ typedef struct ss_scan {
     int red_px_base, dark_px_base;
 } ss_scan;
 
+/* Add one row's per-pixel red and dark strengths (times 3) into acc_red and
+ * acc_dark, indexed by x. Written branch-free over whole rows so the
+ * compiler vectorises it; ch is a constant at each call site. */
+static inline void ss_accumulate_row(const uint8_t *restrict row, int w, int ch,
+                                     uint32_t *restrict acc_red, uint32_t *restrict acc_dark)
+{
+    for (int x = 0; x < w; x++) {
+        int r = row[x * ch], g = row[x * ch + 1], b = row[x * ch + 2];
+        int gb = g > b ? g : b;
+        int red = r - gb > 0 ? r - gb : 0;
+        int dark = red > 40 ? 0 : 765 - r - g - b;
+        acc_red[x] += (uint32_t)red;
+        acc_dark[x] += (uint32_t)dark;
+    }
+}
+
 static kx_err ss_build_maps(ss_scan *s)
 {
     int S = s->S, bw = s->bw, bh = s->bh;
+    size_t padded = (size_t)bw * S;
     s->red = calloc((size_t)bw * bh, 1);
     s->dark = calloc((size_t)bw * bh, 1);
-    uint32_t *sr = calloc((size_t)bw, sizeof(uint32_t));
-    uint32_t *sd = calloc((size_t)bw, sizeof(uint32_t));
-    if (!s->red || !s->dark || !sr || !sd) {
-        free(sr);
-        free(sd);
-        return KX_ERR_NO_MEMORY;
-    }
+    /* Column sums over one block row. */
+    uint32_t *cr = calloc(padded, sizeof(uint32_t));
+    uint32_t *cd = calloc(padded, sizeof(uint32_t));
+    kx_err rc = KX_ERR_NO_MEMORY;
+    if (!s->red || !s->dark || !cr || !cd)
+        goto out;
     for (int by = 0; by < bh; by++) {
-        memset(sr, 0, (size_t)bw * sizeof(uint32_t));
-        memset(sd, 0, (size_t)bw * sizeof(uint32_t));
+        memset(cr, 0, padded * sizeof(uint32_t));
+        memset(cd, 0, padded * sizeof(uint32_t));
         int y0 = by * S, y1 = y0 + S < s->h ? y0 + S : s->h;
         for (int y = y0; y < y1; y++) {
             const uint8_t *row = s->px + (size_t)y * s->stride;
-            if (s->ch >= 3) {
-                int ch = s->ch;
-                for (int bx = 0; bx < bw; bx++) {
-                    int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
-                    uint32_t ar = 0, ad = 0;
-                    const uint8_t *p = row + (size_t)x0 * ch;
-                    for (int x = x0; x < x1; x++, p += ch) {
-                        int r = p[0], g = p[1], b = p[2];
-                        int gb = g > b ? g : b;
-                        int red = r > gb ? r - gb : 0;
-                        ar += (uint32_t)red;
-                        ad += red > 40 ? 0u : (uint32_t)(765 - r - g - b);
-                    }
-                    sr[bx] += ar;
-                    sd[bx] += ad;
-                }
+            if (s->ch == 3) {
+                ss_accumulate_row(row, s->w, 3, cr, cd);
+            } else if (s->ch == 4) {
+                ss_accumulate_row(row, s->w, 4, cr, cd);
             } else {
-                for (int bx = 0; bx < bw; bx++) {
-                    int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
-                    uint32_t ad = 0;
-                    for (int x = x0; x < x1; x++)
-                        ad += (uint32_t)(255 - row[(size_t)x * s->ch]) * 3u;
-                    sd[bx] += ad;
-                }
+                for (int x = 0; x < s->w; x++)
+                    cd[x] += (uint32_t)(255 - row[(size_t)x * s->ch]) * 3u;
             }
         }
         for (int bx = 0; bx < bw; bx++) {
             int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
+            uint32_t ar = 0, ad = 0;
+            for (int x = x0; x < x1; x++) {
+                ar += cr[x];
+                ad += cd[x];
+            }
             uint32_t n = (uint32_t)((x1 - x0) * (y1 - y0));
-            s->red[(size_t)by * bw + bx] = (uint8_t)(sr[bx] / n);
-            s->dark[(size_t)by * bw + bx] = (uint8_t)(sd[bx] / (3u * n));
+            s->red[(size_t)by * bw + bx] = (uint8_t)(ar / n);
+            s->dark[(size_t)by * bw + bx] = (uint8_t)(ad / (3u * n));
         }
     }
-    free(sr);
-    free(sd);
     /* Paper level: the most common block value (the page is mostly paper). */
     uint32_t hr[256] = {0}, hd[256] = {0};
     for (size_t i = 0; i < (size_t)bw * bh; i++) {
@@ -162,7 +165,11 @@ static kx_err ss_build_maps(ss_scan *s)
     s->dark_base = md;
     s->red_px_base = mr;
     s->dark_px_base = md;
-    return KX_OK;
+    rc = KX_OK;
+out:
+    free(cr);
+    free(cd);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ 3 */
@@ -189,8 +196,8 @@ static void uf_union(int *parent, int a, int b)
 }
 
 /* Label 8-connected components of mask (w x h, nonzero = set). labels gets
- * the root index per set pixel, -1 elsewhere. Returns KX_OK or NO_MEMORY. */
-static kx_err ss_label(const uint8_t *mask, int w, int h, int *labels)
+ * a compact component id 0..n-1 per set pixel, -1 elsewhere; *ncomp gets n. */
+static void ss_label(const uint8_t *mask, int w, int h, int *labels, int *ncomp)
 {
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
@@ -210,10 +217,19 @@ static kx_err ss_label(const uint8_t *mask, int w, int h, int *labels)
                 }
             }
         }
+    /* Roots are the smallest index of their set (uf_union keeps the smaller),
+     * so a root is renumbered before any member that points to it. */
     for (int i = 0; i < w * h; i++)
         if (labels[i] >= 0)
             labels[i] = uf_find(labels, i);
-    return KX_OK;
+    int next = 0;
+    for (int i = 0; i < w * h; i++) {
+        if (labels[i] < 0)
+            continue;
+        int root = labels[i];
+        labels[i] = root == i ? next++ : labels[root];
+    }
+    *ncomp = next;
 }
 
 /* ------------------------------------------------------------------ 4 */
@@ -507,25 +523,23 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
     int thr = s->dark_base + SS_LINE_T;
     for (size_t i = 0; i < n; i++)
         mask[i] = s->dark[i] >= thr;
-    rc = ss_label(mask, s->bw, s->bh, labels);
-    if (rc)
-        goto out;
-    /* Bounding boxes of the components, by root; keep the biggest few. */
+    int ncomp = 0;
+    ss_label(mask, s->bw, s->bh, labels, &ncomp);
+    /* Bounding boxes of the components; keep the biggest few. */
     enum { CANDS = 6 };
     struct { int root, x0, y0, x1, y1; long area; } cand[CANDS];
     int ncand = 0;
-    int *bb = malloc(n * 4 * sizeof(int));
+    int *bb = malloc((size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
     if (!bb) {
         rc = KX_ERR_NO_MEMORY;
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
-        if (labels[i] == (int)i) {
-            bb[4 * i] = s->bw;
-            bb[4 * i + 1] = s->bh;
-            bb[4 * i + 2] = -1;
-            bb[4 * i + 3] = -1;
-        }
+    for (int i = 0; i < ncomp; i++) {
+        bb[4 * i] = s->bw;
+        bb[4 * i + 1] = s->bh;
+        bb[4 * i + 2] = -1;
+        bb[4 * i + 3] = -1;
+    }
     for (int y = 0; y < s->bh; y++)
         for (int x = 0; x < s->bw; x++) {
             int r = labels[y * s->bw + x];
@@ -538,17 +552,15 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
             if (y > b[3]) b[3] = y;
         }
     double min_blocks = 40.0 * s->k / s->S; /* a table is at least 40 mm each way */
-    for (size_t i = 0; i < n; i++) {
-        if (labels[i] != (int)i)
-            continue;
-        int *b = &bb[4 * i];
+    for (int i = 0; i < ncomp; i++) {
+        int *b = &bb[4 * (size_t)i];
         if (b[2] - b[0] + 1 < min_blocks || b[3] - b[1] + 1 < min_blocks)
             continue;
         long area = (long)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
         int pos = ncand < CANDS ? ncand++ : CANDS - 1;
         if (pos == CANDS - 1 && ncand == CANDS && cand[pos].area >= area)
             continue;
-        cand[pos].root = (int)i;
+        cand[pos].root = i;
         cand[pos].x0 = b[0];
         cand[pos].y0 = b[1];
         cand[pos].x1 = b[2];
@@ -614,7 +626,7 @@ typedef struct ss_ink {
     int *labels;       /* ROI labels of dilated ink, -1 none */
     uint8_t *ink;      /* ROI undilated ink mask */
     int8_t *region;    /* ROI region code per block */
-    int *comp_cell;    /* by label root: cell index row*2+col, -1 ignored */
+    int *comp_cell;    /* by component id: cell index row*2+col, -1 ignored */
 } ss_ink;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
@@ -654,8 +666,7 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
     ik->kind = kind;
     ik->labels = malloc(n * sizeof(int));
     ik->ink = malloc(n);
-    ik->comp_cell = malloc(n * sizeof(int));
-    if (!dil || !tmp || !ik->labels || !ik->ink || !ik->comp_cell)
+    if (!dil || !tmp || !ik->labels || !ik->ink)
         goto out;
     int thr = kind == 0 ? s->red_base + SS_RED_T : s->dark_base + SS_SIG_T;
     const uint8_t *map = kind == 0 ? s->red : s->dark;
@@ -683,36 +694,43 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
     int R = (int)ceil((widest + 2 * t->band) / S / 2.0) + 1;
     if (R < 2)
         R = 2;
-    for (int y = 0; y < bh; y++)
+    /* Running counts over a 2R+1 window: rows, then columns. */
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *in = ik->ink + (size_t)y * bw;
+        uint8_t *o = tmp + (size_t)y * bw;
+        int cnt = 0;
+        for (int x = 0; x < R && x < bw; x++)
+            cnt += in[x];
         for (int x = 0; x < bw; x++) {
-            uint8_t m = 0;
-            for (int d = -R; d <= R && !m; d++) {
-                int xx = x + d;
-                if (xx >= 0 && xx < bw)
-                    m = ik->ink[(size_t)y * bw + xx];
-            }
-            tmp[(size_t)y * bw + x] = m;
+            if (x + R < bw)
+                cnt += in[x + R];
+            if (x - R - 1 >= 0)
+                cnt -= in[x - R - 1];
+            o[x] = cnt > 0;
         }
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            uint8_t m = 0;
-            for (int d = -R; d <= R && !m; d++) {
-                int yy = y + d;
-                if (yy >= 0 && yy < bh)
-                    m = tmp[(size_t)yy * bw + x];
-            }
-            dil[(size_t)y * bw + x] = m;
+    }
+    for (int x = 0; x < bw; x++) {
+        int cnt = 0;
+        for (int y = 0; y < R && y < bh; y++)
+            cnt += tmp[(size_t)y * bw + x];
+        for (int y = 0; y < bh; y++) {
+            if (y + R < bh)
+                cnt += tmp[(size_t)(y + R) * bw + x];
+            if (y - R - 1 >= 0)
+                cnt -= tmp[(size_t)(y - R - 1) * bw + x];
+            dil[(size_t)y * bw + x] = cnt > 0;
         }
-    rc = ss_label(dil, bw, bh, ik->labels);
-    if (rc)
-        goto out;
-    rc = KX_ERR_NO_MEMORY;
-    cx = calloc(n, sizeof(double));
-    cy = calloc(n, sizeof(double));
-    mass = calloc(n, sizeof(double));
-    count = calloc(n, sizeof(long));
-    inside = calloc(n, sizeof(long));
-    if (!cx || !cy || !mass || !count || !inside)
+    }
+    int ncomp = 0;
+    ss_label(dil, bw, bh, ik->labels, &ncomp);
+    size_t nc = ncomp ? (size_t)ncomp : 1;
+    cx = calloc(nc, sizeof(double));
+    cy = calloc(nc, sizeof(double));
+    mass = calloc(nc, sizeof(double));
+    count = calloc(nc, sizeof(long));
+    inside = calloc(nc, sizeof(long));
+    ik->comp_cell = malloc(nc * sizeof(int));
+    if (!cx || !cy || !mass || !count || !inside || !ik->comp_cell)
         goto out;
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
@@ -729,9 +747,9 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
                 inside[l]++;
         }
     double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (S * S);
-    for (size_t i = 0; i < n; i++) {
+    for (int i = 0; i < ncomp; i++) {
         ik->comp_cell[i] = -1;
-        if (ik->labels[i] != (int)i || count[i] == 0)
+        if (count[i] == 0)
             continue;
         if (count[i] < min_blocks || inside[i] * 10 < count[i] * 4)
             continue; /* dust, or ink that is not in the table (a logo) */
@@ -816,20 +834,22 @@ static inline void ss_sample(const ss_scan *s, double x, double y, double out[3]
     y -= 0.5;
     int x0 = (int)floor(x), y0 = (int)floor(y);
     double fx = x - x0, fy = y - y0;
-    for (int c = 0; c < 3; c++)
-        out[c] = 0;
-    for (int j = 0; j < 2; j++)
-        for (int i = 0; i < 2; i++) {
-            int xx = x0 + i, yy = y0 + j;
-            if (xx < 0) xx = 0;
-            if (yy < 0) yy = 0;
-            if (xx >= s->w) xx = s->w - 1;
-            if (yy >= s->h) yy = s->h - 1;
-            double w = (i ? fx : 1 - fx) * (j ? fy : 1 - fy);
-            const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)xx * s->ch;
-            for (int c = 0; c < 3; c++)
-                out[c] += w * p[s->ch >= 3 ? c : 0];
-        }
+    int x1 = x0 + 1, y1 = y0 + 1;
+    if (x0 < 0 || y0 < 0 || x1 >= s->w || y1 >= s->h) {
+        x0 = x0 < 0 ? 0 : x0 >= s->w ? s->w - 1 : x0;
+        x1 = x1 < 0 ? 0 : x1 >= s->w ? s->w - 1 : x1;
+        y0 = y0 < 0 ? 0 : y0 >= s->h ? s->h - 1 : y0;
+        y1 = y1 < 0 ? 0 : y1 >= s->h ? s->h - 1 : y1;
+    }
+    int ch = s->ch, c3 = ch >= 3;
+    const uint8_t *r0 = s->px + (size_t)y0 * s->stride, *r1 = s->px + (size_t)y1 * s->stride;
+    const uint8_t *a = r0 + (size_t)x0 * ch, *b = r0 + (size_t)x1 * ch;
+    const uint8_t *c = r1 + (size_t)x0 * ch, *d = r1 + (size_t)x1 * ch;
+    double wa = (1 - fx) * (1 - fy), wb = fx * (1 - fy), wc = (1 - fx) * fy, wd = fx * fy;
+    for (int k = 0; k < 3; k++) {
+        int o = c3 ? k : 0;
+        out[k] = wa * a[o] + wb * b[o] + wc * c[o] + wd * d[o];
+    }
 }
 
 static double ss_strength_rgb(const ss_scan *s, int kind, const double p[3])
@@ -851,7 +871,7 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
                         kx_sealsheet_area *img)
 {
     int S = s->S, kind = ik->kind;
-    double theta = atan(t->th), cs = cos(theta), sn = sin(theta);
+    double theta = atan(t->th), cs = cos(theta), sn = sin(theta), inv_s = 1.0 / S;
     /* Extent of the ink blocks in the deskewed frame (p along the rows). */
     double p0 = 1e18, p1 = -1e18, q0 = 1e18, q1 = -1e18;
     for (int y = 0; y < ik->rh; y++)
@@ -887,7 +907,7 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
             double p = p0 + i + 0.5, q = q0 + j + 0.5;
             double x = p * cs - q * sn, y = p * sn + q * cs;
             double v = 0, c[3] = {0, 0, 0};
-            int bx = (int)floor(x / S) - ik->rx0, by = (int)floor(y / S) - ik->ry0;
+            int bx = (int)floor(x * inv_s) - ik->rx0, by = (int)floor(y * inv_s) - ik->ry0;
             if (bx >= 0 && by >= 0 && bx < ik->rw && by < ik->rh) {
                 size_t bi = (size_t)by * ik->rw + bx;
                 int l = ik->labels[bi];
@@ -906,7 +926,7 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
         }
     /* Noise floor and full-strength reference of this impression. */
     double floor_ = kind == 0 ? 18 : 32;
-    double ref = ss_hist_percentile(hist, 0.95, (int)floor_);
+    double ref = ss_hist_percentile(hist, 0.98, (int)floor_);
     if (ref < floor_ + 10)
         ref = floor_ + 10;
     double sum[3] = {0, 0, 0}, nsum = 0;
@@ -915,7 +935,7 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
         for (int i = 0; i < W; i++) {
             size_t o = (size_t)j * W + i;
             double v = (double)str[o];
-            if (v >= 0.85 * ref) {
+            if (v >= 0.92 * ref) {
                 for (int c = 0; c < 3; c++)
                     sum[c] += (double)rgb[3 * o + c];
                 nsum++;
@@ -1006,15 +1026,25 @@ static void ss_decide(const ss_scan *s, const ss_cellacc *a, int kind, kx_seal_c
     }
 }
 
+static double ss_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
 {
-    ss_table t;
+    ss_table t = {0};
+    double t0 = ss_now_ms();
     kx_err rc = ss_build_maps(s);
     if (rc)
         return rc;
+    double t1 = ss_now_ms();
     rc = ss_find_table(s, &t);
     if (rc)
         return rc;
+    double t2 = ss_now_ms(), tink = 0, texp = 0;
     /* The table's outer corners; the region of interest is their bounds
      * plus a margin for impressions that spill over the border. */
     double cxs[4], cys[4], bx0 = 1e18, by0 = 1e18, bx1 = -1e18, by1 = -1e18;
@@ -1055,7 +1085,10 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     }
     for (int kind = 0; kind < 2 && !rc; kind++) {
         memset(acc, 0, 6 * sizeof(ss_cellacc));
+        double ta = ss_now_ms();
         rc = ss_find_ink(s, &t, kind, &ik, acc);
+        double tb = ss_now_ms();
+        tink += tb - ta;
         for (int row = kind ? 2 : 0; !rc && row < (kind ? 3 : 2); row++) {
             kx_sealsheet_area *area = &res->areas[row];
             area->best = -1;
@@ -1070,7 +1103,9 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
                 }
             }
             if (area->best >= 0) {
+                double te = ss_now_ms();
                 rc = ss_export(s, &t, &ik, row * 2 + area->best, area);
+                texp += ss_now_ms() - te;
                 if (rc == KX_ERR_NOT_FOUND) { /* nothing above the noise floor */
                     area->cells[area->best].status = KX_SEAL_FAINT;
                     area->best = -1;
@@ -1087,6 +1122,8 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     }
     free(acc);
     free(ik.region);
+    kx_log_debug("sealsheet.timing", "maps_ms=%.1f table_ms=%.1f regions_ms=%.1f ink_ms=%.1f "
+                 "export_ms=%.1f", t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
     return rc;
 }
 
