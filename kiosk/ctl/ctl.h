@@ -55,5 +55,6 @@ int ctl_cmd_journal(int argc, char **argv);
 int ctl_cmd_retry(int argc, char **argv);
 int ctl_cmd_refund(int argc, char **argv);
 int ctl_cmd_run_flow(int argc, char **argv);
+int ctl_cmd_ra_check(int argc, char **argv);
 
 #endif

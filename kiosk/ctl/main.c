@@ -25,6 +25,7 @@ static const struct ctl_command ctl_commands[] = {
     {"retry", "ID", "run recovery on an open transaction now", ctl_cmd_retry},
     {"refund", "ID", "refund the paid order of a transaction's session", ctl_cmd_refund},
     {"run-flow", "SCRIPT [--role ui]", "drive a scripted session (docs/protocol.md)", ctl_cmd_run_flow},
+    {"ra-check", "[--config FILE] [--count N]", "check the RA link: TLS, certificate expiry, round trip", ctl_cmd_ra_check},
     {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
      ctl_cmd_staff_hash},
 };

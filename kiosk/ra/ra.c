@@ -827,6 +827,7 @@ kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
     if (cc != CURLE_OK) {
         rc = ra_map_curl(cc, &retry);
         kx_strlcpy(out->tls_error, curl_easy_strerror(cc), sizeof out->tls_error);
+        kx_err_set_detail("RA health probe: %s", curl_easy_strerror(cc));
         if (rc == KX_ERR_TLS) {
             out->tls_ok = 0;
             out->reachable = 1; /* a handshake needs a connection */
@@ -842,12 +843,14 @@ kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
             rc = ra_map_status(status, ra->err.code);
             if (rc == KX_ERR_TLS)
                 kx_strlcpy(out->tls_error, ra->err.message, sizeof out->tls_error);
+            kx_err_set_detail("RA health probe: HTTP %ld %s", status, ra->err.code);
         } else if (!json_is_object(j) ||
                    ra_str(j, "health", "status", out->health.status, sizeof out->health.status) ||
                    ra_str(j, "health", "version", out->health.version,
                           sizeof out->health.version) ||
                    ra_time(j, "health", "time", 0, &out->health.server_time)) {
             rc = KX_ERR_RA_BAD_REPLY;
+            kx_err_set_detail("RA health probe: malformed reply");
         }
         json_decref(j);
     }
