@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# ra-sim as a program and kioskctl ra-check against it: --help documents
+# every endpoint and fault, bad options are refused, state and CA persist
+# across restarts, a given CA is used, listeners are loopback only, the DER
+# CRL verifies with the openssl command line, ra-check reports a healthy
+# link, a wrong CA and an unreachable RA.
+set -uo pipefail
+SIM="$KX_BUILD/tools/ra-sim/ra-sim"
+CTL="$KX_BUILD/kiosk/ctl/kioskctl"
+T=$(mktemp -d /tmp/kx-ra-cli-XXXXXX)
+pass=0 fail=0 pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT
+ok() { pass=$((pass + 1)); }
+no() { fail=$((fail + 1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok; else no "$what"; fi; }
+
+start() { # start STATE_DIR [extra options]
+  local st=$1; shift
+  rm -f "$T/port" "$T/admin"
+  "$SIM" --state "$st" --port 0 --port-file "$T/port" --admin-port-file "$T/admin" "$@" \
+    2>>"$T/sim.log" &
+  pid=$!
+  for _ in $(seq 100); do [ -s "$T/port" ] && [ -s "$T/admin" ] && break; sleep 0.05; done
+  P=$(cat "$T/port" 2>/dev/null); A=$(cat "$T/admin" 2>/dev/null)
+}
+stop() { [ -n "$pid" ] && kill "$pid" && wait "$pid" 2>/dev/null; pid=""; }
+conf() { # conf CA_FILE -> writes $T/k.conf for port $P
+  printf '[kiosk]\nid = JXCA-KIOSK-0001\n[ra]\nurl = https://127.0.0.1:%s\nca_file = %s\ncert_file = %s/kiosk.pem\nkey_file = %s/kiosk.key\nmax_attempts = 1\n' \
+    "$P" "$1" "$T/st" "$T/st" > "$T/k.conf"
+}
+
+# --help documents every endpoint and fault kind
+help=$("$SIM" --help)
+for word in health enterprise case_create case_get case_submit document order_create order_get \
+            order_cancel order_refund cert_issue cert_renew cert_get cert_revoke crl crl_der \
+            token_unlock latency error reset truncate badjson badtype wrongca --port-file \
+            --admin-port --auto-approve --auto-pay /admin/counters /admin/faults; do
+  check "--help mentions $word" grep -q -- "$word" <<<"$help"
+done
+"$SIM" --bogus >/dev/null 2>&1; check "unknown option exits 2" test $? -eq 2
+"$SIM" --state "$T/x" --port 70000 >/dev/null 2>&1; check "bad port exits 2" test $? -eq 2
+"$SIM" >/dev/null 2>&1; check "missing --state exits 2" test $? -eq 2
+"$SIM" --state "$T/x" --port 0 --fault 'case_create=explode' >/dev/null 2>&1
+check "bad fault spec refused" test $? -eq 2
+
+# first start creates the PKI; listeners are on loopback
+start "$T/st" --fault 'health=error:503:0*1'
+check "port files written" test -n "$P" -a -n "$A"
+for f in ca.pem ca.key server.pem kiosk.pem kiosk.key other-ca.pem wrong-server.pem other-kiosk.pem ra.db; do
+  check "state has $f" test -s "$T/st/$f"
+done
+check "kiosk cert chains to the CA" openssl verify -CAfile "$T/st/ca.pem" "$T/st/kiosk.pem"
+check "API listens on loopback only" bash -c "ss -ltnH | grep -q '127.0.0.1:$P '"
+check "admin listens on loopback only" bash -c "ss -ltnH | grep -q '127.0.0.1:$A '"
+check "--fault from the command line is armed" bash -c \
+  "curl -s 127.0.0.1:$A/admin/faults | grep -q '\"kind\":\"error\"'"
+C=(curl -s --cacert "$T/st/ca.pem" --cert "$T/st/kiosk.pem" --key "$T/st/kiosk.key")
+code=$("${C[@]}" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$P/v1/health")
+check "armed 503 answered" test "$code" = 503
+
+# the DER CRL verifies with openssl
+"${C[@]}" -o "$T/crl.der" "https://127.0.0.1:$P/v1/crl.der"
+check "DER CRL verifies" bash -c "openssl crl -inform DER -in '$T/crl.der' -CAfile '$T/st/ca.pem' -noout 2>&1 | grep -q 'verify OK'"
+
+# kioskctl ra-check: healthy, wrong CA, unreachable
+conf "$T/st/ca.pem"
+out=$("$CTL" ra-check --config "$T/k.conf" --count 20 2>/dev/null); rc=$?
+check "ra-check ok exits 0" test $rc -eq 0
+check "ra-check reports ok" grep -q '"ok":true' <<<"$out"
+check "ra-check tls ok" grep -q '"tls":"ok"' <<<"$out"
+check "ra-check server cert expiry" grep -q '"server_cert_not_after":"20' <<<"$out"
+check "ra-check kiosk cert expiry" grep -q '"kiosk_cert_not_after":"20' <<<"$out"
+check "ra-check bench" grep -q '"requests":20,"errors":0' <<<"$out"
+conf "$T/st/other-ca.pem"
+out=$("$CTL" ra-check --config "$T/k.conf" 2>/dev/null); rc=$?
+check "ra-check wrong CA exits 1" test $rc -eq 1
+check "ra-check wrong CA: tls failed" grep -q '"tls":"failed"' <<<"$out"
+check "ra-check wrong CA: KX_ERR_TLS" grep -q '"error":"KX_ERR_TLS"' <<<"$out"
+"$CTL" ra-check --config "$T/nope.conf" >/dev/null 2>&1; check "ra-check missing config exits 2" test $? -eq 2
+"$CTL" ra-check --config "$T/k.conf" --count 0 >/dev/null 2>&1; check "ra-check bad count exits 2" test $? -eq 2
+
+# restart: same CA, counters kept
+fp1=$(openssl x509 -in "$T/st/ca.pem" -noout -fingerprint)
+n1=$(curl -s "127.0.0.1:$A/admin/counters" | grep -o '"requests":[0-9]*')
+stop
+conf "$T/st/ca.pem"
+out=$("$CTL" ra-check --config "$T/k.conf" 2>/dev/null); rc=$?
+check "ra-check unreachable exits 1" test $rc -eq 1
+check "ra-check unreachable: reachable false" grep -q '"reachable":false' <<<"$out"
+start "$T/st"
+check "CA kept across restart" test "$(openssl x509 -in "$T/st/ca.pem" -noout -fingerprint)" = "$fp1"
+check "counters kept across restart" bash -c "curl -s 127.0.0.1:$A/admin/counters | grep -q '$n1'"
+stop
+
+# a given CA is used for the generated certificates
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/myca.key" \
+  -out "$T/myca.pem" -subj "/CN=Given CA" -days 30 \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+start "$T/st2" --ca-cert "$T/myca.pem" --ca-key "$T/myca.key"
+check "given CA signs the kiosk cert" openssl verify -CAfile "$T/myca.pem" "$T/st2/kiosk.pem"
+stop
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
