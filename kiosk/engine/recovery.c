@@ -69,6 +69,16 @@ static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, in
     int ist = last_status(e, js->id, "install", &t);
     if (ist == KX_TX_DONE)
         return KX_OK;
+    if (ist < 0) {
+        /* the install is what remains to do: journal it so staff see it
+         * (kioskctl journal --open) and can retry it */
+        kx_step st;
+        kx_err jr = kx_step_begin(e, js->id, "install", serial, 0, 0, &st);
+        if (jr)
+            return jr;
+        t.id = st.tx;
+        ist = KX_TX_OPEN;
+    }
     kx_ra_cert c = {0};
     kx_err rc = kx_ra_cert_get(kx_devices_ra(e), serial, &c);
     if (!rc)

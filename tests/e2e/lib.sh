@@ -1,0 +1,89 @@
+# tests/e2e/lib.sh - shared set-up of the end-to-end tests: the real peers
+# (ra-sim over mutual TLS on loopback, SoftHSM2 tokens, SANE pnm), a kioskd
+# configured for them, and helpers to read ra-sim's counters. Sourced by
+# the tests; every peer is started by the test and stopped on exit.
+set -uo pipefail
+B=${KX_BUILD:?}; S=${KX_SOURCE:?}
+K="$B/kiosk/ctl/kioskctl"; D="$B/kiosk/engine/kioskd"; SIM="$B/tools/ra-sim/ra-sim"
+T=$(mktemp -d /tmp/kx-e2e-XXXXXX); chmod 755 "$T"
+export KX_SOCKET="$T/k.sock"
+pass=0; fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ]; }
+SIM_PID=; KD_PID=
+e2e_cleanup() {
+  [ -n "$KD_PID" ] && kill "$KD_PID" 2>/dev/null && wait "$KD_PID" 2>/dev/null
+  [ -n "$SIM_PID" ] && kill "$SIM_PID" 2>/dev/null && wait "$SIM_PID" 2>/dev/null
+  if [ "${KX_KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap e2e_cleanup EXIT
+
+# ra-sim with its own state; ARGS are extra options (--auto-approve 0 ...)
+sim_start() {
+  "$SIM" --state "$T/sim" --port 0 --port-file "$T/sim.port" \
+    --admin-port-file "$T/sim.admin" "$@" 2>>"$T/sim.log" & SIM_PID=$!
+  for _ in $(seq 100); do [ -s "$T/sim.port" ] && [ -s "$T/sim.admin" ] && return 0; sleep 0.05; done
+  echo "ra-sim did not start"; cat "$T/sim.log"; return 1
+}
+admin() { # METHOD PATH [JSON]
+  curl -sf -X "$1" "http://127.0.0.1:$(cat "$T/sim.admin")$2" ${3:+-d "$3"}
+}
+counter() { admin GET /admin/counters | /usr/bin/python3 -c "import sys,json; print(json.load(sys.stdin).get('$1',0))"; }
+# direct RA API calls with the kiosk's client certificate (test set-up only)
+ra() { # METHOD PATH [JSON]
+  curl -sf --cacert "$T/sim/ca.pem" --cert "$T/sim/kiosk.pem" --key "$T/sim/kiosk.key" \
+    -H "Idempotency-Key: setup-$RANDOM$RANDOM" -H 'Content-Type: application/json' \
+    -X "$1" "https://127.0.0.1:$(cat "$T/sim.port")$2" ${3:+-d "$3"}
+}
+
+# SoftHSM2 with its own token directory
+export SOFTHSM2_CONF="$T/softhsm2.conf"
+P11_MODULE=/usr/lib/softhsm/libsofthsm2.so
+mkdir -p "$T/tokens"
+printf 'directories.tokendir = %s/tokens/\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" > "$SOFTHSM2_CONF"
+token_init() { # LABEL PIN [SO_PIN]
+  softhsm2-util --init-token --free --label "$1" --so-pin "${3:-12345678}" --pin "$2" >/dev/null
+}
+token_serial() { # LABEL
+  pkcs11-tool --module "$P11_MODULE" -L 2>/dev/null | awk -v l="$1" '
+    /token label/ {found = index($0, l) > 0} found && /serial num/ {print $NF; exit}'
+}
+p11() { pkcs11-tool --module "$P11_MODULE" "$@"; }
+
+# kioskd with the peers above; extra config lines on stdin
+kioskd_config() {
+  cat > "$T/k.conf" <<CONF
+[kiosk]
+id = KIOSK-E2E
+state_dir = $T/state
+[engine]
+socket = $T/k.sock
+timeout_percent = 100
+poll_ms = 50
+[ra]
+url = https://127.0.0.1:$(cat "$T/sim.port")
+ca_file = $T/sim/ca.pem
+cert_file = $T/sim/kiosk.pem
+key_file = $T/sim/kiosk.key
+deadline_ms = 10000
+CONF
+  cat >> "$T/k.conf"
+}
+kioskd_start() {
+  "$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & KD_PID=$!
+  for _ in $(seq 100); do
+    [ -S "$T/k.sock" ] && "$K" status >/dev/null 2>&1 && return 0
+    kill -0 "$KD_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "kioskd did not start"; tail -20 "$T/kioskd.log"; return 1
+}
+kioskd_stop() { [ -n "$KD_PID" ] && kill "$KD_PID" 2>/dev/null && wait "$KD_PID" 2>/dev/null; KD_PID=; }
+# run a flow script (from stdin), failing the check on error
+flow() { # NAME < script
+  cat > "$T/$1.flow"
+  if "$K" run-flow "$T/$1.flow" >"$T/$1.out" 2>"$T/$1.err"; then ok; else
+    bad "flow $1"; cat "$T/$1.err"; tail -15 "$T/kioskd.log"; fi
+}
