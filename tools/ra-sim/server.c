@@ -484,6 +484,7 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
     if (server_split(&req, url) == 0)
         endpoint = api_endpoint(&req);
     pthread_mutex_lock(&s->lock);
+    store_exec(s, "BEGIN");
     store_count(s, "requests", 1);
     if (endpoint) {
         char name[64];
@@ -491,6 +492,7 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
         store_count(s, name, 1);
         have_fault = server_take_fault(s, endpoint, &fault);
     }
+    store_exec(s, "COMMIT");
     pthread_mutex_unlock(&s->lock);
     if (!endpoint) {
         reply_error(&rep, 404, "not_found", "no such endpoint");
@@ -534,8 +536,10 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
         pthread_mutex_unlock(&s->lock);
     } else if (strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&s->lock);
+        store_exec(s, "BEGIN"); /* one commit for the clock and the handler */
         store_tick(s);
         api_handle(s, endpoint, &req, &rep);
+        store_exec(s, "COMMIT");
         pthread_mutex_unlock(&s->lock);
     } else {
         reply_error(&rep, 405, "bad_request", "method not allowed");
