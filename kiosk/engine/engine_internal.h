@@ -198,6 +198,8 @@ void kx_server_close(kx_engine *e);
 int kx_server_pollfds(kx_engine *e, struct pollfd *pfd, int max);
 void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n);
 void kx_server_broadcast(kx_engine *e, const char *line);
+/* handle one received line as if client c sent it (fuzzing, tests) */
+void kx_server_feed(kx_engine *e, kx_client *c, char *line, size_t len);
 
 /* jobs.c: device and RA handles, job table */
 kx_err kx_devices_open(kx_engine *e);

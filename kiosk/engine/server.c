@@ -367,6 +367,11 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
     json_decref(msg);
 }
 
+void kx_server_feed(kx_engine *e, kx_client *c, char *line, size_t len)
+{
+    handle_line(e, c, line, len);
+}
+
 /* ---- poll integration ---- */
 
 int kx_server_pollfds(kx_engine *e, struct pollfd *pfd, int max)

@@ -1,0 +1,66 @@
+/*
+ * Fuzz target: kioskd's message handling. Each input is split into lines
+ * and fed to the server's dispatcher as one staff connection (hello,
+ * intents, requests), on a real engine with a journal in a temporary
+ * directory and no RA or devices configured.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "engine/engine_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static kx_engine *fuzz_engine;
+static kx_config *fuzz_cfg;
+
+static void fuzz_cleanup(void)
+{
+    kx_engine_destroy(fuzz_engine);
+    kx_config_free(fuzz_cfg);
+}
+
+static kx_engine *engine_once(void)
+{
+    if (fuzz_engine)
+        return fuzz_engine;
+    char dir[] = "/tmp/kx-fuzz-XXXXXX", text[512];
+    if (!mkdtemp(dir))
+        abort();
+    snprintf(text, sizeof text, "[kiosk]\nstate_dir = %s/state\n[engine]\nsocket = %s/s\n", dir,
+             dir);
+    if (kx_config_load_string(text, "fuzz", &fuzz_cfg) || kx_engine_create(fuzz_cfg, &fuzz_engine))
+        abort();
+    atexit(fuzz_cleanup);
+    return fuzz_engine;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    kx_engine *e = engine_once();
+    kx_client c;
+    memset(&c, 0, sizeof c);
+    c.fd = -1;
+    c.role = KX_ROLE_STAFF;
+    char *buf = malloc(size + 1);
+    if (!buf)
+        return 0;
+    memcpy(buf, data, size);
+    buf[size] = 0;
+    pthread_mutex_lock(&e->mu);
+    size_t start = 0;
+    for (size_t i = 0; i <= size; i++)
+        if (i == size || buf[i] == '\n') {
+            buf[i] = 0;
+            kx_server_feed(e, &c, buf + start, i - start);
+            start = i + 1;
+        }
+    pthread_mutex_unlock(&e->mu);
+    free(c.out);
+    free(buf);
+    return 0;
+}
