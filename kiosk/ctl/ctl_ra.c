@@ -22,12 +22,8 @@ static json_t *ctl_ra_time(int64_t t)
 {
     if (t <= 0)
         return json_null();
-    time_t tt = (time_t)t;
-    struct tm tm;
     char buf[32];
-    gmtime_r(&tt, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_string(buf);
+    return json_string(kx_ra_time_format(t, buf, sizeof buf));
 }
 
 static json_t *ctl_ra_days_left(int64_t t)

@@ -754,6 +754,21 @@ static kx_err ra_need_segment(const char *what, const char *seg)
     return KX_ERR_INVALID_ARG;
 }
 
+/* ra_call_on - call prefix + id + suffix after checking id is a safe path
+ * segment. body is consumed either way. */
+static kx_err ra_call_on(kx_ra *ra, const char *method, const char *idem_key, const char *prefix,
+                         const char *id, const char *suffix, json_t *body, json_t **reply)
+{
+    char path[256];
+    kx_err rc = ra_need("handle", ra);
+    if (rc || (rc = ra_need_segment(prefix, id))) {
+        json_decref(body);
+        return rc;
+    }
+    snprintf(path, sizeof path, "%s%s%s", prefix, id, suffix);
+    return ra_call(ra, method, path, idem_key, body, reply);
+}
+
 kx_err kx_ra_health_get(kx_ra *ra, kx_ra_health *out)
 {
     json_t *j = NULL;
@@ -860,13 +875,9 @@ kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
 
 kx_err kx_ra_enterprise_lookup(kx_ra *ra, const char *credit_code, kx_ra_enterprise *out)
 {
-    char path[128];
     json_t *j = NULL;
-    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
-    if (rc || (rc = ra_need_segment("credit code", credit_code)))
-        return rc;
-    snprintf(path, sizeof path, "/v1/enterprises/%s", credit_code);
-    if ((rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
+    kx_err rc = ra_need("out", out);
+    if (rc || (rc = ra_call_on(ra, "GET", NULL, "/v1/enterprises/", credit_code, "", NULL, &j)))
         return rc;
     const char *w = "enterprise";
     memset(out, 0, sizeof *out);
@@ -880,14 +891,22 @@ kx_err kx_ra_enterprise_lookup(kx_ra *ra, const char *credit_code, kx_ra_enterpr
     return rc;
 }
 
-static json_t *ra_time_string(int64_t t)
+char *kx_ra_time_format(int64_t t, char *out, size_t outsz)
 {
     time_t tt = (time_t)t;
     struct tm tm;
+    if (!out || outsz == 0)
+        return out;
+    out[0] = '\0';
+    if (gmtime_r(&tt, &tm))
+        strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return out;
+}
+
+static json_t *ra_time_string(int64_t t)
+{
     char buf[32];
-    gmtime_r(&tt, &tm);
-    strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_string(buf);
+    return json_string(kx_ra_time_format(t, buf, sizeof buf));
 }
 
 static const char *ra_opt(const char *s)
@@ -926,14 +945,12 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
 static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key, const char *case_id,
                          const char *suffix, kx_ra_case *out)
 {
-    char path[160];
     json_t *j = NULL;
-    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
-    if (rc || (rc = ra_need_segment("case id", case_id)))
+    kx_err rc = ra_need("out", out);
+    if (rc)
         return rc;
-    snprintf(path, sizeof path, "/v1/cases/%s%s", case_id, suffix);
-    rc = ra_call(ra, method, path, idem_key, strcmp(method, "POST") == 0 ? json_object() : NULL,
-                 &j);
+    rc = ra_call_on(ra, method, idem_key, "/v1/cases/", case_id, suffix,
+                    strcmp(method, "POST") == 0 ? json_object() : NULL, &j);
     if (!rc)
         rc = ra_read_case(j, out);
     json_decref(j);
@@ -970,10 +987,10 @@ static char *ra_base64(const unsigned char *data, size_t len)
 kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_id,
                              const kx_ra_document *doc, kx_ra_document_receipt *out)
 {
-    char path[160], digest[KX_RA_SHA256_HEX];
+    char digest[KX_RA_SHA256_HEX];
     json_t *j = NULL;
-    kx_err rc = ra_need("handle/document/out", ra && doc && out && doc->data ? out : NULL);
-    if (rc || (rc = ra_need_segment("case id", case_id)))
+    kx_err rc = ra_need("document/out", doc && out && doc->data ? out : NULL);
+    if (rc)
         return rc;
     if ((unsigned)doc->kind >= KX_RA_DOC_COUNT || doc->len == 0 || doc->len > RA_MAX_DOCUMENT ||
         !doc->media_type ||
@@ -1001,8 +1018,7 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
     }
     if (!body)
         return KX_ERR_NO_MEMORY;
-    snprintf(path, sizeof path, "/v1/cases/%s/documents", case_id);
-    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+    if ((rc = ra_call_on(ra, "POST", idem_key, "/v1/cases/", case_id, "/documents", body, &j)))
         return rc;
     int64_t size = 0;
     memset(out, 0, sizeof *out);
@@ -1019,60 +1035,48 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
     return rc;
 }
 
-/* POST or GET on an order path, reading an order. */
-static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key, const char *path,
-                          json_t *body, kx_ra_order *out)
+/* POST or GET on prefix + id + suffix, reading an order. */
+static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key, const char *prefix,
+                          const char *id, const char *suffix, json_t *body, kx_ra_order *out)
 {
     json_t *j = NULL;
-    kx_err rc = ra_call(ra, method, path, idem_key, body, &j);
+    kx_err rc = ra_need("out", out);
+    if (rc) {
+        json_decref(body);
+        return rc;
+    }
+    rc = ra_call_on(ra, method, idem_key, prefix, id, suffix, body, &j);
     if (!rc)
         rc = ra_read_order(j, out);
     json_decref(j);
     return rc;
 }
 
-static kx_err ra_order_path(kx_ra *ra, const void *out, const char *prefix, const char *id,
-                            const char *suffix, char *path, size_t pathsz)
-{
-    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
-    if (rc || (rc = ra_need_segment("id", id)))
-        return rc;
-    snprintf(path, pathsz, "%s%s%s", prefix, id, suffix);
-    return KX_OK;
-}
-
 kx_err kx_ra_order_create(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_order *out)
 {
-    char path[160];
-    kx_err rc = ra_order_path(ra, out, "/v1/cases/", case_id, "/orders", path, sizeof path);
-    return rc ? rc : ra_order_op(ra, "POST", idem_key, path, json_object(), out);
+    return ra_order_op(ra, "POST", idem_key, "/v1/cases/", case_id, "/orders", json_object(), out);
 }
 
 kx_err kx_ra_order_get(kx_ra *ra, const char *order_id, kx_ra_order *out)
 {
-    char path[160];
-    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "", path, sizeof path);
-    return rc ? rc : ra_order_op(ra, "GET", NULL, path, NULL, out);
+    return ra_order_op(ra, "GET", NULL, "/v1/orders/", order_id, "", NULL, out);
 }
 
 kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id, kx_ra_order *out)
 {
-    char path[160];
-    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "/cancel", path, sizeof path);
-    return rc ? rc : ra_order_op(ra, "POST", idem_key, path, json_object(), out);
+    return ra_order_op(ra, "POST", idem_key, "/v1/orders/", order_id, "/cancel", json_object(),
+                       out);
 }
 
 kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
                           const char *reason, kx_ra_order *out)
 {
-    char path[160];
-    kx_err rc = ra_order_path(ra, out, "/v1/orders/", order_id, "/refund", path, sizeof path);
-    if (rc)
-        return rc;
     json_t *body = json_pack("{s:s}", "reason", ra_opt(reason));
-    if (!body)
+    if (!body) {
+        kx_err_set_detail("RA refund: reason is not valid UTF-8");
         return KX_ERR_INVALID_ARG;
-    return ra_order_op(ra, "POST", idem_key, path, body, out);
+    }
+    return ra_order_op(ra, "POST", idem_key, "/v1/orders/", order_id, "/refund", body, out);
 }
 
 /* ---- certificates ---- */
@@ -1176,12 +1180,10 @@ kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
                         const char *old_serial, const unsigned char *csr, size_t csr_len,
                         const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
 {
-    char path[160];
     json_t *j = NULL;
     X509_REQ *req = NULL;
-    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
-    if (rc || (rc = ra_need_segment("case id", case_id)) ||
-        (old_serial && (rc = ra_need_segment("old serial", old_serial))))
+    kx_err rc = ra_need("out", out);
+    if (rc || (old_serial && (rc = ra_need_segment("old serial", old_serial))))
         return rc;
     json_t *body = json_object();
     if (!body)
@@ -1200,8 +1202,8 @@ kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
             free(b64);
         }
     }
-    snprintf(path, sizeof path, "/v1/cases/%s/%s", case_id, old_serial ? "renewal" : "certificate");
-    rc = ra_call(ra, "POST", path, idem_key, body, &j);
+    rc = ra_call_on(ra, "POST", idem_key, "/v1/cases/", case_id,
+                    old_serial ? "/renewal" : "/certificate", body, &j);
     body = NULL;
     if (!rc)
         rc = ra_read_cert(j, req, out);
@@ -1214,13 +1216,11 @@ out:
 
 kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out)
 {
-    char path[160];
     json_t *j = NULL;
-    kx_err rc = ra_need("handle/out", ra && out ? out : NULL);
-    if (rc || (rc = ra_need_segment("serial", serial)))
+    kx_err rc = ra_need("out", out);
+    if (rc)
         return rc;
-    snprintf(path, sizeof path, "/v1/certificates/%s", serial);
-    if (!(rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
+    if (!(rc = ra_call_on(ra, "GET", NULL, "/v1/certificates/", serial, "", NULL, &j)))
         rc = ra_read_cert(j, NULL, out);
     json_decref(j);
     return rc;
@@ -1229,21 +1229,19 @@ kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out)
 kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
                          const char *serial, kx_ra_revoke_reason reason, int64_t *revoked_at_out)
 {
-    char path[160], status[KX_RA_SHORT_MAX], got_serial[KX_RA_SERIAL_MAX];
+    char status[KX_RA_SHORT_MAX], got_serial[KX_RA_SERIAL_MAX];
     json_t *j = NULL;
     int64_t at = 0;
-    kx_err rc = ra_need("handle", ra);
-    if (rc || (rc = ra_need_segment("case id", case_id)) ||
-        (rc = ra_need_segment("serial", serial)))
+    kx_err rc = ra_need_segment("case id", case_id);
+    if (rc)
         return rc;
     if (strcmp(kx_ra_revoke_reason_id(reason), "unknown") == 0) {
         kx_err_set_detail("RA revoke: unknown reason %d", (int)reason);
         return KX_ERR_INVALID_ARG;
     }
-    snprintf(path, sizeof path, "/v1/certificates/%s/revoke", serial);
     json_t *body = json_pack("{s:s, s:s}", "case_id", case_id, "reason",
                              kx_ra_revoke_reason_id(reason));
-    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+    if ((rc = ra_call_on(ra, "POST", idem_key, "/v1/certificates/", serial, "/revoke", body, &j)))
         return rc;
     if (!(rc = ra_str(j, "revocation", "status", status, sizeof status)) &&
         !(rc = ra_str(j, "revocation", "serial", got_serial, sizeof got_serial)) &&
@@ -1281,15 +1279,13 @@ kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out)
 kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
                           const char *token_serial, kx_secbuf *so_pin)
 {
-    char path[160], got[KX_RA_NAME_MAX];
+    char got[KX_RA_NAME_MAX];
     json_t *j = NULL;
-    kx_err rc = ra_need("handle/secbuf", ra && so_pin ? so_pin : NULL);
-    if (rc || (rc = ra_need_segment("case id", case_id)) ||
-        (rc = ra_need_segment("token serial", token_serial)))
+    kx_err rc = ra_need("secbuf", so_pin);
+    if (rc || (rc = ra_need_segment("token serial", token_serial)))
         return rc;
-    snprintf(path, sizeof path, "/v1/cases/%s/unlock", case_id);
     json_t *body = json_pack("{s:s}", "token_serial", token_serial);
-    if ((rc = ra_call(ra, "POST", path, idem_key, body, &j)))
+    if ((rc = ra_call_on(ra, "POST", idem_key, "/v1/cases/", case_id, "/unlock", body, &j)))
         return rc;
     json_t *pin = json_object_get(j, "so_pin");
     if ((rc = ra_str(j, "unlock", "token_serial", got, sizeof got)) ||

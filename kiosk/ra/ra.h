@@ -146,6 +146,13 @@ const kx_ra_error *kx_ra_last_error(const kx_ra *ra);
  */
 kx_err kx_ra_idem_key_new(char *out, size_t outsz);
 
+/*
+ * kx_ra_time_format - Unix seconds as the contract's RFC 3339 UTC text
+ * ("2026-11-23T22:31:09Z") into out (at least 21 bytes). Returns out.
+ * Thread-safe.
+ */
+char *kx_ra_time_format(int64_t t, char *out, size_t outsz);
+
 /* ------------------------------------------------------------------ */
 /* Health and probe                                                     */
 /* ------------------------------------------------------------------ */
@@ -370,6 +377,13 @@ void kx_ra_cert_clear(kx_ra_cert *cert);
  */
 kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
                         const unsigned char *csr, size_t csr_len, kx_ra_cert *out);
+
+/*
+ * Recovering an issuance whose reply was lost: repeat the call with the same
+ * key and the same CSR (journal both). If the CSR is gone, the key gives
+ * KX_ERR_RA_CONFLICT; then kx_ra_case_get() names the issued serial and
+ * kx_ra_cert_get() returns the certificate.
+ */
 
 /*
  * kx_ra_cert_renew - POST /v1/cases/{id}/renewal for a renew or
