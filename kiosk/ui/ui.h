@@ -54,6 +54,7 @@ typedef struct kx_ui_state {
     kx_ui_text body[KX_UI_MAX_BODY];
     int n_body;
     const char *activity;
+    const char *doc; /* document of doc_place/doc_review, or NULL */
     struct {
         int present;
         const char *company, *uscc, *subject, *serial, *not_after;
@@ -132,6 +133,13 @@ int kx_ui_state_accepts(const kx_ui_state *st, kx_intent intent);
  * out ("" when t has no msgid).
  */
 char *kx_ui_text_format(const kx_ui_text *t, char *out, size_t outsz);
+
+/*
+ * kx_ui_format - translate msgid and replace {k1} by v1 and {k2} by v2
+ * (either key may be NULL). Same output rules as kx_ui_text_format.
+ */
+char *kx_ui_format(char *out, size_t outsz, const char *msgid, const char *k1, const char *v1,
+                   const char *k2, const char *v2);
 
 /* ---- the application -------------------------------------------------- */
 

@@ -21,6 +21,9 @@
 #include "core/secbuf.h"
 #include "ui/ui.h"
 
+struct kx_img_cache;
+struct kx_art_cache;
+
 /* ---- theme ------------------------------------------------------------ */
 
 extern const SDL_Color KX_C_BG;         /* page background */
@@ -134,6 +137,9 @@ typedef enum kx_button_kind {
  * on the frame a press that started inside it is released inside it.
  */
 int kx_button(kx_ui *ui, const char *id, SDL_Rect r, const char *label, kx_button_kind kind);
+/* kx_button_enabled - kx_button that can be greyed out (never tapped). */
+int kx_button_enabled(kx_ui *ui, const char *id, SDL_Rect r, const char *label,
+                      kx_button_kind kind, int enabled);
 /* kx_hit - register a tappable area without drawing; 1 when tapped. */
 int kx_hit(kx_ui *ui, const char *id, SDL_Rect r);
 
@@ -163,7 +169,8 @@ enum { KX_KEY_NONE = -1, KX_KEY_BACKSPACE = -2, KX_KEY_CLEAR = -3, KX_KEY_OK = -
  */
 int kx_keypad(kx_ui *ui, SDL_Rect r, const int order[10], int ok_enabled, const char *ok_label);
 /* kx_keyboard - e-mail keyboard (a-z, 0-9, @ . _ - and ".com"). Returns
- * the ASCII character pressed, '\b' for backspace, '\r' for OK, or 0. */
+ * the ASCII character pressed, 1 for ".com", '\b' for backspace, '\r' for
+ * OK, or 0. */
 int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled);
 /* kx_dialog_frame - dim the screen and draw a centred dialog card of the
  * given height; returns the card's inner rectangle. */
@@ -177,6 +184,14 @@ SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
  * neutral placeholder is drawn and the audit records it).
  */
 int kx_art(kx_ui *ui, const char *name, SDL_Rect r);
+
+/* Caches and start-up (owned by kx_ui; freed by kx_ui_destroy). */
+kx_err kx_draw_init(kx_ui *ui);
+kx_err kx_img_cache_new(struct kx_img_cache **out);
+/* kx_img_cache_free - drop every cached texture (the struct stays). */
+void kx_img_cache_free(struct kx_img_cache *c);
+void kx_art_cache_free(struct kx_art_cache *c);
+kx_err kx_art_cache_new(struct kx_art_cache **out);
 
 /* ---- connection to kioskd ----------------------------------------------- */
 
@@ -233,6 +248,8 @@ typedef struct kx_canned {
     const char *name; /* file name without .png */
     char *json;       /* the state line (owned by the list) */
     int overlay;      /* 0, or a KX_OVERLAY_* drawn over the state */
+    int typed;        /* digits/characters already typed on entry screens */
+    int ukey;         /* the session used a UKEY (done: take-UKEY reminder) */
 } kx_canned;
 
 enum { KX_OVERLAY_NONE = 0, KX_OVERLAY_IDLE, KX_OVERLAY_CANCEL, KX_OVERLAY_REMINDER,
@@ -287,6 +304,11 @@ struct kx_ui {
     Uint64 reminder_until;
     int session_had_ukey;
     int reminder_shown_on_screen; /* the current screen shows the reminder */
+    int ukey_acknowledged; /* the user confirmed the reminder on `done` */
+    Uint64 idle_hidden_until; /* idle warning answered; wait for kioskd */
+    int animating;       /* the frame drew an animation: redraw soon */
+    unsigned seq;        /* message sequence numbers */
+    char last_intent[32];/* last intent sent (logs, tests) */
     Uint64 last_activity_sent;
     char entry_error[160]; /* local validation message (format only) */
 

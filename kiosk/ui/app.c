@@ -1,0 +1,1010 @@
+/*
+ * app.c - the kiosk application: window and renderer, the frame loop,
+ * input, the common frame around every screen (header, language button,
+ * countdown, step indicator, title), overlays (idle warning, cancel
+ * confirmation, take-your-UKEY reminder), intents to kioskd, session
+ * hygiene, and the screenshot and benchmark harnesses.
+ *
+ * Never blocks: the socket is polled without waiting, and the loop sleeps
+ * at most one frame in SDL_WaitEventTimeout. Never exits on a window close
+ * or a key in kiosk mode; only SIGTERM/SIGINT end it.
+ *
+ * Map: options - create/destroy - state and session - intents - frame -
+ * overlays - input - run loop - tap scripts - screenshots - bench.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <SDL2/SDL_image.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "core/i18n.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+#ifndef KX_ASSETS_BUILD
+#define KX_ASSETS_BUILD ""
+#endif
+#ifndef KX_ASSETS_INSTALL
+#define KX_ASSETS_INSTALL "/usr/share/jxca-kiosk/assets"
+#endif
+
+static volatile sig_atomic_t app_signalled;
+
+static void app_on_signal(int sig)
+{
+    (void)sig;
+    app_signalled = 1;
+}
+
+/* ---- options ---- */
+
+kx_err kx_ui_options_from_config(const kx_config *cfg, kx_ui_options *out)
+{
+    static const char *const orient[] = {"portrait", "landscape", NULL};
+    static const char *const cursor[] = {"hidden", "shown", "auto", NULL};
+    static const char *const langs[] = {"zh_CN", "en", NULL};
+    kx_config *empty = NULL;
+    kx_err rc;
+    int v = 0;
+    long n = 0;
+    const char *s;
+    memset(out, 0, sizeof *out);
+    if (!cfg) {
+        rc = kx_config_new_empty(&empty);
+        if (rc)
+            return rc;
+        cfg = empty;
+    }
+    if ((rc = kx_config_get_enum(cfg, "ui", "orientation", orient, 0, &v)))
+        goto out;
+    out->orientation = v ? KX_UI_LANDSCAPE : KX_UI_PORTRAIT;
+    if ((rc = kx_config_get_bool(cfg, "ui", "fullscreen", 1, &out->fullscreen)))
+        goto out;
+    if ((rc = kx_config_get_enum(cfg, "ui", "cursor", cursor, 2, &v)))
+        goto out;
+    out->cursor = v;
+    if ((rc = kx_config_get_int(cfg, "ui", "idle_warning_seconds", 30, 5, 300, &n)))
+        goto out;
+    out->idle_warning_s = (int)n;
+    if ((rc = kx_config_get_int(cfg, "ui", "reminder_seconds", 20, 5, 600, &n)))
+        goto out;
+    out->reminder_s = (int)n;
+    if ((rc = kx_config_get_int(cfg, "ui", "window_width", 0, 0, 8192, &n)))
+        goto out;
+    out->window_w = (int)n;
+    if ((rc = kx_config_get_int(cfg, "ui", "window_height", 0, 0, 8192, &n)))
+        goto out;
+    out->window_h = (int)n;
+    if ((rc = kx_config_get_enum(cfg, "kiosk", "language", langs, 0, &v)))
+        goto out;
+    kx_strlcpy(out->lang, langs[v], sizeof out->lang);
+    s = kx_config_get_str(cfg, "engine", "socket", KX_PROTO_DEFAULT_SOCKET);
+    if (kx_strlcpy(out->socket_path, s, sizeof out->socket_path) >= sizeof out->socket_path ||
+        strlen(s) >= 108) {
+        kx_err_set_detail("%s: [engine] socket: path too long", kx_config_name(cfg));
+        rc = KX_ERR_CONFIG;
+        goto out;
+    }
+    s = kx_config_get_str(cfg, "ui", "fonts", ":lang=zh-cn;WenQuanYi Micro Hei");
+    kx_strlcpy(out->font_patterns, s, sizeof out->font_patterns);
+    s = getenv("KX_ASSETS_DIR");
+    if (!s) {
+        struct stat sb;
+        s = kx_config_get_str(cfg, "ui", "assets_dir", NULL);
+        if (!s)
+            s = (KX_ASSETS_BUILD[0] && stat(KX_ASSETS_BUILD, &sb) == 0) ? KX_ASSETS_BUILD
+                                                                         : KX_ASSETS_INSTALL;
+    }
+    kx_strlcpy(out->assets_dir, s, sizeof out->assets_dir);
+out:
+    kx_config_free(empty);
+    return rc;
+}
+
+/* ---- create / destroy ---- */
+
+kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
+{
+    kx_ui *ui;
+    kx_err rc = KX_OK;
+    Uint32 flags = SDL_WINDOW_SHOWN;
+    if (!opt || !out)
+        return KX_ERR_INVALID_ARG;
+    ui = calloc(1, sizeof *ui);
+    if (!ui)
+        return KX_ERR_NO_MEMORY;
+    ui->opt = *opt;
+    ui->portrait = opt->orientation == KX_UI_PORTRAIT;
+    ui->W = ui->portrait ? 1080 : 1920;
+    ui->H = ui->portrait ? 1920 : 1080;
+    ui->rng = opt->seed ? opt->seed : (unsigned)time(NULL) ^ (unsigned)SDL_GetPerformanceCounter();
+
+    /* kiosk mode: we handle SIGTERM ourselves; window-close is ignored */
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+    if (opt->fullscreen)
+        SDL_SetHint(SDL_HINT_GRAB_KEYBOARD, "1");
+    if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+        kx_err_set_detail("SDL_Init: %s", SDL_GetError());
+        free(ui);
+        return KX_ERR_UNSUPPORTED;
+    }
+    if (TTF_Init() != 0) {
+        kx_err_set_detail("TTF_Init: %s", TTF_GetError());
+        rc = KX_ERR_UNSUPPORTED;
+        goto fail;
+    }
+    IMG_Init(IMG_INIT_PNG | IMG_INIT_JPG);
+    if (opt->fullscreen)
+        flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
+    ui->win = SDL_CreateWindow("JXCA kiosk", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED,
+                               opt->window_w > 0 ? opt->window_w : ui->W,
+                               opt->window_h > 0 ? opt->window_h : ui->H, flags);
+    if (!ui->win) {
+        kx_err_set_detail("SDL_CreateWindow: %s", SDL_GetError());
+        rc = KX_ERR_UNSUPPORTED;
+        goto fail;
+    }
+    ui->ren = SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!ui->ren)
+        ui->ren = SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_SOFTWARE);
+    if (!ui->ren) {
+        kx_err_set_detail("SDL_CreateRenderer: %s", SDL_GetError());
+        rc = KX_ERR_UNSUPPORTED;
+        goto fail;
+    }
+    /* one layout in logical pixels, scaled to whatever the panel is */
+    SDL_RenderSetLogicalSize(ui->ren, ui->W, ui->H);
+    if (opt->cursor == 0)
+        SDL_ShowCursor(SDL_DISABLE);
+    if ((rc = kx_fonts_open(opt->font_patterns, &ui->fonts)) ||
+        (rc = kx_text_cache_new(&ui->tc)) || (rc = kx_art_cache_new(&ui->art)) ||
+        (rc = kx_draw_init(ui)))
+        goto fail;
+    if ((rc = kx_img_cache_new(&ui->img)))
+        goto fail;
+    if ((rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin1)) || (rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin2)))
+        goto fail;
+    if (kx_i18n_set_lang(opt->lang) != KX_OK)
+        kx_i18n_set_lang("zh_CN");
+    {
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(ui->ren, &info);
+        kx_log_info("ui.start", "video=%s renderer=%s logical=%dx%d font=%s assets=%s",
+                    SDL_GetCurrentVideoDriver(), info.name, ui->W, ui->H,
+                    kx_fonts_describe(ui->fonts, 0), opt->assets_dir);
+    }
+    *out = ui;
+    return KX_OK;
+fail:
+    kx_ui_destroy(ui);
+    return rc;
+}
+
+void kx_ui_destroy(kx_ui *ui)
+{
+    if (!ui)
+        return;
+    kx_ui_conn_free(ui->conn);
+    kx_ui_state_free(ui->st);
+    kx_secbuf_free(ui->pin1);
+    kx_secbuf_free(ui->pin2);
+    kx_wipe(ui->phone, sizeof ui->phone);
+    kx_wipe(ui->email, sizeof ui->email);
+    kx_text_cache_free(ui->tc);
+    kx_art_cache_free(ui->art);
+    if (ui->img) {
+        kx_img_cache_free(ui->img);
+        free(ui->img);
+    }
+    if (ui->tex_disc)
+        SDL_DestroyTexture(ui->tex_disc);
+    if (ui->tex_arc)
+        SDL_DestroyTexture(ui->tex_arc);
+    kx_fonts_close(ui->fonts);
+    free(ui->script);
+    if (ui->ren)
+        SDL_DestroyRenderer(ui->ren);
+    if (ui->win)
+        SDL_DestroyWindow(ui->win);
+    if (TTF_WasInit())
+        TTF_Quit();
+    IMG_Quit();
+    SDL_Quit();
+    free(ui);
+}
+
+/* ---- state and session ---- */
+
+/* app_shuffle - Fisher-Yates over the ten digits for the PIN keypad. */
+static void app_shuffle(kx_ui *ui)
+{
+    for (int i = 0; i < 10; i++)
+        ui->pin_order[i] = (i + 1) % 10;
+    for (int i = 9; i > 0; i--) {
+        ui->rng = ui->rng * 1103515245u + 12345u;
+        int j = (int)((ui->rng >> 16) % (unsigned)(i + 1));
+        int t = ui->pin_order[i];
+        ui->pin_order[i] = ui->pin_order[j];
+        ui->pin_order[j] = t;
+    }
+}
+
+/* app_entry_reset - forget what was typed on the previous screen. */
+static void app_entry_reset(kx_ui *ui)
+{
+    kx_secbuf_clear(ui->pin1);
+    kx_secbuf_clear(ui->pin2);
+    ui->pin_field = 0;
+    kx_wipe(ui->phone, sizeof ui->phone);
+    kx_wipe(ui->email, sizeof ui->email);
+    ui->contact_field = 0;
+    if (ui->overlay == KX_OVERLAY_CANCEL || ui->overlay == KX_OVERLAY_IDLE)
+        ui->overlay = KX_OVERLAY_NONE;
+    ui->reminder_shown_on_screen = 0;
+    app_shuffle(ui);
+}
+
+void kx_ui_session_reset(kx_ui *ui)
+{
+    app_entry_reset(ui);
+    /* textures hold names, ID numbers and scans of the session */
+    kx_text_cache_clear(ui->tc);
+    kx_img_cache_free(ui->img);
+    ui->session_had_ukey = 0;
+    ui->ukey_acknowledged = 0;
+    ui->idle_hidden_until = 0;
+}
+
+static int app_str_eq(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* app_apply_state - take ownership of a new state from kioskd. */
+static void app_apply_state(kx_ui *ui, kx_ui_state *st)
+{
+    kx_ui_state *old = ui->st;
+    int session_changed = !old || !app_str_eq(old->session, st->session);
+    int screen_changed = !old || old->screen != st->screen || !app_str_eq(old->doc, st->doc);
+    if (old && old->session && session_changed) {
+        /* the session ended (done, cancel, timeout, staff): the reminder
+         * is never skipped, whatever ended it */
+        if (ui->session_had_ukey && !ui->ukey_acknowledged)
+            ui->reminder_until = ui->now_ms + (Uint64)ui->opt.reminder_s * 1000u;
+        kx_ui_session_reset(ui);
+    } else if (screen_changed || (old && old->rev != st->rev && st->input.present &&
+                                  old->input.tries_left != st->input.tries_left)) {
+        app_entry_reset(ui);
+    }
+    if (st->screen == KX_SCREEN_UKEY_INSERT || st->screen == KX_SCREEN_UKEY_BLANK_INSERT ||
+        (st->session && st->cert.present))
+        ui->session_had_ukey = 1;
+    if (st->lang && strcmp(st->lang, kx_i18n_lang()) != 0)
+        kx_i18n_set_lang(st->lang);
+    kx_ui_state_free(old);
+    ui->st = st;
+    ui->state_ms = ui->now_ms;
+    ui->idle_hidden_until = 0;
+}
+
+int kx_ui_timeout_left(const kx_ui *ui)
+{
+    if (!ui->st || !ui->st->has_timeout)
+        return -1;
+    long left = ui->st->timeout_left - (long)((ui->now_ms - ui->state_ms) / 1000);
+    return left < 0 ? 0 : (int)left;
+}
+
+/* ---- intents ---- */
+
+static void app_send(kx_ui *ui, json_t *msg, const char *intent)
+{
+    char *line;
+    json_object_set_new(msg, "v", json_integer(KX_PROTO_VERSION));
+    json_object_set_new(msg, "type", json_string("intent"));
+    json_object_set_new(msg, "seq", json_integer(++ui->seq));
+    line = json_dumps(msg, JSON_COMPACT);
+    json_decref(msg);
+    if (!line)
+        return;
+    kx_strlcpy(ui->last_intent, intent, sizeof ui->last_intent);
+    if (ui->conn && kx_ui_conn_send(ui->conn, line, strlen(line)) != KX_OK)
+        kx_log_warn("ui.intent_dropped", "intent=%s", intent);
+    else
+        kx_log_debug("ui.intent", "intent=%s seq=%u", intent, ui->seq);
+    kx_wipe(line, strlen(line));
+    free(line);
+}
+
+void kx_ui_intent(kx_ui *ui, kx_intent in)
+{
+    if (!kx_ui_state_accepts(ui->st, in))
+        return;
+    if (in == KX_INTENT_CONFIRM && ui->reminder_shown_on_screen)
+        ui->ukey_acknowledged = 1;
+    app_send(ui, json_pack("{s:s}", "intent", kx_intent_name(in)), kx_intent_name(in));
+}
+
+void kx_ui_intent_value(kx_ui *ui, kx_intent in, const char *key, const char *value)
+{
+    if (!kx_ui_state_accepts(ui->st, in) || !key || !value)
+        return;
+    app_send(ui, json_pack("{s:s, s:s}", "intent", kx_intent_name(in), key, value),
+             kx_intent_name(in));
+}
+
+void kx_ui_send_pin(kx_ui *ui, int is_new)
+{
+    kx_secbuf *msg = NULL;
+    int n;
+    if (kx_secbuf_new(256, &msg) != KX_OK)
+        goto out;
+    /* digits only: no JSON escaping needed; built inside a wiped buffer so
+     * no copy of the PIN lands in an ordinary heap block */
+    if (is_new)
+        n = snprintf((char *)msg->data, msg->cap + 1,
+                     "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"new_pin\",\"pin\":\"%s\","
+                     "\"repeat\":\"%s\"}",
+                     ++ui->seq, kx_secbuf_str(ui->pin1), kx_secbuf_str(ui->pin2));
+    else
+        n = snprintf((char *)msg->data, msg->cap + 1,
+                     "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"pin\",\"pin\":\"%s\"}",
+                     ++ui->seq, kx_secbuf_str(ui->pin1));
+    if (n > 0 && (size_t)n <= msg->cap) {
+        kx_strlcpy(ui->last_intent, is_new ? "new_pin" : "pin", sizeof ui->last_intent);
+        if (ui->conn && kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) != KX_OK)
+            kx_log_warn("ui.intent_dropped", "intent=%s", ui->last_intent);
+    }
+out:
+    kx_secbuf_free(msg);
+    kx_secbuf_clear(ui->pin1);
+    kx_secbuf_clear(ui->pin2);
+    ui->pin_field = 0;
+}
+
+void kx_ui_send_contact(kx_ui *ui)
+{
+    if (!kx_ui_state_accepts(ui->st, KX_INTENT_CONTACT))
+        return;
+    app_send(ui, json_pack("{s:s, s:s, s:s}", "intent", "contact", "phone", ui->phone, "email",
+                           ui->email),
+             "contact");
+}
+
+void kx_ui_set_lang(kx_ui *ui, const char *lang)
+{
+    kx_i18n_set_lang(lang);
+    if (kx_ui_state_accepts(ui->st, KX_INTENT_SET_LANGUAGE) && ui->conn &&
+        kx_ui_conn_ready(ui->conn))
+        kx_ui_intent_value(ui, KX_INTENT_SET_LANGUAGE, "lang", lang);
+}
+
+void kx_ui_audit_fail(kx_ui *ui, const char *what, const char *detail)
+{
+    if (!ui->audit)
+        return;
+    ui->audit_errors++;
+    fprintf(stderr, "AUDIT %s [%s]: %s: \"%.120s\"\n", ui->audit_name ? ui->audit_name : "?",
+            kx_i18n_lang(), what, detail ? detail : "");
+}
+
+/* ---- the frame ---- */
+
+kx_layout kx_ui_layout_get(const kx_ui *ui)
+{
+    kx_layout L;
+    if (ui->portrait) {
+        L.header = kx_rect(0, 0, 1080, 132);
+        L.steps = kx_rect(60, 160, 960, 80);
+        L.title = kx_rect(60, 256, 960, 150);
+        L.content = kx_rect(60, 430, 960, 1250);
+        L.footer = kx_rect(60, 1716, 960, 150);
+        L.art = kx_rect(60, 430, 960, 560);
+        L.side = kx_rect(60, 1020, 960, 660);
+    } else {
+        L.header = kx_rect(0, 0, 1920, 104);
+        L.steps = kx_rect(80, 124, 1760, 72);
+        L.title = kx_rect(80, 206, 1760, 110);
+        L.content = kx_rect(80, 330, 1760, 570);
+        L.footer = kx_rect(80, 924, 1760, 120);
+        L.art = kx_rect(80, 330, 760, 570);
+        L.side = kx_rect(900, 330, 940, 570);
+    }
+    return L;
+}
+
+static void app_header(kx_ui *ui, const kx_layout *L)
+{
+    SDL_Rect h = L->header;
+    int pad = ui->portrait ? 40 : 60;
+    int logo = h.h - 40;
+    kx_fill(ui, h, KX_C_HEADER);
+    kx_art(ui, "logo", kx_rect(h.x + pad, h.y + 20, logo, logo));
+    kx_text_style bs = kx_style(ui->portrait ? 38 : 36, KX_BOLD, KX_C_ON_PRIMARY, KX_LEFT, KX_TOP);
+    kx_text_style ss = kx_style(ui->portrait ? 26 : 24, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF},
+                                KX_LEFT, KX_TOP);
+    bs.max_lines = 1;
+    ss.max_lines = 1;
+    int tx = h.x + pad + logo + 24, tw = ui->portrait ? 520 : 900;
+    kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
+    kx_text(ui, kx_tr("Digital certificate self-service"),
+            kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+
+    /* language switch: the label is in the language it switches to */
+    int zh = strcmp(kx_i18n_lang(), "zh_CN") == 0;
+    SDL_Rect lb = {h.x + h.w - pad - 200, h.y + (h.h - 76) / 2, 200, 76};
+    int pressed = ui->down && ui->down_x >= lb.x && ui->down_x < lb.x + lb.w &&
+                  ui->down_y >= lb.y && ui->down_y < lb.y + lb.h;
+    kx_round(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF});
+    kx_round(ui, kx_inset(lb, 3), 35, pressed ? (SDL_Color){0x2A, 0x5C, 0x9E, 0xFF} : KX_C_HEADER);
+    kx_text_style ls = kx_style(32, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
+    kx_text(ui, zh ? "English" : "中文", lb, &ls);
+    if (kx_hit(ui, "lang", lb))
+        kx_ui_set_lang(ui, zh ? "en" : "zh_CN");
+
+    /* countdown of the step */
+    int left = kx_ui_timeout_left(ui);
+    if (left >= 0 && ui->st && ui->st->session) {
+        char t[64];
+        char mmss[16];
+        snprintf(mmss, sizeof mmss, "%d:%02d", left / 60, left % 60);
+        kx_ui_format(t, sizeof t, N_("Time left {time}"), "time", mmss, NULL, NULL);
+        kx_text_style cs = kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT,
+                                    KX_MIDDLE);
+        cs.max_lines = 1;
+        kx_text(ui, t, kx_rect(lb.x - 330, lb.y, 300, lb.h), &cs);
+    }
+}
+
+static void app_steps(kx_ui *ui, const kx_layout *L)
+{
+    const kx_ui_state *st = ui->st;
+    if (!st || st->step_count <= 0 || !st->service)
+        return;
+    SDL_Rect s = L->steps;
+    kx_text_style ns = kx_style(32, KX_BOLD, KX_C_PRIMARY, KX_LEFT, KX_TOP);
+    ns.max_lines = 1;
+    kx_text(ui, kx_ui_service_name(st->service), kx_rect(s.x, s.y, s.w / 2, s.h - 16), &ns);
+    kx_step_indicator(ui, kx_rect(s.x + s.w / 2, s.y, s.w / 2, s.h), st->step_index, st->step_count);
+    /* the bar spans the whole width under both */
+}
+
+static void app_title(kx_ui *ui, const kx_layout *L, const char *text)
+{
+    kx_text_style ts = kx_style(ui->portrait ? 60 : 54, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+    ts.max_lines = 2;
+    ts.min_size = 36;
+    kx_text(ui, text, L->title, &ts);
+}
+
+/* ---- overlays ---- */
+
+static int app_idle_warning_due(const kx_ui *ui)
+{
+    const kx_ui_state *st = ui->st;
+    int left = kx_ui_timeout_left(ui);
+    if (!st || !st->session || left < 0 || left > ui->opt.idle_warning_s)
+        return 0;
+    if (ui->now_ms < ui->idle_hidden_until)
+        return 0;
+    if (!kx_ui_state_accepts(st, KX_INTENT_ACTIVITY))
+        return 0;
+    /* waiting screens run their own clock; the user is not the one idle */
+    return st->screen != KX_SCREEN_BUSY && st->screen != KX_SCREEN_REVIEW_WAIT &&
+           st->screen != KX_SCREEN_PAYMENT;
+}
+
+static void app_overlay(kx_ui *ui, int overlay)
+{
+    kx_text_style hs = kx_style(52, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_TOP);
+    kx_text_style bs = kx_style(38, KX_REGULAR, KX_C_TEXT, KX_CENTER, KX_TOP);
+    hs.max_lines = 2;
+    if (overlay == KX_OVERLAY_IDLE) {
+        char t[256];
+        SDL_Rect in = kx_dialog_frame(ui, 700);
+        int left = kx_ui_timeout_left(ui);
+        kx_art(ui, "timer", kx_rect(in.x, in.y, in.w, 170));
+        kx_text(ui, kx_tr("Are you still there?"), kx_rect(in.x, in.y + 190, in.w, 80), &hs);
+        char secs[16];
+        snprintf(secs, sizeof secs, "%d", left < 0 ? 0 : left);
+        kx_ui_format(t, sizeof t,
+                     N_("For your privacy the session ends in {seconds} seconds and everything entered is cleared."),
+                     "seconds", secs, NULL, NULL);
+        kx_text(ui, t, kx_rect(in.x, in.y + 290, in.w, 160), &bs);
+        if (kx_button(ui, "still_here", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
+                      kx_tr("I am still here"), KX_BTN_PRIMARY)) {
+            kx_ui_intent(ui, KX_INTENT_ACTIVITY);
+            ui->last_activity_sent = ui->now_ms;
+            ui->idle_hidden_until = ui->now_ms + 5000;
+        }
+    } else if (overlay == KX_OVERLAY_CANCEL) {
+        SDL_Rect in = kx_dialog_frame(ui, 560);
+        kx_text(ui, kx_tr("End this session?"), kx_rect(in.x, in.y, in.w, 80), &hs);
+        kx_text(ui, kx_tr("What you entered is cleared. Anything already paid is refunded."),
+                kx_rect(in.x, in.y + 110, in.w, 160), &bs);
+        int bw = (in.w - 30) / 2;
+        if (kx_button(ui, "keep_going", kx_rect(in.x, in.y + in.h - 130, bw, 130),
+                      kx_tr("Keep going"), KX_BTN_SECONDARY))
+            ui->overlay = KX_OVERLAY_NONE;
+        if (kx_button(ui, "end_session", kx_rect(in.x + bw + 30, in.y + in.h - 130, bw, 130),
+                      kx_tr("End session"), KX_BTN_DANGER)) {
+            ui->overlay = KX_OVERLAY_NONE;
+            kx_ui_intent(ui, KX_INTENT_CANCEL);
+        }
+    } else if (overlay == KX_OVERLAY_REMINDER) {
+        SDL_Rect in = kx_dialog_frame(ui, 900);
+        kx_art(ui, "ukey_take", kx_rect(in.x, in.y, in.w, 380));
+        kx_text(ui, kx_tr("Take your UKEY"), kx_rect(in.x, in.y + 400, in.w, 80), &hs);
+        kx_text(ui, kx_tr("Do not leave your UKEY in the kiosk. It holds your company's certificate."),
+                kx_rect(in.x, in.y + 490, in.w, 130), &bs);
+        if (kx_button(ui, "reminder_ok", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
+                      kx_tr("I have my UKEY"), KX_BTN_PRIMARY))
+            ui->reminder_until = 0;
+    }
+}
+
+void kx_ui_draw_frame(kx_ui *ui)
+{
+    kx_layout L = kx_ui_layout_get(ui);
+    int overlay = ui->overlay;
+    char title[512];
+    ui->n_widgets = 0;
+    ui->animating = 0;
+    if (overlay == KX_OVERLAY_NONE && app_idle_warning_due(ui))
+        overlay = KX_OVERLAY_IDLE;
+    if (overlay == KX_OVERLAY_NONE && ui->reminder_until > ui->now_ms)
+        overlay = KX_OVERLAY_REMINDER;
+    if (overlay == KX_OVERLAY_IDLE && !ui->st)
+        overlay = KX_OVERLAY_NONE;
+
+    /* input goes to the overlay only */
+    int up = ui->up, down = ui->down;
+    if (overlay != KX_OVERLAY_NONE)
+        ui->up = ui->down = 0;
+
+    kx_fill(ui, kx_rect(0, 0, ui->W, ui->H), KX_C_BG);
+    app_header(ui, &L);
+    if (!ui->st || overlay == KX_OVERLAY_UNAVAILABLE) {
+        app_title(ui, &L, kx_tr("Temporarily unavailable"));
+        kx_screen_unavailable(ui, &L);
+    } else {
+        app_steps(ui, &L);
+        kx_ui_text_format(&ui->st->title, title, sizeof title);
+        app_title(ui, &L, title);
+        kx_screen_for(ui->st->screen)(ui, ui->st, &L);
+    }
+    if (overlay != KX_OVERLAY_NONE && overlay != KX_OVERLAY_UNAVAILABLE) {
+        ui->up = up;
+        ui->down = down;
+        app_overlay(ui, overlay);
+    }
+}
+
+/* ---- input ---- */
+
+static void app_event(kx_ui *ui, const SDL_Event *ev)
+{
+    switch (ev->type) {
+    case SDL_MOUSEBUTTONDOWN:
+        if (ev->button.button != SDL_BUTTON_LEFT)
+            break;
+        ui->down = 1;
+        ui->down_x = ui->up_x = ev->button.x;
+        ui->down_y = ui->up_y = ev->button.y;
+        break;
+    case SDL_MOUSEMOTION:
+        if (ui->down) {
+            ui->up_x = ev->motion.x;
+            ui->up_y = ev->motion.y;
+        }
+        break;
+    case SDL_MOUSEBUTTONUP:
+        if (ev->button.button != SDL_BUTTON_LEFT || !ui->down)
+            break;
+        ui->up = 1;
+        ui->up_x = ev->button.x;
+        ui->up_y = ev->button.y;
+        /* any touch is activity: restart the step's timeout (rate-limited) */
+        if (ui->now_ms - ui->last_activity_sent > 3000 &&
+            kx_ui_state_accepts(ui->st, KX_INTENT_ACTIVITY)) {
+            kx_ui_intent(ui, KX_INTENT_ACTIVITY);
+            ui->last_activity_sent = ui->now_ms;
+        }
+        break;
+    case SDL_FINGERDOWN:
+        if (!ui->touch_seen && ui->opt.cursor == 2)
+            SDL_ShowCursor(SDL_DISABLE);
+        ui->touch_seen = 1;
+        break;
+    case SDL_QUIT:
+        /* kiosk mode: a window-close request is not a way out */
+        if (!ui->opt.fullscreen)
+            ui->quit = 1;
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- tap scripts ---- */
+
+#define SCRIPT_MAX 256
+
+struct kx_script {
+    char line[SCRIPT_MAX][160];
+    int n, pc;
+    Uint64 until;    /* sleep end or wait deadline */
+    int waiting;
+    char typing[64]; /* remaining keys of a `type` command */
+    size_t typed;
+};
+
+kx_err kx_ui_set_script(kx_ui *ui, const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    char buf[256];
+    struct kx_script *s;
+    if (!fp) {
+        kx_err_set_detail("%s: %s", path, strerror(errno));
+        return KX_ERR_IO;
+    }
+    s = calloc(1, sizeof *s);
+    if (!s) {
+        fclose(fp);
+        return KX_ERR_NO_MEMORY;
+    }
+    while (fgets(buf, sizeof buf, fp)) {
+        char *p = buf;
+        buf[strcspn(buf, "\r\n")] = '\0';
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p || *p == '#')
+            continue;
+        if (s->n == SCRIPT_MAX) {
+            fclose(fp);
+            free(s);
+            kx_err_set_detail("%s: more than %d commands", path, SCRIPT_MAX);
+            return KX_ERR_TOO_LARGE;
+        }
+        kx_strlcpy(s->line[s->n++], p, sizeof s->line[0]);
+    }
+    fclose(fp);
+    free(ui->script);
+    ui->script = s;
+    return KX_OK;
+}
+
+static void script_fail(kx_ui *ui, const char *why)
+{
+    struct kx_script *s = ui->script;
+    fprintf(stderr, "tap script failed at command %d \"%s\": %s (screen %s)\n", s->pc + 1,
+            s->line[s->pc], why, ui->st ? ui->st->screen_id : "unavailable");
+    ui->script_result = 1;
+    ui->quit = 1;
+}
+
+/* script_step - run script commands until one has to wait. Called once
+ * per loop iteration, before the frame is drawn. */
+static void script_step(kx_ui *ui)
+{
+    struct kx_script *s = ui->script;
+    if (!s || ui->quit)
+        return;
+    if (ui->tap_id) {
+        /* the previous frame did not draw the widget */
+        script_fail(ui, "no such widget on screen");
+        return;
+    }
+    while (s->pc < s->n) {
+        char *cmd = s->line[s->pc];
+        if (s->typing[0]) {
+            static char key[16];
+            snprintf(key, sizeof key, "key_%c", s->typing[s->typed]);
+            ui->tap_id = key;
+            s->typed++;
+            if (!s->typing[s->typed]) {
+                s->typing[0] = '\0';
+                s->typed = 0;
+                s->pc++;
+            }
+            return;
+        }
+        if (strncmp(cmd, "wait ", 5) == 0) {
+            const char *want = strstr(cmd, "screen=");
+            const char *to = strstr(cmd, "timeout=");
+            char id[48] = "";
+            if (!want) {
+                script_fail(ui, "wait needs screen=ID");
+                return;
+            }
+            sscanf(want + 7, "%47s", id);
+            if (!s->waiting) {
+                long secs = 20;
+                if (to)
+                    kx_parse_long(to + 8, 1, 3600, &secs);
+                s->waiting = 1;
+                s->until = ui->now_ms + (Uint64)secs * 1000u;
+            }
+            int have = strcmp(id, "unavailable") == 0 ? ui->st == NULL
+                                                       : ui->st && strcmp(ui->st->screen_id, id) == 0;
+            if (have) {
+                s->waiting = 0;
+                s->pc++;
+                continue;
+            }
+            if (ui->now_ms > s->until)
+                script_fail(ui, "timed out waiting");
+            return;
+        } else if (strncmp(cmd, "tap ", 4) == 0) {
+            ui->tap_id = cmd + 4;
+            s->pc++;
+            return;
+        } else if (strncmp(cmd, "type ", 5) == 0) {
+            kx_strlcpy(s->typing, cmd + 5, sizeof s->typing);
+            s->typed = 0;
+            if (!s->typing[0])
+                s->pc++;
+            continue;
+        } else if (strncmp(cmd, "sleep ", 6) == 0) {
+            long ms = 0;
+            if (!s->waiting) {
+                if (kx_parse_long(cmd + 6, 0, 600000, &ms) != KX_OK) {
+                    script_fail(ui, "bad sleep");
+                    return;
+                }
+                s->waiting = 1;
+                s->until = ui->now_ms + (Uint64)ms;
+            }
+            if (ui->now_ms < s->until)
+                return;
+            s->waiting = 0;
+            s->pc++;
+        } else {
+            script_fail(ui, "unknown command");
+            return;
+        }
+    }
+    ui->script_result = 0;
+    ui->quit = 1;
+}
+
+/* ---- run loop ---- */
+
+static void app_first_frame(void)
+{
+    static int done;
+    const char *t0 = getenv("KX_UI_T0_NS");
+    struct timespec ts;
+    if (done)
+        return;
+    done = 1;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (t0) {
+        long long start = strtoll(t0, NULL, 10);
+        long long now = (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+        fprintf(stderr, "first_frame_ms %.1f\n", (double)(now - start) / 1e6);
+    }
+}
+
+kx_err kx_ui_run(kx_ui *ui)
+{
+    struct sigaction sa;
+    kx_err rc;
+    Uint64 last_draw = 0;
+    int dirty = 1;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = app_on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if ((rc = kx_ui_conn_new(ui->opt.socket_path, &ui->conn)))
+        return rc;
+    app_shuffle(ui);
+    while (!ui->quit && !app_signalled) {
+        SDL_Event ev;
+        ui->now_ms = SDL_GetTicks64();
+        if (SDL_WaitEventTimeout(&ev, 16)) {
+            ui->now_ms = SDL_GetTicks64();
+            app_event(ui, &ev);
+            while (SDL_PollEvent(&ev))
+                app_event(ui, &ev);
+            dirty = 1;
+        }
+        ui->now_ms = SDL_GetTicks64();
+        {
+            kx_ui_state *st = NULL;
+            if (kx_ui_conn_poll(ui->conn, ui->now_ms, &st) != KX_OK || !kx_ui_conn_ready(ui->conn)) {
+                if (ui->st) {
+                    /* kioskd went away: clear the session from the screen
+                     * and from memory; its state comes back on reconnect */
+                    kx_ui_state_free(ui->st);
+                    ui->st = NULL;
+                    kx_ui_session_reset(ui);
+                    dirty = 1;
+                }
+            }
+            if (st) {
+                app_apply_state(ui, st);
+                dirty = 1;
+            }
+        }
+        script_step(ui);
+        if (ui->tap_id || ui->up)
+            dirty = 1;
+        /* redraw on change, for animations, and for clocks and carets */
+        if (dirty || ui->animating || ui->now_ms - last_draw >= 250) {
+            kx_ui_draw_frame(ui);
+            SDL_RenderPresent(ui->ren);
+            app_first_frame();
+            last_draw = ui->now_ms;
+            dirty = 0;
+        }
+        if (ui->up) {
+            ui->up = 0;
+            ui->down = 0;
+        }
+    }
+    return ui->script ? (ui->script_result ? KX_ERR_CHECK_FAILED : KX_OK) : KX_OK;
+}
+
+/* ---- screenshots ---- */
+
+static kx_err app_save_png(kx_ui *ui, const char *path)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, ui->W, ui->H, 32, SDL_PIXELFORMAT_ARGB8888);
+    kx_err rc = KX_OK;
+    if (!s)
+        return KX_ERR_NO_MEMORY;
+    if (SDL_RenderReadPixels(ui->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0 ||
+        IMG_SavePNG(s, path) != 0) {
+        kx_err_set_detail("%s: %s", path, SDL_GetError());
+        rc = KX_ERR_IO;
+    }
+    SDL_FreeSurface(s);
+    return rc;
+}
+
+/* app_show_canned - make a canned state current as if kioskd sent it. */
+static kx_err app_show_canned(kx_ui *ui, const kx_canned *c)
+{
+    kx_ui_state *st = NULL;
+    kx_err rc = kx_ui_state_parse(c->json, strlen(c->json), &st);
+    if (rc) {
+        fprintf(stderr, "canned state %s does not parse: %s\n", c->name, kx_err_detail());
+        return rc;
+    }
+    kx_ui_state_free(ui->st);
+    ui->st = st;
+    kx_ui_session_reset(ui);
+    ui->rng = 20261123u; /* the same keypad shuffle every run */
+    app_shuffle(ui);
+    ui->session_had_ukey = c->ukey;
+    ui->reminder_until = 0;
+    ui->overlay = c->overlay == KX_OVERLAY_IDLE ? KX_OVERLAY_NONE : c->overlay;
+    ui->state_ms = ui->now_ms;
+    if (st->lang)
+        kx_i18n_set_lang(st->lang);
+    for (int i = 0; i < c->typed; i++) {
+        if (st->screen == KX_SCREEN_CONTACT) {
+            static const char phone[] = "13907918888";
+            if (i < 11)
+                ui->phone[i] = phone[i];
+        } else
+            kx_secbuf_append(ui->pin1, (unsigned char)('0' + (i * 7 + 3) % 10));
+    }
+    if (c->overlay == KX_OVERLAY_REMINDER)
+        ui->reminder_until = ui->now_ms + 10000;
+    if (c->overlay == KX_OVERLAY_UNAVAILABLE) {
+        kx_ui_state_free(ui->st);
+        ui->st = NULL;
+    }
+    return KX_OK;
+}
+
+kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
+{
+    kx_canned *list = NULL;
+    int n = 0, written = 0, failed = 0;
+    char spool[512], path[600];
+    kx_err rc;
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+        kx_err_set_detail("%s: %s", dir, strerror(errno));
+        return KX_ERR_IO;
+    }
+    snprintf(spool, sizeof spool, "%s/.previews", dir);
+    if ((rc = kx_canned_build(ui->opt.lang, spool, &list, &n)))
+        return rc;
+    ui->audit = 1;
+    ui->offline = 1;
+    for (int i = 0; i < n; i++) {
+        ui->now_ms = 100000; /* fixed clock: countdowns show their start */
+        if ((rc = app_show_canned(ui, &list[i])))
+            break;
+        ui->audit_name = list[i].name;
+        ui->audit_errors = 0;
+        ui->up = ui->down = 0;
+        /* the idle warning appears when the countdown reaches it */
+        if (list[i].overlay == KX_OVERLAY_IDLE && ui->st && ui->st->has_timeout)
+            ui->now_ms += (Uint64)(ui->st->timeout_left - ui->opt.idle_warning_s + 5) * 1000u;
+        kx_ui_draw_frame(ui);
+        /* a second frame: everything cached, as the user sees it */
+        ui->audit_errors = 0;
+        kx_ui_draw_frame(ui);
+        if (ui->audit_errors)
+            failed++;
+        snprintf(path, sizeof path, "%s/%s.png", dir, list[i].name);
+        if ((rc = app_save_png(ui, path)))
+            break;
+        SDL_RenderPresent(ui->ren);
+        written++;
+    }
+    ui->audit = 0;
+    kx_canned_free(list, n);
+    if (n_out)
+        *n_out = written;
+    if (rc)
+        return rc;
+    return failed ? KX_ERR_CHECK_FAILED : KX_OK;
+}
+
+/* ---- bench ---- */
+
+static int app_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+kx_err kx_ui_bench(kx_ui *ui, int frames)
+{
+    kx_canned *list = NULL;
+    int n = 0;
+    double *ms;
+    char spool[] = "/tmp/kx-ui-bench-XXXXXX";
+    kx_err rc;
+    if (frames < 30)
+        frames = 30;
+    if (!mkdtemp(spool))
+        return KX_ERR_IO;
+    if ((rc = kx_canned_build(ui->opt.lang, spool, &list, &n)))
+        return rc;
+    ms = calloc((size_t)frames, sizeof *ms);
+    if (!ms) {
+        kx_canned_free(list, n);
+        return KX_ERR_NO_MEMORY;
+    }
+    ui->offline = 1;
+    int shown = -1;
+    Uint64 freq = SDL_GetPerformanceFrequency();
+    for (int f = 0; f < frames; f++) {
+        int want = (f / 30) % n;
+        Uint64 t0 = SDL_GetPerformanceCounter();
+        ui->now_ms = SDL_GetTicks64();
+        if (want != shown) {
+            app_show_canned(ui, &list[want]);
+            shown = want;
+        }
+        kx_ui_draw_frame(ui);
+        SDL_RenderPresent(ui->ren);
+        if (f == 0)
+            app_first_frame();
+        ms[f] = (double)(SDL_GetPerformanceCounter() - t0) * 1000.0 / (double)freq;
+        /* pace like the real loop so a background job gets its share */
+        if (ms[f] < 16.0)
+            SDL_Delay((Uint32)(16.0 - ms[f]));
+    }
+    qsort(ms, (size_t)frames, sizeof *ms, app_cmp_double);
+    printf("frame_ms p50=%.2f p99=%.2f max=%.2f frames=%d screens=%d\n", ms[frames / 2],
+           ms[(frames * 99) / 100], ms[frames - 1], frames, n);
+    free(ms);
+    kx_canned_free(list, n);
+    return KX_OK;
+}

@@ -1,0 +1,469 @@
+/*
+ * canned.c - canned states for the screenshot harness and the benchmark:
+ * at least one state per screen id of the protocol, plus the variants that
+ * look different (activities, documents, errors, overlays), written as the
+ * JSON kioskd would publish and parsed by the same code.
+ *
+ * Texts use the engine's msgids (po/zh_CN/engine.po), so screenshots show
+ * what kioskd would show. Sample people and companies are fictitious.
+ * Preview images (licence, ID card, seal sheet) are drawn here into PNG
+ * files, like the scans kioskd writes to its spool.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <SDL2/SDL.h>
+#include <SDL2/SDL_image.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/err.h"
+#include "core/i18n.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+#define CANNED_MAX 64
+
+typedef struct canned_ctx {
+    kx_canned *list;
+    int n;
+    const char *lang;
+    const char *spool;
+} canned_ctx;
+
+/* ---- preview images ---- */
+
+static void canned_rect(SDL_Surface *s, int x, int y, int w, int h, Uint32 rgb)
+{
+    SDL_Rect r = {x, y, w, h};
+    SDL_FillRect(s, &r, 0xFF000000u | rgb);
+}
+
+/* canned_ring - a stamp: a ring with a star-like centre, in ink colour. */
+static void canned_ring(SDL_Surface *s, int cx, int cy, int r, int t, Uint32 rgb)
+{
+    for (int y = cy - r; y <= cy + r; y++)
+        for (int x = cx - r; x <= cx + r; x++) {
+            int dx = x - cx, dy = y - cy, d2 = dx * dx + dy * dy;
+            int in_ring = d2 <= r * r && d2 >= (r - t) * (r - t);
+            int in_star = d2 <= (r / 4) * (r / 4);
+            if ((in_ring || in_star) && x >= 0 && y >= 0 && x < s->w && y < s->h)
+                ((Uint32 *)((Uint8 *)s->pixels + y * s->pitch))[x] = 0xFF000000u | rgb;
+        }
+}
+
+static void canned_lines(SDL_Surface *s, int x, int y, int w, int n, int gap, Uint32 rgb)
+{
+    for (int i = 0; i < n; i++)
+        canned_rect(s, x, y + i * gap, w - (i % 3) * w / 5, 10, rgb);
+}
+
+static kx_err canned_save(SDL_Surface *s, const char *dir, const char *name, char *path, size_t n)
+{
+    snprintf(path, n, "%s/%s.png", dir, name);
+    int ok = IMG_SavePNG(s, path) == 0;
+    SDL_FreeSurface(s);
+    if (!ok) {
+        kx_err_set_detail("%s: %s", path, SDL_GetError());
+        return KX_ERR_IO;
+    }
+    return KX_OK;
+}
+
+kx_err kx_canned_write_previews(const char *dir)
+{
+    char path[600];
+    kx_err rc;
+    SDL_Surface *s;
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return KX_ERR_IO;
+    /* business licence: cream paper, red-brown frame, QR code bottom left */
+    s = SDL_CreateRGBSurfaceWithFormat(0, 1100, 780, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return KX_ERR_NO_MEMORY;
+    canned_rect(s, 0, 0, 1100, 780, 0xF7F1E3);
+    canned_rect(s, 30, 30, 1040, 720, 0xB0532C);
+    canned_rect(s, 42, 42, 1016, 696, 0xF7F1E3);
+    canned_rect(s, 380, 90, 340, 40, 0x8A3A1E);
+    canned_lines(s, 420, 200, 560, 11, 42, 0x6F6A60);
+    canned_rect(s, 90, 420, 240, 240, 0xFFFFFF);
+    for (int y = 0; y < 21; y++)
+        for (int x = 0; x < 21; x++)
+            if (((x * 7 + y * 13 + x * y) % 5 < 2) || ((x < 7 || x > 13) && (y < 7 || y > 13) &&
+                                                       !((x == 1 || x == 5 || x == 15 || x == 19) &&
+                                                         y > 0 && y < 20)))
+                if (!(x > 13 && y > 13))
+                    canned_rect(s, 100 + x * 10, 430 + y * 10, 10, 10, 0x1A1A1A);
+    canned_ring(s, 880, 620, 90, 8, 0xC8281E);
+    if ((rc = canned_save(s, dir, "licence", path, sizeof path)))
+        return rc;
+    /* ID card front */
+    s = SDL_CreateRGBSurfaceWithFormat(0, 856, 540, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return KX_ERR_NO_MEMORY;
+    canned_rect(s, 0, 0, 856, 540, 0xE9EEF2);
+    canned_rect(s, 20, 20, 816, 500, 0xF4F2EA);
+    canned_lines(s, 60, 70, 420, 6, 60, 0x55606B);
+    canned_rect(s, 560, 60, 230, 290, 0xC9D3DC);
+    canned_rect(s, 620, 110, 110, 130, 0x8E9BA8);
+    canned_rect(s, 590, 250, 170, 100, 0x8E9BA8);
+    canned_rect(s, 60, 440, 700, 26, 0x3C4650);
+    if ((rc = canned_save(s, dir, "id_front", path, sizeof path)))
+        return rc;
+    /* seal sheet: three rows, label cell + two capture cells */
+    s = SDL_CreateRGBSurfaceWithFormat(0, 850, 1100, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return KX_ERR_NO_MEMORY;
+    canned_rect(s, 0, 0, 850, 1100, 0xFFFFFF);
+    canned_rect(s, 275, 70, 300, 30, 0x222222);
+    for (int r = 0; r <= 3; r++)
+        canned_rect(s, 60, 160 + r * 280, 730, 4, 0x222222);
+    canned_rect(s, 60, 160, 4, 844, 0x222222);
+    canned_rect(s, 250, 160, 4, 844, 0x222222);
+    canned_rect(s, 520, 160, 4, 844, 0x222222);
+    canned_rect(s, 786, 160, 4, 844, 0x222222);
+    for (int r = 0; r < 3; r++)
+        canned_rect(s, 90, 290 + r * 280, 130, 20, 0x444444);
+    canned_ring(s, 385, 300, 100, 9, 0xC8281E);
+    canned_ring(s, 655, 300, 100, 9, 0xC8281E);
+    canned_ring(s, 385, 580, 70, 7, 0xC8281E);
+    canned_ring(s, 640, 460, 70, 7, 0xC8281E); /* across the ruling line */
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < 160; i++) {
+            int x = 310 + k * 270 + i, y = 860 + (int)(30.0 * SDL_sin(i / 14.0));
+            canned_rect(s, x, y, 5, 5, 0x1E2A6E);
+        }
+    return canned_save(s, dir, "seal_sheet", path, sizeof path);
+}
+
+/* ---- states ---- */
+
+static json_t *canned_text(const char *msgid, const char *k1, const char *v1, const char *k2,
+                           const char *v2)
+{
+    json_t *args = json_object();
+    if (k1)
+        json_object_set_new(args, k1, json_string(v1));
+    if (k2)
+        json_object_set_new(args, k2, json_string(v2));
+    return json_pack("{s:s, s:o}", "msgid", msgid, "args", args);
+}
+
+/* canned_state - the common fields; intents is a space-separated list. */
+static json_t *canned_state(const canned_ctx *c, const char *screen, const char *service,
+                            int step, int steps, const char *title, const char *intents)
+{
+    json_t *o = json_object(), *in = json_array();
+    char list[256], *p, *save = NULL;
+    json_object_set_new(o, "v", json_integer(1));
+    json_object_set_new(o, "type", json_string("state"));
+    json_object_set_new(o, "rev", json_integer(c->n + 1));
+    json_object_set_new(o, "session", service ? json_string("S20261123-101500-0001") : json_null());
+    json_object_set_new(o, "screen", json_string(screen));
+    json_object_set_new(o, "service", service ? json_string(service) : json_null());
+    json_object_set_new(o, "lang", json_string(c->lang));
+    if (service && steps > 0)
+        json_object_set_new(o, "step", json_pack("{s:i, s:i}", "index", step, "count", steps));
+    json_object_set_new(o, "title", canned_text(title, NULL, NULL, NULL, NULL));
+    json_object_set_new(o, "body", json_array());
+    kx_strlcpy(list, intents, sizeof list);
+    for (p = strtok_r(list, " ", &save); p; p = strtok_r(NULL, " ", &save))
+        json_array_append_new(in, json_string(p));
+    json_array_append_new(in, json_string("set_language"));
+    if (service) {
+        json_array_append_new(in, json_string("activity"));
+        json_object_set_new(o, "timeout", json_pack("{s:i, s:i}", "total", 180, "left", 174));
+    }
+    json_object_set_new(o, "intents", in);
+    return o;
+}
+
+static void canned_body(json_t *o, json_t *text)
+{
+    json_array_append_new(json_object_get(o, "body"), text);
+}
+
+static void canned_add(canned_ctx *c, const char *name, json_t *o, int overlay, int typed, int ukey)
+{
+    if (c->n >= CANNED_MAX) {
+        json_decref(o);
+        return;
+    }
+    c->list[c->n].name = name;
+    c->list[c->n].json = json_dumps(o, JSON_COMPACT);
+    c->list[c->n].overlay = overlay;
+    c->list[c->n].typed = typed;
+    c->list[c->n].ukey = ukey;
+    json_decref(o);
+    if (c->list[c->n].json)
+        c->n++;
+}
+
+static json_t *canned_cert(void)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:i}", "company", "江西赣江数字科技有限公司",
+                     "uscc", "91360106MA38K7QX2B", "subject",
+                     "CN=江西赣江数字科技有限公司,O=JXCA", "serial", "4F2A 91C3 7D05 2B18",
+                     "not_after", "2026-12-01", "days_left", 8);
+}
+
+static json_t *canned_company(void)
+{
+    return json_pack("{s:s, s:s, s:s}", "name", "江西赣江数字科技有限公司", "uscc",
+                     "91360106MA38K7QX2B", "legal_rep", "李明");
+}
+
+static json_t *canned_preview(const canned_ctx *c, const char *doc, const char *file, int w, int h)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s.png", c->spool, file);
+    return json_pack("[{s:s, s:s, s:i, s:i}]", "doc", doc, "path", path, "width", w, "height", h);
+}
+
+static json_t *canned_error(kx_err code, const char *action, const char *tries)
+{
+    return json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)code, "name", kx_err_name(code),
+                     "msgid", kx_err_message(code), "action", action, "args", "tries_left", tries);
+}
+
+static void canned_home_and_waits(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
+    canned_add(c, "home", o, 0, 0, 0);
+
+    o = canned_state(c, "busy", "renew", 2, 12, N_("Reading the UKEY"), "");
+    json_object_set_new(o, "activity", json_string("reading_token"));
+    canned_add(c, "busy", o, 0, 0, 1);
+    o = canned_state(c, "busy", "new", 1, 20, N_("Scanning"), "cancel");
+    json_object_set_new(o, "activity", json_string("scanning"));
+    json_object_set_new(o, "progress", json_real(0.4));
+    canned_add(c, "busy-scanning", o, 0, 0, 0);
+    o = canned_state(c, "busy", "new", 3, 20, N_("Contacting the CA"), "");
+    json_object_set_new(o, "activity", json_string("contacting_ra"));
+    canned_add(c, "busy-contacting_ra", o, 0, 0, 0);
+    o = canned_state(c, "busy", "new", 5, 20, N_("Reading the ID card"), "");
+    json_object_set_new(o, "activity", json_string("reading_card"));
+    canned_add(c, "busy-reading_card", o, 0, 0, 0);
+
+    o = canned_state(c, "review_wait", "new", 16, 20, N_("The CA is reviewing your application"),
+                     "cancel");
+    json_object_set_new(o, "progress", json_real(0.35));
+    canned_add(c, "review_wait", o, 0, 0, 0);
+}
+
+static void canned_token_screens(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "ukey_insert", "renew", 1, 12, N_("Insert your UKEY"), "cancel back");
+    canned_add(c, "ukey_insert", o, 0, 0, 0);
+    o = canned_state(c, "ukey_blank_insert", "new", 18, 20, N_("Insert a new blank UKEY"), "cancel");
+    canned_body(o, canned_text(N_("Staff give you a new UKEY. Insert it into the slot."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "ukey_blank_insert", o, 0, 0, 0);
+    o = canned_state(c, "cert_show", "renew", 2, 12, N_("Your certificate"), "confirm cancel");
+    json_object_set_new(o, "cert", canned_cert());
+    canned_body(o, canned_text(N_("Certificate of {company}, valid until {date}."), "company",
+                               "江西赣江数字科技有限公司", "date", "2026-12-01"));
+    canned_body(o, canned_text(N_("{days} days left."), "days", "8", NULL, NULL));
+    canned_add(c, "cert_show", o, 0, 0, 1);
+    o = canned_state(c, "pin_enter", "renew", 3, 12, N_("Enter the UKEY PIN"), "pin cancel back");
+    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
+                                              "max", 16, "tries_left", 5));
+    canned_add(c, "pin_enter", o, 0, 4, 1);
+    o = canned_state(c, "pin_enter", "renew", 3, 12, N_("Enter the UKEY PIN"), "pin cancel back");
+    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
+                                              "max", 16, "tries_left", 5));
+    canned_add(c, "idle_warning", o, KX_OVERLAY_IDLE, 2, 1);
+    o = canned_state(c, "pin_new", "new", 19, 20, N_("Choose a new PIN"), "new_pin cancel");
+    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i}", "kind", "new_pin", "min", 6,
+                                              "max", 16));
+    canned_add(c, "pin_new", o, 0, 6, 0);
+}
+
+static void canned_money(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "fee_confirm", "renew", 4, 12, N_("Fee"), "confirm cancel back");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    canned_body(o, canned_text(N_("The fee for this service is {amount} yuan."), "amount", "300.00",
+                               NULL, NULL));
+    canned_add(c, "fee_confirm", o, 0, 0, 1);
+    o = canned_state(c, "fee_confirm", "renew", 4, 12, N_("Fee"), "confirm cancel back");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    canned_add(c, "cancel_confirm", o, KX_OVERLAY_CANCEL, 0, 1);
+    o = canned_state(c, "payment", "renew", 5, 12, N_("Pay the fee"), "cancel");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    json_object_set_new(o, "payment",
+                        json_pack("{s:s, s:s, s:i}", "order", "PO-20261123-000042", "qr",
+                                  "https://pay.example.cn/jxca/PO-20261123-000042?sig=3f9a1c",
+                                  "expires_in", 287));
+    canned_body(o, canned_text(N_("Scan the code with WeChat or Alipay to pay {amount} yuan."),
+                               "amount", "300.00", NULL, NULL));
+    canned_add(c, "payment", o, 0, 0, 1);
+}
+
+static void canned_documents(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "licence_place", "new", 1, 20,
+                             N_("Place the business licence on the scanner"), "confirm cancel back");
+    json_object_set_new(o, "doc", json_string("licence"));
+    canned_add(c, "licence_place", o, 0, 0, 0);
+    o = canned_state(c, "company_confirm", "new", 2, 20, N_("Check the company details"),
+                     "confirm retry cancel");
+    json_object_set_new(o, "company", canned_company());
+    json_object_set_new(o, "previews", canned_preview(c, "licence", "licence", 1100, 780));
+    canned_add(c, "company_confirm", o, 0, 0, 0);
+    o = canned_state(c, "idcard_place", "new", 3, 20, N_("Place the agent's ID card on the reader"),
+                     "cancel back");
+    canned_add(c, "idcard_place", o, 0, 0, 0);
+    o = canned_state(c, "agent_confirm", "new", 4, 20, N_("Check the agent's details"),
+                     "confirm retry cancel");
+    json_object_set_new(o, "agent", json_pack("{s:s, s:s, s:i, s:s}", "name", "张伟",
+                                              "idnum_masked", "360***********0071", "age", 35,
+                                              "valid_to", "2036-05-01"));
+    canned_add(c, "agent_confirm", o, 0, 0, 0);
+    o = canned_state(c, "doc_place", "new", 5, 20, N_("ID card, front side (photo)"),
+                     "confirm cancel back");
+    json_object_set_new(o, "doc", json_string("agent_id_front"));
+    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "doc_place", o, 0, 0, 0);
+    o = canned_state(c, "doc_place", "new", 13, 20, N_("Authorisation letter"), "confirm cancel back");
+    json_object_set_new(o, "doc", json_string("auth_letter"));
+    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "doc_place-auth_letter", o, 0, 0, 0);
+    o = canned_state(c, "doc_review", "new", 6, 20, N_("ID card, front side (photo)"),
+                     "confirm retry cancel");
+    json_object_set_new(o, "doc", json_string("agent_id_front"));
+    json_object_set_new(o, "previews", canned_preview(c, "agent_id_front", "id_front", 856, 540));
+    canned_add(c, "doc_review", o, 0, 0, 0);
+    o = canned_state(c, "contact", "new", 9, 20, N_("Contact details"), "contact cancel back");
+    json_object_set_new(o, "input", json_pack("{s:s}", "kind", "contact"));
+    canned_add(c, "contact", o, 0, 7, 0);
+    o = canned_state(c, "agreement", "new", 10, 20, N_("User agreement"), "confirm cancel");
+    canned_body(o, canned_text(N_("By accepting, you agree to the JXCA digital certificate user agreement."),
+                               NULL, NULL, NULL, NULL));
+    canned_add(c, "agreement", o, 0, 0, 0);
+    o = canned_state(c, "seal_place", "new", 11, 20,
+                     N_("Place the seal collection sheet on the scanner"), "confirm cancel back");
+    json_object_set_new(o, "doc", json_string("seal_sheet"));
+    canned_add(c, "seal_place", o, 0, 0, 0);
+    o = canned_state(c, "seal_review", "new", 12, 20, N_("Check the seal impressions"),
+                     "retry cancel");
+    json_object_set_new(o, "previews", canned_preview(c, "seal_sheet", "seal_sheet", 850, 1100));
+    json_object_set_new(
+        o, "seal_cells",
+        json_pack("[{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},"
+                  "{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s}]",
+                  "row", "company_seal", "cell", 0, "verdict", "ok", "msgid", "", "row",
+                  "company_seal", "cell", 1, "verdict", "ok", "msgid", "", "row", "legal_rep_seal",
+                  "cell", 0, "verdict", "ok", "msgid", "", "row", "legal_rep_seal", "cell", 1,
+                  "verdict", "crosses_line", "msgid",
+                  "The legal representative's seal touches a ruling line: stamp it again in the "
+                  "middle of a box, clear of the lines.",
+                  "row", "signature", "cell", 0, "verdict", "ok", "msgid", "", "row", "signature",
+                  "cell", 1, "verdict", "ok", "msgid", ""));
+    canned_body(o, canned_text(N_("Stamp or sign again in the cells marked red, then scan again."),
+                               NULL, NULL, NULL, NULL));
+    canned_add(c, "seal_review", o, 0, 0, 0);
+}
+
+static void canned_revoke(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "revoke_method", "revoke", 1, 6,
+                             N_("How do you identify the certificate?"), "choose cancel");
+    json_object_set_new(o, "choices",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "value", "ukey", "msgid",
+                                  N_("I have the UKEY"), "value", "licence", "msgid",
+                                  N_("I use the business licence and ID card")));
+    canned_add(c, "revoke_method", o, 0, 0, 0);
+    o = canned_state(c, "revoke_reason", "revoke", 4, 6, N_("Why should the certificate be revoked?"),
+                     "choose cancel back");
+    json_object_set_new(
+        o, "choices",
+        json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "value", "unspecified",
+                  "msgid", N_("No reason given"), "value", "key_compromise", "msgid",
+                  N_("The key or UKEY was compromised or lost"), "value", "affiliation_changed",
+                  "msgid", N_("The company details changed"), "value", "superseded", "msgid",
+                  N_("The certificate was replaced"), "value", "cessation_of_operation", "msgid",
+                  N_("The company ceased operating")));
+    canned_add(c, "revoke_reason", o, 0, 0, 1);
+    o = canned_state(c, "revoke_confirm", "revoke", 5, 6, N_("Revoke the certificate?"),
+                     "confirm cancel back");
+    json_object_set_new(o, "cert", canned_cert());
+    canned_add(c, "revoke_confirm", o, 0, 0, 1);
+}
+
+static void canned_endings(canned_ctx *c)
+{
+    json_t *o = canned_state(c, "done", "renew", 12, 12, N_("Done"), "confirm");
+    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "done", o, 0, 0, 1);
+    o = canned_state(c, "done", "revoke", 6, 6, N_("Done"), "confirm");
+    canned_body(o, canned_text(N_("The certificate will be revoked within 24 hours."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "done-revoke", o, 0, 0, 0);
+    o = canned_state(c, "cancelled", "renew", 0, 0, N_("Cancelled"), "confirm");
+    canned_body(o, canned_text(N_("Nothing was charged, or the payment was refunded."), NULL, NULL,
+                               NULL, NULL));
+    canned_add(c, "cancelled", o, 0, 0, 0);
+    o = canned_state(c, "error", "renew", 3, 12, N_("Something went wrong"), "retry cancel");
+    json_object_set_new(o, "error", canned_error(KX_ERR_PIN_INCORRECT,
+                                                 N_("Enter the PIN again. {tries_left} tries left."), "2"));
+    canned_add(c, "error", o, 0, 0, 1);
+    o = canned_state(c, "error", "new", 1, 20, N_("Something went wrong"), "retry cancel");
+    json_object_set_new(o, "error",
+                        canned_error(KX_ERR_NO_QR,
+                                     N_("No QR code was found. Place the licence with its QR code on the glass and try again."),
+                                     "0"));
+    canned_add(c, "error-no_qr", o, 0, 0, 0);
+    o = canned_state(c, "staff_needed", "new", 2, 20, N_("Please call a member of staff"), "cancel");
+    canned_body(o, canned_text(N_("A member of staff will help you."), NULL, NULL, NULL, NULL));
+    canned_add(c, "staff_needed", o, 0, 0, 0);
+    o = canned_state(c, "out_of_service", NULL, 0, 0, N_("This kiosk is temporarily out of service"), "");
+    canned_add(c, "out_of_service", o, 0, 0, 0);
+    o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_add(c, "unavailable", o, KX_OVERLAY_UNAVAILABLE, 0, 0);
+    o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
+    canned_add(c, "take_ukey_reminder", o, KX_OVERLAY_REMINDER, 0, 0);
+    /* a screen id from a newer kioskd: the generic screen */
+    o = canned_state(c, "future_screen", "renew", 6, 12, N_("Please wait"), "confirm cancel");
+    canned_body(o, canned_text(N_("A member of staff will help you."), NULL, NULL, NULL, NULL));
+    canned_add(c, "generic", o, 0, 0, 0);
+}
+
+kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out, int *n_out)
+{
+    canned_ctx c = {0};
+    kx_err rc;
+    if (!lang || !spool_dir || !out || !n_out)
+        return KX_ERR_INVALID_ARG;
+    if ((rc = kx_canned_write_previews(spool_dir)))
+        return rc;
+    c.list = calloc(CANNED_MAX, sizeof *c.list);
+    if (!c.list)
+        return KX_ERR_NO_MEMORY;
+    c.lang = lang;
+    c.spool = spool_dir;
+    canned_home_and_waits(&c);
+    canned_token_screens(&c);
+    canned_money(&c);
+    canned_documents(&c);
+    canned_revoke(&c);
+    canned_endings(&c);
+    *out = c.list;
+    *n_out = c.n;
+    return KX_OK;
+}
+
+void kx_canned_free(kx_canned *list, int n)
+{
+    if (!list)
+        return;
+    for (int i = 0; i < n; i++)
+        free(list[i].json);
+    free(list);
+}

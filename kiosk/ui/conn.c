@@ -1,0 +1,233 @@
+/*
+ * conn.c - the front end's connection to kioskd, never blocking.
+ *
+ * A non-blocking UNIX stream socket: connect (retried at most once a
+ * second while kioskd is away), hello, then states pushed by kioskd and
+ * intents sent by the UI. Input goes through kx_proto's bounded line
+ * reader; output is queued in a kx_secbuf (an intent may carry a PIN) and
+ * the queue is wiped as it drains. Message contents are never logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+#define CONN_QUEUE (KX_PROTO_MAX_LINE * 2)
+#define CONN_RETRY_MS 1000
+
+struct kx_ui_conn {
+    char path[108];
+    int fd;
+    int connecting; /* connect() in progress */
+    int welcomed;
+    Uint64 next_try;
+    kx_line_reader *lr;
+    kx_secbuf *out; /* queued bytes, wiped after sending */
+    size_t out_sent;
+    int logged_down;
+};
+
+kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out)
+{
+    kx_ui_conn *c;
+    kx_err rc;
+    if (!path || !out || strlen(path) >= sizeof c->path)
+        return KX_ERR_INVALID_ARG;
+    c = calloc(1, sizeof *c);
+    if (!c)
+        return KX_ERR_NO_MEMORY;
+    kx_strlcpy(c->path, path, sizeof c->path);
+    c->fd = -1;
+    rc = kx_secbuf_new(CONN_QUEUE, &c->out);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return KX_OK;
+}
+
+static void conn_close(kx_ui_conn *c, const char *why)
+{
+    if (c->fd >= 0) {
+        close(c->fd);
+        kx_log_warn("ui.disconnected", "socket=%s reason=%s", c->path, why);
+    }
+    c->fd = -1;
+    c->connecting = 0;
+    c->welcomed = 0;
+    kx_line_reader_free(c->lr);
+    c->lr = NULL;
+    kx_secbuf_clear(c->out);
+    c->out_sent = 0;
+}
+
+void kx_ui_conn_free(kx_ui_conn *c)
+{
+    if (!c)
+        return;
+    conn_close(c, "shutdown");
+    kx_secbuf_free(c->out);
+    free(c);
+}
+
+int kx_ui_conn_ready(const kx_ui_conn *c) { return c && c->fd >= 0 && c->welcomed; }
+
+static kx_err conn_queue(kx_ui_conn *c, const char *msg, size_t len)
+{
+    if (c->out->len + len + 1 > c->out->cap)
+        return KX_ERR_TOO_LARGE;
+    memcpy(c->out->data + c->out->len, msg, len);
+    c->out->data[c->out->len + len] = '\n';
+    c->out->len += len + 1;
+    return KX_OK;
+}
+
+kx_err kx_ui_conn_send(kx_ui_conn *c, const char *msg, size_t len)
+{
+    if (!c || !msg)
+        return KX_ERR_INVALID_ARG;
+    if (!kx_ui_conn_ready(c))
+        return KX_ERR_STATE;
+    return conn_queue(c, msg, len);
+}
+
+static void conn_start(kx_ui_conn *c)
+{
+    struct sockaddr_un sa;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    kx_strlcpy(sa.sun_path, c->path, sizeof sa.sun_path);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS &&
+        errno != EAGAIN) {
+        if (!c->logged_down)
+            kx_log_warn("ui.connect_failed", "socket=%s errno=%d", c->path, errno);
+        c->logged_down = 1;
+        close(fd);
+        return;
+    }
+    if (kx_line_reader_new(&c->lr) != KX_OK) {
+        close(fd);
+        return;
+    }
+    c->fd = fd;
+    c->connecting = 1;
+    c->welcomed = 0;
+    {
+        static const char hello[] =
+            "{\"v\":1,\"type\":\"hello\",\"versions\":[1],\"role\":\"ui\",\"client\":\"kiosk 0.1\"}";
+        conn_queue(c, hello, sizeof hello - 1);
+    }
+}
+
+static kx_err conn_flush(kx_ui_conn *c)
+{
+    while (c->out_sent < c->out->len) {
+        ssize_t n = send(c->fd, c->out->data + c->out_sent, c->out->len - c->out_sent,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return KX_OK;
+            if (errno == ENOTCONN && c->connecting)
+                return KX_OK; /* still connecting */
+            return KX_ERR_IO;
+        }
+        c->connecting = 0;
+        c->out_sent += (size_t)n;
+    }
+    /* drained: wipe what was sent (it may have held a PIN) */
+    kx_secbuf_clear(c->out);
+    c->out_sent = 0;
+    return KX_OK;
+}
+
+/* conn_message - one line from kioskd. Returns 1 when it was a state
+ * (stored in *state_out, replacing an older one). */
+static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **state_out)
+{
+    json_t *root = json_loadb(line, len, 0, NULL);
+    const char *type = root ? json_string_value(json_object_get(root, "type")) : NULL;
+    if (type && strcmp(type, "state") == 0) {
+        kx_ui_state *st = NULL;
+        json_decref(root);
+        if (kx_ui_state_parse(line, len, &st) != KX_OK) {
+            kx_log_warn("ui.bad_state", "detail=\"%s\"", kx_err_detail());
+            return 0;
+        }
+        kx_ui_state_free(*state_out);
+        *state_out = st;
+        c->welcomed = 1;
+        return 1;
+    }
+    if (type && strcmp(type, "welcome") == 0) {
+        c->welcomed = 1;
+        c->logged_down = 0;
+        kx_log_info("ui.connected", "socket=%s", c->path);
+    } else if (type && strcmp(type, "error") == 0) {
+        const char *e = json_string_value(json_object_get(root, "error"));
+        kx_log_warn("ui.kioskd_error", "error=%s code=%lld", e ? e : "?",
+                    (long long)json_integer_value(json_object_get(root, "code")));
+        if (e && (strcmp(e, "permission") == 0 || strcmp(e, "unsupported_version") == 0 ||
+                  strcmp(e, "busy") == 0)) {
+            json_decref(root);
+            return -1;
+        }
+    }
+    json_decref(root);
+    return 0;
+}
+
+kx_err kx_ui_conn_poll(kx_ui_conn *c, Uint64 now_ms, kx_ui_state **state_out)
+{
+    *state_out = NULL;
+    if (c->fd < 0) {
+        if (now_ms < c->next_try)
+            return KX_OK;
+        c->next_try = now_ms + CONN_RETRY_MS;
+        conn_start(c);
+        if (c->fd < 0)
+            return KX_OK;
+    }
+    if (conn_flush(c) != KX_OK) {
+        conn_close(c, "write");
+        return KX_ERR_IO;
+    }
+    for (int rounds = 0; rounds < 64; rounds++) {
+        kx_err rc = kx_line_reader_fill(c->lr, c->fd);
+        if (rc == KX_ERR_BUSY)
+            break;
+        if (rc != KX_OK) {
+            if (c->connecting && errno == ENOTCONN)
+                break;
+            conn_close(c, "read");
+            kx_ui_state_free(*state_out);
+            *state_out = NULL;
+            return KX_ERR_IO;
+        }
+        for (;;) {
+            char *line;
+            size_t len;
+            rc = kx_line_reader_next(c->lr, &line, &len);
+            if (rc == KX_ERR_NOT_FOUND)
+                break;
+            if (rc != KX_OK || conn_message(c, line, len, state_out) < 0) {
+                conn_close(c, rc ? "line too long" : "refused");
+                kx_ui_state_free(*state_out);
+                *state_out = NULL;
+                return KX_ERR_IO;
+            }
+        }
+    }
+    return KX_OK;
+}

@@ -1,0 +1,173 @@
+/*
+ * draw.c - the theme and the drawing primitives: filled and rounded
+ * rectangles, cards, discs, rings and the busy spinner.
+ *
+ * SDL's renderer has no anti-aliased shapes, so the round ones are drawn
+ * from small coverage textures computed once at start-up (a disc, an arc)
+ * and scaled with linear filtering; rounded rectangles are 9-slices of the
+ * disc. Every primitive is a handful of texture copies: cheap on the
+ * software renderer too.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ui/ui_internal.h"
+
+/* Calm colours: a blue close to the CA's brand, neutral greys, and muted
+ * green/amber/red for verdicts. */
+const SDL_Color KX_C_BG = {0xF3, 0xF5, 0xF8, 0xFF};
+const SDL_Color KX_C_SURFACE = {0xFF, 0xFF, 0xFF, 0xFF};
+const SDL_Color KX_C_LINE = {0xDA, 0xE0, 0xE8, 0xFF};
+const SDL_Color KX_C_TEXT = {0x17, 0x22, 0x33, 0xFF};
+const SDL_Color KX_C_MUTED = {0x5B, 0x67, 0x78, 0xFF};
+const SDL_Color KX_C_PRIMARY = {0x1B, 0x5E, 0xB8, 0xFF};
+const SDL_Color KX_C_PRIMARY_DK = {0x12, 0x47, 0x8F, 0xFF};
+const SDL_Color KX_C_PRIMARY_LT = {0xE6, 0xEF, 0xFA, 0xFF};
+const SDL_Color KX_C_ON_PRIMARY = {0xFF, 0xFF, 0xFF, 0xFF};
+const SDL_Color KX_C_OK = {0x1E, 0x8A, 0x5A, 0xFF};
+const SDL_Color KX_C_OK_LT = {0xE3, 0xF4, 0xEB, 0xFF};
+const SDL_Color KX_C_WARN = {0xB8, 0x6E, 0x00, 0xFF};
+const SDL_Color KX_C_WARN_LT = {0xFD, 0xF1, 0xDC, 0xFF};
+const SDL_Color KX_C_DANGER = {0xC0, 0x39, 0x2B, 0xFF};
+const SDL_Color KX_C_DANGER_LT = {0xFB, 0xE7, 0xE4, 0xFF};
+const SDL_Color KX_C_HEADER = {0x0F, 0x3D, 0x7A, 0xFF};
+
+#define DRAW_DISC_R 64 /* radius of the coverage texture */
+
+SDL_Rect kx_rect(int x, int y, int w, int h)
+{
+    SDL_Rect r = {x, y, w, h};
+    return r;
+}
+
+SDL_Rect kx_inset(SDL_Rect r, int d)
+{
+    SDL_Rect o = {r.x + d, r.y + d, r.w - 2 * d, r.h - 2 * d};
+    if (o.w < 0)
+        o.w = 0;
+    if (o.h < 0)
+        o.h = 0;
+    return o;
+}
+
+static float draw_clamp01(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
+
+/*
+ * draw_coverage - texture of size 2R with white pixels whose alpha is the
+ * coverage of a ring between radii inner and R (inner 0: a disc), limited
+ * to angles [0, sweep) degrees measured clockwise from 12 o'clock.
+ */
+static SDL_Texture *draw_coverage(SDL_Renderer *ren, int R, float inner, float sweep)
+{
+    int S = 2 * R;
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, S, S, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Texture *t;
+    if (!s)
+        return NULL;
+    for (int y = 0; y < S; y++) {
+        Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + y * s->pitch);
+        for (int x = 0; x < S; x++) {
+            float dx = (float)x + 0.5f - (float)R, dy = (float)y + 0.5f - (float)R;
+            float d = sqrtf(dx * dx + dy * dy);
+            float a = draw_clamp01((float)R - d);
+            if (inner > 0.0f)
+                a = fminf(a, draw_clamp01(d - inner));
+            if (sweep < 360.0f) {
+                float ang = atan2f(dx, -dy) * 57.29578f;
+                if (ang < 0.0f)
+                    ang += 360.0f;
+                /* fade the tail of the arc for a softer spinner */
+                if (ang > sweep)
+                    a = 0.0f;
+                else
+                    a *= 0.25f + 0.75f * (ang / sweep);
+            }
+            row[x] = ((Uint32)(a * 255.0f + 0.5f) << 24) | 0x00FFFFFFu;
+        }
+    }
+    t = SDL_CreateTextureFromSurface(ren, s);
+    SDL_FreeSurface(s);
+    if (t)
+        SDL_SetTextureBlendMode(t, SDL_BLENDMODE_BLEND);
+    return t;
+}
+
+/* kx_draw_init - create the coverage textures (called by kx_ui_create). */
+kx_err kx_draw_init(kx_ui *ui)
+{
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+    ui->tex_disc = draw_coverage(ui->ren, DRAW_DISC_R, 0.0f, 360.0f);
+    ui->tex_round = ui->tex_disc;
+    ui->tex_arc = draw_coverage(ui->ren, DRAW_DISC_R, (float)DRAW_DISC_R * 0.78f, 300.0f);
+    return ui->tex_disc && ui->tex_arc ? KX_OK : KX_ERR_NO_MEMORY;
+}
+
+static void draw_color(SDL_Texture *t, SDL_Color c)
+{
+    SDL_SetTextureColorMod(t, c.r, c.g, c.b);
+    SDL_SetTextureAlphaMod(t, c.a);
+}
+
+void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c)
+{
+    SDL_SetRenderDrawBlendMode(ui->ren, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
+    SDL_SetRenderDrawColor(ui->ren, c.r, c.g, c.b, c.a);
+    SDL_RenderFillRect(ui->ren, &r);
+}
+
+void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
+{
+    int rad = radius;
+    if (rad * 2 > r.w)
+        rad = r.w / 2;
+    if (rad * 2 > r.h)
+        rad = r.h / 2;
+    if (rad <= 0) {
+        kx_fill(ui, r, c);
+        return;
+    }
+    draw_color(ui->tex_round, c);
+    /* corners: quadrants of the disc */
+    const int R = DRAW_DISC_R;
+    SDL_Rect src[4] = {{0, 0, R, R}, {R, 0, R, R}, {0, R, R, R}, {R, R, R, R}};
+    SDL_Rect dst[4] = {{r.x, r.y, rad, rad},
+                       {r.x + r.w - rad, r.y, rad, rad},
+                       {r.x, r.y + r.h - rad, rad, rad},
+                       {r.x + r.w - rad, r.y + r.h - rad, rad, rad}};
+    for (int i = 0; i < 4; i++)
+        SDL_RenderCopy(ui->ren, ui->tex_round, &src[i], &dst[i]);
+    kx_fill(ui, kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h), c);
+    kx_fill(ui, kx_rect(r.x, r.y + rad, rad, r.h - 2 * rad), c);
+    kx_fill(ui, kx_rect(r.x + r.w - rad, r.y + rad, rad, r.h - 2 * rad), c);
+}
+
+void kx_card(kx_ui *ui, SDL_Rect r)
+{
+    SDL_Color shadow = {0x10, 0x2A, 0x50, 0x12};
+    kx_round(ui, kx_rect(r.x, r.y + 6, r.w, r.h), KX_RADIUS, shadow);
+    kx_round(ui, r, KX_RADIUS, KX_C_LINE);
+    kx_round(ui, kx_inset(r, 2), KX_RADIUS - 2, KX_C_SURFACE);
+}
+
+void kx_disc(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
+{
+    SDL_Rect d = {cx - radius, cy - radius, 2 * radius, 2 * radius};
+    draw_color(ui->tex_disc, c);
+    SDL_RenderCopy(ui->ren, ui->tex_disc, NULL, &d);
+}
+
+void kx_ring(kx_ui *ui, int cx, int cy, int radius, int thick, SDL_Color c)
+{
+    /* an outer disc in c, an inner disc in the page colour below */
+    kx_disc(ui, cx, cy, radius, c);
+    kx_disc(ui, cx, cy, radius - thick, KX_C_SURFACE);
+}
+
+void kx_spinner(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
+{
+    SDL_Rect d = {cx - radius, cy - radius, 2 * radius, 2 * radius};
+    double angle = (double)(ui->now_ms % 1100) * 360.0 / 1100.0;
+    ui->animating = 1;
+    draw_color(ui->tex_arc, c);
+    SDL_RenderCopyEx(ui->ren, ui->tex_arc, NULL, &d, angle, NULL, SDL_FLIP_NONE);
+}

@@ -1,0 +1,156 @@
+/*
+ * fonts.c - find the faces through fontconfig and open them with SDL_ttf.
+ *
+ * The main face is Noto Sans CJK SC (pattern ":lang=zh-cn"); it lives in a
+ * TrueType collection whose face index matters (index 0 is the Japanese
+ * face), so both file and index come from fontconfig, never a fixed path.
+ * Fallback faces (e.g. "WenQuanYi Micro Hei") are used for text the main
+ * face lacks glyphs for. Fonts are opened per pixel size on first use and
+ * kept open for the life of the process (a handful of sizes).
+ */
+#include <fontconfig/fontconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+#define FONTS_MAX_FACES 4
+#define FONTS_MAX_OPEN 64
+
+typedef struct fonts_face {
+    char file[2][512]; /* regular, bold */
+    int index[2];
+    char desc[560];
+} fonts_face;
+
+struct kx_fonts {
+    fonts_face face[FONTS_MAX_FACES];
+    int n_faces;
+    struct {
+        int which, size;
+        kx_weight w;
+        TTF_Font *font;
+    } open[FONTS_MAX_OPEN];
+    int n_open;
+};
+
+/* fonts_match - resolve one pattern (plus weight) to file and index. */
+static int fonts_match(const char *pattern, int bold, char *file, size_t filesz, int *index)
+{
+    FcPattern *pat = FcNameParse((const FcChar8 *)pattern);
+    FcPattern *match = NULL;
+    FcResult res = FcResultNoMatch;
+    FcChar8 *path = NULL;
+    int ok = 0;
+    if (!pat)
+        return 0;
+    FcPatternAddInteger(pat, FC_WEIGHT, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR);
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+    match = FcFontMatch(NULL, pat, &res);
+    if (match && res == FcResultMatch &&
+        FcPatternGetString(match, FC_FILE, 0, &path) == FcResultMatch) {
+        if (FcPatternGetInteger(match, FC_INDEX, 0, index) != FcResultMatch)
+            *index = 0;
+        ok = kx_strlcpy(file, (const char *)path, filesz) < filesz;
+    }
+    if (match)
+        FcPatternDestroy(match);
+    FcPatternDestroy(pat);
+    return ok;
+}
+
+kx_err kx_fonts_open(const char *patterns, kx_fonts **out)
+{
+    kx_fonts *f;
+    char list[512];
+    char *p, *save = NULL;
+    if (!patterns || !out)
+        return KX_ERR_INVALID_ARG;
+    if (!FcInit())
+        return KX_ERR_NOT_FOUND;
+    f = calloc(1, sizeof *f);
+    if (!f)
+        return KX_ERR_NO_MEMORY;
+    kx_strlcpy(list, patterns, sizeof list);
+    for (p = strtok_r(list, ";", &save); p && f->n_faces < FONTS_MAX_FACES;
+         p = strtok_r(NULL, ";", &save)) {
+        fonts_face *fc = &f->face[f->n_faces];
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            continue;
+        if (!fonts_match(p, 0, fc->file[0], sizeof fc->file[0], &fc->index[0]))
+            continue;
+        if (!fonts_match(p, 1, fc->file[1], sizeof fc->file[1], &fc->index[1])) {
+            kx_strlcpy(fc->file[1], fc->file[0], sizeof fc->file[1]);
+            fc->index[1] = fc->index[0];
+        }
+        {
+            char num[16];
+            snprintf(num, sizeof num, "#%d", fc->index[0]);
+            kx_strlcpy(fc->desc, fc->file[0], sizeof fc->desc);
+            kx_strlcat(fc->desc, num, sizeof fc->desc);
+        }
+        kx_log_info("ui.font", "pattern=\"%s\" face=%s bold=%s#%d", p, fc->desc, fc->file[1],
+                    fc->index[1]);
+        f->n_faces++;
+    }
+    if (f->n_faces == 0) {
+        kx_err_set_detail("no font matches \"%s\"", patterns);
+        free(f);
+        return KX_ERR_NOT_FOUND;
+    }
+    *out = f;
+    return KX_OK;
+}
+
+void kx_fonts_close(kx_fonts *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < f->n_open; i++)
+        TTF_CloseFont(f->open[i].font);
+    free(f);
+}
+
+int kx_fonts_count(const kx_fonts *f) { return f ? f->n_faces : 0; }
+
+const char *kx_fonts_describe(const kx_fonts *f, int which)
+{
+    if (!f || which < 0 || which >= f->n_faces)
+        return "";
+    return f->face[which].desc;
+}
+
+TTF_Font *kx_fonts_get(kx_fonts *f, int which, kx_weight w, int size)
+{
+    TTF_Font *font;
+    if (!f || which < 0 || which >= f->n_faces || size < 4)
+        return NULL;
+    for (int i = 0; i < f->n_open; i++)
+        if (f->open[i].which == which && f->open[i].w == w && f->open[i].size == size)
+            return f->open[i].font;
+    font = TTF_OpenFontIndex(f->face[which].file[w], size, f->face[which].index[w]);
+    if (!font) {
+        kx_log_warn("ui.font_open", "face=%s size=%d error=\"%s\"", f->face[which].desc, size,
+                    TTF_GetError());
+        return NULL;
+    }
+    TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
+    if (f->n_open == FONTS_MAX_OPEN) {
+        /* Sizes come from a small quantised set, so this is rare: recycle
+         * the oldest slot. */
+        TTF_CloseFont(f->open[0].font);
+        memmove(&f->open[0], &f->open[1], sizeof f->open[0] * (FONTS_MAX_OPEN - 1));
+        f->n_open--;
+    }
+    f->open[f->n_open].which = which;
+    f->open[f->n_open].w = w;
+    f->open[f->n_open].size = size;
+    f->open[f->n_open].font = font;
+    f->n_open++;
+    return font;
+}

@@ -1,0 +1,841 @@
+/*
+ * screens.c - one draw function per screen id of the protocol, plus the
+ * UI's own "temporarily unavailable" screen and a generic screen for ids
+ * this build does not know.
+ *
+ * A screen shows what the state carries and offers exactly the intents the
+ * state lists; it decides nothing. The common frame (header, language
+ * button, step indicator, title) is drawn by app.c before the screen; each
+ * screen fills the content region and its footer.
+ *
+ * Map: helpers - home - busy - UKEY screens - PIN screens - money -
+ * documents - contact/agreement - seals - review - revoke - endings -
+ * table.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/secbuf.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+const kx_ui_service kx_ui_services[8] = {
+    {"new", N_("New certificate"), N_("First certificate for a company"), "icon_new"},
+    {"renew", N_("Renew"), N_("Extend the certificate, with the PIN"), "icon_renew"},
+    {"renew_nopin", N_("Renew without PIN"), N_("Forgot the PIN: identity check"), "icon_renew_nopin"},
+    {"reissue", N_("Reissue"), N_("The UKEY was lost"), "icon_reissue"},
+    {"change", N_("Change details"), N_("Company name or details changed"), "icon_change"},
+    {"swap", N_("Replace UKEY"), N_("Move the certificate to a new UKEY"), "icon_swap"},
+    {"unlock", N_("Unlock the PIN"), N_("Too many wrong PINs"), "icon_unlock"},
+    {"revoke", N_("Revoke"), N_("Stop using the certificate"), "icon_revoke"},
+};
+
+const char *kx_ui_service_name(const char *id)
+{
+    for (int i = 0; id && i < 8; i++)
+        if (strcmp(kx_ui_services[i].id, id) == 0)
+            return kx_tr(kx_ui_services[i].name);
+    return "";
+}
+
+/* ---- helpers ---- */
+
+static int scr_body_size(const kx_ui *ui) { return ui->portrait ? 40 : 36; }
+
+/* scr_body - the state's paragraphs, one per line, in r. */
+static SDL_Rect scr_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halign)
+{
+    char all[4096], one[1024];
+    all[0] = '\0';
+    for (int i = 0; i < st->n_body; i++) {
+        kx_ui_text_format(&st->body[i], one, sizeof one);
+        if (i)
+            kx_strlcat(all, "\n", sizeof all);
+        kx_strlcat(all, one, sizeof all);
+    }
+    kx_text_style ts = kx_style(scr_body_size(ui), KX_REGULAR, KX_C_TEXT, halign, KX_TOP);
+    return kx_text(ui, all, r, &ts);
+}
+
+/* scr_footer - Back and Cancel (when accepted) on the left, the primary
+ * action on the right. Cancel asks for confirmation first. Returns 1 when
+ * primary was tapped (the caller sends what it means). */
+static int scr_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *primary,
+                      kx_button_kind kind, int primary_enabled)
+{
+    SDL_Rect f = L->footer;
+    int bw = ui->portrait ? 250 : 300, gap = 24, x = f.x;
+    int clicked = 0;
+    if (kx_ui_state_accepts(st, KX_INTENT_BACK)) {
+        if (kx_button(ui, "back", kx_rect(x, f.y, bw, f.h), kx_tr("Back"), KX_BTN_QUIET))
+            kx_ui_intent(ui, KX_INTENT_BACK);
+        x += bw + gap;
+    }
+    if (kx_ui_state_accepts(st, KX_INTENT_CANCEL)) {
+        if (kx_button(ui, "cancel", kx_rect(x, f.y, bw, f.h), kx_tr("Cancel"), KX_BTN_SECONDARY))
+            ui->overlay = KX_OVERLAY_CANCEL;
+        x += bw + gap;
+    }
+    if (primary) {
+        int pw = f.x + f.w - x;
+        if (pw > (ui->portrait ? 520 : 640))
+            pw = ui->portrait ? 520 : 640;
+        clicked = kx_button_enabled(ui, "primary", kx_rect(f.x + f.w - pw, f.y, pw, f.h), primary,
+                                    kind, primary_enabled);
+    }
+    return clicked;
+}
+
+/* scr_confirm_footer - footer whose primary sends confirm when accepted. */
+static void scr_confirm_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                               const char *label)
+{
+    int ok = kx_ui_state_accepts(st, KX_INTENT_CONFIRM);
+    if (scr_footer(ui, st, L, ok ? label : NULL, KX_BTN_PRIMARY, 1))
+        kx_ui_intent(ui, KX_INTENT_CONFIRM);
+}
+
+/* scr_rows - label/value rows inside a card; values never cut (wrapped). */
+static void scr_rows(kx_ui *ui, SDL_Rect card, const char *const rows[][2], int n)
+{
+    int pad = 40, lw = ui->portrait ? 300 : 300;
+    int rh = (card.h - 2 * pad) / (n > 0 ? n : 1);
+    kx_card(ui, card);
+    for (int i = 0; i < n; i++) {
+        int y = card.y + pad + i * rh;
+        kx_text_style ls = kx_style(32, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_MIDDLE);
+        kx_text_style vs = kx_style(40, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+        ls.max_lines = 2;
+        kx_text(ui, rows[i][0], kx_rect(card.x + pad, y, lw - 20, rh), &ls);
+        kx_text(ui, rows[i][1] && rows[i][1][0] ? rows[i][1] : "-",
+                kx_rect(card.x + pad + lw, y, card.w - 2 * pad - lw, rh), &vs);
+        if (i + 1 < n)
+            kx_fill(ui, kx_rect(card.x + pad, y + rh - 1, card.w - 2 * pad, 2), KX_C_BG);
+    }
+}
+
+/* scr_art_and_body - illustration in L->art, body text in L->side. */
+static SDL_Rect scr_art_and_body(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                                 const char *art)
+{
+    kx_art(ui, art, L->art);
+    return scr_body(ui, st, L->side, ui->portrait ? KX_CENTER : KX_LEFT);
+}
+
+/* scr_note - a tinted notice box with text. */
+static void scr_note(kx_ui *ui, SDL_Rect r, const char *text, SDL_Color bg, SDL_Color fg)
+{
+    kx_text_style ts = kx_style(34, KX_BOLD, fg, KX_CENTER, KX_MIDDLE);
+    kx_round(ui, r, 20, bg);
+    kx_text(ui, text, kx_inset(r, 24), &ts);
+}
+
+/* ---- home ---- */
+
+static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    int cols = ui->portrait ? 2 : 4, rows = 8 / cols, gap = 32;
+    SDL_Rect c = L->content;
+    char sub[512];
+    kx_text_style ss = kx_style(ui->portrait ? 36 : 32, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
+    int subh = ui->portrait ? 70 : 60;
+    int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE_SERVICE);
+    sub[0] = '\0';
+    if (st->n_body)
+        kx_ui_text_format(&st->body[0], sub, sizeof sub);
+    kx_text(ui, sub, kx_rect(c.x, c.y, c.w, subh), &ss);
+    int top = c.y + subh + 10;
+    int tw = (c.w - gap * (cols - 1)) / cols, th = (c.y + c.h - top - gap * (rows - 1)) / rows;
+    for (int i = 0; i < 8; i++) {
+        const kx_ui_service *s = &kx_ui_services[i];
+        SDL_Rect t = {c.x + (i % cols) * (tw + gap), top + (i / cols) * (th + gap), tw, th};
+        char id[32];
+        snprintf(id, sizeof id, "service_%s", s->id);
+        int tapped = kx_button(ui, id, t, NULL, KX_BTN_TILE);
+        int icon = ui->portrait ? 150 : 140;
+        kx_art(ui, s->icon, kx_rect(t.x + 36, t.y + 36, icon, icon));
+        kx_text_style ns = kx_style(ui->portrait ? 46 : 40, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
+        kx_text_style hs = kx_style(ui->portrait ? 30 : 27, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+        ns.max_lines = 2;
+        int ty = t.y + 36 + icon + 20;
+        SDL_Rect nr = kx_text(ui, kx_tr(s->name), kx_rect(t.x + 36, ty, t.w - 72, 130), &ns);
+        kx_text(ui, kx_tr(s->hint),
+                kx_rect(t.x + 36, nr.y + nr.h + 12, t.w - 72, t.y + t.h - 28 - (nr.y + nr.h + 12)),
+                &hs);
+        if (tapped && enabled)
+            kx_ui_intent_value(ui, KX_INTENT_CHOOSE_SERVICE, "service", s->id);
+    }
+    (void)L;
+}
+
+/* ---- busy ---- */
+
+static const char *scr_activity_art(const char *a)
+{
+    static const struct {
+        const char *id, *art;
+    } map[] = {
+        {"reading_token", "ukey_busy"}, {"verifying_pin", "ukey_busy"},
+        {"generating_key", "ukey_busy"}, {"installing", "ukey_busy"},
+        {"removing_old", "ukey_busy"},  {"writing_token", "ukey_busy"},
+        {"scanning", "scanner_busy"},   {"decoding", "scanner_busy"},
+        {"reading_card", "idcard_busy"},
+    };
+    for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(map[i].id, a) == 0)
+            return map[i].art;
+    return "cloud_busy";
+}
+
+static int scr_activity_is_token(const char *a)
+{
+    return a && strcmp(scr_activity_art(a), "ukey_busy") == 0;
+}
+
+static void scr_busy(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect a = L->art;
+    int r = ui->portrait ? 70 : 60;
+    kx_art(ui, scr_activity_art(st->activity), kx_rect(a.x, a.y, a.w, a.h - 2 * r - 30));
+    kx_spinner(ui, a.x + a.w / 2, a.y + a.h - r, r, KX_C_PRIMARY);
+    SDL_Rect s = L->side;
+    SDL_Rect used = scr_body(ui, st, kx_rect(s.x, s.y, s.w, s.h / 2), ui->portrait ? KX_CENTER : KX_LEFT);
+    int y = used.y + used.h + 40;
+    if (st->has_progress) {
+        kx_progress_bar(ui, kx_rect(s.x, y, s.w, 24), st->progress, KX_C_PRIMARY);
+        y += 70;
+    }
+    if (scr_activity_is_token(st->activity))
+        scr_note(ui, kx_rect(s.x, y, s.w, 130), kx_tr("Do not remove the UKEY."), KX_C_WARN_LT,
+                 KX_C_WARN);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+/* ---- UKEY ---- */
+
+static void scr_ukey_insert(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, "ukey_insert");
+    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("The kiosk continues by itself once the UKEY is detected."),
+            kx_rect(L->side.x, used.y + used.h + 30, L->side.w, 140), &ts);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_ukey_blank(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_art_and_body(ui, st, L, "ukey_blank");
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_cert_show(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    char days[64];
+    SDL_Rect c = L->content;
+    {
+        char n[24];
+        snprintf(n, sizeof n, "%ld", st->cert.days_left);
+        kx_ui_format(days, sizeof days, N_("{n} days"), "n", n, NULL, NULL);
+    }
+    const char *const rows[][2] = {
+        {kx_tr("Company"), st->cert.company},
+        {kx_tr("Credit code"), st->cert.uscc},
+        {kx_tr("Serial number"), st->cert.serial},
+        {kx_tr("Valid until"), st->cert.not_after},
+        {kx_tr("Days left"), st->cert.present ? days : ""},
+    };
+    int ch = ui->portrait ? 760 : c.h - 150;
+    scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, 5);
+    if (st->cert.present && st->cert.days_left <= 30)
+        scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 110),
+                 st->cert.days_left < 0 ? kx_tr("This certificate has expired.")
+                                        : kx_tr("This certificate expires soon."),
+                 KX_C_WARN_LT, KX_C_WARN);
+    scr_confirm_footer(ui, st, L, kx_tr("Continue"));
+}
+
+/* ---- PIN ---- */
+
+/* scr_pin_pad - keypad feeding buf; OK returns 1. */
+static int scr_pin_pad(kx_ui *ui, SDL_Rect r, kx_secbuf *buf, int min, int max, const char *ok)
+{
+    int key = kx_keypad(ui, r, ui->pin_order, (int)buf->len >= min, ok);
+    if (key >= 0 && (int)buf->len < max && (int)buf->len < (int)buf->cap)
+        kx_secbuf_append(buf, (unsigned char)('0' + key));
+    else if (key == KX_KEY_BACKSPACE && buf->len > 0) {
+        buf->len--;
+        buf->data[buf->len] = '\0';
+    }
+    return key == KX_KEY_OK && (int)buf->len >= min;
+}
+
+static void scr_pin_regions(const kx_ui *ui, const kx_layout *L, SDL_Rect *fields, SDL_Rect *pad)
+{
+    SDL_Rect c = L->content;
+    if (ui->portrait) {
+        *fields = kx_rect(c.x + 90, c.y, c.w - 180, 380);
+        *pad = kx_rect(c.x + 120, c.y + 400, c.w - 240, c.h - 400);
+    } else {
+        *fields = kx_rect(c.x, c.y + 20, c.w * 45 / 100, c.h - 40);
+        *pad = kx_rect(c.x + c.w * 52 / 100, c.y, c.w * 48 / 100, c.h);
+    }
+}
+
+static void scr_pin_enter(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect fields, pad;
+    int min = st->input.present ? st->input.min : KX_PIN_MIN;
+    int max = st->input.present ? st->input.max : KX_PIN_MAX;
+    scr_pin_regions(ui, L, &fields, &pad);
+    kx_masked_field(ui, "pin", kx_rect(fields.x, fields.y, fields.w, 190), kx_tr("PIN"),
+                    ui->pin1->len, max, 1);
+    int y = fields.y + 215;
+    if (st->input.present && st->input.tries_left >= 0) {
+        char t[128];
+        char n[16];
+        snprintf(n, sizeof n, "%d", st->input.tries_left);
+        kx_ui_format(t, sizeof t, N_("{n} tries left before the UKEY locks."), "n", n, NULL, NULL);
+        scr_note(ui, kx_rect(fields.x, y, fields.w, 90), t,
+                 st->input.tries_left <= 3 ? KX_C_WARN_LT : KX_C_PRIMARY_LT,
+                 st->input.tries_left <= 3 ? KX_C_WARN : KX_C_PRIMARY);
+        y += 110;
+    }
+    kx_text_style ts = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
+    kx_text(ui, kx_tr("The keys are shuffled for your safety."), kx_rect(fields.x, y, fields.w, 60), &ts);
+    if (scr_pin_pad(ui, pad, ui->pin1, min, max, kx_tr("OK")) &&
+        kx_ui_state_accepts(st, KX_INTENT_PIN))
+        kx_ui_send_pin(ui, 0);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_pin_new(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect fields, pad;
+    int min = st->input.present ? st->input.min : KX_NEW_PIN_MIN;
+    int max = st->input.present ? st->input.max : KX_PIN_MAX;
+    char hint[128];
+    scr_pin_regions(ui, L, &fields, &pad);
+    int fh = ui->portrait ? 160 : 190;
+    if (kx_masked_field(ui, "pin_first", kx_rect(fields.x, fields.y, fields.w, fh),
+                        kx_tr("New PIN"), ui->pin1->len, max, ui->pin_field == 0))
+        ui->pin_field = 0;
+    if (kx_masked_field(ui, "pin_repeat", kx_rect(fields.x, fields.y + fh + 20, fields.w, fh),
+                        kx_tr("Repeat the new PIN"), ui->pin2->len, max, ui->pin_field == 1) &&
+        ui->pin1->len >= (size_t)min)
+        ui->pin_field = 1;
+    {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", min);
+        snprintf(b, sizeof b, "%d", max);
+        kx_ui_format(hint, sizeof hint, N_("{min} to {max} digits. Do not use your birthday."),
+                     "min", a, "max", b);
+    }
+    kx_text_style ts = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
+    kx_text(ui, hint, kx_rect(fields.x, fields.y + 2 * fh + 40, fields.w, 90), &ts);
+    if (ui->pin_field == 0) {
+        if (scr_pin_pad(ui, pad, ui->pin1, min, max, kx_tr("Next")))
+            ui->pin_field = 1;
+    } else if (scr_pin_pad(ui, pad, ui->pin2, min, max, kx_tr("OK")) &&
+               kx_ui_state_accepts(st, KX_INTENT_NEW_PIN))
+        kx_ui_send_pin(ui, 1);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+/* ---- money ---- */
+
+static void scr_amount(kx_ui *ui, SDL_Rect r, const kx_ui_state *st)
+{
+    char amount[64];
+    snprintf(amount, sizeof amount, "¥ %s", st->fee.present && st->fee.text ? st->fee.text : "-");
+    kx_text_style as = kx_style(ui->portrait ? 110 : 96, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+    kx_text(ui, amount, r, &as);
+}
+
+static void scr_fee_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    SDL_Rect card = kx_rect(c.x, c.y, c.w, ui->portrait ? 620 : c.h - 40);
+    kx_card(ui, card);
+    kx_text_style ns = kx_style(44, KX_BOLD, KX_C_PRIMARY, KX_CENTER, KX_TOP);
+    kx_text(ui, kx_ui_service_name(st->service), kx_rect(card.x + 40, card.y + 60, card.w - 80, 80), &ns);
+    scr_amount(ui, kx_rect(card.x, card.y + 150, card.w, 200), st);
+    scr_body(ui, st, kx_rect(card.x + 60, card.y + 380, card.w - 120, card.h - 400), KX_CENTER);
+    scr_confirm_footer(ui, st, L, kx_tr("Pay"));
+}
+
+static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    int qr = ui->portrait ? 620 : 520;
+    SDL_Rect qcard = ui->portrait ? kx_rect(c.x + (c.w - qr - 80) / 2, c.y, qr + 80, qr + 80)
+                                  : kx_rect(c.x + 60, c.y, qr + 80, qr + 80);
+    kx_card(ui, qcard);
+    if (st->payment.present && st->payment.qr)
+        kx_qr(ui, kx_inset(qcard, 40), st->payment.qr);
+    SDL_Rect info = ui->portrait ? kx_rect(c.x, qcard.y + qcard.h + 30, c.w, c.y + c.h - qcard.y - qcard.h - 30)
+                                 : kx_rect(qcard.x + qcard.w + 80, c.y, c.x + c.w - qcard.x - qcard.w - 80, c.h);
+    scr_amount(ui, kx_rect(info.x, info.y, info.w, 150), st);
+    SDL_Rect used = scr_body(ui, st, kx_rect(info.x, info.y + 160, info.w, 180),
+                             ui->portrait ? KX_CENTER : KX_LEFT);
+    if (st->payment.present) {
+        long left = st->payment.expires_in - (long)((ui->now_ms - ui->state_ms) / 1000);
+        char t[128];
+        if (left < 0)
+            left = 0;
+        char mmss[24];
+        snprintf(mmss, sizeof mmss, "%ld:%02ld", left / 60, left % 60);
+        kx_ui_format(t, sizeof t, N_("The code expires in {time}"), "time", mmss, NULL, NULL);
+        scr_note(ui, kx_rect(info.x, used.y + used.h + 30, info.w, 100), t,
+                 left <= 60 ? KX_C_WARN_LT : KX_C_PRIMARY_LT, left <= 60 ? KX_C_WARN : KX_C_PRIMARY);
+        if (st->payment.order) {
+            char o[160];
+            kx_text_style os = kx_style(26, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+            kx_ui_format(o, sizeof o, N_("Order {order}"), "order", st->payment.order, NULL, NULL);
+            kx_text(ui, o, kx_rect(info.x, used.y + used.h + 150, info.w, 50), &os);
+        }
+    }
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+/* ---- documents ---- */
+
+static void scr_licence_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, "licence_place");
+    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("Face down, top edge to the arrow, QR code fully on the glass."),
+            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
+    scr_confirm_footer(ui, st, L, kx_tr("Scan"));
+}
+
+static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    const char *const rows[][2] = {
+        {kx_tr("Company"), st->company.name},
+        {kx_tr("Credit code"), st->company.uscc},
+        {kx_tr("Legal representative"), st->company.legal_rep},
+    };
+    if (st->n_previews > 0)
+        kx_image(ui, L->art, st->previews[0].path);
+    else
+        kx_art(ui, "licence_place", L->art);
+    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 480 : L->side.h), rows, 3);
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
+        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
+                  kx_tr("Scan again"), KX_BTN_SECONDARY))
+        kx_ui_intent(ui, KX_INTENT_RETRY);
+    scr_confirm_footer(ui, st, L, kx_tr("Correct"));
+}
+
+static void scr_idcard_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, "idcard_place");
+    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("Lay the ID card flat on the reader and keep it still until it has been read."),
+            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    char age[32];
+    snprintf(age, sizeof age, "%ld", st->agent.age);
+    const char *const rows[][2] = {
+        {kx_tr("Name"), st->agent.name},
+        {kx_tr("ID number"), st->agent.idnum_masked},
+        {kx_tr("Age"), st->agent.present && st->agent.age >= 0 ? age : ""},
+        {kx_tr("Card valid until"), st->agent.valid_to},
+    };
+    kx_art(ui, "agent", L->art);
+    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows, 4);
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
+        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
+                  kx_tr("Read again"), KX_BTN_SECONDARY))
+        kx_ui_intent(ui, KX_INTENT_RETRY);
+    scr_confirm_footer(ui, st, L, kx_tr("Correct"));
+}
+
+static const char *scr_doc(const kx_ui_state *st)
+{
+    if (st->doc)
+        return st->doc;
+    return st->n_previews > 0 ? st->previews[0].doc : NULL;
+}
+
+static void scr_doc_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    const char *doc = scr_doc(st);
+    const char *art = "doc_place";
+    if (doc && strncmp(doc, "agent_id_", 9) == 0)
+        art = strcmp(doc, "agent_id_back") == 0 ? "idcard_scan_back" : "idcard_scan_front";
+    scr_art_and_body(ui, st, L, art);
+    scr_confirm_footer(ui, st, L, kx_tr("Scan"));
+}
+
+static void scr_doc_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect area = ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, L->content.h - 140)
+                                 : L->art;
+    if (st->n_previews > 0)
+        kx_image(ui, area, st->previews[0].path);
+    SDL_Rect t = ui->portrait ? kx_rect(L->content.x, L->content.y + L->content.h - 120, L->content.w, 120)
+                              : L->side;
+    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT,
+                                ui->portrait ? KX_MIDDLE : KX_TOP);
+    kx_text(ui, kx_tr("Is the whole page sharp and readable?"), t, &ts);
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
+        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
+                  kx_tr("Scan again"), KX_BTN_SECONDARY))
+        kx_ui_intent(ui, KX_INTENT_RETRY);
+    scr_confirm_footer(ui, st, L, kx_tr("Use this scan"));
+}
+
+/* ---- contact and agreement ---- */
+
+static int scr_email_char_ok(int ch)
+{
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '@' || ch == '.' ||
+           ch == '_' || ch == '-';
+}
+
+static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    SDL_Rect f1, f2, pad;
+    size_t plen = strlen(ui->phone);
+    static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+    if (ui->portrait) {
+        f1 = kx_rect(c.x, c.y, c.w, 170);
+        f2 = kx_rect(c.x, c.y + 190, c.w, 170);
+        pad = kx_rect(c.x, c.y + 400, c.w, c.h - 400);
+    } else {
+        f1 = kx_rect(c.x, c.y, c.w * 42 / 100, 170);
+        f2 = kx_rect(c.x, c.y + 200, c.w * 42 / 100, 170);
+        pad = kx_rect(c.x + c.w * 46 / 100, c.y, c.w * 54 / 100, c.h);
+    }
+    if (kx_text_field(ui, "phone", f1, kx_tr("Mobile phone number"), ui->phone,
+                      kx_tr("11 digits"), ui->contact_field == 0))
+        ui->contact_field = 0;
+    if (kx_text_field(ui, "email", f2, kx_tr("E-mail (optional)"), ui->email,
+                      kx_tr("name@example.com"), ui->contact_field == 1))
+        ui->contact_field = 1;
+    if (!ui->portrait) {
+        kx_text_style ts = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+        kx_text(ui, kx_tr("The CA sends the certificate's expiry reminders to this number."),
+                kx_rect(c.x, c.y + 400, c.w * 42 / 100, 150), &ts);
+    }
+    if (ui->contact_field == 0) {
+        SDL_Rect p = ui->portrait ? kx_rect(pad.x + 120, pad.y, pad.w - 240, pad.h) : pad;
+        int key = kx_keypad(ui, p, digits, plen == 11, kx_tr("Next"));
+        if (key >= 0 && plen < 11) {
+            ui->phone[plen] = (char)('0' + key);
+            ui->phone[plen + 1] = '\0';
+        } else if (key == KX_KEY_BACKSPACE && plen > 0)
+            ui->phone[plen - 1] = '\0';
+        else if (key == KX_KEY_OK)
+            ui->contact_field = 1;
+    } else {
+        size_t elen = strlen(ui->email);
+        int ch = kx_keyboard(ui, pad, 1);
+        if (ch == 1)
+            kx_strlcat(ui->email, ".com", sizeof ui->email);
+        else if (ch == '\b' && elen > 0)
+            ui->email[elen - 1] = '\0';
+        else if (ch == '\r')
+            ui->contact_field = 0;
+        else if (scr_email_char_ok(ch) && elen + 1 < sizeof ui->email) {
+            ui->email[elen] = (char)ch;
+            ui->email[elen + 1] = '\0';
+        }
+    }
+    if (scr_footer(ui, st, L, kx_tr("Continue"), KX_BTN_PRIMARY,
+                   plen == 11 && kx_ui_state_accepts(st, KX_INTENT_CONTACT)))
+        kx_ui_send_contact(ui);
+}
+
+static void scr_agreement(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    kx_card(ui, c);
+    SDL_Rect in = kx_inset(c, 48);
+    char text[4096];
+    text[0] = '\0';
+    kx_strlcpy(text, kx_tr("1. The certificate identifies your company in electronic transactions; keep the UKEY and its PIN safe and do not lend them.\n"
+                           "2. The information and documents you provide must be true, complete and valid.\n"
+                           "3. Renew the certificate before it expires. Report a lost UKEY at once so that the certificate is revoked.\n"
+                           "4. The CA processes the data you provide only to issue and manage the certificate."),
+               sizeof text);
+    kx_text_style hs = kx_style(36, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_TOP);
+    hs.min_size = 24;
+    SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 200), KX_LEFT);
+    kx_fill(ui, kx_rect(in.x, b.y + b.h + 24, in.w, 2), KX_C_LINE);
+    kx_text(ui, text, kx_rect(in.x, b.y + b.h + 56, in.w, in.y + in.h - (b.y + b.h + 56)), &hs);
+    scr_confirm_footer(ui, st, L, kx_tr("I agree"));
+}
+
+/* ---- seals ---- */
+
+static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, "seal_sheet");
+    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: signature. Twice each, in the middle of the boxes, never across a line."),
+            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, ui->portrait ? 260 : 330), &ts);
+    scr_confirm_footer(ui, st, L, kx_tr("Scan"));
+}
+
+static const char *scr_row_name(const char *row)
+{
+    if (row && strcmp(row, "company_seal") == 0)
+        return kx_tr("Company seal");
+    if (row && strcmp(row, "legal_rep_seal") == 0)
+        return kx_tr("Legal representative's seal");
+    if (row && strcmp(row, "signature") == 0)
+        return kx_tr("Signature");
+    return row ? row : "";
+}
+
+static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect img = ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, 500) : L->art;
+    SDL_Rect tab = ui->portrait ? kx_rect(L->content.x, L->content.y + 530, L->content.w, L->content.h - 530)
+                                : L->side;
+    if (st->n_previews > 0)
+        kx_image(ui, img, st->previews[0].path);
+    kx_card(ui, tab);
+    SDL_Rect in = kx_inset(tab, 28);
+    SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 110), KX_LEFT);
+    int y = b.y + b.h + 16;
+    int n = st->n_cells > 0 ? st->n_cells : 1;
+    int rh = (in.y + in.h - y) / n;
+    for (int i = 0; i < st->n_cells; i++) {
+        int ok = strcmp(st->cells[i].verdict, "ok") == 0;
+        char label[160], msg[512];
+        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row), st->cells[i].cell + 1);
+        kx_disc(ui, in.x + 26, y + rh / 2, 24, ok ? KX_C_OK : KX_C_DANGER);
+        kx_text_style is = kx_style(30, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
+        kx_text(ui, ok ? "✓" : "!", kx_rect(in.x + 2, y + rh / 2 - 24, 48, 48), &is);
+        kx_text_style ls = kx_style(30, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+        int lw = ui->portrait ? 330 : 250;
+        ls.max_lines = 2;
+        kx_text(ui, label, kx_rect(in.x + 70, y, lw, rh), &ls);
+        kx_ui_text_format(&st->cells[i].text, msg, sizeof msg);
+        if (ok || !msg[0])
+            kx_strlcpy(msg, ok ? kx_tr("Usable") : kx_tr("Not usable"), sizeof msg);
+        kx_text_style ms = kx_style(28, KX_REGULAR, ok ? KX_C_OK : KX_C_DANGER, KX_LEFT, KX_MIDDLE);
+        kx_text(ui, msg, kx_rect(in.x + 80 + lw, y + 4, in.w - 80 - lw, rh - 8), &ms);
+        y += rh;
+    }
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
+        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
+                  kx_tr("Scan again"), KX_BTN_SECONDARY))
+        kx_ui_intent(ui, KX_INTENT_RETRY);
+    scr_confirm_footer(ui, st, L, kx_tr("Continue"));
+}
+
+/* ---- review ---- */
+
+static void scr_review_wait(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect a = L->art;
+    kx_art(ui, "review", kx_rect(a.x, a.y, a.w, a.h - 140));
+    kx_spinner(ui, a.x + a.w / 2, a.y + a.h - 60, 56, KX_C_PRIMARY);
+    SDL_Rect used = scr_body(ui, st, kx_rect(L->side.x, L->side.y, L->side.w, 200),
+                             ui->portrait ? KX_CENTER : KX_LEFT);
+    int y = used.y + used.h + 30;
+    if (st->has_progress) {
+        kx_progress_bar(ui, kx_rect(L->side.x, y, L->side.w, 24), st->progress, KX_C_PRIMARY);
+        y += 60;
+    }
+    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("This usually takes a few minutes. Please stay at the kiosk."),
+            kx_rect(L->side.x, y, L->side.w, 160), &ts);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+/* ---- revoke ---- */
+
+static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, int tiles)
+{
+    SDL_Rect c = L->content;
+    int n = st->n_choices, gap = 28;
+    int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE);
+    for (int i = 0; i < n; i++) {
+        char id[48], label[512];
+        SDL_Rect r;
+        if (tiles) {
+            int cols = ui->portrait ? 1 : n, tw = (c.w - gap * (cols - 1)) / cols;
+            int th = ui->portrait ? 320 : c.h - 40;
+            r = kx_rect(c.x + (i % cols) * (tw + gap), c.y + (i / cols) * (th + gap), tw, th);
+        } else {
+            int bh = (c.h - gap * (n - 1)) / (n > 0 ? n : 1);
+            if (bh > (ui->portrait ? 170 : 104))
+                bh = ui->portrait ? 170 : 104;
+            r = kx_rect(c.x, c.y + i * (bh + gap), c.w, bh);
+        }
+        snprintf(id, sizeof id, "choice_%s", st->choices[i].value);
+        kx_ui_text_format(&st->choices[i].text, label, sizeof label);
+        int tapped;
+        if (tiles) {
+            tapped = kx_button(ui, id, r, NULL, KX_BTN_TILE);
+            kx_art(ui, i == 0 ? "ukey_insert" : "licence_place", kx_rect(r.x + 30, r.y + 30, r.w - 60, r.h - 170));
+            kx_text_style ls = kx_style(42, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+            kx_text(ui, label, kx_rect(r.x + 30, r.y + r.h - 140, r.w - 60, 120), &ls);
+        } else {
+            tapped = kx_button(ui, id, r, NULL, KX_BTN_TILE);
+            kx_text_style ls = kx_style(40, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+            kx_text(ui, label, kx_inset(kx_rect(r.x + 16, r.y, r.w - 32, r.h), 20), &ls);
+        }
+        if (tapped && enabled)
+            kx_ui_intent_value(ui, KX_INTENT_CHOOSE, "value", st->choices[i].value);
+    }
+}
+
+static void scr_revoke_method(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_choices(ui, st, L, 1);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_revoke_reason(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_choices(ui, st, L, 0);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_revoke_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    const char *const rows[][2] = {
+        {kx_tr("Company"), st->cert.present ? st->cert.company : st->company.name},
+        {kx_tr("Credit code"), st->cert.present ? st->cert.uscc : st->company.uscc},
+        {kx_tr("Serial number"), st->cert.present ? st->cert.serial : ""},
+    };
+    int ch = ui->portrait ? 520 : c.h - 170;
+    scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, 3);
+    scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 130),
+             kx_tr("A revoked certificate cannot be used again. This cannot be undone."),
+             KX_C_DANGER_LT, KX_C_DANGER);
+    if (scr_footer(ui, st, L, kx_ui_state_accepts(st, KX_INTENT_CONFIRM) ? kx_tr("Revoke") : NULL,
+                   KX_BTN_DANGER, 1))
+        kx_ui_intent(ui, KX_INTENT_CONFIRM);
+}
+
+/* ---- endings ---- */
+
+static void scr_done(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    int reminder = ui->session_had_ukey;
+    kx_art(ui, reminder ? "ukey_take" : "done", L->art);
+    SDL_Rect used = scr_body(ui, st, kx_rect(L->side.x, L->side.y, L->side.w, L->side.h / 2),
+                             ui->portrait ? KX_CENTER : KX_LEFT);
+    if (reminder) {
+        scr_note(ui, kx_rect(L->side.x, used.y + used.h + 30, L->side.w, 140),
+                 kx_tr("Take your UKEY with you."), KX_C_WARN_LT, KX_C_WARN);
+        ui->reminder_shown_on_screen = 1;
+    }
+    scr_confirm_footer(ui, st, L, reminder ? kx_tr("I have my UKEY") : kx_tr("Finish"));
+}
+
+static void scr_cancelled(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_art_and_body(ui, st, L, "cancelled");
+    scr_confirm_footer(ui, st, L, kx_tr("Back to the start"));
+}
+
+static void scr_error(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    char what[512], action[512];
+    kx_art(ui, "error", L->art);
+    kx_ui_text_format(&st->error.text, what, sizeof what);
+    kx_ui_text_format(&st->error.action, action, sizeof action);
+    kx_text_style ws = kx_style(44, KX_BOLD, KX_C_DANGER, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    SDL_Rect s = L->side;
+    SDL_Rect w = kx_text(ui, what, kx_rect(s.x, s.y, s.w, 150), &ws);
+    SDL_Rect card = kx_rect(s.x, w.y + w.h + 30, s.w, ui->portrait ? 260 : 300);
+    kx_card(ui, card);
+    kx_text_style as = kx_style(38, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+    kx_text(ui, action, kx_inset(card, 40), &as);
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY)) {
+        if (scr_footer(ui, st, L, kx_tr("Try again"), KX_BTN_PRIMARY, 1))
+            kx_ui_intent(ui, KX_INTENT_RETRY);
+    } else
+        scr_confirm_footer(ui, st, L, kx_tr("OK"));
+}
+
+static void scr_staff_needed(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_art_and_body(ui, st, L, "staff");
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+static void scr_out_of_service(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, "out_of_service");
+    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("Please go to the service counter. We apologise for the inconvenience."),
+            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
+}
+
+void kx_screen_unavailable(kx_ui *ui, const kx_layout *L)
+{
+    SDL_Rect a = L->art;
+    kx_art(ui, "out_of_service", kx_rect(a.x, a.y, a.w, a.h - 150));
+    kx_spinner(ui, a.x + a.w / 2, a.y + a.h - 60, 50, KX_C_PRIMARY);
+    kx_text_style ts = kx_style(40, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("The kiosk is reconnecting to its service. This usually takes a few seconds; no data is lost."),
+            kx_rect(L->side.x, L->side.y, L->side.w, 240), &ts);
+    kx_text_style ms = kx_style(32, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, kx_tr("If this lasts, please ask a member of staff."),
+            kx_rect(L->side.x, L->side.y + 260, L->side.w, 120), &ms);
+}
+
+/* Unknown screen id (a newer kioskd): title, body and the plain intents. */
+static void scr_generic(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    scr_body(ui, st, L->content, KX_CENTER);
+    if (kx_ui_state_accepts(st, KX_INTENT_RETRY)) {
+        if (scr_footer(ui, st, L, kx_tr("Try again"), KX_BTN_PRIMARY, 1))
+            kx_ui_intent(ui, KX_INTENT_RETRY);
+    } else
+        scr_confirm_footer(ui, st, L, kx_tr("Continue"));
+}
+
+static const kx_screen_fn screen_table[KX_SCREEN_COUNT] = {
+    [KX_SCREEN_HOME] = scr_home,
+    [KX_SCREEN_BUSY] = scr_busy,
+    [KX_SCREEN_UKEY_INSERT] = scr_ukey_insert,
+    [KX_SCREEN_UKEY_BLANK_INSERT] = scr_ukey_blank,
+    [KX_SCREEN_CERT_SHOW] = scr_cert_show,
+    [KX_SCREEN_PIN_ENTER] = scr_pin_enter,
+    [KX_SCREEN_PIN_NEW] = scr_pin_new,
+    [KX_SCREEN_FEE_CONFIRM] = scr_fee_confirm,
+    [KX_SCREEN_PAYMENT] = scr_payment,
+    [KX_SCREEN_LICENCE_PLACE] = scr_licence_place,
+    [KX_SCREEN_COMPANY_CONFIRM] = scr_company_confirm,
+    [KX_SCREEN_IDCARD_PLACE] = scr_idcard_place,
+    [KX_SCREEN_AGENT_CONFIRM] = scr_agent_confirm,
+    [KX_SCREEN_DOC_PLACE] = scr_doc_place,
+    [KX_SCREEN_DOC_REVIEW] = scr_doc_review,
+    [KX_SCREEN_CONTACT] = scr_contact,
+    [KX_SCREEN_AGREEMENT] = scr_agreement,
+    [KX_SCREEN_SEAL_PLACE] = scr_seal_place,
+    [KX_SCREEN_SEAL_REVIEW] = scr_seal_review,
+    [KX_SCREEN_REVIEW_WAIT] = scr_review_wait,
+    [KX_SCREEN_REVOKE_METHOD] = scr_revoke_method,
+    [KX_SCREEN_REVOKE_REASON] = scr_revoke_reason,
+    [KX_SCREEN_REVOKE_CONFIRM] = scr_revoke_confirm,
+    [KX_SCREEN_DONE] = scr_done,
+    [KX_SCREEN_CANCELLED] = scr_cancelled,
+    [KX_SCREEN_ERROR] = scr_error,
+    [KX_SCREEN_STAFF_NEEDED] = scr_staff_needed,
+    [KX_SCREEN_OUT_OF_SERVICE] = scr_out_of_service,
+};
+
+kx_screen_fn kx_screen_for(kx_screen s)
+{
+    if ((unsigned)s < KX_SCREEN_COUNT && screen_table[s])
+        return screen_table[s];
+    return scr_generic;
+}

@@ -1,0 +1,524 @@
+/*
+ * text.c - text layout and the text texture cache.
+ *
+ * Line breaking: Latin text breaks at spaces; CJK text may break between
+ * any two characters except before closing punctuation (，。、）」 …) and
+ * after opening punctuation (（「 …), the usual Chinese line-start and
+ * line-end rules. A token wider than the box (an e-mail address, a serial
+ * number) is broken between characters. '\n' is a hard break.
+ *
+ * Fitting: a text is laid out at its preferred size and shrunk step by step
+ * toward its minimum until every line fits the box. Nothing required is
+ * ever cut: when even the minimum does not fit, the text is drawn whole
+ * past the box and the audit (screenshot tests) records an overflow.
+ *
+ * The cache keeps one texture per (text, box size, style) so a frame only
+ * copies textures; entries unused for a while are evicted.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+#define TEXT_MAX_BYTES 4096
+#define TEXT_MAX_LINES 64
+#define TEXT_CACHE_SIZE 384
+
+typedef struct text_entry {
+    uint64_t key;
+    SDL_Texture *tex; /* NULL for measure-only entries */
+    int w, h;         /* texture (or measured) size */
+    int overflow;     /* did not fit the box even at min size */
+    uint32_t missing; /* first codepoint no face provides, 0 if none */
+    Uint64 used;      /* frame stamp */
+} text_entry;
+
+struct kx_text_cache {
+    text_entry e[TEXT_CACHE_SIZE];
+    Uint64 stamp;
+};
+
+kx_err kx_text_cache_new(kx_text_cache **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? KX_OK : KX_ERR_NO_MEMORY;
+}
+
+void kx_text_cache_clear(kx_text_cache *tc)
+{
+    if (!tc)
+        return;
+    for (int i = 0; i < TEXT_CACHE_SIZE; i++) {
+        if (tc->e[i].tex)
+            SDL_DestroyTexture(tc->e[i].tex);
+        memset(&tc->e[i], 0, sizeof tc->e[i]);
+    }
+}
+
+void kx_text_cache_free(kx_text_cache *tc)
+{
+    kx_text_cache_clear(tc);
+    free(tc);
+}
+
+kx_text_style kx_style(int size, kx_weight w, SDL_Color c, int halign, int valign)
+{
+    kx_text_style st = {size, 0, w, c, halign, valign, 0};
+    return st;
+}
+
+/* ---- UTF-8 and character classes ---- */
+
+/* text_next - decode one code point at s[*i], advancing *i. Invalid bytes
+ * decode as U+FFFD (jansson only hands us valid UTF-8, but be safe). */
+static uint32_t text_next(const char *s, size_t n, size_t *i)
+{
+    const unsigned char *p = (const unsigned char *)s + *i;
+    uint32_t cp;
+    size_t len;
+    if (p[0] < 0x80) {
+        cp = p[0];
+        len = 1;
+    } else if ((p[0] & 0xE0) == 0xC0) {
+        cp = p[0] & 0x1Fu;
+        len = 2;
+    } else if ((p[0] & 0xF0) == 0xE0) {
+        cp = p[0] & 0x0Fu;
+        len = 3;
+    } else if ((p[0] & 0xF8) == 0xF0) {
+        cp = p[0] & 0x07u;
+        len = 4;
+    } else {
+        *i += 1;
+        return 0xFFFD;
+    }
+    if (*i + len > n) {
+        *i = n;
+        return 0xFFFD;
+    }
+    for (size_t k = 1; k < len; k++) {
+        if ((p[k] & 0xC0) != 0x80) {
+            *i += k;
+            return 0xFFFD;
+        }
+        cp = (cp << 6) | (p[k] & 0x3Fu);
+    }
+    *i += len;
+    return cp;
+}
+
+static int text_is_cjk(uint32_t c)
+{
+    return (c >= 0x2E80 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) ||
+           (c >= 0xFF00 && c <= 0xFFEF) || c >= 0x20000;
+}
+
+/* May not start a line (closing punctuation). */
+static int text_no_start(uint32_t c)
+{
+    static const uint32_t set[] = {0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F,
+                                   0xFF01, 0xFF09, 0x3011, 0x300D, 0x300F, 0x300B, 0x3009,
+                                   0x201D, 0x2019, 0x2026, 0xFF05, 0x30FC, ')',    ']',
+                                   '}',    '.',    ',',    ';',    ':',    '!',    '?',
+                                   '%'};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        if (set[i] == c)
+            return 1;
+    return 0;
+}
+
+/* May not end a line (opening punctuation). */
+static int text_no_end(uint32_t c)
+{
+    static const uint32_t set[] = {0xFF08, 0x3010, 0x300C, 0x300E, 0x300A,
+                                   0x3008, 0x201C, 0x2018, '(',    '[', '{'};
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        if (set[i] == c)
+            return 1;
+    return 0;
+}
+
+/* ---- layout ---- */
+
+typedef struct text_lines {
+    size_t off[TEXT_MAX_LINES], len[TEXT_MAX_LINES];
+    int n;
+    int maxw;
+} text_lines;
+
+static int text_width(TTF_Font *f, const char *s, size_t off, size_t len)
+{
+    char buf[TEXT_MAX_BYTES];
+    int w = 0, h = 0;
+    if (len == 0)
+        return 0;
+    if (len >= sizeof buf)
+        len = sizeof buf - 1;
+    memcpy(buf, s + off, len);
+    buf[len] = '\0';
+    if (TTF_SizeUTF8(f, buf, &w, &h) != 0)
+        return 0;
+    return w;
+}
+
+static int text_push(text_lines *L, size_t off, size_t len, int w)
+{
+    if (L->n >= TEXT_MAX_LINES)
+        return -1;
+    L->off[L->n] = off;
+    L->len[L->n] = len;
+    L->n++;
+    if (w > L->maxw)
+        L->maxw = w;
+    return 0;
+}
+
+/*
+ * text_wrap - break s (n bytes) into lines no wider than maxw with font f.
+ * Segments are the unbreakable units; a line is filled greedily. Returns 0,
+ * or -1 when a single character is wider than maxw or there are too many
+ * lines.
+ */
+static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines *L)
+{
+    size_t i = 0, line_start = 0, line_end = 0; /* end excludes trailing spaces */
+    int have = 0;
+    memset(L, 0, sizeof *L);
+    while (i <= n) {
+        /* find the next segment [seg, seg_end_text) and where it ends with
+         * its trailing spaces (seg_next) */
+        size_t seg = i, seg_end = i, j = i;
+        uint32_t prev = 0;
+        int hard = 0;
+        if (i == n) {
+            hard = 1; /* flush */
+        } else {
+            size_t k = j;
+            uint32_t c = text_next(s, n, &k);
+            if (c == '\n') {
+                hard = 1;
+                j = k;
+            } else {
+                int cjk = text_is_cjk(c) && !text_no_start(c);
+                j = k;
+                prev = c;
+                /* glue: opening punctuation binds to what follows */
+                while (j < n) {
+                    size_t k2 = j;
+                    uint32_t d = text_next(s, n, &k2);
+                    if (d == ' ' || d == '\n')
+                        break;
+                    if (text_no_start(d) || text_no_end(prev)) {
+                        j = k2;
+                        prev = d;
+                        continue;
+                    }
+                    if (cjk || text_is_cjk(d))
+                        break;
+                    j = k2;
+                    prev = d;
+                }
+                seg_end = j;
+                while (j < n && s[j] == ' ')
+                    j++;
+            }
+        }
+        if (hard) {
+            if (text_push(L, line_start, have ? line_end - line_start : 0,
+                          have ? text_width(f, s, line_start, line_end - line_start) : 0) < 0)
+                return -1;
+            if (i >= n)
+                break;
+            i = j;
+            line_start = line_end = i;
+            have = 0;
+            continue;
+        }
+        if (!have) {
+            line_start = seg;
+        }
+        if (text_width(f, s, line_start, seg_end - line_start) <= maxw) {
+            line_end = seg_end;
+            have = 1;
+            i = j;
+            continue;
+        }
+        if (have) {
+            /* close the line before this segment and retry it alone */
+            if (text_push(L, line_start, line_end - line_start,
+                          text_width(f, s, line_start, line_end - line_start)) < 0)
+                return -1;
+            have = 0;
+            line_start = seg;
+            continue;
+        }
+        /* a single segment wider than the box: break it between characters */
+        {
+            size_t a = seg, b = seg, last_fit = seg;
+            while (b < seg_end) {
+                size_t k = b;
+                text_next(s, n, &k);
+                if (text_width(f, s, a, k - a) > maxw) {
+                    if (last_fit == a)
+                        return -1;
+                    if (text_push(L, a, last_fit - a, text_width(f, s, a, last_fit - a)) < 0)
+                        return -1;
+                    a = last_fit;
+                    continue;
+                }
+                b = k;
+                last_fit = k;
+            }
+            line_start = a;
+            line_end = seg_end;
+            have = 1;
+            i = j;
+        }
+    }
+    return 0;
+}
+
+/* ---- faces and glyph coverage ---- */
+
+/* text_face - first face providing every glyph of s; *missing gets the
+ * first unprovided code point when none does (the main face is used). */
+static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size, uint32_t *missing)
+{
+    int faces = kx_fonts_count(ui->fonts);
+    *missing = 0;
+    for (int which = 0; which < faces; which++) {
+        TTF_Font *f = kx_fonts_get(ui->fonts, which, w, size);
+        size_t i = 0;
+        uint32_t miss = 0;
+        if (!f)
+            continue;
+        while (i < n) {
+            uint32_t c = text_next(s, n, &i);
+            if (c == '\n' || c == ' ')
+                continue;
+            if (!TTF_GlyphIsProvided32(f, c)) {
+                miss = c;
+                break;
+            }
+        }
+        if (!miss)
+            return which;
+        if (which == 0)
+            *missing = miss;
+    }
+    return 0;
+}
+
+static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_style *st, int measure)
+{
+    uint64_t x = 1469598103934665603ULL;
+    int v[8] = {w, h, st->size, st->min_size, (int)st->weight, st->halign, st->max_lines, measure};
+    for (size_t i = 0; i < n; i++) {
+        x ^= (unsigned char)s[i];
+        x *= 1099511628211ULL;
+    }
+    for (size_t i = 0; i < 8; i++) {
+        x ^= (uint64_t)(unsigned)v[i];
+        x *= 1099511628211ULL;
+    }
+    return x;
+}
+
+static text_entry *text_lookup(kx_text_cache *tc, uint64_t key)
+{
+    for (int i = 0; i < TEXT_CACHE_SIZE; i++)
+        if (tc->e[i].key == key && (tc->e[i].tex || tc->e[i].w || tc->e[i].h))
+            return &tc->e[i];
+    return NULL;
+}
+
+static text_entry *text_slot(kx_text_cache *tc)
+{
+    int best = 0;
+    for (int i = 0; i < TEXT_CACHE_SIZE; i++) {
+        if (!tc->e[i].tex && !tc->e[i].w && !tc->e[i].h)
+            return &tc->e[i];
+        if (tc->e[i].used < tc->e[best].used)
+            best = i;
+    }
+    if (tc->e[best].tex)
+        SDL_DestroyTexture(tc->e[best].tex);
+    memset(&tc->e[best], 0, sizeof tc->e[best]);
+    return &tc->e[best];
+}
+
+static int text_next_size(int size)
+{
+    int next = size * 92 / 100;
+    if (next >= size)
+        next = size - 1;
+    return next & ~1; /* even sizes only: fewer fonts to open */
+}
+
+/* text_fit - choose a size and lay out; returns the size, sets *fit. */
+static int text_fit(kx_ui *ui, const char *s, size_t n, int w, int h, const kx_text_style *st,
+                    text_lines *L, int *face, uint32_t *missing, int *fit, int shrink)
+{
+    int size = st->size;
+    int minsz = st->min_size > 0 ? st->min_size : st->size * 6 / 10;
+    if (minsz < 12)
+        minsz = 12;
+    for (;;) {
+        TTF_Font *f;
+        *face = text_face(ui, s, n, st->weight, size, missing);
+        f = kx_fonts_get(ui->fonts, *face, st->weight, size);
+        if (!f) {
+            L->n = 0;
+            *fit = 0;
+            return size;
+        }
+        int ok = text_wrap(f, s, n, w, L) == 0;
+        if (ok && st->max_lines > 0 && L->n > st->max_lines)
+            ok = 0;
+        if (ok && h > 0 && (L->n - 1) * TTF_FontLineSkip(f) + TTF_FontHeight(f) > h)
+            ok = 0;
+        if (ok || !shrink || size <= minsz) {
+            *fit = ok;
+            if (!ok && text_wrap(f, s, n, w, L) != 0) {
+                /* even one character is too wide: one line, uncut */
+                memset(L, 0, sizeof *L);
+                text_push(L, 0, n, text_width(f, s, 0, n));
+            }
+            return size;
+        }
+        size = text_next_size(size);
+        if (size < minsz)
+            size = minsz;
+    }
+}
+
+static SDL_Texture *text_render(kx_ui *ui, const char *s, const text_lines *L, TTF_Font *f,
+                                int halign, int *tw, int *th)
+{
+    SDL_Color white = {255, 255, 255, 255};
+    int skip = TTF_FontLineSkip(f), lh = TTF_FontHeight(f);
+    int W = L->maxw > 0 ? L->maxw : 1;
+    int H = L->n > 0 ? (L->n - 1) * skip + lh : 1;
+    SDL_Surface *all = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Texture *tex = NULL;
+    if (!all)
+        return NULL;
+    SDL_FillRect(all, NULL, 0);
+    for (int i = 0; i < L->n; i++) {
+        char buf[TEXT_MAX_BYTES];
+        size_t len = L->len[i] < sizeof buf - 1 ? L->len[i] : sizeof buf - 1;
+        SDL_Surface *line;
+        if (len == 0)
+            continue;
+        memcpy(buf, s + L->off[i], len);
+        buf[len] = '\0';
+        line = TTF_RenderUTF8_Blended(f, buf, white);
+        if (!line)
+            continue;
+        SDL_Rect dst = {0, i * skip, line->w, line->h};
+        if (halign == KX_CENTER)
+            dst.x = (W - line->w) / 2;
+        else if (halign == KX_RIGHT)
+            dst.x = W - line->w;
+        SDL_SetSurfaceBlendMode(line, SDL_BLENDMODE_NONE);
+        SDL_BlitSurface(line, NULL, all, &dst);
+        SDL_FreeSurface(line);
+    }
+    tex = SDL_CreateTextureFromSurface(ui->ren, all);
+    if (tex)
+        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
+    *tw = W;
+    *th = H;
+    SDL_FreeSurface(all);
+    return tex;
+}
+
+static void text_audit(kx_ui *ui, const char *s, const text_entry *e, SDL_Rect box)
+{
+    char what[64];
+    if (!ui->audit)
+        return;
+    if (e->overflow)
+        kx_ui_audit_fail(ui, "text does not fit its box", s);
+    if (e->missing) {
+        snprintf(what, sizeof what, "missing glyph U+%04X", (unsigned)e->missing);
+        kx_ui_audit_fail(ui, what, s);
+    }
+    if (box.x < 0 || box.y < 0 || box.x + box.w > ui->W || box.y + box.h > ui->H)
+        kx_ui_audit_fail(ui, "text box outside the screen", s);
+}
+
+SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st)
+{
+    SDL_Rect none = {box.x, box.y, 0, 0};
+    size_t n;
+    uint64_t key;
+    text_entry *e;
+    if (!s || !s[0] || box.w <= 0)
+        return none;
+    n = strnlen(s, TEXT_MAX_BYTES - 1);
+    key = text_key(s, n, box.w, box.h, st, 0);
+    e = text_lookup(ui->tc, key);
+    if (!e) {
+        text_lines L;
+        int face = 0, fit = 0;
+        uint32_t missing = 0;
+        int size = text_fit(ui, s, n, box.w, box.h, st, &L, &face, &missing, &fit, 1);
+        TTF_Font *f = kx_fonts_get(ui->fonts, face, st->weight, size);
+        e = text_slot(ui->tc);
+        e->key = key;
+        e->overflow = !fit;
+        e->missing = missing;
+        if (f)
+            e->tex = text_render(ui, s, &L, f, st->halign, &e->w, &e->h);
+        if (!e->tex) {
+            e->w = e->w ? e->w : 1;
+            e->h = e->h ? e->h : 1;
+        }
+    }
+    e->used = ++ui->tc->stamp;
+    text_audit(ui, s, e, box);
+    if (!e->tex)
+        return none;
+    SDL_Rect dst = {box.x, box.y, e->w, e->h};
+    if (st->halign == KX_CENTER)
+        dst.x = box.x + (box.w - e->w) / 2;
+    else if (st->halign == KX_RIGHT)
+        dst.x = box.x + box.w - e->w;
+    if (box.h > 0 && st->valign == KX_MIDDLE)
+        dst.y = box.y + (box.h - e->h) / 2;
+    else if (box.h > 0 && st->valign == KX_BOTTOM)
+        dst.y = box.y + box.h - e->h;
+    SDL_SetTextureColorMod(e->tex, st->color.r, st->color.g, st->color.b);
+    SDL_SetTextureAlphaMod(e->tex, st->color.a);
+    SDL_RenderCopy(ui->ren, e->tex, NULL, &dst);
+    return dst;
+}
+
+int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
+{
+    size_t n;
+    uint64_t key;
+    text_entry *e;
+    if (!s || !s[0] || w <= 0)
+        return 0;
+    n = strnlen(s, TEXT_MAX_BYTES - 1);
+    key = text_key(s, n, w, 0, st, 1);
+    e = text_lookup(ui->tc, key);
+    if (!e) {
+        text_lines L;
+        int face = 0, fit = 0;
+        uint32_t missing = 0;
+        int size = text_fit(ui, s, n, w, 0, st, &L, &face, &missing, &fit, 0);
+        TTF_Font *f = kx_fonts_get(ui->fonts, face, st->weight, size);
+        e = text_slot(ui->tc);
+        e->key = key;
+        e->w = w;
+        e->h = f && L.n > 0 ? (L.n - 1) * TTF_FontLineSkip(f) + TTF_FontHeight(f) : 1;
+    }
+    e->used = ++ui->tc->stamp;
+    return e->h;
+}

@@ -1,0 +1,433 @@
+/*
+ * widgets.c - the one small widget set every screen reuses: buttons and
+ * tappable areas, keypads (shuffled PIN, phone), the e-mail keyboard, entry
+ * fields, progress bar, step indicator, QR code, image preview and the
+ * dialog frame.
+ *
+ * Immediate mode: a widget is drawn and hit-tested in the same call; a tap
+ * is a press that starts and ends inside the same rectangle. Every widget
+ * registers its id and rectangle for tap scripts. Widgets never keep user
+ * input: the caller owns it (PIN digits go straight into a kx_secbuf).
+ */
+#include <qrencode.h>
+#include <SDL2/SDL_image.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "core/str.h"
+#include "ui/ui_internal.h"
+
+static int widget_inside(SDL_Rect r, int x, int y)
+{
+    return x >= r.x && y >= r.y && x < r.x + r.w && y < r.y + r.h;
+}
+
+static void widget_register(kx_ui *ui, const char *id, SDL_Rect r)
+{
+    if (!id || ui->n_widgets >= KX_UI_MAX_WIDGETS)
+        return;
+    kx_strlcpy(ui->widgets[ui->n_widgets].id, id, sizeof ui->widgets[0].id);
+    ui->widgets[ui->n_widgets].r = r;
+    ui->n_widgets++;
+}
+
+int kx_hit(kx_ui *ui, const char *id, SDL_Rect r)
+{
+    widget_register(ui, id, r);
+    if (id && ui->tap_id && strcmp(id, ui->tap_id) == 0) {
+        ui->tap_id = NULL;
+        return 1;
+    }
+    return ui->up && widget_inside(r, ui->down_x, ui->down_y) && widget_inside(r, ui->up_x, ui->up_y);
+}
+
+static int widget_pressed(const kx_ui *ui, SDL_Rect r)
+{
+    return ui->down && widget_inside(r, ui->down_x, ui->down_y) &&
+           widget_inside(r, ui->up_x, ui->up_y);
+}
+
+static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *label,
+                         kx_button_kind kind, int enabled)
+{
+    int pressed = enabled && widget_pressed(ui, r);
+    int size = r.h * 36 / 100;
+    SDL_Color fg = KX_C_PRIMARY;
+    kx_weight w = KX_BOLD;
+    if (size > 46)
+        size = 46;
+    if (size < 26)
+        size = 26;
+    switch (kind) {
+    case KX_BTN_PRIMARY:
+    case KX_BTN_DANGER: {
+        SDL_Color base = kind == KX_BTN_DANGER ? KX_C_DANGER : KX_C_PRIMARY;
+        if (pressed)
+            base = kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
+        if (!enabled)
+            base = (SDL_Color){0xB9, 0xC4, 0xD3, 0xFF};
+        kx_round(ui, kx_rect(r.x, r.y + 4, r.w, r.h), KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20});
+        kx_round(ui, r, KX_RADIUS, base);
+        fg = KX_C_ON_PRIMARY;
+        break;
+    }
+    case KX_BTN_SECONDARY:
+        kx_round(ui, r, KX_RADIUS, enabled ? KX_C_PRIMARY : KX_C_LINE);
+        kx_round(ui, kx_inset(r, 3), KX_RADIUS - 3, pressed ? KX_C_PRIMARY_LT : KX_C_SURFACE);
+        fg = enabled ? KX_C_PRIMARY : KX_C_MUTED;
+        break;
+    case KX_BTN_QUIET:
+        if (pressed)
+            kx_round(ui, r, KX_RADIUS, KX_C_PRIMARY_LT);
+        fg = enabled ? KX_C_PRIMARY : KX_C_MUTED;
+        w = KX_REGULAR;
+        break;
+    case KX_BTN_KEY:
+        kx_round(ui, kx_rect(r.x, r.y + 3, r.w, r.h), 18, (SDL_Color){0x10, 0x2A, 0x50, 0x18});
+        kx_round(ui, r, 18, KX_C_LINE);
+        kx_round(ui, kx_inset(r, 2), 16, pressed ? KX_C_PRIMARY_LT : KX_C_SURFACE);
+        fg = enabled ? KX_C_TEXT : KX_C_LINE;
+        size = r.h * 42 / 100;
+        if (size > 60)
+            size = 60;
+        break;
+    case KX_BTN_TILE:
+        kx_card(ui, r);
+        if (pressed)
+            kx_round(ui, kx_inset(r, 2), KX_RADIUS - 2, KX_C_PRIMARY_LT);
+        break;
+    }
+    if (label) {
+        kx_text_style st = kx_style(size, w, fg, KX_CENTER, KX_MIDDLE);
+        st.max_lines = 2;
+        kx_text(ui, label, kx_inset(r, 16), &st);
+    }
+    if (!enabled) {
+        widget_register(ui, id, r);
+        return 0;
+    }
+    return kx_hit(ui, id, r);
+}
+
+int kx_button(kx_ui *ui, const char *id, SDL_Rect r, const char *label, kx_button_kind kind)
+{
+    return widget_button(ui, id, r, label, kind, 1);
+}
+
+int kx_button_enabled(kx_ui *ui, const char *id, SDL_Rect r, const char *label,
+                      kx_button_kind kind, int enabled)
+{
+    return widget_button(ui, id, r, label, kind, enabled);
+}
+
+void kx_progress_bar(kx_ui *ui, SDL_Rect r, double value, SDL_Color c)
+{
+    double v = value < 0 ? 0 : value > 1 ? 1 : value;
+    int fw = (int)((double)r.w * v);
+    kx_round(ui, r, r.h / 2, KX_C_LINE);
+    if (fw > 0) {
+        if (fw < r.h)
+            fw = r.h;
+        kx_round(ui, kx_rect(r.x, r.y, fw, r.h), r.h / 2, c);
+    }
+}
+
+void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count)
+{
+    char buf[96];
+    kx_text_style st = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_RIGHT, KX_TOP);
+    int gap = count > 16 ? 4 : 8, segw, x;
+    if (count <= 0)
+        return;
+    {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", index);
+        snprintf(b, sizeof b, "%d", count);
+        kx_ui_format(buf, sizeof buf, N_("Step {index} of {count}"), "index", a, "count", b);
+    }
+    kx_text(ui, buf, kx_rect(r.x, r.y, r.w, r.h - 16), &st);
+    segw = (r.w - gap * (count - 1)) / count;
+    x = r.x;
+    for (int i = 1; i <= count; i++) {
+        SDL_Color c = i < index ? KX_C_PRIMARY : i == index ? KX_C_PRIMARY : KX_C_LINE;
+        if (i == index)
+            c = (SDL_Color){0x4A, 0x86, 0xD6, 0xFF};
+        kx_round(ui, kx_rect(x, r.y + r.h - 10, segw, 10), 5, c);
+        x += segw + gap;
+    }
+}
+
+/* ---- QR code and images: small texture caches ---- */
+
+typedef struct widget_tex {
+    uint64_t key;
+    SDL_Texture *tex;
+    int w, h;
+} widget_tex;
+
+struct kx_img_cache {
+    widget_tex qr[2];
+    widget_tex img[8];
+    int next_qr, next_img;
+};
+
+static uint64_t widget_hash(const char *s)
+{
+    uint64_t x = 1469598103934665603ULL;
+    for (; *s; s++) {
+        x ^= (unsigned char)*s;
+        x *= 1099511628211ULL;
+    }
+    return x | 1;
+}
+
+kx_err kx_img_cache_new(struct kx_img_cache **out)
+{
+    *out = calloc(1, sizeof **out);
+    return *out ? KX_OK : KX_ERR_NO_MEMORY;
+}
+
+void kx_img_cache_free(struct kx_img_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < 2; i++)
+        if (c->qr[i].tex)
+            SDL_DestroyTexture(c->qr[i].tex);
+    for (int i = 0; i < 8; i++)
+        if (c->img[i].tex)
+            SDL_DestroyTexture(c->img[i].tex);
+    memset(c, 0, sizeof *c);
+}
+
+static SDL_Texture *widget_qr_texture(kx_ui *ui, const char *text, int *modules)
+{
+    QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    SDL_Surface *s;
+    SDL_Texture *t = NULL;
+    const int quiet = 4;
+    if (!q)
+        return NULL;
+    int n = q->width + 2 * quiet;
+    s = SDL_CreateRGBSurfaceWithFormat(0, n, n, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (s) {
+        SDL_FillRect(s, NULL, 0xFFFFFFFFu);
+        for (int y = 0; y < q->width; y++) {
+            Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (y + quiet) * s->pitch);
+            for (int x = 0; x < q->width; x++)
+                if (q->data[y * q->width + x] & 1)
+                    row[x + quiet] = 0xFF000000u | 0x101820u;
+        }
+        t = SDL_CreateTextureFromSurface(ui->ren, s);
+        if (t)
+            SDL_SetTextureScaleMode(t, SDL_ScaleModeNearest);
+        SDL_FreeSurface(s);
+    }
+    *modules = n;
+    QRcode_free(q);
+    return t;
+}
+
+void kx_qr(kx_ui *ui, SDL_Rect r, const char *text)
+{
+    struct kx_img_cache *c = ui->img;
+    widget_tex *e = NULL;
+    uint64_t key;
+    if (!text || !text[0])
+        return;
+    key = widget_hash(text);
+    for (int i = 0; i < 2; i++)
+        if (c->qr[i].key == key && c->qr[i].tex)
+            e = &c->qr[i];
+    if (!e) {
+        e = &c->qr[c->next_qr];
+        c->next_qr = (c->next_qr + 1) % 2;
+        if (e->tex)
+            SDL_DestroyTexture(e->tex);
+        e->key = key;
+        e->tex = widget_qr_texture(ui, text, &e->w);
+        e->h = e->w;
+    }
+    if (!e->tex) {
+        kx_ui_audit_fail(ui, "QR code could not be encoded", text);
+        return;
+    }
+    /* whole pixels per module keep the code crisp and scannable */
+    int side = r.w < r.h ? r.w : r.h;
+    int px = side / e->w;
+    if (px < 1)
+        px = 1;
+    side = px * e->w;
+    SDL_Rect d = {r.x + (r.w - side) / 2, r.y + (r.h - side) / 2, side, side};
+    SDL_RenderCopy(ui->ren, e->tex, NULL, &d);
+}
+
+SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
+{
+    struct kx_img_cache *c = ui->img;
+    widget_tex *e = NULL;
+    uint64_t key;
+    if (!path || !path[0])
+        return r;
+    key = widget_hash(path);
+    for (int i = 0; i < 8; i++)
+        if (c->img[i].key == key)
+            e = &c->img[i];
+    if (!e) {
+        SDL_Surface *s = IMG_Load(path);
+        e = &c->img[c->next_img];
+        c->next_img = (c->next_img + 1) % 8;
+        if (e->tex)
+            SDL_DestroyTexture(e->tex);
+        memset(e, 0, sizeof *e);
+        e->key = key;
+        if (s) {
+            e->tex = SDL_CreateTextureFromSurface(ui->ren, s);
+            e->w = s->w;
+            e->h = s->h;
+            SDL_FreeSurface(s);
+        }
+    }
+    if (!e->tex || e->w <= 0 || e->h <= 0) {
+        kx_text_style st = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
+        kx_round(ui, r, 16, KX_C_LINE);
+        kx_text(ui, kx_tr("The image cannot be shown."), kx_inset(r, 20), &st);
+        return r;
+    }
+    double sx = (double)r.w / e->w, sy = (double)r.h / e->h, s = sx < sy ? sx : sy;
+    SDL_Rect d = {0, 0, (int)(e->w * s), (int)(e->h * s)};
+    d.x = r.x + (r.w - d.w) / 2;
+    d.y = r.y + (r.h - d.h) / 2;
+    kx_fill(ui, kx_rect(d.x - 2, d.y - 2, d.w + 4, d.h + 4), KX_C_LINE);
+    SDL_RenderCopy(ui->ren, e->tex, NULL, &d);
+    return d;
+}
+
+/* ---- entry fields ---- */
+
+static void widget_field_frame(kx_ui *ui, SDL_Rect r, const char *label, int focused,
+                               SDL_Rect *box)
+{
+    kx_text_style ls = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_BOTTOM);
+    int lh = 48;
+    kx_text(ui, label, kx_rect(r.x + 4, r.y, r.w - 8, lh), &ls);
+    *box = kx_rect(r.x, r.y + lh + 8, r.w, r.h - lh - 8);
+    kx_round(ui, *box, 18, focused ? KX_C_PRIMARY : KX_C_LINE);
+    kx_round(ui, kx_inset(*box, focused ? 4 : 2), focused ? 14 : 16, KX_C_SURFACE);
+}
+
+int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, size_t n, int max,
+                    int focused)
+{
+    SDL_Rect box;
+    widget_field_frame(ui, r, label, focused, &box);
+    int dot = box.h / 7 > 16 ? 16 : box.h / 7, step = dot * 3;
+    int total = (int)n * step, x = box.x + (box.w - total) / 2 + step / 2;
+    (void)max;
+    for (size_t i = 0; i < n; i++, x += step)
+        kx_disc(ui, x, box.y + box.h / 2, dot, KX_C_TEXT);
+    if (focused && (ui->now_ms / 530) % 2 == 0) {
+        int cx = n ? x - step / 2 + dot + 6 : box.x + box.w / 2;
+        kx_fill(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2), KX_C_PRIMARY);
+    }
+    return kx_hit(ui, id, box);
+}
+
+int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, const char *value,
+                  const char *placeholder, int focused)
+{
+    SDL_Rect box;
+    widget_field_frame(ui, r, label, focused, &box);
+    SDL_Rect in = kx_inset(box, 24);
+    int empty = !value || !value[0];
+    kx_text_style st = kx_style(42, KX_REGULAR, empty ? KX_C_MUTED : KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+    st.max_lines = 1;
+    st.min_size = 24;
+    SDL_Rect used = kx_text(ui, empty ? placeholder : value, in, &st);
+    if (focused && (ui->now_ms / 530) % 2 == 0) {
+        int cx = empty ? in.x : used.x + used.w + 4;
+        kx_fill(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2), KX_C_PRIMARY);
+    }
+    return kx_hit(ui, id, box);
+}
+
+/* ---- keypads ---- */
+
+int kx_keypad(kx_ui *ui, SDL_Rect r, const int order[10], int ok_enabled, const char *ok_label)
+{
+    int gap = 18, kw = (r.w - 2 * gap) / 3, kh = (r.h - 3 * gap) / 4;
+    int result = KX_KEY_NONE;
+    for (int i = 0; i < 12; i++) {
+        int row = i / 3, col = i % 3;
+        SDL_Rect k = {r.x + col * (kw + gap), r.y + row * (kh + gap), kw, kh};
+        char id[16], label[4];
+        if (i < 9 || i == 10) {
+            int digit = order[i < 9 ? i : 9];
+            snprintf(id, sizeof id, "key_%d", digit);
+            snprintf(label, sizeof label, "%d", digit);
+            if (kx_button(ui, id, k, label, KX_BTN_KEY))
+                result = digit;
+        } else if (i == 9) {
+            if (kx_button(ui, "key_delete", k, kx_tr("Delete"), KX_BTN_SECONDARY))
+                result = KX_KEY_BACKSPACE;
+        } else {
+            if (kx_button_enabled(ui, "key_ok", k, ok_label ? ok_label : kx_tr("OK"),
+                                  KX_BTN_PRIMARY, ok_enabled))
+                result = KX_KEY_OK;
+        }
+    }
+    return result;
+}
+
+int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled)
+{
+    static const char *const rows[4] = {"1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"};
+    int gap = 12, rh = (r.h - 4 * gap) / 5, kw = (r.w - 9 * gap) / 10;
+    int result = 0;
+    for (int row = 0; row < 4; row++) {
+        int n = (int)strlen(rows[row]);
+        int x = r.x + (r.w - (n * kw + (n - 1) * gap)) / 2;
+        for (int i = 0; i < n; i++) {
+            char id[16], label[2] = {rows[row][i], 0};
+            snprintf(id, sizeof id, "key_%c", rows[row][i]);
+            if (kx_button(ui, id, kx_rect(x + i * (kw + gap), r.y + row * (rh + gap), kw, rh),
+                          label, KX_BTN_KEY))
+                result = rows[row][i];
+        }
+    }
+    /* last row: symbols, .com, delete, OK */
+    {
+        static const char *const sym[5] = {"@", ".", "_", "-", ".com"};
+        int y = r.y + 4 * (rh + gap), x = r.x;
+        int widths[7] = {kw, kw, kw, kw, 2 * kw + gap, 0, 0};
+        int rest = r.w - (6 * kw + 5 * gap) - 2 * gap;
+        widths[5] = rest / 2;
+        widths[6] = rest - rest / 2;
+        for (int i = 0; i < 7; i++) {
+            SDL_Rect k = {x, y, widths[i], rh};
+            if (i < 5) {
+                char id[16];
+                snprintf(id, sizeof id, "key_sym%d", i);
+                if (kx_button(ui, id, k, sym[i], KX_BTN_KEY))
+                    result = i == 4 ? 1 : sym[i][0]; /* 1 = ".com" */
+            } else if (i == 5) {
+                if (kx_button(ui, "key_delete", k, kx_tr("Delete"), KX_BTN_SECONDARY))
+                    result = '\b';
+            } else if (kx_button_enabled(ui, "key_ok", k, kx_tr("OK"), KX_BTN_PRIMARY, ok_enabled))
+                result = '\r';
+            x += widths[i] + gap;
+        }
+    }
+    return result;
+}
+
+SDL_Rect kx_dialog_frame(kx_ui *ui, int height)
+{
+    int margin = ui->portrait ? 70 : 420;
+    SDL_Rect card = {margin, (ui->H - height) / 2, ui->W - 2 * margin, height};
+    kx_fill(ui, kx_rect(0, 0, ui->W, ui->H), (SDL_Color){0x0A, 0x14, 0x23, 0x9C});
+    kx_round(ui, card, 32, KX_C_SURFACE);
+    return kx_inset(card, 56);
+}
