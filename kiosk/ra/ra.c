@@ -31,6 +31,7 @@
 
 #include "core/log.h"
 #include "core/str.h"
+#include "ra/ra_internal.h"
 
 #define RA_MAX_REPLY (8u * 1024u * 1024u)
 #define RA_MAX_DOCUMENT (16u * 1024u * 1024u)
@@ -1299,4 +1300,38 @@ kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
         kx_wipe((void *)(uintptr_t)json_string_value(pin), json_string_length(pin));
     json_decref(j);
     return rc;
+}
+
+/* ---- 5. test and fuzz entry ---- */
+
+kx_err kx_ra_parse_reply_any(const char *body, size_t len)
+{
+    json_error_t jerr;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return KX_ERR_RA_BAD_REPLY;
+    }
+    kx_ra_case c;
+    kx_ra_order o;
+    kx_ra_cert cert;
+    kx_ra_health h;
+    kx_ra_enterprise e;
+    int accepted = 0;
+    accepted += ra_read_case(j, &c) == KX_OK;
+    accepted += ra_read_order(j, &o) == KX_OK;
+    if (ra_read_cert(j, NULL, &cert) == KX_OK) {
+        accepted++;
+        kx_ra_cert_clear(&cert);
+    }
+    accepted += ra_str(j, "health", "status", h.status, sizeof h.status) == KX_OK &&
+                ra_time(j, "health", "time", 0, &h.server_time) == KX_OK;
+    accepted += ra_str(j, "enterprise", "credit_code", e.credit_code, sizeof e.credit_code) ==
+                KX_OK;
+    ra_buf b = {(char *)(uintptr_t)body, len, len, 0};
+    kx_ra ra_err;
+    memset(&ra_err, 0, sizeof ra_err);
+    ra_read_error(&ra_err, &b);
+    json_decref(j);
+    return accepted ? KX_OK : KX_ERR_RA_BAD_REPLY;
 }

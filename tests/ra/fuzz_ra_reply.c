@@ -1,0 +1,14 @@
+/* Fuzz target: the RA client's strict reply readers (every JSON shape the
+ * RA returns: case, order, certificate, enterprise, health, error). */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ra/ra_internal.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    kx_ra_parse_reply_any((const char *)data, size);
+    return 0;
+}
