@@ -20,6 +20,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -882,6 +883,107 @@ static void test_auto_approve(void **state)
     kx_ra_close(ra);
 }
 
+/* Four threads send the same keyed request at once: one effect, one case. */
+struct same_key_arg {
+    const char *key;
+    kx_ra_case c;
+    kx_err rc;
+};
+
+static void *same_key_thread(void *p)
+{
+    struct same_key_arg *a = p;
+    kx_ra_config cfg;
+    kx_ra *ra = NULL;
+    config(&cfg);
+    a->rc = kx_ra_open(&cfg, &ra);
+    if (!a->rc) {
+        kx_ra_case_request r = new_request("new");
+        a->rc = kx_ra_case_create(ra, a->key, &r, &a->c);
+    }
+    kx_ra_close(ra);
+    return NULL;
+}
+
+static void test_same_key_concurrently(void **state)
+{
+    (void)state;
+    long cases0 = counter("cases_created");
+    struct same_key_arg args[4];
+    pthread_t th[4];
+    char *k = strdup(key());
+    for (int i = 0; i < 4; i++) {
+        memset(&args[i], 0, sizeof args[i]);
+        args[i].key = k;
+        assert_int_equal(pthread_create(&th[i], NULL, same_key_thread, &args[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(th[i], NULL);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(args[i].rc, KX_OK);
+        assert_string_equal(args[i].c.case_id, args[0].c.case_id);
+    }
+    assert_int_equal(counter("cases_created"), cases0 + 1);
+    free(k);
+}
+
+static void test_expiry_busy_deadline_large(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("reissue");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    /* a 3 MiB scan travels in many chunks and its digest still matches */
+    size_t big_len = 3u << 20;
+    unsigned char *big = malloc(big_len);
+    assert_non_null(big);
+    for (size_t i = 0; i < big_len; i++)
+        big[i] = (unsigned char)(i * 2654435761u >> 24);
+    memcpy(big, "\x89PNG\r\n\x1a\n", 8);
+    kx_ra_document d = {KX_RA_DOC_REISSUE_STATEMENT, "image/png", big, big_len, 0, 0};
+    kx_ra_document_receipt rec;
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_OK);
+    assert_int_equal(rec.size, big_len);
+    free(big);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    /* an unpaid order expires; waiting on it reports so */
+    assert_int_equal(admin("POST", "/admin/settings", "{\"order_ttl_s\":1}", NULL), 200);
+    kx_payment *p = NULL;
+    kx_payment_env env = {NULL, ra};
+    kx_payment_order o;
+    assert_int_equal(kx_payment_open("ra", &env, &p), KX_OK);
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &o), KX_OK);
+    assert_int_equal(kx_payment_wait(p, o.order_id, 4000, 100, NULL, &o), KX_ERR_EXPIRED);
+    assert_int_equal(o.state, KX_PAYMENT_EXPIRED);
+    assert_int_equal(admin("POST", "/admin/settings", "{\"order_ttl_s\":900}", NULL), 200);
+    /* an expired order may be replaced */
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_PAYMENT_PENDING);
+    kx_payment_close(p);
+    /* 429 on every attempt is busy too */
+    fault("order_get=error:429*inf");
+    kx_ra_order ro;
+    assert_int_equal(kx_ra_order_get(ra, o.order_id, &ro), KX_ERR_BUSY);
+    assert_int_equal(kx_ra_last_error(ra)->http_status, 429);
+    assert_int_equal(admin("DELETE", "/admin/faults", NULL, NULL), 200);
+    kx_ra_close(ra);
+    /* the deadline bounds the whole call: a Retry-After beyond it ends it */
+    kx_ra_config cfg;
+    config(&cfg);
+    cfg.deadline_ms = 500;
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    fault("health=error:503:5*1");
+    struct timespec t0, t1;
+    kx_ra_health h;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_BUSY);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    assert_int_equal(kx_ra_last_error(ra)->attempts, 1);
+    assert_true(t1.tv_sec - t0.tv_sec < 2);
+    kx_ra_close(ra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -896,6 +998,8 @@ int main(void)
         cmocka_unit_test(test_tls_refusals),
         cmocka_unit_test(test_network_and_arguments),
         cmocka_unit_test(test_auto_approve),
+        cmocka_unit_test(test_same_key_concurrently),
+        cmocka_unit_test(test_expiry_busy_deadline_large),
     };
     return cmocka_run_group_tests(tests, sim_start, sim_stop);
 }
