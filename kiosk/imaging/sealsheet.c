@@ -11,8 +11,10 @@
  *                          profiles over candidate angles), its four
  *                          horizontal and four vertical lines, their edges
  *                          refined on full-resolution pixels
- *   5. impressions         ink blocks -> components -> capture cells ->
- *                          verdicts (missing, crosses_line, faint, ok)
+ *   5. impressions         ink blocks -> pieces (bridging lines) -> groups
+ *                          of nearby pieces -> the capture cell holding most
+ *                          of the ink -> verdicts (missing, crosses_line,
+ *                          faint, ok)
  *   6. export              deskewed, tightly cropped RGBA of the best cell
  *   7. public API, names and advice
  *
@@ -25,7 +27,7 @@
  *
  * Must never: keep the caller's pixels, allocate in proportion to anything
  * but the image size, or let an impression of one cell decide another's
- * verdict (components are assigned to one cell each by their centroid).
+ * verdict (each impression is assigned to exactly one cell).
  */
 #include "imaging/sealsheet.h"
 
@@ -53,6 +55,8 @@
 #define SS_BAND_MM 0.25          /* line band guard beyond a line's measured edge */
 #define SS_TOUCH_MM 0.35         /* ink this close to a line's edge touches it */
 #define SS_MIN_INK_MM2 1.5       /* smaller ink components are dust */
+#define SS_GROUP_MM 3.0          /* ink pieces this close form one impression */
+#define SS_GROUP_FAR_MM 8.0      /* ... and this close to a line-crossing one */
 #define SS_CROP_MARGIN_MM 1.0
 #define SS_FAINT_RED 70          /* p90 per-pixel red strength below: faint */
 #define SS_FAINT_SIG 75          /* p90 per-pixel darkness below: faint */
@@ -634,15 +638,6 @@ static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
     return kind == 0 ? ss_red(p, s->ch) - s->red_px_base : ss_dark(p, s->ch) - s->dark_px_base;
 }
 
-/* Nearest capture cell (row, col 0..1) for a point anywhere near the table. */
-static int ss_nearest_cell(const ss_table *t, double x, double y)
-{
-    double u = x + y * t->tv, v = y - x * t->th;
-    int r = v < t->h_lo[1] ? 0 : v < t->h_lo[2] ? 1 : 2;
-    int c = u < t->v_lo[2] ? 0 : 1;
-    return r * 2 + c;
-}
-
 static void ss_cell_bounds(const ss_table *t, int cell, double *u0, double *u1, double *v0,
                            double *v1)
 {
@@ -653,6 +648,94 @@ static void ss_cell_bounds(const ss_table *t, int cell, double *u0, double *u1, 
     *v1 = t->h_lo[r + 1];
 }
 
+/* A connected piece of ink (after bridging lines); on a group's root piece
+ * also the totals of its whole group (g*). */
+typedef struct ss_piece {
+    long count, inside;     /* ink blocks; those in capture cells */
+    double sum;             /* ink strength over all its blocks */
+    double cell_mass[6];    /* ink strength per capture cell */
+    unsigned regions;       /* bits 0-5 capture cells, bit 6 anywhere else */
+    int x0, y0, x1, y1;     /* ROI block bounds */
+    int group;              /* union-find parent; the root after ss_group_totals */
+    long gcount, ginside;
+    double gsum, gmass[6];
+    unsigned gregions;
+    int gx0, gy0, gx1, gy1;
+} ss_piece;
+
+static int ss_piece_root(ss_piece *p, int i)
+{
+    while (p[i].group != i) {
+        p[i].group = p[p[i].group].group;
+        i = p[i].group;
+    }
+    return i;
+}
+
+static void ss_piece_union(ss_piece *p, int a, int b)
+{
+    a = ss_piece_root(p, a);
+    b = ss_piece_root(p, b);
+    if (a != b)
+        p[a > b ? a : b].group = a < b ? a : b;
+}
+
+/* Gap in blocks between two boxes (0 when they overlap). */
+static int ss_box_gap(int ax0, int ay0, int ax1, int ay1, int bx0, int by0, int bx1, int by1)
+{
+    int dx = bx0 > ax1 ? bx0 - ax1 : ax0 > bx1 ? ax0 - bx1 : 0;
+    int dy = by0 > ay1 ? by0 - ay1 : ay0 > by1 ? ay0 - by1 : 0;
+    return dx > dy ? dx : dy;
+}
+
+/* Resolve every piece's root and sum the group totals onto the roots. */
+static void ss_group_totals(ss_piece *p, int n)
+{
+    for (int i = 0; i < n; i++) {
+        p[i].group = ss_piece_root(p, i);
+        ss_piece *r = &p[i];
+        r->gcount = r->ginside = 0;
+        r->gsum = 0;
+        memset(r->gmass, 0, sizeof(r->gmass));
+        r->gregions = 0;
+        r->gx0 = r->gy0 = INT32_MAX;
+        r->gx1 = r->gy1 = -1;
+    }
+    for (int i = 0; i < n; i++) {
+        ss_piece *r = &p[p[i].group], *q = &p[i];
+        if (!q->count)
+            continue;
+        r->gcount += q->count;
+        r->ginside += q->inside;
+        r->gsum += q->sum;
+        for (int c = 0; c < 6; c++)
+            r->gmass[c] += q->cell_mass[c];
+        r->gregions |= q->regions;
+        if (q->x0 < r->gx0) r->gx0 = q->x0;
+        if (q->y0 < r->gy0) r->gy0 = q->y0;
+        if (q->x1 > r->gx1) r->gx1 = q->x1;
+        if (q->y1 > r->gy1) r->gy1 = q->y1;
+    }
+}
+
+/* Is a block's ink blue (b above r and g)? Pen ink outside the capture
+ * cells is only taken when it is: the printed text there is black. */
+static int ss_block_blue(const ss_scan *s, int bx, int by)
+{
+    if (s->ch < 3)
+        return 0;
+    long sum = 0, n = 0;
+    for (int y = by * s->S; y < (by + 1) * s->S && y < s->h; y++) {
+        const uint8_t *p = s->px + (size_t)y * s->stride + (size_t)bx * s->S * s->ch;
+        for (int x = bx * s->S; x < (bx + 1) * s->S && x < s->w; x++, p += s->ch) {
+            int rg = p[0] > p[1] ? p[0] : p[1];
+            sum += p[2] > rg ? p[2] - rg : 0;
+            n++;
+        }
+    }
+    return n && sum >= 15 * n;
+}
+
 static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                           ss_cellacc acc[6])
 {
@@ -661,8 +744,7 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
     size_t n = (size_t)bw * bh;
     kx_err rc = KX_ERR_NO_MEMORY;
     uint8_t *dil = malloc(n), *tmp = malloc(n);
-    double *cx = NULL, *cy = NULL, *mass = NULL;
-    long *count = NULL, *inside = NULL;
+    ss_piece *pieces = NULL;
     ik->kind = kind;
     ik->labels = malloc(n * sizeof(int));
     ik->ink = malloc(n);
@@ -676,10 +758,10 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
             int reg = ik->region[i];
             uint8_t v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)];
             int ok = v >= thr && reg != SS_LINE;
-            /* Pen ink is looked for in the capture cells and beside the
-             * table only: labels, header and footnote are printed in black. */
-            if (kind == 1 && (reg == SS_OUT || (reg >= 0 && reg % 3 == 0)))
-                ok = 0;
+            /* Outside the capture cells and beside the table, pen ink must
+             * be blue: labels, header and footnote are printed in black. */
+            if (ok && kind == 1 && (reg == SS_OUT || (reg >= 0 && reg % 3 == 0)))
+                ok = ss_block_blue(s, x + ik->rx0, y + ik->ry0);
             ik->ink[i] = (uint8_t)ok;
         }
     /* Dilate (square, separable) to bridge a ruling line and the gaps in a
@@ -724,40 +806,89 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
     int ncomp = 0;
     ss_label(dil, bw, bh, ik->labels, &ncomp);
     size_t nc = ncomp ? (size_t)ncomp : 1;
-    cx = calloc(nc, sizeof(double));
-    cy = calloc(nc, sizeof(double));
-    mass = calloc(nc, sizeof(double));
-    count = calloc(nc, sizeof(long));
-    inside = calloc(nc, sizeof(long));
+    pieces = calloc(nc, sizeof(ss_piece));
     ik->comp_cell = malloc(nc * sizeof(int));
-    if (!cx || !cy || !mass || !count || !inside || !ik->comp_cell)
+    if (!pieces || !ik->comp_cell)
         goto out;
+    for (int i = 0; i < ncomp; i++) {
+        pieces[i].x0 = pieces[i].y0 = INT32_MAX;
+        pieces[i].x1 = pieces[i].y1 = -1;
+        pieces[i].group = i;
+    }
+    int base = kind ? s->dark_base : s->red_base;
     for (int y = 0; y < bh; y++)
         for (int x = 0; x < bw; x++) {
             size_t i = (size_t)y * bw + x;
             if (!ik->ink[i])
                 continue;
-            int l = ik->labels[i];
-            double w = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)] - (kind ? s->dark_base : s->red_base);
-            cx[l] += w * ((x + ik->rx0) * S + S / 2.0);
-            cy[l] += w * ((y + ik->ry0) * S + S / 2.0);
-            mass[l] += w;
-            count[l]++;
-            if (ik->region[i] >= 0 && ik->region[i] % 3 != 0)
-                inside[l]++;
+            ss_piece *pc = &pieces[ik->labels[i]];
+            double v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)] - base;
+            pc->count++;
+            pc->sum += v;
+            if (x < pc->x0) pc->x0 = x;
+            if (x > pc->x1) pc->x1 = x;
+            if (y < pc->y0) pc->y0 = y;
+            if (y > pc->y1) pc->y1 = y;
+            int reg = ik->region[i];
+            if (reg >= 0 && reg % 3 != 0) {
+                int c = (reg / 3) * 2 + reg % 3 - 1;
+                pc->inside++;
+                pc->cell_mass[c] += v;
+                pc->regions |= 1u << c;
+            } else if (reg != SS_LINE) {
+                pc->regions |= 1u << 6;
+            }
         }
+    /* Round 1: pieces a few millimetres apart are one impression (the
+     * strokes of a signature, the parts of a seal where ink is missing). */
+    if (ncomp <= 4000) {
+        int gap = (int)ceil(SS_GROUP_MM * s->k / S);
+        for (int i = 0; i < ncomp; i++)
+            for (int j = i + 1; j < ncomp; j++)
+                if (pieces[i].count && pieces[j].count &&
+                    ss_box_gap(pieces[i].x0, pieces[i].y0, pieces[i].x1, pieces[i].y1,
+                               pieces[j].x0, pieces[j].y0, pieces[j].x1, pieces[j].y1) <= gap)
+                    ss_piece_union(pieces, i, j);
+        ss_group_totals(pieces, ncomp);
+        /* Round 2: an impression that crosses a line reaches into a second
+         * region; ink of the same strength a little further away in those
+         * regions is the rest of it (a signature's separate characters), not
+         * an impression of its own. */
+        int far = (int)ceil(SS_GROUP_FAR_MM * s->k / S);
+        for (int i = 0; i < ncomp; i++) {
+            ss_piece *a = &pieces[i];
+            if (a->group != i || !a->gcount || __builtin_popcount(a->gregions) < 2)
+                continue;
+            for (int j = 0; j < ncomp; j++) {
+                ss_piece *b = &pieces[j];
+                if (j == i || b->group != j || !b->gcount || !(b->gregions & a->gregions & 63u))
+                    continue;
+                double sa = a->gsum / a->gcount, sb = b->gsum / b->gcount;
+                if (sa > 1.6 * sb || sb > 1.6 * sa)
+                    continue;
+                if (ss_box_gap(a->gx0, a->gy0, a->gx1, a->gy1, b->gx0, b->gy0, b->gx1, b->gy1) <=
+                    far)
+                    ss_piece_union(pieces, i, j);
+            }
+        }
+    }
+    ss_group_totals(pieces, ncomp);
     double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (S * S);
     for (int i = 0; i < ncomp; i++) {
+        const ss_piece *g = &pieces[pieces[i].group];
         ik->comp_cell[i] = -1;
-        if (count[i] == 0)
-            continue;
-        if (count[i] < min_blocks || inside[i] * 10 < count[i] * 4)
+        if (g->gcount < min_blocks || g->ginside * 10 < g->gcount * 4)
             continue; /* dust, or ink that is not in the table (a logo) */
-        int cell = ss_nearest_cell(t, cx[i] / mass[i], cy[i] / mass[i]);
-        int row = cell / 2;
-        if ((kind == 0 && row == 2) || (kind == 1 && row != 2))
-            continue; /* a seal's red belongs to the seal rows, pen ink to the last */
-        ik->comp_cell[i] = cell;
+        /* The cell holding most of the impression's ink; a seal's red
+         * belongs to the seal rows, pen ink to the signature row. */
+        int best = -1;
+        double best_mass = 0;
+        for (int c = kind ? 4 : 0; c < (kind ? 6 : 4); c++)
+            if (g->gmass[c] > best_mass) {
+                best_mass = g->gmass[c];
+                best = c;
+            }
+        ik->comp_cell[i] = best;
     }
     /* Per-cell extent, touched lines, strength. */
     for (int y = 0; y < bh; y++)
@@ -802,11 +933,7 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
 out:
     free(dil);
     free(tmp);
-    free(cx);
-    free(cy);
-    free(mass);
-    free(count);
-    free(inside);
+    free(pieces);
     return rc;
 }
 

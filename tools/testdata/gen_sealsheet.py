@@ -230,7 +230,7 @@ def make_sheet(rng, dpi, statuses=None):
                 # The impression stays mostly in its cell and reaches `over`
                 # past the line's far edge (negative: just touching the line).
                 side = rng.choice(["l", "r", "t", "b"])
-                over = rng.uniform(-0.9 * lw, 0.35 * (w if side in "lr" else h))
+                over = rng.uniform(-0.9 * lw, 0.2 * (w if side in "lr" else h))
                 cx = rng.uniform(x0 + w / 2, max(x0 + w / 2, x1 - w / 2))
                 cy = rng.uniform(y0 + h / 2, max(y0 + h / 2, y1 - h / 2))
                 if side == "l":
@@ -302,10 +302,12 @@ def make_sheet(rng, dpi, statuses=None):
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.0)))
     arr = np.asarray(img, dtype=np.float32)
     base = rng.uniform(236, 252)
-    tint = np.asarray([min(255.0, base + rng.uniform(-3, 3)) for _ in range(3)], np.float32) / 255.0
-    arr = arr * tint + np.random.default_rng(rng.randrange(1 << 30)).normal(0, rng.uniform(1.5, 5.0),
-                                                                            arr.shape).astype(np.float32)
-    img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
+    arr *= np.asarray([min(255.0, base + rng.uniform(-3, 3)) for _ in range(3)], np.float32) / 255.0
+    noise = np.random.default_rng(rng.randrange(1 << 30)).standard_normal(arr.shape, dtype=np.float32)
+    noise *= rng.uniform(1.5, 5.0)
+    arr += noise
+    np.clip(arr, 0, 255, out=arr)
+    img = Image.fromarray(arr.astype(np.uint8), "RGB")
 
     for row in truth:
         for cell in row["cells"]:

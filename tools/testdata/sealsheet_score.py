@@ -89,7 +89,7 @@ def main():
 
     confusion = {(t, p): 0 for t in STATUSES for p in STATUSES + ("absent",)}
     ious, ious_x, exit_ok, exit_n, png_ok, png_n = [], [], 0, 0, 0, 0
-    failures = []
+    failures, notes = [], []
     for tpath in sorted(glob.glob(os.path.join(args.dir, "sheet-*[0-9].json"))):
         base = tpath[:-5]
         truth = json.load(open(tpath, encoding="utf-8"))
@@ -114,7 +114,11 @@ def main():
                     failures.append(f"{os.path.basename(base)} {ta['area']}[{i}]: "
                                     f"{st}, truth {tc['status']}")
                 if "bbox" in tc and "bbox" in gc and st != "missing":
-                    (ious_x if tc["status"] == "crosses_line" else ious).append(iou(tc["bbox"], gc["bbox"]))
+                    v = iou(tc["bbox"], gc["bbox"])
+                    (ious_x if tc["status"] == "crosses_line" else ious).append(v)
+                    if v < 0.7:
+                        notes.append(f"{os.path.basename(base)} {ta['area']}[{i}]: bbox {gc['bbox']} "
+                                     f"vs truth {tc['bbox']} (IoU {v:.2f})")
             best = ga.get("best")
             if best is not None:
                 png_n += 1
@@ -152,6 +156,8 @@ def main():
     print(f"exported PNGs passing checks: {png_ok}/{png_n}")
     for f in failures:
         print("  " + f)
+    for n in notes:
+        print("  note: " + n)
     checks = [
         ("status accuracy", status_acc >= args.min_status),
         ("bbox IoU clean", mean_iou >= args.min_iou),
