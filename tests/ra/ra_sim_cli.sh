@@ -32,7 +32,7 @@ conf() { # conf CA_FILE -> writes $T/k.conf for port $P
 
 # --help documents every endpoint and fault kind
 help=$("$SIM" --help)
-for word in health enterprise case_create case_get case_submit document order_create order_get \
+for word in --server-cert --ca-cert health enterprise case_create case_get case_submit document order_create order_get \
             order_cancel order_refund cert_issue cert_renew cert_get cert_revoke crl crl_der \
             token_unlock latency error reset truncate badjson badtype wrongca --port-file \
             --admin-port --auto-approve --auto-pay /admin/counters /admin/faults; do
@@ -97,9 +97,22 @@ stop
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/myca.key" \
   -out "$T/myca.pem" -subj "/CN=Given CA" -days 30 \
   -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
-start "$T/st2" --ca-cert "$T/myca.pem" --ca-key "$T/myca.key"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/srv.key" \
+  -subj "/CN=given server" -out "$T/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$T/srv.ext"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/myca.pem" -CAkey "$T/myca.key" -CAcreateserial \
+  -days 5 -extfile "$T/srv.ext" -out "$T/srv.pem" 2>/dev/null
+start "$T/st2" --ca-cert "$T/myca.pem" --ca-key "$T/myca.key" \
+  --server-cert "$T/srv.pem" --server-key "$T/srv.key"
 check "given CA signs the kiosk cert" openssl verify -CAfile "$T/myca.pem" "$T/st2/kiosk.pem"
+code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/myca.pem" --cert "$T/st2/kiosk.pem" \
+  --key "$T/st2/kiosk.key" "https://127.0.0.1:$P/v1/health")
+check "given server certificate serves" test "$code" = 200
+check "the given server cert is the one presented" bash -c \
+  "echo | openssl s_client -connect 127.0.0.1:$P -CAfile '$T/myca.pem' 2>/dev/null | grep -q 'CN = given server'"
 stop
+"$SIM" --state "$T/x" --server-cert "$T/srv.pem" >/dev/null 2>&1
+check "--server-cert without --server-key refused" test $? -eq 2
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

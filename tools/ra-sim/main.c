@@ -36,6 +36,8 @@ static const char ra_sim_help[] =
     "  --admin-port N         admin port on 127.0.0.1, 0 = any (default 0)\n"
     "  --admin-port-file FILE write the admin port there once listening\n"
     "  --ca-cert FILE --ca-key FILE   use this CA instead of generating one\n"
+    "  --server-cert FILE --server-key FILE   use this TLS server pair (PEM; its\n"
+    "                         SAN must name the address clients use)\n"
     "  --validity-days N      validity of issued certificates (default 365)\n"
     "  --auto-approve N       approve submitted cases N s after submission\n"
     "                         (-1 never: approve through the admin API; default -1)\n"
@@ -121,7 +123,7 @@ int main(int argc, char **argv)
 {
     static sim s;
     const char *state = NULL, *port_file = NULL, *admin_port_file = NULL;
-    const char *ca_cert = NULL, *ca_key = NULL;
+    const char *ca_cert = NULL, *ca_key = NULL, *srv_cert = NULL, *srv_key = NULL;
     const char *faults[SIM_MAX_FAULTS], *tokens[64];
     int nfaults = 0, ntokens = 0;
     long port = 8443, admin_port = 0, validity = 365;
@@ -158,6 +160,10 @@ int main(int argc, char **argv)
             ca_cert = v;
         } else if (!strcmp(a, "--ca-key")) {
             ca_key = v;
+        } else if (!strcmp(a, "--server-cert")) {
+            srv_cert = v;
+        } else if (!strcmp(a, "--server-key")) {
+            srv_key = v;
         } else if (!strcmp(a, "--validity-days")) {
             rc = ra_sim_number(a, v, 1, 3650, &validity);
         } else if (!strcmp(a, "--auto-approve")) {
@@ -182,8 +188,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "ra-sim: --state DIR is required (see --help)\n");
         return 2;
     }
-    if (!ca_cert != !ca_key) {
-        fprintf(stderr, "ra-sim: --ca-cert and --ca-key go together\n");
+    if (!ca_cert != !ca_key || !srv_cert != !srv_key) {
+        fprintf(stderr, "ra-sim: --ca-cert/--ca-key and --server-cert/--server-key go in pairs\n");
         return 2;
     }
     if (mkdir(state, 0700) != 0 && errno != EEXIST) {
@@ -193,7 +199,7 @@ int main(int argc, char **argv)
     snprintf(s.state_dir, sizeof s.state_dir, "%s", state);
     s.pki.validity_days = (int)validity;
     pthread_mutex_init(&s.lock, NULL);
-    if (pki_load_or_create(&s, ca_cert, ca_key) || store_open(&s))
+    if (pki_load_or_create(&s, ca_cert, ca_key, srv_cert, srv_key) || store_open(&s))
         return 1;
     for (int i = 0; i < ntokens; i++) {
         char serial[128];

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sim.h"
 
@@ -284,21 +285,44 @@ static int pki_ensure_leaf(const char *dir, const char *ca_base, const char *bas
     return rc;
 }
 
-int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file)
+/* Copy a given certificate + key pair into the state dir as base.pem/.key. */
+static int pki_take_given(const char *dir, const char *base, const char *cert_file,
+                          const char *key_file)
+{
+    char cert_name[64], key_name[64];
+    snprintf(cert_name, sizeof cert_name, "%s.pem", base);
+    snprintf(key_name, sizeof key_name, "%s.key", base);
+    char *cp = pki_read_file(cert_file), *kp = pki_read_file(key_file);
+    int ok = cp && kp && pki_write_file(dir, cert_name, cp, 0) == 0 &&
+             pki_write_file(dir, key_name, kp, 1) == 0;
+    if (kp)
+        OPENSSL_cleanse(kp, strlen(kp));
+    free(cp);
+    free(kp);
+    if (!ok)
+        fprintf(stderr, "ra-sim: cannot read the given %s %s / %s\n", base, cert_file, key_file);
+    return ok ? 0 : -1;
+}
+
+int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file,
+                       const char *server_cert_file, const char *server_key_file)
 {
     const char *d = s->state_dir;
-    if (ca_cert_file && ca_key_file) {
-        char *cp = pki_read_file(ca_cert_file), *kp = pki_read_file(ca_key_file);
-        int ok = cp && kp && pki_write_file(d, "ca.pem", cp, 0) == 0 &&
-                 pki_write_file(d, "ca.key", kp, 1) == 0;
-        free(cp);
-        free(kp);
-        if (!ok) {
-            fprintf(stderr, "ra-sim: cannot read the given CA %s / %s\n", ca_cert_file,
-                    ca_key_file);
+    if (ca_cert_file) {
+        if (pki_take_given(d, "ca", ca_cert_file, ca_key_file))
             return -1;
+        /* leaves of an earlier CA must not survive it: issue them again */
+        static const char *const leaves[] = {"server.pem", "server.key", "kiosk.pem",
+                                             "kiosk.key"};
+        for (size_t i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/%s", d, leaves[i]);
+            if (unlink(path) != 0 && errno != ENOENT)
+                return -1;
         }
     }
+    if (server_cert_file && pki_take_given(d, "server", server_cert_file, server_key_file))
+        return -1;
     if (pki_ensure_ca(d, "ca", "ra-sim Test CA") || pki_ensure_ca(d, "other-ca", "Unrelated CA") ||
         pki_ensure_leaf(d, "ca", "server", "ra-sim server", 1) ||
         pki_ensure_leaf(d, "ca", "kiosk", "JXCA-KIOSK-0001", 0) ||

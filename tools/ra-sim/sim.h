@@ -98,7 +98,10 @@ typedef struct sim_reply {
 } sim_reply;
 
 /* ---- pki.c ---- */
-int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file);
+/* Create or load the PKI in the state dir; given files (NULL: none) replace
+ * the generated CA and server pair. */
+int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file,
+                       const char *server_cert_file, const char *server_key_file);
 void pki_free(sim_pki *p);
 /* Parse a CSR (PEM text or DER), verify its signature and key policy.
  * Returns NULL with *why set on failure. Caller frees with X509_REQ_free. */
