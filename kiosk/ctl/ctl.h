@@ -48,6 +48,9 @@ int ctl_cmd_license_payload(int argc, char **argv);
 int ctl_cmd_services(int argc, char **argv);
 int ctl_cmd_config_check(int argc, char **argv);
 int ctl_cmd_seal_sheet(int argc, char **argv);
+int ctl_cmd_license(int argc, char **argv);
+int ctl_cmd_idcard_crop(int argc, char **argv);
+int ctl_cmd_scan(int argc, char **argv);
 int ctl_cmd_staff_hash(int argc, char **argv);
 /* ctl_engine.c: online commands through kioskd's socket */
 int ctl_cmd_status(int argc, char **argv);
