@@ -44,12 +44,17 @@ static struct {
     int key_seq;
 } sim;
 
+/* The last 64 KiB of a file as text (static buffer), NULL if unreadable. */
 static char *read_text(const char *path)
 {
     FILE *fp = fopen(path, "r");
     if (!fp)
         return NULL;
     static char buf[65536];
+    if (fseek(fp, 0, SEEK_END) == 0 && ftell(fp) > (long)sizeof buf - 1)
+        fseek(fp, -(long)(sizeof buf - 1), SEEK_END);
+    else
+        rewind(fp);
     size_t n = fread(buf, 1, sizeof buf - 1, fp);
     buf[n] = '\0';
     fclose(fp);
@@ -99,20 +104,33 @@ static int sim_start(void **state)
     return kx_ra_global_init() == KX_OK ? 0 : -1;
 }
 
+/* Stop ra-sim; it must exit 0 and its log must show no sanitizer report
+ * (it runs under ASan/UBSan in the test build). */
 static int sim_stop(void **state)
 {
     (void)state;
+    int clean = 1;
     if (sim.pid > 0) {
         kill(sim.pid, SIGTERM);
-        int st;
+        int st = 0;
         waitpid(sim.pid, &st, 0);
+        clean = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        char path[400];
+        snprintf(path, sizeof path, "%s/sim.log", sim.dir);
+        const char *log = read_text(path);
+        if (log && (strstr(log, "Sanitizer") || strstr(log, "runtime error"))) {
+            fputs(log, stderr);
+            clean = 0;
+        }
+        if (!clean)
+            fprintf(stderr, "ra-sim did not shut down cleanly\n");
     }
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", sim.dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", sim.dir);
     curl_global_cleanup();
-    return 0;
+    return clean ? 0 : -1;
 }
 
 /* ---- admin listener (plain HTTP on loopback) ---- */
