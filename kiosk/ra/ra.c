@@ -486,6 +486,7 @@ static kx_err ra_call(kx_ra *ra, const char *method, const char *path, const cha
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ra_on_header);
         curl_easy_setopt(c, CURLOPT_HEADERDATA, &a);
         int64_t t0 = ra_now_ms();
+        memset(&ra->err, 0, sizeof ra->err); /* the error of the last attempt only */
         CURLcode cc = curl_easy_perform(c);
         ra->err.attempts = attempt;
         if (cc != CURLE_OK) {
