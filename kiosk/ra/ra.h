@@ -13,7 +13,9 @@
  *    journals it before the call). The RA applies a key once: repeating the
  *    call with the same key and the same arguments returns the first result
  *    and has no second effect; the same key with other arguments is
- *    KX_ERR_RA_CONFLICT. Only POSTs with a key and GETs (safe by nature) are
+ *    KX_ERR_RA_CONFLICT. Refusals are not recorded: after e.g.
+ *    KX_ERR_RA_NOT_PAID the same key may be sent again once the state
+ *    allows. Only POSTs with a key and GETs (safe by nature) are
  *    ever retried, with exponential back-off and jitter, honouring
  *    Retry-After.
  *  - Every reply is validated strictly: a missing or wrongly typed field is

@@ -442,7 +442,10 @@ static void server_keyed(sim *s, const char *endpoint, const char *key, const si
     sqlite3_finalize(st);
     store_exec(s, "BEGIN IMMEDIATE");
     api_handle(s, endpoint, req, rep);
-    if (rep->status < 500 && rep->json) {
+    /* Only effects are recorded: a refusal changed nothing, so the same key
+     * may ask again once the state allows (e.g. issue after payment). */
+    int effect = rep->status >= 200 && rep->status < 300;
+    if (effect && rep->json) {
         char *text = json_dumps(rep->json, JSON_COMPACT);
         store_run(s, "INSERT INTO idem(key, method, path, body_sha, status, reply, ctype, "
                      "created) VALUES(?, ?, ?, ?, ?, ?, 'application/json', ?)",
@@ -450,7 +453,7 @@ static void server_keyed(sim *s, const char *endpoint, const char *key, const si
                   text, sim_now());
         free(text);
     }
-    store_exec(s, rep->status < 500 ? "COMMIT" : "ROLLBACK");
+    store_exec(s, effect ? "COMMIT" : "ROLLBACK");
 }
 
 static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const char *url,
