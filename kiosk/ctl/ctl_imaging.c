@@ -42,7 +42,9 @@ int ctl_cmd_license(int argc, char **argv)
         return ctl_fail(CTL_EXIT_USAGE, "license", "%s", kx_tr(N_("usage: kioskctl license IMAGE")));
     double t0 = ctl_imaging_now_ms();
     kx_image *img = NULL;
-    kx_err rc = kx_image_load(path, &img);
+    /* the reader works on luminance: a JPEG then skips its colour planes */
+    kx_image_decode_opts opts = {.gray = 1};
+    kx_err rc = kx_image_load_ex(path, &opts, &img);
     if (rc)
         return ctl_imaging_load_failed("license", path, rc);
     kx_licence_qr *qr = malloc(sizeof(*qr));

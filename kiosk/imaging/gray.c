@@ -31,53 +31,63 @@ void kx_gray_free(kx_gray *g)
     g->w = g->h = 0;
 }
 
-static inline unsigned gray_luma(const uint8_t *p, int channels)
+/* Weighted sum of one row's pixels x0..x1-1 in 8.8 fixed point (BT.601). */
+static inline uint32_t gray_row_sum(const uint8_t *p, int x0, int x1, int ch)
 {
-    if (channels == 1)
-        return p[0];
-    unsigned v = (77u * p[0] + 150u * p[1] + 29u * p[2] + 128) >> 8;
-    if (channels == 4) /* composite onto white */
-        v = (v * p[3] + 255u * (255u - p[3]) + 127) / 255;
-    return v;
+    uint32_t s = 0;
+    switch (ch) {
+    case 1:
+        for (int x = x0; x < x1; x++)
+            s += (uint32_t)p[x] << 8;
+        break;
+    case 3:
+        for (const uint8_t *q = p + (size_t)x0 * 3, *e = p + (size_t)x1 * 3; q < e; q += 3)
+            s += 77u * q[0] + 150u * q[1] + 29u * q[2];
+        break;
+    default: /* RGBA: composite onto white */
+        for (const uint8_t *q = p + (size_t)x0 * 4, *e = p + (size_t)x1 * 4; q < e; q += 4) {
+            uint32_t v = 77u * q[0] + 150u * q[1] + 29u * q[2];
+            s += (v * q[3] + 65280u * (255u - q[3])) / 255u;
+        }
+        break;
+    }
+    return s;
 }
 
 kx_err kx_gray_from_image(const kx_image *img, int factor, kx_gray *out)
 {
-    if (!img || factor < 1)
+    if (!img || factor < 1 || factor > 200)
         return KX_ERR_INVALID_ARG;
     int ow = (img->width + factor - 1) / factor, oh = (img->height + factor - 1) / factor;
     kx_err rc = kx_gray_new(ow, oh, out);
     if (rc)
         return rc;
+    int ch = img->channels;
+    if (factor == 1 && ch == 1) {
+        for (int y = 0; y < oh; y++)
+            memcpy(out->px + (size_t)y * ow, kx_image_row(img, y), (size_t)ow);
+        return KX_OK;
+    }
+    /* 8.8 sums: at most 255 * 256 * 200 * 200 per block, inside 32 bits */
     uint32_t *acc = calloc((size_t)ow, sizeof(uint32_t));
     if (!acc) {
         kx_gray_free(out);
         return KX_ERR_NO_MEMORY;
     }
-    int ch = img->channels;
     for (int oy = 0; oy < oh; oy++) {
         int y0 = oy * factor, y1 = y0 + factor > img->height ? img->height : y0 + factor;
         memset(acc, 0, (size_t)ow * sizeof(uint32_t));
         for (int y = y0; y < y1; y++) {
             const uint8_t *row = kx_image_row(img, y);
-            if (factor == 1 && ch == 1) {
-                memcpy(out->px + (size_t)oy * ow, row, (size_t)ow);
-                continue;
-            }
             for (int ox = 0; ox < ow; ox++) {
                 int x0 = ox * factor, x1 = x0 + factor > img->width ? img->width : x0 + factor;
-                uint32_t s = 0;
-                for (int x = x0; x < x1; x++)
-                    s += gray_luma(row + (size_t)x * ch, ch);
-                acc[ox] += s;
+                acc[ox] += gray_row_sum(row, x0, x1, ch);
             }
         }
-        if (factor == 1 && ch == 1)
-            continue;
         uint8_t *dst = out->px + (size_t)oy * ow;
         for (int ox = 0; ox < ow; ox++) {
             int x0 = ox * factor, x1 = x0 + factor > img->width ? img->width : x0 + factor;
-            uint32_t n = (uint32_t)((x1 - x0) * (y1 - y0));
+            uint32_t n = (uint32_t)((x1 - x0) * (y1 - y0)) << 8;
             dst[ox] = (uint8_t)((acc[ox] + n / 2) / n);
         }
     }

@@ -138,8 +138,42 @@ kx_image_format kx_image_sniff(const uint8_t *buf, size_t len)
 }
 
 static kx_err kx_image_decode_pnm(const uint8_t *buf, size_t len, kx_image **out);
+static kx_err kx_image_decode_any(const uint8_t *buf, size_t len, kx_image **out);
 
 kx_err kx_image_decode(const uint8_t *buf, size_t len, kx_image **out)
+{
+    return kx_image_decode_ex(buf, len, NULL, out);
+}
+
+kx_err kx_image_decode_ex(const uint8_t *buf, size_t len, const kx_image_decode_opts *opts,
+                          kx_image **out)
+{
+    kx_err rc;
+    if (!out)
+        return KX_ERR_INVALID_ARG;
+    *out = NULL;
+    int gray = opts && opts->gray;
+    switch (kx_image_sniff(buf, len)) {
+    case KX_IMAGE_FORMAT_JPEG:
+        if (len > (size_t)KX_IMAGE_MAX_FILE)
+            break;
+        rc = kx_image_decode_jpeg(buf, len, gray, out);
+        goto converted;
+    default:
+        break;
+    }
+    rc = kx_image_decode_any(buf, len, out);
+converted:
+    if (rc == KX_OK && gray && (*out)->channels != 1) {
+        kx_image *g = NULL;
+        rc = kx_image_to_gray(*out, &g);
+        kx_image_free(*out);
+        *out = g;
+    }
+    return rc;
+}
+
+static kx_err kx_image_decode_any(const uint8_t *buf, size_t len, kx_image **out)
 {
     if (!out || (!buf && len))
         return KX_ERR_INVALID_ARG;
@@ -157,7 +191,7 @@ kx_err kx_image_decode(const uint8_t *buf, size_t len, kx_image **out)
     case KX_IMAGE_FORMAT_PNG:
         return kx_image_decode_png(buf, len, out);
     case KX_IMAGE_FORMAT_JPEG:
-        return kx_image_decode_jpeg(buf, len, out);
+        return kx_image_decode_jpeg(buf, len, 0, out);
     case KX_IMAGE_FORMAT_PNM:
         return kx_image_decode_pnm(buf, len, out);
     default:
@@ -167,6 +201,11 @@ kx_err kx_image_decode(const uint8_t *buf, size_t len, kx_image **out)
 }
 
 kx_err kx_image_load(const char *path, kx_image **out)
+{
+    return kx_image_load_ex(path, NULL, out);
+}
+
+kx_err kx_image_load_ex(const char *path, const kx_image_decode_opts *opts, kx_image **out)
 {
     if (!path || !out)
         return KX_ERR_INVALID_ARG;
@@ -228,7 +267,7 @@ kx_err kx_image_load(const char *path, kx_image **out)
             break;
         len += (size_t)n;
     }
-    rc = kx_image_decode(buf, len, out);
+    rc = kx_image_decode_ex(buf, len, opts, out);
 out:
     free(buf);
     close(fd);

@@ -113,6 +113,17 @@ kx_image_format kx_image_sniff(const uint8_t *buf, size_t len);
  */
 kx_err kx_image_decode(const uint8_t *buf, size_t len, kx_image **out);
 
+/* Options for decoding (zero-initialised: decode as the file is). */
+typedef struct kx_image_decode_opts {
+    int gray; /* 1: deliver 1-channel luminance. A colour JPEG then decodes only
+                 its luma plane, about twice as fast; other formats convert. */
+} kx_image_decode_opts;
+
+/* kx_image_decode_ex / kx_image_load_ex - as below, with options (NULL: none). */
+kx_err kx_image_decode_ex(const uint8_t *buf, size_t len, const kx_image_decode_opts *opts,
+                          kx_image **out);
+kx_err kx_image_load_ex(const char *path, const kx_image_decode_opts *opts, kx_image **out);
+
 /*
  * kx_image_load - read and decode a file (any of the formats above; the
  * name's extension is ignored). Errors as kx_image_decode(), plus KX_ERR_IO

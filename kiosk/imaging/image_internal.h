@@ -36,7 +36,7 @@ void kx_image_flatten_row(const uint8_t *rgba, int width, uint8_t *rgb);
 
 /* Codec entry points (image_png.c, image_jpeg.c). */
 kx_err kx_image_decode_png(const uint8_t *buf, size_t len, kx_image **out);
-kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, kx_image **out);
+kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, int gray, kx_image **out);
 /* kx_image_write_png - PNG of img to fp (when fp) or to a malloc'd buffer
  * (*mem, *memlen). */
 kx_err kx_image_write_png(const kx_image *img, FILE *fp, uint8_t **mem, size_t *memlen);

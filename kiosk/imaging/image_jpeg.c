@@ -68,7 +68,7 @@ static void jpeg_ctx_progress(j_common_ptr cinfo)
     }
 }
 
-kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, kx_image **out)
+kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, int gray, kx_image **out)
 {
     struct jpeg_decompress_struct cinfo;
     jpeg_ctx ctx;
@@ -94,7 +94,7 @@ kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, kx_image **out)
 
     int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     int channels;
-    if (cinfo.num_components == 1) {
+    if (cinfo.num_components == 1 || (gray && !cmyk)) {
         cinfo.out_color_space = JCS_GRAYSCALE;
         channels = 1;
     } else if (cmyk) {

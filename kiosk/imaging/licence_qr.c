@@ -24,7 +24,7 @@
 /* Long side of the texture map. */
 #define QR_MAP_SIDE 640
 /* Candidate regions tried per threshold. */
-#define QR_MAX_CANDIDATES 6
+#define QR_MAX_CANDIDATES 4
 /* Assumed symbol width in modules when estimating module size (version 4). */
 #define QR_GUESS_MODULES 33.0
 /* Module size, in pixels, that the decoder is given. */
@@ -60,7 +60,8 @@ static void qr_session_close(qr_session *s)
  * symbol's corners through full = origin + pos * scale. Returns 1 when a
  * symbol was read, 0 when not, -1 when the payload is too long.
  */
-static int qr_zbar(qr_session *s, const kx_gray *g, double ox, double oy, double scale)
+static int qr_zbar(qr_session *s, const kx_gray *g, double ox, double oy, double scale,
+                   const char *stage)
 {
     zbar_image_t *zi = zbar_image_create();
     if (!zi)
@@ -98,6 +99,8 @@ static int qr_zbar(qr_session *s, const kx_gray *g, double ox, double oy, double
             break;
         }
     }
+    kx_log_debug("licence.qr.try", "stage=%s size=%dx%d at=%.0f,%.0f scale=%.2f got=%d", stage,
+                 g->w, g->h, ox, oy, scale, result);
     /* the data belongs to g: detach before destroying */
     zbar_image_set_data(zi, NULL, 0, NULL);
     zbar_image_destroy(zi);
@@ -180,11 +183,12 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
                 }
         }
         int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-        if (bw < 4 || bh < 4)
-            continue; /* specks */
-        /* a symbol is roughly square; long bands are text lines or rulings */
+        /* a symbol is roughly square (its bounding box too, at any
+         * rotation); specks, text lines and rulings are not */
         double aspect = bw > bh ? (double)bw / bh : (double)bh / bw;
-        qr_rect r = {x0, y0, bw, bh, sum / (aspect > 2.5 ? aspect : 1.0)};
+        if (bw < 6 || bh < 6 || aspect > 2.2)
+            continue;
+        qr_rect r = {x0, y0, bw, bh, sum};
         /* keep the best QR_MAX_CANDIDATES, sorted */
         int pos = n < QR_MAX_CANDIDATES ? n : QR_MAX_CANDIDATES - 1;
         if (n == QR_MAX_CANDIDATES && out[pos].score >= r.score)
@@ -234,21 +238,26 @@ static int qr_try_region(qr_session *s, const kx_image *img, int x, int y, int w
     if (kx_gray_from_image(&view, d, &g))
         return 0;
     kx_gray_stretch(&g, 1, 99);
-    if ((got = qr_zbar(s, &g, x, y, d)))
+    if ((got = qr_zbar(s, &g, x, y, d, "grey")))
         goto out;
-    if (kx_gray_crop(&g, 0, 0, g.w, g.h, &b) == KX_OK) {
-        kx_gray_threshold(&b, kx_gray_otsu(&b));
-        if ((got = qr_zbar(s, &b, x, y, d)))
-            goto out;
-    }
     double module = module_est / d;
     if (module < 4.5 && (long)g.w * g.h * 4 < 4L * 1000 * 1000 &&
         kx_gray_scale(&g, g.w * 2, g.h * 2, &up) == KX_OK) {
+        /* small modules: zbar finds edges better on a smooth enlargement,
+         * then on the enlargement binarised against its local mean */
+        if ((got = qr_zbar(s, &up, x, y, d / 2.0, "up2")))
+            goto out;
         if (kx_gray_binarize_local(&up, (int)(module * 2 * 4) + 2, 4) == KX_OK)
-            got = qr_zbar(s, &up, x, y, d / 2.0);
-    } else if (kx_gray_binarize_local(&g, (int)(module * 4) + 2, 4) == KX_OK) {
-        got = qr_zbar(s, &g, x, y, d);
+            got = qr_zbar(s, &up, x, y, d / 2.0, "up2-local");
+        goto out;
     }
+    if (kx_gray_crop(&g, 0, 0, g.w, g.h, &b) == KX_OK) {
+        kx_gray_threshold(&b, kx_gray_otsu(&b));
+        if ((got = qr_zbar(s, &b, x, y, d, "otsu")))
+            goto out;
+    }
+    if (kx_gray_binarize_local(&g, (int)(module * 4) + 2, 4) == KX_OK)
+        got = qr_zbar(s, &g, x, y, d, "local");
 out:
     kx_gray_free(&g);
     kx_gray_free(&b);
@@ -298,7 +307,7 @@ static int qr_search(qr_session *s, const kx_image *img)
              * needs a margin of its own */
             double rw = cand[i].w * fc, rh = cand[i].h * fc;
             double module_est = fmax(rw, rh) / QR_GUESS_MODULES;
-            double margin = fmax(rw, rh) * 0.3 + 4.0 * fc;
+            double margin = fmax(rw, rh) * 0.45 + 6.0 * fc;
             got = qr_try_region(s, img, (int)(cand[i].x * fc - margin),
                                 (int)(cand[i].y * fc - margin), (int)(rw + 2 * margin),
                                 (int)(rh + 2 * margin), module_est);
@@ -309,9 +318,11 @@ static int qr_search(qr_session *s, const kx_image *img)
         int ff = fc / 3 < 1 ? 1 : fc / 3;
         kx_gray whole = {0};
         if (kx_gray_from_image(img, ff, &whole) == KX_OK) {
-            got = qr_zbar(s, &whole, 0, 0, ff);
-            if (!got && kx_gray_binarize_local(&whole, 12, 6) == KX_OK)
-                got = qr_zbar(s, &whole, 0, 0, ff);
+            got = qr_zbar(s, &whole, 0, 0, ff, "page");
+            /* binarising a whole flatbed page costs more than it finds;
+             * camera frames (small maps) gain from it */
+            if (!got && fc <= 2 && kx_gray_binarize_local(&whole, 12, 6) == KX_OK)
+                got = qr_zbar(s, &whole, 0, 0, ff, "page-local");
             kx_gray_free(&whole);
         }
     }
