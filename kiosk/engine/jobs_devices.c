@@ -14,6 +14,7 @@
 #include "core/str.h"
 #include "engine_jobs.h"
 #include "imaging/image.h"
+#include "imaging/licence_qr.h"
 #include "imaging/sealsheet.h"
 #include "ra/ra.h"
 #include "scanner/scanner.h"
@@ -206,9 +207,51 @@ out:
     return rc;
 }
 
+/* The licence: scanned (kept for the RA), QR read, credit code checked
+ * against the certificate read from the UKEY when there is one. A code
+ * whose check character fails, or none in the payload, goes to staff. */
+static kx_err job_licence_scan(kx_engine *e, kx_event *ev)
+{
+    char sid[KX_SESSION_ID_MAX], path[1200], cert_uscc[20];
+    pthread_mutex_lock(&e->mu);
+    kx_strlcpy(sid, e->s.id, sizeof sid);
+    kx_strlcpy(cert_uscc, e->s.have_cert ? e->s.cert_uscc : "", sizeof cert_uscc);
+    pthread_mutex_unlock(&e->mu);
+    kx_image *img = NULL;
+    kx_licence_qr *qr = calloc(1, sizeof *qr);
+    if (!qr)
+        return KX_ERR_NO_MEMORY;
+    kx_err rc = scan_page(e, &img);
+    if (!rc)
+        rc = kx_licence_qr_read(img, qr);
+    if (!rc)
+        rc = spool_save(e, sid, "licence", img, path, sizeof path);
+    if (rc)
+        goto out;
+    add_preview(e, "licence", path, img);
+    const char *code = qr->uscc ? qr->uscc : "";
+    kx_log_info("licence.read", "session=%s uscc=%s status=%s", sid, code,
+                kx_licence_uscc_status_name(qr->uscc_status));
+    if (cert_uscc[0] && code[0] && strcmp(cert_uscc, code) != 0) {
+        kx_err_set_detail("licence code %s, certificate code %s", code, cert_uscc);
+        rc = KX_ERR_MISMATCH;
+        goto out;
+    }
+    pthread_mutex_lock(&e->mu);
+    kx_strlcpy(e->s.uscc, code, sizeof e->s.uscc);
+    pthread_mutex_unlock(&e->mu);
+    *ev = qr->uscc_status == KX_LICENCE_USCC_VALID ? KX_EV_JOB_OK : KX_EV_JOB_ALT;
+out:
+    kx_image_free(img);
+    free(qr);
+    return rc;
+}
+
 kx_job_fn kx_device_job(kx_job job)
 {
     switch (job) {
+    case KX_JOB_LICENCE_SCAN:
+        return job_licence_scan;
     case KX_JOB_DOC_SCAN:
         return job_doc_scan;
     case KX_JOB_SEAL_SCAN:
