@@ -11,6 +11,7 @@
  * stop, and its result is ignored.
  */
 #include "engine_internal.h"
+#include "engine_jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -219,6 +220,8 @@ static void engine_go_home(kx_engine *e)
     engine_leave_state(e);
     engine_end_session(e, "abandoned");
     session_wipe(&e->s);
+    if (!e->job_running)
+        kx_devices_session_end(e);
     e->timeout_total_s = 0;
     kx_strlcpy(e->lang, e->set.lang, sizeof e->lang);
     if (e->recovery_pending && !e->out_of_service) {

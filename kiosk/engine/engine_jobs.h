@@ -27,6 +27,8 @@ int kx_job_sleep(kx_engine *e, long ms);
 /* jobs_devices.c */
 kx_err kx_devices_open_local(kx_engine *e, kx_devices *d);
 void kx_devices_close_local(kx_devices *d);
+/* the session ended and no job runs: log out of and close its tokens */
+void kx_devices_session_end(kx_engine *e);
 /* the job function for a device job, NULL when this build has none */
 kx_job_fn kx_device_job(kx_job job);
 /* upload the spooled scans of a session to its case; each acknowledged

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_jobs.h"
+#include "engine_token.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 #include "imaging/sealsheet.h"
@@ -22,6 +23,7 @@
 struct kx_local_devices {
     kx_scanner_config scan_cfg;
     kx_scanner *scanner; /* opened on first use */
+    struct kx_token_devices *token;
 };
 
 kx_err kx_devices_open_local(kx_engine *e, kx_devices *d)
@@ -29,7 +31,10 @@ kx_err kx_devices_open_local(kx_engine *e, kx_devices *d)
     d->local = calloc(1, sizeof *d->local);
     if (!d->local)
         return KX_ERR_NO_MEMORY;
-    return scanner_config_read(e->cfg, &d->local->scan_cfg);
+    kx_err rc = scanner_config_read(e->cfg, &d->local->scan_cfg);
+    if (!rc)
+        rc = kx_token_devices_open(e->cfg, &d->local->token);
+    return rc;
 }
 
 void kx_devices_close_local(kx_devices *d)
@@ -37,6 +42,7 @@ void kx_devices_close_local(kx_devices *d)
     if (!d->local)
         return;
     scanner_close(d->local->scanner);
+    kx_token_devices_close(d->local->token);
     free(d->local);
     d->local = NULL;
 }
@@ -44,6 +50,17 @@ void kx_devices_close_local(kx_devices *d)
 static struct kx_local_devices *local_of(kx_engine *e)
 {
     return ((kx_devices *)e->dev)->local;
+}
+
+struct kx_token_devices *kx_local_token(kx_engine *e)
+{
+    return local_of(e)->token;
+}
+
+void kx_devices_session_end(kx_engine *e)
+{
+    if (e->dev && local_of(e))
+        kx_token_devices_reset(local_of(e)->token);
 }
 
 /* ---- scanner ---- */
@@ -249,6 +266,9 @@ out:
 
 kx_job_fn kx_device_job(kx_job job)
 {
+    kx_job_fn fn = kx_token_job(job);
+    if (fn)
+        return fn;
     switch (job) {
     case KX_JOB_LICENCE_SCAN:
         return job_licence_scan;
@@ -259,17 +279,6 @@ kx_job_fn kx_device_job(kx_job job)
     default:
         return NULL;
     }
-}
-
-kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const char *cert_pem,
-                                const char *chain_pem)
-{
-    (void)e;
-    (void)token_serial;
-    (void)cert_pem;
-    (void)chain_pem;
-    kx_err_set_detail("no token driver in this build");
-    return KX_ERR_TOKEN_ABSENT;
 }
 
 /* "seal_company:40.0x40.0" -> kind and size */
