@@ -87,3 +87,35 @@ flow() { # NAME < script
   if "$K" run-flow "$T/$1.flow" >"$T/$1.out" 2>"$T/$1.err"; then ok; else
     bad "flow $1"; cat "$T/$1.err"; tail -15 "$T/kioskd.log"; fi
 }
+
+# An enterprise certificate issued by ra-sim, put on a SoftHSM token as a
+# hall's UKEY would hold it (key pair and certificate under CKA_ID 01).
+# ukey_with_cert LABEL PIN [CREDIT_CODE]
+ukey_with_cert() {
+  local label=$1 pin=$2 code=${3:-91110000600037341L} d="$T/ukey-$1"
+  mkdir -p "$d"; token_init "$label" "$pin"
+  local agreed; agreed=$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:%SZ)
+  local c o
+  c=$(ra POST /v1/cases "{\"service\":\"new\",\"credit_code\":\"$code\",\"company_name\":\"Example Electronics Co., Ltd.\",\"agent\":{\"name\":\"Set Up\",\"id_number\":\"360426199101010071\"},\"phone\":\"13800000000\",\"email\":\"\",\"agreement_accepted_at\":\"$agreed\"}" | jget case_id) || return 1
+  ra POST "/v1/cases/$c/submit" '{}' >/dev/null || return 1
+  admin POST "/admin/cases/$c/approve" >/dev/null || true  # unless --auto-approve did
+  o=$(ra POST "/v1/cases/$c/orders" '{}' | jget order_id) || return 1
+  admin POST "/admin/orders/$o/pay" >/dev/null || true  # unless --auto-pay did
+  openssl ecparam -name prime256v1 -genkey -noout -out "$d/k.pem" 2>/dev/null
+  openssl pkey -in "$d/k.pem" -pubout -out "$d/pub.pem" 2>/dev/null
+  openssl req -new -key "$d/k.pem" -subj /CN=x -out "$d/csr.pem" 2>/dev/null
+  /usr/bin/python3 -c 'import json,sys; print(json.dumps({"csr": open(sys.argv[1]).read()}))' "$d/csr.pem" > "$d/csr.json"
+  ra POST "/v1/cases/$c/certificate" "@$d/csr.json" | jget certificate > "$d/cert.pem" || return 1
+  openssl x509 -in "$d/cert.pem" -outform DER -out "$d/cert.der" || return 1
+  local p="p11 --token-label $label --login --pin $pin"
+  $p --write-object "$d/k.pem" --type privkey --id 01 --label kx-cert >/dev/null 2>&1 &&
+  $p --write-object "$d/pub.pem" --type pubkey --id 01 --label kx-cert >/dev/null 2>&1 &&
+  $p --write-object "$d/cert.der" --type cert --id 01 --label kx-cert >/dev/null 2>&1 || return 1
+  openssl x509 -in "$d/cert.pem" -noout -serial | cut -d= -f2 | tr A-F a-f > "$d/serial"
+}
+jget() { /usr/bin/python3 -c "import sys,json; print(json.load(sys.stdin)['$1'])"; }
+# certificates on a token: "serial subject" lines
+ukey_certs() { # LABEL
+  local i=0
+  p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/^Certificate Object/ {n++} END {print n+0}'
+}
