@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "drivers/scanner/backends.h"
@@ -261,6 +262,25 @@ void scanner_inject_fault(kx_scanner *s, kx_err code, int after)
         return;
     s->fault_code = code;
     s->fault_after = after < 1 ? 1 : after;
+}
+
+const char *scanner_advice(kx_err code)
+{
+    switch (code) {
+    case KX_OK:
+    case KX_ERR_CANCELLED:
+        return NULL;
+    case KX_ERR_SCAN_JAMMED:
+        return N_("Open the scanner, remove the jammed paper and try again.");
+    case KX_ERR_SCAN_NO_DOCUMENT:
+        return N_("Place the document face down on the glass and try again.");
+    case KX_ERR_SCAN_COVER_OPEN:
+        return N_("Close the scanner cover and try again.");
+    case KX_ERR_BUSY:
+        return N_("The scanner is busy. Please wait a moment and try again.");
+    default:
+        return N_("The scanner is not working. Please ask the staff for help.");
+    }
 }
 
 kx_err scanner_config_read(const kx_config *cfg, kx_scanner_config *out)

@@ -171,6 +171,14 @@ unsigned scanner_caps(const kx_scanner *s);
 void scanner_inject_fault(kx_scanner *s, kx_err code, int after);
 
 /*
+ * scanner_advice - what the user or staff should do after a scan error, as
+ * an English msgid to translate with kx_tr() ("Open the scanner and remove
+ * the jammed paper."). NULL for codes that need no advice (KX_OK,
+ * KX_ERR_CANCELLED). Static string.
+ */
+const char *scanner_advice(kx_err code);
+
+/*
  * Configuration, section [scanner] (config/kiosk.conf.example):
  *   backend = sane, device = (first found), resolution = 300,
  *   mode = color|gray|lineart, options = name=value;name=value

@@ -397,6 +397,11 @@ static void list_cb(void *user, const char *name, const char *vendor, const char
 static void test_list_and_config(void **state)
 {
     (void)state;
+    assert_null(scanner_advice(KX_OK));
+    assert_null(scanner_advice(KX_ERR_CANCELLED));
+    assert_string_equal(scanner_advice(KX_ERR_SCAN_JAMMED),
+                        "Open the scanner, remove the jammed paper and try again.");
+    assert_true(strcmp(scanner_advice(KX_ERR_SCAN_DEVICE), scanner_advice(KX_ERR_SCAN_COVER_OPEN)));
     int found = 0;
     assert_int_equal(scanner_list("sane", list_cb, &found), KX_OK);
     assert_int_equal(found, 1);
