@@ -29,4 +29,8 @@ kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsig
                              size_t old_id_len, const char *csr_pem, unsigned char **sig,
                              size_t *sig_len);
 
+/* jobs_idcard.c: the ID card job, and closing the reader */
+kx_job_fn kx_idcard_job(kx_job job);
+void kx_idcard_devices_close(void);
+
 #endif

@@ -43,6 +43,7 @@ void kx_devices_close_local(kx_devices *d)
         return;
     scanner_close(d->local->scanner);
     kx_token_devices_close(d->local->token);
+    kx_idcard_devices_close();
     free(d->local);
     d->local = NULL;
 }
@@ -267,6 +268,8 @@ out:
 kx_job_fn kx_device_job(kx_job job)
 {
     kx_job_fn fn = kx_token_job(job);
+    if (!fn)
+        fn = kx_idcard_job(job);
     if (fn)
         return fn;
     switch (job) {
