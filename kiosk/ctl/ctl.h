@@ -52,6 +52,7 @@ int ctl_cmd_license(int argc, char **argv);
 int ctl_cmd_idcard_crop(int argc, char **argv);
 int ctl_cmd_scan(int argc, char **argv);
 int ctl_cmd_staff_hash(int argc, char **argv);
+int ctl_cmd_idcard(int argc, char **argv);
 /* ctl_engine.c: online commands through kioskd's socket */
 int ctl_cmd_status(int argc, char **argv);
 int ctl_cmd_journal(int argc, char **argv);

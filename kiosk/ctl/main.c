@@ -32,6 +32,8 @@ static const struct ctl_command ctl_commands[] = {
     {"ra-check", "[--config FILE] [--count N]", "check the RA link: TLS, certificate expiry, round trip", ctl_cmd_ra_check},
     {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
      ctl_cmd_staff_hash},
+    {"idcard", "read --device PATH [--baud N]", "read an ID card on a serial reader",
+     ctl_cmd_idcard},
 };
 
 void ctl_print_json(json_t *obj)
