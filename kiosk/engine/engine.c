@@ -126,6 +126,7 @@ static void *engine_job_main(void *arg)
                 (long long)(kx_now_ms() - t0));
     pthread_mutex_lock(&e->mu);
     e->job_rc = rc;
+    kx_strlcpy(e->job_detail, rc ? kx_err_detail() : "", sizeof e->job_detail);
     e->job_event = rc ? KX_EV_JOB_FAIL : ev;
     e->job_done = 1;
     pthread_mutex_unlock(&e->mu);
@@ -239,7 +240,7 @@ static void engine_enter(kx_engine *e)
     if (s->pos.resume >= 0) { /* the error screen */
         engine_set_timer(e, ERROR_TIMEOUT_S);
         kx_log_info("session.error", "session=%s state=%s error=%s detail=\"%s\"", s->id,
-                    st->name, kx_err_name(s->error), kx_err_detail());
+                    st->name, kx_err_name(s->error), e->job_detail);
         return;
     }
     if (st->screen != KX_SCREEN_PIN_ENTER && st->screen != KX_SCREEN_PIN_NEW &&

@@ -169,6 +169,7 @@ struct kx_engine {
     kx_job job_kind;        /* job of the current state (pending start) */
     kx_job job_worker_kind; /* job the worker runs */
     kx_err job_rc;
+    char job_detail[256];   /* kx_err_detail() of the worker, for the log */
     kx_event job_event;
     volatile int job_cancel; /* the worker should give up */
     int job_pending;        /* start a job when the running one is joined */

@@ -119,3 +119,18 @@ ukey_certs() { # LABEL
   local i=0
   p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/^Certificate Object/ {n++} END {print n+0}'
 }
+
+# the agent's ID card on idcard-sim (a pty speaking GA 467); placed once
+IDSIM_PID=
+idcard_start() { # [ID_NUMBER] [BIRTH] [VALID_TO]
+  cat > "$T/card.json" <<CARD
+{"name":"张三","sex":"M","nation_code":"01","birth":"${2:-1991-01-01}","address":"江西省南昌市红谷滩区卧龙路1000号","id_number":"${1:-360426199101010071}","authority":"南昌市公安局","valid_from":"2020-01-01","valid_to":"${3:-long_term}"}
+CARD
+  "$B/tools/idcard-sim/idcard-sim" --card "$T/card.json" --link "$T/idcard" \
+    --control "$T/idcard.ctl" 2>>"$T/idcard.log" & IDSIM_PID=$!
+  for _ in $(seq 100); do [ -e "$T/idcard" ] && return 0; sleep 0.05; done
+  echo "idcard-sim did not start"; cat "$T/idcard.log"; return 1
+}
+idcard_place() { kill -USR1 "$IDSIM_PID"; }
+e2e_cleanup_more() { [ -n "$IDSIM_PID" ] && kill "$IDSIM_PID" 2>/dev/null && wait "$IDSIM_PID" 2>/dev/null; }
+trap 'e2e_cleanup_more; e2e_cleanup' EXIT

@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""make_docs.py - the paper an agent brings, as scanner pages for SANE's pnm
+back-end (raw P6, 150 dpi A4): a business licence whose QR code carries the
+credit code, ID card copies, an authorisation letter, a reissue statement, a
+stamped credit-code copy, and electronic-seal sheets (one with every cell
+usable, one with the company seal missing) from tools/testdata's generator.
+
+Usage: make_docs.py OUTDIR CREDIT_CODE
+Run with /usr/bin/python3 (python3-pil, python3-numpy; qrencode command).
+"""
+import os
+import random
+import subprocess
+import sys
+
+from PIL import Image, ImageDraw
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "testdata"))
+import gen_sealsheet  # noqa: E402
+
+DPI = 150
+W, H = int(210 / 25.4 * DPI), int(297 / 25.4 * DPI)
+
+
+def page(title, lines):
+    img = Image.new("RGB", (W, H), (250, 250, 247))
+    d = ImageDraw.Draw(img)
+    d.rectangle([60, 60, W - 60, H - 60], outline=(40, 40, 40), width=3)
+    d.text((100, 100), title, fill=(0, 0, 0))
+    for i, line in enumerate(lines):
+        d.text((100, 160 + 40 * i), line, fill=(20, 20, 20))
+    return img
+
+
+def save(img, path):
+    img.save(path)  # .ppm: raw P6, what the pnm back-end reads
+
+
+def main():
+    out, code = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    qr_png = os.path.join(out, "qr.png")
+    payload = "http://www.gsxt.gov.cn/index.html?uniscid=" + code
+    subprocess.run(["qrencode", "-o", qr_png, "-s", "6", "-m", "4", payload], check=True)
+    lic = page("BUSINESS LICENCE", ["Unified social credit code " + code,
+                                    "Example Electronics Co., Ltd."])
+    qr = Image.open(qr_png).convert("RGB")
+    lic.paste(qr, (W - qr.width - 140, H - qr.height - 200))
+    save(lic, os.path.join(out, "licence.ppm"))
+    for name, title in (("id_front", "ID CARD FRONT"), ("id_back", "ID CARD BACK"),
+                        ("auth", "AUTHORISATION LETTER"), ("stmt", "REISSUE STATEMENT"),
+                        ("uscc", "CREDIT CODE COPY " + code)):
+        save(page(title, ["copy"]), os.path.join(out, name + ".ppm"))
+    rng = random.Random(7)
+    img, _ = gen_sealsheet.make_sheet(rng, DPI, statuses=[["ok", "ok"]] * 3)
+    save(img.convert("RGB"), os.path.join(out, "seal_ok.ppm"))
+    rng = random.Random(8)
+    img, _ = gen_sealsheet.make_sheet(rng, DPI,
+                                      statuses=[["missing", "missing"], ["ok", "ok"], ["ok", "ok"]])
+    save(img.convert("RGB"), os.path.join(out, "seal_bad.ppm"))
+    os.remove(qr_png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
