@@ -126,8 +126,9 @@ static kx_err wait_token(kx_engine *e, int want_cert, kx_token **out, char *seri
         size_t n = 0;
         rc = kx_token_list(m, infos, 8, &n);
         for (size_t i = 0; !rc && i < n; i++) {
-            if (!want_cert && strcmp(infos[i].serial, current) == 0)
-                continue;
+            if (!want_cert && (strcmp(infos[i].serial, current) == 0 ||
+                               !(infos[i].flags & KX_TOKEN_USER_PIN_SET)))
+                continue; /* the customer's own UKEY, or a slot without a usable token */
             kx_token *tok = NULL;
             if (kx_token_open(m, infos[i].serial, &tok))
                 continue;

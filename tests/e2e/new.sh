@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# New issuance end to end: the licence's QR code through SANE's pnm
+# back-end and the imaging library, the RA's enterprise record, the agent's
+# ID card on idcard-sim, scanned copies, contact, agreement, the seal sheet
+# (first with a missing company seal, then a good one), the authorisation
+# letter, the case and its documents at ra-sim, review, payment, a blank
+# SoftHSM2 UKEY getting the user's PIN, key generation and CSR on it,
+# issuance, installation. Afterwards: pkcs11-tool shows the certificate and
+# its key on the new UKEY, openssl verifies it against ra-sim's CA and finds
+# the credit code in its subject, and ra-sim's counters show one order
+# paid, one certificate issued, every document stored, the spool empty.
+source "$(dirname "$0")/lib.sh"
+CODE=91110000600037341L
+/usr/bin/python3 "$S/tests/e2e/make_docs.py" "$T/docs" "$CODE" 2>/dev/null || { echo "make_docs failed"; exit 1; }
+mkdir -p "$T/sane"; printf 'pnm\n' > "$T/sane/dll.conf"
+export SANE_CONFIG_DIR="$T/sane"
+page() { ln -sfn "$T/docs/$1.ppm" "$T/page.ppm"; }
+page licence
+sim_start --auto-approve 0 --auto-pay 0 || exit 1
+idcard_start || exit 1
+token_init blank 12345678   # a factory-fresh UKEY with the default PIN
+kioskd_config <<CONF
+[token]
+module = $P11_MODULE
+[idcard]
+device = $T/idcard
+[scanner]
+backend = sane
+device = pnm:0
+resolution = 150
+options = filename=$T/page.ppm
+CONF
+kioskd_start || exit 1
+docs0=$(counter documents_stored)
+
+flow new-1 <<'FLOW'
+send choose_service service=new
+expect screen=licence_place step.index=1
+send confirm
+expect timeout=30 screen=company_confirm company.uscc=91110000600037341L company.name="Example Electronics Co., Ltd." previews.0.doc=licence
+send confirm
+expect timeout=10 screen=agent_confirm agent.name=张三
+send confirm
+expect screen=doc_place doc=agent_id_front
+FLOW
+page id_front
+flow new-2 <<'FLOW'
+send confirm
+expect timeout=30 screen=doc_review doc=agent_id_front previews.0.doc=agent_id_front
+send confirm
+expect screen=doc_place doc=agent_id_back
+FLOW
+page id_back
+flow new-3 <<'FLOW'
+send confirm
+expect timeout=30 screen=doc_review doc=agent_id_back
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+expect screen=agreement
+send confirm
+expect screen=seal_place
+FLOW
+page seal_bad
+flow new-4 <<'FLOW'
+send confirm
+expect timeout=30 screen=seal_review state=seal_rejected seal_cells.0.verdict=missing intents~retry
+send! confirm
+send retry
+expect screen=seal_place
+FLOW
+page seal_ok
+flow new-5 <<'FLOW'
+send confirm
+expect timeout=30 screen=seal_review state=seal_review seal_cells.0.verdict=ok intents~confirm
+send confirm
+expect screen=doc_place doc=auth_letter
+FLOW
+page auth
+flow new-6 <<'FLOW'
+send confirm
+expect timeout=30 screen=doc_review doc=auth_letter
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=30000
+send confirm
+expect timeout=30 screen=pin_new
+send! new_pin pin=270513 repeat=270514
+send new_pin pin=123456 repeat=123456
+expect timeout=10 screen=error error.name=KX_ERR_PIN_POLICY
+send retry
+expect screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done intents~confirm
+send confirm
+expect screen=home
+FLOW
+
+check "one order paid" test "$(counter orders_paid)" = 1
+check "one certificate issued" test "$(counter certs_issued)" = 1
+check "no refund" test "$(counter refunds)" = 0
+check "documents stored at the RA (7)" test "$(counter documents_stored)" = $((docs0+7))
+check "spool empty after the RA's receipts" test -z "$(ls "$T/state/spool")"
+check "the new UKEY holds one certificate" test "$(ukey_certs blank)" = 1
+p11 --token-label blank --login --pin 270513 -O --type privkey 2>/dev/null | grep -q "Private Key Object" && ok || bad "private key on the new UKEY"
+p11 --token-label blank --read-object --type cert --label kx-cert -o "$T/issued.der" >/dev/null 2>&1 ||
+  p11 --token-label blank --read-object --type cert -o "$T/issued.der" >/dev/null 2>&1
+openssl x509 -inform DER -in "$T/issued.der" -out "$T/issued.pem" 2>/dev/null
+check "openssl verifies the certificate against ra-sim's CA" openssl verify -CAfile "$T/sim/ca.pem" "$T/issued.pem"
+check "the subject carries the credit code" bash -c "openssl x509 -in '$T/issued.pem' -noout -subject | grep -q $CODE"
+check "the old default PIN no longer works" bash -c "! p11 --token-label blank --login --pin 12345678 -O >/dev/null 2>&1"
+check "no ID number or PIN in kioskd's log" bash -c "! grep -qE '360426199101010071|270513' '$T/kioskd.log'"
+finish
