@@ -997,6 +997,18 @@ static kx_err p11_cleanup(void *tok, int *removed)
     return rc;
 }
 
+static kx_err p11_sign(void *tok, const unsigned char *id, size_t id_len,
+                       const unsigned char *data, size_t len, unsigned char **sig,
+                       size_t *sig_len)
+{
+    unsigned char digest[32];
+    unsigned int dl = 0;
+    kx_key_type kt;
+    if (EVP_Digest(data, len, digest, &dl, EVP_sha256(), NULL) != 1)
+        return KX_ERR_INTERNAL;
+    return p11_sign_digest(tok, id, id_len, digest, sig, sig_len, &kt);
+}
+
 const kx_token_ops kx_token_pkcs11_ops = {
     .name = "pkcs11",
     .caps = KX_TOKEN_CAP_EVENTS | KX_TOKEN_CAP_KEYGEN_EC | KX_TOKEN_CAP_KEYGEN_RSA |
@@ -1019,4 +1031,5 @@ const kx_token_ops kx_token_pkcs11_ops = {
     .delete_id = p11_delete_id,
     .relabel = p11_relabel,
     .cleanup = p11_cleanup,
+    .sign = p11_sign,
 };

@@ -40,7 +40,7 @@ kx_err kx_token_register(const kx_token_ops *ops)
     if (!ops || !ops->name || !ops->load || !ops->unload || !ops->list || !ops->open ||
         !ops->close || !ops->info || !ops->login || !ops->logout || !ops->set_pin ||
         !ops->reset_pin || !ops->certs || !ops->keygen || !ops->csr || !ops->install ||
-        !ops->verify_pair || !ops->delete_id || !ops->relabel || !ops->cleanup)
+        !ops->verify_pair || !ops->delete_id || !ops->relabel || !ops->cleanup || !ops->sign)
         return KX_ERR_INVALID_ARG;
     for (size_t i = 0; i < token_nbackends; i++)
         if (strcmp(token_backends[i]->name, ops->name) == 0)
@@ -482,6 +482,17 @@ kx_err kx_token_renew_commit(kx_token *t, const unsigned char *new_id, size_t ne
         rc = kx_token_delete_id(t, old_id, old_len);
     if (!rc)
         kx_log_info("token.renewed", "serial=%s", t->serial);
+    return rc;
+}
+
+kx_err kx_token_sign(kx_token *t, const unsigned char *id, size_t id_len,
+                     const unsigned char *data, size_t len, unsigned char **sig,
+                     size_t *sig_len)
+{
+    if (!t || !id || !id_len || (!data && len) || !sig || !sig_len)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc;
+    TOKEN_CALL("sign", t->serial, t->m->ops->sign(t->tok, id, id_len, data, len, sig, sig_len));
     return rc;
 }
 

@@ -129,6 +129,10 @@ typedef struct kx_token_ops {
     kx_err (*delete_id)(void *tok, const unsigned char *id, size_t id_len);
     kx_err (*relabel)(void *tok, const unsigned char *id, size_t id_len, const char *label);
     kx_err (*cleanup)(void *tok, int *removed);
+    /* SHA-256 signature over data with private key id (logged in): DER
+     * ECDSA-Sig-Value or PKCS#1 v1.5; *sig malloc'd */
+    kx_err (*sign)(void *tok, const unsigned char *id, size_t id_len, const unsigned char *data,
+                   size_t len, unsigned char **sig, size_t *sig_len);
 } kx_token_ops;
 
 /* kx_token_register - add a back-end (mandatory slots checked). The
@@ -243,6 +247,16 @@ kx_err kx_token_cleanup(kx_token *t, int *removed);
  */
 kx_err kx_token_renew_commit(kx_token *t, const unsigned char *new_id, size_t new_len,
                              const unsigned char *old_id, size_t old_len, const char *label);
+
+/*
+ * kx_token_sign - sign data with the private key `id` (logged in), SHA-256:
+ * a DER ECDSA signature for EC keys, PKCS#1 v1.5 for RSA keys (what the RA
+ * wants from the current key on a renewal with the PIN). *sig is
+ * malloc'd; free() it.
+ */
+kx_err kx_token_sign(kx_token *t, const unsigned char *id, size_t id_len,
+                     const unsigned char *data, size_t len, unsigned char **sig,
+                     size_t *sig_len);
 
 /* kx_token_pending_label - the label new key pairs carry until committed. */
 #define KX_TOKEN_PENDING_LABEL "kx-pending"
