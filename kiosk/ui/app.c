@@ -31,7 +31,7 @@
 #define KX_ASSETS_BUILD ""
 #endif
 #ifndef KX_ASSETS_INSTALL
-#define KX_ASSETS_INSTALL "/usr/share/jxca-kiosk/assets"
+#define KX_ASSETS_INSTALL "/usr/share/jxca-kiosk/illustrations"
 #endif
 
 static volatile sig_atomic_t app_signalled;

@@ -114,6 +114,7 @@ void kx_fonts_close(kx_fonts *f)
     for (int i = 0; i < f->n_open; i++)
         TTF_CloseFont(f->open[i].font);
     free(f);
+    FcFini();
 }
 
 int kx_fonts_count(const kx_fonts *f) { return f ? f->n_faces : 0; }

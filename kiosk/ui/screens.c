@@ -58,33 +58,63 @@ static SDL_Rect scr_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halig
     return kx_text(ui, all, r, &ts);
 }
 
-/* scr_footer - Back and Cancel (when accepted) on the left, the primary
- * action on the right. Cancel asks for confirmation first. Returns 1 when
- * primary was tapped (the caller sends what it means). */
-static int scr_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *primary,
-                      kx_button_kind kind, int primary_enabled)
+/* scr_footer2 - the footer row: Back and Cancel (when accepted) on the
+ * left; on the right the primary action and, left of it, a secondary one
+ * (e.g. retry) when secondary is not NULL and its intent is accepted. Cancel
+ * asks for confirmation first. Returns 1 when primary was tapped (the
+ * caller sends what it means); the secondary sends its intent itself. */
+static int scr_footer2(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *secondary,
+                       kx_intent sec_intent, const char *primary, kx_button_kind kind,
+                       int primary_enabled)
 {
     SDL_Rect f = L->footer;
-    int bw = ui->portrait ? 250 : 300, gap = 24, x = f.x;
+    int gap = 24, x = f.x, right = f.x + f.w;
+    int has_back = kx_ui_state_accepts(st, KX_INTENT_BACK);
+    int has_cancel = kx_ui_state_accepts(st, KX_INTENT_CANCEL);
+    int has_sec = secondary && kx_ui_state_accepts(st, sec_intent);
+    int bw = ui->portrait ? 210 : 280, cw = ui->portrait ? 240 : 300, sw = ui->portrait ? 250 : 320;
     int clicked = 0;
-    if (kx_ui_state_accepts(st, KX_INTENT_BACK)) {
+    if (has_back) {
         if (kx_button(ui, "back", kx_rect(x, f.y, bw, f.h), kx_tr("Back"), KX_BTN_QUIET))
             kx_ui_intent(ui, KX_INTENT_BACK);
         x += bw + gap;
     }
-    if (kx_ui_state_accepts(st, KX_INTENT_CANCEL)) {
-        if (kx_button(ui, "cancel", kx_rect(x, f.y, bw, f.h), kx_tr("Cancel"), KX_BTN_SECONDARY))
+    if (has_cancel) {
+        if (kx_button(ui, "cancel", kx_rect(x, f.y, cw, f.h), kx_tr("Cancel"), KX_BTN_SECONDARY))
             ui->overlay = KX_OVERLAY_CANCEL;
-        x += bw + gap;
+        x += cw + gap;
     }
     if (primary) {
-        int pw = f.x + f.w - x;
-        if (pw > (ui->portrait ? 520 : 640))
-            pw = ui->portrait ? 520 : 640;
-        clicked = kx_button_enabled(ui, "primary", kx_rect(f.x + f.w - pw, f.y, pw, f.h), primary,
-                                    kind, primary_enabled);
+        int pw = right - x - (has_sec ? sw + gap : 0);
+        int cap = ui->portrait ? 460 : 600;
+        if (pw > cap)
+            pw = cap;
+        clicked = kx_button_enabled(ui, "primary", kx_rect(right - pw, f.y, pw, f.h), primary, kind,
+                                    primary_enabled);
+        right -= pw + gap;
+    }
+    if (has_sec) {
+        if (right - sw < x)
+            sw = right - x;
+        if (kx_button(ui, "retry", kx_rect(right - sw, f.y, sw, f.h), secondary, KX_BTN_SECONDARY))
+            kx_ui_intent(ui, sec_intent);
     }
     return clicked;
+}
+
+static int scr_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *primary,
+                      kx_button_kind kind, int primary_enabled)
+{
+    return scr_footer2(ui, st, L, NULL, KX_INTENT_RETRY, primary, kind, primary_enabled);
+}
+
+/* scr_retry_confirm_footer - secondary retry (label) and primary confirm. */
+static void scr_retry_confirm_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                                     const char *retry, const char *confirm)
+{
+    int ok = kx_ui_state_accepts(st, KX_INTENT_CONFIRM);
+    if (scr_footer2(ui, st, L, retry, KX_INTENT_RETRY, ok ? confirm : NULL, KX_BTN_PRIMARY, 1))
+        kx_ui_intent(ui, KX_INTENT_CONFIRM);
 }
 
 /* scr_confirm_footer - footer whose primary sends confirm when accepted. */
@@ -146,27 +176,27 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         kx_ui_text_format(&st->body[0], sub, sizeof sub);
     kx_text(ui, sub, kx_rect(c.x, c.y, c.w, subh), &ss);
     int top = c.y + subh + 10;
-    int tw = (c.w - gap * (cols - 1)) / cols, th = (c.y + c.h - top - gap * (rows - 1)) / rows;
+    int bottom = L->footer.y + L->footer.h; /* home has no footer buttons */
+    int tw = (c.w - gap * (cols - 1)) / cols, th = (bottom - top - gap * (rows - 1)) / rows;
     for (int i = 0; i < 8; i++) {
         const kx_ui_service *s = &kx_ui_services[i];
         SDL_Rect t = {c.x + (i % cols) * (tw + gap), top + (i / cols) * (th + gap), tw, th};
         char id[32];
         snprintf(id, sizeof id, "service_%s", s->id);
         int tapped = kx_button(ui, id, t, NULL, KX_BTN_TILE);
-        int icon = ui->portrait ? 150 : 140;
-        kx_art(ui, s->icon, kx_rect(t.x + 36, t.y + 36, icon, icon));
-        kx_text_style ns = kx_style(ui->portrait ? 46 : 40, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
-        kx_text_style hs = kx_style(ui->portrait ? 30 : 27, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+        /* icon on the left, name and hint on the right */
+        int icon = ui->portrait ? 120 : 110, pad = 30;
+        kx_art(ui, s->icon, kx_rect(t.x + pad, t.y + (t.h - icon) / 2, icon, icon));
+        int tx = t.x + pad + icon + 28, tw2 = t.x + t.w - pad - tx;
+        kx_text_style ns = kx_style(ui->portrait ? 42 : 38, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_BOTTOM);
+        kx_text_style hs = kx_style(ui->portrait ? 28 : 26, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
         ns.max_lines = 2;
-        int ty = t.y + 36 + icon + 20;
-        SDL_Rect nr = kx_text(ui, kx_tr(s->name), kx_rect(t.x + 36, ty, t.w - 72, 130), &ns);
-        kx_text(ui, kx_tr(s->hint),
-                kx_rect(t.x + 36, nr.y + nr.h + 12, t.w - 72, t.y + t.h - 28 - (nr.y + nr.h + 12)),
-                &hs);
+        hs.max_lines = 3;
+        kx_text(ui, kx_tr(s->name), kx_rect(tx, t.y + 24, tw2, t.h / 2 - 24), &ns);
+        kx_text(ui, kx_tr(s->hint), kx_rect(tx, t.y + t.h / 2 + 10, tw2, t.h / 2 - 34), &hs);
         if (tapped && enabled)
             kx_ui_intent_value(ui, KX_INTENT_CHOOSE_SERVICE, "service", s->id);
     }
-    (void)L;
 }
 
 /* ---- busy ---- */
@@ -421,11 +451,7 @@ static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layou
     else
         kx_art(ui, "licence_place", L->art);
     scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 480 : L->side.h), rows, 3);
-    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
-        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
-                  kx_tr("Scan again"), KX_BTN_SECONDARY))
-        kx_ui_intent(ui, KX_INTENT_RETRY);
-    scr_confirm_footer(ui, st, L, kx_tr("Correct"));
+    scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Correct"));
 }
 
 static void scr_idcard_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -449,11 +475,7 @@ static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout 
     };
     kx_art(ui, "agent", L->art);
     scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows, 4);
-    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
-        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
-                  kx_tr("Read again"), KX_BTN_SECONDARY))
-        kx_ui_intent(ui, KX_INTENT_RETRY);
-    scr_confirm_footer(ui, st, L, kx_tr("Correct"));
+    scr_retry_confirm_footer(ui, st, L, kx_tr("Read again"), kx_tr("Correct"));
 }
 
 static const char *scr_doc(const kx_ui_state *st)
@@ -484,11 +506,7 @@ static void scr_doc_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT,
                                 ui->portrait ? KX_MIDDLE : KX_TOP);
     kx_text(ui, kx_tr("Is the whole page sharp and readable?"), t, &ts);
-    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
-        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
-                  kx_tr("Scan again"), KX_BTN_SECONDARY))
-        kx_ui_intent(ui, KX_INTENT_RETRY);
-    scr_confirm_footer(ui, st, L, kx_tr("Use this scan"));
+    scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Use this scan"));
 }
 
 /* ---- contact and agreement ---- */
@@ -627,11 +645,7 @@ static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
         kx_text(ui, msg, kx_rect(in.x + 80 + lw, y + 4, in.w - 80 - lw, rh - 8), &ms);
         y += rh;
     }
-    if (kx_ui_state_accepts(st, KX_INTENT_RETRY) &&
-        kx_button(ui, "retry", kx_rect(L->footer.x + L->footer.w - 520 - 24 - 300, L->footer.y, 300, L->footer.h),
-                  kx_tr("Scan again"), KX_BTN_SECONDARY))
-        kx_ui_intent(ui, KX_INTENT_RETRY);
-    scr_confirm_footer(ui, st, L, kx_tr("Continue"));
+    scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Continue"));
 }
 
 /* ---- review ---- */
@@ -717,7 +731,7 @@ static void scr_revoke_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout
     scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 130),
              kx_tr("A revoked certificate cannot be used again. This cannot be undone."),
              KX_C_DANGER_LT, KX_C_DANGER);
-    if (scr_footer(ui, st, L, kx_ui_state_accepts(st, KX_INTENT_CONFIRM) ? kx_tr("Revoke") : NULL,
+    if (scr_footer(ui, st, L, kx_ui_state_accepts(st, KX_INTENT_CONFIRM) ? kx_tr("Revoke now") : NULL,
                    KX_BTN_DANGER, 1))
         kx_ui_intent(ui, KX_INTENT_CONFIRM);
 }

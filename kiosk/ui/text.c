@@ -457,8 +457,13 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
     size_t n;
     uint64_t key;
     text_entry *e;
-    if (!s || !s[0] || box.w <= 0)
+    if (!s || !s[0])
         return none;
+    if (box.w <= 0 || box.h < 0) {
+        /* a layout left no room: that is an overflow, not an empty text */
+        kx_ui_audit_fail(ui, "text box has no room", s);
+        return none;
+    }
     n = strnlen(s, TEXT_MAX_BYTES - 1);
     key = text_key(s, n, box.w, box.h, st, 0);
     e = text_lookup(ui->tc, key);
