@@ -15,6 +15,7 @@
 
 #include "core/log.h"
 #include "core/str.h"
+#include "certinfo.h"
 #include "engine_jobs.h"
 #include "engine_token.h"
 #include "token/token.h"
@@ -485,6 +486,23 @@ kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const ch
     kx_token *tok = NULL;
     if ((rc = kx_token_open(m, token_serial, &tok)))
         return rc;
+    /* installed before the crash, outcome not journaled: nothing to do */
+    kx_certinfo want;
+    kx_token_certs cs = {0};
+    int present = 0;
+    if (kx_certinfo_parse((const unsigned char *)cert_pem, strlen(cert_pem), 0, &want) == KX_OK &&
+        kx_token_list_certs(tok, &cs) == KX_OK)
+        for (size_t i = 0; i < cs.count; i++) {
+            kx_certinfo have;
+            if (kx_certinfo_parse(cs.items[i].der, cs.items[i].der_len, 0, &have) == KX_OK &&
+                strcmp(have.serial, want.serial) == 0)
+                present = 1;
+        }
+    kx_token_certs_free(&cs);
+    if (present) {
+        kx_token_close(tok);
+        return KX_OK;
+    }
     unsigned char id[KX_TOKEN_ID_MAX];
     size_t idl = sizeof id;
     rc = kx_token_install_cert(tok, cert_pem, KX_TOKEN_PENDING_LABEL, id, &idl);

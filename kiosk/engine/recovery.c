@@ -102,7 +102,10 @@ static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
     char order[KX_RA_ID_MAX];
     kx_strlcpy(order, js->order_id, sizeof order);
     kx_journal_tx t;
-    if (last_status(e, js->id, "order_create", &t) == KX_TX_OPEN) {
+    int st_create = last_status(e, js->id, "order_create", &t);
+    if (st_create == KX_TX_DONE && t.result[0])
+        kx_strlcpy(order, t.result, sizeof order); /* the transaction knows it first */
+    if (st_create == KX_TX_OPEN) {
         /* replay with the same key: the RA returns the order it made, if any */
         kx_payment_order o;
         kx_err rc = kx_payment_create(pay, t.idem_key, t.ref, &o);

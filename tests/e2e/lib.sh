@@ -134,3 +134,80 @@ CARD
 idcard_place() { kill -USR1 "$IDSIM_PID"; }
 e2e_cleanup_more() { [ -n "$IDSIM_PID" ] && kill "$IDSIM_PID" 2>/dev/null && wait "$IDSIM_PID" 2>/dev/null; }
 trap 'e2e_cleanup_more; e2e_cleanup' EXIT
+
+# The straight path of a new issuance (no detours), in segments because the
+# scanner's page changes between them. Needs the set-up of new.sh: docs,
+# SANE pnm, idcard-sim, a blank token. Returns non-zero at the first
+# segment that fails (e.g. when kioskd is killed at a crash point).
+new_issuance_flow() {
+  local q=${1:-1}  # quiet: do not count failures
+  seg() { cat > "$T/seg.flow"; "$K" run-flow "$T/seg.flow" >"$T/seg.out" 2>"$T/seg.err"; }
+  page licence
+  seg <<'FLOW' || return 1
+send choose_service service=new
+expect screen=licence_place
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+expect screen=doc_place doc=agent_id_front
+FLOW
+  page id_front
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect screen=doc_place doc=agent_id_back
+FLOW
+  page id_back
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm
+expect screen=seal_place
+FLOW
+  page seal_ok
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+expect screen=doc_place doc=auth_letter
+FLOW
+  page auth
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect timeout=30 screen=fee_confirm
+send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+send confirm
+expect screen=home
+FLOW
+}
+# set-up shared by new issuance tests: documents, SANE pnm, idcard-sim
+new_issuance_setup() { # CODE
+  /usr/bin/python3 "$S/tests/e2e/make_docs.py" "$T/docs" "$1" 2>/dev/null || return 1
+  mkdir -p "$T/sane"; printf 'pnm\n' > "$T/sane/dll.conf"
+  export SANE_CONFIG_DIR="$T/sane"
+}
+page() { ln -sfn "$T/docs/$1.ppm" "$T/page.ppm"; }
+new_issuance_config() {
+  kioskd_config <<CONF
+[token]
+module = $P11_MODULE
+[idcard]
+device = $T/idcard
+[scanner]
+backend = sane
+device = pnm:0
+resolution = 150
+options = filename=$T/page.ppm
+CONF
+}

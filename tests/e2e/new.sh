@@ -11,25 +11,12 @@
 # paid, one certificate issued, every document stored, the spool empty.
 source "$(dirname "$0")/lib.sh"
 CODE=91110000600037341L
-/usr/bin/python3 "$S/tests/e2e/make_docs.py" "$T/docs" "$CODE" 2>/dev/null || { echo "make_docs failed"; exit 1; }
-mkdir -p "$T/sane"; printf 'pnm\n' > "$T/sane/dll.conf"
-export SANE_CONFIG_DIR="$T/sane"
-page() { ln -sfn "$T/docs/$1.ppm" "$T/page.ppm"; }
+new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
 page licence
 sim_start --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 token_init blank 12345678   # a factory-fresh UKEY with the default PIN
-kioskd_config <<CONF
-[token]
-module = $P11_MODULE
-[idcard]
-device = $T/idcard
-[scanner]
-backend = sane
-device = pnm:0
-resolution = 150
-options = filename=$T/page.ppm
-CONF
+new_issuance_config
 kioskd_start || exit 1
 docs0=$(counter documents_stored)
 
