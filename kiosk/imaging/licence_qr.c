@@ -27,8 +27,6 @@
 #define QR_MAX_CANDIDATES 4
 /* Assumed symbol width in modules when estimating module size (version 4). */
 #define QR_GUESS_MODULES 33.0
-/* Module size, in pixels, that the decoder is given. */
-#define QR_TARGET_MODULE_PX 3.0
 
 /* ---- zbar session ------------------------------------------------------ */
 
@@ -210,12 +208,33 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
 /* ---- decoding a region ------------------------------------------------- */
 
 /*
+ * The reduction for decoding a region `side` pixels across. With a real
+ * resolution the print decides: licence codes have modules of 0.45 mm or
+ * more, reduced to about 2.5 px. Without one (camera frames say 72 dpi or
+ * nothing) the region's size is only a guess, and a region merged with
+ * nearby print inflates it, so only clearly large symbols are reduced.
+ * Regions are never decoded larger than about 1000 px a side.
+ */
+static int qr_region_factor(const kx_image *img, double side, double *module_est)
+{
+    int d;
+    if (img->dpi >= 150) {
+        *module_est = 0.45 * img->dpi / 25.4;
+        d = (int)floor(*module_est / 2.5);
+    } else {
+        *module_est = side / QR_GUESS_MODULES;
+        d = *module_est >= 7.0 ? 2 : 1;
+    }
+    return d < 1 ? 1 : d;
+}
+
+/*
  * Try to read a symbol inside the full-resolution rectangle (x, y, w, h)
  * of img: grey with stretched contrast, then Otsu, then enlarged (small
  * modules) or as is, binarised against the local mean.
  */
 static int qr_try_region(qr_session *s, const kx_image *img, int x, int y, int w, int h,
-                         double module_est)
+                         double region_side, int retries)
 {
     if (x < 0)
         w += x, x = 0;
@@ -227,8 +246,10 @@ static int qr_try_region(qr_session *s, const kx_image *img, int x, int y, int w
         h = img->height - y;
     if (w < 16 || h < 16)
         return 0;
-    int d = (int)floor(module_est / QR_TARGET_MODULE_PX);
-    d = d < 1 ? 1 : d;
+    double module_est;
+    int d = qr_region_factor(img, region_side, &module_est);
+    int cap = (int)ceil((w > h ? w : h) / 1000.0);
+    d = d < cap ? cap : d;
     kx_image view = *img;
     view.data = kx_image_row(img, y) + (size_t)x * (size_t)img->channels;
     view.width = w;
@@ -238,18 +259,26 @@ static int qr_try_region(qr_session *s, const kx_image *img, int x, int y, int w
     if (kx_gray_from_image(&view, d, &g))
         return 0;
     kx_gray_stretch(&g, 1, 99);
-    if ((got = qr_zbar(s, &g, x, y, d, "grey")))
+    if ((got = qr_zbar(s, &g, x, y, d, "grey")) || !retries)
         goto out;
     double module = module_est / d;
-    if (module < 4.5 && (long)g.w * g.h * 4 < 4L * 1000 * 1000 &&
-        kx_gray_scale(&g, g.w * 2, g.h * 2, &up) == KX_OK) {
-        /* small modules: zbar finds edges better on a smooth enlargement,
-         * then on the enlargement binarised against its local mean */
-        if ((got = qr_zbar(s, &up, x, y, d / 2.0, "up2")))
+    if (module < 4.5) {
+        /* small modules: give zbar more pixels per module - the region at
+         * full detail when it was reduced, else a smooth 2x enlargement -
+         * then the same binarised against its local mean */
+        double scale = d > 1 ? d / 2 : 0.5;
+        kx_err frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE
+                     : d > 1                         ? kx_gray_from_image(&view, d / 2, &up)
+                                                     : kx_gray_scale(&g, g.w * 2, g.h * 2, &up);
+        if (frc == KX_OK) {
+            if (d > 1)
+                kx_gray_stretch(&up, 1, 99);
+            if ((got = qr_zbar(s, &up, x, y, scale, "fine")))
+                goto out;
+            if (kx_gray_binarize_local(&up, (int)(module_est / scale * 4) + 2, 4) == KX_OK)
+                got = qr_zbar(s, &up, x, y, scale, "fine-local");
             goto out;
-        if (kx_gray_binarize_local(&up, (int)(module * 2 * 4) + 2, 4) == KX_OK)
-            got = qr_zbar(s, &up, x, y, d / 2.0, "up2-local");
-        goto out;
+        }
     }
     if (kx_gray_crop(&g, 0, 0, g.w, g.h, &b) == KX_OK) {
         kx_gray_threshold(&b, kx_gray_otsu(&b));
@@ -303,26 +332,31 @@ static int qr_search(qr_session *s, const kx_image *img)
             if (dup)
                 continue;
             tried[n_tried++] = cand[i];
+            /* larger than any licence symbol (70 mm; without a resolution,
+             * three quarters of the frame): merged print, not a code */
+            double limit = img->dpi >= 150 ? 70 / 25.4 * img->dpi
+                                           : 0.75 * (map.w < map.h ? map.w : map.h) * fc;
+            if (fmax(cand[i].w, cand[i].h) * fc > limit)
+                continue;
             /* the smoothing window spreads the region by ~r; the quiet zone
              * needs a margin of its own */
             double rw = cand[i].w * fc, rh = cand[i].h * fc;
-            double module_est = fmax(rw, rh) / QR_GUESS_MODULES;
             double margin = fmax(rw, rh) * 0.45 + 6.0 * fc;
+            /* binarising retries only for the strongest regions: the rest
+             * are text or pictures far more often than a damaged symbol */
             got = qr_try_region(s, img, (int)(cand[i].x * fc - margin),
                                 (int)(cand[i].y * fc - margin), (int)(rw + 2 * margin),
-                                (int)(rh + 2 * margin), module_est);
+                                (int)(rh + 2 * margin), fmax(rw, rh), n_tried <= 2);
         }
     }
     if (!got) {
         /* Last resort: the whole page, reduced so small symbols survive. */
         int ff = fc / 3 < 1 ? 1 : fc / 3;
+        while ((double)img->width * img->height / ((double)ff * ff) > 2.5e6)
+            ff++;
         kx_gray whole = {0};
         if (kx_gray_from_image(img, ff, &whole) == KX_OK) {
             got = qr_zbar(s, &whole, 0, 0, ff, "page");
-            /* binarising a whole flatbed page costs more than it finds;
-             * camera frames (small maps) gain from it */
-            if (!got && fc <= 2 && kx_gray_binarize_local(&whole, 12, 6) == KX_OK)
-                got = qr_zbar(s, &whole, 0, 0, ff, "page-local");
             kx_gray_free(&whole);
         }
     }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Licence QR: decode rate and whole-process time per image of
+# `kioskctl license` against zbarimg and ZXingReader (zxing-cpp-tools, a
+# reference only) on the same generated images in the same run
+# (tools/testdata/gen_licence.py: A4 300 dpi flatbed pages and camera
+# frames, every payload format, any rotation, blur, low contrast, pages
+# without a code). Target: read every code either reference reads, and be
+# faster per image than both. Prints "figure: value (command: ...)" lines.
+# KX_BENCH_LICENCE_COUNT (default 32) and KX_BENCH_LICENCE_SEED (3) choose
+# the set.
+set -euo pipefail
+CTL="$KX_BUILD/kiosk/ctl/kioskctl"
+n=${KX_BENCH_LICENCE_COUNT:-32}
+seed=${KX_BENCH_LICENCE_SEED:-3}
+T=$(mktemp -d /tmp/kx-bench-licence-XXXXXX)
+trap 'rm -rf "$T"' EXIT
+/usr/bin/python3 "$KX_SOURCE/tools/testdata/gen_licence.py" --out "$T" --count "$n" --seed "$seed"
+export KX_LOG_LEVEL=warn
+/usr/bin/python3 - "$CTL" "$T" "$n" "$seed" <<'EOF'
+import json, statistics, subprocess, sys, time
+ctl, d, n, seed = sys.argv[1:5]
+truth = json.load(open(f"{d}/truth.json"))
+tools = {
+    "kioskctl license": lambda p: [ctl, "license", p],
+    "zbarimg": lambda p: ["zbarimg", "--nodbus", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", p],
+    "ZXingReader": lambda p: ["ZXingReader", "-format", "QRCode", "-1", p],
+}
+def decoded(tool, out, t):
+    if tool == "kioskctl license":
+        try:
+            o = json.loads(out)
+        except ValueError:
+            return None
+        return o["payload"] if o.get("found") else None
+    if tool == "zbarimg":
+        return out.rstrip("\n") or None
+    # ZXingReader -1: FILE FORMAT "TEXT" or FILE None
+    q = out.find('"')
+    return out[q + 1:out.rfind('"')] if q >= 0 else None
+res = {k: {"ok": set(), "wrong": [], "ms": []} for k in tools}
+for _ in range(1):
+    for t in truth:
+        p = f"{d}/{t['image']}"
+        for tool, argv in tools.items():
+            t0 = time.perf_counter()
+            r = subprocess.run(argv(p), capture_output=True, text=True)
+            ms = (time.perf_counter() - t0) * 1000
+            res[tool]["ms"].append(ms)
+            got = decoded(tool, r.stdout, t)
+            if got is not None and got == t["payload"]:
+                res[tool]["ok"].add(t["image"])
+            elif got is not None:
+                res[tool]["wrong"].append(t["image"])
+codes = [t for t in truth if t["found"]]
+flat = {t["image"] for t in truth if t["kind"] == "flatbed"}
+cam = {t["image"] for t in truth if t["kind"] == "camera"}
+cmd = f"bench/run licence; {n} images of gen_licence.py --seed {seed}"
+for tool, r in res.items():
+    ms = r["ms"]
+    per_kind = lambda kind: statistics.mean(m for m, t in zip(ms, truth) if t["kind"] == kind)
+    print(f"licence QR, {tool}: read {len(r['ok'])}/{len(codes)} codes "
+          f"({len(r['ok'] & flat)}/{len([t for t in codes if t['image'] in flat])} flatbed, "
+          f"{len(r['ok'] & cam)}/{len([t for t in codes if t['image'] in cam])} camera), "
+          f"{len(r['wrong'])} wrong  (command: {cmd})")
+    print(f"licence QR, {tool}: whole process per image mean {statistics.mean(ms):.0f} ms, "
+          f"median {statistics.median(ms):.0f} ms, max {max(ms):.0f} ms; flatbed A4 mean "
+          f"{per_kind('flatbed'):.0f} ms, camera mean {per_kind('camera'):.0f} ms, "
+          f"no-code page mean {per_kind('noqr'):.0f} ms  (command: {cmd})")
+union = res["zbarimg"]["ok"] | res["ZXingReader"]["ok"]
+missed = sorted(union - res["kioskctl license"]["ok"])
+extra = sorted(res["kioskctl license"]["ok"] - union)
+print(f"licence QR, kioskctl vs references: misses {len(missed)} code(s) a reference reads "
+      f"{missed}, reads {len(extra)} no reference reads  (command: {cmd})")
+EOF
