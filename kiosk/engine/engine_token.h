@@ -22,8 +22,7 @@ kx_job_fn kx_token_job(kx_job job);
 /*
  * kx_token_sign_renewal - the current key's signature over the new CSR's
  * DER bytes (the RA's proof of possession for a renewal with the PIN).
- * *sig is malloc'd. KX_ERR_UNSUPPORTED while the token driver offers no
- * signing call (see the report of issue 7).
+ * *sig is malloc'd (free()). The current token must be logged in.
  */
 kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsigned char *old_id,
                              size_t old_id_len, const char *csr_pem, unsigned char **sig,

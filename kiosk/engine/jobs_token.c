@@ -13,6 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "core/log.h"
 #include "core/str.h"
 #include "certinfo.h"
@@ -517,13 +521,22 @@ kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsig
                              size_t *sig_len)
 {
     (void)e;
-    (void)current;
-    (void)old_id;
-    (void)old_id_len;
-    (void)csr_pem;
     *sig = NULL;
     *sig_len = 0;
-    kx_err_set_detail("token driver has no signing call: the RA's renewal needs the old key's "
-                      "signature over the CSR");
-    return KX_ERR_UNSUPPORTED;
+    if (!current)
+        return KX_ERR_TOKEN_ABSENT;
+    /* the RA verifies over the CSR's DER bytes: decode the PEM armour */
+    BIO *b = BIO_new_mem_buf(csr_pem, -1);
+    X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    unsigned char *der = NULL;
+    int der_len = req ? i2d_X509_REQ(req, &der) : -1;
+    X509_REQ_free(req);
+    if (der_len <= 0) {
+        kx_err_set_detail("the token's CSR does not parse");
+        return KX_ERR_BAD_FORMAT;
+    }
+    kx_err rc = kx_token_sign(current, old_id, old_id_len, der, (size_t)der_len, sig, sig_len);
+    OPENSSL_free(der);
+    return rc;
 }

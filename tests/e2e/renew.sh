@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Renewal with the PIN, end to end: kioskd drives the token driver on a
-# SoftHSM2 UKEY holding a certificate issued by ra-sim, with the RA over
-# mutual TLS. Checks the screens, a wrong PIN, and afterwards the token
-# (pkcs11-tool) and the RA's counters.
+# SoftHSM2 UKEY holding a certificate issued by ra-sim, the ID card on
+# idcard-sim, the RA over mutual TLS (payment through RA orders). Checks the
+# screens, a wrong PIN, and afterwards the token (pkcs11-tool: one
+# certificate, the renewed one, with its key), openssl verify against
+# ra-sim's CA, and ra-sim's counters (one order paid, one renewal, no
+# refund).
 source "$(dirname "$0")/lib.sh"
 sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 ukey_with_cert ukey1 123456 || { bad "set-up: certificate on the UKEY"; finish; exit 1; }
@@ -35,21 +38,25 @@ expect screen=agreement
 send confirm
 expect screen=fee_confirm fee.fen=30000 fee.text=300.00
 send confirm
-expect timeout=30 screen=busy activity=generating_key
-FLOW
-# The token driver offers no signing call, so the RA's proof of possession
-# (old key over the new CSR) cannot be made: renewal stops there, and the
-# paid order must be refunded when the user cancels.
-flow renew-stop <<'FLOW'
-expect timeout=30 screen=error state=keygen error.name=KX_ERR_UNSUPPORTED intents~cancel
-send cancel
-expect timeout=30 screen=cancelled
+expect timeout=30 screen=done
 send confirm
 expect screen=home
 FLOW
-check "the order was paid" test "$(counter orders_paid)" = $((orders0+1))
-check "and refunded" test "$(counter refunds)" = 1
-check "no certificate renewed" test "$(counter certs_renewed)" = 0
+check "one order paid" test "$(counter orders_paid)" = $((orders0+1))
+check "no refund" test "$(counter refunds)" = 0
+check "one certificate renewed" test "$(counter certs_renewed)" = 1
 check "the PIN is not in kioskd's log" bash -c "! grep -qE '654321|123456' '$T/kioskd.log'"
-check "token still holds one certificate" test "$(ukey_certs ukey1)" = 1
+# the token: one certificate, the new one, with its key; the old one gone
+check "the UKEY holds one certificate" test "$(ukey_certs ukey1)" = 1
+objs=$(p11 --token-label ukey1 --login --pin 123456 -O 2>/dev/null)
+check "no object left under the old CKA_ID 01" bash -c "! grep -qE 'ID: *01\$' <<<\"\$1\"" _ "$objs"
+p11 --token-label ukey1 -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}' > "$T/new.id"
+p11 --token-label ukey1 --read-object --type cert --id "$(cat "$T/new.id")" -o "$T/new.der" >/dev/null 2>&1
+openssl x509 -inform DER -in "$T/new.der" -out "$T/new.pem" 2>/dev/null
+check "openssl verifies the renewed certificate against ra-sim's CA" openssl verify -CAfile "$T/sim/ca.pem" "$T/new.pem"
+new_serial=$(openssl x509 -in "$T/new.pem" -noout -serial 2>/dev/null | cut -d= -f2 | tr A-F a-f)
+check "a new serial" test -n "$new_serial" -a "$new_serial" != "$old_serial"
+check "the credit code is in the subject" bash -c "openssl x509 -in '$T/new.pem' -noout -subject | grep -q 91110000600037341L"
+check "the new key pair carries the final label" bash -c "grep -A3 'Private Key Object' <<<\"\$1\" | grep -q 'label: *kx-cert'" _ "$objs"
+check "the journal has no open transaction" bash -c "! '$K' journal --open | grep -q '\"id\"'"
 finish
