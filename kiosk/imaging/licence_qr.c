@@ -120,29 +120,31 @@ typedef struct qr_rect {
 static kx_err qr_energy_map(const kx_gray *m, int r, float *s)
 {
     int w = m->w, h = m->h;
-    double *ii = calloc((size_t)(w + 1) * (h + 1), sizeof(double));
+    /* integral of at most 640 x 640 values of at most 3 * 255: fits 32 bits */
+    uint32_t *ii = calloc((size_t)(w + 1) * (h + 1), sizeof(uint32_t));
     if (!ii)
         return KX_ERR_NO_MEMORY;
     for (int y = 0; y < h; y++) {
-        double row = 0;
+        uint32_t row = 0;
         const uint8_t *p = m->px + (size_t)y * w;
         const uint8_t *q = y + 1 < h ? p + w : p;
+        uint32_t *dst = ii + (size_t)(y + 1) * (w + 1) + 1, *above = dst - (w + 1);
         for (int x = 0; x < w; x++) {
             int dx = x + 1 < w ? abs(p[x + 1] - p[x]) : 0;
             int dy = abs(q[x] - p[x]);
             /* both directions must be present: min favours checkerboards over
              * long edges, the sum keeps weak symbols visible */
-            row += (dx < dy ? dx : dy) * 2 + (dx + dy) / 2;
-            ii[(size_t)(y + 1) * (w + 1) + x + 1] = ii[(size_t)y * (w + 1) + x + 1] + row;
+            row += (uint32_t)((dx < dy ? dx : dy) * 2 + (dx + dy) / 2);
+            dst[x] = above[x] + row;
         }
     }
     for (int y = 0; y < h; y++) {
         int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
+        const uint32_t *top = ii + (size_t)y0 * (w + 1), *bot = ii + (size_t)y1 * (w + 1);
         for (int x = 0; x < w; x++) {
             int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
-            double sum = ii[(size_t)y1 * (w + 1) + x1] - ii[(size_t)y0 * (w + 1) + x1] -
-                         ii[(size_t)y1 * (w + 1) + x0] + ii[(size_t)y0 * (w + 1) + x0];
-            s[(size_t)y * w + x] = (float)(sum / ((x1 - x0) * (y1 - y0)));
+            uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
+            s[(size_t)y * w + x] = (float)sum / (float)((x1 - x0) * (y1 - y0));
         }
     }
     free(ii);
