@@ -426,6 +426,21 @@ static void test_list_and_config(void **state)
     assert_null(sc.params.options[2]);
     kx_config_free(cfg);
 
+    /* the documented example parses to the documented defaults */
+    const char *src = getenv("KX_SOURCE");
+    if (src) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/config/kiosk.conf.example", src);
+        assert_int_equal(kx_config_load(path, &cfg), KX_OK);
+        assert_int_equal(scanner_config_read(cfg, &sc), KX_OK);
+        assert_string_equal(sc.backend, "sane");
+        assert_null(sc.device);
+        assert_int_equal(sc.params.resolution, 300);
+        assert_int_equal(sc.params.mode, KX_SCAN_COLOR);
+        assert_null(sc.params.options);
+        kx_config_free(cfg);
+    }
+
     assert_int_equal(kx_config_load_string("[scanner]\nresolution = 5000\n", "t.conf", &cfg),
                      KX_OK);
     assert_int_equal(scanner_config_read(cfg, &sc), KX_ERR_CONFIG);
