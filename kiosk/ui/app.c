@@ -925,6 +925,8 @@ kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
     ui->audit = 1;
     ui->offline = 1;
     for (int i = 0; i < n; i++) {
+        if (ui->opt.only[0] && strcmp(ui->opt.only, list[i].name) != 0)
+            continue;
         ui->now_ms = 100000; /* fixed clock: countdowns show their start */
         if ((rc = app_show_canned(ui, &list[i])))
             break;

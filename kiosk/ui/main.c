@@ -5,7 +5,7 @@
  *
  * usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]
  *              [--orientation portrait|landscape] [--windowed] [--script FILE]
- *        kiosk --screenshots DIR [--lang ..] [--orientation ..]
+ *        kiosk --screenshots DIR [--only NAME] [--lang ..] [--orientation ..]
  *        kiosk --bench FRAMES [--lang ..] [--orientation ..]
  * Exit: 0 ok, 1 audit or tap script failed, 2 usage, configuration or
  * start-up error.
@@ -24,7 +24,7 @@ static int usage(FILE *fp)
 {
     fprintf(fp, "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
                 "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
-                "       kiosk --screenshots DIR [--lang zh_CN|en] [--orientation ...]\n"
+                "       kiosk --screenshots DIR [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
                 "       kiosk --bench FRAMES [--lang zh_CN|en] [--orientation ...]\n");
     return fp == stdout ? 0 : 2;
 }
@@ -32,7 +32,7 @@ static int usage(FILE *fp)
 int main(int argc, char **argv)
 {
     const char *config = NULL, *socket_path = NULL, *lang = NULL, *orient = NULL;
-    const char *shots = NULL, *script = NULL;
+    const char *shots = NULL, *script = NULL, *only = NULL;
     long bench = 0;
     int windowed = 0, rc = 2;
     kx_config *cfg = NULL;
@@ -60,6 +60,8 @@ int main(int argc, char **argv)
             orient = v;
         else if (strcmp(a, "--screenshots") == 0)
             shots = v;
+        else if (strcmp(a, "--only") == 0)
+            only = v;
         else if (strcmp(a, "--script") == 0)
             script = v;
         else if (strcmp(a, "--bench") == 0) {
@@ -85,6 +87,8 @@ int main(int argc, char **argv)
         kx_strlcpy(opt.lang, lang, sizeof opt.lang);
     if (orient)
         opt.orientation = strcmp(orient, "landscape") == 0 ? KX_UI_LANDSCAPE : KX_UI_PORTRAIT;
+    if (only)
+        kx_strlcpy(opt.only, only, sizeof opt.only);
     if (socket_path)
         kx_strlcpy(opt.socket_path, socket_path, sizeof opt.socket_path);
     if (windowed || shots || bench) {

@@ -161,6 +161,7 @@ typedef struct kx_ui_options {
     char font_patterns[256]; /* fontconfig patterns, ';'-separated, in order */
     char lang[8];          /* "zh_CN" or "en": before kioskd says otherwise */
     unsigned seed;         /* keypad shuffle seed; 0 = random (screenshots fix it) */
+    char only[48];         /* screenshots: only canned states named so ("" all) */
 } kx_ui_options;
 
 /*

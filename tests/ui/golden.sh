@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Golden images of key screens (software renderer, quarter size): a change
+# in layout, colours, fonts or translations shows as a difference. The
+# comparison tolerates anti-aliasing noise: mean difference under 2.5 per
+# channel and under 1.5% of pixels off by more than 64.
+# Regenerate after an intended change: KX_UPDATE_GOLDENS=1 ctest -R ui_golden
+set -uo pipefail
+B=${KX_BUILD:?}; S=${KX_SOURCE:?}
+KIOSK="$B/kiosk/ui/kiosk"; G="$S/tests/ui/golden"
+T=$(mktemp -d /tmp/kx-ui-golden-XXXXXX); trap 'rm -rf "$T"' EXIT
+export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=warn
+pass=0; fail=0
+cases="home:zh_CN:portrait pin_enter:zh_CN:portrait payment:zh_CN:portrait
+seal_review:zh_CN:portrait error:zh_CN:portrait home:en:landscape done:en:landscape"
+for c in $cases; do
+  IFS=: read -r name lang orient <<<"$c"
+  out="$T/$lang-$orient"
+  if ! "$KIOSK" --screenshots "$out" --only "$name" --lang "$lang" --orientation "$orient" \
+       >/dev/null 2>"$T/err"; then
+    fail=$((fail+1)); echo "FAIL: render $c"; head -5 "$T/err"; continue
+  fi
+  golden="$G/$name-$lang-$orient.png"
+  if /usr/bin/python3 - "$out/$name.png" "$golden" "${KX_UPDATE_GOLDENS:-0}" <<'PY'
+import sys
+from PIL import Image, ImageChops
+shot, golden, update = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+img = Image.open(shot).convert("RGB")
+img = img.resize((img.width // 4, img.height // 4), Image.BILINEAR)
+if update:
+    img.save(golden, optimize=True)
+    print("updated", golden)
+    sys.exit(0)
+ref = Image.open(golden).convert("RGB")
+if ref.size != img.size:
+    print("size %s differs from golden %s" % (img.size, ref.size)); sys.exit(1)
+diff = ImageChops.difference(img, ref).convert("L")
+hist = diff.histogram()
+n = img.width * img.height
+mean = sum(i * c for i, c in enumerate(hist)) / n
+off = sum(hist[65:]) / n
+if mean >= 2.5 or off >= 0.015:
+    print("differs from golden: mean %.2f, %.2f%% pixels off" % (mean, off * 100))
+    sys.exit(1)
+PY
+  then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: golden $c"; fi
+done
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

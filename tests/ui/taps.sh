@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Tap scripts: the real kiosk front end (dummy video, software renderer)
+# against the real kioskd over its socket. Taps go to the widgets by id,
+# exactly where a finger would land, and the script waits for the screens
+# kioskd publishes. Covers: the revoke flow to its cancel confirmation, the
+# language switch, "temporarily unavailable" while kioskd is away and the
+# reconnection after it comes back, and a wrong tap failing the script.
+set -uo pipefail
+B=${KX_BUILD:?}
+KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
+T=$(mktemp -d /tmp/kx-ui-taps-XXXXXX); chmod 755 "$T"
+export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software
+pass=0; fail=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+PID=
+start() {
+  "$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & PID=$!
+  for _ in $(seq 50); do [ -S "$T/k.sock" ] && "$K" status --socket "$T/k.sock" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "kioskd did not start"; cat "$T/kioskd.log"; return 1
+}
+stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
+trap 'stop; rm -rf "$T"' EXIT
+cat > "$T/k.conf" <<CONF
+[kiosk]
+state_dir = $T/state
+[engine]
+socket = $T/k.sock
+ui_users = root
+CONF
+start || exit 1
+ui() { "$KIOSK" --windowed --socket "$T/k.sock" --script "$1" 2>"$T/ui.log"; }
+
+# 1. revoke: choose the licence method, cancel with confirmation, finish
+cat > "$T/revoke.tap" <<'TAP'
+wait screen=home timeout=10
+tap service_revoke
+wait screen=revoke_method
+tap choice_licence
+wait screen=licence_place
+tap cancel
+tap keep_going
+sleep 200
+tap cancel
+tap end_session
+wait screen=cancelled
+tap primary
+wait screen=home
+TAP
+if ui "$T/revoke.tap"; then ok; else bad "revoke tap script"; tail -5 "$T/ui.log"; fi
+
+# 2. the language button switches kioskd's session language
+cat > "$T/lang.tap" <<'TAP'
+wait screen=home timeout=10
+tap lang
+sleep 300
+tap service_new
+wait screen=licence_place
+TAP
+if ui "$T/lang.tap"; then ok; else bad "language tap script"; tail -5 "$T/ui.log"; fi
+# kioskd's session is in English now; staff end it for the next test
+cat > "$T/check.flow" <<'FLOW'
+expect screen=licence_place lang=en service=new
+send staff_reset
+expect screen=cancelled
+send confirm
+expect screen=home
+FLOW
+KX_SOCKET="$T/k.sock" "$K" run-flow "$T/check.flow" >/dev/null 2>"$T/rf.err" && ok ||
+  { bad "kioskd did not switch to en / reset"; cat "$T/rf.err"; }
+
+# 3. kioskd goes away: "temporarily unavailable", then back home on restart
+cat > "$T/away.tap" <<'TAP'
+wait screen=home timeout=10
+wait screen=unavailable timeout=15
+wait screen=home timeout=15
+TAP
+ui "$T/away.tap" & UIPID=$!
+for _ in $(seq 50); do grep -q 'ui.connected' "$T/ui.log" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5; stop; sleep 1.5; start || bad "kioskd restart"
+if wait $UIPID; then ok; else bad "unavailable/reconnect tap script"; tail -5 "$T/ui.log"; fi
+grep -q 'ui.disconnected' "$T/ui.log" && ok || bad "disconnection not logged"
+
+# 4. a tap on a widget that is not on screen fails the script (exit 1)
+printf 'wait screen=home timeout=10\ntap service_teleport\n' > "$T/bad.tap"
+ui "$T/bad.tap"; rc=$?
+[ $rc -eq 1 ] && grep -q 'no such widget' "$T/ui.log" && ok || bad "bad tap not reported (exit $rc)"
+
+# 5. kioskd not there at all: the UI keeps running and says so
+printf 'wait screen=unavailable timeout=5\nsleep 500\n' > "$T/none.tap"
+"$KIOSK" --windowed --socket "$T/absent.sock" --script "$T/none.tap" 2>"$T/ui2.log" && ok || bad "no kioskd: unavailable screen"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
