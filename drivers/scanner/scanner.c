@@ -1,7 +1,12 @@
 /*
  * scanner.c - the scanner registry and the wrappers around a back-end's
  * table: argument checks, logging, timing, cancellation bookkeeping and the
- * fault-injection point. Never talks to a device itself.
+ * fault-injection points. Never talks to a device itself.
+ *
+ * Fault injection (tests and the demo): scanner_inject_fault() per scanner,
+ * or KX_FAULT_SCANNER=<call>[:<error name>] for the whole process, where
+ * call is open or scan and the error one of the scanner's codes (default
+ * KX_ERR_SCAN_JAMMED), e.g. KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -109,6 +114,28 @@ kx_err scanner_list(const char *backend, kx_scan_device_fn fn, void *user)
     return ops->list(fn, user);
 }
 
+/* The fault KX_FAULT_SCANNER asks of `call`, KX_OK when none. */
+static kx_err scanner_fault_env(const char *call)
+{
+    static const kx_err codes[] = {KX_ERR_SCAN_JAMMED,      KX_ERR_SCAN_NO_DOCUMENT,
+                                   KX_ERR_SCAN_COVER_OPEN,  KX_ERR_SCAN_DEVICE,
+                                   KX_ERR_BUSY,             KX_ERR_PERMISSION,
+                                   KX_ERR_NO_MEMORY,        KX_ERR_CANCELLED};
+    const char *f = getenv("KX_FAULT_SCANNER");
+    if (!f || !*f)
+        return KX_OK;
+    size_t n = strcspn(f, ":");
+    if (strlen(call) != n || strncmp(f, call, n) != 0)
+        return KX_OK;
+    kx_err rc = KX_ERR_SCAN_JAMMED;
+    if (f[n] == ':')
+        for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+            if (strcmp(f + n + 1, kx_err_name(codes[i])) == 0)
+                rc = codes[i];
+    kx_err_set_detail("injected fault in scanner %s", call);
+    return rc;
+}
+
 static double scanner_now_ms(void)
 {
     struct timespec ts;
@@ -124,13 +151,18 @@ kx_err scanner_open(const char *backend, const char *device, kx_scanner **out)
     const kx_scanner_ops *ops = scanner_backend_or_fail(backend);
     if (!ops)
         return KX_ERR_NOT_FOUND;
+    kx_err rc = scanner_fault_env("open");
+    if (rc) {
+        kx_log_warn("scanner.open", "backend=%s rc=%s injected=1", ops->name, kx_err_name(rc));
+        return rc;
+    }
     kx_scanner *s = calloc(1, sizeof(*s));
     if (!s)
         return KX_ERR_NO_MEMORY;
     s->ops = ops;
     kx_strlcpy(s->device, device ? device : "", sizeof(s->device));
     double t0 = scanner_now_ms();
-    kx_err rc = ops->open(device, &s->state);
+    rc = ops->open(device, &s->state);
     if (rc) {
         kx_log_warn("scanner.open", "backend=%s device=%s rc=%s detail=\"%s\"", ops->name,
                     s->device[0] ? s->device : "(first)", kx_err_name(rc), kx_err_detail());
@@ -191,9 +223,11 @@ kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params,
         return KX_ERR_UNSUPPORTED;
     }
     const char *dev = s->device[0] ? s->device : "(first)";
-    if (s->fault_code && --s->fault_after <= 0) {
-        kx_err code = s->fault_code;
-        s->fault_code = KX_OK;
+    kx_err env_fault = scanner_fault_env("scan");
+    if (env_fault || (s->fault_code && --s->fault_after <= 0)) {
+        kx_err code = env_fault ? env_fault : s->fault_code;
+        if (!env_fault)
+            s->fault_code = KX_OK;
         kx_err_set_detail("injected fault");
         kx_log_warn("scanner.scan", "backend=%s device=%s rc=%s injected=1", s->ops->name, dev,
                     kx_err_name(code));

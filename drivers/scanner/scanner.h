@@ -166,7 +166,9 @@ unsigned scanner_caps(const kx_scanner *s);
 /*
  * scanner_inject_fault - test hook: the `after`-th next scanner_scan() on s
  * (1 = the very next) returns `code` without touching the device, as a
- * device failure would. code KX_OK clears it.
+ * device failure would. code KX_OK clears it. For a whole process (the demo,
+ * end-to-end tests) set KX_FAULT_SCANNER=<open|scan>[:<error name>] instead:
+ * every such call then fails (default KX_ERR_SCAN_JAMMED).
  */
 void scanner_inject_fault(kx_scanner *s, kx_err code, int after);
 

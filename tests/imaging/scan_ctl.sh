@@ -58,6 +58,17 @@ check_status status-nodocs=yes KX_ERR_SCAN_NO_DOCUMENT
 check_status status-coveropen=yes KX_ERR_SCAN_COVER_OPEN
 check_status status-ioerror=yes KX_ERR_SCAN_DEVICE
 
+# process-wide fault injection for end-to-end tests
+set +e
+out=$(KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN "$ctl" scan --device pnm:0 --out "$tmp/f.png" \
+      --option "filename=$tmp/page.ppm" 2>/dev/null); rc=$?
+set -e
+[ "$rc" = 1 ] && echo "$out" | grep -q KX_ERR_SCAN_COVER_OPEN || fail "KX_FAULT_SCANNER: $rc $out"
+set +e
+KX_FAULT_SCANNER=open "$ctl" scan --device pnm:0 --out "$tmp/f.png" >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 1 ] && [ ! -e "$tmp/f.png" ] || fail "KX_FAULT_SCANNER=open: exit $rc"
+
 set +e
 "$ctl" scan --device pnm:9 --out "$tmp/x.png" >/dev/null 2>&1; rc1=$?
 "$ctl" scan --device pnm:0 --out "$tmp/x.png" --resolution 9000 >/dev/null 2>&1; rc2=$?
