@@ -57,7 +57,8 @@ cam = {t["image"] for t in truth if t["kind"] == "camera"}
 cmd = f"bench/run licence; {n} images of gen_licence.py --seed {seed}"
 for tool, r in res.items():
     ms = r["ms"]
-    per_kind = lambda kind: statistics.mean(m for m, t in zip(ms, truth) if t["kind"] == kind)
+    per_kind = lambda kind: statistics.mean(
+        [m for m, t in zip(ms, truth) if t["kind"] == kind] or [float("nan")])
     print(f"licence QR, {tool}: read {len(r['ok'])}/{len(codes)} codes "
           f"({len(r['ok'] & flat)}/{len([t for t in codes if t['image'] in flat])} flatbed, "
           f"{len(r['ok'] & cam)}/{len([t for t in codes if t['image'] in cam])} camera), "
@@ -72,3 +73,21 @@ extra = sorted(res["kioskctl license"]["ok"] - union)
 print(f"licence QR, kioskctl vs references: misses {len(missed)} code(s) a reference reads "
       f"{missed}, reads {len(extra)} no reference reads  (command: {cmd})")
 EOF
+
+# ID-card copies: whole-process time of kioskctl idcard-crop per scan
+# (tools/testdata/gen_idcard.py: A4/A5 scans at 200 and 300 dpi).
+/usr/bin/python3 "$KX_SOURCE/tools/testdata/gen_idcard.py" --out "$T/cards" --count 8 --seed "$seed"
+/usr/bin/python3 - "$CTL" "$T/cards" "$seed" <<'EOF2'
+import json, statistics, subprocess, sys, time
+ctl, d, seed = sys.argv[1:4]
+ms, found = [], 0
+for t in json.load(open(f"{d}/truth.json")):
+    t0 = time.perf_counter()
+    r = subprocess.run([ctl, "idcard-crop", f"{d}/{t['image']}", "--out", f"{d}/out.png"],
+                       capture_output=True, text=True)
+    ms.append((time.perf_counter() - t0) * 1000)
+    found += r.returncode == 0
+print(f"ID-card crop, kioskctl idcard-crop: {found}/{len(ms)} found, whole process per scan mean "
+      f"{statistics.mean(ms):.0f} ms, max {max(ms):.0f} ms  (command: bench/run licence; "
+      f"8 scans of gen_idcard.py --seed {seed})")
+EOF2

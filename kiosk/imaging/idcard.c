@@ -45,13 +45,20 @@ static kx_err card_map_build(const kx_image *img, int f, card_map *m)
         memset(acc, 0, (size_t)m->w * 3 * sizeof(uint32_t));
         for (int y = y0; y < y1; y++) {
             const uint8_t *row = kx_image_row(img, y);
-            for (int x = 0; x < img->width; x++) {
-                const uint8_t *p = row + (size_t)x * ch;
-                uint32_t *a = acc + (size_t)(x / f) * 3;
+            for (int bx = 0; bx < m->w; bx++) {
+                int x0 = bx * f, x1 = x0 + f > img->width ? img->width : x0 + f;
+                const uint8_t *p = row + (size_t)x0 * ch, *e = row + (size_t)x1 * ch;
+                uint32_t *a = acc + (size_t)bx * 3;
                 if (ch == 1) {
-                    a[0] += p[0], a[1] += p[0], a[2] += p[0];
+                    uint32_t sum = 0;
+                    for (; p < e; p++)
+                        sum += p[0];
+                    a[0] += sum, a[1] += sum, a[2] += sum;
                 } else {
-                    a[0] += p[0], a[1] += p[1], a[2] += p[2];
+                    uint32_t r = 0, g = 0, b = 0;
+                    for (; p < e; p += ch)
+                        r += p[0], g += p[1], b += p[2];
+                    a[0] += r, a[1] += g, a[2] += b;
                 }
             }
         }
