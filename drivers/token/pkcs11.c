@@ -926,20 +926,21 @@ static kx_err p11_delete_id(void *tok, const unsigned char *id, size_t id_len)
     struct p11_tok *t = tok;
     CK_ATTRIBUTE tmpl[] = {{CKA_ID, p11_unconst(id), id_len}};
     CK_OBJECT_HANDLE objs[P11_MAX_OBJECTS];
+    CK_OBJECT_CLASS cls[P11_MAX_OBJECTS];
     CK_ULONG n = 0;
     kx_err rc = p11_find(t, tmpl, 1, objs, &n);
+    /* read every class before destroying anything: a destroyed handle is
+     * invalid */
+    for (CK_ULONG i = 0; !rc && i < n; i++) {
+        CK_ATTRIBUTE a = {CKA_CLASS, &cls[i], sizeof(cls[i])};
+        rc = p11_map(t->ctx->f->C_GetAttributeValue(t->session, objs[i], &a, 1), "class");
+    }
     /* certificate first: a key without certificate is what cleanup removes */
     for (int pass = 0; !rc && pass < 2; pass++)
-        for (CK_ULONG i = 0; !rc && i < n; i++) {
-            CK_OBJECT_CLASS cls = 0;
-            CK_ATTRIBUTE a = {CKA_CLASS, &cls, sizeof(cls)};
-            if ((rc = p11_map(t->ctx->f->C_GetAttributeValue(t->session, objs[i], &a, 1),
-                              "class")))
-                break;
-            if ((pass == 0) != (cls == CKO_CERTIFICATE))
-                continue;
-            rc = p11_map(t->ctx->f->C_DestroyObject(t->session, objs[i]), "C_DestroyObject");
-        }
+        for (CK_ULONG i = 0; !rc && i < n; i++)
+            if ((pass == 0) == (cls[i] == CKO_CERTIFICATE))
+                rc = p11_map(t->ctx->f->C_DestroyObject(t->session, objs[i]),
+                             "C_DestroyObject");
     return rc;
 }
 
