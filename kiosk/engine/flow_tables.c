@@ -199,9 +199,10 @@ static const kx_flow_state renew_nopin_states[] = {
     F_DOC("id_back", "agent_id_back", 0, "contact", C),
     F_CONTACT("agreement", C),
     F_AGREEMENT("case_submit", C),
-    F_SUBMIT("unlock_auth", C),
-    F_UNLOCK("fee_quote", C),
-    F_PAY("keygen", "agreement", C),
+    F_SUBMIT("fee_quote", C),
+    /* the RA releases the unlock secret only for a paid case */
+    F_PAY("unlock_auth", "review_wait", C),
+    F_UNLOCK("keygen", P),
     F_ISSUE(RA_RENEW, "remove_old"),
     F_REMOVE_OLD("done"),
     F_END,

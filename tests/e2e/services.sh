@@ -1,0 +1,257 @@
+#!/usr/bin/env bash
+# The other services end to end against the real peers (SoftHSM2 UKEYs,
+# ra-sim, SANE pnm, idcard-sim): PIN unlock, revocation (with the UKEY),
+# reissue, card swap, change of details, renewal without the PIN. Each
+# starts kioskd afresh (SoftHSM2 sees new tokens at start-up only) and is
+# checked afterwards on the token (pkcs11-tool), the certificate (openssl)
+# and ra-sim's counters.
+# KX_SERVICES (space-separated) selects services.
+source "$(dirname "$0")/lib.sh"
+CODE=91110000600037341L
+new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
+page licence
+sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
+idcard_start || exit 1
+services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin}
+
+# run a flow in segments; "page NAME" lines switch the scanner's page
+run_segments() { # NAME < script with "page X" separators
+  local name=$1 n=0 buf=""
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line == page\ * ]]; then
+      [ -n "$buf" ] && { printf '%s\n' "$buf" | flow "$name-$n" || return 1; }
+      n=$((n+1)); buf=""; page "${line#page }"
+    else
+      buf+="$line"$'\n'
+    fi
+  done
+  [ -z "$buf" ] || printf '%s\n' "$buf" | flow "$name-$n"
+}
+fresh() { admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
+# the licence, the ID card, contact and agreement after cert_show
+LICENCE_AGENT='send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm'
+cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
+  local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
+  p11 --token-label "$1" --read-object --type cert --id "$id" -o "$2.der" >/dev/null 2>&1
+  openssl x509 -inform DER -in "$2.der" -out "$2" 2>/dev/null
+}
+
+for svc in $services; do
+case $svc in
+unlock)
+  ukey_with_cert u1 123456 >/dev/null || { bad "unlock: set-up"; continue; }
+  serial=$(token_serial u1)
+  admin POST /admin/tokens "{\"serial\":\"$serial\",\"so_pin\":\"12345678\"}" >/dev/null
+  fresh || continue
+  run_segments unlock <<FLOW
+send choose_service service=unlock
+expect screen=cert_show
+$LICENCE_AGENT
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "unlock: RA released the unlock secret once" test "$(counter unlocks_released)" = 1
+  p11 --token-label u1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "unlock: the new PIN opens the UKEY"
+  p11 --token-label u1 --login --pin 123456 -O >/dev/null 2>&1 && bad "unlock: the old PIN still works" || ok
+  check "unlock: nothing charged" test "$(counter orders_created)" = 0
+  kioskd_stop; softhsm2-util --delete-token --token u1 >/dev/null 2>&1 ;;
+revoke)
+  ukey_with_cert v1 123456 >/dev/null || { bad "revoke: set-up"; continue; }
+  serial=$(cat "$T/ukey-v1/serial")
+  fresh || continue
+  run_segments revoke <<FLOW
+send choose_service service=revoke
+expect screen=revoke_method
+send choose value=ukey
+expect timeout=10 screen=cert_show
+$LICENCE_AGENT
+expect timeout=30 screen=revoke_reason choices.1.value=key_compromise
+send choose value=key_compromise
+expect screen=revoke_confirm
+send confirm
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "revoke: one certificate revoked" test "$(counter certs_revoked)" = 1
+  ra GET /v1/crl | jget crl > "$T/crl.pem"
+  check "revoke: the CRL lists the serial" bash -c "openssl crl -in '$T/crl.pem' -noout -text | tr A-Z a-z | tr -d ': ' | grep -q "serialnumber0*${serial#0}""
+  kioskd_stop; softhsm2-util --delete-token --token v1 >/dev/null 2>&1 ;;
+reissue)
+  token_init x1 12345678
+  fresh || continue
+  run_segments reissue <<'FLOW'
+send choose_service service=reissue
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+page id_front
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect screen=seal_place
+page seal_ok
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+page auth
+send confirm
+expect timeout=30 screen=doc_review doc=auth_letter
+send confirm
+expect screen=doc_place doc=reissue_statement
+page stmt
+send confirm
+expect timeout=30 screen=doc_review doc=reissue_statement
+send confirm
+expect timeout=30 screen=fee_confirm
+send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "reissue: one certificate issued" test "$(counter certs_issued)" = 1
+  check "reissue: 8 documents (with the statement)" test "$(counter documents_stored)" = 8
+  cert_of x1 "$T/x1.pem"
+  check "reissue: openssl verifies the new UKEY's certificate" openssl verify -CAfile "$T/sim/ca.pem" "$T/x1.pem"
+  kioskd_stop; softhsm2-util --delete-token --token x1 >/dev/null 2>&1 ;;
+swap)
+  ukey_with_cert s1 123456 >/dev/null || { bad "swap: set-up"; continue; }
+  token_init s2 12345678
+  fresh || continue
+  run_segments swap <<FLOW
+send choose_service service=swap
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=10000
+send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "swap: one certificate issued" test "$(counter certs_issued)" = 1
+  check "swap: the new UKEY holds it" test "$(ukey_certs s2)" = 1
+  check "swap: the old UKEY's pair is gone" test "$(ukey_certs s1)" = 0
+  kioskd_stop; softhsm2-util --delete-token --token s1 >/dev/null 2>&1; softhsm2-util --delete-token --token s2 >/dev/null 2>&1 ;;
+change)
+  ukey_with_cert c1 123456 >/dev/null || { bad "change: set-up"; continue; }
+  old=$(cat "$T/ukey-c1/serial")
+  fresh || continue
+  run_segments change <<'FLOW'
+send choose_service service=change
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+page id_front
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+page seal_ok
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+page auth
+send confirm
+expect timeout=30 screen=doc_review doc=auth_letter
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=10000
+send confirm
+expect timeout=30 screen=pin_enter
+send pin pin=123456
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "change: one certificate issued" test "$(counter certs_issued)" = 1
+  check "change: the UKEY holds one certificate" test "$(ukey_certs c1)" = 1
+  cert_of c1 "$T/c1.pem"
+  check "change: it is the new one" test "$(openssl x509 -in "$T/c1.pem" -noout -serial 2>/dev/null | cut -d= -f2 | tr A-F a-f)" != "$old"
+  kioskd_stop; softhsm2-util --delete-token --token c1 >/dev/null 2>&1 ;;
+renew_nopin)
+  ukey_with_cert n1 123456 >/dev/null || { bad "renew_nopin: set-up"; continue; }
+  serial=$(token_serial n1)
+  admin POST /admin/tokens "{\"serial\":\"$serial\",\"so_pin\":\"12345678\"}" >/dev/null
+  fresh || continue
+  run_segments renew_nopin <<'FLOW'
+send choose_service service=renew_nopin
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect screen=doc_place doc=uscc_copy
+page uscc
+send confirm
+expect timeout=30 screen=doc_review doc=uscc_copy
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+page id_front
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect timeout=30 screen=fee_confirm
+send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+send confirm
+FLOW
+  check "renew_nopin: one renewal" test "$(counter certs_renewed)" = 1
+  check "renew_nopin: the UKEY holds one certificate" test "$(ukey_certs n1)" = 1
+  p11 --token-label n1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "renew_nopin: the new PIN opens the UKEY"
+  kioskd_stop; softhsm2-util --delete-token --token n1 >/dev/null 2>&1 ;;
+esac
+done
+finish
