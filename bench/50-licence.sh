@@ -70,6 +70,12 @@ for tool, r in res.items():
 union = res["zbarimg"]["ok"] | res["ZXingReader"]["ok"]
 missed = sorted(union - res["kioskctl license"]["ok"])
 extra = sorted(res["kioskctl license"]["ok"] - union)
+ours, zb, zx = (res[k]["ms"] for k in tools)
+faster = [i for i in range(len(truth)) if ours[i] < zb[i] and ours[i] < zx[i]]
+slower = [truth[i]["kind"] for i in range(len(truth)) if i not in faster]
+print(f"licence QR, kioskctl faster than both references on {len(faster)}/{len(truth)} images "
+      f"(not on: {', '.join(f'{slower.count(k)} {k}' for k in sorted(set(slower))) or 'none'})"
+      f"  (command: {cmd})")
 print(f"licence QR, kioskctl vs references: misses {len(missed)} code(s) a reference reads "
       f"{missed}, reads {len(extra)} no reference reads  (command: {cmd})")
 EOF
