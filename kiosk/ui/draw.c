@@ -57,7 +57,8 @@ static float draw_clamp01(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : 
  * coverage of a ring between radii inner and R (inner 0: a disc), limited
  * to angles [0, sweep) degrees measured clockwise from 12 o'clock.
  */
-static SDL_Texture *draw_coverage(SDL_Renderer *ren, int R, float inner, float sweep)
+static SDL_Texture *draw_coverage_at(SDL_Renderer *ren, int R, float inner, float sweep,
+                                     float start)
 {
     int S = 2 * R;
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, S, S, 32, SDL_PIXELFORMAT_ARGB8888);
@@ -73,8 +74,8 @@ static SDL_Texture *draw_coverage(SDL_Renderer *ren, int R, float inner, float s
             if (inner > 0.0f)
                 a = fminf(a, draw_clamp01(d - inner));
             if (sweep < 360.0f) {
-                float ang = atan2f(dx, -dy) * 57.29578f;
-                if (ang < 0.0f)
+                float ang = atan2f(dx, -dy) * 57.29578f - start;
+                while (ang < 0.0f)
                     ang += 360.0f;
                 /* fade the tail of the arc for a softer spinner */
                 if (ang > sweep)
@@ -92,6 +93,40 @@ static SDL_Texture *draw_coverage(SDL_Renderer *ren, int R, float inner, float s
     return t;
 }
 
+static SDL_Texture *draw_coverage(SDL_Renderer *ren, int R, float inner, float sweep)
+{
+    return draw_coverage_at(ren, R, inner, sweep, 0.0f);
+}
+
+/*
+ * Discs at the exact radius they are drawn: copying without scaling is the
+ * software renderer's fast path (scaled, blended copies cost ~10x more).
+ * A handful of radii are in use; the cache holds them for the process.
+ */
+#define DRAW_DISC_CACHE 32
+static struct {
+    SDL_Renderer *ren;
+    int r;
+    SDL_Texture *t;
+} draw_discs[DRAW_DISC_CACHE];
+
+static SDL_Texture *draw_disc_tex(kx_ui *ui, int r)
+{
+    int slot = -1;
+    for (int i = 0; i < DRAW_DISC_CACHE; i++) {
+        if (draw_discs[i].t && draw_discs[i].r == r && draw_discs[i].ren == ui->ren)
+            return draw_discs[i].t;
+        if (slot < 0 && !draw_discs[i].t)
+            slot = i;
+    }
+    if (slot < 0 || r > 256)
+        return NULL; /* full, or huge: the caller scales the shared disc */
+    draw_discs[slot].t = draw_coverage(ui->ren, r, 0.0f, 360.0f);
+    draw_discs[slot].r = r;
+    draw_discs[slot].ren = ui->ren;
+    return draw_discs[slot].t;
+}
+
 /* kx_draw_init - create the coverage textures (called by kx_ui_create). */
 kx_err kx_draw_init(kx_ui *ui)
 {
@@ -106,6 +141,12 @@ static void draw_color(SDL_Texture *t, SDL_Color c)
 {
     SDL_SetTextureColorMod(t, c.r, c.g, c.b);
     SDL_SetTextureAlphaMod(t, c.a);
+}
+
+void kx_clear(kx_ui *ui, SDL_Color c)
+{
+    SDL_SetRenderDrawColor(ui->ren, c.r, c.g, c.b, 255);
+    SDL_RenderClear(ui->ren);
 }
 
 void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c)
@@ -126,16 +167,19 @@ void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
         kx_fill(ui, r, c);
         return;
     }
-    draw_color(ui->tex_round, c);
+    SDL_Texture *disc = draw_disc_tex(ui, rad);
+    const int R = disc ? rad : DRAW_DISC_R;
+    if (!disc)
+        disc = ui->tex_round;
+    draw_color(disc, c);
     /* corners: quadrants of the disc */
-    const int R = DRAW_DISC_R;
     SDL_Rect src[4] = {{0, 0, R, R}, {R, 0, R, R}, {0, R, R, R}, {R, R, R, R}};
     SDL_Rect dst[4] = {{r.x, r.y, rad, rad},
                        {r.x + r.w - rad, r.y, rad, rad},
                        {r.x, r.y + r.h - rad, rad, rad},
                        {r.x + r.w - rad, r.y + r.h - rad, rad, rad}};
     for (int i = 0; i < 4; i++)
-        SDL_RenderCopy(ui->ren, ui->tex_round, &src[i], &dst[i]);
+        SDL_RenderCopy(ui->ren, disc, &src[i], &dst[i]);
     kx_fill(ui, kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h), c);
     kx_fill(ui, kx_rect(r.x, r.y + rad, rad, r.h - 2 * rad), c);
     kx_fill(ui, kx_rect(r.x + r.w - rad, r.y + rad, rad, r.h - 2 * rad), c);
@@ -144,7 +188,8 @@ void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
 void kx_card(kx_ui *ui, SDL_Rect r)
 {
     SDL_Color shadow = {0x10, 0x2A, 0x50, 0x12};
-    kx_round(ui, kx_rect(r.x, r.y + 6, r.w, r.h), KX_RADIUS, shadow);
+    /* only the strip below the card shows: blend no more than that */
+    kx_round(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 6, r.w, 2 * KX_RADIUS), KX_RADIUS, shadow);
     kx_round(ui, r, KX_RADIUS, KX_C_LINE);
     kx_round(ui, kx_inset(r, 2), KX_RADIUS - 2, KX_C_SURFACE);
 }
@@ -152,8 +197,11 @@ void kx_card(kx_ui *ui, SDL_Rect r)
 void kx_disc(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
 {
     SDL_Rect d = {cx - radius, cy - radius, 2 * radius, 2 * radius};
-    draw_color(ui->tex_disc, c);
-    SDL_RenderCopy(ui->ren, ui->tex_disc, NULL, &d);
+    SDL_Texture *disc = draw_disc_tex(ui, radius);
+    if (!disc)
+        disc = ui->tex_disc;
+    draw_color(disc, c);
+    SDL_RenderCopy(ui->ren, disc, NULL, &d);
 }
 
 void kx_ring(kx_ui *ui, int cx, int cy, int radius, int thick, SDL_Color c)
@@ -163,11 +211,60 @@ void kx_ring(kx_ui *ui, int cx, int cy, int radius, int thick, SDL_Color c)
     kx_disc(ui, cx, cy, radius - thick, KX_C_SURFACE);
 }
 
+/* Spinner frames: the arc pre-rotated in 10-degree steps at the radius in
+ * use, made on first use; a rotated copy per frame would cost ~1 ms on the
+ * software renderer. */
+#define DRAW_SPIN_STEPS 36
+static struct {
+    SDL_Renderer *ren;
+    int r;
+    SDL_Texture *t[DRAW_SPIN_STEPS];
+} draw_spin;
+
+static void draw_spin_free(void)
+{
+    for (int i = 0; i < DRAW_SPIN_STEPS; i++)
+        if (draw_spin.t[i])
+            SDL_DestroyTexture(draw_spin.t[i]);
+    memset(&draw_spin, 0, sizeof draw_spin);
+}
+
 void kx_spinner(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
 {
+    if (ui->deferring && ui->n_spin < 4) {
+        /* drawn over the cached layer every frame (app.c, kx_ui_render) */
+        ui->spin[ui->n_spin].cx = cx;
+        ui->spin[ui->n_spin].cy = cy;
+        ui->spin[ui->n_spin].r = radius;
+        ui->spin[ui->n_spin].c = c;
+        ui->n_spin++;
+        ui->animating = 1;
+        return;
+    }
     SDL_Rect d = {cx - radius, cy - radius, 2 * radius, 2 * radius};
-    double angle = (double)(ui->now_ms % 1100) * 360.0 / 1100.0;
+    int step = (int)((ui->now_ms % 1080) * DRAW_SPIN_STEPS / 1080);
     ui->animating = 1;
-    draw_color(ui->tex_arc, c);
-    SDL_RenderCopyEx(ui->ren, ui->tex_arc, NULL, &d, angle, NULL, SDL_FLIP_NONE);
+    if (draw_spin.ren != ui->ren || draw_spin.r != radius) {
+        draw_spin_free();
+        draw_spin.ren = ui->ren;
+        draw_spin.r = radius;
+    }
+    if (!draw_spin.t[step])
+        draw_spin.t[step] = draw_coverage_at(ui->ren, radius, (float)radius * 0.78f, 300.0f,
+                                             (float)step * (360.0f / DRAW_SPIN_STEPS));
+    if (!draw_spin.t[step])
+        return;
+    draw_color(draw_spin.t[step], c);
+    SDL_RenderCopy(ui->ren, draw_spin.t[step], NULL, &d);
+}
+
+void kx_draw_free(kx_ui *ui)
+{
+    if (draw_spin.ren == ui->ren)
+        draw_spin_free();
+    for (int i = 0; i < DRAW_DISC_CACHE; i++)
+        if (draw_discs[i].t && draw_discs[i].ren == ui->ren) {
+            SDL_DestroyTexture(draw_discs[i].t);
+            memset(&draw_discs[i], 0, sizeof draw_discs[i]);
+        }
 }

@@ -25,7 +25,7 @@ static int usage(FILE *fp)
     fprintf(fp, "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
                 "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
                 "       kiosk --screenshots DIR [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
-                "       kiosk --bench FRAMES [--lang zh_CN|en] [--orientation ...]\n");
+                "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n");
     return fp == stdout ? 0 : 2;
 }
 

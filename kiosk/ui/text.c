@@ -527,3 +527,15 @@ int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
     e->used = ++ui->tc->stamp;
     return e->h;
 }
+
+void kx_text_ticking(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st)
+{
+    if (!ui->deferring) {
+        kx_text(ui, s, box, st);
+        return;
+    }
+    kx_strlcpy(ui->dtext.s, s, sizeof ui->dtext.s);
+    ui->dtext.box = box;
+    ui->dtext.st = *st;
+    ui->has_dtext = 1;
+}

@@ -97,6 +97,12 @@ void kx_text_cache_clear(kx_text_cache *tc);
  * audit records it. Returns the rectangle actually covered.
  */
 SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st);
+/* kx_text_ticking - like kx_text for a text that changes every second
+ * (a countdown): drawn over the cached layer each frame instead of into it,
+ * so the clock does not force whole-frame redraws. One per frame. */
+void kx_text_ticking(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st);
+/* kx_caret - a blinking text caret at r (over the cached layer). */
+void kx_caret(kx_ui *ui, SDL_Rect r);
 /* kx_text_measure - height the text needs at st->size wrapped to width w
  * (no shrinking); used to stack paragraphs. */
 int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st);
@@ -107,6 +113,8 @@ kx_text_style kx_style(int size, kx_weight w, SDL_Color c, int halign, int valig
 /* ---- drawing primitives ----------------------------------------------- */
 
 void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c);
+/* kx_clear - fill the whole frame (fast path). */
+void kx_clear(kx_ui *ui, SDL_Color c);
 /* kx_round - anti-aliased rounded rectangle (9-slice texture). */
 void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c);
 /* kx_card - white card with a hairline border and a soft shadow. */
@@ -187,6 +195,7 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r);
 
 /* Caches and start-up (owned by kx_ui; freed by kx_ui_destroy). */
 kx_err kx_draw_init(kx_ui *ui);
+void kx_draw_free(kx_ui *ui);
 kx_err kx_img_cache_new(struct kx_img_cache **out);
 /* kx_img_cache_free - drop every cached texture (the struct stays). */
 void kx_img_cache_free(struct kx_img_cache *c);
@@ -307,6 +316,21 @@ struct kx_ui {
     int ukey_acknowledged; /* the user confirmed the reminder on `done` */
     Uint64 idle_hidden_until; /* idle warning answered; wait for kioskd */
     int animating;       /* the frame drew an animation: redraw soon */
+    SDL_Texture *layer;  /* the frame without its animations (render target) */
+    int deferring;       /* drawing into layer: spinners are recorded */
+    struct {
+        int cx, cy, r;
+        SDL_Color c;
+    } spin[4];
+    int n_spin;
+    int has_caret;       /* the frame drew a blinking caret */
+    SDL_Rect caret;      /* where (drawn over the layer, blinking) */
+    struct {
+        char s[96];
+        SDL_Rect box;
+        kx_text_style st;
+    } dtext;             /* one ticking text (the header countdown) */
+    int has_dtext;
     unsigned seq;        /* message sequence numbers */
     char last_intent[32];/* last intent sent (logs, tests) */
     Uint64 last_activity_sent;
@@ -347,6 +371,13 @@ int kx_ui_timeout_left(const kx_ui *ui);
 kx_layout kx_ui_layout_get(const kx_ui *ui);
 /* kx_ui_draw_frame - draw one whole frame of the current state. */
 void kx_ui_draw_frame(kx_ui *ui);
+/*
+ * kx_ui_render - put a frame on the renderer's default target. full: draw
+ * everything into the cached layer first; otherwise only the layer is
+ * copied and the animations (spinners) drawn on top. Falls back to direct
+ * drawing when the renderer has no render targets.
+ */
+void kx_ui_render(kx_ui *ui, int full);
 /* kx_ui_session_reset - wipe every piece of session data the UI holds. */
 void kx_ui_session_reset(kx_ui *ui);
 

@@ -68,7 +68,8 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
             base = kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
         if (!enabled)
             base = (SDL_Color){0xB9, 0xC4, 0xD3, 0xFF};
-        kx_round(ui, kx_rect(r.x, r.y + 4, r.w, r.h), KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20});
+        kx_round(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 4, r.w, 2 * KX_RADIUS), KX_RADIUS,
+                 (SDL_Color){0x10, 0x2A, 0x50, 0x20});
         kx_round(ui, r, KX_RADIUS, base);
         fg = KX_C_ON_PRIMARY;
         break;
@@ -85,7 +86,7 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
         w = KX_REGULAR;
         break;
     case KX_BTN_KEY:
-        kx_round(ui, kx_rect(r.x, r.y + 3, r.w, r.h), 18, (SDL_Color){0x10, 0x2A, 0x50, 0x18});
+        kx_round(ui, kx_rect(r.x, r.y + r.h - 36 + 3, r.w, 36), 18, (SDL_Color){0x10, 0x2A, 0x50, 0x18});
         kx_round(ui, r, 18, KX_C_LINE);
         kx_round(ui, kx_inset(r, 2), 16, pressed ? KX_C_PRIMARY_LT : KX_C_SURFACE);
         fg = enabled ? KX_C_TEXT : KX_C_LINE;
@@ -202,7 +203,8 @@ void kx_img_cache_free(struct kx_img_cache *c)
     memset(c, 0, sizeof *c);
 }
 
-static SDL_Texture *widget_qr_texture(kx_ui *ui, const char *text, int *modules)
+static SDL_Texture *widget_qr_texture(kx_ui *ui, const char *text, int side, int *modules,
+                                      int *px_out)
 {
     QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
     SDL_Surface *s;
@@ -211,21 +213,23 @@ static SDL_Texture *widget_qr_texture(kx_ui *ui, const char *text, int *modules)
     if (!q)
         return NULL;
     int n = q->width + 2 * quiet;
-    s = SDL_CreateRGBSurfaceWithFormat(0, n, n, 32, SDL_PIXELFORMAT_ARGB8888);
+    /* whole pixels per module keep the code crisp and scannable, and a
+     * texture at its final size is copied without scaling */
+    int px = side / n > 0 ? side / n : 1;
+    s = SDL_CreateRGBSurfaceWithFormat(0, n * px, n * px, 32, SDL_PIXELFORMAT_ARGB8888);
     if (s) {
         SDL_FillRect(s, NULL, 0xFFFFFFFFu);
-        for (int y = 0; y < q->width; y++) {
-            Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (y + quiet) * s->pitch);
+        for (int y = 0; y < q->width; y++)
             for (int x = 0; x < q->width; x++)
-                if (q->data[y * q->width + x] & 1)
-                    row[x + quiet] = 0xFF000000u | 0x101820u;
-        }
+                if (q->data[y * q->width + x] & 1) {
+                    SDL_Rect m = {(x + quiet) * px, (y + quiet) * px, px, px};
+                    SDL_FillRect(s, &m, 0xFF101820u);
+                }
         t = SDL_CreateTextureFromSurface(ui->ren, s);
-        if (t)
-            SDL_SetTextureScaleMode(t, SDL_ScaleModeNearest);
         SDL_FreeSurface(s);
     }
-    *modules = n;
+    *modules = n * px;
+    *px_out = px;
     QRcode_free(q);
     return t;
 }
@@ -237,30 +241,26 @@ void kx_qr(kx_ui *ui, SDL_Rect r, const char *text)
     uint64_t key;
     if (!text || !text[0])
         return;
-    key = widget_hash(text);
+    int side = r.w < r.h ? r.w : r.h;
+    key = widget_hash(text) ^ (uint64_t)side << 1;
     for (int i = 0; i < 2; i++)
         if (c->qr[i].key == key && c->qr[i].tex)
             e = &c->qr[i];
     if (!e) {
+        int px = 1;
         e = &c->qr[c->next_qr];
         c->next_qr = (c->next_qr + 1) % 2;
         if (e->tex)
             SDL_DestroyTexture(e->tex);
         e->key = key;
-        e->tex = widget_qr_texture(ui, text, &e->w);
+        e->tex = widget_qr_texture(ui, text, side, &e->w, &px);
         e->h = e->w;
     }
     if (!e->tex) {
         kx_ui_audit_fail(ui, "QR code could not be encoded", text);
         return;
     }
-    /* whole pixels per module keep the code crisp and scannable */
-    int side = r.w < r.h ? r.w : r.h;
-    int px = side / e->w;
-    if (px < 1)
-        px = 1;
-    side = px * e->w;
-    SDL_Rect d = {r.x + (r.w - side) / 2, r.y + (r.h - side) / 2, side, side};
+    SDL_Rect d = {r.x + (r.w - e->w) / 2, r.y + (r.h - e->h) / 2, e->w, e->h};
     SDL_RenderCopy(ui->ren, e->tex, NULL, &d);
 }
 
@@ -328,9 +328,9 @@ int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, si
     (void)max;
     for (size_t i = 0; i < n; i++, x += step)
         kx_disc(ui, x, box.y + box.h / 2, dot, KX_C_TEXT);
-    if (focused && (ui->now_ms / 530) % 2 == 0) {
+    if (focused) {
         int cx = n ? x - step / 2 + dot + 6 : box.x + box.w / 2;
-        kx_fill(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2), KX_C_PRIMARY);
+        kx_caret(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2));
     }
     return kx_hit(ui, id, box);
 }
@@ -346,11 +346,20 @@ int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, cons
     st.max_lines = 1;
     st.min_size = 24;
     SDL_Rect used = kx_text(ui, empty ? placeholder : value, in, &st);
-    if (focused && (ui->now_ms / 530) % 2 == 0) {
+    if (focused) {
         int cx = empty ? in.x : used.x + used.w + 4;
-        kx_fill(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2), KX_C_PRIMARY);
+        kx_caret(ui, kx_rect(cx, box.y + box.h / 4, 3, box.h / 2));
     }
     return kx_hit(ui, id, box);
+}
+
+void kx_caret(kx_ui *ui, SDL_Rect r)
+{
+    ui->has_caret = 1;
+    ui->caret = r;
+    ui->animating = 1;
+    if (!ui->deferring && (ui->now_ms / 500) % 2 == 0)
+        kx_fill(ui, r, KX_C_PRIMARY);
 }
 
 /* ---- keypads ---- */
