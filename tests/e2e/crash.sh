@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Crash tests: kioskd is SIGKILLed at every journaled step of a new
-# issuance (KX_CRASH_AT=<kind>:<phase>: after the intent is durable, after
-# the side effect, after the outcome), restarted, and left to recover. Then
-# the invariant is checked against ra-sim's counters and the UKEY:
-#   paid => one certificate issued and installed on the UKEY, or refunded;
-#   never more than one order paid or one certificate issued per session;
-#   no transaction left open.
-# KX_CRASH_POINTS (space-separated) overrides the list.
+# issuance and of a renewal with the PIN (KX_CRASH_AT=<kind>:<phase>: after
+# the intent is durable, after the side effect, after the outcome),
+# restarted, and left to recover. Then the invariant is checked against
+# ra-sim's counters and the UKEY:
+#   paid => one certificate issued (renewed) and installed on the UKEY, or
+#   refunded; never more than one order paid or one certificate issued per
+#   session; no transaction left open.
+# KX_CRASH_POINTS / KX_CRASH_RENEW_POINTS (space-separated) override the
+# lists ("none" skips one).
 source "$(dirname "$0")/lib.sh"
 CODE=91110000600037341L
 new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
-sim_start --auto-approve 0 --auto-pay 0 || exit 1
+sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 points=${KX_CRASH_POINTS:-}
 if [ -z "$points" ]; then
@@ -18,7 +20,33 @@ if [ -z "$points" ]; then
     for ph in intent effect outcome; do points+="$k:$ph "; done
   done
 fi
+# after the crash: wait for recovery, then judge the invariant
+judge() { # POINT LABEL ISSUED_COUNTER
+  local point=$1 label=$2
+  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return; fi
+  wait "$KD_PID" 2>/dev/null; KD_PID=
+  grep -q "engine.crash_point at=$point" "$T/kioskd.log" || { bad "$point: crash point not reached"; return; }
+  kioskd_start || { bad "$point: restart"; return; }
+  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
+  local paid refunds issued certs open what
+  paid=$(counter orders_paid); refunds=$(counter refunds); issued=$(counter "$3")
+  certs=$(ukey_certs "$label")
+  open=$("$K" journal --open | grep -o '"id":' | wc -l)
+  # a renewal's UKEY keeps its old certificate unless the renewal finished
+  local base=0; [ "$3" = certs_renewed ] && base=1
+  what="$point: paid=$paid refunds=$refunds $3=$issued certs_on_ukey=$certs open=$open"
+  if [ "$paid" -le 1 ] && [ "$issued" -le 1 ] && [ "$open" = 0 ] &&
+     { { [ "$issued" = 1 ] && [ "$certs" -ge 1 ] && [ "$refunds" = 0 ]; } ||
+       { [ "$issued" = 0 ] && [ "$refunds" = "$paid" ] && [ "$certs" = "$base" ]; }; }; then
+    ok; echo "ok   $what"
+  else
+    bad "$what"; tail -5 "$T/kioskd.log"
+  fi
+  kioskd_stop
+}
 n=0
+[ "$points" = none ] && points=
 for point in $points; do
   n=$((n+1))
   label="blank$n"
@@ -29,25 +57,41 @@ for point in $points; do
   KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
   idcard_place
   new_issuance_flow
-  # kioskd must have killed itself at the point
-  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; continue; fi
-  wait "$KD_PID" 2>/dev/null; KD_PID=
-  grep -q "engine.crash_point at=$point" "$T/kioskd.log" || { bad "$point: crash point not reached"; continue; }
-  kioskd_start || { bad "$point: restart"; continue; }
-  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
-  paid=$(counter orders_paid); refunds=$(counter refunds); issued=$(counter certs_issued)
-  certs=$(ukey_certs "$label")
-  open=$("$K" journal --open | grep -o '"id":' | wc -l)
-  what="$point: paid=$paid refunds=$refunds issued=$issued certs_on_ukey=$certs open=$open"
-  if [ "$paid" -le 1 ] && [ "$issued" -le 1 ] && [ "$open" = 0 ] &&
-     { { [ "$issued" = 1 ] && [ "$certs" = 1 ] && [ "$refunds" = 0 ]; } ||
-       { [ "$issued" = 0 ] && [ "$refunds" = "$paid" ] && [ "$certs" = 0 ]; }; }; then
-    ok; echo "ok   $what"
-  else
-    bad "$what"; tail -5 "$T/kioskd.log"
-  fi
-  kioskd_stop
+  judge "$point" "$label" certs_issued
+  softhsm2-util --delete-token --token "$label" >/dev/null 2>&1
+done
+
+renew_points=${KX_CRASH_RENEW_POINTS:-}
+if [ -z "$renew_points" ]; then
+  for k in order_create keygen ra_renew install remove_old; do
+    for ph in intent effect outcome; do renew_points+="$k:$ph "; done
+  done
+fi
+[ "$renew_points" = none ] && renew_points=
+for point in $renew_points; do
+  n=$((n+1))
+  label="ukey$n"
+  ukey_with_cert "$label" 123456 >/dev/null || { bad "$point: set-up"; continue; }
+  admin POST /admin/counters/reset >/dev/null
+  rm -rf "$T/state"
+  new_issuance_config
+  KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
+  idcard_place
+  cat > "$T/rc.flow" <<'FLOW'
+send choose_service service=renew
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect timeout=30 screen=fee_confirm
+send confirm
+expect timeout=30 screen=done
+FLOW
+  "$K" run-flow "$T/rc.flow" >/dev/null 2>&1
+  judge "$point" "$label" certs_renewed
   softhsm2-util --delete-token --token "$label" >/dev/null 2>&1
 done
 finish
