@@ -334,7 +334,7 @@ static int state_matches(json_t *state, char **words, int n, char *why, size_t w
         snprintf(key, sizeof key, "%.*s", (int)(eq - words[i]), words[i]);
         field_text(state, key, have, sizeof have);
         if (strcmp(have, eq + 1) != 0) {
-            snprintf(why, whysz, "%s is %s, expected %s", key, have, eq + 1);
+            snprintf(why, whysz, "%.100s is %.200s, expected %.200s", key, have, eq + 1);
             return 0;
         }
     }
