@@ -1,0 +1,155 @@
+/*
+ * test_licence_qr.c - the licence QR reader on codes drawn in memory with
+ * libqrencode: every payload format and its credit-code verdict, rotations,
+ * low contrast, grey and RGBA input, the reported position, and images
+ * without a code. (Scanned-page realism is licence_qr.sh's job.)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <qrencode.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "imaging/licence_qr.h"
+
+/*
+ * A w x h page of `paper` with the code for `text` centred at (cx, cy),
+ * `module` px per module, rotated by `deg` about its centre, drawn in `ink`.
+ */
+static kx_image *draw_code(const char *text, int w, int h, double cx, double cy, double module,
+                           double deg, uint8_t ink, uint8_t paper, int channels)
+{
+    QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+    assert_non_null(qr);
+    kx_image *img = NULL;
+    assert_int_equal(kx_image_new(w, h, channels, &img), KX_OK);
+    double c = cos(deg * M_PI / 180), s = sin(deg * M_PI / 180);
+    double half = qr->width * module / 2;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            /* inverse rotation into the symbol's frame */
+            double dx = x + 0.5 - cx, dy = y + 0.5 - cy;
+            double u = dx * c + dy * s + half, v = -dx * s + dy * c + half;
+            int mu = (int)floor(u / module), mv = (int)floor(v / module);
+            int dark = mu >= 0 && mv >= 0 && mu < qr->width && mv < qr->width &&
+                       (qr->data[mv * qr->width + mu] & 1);
+            uint8_t *p = kx_image_row(img, y) + (size_t)x * channels;
+            for (int k = 0; k < channels; k++)
+                p[k] = dark ? ink : paper;
+            if (channels == 4)
+                p[3] = 255;
+        }
+    QRcode_free(qr);
+    return img;
+}
+
+static kx_licence_qr *read_ok(const kx_image *img, const char *want)
+{
+    kx_licence_qr *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    assert_int_equal(kx_licence_qr_read(img, r), KX_OK);
+    assert_true(r->found);
+    assert_string_equal(r->payload, want);
+    assert_int_equal(r->payload_len, strlen(want));
+    return r;
+}
+
+static void test_payload_formats(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *payload;
+        kx_licence_uscc_status status;
+        const char *uscc;
+    } cases[] = {
+        {"http://www.gsxt.gov.cn/index.html?uniscid=91110000600037341L&entType=1",
+         KX_LICENCE_USCC_VALID, "91110000600037341L"},
+        {"https://jx.gsxt.gov.cn/%7BAB12%7D?cid=91310115MA1K3BTP2B", KX_LICENCE_USCC_VALID,
+         "91310115MA1K3BTP2B"},
+        {"http://gsxt.jxamr.gov.cn/qr?serial=9144030071526726XG-360100000012345-20190401",
+         KX_LICENCE_USCC_VALID, "9144030071526726XG"},
+        {"http://www.gsxt.gov.cn/index.html?uniscid=91110000600037341N",
+         KX_LICENCE_USCC_CHECK_FAILED, "91110000600037341N"},
+        {"http://jx.gsxt.gov.cn/q?uuid=3cc5a92c-4849-4542-9363-08c389bad15e",
+         KX_LICENCE_USCC_ABSENT, NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        kx_image *img = draw_code(cases[i].payload, 700, 500, 400, 260, 4, 0, 20, 245, 1);
+        kx_licence_qr *r = read_ok(img, cases[i].payload);
+        assert_int_equal(r->uscc_status, cases[i].status);
+        if (cases[i].uscc)
+            assert_string_equal(r->uscc, cases[i].uscc);
+        else
+            assert_null(r->uscc);
+        free(r);
+        kx_image_free(img);
+    }
+    assert_string_equal(kx_licence_uscc_status_name(KX_LICENCE_USCC_CHECK_FAILED),
+                        "check_failed");
+}
+
+static void test_rotation_contrast_and_position(void **state)
+{
+    (void)state;
+    const char *text = "http://www.gsxt.gov.cn/index.html?uniscid=91110108551385082Q";
+    static const double angles[] = {0, 17, 45, 90, 133, 180, 251, 333};
+    for (size_t i = 0; i < sizeof(angles) / sizeof(angles[0]); i++) {
+        /* a faint code: ink 150 on paper 200 */
+        kx_image *img = draw_code(text, 900, 700, 560, 300, 5, angles[i], 150, 200, 3);
+        kx_licence_qr *r = read_ok(img, text);
+        assert_int_equal(r->uscc_status, KX_LICENCE_USCC_VALID);
+        /* the reported box holds the symbol's centre */
+        assert_true(r->bbox[0] < 560 && r->bbox[0] + r->bbox[2] > 560);
+        assert_true(r->bbox[1] < 300 && r->bbox[1] + r->bbox[3] > 300);
+        assert_true(r->bbox[2] > 100 && r->bbox[2] < 400);
+        free(r);
+        kx_image_free(img);
+    }
+    /* an A4 page at 300 dpi with a 20 mm code, RGBA input */
+    kx_image *page = draw_code(text, 2480, 3508, 1900, 900, 6, 3, 30, 240, 4);
+    page->dpi = 300;
+    kx_licence_qr *r = read_ok(page, text);
+    assert_true(r->attempts <= 3); /* found by the texture map, not the page pass */
+    free(r);
+    kx_image_free(page);
+}
+
+static void test_no_code(void **state)
+{
+    (void)state;
+    kx_image *img = NULL;
+    assert_int_equal(kx_image_new(640, 480, 1, &img), KX_OK);
+    /* ruled lines and a checkerboard that is not a code */
+    for (int y = 0; y < 480; y++)
+        for (int x = 0; x < 640; x++)
+            kx_image_row(img, y)[x] = (y % 40 == 0) ? 0
+                                      : (x > 100 && x < 200 && y > 100 && y < 200)
+                                          ? (((x / 4) + (y / 4)) % 2) * 255
+                                          : 230;
+    kx_licence_qr *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    assert_int_equal(kx_licence_qr_read(img, r), KX_ERR_NO_QR);
+    assert_false(r->found);
+    assert_null(r->uscc);
+    assert_int_equal(r->uscc_status, KX_LICENCE_USCC_ABSENT);
+    assert_true(r->attempts > 0);
+    assert_int_equal(kx_licence_qr_read(NULL, r), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_licence_qr_read(img, NULL), KX_ERR_INVALID_ARG);
+    free(r);
+    kx_image_free(img);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_payload_formats),
+        cmocka_unit_test(test_rotation_contrast_and_position),
+        cmocka_unit_test(test_no_code),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
