@@ -44,21 +44,16 @@ kx_err kx_image_new(int width, int height, int channels, kx_image **out)
     kx_err rc = kx_image_check_size(width, height, "new image");
     if (rc)
         return rc;
-    kx_image *img = calloc(1, sizeof(*img));
-    if (!img)
-        return KX_ERR_NO_MEMORY;
-    img->width = width;
-    img->height = height;
-    img->channels = channels;
-    img->stride = (size_t)width * (size_t)channels;
-    img->data = calloc((size_t)height, img->stride);
-    if (!img->data) {
-        free(img);
+    size_t stride = (size_t)width * (size_t)channels;
+    uint8_t *data = calloc((size_t)height, stride);
+    if (!data) {
         kx_err_set_detail("no memory for %dx%dx%d image", width, height, channels);
         return KX_ERR_NO_MEMORY;
     }
-    *out = img;
-    return KX_OK;
+    rc = kx_image_adopt(data, width, height, stride, channels, 0, out);
+    if (rc)
+        free(data);
+    return rc;
 }
 
 void kx_image_free(kx_image *img)
