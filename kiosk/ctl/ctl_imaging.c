@@ -28,6 +28,45 @@ static double ctl_imaging_now_ms(void)
     return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
+/*
+ * A JSON string of len bytes that may not be UTF-8 (a QR code can carry any
+ * bytes): valid sequences are kept, each invalid byte becomes U+FFFD.
+ */
+static json_t *ctl_imaging_json_text(const char *text, size_t len)
+{
+    json_t *j = json_stringn(text, len);
+    if (j)
+        return j;
+    char *buf = malloc(len * 3 + 1);
+    if (!buf)
+        return json_null();
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        const unsigned char c = (unsigned char)text[i];
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        int ok = n > 0 && i + n <= len && c != 0;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = ((unsigned char)text[i + k] >> 6) == 2;
+        if (ok && n > 1) { /* overlong forms and surrogates: jansson judges */
+            json_t *one = json_stringn(text + i, n);
+            ok = one != NULL;
+            json_decref(one);
+        }
+        if (ok) {
+            memcpy(buf + o, text + i, n);
+            o += n;
+            i += n;
+        } else {
+            memcpy(buf + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    j = json_stringn(buf, o);
+    free(buf);
+    return j ? j : json_null();
+}
+
 /* Exit code and stderr line for a failed image load. */
 static int ctl_imaging_load_failed(const char *cmd, const char *path, kx_err rc)
 {
@@ -59,7 +98,8 @@ int ctl_cmd_license(int argc, char **argv)
     json_t *o = json_object();
     json_object_set_new(o, "found", json_boolean(qr->found));
     json_object_set_new(o, "payload",
-                        qr->found ? json_stringn_nocheck(qr->payload, qr->payload_len) : json_null());
+                        qr->found ? ctl_imaging_json_text(qr->payload, qr->payload_len)
+                                  : json_null());
     json_object_set_new(o, "uscc", qr->uscc ? json_string(qr->uscc) : json_null());
     json_object_set_new(o, "uscc_status",
                         json_string(kx_licence_uscc_status_name(qr->uscc_status)));
