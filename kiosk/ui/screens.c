@@ -153,6 +153,21 @@ static SDL_Rect scr_art_and_body(kx_ui *ui, const kx_ui_state *st, const kx_layo
     return scr_body(ui, st, L->side, ui->portrait ? KX_CENTER : KX_LEFT);
 }
 
+/* scr_place - "put X there" screens: the illustration, the state's body,
+ * a fixed hint below it, and a footer whose primary (when given) confirms. */
+static void scr_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *art,
+                      const char *hint, int hint_h, const char *primary)
+{
+    SDL_Rect used = scr_art_and_body(ui, st, L, art);
+    kx_text_style ts = kx_style(ui->portrait ? 36 : 34, KX_REGULAR, KX_C_TEXT,
+                                ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui, hint, kx_rect(L->side.x, used.y + used.h + 24, L->side.w, hint_h), &ts);
+    if (primary)
+        scr_confirm_footer(ui, st, L, primary);
+    else
+        scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
 /* scr_note - a tinted notice box with text. */
 static void scr_note(kx_ui *ui, SDL_Rect r, const char *text, SDL_Color bg, SDL_Color fg)
 {
@@ -246,11 +261,8 @@ static void scr_busy(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 static void scr_ukey_insert(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect used = scr_art_and_body(ui, st, L, "ukey_insert");
-    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, kx_tr("The kiosk continues by itself once the UKEY is detected."),
-            kx_rect(L->side.x, used.y + used.h + 30, L->side.w, 140), &ts);
-    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+    scr_place(ui, st, L, "ukey_insert", kx_tr("The kiosk continues by itself once the UKEY is detected."),
+              140, NULL);
 }
 
 static void scr_ukey_blank(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -432,11 +444,9 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 static void scr_licence_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect used = scr_art_and_body(ui, st, L, "licence_place");
-    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, kx_tr("Face down, top edge to the arrow, QR code fully on the glass."),
-            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
-    scr_confirm_footer(ui, st, L, kx_tr("Scan"));
+    scr_place(ui, st, L, "licence_place",
+              kx_tr("Face down, top edge to the arrow, QR code fully on the glass."), 200,
+              kx_tr("Scan"));
 }
 
 static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -456,11 +466,9 @@ static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layou
 
 static void scr_idcard_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect used = scr_art_and_body(ui, st, L, "idcard_place");
-    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, kx_tr("Lay the ID card flat on the reader and keep it still until it has been read."),
-            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
-    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+    scr_place(ui, st, L, "idcard_place",
+              kx_tr("Lay the ID card flat on the reader and keep it still until it has been read."),
+              200, NULL);
 }
 
 static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -596,11 +604,9 @@ static void scr_agreement(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect used = scr_art_and_body(ui, st, L, "seal_sheet");
-    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: signature. Twice each, in the middle of the boxes, never across a line."),
-            kx_rect(L->side.x, used.y + used.h + 20, L->side.w, ui->portrait ? 260 : 330), &ts);
-    scr_confirm_footer(ui, st, L, kx_tr("Scan"));
+    scr_place(ui, st, L, "seal_sheet",
+              kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: signature. Twice each, in the middle of the boxes, never across a line."),
+              ui->portrait ? 260 : 330, kx_tr("Scan"));
 }
 
 static const char *scr_row_name(const char *row)
