@@ -166,6 +166,9 @@ int ctl_cmd_idcard_crop(int argc, char **argv)
     return CTL_EXIT_OK;
 }
 
+static int ctl_scan_run(int argc, char **argv, const kx_scanner_config *sc, const char *backend,
+                        const char *device, const char *outp, const char *res, const char *mode);
+
 /* Progress on stderr for a person watching: one dot per tenth. */
 static int ctl_scan_progress(void *user, const kx_scan_progress *p)
 {
@@ -183,18 +186,43 @@ static int ctl_scan_progress(void *user, const kx_scan_progress *p)
 int ctl_cmd_scan(int argc, char **argv)
 {
     static const char *const with_value[] = {"--device", "--out", "--resolution", "--mode",
-                                             "--option", "--backend", NULL};
+                                             "--option", "--backend", "--config", NULL};
     const char *device = ctl_option(argc, argv, "--device");
     const char *outp = ctl_option(argc, argv, "--out");
     const char *res = ctl_option(argc, argv, "--resolution");
     const char *mode = ctl_option(argc, argv, "--mode");
     const char *backend = ctl_option(argc, argv, "--backend");
-    if (!device || !outp || ctl_positional(argc, argv, 0, with_value))
+    const char *conf = ctl_option(argc, argv, "--config");
+    if ((!device && !conf) || !outp || ctl_positional(argc, argv, 0, with_value))
         return ctl_fail(CTL_EXIT_USAGE, "scan", "%s",
                         kx_tr(N_("usage: kioskctl scan --device NAME --out FILE "
                                  "[--resolution N] [--mode color|gray|lineart] "
-                                 "[--option NAME=VALUE]...")));
-    kx_scan_params params = {.resolution = KX_SCAN_DEFAULT_RESOLUTION};
+                                 "[--option NAME=VALUE]... [--config FILE]")));
+    /* [scanner] of --config gives the defaults; the command line wins */
+    kx_config *cfg = NULL;
+    kx_scanner_config *sc = calloc(1, sizeof(*sc));
+    if (!sc)
+        return ctl_fail(CTL_EXIT_USAGE, "scan", "out of memory");
+    kx_err crc = conf ? kx_config_load(conf, &cfg) : KX_OK;
+    if (crc == KX_OK)
+        crc = scanner_config_read(cfg, sc);
+    if (crc) {
+        free(sc);
+        kx_config_free(cfg);
+        return ctl_fail(CTL_EXIT_USAGE, "scan", "%s", kx_err_detail());
+    }
+    int code = ctl_scan_run(argc, argv, sc, backend ? backend : sc->backend,
+                            device ? device : sc->device, outp, res, mode);
+    free(sc);
+    kx_config_free(cfg);
+    return code;
+}
+
+/* The scan itself, once the defaults from the configuration are known. */
+static int ctl_scan_run(int argc, char **argv, const kx_scanner_config *sc, const char *backend,
+                        const char *device, const char *outp, const char *res, const char *mode)
+{
+    kx_scan_params params = sc->params;
     if (res) {
         long v;
         if (kx_parse_long(res, KX_SCAN_MIN_RESOLUTION, KX_SCAN_MAX_RESOLUTION, &v))
@@ -213,11 +241,13 @@ int ctl_cmd_scan(int argc, char **argv)
             return ctl_fail(CTL_EXIT_USAGE, "scan", "--mode %s: %s", mode,
                             kx_tr(N_("expected color, gray or lineart")));
     }
-    const char *options[KX_SCAN_MAX_OPTIONS + 1];
+    const char *options[2 * KX_SCAN_MAX_OPTIONS + 1];
     size_t n_opt = 0;
+    for (size_t i = 0; sc->params.options && sc->params.options[i]; i++)
+        options[n_opt++] = sc->params.options[i];
     for (int i = 1; i + 1 < argc; i++)
         if (!strcmp(argv[i], "--option")) {
-            if (n_opt == KX_SCAN_MAX_OPTIONS)
+            if (n_opt == 2 * KX_SCAN_MAX_OPTIONS)
                 return ctl_fail(CTL_EXIT_USAGE, "scan", "too many --option");
             options[n_opt++] = argv[++i];
         }
@@ -226,7 +256,7 @@ int ctl_cmd_scan(int argc, char **argv)
 
     double t0 = ctl_imaging_now_ms();
     kx_scanner *s = NULL;
-    kx_err rc = scanner_open(backend ? backend : "sane", device, &s);
+    kx_err rc = scanner_open(backend, device, &s);
     kx_image *img = NULL;
     int tenths = 0;
     if (rc == KX_OK)

@@ -42,6 +42,17 @@ EOF
   >/dev/null 2>&1 || fail "grey scan"
 head -c 2 "$tmp/gray.pgm" | grep -q P5 || fail "grey scan is not PGM"
 
+# defaults from the kiosk configuration's [scanner] section
+printf '[scanner]\ndevice = pnm:0\nresolution = 200\nmode = gray\noptions = filename=%s\n' \
+  "$tmp/page.ppm" > "$tmp/kiosk.conf"
+out=$("$ctl" scan --config "$tmp/kiosk.conf" --out "$tmp/conf.png" 2>/dev/null) || fail "--config: $out"
+echo "$out" | grep -q '"channels":1' && echo "$out" | grep -q '"dpi":200' || fail "--config: $out"
+printf '[scanner]\nresolution = 5\n' > "$tmp/bad.conf"
+set +e
+"$ctl" scan --config "$tmp/bad.conf" --out "$tmp/conf2.png" >/dev/null 2>&1; rc=$?
+set -e
+[ "$rc" = 2 ] || fail "bad [scanner] config: exit $rc"
+
 check_status() { # option expected-error
   set +e
   out=$("$ctl" scan --device pnm:0 --out "$tmp/bad.png" --option "filename=$tmp/page.ppm" \
