@@ -7,8 +7,10 @@
 #   paid => one certificate issued (renewed) and installed on the UKEY, or
 #   refunded; never more than one order paid or one certificate issued per
 #   session; no transaction left open.
-# KX_CRASH_POINTS / KX_CRASH_RENEW_POINTS (space-separated) override the
-# lists ("none" skips one).
+# Free services: a PIN unlock killed at its token write, a revocation
+# killed at the RA call (recovery replays it with its key: revoked once).
+# KX_CRASH_POINTS / KX_CRASH_RENEW_POINTS / KX_CRASH_OTHER_POINTS
+# (space-separated) override the lists ("none" skips one).
 source "$(dirname "$0")/lib.sh"
 CODE=91110000600037341L
 new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
@@ -92,6 +94,60 @@ expect timeout=30 screen=done
 FLOW
   "$K" run-flow "$T/rc.flow" >/dev/null 2>&1
   judge "$point" "$label" certs_renewed
+  softhsm2-util --delete-token --token "$label" >/dev/null 2>&1
+done
+
+# after the crash of a free service: nothing charged, the effect happened
+# at most once and no transaction is left open
+judge_free() { # POINT LABEL COUNTER
+  local point=$1
+  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return; fi
+  wait "$KD_PID" 2>/dev/null; KD_PID=
+  kioskd_start || { bad "$point: restart"; return; }
+  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
+  local n open orders what
+  n=$(counter "$3"); orders=$(counter orders_created)
+  open=$("$K" journal --open | grep -o '"id":' | wc -l)
+  what="$point: $3=$n orders=$orders open=$open"
+  if [ "$orders" = 0 ] && [ "$n" -le 1 ] && [ "$open" = 0 ] &&
+     { [ "${point%%:*}" != ra_revoke ] || [ "$n" = 1 ]; }; then ok; echo "ok   $what"
+  else bad "$what"; tail -5 "$T/kioskd.log"; fi
+  kioskd_stop
+}
+other_points=${KX_CRASH_OTHER_POINTS:-"reset_pin:intent reset_pin:effect reset_pin:outcome ra_revoke:intent ra_revoke:effect ra_revoke:outcome"}
+[ "$other_points" = none ] && other_points=
+for point in $other_points; do
+  n=$((n+1)); label="free$n"
+  ukey_with_cert "$label" 123456 >/dev/null || { bad "$point: set-up"; continue; }
+  admin POST /admin/tokens "{\"serial\":\"$(token_serial "$label")\",\"so_pin\":\"12345678\"}" >/dev/null
+  admin POST /admin/counters/reset >/dev/null
+  rm -rf "$T/state"; new_issuance_config
+  KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
+  idcard_place
+  if [ "${point%%:*}" = reset_pin ]; then
+    run_segments crash-unlock quiet <<FLOW
+send choose_service service=unlock
+expect screen=cert_show
+$LICENCE_AGENT
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done
+FLOW
+    judge_free "$point" "$label" unlocks_released
+  else
+    run_segments crash-revoke quiet <<FLOW
+send choose_service service=revoke
+send choose value=ukey
+expect timeout=10 screen=cert_show
+$LICENCE_AGENT
+expect timeout=30 screen=revoke_reason
+send choose value=superseded
+send confirm
+expect timeout=30 screen=done
+FLOW
+    judge_free "$point" "$label" certs_revoked
+  fi
   softhsm2-util --delete-token --token "$label" >/dev/null 2>&1
 done
 finish

@@ -14,32 +14,6 @@ sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin}
 
-# run a flow in segments; "page NAME" lines switch the scanner's page
-run_segments() { # NAME < script with "page X" separators
-  local name=$1 n=0 buf=""
-  while IFS= read -r line || [ -n "$line" ]; do
-    if [[ $line == page\ * ]]; then
-      [ -n "$buf" ] && { printf '%s\n' "$buf" | flow "$name-$n" || return 1; }
-      n=$((n+1)); buf=""; page "${line#page }"
-    else
-      buf+="$line"$'\n'
-    fi
-  done
-  [ -z "$buf" ] || printf '%s\n' "$buf" | flow "$name-$n"
-}
-fresh() { admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
-# the licence, the ID card, contact and agreement after cert_show
-LICENCE_AGENT='send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-send confirm'
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
   p11 --token-label "$1" --read-object --type cert --id "$id" -o "$2.der" >/dev/null 2>&1
