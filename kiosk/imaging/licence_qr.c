@@ -340,7 +340,7 @@ static int qr_search(qr_session *s, const kx_image *img)
             /* the smoothing window spreads the region by ~r; the quiet zone
              * needs a margin of its own */
             double rw = cand[i].w * fc, rh = cand[i].h * fc;
-            double margin = fmax(rw, rh) * 0.45 + 6.0 * fc;
+            double margin = fmax(rw, rh) * 0.6 + 8.0 * fc;
             /* binarising retries only for the strongest regions: the rest
              * are text or pictures far more often than a damaged symbol */
             got = qr_try_region(s, img, (int)(cand[i].x * fc - margin),
