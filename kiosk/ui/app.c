@@ -616,15 +616,22 @@ void kx_ui_draw_frame(kx_ui *ui)
     }
 }
 
+/* app_patch - copy rectangle r of the layer back onto the frame. */
+static void app_patch(kx_ui *ui, SDL_Rect r)
+{
+    SDL_RenderCopy(ui->ren, ui->layer, &r, &r);
+}
+
 void kx_ui_render(kx_ui *ui, int full)
 {
+    SDL_RendererInfo info;
     if (!ui->layer && full) {
-        SDL_RendererInfo info;
         if (SDL_GetRendererInfo(ui->ren, &info) == 0 && (info.flags & SDL_RENDERER_TARGETTEXTURE)) {
             ui->layer = SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_ARGB8888,
                                           SDL_TEXTUREACCESS_TARGET, ui->W, ui->H);
             if (ui->layer)
                 SDL_SetTextureBlendMode(ui->layer, SDL_BLENDMODE_NONE);
+            ui->layer_patchable = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
         }
     }
     if (!ui->layer || SDL_SetRenderTarget(ui->ren, full ? ui->layer : NULL) != 0) {
@@ -638,7 +645,21 @@ void kx_ui_render(kx_ui *ui, int full)
         ui->deferring = 0;
         SDL_SetRenderTarget(ui->ren, NULL);
     }
-    SDL_RenderCopy(ui->ren, ui->layer, NULL, NULL);
+    if (full || !ui->layer_patchable || !ui->frame_from_layer) {
+        SDL_RenderCopy(ui->ren, ui->layer, NULL, NULL);
+    } else {
+        /* the software renderer keeps the last frame in the window surface:
+         * restore only what the animations cover */
+        for (int i = 0; i < ui->n_spin; i++) {
+            int r = ui->spin[i].r;
+            app_patch(ui, kx_rect(ui->spin[i].cx - r, ui->spin[i].cy - r, 2 * r, 2 * r));
+        }
+        if (ui->has_caret)
+            app_patch(ui, ui->caret);
+        if (ui->has_dtext)
+            app_patch(ui, ui->dtext.box);
+    }
+    ui->frame_from_layer = 1;
     for (int i = 0; i < ui->n_spin; i++)
         kx_spinner(ui, ui->spin[i].cx, ui->spin[i].cy, ui->spin[i].r, ui->spin[i].c);
     if (ui->has_caret && (ui->now_ms / 500) % 2 == 0)
@@ -1005,6 +1026,7 @@ kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
         /* the idle warning appears when the countdown reaches it */
         if (list[i].overlay == KX_OVERLAY_IDLE && ui->st && ui->st->has_timeout)
             ui->now_ms += (Uint64)(ui->st->timeout_left - ui->opt.idle_warning_s + 5) * 1000u;
+        ui->frame_from_layer = 0;
         kx_ui_draw_frame(ui);
         /* a second frame: everything cached, as the user sees it */
         ui->audit_errors = 0;
