@@ -289,8 +289,14 @@ static void app_apply_state(kx_ui *ui, kx_ui_state *st)
                                   old->input.tries_left != st->input.tries_left)) {
         app_entry_reset(ui);
     }
-    if (st->screen == KX_SCREEN_UKEY_INSERT || st->screen == KX_SCREEN_UKEY_BLANK_INSERT ||
-        (st->session && st->cert.present))
+    /* a UKEY is in the slot once the flow moved on from asking for one
+     * (or a certificate was read from it); from then on the session must
+     * end with the take-your-UKEY reminder */
+    if ((st->session && st->cert.present) ||
+        (old && !session_changed && screen_changed &&
+         (old->screen == KX_SCREEN_UKEY_INSERT || old->screen == KX_SCREEN_UKEY_BLANK_INSERT) &&
+         st->screen != KX_SCREEN_CANCELLED && st->screen != KX_SCREEN_HOME &&
+         st->screen != KX_SCREEN_UKEY_INSERT && st->screen != KX_SCREEN_UKEY_BLANK_INSERT))
         ui->session_had_ukey = 1;
     if (st->lang && strcmp(st->lang, kx_i18n_lang()) != 0)
         kx_i18n_set_lang(st->lang);

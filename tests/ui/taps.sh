@@ -81,12 +81,31 @@ sleep 0.5; stop; sleep 1.5; start || bad "kioskd restart"
 if wait $UIPID; then ok; else bad "unavailable/reconnect tap script"; tail -5 "$T/ui.log"; fi
 grep -q 'ui.disconnected' "$T/ui.log" && ok || bad "disconnection not logged"
 
-# 4. a tap on a widget that is not on screen fails the script (exit 1)
+# 4. idle: with short step timeouts the "are you still there?" warning is
+# up at once; answering it is a tap on its button, then the step times out
+# to "cancelled" and home, and the session is gone
+stop; sed -i 's/^ui_users = root/ui_users = root\ntimeout_percent = 10/' "$T/k.conf"; start || exit 1
+cat > "$T/idle.tap" <<'TAP'
+wait screen=home timeout=10
+tap service_revoke
+wait screen=revoke_method
+sleep 300
+tap still_here
+sleep 300
+tap still_here
+wait screen=cancelled timeout=40
+wait screen=home timeout=40
+TAP
+if ui "$T/idle.tap"; then ok; else bad "idle warning tap script"; tail -5 "$T/ui.log"; fi
+grep -q '"session":null' <<<"$(printf '{"v":1,"type":"hello","versions":[1]}\n' |
+  socat -t1 - "UNIX-CONNECT:$T/k.sock" 2>/dev/null)" && ok || bad "session not ended after the idle timeout"
+
+# 5. a tap on a widget that is not on screen fails the script (exit 1)
 printf 'wait screen=home timeout=10\ntap service_teleport\n' > "$T/bad.tap"
 ui "$T/bad.tap"; rc=$?
 [ $rc -eq 1 ] && grep -q 'no such widget' "$T/ui.log" && ok || bad "bad tap not reported (exit $rc)"
 
-# 5. kioskd not there at all: the UI keeps running and says so
+# 6. kioskd not there at all: the UI keeps running and says so
 printf 'wait screen=unavailable timeout=5\nsleep 500\n' > "$T/none.tap"
 "$KIOSK" --windowed --socket "$T/absent.sock" --script "$T/none.tap" 2>"$T/ui2.log" && ok || bad "no kioskd: unavailable screen"
 
