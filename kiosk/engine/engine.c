@@ -259,8 +259,8 @@ static void engine_enter(kx_engine *e)
         engine_end_session(e, "done");
     else if (st->screen == KX_SCREEN_CANCELLED)
         engine_end_session(e, "cancelled");
-    if (st->screen != KX_SCREEN_BUSY)
-        engine_set_timer(e, st->timeout_s);
+    /* every step has a timeout; on a busy screen it bounds the job */
+    engine_set_timer(e, st->timeout_s);
     if (st->job != KX_JOB_NONE)
         engine_start_job(e, st->job);
 }
@@ -332,6 +332,28 @@ static void engine_job_finished(kx_engine *e)
                          kx_job_name(job), kx_event_name(e->job_event));
     }
     kx_engine_publish(e);
+}
+
+/* the step's time is up (lock held): an input screen takes its timeout
+ * transition; a job that hangs is abandoned (told to stop, its late result
+ * ignored; a journaled step keeps its open intent and key for the retry)
+ * and the step fails with KX_ERR_TIMEOUT */
+static void engine_step_timeout(kx_engine *e)
+{
+    kx_session *s = &e->s;
+    const kx_flow_state *st = kx_flow_state_at(s->flow, s->pos.state);
+    if (s->pos.resume < 0 && st->screen == KX_SCREEN_BUSY) {
+        kx_log_warn("session.job_timeout", "session=%s state=%s job=%s", s->id, st->name,
+                    kx_job_name(st->job));
+        s->error = KX_ERR_TIMEOUT;
+        s->error_retryable = 1;
+        kx_strlcpy(e->job_detail, "the step took too long", sizeof e->job_detail);
+        if (engine_event(e, KX_EV_JOB_FAIL) == KX_OK)
+            kx_engine_publish(e);
+        return;
+    }
+    if (engine_event(e, KX_EV_TIMEOUT) == KX_OK)
+        kx_engine_publish(e);
 }
 
 /* ---- sessions and intents ---- */
@@ -594,8 +616,8 @@ kx_err kx_engine_run(kx_engine *e)
             kx_server_handle(e, pfd, n);
         if (e->deadline_ms && kx_now_ms() >= e->deadline_ms) {
             e->deadline_ms = 0;
-            if (e->s.active && engine_event(e, KX_EV_TIMEOUT) == KX_OK)
-                kx_engine_publish(e);
+            if (e->s.active)
+                engine_step_timeout(e);
         }
         pthread_mutex_unlock(&e->mu);
     }

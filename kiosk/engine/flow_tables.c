@@ -117,11 +117,14 @@ enum {
          .on = {T(JOB_OK, next), T(STAFF_APPROVE, next), T(STAFF_REJECT, "cancelled"),      \
                 T(JOB_FAIL, "@error")}}
 
-/* Fee: free services skip the order; otherwise order, then payment. From
- * the order on, cancel compensates. */
+/* Fee: the case is submitted and, where the flow has no review screen,
+ * approved first (this may take a while: the user may cancel); free
+ * services skip the order; otherwise order, then payment. From the order
+ * on, cancel compensates. */
 #define F_PAY(after, back, abrt)                                                           \
-    BUSY("fee_quote", "checking_fee", FEE_QUOTE, abrt, NULL, 0, T(JOB_OK, "fee_confirm"),   \
-         T(JOB_ALT, after), T(JOB_FAIL, "@error")),                                         \
+    {.name = "fee_quote", .screen = KX_SCREEN_BUSY, .job = KX_JOB_FEE_QUOTE,                \
+     .activity = "checking_fee", .timeout_s = TO_REVIEW, .cancellable = 1, .abort = abrt,   \
+     .on = {T(JOB_OK, "fee_confirm"), T(JOB_ALT, after), T(JOB_FAIL, "@error")}},           \
         INPUT("fee_confirm", FEE_CONFIRM, abrt, 0, T(CONFIRM, "order_create"),              \
               T(BACK, back)),                                                               \
         BUSY("order_create", "creating_order", ORDER_CREATE, "compensate", NULL, 0,         \

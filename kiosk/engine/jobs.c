@@ -233,9 +233,17 @@ static kx_err job_case_submit(kx_engine *e, kx_event *ev)
     return rc;
 }
 
+static kx_err wait_approval(kx_engine *e);
+
 static kx_err job_review_poll(kx_engine *e, kx_event *ev)
 {
     (void)ev;
+    return wait_approval(e);
+}
+
+/* poll the session's case until the RA approves it (progress published) */
+static kx_err wait_approval(kx_engine *e)
+{
     kx_err rc = kx_need_ra(e);
     if (rc)
         return rc;
@@ -274,6 +282,9 @@ static kx_err job_fee_quote(kx_engine *e, kx_event *ev)
     kx_ra_case c;
     if (!rc)
         rc = submit_case(e, &c);
+    /* flows without a review screen: nothing is paid before the RA approved */
+    if (!rc && c.state != KX_RA_CASE_APPROVED && !(rc = wait_approval(e)))
+        rc = kx_ra_case_get(e->dev->ra, c.case_id, &c);
     if (rc)
         return rc;
     pthread_mutex_lock(&e->mu);

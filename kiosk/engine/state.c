@@ -416,7 +416,7 @@ json_t *kx_state_json(kx_engine *e)
         json_object_set_new(o, "error", json_null());
     }
     json_object_set_new(o, "intents", state_intents(e, st));
-    if (e->deadline_ms && s->active) {
+    if (e->deadline_ms && s->active && screen != KX_SCREEN_BUSY) {
         int64_t left = (e->deadline_ms - kx_now_ms() + 999) / 1000;
         json_object_set_new(o, "timeout", json_pack("{s:i, s:i}", "total", e->timeout_total_s,
                                                     "left", left > 0 ? (int)left : 0));

@@ -12,7 +12,7 @@ new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
 page licence
 sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
-services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin}
+services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin approval timeout}
 
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
@@ -226,6 +226,68 @@ FLOW
   check "renew_nopin: the UKEY holds one certificate" test "$(ukey_certs n1)" = 1
   p11 --token-label n1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "renew_nopin: the new PIN opens the UKEY"
   kioskd_stop; softhsm2-util --delete-token --token n1 >/dev/null 2>&1 ;;
+approval)
+  # no review screen in renewal: kioskd waits for the RA's approval before
+  # any order (cancellable), and nothing is charged when the user gives up
+  admin POST /admin/settings '{"auto_approve_s":-1}' >/dev/null
+  ukey_with_cert a1 123456 >/dev/null || { bad "approval: set-up"; continue; }
+  fresh || continue
+  flow approval-1 <<'FLOW'
+send choose_service service=renew
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect timeout=10 screen=busy activity=checking_fee intents~cancel
+sleep 1
+expect screen=busy activity=checking_fee
+send cancel
+expect timeout=10 screen=cancelled
+send confirm
+FLOW
+  check "approval: no order while the case waits for review" test "$(counter orders_created)" = 0
+  idcard_place
+  flow approval-2 <<'FLOW'
+send choose_service service=renew
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=""
+send confirm
+expect timeout=10 screen=busy activity=checking_fee
+FLOW
+  c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+  admin POST "/admin/cases/$c/approve" >/dev/null
+  flow approval-3 <<'FLOW'
+expect timeout=10 screen=fee_confirm
+send cancel
+expect screen=cancelled
+FLOW
+  admin POST /admin/settings '{"auto_approve_s":0}' >/dev/null
+  kioskd_stop; softhsm2-util --delete-token --token a1 >/dev/null 2>&1 ;;
+timeout)
+  # a job that hangs is abandoned at its step's timeout (2 s here); the
+  # retry starts once the abandoned call has returned (never two at once)
+  admin POST /admin/faults '{"spec":"enterprise=latency:3000*1"}' >/dev/null
+  admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config
+  sed -i 's/^timeout_percent = 100/timeout_percent = 3/' "$T/k.conf"
+  kioskd_start || continue
+  page licence
+  flow timeout-1 <<'FLOW'
+send choose_service service=new
+send confirm
+expect timeout=15 screen=error state=ra_lookup error.name=KX_ERR_TIMEOUT intents~retry
+send retry
+expect timeout=15 screen=company_confirm
+send cancel
+expect screen=cancelled
+FLOW
+  kioskd_stop ;;
 esac
 done
 finish
