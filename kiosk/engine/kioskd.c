@@ -6,15 +6,34 @@
  * Start-up errors (bad configuration, no journal, socket taken) print one
  * line naming the cause and exit 1: systemd restarts and logs it.
  */
+#include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "core/secbuf.h"
 #include "engine/engine.h"
 
 static kx_engine *the_engine;
+
+/* jansson's allocations hold parsed intents, PINs among them: wipe every
+ * block before it returns to the heap */
+static void *json_alloc(size_t n)
+{
+    return malloc(n);
+}
+
+static void json_free_wiped(void *p)
+{
+    if (p) {
+        kx_wipe(p, malloc_usable_size(p));
+        free(p);
+    }
+}
 
 static void on_signal(int sig)
 {
@@ -47,6 +66,7 @@ int main(int argc, char **argv)
     }
     if (!config_path)
         return usage(stderr);
+    json_set_alloc_funcs(json_alloc, json_free_wiped);
     kx_i18n_init(NULL, "en");
     kx_config *cfg = NULL;
     kx_err rc = kx_config_load(config_path, &cfg);
