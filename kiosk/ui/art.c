@@ -50,15 +50,32 @@ static SDL_Texture *art_load(kx_ui *ui, const char *name, int w, int h, int *tw,
     rw = SDL_RWFromFile(path, "rb");
     if (!rw)
         return NULL;
-    /* first at natural size to learn the aspect ratio */
-    probe = IMG_LoadSVG_RW(rw);
-    if (!probe) {
-        SDL_RWclose(rw);
-        return NULL;
+    /* the aspect ratio from the root element's width/height; rasterising
+     * at natural size just to learn it would double the cost */
+    int nw = 0, nh = 0;
+    {
+        char head[512];
+        size_t got = SDL_RWread(rw, head, 1, sizeof head - 1);
+        const char *p;
+        head[got] = '\0';
+        if ((p = strstr(head, " width=\"")))
+            nw = (int)strtol(p + 8, NULL, 10);
+        if ((p = strstr(head, " height=\"")))
+            nh = (int)strtol(p + 9, NULL, 10);
     }
-    double sx = (double)w / probe->w, sy = (double)h / probe->h, k = sx < sy ? sx : sy;
-    int ow = (int)(probe->w * k), oh = (int)(probe->h * k);
-    SDL_FreeSurface(probe);
+    if (nw <= 0 || nh <= 0) {
+        SDL_RWseek(rw, 0, RW_SEEK_SET);
+        probe = IMG_LoadSVG_RW(rw);
+        if (!probe) {
+            SDL_RWclose(rw);
+            return NULL;
+        }
+        nw = probe->w;
+        nh = probe->h;
+        SDL_FreeSurface(probe);
+    }
+    double sx = (double)w / nw, sy = (double)h / nh, k = sx < sy ? sx : sy;
+    int ow = (int)(nw * k), oh = (int)(nh * k);
     SDL_RWseek(rw, 0, RW_SEEK_SET);
     s = IMG_LoadSizedSVG_RW(rw, ow > 0 ? ow : 1, oh > 0 ? oh : 1);
     SDL_RWclose(rw);
