@@ -1,0 +1,421 @@
+/*
+ * shim.c - a PKCS#11 module for tests that forwards to a real module
+ * (SoftHSM2) and injects what the real one cannot produce: a locked PIN, the
+ * "final try" / "count low" flags, a wrong PIN, a token pulled at the Nth
+ * call of a chosen function, slow calls. Never used outside tests.
+ *
+ * Environment:
+ *   KX_SHIM_MODULE   the real module (default /usr/lib/softhsm/libsofthsm2.so)
+ *   KX_SHIM_CONTROL  the control file (optional: no file, no injection)
+ *
+ * Control file: re-read at every call; whenever its content changes, call
+ * counters restart at zero and the pulled state is cleared (that is how a
+ * test "re-inserts" a pulled token). One directive a line, '#' comments:
+ *
+ *   pin_locked             C_Login(CKU_USER) -> CKR_PIN_LOCKED;
+ *                          C_GetTokenInfo sets CKF_USER_PIN_LOCKED
+ *   final_try              C_GetTokenInfo sets CKF_USER_PIN_FINAL_TRY
+ *   count_low              C_GetTokenInfo sets CKF_USER_PIN_COUNT_LOW
+ *   pin_incorrect          C_Login(CKU_USER) -> CKR_PIN_INCORRECT (any PIN)
+ *   so_pin_incorrect       C_Login(CKU_SO) -> CKR_PIN_INCORRECT (any PIN)
+ *   pulled                 the token is out now (see below)
+ *   fail FN N RV [MODE]    the Nth call (1-based) of function FN (C_Sign,
+ *                          C_CreateObject, ... or * for any instrumented
+ *                          function) returns RV (CKR_DEVICE_REMOVED,
+ *                          CKR_TOKEN_NOT_PRESENT, CKR_PIN_INCORRECT,
+ *                          CKR_DEVICE_ERROR, CKR_GENERAL_ERROR,
+ *                          CKR_FUNCTION_FAILED or a number such as 0x32)
+ *                          without calling the real module. MODE:
+ *                            once    (default) only that call
+ *                            after   that call and every later call of FN
+ *                            pulled  that call, then the token is pulled
+ *   delay FN MS            every call of FN (or *) sleeps MS milliseconds
+ *                          before forwarding
+ *
+ * Pulled: C_GetSlotList(tokenPresent=TRUE) lists no slot,
+ * C_GetSlotInfo clears CKF_TOKEN_PRESENT, C_GetTokenInfo returns
+ * CKR_TOKEN_NOT_PRESENT, every session or slot call returns
+ * CKR_DEVICE_REMOVED, and the sessions open on the real module are closed
+ * (as a real token loses them), so a "re-inserted" token needs a new
+ * session.
+ *
+ * Up to 16 fail and 16 delay directives; unknown directives are ignored
+ * with a note on stderr (tests see it).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <p11-kit/pkcs11.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SHIM_DEFAULT_MODULE "/usr/lib/softhsm/libsofthsm2.so"
+#define SHIM_MAX_RULES 16
+#define SHIM_NAME_MAX 40
+#define SHIM_MAX_FUNCS 64
+#define SHIM_CONTROL_MAX 8192
+
+enum shim_mode { SHIM_ONCE, SHIM_AFTER, SHIM_PULL };
+
+struct shim_fail {
+    char fn[SHIM_NAME_MAX];
+    unsigned long nth;
+    CK_RV rv;
+    enum shim_mode mode;
+};
+
+struct shim_delay {
+    char fn[SHIM_NAME_MAX];
+    long ms;
+};
+
+static struct {
+    pthread_mutex_t mu;
+    void *dl;
+    CK_FUNCTION_LIST_PTR real;
+    CK_FUNCTION_LIST list; /* the real list with our overrides */
+    char control[SHIM_CONTROL_MAX];
+    int pin_locked, final_try, count_low, pin_incorrect, so_pin_incorrect, pulled;
+    struct shim_fail fails[SHIM_MAX_RULES];
+    size_t nfails;
+    struct shim_delay delays[SHIM_MAX_RULES];
+    size_t ndelays;
+    char names[SHIM_MAX_FUNCS][SHIM_NAME_MAX]; /* call counters by function */
+    unsigned long calls[SHIM_MAX_FUNCS];
+    size_t nnames;
+} shim = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static const struct {
+    const char *name;
+    CK_RV rv;
+} shim_rv_names[] = {
+    {"CKR_DEVICE_REMOVED", CKR_DEVICE_REMOVED},   {"CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT},
+    {"CKR_PIN_INCORRECT", CKR_PIN_INCORRECT},     {"CKR_PIN_LOCKED", CKR_PIN_LOCKED},
+    {"CKR_DEVICE_ERROR", CKR_DEVICE_ERROR},       {"CKR_GENERAL_ERROR", CKR_GENERAL_ERROR},
+    {"CKR_FUNCTION_FAILED", CKR_FUNCTION_FAILED}, {"CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY},
+    {"CKR_SESSION_HANDLE_INVALID", CKR_SESSION_HANDLE_INVALID},
+};
+
+static CK_RV shim_parse_rv(const char *s)
+{
+    for (size_t i = 0; i < sizeof(shim_rv_names) / sizeof(shim_rv_names[0]); i++)
+        if (strcmp(s, shim_rv_names[i].name) == 0)
+            return shim_rv_names[i].rv;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end)
+        return CKR_DEVICE_REMOVED;
+    return (CK_RV)v;
+}
+
+/* shim_parse - apply the control text (lock held). */
+static void shim_parse(const char *text)
+{
+    shim.pin_locked = shim.final_try = shim.count_low = 0;
+    shim.pin_incorrect = shim.so_pin_incorrect = shim.pulled = 0;
+    shim.nfails = shim.ndelays = 0;
+    shim.nnames = 0;
+    memset(shim.calls, 0, sizeof(shim.calls));
+    const char *p = text;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        char line[256];
+        snprintf(line, sizeof(line), "%.*s", (int)(len < 255 ? len : 255), p);
+        p += len + (p[len] == '\n');
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char w[5][SHIM_NAME_MAX] = {{0}};
+        int n = sscanf(line, "%39s %39s %39s %39s %39s", w[0], w[1], w[2], w[3], w[4]);
+        if (n <= 0)
+            continue;
+        if (strcmp(w[0], "pin_locked") == 0)
+            shim.pin_locked = 1;
+        else if (strcmp(w[0], "final_try") == 0)
+            shim.final_try = 1;
+        else if (strcmp(w[0], "count_low") == 0)
+            shim.count_low = 1;
+        else if (strcmp(w[0], "pin_incorrect") == 0)
+            shim.pin_incorrect = 1;
+        else if (strcmp(w[0], "so_pin_incorrect") == 0)
+            shim.so_pin_incorrect = 1;
+        else if (strcmp(w[0], "pulled") == 0)
+            shim.pulled = 1;
+        else if (strcmp(w[0], "fail") == 0 && n >= 4 && shim.nfails < SHIM_MAX_RULES) {
+            struct shim_fail *f = &shim.fails[shim.nfails++];
+            memcpy(f->fn, w[1], sizeof(f->fn));
+            f->nth = strtoul(w[2], NULL, 10);
+            f->rv = shim_parse_rv(w[3]);
+            f->mode = strcmp(w[4], "after") == 0    ? SHIM_AFTER
+                      : strcmp(w[4], "pulled") == 0 ? SHIM_PULL
+                                                    : SHIM_ONCE;
+        } else if (strcmp(w[0], "delay") == 0 && n >= 3 && shim.ndelays < SHIM_MAX_RULES) {
+            struct shim_delay *d = &shim.delays[shim.ndelays++];
+            memcpy(d->fn, w[1], sizeof(d->fn));
+            d->ms = strtol(w[2], NULL, 10);
+        } else
+            fprintf(stderr, "pkcs11-shim: ignored control line '%s'\n", line);
+    }
+}
+
+/* shim_reload - re-read the control file (lock held). */
+static void shim_reload(void)
+{
+    const char *path = getenv("KX_SHIM_CONTROL");
+    char buf[SHIM_CONTROL_MAX];
+    size_t n = 0;
+    FILE *fp = path && *path ? fopen(path, "r") : NULL;
+    if (fp) {
+        n = fread(buf, 1, sizeof(buf) - 1, fp);
+        fclose(fp);
+    }
+    buf[n] = '\0';
+    if (strcmp(buf, shim.control) == 0)
+        return;
+    memcpy(shim.control, buf, n + 1);
+    shim_parse(buf);
+}
+
+static unsigned long *shim_counter(const char *fn)
+{
+    for (size_t i = 0; i < shim.nnames; i++)
+        if (strcmp(shim.names[i], fn) == 0)
+            return &shim.calls[i];
+    if (shim.nnames == SHIM_MAX_FUNCS)
+        return NULL;
+    snprintf(shim.names[shim.nnames], SHIM_NAME_MAX, "%s", fn);
+    return &shim.calls[shim.nnames++];
+}
+
+static void shim_close_real_sessions(void)
+{
+    CK_ULONG n = 0;
+    if (shim.real->C_GetSlotList(CK_FALSE, NULL, &n) != CKR_OK || n == 0)
+        return;
+    CK_SLOT_ID *slots = calloc(n, sizeof(*slots));
+    if (slots && shim.real->C_GetSlotList(CK_FALSE, slots, &n) == CKR_OK)
+        for (CK_ULONG i = 0; i < n; i++)
+            shim.real->C_CloseAllSessions(slots[i]);
+    free(slots);
+}
+
+/* What a call touches: the pulled state fails slot and session calls. */
+enum shim_kind { SHIM_GLOBAL, SHIM_SLOT, SHIM_SESSION };
+
+/*
+ * shim_enter - count the call, apply delays and failures. Returns CKR_OK to
+ * forward, or the injected result.
+ */
+static CK_RV shim_enter(const char *fn, enum shim_kind kind)
+{
+    long delay = 0;
+    CK_RV rv = CKR_OK;
+    pthread_mutex_lock(&shim.mu);
+    shim_reload();
+    unsigned long *all = shim_counter("*");
+    unsigned long nall = all ? ++*all : 0;
+    unsigned long *cnt = shim_counter(fn);
+    unsigned long nth = cnt ? ++*cnt : 0;
+    for (size_t i = 0; i < shim.ndelays; i++)
+        if (strcmp(shim.delays[i].fn, "*") == 0 || strcmp(shim.delays[i].fn, fn) == 0)
+            delay += shim.delays[i].ms;
+    if (shim.pulled && kind != SHIM_GLOBAL)
+        rv = CKR_DEVICE_REMOVED;
+    for (size_t i = 0; rv == CKR_OK && i < shim.nfails; i++) {
+        struct shim_fail *f = &shim.fails[i];
+        if (strcmp(f->fn, "*") != 0 && strcmp(f->fn, fn) != 0)
+            continue;
+        /* "*" counts every instrumented call together */
+        unsigned long k = strcmp(f->fn, "*") == 0 ? nall : nth;
+        if (k == f->nth || (f->mode == SHIM_AFTER && k > f->nth)) {
+            rv = f->rv;
+            if (f->mode == SHIM_PULL) {
+                shim.pulled = 1;
+                shim_close_real_sessions();
+            }
+        }
+    }
+    if (shim.pulled && rv == CKR_OK && kind != SHIM_GLOBAL)
+        rv = CKR_DEVICE_REMOVED;
+    pthread_mutex_unlock(&shim.mu);
+    if (delay > 0) {
+        struct timespec ts = {delay / 1000, (delay % 1000) * 1000000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+        }
+    }
+    return rv;
+}
+
+/* SHIM_WRAP: a forwarding function with the injection point. */
+#define SHIM_WRAP(fn, kind, params, args)             \
+    static CK_RV shim_##fn params                     \
+    {                                                 \
+        CK_RV rv_ = shim_enter(#fn, kind);    \
+        return rv_ != CKR_OK ? rv_ : shim.real->fn args; \
+    }
+
+SHIM_WRAP(C_GetSlotInfo, SHIM_GLOBAL, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
+SHIM_WRAP(C_GetMechanismList, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR m, CK_ULONG_PTR n),
+          (s, m, n))
+SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i),
+          (s, t, i))
+SHIM_WRAP(C_OpenSession, SHIM_SLOT,
+          (CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n, CK_SESSION_HANDLE_PTR h),
+          (s, f, a, n, h))
+SHIM_WRAP(C_CloseSession, SHIM_GLOBAL, (CK_SESSION_HANDLE h), (h))
+SHIM_WRAP(C_GetSessionInfo, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i), (h, i))
+SHIM_WRAP(C_Logout, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
+SHIM_WRAP(C_InitPIN, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l),
+          (h, p, l))
+SHIM_WRAP(C_SetPIN, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol, CK_UTF8CHAR_PTR n, CK_ULONG nl),
+          (h, o, ol, n, nl))
+SHIM_WRAP(C_CreateObject, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o),
+          (h, t, n, o))
+SHIM_WRAP(C_DestroyObject, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o), (h, o))
+SHIM_WRAP(C_GetAttributeValue, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
+          (h, o, t, n))
+SHIM_WRAP(C_SetAttributeValue, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR t, CK_ULONG n),
+          (h, o, t, n))
+SHIM_WRAP(C_FindObjectsInit, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n), (h, t, n))
+SHIM_WRAP(C_FindObjects, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG m, CK_ULONG_PTR n),
+          (h, o, m, n))
+SHIM_WRAP(C_FindObjectsFinal, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
+SHIM_WRAP(C_SignInit, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
+          (h, m, k))
+SHIM_WRAP(C_Sign, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl),
+          (h, d, dl, s, sl))
+SHIM_WRAP(C_GenerateKeyPair, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_ATTRIBUTE_PTR pt, CK_ULONG pn,
+           CK_ATTRIBUTE_PTR qt, CK_ULONG qn, CK_OBJECT_HANDLE_PTR pk, CK_OBJECT_HANDLE_PTR qk),
+          (h, m, pt, pn, qt, qn, pk, qk))
+
+static CK_RV shim_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR n)
+{
+    CK_RV rv = shim_enter("C_GetSlotList", SHIM_GLOBAL);
+    if (rv != CKR_OK)
+        return rv;
+    pthread_mutex_lock(&shim.mu);
+    int pulled = shim.pulled;
+    pthread_mutex_unlock(&shim.mu);
+    if (pulled && present) {
+        *n = 0;
+        return CKR_OK;
+    }
+    return shim.real->C_GetSlotList(present, list, n);
+}
+
+static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
+{
+    CK_RV rv = shim_enter("C_GetTokenInfo", SHIM_SLOT);
+    if (rv == CKR_DEVICE_REMOVED)
+        return CKR_TOKEN_NOT_PRESENT; /* what a module says for an empty slot */
+    if (rv != CKR_OK)
+        return rv;
+    rv = shim.real->C_GetTokenInfo(slot, info);
+    if (rv != CKR_OK)
+        return rv;
+    pthread_mutex_lock(&shim.mu);
+    if (shim.pin_locked)
+        info->flags |= CKF_USER_PIN_LOCKED;
+    if (shim.final_try)
+        info->flags |= CKF_USER_PIN_FINAL_TRY;
+    if (shim.count_low)
+        info->flags |= CKF_USER_PIN_COUNT_LOW;
+    pthread_mutex_unlock(&shim.mu);
+    return CKR_OK;
+}
+
+static CK_RV shim_C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE who, CK_UTF8CHAR_PTR pin,
+                          CK_ULONG len)
+{
+    CK_RV rv = shim_enter("C_Login", SHIM_SESSION);
+    if (rv != CKR_OK)
+        return rv;
+    pthread_mutex_lock(&shim.mu);
+    if (who == CKU_USER && shim.pin_locked)
+        rv = CKR_PIN_LOCKED;
+    else if (who == CKU_USER && shim.pin_incorrect)
+        rv = CKR_PIN_INCORRECT;
+    else if (who == CKU_SO && shim.so_pin_incorrect)
+        rv = CKR_PIN_INCORRECT;
+    pthread_mutex_unlock(&shim.mu);
+    return rv != CKR_OK ? rv : shim.real->C_Login(h, who, pin, len);
+}
+
+static CK_RV shim_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out);
+
+static CK_RV shim_load(void)
+{
+    if (shim.real)
+        return CKR_OK;
+    const char *path = getenv("KX_SHIM_MODULE");
+    if (!path || !*path)
+        path = SHIM_DEFAULT_MODULE;
+    shim.dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!shim.dl) {
+        fprintf(stderr, "pkcs11-shim: cannot load %s: %s\n", path, dlerror());
+        return CKR_GENERAL_ERROR;
+    }
+    CK_C_GetFunctionList gfl = (CK_C_GetFunctionList)dlsym(shim.dl, "C_GetFunctionList");
+    CK_FUNCTION_LIST_PTR real = NULL;
+    if (!gfl || gfl(&real) != CKR_OK || !real) {
+        fprintf(stderr, "pkcs11-shim: %s is not a PKCS#11 module\n", path);
+        dlclose(shim.dl);
+        shim.dl = NULL;
+        return CKR_GENERAL_ERROR;
+    }
+    shim.real = real;
+    shim.list = *real;
+    shim.list.C_GetFunctionList = shim_C_GetFunctionList;
+#define SHIM_SET(fn) shim.list.fn = shim_##fn
+    SHIM_SET(C_GetSlotList);
+    SHIM_SET(C_GetSlotInfo);
+    SHIM_SET(C_GetTokenInfo);
+    SHIM_SET(C_GetMechanismList);
+    SHIM_SET(C_GetMechanismInfo);
+    SHIM_SET(C_OpenSession);
+    SHIM_SET(C_CloseSession);
+    SHIM_SET(C_GetSessionInfo);
+    SHIM_SET(C_Login);
+    SHIM_SET(C_Logout);
+    SHIM_SET(C_InitPIN);
+    SHIM_SET(C_SetPIN);
+    SHIM_SET(C_CreateObject);
+    SHIM_SET(C_DestroyObject);
+    SHIM_SET(C_GetAttributeValue);
+    SHIM_SET(C_SetAttributeValue);
+    SHIM_SET(C_FindObjectsInit);
+    SHIM_SET(C_FindObjects);
+    SHIM_SET(C_FindObjectsFinal);
+    SHIM_SET(C_SignInit);
+    SHIM_SET(C_Sign);
+    SHIM_SET(C_GenerateKeyPair);
+#undef SHIM_SET
+    return CKR_OK;
+}
+
+static CK_RV shim_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
+{
+    if (!out)
+        return CKR_ARGUMENTS_BAD;
+    pthread_mutex_lock(&shim.mu);
+    CK_RV rv = shim_load();
+    pthread_mutex_unlock(&shim.mu);
+    if (rv == CKR_OK)
+        *out = &shim.list;
+    return rv;
+}
+
+/* C_GetFunctionList - the module's one exported entry point. */
+__attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out);
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out) { return shim_C_GetFunctionList(out); }
