@@ -60,5 +60,7 @@ int ctl_cmd_retry(int argc, char **argv);
 int ctl_cmd_refund(int argc, char **argv);
 int ctl_cmd_run_flow(int argc, char **argv);
 int ctl_cmd_ra_check(int argc, char **argv);
+/* ctl_token.c: UKEYs through a PKCS#11 module */
+int ctl_cmd_token(int argc, char **argv);
 
 #endif

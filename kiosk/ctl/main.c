@@ -34,6 +34,8 @@ static const struct ctl_command ctl_commands[] = {
      ctl_cmd_staff_hash},
     {"idcard", "read --device PATH [--baud N]", "read an ID card on a serial reader",
      ctl_cmd_idcard},
+    {"token", "list|info|certs [--module PATH] [--serial S | --label L]",
+     "UKEYs, PIN state and certificates through a PKCS#11 module", ctl_cmd_token},
 };
 
 void ctl_print_json(json_t *obj)
