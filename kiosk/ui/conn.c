@@ -26,7 +26,6 @@
 struct kx_ui_conn {
     char path[108];
     int fd;
-    int connecting; /* connect() in progress */
     int welcomed;
     Uint64 next_try;
     kx_line_reader *lr;
@@ -62,7 +61,6 @@ static void conn_close(kx_ui_conn *c, const char *why)
         kx_log_warn("ui.disconnected", "socket=%s reason=%s", c->path, why);
     }
     c->fd = -1;
-    c->connecting = 0;
     c->welcomed = 0;
     kx_line_reader_free(c->lr);
     c->lr = NULL;
@@ -109,8 +107,9 @@ static void conn_start(kx_ui_conn *c)
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
     kx_strlcpy(sa.sun_path, c->path, sizeof sa.sun_path);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0 && errno != EINPROGRESS &&
-        errno != EAGAIN) {
+    /* a UNIX socket connects at once or not at all (EAGAIN: kioskd's
+     * backlog is full); either way try again in a second, never wait */
+    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
         if (!c->logged_down)
             kx_log_warn("ui.connect_failed", "socket=%s errno=%d", c->path, errno);
         c->logged_down = 1;
@@ -122,8 +121,8 @@ static void conn_start(kx_ui_conn *c)
         return;
     }
     c->fd = fd;
-    c->connecting = 1;
     c->welcomed = 0;
+    c->logged_down = 0;
     {
         static const char hello[] =
             "{\"v\":1,\"type\":\"hello\",\"versions\":[1],\"role\":\"ui\",\"client\":\"kiosk 0.1\"}";
@@ -139,11 +138,8 @@ static kx_err conn_flush(kx_ui_conn *c)
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
                 return KX_OK;
-            if (errno == ENOTCONN && c->connecting)
-                return KX_OK; /* still connecting */
             return KX_ERR_IO;
         }
-        c->connecting = 0;
         c->out_sent += (size_t)n;
     }
     /* drained: wipe what was sent (it may have held a PIN) */
@@ -208,8 +204,6 @@ kx_err kx_ui_conn_poll(kx_ui_conn *c, Uint64 now_ms, kx_ui_state **state_out)
         if (rc == KX_ERR_BUSY)
             break;
         if (rc != KX_OK) {
-            if (c->connecting && errno == ENOTCONN)
-                break;
             conn_close(c, "read");
             kx_ui_state_free(*state_out);
             *state_out = NULL;
