@@ -917,7 +917,10 @@ kx_err kx_ui_run(kx_ui *ui)
             if (kx_ui_conn_poll(ui->conn, ui->now_ms, &st) != KX_OK || !kx_ui_conn_ready(ui->conn)) {
                 if (ui->st) {
                     /* kioskd went away: clear the session from the screen
-                     * and from memory; its state comes back on reconnect */
+                     * and from memory; its state comes back on reconnect.
+                     * A UKEY in the slot is still to be taken. */
+                    if (ui->session_had_ukey && !ui->ukey_acknowledged)
+                        ui->reminder_until = ui->now_ms + (Uint64)ui->opt.reminder_s * 1000u;
                     kx_ui_state_free(ui->st);
                     ui->st = NULL;
                     kx_ui_session_reset(ui);
