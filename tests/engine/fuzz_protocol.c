@@ -4,6 +4,7 @@
  * intents, requests), on a real engine with a journal in a temporary
  * directory and no RA or devices configured.
  */
+#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,22 +18,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static kx_engine *fuzz_engine;
 static kx_config *fuzz_cfg;
+static char fuzz_dir[] = "/tmp/kx-fuzz-XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
 
 static void fuzz_cleanup(void)
 {
     kx_engine_destroy(fuzz_engine);
     kx_config_free(fuzz_cfg);
+    nftw(fuzz_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
 }
 
 static kx_engine *engine_once(void)
 {
     if (fuzz_engine)
         return fuzz_engine;
-    char dir[] = "/tmp/kx-fuzz-XXXXXX", text[512];
-    if (!mkdtemp(dir))
+    char text[512];
+    if (!mkdtemp(fuzz_dir))
         abort();
-    snprintf(text, sizeof text, "[kiosk]\nstate_dir = %s/state\n[engine]\nsocket = %s/s\n", dir,
-             dir);
+    snprintf(text, sizeof text, "[kiosk]\nstate_dir = %s/state\n[engine]\nsocket = %s/s\n",
+             fuzz_dir, fuzz_dir);
     if (kx_config_load_string(text, "fuzz", &fuzz_cfg) || kx_engine_create(fuzz_cfg, &fuzz_engine))
         abort();
     atexit(fuzz_cleanup);
