@@ -82,6 +82,14 @@ orders1=$(counter orders_created)
 check "at most one new order (C's replay)" test "$orders1" -le $((orders0+1))
 check "every order of B and C cancelled" test "$(counter orders_cancelled)" -ge 2
 out=$("$K" journal --open); check "journal --open lists D's open transaction" grep -q '"session":"SD"' <<<"$out"
+# staff retry: D's install still cannot happen (its UKEY is gone); it stays open
+idD=$(sql "SELECT id FROM tx WHERE session='SD' AND kind='install'")
+out=$("$K" retry "$idD"); check "kioskctl retry reports D still open" grep -q '"status":"open".*"session_outcome":"open"' <<<"$out"
+# staff refund of A's order again: recovery finds the refund done, no second one
+idA=$(sql "SELECT id FROM tx WHERE session='SA' AND kind='order_create'")
+"$K" refund "$idA" >/dev/null
+check "kioskctl refund does not refund twice" test "$(counter refunds)" = $((refunds0+1))
+"$K" retry 999999 >/dev/null 2>&1; check "kioskctl retry of an unknown id fails" test $? = 1
 # a second start changes nothing
 kioskd_stop; kioskd_start || exit 1
 for _ in $(seq 100); do "$K" status | grep -q '"recovering":false' && break; sleep 0.1; done
