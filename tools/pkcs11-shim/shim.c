@@ -31,6 +31,11 @@
  *                            pulled  that call, then the token is pulled
  *   delay FN MS            every call of FN (or *) sleeps MS milliseconds
  *                          before forwarding
+ *   hotplug                C_GetSlotList re-initialises the real module
+ *                          when no session is open through the shim, so
+ *                          SoftHSM2 (which reads its token directory only
+ *                          in C_Initialize) shows tokens initialised or
+ *                          deleted after start: insertion and removal
  *
  * Pulled: C_GetSlotList(tokenPresent=TRUE) lists no slot,
  * C_GetSlotInfo clears CKF_TOKEN_PRESENT, C_GetTokenInfo returns
@@ -56,6 +61,7 @@
 #define SHIM_NAME_MAX 40
 #define SHIM_MAX_FUNCS 64
 #define SHIM_CONTROL_MAX 8192
+#define SHIM_MAX_SESSIONS 64
 
 enum shim_mode { SHIM_ONCE, SHIM_AFTER, SHIM_PULL };
 
@@ -77,7 +83,10 @@ static struct {
     CK_FUNCTION_LIST_PTR real;
     CK_FUNCTION_LIST list; /* the real list with our overrides */
     char control[SHIM_CONTROL_MAX];
-    int pin_locked, final_try, count_low, pin_incorrect, so_pin_incorrect, pulled;
+    int pin_locked, final_try, count_low, pin_incorrect, so_pin_incorrect, pulled, hotplug;
+    CK_SESSION_HANDLE sessions[SHIM_MAX_SESSIONS]; /* open through the shim */
+    CK_SLOT_ID session_slots[SHIM_MAX_SESSIONS];
+    size_t nsessions;
     struct shim_fail fails[SHIM_MAX_RULES];
     size_t nfails;
     struct shim_delay delays[SHIM_MAX_RULES];
@@ -115,7 +124,7 @@ static CK_RV shim_parse_rv(const char *s)
 static void shim_parse(const char *text)
 {
     shim.pin_locked = shim.final_try = shim.count_low = 0;
-    shim.pin_incorrect = shim.so_pin_incorrect = shim.pulled = 0;
+    shim.pin_incorrect = shim.so_pin_incorrect = shim.pulled = shim.hotplug = 0;
     shim.nfails = shim.ndelays = 0;
     shim.nnames = 0;
     memset(shim.calls, 0, sizeof(shim.calls));
@@ -144,6 +153,8 @@ static void shim_parse(const char *text)
             shim.so_pin_incorrect = 1;
         else if (strcmp(w[0], "pulled") == 0)
             shim.pulled = 1;
+        else if (strcmp(w[0], "hotplug") == 0)
+            shim.hotplug = 1;
         else if (strcmp(w[0], "fail") == 0 && n >= 4 && shim.nfails < SHIM_MAX_RULES) {
             struct shim_fail *f = &shim.fails[shim.nfails++];
             memcpy(f->fn, w[1], sizeof(f->fn));
@@ -200,6 +211,7 @@ static void shim_close_real_sessions(void)
         for (CK_ULONG i = 0; i < n; i++)
             shim.real->C_CloseAllSessions(slots[i]);
     free(slots);
+    shim.nsessions = 0;
 }
 
 /* What a call touches: the pulled state fails slot and session calls. */
@@ -262,10 +274,6 @@ SHIM_WRAP(C_GetMechanismList, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR m,
           (s, m, n))
 SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i),
           (s, t, i))
-SHIM_WRAP(C_OpenSession, SHIM_SLOT,
-          (CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n, CK_SESSION_HANDLE_PTR h),
-          (s, f, a, n, h))
-SHIM_WRAP(C_CloseSession, SHIM_GLOBAL, (CK_SESSION_HANDLE h), (h))
 SHIM_WRAP(C_GetSessionInfo, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i), (h, i))
 SHIM_WRAP(C_Logout, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
 SHIM_WRAP(C_InitPIN, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l),
@@ -299,6 +307,55 @@ SHIM_WRAP(C_GenerateKeyPair, SHIM_SESSION,
            CK_ATTRIBUTE_PTR qt, CK_ULONG qn, CK_OBJECT_HANDLE_PTR pk, CK_OBJECT_HANDLE_PTR qk),
           (h, m, pt, pn, qt, qn, pk, qk))
 
+/* sessions are tracked so that hotplug never re-initialises under one */
+static CK_RV shim_C_OpenSession(CK_SLOT_ID s, CK_FLAGS f, CK_VOID_PTR a, CK_NOTIFY n,
+                                CK_SESSION_HANDLE_PTR h)
+{
+    CK_RV rv = shim_enter("C_OpenSession", SHIM_SLOT);
+    if (rv != CKR_OK)
+        return rv;
+    rv = shim.real->C_OpenSession(s, f, a, n, h);
+    pthread_mutex_lock(&shim.mu);
+    if (rv == CKR_OK && shim.nsessions < SHIM_MAX_SESSIONS) {
+        shim.session_slots[shim.nsessions] = s;
+        shim.sessions[shim.nsessions++] = *h;
+    }
+    pthread_mutex_unlock(&shim.mu);
+    return rv;
+}
+
+static void shim_forget_sessions(int all_of_slot, CK_SLOT_ID slot, CK_SESSION_HANDLE h)
+{
+    pthread_mutex_lock(&shim.mu);
+    for (size_t i = 0; i < shim.nsessions;) {
+        if (all_of_slot ? shim.session_slots[i] == slot : shim.sessions[i] == h) {
+            shim.nsessions--;
+            shim.sessions[i] = shim.sessions[shim.nsessions];
+            shim.session_slots[i] = shim.session_slots[shim.nsessions];
+        } else
+            i++;
+    }
+    pthread_mutex_unlock(&shim.mu);
+}
+
+static CK_RV shim_C_CloseSession(CK_SESSION_HANDLE h)
+{
+    CK_RV rv = shim_enter("C_CloseSession", SHIM_GLOBAL);
+    if (rv == CKR_OK)
+        rv = shim.real->C_CloseSession(h);
+    shim_forget_sessions(0, 0, h);
+    return rv;
+}
+
+static CK_RV shim_C_CloseAllSessions(CK_SLOT_ID slot)
+{
+    CK_RV rv = shim_enter("C_CloseAllSessions", SHIM_GLOBAL);
+    if (rv == CKR_OK)
+        rv = shim.real->C_CloseAllSessions(slot);
+    shim_forget_sessions(1, slot, 0);
+    return rv;
+}
+
 static CK_RV shim_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_PTR n)
 {
     CK_RV rv = shim_enter("C_GetSlotList", SHIM_GLOBAL);
@@ -306,7 +363,17 @@ static CK_RV shim_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_
         return rv;
     pthread_mutex_lock(&shim.mu);
     int pulled = shim.pulled;
+    /* only when asked for the count: the caller's second call must see the
+     * same slots */
+    if (shim.hotplug && shim.nsessions == 0 && !list) {
+        CK_C_INITIALIZE_ARGS args = {0};
+        args.flags = CKF_OS_LOCKING_OK;
+        shim.real->C_Finalize(NULL);
+        rv = shim.real->C_Initialize(&args);
+    }
     pthread_mutex_unlock(&shim.mu);
+    if (rv != CKR_OK)
+        return rv;
     if (pulled && present) {
         *n = 0;
         return CKR_OK;
@@ -385,6 +452,7 @@ static CK_RV shim_load(void)
     SHIM_SET(C_GetMechanismInfo);
     SHIM_SET(C_OpenSession);
     SHIM_SET(C_CloseSession);
+    SHIM_SET(C_CloseAllSessions);
     SHIM_SET(C_GetSessionInfo);
     SHIM_SET(C_Login);
     SHIM_SET(C_Logout);
