@@ -42,7 +42,8 @@ static void sim_start(const char *fault)
     snprintf(exe, sizeof(exe), "%s/tools/idcard-sim/idcard-sim", getenv("KX_BUILD"));
     sim = fork();
     if (sim == 0) {
-        freopen("/dev/null", "w", stdout);
+        if (!freopen("/dev/null", "w", stdout))
+            _exit(126);
         execl(exe, "idcard-sim", "--card", card, "--link", tty, "--control", ctl, (char *)NULL);
         _exit(127);
     }
