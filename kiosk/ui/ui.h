@@ -191,9 +191,14 @@ kx_err kx_ui_run(kx_ui *ui);
 
 /*
  * kx_ui_set_script - drive the UI from a tap script (tests): one command a
- * line: `wait screen=ID [timeout=S]`, `tap WIDGET_ID`, `type DIGITS|TEXT`
- * (presses keypad keys by their label), `sleep MS`, `expect-text TEXT`.
- * The path is read at once; KX_ERR_IO / KX_ERR_BAD_FORMAT on problems.
+ * line, '#' comments: `wait screen=ID [timeout=S]` (ID "unavailable" for
+ * the UI's own screen; default 20 s), `tap WIDGET_ID` (the widget must be
+ * on screen in the next frame: ids like service_renew, primary, retry,
+ * cancel, back, lang, key_7, end_session, still_here, reminder_ok),
+ * `type KEYS` (taps key_<c> for each character, wherever a shuffled
+ * keypad put it), `sleep MS`. The script fails at the first command that
+ * times out or taps a widget that is not there. The file is read at once;
+ * KX_ERR_IO / KX_ERR_TOO_LARGE on problems.
  */
 kx_err kx_ui_set_script(kx_ui *ui, const char *path);
 

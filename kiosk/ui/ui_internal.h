@@ -193,7 +193,11 @@ SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
  */
 int kx_art(kx_ui *ui, const char *name, SDL_Rect r);
 
-/* Caches and start-up (owned by kx_ui; freed by kx_ui_destroy). */
+/* Caches and start-up, all owned by kx_ui and freed by kx_ui_destroy():
+ * kx_draw_init creates the coverage textures (disc, arc), kx_draw_free
+ * releases them and the per-radius discs and spinner frames;
+ * kx_img_cache_new / kx_art_cache_new allocate the QR/preview and SVG
+ * texture caches (KX_ERR_NO_MEMORY on failure). */
 kx_err kx_draw_init(kx_ui *ui);
 void kx_draw_free(kx_ui *ui);
 kx_err kx_img_cache_new(struct kx_img_cache **out);
