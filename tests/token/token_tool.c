@@ -15,10 +15,16 @@
  *     commit NEW_ID OLD_ID LABEL    kx_token_renew_commit
  *     change-pin | reset-pin        policy from the defaults
  *     poll SECONDS COUNT            print COUNT events ("inserted SERIAL")
+ *     bench ec|rsa N CA_KEY CA_PEM  time keygen, CSR and install N times
+ *                                   (the CA's signing between CSR and
+ *                                   install is not timed); print medians
  *
  * Failure: "error KX_ERR_..." on stdout (the scripts match it), the detail
  * on stderr, exit 1. Usage errors exit 2.
  */
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +87,10 @@ static char *tool_read_file(const char *path)
     if (!fp)
         return NULL;
     char *buf = calloc(1, 65536);
-    if (buf)
-        fread(buf, 1, 65535, fp);
+    if (buf && fread(buf, 1, 65535, fp) == 0) {
+        free(buf);
+        buf = NULL;
+    }
     fclose(fp);
     return buf;
 }
@@ -109,6 +117,100 @@ static int tool_poll(kx_token_module *m, long seconds, long count)
     } while (now.tv_sec - start.tv_sec < seconds);
     printf("timeout after %ld events\n", seen);
     return 1;
+}
+
+static double tool_ms(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+/* tool_issue - the throwaway CA signs the request (PEM); malloc'd PEM. */
+static char *tool_issue(const char *csr_pem, EVP_PKEY *ca_key, X509 *ca)
+{
+    BIO *in = BIO_new_mem_buf(csr_pem, -1), *out = BIO_new(BIO_s_mem());
+    X509_REQ *req = in ? PEM_read_bio_X509_REQ(in, NULL, NULL, NULL) : NULL;
+    X509 *x = X509_new();
+    char *pem = NULL;
+    if (req && x && out && X509_set_version(x, 2) &&
+        ASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL)) &&
+        X509_set_issuer_name(x, X509_get_subject_name(ca)) &&
+        X509_set_subject_name(x, X509_REQ_get_subject_name(req)) &&
+        X509_set_pubkey(x, X509_REQ_get0_pubkey(req)) && X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
+        X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400) && X509_sign(x, ca_key, EVP_sha256()) &&
+        PEM_write_bio_X509(out, x)) {
+        char *data;
+        long n = BIO_get_mem_data(out, &data);
+        pem = calloc(1, (size_t)n + 1);
+        if (pem)
+            memcpy(pem, data, (size_t)n);
+    }
+    X509_free(x);
+    X509_REQ_free(req);
+    BIO_free(in);
+    BIO_free(out);
+    return pem;
+}
+
+static int tool_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+#define TOOL_BENCH_MAX 100
+
+/* tool_bench - keygen, CSR and install timed n times on token t (logged
+ * in); each round's pair is deleted afterwards. */
+static int tool_bench(kx_token *t, kx_key_type type, long n, const char *key_path,
+                      const char *ca_path)
+{
+    FILE *fk = fopen(key_path, "r"), *fc = fopen(ca_path, "r");
+    EVP_PKEY *ca_key = fk ? PEM_read_PrivateKey(fk, NULL, NULL, NULL) : NULL;
+    X509 *ca = fc ? PEM_read_X509(fc, NULL, NULL, NULL) : NULL;
+    if (fk)
+        fclose(fk);
+    if (fc)
+        fclose(fc);
+    static double ms[4][TOOL_BENCH_MAX];
+    kx_err rc = ca_key && ca && n > 0 && n <= TOOL_BENCH_MAX ? KX_OK : KX_ERR_INVALID_ARG;
+    for (long i = 0; !rc && i < n; i++) {
+        struct timespec t0, t1, t2, t3, t4;
+        unsigned char id[KX_TOKEN_ID_MAX];
+        size_t id_len = sizeof(id);
+        char *csr = NULL, *cert = NULL;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        rc = kx_token_generate_key(t, type, id, &id_len);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (!rc)
+            rc = kx_token_make_csr(t, id, id_len, "Bench Co", "91360100MA35BENCH0", "Bench Co",
+                                   &csr);
+        clock_gettime(CLOCK_MONOTONIC, &t2);
+        if (!rc && !(cert = tool_issue(csr, ca_key, ca)))
+            rc = KX_ERR_INTERNAL;
+        clock_gettime(CLOCK_MONOTONIC, &t3);
+        if (!rc)
+            rc = kx_token_install_cert(t, cert, "kx-bench", NULL, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &t4);
+        ms[0][i] = tool_ms(&t0, &t1);
+        ms[1][i] = tool_ms(&t1, &t2);
+        ms[2][i] = tool_ms(&t3, &t4);
+        ms[3][i] = ms[0][i] + ms[1][i] + ms[2][i];
+        if (!rc)
+            rc = kx_token_delete_id(t, id, id_len);
+        free(csr);
+        free(cert);
+    }
+    EVP_PKEY_free(ca_key);
+    X509_free(ca);
+    if (rc)
+        return tool_fail(rc);
+    static const char *const names[] = {"keygen", "csr", "install", "total"};
+    for (int k = 0; k < 4; k++) {
+        qsort(ms[k], (size_t)n, sizeof(double), tool_cmp_double);
+        printf("%s median %.1f ms min %.1f max %.1f\n", names[k], ms[k][n / 2], ms[k][0],
+               ms[k][n - 1]);
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -198,6 +300,10 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "commit") == 0 && na == 3 && !tool_hex_to_id(a[0], id, &id_len) &&
                !tool_hex_to_id(a[1], id2, &id2_len)) {
         rc = kx_token_renew_commit(t, id, id_len, id2, id2_len, a[2]);
+    } else if (strcmp(cmd, "bench") == 0 && na == 4) {
+        code = tool_bench(t, strcmp(a[0], "rsa") == 0 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256,
+                          strtol(a[1], NULL, 10), a[2], a[3]);
+        goto out;
     } else if (strcmp(cmd, "change-pin") == 0 && pin && new_pin) {
         rc = kx_token_change_pin(t, &policy, pin, new_pin);
     } else if (strcmp(cmd, "reset-pin") == 0 && so_pin && new_pin) {
