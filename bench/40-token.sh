@@ -3,12 +3,13 @@
 # token) and certificate install per key type, in one process through the
 # kx_token_* wrappers (tests/token/token_tool bench; the throwaway CA's
 # signing between CSR and install is not counted). Median of N rounds on a
-# fresh token; each round's pair is deleted afterwards.
+# fresh token; each round's pair is deleted afterwards. KX_BENCH_TOKEN_DIR
+# (default /tmp) holds the token store: /dev/shm takes the disk out.
 # Prints "figure: value (command: ...)" lines.
 set -uo pipefail
 N=${KX_BENCH_TOKEN_ROUNDS:-20}
 TOOL="$KX_BUILD/tests/token/token_tool"
-T=$(mktemp -d /tmp/kx-bench-token-XXXXXX)
+T=$(mktemp -d "${KX_BENCH_TOKEN_DIR:-/tmp}/kx-bench-token-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$T/tokens"
 printf 'directories.tokendir = %s/tokens/\nobjectstore.backend = file\nlog.level = ERROR\n' "$T" \
