@@ -631,25 +631,49 @@ static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     SDL_Rect in = kx_inset(tab, 28);
     SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 110), KX_LEFT);
     int y = b.y + b.h + 16;
-    int n = st->n_cells > 0 ? st->n_cells : 1;
-    int rh = (in.y + in.h - y) / n;
+    int n_fail = 0;
+    for (int i = 0; i < st->n_cells; i++)
+        n_fail += strcmp(st->cells[i].verdict, "ok") != 0;
+    /* one compact row per cell; what to do about each rejected cell is
+     * spelled out below the rows, full width, where it can be read */
+    int rows_h = (in.y + in.h - y) * (n_fail ? 55 : 100) / 100;
+    int rh = rows_h / (st->n_cells > 0 ? st->n_cells : 1);
+    if (rh > 80)
+        rh = 80;
+    int lw = in.w - 80 - (ui->portrait ? 200 : 180);
     for (int i = 0; i < st->n_cells; i++) {
         int ok = strcmp(st->cells[i].verdict, "ok") == 0;
-        char label[160], msg[512];
+        char label[160];
         snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row), st->cells[i].cell + 1);
-        kx_disc(ui, in.x + 26, y + rh / 2, 24, ok ? KX_C_OK : KX_C_DANGER);
-        kx_text_style is = kx_style(30, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
-        kx_text(ui, ok ? "✓" : "!", kx_rect(in.x + 2, y + rh / 2 - 24, 48, 48), &is);
-        kx_text_style ls = kx_style(30, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
-        int lw = ui->portrait ? 330 : 250;
-        ls.max_lines = 2;
-        kx_text(ui, label, kx_rect(in.x + 70, y, lw, rh), &ls);
-        kx_ui_text_format(&st->cells[i].text, msg, sizeof msg);
-        if (ok || !msg[0])
-            kx_strlcpy(msg, ok ? kx_tr("Usable") : kx_tr("Not usable"), sizeof msg);
-        kx_text_style ms = kx_style(28, KX_REGULAR, ok ? KX_C_OK : KX_C_DANGER, KX_LEFT, KX_MIDDLE);
-        kx_text(ui, msg, kx_rect(in.x + 80 + lw, y + 4, in.w - 80 - lw, rh - 8), &ms);
+        int dr = rh / 2 - 3 < 22 ? rh / 2 - 3 : 22;
+        kx_disc(ui, in.x + 24, y + rh / 2, dr, ok ? KX_C_OK : KX_C_DANGER);
+        kx_text_style is = kx_style(dr * 13 / 10, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
+        kx_text(ui, ok ? "✓" : "!", kx_rect(in.x + 24 - dr, y + rh / 2 - dr, 2 * dr, 2 * dr), &is);
+        kx_text_style ls = kx_style(32, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+        ls.max_lines = 1;
+        kx_text(ui, label, kx_rect(in.x + 66, y, lw, rh), &ls);
+        kx_text_style vs = kx_style(30, KX_BOLD, ok ? KX_C_OK : KX_C_DANGER, KX_RIGHT, KX_MIDDLE);
+        kx_text(ui, ok ? kx_tr("Usable") : kx_tr("Not usable"),
+                kx_rect(in.x + 66 + lw, y, in.w - 66 - lw, rh), &vs);
         y += rh;
+    }
+    if (n_fail) {
+        int nh = (in.y + in.h - y - 12) / n_fail - 12;
+        if (nh > 190)
+            nh = 190;
+        y += 12;
+        for (int i = 0; i < st->n_cells; i++) {
+            char msg[512];
+            if (strcmp(st->cells[i].verdict, "ok") == 0)
+                continue;
+            kx_ui_text_format(&st->cells[i].text, msg, sizeof msg);
+            if (!msg[0])
+                kx_strlcpy(msg, kx_tr("Not usable"), sizeof msg);
+            kx_text_style ms = kx_style(30, KX_REGULAR, KX_C_DANGER, KX_LEFT, KX_MIDDLE);
+            kx_round(ui, kx_rect(in.x, y, in.w, nh), 16, KX_C_DANGER_LT);
+            kx_text(ui, msg, kx_inset(kx_rect(in.x, y, in.w, nh), 18), &ms);
+            y += nh + 12;
+        }
     }
     scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Continue"));
 }
