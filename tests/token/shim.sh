@@ -40,6 +40,26 @@ check "right PIN through the shim" stool login
 shim "so_pin_incorrect"
 check "SO PIN refused: KX_ERR_PERMISSION" \
   test "$(KX_TEST_NEW_PIN=470258 stool reset-pin)" = "error KX_ERR_PERMISSION"
+# a counter of 3 tries: wrong, wrong (final try), wrong (locked), the right
+# PIN refused while locked, the SO reset unlocks with a new PIN
+shim "pin_tries 3"
+out=$(KX_TEST_PIN=111222 stool login)
+check "tries: first miss, count_low" test "$out" = "$(printf 'flags count_low pin_set\nerror KX_ERR_PIN_INCORRECT')"
+out=$(KX_TEST_PIN=111222 stool login)
+check "tries: second miss, final_try" test "$out" = "$(printf 'flags count_low final_try pin_set\nerror KX_ERR_PIN_INCORRECT')"
+check "tries: kioskctl shows pin_final_try" sh -c \
+  "'$CTL' token info --module '$SHIM' 2>/dev/null | jq -e '.pin_final_try and (.flags | index(\"pin_final_try\"))' >/dev/null"
+out=$(KX_TEST_PIN=111222 stool login)
+check "tries: third miss locks ($out)" sh -c "printf '%s' '$out' | grep -q 'error KX_ERR_PIN_LOCKED'"
+check "tries: right PIN refused while locked" test "$(stool login | tail -1)" = "error KX_ERR_PIN_LOCKED"
+check "tries: PIN change refused while locked" \
+  test "$(KX_TEST_NEW_PIN=385027 stool change-pin)" = "error KX_ERR_PIN_LOCKED"
+check "tries: SO reset unlocks" env KX_TEST_NEW_PIN=385027 "$TOOL" --module "$SHIM" reset-pin
+check "tries: new PIN works, flags clear" test "$(KX_TEST_PIN=385027 stool login)" = "flags pin_set"
+check "tries: pkcs11-tool logs in with the new PIN" sh -c \
+  "pkcs11-tool --module $SOFTHSM --token-label $L --login --pin 385027 -O 2>/dev/null | grep -q 'ID: *$cur'"
+KX_TEST_PIN=385027 KX_TEST_NEW_PIN=246810 stool change-pin >/dev/null
+check "tries: PIN changed back" stool login
 shim "delay C_Login 300"
 t0=$(date +%s%N); stool login >/dev/null; t1=$(date +%s%N)
 check "slow C_Login (300 ms delay)" test $(( (t1 - t0) / 1000000 )) -ge 300

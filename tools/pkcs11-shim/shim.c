@@ -31,6 +31,14 @@
  *                            pulled  that call, then the token is pulled
  *   delay FN MS            every call of FN (or *) sleeps MS milliseconds
  *                          before forwarding
+ *   pin_tries N            a real try counter: each CKR_PIN_INCORRECT from
+ *                          the real C_Login / C_SetPIN (user) uses a try,
+ *                          a right PIN gives all N back, C_InitPIN (the SO
+ *                          reset) too; flags count low after a miss, final
+ *                          try at 1 left, locked at 0, when C_Login says
+ *                          CKR_PIN_LOCKED. The tries left are kept in
+ *                          KX_SHIM_CONTROL.tries so they survive the
+ *                          process, as on a real token.
  *   hotplug                C_GetSlotList re-initialises the real module
  *                          when no session is open through the shim, so
  *                          SoftHSM2 (which reads its token directory only
@@ -84,6 +92,7 @@ static struct {
     CK_FUNCTION_LIST list; /* the real list with our overrides */
     char control[SHIM_CONTROL_MAX];
     int pin_locked, final_try, count_low, pin_incorrect, so_pin_incorrect, pulled, hotplug;
+    long pin_tries; /* 0: no try counter */
     CK_SESSION_HANDLE sessions[SHIM_MAX_SESSIONS]; /* open through the shim */
     CK_SLOT_ID session_slots[SHIM_MAX_SESSIONS];
     size_t nsessions;
@@ -125,6 +134,7 @@ static void shim_parse(const char *text)
 {
     shim.pin_locked = shim.final_try = shim.count_low = 0;
     shim.pin_incorrect = shim.so_pin_incorrect = shim.pulled = shim.hotplug = 0;
+    shim.pin_tries = 0;
     shim.nfails = shim.ndelays = 0;
     shim.nnames = 0;
     memset(shim.calls, 0, sizeof(shim.calls));
@@ -155,6 +165,8 @@ static void shim_parse(const char *text)
             shim.pulled = 1;
         else if (strcmp(w[0], "hotplug") == 0)
             shim.hotplug = 1;
+        else if (strcmp(w[0], "pin_tries") == 0 && n >= 2)
+            shim.pin_tries = strtol(w[1], NULL, 10);
         else if (strcmp(w[0], "fail") == 0 && n >= 4 && shim.nfails < SHIM_MAX_RULES) {
             struct shim_fail *f = &shim.fails[shim.nfails++];
             memcpy(f->fn, w[1], sizeof(f->fn));
@@ -276,11 +288,6 @@ SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_
           (s, t, i))
 SHIM_WRAP(C_GetSessionInfo, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i), (h, i))
 SHIM_WRAP(C_Logout, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
-SHIM_WRAP(C_InitPIN, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l),
-          (h, p, l))
-SHIM_WRAP(C_SetPIN, SHIM_SESSION,
-          (CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol, CK_UTF8CHAR_PTR n, CK_ULONG nl),
-          (h, o, ol, n, nl))
 SHIM_WRAP(C_CreateObject, SHIM_SESSION,
           (CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR t, CK_ULONG n, CK_OBJECT_HANDLE_PTR o),
           (h, t, n, o))
@@ -381,6 +388,8 @@ static CK_RV shim_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_
     return shim.real->C_GetSlotList(present, list, n);
 }
 
+static long shim_tries_left(void);
+
 static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
     CK_RV rv = shim_enter("C_GetTokenInfo", SHIM_SLOT);
@@ -398,8 +407,66 @@ static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
         info->flags |= CKF_USER_PIN_FINAL_TRY;
     if (shim.count_low)
         info->flags |= CKF_USER_PIN_COUNT_LOW;
+    if (shim.pin_tries > 0) {
+        long left = shim_tries_left();
+        /* the real module's own counter is not the one that counts here */
+        info->flags &= ~(CK_FLAGS)(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY);
+        if (left < shim.pin_tries)
+            info->flags |= CKF_USER_PIN_COUNT_LOW;
+        if (left == 1)
+            info->flags |= CKF_USER_PIN_FINAL_TRY;
+        if (left == 0)
+            info->flags |= CKF_USER_PIN_LOCKED;
+    }
     pthread_mutex_unlock(&shim.mu);
     return CKR_OK;
+}
+
+/* ---- the PIN try counter (pin_tries), kept beside the control file */
+
+static void shim_tries_path(char *out, size_t outsz)
+{
+    const char *c = getenv("KX_SHIM_CONTROL");
+    snprintf(out, outsz, "%s.tries", c && *c ? c : "/nonexistent/kx-shim");
+}
+
+/* shim_tries_left - tries left (lock held); pin_tries when never used. */
+static long shim_tries_left(void)
+{
+    char path[4096];
+    shim_tries_path(path, sizeof(path));
+    long left = shim.pin_tries;
+    FILE *fp = fopen(path, "r");
+    if (fp) {
+        if (fscanf(fp, "%ld", &left) != 1)
+            left = shim.pin_tries;
+        fclose(fp);
+    }
+    return left < 0 ? 0 : left > shim.pin_tries ? shim.pin_tries : left;
+}
+
+static void shim_tries_set(long left)
+{
+    char path[4096];
+    shim_tries_path(path, sizeof(path));
+    FILE *fp = fopen(path, "w");
+    if (fp) {
+        fprintf(fp, "%ld\n", left);
+        fclose(fp);
+    }
+}
+
+/* shim_tries_after - count a user PIN check the real module answered. */
+static void shim_tries_after(CK_RV rv)
+{
+    pthread_mutex_lock(&shim.mu);
+    if (shim.pin_tries > 0) {
+        if (rv == CKR_PIN_INCORRECT)
+            shim_tries_set(shim_tries_left() - 1);
+        else if (rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN)
+            shim_tries_set(shim.pin_tries);
+    }
+    pthread_mutex_unlock(&shim.mu);
 }
 
 static CK_RV shim_C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE who, CK_UTF8CHAR_PTR pin,
@@ -409,14 +476,47 @@ static CK_RV shim_C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE who, CK_UTF8CHAR_PTR
     if (rv != CKR_OK)
         return rv;
     pthread_mutex_lock(&shim.mu);
-    if (who == CKU_USER && shim.pin_locked)
+    if (who == CKU_USER && (shim.pin_locked || (shim.pin_tries > 0 && shim_tries_left() == 0)))
         rv = CKR_PIN_LOCKED;
     else if (who == CKU_USER && shim.pin_incorrect)
         rv = CKR_PIN_INCORRECT;
     else if (who == CKU_SO && shim.so_pin_incorrect)
         rv = CKR_PIN_INCORRECT;
     pthread_mutex_unlock(&shim.mu);
-    return rv != CKR_OK ? rv : shim.real->C_Login(h, who, pin, len);
+    if (rv != CKR_OK)
+        return rv;
+    rv = shim.real->C_Login(h, who, pin, len);
+    if (who == CKU_USER)
+        shim_tries_after(rv);
+    return rv;
+}
+
+static CK_RV shim_C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR o, CK_ULONG ol,
+                           CK_UTF8CHAR_PTR n, CK_ULONG nl)
+{
+    CK_RV rv = shim_enter("C_SetPIN", SHIM_SESSION);
+    if (rv != CKR_OK)
+        return rv;
+    pthread_mutex_lock(&shim.mu);
+    if (shim.pin_locked || (shim.pin_tries > 0 && shim_tries_left() == 0))
+        rv = CKR_PIN_LOCKED;
+    pthread_mutex_unlock(&shim.mu);
+    if (rv != CKR_OK)
+        return rv;
+    rv = shim.real->C_SetPIN(h, o, ol, n, nl);
+    shim_tries_after(rv);
+    return rv;
+}
+
+static CK_RV shim_C_InitPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR p, CK_ULONG l)
+{
+    CK_RV rv = shim_enter("C_InitPIN", SHIM_SESSION);
+    if (rv != CKR_OK)
+        return rv;
+    rv = shim.real->C_InitPIN(h, p, l);
+    if (rv == CKR_OK)
+        shim_tries_after(CKR_OK); /* the SO reset unlocks */
+    return rv;
 }
 
 static CK_RV shim_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out);
