@@ -90,8 +90,8 @@ static json_t *ctl_token_cert_json(const kx_token_cert *c)
 
 /* ctl_token_pick - the serial of the token named by --serial/--label, or of
  * the only token present. Returns an exit code; the reason is printed. */
-static int ctl_token_pick(kx_token_module *m, const char *serial, const char *label,
-                          char *out, size_t outsz)
+static int ctl_token_pick(kx_token_module *m, const char *serial, const char *label, char *out,
+                          size_t outsz)
 {
     kx_token_info list[CTL_TOKEN_MAX];
     size_t n = 0;

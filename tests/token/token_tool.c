@@ -78,7 +78,8 @@ static void tool_print_flags(unsigned f)
 {
     printf("flags%s%s%s%s\n", f & KX_TOKEN_PIN_COUNT_LOW ? " count_low" : "",
            f & KX_TOKEN_PIN_FINAL_TRY ? " final_try" : "",
-           f & KX_TOKEN_PIN_LOCKED ? " locked" : "", f & KX_TOKEN_USER_PIN_SET ? " pin_set" : "");
+           f & KX_TOKEN_PIN_LOCKED ? " locked" : "",
+           f & KX_TOKEN_USER_PIN_SET ? " pin_set" : "");
 }
 
 static char *tool_read_file(const char *path)
@@ -135,9 +136,10 @@ static char *tool_issue(const char *csr_pem, EVP_PKEY *ca_key, X509 *ca)
         ASN1_INTEGER_set(X509_get_serialNumber(x), (long)time(NULL)) &&
         X509_set_issuer_name(x, X509_get_subject_name(ca)) &&
         X509_set_subject_name(x, X509_REQ_get_subject_name(req)) &&
-        X509_set_pubkey(x, X509_REQ_get0_pubkey(req)) && X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
-        X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400) && X509_sign(x, ca_key, EVP_sha256()) &&
-        PEM_write_bio_X509(out, x)) {
+        X509_set_pubkey(x, X509_REQ_get0_pubkey(req)) &&
+        X509_gmtime_adj(X509_getm_notBefore(x), 0) &&
+        X509_gmtime_adj(X509_getm_notAfter(x), 365L * 86400) &&
+        X509_sign(x, ca_key, EVP_sha256()) && PEM_write_bio_X509(out, x)) {
         char *data;
         long n = BIO_get_mem_data(out, &data);
         pem = calloc(1, (size_t)n + 1);
@@ -270,8 +272,8 @@ int main(int argc, char **argv)
         rc = pin ? KX_OK : KX_ERR_INVALID_ARG;
     } else if (strcmp(cmd, "keygen") == 0 && na == 1) {
         id_len = sizeof(id);
-        rc = kx_token_generate_key(t, strcmp(a[0], "rsa") == 0 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256,
-                                   id, &id_len);
+        rc = kx_token_generate_key(
+            t, strcmp(a[0], "rsa") == 0 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256, id, &id_len);
         if (!rc)
             tool_print_id(id, id_len);
     } else if (strcmp(cmd, "csr") == 0 && na == 4 && !tool_hex_to_id(a[0], id, &id_len)) {

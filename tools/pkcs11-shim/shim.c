@@ -92,7 +92,7 @@ static struct {
     CK_FUNCTION_LIST list; /* the real list with our overrides */
     char control[SHIM_CONTROL_MAX];
     int pin_locked, final_try, count_low, pin_incorrect, so_pin_incorrect, pulled, hotplug;
-    long pin_tries; /* 0: no try counter */
+    long pin_tries;                                /* 0: no try counter */
     CK_SESSION_HANDLE sessions[SHIM_MAX_SESSIONS]; /* open through the shim */
     CK_SLOT_ID session_slots[SHIM_MAX_SESSIONS];
     size_t nsessions;
@@ -109,10 +109,14 @@ static const struct {
     const char *name;
     CK_RV rv;
 } shim_rv_names[] = {
-    {"CKR_DEVICE_REMOVED", CKR_DEVICE_REMOVED},   {"CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT},
-    {"CKR_PIN_INCORRECT", CKR_PIN_INCORRECT},     {"CKR_PIN_LOCKED", CKR_PIN_LOCKED},
-    {"CKR_DEVICE_ERROR", CKR_DEVICE_ERROR},       {"CKR_GENERAL_ERROR", CKR_GENERAL_ERROR},
-    {"CKR_FUNCTION_FAILED", CKR_FUNCTION_FAILED}, {"CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY},
+    {"CKR_DEVICE_REMOVED", CKR_DEVICE_REMOVED},
+    {"CKR_TOKEN_NOT_PRESENT", CKR_TOKEN_NOT_PRESENT},
+    {"CKR_PIN_INCORRECT", CKR_PIN_INCORRECT},
+    {"CKR_PIN_LOCKED", CKR_PIN_LOCKED},
+    {"CKR_DEVICE_ERROR", CKR_DEVICE_ERROR},
+    {"CKR_GENERAL_ERROR", CKR_GENERAL_ERROR},
+    {"CKR_FUNCTION_FAILED", CKR_FUNCTION_FAILED},
+    {"CKR_DEVICE_MEMORY", CKR_DEVICE_MEMORY},
     {"CKR_SESSION_HANDLE_INVALID", CKR_SESSION_HANDLE_INVALID},
 };
 
@@ -274,18 +278,18 @@ static CK_RV shim_enter(const char *fn, enum shim_kind kind)
 }
 
 /* SHIM_WRAP: a forwarding function with the injection point. */
-#define SHIM_WRAP(fn, kind, params, args)             \
-    static CK_RV shim_##fn params                     \
-    {                                                 \
-        CK_RV rv_ = shim_enter(#fn, kind);    \
-        return rv_ != CKR_OK ? rv_ : shim.real->fn args; \
+#define SHIM_WRAP(fn, kind, params, args)                                                      \
+    static CK_RV shim_##fn params                                                              \
+    {                                                                                          \
+        CK_RV rv_ = shim_enter(#fn, kind);                                                     \
+        return rv_ != CKR_OK ? rv_ : shim.real->fn args;                                       \
     }
 
 SHIM_WRAP(C_GetSlotInfo, SHIM_GLOBAL, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
-SHIM_WRAP(C_GetMechanismList, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR m, CK_ULONG_PTR n),
-          (s, m, n))
-SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT, (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i),
-          (s, t, i))
+SHIM_WRAP(C_GetMechanismList, SHIM_SLOT,
+          (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR m, CK_ULONG_PTR n), (s, m, n))
+SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT,
+          (CK_SLOT_ID s, CK_MECHANISM_TYPE t, CK_MECHANISM_INFO_PTR i), (s, t, i))
 SHIM_WRAP(C_GetSessionInfo, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR i), (h, i))
 SHIM_WRAP(C_Logout, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
 SHIM_WRAP(C_CreateObject, SHIM_SESSION,
@@ -304,8 +308,8 @@ SHIM_WRAP(C_FindObjects, SHIM_SESSION,
           (CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR o, CK_ULONG m, CK_ULONG_PTR n),
           (h, o, m, n))
 SHIM_WRAP(C_FindObjectsFinal, SHIM_SESSION, (CK_SESSION_HANDLE h), (h))
-SHIM_WRAP(C_SignInit, SHIM_SESSION, (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k),
-          (h, m, k))
+SHIM_WRAP(C_SignInit, SHIM_SESSION,
+          (CK_SESSION_HANDLE h, CK_MECHANISM_PTR m, CK_OBJECT_HANDLE k), (h, m, k))
 SHIM_WRAP(C_Sign, SHIM_SESSION,
           (CK_SESSION_HANDLE h, CK_BYTE_PTR d, CK_ULONG dl, CK_BYTE_PTR s, CK_ULONG_PTR sl),
           (h, d, dl, s, sl))
@@ -586,4 +590,7 @@ static CK_RV shim_C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
 
 /* C_GetFunctionList - the module's one exported entry point. */
 __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out);
-CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out) { return shim_C_GetFunctionList(out); }
+CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR out)
+{
+    return shim_C_GetFunctionList(out);
+}
