@@ -892,7 +892,7 @@ kx_err kx_ui_run(kx_ui *ui)
     struct sigaction sa;
     kx_err rc;
     long drawn_key = 0;
-    int dirty = 1;
+    int dirty = 1, drawn_once = 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = app_on_signal;
     sigaction(SIGTERM, &sa, NULL);
@@ -935,8 +935,9 @@ kx_err kx_ui_run(kx_ui *ui)
         script_step(ui);
         if (ui->tap_id || ui->up)
             dirty = 1;
-        /* everything on change and twice a second (clocks, carets); only
-         * the animations over the cached layer in between */
+        /* everything when something shown changed (a state, a touch, a
+         * dialog, a clock inside the frame); otherwise only the animations
+         * over the cached layer */
         int full = dirty || app_clock_key(ui) != drawn_key;
         if (full || ui->animating) {
             kx_ui_render(ui, full);
@@ -945,11 +946,17 @@ kx_err kx_ui_run(kx_ui *ui)
             if (full)
                 drawn_key = app_clock_key(ui);
             dirty = 0;
+            drawn_once = 1;
         }
         if (ui->up) {
             ui->up = 0;
             ui->down = 0;
         }
+        /* idle, nothing moving: rasterise the next screens' illustrations
+         * ahead, one per turn (~10 ms each), so screen changes are quicker */
+        if (!full && !ui->animating && !ui->down && drawn_once && ui->prewarmed >= 0 &&
+            !kx_screen_prewarm(ui, ui->prewarmed++))
+            ui->prewarmed = -1;
     }
     return ui->script ? (ui->script_result ? KX_ERR_CHECK_FAILED : KX_OK) : KX_OK;
 }
@@ -1087,6 +1094,9 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
     int shown = -1;
     Uint64 freq = SDL_GetPerformanceFrequency();
     long drawn_key = 0;
+    /* as the run loop does while idle before the first customer */
+    for (int i = 0; kx_screen_prewarm(ui, i); i++)
+        ;
     int only = -1;
     for (int i = 0; i < n && ui->opt.only[0]; i++)
         if (strcmp(list[i].name, ui->opt.only) == 0)

@@ -15,7 +15,7 @@
 #include "core/str.h"
 #include "ui/ui_internal.h"
 
-#define ART_CACHE 40
+#define ART_CACHE 56
 
 struct kx_art_cache {
     struct {
@@ -90,7 +90,9 @@ static SDL_Texture *art_load(kx_ui *ui, const char *name, int w, int h, int *tw,
     return t;
 }
 
-int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
+/* art_slot - the cache slot of name at r's size, rasterised on a miss;
+ * -1 when there is no cache. */
+static int art_slot(kx_ui *ui, const char *name, SDL_Rect r)
 {
     struct kx_art_cache *c = ui->art;
     int slot = -1, oldest = 0;
@@ -120,6 +122,15 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
         }
     }
     c->e[slot].used = ++c->stamp;
+    return slot;
+}
+
+int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
+{
+    struct kx_art_cache *c = ui->art;
+    int slot = art_slot(ui, name, r);
+    if (slot < 0)
+        return -1;
     if (c->e[slot].missing) {
         kx_round(ui, r, KX_RADIUS, KX_C_PRIMARY_LT);
         kx_ui_audit_fail(ui, "illustration missing", name);
@@ -129,6 +140,16 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
                   c->e[slot].th};
     SDL_RenderCopy(ui->ren, c->e[slot].tex, NULL, &d);
     return 0;
+}
+
+void kx_art_prewarm(kx_ui *ui, const char *name, SDL_Rect r)
+{
+    struct kx_art_cache *c = ui->art;
+    int slot = art_slot(ui, name, r);
+    /* prewarmed entries count as least recently used: they must not push
+     * out what is on screen */
+    if (slot >= 0)
+        c->e[slot].used = 0;
 }
 
 kx_err kx_art_cache_new(struct kx_art_cache **out)

@@ -216,6 +216,14 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 /* ---- busy ---- */
 
+static int scr_busy_radius(const kx_ui *ui) { return ui->portrait ? 70 : 60; }
+
+static SDL_Rect scr_busy_art_rect(const kx_ui *ui, const kx_layout *L)
+{
+    SDL_Rect a = L->art;
+    return kx_rect(a.x, a.y, a.w, a.h - 2 * scr_busy_radius(ui) - 30);
+}
+
 static const char *scr_activity_art(const char *a)
 {
     static const struct {
@@ -241,8 +249,8 @@ static int scr_activity_is_token(const char *a)
 static void scr_busy(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     SDL_Rect a = L->art;
-    int r = ui->portrait ? 70 : 60;
-    kx_art(ui, scr_activity_art(st->activity), kx_rect(a.x, a.y, a.w, a.h - 2 * r - 30));
+    int r = scr_busy_radius(ui);
+    kx_art(ui, scr_activity_art(st->activity), scr_busy_art_rect(ui, L));
     kx_spinner(ui, a.x + a.w / 2, a.y + a.h - r, r, KX_C_PRIMARY);
     SDL_Rect s = L->side;
     SDL_Rect used = scr_body(ui, st, kx_rect(s.x, s.y, s.w, s.h / 2), ui->portrait ? KX_CENTER : KX_LEFT);
@@ -876,6 +884,25 @@ static const kx_screen_fn screen_table[KX_SCREEN_COUNT] = {
     [KX_SCREEN_STAFF_NEEDED] = scr_staff_needed,
     [KX_SCREEN_OUT_OF_SERVICE] = scr_out_of_service,
 };
+
+int kx_screen_prewarm(kx_ui *ui, int i)
+{
+    /* the illustrations shown at the full art size, then the busy ones */
+    static const char *const full[] = {"ukey_insert", "ukey_blank", "licence_place",
+                                       "idcard_place", "idcard_scan_front", "idcard_scan_back",
+                                       "doc_place", "seal_sheet", "agent", "done", "ukey_take",
+                                       "cancelled", "error", "staff"};
+    static const char *const busy[] = {"ukey_busy", "scanner_busy", "idcard_busy", "cloud_busy"};
+    const int nf = (int)(sizeof full / sizeof full[0]), nb = (int)(sizeof busy / sizeof busy[0]);
+    kx_layout L = kx_ui_layout_get(ui);
+    if (i < nf)
+        kx_art_prewarm(ui, full[i], L.art);
+    else if (i < nf + nb)
+        kx_art_prewarm(ui, busy[i - nf], scr_busy_art_rect(ui, &L));
+    else
+        return 0;
+    return 1;
+}
 
 kx_screen_fn kx_screen_for(kx_screen s)
 {

@@ -192,6 +192,12 @@ SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
  * neutral placeholder is drawn and the audit records it).
  */
 int kx_art(kx_ui *ui, const char *name, SDL_Rect r);
+/* kx_art_prewarm - rasterise name at r's size into the cache without
+ * drawing (idle time), so the first frame of its screen is cheaper. */
+void kx_art_prewarm(kx_ui *ui, const char *name, SDL_Rect r);
+/* kx_screen_prewarm - prewarm illustration number i of the screens at the
+ * size they are shown; 0 when i is past the last one. */
+int kx_screen_prewarm(kx_ui *ui, int i);
 
 /* Caches and start-up, all owned by kx_ui and freed by kx_ui_destroy():
  * kx_draw_init creates the coverage textures (disc, arc), kx_draw_free
@@ -337,6 +343,7 @@ struct kx_ui {
         kx_text_style st;
     } dtext;             /* one ticking text (the header countdown) */
     int has_dtext;
+    int prewarmed;       /* illustrations rasterised ahead so far */
     unsigned seq;        /* message sequence numbers */
     char last_intent[32];/* last intent sent (logs, tests) */
     Uint64 last_activity_sent;
