@@ -75,6 +75,16 @@ check "CKR_TOKEN_NOT_PRESENT: KX_ERR_TOKEN_REMOVED" test "$(stool verify "$cur")
 shim "fail C_Sign 1 CKR_DEVICE_ERROR"
 check "device error: KX_ERR_TOKEN" test "$(stool verify "$cur")" = "error KX_ERR_TOKEN"
 
+# pulled and re-inserted while the same process keeps the module loaded
+shim "fail C_Sign 1 CKR_DEVICE_REMOVED pulled"
+check "same process: verify fails while pulled, works after re-insertion" \
+  test "$(stool replug "$cur")" = "$(printf 'before KX_ERR_TOKEN_REMOVED\nafter ok')"
+shim "fail C_Login 1 CKR_DEVICE_REMOVED pulled"
+check "pulled at login: KX_ERR_TOKEN_REMOVED" test "$(stool login | tail -1)" = "error KX_ERR_TOKEN_REMOVED"
+shim "fail C_GetSlotList 1 CKR_GENERAL_ERROR"
+check "module failure listing tokens: KX_ERR_TOKEN" test "$(stool login | tail -1)" = "error KX_ERR_TOKEN"
+shim ""
+
 # ---- pulled at every step of a renewal
 pull() { shim "fail $1 $2 CKR_DEVICE_REMOVED pulled"; }
 reinsert() { shim ""; }

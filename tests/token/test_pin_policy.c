@@ -62,14 +62,14 @@ static void test_check(void **state)
 {
     (void)state;
     kx_pin_policy p = {6, 8, 1, 1};
-    static const char *const good[] = {"285714", "1357924", "12345670", "100000", "121212",
-                                       "987654321"};
+    static const char *const good[] = {"285714", "1357924", "12345670",
+                                       "100000", "121212",  "987654321"};
     for (size_t i = 0; i < 5; i++)
         assert_int_equal(check_pin(&p, good[i]), KX_OK);
     assert_int_equal(check_pin(&p, good[5]), KX_ERR_PIN_POLICY); /* 9 digits */
-    static const char *const bad[] = {"12345",  "123456789", "111111", "99999999", "123456",
-                                      "345678", "654321",    "876543", "12a456",   "123 56",
-                                      "+12345", ""};
+    static const char *const bad[] = {"12345",  "123456789", "111111", "99999999",
+                                      "123456", "345678",    "654321", "876543",
+                                      "12a456", "123 56",    "+12345", ""};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         assert_int_equal(check_pin(&p, bad[i]), KX_ERR_PIN_POLICY);
     /* the detail says why, never the PIN */

@@ -15,6 +15,11 @@
  *     commit NEW_ID OLD_ID LABEL    kx_token_renew_commit
  *     change-pin | reset-pin        policy from the defaults
  *     poll SECONDS COUNT            print COUNT events ("inserted SERIAL")
+ *     replug ID                     verify ID (the shim may pull the token
+ *                                   meanwhile), empty the shim's control
+ *                                   file ("re-insert"), open the token
+ *                                   again in the same process, log in,
+ *                                   verify ID: prints both results
  *     bench ec|rsa N CA_KEY CA_PEM  time keygen, CSR and install N times
  *                                   (the CA's signing between CSR and
  *                                   install is not timed); print medians
@@ -302,6 +307,28 @@ int main(int argc, char **argv)
     } else if (strcmp(cmd, "commit") == 0 && na == 3 && !tool_hex_to_id(a[0], id, &id_len) &&
                !tool_hex_to_id(a[1], id2, &id2_len)) {
         rc = kx_token_renew_commit(t, id, id_len, id2, id2_len, a[2]);
+    } else if (strcmp(cmd, "replug") == 0 && na == 1 && !tool_hex_to_id(a[0], id, &id_len)) {
+        kx_token_info ti;
+        rc = kx_token_get_info(t, &ti);
+        char chosen[33];
+        kx_strlcpy(chosen, rc ? "" : ti.serial, sizeof(chosen));
+        if (!rc)
+            rc = kx_token_verify_pair(t, id, id_len);
+        printf("before %s\n", rc ? kx_err_name(rc) : "ok");
+        const char *ctl = getenv("KX_SHIM_CONTROL");
+        FILE *fp = ctl ? fopen(ctl, "w") : NULL;
+        if (fp)
+            fclose(fp);
+        kx_token_close(t);
+        t = NULL;
+        rc = kx_token_open(m, chosen[0] ? chosen : serial, &t);
+        if (!rc && pin)
+            rc = kx_token_login(t, pin, NULL);
+        if (!rc)
+            rc = kx_token_verify_pair(t, id, id_len);
+        printf("after %s\n", rc ? kx_err_name(rc) : "ok");
+        code = rc ? 1 : 0;
+        goto out;
     } else if (strcmp(cmd, "bench") == 0 && na == 4) {
         code = tool_bench(t, strcmp(a[0], "rsa") == 0 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256,
                           strtol(a[1], NULL, 10), a[2], a[3]);

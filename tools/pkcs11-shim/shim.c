@@ -285,7 +285,6 @@ static CK_RV shim_enter(const char *fn, enum shim_kind kind)
         return rv_ != CKR_OK ? rv_ : shim.real->fn args;                                       \
     }
 
-SHIM_WRAP(C_GetSlotInfo, SHIM_GLOBAL, (CK_SLOT_ID s, CK_SLOT_INFO_PTR i), (s, i))
 SHIM_WRAP(C_GetMechanismList, SHIM_SLOT,
           (CK_SLOT_ID s, CK_MECHANISM_TYPE_PTR m, CK_ULONG_PTR n), (s, m, n))
 SHIM_WRAP(C_GetMechanismInfo, SHIM_SLOT,
@@ -393,6 +392,18 @@ static CK_RV shim_C_GetSlotList(CK_BBOOL present, CK_SLOT_ID_PTR list, CK_ULONG_
 }
 
 static long shim_tries_left(void);
+
+static CK_RV shim_C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
+{
+    CK_RV rv = shim_enter("C_GetSlotInfo", SHIM_GLOBAL);
+    if (rv == CKR_OK)
+        rv = shim.real->C_GetSlotInfo(slot, info);
+    pthread_mutex_lock(&shim.mu);
+    if (rv == CKR_OK && shim.pulled)
+        info->flags &= ~(CK_FLAGS)CKF_TOKEN_PRESENT;
+    pthread_mutex_unlock(&shim.mu);
+    return rv;
+}
 
 static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
