@@ -51,6 +51,8 @@ check "tries: kioskctl shows pin_final_try" sh -c \
   "'$CTL' token info --module '$SHIM' 2>/dev/null | jq -e '.pin_final_try and (.flags | index(\"pin_final_try\"))' >/dev/null"
 out=$(KX_TEST_PIN=111222 stool login)
 check "tries: third miss locks ($out)" sh -c "printf '%s' '$out' | grep -q 'error KX_ERR_PIN_LOCKED'"
+check "tries: OpenSC's pkcs11-tool sees the lock through the shim" sh -c \
+  "pkcs11-tool --module '$SHIM' -T 2>/dev/null | grep -q 'user PIN locked'"
 check "tries: right PIN refused while locked" test "$(stool login | tail -1)" = "error KX_ERR_PIN_LOCKED"
 check "tries: PIN change refused while locked" \
   test "$(KX_TEST_NEW_PIN=385027 stool change-pin)" = "error KX_ERR_PIN_LOCKED"
