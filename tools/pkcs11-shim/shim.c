@@ -408,7 +408,10 @@ static CK_RV shim_C_GetSlotInfo(CK_SLOT_ID slot, CK_SLOT_INFO_PTR info)
 static CK_RV shim_C_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info)
 {
     CK_RV rv = shim_enter("C_GetTokenInfo", SHIM_SLOT);
-    if (rv == CKR_DEVICE_REMOVED)
+    pthread_mutex_lock(&shim.mu);
+    int pulled = shim.pulled;
+    pthread_mutex_unlock(&shim.mu);
+    if (rv == CKR_DEVICE_REMOVED && pulled)
         return CKR_TOKEN_NOT_PRESENT; /* what a module says for an empty slot */
     if (rv != CKR_OK)
         return rv;
