@@ -88,4 +88,11 @@ check "bad new pair: commit refused (KX_ERR_MISMATCH)" \
 check "bad new pair: old pair kept and verifies" tool --serial "$S" verify "$old"
 check "bad new pair: old still labelled kx-cert" \
   test "$(objects ukey-ec | awk -v i="$old" '$2 == i {print $3}' | sort -u)" = kx-cert
+# the wrappers' fault point fails a call without reaching the token
+before=$(objects ukey-ec)
+check "KX_FAULT_TOKEN=install:KX_ERR_TOKEN_FULL" \
+  test "$(KX_FAULT_TOKEN=install:KX_ERR_TOKEN_FULL tool --serial "$S" install "$T/ec-2.pem" kx-cert)" = "error KX_ERR_TOKEN_FULL"
+check "KX_FAULT_TOKEN=keygen (default: removed)" \
+  test "$(KX_FAULT_TOKEN=keygen tool --serial "$S" keygen ec)" = "error KX_ERR_TOKEN_REMOVED"
+check "faults wrote nothing" test "$(objects ukey-ec)" = "$before"
 finish
