@@ -16,6 +16,7 @@
  * token supports.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
@@ -85,6 +86,63 @@ static kx_err p11_map(CK_RV rv, const char *what)
     }
 }
 
+/*
+ * A module is initialised once per process, however many kx_token_modules
+ * load it: the users of each function list are counted, and C_Finalize
+ * comes with the last one (only if this driver initialised the module), so
+ * closing one kx_token_module never ends another's sessions.
+ */
+#define P11_MAX_LOADED 8
+static struct {
+    CK_FUNCTION_LIST_PTR f;
+    unsigned users;
+    int ours; /* C_Initialize was ours: C_Finalize at the last user */
+} p11_loaded[P11_MAX_LOADED];
+static pthread_mutex_t p11_loaded_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static CK_RV p11_initialize(CK_FUNCTION_LIST_PTR f)
+{
+    CK_RV rv = CKR_OK;
+    pthread_mutex_lock(&p11_loaded_mu);
+    size_t i, free_slot = P11_MAX_LOADED;
+    for (i = 0; i < P11_MAX_LOADED && p11_loaded[i].f != f; i++)
+        if (!p11_loaded[i].f && free_slot == P11_MAX_LOADED)
+            free_slot = i;
+    if (i < P11_MAX_LOADED) {
+        p11_loaded[i].users++;
+    } else {
+        CK_C_INITIALIZE_ARGS args = {0};
+        args.flags = CKF_OS_LOCKING_OK;
+        rv = f->C_Initialize(&args);
+        int ours = rv == CKR_OK;
+        if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED)
+            rv = CKR_OK; /* someone else in the process did: never finalise it */
+        /* with no room to count, never finalise either: safe, a little leak */
+        if (rv == CKR_OK && free_slot < P11_MAX_LOADED) {
+            p11_loaded[free_slot].f = f;
+            p11_loaded[free_slot].users = 1;
+            p11_loaded[free_slot].ours = ours;
+        }
+    }
+    pthread_mutex_unlock(&p11_loaded_mu);
+    return rv;
+}
+
+static void p11_finalize(CK_FUNCTION_LIST_PTR f)
+{
+    pthread_mutex_lock(&p11_loaded_mu);
+    for (size_t i = 0; i < P11_MAX_LOADED; i++)
+        if (p11_loaded[i].f == f) {
+            if (--p11_loaded[i].users == 0) {
+                if (p11_loaded[i].ours)
+                    f->C_Finalize(NULL);
+                p11_loaded[i].f = NULL;
+            }
+            break;
+        }
+    pthread_mutex_unlock(&p11_loaded_mu);
+}
+
 static kx_err p11_load(const char *module_path, void **out)
 {
     struct p11_ctx *c = calloc(1, sizeof(*c));
@@ -103,10 +161,8 @@ static kx_err p11_load(const char *module_path, void **out)
         free(c);
         return KX_ERR_CONFIG;
     }
-    CK_C_INITIALIZE_ARGS args = {0};
-    args.flags = CKF_OS_LOCKING_OK;
-    CK_RV rv = c->f->C_Initialize(&args);
-    if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
+    CK_RV rv = p11_initialize(c->f);
+    if (rv != CKR_OK) {
         kx_err rc = p11_map(rv, "C_Initialize");
         dlclose(c->dl);
         free(c);
@@ -121,7 +177,7 @@ static void p11_unload(void *ctx)
     struct p11_ctx *c = ctx;
     if (!c)
         return;
-    c->f->C_Finalize(NULL);
+    p11_finalize(c->f);
     dlclose(c->dl);
     free(c);
 }

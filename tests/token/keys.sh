@@ -95,4 +95,6 @@ check "KX_FAULT_TOKEN=install:KX_ERR_TOKEN_FULL" \
 check "KX_FAULT_TOKEN=keygen (default: removed)" \
   test "$(KX_FAULT_TOKEN=keygen tool --serial "$S" keygen ec)" = "error KX_ERR_TOKEN_REMOVED"
 check "faults wrote nothing" test "$(objects ukey-ec)" = "$before"
+check "closing a second load of the module leaves the first working" tool --serial "$S" twice
+check "...also through the shim (a module that wraps another)" stool --serial "$S" twice
 finish

@@ -20,6 +20,8 @@
  *                                   file ("re-insert"), open the token
  *                                   again in the same process, log in,
  *                                   verify ID: prints both results
+ *     twice                         load the module a second time, close
+ *                                   that, then use the first token handle
  *     bench ec|rsa N CA_KEY CA_PEM  time keygen, CSR and install N times
  *                                   (the CA's signing between CSR and
  *                                   install is not timed); print medians
@@ -329,6 +331,17 @@ int main(int argc, char **argv)
         printf("after %s\n", rc ? kx_err_name(rc) : "ok");
         code = rc ? 1 : 0;
         goto out;
+    } else if (strcmp(cmd, "twice") == 0 && na == 0) {
+        kx_token_module *m2 = NULL;
+        kx_token_info ti;
+        rc = kx_token_module_open("pkcs11", module, &m2);
+        kx_token_module_close(m2);
+        if (!rc)
+            rc = kx_token_get_info(t, &ti);
+        kx_token_certs cs = {0};
+        if (!rc)
+            rc = kx_token_list_certs(t, &cs);
+        kx_token_certs_free(&cs);
     } else if (strcmp(cmd, "bench") == 0 && na == 4) {
         code = tool_bench(t, strcmp(a[0], "rsa") == 0 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256,
                           strtol(a[1], NULL, 10), a[2], a[3]);
