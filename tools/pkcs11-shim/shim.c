@@ -44,13 +44,15 @@
  *                          SoftHSM2 (which reads its token directory only
  *                          in C_Initialize) shows tokens initialised or
  *                          deleted after start: insertion and removal
+ *                          (never while a session is open: a card swap
+ *                          that keeps the old token open sees no new one)
  *
  * Pulled: C_GetSlotList(tokenPresent=TRUE) lists no slot,
  * C_GetSlotInfo clears CKF_TOKEN_PRESENT, C_GetTokenInfo returns
  * CKR_TOKEN_NOT_PRESENT, every session or slot call returns
  * CKR_DEVICE_REMOVED, and the sessions open on the real module are closed
  * (as a real token loses them), so a "re-inserted" token needs a new
- * session.
+ * session. The pulled state covers every token of the real module.
  *
  * Up to 16 fail and 16 delay directives; unknown directives are ignored
  * with a note on stderr (tests see it).
