@@ -233,7 +233,7 @@ run_segments() { # NAME [quiet] < script with "page X" separators
   done
   [ -z "$buf" ] || seg1
 }
-fresh() { admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
+fresh() { [ -d "$T/state" ] && [ -n "${PRIVATE_PATTERNS:-}" ] && kiosk_files_clean $PRIVATE_PATTERNS; admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
 # the licence, the ID card, contact and agreement after cert_show
 LICENCE_AGENT='send confirm
 expect screen=licence_place
@@ -246,3 +246,16 @@ send confirm
 expect screen=contact
 send contact phone=13800000000 email=""
 send confirm'
+
+# kiosk_files_clean PATTERN... - fails the check when a file the kiosk wrote
+# (kioskd's log, the journal, the spool: $T/state) contains any pattern (PINs,
+# full ID numbers); used after every service (tests/privacy/ checks more).
+kiosk_files_clean() {
+  local p hits=""
+  for p in "$@"; do
+    hits+=$(grep -rlaF -- "$p" "$T/state" "$T/kioskd.log" 2>/dev/null | sed "s|\$| ($p)|")
+  done
+  check "no PIN or full ID number in the kiosk's files${hits:+: $hits}" test -z "$hits"
+  local spooled; spooled=$(find "$T/state" -path '*spool*' -type f 2>/dev/null | wc -l)
+  check "no scan left in the spool" test "$spooled" = 0
+}

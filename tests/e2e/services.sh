@@ -12,6 +12,8 @@ new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
 page licence
 sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
+# privacy: checked before each service's state is wiped (fresh) and at the end
+PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
 services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin approval timeout}
 
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
@@ -290,4 +292,7 @@ FLOW
   kioskd_stop ;;
 esac
 done
+# privacy over every service above: PINs (user, new, SO) and the agent's full
+# ID number never reach kioskd's log, journal or spool
+kiosk_files_clean $PRIVATE_PATTERNS
 finish
