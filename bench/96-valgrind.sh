@@ -25,6 +25,7 @@ timeout_percent = 400
 CONF
 for _ in $(seq 100); do kioskd_start >/dev/null 2>&1 && break; sleep 0.2; done
 cat > "$T/r.flow" <<'FLOW'
+expect timeout=120 screen=home
 send choose_service service=renew
 expect timeout=60 screen=cert_show
 send confirm
