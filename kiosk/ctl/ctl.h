@@ -63,4 +63,18 @@ int ctl_cmd_ra_check(int argc, char **argv);
 /* ctl_token.c: UKEYs through a PKCS#11 module */
 int ctl_cmd_token(int argc, char **argv);
 
+/* ctl_engine.c: one request to kioskd (with --staff ID: log in first, PIN
+ * on stdin; --reason TEXT added to the request); prints the result and
+ * returns the exit code. Takes req. */
+int ctl_engine_request(int argc, char **argv, const char *name, json_t *req);
+/* ctl_maint.c: staff and maintenance commands */
+int ctl_cmd_staff_login(int argc, char **argv);
+int ctl_cmd_staff_logout(int argc, char **argv);
+int ctl_cmd_staff_actions(int argc, char **argv);
+int ctl_cmd_selftest(int argc, char **argv);
+int ctl_cmd_summary(int argc, char **argv);
+int ctl_cmd_logs(int argc, char **argv);
+int ctl_cmd_config_show(int argc, char **argv);
+int ctl_cmd_version(int argc, char **argv);
+
 #endif

@@ -8,6 +8,7 @@
  * PIN: values of pin/repeat are shown as "***".
  */
 #include <errno.h>
+#include <stdint.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,8 @@ typedef struct ctl_conn {
     int seq;
 } ctl_conn;
 
-static const char *const engine_opts[] = {"--socket", "--config", "--role", "--limit", NULL};
+static const char *const engine_opts[] = {"--socket", "--config", "--role",  "--limit",
+                                          "--staff",  "--reason", "--date", "--lines", NULL};
 
 static int64_t mono_ms(void)
 {
@@ -163,14 +165,58 @@ static int conn_open(ctl_conn *c, int argc, char **argv, const char *role, const
     return 0;
 }
 
+/* --staff ID: log in as that member first, the PIN read from standard
+ * input (one line, never from argv); 0 when done or not asked */
+static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
+{
+    const char *id = ctl_option(argc, argv, "--staff");
+    if (!id)
+        return 0;
+    kx_secbuf *pin = NULL;
+    if (kx_secbuf_new(64, &pin))
+        return -1;
+    int ch, bad = 0;
+    while ((ch = getchar()) != EOF && ch != '\n' && !bad)
+        bad = kx_secbuf_append(pin, (unsigned char)ch) != KX_OK;
+    json_t *req = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s%}", "v", KX_PROTO_VERSION, "type",
+                            "request", "seq", ++c->seq, "cmd", "staff_login", "staff_id", id,
+                            "pin", kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
+    kx_secbuf_free(pin);
+    if (bad || !req) {
+        json_decref(req);
+        return ctl_fail(-1, name, "cannot read the staff PIN from standard input");
+    }
+    json_t *pj = json_object_get(req, "pin");
+    conn_send(c, json_incref(req));
+    kx_wipe((void *)(uintptr_t)json_string_value(pj), json_string_length(pj));
+    json_decref(req);
+    json_t *m = conn_reply(c, c->seq, 20000);
+    const char *type = m ? json_string_value(json_object_get(m, "type")) : NULL;
+    int ok = type && strcmp(type, "reply") == 0;
+    if (!ok)
+        ctl_fail(0, name, "staff login refused: %s: %s",
+                 m ? json_string_value(json_object_get(m, "error")) ?: "?" : "no answer",
+                 m ? json_string_value(json_object_get(m, "detail")) ?: "" : "");
+    json_decref(m);
+    return ok ? 0 : -1;
+}
+
 /* one request; prints the result; returns the exit code */
-static int run_request(int argc, char **argv, const char *name, json_t *req)
+int ctl_engine_request(int argc, char **argv, const char *name, json_t *req)
 {
     ctl_conn c;
     if (conn_open(&c, argc, argv, "staff", name)) {
         json_decref(req);
         return CTL_EXIT_USAGE;
     }
+    if (staff_login(&c, argc, argv, name)) {
+        json_decref(req);
+        conn_close(&c);
+        return CTL_EXIT_INVALID;
+    }
+    const char *reason = ctl_option(argc, argv, "--reason");
+    if (reason && !json_object_get(req, "reason"))
+        json_object_set_new(req, "reason", json_string(reason));
     int seq = ++c.seq;
     json_object_set_new(req, "v", json_integer(KX_PROTO_VERSION));
     json_object_set_new(req, "type", json_string("request"));
@@ -181,8 +227,10 @@ static int run_request(int argc, char **argv, const char *name, json_t *req)
     if (!m) {
         ctl_fail(0, name, "no reply from kioskd");
     } else if (strcmp(json_string_value(json_object_get(m, "type")) ?: "", "reply") == 0) {
-        ctl_print_json(json_incref(json_object_get(m, "result")));
-        code = CTL_EXIT_OK;
+        json_t *res = json_object_get(m, "result");
+        ctl_print_json(json_incref(res));
+        /* a maintenance result with "ok": false (a failed self-test) */
+        code = json_is_false(json_object_get(res, "ok")) ? CTL_EXIT_INVALID : CTL_EXIT_OK;
     } else {
         ctl_fail(0, name, "%s: %s", json_string_value(json_object_get(m, "error")) ?: "error",
                  json_string_value(json_object_get(m, "detail")) ?: "");
@@ -195,7 +243,7 @@ static int run_request(int argc, char **argv, const char *name, json_t *req)
 
 int ctl_cmd_status(int argc, char **argv)
 {
-    return run_request(argc, argv, "status", json_pack("{s:s}", "cmd", "status"));
+    return ctl_engine_request(argc, argv, "status", json_pack("{s:s}", "cmd", "status"));
 }
 
 int ctl_cmd_journal(int argc, char **argv)
@@ -204,7 +252,7 @@ int ctl_cmd_journal(int argc, char **argv)
     const char *l = ctl_option(argc, argv, "--limit");
     if (l && kx_parse_long(l, 1, 1000, &limit))
         return ctl_fail(CTL_EXIT_USAGE, "journal", "--limit must be 1..1000");
-    return run_request(argc, argv, "journal",
+    return ctl_engine_request(argc, argv, "journal",
                        json_pack("{s:s, s:b, s:i}", "cmd", "journal", "open",
                                  ctl_flag(argc, argv, "--open"), "limit", (int)limit));
 }
@@ -215,7 +263,7 @@ static int tx_command(int argc, char **argv, const char *cmd)
     long v;
     if (!id || kx_parse_long(id, 1, 0x7fffffffL, &v))
         return ctl_fail(CTL_EXIT_USAGE, cmd, "expected a transaction id (kioskctl journal)");
-    return run_request(argc, argv, cmd, json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)v));
+    return ctl_engine_request(argc, argv, cmd, json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)v));
 }
 
 int ctl_cmd_retry(int argc, char **argv)

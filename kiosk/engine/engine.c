@@ -29,6 +29,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "engine_staff.h"
 
 #define RECOVERY_JOB KX_JOB_COUNT
 #define ERROR_TIMEOUT_S 90
@@ -214,6 +215,7 @@ static void engine_end_session(kx_engine *e, const char *outcome)
     }
     kx_log_info("session.end", "session=%s service=%s outcome=%s", s->id,
                 kx_service_id(s->service), outcome);
+    kx_staff_mode_dirty(e);
 }
 
 static void engine_go_home(kx_engine *e)
@@ -303,6 +305,11 @@ static kx_err engine_event(kx_engine *e, kx_event ev)
     else
         engine_enter(e);
     return KX_OK;
+}
+
+kx_err kx_engine_event(kx_engine *e, kx_event ev)
+{
+    return engine_event(e, ev);
 }
 
 /* the worker finished (lock held) */
@@ -496,11 +503,32 @@ const char *const *kx_engine_revoke_reasons(void)
     return revoke_reasons;
 }
 
+static kx_err engine_intent_apply(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+
 kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role)
 {
+    if (!kx_intent_is_staff(intent))
+        return engine_intent_apply(e, intent, msg, role);
+    /* staff intents: a logged-in member (any connection) or, without
+     * [staff:ID] members, a staff connection; recorded either way */
+    kx_staff_actor a;
+    const char *reason = "";
+    kx_err rc = kx_staff_intent_begin(e, intent, msg, role, &a, &reason);
+    if (rc)
+        return rc;
+    char session[KX_SESSION_ID_MAX] = "", state[64] = "";
+    if (e->s.active) {
+        kx_strlcpy(session, e->s.id, sizeof session);
+        kx_strlcpy(state, kx_flow_state_at(e->s.flow, e->s.pos.state)->name, sizeof state);
+    }
+    rc = engine_intent_apply(e, intent, msg, KX_ROLE_STAFF);
+    kx_staff_intent_end(e, intent, &a, session, state, reason, rc);
+    return rc;
+}
+
+static kx_err engine_intent_apply(kx_engine *e, kx_intent intent, json_t *msg, kx_role role)
+{
     kx_session *s = &e->s;
-    if (kx_intent_is_staff(intent) && role != KX_ROLE_STAFF)
-        return KX_ERR_PERMISSION;
     kx_log_info("engine.intent", "intent=%s role=%s session=%s", kx_intent_name(intent),
                 kx_role_name(role), s->active ? s->id : "-");
     switch (intent) {
@@ -619,6 +647,7 @@ kx_err kx_engine_run(kx_engine *e)
             if (e->s.active)
                 engine_step_timeout(e);
         }
+        kx_staff_mode_tick(e);
         pthread_mutex_unlock(&e->mu);
     }
     return KX_OK;
@@ -659,6 +688,8 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
     if (!rc)
         rc = kx_devices_open(e);
     if (!rc)
+        rc = kx_staff_mode_open(e);
+    if (!rc)
         rc = kx_server_listen(e);
     if (rc) {
         kx_engine_destroy(e);
@@ -680,6 +711,7 @@ void kx_engine_destroy(kx_engine *e)
         pthread_join(e->job_thread, NULL);
     kx_server_close(e);
     kx_devices_close(e);
+    kx_staff_mode_close(e);
     session_wipe(&e->s);
     kx_journal_close(e->journal);
     if (e->wake_pipe[0] >= 0)

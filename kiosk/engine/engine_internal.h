@@ -174,6 +174,8 @@ struct kx_engine {
     volatile int job_cancel; /* the worker should give up */
     int job_pending;        /* start a job when the running one is joined */
     int recovery_pending;   /* run recovery when the kiosk is idle */
+
+    struct kx_staff_mode *staff; /* staff_mode.c: assisted mode, maintenance, metrics */
 };
 
 /* engine.c */

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_jobs.h"
+#include "engine_staff.h"
 #include "engine_token.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
@@ -373,4 +374,24 @@ kx_err kx_upload_session_scans(kx_engine *e, const char *session, const char *ca
                     kx_ra_doc_kind_id(kind), rec.size);
     }
     return KX_OK;
+}
+
+/* ---- maintenance self-test (main loop, idle kiosk: no job uses the scanner) ---- */
+
+kx_err kx_device_selftest_scan(kx_engine *e, char *path, size_t pathsz, int *w, int *h)
+{
+    kx_image *img = NULL;
+    kx_err rc = scan_page(e, &img);
+    if (rc)
+        return rc;
+    if ((size_t)snprintf(path, pathsz, "%s/selftest.png", e->set.spool_dir) >= pathsz)
+        rc = KX_ERR_TOO_LARGE;
+    if (!rc)
+        rc = kx_image_save_png(img, path);
+    if (!rc)
+        chmod(path, 0640);
+    *w = img->width;
+    *h = img->height;
+    kx_image_free(img);
+    return rc;
 }

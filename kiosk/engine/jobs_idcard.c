@@ -13,6 +13,7 @@
 #include "engine_jobs.h"
 #include "engine_token.h"
 #include "idcard/idcard.h"
+#include "engine_staff.h"
 
 static kx_idcard_reader *idcard_reader; /* opened on first use; worker thread only */
 
@@ -85,4 +86,17 @@ out:
 kx_job_fn kx_idcard_job(kx_job job)
 {
     return job == KX_JOB_IDCARD_READ ? job_idcard_read : NULL;
+}
+
+kx_err kx_device_selftest_idcard(kx_engine *e)
+{
+    kx_err rc = KX_OK;
+    if (!idcard_reader && (rc = kx_idcard_open_config(e->cfg, &idcard_reader)))
+        return rc;
+    rc = kx_idcard_sam_status(idcard_reader);
+    if (rc) { /* reopen next time */
+        kx_idcard_close(idcard_reader);
+        idcard_reader = NULL;
+    }
+    return rc;
 }

@@ -21,6 +21,7 @@
 #include "core/str.h"
 #include "certinfo.h"
 #include "engine_jobs.h"
+#include "engine_staff.h"
 #include "engine_token.h"
 #include "token/token.h"
 
@@ -539,4 +540,21 @@ kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsig
     kx_err rc = kx_token_sign(current, old_id, old_id_len, der, (size_t)der_len, sig, sig_len);
     OPENSSL_free(der);
     return rc;
+}
+
+/* maintenance self-test (main loop, idle kiosk): serials of the tokens present */
+kx_err kx_device_selftest_tokens(kx_engine *e, char (*serials)[40], size_t max, size_t *n)
+{
+    kx_token_module *m;
+    *n = 0;
+    kx_err rc = module_of(e, &m);
+    if (rc)
+        return rc;
+    kx_token_info info[8];
+    size_t count = 0;
+    if ((rc = kx_token_list(m, info, 8, &count)))
+        return rc;
+    for (size_t i = 0; i < count && i < max; i++)
+        kx_strlcpy(serials[(*n)++], info[i].serial, 40);
+    return KX_OK;
 }

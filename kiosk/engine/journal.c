@@ -42,6 +42,12 @@ static const char *const schema =
     "CREATE INDEX IF NOT EXISTS tx_status ON tx(status);"
     "CREATE TABLE IF NOT EXISTS spool("
     " path TEXT PRIMARY KEY, session TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS staff_actions("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, staff_id TEXT NOT NULL,"
+    " role TEXT NOT NULL, action TEXT NOT NULL, session TEXT NOT NULL DEFAULT '',"
+    " tx_id INTEGER NOT NULL DEFAULT 0, reason TEXT NOT NULL DEFAULT '',"
+    " detail TEXT NOT NULL DEFAULT '', outcome TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX IF NOT EXISTS staff_actions_at ON staff_actions(at);"
     "PRAGMA user_version = 1;";
 
 const char *kx_journal_status_name(kx_tx_status st)
@@ -440,4 +446,102 @@ kx_err kx_journal_spool_purge_session(kx_journal *j, const char *session)
             rc = kx_journal_spool_ack(j, paths[i]);
     } while (!rc && n == 64);
     return rc;
+}
+
+/* ---- staff actions (assisted mode, maintenance) ---- */
+
+kx_err kx_journal_staff_record(kx_journal *j, const kx_journal_staff_action *a, int64_t *id_out)
+{
+    int64_t at = a->at ? a->at : (int64_t)time(NULL);
+    const void *args[] = {&at,       a->staff_id, a->role,   a->action, a->session,
+                          &a->tx_id, a->reason,   a->detail, a->outcome};
+    return journal_exec(j,
+                        "INSERT INTO staff_actions(at, staff_id, role, action, session, tx_id,"
+                        " reason, detail, outcome) VALUES(?,?,?,?,?,?,?,?,?)",
+                        "ittttittt", args, NULL, id_out);
+}
+
+kx_err kx_journal_staff_list(kx_journal *j, int64_t since, kx_journal_staff_action *out,
+                             size_t max, size_t *n_out)
+{
+    sqlite3_stmt *st = NULL;
+    kx_err rc = KX_OK;
+    size_t n = 0;
+    pthread_mutex_lock(&j->mu);
+    if (sqlite3_prepare_v2(j->db,
+                           "SELECT id, at, staff_id, role, action, session, tx_id, reason,"
+                           " detail, outcome FROM staff_actions WHERE at >= ? ORDER BY id DESC",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = journal_fail(j, "prepare");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, since);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+        kx_journal_staff_action *a = &out[n++];
+        memset(a, 0, sizeof *a);
+        a->id = sqlite3_column_int64(st, 0);
+        a->at = sqlite3_column_int64(st, 1);
+        col_text(st, 2, a->staff_id, sizeof a->staff_id);
+        col_text(st, 3, a->role, sizeof a->role);
+        col_text(st, 4, a->action, sizeof a->action);
+        col_text(st, 5, a->session, sizeof a->session);
+        a->tx_id = sqlite3_column_int64(st, 6);
+        col_text(st, 7, a->reason, sizeof a->reason);
+        col_text(st, 8, a->detail, sizeof a->detail);
+        col_text(st, 9, a->outcome, sizeof a->outcome);
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = journal_fail(j, "query");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->mu);
+    *n_out = n;
+    return rc;
+}
+
+kx_err kx_journal_session_counts(kx_journal *j, int64_t since, int64_t until,
+                                 kx_journal_count *out, size_t max, size_t *n_out)
+{
+    sqlite3_stmt *st = NULL;
+    kx_err rc = KX_OK;
+    size_t n = 0;
+    pthread_mutex_lock(&j->mu);
+    if (sqlite3_prepare_v2(j->db,
+                           "SELECT service, CASE outcome WHEN '' THEN 'open' ELSE outcome END,"
+                           " count(*) FROM sessions WHERE created >= ? AND created < ?"
+                           " GROUP BY 1, 2 ORDER BY 1, 2",
+                           -1, &st, NULL) != SQLITE_OK) {
+        rc = journal_fail(j, "prepare");
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, since);
+    sqlite3_bind_int64(st, 2, until);
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW && n < max) {
+        col_text(st, 0, out[n].service, sizeof out[n].service);
+        col_text(st, 1, out[n].outcome, sizeof out[n].outcome);
+        out[n].count = sqlite3_column_int64(st, 2);
+        n++;
+    }
+    if (s != SQLITE_ROW && s != SQLITE_DONE)
+        rc = journal_fail(j, "query");
+out:
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&j->mu);
+    *n_out = n;
+    return rc;
+}
+
+kx_err kx_journal_list_kind(kx_journal *j, const char *kind, int64_t since, int64_t until,
+                            kx_journal_tx *out, size_t max, size_t *n_out)
+{
+    char a[32], b[32];
+    snprintf(a, sizeof a, "%lld", (long long)since);
+    snprintf(b, sizeof b, "%lld", (long long)until);
+    const char *p[] = {kind, a, b};
+    return journal_query_tx(j,
+                            TX_COLUMNS "WHERE tx.kind=? AND tx.created >= CAST(? AS INTEGER)"
+                                       " AND tx.created < CAST(? AS INTEGER) ORDER BY tx.id",
+                            p, 3, out, max, n_out);
 }

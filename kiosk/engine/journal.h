@@ -149,4 +149,45 @@ kx_err kx_journal_spool_purge_session(kx_journal *j, const char *session);
 kx_err kx_journal_spool_list(kx_journal *j, const char *session,
                              char (*paths)[KX_JOURNAL_TEXT_MAX], size_t max, size_t *n_out);
 
+/* ---- staff actions (assisted mode and maintenance, docs/protocol.md) ---- */
+
+/* One thing a staff member did: who, what, when, why. Never a PIN. */
+typedef struct kx_journal_staff_action {
+    int64_t id;
+    int64_t at;                          /* Unix seconds (0 on record: now) */
+    char staff_id[KX_JOURNAL_ID_MAX];    /* [staff:ID], or "uid:N" without staff members */
+    char role[16];                       /* staff, admin */
+    char action[KX_JOURNAL_ID_MAX];      /* login, approve, override, refund, selftest ... */
+    char session[KX_JOURNAL_ID_MAX];     /* customer session concerned, "" */
+    int64_t tx_id;                       /* transaction concerned, 0 */
+    char reason[KX_JOURNAL_TEXT_MAX];    /* why (required for overrides) */
+    char detail[KX_JOURNAL_TEXT_MAX];    /* what exactly (masked data only) */
+    char outcome[KX_JOURNAL_ID_MAX];     /* ok, refused, KX_ERR_... */
+} kx_journal_staff_action;
+
+/* kx_journal_staff_record - append one staff action (durable on return);
+ * *id_out (may be NULL) gets its id. */
+kx_err kx_journal_staff_record(kx_journal *j, const kx_journal_staff_action *a, int64_t *id_out);
+
+/* kx_journal_staff_list - staff actions at or after since (Unix seconds),
+ * newest first, up to max. */
+kx_err kx_journal_staff_list(kx_journal *j, int64_t since, kx_journal_staff_action *out,
+                             size_t max, size_t *n_out);
+
+/* Sessions counted by service and outcome ("open" while unfinished). */
+typedef struct kx_journal_count {
+    char service[KX_JOURNAL_ID_MAX];
+    char outcome[KX_JOURNAL_ID_MAX];
+    int64_t count;
+} kx_journal_count;
+
+/* kx_journal_session_counts - sessions created in [since, until). */
+kx_err kx_journal_session_counts(kx_journal *j, int64_t since, int64_t until,
+                                 kx_journal_count *out, size_t max, size_t *n_out);
+
+/* kx_journal_list_kind - transactions of one kind created in [since,
+ * until), oldest first, up to max. */
+kx_err kx_journal_list_kind(kx_journal *j, const char *kind, int64_t since, int64_t until,
+                            kx_journal_tx *out, size_t max, size_t *n_out);
+
 #endif

@@ -22,7 +22,7 @@
 #include "core/log.h"
 #include "core/secbuf.h"
 #include "core/str.h"
-#include "engine_internal.h"
+#include "engine_staff.h"
 
 /* ---- listening ---- */
 
@@ -241,6 +241,9 @@ static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **r
                             kx_journal_path(e->journal), "recovering", e->recovering);
         return *result ? KX_OK : KX_ERR_NO_MEMORY;
     }
+    kx_err src = KX_OK;
+    if (kx_staff_request(e, c->role, (unsigned)c->uid, cmd, msg, result, &src))
+        return src;
     if (c->role != KX_ROLE_STAFF)
         return KX_ERR_PERMISSION;
     if (strcmp(cmd, "journal") == 0) {
@@ -345,7 +348,10 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
         }
     } else if (strcmp(type, "request") == 0) {
         json_t *result = NULL;
+        kx_err_set_detail("%s", "");
         rc = handle_request(e, c, msg, &result);
+        if (rc && kx_err_detail()[0])
+            detail = kx_err_detail();
         if (!rc) {
             json_t *rep = json_pack("{s:i, s:s, s:b, s:o}", "v", KX_PROTO_VERSION, "type",
                                     "reply", "ok", 1, "result", result ? result : json_null());

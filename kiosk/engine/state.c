@@ -13,7 +13,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
-#include "engine_internal.h"
+#include "engine_staff.h"
 
 const char *const *kx_engine_revoke_reasons(void);
 
@@ -331,6 +331,7 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "state", st ? json_string(st->name) : json_null());
     json_object_set_new(o, "service", s->active ? json_string(kx_service_id(s->service)) : json_null());
     json_object_set_new(o, "lang", json_string(e->lang));
+    json_object_set_new(o, "staff", kx_staff_state_json(e));
     if (st) {
         int idx, cnt;
         kx_flow_step_number(s->flow, s->pos.state, &idx, &cnt);

@@ -207,7 +207,7 @@ kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *p
     if (role_out)
         *role_out = m->role;
     kx_log_info("staff.auth", "staff=%s result=ok role=%s", m->id,
-                m->role == KX_ROLE_ADMIN ? "admin" : "staff");
+                m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff");
     return KX_OK;
 }
 

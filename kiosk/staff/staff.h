@@ -26,8 +26,8 @@
 #include "core/secbuf.h"
 
 typedef enum kx_staff_role {
-    KX_ROLE_STAFF = 0, /* assisted mode */
-    KX_ROLE_ADMIN = 1, /* maintenance menu (and assisted mode) */
+    KX_STAFF_ROLE_STAFF = 0, /* assisted mode */
+    KX_STAFF_ROLE_ADMIN = 1, /* maintenance menu (and assisted mode) */
 } kx_staff_role;
 
 typedef struct kx_staff_db kx_staff_db;

@@ -73,12 +73,12 @@ static void test_verify_and_roles(void **state)
     assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
     assert_int_equal(kx_staff_count(db), 2);
     assert_string_equal(kx_staff_name(db, "1001"), "王芳");
-    kx_staff_role role = KX_ROLE_ADMIN;
+    kx_staff_role role = KX_STAFF_ROLE_ADMIN;
     kx_secbuf *ok = pin_of("246810"), *bad = pin_of("246811"), *adm = pin_of("13579135");
     assert_int_equal(kx_staff_verify(db, "1001", ok, 1000, &role, NULL), KX_OK);
-    assert_int_equal(role, KX_ROLE_STAFF);
+    assert_int_equal(role, KX_STAFF_ROLE_STAFF);
     assert_int_equal(kx_staff_verify(db, "9000", adm, 1000, &role, NULL), KX_OK);
-    assert_int_equal(role, KX_ROLE_ADMIN);
+    assert_int_equal(role, KX_STAFF_ROLE_ADMIN);
     assert_int_equal(kx_staff_verify(db, "1001", adm, 1000, NULL, NULL), KX_ERR_PERMISSION);
     assert_int_equal(kx_staff_verify(db, "nobody", ok, 1000, NULL, NULL), KX_ERR_PERMISSION);
     assert_int_equal(kx_staff_verify(db, "1001", bad, 1000, NULL, NULL), KX_ERR_PERMISSION);

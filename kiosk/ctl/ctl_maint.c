@@ -1,0 +1,79 @@
+/*
+ * ctl_maint.c - kioskctl's staff and maintenance commands through kioskd
+ * (docs/protocol.md, "Staff and maintenance"): staff-login, staff-logout,
+ * staff-actions, selftest, summary, logs, config-show, version, manual-id.
+ * With [staff:ID] members configured, `--staff ID` logs in first with the
+ * PIN read from standard input (never from the command line).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/str.h"
+#include "ctl.h"
+
+static const char *const maint_opts[] = {"--socket", "--config", "--staff", "--reason",
+                                         "--date",   "--lines",  "--limit", NULL};
+
+int ctl_cmd_staff_login(int argc, char **argv)
+{
+    if (!ctl_option(argc, argv, "--staff"))
+        return ctl_fail(CTL_EXIT_USAGE, "staff-login", "usage: kioskctl staff-login --staff ID < PIN");
+    /* the login itself is done by ctl_engine_request; then ask for the version */
+    return ctl_engine_request(argc, argv, "staff-login", json_pack("{s:s}", "cmd", "staff_actions"));
+}
+
+int ctl_cmd_staff_logout(int argc, char **argv)
+{
+    return ctl_engine_request(argc, argv, "staff-logout", json_pack("{s:s}", "cmd", "staff_logout"));
+}
+
+int ctl_cmd_staff_actions(int argc, char **argv)
+{
+    long limit = 100;
+    const char *l = ctl_option(argc, argv, "--limit");
+    if (l && kx_parse_long(l, 1, 1000, &limit))
+        return ctl_fail(CTL_EXIT_USAGE, "staff-actions", "--limit must be 1..1000");
+    return ctl_engine_request(argc, argv, "staff-actions",
+                              json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", (int)limit));
+}
+
+int ctl_cmd_selftest(int argc, char **argv)
+{
+    const char *dev = ctl_positional(argc, argv, 0, maint_opts);
+    if (!dev)
+        dev = "all";
+    if (strcmp(dev, "all") && strcmp(dev, "scanner") && strcmp(dev, "idcard") &&
+        strcmp(dev, "token") && strcmp(dev, "ra"))
+        return ctl_fail(CTL_EXIT_USAGE, "selftest", "device is all, scanner, idcard, token or ra");
+    return ctl_engine_request(argc, argv, "selftest",
+                              json_pack("{s:s, s:s}", "cmd", "selftest", "device", dev));
+}
+
+int ctl_cmd_summary(int argc, char **argv)
+{
+    const char *date = ctl_option(argc, argv, "--date");
+    json_t *req = json_pack("{s:s}", "cmd", "summary");
+    if (date)
+        json_object_set_new(req, "date", json_string(date));
+    return ctl_engine_request(argc, argv, "summary", req);
+}
+
+int ctl_cmd_logs(int argc, char **argv)
+{
+    long lines = 100;
+    const char *l = ctl_option(argc, argv, "--lines");
+    if (l && kx_parse_long(l, 1, 1000, &lines))
+        return ctl_fail(CTL_EXIT_USAGE, "logs", "--lines must be 1..1000");
+    return ctl_engine_request(argc, argv, "logs",
+                              json_pack("{s:s, s:i}", "cmd", "logs", "lines", (int)lines));
+}
+
+int ctl_cmd_config_show(int argc, char **argv)
+{
+    return ctl_engine_request(argc, argv, "config-show", json_pack("{s:s}", "cmd", "config"));
+}
+
+int ctl_cmd_version(int argc, char **argv)
+{
+    return ctl_engine_request(argc, argv, "version", json_pack("{s:s}", "cmd", "version"));
+}
