@@ -47,6 +47,9 @@ for i in $(seq "$N"); do
   idcard_place
   "$K" run-flow "$T/r.flow" >/dev/null 2>"$T/r.err" || { failures=$((failures+1)); tail -2 "$T/r.err"; }
   if [ "$i" = 20 ]; then w_rss=$(rss "$KD_PID"); w_fd=$(fds "$KD_PID"); u_rss=$(rss "$UI"); u_fd=$(fds "$UI"); fi
+  case $i in 20|50|100|200|300|500|750|1000|1500|2000)
+    echo "soak checkpoint $i: kioskd RSS $(rss "$KD_PID") kB fds $(fds "$KD_PID"); kiosk RSS $(rss "$UI") kB fds $(fds "$UI")" ;;
+  esac
 done
 t1=$(date +%s)
 echo "soak: $N renewals in $((t1-t0)) s, $failures failed, ra-sim renewals $(counter certs_renewed)  (command: KX_SOAK_N=$N bench/run soak)"
