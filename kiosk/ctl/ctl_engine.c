@@ -486,8 +486,16 @@ int ctl_cmd_run_flow(int argc, char **argv)
             sleep((unsigned)secs);
         } else if (strcmp(w[0], "request") == 0 && n > 1) {
             int seq = ++c.seq;
-            conn_send(&c, json_pack("{s:i, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type",
-                                    "request", "seq", seq, "cmd", w[1]));
+            json_t *req = json_pack("{s:i, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type",
+                                    "request", "seq", seq, "cmd", w[1]);
+            for (int i = 2; i < n; i++) { /* key=value fields (strings) */
+                char *eq = strchr(w[i], '=');
+                if (eq) {
+                    *eq = 0;
+                    json_object_set_new(req, w[i], json_string(eq + 1));
+                }
+            }
+            conn_send(&c, req);
             json_t *m = conn_reply(&c, seq, 20000);
             if (m)
                 ctl_print_json(json_incref(m));

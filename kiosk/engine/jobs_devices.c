@@ -378,12 +378,29 @@ kx_err kx_upload_session_scans(kx_engine *e, const char *session, const char *ca
 
 /* ---- maintenance self-test (main loop, idle kiosk: no job uses the scanner) ---- */
 
+/* the self-test runs on the main loop, which holds e->mu: no progress
+ * reporting (scan_progress would lock it) */
+static int selftest_progress(void *user, const kx_scan_progress *p)
+{
+    (void)user;
+    (void)p;
+    return 0;
+}
+
 kx_err kx_device_selftest_scan(kx_engine *e, char *path, size_t pathsz, int *w, int *h)
 {
+    struct kx_local_devices *l = local_of(e);
     kx_image *img = NULL;
-    kx_err rc = scan_page(e, &img);
-    if (rc)
+    kx_err rc = KX_OK;
+    if (!l->scanner &&
+        (rc = scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
         return rc;
+    rc = scanner_scan(l->scanner, &l->scan_cfg.params, selftest_progress, NULL, &img);
+    if (rc) {
+        scanner_close(l->scanner); /* reopen next time */
+        l->scanner = NULL;
+        return rc;
+    }
     if ((size_t)snprintf(path, pathsz, "%s/selftest.png", e->set.spool_dir) >= pathsz)
         rc = KX_ERR_TOO_LARGE;
     if (!rc)
