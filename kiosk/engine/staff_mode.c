@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/secbuf.h"
 #include "core/str.h"
@@ -42,6 +43,9 @@ static const char *const assist_actions[] = {"approve",  "reject", "override", "
 #define HEALTH_UNKNOWN (-1)
 enum { DEV_SCANNER, DEV_IDCARD, DEV_TOKEN, DEV_RA, DEV_COUNT };
 static const char *const dev_names[DEV_COUNT] = {"scanner", "idcard", "token", "ra"};
+/* what the maintenance screen calls each test (msgid, the UI translates) */
+static const char *const dev_msgids[DEV_COUNT] = {N_("Scanner"), N_("ID card reader"),
+                                                  N_("UKEY reader"), N_("RA connection")};
 
 struct kx_staff_mode {
     kx_staff_db *db;
@@ -409,10 +413,13 @@ static kx_err req_actions(kx_engine *e, json_t *msg, json_t **result)
 
 /* ---- maintenance: self-tests ---- */
 
-static json_t *test_result(const char *dev, kx_err rc, json_t *detail)
+static json_t *test_result(int dev, kx_err rc, json_t *detail)
 {
-    return json_pack("{s:s, s:b, s:s, s:o}", "device", dev, "ok", rc == KX_OK, "error",
-                     rc ? kx_err_name(rc) : "", "detail", detail ? detail : json_object());
+    return json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:o}", "device", dev_names[dev], "msgid",
+                     dev_msgids[dev], "ok", rc == KX_OK, "verdict",
+                     rc == KX_OK ? N_("Passed") : N_("Failed"), "error",
+                     rc ? kx_err_name(rc) : "", "error_msgid", rc ? kx_err_message(rc) : "",
+                     "detail", detail ? detail : json_object());
 }
 
 static json_t *selftest_scanner(kx_engine *e, kx_err *rc)
@@ -501,7 +508,7 @@ static kx_err req_selftest(kx_engine *e, json_t *msg, const kx_staff_actor *a, j
             d = selftest_ra(e, &rc);
         e->staff->health[i] = rc == KX_OK;
         all_ok &= rc == KX_OK;
-        json_array_append_new(arr, test_result(dev_names[i], rc, d));
+        json_array_append_new(arr, test_result(i, rc, d));
         char part[40];
         snprintf(part, sizeof part, "%s%s=%s", summary[0] ? " " : "", dev_names[i],
                  rc ? "fail" : "ok");
