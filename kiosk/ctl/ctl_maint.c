@@ -17,14 +17,17 @@ static const char *const maint_opts[] = {"--socket", "--config", "--staff", "--r
 int ctl_cmd_staff_login(int argc, char **argv)
 {
     if (!ctl_option(argc, argv, "--staff"))
-        return ctl_fail(CTL_EXIT_USAGE, "staff-login", "usage: kioskctl staff-login --staff ID < PIN");
-    /* the login itself is done by ctl_engine_request; then ask for the version */
-    return ctl_engine_request(argc, argv, "staff-login", json_pack("{s:s}", "cmd", "staff_actions"));
+        return ctl_fail(CTL_EXIT_USAGE, "staff-login",
+                        "usage: kioskctl staff-login --staff ID < PIN");
+    /* ctl_engine_request logs in; then print the login just recorded */
+    return ctl_engine_request(argc, argv, "staff-login",
+                              json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", 1));
 }
 
 int ctl_cmd_staff_logout(int argc, char **argv)
 {
-    return ctl_engine_request(argc, argv, "staff-logout", json_pack("{s:s}", "cmd", "staff_logout"));
+    return ctl_engine_request(argc, argv, "staff-logout",
+                              json_pack("{s:s}", "cmd", "staff_logout"));
 }
 
 int ctl_cmd_staff_actions(int argc, char **argv)
@@ -33,8 +36,9 @@ int ctl_cmd_staff_actions(int argc, char **argv)
     const char *l = ctl_option(argc, argv, "--limit");
     if (l && kx_parse_long(l, 1, 1000, &limit))
         return ctl_fail(CTL_EXIT_USAGE, "staff-actions", "--limit must be 1..1000");
-    return ctl_engine_request(argc, argv, "staff-actions",
-                              json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", (int)limit));
+    return ctl_engine_request(
+        argc, argv, "staff-actions",
+        json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", (int)limit));
 }
 
 int ctl_cmd_selftest(int argc, char **argv)
@@ -44,7 +48,8 @@ int ctl_cmd_selftest(int argc, char **argv)
         dev = "all";
     if (strcmp(dev, "all") && strcmp(dev, "scanner") && strcmp(dev, "idcard") &&
         strcmp(dev, "token") && strcmp(dev, "ra"))
-        return ctl_fail(CTL_EXIT_USAGE, "selftest", "device is all, scanner, idcard, token or ra");
+        return ctl_fail(CTL_EXIT_USAGE, "selftest",
+                        "device is all, scanner, idcard, token or ra");
     return ctl_engine_request(argc, argv, "selftest",
                               json_pack("{s:s, s:s}", "cmd", "selftest", "device", dev));
 }

@@ -36,8 +36,8 @@
 #endif
 
 /* staff actions that [staff] allowed_actions can list (bit = index) */
-static const char *const assist_actions[] = {"approve",  "reject", "override", "reset",
-                                             "manual_id", "retry", "refund",   NULL};
+static const char *const assist_actions[] = {"approve",   "reject", "override", "reset",
+                                             "manual_id", "retry",  "refund",   NULL};
 #define ASSIST_DEFAULT "approve,reject,override,reset,manual_id,retry,refund"
 
 #define HEALTH_UNKNOWN (-1)
@@ -78,15 +78,17 @@ static int action_index(const char *name)
 static kx_err parse_allowed(const kx_config *cfg, unsigned *out)
 {
     char buf[256];
-    kx_strlcpy(buf, kx_config_get_str(cfg, "staff", "allowed_actions", ASSIST_DEFAULT), sizeof buf);
+    kx_strlcpy(buf, kx_config_get_str(cfg, "staff", "allowed_actions", ASSIST_DEFAULT),
+               sizeof buf);
     *out = 0;
     char *save = NULL;
     for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
         int i = action_index(t);
         if (i < 0) {
-            kx_err_set_detail("%s:%d: [staff] allowed_actions: unknown action \"%s\" (known: %s)",
-                              kx_config_name(cfg), kx_config_line(cfg, "staff", "allowed_actions"),
-                              t, ASSIST_DEFAULT);
+            kx_err_set_detail(
+                "%s:%d: [staff] allowed_actions: unknown action \"%s\" (known: %s)",
+                kx_config_name(cfg), kx_config_line(cfg, "staff", "allowed_actions"), t,
+                ASSIST_DEFAULT);
             return KX_ERR_CONFIG;
         }
         *out |= 1u << i;
@@ -110,7 +112,8 @@ kx_err kx_staff_mode_open(kx_engine *e)
         rc = parse_allowed(e->cfg, &m->allowed);
     if (rc)
         return rc;
-    kx_strlcpy(m->log_file, kx_config_get_str(e->cfg, "staff", "log_file", ""), sizeof m->log_file);
+    kx_strlcpy(m->log_file, kx_config_get_str(e->cfg, "staff", "log_file", ""),
+               sizeof m->log_file);
     kx_strlcpy(m->metrics_file, kx_config_get_str(e->cfg, "metrics", "file", ""),
                sizeof m->metrics_file);
     long v;
@@ -256,7 +259,10 @@ static kx_err req_login(kx_engine *e, json_t *msg, json_t **result)
     const char *pin = json_string_value(pj);
     kx_secbuf *sb = NULL;
     kx_err rc = KX_OK;
-    if (!id || !*id || strlen(id) > 32 || !pin) {
+    if (!id || !*id || strlen(id) > 32 ||
+        strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz"
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") != strlen(id) ||
+        !pin) {
         rc = KX_ERR_BAD_FORMAT;
         kx_err_set_detail("staff_login needs staff_id and pin");
     } else if (!kx_staff_mode_members(e)) {
@@ -278,7 +284,8 @@ static kx_err req_login(kx_engine *e, json_t *msg, json_t **result)
     kx_secbuf_free(sb);
     kx_staff_actor a;
     clean_text(id, a.id, sizeof a.id);
-    kx_strlcpy(a.role, rc ? "-" : (role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff"), sizeof a.role);
+    kx_strlcpy(a.role, rc ? "-" : (role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff"),
+               sizeof a.role);
     if (rc) {
         char detail[64] = "";
         if (rc == KX_ERR_PIN_LOCKED)
@@ -376,8 +383,8 @@ static kx_err req_retry(kx_engine *e, json_t *msg, const kx_staff_actor *a, cons
     if (kx_journal_tx_get(e->journal, tx, &t) == KX_OK)
         kx_strlcpy(session, t.session, sizeof session);
     kx_err rc = kx_engine_staff_retry(e, tx, strcmp(cmd, "refund") == 0, result);
-    const char *st = rc ? kx_err_name(rc)
-                        : json_string_value(json_object_get(*result, "status"));
+    const char *st =
+        rc ? kx_err_name(rc) : json_string_value(json_object_get(*result, "status"));
     kx_staff_record(e, a, cmd, session, tx, reason, st, rc ? kx_err_name(rc) : "ok");
     if (!rc)
         e->staff->metrics_dirty = 1;
@@ -399,12 +406,12 @@ static kx_err req_actions(kx_engine *e, json_t *msg, json_t **result)
         json_t *arr = json_array();
         for (size_t i = 0; i < n; i++)
             json_array_append_new(
-                arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
-                               (json_int_t)v[i].id, "at", (json_int_t)v[i].at, "staff_id",
-                               v[i].staff_id, "role", v[i].role, "action", v[i].action,
-                               "session", v[i].session, "tx_id", (json_int_t)v[i].tx_id,
-                               "reason", v[i].reason, "detail", v[i].detail, "outcome",
-                               v[i].outcome));
+                arr,
+                json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "id",
+                          (json_int_t)v[i].id, "at", (json_int_t)v[i].at, "staff_id",
+                          v[i].staff_id, "role", v[i].role, "action", v[i].action, "session",
+                          v[i].session, "tx_id", (json_int_t)v[i].tx_id, "reason", v[i].reason,
+                          "detail", v[i].detail, "outcome", v[i].outcome));
         *result = json_pack("{s:o}", "actions", arr);
     }
     free(v);
@@ -461,16 +468,14 @@ static json_t *selftest_ra(kx_engine *e, kx_err *rc)
     *rc = kx_ra_probe_run(ra, &p);
     time_t now = time(NULL);
     e->staff->ra_latency_ms = *rc ? -1 : p.rtt_ms;
-    return json_pack("{s:b, s:b, s:i, s:s, s:f, s:f, s:f, s:I, s:I, s:s}", "reachable",
-                     p.reachable, "tls_ok", p.tls_ok, "http_status", p.http_status, "tls_error",
-                     p.tls_error, "rtt_ms", p.rtt_ms, "connect_ms", p.connect_ms, "tls_ms",
-                     p.tls_ms, "server_cert_days",
-                     (json_int_t)(p.server_cert_not_after ? (p.server_cert_not_after - now) / 86400
-                                                          : 0),
-                     "client_cert_days",
-                     (json_int_t)(p.client_cert_not_after ? (p.client_cert_not_after - now) / 86400
-                                                          : 0),
-                     "server", p.health.version);
+    return json_pack(
+        "{s:b, s:b, s:i, s:s, s:f, s:f, s:f, s:I, s:I, s:s}", "reachable", p.reachable,
+        "tls_ok", p.tls_ok, "http_status", p.http_status, "tls_error", p.tls_error, "rtt_ms",
+        p.rtt_ms, "connect_ms", p.connect_ms, "tls_ms", p.tls_ms, "server_cert_days",
+        (json_int_t)(p.server_cert_not_after ? (p.server_cert_not_after - now) / 86400 : 0),
+        "client_cert_days",
+        (json_int_t)(p.client_cert_not_after ? (p.client_cert_not_after - now) / 86400 : 0),
+        "server", p.health.version);
 }
 
 static kx_err req_selftest(kx_engine *e, json_t *msg, const kx_staff_actor *a, json_t **result)
@@ -617,13 +622,13 @@ static kx_err req_summary(kx_engine *e, json_t *msg, const kx_staff_actor *a, js
         json_decref(orders);
         return rc;
     }
-    *result = json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:o}", "date", day,
-                        "sessions", by, "paid_orders", (json_int_t)paid_orders, "taken_fen",
-                        (json_int_t)taken, "refunded_fen", (json_int_t)ra_refunded,
-                        "journal_refunded_fen", (json_int_t)j_refunded, "journal_refunds",
-                        (json_int_t)j_refunds, "reconciled",
-                        reconciled && mismatches == 0 && j_refunded == ra_refunded,
-                        "mismatches", (json_int_t)mismatches, "orders", orders);
+    *result =
+        json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:o}", "date", day, "sessions",
+                  by, "paid_orders", (json_int_t)paid_orders, "taken_fen", (json_int_t)taken,
+                  "refunded_fen", (json_int_t)ra_refunded, "journal_refunded_fen",
+                  (json_int_t)j_refunded, "journal_refunds", (json_int_t)j_refunds,
+                  "reconciled", reconciled && mismatches == 0 && j_refunded == ra_refunded,
+                  "mismatches", (json_int_t)mismatches, "orders", orders);
     char detail[96];
     snprintf(detail, sizeof detail, "date=%s taken_fen=%lld refunded_fen=%lld", day,
              (long long)taken, (long long)ra_refunded);
@@ -639,7 +644,8 @@ static void mask_line(char *s)
     size_t n = strlen(s);
     for (size_t i = 0; i < n;) {
         size_t j = i;
-        while (j < n && (isdigit((unsigned char)s[j]) || ((j - i) == 17 && (s[j] == 'X' || s[j] == 'x'))))
+        while (j < n && (isdigit((unsigned char)s[j]) ||
+                         ((j - i) == 17 && (s[j] == 'X' || s[j] == 'x'))))
             j++;
         size_t len = j - i;
         if (len == 18) {
@@ -700,8 +706,8 @@ static kx_err req_logs(kx_engine *e, json_t *msg, json_t **result)
 /* 1 when a configuration key holds a secret whose value is not shown */
 static int secret_key(const char *key)
 {
-    static const char *const words[] = {"pin", "password", "passwd", "secret", "passphrase",
-                                        "hash", NULL};
+    static const char *const words[] = {"pin",        "password", "passwd", "secret",
+                                        "passphrase", "hash",     NULL};
     for (int i = 0; words[i]; i++)
         if (strstr(key, words[i]))
             return 1;
@@ -799,8 +805,9 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
         return 0;
     kx_staff_actor a;
     const char *reason = "";
-    *rc = kx_staff_authorize(e, conn_role, uid, staff_cmds[i].action ? staff_cmds[i].action : cmd,
-                             staff_cmds[i].admin, &a);
+    *rc =
+        kx_staff_authorize(e, conn_role, uid, staff_cmds[i].action ? staff_cmds[i].action : cmd,
+                           staff_cmds[i].admin, &a);
     if (*rc) {
         kx_log_warn("staff.refused", "cmd=%s uid=%u detail=\"%s\"", cmd, uid, kx_err_detail());
         return 1;
@@ -823,8 +830,8 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
     else if (strcmp(cmd, "config") == 0)
         *rc = req_config(e, result);
     else
-        *result = json_pack("{s:s, s:s, s:i}", "kioskd", KX_VERSION, "server", "kioskd " KX_VERSION,
-                            "protocol", KX_PROTO_VERSION);
+        *result = json_pack("{s:s, s:s, s:i}", "kioskd", KX_VERSION, "server",
+                            "kioskd " KX_VERSION, "protocol", KX_PROTO_VERSION);
     if (!*rc && (strcmp(cmd, "logs") == 0 || strcmp(cmd, "config") == 0))
         kx_staff_record(e, &a, cmd, NULL, 0, NULL, NULL, "ok");
     return 1;
@@ -843,8 +850,9 @@ kx_err kx_staff_intent_begin(kx_engine *e, kx_intent intent, json_t *msg, kx_rol
     if (!rc) {
         if (!kx_staff_mode_members(e))
             kx_strlcpy(a->id, "conn:staff", sizeof a->id);
-        int required = (intent == KX_INTENT_STAFF_REJECT || intent == KX_INTENT_STAFF_OVERRIDE) &&
-                       kx_staff_mode_members(e);
+        int required =
+            (intent == KX_INTENT_STAFF_REJECT || intent == KX_INTENT_STAFF_OVERRIDE) &&
+            kx_staff_mode_members(e);
         rc = get_reason(msg, required, reason);
     }
     if (rc)
@@ -891,9 +899,10 @@ static kx_err metrics_write(kx_engine *e)
     }
     for (int i = 0; !rc && i < DEV_COUNT; i++) {
         const char *l[] = {"device", dev_names[i], NULL};
-        rc = kx_metrics_add(mt, "jxca_kiosk_device_up", KX_METRIC_GAUGE,
-                            "Device health from the last self-test (1 ok, 0 failed, -1 not run)",
-                            l, (double)m->health[i]);
+        rc =
+            kx_metrics_add(mt, "jxca_kiosk_device_up", KX_METRIC_GAUGE,
+                           "Device health from the last self-test (1 ok, 0 failed, -1 not run)",
+                           l, (double)m->health[i]);
     }
     if (!rc)
         rc = kx_metrics_add(mt, "jxca_kiosk_ra_latency_seconds", KX_METRIC_GAUGE,
