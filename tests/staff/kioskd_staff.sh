@@ -21,9 +21,9 @@ BAD=91110000600037341X   # wrong check character: the engine asks staff
 new_issuance_setup "$GOOD" || { echo "document set-up failed"; exit 1; }
 /usr/bin/python3 "$S/tests/e2e/make_docs.py" "$T/docs-bad" "$BAD" 2>/dev/null || exit 1
 page licence
-sim_start || exit 1
+sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
-token_init ukey1 11223344
+ukey_with_cert ukey1 123456 || { bad "set-up: certificate on the UKEY"; finish; exit 1; }
 STAFF_PIN=246813; ADMIN_PIN=975310; OTHER_PIN=864202
 h() { echo "$1" | "$K" staff-hash | jget pin_hash; }
 H1=$(h $STAFF_PIN); H2=$(h $ADMIN_PIN); H3=$(h $OTHER_PIN)
@@ -134,12 +134,35 @@ check "every staff action is in the log" \
 check "after logout the UI connection may not reset" \
   bash -c "printf 'send choose_service service=new\nexpect screen=licence_place\nsend! staff_reset\nsend cancel\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' > '$T/ui2.flow'; '$K' run-flow '$T/ui2.flow' --role ui >/dev/null"
 
+# ---- a paid renewal, for the summary's money and its reconciliation ----
+idcard_place
+flow renew <<'FLOW'
+send choose_service service=renew
+expect screen=cert_show
+send confirm
+expect screen=pin_enter
+send pin pin=123456
+expect timeout=10 screen=agent_confirm
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+expect screen=agreement
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=30000
+send confirm
+expect timeout=30 screen=done
+send confirm
+expect screen=home
+FLOW
+
 # ---- maintenance: summary, log, configuration, version ----
 as 9001 $ADMIN_PIN summary > "$T/sum.json" || bad "summary"
 check "summary counts today's new sessions" /usr/bin/python3 -c "
 import json; s=json.load(open('$T/sum.json'))
 assert sum(x['count'] for x in s['sessions'] if x['service']=='new') >= 4, s
-assert s['reconciled'] is True and s['taken_fen'] == 0, s"
+assert {'service':'renew','outcome':'done','count':1} in s['sessions'], s
+assert s['paid_orders'] == 1 and s['taken_fen'] == 30000 and s['refunded_fen'] == 0, s
+assert s['reconciled'] is True and s['orders'][0]['ra_state'] == 'paid', s"
 as 9001 $ADMIN_PIN logs --lines 400 > "$T/logs.json" || bad "logs"
 check "the log shows staff actions" grep -q 'staff.action' "$T/logs.json"
 check "log lines are masked" bash -c "! grep -q 360426199101010071 '$T/logs.json'"
@@ -149,7 +172,7 @@ check "no pin_hash in the configuration shown" bash -c "! grep -qF '\$y\$' '$T/c
 check "version" bash -c "echo $ADMIN_PIN | '$K' version --staff 9001 | grep -q '\"kioskd\":\"'"
 
 # ---- privacy: no PIN, no full ID number ----
-for p in $STAFF_PIN $ADMIN_PIN $OTHER_PIN 360426199101010071; do
+for p in $STAFF_PIN $ADMIN_PIN $OTHER_PIN 123456 360426199101010071; do
   check "$p absent from log and journal" bash -c "! grep -rqaF $p '$T/kioskd.log' '$T/state'"
 done
 
@@ -160,6 +183,7 @@ check "promtool accepts the metrics file" promtool check metrics < "$M"
 check "sessions by service and outcome" grep -qE '^jxca_kiosk_transactions_total\{service="new",outcome="cancelled"\} [4-9]' "$M"
 check "device health from the self-test" grep -q '^jxca_kiosk_device_up{device="scanner"} 1' "$M"
 check "RA latency measured" grep -qE '^jxca_kiosk_ra_latency_seconds 0\.[0-9]' "$M"
+check "the renewal counted" grep -q '^jxca_kiosk_transactions_total{service="renew",outcome="done"} 1' "$M"
 check "open journal entries" grep -q '^jxca_kiosk_journal_open 0' "$M"
 check "uptime" grep -qE '^jxca_kiosk_uptime_seconds [0-9]+' "$M"
 
