@@ -43,6 +43,7 @@ max_failures = 3
 lockout_seconds = 10
 idle_seconds = 30
 log_file = $T/kioskd.log
+allowed_actions = ${2:-approve,reject,override,reset,manual_id,retry,refund}
 [staff:1001]
 name = Wang Fang
 role = staff
@@ -189,7 +190,7 @@ check "uptime" grep -qE '^jxca_kiosk_uptime_seconds [0-9]+' "$M"
 
 # ---- self-tests against failing peers ----
 kioskd_stop
-staff_config missing:0
+staff_config missing:0 approve,reject,override,reset
 echo "fault sam-error" > "$T/idcard.ctl"
 rm -rf "$T/tokens"/*
 kioskd_start || exit 1
@@ -198,6 +199,9 @@ check "scanner fails (no such SANE device)" test "$(st "t['scanner']['ok']")" = 
 check "ID reader fails (SAM error)" test "$(st "t['idcard']['error']")" = KX_ERR_SAM
 check "no UKEY" test "$(st "t['token']['error']")" = KX_ERR_TOKEN_ABSENT
 check "RA still fine" test "$(st "t['ra']['ok']")" = True
+echo $OTHER_PIN | "$K" refund 999 --staff 1002 --reason "customer paid twice" >"$T/ref.out" 2>&1
+check "refund refused when not in allowed_actions" grep -q "not in \[staff\] allowed_actions" "$T/ref.out"
+check "refused refund not journaled as done" test "$(sql "SELECT count(*) FROM staff_actions WHERE action='refund'")" = 1
 sleep 1.5
 check "metrics show the failed devices" grep -q '^jxca_kiosk_device_up{device="idcard"} 0' "$T/metrics/jxca_kiosk.prom"
 
