@@ -27,6 +27,10 @@ void kx_staff_mode_close(kx_engine *e);
 /* 1 when [staff:ID] members exist (then staff actions need a login). */
 int kx_staff_mode_members(const kx_engine *e);
 
+/* 1 while an admin is logged in (the maintenance menu on the screen may
+ * then read the journal). */
+int kx_staff_mode_admin(const kx_engine *e);
+
 /* kx_staff_authorize - may this connection do action now? Fills *a.
  * KX_ERR_PERMISSION with detail otherwise. Refreshes the idle timer. */
 kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,

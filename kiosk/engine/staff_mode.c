@@ -220,6 +220,11 @@ kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const c
     return KX_OK;
 }
 
+int kx_staff_mode_admin(const kx_engine *e)
+{
+    return e->staff && e->staff->active && e->staff->role == KX_STAFF_ROLE_ADMIN;
+}
+
 json_t *kx_staff_state_json(kx_engine *e)
 {
     struct kx_staff_mode *m = e->staff;

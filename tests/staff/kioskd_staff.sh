@@ -132,6 +132,8 @@ check "refund attempt attributed and journaled" \
 check "every staff action is in the log" \
   test "$(grep -c 'staff.action' "$T/kioskd.log")" -ge "$(sql 'SELECT count(*) FROM staff_actions')"
 "$K" staff-logout >/dev/null
+printf 'request journal\n' > "$T/j0.flow"
+check "the screen may not read the journal without an admin" bash -c "! '$K' run-flow '$T/j0.flow' --role ui >/dev/null 2>&1"
 check "after logout the UI connection may not reset" \
   bash -c "printf 'send choose_service service=new\nexpect screen=licence_place\nsend! staff_reset\nsend cancel\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' > '$T/ui2.flow'; '$K' run-flow '$T/ui2.flow' --role ui >/dev/null"
 
@@ -170,6 +172,8 @@ check "log lines are masked" bash -c "! grep -q 360426199101010071 '$T/logs.json
 as 9001 $ADMIN_PIN config-show > "$T/cfg.json" || bad "config-show"
 check "configuration shown" grep -q '"max_failures":"3"' "$T/cfg.json"
 check "no pin_hash in the configuration shown" bash -c "! grep -qF '\$y\$' '$T/cfg.json'"
+printf 'request journal open=true\n' > "$T/j.flow"
+check "the screen reads the journal while an admin is logged in" "$K" run-flow "$T/j.flow" --role ui
 check "version" bash -c "echo $ADMIN_PIN | '$K' version --staff 9001 | grep -q '\"kioskd\":\"'"
 
 # ---- privacy: no PIN, no full ID number ----
