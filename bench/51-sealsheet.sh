@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Seal sheet: time per A4 300 dpi page, split into image decoding and
+# analysis (kioskctl seal-sheet reports both), on one core (taskset -c 0).
+# Pages: tools/testdata/gen_sealsheet.py --seed 5 (varied layouts, skew,
+# scaling, noise; every third page JPEG). Target: analysis under 50 ms.
+set -uo pipefail
+K="$KX_BUILD/kiosk/ctl/kioskctl"
+N=${KX_SEAL_N:-12}
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+/usr/bin/python3 "$KX_SOURCE/tools/testdata/gen_sealsheet.py" --out "$T" --count "$N" --seed 5 \
+  --dpi 300 --jpeg-every 3 >/dev/null 2>&1 || { echo "sealsheet bench: generator failed"; exit 1; }
+for img in $(ls "$T"/sheet-*[0-9].png "$T"/sheet-*[0-9].jpg 2>/dev/null | sort); do
+  taskset -c 0 "$K" seal-sheet "$img" --out "$T/out" 2>/dev/null |
+    /usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["decode_ms"], d["analysis_ms"], d["ms"])'
+done > "$T/times"
+/usr/bin/python3 - "$T/times" "$N" <<'PY'
+import statistics, sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+if not rows:
+    print("sealsheet bench: no result"); sys.exit(1)
+dec, ana, tot = zip(*rows)
+f = lambda v: f"median {statistics.median(v):.1f} ms, max {max(v):.1f} ms"
+print(f"seal sheet A4 300 dpi, {len(rows)} pages, one core: decode {f(dec)}; analysis {f(ana)}; "
+      f"whole command {f(tot)}  (command: bench/run sealsheet)")
+print(f"seal sheet analysis under 50 ms on {sum(a < 50 for a in ana)} of {len(ana)} pages")
+PY
