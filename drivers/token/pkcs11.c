@@ -203,43 +203,54 @@ static void p11_info_from(const CK_TOKEN_INFO *ti, kx_token_info *out)
     p11_field(out->manufacturer, sizeof(out->manufacturer), ti->manufacturerID,
               sizeof(ti->manufacturerID));
     p11_field(out->model, sizeof(out->model), ti->model, sizeof(ti->model));
+    static const struct {
+        CK_FLAGS ckf;
+        unsigned kxf;
+    } flag_map[] = {
+        {CKF_TOKEN_INITIALIZED, KX_TOKEN_INITIALIZED},
+        {CKF_USER_PIN_INITIALIZED, KX_TOKEN_USER_PIN_SET},
+        {CKF_USER_PIN_COUNT_LOW, KX_TOKEN_PIN_COUNT_LOW},
+        {CKF_USER_PIN_FINAL_TRY, KX_TOKEN_PIN_FINAL_TRY},
+        {CKF_USER_PIN_LOCKED, KX_TOKEN_PIN_LOCKED},
+        {CKF_USER_PIN_TO_BE_CHANGED, KX_TOKEN_PIN_TO_BE_CHANGED},
+        {CKF_SO_PIN_LOCKED, KX_TOKEN_SO_PIN_LOCKED},
+        {CKF_WRITE_PROTECTED, KX_TOKEN_WRITE_PROTECTED},
+    };
     unsigned f = 0;
-    if (ti->flags & CKF_TOKEN_INITIALIZED)
-        f |= KX_TOKEN_INITIALIZED;
-    if (ti->flags & CKF_USER_PIN_INITIALIZED)
-        f |= KX_TOKEN_USER_PIN_SET;
-    if (ti->flags & CKF_USER_PIN_COUNT_LOW)
-        f |= KX_TOKEN_PIN_COUNT_LOW;
-    if (ti->flags & CKF_USER_PIN_FINAL_TRY)
-        f |= KX_TOKEN_PIN_FINAL_TRY;
-    if (ti->flags & CKF_USER_PIN_LOCKED)
-        f |= KX_TOKEN_PIN_LOCKED;
-    if (ti->flags & CKF_USER_PIN_TO_BE_CHANGED)
-        f |= KX_TOKEN_PIN_TO_BE_CHANGED;
-    if (ti->flags & CKF_SO_PIN_LOCKED)
-        f |= KX_TOKEN_SO_PIN_LOCKED;
-    if (ti->flags & CKF_WRITE_PROTECTED)
-        f |= KX_TOKEN_WRITE_PROTECTED;
+    for (size_t i = 0; i < sizeof(flag_map) / sizeof(flag_map[0]); i++)
+        if (ti->flags & flag_map[i].ckf)
+            f |= flag_map[i].kxf;
     out->flags = f;
     out->min_pin_len = ti->ulMinPinLen;
     out->max_pin_len = ti->ulMaxPinLen;
+}
+
+/* p11_slots - the slots with a token present; *slots is malloc'd. */
+static kx_err p11_slots(struct p11_ctx *c, CK_SLOT_ID **slots, CK_ULONG *n)
+{
+    CK_RV rv = c->f->C_GetSlotList(CK_TRUE, NULL, n);
+    if (rv != CKR_OK)
+        return p11_map(rv, "C_GetSlotList");
+    *slots = calloc(*n ? *n : 1, sizeof(**slots));
+    if (!*slots)
+        return KX_ERR_NO_MEMORY;
+    rv = c->f->C_GetSlotList(CK_TRUE, *slots, n);
+    if (rv != CKR_OK) {
+        free(*slots);
+        *slots = NULL;
+        return p11_map(rv, "C_GetSlotList");
+    }
+    return KX_OK;
 }
 
 static kx_err p11_list(void *ctx, kx_token_info *out, size_t max, size_t *count)
 {
     struct p11_ctx *c = ctx;
     CK_ULONG n = 0;
-    CK_RV rv = c->f->C_GetSlotList(CK_TRUE, NULL, &n);
-    if (rv != CKR_OK)
-        return p11_map(rv, "C_GetSlotList");
-    CK_SLOT_ID *slots = calloc(n ? n : 1, sizeof(*slots));
-    if (!slots)
-        return KX_ERR_NO_MEMORY;
-    rv = c->f->C_GetSlotList(CK_TRUE, slots, &n);
-    if (rv != CKR_OK) {
-        free(slots);
-        return p11_map(rv, "C_GetSlotList");
-    }
+    CK_SLOT_ID *slots = NULL;
+    kx_err rc = p11_slots(c, &slots, &n);
+    if (rc)
+        return rc;
     size_t k = 0;
     for (CK_ULONG i = 0; i < n; i++) {
         CK_TOKEN_INFO ti;
@@ -261,15 +272,12 @@ static kx_err p11_list(void *ctx, kx_token_info *out, size_t max, size_t *count)
 static kx_err p11_find_slot(struct p11_ctx *c, const char *serial, CK_SLOT_ID *slot)
 {
     CK_ULONG n = 0;
-    CK_RV rv = c->f->C_GetSlotList(CK_TRUE, NULL, &n);
-    if (rv != CKR_OK)
-        return p11_map(rv, "C_GetSlotList");
-    CK_SLOT_ID *slots = calloc(n ? n : 1, sizeof(*slots));
-    if (!slots)
-        return KX_ERR_NO_MEMORY;
-    rv = c->f->C_GetSlotList(CK_TRUE, slots, &n);
-    kx_err rc = rv == CKR_OK ? KX_ERR_TOKEN_ABSENT : p11_map(rv, "C_GetSlotList");
-    for (CK_ULONG i = 0; rv == CKR_OK && i < n; i++) {
+    CK_SLOT_ID *slots = NULL;
+    kx_err rc = p11_slots(c, &slots, &n);
+    if (rc)
+        return rc;
+    rc = KX_ERR_TOKEN_ABSENT;
+    for (CK_ULONG i = 0; i < n; i++) {
         CK_TOKEN_INFO ti;
         kx_token_info info;
         if (c->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
