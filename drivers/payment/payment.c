@@ -42,7 +42,8 @@ kx_err kx_payment_register(const kx_payment_ops *ops)
 {
     if (!ops || !ops->name || !ops->open || !ops->close || !ops->create || !ops->query ||
         ((ops->caps & KX_PAYMENT_CAP_CANCEL) && !ops->cancel) ||
-        ((ops->caps & KX_PAYMENT_CAP_REFUND) && !ops->refund)) {
+        ((ops->caps & KX_PAYMENT_CAP_REFUND) && !ops->refund) ||
+        ((ops->caps & KX_PAYMENT_CAP_COUNTER) && !ops->counter)) {
         kx_err_set_detail("payment back-end table incomplete");
         return KX_ERR_INVALID_ARG;
     }
@@ -183,6 +184,29 @@ kx_err kx_payment_refund(kx_payment *p, const char *idem_key, const char *order_
         return KX_ERR_UNSUPPORTED;
     int64_t t0 = payment_ms();
     return payment_leave(p, "refund", p->ops->refund(p->state, idem_key, order_id, reason, out),
+                         t0, out);
+}
+
+kx_err kx_payment_record_counter(kx_payment *p, const char *idem_key, const char *order_id,
+                                 const kx_payment_counter *pay, kx_payment_order *out)
+{
+    kx_err rc = payment_enter(p, "counter", order_id, out);
+    if (rc)
+        return rc;
+    if (!idem_key || !pay || !pay->staff_id || !pay->staff_id[0] || !pay->receipt_no ||
+        !pay->receipt_no[0] || !pay->method ||
+        (strcmp(pay->method, "cash") != 0 && strcmp(pay->method, "card") != 0) ||
+        pay->amount_fen <= 0) {
+        kx_err_set_detail("payment counter: staff_id, receipt_no, method cash|card and a "
+                          "positive amount are required");
+        return KX_ERR_INVALID_ARG;
+    }
+    if (!(p->ops->caps & KX_PAYMENT_CAP_COUNTER))
+        return KX_ERR_UNSUPPORTED;
+    int64_t t0 = payment_ms();
+    kx_log_info("payment.counter", "backend=%s order=%s staff=%s method=%s amount_fen=%lld",
+                p->ops->name, order_id, pay->staff_id, pay->method, (long long)pay->amount_fen);
+    return payment_leave(p, "counter", p->ops->counter(p->state, idem_key, order_id, pay, out),
                          t0, out);
 }
 

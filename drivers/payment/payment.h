@@ -48,13 +48,24 @@ typedef struct kx_payment_order {
     int64_t paid_at;                  /* 0 when unpaid */
     int64_t refunded_fen;
     char refund_id[KX_RA_ID_MAX];
+    char channel[KX_RA_SHORT_MAX];    /* paid by "qr" or "counter"; "" unpaid/unknown */
 } kx_payment_order;
+
+/* A payment staff took at the counter; strings borrowed for the call. */
+typedef struct kx_payment_counter {
+    const char *staff_id;             /* the member who took it */
+    const char *receipt_no;           /* the counter's receipt number */
+    const char *method;               /* "cash" or "card" */
+    int64_t amount_fen;               /* what was taken: must be the order's amount */
+    const char *reason;               /* why at the counter (no personal data) */
+} kx_payment_counter;
 
 /* Capabilities of a back-end. */
 enum {
     KX_PAYMENT_CAP_QR = 1u << 0,      /* orders carry QR text */
     KX_PAYMENT_CAP_CANCEL = 1u << 1,
     KX_PAYMENT_CAP_REFUND = 1u << 2,
+    KX_PAYMENT_CAP_COUNTER = 1u << 3, /* staff may record a counter payment */
 };
 
 /* What a back-end may use; borrowed for the handle's life. */
@@ -77,6 +88,9 @@ typedef struct kx_payment_ops {
                      kx_payment_order *out);
     kx_err (*refund)(void *state, const char *idem_key, const char *order_id,
                      const char *reason, kx_payment_order *out);
+    /* optional, required by KX_PAYMENT_CAP_COUNTER */
+    kx_err (*counter)(void *state, const char *idem_key, const char *order_id,
+                      const kx_payment_counter *pay, kx_payment_order *out);
 } kx_payment_ops;
 
 /* The RA back-end's table (drivers/payment/ra.c). */
@@ -128,8 +142,20 @@ kx_err kx_payment_refund(kx_payment *p, const char *idem_key, const char *order_
                          const char *reason, kx_payment_order *out);
 
 /*
+ * kx_payment_record_counter - a pending order was paid at the counter
+ * (staff took cash or card): it becomes paid, channel "counter", and a
+ * kx_payment_wait on it ends as after a QR payment. KX_ERR_INVALID_ARG for
+ * a missing field, a method other than cash/card or an amount <= 0;
+ * KX_ERR_UNSUPPORTED without the capability; else the back-end's errors
+ * (RA: KX_ERR_RA_REJECTED for another amount, KX_ERR_STATE when already
+ * paid, cancelled or expired).
+ */
+kx_err kx_payment_record_counter(kx_payment *p, const char *idem_key, const char *order_id,
+                                 const kx_payment_counter *pay, kx_payment_order *out);
+
+/*
  * kx_payment_inject_fault - tests: make the next `count` calls of op
- * ("create", "query", "cancel", "refund") on every handle fail with err
+ * ("create", "query", "cancel", "refund", "counter") on every handle fail with err
  * before reaching the back-end. count 0 clears. Not thread-safe.
  */
 void kx_payment_inject_fault(const char *op, kx_err err, int count);

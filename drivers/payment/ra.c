@@ -1,7 +1,8 @@
 /*
- * ra.c - payment back-end "ra": orders created, polled, cancelled and
- * refunded through the RA client (kiosk/ra/ra.h). The RA sets the amount
- * from its fee table and returns the QR text the payer scans.
+ * ra.c - payment back-end "ra": orders created, polled, cancelled,
+ * refunded and paid at the counter (recorded by staff) through the RA
+ * client (kiosk/ra/ra.h). The RA sets the amount from its fee table and
+ * returns the QR text the payer scans.
  *
  * It borrows the engine's kx_ra handle (env->ra) and never closes it.
  */
@@ -48,6 +49,7 @@ static void payment_ra_convert(const kx_ra_order *in, kx_payment_order *out)
     out->paid_at = in->paid_at;
     out->refunded_fen = in->refunded_fen;
     kx_strlcpy(out->refund_id, in->refund_id, sizeof out->refund_id);
+    kx_strlcpy(out->channel, in->channel, sizeof out->channel);
 }
 
 static kx_err payment_ra_finish(kx_err rc, const kx_ra_order *o, kx_payment_order *out)
@@ -88,13 +90,29 @@ static kx_err payment_ra_refund(void *state, const char *idem_key, const char *o
     return payment_ra_finish(kx_ra_order_refund(p->ra, idem_key, order_id, reason, &o), &o, out);
 }
 
+static kx_err payment_ra_counter(void *state, const char *idem_key, const char *order_id,
+                                 const kx_payment_counter *pay, kx_payment_order *out)
+{
+    kx_ra_order o;
+    payment_ra *p = state;
+    kx_ra_counter_payment c = {.staff_id = pay->staff_id,
+                               .receipt_no = pay->receipt_no,
+                               .method = pay->method,
+                               .amount_fen = pay->amount_fen,
+                               .reason = pay->reason};
+    return payment_ra_finish(kx_ra_order_counter_pay(p->ra, idem_key, order_id, &c, &o), &o,
+                             out);
+}
+
 const kx_payment_ops kx_payment_ra_ops = {
     .name = "ra",
-    .caps = KX_PAYMENT_CAP_QR | KX_PAYMENT_CAP_CANCEL | KX_PAYMENT_CAP_REFUND,
+    .caps = KX_PAYMENT_CAP_QR | KX_PAYMENT_CAP_CANCEL | KX_PAYMENT_CAP_REFUND |
+            KX_PAYMENT_CAP_COUNTER,
     .open = payment_ra_open,
     .close = payment_ra_close,
     .create = payment_ra_create,
     .query = payment_ra_query,
     .cancel = payment_ra_cancel,
     .refund = payment_ra_refund,
+    .counter = payment_ra_counter,
 };

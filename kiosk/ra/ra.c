@@ -358,6 +358,7 @@ static kx_err ra_map_status(long status, const char *code)
                  {"already_released", KX_ERR_STATE},
                  {"order_open", KX_ERR_STATE},
                  {"certificate_issued", KX_ERR_STATE},
+                 {"already_paid", KX_ERR_STATE},
                  {"busy", KX_ERR_BUSY},
                  {"unavailable", KX_ERR_BUSY}};
     for (size_t i = 0; code && i < sizeof codes / sizeof codes[0]; i++)
@@ -709,6 +710,10 @@ static kx_err ra_read_order_into(json_t *o, kx_ra_order *out)
         (rc = ra_time(o, w, "paid_at", 1, &out->paid_at)) ||
         (rc = ra_int(o, w, "refunded_fen", &out->refunded_fen)) ||
         (rc = ra_str(o, w, "refund_id", out->refund_id, sizeof out->refund_id)))
+        return rc;
+    /* optional (RAs before the counter payment do not send it) */
+    if (json_object_get(o, "channel") &&
+        (rc = ra_str(o, w, "channel", out->channel, sizeof out->channel)))
         return rc;
     out->state = (kx_ra_order_state)st;
     if (out->amount_fen < 0 || out->refunded_fen < 0 || !out->order_id[0])
@@ -1079,6 +1084,24 @@ kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
         return KX_ERR_INVALID_ARG;
     }
     return ra_order_op(ra, "POST", idem_key, "/v1/orders/", order_id, "/refund", body, out);
+}
+
+kx_err kx_ra_order_counter_pay(kx_ra *ra, const char *idem_key, const char *order_id,
+                               const kx_ra_counter_payment *pay, kx_ra_order *out)
+{
+    kx_err rc = ra_need("payment", pay);
+    if (rc || (rc = ra_need("staff_id", pay->staff_id)) ||
+        (rc = ra_need("receipt_no", pay->receipt_no)) || (rc = ra_need("method", pay->method)))
+        return rc;
+    json_t *body = json_pack("{s:s, s:s, s:s, s:I, s:s}", "staff_id", pay->staff_id,
+                             "receipt_no", pay->receipt_no, "method", pay->method, "amount_fen",
+                             (json_int_t)pay->amount_fen, "reason", ra_opt(pay->reason));
+    if (!body) {
+        kx_err_set_detail("RA counter payment: a field is not valid UTF-8");
+        return KX_ERR_INVALID_ARG;
+    }
+    return ra_order_op(ra, "POST", idem_key, "/v1/orders/", order_id, "/counter-payment", body,
+                       out);
 }
 
 /* ---- certificates ---- */

@@ -333,6 +333,7 @@ typedef struct kx_ra_order {
     int64_t paid_at;                  /* 0 when unpaid */
     int64_t refunded_fen;             /* 0 unless refunded */
     char refund_id[KX_RA_ID_MAX];     /* "" unless refunded */
+    char channel[KX_RA_SHORT_MAX];    /* paid by "qr" or "counter"; "" unpaid or unknown */
 } kx_ra_order;
 
 /* kx_ra_order_create - POST /v1/cases/{id}/orders. The case must be
@@ -351,6 +352,27 @@ kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id,
  * is free text for the RA's staff (no personal data). */
 kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
                           const char *reason, kx_ra_order *out);
+
+/* A payment taken by staff at the counter. Strings borrowed for the call. */
+typedef struct kx_ra_counter_payment {
+    const char *staff_id;             /* [staff:ID] of the member, 1..32 chars */
+    const char *receipt_no;           /* the counter's receipt, 1..64 chars */
+    const char *method;               /* "cash" or "card" */
+    int64_t amount_fen;               /* must be the order's amount */
+    const char *reason;               /* optional, no personal data */
+} kx_ra_counter_payment;
+
+/*
+ * kx_ra_order_counter_pay - POST /v1/orders/{id}/counter-payment: a pending
+ * order was paid at the counter; it becomes paid with channel "counter".
+ * KX_ERR_RA_REJECTED when the amount is not the order's (RA code
+ * amount_mismatch) or a field is malformed, KX_ERR_STATE when the order is
+ * already paid (already_paid) or cancelled/expired (invalid_state),
+ * KX_ERR_NOT_FOUND for an unknown order. kx_ra_last_error() has the RA's
+ * message.
+ */
+kx_err kx_ra_order_counter_pay(kx_ra *ra, const char *idem_key, const char *order_id,
+                               const kx_ra_counter_payment *pay, kx_ra_order *out);
 
 /* ------------------------------------------------------------------ */
 /* Certificates                                                         */

@@ -627,6 +627,94 @@ static void test_payment_backend(void **state)
     kx_ra_close(ra);
 }
 
+/* A payment staff took at the counter: only the order's amount, only a
+ * pending order, once per key (a lost reply is replayed), channel
+ * "counter" afterwards; through the RA client and the payment driver. */
+static void test_counter_payment(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_payment *p = NULL;
+    kx_payment_env env = {NULL, ra};
+    assert_int_equal(kx_payment_open(NULL, &env, &p), KX_OK);
+    assert_true(kx_payment_caps(p) & KX_PAYMENT_CAP_COUNTER);
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("change");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    long paid0 = counter("orders_paid"), counter0 = counter("counter_payments");
+    kx_ra_order o;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
+    assert_string_equal(o.channel, "");
+    kx_ra_counter_payment pay = {.staff_id = "1001", .receipt_no = "R-2026-0042",
+                                 .method = "cash", .amount_fen = 9999,
+                                 .reason = "customer paid cash"};
+    /* another amount: refused on the merits, nothing changes */
+    assert_int_equal(kx_ra_order_counter_pay(ra, key(), o.order_id, &pay, &o),
+                     KX_ERR_RA_REJECTED);
+    assert_string_equal(kx_ra_last_error(ra)->code, "amount_mismatch");
+    assert_non_null(strstr(kx_err_detail(), "9999"));
+    assert_int_equal(kx_ra_order_get(ra, o.order_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_PENDING);
+    /* missing fields never leave the client; a bad method is the RA's 400 */
+    kx_ra_counter_payment bad = pay;
+    bad.receipt_no = NULL;
+    assert_int_equal(kx_ra_order_counter_pay(ra, key(), o.order_id, &bad, &o),
+                     KX_ERR_INVALID_ARG);
+    bad = pay;
+    bad.method = "cheque";
+    bad.amount_fen = 10000;
+    assert_int_equal(kx_ra_order_counter_pay(ra, key(), o.order_id, &bad, &o),
+                     KX_ERR_RA_REJECTED);
+    assert_string_equal(kx_ra_last_error(ra)->code, "bad_request");
+    /* the right amount: paid at the counter; the reply lost once, then
+     * replayed under the same key with one effect */
+    pay.amount_fen = 10000;
+    char *k = strdup(key());
+    fault("order_counter=reset*1");
+    assert_int_equal(kx_ra_order_counter_pay(ra, k, o.order_id, &pay, &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_PAID);
+    assert_string_equal(o.channel, "counter");
+    assert_true(o.paid_at > 0);
+    assert_int_equal(kx_ra_order_counter_pay(ra, k, o.order_id, &pay, &o), KX_OK);
+    free(k);
+    assert_int_equal(counter("counter_payments"), counter0 + 1);
+    assert_int_equal(counter("orders_paid"), paid0 + 1);
+    /* already paid: refused under a new key; the wait sees it paid */
+    assert_int_equal(kx_ra_order_counter_pay(ra, key(), o.order_id, &pay, &o), KX_ERR_STATE);
+    assert_string_equal(kx_ra_last_error(ra)->code, "already_paid");
+    kx_payment_order po;
+    assert_int_equal(kx_payment_wait(p, o.order_id, 1000, 50, NULL, &po), KX_OK);
+    assert_string_equal(po.channel, "counter");
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_true(c.paid);
+
+    /* through the driver: a cancelled order is refused, an unknown one is
+     * not found, a QR-paid order says channel "qr" and is refused too */
+    r = new_request("change");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &po), KX_OK);
+    assert_int_equal(kx_payment_cancel(p, key(), po.order_id, &po), KX_OK);
+    kx_payment_counter pc = {.staff_id = "1001", .receipt_no = "R-1", .method = "card",
+                             .amount_fen = 10000, .reason = "card at the counter"};
+    assert_int_equal(kx_payment_record_counter(p, key(), po.order_id, &pc, &po), KX_ERR_STATE);
+    assert_int_equal(kx_payment_record_counter(p, key(), "o-unknown", &pc, &po),
+                     KX_ERR_NOT_FOUND);
+    pc.method = "cheque";
+    assert_int_equal(kx_payment_record_counter(p, key(), po.order_id, &pc, &po),
+                     KX_ERR_INVALID_ARG);
+    pc.method = "card";
+    assert_int_equal(kx_payment_create(p, key(), c.case_id, &po), KX_OK);
+    admin_ok("orders", po.order_id, "pay");
+    assert_int_equal(kx_payment_query(p, po.order_id, &po), KX_OK);
+    assert_string_equal(po.channel, "qr");
+    assert_int_equal(kx_payment_record_counter(p, key(), po.order_id, &pc, &po), KX_ERR_STATE);
+    assert_int_equal(counter("counter_payments"), counter0 + 1);
+    kx_payment_close(p);
+    kx_ra_close(ra);
+}
+
 /* Lost replies (reset, truncated, invalid JSON) on keyed POSTs: the client
  * retries with the same key and every effect happens once. */
 static void test_faults_lost_replies(void **state)
@@ -1012,6 +1100,7 @@ int main(void)
         cmocka_unit_test(test_renew),
         cmocka_unit_test(test_unlock),
         cmocka_unit_test(test_payment_backend),
+        cmocka_unit_test(test_counter_payment),
         cmocka_unit_test(test_faults_lost_replies),
         cmocka_unit_test(test_faults_busy_and_latency),
         cmocka_unit_test(test_tls_refusals),

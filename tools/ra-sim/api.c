@@ -58,6 +58,8 @@ const char *api_endpoint(const sim_req *r)
         return "order_cancel";
     if (api_is(r, "POST", 4, "orders", "refund"))
         return "order_refund";
+    if (api_is(r, "POST", 4, "orders", "counter-payment"))
+        return "order_counter";
     if (api_is(r, "GET", 3, "certificates", NULL))
         return "cert_get";
     if (api_is(r, "POST", 4, "certificates", "revoke"))
@@ -150,18 +152,22 @@ static json_t *api_case_json(sim *s, const char *id)
 static json_t *api_order_json(sim *s, const char *id)
 {
     sqlite3_stmt *st = store_prep(s, "SELECT id, case_id, state, amount, qr, created, expires, "
-                                     "paid_at, refunded, refund_id FROM orders WHERE id = ?",
+                                     "paid_at, refunded, refund_id, CASE WHEN paid_at = 0 THEN '' "
+                                     "WHEN EXISTS (SELECT 1 FROM counter_payments p WHERE "
+                                     "p.order_id = orders.id) THEN 'counter' ELSE 'qr' END "
+                                     "FROM orders WHERE id = ?",
                                   "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW)
-        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s}", "order_id",
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s, s:s}", "order_id",
                       store_text(st, 0), "case_id", store_text(st, 1), "state",
                       store_text(st, 2), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3),
                       "currency", "CNY", "qr_text", store_text(st, 4), "created_at",
                       sim_time_json(sqlite3_column_int64(st, 5)), "expires_at",
                       sim_time_json(sqlite3_column_int64(st, 6)), "paid_at",
                       sim_time_json(sqlite3_column_int64(st, 7)), "refunded_fen",
-                      (json_int_t)sqlite3_column_int64(st, 8), "refund_id", store_text(st, 9));
+                      (json_int_t)sqlite3_column_int64(st, 8), "refund_id", store_text(st, 9),
+                      "channel", store_text(st, 10));
     sqlite3_finalize(st);
     return o;
 }
@@ -501,6 +507,56 @@ static void api_order_refund(sim *s, const sim_req *r, sim_reply *out)
     reply_json(out, 200, api_order_json(s, r->seg[2]));
 }
 
+/* A payment staff took at the counter (cash or card) for a pending order:
+ * the order becomes paid with channel "counter". The amount must be the
+ * order's; a paid, refunded, cancelled or expired order is refused. */
+static void api_order_counter(sim *s, const sim_req *r, sim_reply *out)
+{
+    char state[32], case_id[64];
+    const char *staff = api_str(r, out, "staff_id", 1, 32);
+    const char *receipt = staff ? api_str(r, out, "receipt_no", 1, 64) : NULL;
+    const char *method = receipt ? api_str(r, out, "method", 1, 8) : NULL;
+    const char *reason = method ? api_str(r, out, "reason", 0, 200) : NULL;
+    json_t *amount = json_object_get(r->json, "amount_fen");
+    if (!reason)
+        return;
+    if (!json_is_integer(amount) || json_integer_value(amount) <= 0 ||
+        (strcmp(method, "cash") != 0 && strcmp(method, "card") != 0)) {
+        reply_error(out, 400, "bad_request",
+                    "amount_fen must be a positive integer and method cash or card");
+        return;
+    }
+    if (api_order_state(s, r->seg[2], state, sizeof state, case_id, sizeof case_id, out))
+        return;
+    if (strcmp(state, "paid") == 0 || strcmp(state, "refunded") == 0) {
+        reply_error(out, 409, "already_paid", "the order is already paid");
+        return;
+    }
+    if (strcmp(state, "pending") != 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the order is %s: no payment can be recorded", state);
+        reply_error(out, 409, "invalid_state", msg);
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s, "SELECT amount FROM orders WHERE id = ?", "s", r->seg[2]);
+    int64_t due = st && sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    if (json_integer_value(amount) != due) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "amount_fen %lld is not the order's amount %lld",
+                 (long long)json_integer_value(amount), (long long)due);
+        reply_error(out, 422, "amount_mismatch", msg);
+        return;
+    }
+    int64_t now = sim_now();
+    store_run(s, "INSERT INTO counter_payments VALUES(?, ?, ?, ?, ?, ?, ?)", "ssssisi",
+              r->seg[2], staff, receipt, method, due, reason, now);
+    store_run(s, "UPDATE orders SET state='paid', paid_at=? WHERE id=?", "is", now, r->seg[2]);
+    store_count(s, "orders_paid", 1);
+    store_count(s, "counter_payments", 1);
+    reply_json(out, 200, api_order_json(s, r->seg[2]));
+}
+
 /* ---- certificates ---- */
 
 /* The CSR of a request: "csr" (PEM) or "csr_der" (base64). */
@@ -788,6 +844,8 @@ void api_handle(sim *s, const char *ep, const sim_req *r, sim_reply *out)
         api_order_cancel(s, r, out);
     else if (!strcmp(ep, "order_refund"))
         api_order_refund(s, r, out);
+    else if (!strcmp(ep, "order_counter"))
+        api_order_counter(s, r, out);
     else if (!strcmp(ep, "cert_issue"))
         api_cert_issue(s, r, out);
     else if (!strcmp(ep, "cert_renew"))
