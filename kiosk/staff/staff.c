@@ -4,6 +4,7 @@
 #include "staff.h"
 
 #include <crypt.h>
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,9 @@
 struct staff_member {
     char id[32];
     char name[96];
-    char hash[CRYPT_OUTPUT_SIZE];
+    char hash[CRYPT_OUTPUT_SIZE]; /* "" when the member logs in by UKEY only */
+    char token_sha256[65];        /* "" when none */
+    char token_serial[33];        /* "" when none */
     kx_staff_role role;
     int failures;
     time_t locked_until;
@@ -76,6 +79,37 @@ static void staff_state_load(kx_staff_db *db)
     fclose(fp);
 }
 
+/* token_cert_sha256 (64 hex digits, colons allowed, any case) and
+ * token_serial of a member's staff UKEY */
+static kx_err staff_load_token(const kx_config *cfg, const char *sec, struct staff_member *m)
+{
+    const char *h = kx_config_get_str(cfg, sec, "token_cert_sha256", "");
+    size_t n = 0;
+    for (; *h && n < 64; h++) {
+        if (*h == ':')
+            continue;
+        if (!isxdigit((unsigned char)*h))
+            break;
+        m->token_sha256[n++] = (char)tolower((unsigned char)*h);
+    }
+    m->token_sha256[n] = 0;
+    if (*h || (n != 0 && n != 64)) {
+        kx_err_set_detail("%s:%d: [%s] token_cert_sha256: expected the 64 hex digits of the "
+                          "certificate's SHA-256 (openssl x509 -noout -fingerprint -sha256)",
+                          kx_config_name(cfg), kx_config_line(cfg, sec, "token_cert_sha256"),
+                          sec);
+        m->token_sha256[0] = 0;
+        return KX_ERR_CONFIG;
+    }
+    const char *serial = kx_config_get_str(cfg, sec, "token_serial", "");
+    if (kx_strlcpy(m->token_serial, serial, sizeof(m->token_serial)) >= sizeof(m->token_serial)) {
+        kx_err_set_detail("%s:%d: [%s] token_serial: at most 32 characters",
+                          kx_config_name(cfg), kx_config_line(cfg, sec, "token_serial"), sec);
+        return KX_ERR_CONFIG;
+    }
+    return KX_OK;
+}
+
 kx_err kx_staff_load(const kx_config *cfg, const char *state_path, kx_staff_db **out)
 {
     kx_err rc;
@@ -116,10 +150,13 @@ kx_err kx_staff_load(const kx_config *cfg, const char *state_path, kx_staff_db *
         if ((rc = kx_config_get_enum(cfg, sec, "role", roles, 0, &role)))
             goto fail;
         m->role = (kx_staff_role)role;
+        if ((rc = staff_load_token(cfg, sec, m)))
+            goto fail;
         const char *hash = kx_config_get_str(cfg, sec, "pin_hash", "");
-        if (!staff_hash_ok(hash)) {
+        int token_only = !hash[0] && (m->token_sha256[0] || m->token_serial[0]);
+        if (!token_only && !staff_hash_ok(hash)) {
             kx_err_set_detail("%s:%d: [%s] pin_hash: expected a yescrypt hash from "
-                              "'kioskctl staff-hash'",
+                              "'kioskctl staff-hash' (or a staff UKEY: token_cert_sha256)",
                               kx_config_name(cfg), kx_config_line(cfg, sec, "pin_hash"), sec);
             rc = KX_ERR_CONFIG;
             goto fail;
@@ -166,11 +203,9 @@ const char *kx_staff_name(const kx_staff_db *db, const char *staff_id)
     return m ? m->name : NULL;
 }
 
-kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin,
-                       time_t now, kx_staff_role *role_out, long *retry_after_out)
+kx_err kx_staff_lockout_check(kx_staff_db *db, const char *staff_id, time_t now,
+                              long *retry_after_out)
 {
-    if (!db || !staff_id || !pin)
-        return KX_ERR_INVALID_ARG;
     struct staff_member *m = staff_find(db, staff_id);
     if (!m) {
         kx_log_warn("staff.auth", "staff=unknown result=denied");
@@ -183,13 +218,14 @@ kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *p
                     (long)(m->locked_until - now));
         return KX_ERR_PIN_LOCKED;
     }
-    struct crypt_data *cd = calloc(1, sizeof(*cd));
-    if (!cd)
-        return KX_ERR_NO_MEMORY;
-    const char *h = crypt_r(kx_secbuf_str(pin), m->hash, cd);
-    int ok = h && h[0] != '*' && strcmp(h, m->hash) == 0;
-    kx_wipe(cd, sizeof(*cd));
-    free(cd);
+    return KX_OK;
+}
+
+kx_err kx_staff_attempt(kx_staff_db *db, const char *staff_id, int ok, time_t now)
+{
+    struct staff_member *m = staff_find(db, staff_id);
+    if (!m)
+        return KX_ERR_PERMISSION;
     if (!ok) {
         m->failures++;
         if (m->failures >= db->policy.max_failures) {
@@ -204,11 +240,54 @@ kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *p
     m->failures = 0;
     m->locked_until = 0;
     staff_state_save(db);
-    if (role_out)
-        *role_out = m->role;
     kx_log_info("staff.auth", "staff=%s result=ok role=%s", m->id,
                 m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff");
     return KX_OK;
+}
+
+kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin,
+                       time_t now, kx_staff_role *role_out, long *retry_after_out)
+{
+    if (!db || !staff_id || !pin)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc = kx_staff_lockout_check(db, staff_id, now, retry_after_out);
+    if (rc)
+        return rc;
+    struct staff_member *m = staff_find(db, staff_id);
+    int ok = 0;
+    if (m->hash[0]) { /* a UKEY-only member has no PIN to match */
+        struct crypt_data *cd = calloc(1, sizeof(*cd));
+        if (!cd)
+            return KX_ERR_NO_MEMORY;
+        const char *h = crypt_r(kx_secbuf_str(pin), m->hash, cd);
+        ok = h && h[0] != '*' && strcmp(h, m->hash) == 0;
+        kx_wipe(cd, sizeof(*cd));
+        free(cd);
+    }
+    rc = kx_staff_attempt(db, staff_id, ok, now);
+    if (!rc && role_out)
+        *role_out = m->role;
+    return rc;
+}
+
+const char *kx_staff_find_token(const kx_staff_db *db, const char *cert_sha256,
+                                const char *serial, kx_staff_role *role_out)
+{
+    for (size_t i = 0; db && i < db->count; i++) {
+        const struct staff_member *m = &db->members[i];
+        int match;
+        if (m->token_sha256[0])
+            match = cert_sha256 && strcmp(m->token_sha256, cert_sha256) == 0 &&
+                    (!m->token_serial[0] || (serial && strcmp(m->token_serial, serial) == 0));
+        else
+            match = m->token_serial[0] && serial && strcmp(m->token_serial, serial) == 0;
+        if (match) {
+            if (role_out)
+                *role_out = m->role;
+            return m->id;
+        }
+    }
+    return NULL;
 }
 
 kx_err kx_staff_hash_pin(const kx_secbuf *pin, char *out, size_t outsz)

@@ -9,6 +9,15 @@
  *   name = 王芳
  *   role = staff          ; staff | admin
  *   pin_hash = $y$j9T$...  ; kioskctl staff-hash prints one
+ *   token_cert_sha256 = 3f5a...  ; optional: the staff UKEY's certificate
+ *   token_serial = 1A2B3C4D      ; optional: the staff UKEY's serial
+ *
+ * A member needs pin_hash, a token key, or both. A staff UKEY login
+ * (engine: staff_login_token) finds the member by the certificate's
+ * SHA-256 (and, when both are set, the serial), checks the token PIN on
+ * the token and a signature over a fresh challenge
+ * (kx_staff_verify_signature); its failures count toward the same lockout
+ * (kx_staff_lockout_check, kx_staff_attempt).
  *
  * Repeated failures lock a member out for a while; the lockout survives a
  * restart when a state file is given. PINs arrive in kx_secbuf and are never
@@ -63,6 +72,49 @@ size_t kx_staff_count(const kx_staff_db *db);
  */
 kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin,
                        time_t now, kx_staff_role *role_out, long *retry_after_out);
+
+/*
+ * kx_staff_find_token - the member a staff UKEY belongs to: cert_sha256 is
+ * the lower-case hex SHA-256 of a certificate on the token (DER), serial
+ * the token's serial. A member with token_cert_sha256 matches when the
+ * digest is equal (and the serial too when token_serial is also set); a
+ * member with only token_serial matches by serial. Returns the member id
+ * (owned by db) or NULL. *role_out (may be NULL) gets its role.
+ */
+const char *kx_staff_find_token(const kx_staff_db *db, const char *cert_sha256,
+                                const char *serial, kx_staff_role *role_out);
+
+/*
+ * kx_staff_lockout_check - KX_ERR_PIN_LOCKED while the member is locked
+ * out (*retry_after_out seconds left, may be NULL), KX_ERR_PERMISSION for
+ * an unknown member, else KX_OK.
+ */
+kx_err kx_staff_lockout_check(kx_staff_db *db, const char *staff_id, time_t now,
+                              long *retry_after_out);
+
+/*
+ * kx_staff_attempt - record the outcome of a login that was checked
+ * elsewhere (a staff UKEY: token PIN and signature). ok resets the
+ * failures and returns KX_OK; a failure is counted like a wrong staff PIN
+ * and returns KX_ERR_PERMISSION, or KX_ERR_PIN_LOCKED when it locks the
+ * member out. Persists the counters.
+ */
+kx_err kx_staff_attempt(kx_staff_db *db, const char *staff_id, int ok, time_t now);
+
+/*
+ * kx_staff_verify_signature - verify sig (DER ECDSA-Sig-Value or PKCS#1
+ * v1.5, SHA-256) over data with the public key of the DER certificate
+ * cert_der, and that the certificate is valid at now. KX_OK when it
+ * verifies; KX_ERR_EXPIRED outside the certificate's validity;
+ * KX_ERR_CHECK_FAILED when the signature does not verify; KX_ERR_BAD_FORMAT
+ * for an unreadable certificate.
+ */
+kx_err kx_staff_verify_signature(const unsigned char *cert_der, size_t cert_len, time_t now,
+                                 const unsigned char *data, size_t len,
+                                 const unsigned char *sig, size_t sig_len);
+
+/* kx_staff_sha256_hex - lower-case hex SHA-256 of data into out (65 bytes). */
+void kx_staff_sha256_hex(const unsigned char *data, size_t len, char out[65]);
 
 /* kx_staff_name - display name of a member, NULL when unknown. */
 const char *kx_staff_name(const kx_staff_db *db, const char *staff_id);

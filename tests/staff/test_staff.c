@@ -1,12 +1,16 @@
-/* Unit tests: staff PIN hashes, verification, lockout and its persistence. */
+/* Unit tests: staff PIN hashes, verification, lockout and its persistence;
+ * the staff UKEY's member lookup and signature check. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/config.h"
@@ -151,6 +155,147 @@ static void test_config_errors(void **state)
     kx_config_free(cfg);
 }
 
+/* a P-256 key and a self-signed certificate valid from now-60 s for days */
+static X509 *make_cert(EVP_PKEY **key_out, long days, unsigned char **der, int *der_len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    assert_non_null(key);
+    X509 *x = X509_new();
+    assert_non_null(x);
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 7);
+    X509_gmtime_adj(X509_getm_notBefore(x), -60);
+    X509_gmtime_adj(X509_getm_notAfter(x), days * 86400L);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                               (const unsigned char *)"Staff 2001", -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509_set_pubkey(x, key);
+    assert_true(X509_sign(x, key, EVP_sha256()) > 0);
+    *der = NULL;
+    *der_len = i2d_X509(x, der);
+    assert_true(*der_len > 0);
+    *key_out = key;
+    return x;
+}
+
+static unsigned char *sign_with(EVP_PKEY *key, const unsigned char *data, size_t len,
+                                size_t *sig_len)
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(ctx, NULL, sig_len, data, len), 1);
+    unsigned char *sig = malloc(*sig_len);
+    assert_int_equal(EVP_DigestSign(ctx, sig, sig_len, data, len), 1);
+    EVP_MD_CTX_free(ctx);
+    return sig;
+}
+
+/* the signature check of a staff UKEY: the certificate's own key verifies,
+ * another key (a copied certificate beside a foreign key) does not, a
+ * changed challenge does not, an expired certificate is refused */
+static void test_token_signature(void **state)
+{
+    (void)state;
+    EVP_PKEY *key, *other, *old;
+    unsigned char *der, *der2, *der3;
+    int len, len2, len3;
+    X509 *x = make_cert(&key, 30, &der, &len);
+    X509 *y = make_cert(&other, 30, &der2, &len2);
+    X509 *z = make_cert(&old, 0, &der3, &len3);
+    unsigned char challenge[32];
+    for (size_t i = 0; i < sizeof challenge; i++)
+        challenge[i] = (unsigned char)(i * 7 + 1);
+    size_t sl, sl2, sl3;
+    unsigned char *sig = sign_with(key, challenge, sizeof challenge, &sl);
+    unsigned char *forged = sign_with(other, challenge, sizeof challenge, &sl2);
+    unsigned char *sig_old = sign_with(old, challenge, sizeof challenge, &sl3);
+    time_t now = time(NULL);
+    assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
+                                               sizeof challenge, sig, sl), KX_OK);
+    assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
+                                               sizeof challenge, forged, sl2),
+                     KX_ERR_CHECK_FAILED);
+    challenge[0] ^= 1;
+    assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
+                                               sizeof challenge, sig, sl),
+                     KX_ERR_CHECK_FAILED);
+    challenge[0] ^= 1;
+    assert_int_equal(kx_staff_verify_signature(der3, (size_t)len3, now + 3600, challenge,
+                                               sizeof challenge, sig_old, sl3),
+                     KX_ERR_EXPIRED);
+    assert_int_equal(kx_staff_verify_signature(der, 10, now, challenge, sizeof challenge, sig,
+                                               sl), KX_ERR_BAD_FORMAT);
+    /* the digest names the member */
+    char hex[65];
+    kx_staff_sha256_hex(der, (size_t)len, hex);
+    assert_int_equal(strlen(hex), 64);
+    char text[1024];
+    snprintf(text, sizeof(text),
+             "[staff:2001]\nname = Token\nrole = admin\ntoken_cert_sha256 = %s\n"
+             "[staff:2002]\nname = Serial\ntoken_serial = ABC123\npin_hash = %s\n",
+             hex, staff_hash);
+    kx_config *cfg;
+    assert_int_equal(kx_config_load_string(text, "t.conf", &cfg), KX_OK);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    kx_staff_role role = KX_STAFF_ROLE_STAFF;
+    assert_string_equal(kx_staff_find_token(db, hex, "ANY", &role), "2001");
+    assert_int_equal(role, KX_STAFF_ROLE_ADMIN);
+    char other_hex[65];
+    kx_staff_sha256_hex(der2, (size_t)len2, other_hex);
+    assert_null(kx_staff_find_token(db, other_hex, "XYZ", NULL));
+    assert_string_equal(kx_staff_find_token(db, other_hex, "ABC123", NULL), "2002");
+    /* a UKEY-only member has no PIN: a PIN login fails and counts */
+    kx_secbuf *p = pin_of("246810");
+    assert_int_equal(kx_staff_verify(db, "2001", p, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    kx_secbuf_free(p);
+    kx_staff_free(db);
+    kx_config_free(cfg);
+    /* a malformed digest names file and line */
+    assert_int_equal(kx_config_load_string("[staff:3]\ntoken_cert_sha256 = 12zz\n", "u.conf",
+                                           &cfg), KX_OK);
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_ERR_CONFIG);
+    assert_non_null(strstr(kx_err_detail(), "u.conf:2"));
+    kx_config_free(cfg);
+    free(sig);
+    free(forged);
+    free(sig_old);
+    OPENSSL_free(der);
+    OPENSSL_free(der2);
+    OPENSSL_free(der3);
+    X509_free(x);
+    X509_free(y);
+    X509_free(z);
+    EVP_PKEY_free(key);
+    EVP_PKEY_free(other);
+    EVP_PKEY_free(old);
+}
+
+/* token failures and PIN failures share one lockout */
+static void test_token_attempts_share_lockout(void **state)
+{
+    (void)state;
+    kx_config *cfg = make_config();
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    kx_secbuf *bad = pin_of("000000"), *ok = pin_of("246810");
+    assert_int_equal(kx_staff_lockout_check(db, "1001", 1000, NULL), KX_OK);
+    assert_int_equal(kx_staff_lockout_check(db, "nobody", 1000, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_attempt(db, "1001", 0, 1000), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify(db, "1001", bad, 1001, NULL, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_attempt(db, "1001", 0, 1002), KX_ERR_PIN_LOCKED);
+    long after = 0;
+    assert_int_equal(kx_staff_lockout_check(db, "1001", 1012, &after), KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 50);
+    assert_int_equal(kx_staff_verify(db, "1001", ok, 1012, NULL, NULL), KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_attempt(db, "1001", 1, 1070), KX_OK);
+    assert_int_equal(kx_staff_lockout_check(db, "1001", 1070, NULL), KX_OK);
+    kx_secbuf_free(bad);
+    kx_secbuf_free(ok);
+    kx_staff_free(db);
+    kx_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +303,8 @@ int main(void)
         cmocka_unit_test(test_verify_and_roles),
         cmocka_unit_test(test_lockout_and_persistence),
         cmocka_unit_test(test_config_errors),
+        cmocka_unit_test(test_token_signature),
+        cmocka_unit_test(test_token_attempts_share_lockout),
     };
     return cmocka_run_group_tests(tests, setup_hashes, NULL);
 }
