@@ -10,6 +10,7 @@ install(FILES config/systemd/jxca-kioskd.service config/systemd/jxca-kiosk.servi
 install(FILES config/systemd/jxca-kiosk.sysusers DESTINATION lib/sysusers.d
         RENAME jxca-kiosk.conf)
 install(FILES config/udev/70-jxca-kiosk.rules DESTINATION lib/udev/rules.d)
+install(FILES config/polkit/50-jxca-kiosk.rules DESTINATION ${CMAKE_INSTALL_DATADIR}/polkit-1/rules.d)
 install(DIRECTORY assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/jxca-kiosk/assets)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

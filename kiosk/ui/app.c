@@ -103,6 +103,13 @@ kx_err kx_ui_options_from_config(const kx_config *cfg, kx_ui_options *out)
                                                                          : KX_ASSETS_INSTALL;
     }
     kx_strlcpy(out->assets_dir, s, sizeof out->assets_dir);
+    /* what the maintenance menu runs; systemd with the polkit rule the
+     * package installs (config/polkit) lets the kiosk user do exactly this */
+    s = kx_config_get_str(cfg, "ui", "restart_command",
+                          "systemctl --no-block restart jxca-kioskd.service jxca-kiosk.service");
+    kx_strlcpy(out->restart_command, s, sizeof out->restart_command);
+    s = kx_config_get_str(cfg, "ui", "leave_command", "systemctl --no-block stop jxca-kiosk.service");
+    kx_strlcpy(out->leave_command, s, sizeof out->leave_command);
 out:
     kx_config_free(empty);
     return rc;
@@ -169,7 +176,7 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
         (rc = kx_text_cache_new(&ui->tc)) || (rc = kx_art_cache_new(&ui->art)) ||
         (rc = kx_draw_init(ui)))
         goto fail;
-    if ((rc = kx_img_cache_new(&ui->img)))
+    if ((rc = kx_img_cache_new(&ui->img)) || (rc = kx_staff_ui_new(ui)))
         goto fail;
     if ((rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin1)) || (rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin2)))
         goto fail;
@@ -194,6 +201,7 @@ void kx_ui_destroy(kx_ui *ui)
     if (!ui)
         return;
     kx_ui_conn_free(ui->conn);
+    kx_staff_ui_free(ui);
     kx_ui_state_free(ui->st);
     kx_secbuf_free(ui->pin1);
     kx_secbuf_free(ui->pin2);
@@ -461,17 +469,31 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     SDL_Rect h = L->header;
     int pad = ui->portrait ? 40 : 60;
     int logo = h.h - 40;
-    kx_fill(ui, h, KX_C_HEADER);
+    int assisted = ui->st && ui->st->staff.present;
+    /* assisted mode: an amber header says staff are at the screen */
+    kx_fill(ui, h, assisted ? KX_C_WARN : KX_C_HEADER);
     kx_art(ui, "logo", kx_rect(h.x + pad, h.y + 20, logo, logo));
     kx_text_style bs = kx_style(ui->portrait ? 38 : 36, KX_BOLD, KX_C_ON_PRIMARY, KX_LEFT, KX_TOP);
     kx_text_style ss = kx_style(ui->portrait ? 26 : 24, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF},
                                 KX_LEFT, KX_TOP);
     bs.max_lines = 1;
     ss.max_lines = 1;
-    int tx = h.x + pad + logo + 24, tw = ui->portrait ? 520 : 900;
-    kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
-    kx_text(ui, kx_tr("Digital certificate self-service"),
-            kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+    int tx = h.x + pad + logo + 24, tw = ui->portrait ? (assisted ? 340 : 520) : 900;
+    if (assisted) {
+        char t[160];
+        ss.color = KX_C_ON_PRIMARY;
+        kx_text(ui, kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
+                                 ui->st->staff.name ? ui->st->staff.name : ui->st->staff.id, NULL,
+                                 NULL),
+                kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
+        kx_text(ui, kx_tr("Touch here for the staff menu"),
+                kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+    } else {
+        kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
+        kx_text(ui, kx_tr("Digital certificate self-service"),
+                kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+    }
+    kx_staff_ui_header(ui, kx_rect(h.x + pad, h.y + 20, logo, logo), kx_rect(tx, h.y, tw, h.h));
 
     /* language switch: the label is in the language it switches to */
     int zh = strcmp(kx_i18n_lang(), "zh_CN") == 0;
@@ -487,7 +509,7 @@ static void app_header(kx_ui *ui, const kx_layout *L)
 
     /* countdown of the step, on screens where the user is the one acting */
     int left = kx_ui_timeout_left(ui);
-    if (left >= 0 && app_user_screen(ui)) {
+    if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui)) {
         char t[64];
         char mmss[16];
         snprintf(mmss, sizeof mmss, "%d:%02d", left / 60, left % 60);
@@ -598,6 +620,9 @@ void kx_ui_draw_frame(kx_ui *ui)
         overlay = KX_OVERLAY_REMINDER;
     if (overlay == KX_OVERLAY_IDLE && !ui->st)
         overlay = KX_OVERLAY_NONE;
+    /* staff at the screen: the customer's overlays wait until they close */
+    if (kx_staff_ui_active(ui) && overlay != KX_OVERLAY_UNAVAILABLE)
+        overlay = KX_OVERLAY_NONE;
 
     /* input goes to the overlay only */
     int up = ui->up, down = ui->down;
@@ -609,6 +634,8 @@ void kx_ui_draw_frame(kx_ui *ui)
     if (!ui->st || overlay == KX_OVERLAY_UNAVAILABLE) {
         app_title(ui, &L, kx_tr("Temporarily unavailable"));
         kx_screen_unavailable(ui, &L);
+    } else if (kx_staff_ui_active(ui)) {
+        kx_staff_ui_draw(ui, &L);
     } else {
         app_steps(ui, &L);
         kx_ui_text_format(&ui->st->title, title, sizeof title);
@@ -716,6 +743,13 @@ static void app_event(kx_ui *ui, const SDL_Event *ev)
         if (!ui->touch_seen && ui->opt.cursor == 2)
             SDL_ShowCursor(SDL_DISABLE);
         ui->touch_seen = 1;
+        break;
+    case SDL_TEXTINPUT:
+        kx_staff_ui_text(ui, ev->text.text);
+        break;
+    case SDL_KEYDOWN:
+        if (ev->key.keysym.sym == SDLK_BACKSPACE)
+            kx_staff_ui_backspace(ui);
         break;
     case SDL_QUIT:
         /* kiosk mode: a window-close request is not a way out */
@@ -826,8 +860,10 @@ static void script_step(kx_ui *ui)
                 s->waiting = 1;
                 s->until = ui->now_ms + (Uint64)secs * 1000u;
             }
+            const char *staff_id = kx_staff_ui_screen_id(ui);
             int have = strcmp(id, "unavailable") == 0 ? ui->st == NULL
-                                                       : ui->st && strcmp(ui->st->screen_id, id) == 0;
+                       : staff_id                     ? strcmp(staff_id, id) == 0
+                                                      : ui->st && strcmp(ui->st->screen_id, id) == 0;
             if (have) {
                 s->waiting = 0;
                 s->pc++;
@@ -931,6 +967,8 @@ kx_err kx_ui_run(kx_ui *ui)
                 app_apply_state(ui, st);
                 dirty = 1;
             }
+            if (kx_staff_ui_poll(ui))
+                dirty = 1;
         }
         script_step(ui);
         if (ui->tap_id || ui->up)
@@ -1012,7 +1050,9 @@ static kx_err app_show_canned(kx_ui *ui, const kx_canned *c)
         kx_ui_state_free(ui->st);
         ui->st = NULL;
     }
-    return KX_OK;
+    if ((rc = kx_staff_ui_canned(ui, c->staff, c->reply)) != KX_OK)
+        fprintf(stderr, "canned staff screen %s: %s\n", c->name, kx_err_name(rc));
+    return rc;
 }
 
 kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)

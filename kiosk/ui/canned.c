@@ -23,7 +23,7 @@
 #include "core/str.h"
 #include "ui/ui_internal.h"
 
-#define CANNED_MAX 64
+#define CANNED_MAX 96
 
 typedef struct canned_ctx {
     kx_canned *list;
@@ -198,6 +198,24 @@ static void canned_add(canned_ctx *c, const char *name, json_t *o, int overlay, 
     json_decref(o);
     if (c->list[c->n].json)
         c->n++;
+}
+
+/* canned_add_staff - a state with a staff screen over it; reply is the
+ * result of that screen's request (a JSON object, or NULL). */
+static void canned_add_staff(canned_ctx *c, const char *name, json_t *o, const char *screen,
+                             json_t *reply)
+{
+    int at = c->n;
+    canned_add(c, name, o, 0, 0, 0);
+    if (c->n == at) {
+        json_decref(reply);
+        return;
+    }
+    c->list[at].staff = screen;
+    if (reply) {
+        c->list[at].reply = json_dumps(reply, JSON_COMPACT);
+        json_decref(reply);
+    }
 }
 
 static json_t *canned_cert(void)
@@ -435,6 +453,127 @@ static void canned_endings(canned_ctx *c)
     canned_add(c, "generic", o, 0, 0, 0);
 }
 
+/* ---- staff and maintenance ---- */
+
+static json_t *canned_staffed(const canned_ctx *c, const char *screen, const char *service,
+                              const char *title, const char *intents, const char *role)
+{
+    json_t *o = canned_state(c, screen, service, service ? 5 : 0, service ? 20 : 0, title, intents);
+    json_object_set_new(o, "staff", json_pack("{s:s, s:s, s:s, s:i}", "id", "1001", "name", "王芳",
+                                              "role", role, "idle_left", 90));
+    return o;
+}
+
+static json_t *canned_selftest(const canned_ctx *c, int all_ok)
+{
+    char preview[600];
+    snprintf(preview, sizeof preview, "%s/licence.png", c->spool);
+    json_t *t = json_array();
+    json_array_append_new(
+        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "device", "scanner", "msgid",
+                     N_("Scanner"), "ok", 1, "verdict", N_("Passed"), "error", "", "error_msgid", "",
+                     "detail", "preview", preview, "width", 2480, "height", 3508));
+    json_array_append_new(
+        t, all_ok ? json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard", "msgid",
+                              N_("ID card reader"), "ok", 1, "verdict", N_("Passed"), "error", "",
+                              "error_msgid", "", "detail", "sam", "90 (ok)")
+                  : json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard", "msgid",
+                              N_("ID card reader"), "ok", 0, "verdict", N_("Failed"), "error",
+                              kx_err_name(KX_ERR_SAM), "error_msgid", kx_err_message(KX_ERR_SAM),
+                              "detail", "message", "no answer on /dev/ttyUSB0"));
+    json_array_append_new(
+        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:i, s:[s]}}", "device", "token", "msgid",
+                     N_("UKEY reader"), "ok", 1, "verdict", N_("Passed"), "error", "", "error_msgid",
+                     "", "detail", "tokens", 1, "serials", "5A3F0C11"));
+    json_array_append_new(
+        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:b, s:b, s:i, s:f, s:i, s:i}}", "device",
+                     "ra", "msgid", N_("RA connection"), "ok", 1, "verdict", N_("Passed"), "error",
+                     "", "error_msgid", "", "detail", "reachable", 1, "tls_ok", 1, "http_status",
+                     200, "rtt_ms", 38.0, "server_cert_days", 341, "client_cert_days", 27));
+    return json_pack("{s:b, s:o}", "ok", all_ok, "tests", t);
+}
+
+static void canned_staff(canned_ctx *c)
+{
+    json_t *o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "staff");
+    canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
+    canned_add(c, "staff_banner", o, 0, 0, 0);
+    o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_add_staff(c, "staff_login", o, "staff_login", NULL);
+    o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_add_staff(c, "staff_login-locked", o, "staff_login-locked", NULL);
+    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
+                       "staff");
+    canned_add_staff(c, "staff_panel", o, "staff_panel", NULL);
+    o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
+                       "cancel back", "admin");
+    canned_add_staff(c, "staff_panel-idcard", o, "staff_panel", NULL);
+    o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
+                       "cancel back", "staff");
+    canned_add_staff(c, "staff_manual_id", o, "staff_manual_id", NULL);
+    o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
+                       "cancel back", "staff");
+    canned_add_staff(c, "staff_reason", o, "staff_reason", NULL);
+
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(c, "maint_menu", o, "maint_menu", NULL);
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(c, "maint_selftest", o, "maint_selftest", canned_selftest(c, 1));
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(c, "maint_selftest-failed", o, "maint_selftest", canned_selftest(c, 0));
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(
+        c, "maint_open_tx", o, "maint_open_tx",
+        json_pack("{s:[{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s},"
+                  " {s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}]}",
+                  "transactions", "id", 41, "session", "S20261123-093012-0007", "service", "renew",
+                  "kind", "payment", "status", "paid", "amount_fen", 30000, "order", "PO202611230007",
+                  "created", "2026-11-23 09:31:40", "error", "RA timeout", "id", 44, "session",
+                  "S20261123-101500-0001", "service", "new", "kind", "install", "status", "pending",
+                  "amount_fen", 0, "order", "", "created", "2026-11-23 10:22:05", "error", ""));
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(
+        c, "maint_summary", o, "maint_summary",
+        json_pack("{s:s, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}],"
+                  " s:i, s:i, s:i, s:b, s:i}",
+                  "date", "2026-11-23", "sessions", "service", "renew", "outcome", "done", "count", 14,
+                  "service", "renew", "outcome", "cancelled", "count", 2, "service", "new", "outcome",
+                  "done", "count", 3, "service", "unlock", "outcome", "open", "count", 1,
+                  "paid_orders", 17, "taken_fen", 510000, "refunded_fen", 30000, "reconciled", 0,
+                  "mismatches", 1));
+    {
+        json_t *lines = json_array();
+        static const char *const ev[] = {"session.start", "token.read", "ra.request", "payment.paid",
+                                         "token.install", "session.end"};
+        for (int i = 0; i < 40; i++) {
+            char l[160];
+            snprintf(l, sizeof l,
+                     "2026-11-23T10:%02d:%02d+08:00 kioskd[812]: info %s session=S20261123-1015%02d "
+                     "idnum=360***********0071",
+                     15 + i / 6, (i * 7) % 60, ev[i % 6], i / 6);
+            json_array_append_new(lines, json_string(l));
+        }
+        o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+        canned_add_staff(c, "maint_logs", o, "maint_logs",
+                         json_pack("{s:s, s:o}", "file", "/var/log/jxca-kioskd.log", "lines", lines));
+    }
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(
+        c, "maint_config", o, "maint_config",
+        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}}", "file",
+                  "/etc/jxca-kiosk/kiosk.conf", "config", "kiosk", "site", "nanchang-hq", "language",
+                  "zh_CN", "ra", "url", "https://ra.jxca.example:8443/", "client_cert",
+                  "/etc/jxca-kiosk/tls/kiosk.crt", "key_passphrase", "(hidden)", "token", "module",
+                  "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", "slot_poll_ms", "500", "staff:1001",
+                  "name", "王芳", "pin_hash", "(hidden)"));
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(c, "maint_version", o, "maint_version",
+                     json_pack("{s:s, s:s, s:i}", "kioskd", "0.1.0", "server", "ra-sim 0.1.0",
+                               "protocol", 1));
+    o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
+    canned_add_staff(c, "maint_confirm", o, "maint_confirm", NULL);
+}
+
 kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out, int *n_out)
 {
     canned_ctx c = {0};
@@ -454,6 +593,7 @@ kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out,
     canned_documents(&c);
     canned_revoke(&c);
     canned_endings(&c);
+    canned_staff(&c);
     *out = c.list;
     *n_out = c.n;
     return KX_OK;
@@ -463,7 +603,9 @@ void kx_canned_free(kx_canned *list, int n)
 {
     if (!list)
         return;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n; i++) {
         free(list[i].json);
+        free(list[i].reply);
+    }
     free(list);
 }

@@ -22,6 +22,7 @@
 
 #define CONN_QUEUE (KX_PROTO_MAX_LINE * 2)
 #define CONN_RETRY_MS 1000
+#define CONN_REPLIES 8
 
 struct kx_ui_conn {
     char path[108];
@@ -32,6 +33,8 @@ struct kx_ui_conn {
     kx_secbuf *out; /* queued bytes, wiped after sending */
     size_t out_sent;
     int logged_down;
+    void *replies[CONN_REPLIES]; /* json_t: reply/error messages with a seq */
+    int n_replies;
 };
 
 kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out)
@@ -54,8 +57,39 @@ kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out)
     return KX_OK;
 }
 
+static void conn_drop_replies(kx_ui_conn *c)
+{
+    for (int i = 0; i < c->n_replies; i++)
+        json_decref(c->replies[i]);
+    c->n_replies = 0;
+}
+
+/* conn_keep_reply - queue a reply (or error) to a numbered message; the
+ * oldest is dropped when nobody collected it. Takes the reference. */
+static void conn_keep_reply(kx_ui_conn *c, json_t *msg)
+{
+    if (c->n_replies == CONN_REPLIES) {
+        json_decref(c->replies[0]);
+        memmove(c->replies, c->replies + 1, sizeof c->replies[0] * (CONN_REPLIES - 1));
+        c->n_replies--;
+    }
+    c->replies[c->n_replies++] = msg;
+}
+
+void *kx_ui_conn_next_reply(kx_ui_conn *c)
+{
+    void *r;
+    if (!c || c->n_replies == 0)
+        return NULL;
+    r = c->replies[0];
+    memmove(c->replies, c->replies + 1, sizeof c->replies[0] * (size_t)(c->n_replies - 1));
+    c->n_replies--;
+    return r;
+}
+
 static void conn_close(kx_ui_conn *c, const char *why)
 {
+    conn_drop_replies(c);
     if (c->fd >= 0) {
         close(c->fd);
         kx_log_warn("ui.disconnected", "socket=%s reason=%s", c->path, why);
@@ -172,13 +206,25 @@ static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **sta
         kx_log_info("ui.connected", "socket=%s", c->path);
     } else if (type && strcmp(type, "error") == 0) {
         const char *e = json_string_value(json_object_get(root, "error"));
+        int numbered = json_is_integer(json_object_get(root, "seq"));
         kx_log_warn("ui.kioskd_error", "error=%s code=%lld", e ? e : "?",
                     (long long)json_integer_value(json_object_get(root, "code")));
-        if (e && (strcmp(e, "permission") == 0 || strcmp(e, "unsupported_version") == 0 ||
-                  strcmp(e, "busy") == 0)) {
+        /* an unnumbered refusal answers the hello: this connection is not
+         * wanted; a numbered one answers one request (a wrong staff PIN) */
+        if (!numbered && e &&
+            (strcmp(e, "permission") == 0 || strcmp(e, "unsupported_version") == 0 ||
+             strcmp(e, "busy") == 0)) {
             json_decref(root);
             return -1;
         }
+        if (numbered) {
+            conn_keep_reply(c, root);
+            return 0;
+        }
+    } else if (type && (strcmp(type, "reply") == 0 || strcmp(type, "ack") == 0) &&
+               json_is_integer(json_object_get(root, "seq"))) {
+        conn_keep_reply(c, root);
+        return 0;
     }
     json_decref(root);
     return 0;

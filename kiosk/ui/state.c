@@ -191,6 +191,23 @@ static int state_parse_objects(json_t *root, kx_ui_state *st)
             }
         }
     }
+    r = state_obj(root, "staff", &o);
+    TRY(r);
+    if (r > 0) {
+        long idle = -1;
+        st->staff.present = 1;
+        st->staff.idle_left = -1;
+        TRY(state_str(o, "id", &st->staff.id));
+        TRY(state_str(o, "name", &st->staff.name));
+        TRY(state_str(o, "role", &st->staff.role));
+        TRY(state_int(o, "idle_left", &idle));
+        if (idle >= 0)
+            st->staff.idle_left = (int)(idle > 86400 ? 86400 : idle);
+        if (!st->staff.id) {
+            kx_err_set_detail("state field staff.id: missing");
+            return -1;
+        }
+    }
     r = state_obj(root, "step", &o);
     TRY(r);
     if (r > 0) {

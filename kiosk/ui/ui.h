@@ -108,6 +108,11 @@ typedef struct kx_ui_state {
         const char *name;
         kx_ui_text text, action;
     } error;
+    struct {
+        int present; /* assisted mode is open */
+        const char *id, *name, *role; /* role "staff" or "admin" */
+        int idle_left; /* seconds at publication, -1 when absent */
+    } staff;
     unsigned intents; /* bit (1u << kx_intent) per accepted intent */
     int has_timeout;
     int timeout_total, timeout_left;
@@ -162,6 +167,8 @@ typedef struct kx_ui_options {
     char lang[8];          /* "zh_CN" or "en": before kioskd says otherwise */
     unsigned seed;         /* keypad shuffle seed; 0 = random (screenshots fix it) */
     char only[48];         /* screenshots: only canned states named so ("" all) */
+    char restart_command[256]; /* maintenance "Restart services" (sh -c), "" none */
+    char leave_command[256];   /* maintenance "Leave kiosk mode" (sh -c), "" none */
 } kx_ui_options;
 
 /*

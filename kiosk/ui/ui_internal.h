@@ -237,6 +237,12 @@ int kx_ui_conn_ready(const kx_ui_conn *c);
  * KX_ERR_TOO_LARGE when the queue is full.
  */
 kx_err kx_ui_conn_send(kx_ui_conn *c, const char *msg, size_t len);
+/*
+ * kx_ui_conn_next_reply - the oldest `reply`, `ack` or numbered `error` message
+ * kioskd sent (a json_t the caller decrefs), or NULL. Up to 8 are kept;
+ * they are dropped with the connection.
+ */
+void *kx_ui_conn_next_reply(kx_ui_conn *c);
 
 /* ---- screens ------------------------------------------------------------ */
 
@@ -261,6 +267,36 @@ extern const kx_ui_service kx_ui_services[8];
 /* kx_ui_service_name - translated name of a service id ("" for NULL). */
 const char *kx_ui_service_name(const char *id);
 
+/* ---- staff and maintenance screens (staff.c) ---------------------------- */
+
+typedef struct kx_staff_ui kx_staff_ui;
+
+/* kx_staff_ui_new - allocate ui->staff (KX_ERR_NO_MEMORY); _free wipes it. */
+kx_err kx_staff_ui_new(kx_ui *ui);
+void kx_staff_ui_free(kx_ui *ui);
+/* kx_staff_ui_active - a staff or maintenance screen covers the customer's. */
+int kx_staff_ui_active(const kx_ui *ui);
+/* kx_staff_ui_screen_id - its id ("staff_login", "maint_menu"...), or NULL. */
+const char *kx_staff_ui_screen_id(const kx_ui *ui);
+/* kx_staff_ui_header - the hidden gesture on the logo (five taps in three
+ * seconds open the staff login) and, in assisted mode, the header title as
+ * the way to the staff menu. Called by the header every frame. */
+void kx_staff_ui_header(kx_ui *ui, SDL_Rect logo, SDL_Rect title);
+/* kx_staff_ui_draw - title, content and footer of the staff screen. */
+void kx_staff_ui_draw(kx_ui *ui, const kx_layout *L);
+/* kx_staff_ui_poll - collect kioskd's replies; close the staff screens
+ * when assisted mode ended or kioskd went away. Once per loop turn; 1 when
+ * something shown changed. */
+int kx_staff_ui_poll(kx_ui *ui);
+/* kx_staff_ui_text / _backspace - text from a keyboard attached for staff
+ * (SDL text input, with the system's input method for Chinese names). */
+void kx_staff_ui_text(kx_ui *ui, const char *utf8);
+void kx_staff_ui_backspace(kx_ui *ui);
+/* kx_staff_ui_canned - show staff screen `screen` (an id, optionally with a
+ * "-variant" suffix) with result_json as the reply of its request, or none
+ * (NULL). KX_ERR_NOT_FOUND for an unknown id. */
+kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json);
+
 /* ---- canned states (screenshots, bench) --------------------------------- */
 
 typedef struct kx_canned {
@@ -269,6 +305,8 @@ typedef struct kx_canned {
     int overlay;      /* 0, or a KX_OVERLAY_* drawn over the state */
     int typed;        /* digits/characters already typed on entry screens */
     int ukey;         /* the session used a UKEY (done: take-UKEY reminder) */
+    const char *staff;/* staff screen shown over the state, or NULL */
+    char *reply;      /* canned result of that screen's request (owned) */
 } kx_canned;
 
 enum { KX_OVERLAY_NONE = 0, KX_OVERLAY_IDLE, KX_OVERLAY_CANCEL, KX_OVERLAY_REMINDER,
@@ -348,6 +386,8 @@ struct kx_ui {
     char last_intent[32];/* last intent sent (logs, tests) */
     Uint64 last_activity_sent;
     char entry_error[160]; /* local validation message (format only) */
+
+    kx_staff_ui *staff;  /* staff and maintenance screens */
 
     kx_ui_conn *conn;
     int offline;         /* screenshot/bench: no kioskd */

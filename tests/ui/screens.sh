@@ -17,6 +17,10 @@ bad() { fail=$((fail+1)); echo "FAIL: $*"; }
 ids=$(awk '/^## Screens/{on=1;next} /^## /{on=0} on && /^\| `[a-z_]+` \|/{gsub(/[|` ]/,"",$2); print $2}' \
       FS='|' "$S/docs/protocol.md" | sort -u)
 [ "$(wc -w <<<"$ids")" -ge 20 ] && ok || bad "could not read the screen ids from docs/protocol.md"
+# the UI's own staff and maintenance screens, from docs/ui-staff-screens.md
+staff_ids=$(awk '/^## Screens/{on=1;next} /^## /{on=0} on && /^\| `[a-z_]+` \|/{gsub(/[|` ]/,"",$2); print $2}' \
+      FS='|' "$S/docs/ui-staff-screens.md" | sort -u)
+[ "$(wc -w <<<"$staff_ids")" -ge 12 ] && ok || bad "could not read the staff screen ids from docs/ui-staff-screens.md"
 
 for lang in zh_CN en; do
   for orient in portrait landscape; do
@@ -26,7 +30,7 @@ for lang in zh_CN en; do
     else
       bad "screenshots $lang $orient (exit $?)"; grep -E 'AUDIT|kiosk:' "$T/err" | head -20
     fi
-    for id in $ids unavailable idle_warning take_ukey_reminder cancel_confirm; do
+    for id in $ids $staff_ids unavailable idle_warning take_ukey_reminder cancel_confirm; do
       [ -s "$d/$id.png" ] && ok || bad "$lang $orient: no screenshot for screen $id"
     done
     # every PNG is the logical size of its orientation
