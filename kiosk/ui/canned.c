@@ -502,9 +502,21 @@ static void canned_staff(canned_ctx *c)
     canned_add_staff(c, "staff_login", o, "staff_login", NULL);
     o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
     canned_add_staff(c, "staff_login-locked", o, "staff_login-locked", NULL);
+    o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
+    canned_add_staff(c, "staff_login-token", o, "staff_login-token", NULL);
     o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
                        "staff");
     canned_add_staff(c, "staff_panel", o, "staff_panel", NULL);
+    o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
+                                                "https://pay.example/PO202611230042", "expires_in", 600));
+    canned_add_staff(c, "staff_panel-payment", o, "staff_panel", NULL);
+    o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
+                                                "https://pay.example/PO202611230042", "expires_in", 600));
+    canned_add_staff(c, "staff_counter_paid", o, "staff_counter_paid", NULL);
     o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
                        "cancel back", "admin");
     canned_add_staff(c, "staff_panel-idcard", o, "staff_panel", NULL);

@@ -52,6 +52,7 @@ typedef enum ss_screen {
     SS_CONFIG,
     SS_VERSION,
     SS_CONFIRM,
+    SS_COUNTER,
     SS_COUNT
 } ss_screen;
 
@@ -62,6 +63,7 @@ static const char *const ss_ids[SS_COUNT] = {
     [SS_SELFTEST] = "maint_selftest", [SS_OPEN_TX] = "maint_open_tx",
     [SS_SUMMARY] = "maint_summary", [SS_LOGS] = "maint_logs", [SS_CONFIG] = "maint_config",
     [SS_VERSION] = "maint_version", [SS_CONFIRM] = "maint_confirm",
+    [SS_COUNTER] = "staff_counter_paid",
 };
 
 /* what a reason or a confirmation is for */
@@ -72,6 +74,7 @@ typedef enum ss_action {
     ACT_RESET,
     ACT_MANUAL_ID,
     ACT_REFUND,
+    ACT_COUNTER_PAID,
     ACT_RESTART,
     ACT_LEAVE,
 } ss_action;
@@ -106,6 +109,9 @@ struct kx_staff_ui {
     char idnum[19];
     char valid[11];
     int long_term;
+    int by_token;        /* login: with a staff UKEY instead of a number */
+    int card;            /* counter payment: 0 cash, 1 card */
+    char receipt[65];    /* counter payment: the counter's receipt number */
     pid_t child;         /* restart/leave command */
 };
 
@@ -134,7 +140,10 @@ static void ss_wipe(kx_staff_ui *s)
     kx_wipe(s->idnum, sizeof s->idnum);
     kx_wipe(s->valid, sizeof s->valid);
     kx_wipe(s->other, sizeof s->other);
+    kx_wipe(s->receipt, sizeof s->receipt);
     s->long_term = 0;
+    s->by_token = 0;
+    s->card = 0;
     s->preset = -1;
     s->field = 0;
     s->page = 0;
@@ -259,12 +268,18 @@ static void ss_send_login(kx_ui *ui)
     kx_staff_ui *s = ui->staff;
     kx_secbuf *msg = NULL;
     int n;
-    if (!ss_id_ok(s->id) || kx_secbuf_new(256, &msg) != KX_OK)
+    if ((!s->by_token && !ss_id_ok(s->id)) || kx_secbuf_new(256, &msg) != KX_OK)
         goto out;
-    n = snprintf((char *)msg->data, msg->cap + 1,
-                 "{\"v\":1,\"type\":\"request\",\"seq\":%u,\"cmd\":\"staff_login\","
-                 "\"staff_id\":\"%s\",\"pin\":\"%s\"}",
-                 ui->seq + 1, s->id, kx_secbuf_str(s->pin));
+    if (s->by_token)
+        n = snprintf((char *)msg->data, msg->cap + 1,
+                     "{\"v\":1,\"type\":\"request\",\"seq\":%u,\"cmd\":\"staff_login_token\","
+                     "\"pin\":\"%s\"}",
+                     ui->seq + 1, kx_secbuf_str(s->pin));
+    else
+        n = snprintf((char *)msg->data, msg->cap + 1,
+                     "{\"v\":1,\"type\":\"request\",\"seq\":%u,\"cmd\":\"staff_login\","
+                     "\"staff_id\":\"%s\",\"pin\":\"%s\"}",
+                     ui->seq + 1, s->id, kx_secbuf_str(s->pin));
     if (n > 0 && (size_t)n <= msg->cap) {
         if (ui->conn && kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) == KX_OK) {
             s->seq = ++ui->seq;
@@ -295,7 +310,13 @@ static void ss_login_reply(kx_ui *ui, json_t *r, int ok)
     const char *detail = json_string_value(json_object_get(r, "detail"));
     const char *p = detail ? strstr(detail, " for ") : NULL;
     char t[256], secs[16] = "?";
-    if (code == KX_ERR_PIN_LOCKED) {
+    if (code == KX_ERR_TOKEN_ABSENT) {
+        ss_set_msg(s, 1, kx_tr("No staff UKEY was found. Insert it and try again."));
+    } else if (code == KX_ERR_PIN_LOCKED && detail && strstr(detail, "UKEY's PIN")) {
+        ss_set_msg(s, 1, kx_tr("The staff UKEY's PIN is locked. Unlock it at the counter."));
+    } else if (code == KX_ERR_EXPIRED) {
+        ss_set_msg(s, 1, kx_tr("The staff UKEY's certificate is not valid now."));
+    } else if (code == KX_ERR_PIN_LOCKED) {
         long v = 0;
         if (p && sscanf(p, " for %ld s", &v) == 1)
             snprintf(secs, sizeof secs, "%ld", v);
@@ -303,7 +324,8 @@ static void ss_login_reply(kx_ui *ui, json_t *r, int ok)
                      "seconds", secs, NULL, NULL);
         ss_set_msg(s, 1, t);
     } else {
-        ss_set_msg(s, 1, kx_tr("Wrong staff number or PIN."));
+        ss_set_msg(s, 1, s->by_token ? kx_tr("Wrong PIN of the staff UKEY.")
+                                     : kx_tr("Wrong staff number or PIN."));
     }
 }
 
@@ -328,7 +350,7 @@ static void ss_reply(kx_ui *ui, json_t *r)
     const char *type = json_string_value(json_object_get(r, "type"));
     int ok = type && (strcmp(type, "reply") == 0 || strcmp(type, "ack") == 0);
     s->seq = 0; /* answered; a handler below may send the next request */
-    if (strcmp(s->cmd, "staff_login") == 0) {
+    if (strncmp(s->cmd, "staff_login", 11) == 0) {
         ss_login_reply(ui, r, ok);
     } else if (!ok) {
         const char *e = json_string_value(json_object_get(r, "error"));
@@ -338,7 +360,8 @@ static void ss_reply(kx_ui *ui, json_t *r)
         if (s->screen == SS_NONE)
             ss_go(ui, SS_PANEL);
         ss_set_msg(s, 1, ss_error_text(e, code));
-    } else if (strcmp(s->cmd, "manual_id") == 0 || strcmp(s->cmd, "staff_logout") == 0) {
+    } else if (strcmp(s->cmd, "manual_id") == 0 || strcmp(s->cmd, "staff_logout") == 0 ||
+               strcmp(s->cmd, "counter_paid") == 0) {
         ss_go(ui, SS_NONE);
     } else if (strcmp(s->cmd, "retry") == 0 || strcmp(s->cmd, "refund") == 0) {
         ss_go(ui, SS_OPEN_TX);
@@ -488,11 +511,16 @@ static void ss_login(kx_ui *ui, const kx_layout *L)
         pad = kx_rect(c.x + c.w * 52 / 100, c.y, c.w * 48 / 100, c.h);
     }
     kx_text_style hs = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-    kx_text(ui, kx_tr("Enter your staff number and PIN."), kx_rect(fields.x, fields.y, fields.w, 50),
-            &hs);
-    if (kx_text_field(ui, "staff_id", kx_rect(fields.x, fields.y + 60, fields.w, 160),
-                      kx_tr("Staff number"), s->id, "", s->field == 0))
+    kx_text(ui,
+            s->by_token ? kx_tr("Insert your staff UKEY and enter its PIN.")
+                        : kx_tr("Enter your staff number and PIN."),
+            kx_rect(fields.x, fields.y, fields.w, 50), &hs);
+    if (s->by_token) {
+        kx_art(ui, "ukey_insert", kx_rect(fields.x, fields.y + 60, fields.w, 160));
+    } else if (kx_text_field(ui, "staff_id", kx_rect(fields.x, fields.y + 60, fields.w, 160),
+                             kx_tr("Staff number"), s->id, "", s->field == 0)) {
         s->field = 0;
+    }
     if (kx_masked_field(ui, "staff_pin", kx_rect(fields.x, fields.y + 240, fields.w, 160),
                         kx_tr("PIN"), s->pin->len, KX_PIN_MAX, s->field == 1))
         s->field = 1;
@@ -512,7 +540,8 @@ static void ss_login(kx_ui *ui, const kx_layout *L)
         else if (key == KX_KEY_OK)
             s->field = 1;
     } else {
-        int key = kx_keypad(ui, pad, s->order, s->pin->len >= 4 && s->id[0], kx_tr("Log in"));
+        int key = kx_keypad(ui, pad, s->order, s->pin->len >= 4 && (s->id[0] || s->by_token),
+                            kx_tr("Log in"));
         if (key >= 0 && s->pin->len < s->pin->cap)
             kx_secbuf_append(s->pin, (unsigned char)('0' + key));
         else if (key == KX_KEY_BACKSPACE && s->pin->len > 0) {
@@ -521,7 +550,14 @@ static void ss_login(kx_ui *ui, const kx_layout *L)
         } else if (key == KX_KEY_OK)
             ss_send_login(ui);
     }
-    ss_footer(ui, L, kx_tr("Close"), SS_NONE, NULL, 0);
+    if (ss_footer(ui, L, kx_tr("Close"), SS_NONE,
+                  s->by_token ? kx_tr("Log in with a staff number") : kx_tr("Log in with a staff UKEY"),
+                  !s->seq)) {
+        s->by_token = !s->by_token;
+        s->field = s->by_token ? 1 : 0;
+        kx_secbuf_clear(s->pin);
+        s->msg[0] = '\0';
+    }
 }
 
 /* ---- the panel: what the current customer screen allows ---- */
@@ -600,6 +636,12 @@ static void ss_panel(kx_ui *ui, const kx_layout *L)
     if (ss_screen_is(ui, KX_SCREEN_STAFF_NEEDED) &&
         SS_BUTTON("staff_override", kx_tr("Accept the credit code"), KX_BTN_PRIMARY))
         ss_ask_reason(ui, ACT_OVERRIDE, SS_PANEL);
+    if (ss_screen_is(ui, KX_SCREEN_PAYMENT) && st->payment.present &&
+        SS_BUTTON("staff_counter_paid", kx_tr("Record a payment taken at the counter"),
+                  KX_BTN_PRIMARY)) {
+        ss_go(ui, SS_COUNTER);
+        kx_strlcpy(s->session, st->session ? st->session : "", sizeof s->session);
+    }
     if (ss_idcard_step(ui) &&
         SS_BUTTON("staff_manual_id", kx_tr("Enter ID card data by hand"), KX_BTN_PRIMARY)) {
         ss_go(ui, SS_MANUAL_ID);
@@ -626,6 +668,9 @@ static const char *const ss_presets[][3] = {
     [ACT_MANUAL_ID] = {N_("The ID card reader failed; the card was checked by staff."), NULL, NULL},
     [ACT_REFUND] = {N_("The customer did not receive the service."),
                    N_("The customer paid twice."), NULL},
+    [ACT_COUNTER_PAID] = {N_("The customer has no payment app."),
+                         N_("The payment code could not be scanned."),
+                         N_("The company pays by card at the counter.")},
 };
 
 static void ss_do_action(kx_ui *ui, const char *reason)
@@ -649,6 +694,14 @@ static void ss_do_action(kx_ui *ui, const char *reason)
                    json_pack("{s:s, s:s, s:s, s:s}", "name", s->name, "id_number", s->idnum,
                              "valid_to", s->long_term ? "long_term" : s->valid, "reason", reason));
         s->screen = SS_MANUAL_ID;
+        break;
+    case ACT_COUNTER_PAID:
+        ss_request(ui, "counter_paid",
+                   json_pack("{s:I, s:s, s:s, s:s}", "amount_fen",
+                             (json_int_t)(ui->st && ui->st->fee.present ? ui->st->fee.fen : 0),
+                             "receipt_no", s->receipt, "method", s->card ? "card" : "cash", "reason",
+                             reason));
+        s->screen = SS_COUNTER;
         break;
     case ACT_REFUND:
         ss_request(ui, "refund", json_pack("{s:I, s:s}", "id", (json_int_t)s->tx, "reason", reason));
@@ -703,6 +756,18 @@ void kx_staff_ui_text(kx_ui *ui, const char *utf8)
     s->input_ms = ui->now_ms;
     if (s->screen == SS_REASON && s->preset < 0 && strlen(s->other) + strlen(utf8) < 200)
         kx_strlcat(s->other, utf8, sizeof s->other);
+    else if (s->screen == SS_COUNTER) {
+        /* receipt numbers: A-Z a-z 0-9 _ - . / # only */
+        for (const char *p = utf8; *p; p++) {
+            size_t n = strlen(s->receipt);
+            int allowed = (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+                          (*p >= 'a' && *p <= 'z') || (*p && strchr("_-./#", *p));
+            if (allowed && n + 1 < sizeof s->receipt) {
+                s->receipt[n] = *p;
+                s->receipt[n + 1] = '\0';
+            }
+        }
+    }
     else if (s->screen == SS_MANUAL_ID && s->field == 0 &&
              strlen(s->name) + strlen(utf8) < sizeof s->name)
         kx_strlcat(s->name, utf8, sizeof s->name);
@@ -716,6 +781,8 @@ void kx_staff_ui_backspace(kx_ui *ui)
         return;
     if (s->screen == SS_REASON && s->preset < 0)
         t = s->other;
+    else if (s->screen == SS_COUNTER)
+        t = s->receipt;
     else if (s->screen == SS_MANUAL_ID && s->field == 0)
         t = s->name;
     if (!t || !*t)
@@ -798,6 +865,66 @@ static void ss_manual_id(kx_ui *ui, const kx_layout *L)
     int ok = s->name[0] && strlen(s->idnum) == 18 && (s->long_term || strlen(s->valid) == 10);
     if (ss_footer(ui, L, kx_tr("Back"), SS_PANEL, kx_tr("Continue"), ok))
         ss_ask_reason(ui, ACT_MANUAL_ID, SS_MANUAL_ID);
+}
+
+/* ---- payment taken at the counter ---- */
+
+static void ss_counter(kx_ui *ui, const kx_layout *L)
+{
+    kx_staff_ui *s = ui->staff;
+    const kx_ui_state *st = ui->st;
+    SDL_Rect c = L->content, fields, pad;
+    static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+    char amount[64];
+    ss_title(ui, L, kx_tr("Record a payment taken at the counter"));
+    if (ui->portrait) {
+        fields = kx_rect(c.x, c.y, c.w, 600);
+        pad = kx_rect(c.x + 120, c.y + 640, c.w - 240, c.h - 640);
+    } else {
+        fields = kx_rect(c.x, c.y, c.w * 48 / 100, c.h);
+        pad = kx_rect(c.x + c.w * 54 / 100, c.y, c.w * 46 / 100, c.h);
+    }
+    /* the amount is the order's: the RA refuses any other */
+    snprintf(amount, sizeof amount, "¥ %s", st && st->fee.present && st->fee.text ? st->fee.text : "-");
+    int y = fields.y;
+    kx_text_style ls = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+    kx_text_style as = kx_style(56, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
+    as.max_lines = 1;
+    kx_text(ui, kx_tr("Amount to take"), kx_rect(fields.x, y, fields.w, 44), &ls);
+    kx_text(ui, amount, kx_rect(fields.x, y + 44, fields.w, 80), &as);
+    y += 140;
+    int bw = (fields.w - 20) / 2;
+    if (kx_button(ui, "method_cash", kx_rect(fields.x, y, bw, 100), kx_tr("Cash"),
+                  s->card ? KX_BTN_SECONDARY : KX_BTN_PRIMARY))
+        s->card = 0;
+    if (kx_button(ui, "method_card", kx_rect(fields.x + bw + 20, y, bw, 100), kx_tr("Bank card"),
+                  s->card ? KX_BTN_PRIMARY : KX_BTN_SECONDARY))
+        s->card = 1;
+    y += 120;
+    kx_text_field(ui, "receipt_no", kx_rect(fields.x, y, fields.w, 150), kx_tr("Receipt number"),
+                  s->receipt, "", 1);
+    y += 166;
+    ss_message(ui, kx_rect(fields.x, y, fields.w, ui->portrait ? 90 : 80));
+    if (ss_pending(ui, pad, kx_tr("Please wait"))) {
+        ss_footer(ui, L, NULL, SS_PANEL, NULL, 0);
+        return;
+    }
+    size_t n = strlen(s->receipt);
+    SDL_Rect kp = pad;
+    kp.h -= 120;
+    if (kx_button(ui, "key_dash", kx_rect(pad.x, pad.y + pad.h - 100, pad.w, 100), "-", KX_BTN_KEY) &&
+        n + 1 < sizeof s->receipt)
+        kx_strlcat(s->receipt, "-", sizeof s->receipt);
+    int key = kx_keypad(ui, kp, digits, n > 0, kx_tr("OK"));
+    if (key >= 0 && n + 1 < sizeof s->receipt) {
+        s->receipt[n] = (char)('0' + key);
+        s->receipt[n + 1] = '\0';
+    } else if (key == KX_KEY_BACKSPACE && n > 0)
+        s->receipt[n - 1] = '\0';
+    int ok = n > 0 && st && st->fee.present && st->fee.fen > 0;
+    if (ss_footer(ui, L, kx_tr("Back"), SS_PANEL, kx_tr("Continue"), ok)) {
+        ss_ask_reason(ui, ACT_COUNTER_PAID, SS_COUNTER);
+    }
 }
 
 /* ---- the maintenance menu ---- */
@@ -1186,6 +1313,7 @@ void kx_staff_ui_draw(kx_ui *ui, const kx_layout *L)
     case SS_CONFIG: ss_paged(ui, L, kx_tr("Configuration")); break;
     case SS_VERSION: ss_version(ui, L); break;
     case SS_CONFIRM: ss_confirm(ui, L); break;
+    case SS_COUNTER: ss_counter(ui, L); break;
     default: break;
     }
 }
@@ -1215,6 +1343,10 @@ kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json
             s->field = 1;
             kx_secbuf_append(s->pin, '2');
             kx_secbuf_append(s->pin, '4');
+            if (strstr(screen, "token")) {
+                s->by_token = 1;
+                kx_strlcpy(s->id, "", sizeof s->id);
+            }
             if (strstr(screen, "locked")) {
                 char t[256];
                 kx_ui_format(t, sizeof t, N_("Too many wrong PINs. Try again in {seconds} seconds."),
@@ -1229,6 +1361,8 @@ kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json
             s->action = ACT_MANUAL_ID;
             s->back = SS_MANUAL_ID;
             s->preset = 0;
+        } else if (i == SS_COUNTER) {
+            kx_strlcpy(s->receipt, "2026-0042", sizeof s->receipt);
         } else if (i == SS_CONFIRM) {
             s->action = ACT_RESTART;
             s->back = SS_MENU;
