@@ -5,6 +5,14 @@
  * online ones speak kioskd's socket. Every subcommand prints one JSON object
  * on stdout and a plain-words reason on stderr when it fails. Exit codes:
  * 0 valid/success, 1 invalid/rejected/not found, 2 usage or unreadable input.
+ *
+ * Two programs share this table (main.c). `kioskctl` is the front: it holds
+ * the offline checks on files (domain, licence QR, ID-card crop, seal sheet)
+ * and kioskd's socket commands, and links none of the heavy libraries
+ * (libcurl, libcrypto, libsane, libcrypt), so that `kioskctl license` starts
+ * in about a millisecond. Every other command runs in `kioskctl-full`
+ * (beside the front in the build tree, in libexec/jxca-kiosk when
+ * installed), which the front execs with the same arguments.
  */
 #ifndef KX_CTL_H
 #define KX_CTL_H
@@ -24,6 +32,9 @@ struct ctl_command {
     const char *summary; /* one line: what it does */
     ctl_command_fn run;
 };
+
+/* ctl_now_ms - a monotonic clock in milliseconds, for the "ms" figures. */
+double ctl_now_ms(void);
 
 /* ctl_print_json - print obj as one line on stdout and release it. */
 void ctl_print_json(json_t *obj);
@@ -69,6 +80,8 @@ int ctl_cmd_token(int argc, char **argv);
 int ctl_engine_request(int argc, char **argv, const char *name, json_t *req);
 /* ctl_maint.c: staff and maintenance commands */
 int ctl_cmd_staff_login(int argc, char **argv);
+int ctl_cmd_staff_login_token(int argc, char **argv);
+int ctl_cmd_counter_paid(int argc, char **argv);
 int ctl_cmd_staff_logout(int argc, char **argv);
 int ctl_cmd_staff_actions(int argc, char **argv);
 int ctl_cmd_selftest(int argc, char **argv);

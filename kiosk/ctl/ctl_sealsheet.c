@@ -14,20 +14,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "core/i18n.h"
 #include "core/str.h"
 #include "ctl.h"
 #include "imaging/image.h"
 #include "imaging/sealsheet.h"
-
-static double sealsheet_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static json_t *sealsheet_lines_json(unsigned lines)
 {
@@ -57,22 +49,22 @@ int ctl_cmd_seal_sheet(int argc, char **argv)
         return ctl_fail(CTL_EXIT_USAGE, "seal-sheet", "cannot create %s: %s", outdir,
                         strerror(errno));
 
-    double t0 = sealsheet_now_ms();
+    double t0 = ctl_now_ms();
     kx_image *img = NULL;
     kx_err rc = kx_image_load(path, &img);
     if (rc)
         return ctl_fail(CTL_EXIT_USAGE, "seal-sheet", "%s: %s (%s)", path,
                         kx_tr(kx_err_message(rc)), kx_err_detail());
-    double t1 = sealsheet_now_ms();
+    double t1 = ctl_now_ms();
     kx_sealsheet_result *res = NULL;
     rc = kx_sealsheet_analyze(img, (double)dpi, &res);
-    double t2 = sealsheet_now_ms();
+    double t2 = ctl_now_ms();
     kx_image_free(img);
     if (rc) {
         json_t *o = json_object();
         json_object_set_new(o, "error", json_string(kx_err_name(rc)));
         json_object_set_new(o, "message", json_string(kx_tr(kx_err_message(rc))));
-        json_object_set_new(o, "ms", json_integer((json_int_t)(sealsheet_now_ms() - t0)));
+        json_object_set_new(o, "ms", json_integer((json_int_t)(ctl_now_ms() - t0)));
         ctl_print_json(o);
         return ctl_fail(rc == KX_ERR_NO_TABLE ? CTL_EXIT_INVALID : CTL_EXIT_USAGE, "seal-sheet",
                         "%s (%s)", kx_tr(kx_err_message(rc)), kx_err_detail());
@@ -126,7 +118,7 @@ int ctl_cmd_seal_sheet(int argc, char **argv)
     json_object_set_new(top, "areas", areas);
     json_object_set_new(top, "skew_deg", json_real(round(res->skew_deg * 100) / 100));
     json_object_set_new(top, "dpi", json_real(res->dpi));
-    json_object_set_new(top, "ms", json_integer((json_int_t)(sealsheet_now_ms() - t0)));
+    json_object_set_new(top, "ms", json_integer((json_int_t)(ctl_now_ms() - t0)));
     json_object_set_new(top, "decode_ms", json_real(round((t1 - t0) * 10) / 10));
     json_object_set_new(top, "analysis_ms", json_real(round((t2 - t1) * 10) / 10));
     ctl_print_json(top);

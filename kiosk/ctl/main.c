@@ -1,13 +1,29 @@
 /*
  * main.c - kioskctl entry point: the subcommand table and shared helpers.
  * Never exits below main(): subcommands return their exit code.
+ *
+ * Compiled twice (ctl.h): as the front `kioskctl` (KX_CTL_FRONT defined),
+ * where the commands marked CTL_FULL are absent and run by exec'ing
+ * kioskctl-full, and as kioskctl-full, which holds every command.
  */
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "core/i18n.h"
 #include "ctl.h"
+
+/* A command that needs libcurl, libcrypto, libsane, libcrypt or the device
+ * drivers: only kioskctl-full links it. */
+#ifdef KX_CTL_FRONT
+#define CTL_FULL(fn) NULL
+#else
+#define CTL_FULL(fn) fn
+#endif
 
 static const struct ctl_command ctl_commands[] = {
     {"uscc", "CODE", "check a unified social credit code (GB 32100)", ctl_cmd_uscc},
@@ -23,17 +39,19 @@ static const struct ctl_command ctl_commands[] = {
     {"license", "IMAGE", "read the business licence QR code and its credit code", ctl_cmd_license},
     {"idcard-crop", "IMAGE --out FILE", "cut the ID card out of a flatbed scan", ctl_cmd_idcard_crop},
     {"scan", "--device NAME --out FILE [--resolution N]", "scan a page through the scanner driver",
-     ctl_cmd_scan},
+     CTL_FULL(ctl_cmd_scan)},
     {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions", ctl_cmd_status},
     {"journal", "[--open] [--limit N]", "transactions of kioskd's journal", ctl_cmd_journal},
     {"retry", "ID", "run recovery on an open transaction now", ctl_cmd_retry},
     {"refund", "ID", "refund the paid order of a transaction's session", ctl_cmd_refund},
     {"run-flow", "SCRIPT [--role ui]", "drive a scripted session (docs/protocol.md)", ctl_cmd_run_flow},
-    {"ra-check", "[--config FILE] [--count N]", "check the RA link: TLS, certificate expiry, round trip", ctl_cmd_ra_check},
+    {"ra-check", "[--config FILE] [--count N]", "check the RA link: TLS, certificate expiry, round trip", CTL_FULL(ctl_cmd_ra_check)},
     {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
-     ctl_cmd_staff_hash},
+     CTL_FULL(ctl_cmd_staff_hash)},
     {"staff-login", "--staff ID < PIN", "open assisted mode on the kiosk as a staff member", ctl_cmd_staff_login},
+    {"staff-login-token", "< UKEY_PIN", "open assisted mode with a staff UKEY (its PIN on stdin)", ctl_cmd_staff_login_token},
     {"staff-logout", "[--staff ID < PIN]", "end assisted mode", ctl_cmd_staff_logout},
+    {"counter-paid", "--amount-fen N --receipt NO [--method cash|card] --reason TEXT [--staff ID < PIN]", "record that the customer at the payment screen paid at the counter", ctl_cmd_counter_paid},
     {"staff-actions", "[--staff ID < PIN] [--limit N]", "staff actions recorded in the journal", ctl_cmd_staff_actions},
     {"selftest", "[all|scanner|idcard|token|ra] [--staff ID < PIN]", "device self-tests and the RA check (admin)", ctl_cmd_selftest},
     {"summary", "[--date YYYY-MM-DD] [--staff ID < PIN]", "the day's transactions and money, reconciled with the RA (admin)", ctl_cmd_summary},
@@ -41,10 +59,17 @@ static const struct ctl_command ctl_commands[] = {
     {"config-show", "[--staff ID < PIN]", "the configuration in effect, secrets hidden (admin)", ctl_cmd_config_show},
     {"version", "[--staff ID < PIN]", "kioskd's version (admin)", ctl_cmd_version},
     {"idcard", "read --device PATH [--baud N]", "read an ID card on a serial reader",
-     ctl_cmd_idcard},
+     CTL_FULL(ctl_cmd_idcard)},
     {"token", "list|info|certs [--module PATH] [--serial S | --label L]",
-     "UKEYs, PIN state and certificates through a PKCS#11 module", ctl_cmd_token},
+     "UKEYs, PIN state and certificates through a PKCS#11 module", CTL_FULL(ctl_cmd_token)},
 };
+
+double ctl_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
 
 void ctl_print_json(json_t *obj)
 {
@@ -113,6 +138,47 @@ static void ctl_usage(FILE *fp)
                 "failed, 2 usage or unreadable input.\n");
 }
 
+#ifdef KX_CTL_FRONT
+/*
+ * Run the command in kioskctl-full with the same arguments: beside this
+ * program (the build tree), then at its installed place relative to this
+ * program (KX_CTL_FULL_RELATIVE, so an unpacked package works too), then at
+ * its absolute installed path. Returns only when none could be executed.
+ */
+static int ctl_exec_full(char **argv)
+{
+    char self[PATH_MAX], path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    int err = ENOENT;
+    if (n > 0) {
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = '\0';
+        static const char *const relative[] = {"kioskctl-full", KX_CTL_FULL_RELATIVE};
+        for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
+            int len = snprintf(path, sizeof(path), "%s/%s", self, relative[i]);
+            if (len <= 0 || (size_t)len >= sizeof(path) || access(path, X_OK) != 0)
+                continue;
+            execv(path, argv);
+            err = errno;
+        }
+    }
+    if (access(KX_CTL_FULL_INSTALLED, X_OK) == 0) {
+        execv(KX_CTL_FULL_INSTALLED, argv);
+        err = errno;
+    }
+    fprintf(stderr, "kioskctl %s: cannot run kioskctl-full (%s)\n", argv[1], strerror(err));
+    return CTL_EXIT_USAGE;
+}
+#else
+static int ctl_exec_full(char **argv)
+{
+    fprintf(stderr, "kioskctl %s: not built into this program\n", argv[1]);
+    return CTL_EXIT_USAGE;
+}
+#endif
+
 int main(int argc, char **argv)
 {
     kx_i18n_init(NULL, "zh_CN");
@@ -131,6 +197,8 @@ int main(int argc, char **argv)
                        ctl_commands[i].usage, ctl_commands[i].summary);
                 return CTL_EXIT_OK;
             }
+            if (!ctl_commands[i].run)
+                return ctl_exec_full(argv);
             return ctl_commands[i].run(argc - 1, argv + 1);
         }
     fprintf(stderr, "kioskctl: unknown command '%s'\n", argv[1]);
