@@ -166,11 +166,14 @@ static int conn_open(ctl_conn *c, int argc, char **argv, const char *role, const
 }
 
 /* --staff ID: log in as that member first, the PIN read from standard
- * input (one line, never from argv); 0 when done or not asked */
+ * input (one line, never from argv); --staff-token: log in with the staff
+ * UKEY, its PIN on standard input (kioskd finds the member from the
+ * token's certificate). 0 when done or not asked */
 static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
 {
     const char *id = ctl_option(argc, argv, "--staff");
-    if (!id)
+    int token = ctl_flag(argc, argv, "--staff-token");
+    if (!id && !token)
         return 0;
     kx_secbuf *pin = NULL;
     if (kx_secbuf_new(64, &pin))
@@ -178,9 +181,12 @@ static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
     int ch, bad = 0;
     while ((ch = getchar()) != EOF && ch != '\n' && !bad)
         bad = kx_secbuf_append(pin, (unsigned char)ch) != KX_OK;
-    json_t *req = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s%}", "v", KX_PROTO_VERSION, "type",
-                            "request", "seq", ++c->seq, "cmd", "staff_login", "staff_id", id,
-                            "pin", kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
+    json_t *req = json_pack("{s:i, s:s, s:i, s:s, s:s%}", "v", KX_PROTO_VERSION, "type",
+                            "request", "seq", ++c->seq, "cmd",
+                            token ? "staff_login_token" : "staff_login", "pin",
+                            kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
+    if (req && !token)
+        json_object_set_new(req, "staff_id", json_string(id));
     kx_secbuf_free(pin);
     if (bad || !req) {
         json_decref(req);

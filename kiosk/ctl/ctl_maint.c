@@ -1,9 +1,11 @@
 /*
  * ctl_maint.c - kioskctl's staff and maintenance commands through kioskd
- * (docs/protocol.md, "Staff and maintenance"): staff-login, staff-logout,
- * staff-actions, selftest, summary, logs, config-show, version, manual-id.
- * With [staff:ID] members configured, `--staff ID` logs in first with the
- * PIN read from standard input (never from the command line).
+ * (docs/protocol.md, "Staff and maintenance"): staff-login,
+ * staff-login-token, staff-logout, staff-actions, selftest, summary, logs,
+ * config-show, version, counter-paid. With [staff:ID] members configured,
+ * `--staff ID` logs in first with the PIN read from standard input (never
+ * from the command line); `--staff-token` logs in with the staff UKEY
+ * instead (its PIN on standard input).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,12 +18,43 @@ static const char *const maint_opts[] = {"--socket", "--config", "--staff", "--r
 
 int ctl_cmd_staff_login(int argc, char **argv)
 {
-    if (!ctl_option(argc, argv, "--staff"))
+    if (!ctl_option(argc, argv, "--staff") && !ctl_flag(argc, argv, "--staff-token"))
         return ctl_fail(CTL_EXIT_USAGE, "staff-login",
-                        "usage: kioskctl staff-login --staff ID < PIN");
+                        "usage: kioskctl staff-login --staff ID < PIN, "
+                        "or kioskctl staff-login-token < UKEY_PIN");
     /* ctl_engine_request logs in; then print the login just recorded */
     return ctl_engine_request(argc, argv, "staff-login",
                               json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", 1));
+}
+
+int ctl_cmd_staff_login_token(int argc, char **argv)
+{
+    char *args[64];
+    if (argc < 1 || argc > 62 || ctl_option(argc, argv, "--staff"))
+        return ctl_fail(CTL_EXIT_USAGE, "staff-login-token",
+                        "usage: kioskctl staff-login-token < UKEY_PIN");
+    for (int i = 0; i < argc; i++)
+        args[i] = argv[i];
+    args[argc] = (char *)"--staff-token";
+    args[argc + 1] = NULL;
+    return ctl_engine_request(argc + 1, args, "staff-login-token",
+                              json_pack("{s:s, s:i}", "cmd", "staff_actions", "limit", 1));
+}
+
+int ctl_cmd_counter_paid(int argc, char **argv)
+{
+    const char *amount = ctl_option(argc, argv, "--amount-fen");
+    const char *receipt = ctl_option(argc, argv, "--receipt");
+    const char *method = ctl_option(argc, argv, "--method");
+    long fen = 0;
+    if (!amount || !receipt || kx_parse_long(amount, 1, 100000000L, &fen))
+        return ctl_fail(CTL_EXIT_USAGE, "counter-paid",
+                        "usage: kioskctl counter-paid --amount-fen N --receipt NO "
+                        "[--method cash|card] --reason TEXT [--staff ID | --staff-token]");
+    return ctl_engine_request(argc, argv, "counter-paid",
+                              json_pack("{s:s, s:I, s:s, s:s}", "cmd", "counter_paid",
+                                        "amount_fen", (json_int_t)fen, "receipt_no", receipt,
+                                        "method", method ? method : "cash"));
 }
 
 int ctl_cmd_staff_logout(int argc, char **argv)

@@ -123,10 +123,12 @@ const char *kx_proto_error_name(kx_err code)
     case KX_ERR_STATE:
         return "state";
     case KX_ERR_PERMISSION:
+    case KX_ERR_PIN_LOCKED: /* a staff member or staff UKEY locked out */
         return "permission";
     case KX_ERR_TOO_LARGE:
         return "too_large";
     case KX_ERR_NOT_FOUND:
+    case KX_ERR_TOKEN_ABSENT: /* no staff UKEY present */
         return "not_found";
     case KX_ERR_BUSY:
         return "busy";

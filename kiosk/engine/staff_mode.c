@@ -1,7 +1,8 @@
 /*
  * staff_mode.c - assisted mode and the maintenance menu inside kioskd
  * (docs/protocol.md, "Staff and maintenance"): staff log in with their id
- * and PIN (kx_staff_verify, lockout), the staff session ends by itself
+ * and PIN (kx_staff_verify, lockout) or with their staff UKEY (token PIN,
+ * signature over a fresh challenge; same lockout), the staff session ends by itself
  * after [staff] idle_seconds, every staff action is recorded in the
  * journal's staff_actions table and in the log (who, what, when, why),
  * staff actions are limited by [staff] allowed_actions, and admins run the
@@ -10,10 +11,19 @@
  *
  * Everything here runs on kioskd's main loop with e->mu held. Self-tests
  * use the devices directly and are refused while a customer session or a
- * job is running, so no worker thread touches the same device.
+ * job is running, so no worker thread touches the same device. A counter
+ * payment is recorded while the worker polls the order, so it goes through
+ * staff mode's own RA and payment handles; a staff UKEY login loads its
+ * own handle on the PKCS#11 module (the module counts its users and
+ * serialises its sessions: CKF_OS_LOCKING_OK).
+ *
+ * Map: recording; the staff session (PIN and UKEY logins); staff actions on
+ * the customer session (manual ID, counter payment, retry/refund);
+ * maintenance; dispatch; staff intents; metrics.
  */
 #include <ctype.h>
 #include <stdint.h>
+#include <sys/random.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +40,17 @@
 #include "ra/ra.h"
 #include "staff/metrics.h"
 #include "staff/staff.h"
+#include "token/token.h"
 
 #ifndef KX_VERSION
 #define KX_VERSION "0.1.0"
 #endif
 
 /* staff actions that [staff] allowed_actions can list (bit = index) */
-static const char *const assist_actions[] = {"approve",   "reject", "override", "reset",
-                                             "manual_id", "retry",  "refund",   NULL};
-#define ASSIST_DEFAULT "approve,reject,override,reset,manual_id,retry,refund"
+static const char *const assist_actions[] = {"approve", "reject",       "override",
+                                             "reset",   "manual_id",    "retry",
+                                             "refund",  "counter_paid", NULL};
+#define ASSIST_DEFAULT "approve,reject,override,reset,manual_id,retry,refund,counter_paid"
 
 #define HEALTH_UNKNOWN (-1)
 enum { DEV_SCANNER, DEV_IDCARD, DEV_TOKEN, DEV_RA, DEV_COUNT };
@@ -65,6 +77,10 @@ struct kx_staff_mode {
     int metrics_interval_s;
     int64_t metrics_next_ms;
     int metrics_dirty;
+    /* counter payments: the staff's own RA link (the worker's polls the
+     * order meanwhile; a kx_ra handle is one thread's), opened on first use */
+    struct kx_ra *ra;
+    struct kx_payment *pay;
 };
 
 static int action_index(const char *name)
@@ -129,6 +145,8 @@ void kx_staff_mode_close(kx_engine *e)
     if (!e->staff)
         return;
     kx_staff_free(e->staff->db);
+    kx_payment_close(e->staff->pay);
+    kx_ra_close(e->staff->ra);
     kx_wipe(e->staff, sizeof *e->staff);
     free(e->staff);
     e->staff = NULL;
@@ -256,29 +274,65 @@ static kx_err get_reason(json_t *msg, int required, const char **out)
     return KX_OK;
 }
 
+/* a member proved who they are: open (or take over) assisted mode */
+static void staff_begin(kx_engine *e, const kx_staff_actor *a, kx_staff_role role,
+                        const char *how, json_t **result)
+{
+    struct kx_staff_mode *m = e->staff;
+    if (m->active && strcmp(m->id, a->id) != 0)
+        staff_end(e, "another member logged in");
+    m->active = 1;
+    kx_strlcpy(m->id, a->id, sizeof m->id);
+    kx_strlcpy(m->name, kx_staff_name(m->db, a->id) ? kx_staff_name(m->db, a->id) : "",
+               sizeof m->name);
+    m->role = role;
+    m->last_ms = kx_now_ms();
+    kx_staff_record(e, a, "login", e->s.active ? e->s.id : NULL, 0, NULL, how, "ok");
+    kx_engine_publish(e);
+    *result = json_pack("{s:s, s:s, s:s, s:i}", "staff_id", m->id, "name", m->name, "role",
+                        a->role, "idle_seconds", kx_staff_policy_get(m->db)->idle_seconds);
+}
+
+/* the request's PIN (staff or staff UKEY) into a new kx_secbuf (*out, NULL
+ * on error), the parsed JSON string wiped in place whatever happens; with
+ * the checks every login shares: a PIN, members configured */
+static kx_err take_pin(kx_engine *e, json_t *msg, const char *cmd, kx_secbuf **out)
+{
+    json_t *pj = json_object_get(msg, "pin");
+    const char *pin = json_string_value(pj);
+    kx_err rc = KX_OK;
+    *out = NULL;
+    if (!pin || !*pin) {
+        rc = KX_ERR_BAD_FORMAT;
+        kx_err_set_detail("%s needs a pin", cmd);
+    } else if (!kx_staff_mode_members(e)) {
+        rc = KX_ERR_UNSUPPORTED;
+        kx_err_set_detail("no staff members are configured ([staff:ID] sections)");
+    } else if (!(rc = kx_secbuf_new(64, out))) {
+        for (const char *p = pin; *p && !rc; p++)
+            rc = kx_secbuf_append(*out, (unsigned char)*p);
+    }
+    if (pin)
+        kx_wipe((void *)(uintptr_t)pin, json_string_length(pj));
+    if (rc) {
+        kx_secbuf_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
 static kx_err req_login(kx_engine *e, json_t *msg, json_t **result)
 {
     struct kx_staff_mode *m = e->staff;
     const char *id = json_string_value(json_object_get(msg, "staff_id"));
-    json_t *pj = json_object_get(msg, "pin");
-    const char *pin = json_string_value(pj);
     kx_secbuf *sb = NULL;
-    kx_err rc = KX_OK;
-    if (!id || !*id || strlen(id) > 32 ||
-        strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz"
-                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") != strlen(id) ||
-        !pin) {
+    kx_err rc = take_pin(e, msg, "staff_login", &sb);
+    if (!rc && (!id || !*id || strlen(id) > 32 ||
+                strspn(id, "0123456789abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-.") != strlen(id))) {
         rc = KX_ERR_BAD_FORMAT;
         kx_err_set_detail("staff_login needs staff_id and pin");
-    } else if (!kx_staff_mode_members(e)) {
-        rc = KX_ERR_UNSUPPORTED;
-        kx_err_set_detail("no staff members are configured ([staff:ID] sections)");
-    } else if (!(rc = kx_secbuf_new(64, &sb))) {
-        for (const char *p = pin; *p && !rc; p++)
-            rc = kx_secbuf_append(sb, (unsigned char)*p);
     }
-    if (pin) /* wipe the parsed PIN in place */
-        kx_wipe((void *)(uintptr_t)pin, json_string_length(pj));
     if (rc) {
         kx_secbuf_free(sb);
         return rc;
@@ -302,18 +356,152 @@ static kx_err req_login(kx_engine *e, json_t *msg, json_t **result)
             kx_err_set_detail("unknown staff member or wrong PIN");
         return rc;
     }
-    if (m->active && strcmp(m->id, a.id) != 0)
-        staff_end(e, "another member logged in");
-    m->active = 1;
-    kx_strlcpy(m->id, a.id, sizeof m->id);
-    kx_strlcpy(m->name, kx_staff_name(m->db, a.id) ? kx_staff_name(m->db, a.id) : "",
-               sizeof m->name);
-    m->role = role;
-    m->last_ms = kx_now_ms();
-    kx_staff_record(e, &a, "login", e->s.active ? e->s.id : NULL, 0, NULL, NULL, "ok");
-    kx_engine_publish(e);
-    *result = json_pack("{s:s, s:s, s:s, s:i}", "staff_id", m->id, "name", m->name, "role",
-                        a.role, "idle_seconds", kx_staff_policy_get(m->db)->idle_seconds);
+    staff_begin(e, &a, role, "method=pin", result);
+    return KX_OK;
+}
+
+/* ---- staff UKEY login ---- */
+
+/* the staff UKEY present in the module, its member and the certificate
+ * that names the member (the token stays open for the login) */
+typedef struct staff_token {
+    kx_token_module *module;
+    kx_token *token;
+    kx_token_certs certs;
+    const kx_token_cert *cert;
+    char serial[40];
+    char id[KX_JOURNAL_ID_MAX];
+    kx_staff_role role;
+} staff_token;
+
+static void staff_token_close(staff_token *st)
+{
+    kx_token_certs_free(&st->certs);
+    kx_token_close(st->token);
+    kx_token_module_close(st->module);
+    memset(st, 0, sizeof *st);
+}
+
+/* find the first token holding a certificate (with its private key) that
+ * a member's token_cert_sha256 / token_serial names */
+static kx_err staff_token_find(kx_engine *e, staff_token *st)
+{
+    memset(st, 0, sizeof *st);
+    kx_err rc = kx_token_module_open_config(e->cfg, &st->module);
+    kx_token_info info[8];
+    size_t n = 0;
+    if (!rc)
+        rc = kx_token_list(st->module, info, 8, &n);
+    for (size_t i = 0; !rc && i < n && !st->cert; i++) {
+        if (kx_token_open(st->module, info[i].serial, &st->token) != KX_OK)
+            continue;
+        if (kx_token_list_certs(st->token, &st->certs) == KX_OK)
+            for (size_t j = 0; j < st->certs.count && !st->cert; j++) {
+                const kx_token_cert *c = &st->certs.items[j];
+                char hex[65];
+                kx_staff_sha256_hex(c->der, c->der_len, hex);
+                const char *id =
+                    c->has_private_key
+                        ? kx_staff_find_token(e->staff->db, hex, info[i].serial, &st->role)
+                        : NULL;
+                if (id) {
+                    st->cert = c;
+                    kx_strlcpy(st->id, id, sizeof st->id);
+                    kx_strlcpy(st->serial, info[i].serial, sizeof st->serial);
+                }
+            }
+        if (!st->cert) {
+            kx_token_certs_free(&st->certs);
+            kx_token_close(st->token);
+            st->token = NULL;
+        }
+    }
+    if (!rc && !st->cert) {
+        kx_err_set_detail("no staff UKEY of a configured member is present "
+                          "([staff:ID] token_cert_sha256 / token_serial)");
+        rc = KX_ERR_TOKEN_ABSENT;
+    }
+    return rc;
+}
+
+/* the token PIN on the token, then a signature over a fresh challenge that
+ * must verify under the certificate: a copied certificate cannot sign */
+static kx_err staff_token_prove(kx_engine *e, staff_token *st, const kx_secbuf *pin,
+                                long *retry_after)
+{
+    kx_staff_db *db = e->staff->db;
+    time_t now = time(NULL);
+    kx_err rc = kx_staff_lockout_check(db, st->id, now, retry_after);
+    if (rc)
+        return rc;
+    rc = kx_token_login(st->token, pin, NULL);
+    if (rc == KX_ERR_PIN_LOCKED) {
+        kx_err_set_detail("the staff UKEY's PIN is locked (unlock it with its SO PIN)");
+        return rc;
+    }
+    if (rc && rc != KX_ERR_PIN_INCORRECT)
+        return rc;
+    unsigned char challenge[32], *sig = NULL;
+    size_t sig_len = 0;
+    if (!rc && getrandom(challenge, sizeof challenge, 0) != (ssize_t)sizeof challenge)
+        rc = KX_ERR_INTERNAL;
+    if (!rc)
+        rc = kx_token_sign(st->token, st->cert->id, st->cert->id_len, challenge,
+                           sizeof challenge, &sig, &sig_len);
+    if (!rc)
+        rc = kx_staff_verify_signature(st->cert->der, st->cert->der_len, now, challenge,
+                                       sizeof challenge, sig, sig_len);
+    kx_token_logout(st->token);
+    free(sig);
+    if (rc == KX_OK || rc == KX_ERR_PIN_INCORRECT || rc == KX_ERR_CHECK_FAILED ||
+        rc == KX_ERR_EXPIRED) {
+        char why[256];
+        kx_strlcpy(why,
+                   rc == KX_ERR_PIN_INCORRECT ? "wrong PIN of the staff UKEY" : kx_err_detail(),
+                   sizeof why);
+        kx_err counted = kx_staff_attempt(db, st->id, rc == KX_OK, now);
+        if (counted == KX_ERR_PIN_LOCKED) {
+            *retry_after = kx_staff_policy_get(db)->lockout_seconds;
+            return counted;
+        }
+        if (rc == KX_ERR_PIN_INCORRECT || rc == KX_ERR_CHECK_FAILED)
+            rc = KX_ERR_PERMISSION;
+        kx_err_set_detail("%s", why);
+    }
+    return rc;
+}
+
+static kx_err req_login_token(kx_engine *e, json_t *msg, json_t **result)
+{
+    kx_secbuf *sb = NULL;
+    kx_err rc = take_pin(e, msg, "staff_login_token", &sb);
+    if (rc)
+        return rc;
+    staff_token st;
+    long retry_after = 0;
+    rc = staff_token_find(e, &st);
+    if (!rc)
+        rc = staff_token_prove(e, &st, sb, &retry_after);
+    kx_secbuf_free(sb);
+    kx_staff_actor a;
+    kx_strlcpy(a.id, st.id[0] ? st.id : "-", sizeof a.id);
+    kx_strlcpy(a.role, rc ? "-" : (st.role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff"),
+               sizeof a.role);
+    char detail[96];
+    snprintf(detail, sizeof detail, "method=token serial=%s%s", st.serial[0] ? st.serial : "-",
+             rc == KX_ERR_PIN_LOCKED && retry_after ? " locked" : "");
+    staff_token_close(&st);
+    if (rc) {
+        char why[256];
+        kx_strlcpy(why, kx_err_detail(), sizeof why);
+        kx_staff_record(e, &a, "login", NULL, 0, NULL, detail, kx_err_name(rc));
+        if (rc == KX_ERR_PIN_LOCKED && retry_after)
+            kx_err_set_detail("staff %s is locked out for %ld s", a.id, retry_after);
+        else
+            kx_err_set_detail("%s", why);
+        return rc;
+    }
+    staff_begin(e, &a, st.role, detail, result);
     return KX_OK;
 }
 
@@ -371,6 +559,110 @@ static kx_err req_manual_id(kx_engine *e, json_t *msg, const kx_staff_actor *a,
         return rc;
     kx_engine_publish(e);
     *result = json_pack("{s:s, s:s}", "session", s->id, "idnum_masked", masked);
+    return KX_OK;
+}
+
+/* staff mode's own payment handle on its own RA link (opened on first use;
+ * a shorter deadline than the jobs': the main loop waits for the call) */
+static kx_err staff_payment(kx_engine *e, struct kx_payment **out)
+{
+    struct kx_staff_mode *m = e->staff;
+    kx_err rc = KX_OK;
+    if (!m->pay) {
+        if (!kx_config_get_str(e->cfg, "ra", "url", NULL)) {
+            kx_err_set_detail("no RA configured ([ra] url)");
+            return KX_ERR_UNSUPPORTED;
+        }
+        kx_ra_config c;
+        if (!(rc = kx_ra_config_load(e->cfg, &c))) {
+            if (c.deadline_ms > 15000)
+                c.deadline_ms = 15000;
+            rc = kx_ra_open(&c, &m->ra);
+        }
+        kx_payment_env env = {.cfg = e->cfg, .ra = m->ra};
+        if (!rc)
+            rc = kx_payment_open(NULL, &env, &m->pay);
+        if (rc) {
+            kx_payment_close(m->pay);
+            kx_ra_close(m->ra);
+            m->pay = NULL;
+            m->ra = NULL;
+            return rc;
+        }
+    }
+    *out = m->pay;
+    return KX_OK;
+}
+
+/* "counter_paid": the customer at the payment screen paid at the counter.
+ * The RA's order becomes paid (channel "counter"), journaled as a
+ * counter_payment transaction written ahead with its idempotency key; the
+ * payment job polling the order then sees it paid and the session goes on
+ * as after a QR payment. A crash in between is recovered like any paid
+ * session (finished, or refunded at the RA). */
+static kx_err req_counter_paid(kx_engine *e, json_t *msg, const kx_staff_actor *a,
+                               const char *reason, json_t **result)
+{
+    kx_session *s = &e->s;
+    const char *receipt = json_string_value(json_object_get(msg, "receipt_no"));
+    const char *method = json_string_value(json_object_get(msg, "method"));
+    json_t *aj = json_object_get(msg, "amount_fen");
+    static const char receipt_chars[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ_-./#";
+    if (!receipt || !*receipt || strlen(receipt) > 64 ||
+        strspn(receipt, receipt_chars) != strlen(receipt) || !method ||
+        (strcmp(method, "cash") != 0 && strcmp(method, "card") != 0) || !json_is_integer(aj) ||
+        json_integer_value(aj) <= 0) {
+        kx_err_set_detail("counter_paid needs receipt_no (1..64 of A-Z a-z 0-9 _-./#), "
+                          "method (cash or card) and amount_fen (> 0)");
+        return KX_ERR_BAD_FORMAT;
+    }
+    int64_t amount = (int64_t)json_integer_value(aj);
+    char detail[200];
+    snprintf(detail, sizeof detail, "order=%s amount_fen=%lld method=%s receipt=%s",
+             s->active && s->order_id[0] ? s->order_id : "-", (long long)amount, method,
+             receipt);
+    const kx_flow_state *st =
+        s->active && s->pos.resume < 0 ? kx_flow_state_at(s->flow, s->pos.state) : NULL;
+    if (!st || st->job != KX_JOB_ORDER_POLL || !s->order_id[0]) {
+        kx_staff_record(e, a, "counter_paid", s->active ? s->id : NULL, 0, reason, detail,
+                        kx_err_name(KX_ERR_STATE));
+        kx_err_set_detail("no customer session is waiting for payment of an RA order "
+                          "(payment screen)");
+        return KX_ERR_STATE;
+    }
+    char sid[KX_SESSION_ID_MAX], order[sizeof s->order_id];
+    kx_strlcpy(sid, s->id, sizeof sid);
+    kx_strlcpy(order, s->order_id, sizeof order);
+    struct kx_payment *pay = NULL;
+    kx_step step = {0};
+    kx_payment_order o;
+    kx_err rc = staff_payment(e, &pay);
+    if (!rc)
+        rc = kx_step_begin(e, sid, "counter_payment", order, amount, 0, &step);
+    if (!rc) {
+        kx_payment_counter pc = {.staff_id = a->id,
+                                 .receipt_no = receipt,
+                                 .method = method,
+                                 .amount_fen = amount,
+                                 .reason = reason};
+        rc = kx_payment_record_counter(pay, step.key, order, &pc, &o);
+        char why[256];
+        kx_strlcpy(why, kx_err_detail(), sizeof why);
+        kx_step_end(e, "counter_payment", &step, rc, rc ? NULL : receipt);
+        kx_err_set_detail("%s", why);
+    }
+    char why[256];
+    kx_strlcpy(why, kx_err_detail(), sizeof why);
+    kx_staff_record(e, a, "counter_paid", sid, step.tx, reason, detail,
+                    rc ? kx_err_name(rc) : "ok");
+    if (rc) {
+        kx_err_set_detail("%s", why);
+        return rc;
+    }
+    *result = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:I}", "session", sid, "order", order,
+                        "amount_fen", (json_int_t)o.amount_fen, "method", method, "receipt_no",
+                        receipt, "channel", o.channel, "tx_id", (json_int_t)step.tx);
     return KX_OK;
 }
 
@@ -780,9 +1072,16 @@ static const struct {
     int admin;          /* needs an admin */
     const char *action; /* assisted action name for allowed_actions, or NULL */
 } staff_cmds[] = {
-    {"staff_actions", 0, NULL}, {"manual_id", 0, "manual_id"}, {"retry", 0, "retry"},
-    {"refund", 0, "refund"},    {"selftest", 1, NULL},         {"summary", 1, NULL},
-    {"logs", 1, NULL},          {"config", 1, NULL},           {"version", 1, NULL},
+    {"staff_actions", 0, NULL},
+    {"manual_id", 0, "manual_id"},
+    {"counter_paid", 0, "counter_paid"},
+    {"retry", 0, "retry"},
+    {"refund", 0, "refund"},
+    {"selftest", 1, NULL},
+    {"summary", 1, NULL},
+    {"logs", 1, NULL},
+    {"config", 1, NULL},
+    {"version", 1, NULL},
 };
 
 int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
@@ -790,6 +1089,10 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
 {
     if (strcmp(cmd, "staff_login") == 0) {
         *rc = req_login(e, msg, result);
+        return 1;
+    }
+    if (strcmp(cmd, "staff_login_token") == 0) {
+        *rc = req_login_token(e, msg, result);
         return 1;
     }
     if (strcmp(cmd, "staff_logout") == 0) {
@@ -817,13 +1120,16 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
         kx_log_warn("staff.refused", "cmd=%s uid=%u detail=\"%s\"", cmd, uid, kx_err_detail());
         return 1;
     }
-    int needs_reason = strcmp(cmd, "refund") == 0 || strcmp(cmd, "manual_id") == 0;
+    int needs_reason = strcmp(cmd, "refund") == 0 || strcmp(cmd, "manual_id") == 0 ||
+                       strcmp(cmd, "counter_paid") == 0;
     if ((*rc = get_reason(msg, needs_reason && kx_staff_mode_members(e), &reason)))
         return 1;
     if (strcmp(cmd, "staff_actions") == 0)
         *rc = req_actions(e, msg, result);
     else if (strcmp(cmd, "manual_id") == 0)
         *rc = req_manual_id(e, msg, &a, reason, result);
+    else if (strcmp(cmd, "counter_paid") == 0)
+        *rc = req_counter_paid(e, msg, &a, reason, result);
     else if (strcmp(cmd, "retry") == 0 || strcmp(cmd, "refund") == 0)
         *rc = req_retry(e, msg, &a, cmd, reason, result);
     else if (strcmp(cmd, "selftest") == 0)

@@ -102,7 +102,8 @@ static kx_err staff_load_token(const kx_config *cfg, const char *sec, struct sta
         return KX_ERR_CONFIG;
     }
     const char *serial = kx_config_get_str(cfg, sec, "token_serial", "");
-    if (kx_strlcpy(m->token_serial, serial, sizeof(m->token_serial)) >= sizeof(m->token_serial)) {
+    if (kx_strlcpy(m->token_serial, serial, sizeof(m->token_serial)) >=
+        sizeof(m->token_serial)) {
         kx_err_set_detail("%s:%d: [%s] token_serial: at most 32 characters",
                           kx_config_name(cfg), kx_config_line(cfg, sec, "token_serial"), sec);
         return KX_ERR_CONFIG;
