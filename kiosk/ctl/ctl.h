@@ -82,8 +82,6 @@ int ctl_engine_request(int argc, char **argv, const char *name, json_t *req);
 int ctl_cmd_staff_login(int argc, char **argv);
 int ctl_cmd_staff_login_token(int argc, char **argv);
 int ctl_cmd_counter_paid(int argc, char **argv);
-int ctl_cmd_staff_login_token(int argc, char **argv);
-int ctl_cmd_counter_paid(int argc, char **argv);
 int ctl_cmd_staff_logout(int argc, char **argv);
 int ctl_cmd_staff_actions(int argc, char **argv);
 int ctl_cmd_selftest(int argc, char **argv);
