@@ -8,7 +8,9 @@
 #    RA's amount_mismatch) and when no payment is awaited; the right amount
 #    marks the RA's order paid (channel counter) and the session goes on to
 #    the installed certificate as after a QR payment. Every attempt is a
-#    staff_actions row and a counter_payment journal transaction.
+#    staff_actions row and a counter_payment journal transaction; kioskd
+#    killed right after the RA recorded the payment recovers by refunding
+#    the order at the RA (the session did not finish).
 #  - staff_login_token: a staff UKEY (SoftHSM token with a key and its
 #    certificate, named by token_cert_sha256 and token_serial) logs in with
 #    its PIN and a signature over a fresh challenge; a wrong token PIN
@@ -84,8 +86,7 @@ check "counter_paid refused without a staff login" grep -q "no staff member is l
 as_staff counter-paid --amount-fen 30000 --receipt R-1 --reason "paid in cash" >"$T/idle.out" 2>&1
 check "counter_paid refused with no payment awaited" grep -q "no customer session is waiting for payment" "$T/idle.out"
 idcard_place
-flow renew-to-payment <<'FLOW'
-send choose_service service=renew
+RENEW_TO_PAYMENT='send choose_service service=renew
 expect screen=cert_show
 send confirm
 expect screen=pin_enter
@@ -98,8 +99,8 @@ expect screen=agreement
 send confirm
 expect timeout=30 screen=fee_confirm fee.fen=30000
 send confirm
-expect timeout=30 screen=payment
-FLOW
+expect timeout=30 screen=payment'
+flow renew-to-payment <<<"$RENEW_TO_PAYMENT"
 ORDER=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 check "an RA order awaits payment" test -n "$ORDER"
 check "a reason is required" bash -c "! echo $STAFF_PIN | '$K' counter-paid --amount-fen 30000 --receipt R-77 --staff 1001 >/dev/null 2>&1"
@@ -128,6 +129,32 @@ check "staff_actions: the receipt and the order in the detail" \
 as_staff counter-paid --amount-fen 30000 --receipt R-3 --reason "paid twice?" >"$T/after.out" 2>&1
 check "no counter payment once the session is over" grep -q "no customer session is waiting for payment" "$T/after.out"
 "$K" staff-logout >/dev/null
+kioskd_stop
+
+# ---- kioskd killed after the RA recorded the counter payment ----
+# (KX_CRASH_AT: the journal holds the counter_payment intent, the RA's order
+# is paid, the session did not finish: recovery refunds it at the RA)
+softhsm2-util --delete-token --token ukey1 >/dev/null
+ukey_with_cert ukey2 123456 || bad "set-up: second UKEY"
+export KX_CRASH_AT=counter_payment:effect
+kioskd_start || exit 1
+unset KX_CRASH_AT
+idcard_place
+flow renew-to-payment-2 <<<"$RENEW_TO_PAYMENT"
+ORDER2=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
+as_staff counter-paid --amount-fen 30000 --receipt R-9 --reason "paid in cash" >/dev/null 2>&1
+for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
+check "kioskd died at the crash point" bash -c "! kill -0 $KD_PID 2>/dev/null && grep -q 'engine.crash_point at=counter_payment:effect' '$T/kioskd.log'"
+wait "$KD_PID" 2>/dev/null; KD_PID=
+check "the RA recorded the counter payment before the crash" test "$(ra GET "/v1/orders/$ORDER2" | jget state)" = paid
+kioskd_start || exit 1
+for _ in $(seq 100); do [ "$(ra GET "/v1/orders/$ORDER2" | jget state)" = refunded ] && break; sleep 0.1; done
+check "recovery refunded the counter-paid order at the RA" test "$(ra GET "/v1/orders/$ORDER2" | jget state)" = refunded
+check "the refunded order still says it was paid at the counter" test "$(ra GET "/v1/orders/$ORDER2" | jget channel)" = counter
+for _ in $(seq 50); do [ "$(sql "SELECT count(*) FROM tx WHERE status=0")" = 0 ] && break; sleep 0.1; done
+check "recovery: no open transaction, the refund journaled once" \
+  test "$(sql "SELECT (SELECT count(*) FROM tx WHERE status=0)||' '||(SELECT count(*) FROM tx WHERE kind='refund' AND status=1 AND ref='$ORDER2')")" = "0 1"
+check "one refund at the RA" test "$(counter refunds)" = 1
 kioskd_stop
 
 # ---- staff UKEY login (SoftHSM2 sees new tokens at a fresh start) ----
