@@ -6,7 +6,9 @@
  * face), so both file and index come from fontconfig, never a fixed path.
  * Fallback faces (e.g. "WenQuanYi Micro Hei") are used for text the main
  * face lacks glyphs for. Fonts are opened per pixel size on first use and
- * kept open for the life of the process (a handful of sizes).
+ * kept open for the life of the process (a handful of sizes). The glyph
+ * cache (glyph.c) hangs off the fonts: one entry per face, weight, size and
+ * code point.
  */
 #include <fontconfig/fontconfig.h>
 #include <stdlib.h>
@@ -34,6 +36,7 @@ struct kx_fonts {
         TTF_Font *font;
     } open[FONTS_MAX_OPEN];
     int n_open;
+    kx_glyphs *glyphs;
 };
 
 /* fonts_match - resolve one pattern (plus weight) to file and index. */
@@ -74,6 +77,10 @@ kx_err kx_fonts_open(const char *patterns, kx_fonts **out)
     f = calloc(1, sizeof *f);
     if (!f)
         return KX_ERR_NO_MEMORY;
+    if (kx_glyphs_new(&f->glyphs) != KX_OK) {
+        free(f);
+        return KX_ERR_NO_MEMORY;
+    }
     kx_strlcpy(list, patterns, sizeof list);
     for (p = strtok_r(list, ";", &save); p && f->n_faces < FONTS_MAX_FACES;
          p = strtok_r(NULL, ";", &save)) {
@@ -100,6 +107,7 @@ kx_err kx_fonts_open(const char *patterns, kx_fonts **out)
     }
     if (f->n_faces == 0) {
         kx_err_set_detail("no font matches \"%s\"", patterns);
+        kx_glyphs_free(f->glyphs);
         free(f);
         return KX_ERR_NOT_FOUND;
     }
@@ -113,6 +121,7 @@ void kx_fonts_close(kx_fonts *f)
         return;
     for (int i = 0; i < f->n_open; i++)
         TTF_CloseFont(f->open[i].font);
+    kx_glyphs_free(f->glyphs);
     free(f);
     FcFini();
 }
@@ -154,4 +163,21 @@ TTF_Font *kx_fonts_get(kx_fonts *f, int which, kx_weight w, int size)
     f->open[f->n_open].font = font;
     f->n_open++;
     return font;
+}
+
+const kx_glyph *kx_fonts_glyph(kx_fonts *f, int which, kx_weight w, int size, uint32_t cp,
+                               int coverage)
+{
+    TTF_Font *font = kx_fonts_get(f, which, w, size);
+    /* the id outlives the TTF_Font (a recycled slot reopens the same face) */
+    uint32_t id = ((uint32_t)which << 24) | ((uint32_t)w << 16) | (uint32_t)size;
+    if (!font)
+        return NULL;
+    return kx_glyphs_get(f->glyphs, font, id, cp, coverage);
+}
+
+void kx_fonts_trim(kx_fonts *f)
+{
+    if (f)
+        kx_glyphs_trim(f->glyphs);
 }

@@ -12,8 +12,22 @@
  * ever cut: when even the minimum does not fit, the text is drawn whole
  * past the box and the audit (screenshot tests) records an overflow.
  *
- * The cache keeps one texture per (text, box size, style) so a frame only
- * copies textures; entries unused for a while are evicted.
+ * Measuring and drawing use the glyph cache (glyph.c through
+ * kx_fonts_glyph): widths are sums of the glyphs' hinted advances and ink
+ * boxes, exactly as SDL_ttf measures a line, but without shaping the
+ * string again for every candidate line; a text is composed from the
+ * glyphs' cached coverage in its colour, so a glyph is rasterised once for
+ * the life of the process, not once per text. (SDL_ttf, through HarfBuzz,
+ * also applies OpenType pair kerning and ligatures; the font's kerning
+ * here is FreeType's kern table, which the CJK faces do not have, so
+ * Latin pairs such as "To" sit up to a pixel or two looser per pair.)
+ *
+ * The cache keeps one texture per (text, box size, style, colour) so a
+ * frame only copies textures; entries unused for a while are evicted. The
+ * colour is in the texture's pixels: a copy without colour modulation is
+ * the software renderer's fast blending path. The textures hold session
+ * text and are dropped by kx_text_cache_clear; the glyph cache holds only
+ * font data.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +52,11 @@ typedef struct text_entry {
 struct kx_text_cache {
     text_entry e[TEXT_CACHE_SIZE];
     Uint64 stamp;
+    /* the text being laid out, decoded once (UI thread only) */
+    uint32_t cp[TEXT_MAX_BYTES];
+    int at[TEXT_MAX_BYTES + 1];         /* code point index of a byte offset */
+    const kx_glyph *g[TEXT_MAX_BYTES]; /* glyphs at the size being tried */
+    int n_cp;
 };
 
 kx_err kx_text_cache_new(kx_text_cache **out)
@@ -149,19 +168,64 @@ typedef struct text_lines {
     int maxw;
 } text_lines;
 
-static int text_width(TTF_Font *f, const char *s, size_t off, size_t len)
+/* text_decode - code points of s (n bytes) and the code point index of
+ * each byte offset, into tc's scratch. */
+static void text_decode(kx_text_cache *tc, const char *s, size_t n)
 {
-    char buf[TEXT_MAX_BYTES];
-    int w = 0, h = 0;
+    size_t i = 0;
+    int k = 0;
+    while (i < n) {
+        size_t start = i;
+        uint32_t c = text_next(s, n, &i);
+        for (size_t b = start; b < i; b++)
+            tc->at[b] = k;
+        tc->cp[k++] = c;
+    }
+    tc->at[n] = k;
+    tc->n_cp = k;
+}
+
+/* text_glyphs - look up (measure, not rasterise) every glyph of the
+ * decoded text in one face/weight/size; -1 when the face cannot be used. */
+static int text_glyphs(kx_ui *ui, int face, kx_weight w, int size)
+{
+    kx_text_cache *tc = ui->tc;
+    for (int k = 0; k < tc->n_cp; k++)
+        if (!(tc->g[k] = kx_fonts_glyph(ui->fonts, face, w, size, tc->cp[k], 0)))
+            return -1;
+    return 0;
+}
+
+/* text_span - pen positions of the glyphs of code points [a, b) laid out
+ * as one line (x[k - a], when x is not NULL), its ink extent from the pen
+ * origin (*minx <= 0) and its width: what TTF_SizeUTF8 reports, the ink
+ * box joined with the advance. */
+static int text_span(const kx_text_cache *tc, int a, int b, int *x, int *minx)
+{
+    int pen = 0, lo = 0, hi = 0;
+    for (int k = a; k < b; k++) {
+        const kx_glyph *g = tc->g[k];
+        int left = pen + g->cov_x;
+        if (x)
+            x[k - a] = pen;
+        if (left < lo)
+            lo = left;
+        if (left + g->cov_w > hi)
+            hi = left + g->cov_w;
+        pen += g->advance;
+    }
+    if (pen > hi)
+        hi = pen;
+    if (minx)
+        *minx = lo;
+    return hi - lo;
+}
+
+static int text_width(const kx_text_cache *tc, size_t off, size_t len)
+{
     if (len == 0)
         return 0;
-    if (len >= sizeof buf)
-        len = sizeof buf - 1;
-    memcpy(buf, s + off, len);
-    buf[len] = '\0';
-    if (TTF_SizeUTF8(f, buf, &w, &h) != 0)
-        return 0;
-    return w;
+    return text_span(tc, tc->at[off], tc->at[off + len], NULL, NULL);
 }
 
 static int text_push(text_lines *L, size_t off, size_t len, int w)
@@ -182,7 +246,7 @@ static int text_push(text_lines *L, size_t off, size_t len, int w)
  * or -1 when a single character is wider than maxw or there are too many
  * lines.
  */
-static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines *L)
+static int text_wrap(const kx_text_cache *f, const char *s, size_t n, int maxw, text_lines *L)
 {
     size_t i = 0, line_start = 0, line_end = 0; /* end excludes trailing spaces */
     int have = 0;
@@ -228,7 +292,7 @@ static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines 
         }
         if (hard) {
             if (text_push(L, line_start, have ? line_end - line_start : 0,
-                          have ? text_width(f, s, line_start, line_end - line_start) : 0) < 0)
+                          have ? text_width(f, line_start, line_end - line_start) : 0) < 0)
                 return -1;
             if (i >= n)
                 break;
@@ -240,7 +304,7 @@ static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines 
         if (!have) {
             line_start = seg;
         }
-        if (text_width(f, s, line_start, seg_end - line_start) <= maxw) {
+        if (text_width(f, line_start, seg_end - line_start) <= maxw) {
             line_end = seg_end;
             have = 1;
             i = j;
@@ -249,7 +313,7 @@ static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines 
         if (have) {
             /* close the line before this segment and retry it alone */
             if (text_push(L, line_start, line_end - line_start,
-                          text_width(f, s, line_start, line_end - line_start)) < 0)
+                          text_width(f, line_start, line_end - line_start)) < 0)
                 return -1;
             have = 0;
             line_start = seg;
@@ -261,10 +325,10 @@ static int text_wrap(TTF_Font *f, const char *s, size_t n, int maxw, text_lines 
             while (b < seg_end) {
                 size_t k = b;
                 text_next(s, n, &k);
-                if (text_width(f, s, a, k - a) > maxw) {
+                if (text_width(f, a, k - a) > maxw) {
                     if (last_fit == a)
                         return -1;
-                    if (text_push(L, a, last_fit - a, text_width(f, s, a, last_fit - a)) < 0)
+                    if (text_push(L, a, last_fit - a, text_width(f, a, last_fit - a)) < 0)
                         return -1;
                     a = last_fit;
                     continue;
@@ -315,12 +379,17 @@ static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size, 
 static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_style *st, int measure)
 {
     uint64_t x = 1469598103934665603ULL;
-    int v[8] = {w, h, st->size, st->min_size, (int)st->weight, st->halign, st->max_lines, measure};
+    /* the colour is in the texture; measuring does not depend on it */
+    int rgba = measure ? 0
+                       : (int)(((unsigned)st->color.r << 24) | ((unsigned)st->color.g << 16) |
+                               ((unsigned)st->color.b << 8) | st->color.a);
+    int v[9] = {w, h, st->size, st->min_size, (int)st->weight, st->halign, st->max_lines, measure,
+                rgba};
     for (size_t i = 0; i < n; i++) {
         x ^= (unsigned char)s[i];
         x *= 1099511628211ULL;
     }
-    for (size_t i = 0; i < 8; i++) {
+    for (size_t i = 0; i < 9; i++) {
         x ^= (uint64_t)(unsigned)v[i];
         x *= 1099511628211ULL;
     }
@@ -366,26 +435,28 @@ static int text_fit(kx_ui *ui, const char *s, size_t n, int w, int h, const kx_t
     int minsz = st->min_size > 0 ? st->min_size : st->size * 6 / 10;
     if (minsz < 12)
         minsz = 12;
+    text_decode(ui->tc, s, n);
     for (;;) {
         TTF_Font *f;
         *face = text_face(ui, s, n, st->weight, size, missing);
         f = kx_fonts_get(ui->fonts, *face, st->weight, size);
-        if (!f) {
-            L->n = 0;
+        if (!f || text_glyphs(ui, *face, st->weight, size) != 0) {
+            memset(L, 0, sizeof *L);
             *fit = 0;
             return size;
         }
-        int ok = text_wrap(f, s, n, w, L) == 0;
+        const kx_text_cache *tc = ui->tc;
+        int ok = text_wrap(tc, s, n, w, L) == 0;
         if (ok && st->max_lines > 0 && L->n > st->max_lines)
             ok = 0;
         if (ok && h > 0 && (L->n - 1) * TTF_FontLineSkip(f) + TTF_FontHeight(f) > h)
             ok = 0;
         if (ok || !shrink || size <= minsz) {
             *fit = ok;
-            if (!ok && text_wrap(f, s, n, w, L) != 0) {
+            if (!ok && text_wrap(tc, s, n, w, L) != 0) {
                 /* even one character is too wide: one line, uncut */
                 memset(L, 0, sizeof *L);
-                text_push(L, 0, n, text_width(f, s, 0, n));
+                text_push(L, 0, n, text_width(tc, 0, n));
             }
             return size;
         }
@@ -395,38 +466,73 @@ static int text_fit(kx_ui *ui, const char *s, size_t n, int w, int h, const kx_t
     }
 }
 
-static SDL_Texture *text_render(kx_ui *ui, const char *s, const text_lines *L, TTF_Font *f,
-                                int halign, int *tw, int *th)
+/* text_compose_line - draw line i (code points [a, b)) of a text into
+ * the ARGB surface `all`, glyph by glyph from the cache, in colour c:
+ * where SDL_ttf would put it (its line surface, aligned, at i * skip). */
+static void text_compose_line(kx_ui *ui, SDL_Surface *all, int a, int b, int top, int face,
+                              kx_weight w, int size, int halign, SDL_Color c)
 {
-    SDL_Color white = {255, 255, 255, 255};
+    kx_text_cache *tc = ui->tc;
+    TTF_Font *f = kx_fonts_get(ui->fonts, face, w, size);
+    int x[TEXT_MAX_BYTES];
+    int minx = 0, ystart = 0, ascent;
+    const Uint32 rgb = ((Uint32)c.r << 16) | ((Uint32)c.g << 8) | c.b;
+    if (!f || b <= a)
+        return;
+    ascent = TTF_FontAscent(f);
+    int lw = text_span(tc, a, b, x, &minx);
+    for (int k = a; k < b; k++)
+        if (tc->g[k]->top - ascent > ystart)
+            ystart = tc->g[k]->top - ascent; /* a glyph above the line box */
+    int dx = halign == KX_CENTER ? (all->w - lw) / 2 : halign == KX_RIGHT ? all->w - lw : 0;
+    dx -= minx;
+    for (int k = a; k < b; k++) {
+        const kx_glyph *g = kx_fonts_glyph(ui->fonts, face, w, size, tc->cp[k], 1);
+        if (!g || !g->cov)
+            continue;
+        int gx = dx + x[k - a] + g->cov_x, gy = top + ystart + ascent - g->top;
+        for (int yy = 0; yy < g->cov_h; yy++) {
+            int y = gy + yy;
+            if (y < 0 || y >= all->h)
+                continue;
+            Uint32 *row = (Uint32 *)((Uint8 *)all->pixels + y * all->pitch);
+            const Uint8 *src = g->cov + yy * g->cov_w;
+            for (int xx = 0; xx < g->cov_w; xx++) {
+                int px = gx + xx;
+                Uint32 al = src[xx];
+                if (!al || px < 0 || px >= all->w)
+                    continue;
+                if (c.a != 255)
+                    al = (al * c.a + 127) / 255;
+                /* overlapping ink (kerned or accented glyphs) keeps the
+                 * stronger coverage */
+                if (al > row[px] >> 24)
+                    row[px] = (al << 24) | rgb;
+            }
+        }
+    }
+}
+
+/* text_render - the laid-out text as one texture in colour c (straight
+ * alpha, blended). */
+static SDL_Texture *text_render(kx_ui *ui, const text_lines *L, int face, kx_weight w, int size,
+                                int halign, SDL_Color c, int *tw, int *th)
+{
+    TTF_Font *f = kx_fonts_get(ui->fonts, face, w, size);
+    SDL_Surface *all;
+    SDL_Texture *tex = NULL;
+    if (!f)
+        return NULL;
     int skip = TTF_FontLineSkip(f), lh = TTF_FontHeight(f);
     int W = L->maxw > 0 ? L->maxw : 1;
     int H = L->n > 0 ? (L->n - 1) * skip + lh : 1;
-    SDL_Surface *all = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
-    SDL_Texture *tex = NULL;
+    all = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!all)
         return NULL;
     SDL_FillRect(all, NULL, 0);
-    for (int i = 0; i < L->n; i++) {
-        char buf[TEXT_MAX_BYTES];
-        size_t len = L->len[i] < sizeof buf - 1 ? L->len[i] : sizeof buf - 1;
-        SDL_Surface *line;
-        if (len == 0)
-            continue;
-        memcpy(buf, s + L->off[i], len);
-        buf[len] = '\0';
-        line = TTF_RenderUTF8_Blended(f, buf, white);
-        if (!line)
-            continue;
-        SDL_Rect dst = {0, i * skip, line->w, line->h};
-        if (halign == KX_CENTER)
-            dst.x = (W - line->w) / 2;
-        else if (halign == KX_RIGHT)
-            dst.x = W - line->w;
-        SDL_SetSurfaceBlendMode(line, SDL_BLENDMODE_NONE);
-        SDL_BlitSurface(line, NULL, all, &dst);
-        SDL_FreeSurface(line);
-    }
+    for (int i = 0; i < L->n; i++)
+        text_compose_line(ui, all, ui->tc->at[L->off[i]], ui->tc->at[L->off[i] + L->len[i]],
+                          i * skip, face, w, size, halign, c);
     tex = SDL_CreateTextureFromSurface(ui->ren, all);
     if (tex)
         SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
@@ -464,6 +570,7 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         kx_ui_audit_fail(ui, "text box has no room", s);
         return none;
     }
+    kx_fonts_trim(ui->fonts);
     n = strnlen(s, TEXT_MAX_BYTES - 1);
     key = text_key(s, n, box.w, box.h, st, 0);
     e = text_lookup(ui->tc, key);
@@ -472,13 +579,11 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         int face = 0, fit = 0;
         uint32_t missing = 0;
         int size = text_fit(ui, s, n, box.w, box.h, st, &L, &face, &missing, &fit, 1);
-        TTF_Font *f = kx_fonts_get(ui->fonts, face, st->weight, size);
         e = text_slot(ui->tc);
         e->key = key;
         e->overflow = !fit;
         e->missing = missing;
-        if (f)
-            e->tex = text_render(ui, s, &L, f, st->halign, &e->w, &e->h);
+        e->tex = text_render(ui, &L, face, st->weight, size, st->halign, st->color, &e->w, &e->h);
         if (!e->tex) {
             e->w = e->w ? e->w : 1;
             e->h = e->h ? e->h : 1;
@@ -497,8 +602,6 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         dst.y = box.y + (box.h - e->h) / 2;
     else if (box.h > 0 && st->valign == KX_BOTTOM)
         dst.y = box.y + box.h - e->h;
-    SDL_SetTextureColorMod(e->tex, st->color.r, st->color.g, st->color.b);
-    SDL_SetTextureAlphaMod(e->tex, st->color.a);
     SDL_RenderCopy(ui->ren, e->tex, NULL, &dst);
     return dst;
 }
@@ -510,6 +613,7 @@ int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
     text_entry *e;
     if (!s || !s[0] || w <= 0)
         return 0;
+    kx_fonts_trim(ui->fonts);
     n = strnlen(s, TEXT_MAX_BYTES - 1);
     key = text_key(s, n, w, 0, st, 1);
     e = text_lookup(ui->tc, key);

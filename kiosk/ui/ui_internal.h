@@ -67,6 +67,39 @@ int kx_fonts_count(const kx_fonts *f);
 /* kx_fonts_describe - "file#index" of face which (for logs). */
 const char *kx_fonts_describe(const kx_fonts *f, int which);
 
+/* One glyph of one face/weight/size (glyph.c). Pixels; y grows downwards
+ * from the baseline. */
+typedef struct kx_glyph {
+    uint64_t key;     /* font id << 32 | code point */
+    uint32_t cp;
+    int advance;      /* hinted advance, as SDL_ttf's layout uses it */
+    int cov_x, cov_w; /* ink box: left edge from the pen, width */
+    int top, cov_h;   /* ink box: top above the baseline, height */
+    Uint8 *cov;       /* cov_w x cov_h coverage, NULL until rasterised (or blank) */
+    int rasterised;
+} kx_glyph;
+
+/* kx_fonts_glyph - glyph cp of face which at weight w and pixel size;
+ * with coverage, rasterised too (once). Cached for the life of the fonts;
+ * the pointer stays valid until kx_fonts_trim. NULL when the face cannot
+ * be opened. UI thread only. */
+const kx_glyph *kx_fonts_glyph(kx_fonts *f, int which, kx_weight w, int size, uint32_t cp,
+                               int coverage);
+/* kx_fonts_trim - bound the glyph cache's memory (drops it when over its
+ * budget); call only where no kx_glyph pointer is held. */
+void kx_fonts_trim(kx_fonts *f);
+
+/* The glyph cache behind kx_fonts_glyph (glyph.c). font_id names the
+ * face/weight/size of font; kx_glyphs_free/clear free every entry. */
+typedef struct kx_glyphs kx_glyphs;
+kx_err kx_glyphs_new(kx_glyphs **out);
+void kx_glyphs_free(kx_glyphs *g);
+void kx_glyphs_clear(kx_glyphs *g);
+void kx_glyphs_trim(kx_glyphs *g);
+size_t kx_glyphs_bytes(const kx_glyphs *g);
+const kx_glyph *kx_glyphs_get(kx_glyphs *g, TTF_Font *font, uint32_t font_id, uint32_t cp,
+                              int coverage);
+
 /* ---- text ------------------------------------------------------------- */
 
 enum { KX_LEFT = 0, KX_CENTER = 1, KX_RIGHT = 2 };
