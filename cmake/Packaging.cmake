@@ -7,6 +7,7 @@ install(FILES config/sites.conf DESTINATION /etc/jxca-kiosk)
 install(FILES config/kiosk.conf.example DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES config/systemd/jxca-kioskd.service config/systemd/jxca-kiosk.service
         DESTINATION lib/systemd/system)
+install(PROGRAMS config/systemd/screen-config DESTINATION lib/jxca-kiosk)
 install(FILES config/systemd/jxca-kiosk.sysusers DESTINATION lib/sysusers.d
         RENAME jxca-kiosk.conf)
 install(FILES config/udev/70-jxca-kiosk.rules DESTINATION lib/udev/rules.d)
@@ -23,7 +24,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "opensc, pcscd, sane-utils, fonts-noto-cjk, cage, systemd")
+# cage runs its Xwayland (it fails without, and Debian's cage does not pull
+# it); the screen's unit needs pam_systemd for its logind session.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS
+    "opensc, pcscd, sane-utils, fonts-noto-cjk, cage, xwayland, systemd, libpam-systemd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/cmake/deb/postinst;${CMAKE_SOURCE_DIR}/cmake/deb/prerm;${CMAKE_SOURCE_DIR}/cmake/deb/conffiles")
 include(CPack)
