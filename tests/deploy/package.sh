@@ -3,7 +3,7 @@
 # how (conffiles, maintainer scripts, units, users, udev rules), then runs
 # the packaged kioskctl and kioskd from the extracted package with the
 # packaged configuration. Installing on a clean system with systemd as PID 1
-# (services started by postinst) is not covered here: no init runs in CI.
+# (services started by postinst) is systemd_install.sh.
 set -uo pipefail
 pass=0; fail=0
 check() { local what=$1; shift; if "$@"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $what"; fi; }
