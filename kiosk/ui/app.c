@@ -772,6 +772,7 @@ struct kx_script {
     int waiting;
     char typing[64]; /* remaining keys of a `type` command */
     size_t typed;
+    char shot[160];  /* `shot NAME`: save the next frame as $KX_UI_SHOTS/NAME.png */
 };
 
 kx_err kx_ui_set_script(kx_ui *ui, const char *path)
@@ -876,6 +877,15 @@ static void script_step(kx_ui *ui)
             ui->tap_id = cmd + 4;
             s->pc++;
             return;
+        } else if (strncmp(cmd, "shot ", 5) == 0) {
+            /* the demo's screenshots; a no-op unless KX_UI_SHOTS is set */
+            const char *dir = getenv("KX_UI_SHOTS");
+            s->pc++;
+            if (dir && *dir) {
+                snprintf(s->shot, sizeof s->shot, "%s/%s.png", dir, cmd + 5);
+                return;
+            }
+            continue;
         } else if (strncmp(cmd, "type ", 5) == 0) {
             kx_strlcpy(s->typing, cmd + 5, sizeof s->typing);
             s->typed = 0;
@@ -906,6 +916,8 @@ static void script_step(kx_ui *ui)
 }
 
 /* ---- run loop ---- */
+
+static kx_err app_save_png(kx_ui *ui, const char *path);
 
 static void app_first_frame(void)
 {
@@ -971,7 +983,7 @@ kx_err kx_ui_run(kx_ui *ui)
                 dirty = 1;
         }
         script_step(ui);
-        if (ui->tap_id || ui->up)
+        if (ui->tap_id || ui->up || (ui->script && ui->script->shot[0]))
             dirty = 1;
         /* everything when something shown changed (a state, a touch, a
          * dialog, a clock inside the frame); otherwise only the animations
@@ -979,6 +991,11 @@ kx_err kx_ui_run(kx_ui *ui)
         int full = dirty || app_clock_key(ui) != drawn_key;
         if (full || ui->animating) {
             kx_ui_render(ui, full);
+            if (ui->script && ui->script->shot[0] && full) {
+                if (app_save_png(ui, ui->script->shot) != KX_OK)
+                    kx_log_warn("ui.shot_failed", "detail=\"%s\"", kx_err_detail());
+                ui->script->shot[0] = '\0';
+            }
             SDL_RenderPresent(ui->ren);
             app_first_frame();
             if (full)

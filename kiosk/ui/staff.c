@@ -1159,6 +1159,21 @@ static void ss_open_tx(kx_ui *ui, const kx_layout *L)
     ss_footer(ui, L, kx_tr("Back"), SS_MENU, NULL, 0);
 }
 
+/* ss_outcome_name - the journal's session outcomes, for people */
+static const char *ss_outcome_name(const char *o)
+{
+    static const char *const names[][2] = {
+        {"done", N_("Completed")},          {"cancelled", N_("Cancelled")},
+        {"abandoned", N_("Abandoned")},     {"open", N_("Unfinished")},
+        {"recovered", N_("Recovered after a restart")},
+        {"recovered_installed", N_("Recovered after a restart")},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(o, names[i][0]) == 0)
+            return kx_tr(names[i][1]);
+    return o;
+}
+
 static void ss_summary(kx_ui *ui, const kx_layout *L)
 {
     kx_staff_ui *s = ui->staff;
@@ -1198,7 +1213,7 @@ static void ss_summary(kx_ui *ui, const kx_layout *L)
             json_t *e = json_array_get(by, i);
             snprintf(t, sizeof t, "%s", kx_ui_service_name(ss_str(e, "service")));
             kx_text(ui, t, kx_rect(c.x, y, c.w / 2, 44), &rs);
-            snprintf(t, sizeof t, "%s  %ld", ss_str(e, "outcome"), ss_int(e, "count"));
+            snprintf(t, sizeof t, "%s  %ld", ss_outcome_name(ss_str(e, "outcome")), ss_int(e, "count"));
             kx_text(ui, t, kx_rect(c.x + c.w / 2, y, c.w / 2, 44), &rs);
             y += 46;
         }

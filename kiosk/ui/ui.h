@@ -203,7 +203,8 @@ kx_err kx_ui_run(kx_ui *ui);
  * on screen in the next frame: ids like service_renew, primary, retry,
  * cancel, back, lang, key_7, end_session, still_here, reminder_ok),
  * `type KEYS` (taps key_<c> for each character, wherever a shuffled
- * keypad put it), `sleep MS`. The script fails at the first command that
+ * keypad put it), `sleep MS`, `shot NAME` (save the next frame as
+ * $KX_UI_SHOTS/NAME.png; nothing when KX_UI_SHOTS is unset). The script fails at the first command that
  * times out or taps a widget that is not there. The file is read at once;
  * KX_ERR_IO / KX_ERR_TOO_LARGE on problems.
  */
