@@ -8,9 +8,13 @@
  * face lacks glyphs for. Fonts are opened per pixel size on first use and
  * kept open for the life of the process (a handful of sizes). The glyph
  * cache (glyph.c) hangs off the fonts: one entry per face, weight, size and
- * code point.
+ * code point. Advances and pair kerning come from the faces' OpenType
+ * tables through HarfBuzz, shaped the way SDL_ttf shapes a line (left to
+ * right, no script or language given), so text laid out from cached
+ * glyphs sits where SDL_ttf would put it.
  */
 #include <fontconfig/fontconfig.h>
+#include <hb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +29,8 @@ typedef struct fonts_face {
     char file[2][512]; /* regular, bold */
     int index[2];
     char desc[560];
+    hb_font_t *hb[2]; /* for kerning, opened on first use (unscaled: font units) */
+    int hb_tried[2];
 } fonts_face;
 
 struct kx_fonts {
@@ -121,6 +127,10 @@ void kx_fonts_close(kx_fonts *f)
         return;
     for (int i = 0; i < f->n_open; i++)
         TTF_CloseFont(f->open[i].font);
+    for (int i = 0; i < f->n_faces; i++)
+        for (int w = 0; w < 2; w++)
+            if (f->face[i].hb[w])
+                hb_font_destroy(f->face[i].hb[w]);
     kx_glyphs_free(f->glyphs);
     free(f);
     FcFini();
@@ -180,4 +190,65 @@ void kx_fonts_trim(kx_fonts *f)
 {
     if (f)
         kx_glyphs_trim(f->glyphs);
+}
+
+/* fonts_hb - the HarfBuzz font of face which/w, opened on first use; NULL
+ * when the file cannot be read (no kerning then). */
+static hb_font_t *fonts_hb(kx_fonts *f, int which, kx_weight w)
+{
+    fonts_face *fc = &f->face[which];
+    if (!fc->hb_tried[w]) {
+        hb_blob_t *blob = hb_blob_create_from_file_or_fail(fc->file[w]);
+        fc->hb_tried[w] = 1;
+        if (blob) {
+            hb_face_t *face = hb_face_create(blob, (unsigned)fc->index[w]);
+            if (hb_face_get_glyph_count(face) > 0)
+                fc->hb[w] = hb_font_create(face);
+            hb_face_destroy(face);
+            hb_blob_destroy(blob);
+        }
+        if (!fc->hb[w])
+            kx_log_warn("ui.font_kerning", "face=%s kerning=off", fc->desc);
+    }
+    return fc->hb[w];
+}
+
+int kx_fonts_shape(kx_fonts *f, int which, kx_weight w, const char *s, size_t n, const int *at,
+                   int n_cp, int *advance, int *kern)
+{
+    /* ligatures off: one glyph per code point, as the glyph cache draws */
+    static const hb_feature_t no_ligatures[] = {
+        {HB_TAG('l', 'i', 'g', 'a'), 0, 0, (unsigned)-1},
+        {HB_TAG('c', 'l', 'i', 'g'), 0, 0, (unsigned)-1},
+    };
+    hb_font_t *hb;
+    hb_buffer_t *buf;
+    hb_glyph_info_t *gi;
+    hb_glyph_position_t *gp;
+    unsigned count = 0;
+    int upem = 0;
+    memset(advance, 0, sizeof *advance * (size_t)(n_cp > 0 ? n_cp : 0));
+    memset(kern, 0, sizeof *kern * (size_t)(n_cp > 0 ? n_cp : 0));
+    if (!f || which < 0 || which >= f->n_faces || n_cp <= 0 || !(hb = fonts_hb(f, which, w)))
+        return 0;
+    buf = hb_buffer_create();
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buf, HB_SCRIPT_UNKNOWN);
+    hb_buffer_add_utf8(buf, s, (int)n, 0, (int)n);
+    hb_shape(hb, buf, no_ligatures, sizeof no_ligatures / sizeof no_ligatures[0]);
+    gi = hb_buffer_get_glyph_infos(buf, &count);
+    gp = hb_buffer_get_glyph_positions(buf, &count);
+    if ((int)count == n_cp) {
+        /* the pair adjustment is carried by the first glyph's advance */
+        for (unsigned i = 0; i < count; i++) {
+            if (gi[i].cluster >= n)
+                continue;
+            int k = at[gi[i].cluster];
+            advance[k] = hb_font_get_glyph_h_advance(hb, gi[i].codepoint);
+            kern[k] += gp[i].x_advance - advance[k];
+        }
+        upem = (int)hb_face_get_upem(hb_font_get_face(hb));
+    }
+    hb_buffer_destroy(buf);
+    return upem;
 }

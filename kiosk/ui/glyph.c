@@ -5,11 +5,11 @@
  * SDL_ttf rasterises a whole string on every TTF_RenderUTF8_* call and
  * shapes it on every TTF_SizeUTF8 call; its own glyph cache is small and
  * direct-mapped, so CJK text keeps re-rasterising. Here each glyph is asked
- * of SDL_ttf once: TTF_GlyphMetrics32 for its box and hinted advance (the
- * advance SDL_ttf's own layout uses with light hinting), and, when it is
- * first drawn, TTF_RenderGlyph32_Blended for its coverage (8 bits per
- * pixel, kept in memory). text.c lays out and composes text from these,
- * which makes measuring free and the first frame of a screen cheap.
+ * of SDL_ttf once: TTF_GlyphMetrics32 for its ink box (and a whole-pixel
+ * advance, used only when a text cannot be shaped), and, when it is first
+ * drawn, TTF_RenderGlyph32_Blended for its coverage (8 bits per pixel,
+ * kept in memory). text.c lays out and composes text from these, which
+ * makes measuring free and the first frame of a screen cheap.
  *
  * What it must never do: hold anything but font data. The cache is keyed
  * by code point and keeps no text and no order; it survives session resets

@@ -13,14 +13,14 @@
  * past the box and the audit (screenshot tests) records an overflow.
  *
  * Measuring and drawing use the glyph cache (glyph.c through
- * kx_fonts_glyph): widths are sums of the glyphs' hinted advances and ink
- * boxes, exactly as SDL_ttf measures a line, but without shaping the
- * string again for every candidate line; a text is composed from the
- * glyphs' cached coverage in its colour, so a glyph is rasterised once for
- * the life of the process, not once per text. (SDL_ttf, through HarfBuzz,
- * also applies OpenType pair kerning and ligatures; the font's kerning
- * here is FreeType's kern table, which the CJK faces do not have, so
- * Latin pairs such as "To" sit up to a pixel or two looser per pair.)
+ * kx_fonts_glyph) for ink boxes and coverage, and the text shaped once per
+ * face (kx_fonts_shape: HarfBuzz advances and OpenType pair kerning):
+ * glyphs are placed as SDL_ttf places a line (26.6 pen, floored per glyph)
+ * and a width is what TTF_SizeUTF8 reports, but without shaping the
+ * string again for every candidate line;
+ * a text is composed from the glyphs' cached coverage in its colour, so a
+ * glyph is rasterised once for the life of the process, not once per
+ * text. Ligatures (fi, ffi) are not formed: each letter is drawn alone.
  *
  * The cache keeps one texture per (text, box size, style, colour) so a
  * frame only copies textures; entries unused for a while are evicted. The
@@ -57,6 +57,11 @@ struct kx_text_cache {
     int at[TEXT_MAX_BYTES + 1];         /* code point index of a byte offset */
     const kx_glyph *g[TEXT_MAX_BYTES]; /* glyphs at the size being tried */
     int n_cp;
+    int adv[TEXT_MAX_BYTES];    /* advance of each code point, font units */
+    int kern[TEXT_MAX_BYTES];   /* pair kerning with the next one, font units */
+    int adv64[TEXT_MAX_BYTES];  /* the same two at the size being tried, */
+    int kern64[TEXT_MAX_BYTES]; /* in 1/64 px */
+    int kern_face, upem;        /* face*2+weight they were shaped for, -1 none */
 };
 
 kx_err kx_text_cache_new(kx_text_cache **out)
@@ -183,18 +188,45 @@ static void text_decode(kx_text_cache *tc, const char *s, size_t n)
     }
     tc->at[n] = k;
     tc->n_cp = k;
+    tc->kern_face = -1;
+}
+
+/* text_scale64 - font units at size px per em in 26.6, rounded (what
+ * FreeType and HarfBuzz give SDL_ttf). */
+static int text_scale64(int units, int size, int upem)
+{
+    long long v = (long long)units * size * 64;
+    return (int)((v + (v >= 0 ? 1 : -1) * (upem / 2)) / upem);
 }
 
 /* text_glyphs - look up (measure, not rasterise) every glyph of the
- * decoded text in one face/weight/size; -1 when the face cannot be used. */
-static int text_glyphs(kx_ui *ui, int face, kx_weight w, int size)
+ * decoded text s (n bytes) in one face/weight/size, with its kerning at
+ * that size; -1 when the face cannot be used. */
+static int text_glyphs(kx_ui *ui, const char *s, size_t n, int face, kx_weight w, int size)
 {
     kx_text_cache *tc = ui->tc;
     for (int k = 0; k < tc->n_cp; k++)
         if (!(tc->g[k] = kx_fonts_glyph(ui->fonts, face, w, size, tc->cp[k], 0)))
             return -1;
+    if (tc->kern_face != face * 2 + (int)w) {
+        tc->upem = kx_fonts_shape(ui->fonts, face, w, s, n, tc->at, tc->n_cp, tc->adv, tc->kern);
+        tc->kern_face = face * 2 + (int)w;
+    }
+    for (int k = 0; k < tc->n_cp; k++) {
+        if (tc->upem <= 0) {
+            /* not shaped: the hinted whole-pixel advance, no kerning */
+            tc->adv64[k] = tc->g[k]->advance * 64;
+            tc->kern64[k] = 0;
+            continue;
+        }
+        tc->adv64[k] = text_scale64(tc->adv[k], size, tc->upem);
+        tc->kern64[k] = text_scale64(tc->kern[k], size, tc->upem);
+    }
     return 0;
 }
+
+/* text_floor64 - whole pixels of a 26.6 position, rounded down. */
+static int text_floor64(int v) { return v >= 0 ? v / 64 : -((-v + 63) / 64); }
 
 /* text_span - pen positions of the glyphs of code points [a, b) laid out
  * as one line (x[k - a], when x is not NULL), its ink extent from the pen
@@ -202,20 +234,22 @@ static int text_glyphs(kx_ui *ui, int face, kx_weight w, int size)
  * box joined with the advance. */
 static int text_span(const kx_text_cache *tc, int a, int b, int *x, int *minx)
 {
-    int pen = 0, lo = 0, hi = 0;
+    int pen = 0, lo = 0, hi = 0; /* pen in 26.6 */
     for (int k = a; k < b; k++) {
         const kx_glyph *g = tc->g[k];
-        int left = pen + g->cov_x;
+        int px = text_floor64(pen);
+        int left = px + g->cov_x;
         if (x)
-            x[k - a] = pen;
+            x[k - a] = px;
         if (left < lo)
             lo = left;
         if (left + g->cov_w > hi)
             hi = left + g->cov_w;
-        pen += g->advance;
+        /* kerning with the next code point only when it is on this line */
+        pen += tc->adv64[k] + (k + 1 < b ? tc->kern64[k] : 0);
     }
-    if (pen > hi)
-        hi = pen;
+    if (text_floor64(pen) > hi)
+        hi = text_floor64(pen);
     if (minx)
         *minx = lo;
     return hi - lo;
@@ -440,7 +474,7 @@ static int text_fit(kx_ui *ui, const char *s, size_t n, int w, int h, const kx_t
         TTF_Font *f;
         *face = text_face(ui, s, n, st->weight, size, missing);
         f = kx_fonts_get(ui->fonts, *face, st->weight, size);
-        if (!f || text_glyphs(ui, *face, st->weight, size) != 0) {
+        if (!f || text_glyphs(ui, s, n, *face, st->weight, size) != 0) {
             memset(L, 0, sizeof *L);
             *fit = 0;
             return size;

@@ -72,7 +72,7 @@ const char *kx_fonts_describe(const kx_fonts *f, int which);
 typedef struct kx_glyph {
     uint64_t key;     /* font id << 32 | code point */
     uint32_t cp;
-    int advance;      /* hinted advance, as SDL_ttf's layout uses it */
+    int advance;      /* whole pixels (TTF_GlyphMetrics32); see kx_fonts_shape */
     int cov_x, cov_w; /* ink box: left edge from the pen, width */
     int top, cov_h;   /* ink box: top above the baseline, height */
     Uint8 *cov;       /* cov_w x cov_h coverage, NULL until rasterised (or blank) */
@@ -88,6 +88,18 @@ const kx_glyph *kx_fonts_glyph(kx_fonts *f, int which, kx_weight w, int size, ui
 /* kx_fonts_trim - bound the glyph cache's memory (drops it when over its
  * budget); call only where no kx_glyph pointer is held. */
 void kx_fonts_trim(kx_fonts *f);
+
+/*
+ * kx_fonts_shape - the n bytes of UTF-8 text s shaped in face which/w
+ * (HarfBuzz, ligatures off), in font units: advance[k] the nominal advance
+ * of code point k, kern[k] the pair kerning to add to it when the next
+ * code point follows on the same line (n_cp entries each; at[] maps byte
+ * offsets of s to code point indexes). SDL_ttf with light hinting places
+ * glyphs by these unhinted advances. Returns units per em, or 0 when the
+ * face cannot be shaped (both arrays zeroed).
+ */
+int kx_fonts_shape(kx_fonts *f, int which, kx_weight w, const char *s, size_t n, const int *at,
+                   int n_cp, int *advance, int *kern);
 
 /* The glyph cache behind kx_fonts_glyph (glyph.c). font_id names the
  * face/weight/size of font; kx_glyphs_free/clear free every entry. */
