@@ -320,6 +320,10 @@ static void engine_job_finished(kx_engine *e)
     e->job_done = 0;
     kx_job job = e->job_worker_kind;
     int current = e->job_run_gen == e->job_gen;
+    /* the session ended while this job ran (engine_go_home left the
+     * devices to it): release them now, as an idle end would have */
+    if (!e->s.active && !e->job_pending)
+        kx_devices_session_end(e);
     if ((int)job == RECOVERY_JOB)
         e->recovering = 0;
     if (e->job_pending) {

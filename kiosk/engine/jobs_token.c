@@ -27,6 +27,7 @@
 
 struct kx_token_devices {
     kx_token_module *module; /* loaded on first use */
+    int module_stale;        /* a session ended: reload before next use */
     kx_token *current;       /* the UKEY holding the certificate */
     kx_token *target;        /* where the new key goes (current or blank) */
     unsigned char old_id[KX_TOKEN_ID_MAX], new_id[KX_TOKEN_ID_MAX];
@@ -80,17 +81,37 @@ void kx_token_devices_close(struct kx_token_devices *t)
     free(t);
 }
 
-/* the session ended: close its tokens (logging out) */
+/* the session ended: close its tokens (logging out); the module is
+ * released before its next use (module_of) */
 void kx_token_devices_reset(struct kx_token_devices *t)
 {
-    if (t)
-        token_forget(t);
+    if (!t)
+        return;
+    token_forget(t);
+    t->module_stale = 1;
 }
 
+/*
+ * The module of this session, loaded (C_Initialize) on first use. A module
+ * loaded during an earlier session is released first (C_Finalize, the
+ * last user's close): a PKCS#11 module may keep per-process state for
+ * every object it ever saw until C_Finalize (SoftHSM2 keeps each created
+ * and deleted object, about 2.4 KiB per renewal), so a kioskd that kept one
+ * module for its whole life grew with every session (issue #11,
+ * docs/BENCHMARKS.md "Soak"). Done here, by the next user (a job on the
+ * worker thread, or the idle kiosk's self-test), and not in
+ * kx_token_devices_reset, so ending a session never waits for C_Finalize.
+ * No token handle is open when the flag is set (token_forget).
+ */
 static kx_err module_of(kx_engine *e, kx_token_module **out)
 {
     struct kx_token_devices *t = tk(e);
     kx_err rc = KX_OK;
+    if (t->module && t->module_stale && !t->current && !t->target) {
+        kx_token_module_close(t->module);
+        t->module = NULL;
+    }
+    t->module_stale = 0;
     if (!t->module)
         rc = kx_token_module_open_config(e->cfg, &t->module);
     *out = t->module;
