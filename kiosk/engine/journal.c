@@ -93,8 +93,16 @@ kx_err kx_journal_open(const char *state_dir, kx_journal **out)
     }
     sqlite3_busy_timeout(j->db, 5000);
     char *msg = NULL;
-    const char *pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                          " PRAGMA foreign_keys=ON;";
+    /* The journal only grows (a row per session and step, kept for the
+     * day's summary and the metrics) and kioskd runs for months: the page
+     * cache is bounded explicitly, well below SQLite's default of 2000
+     * KiB, so kioskd's memory does not follow the file's size (issue #11;
+     * pages beyond it are re-read from the OS's cache). */
+    char pragmas[160];
+    snprintf(pragmas, sizeof pragmas,
+             "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+             " PRAGMA cache_size=-%d;",
+             KX_JOURNAL_CACHE_KIB);
     if (sqlite3_exec(j->db, pragmas, NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(j->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
         kx_err_set_detail("journal schema %s: %s", j->path, msg ? msg : "?");

@@ -14,6 +14,9 @@
  *
  * Threading: a kx_journal may be used from several threads; every call
  * takes the journal's mutex.
+ *
+ * Memory: SQLite's page cache for the journal is bounded to
+ * KX_JOURNAL_CACHE_KIB, however large the file grows.
  */
 #ifndef KX_ENGINE_JOURNAL_H
 #define KX_ENGINE_JOURNAL_H
@@ -32,6 +35,9 @@ typedef enum kx_tx_status {
     KX_TX_FAILED = 2,      /* it certainly did not happen */
     KX_TX_COMPENSATED = 3, /* it happened and was undone (cancel, refund, revoke) */
 } kx_tx_status;
+
+/* Upper bound of the journal's SQLite page cache, in KiB. */
+#define KX_JOURNAL_CACHE_KIB 512
 
 #define KX_JOURNAL_ID_MAX 72
 #define KX_JOURNAL_TEXT_MAX 256

@@ -170,6 +170,83 @@ static void test_bad_dir(void **state)
     assert_null(j);
 }
 
+/* 8000 finished renewals with three transactions each, as kioskd writes
+ * them, in one SQLite transaction (fast; the journal's own calls would
+ * fsync each row) */
+static const char *const memory_fill_sql =
+    "BEGIN;"
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i < 8000)"
+    " INSERT INTO sessions(id, service, case_id, order_id, token_serial, old_serial,"
+    " new_serial, outcome, created, ended)"
+    " SELECT printf('S20260101-%06d-%08x', i, i * 2654435761 % 4294967296), 'renew',"
+    " printf('case-%032x', i), printf('order-%032x', i), printf('%016x', i),"
+    " printf('%040x', i), printf('%040x', i + 1), 'done', 1767225600 + i * 60,"
+    " 1767225600 + i * 60 + 45 FROM n;"
+    "INSERT INTO tx(session, kind, idem_key, status, ref, result, amount_fen, created, updated)"
+    " SELECT id, k.kind, printf('%s-%s', k.kind, hex(randomblob(16))), 1, case_id, order_id,"
+    " 30000, created, ended FROM sessions, (SELECT 'order_create' AS kind UNION ALL"
+    " SELECT 'ra_renew' UNION ALL SELECT 'install') AS k;"
+    "COMMIT;";
+
+/*
+ * Issue #11: kioskd's memory must not follow the journal's size. A journal
+ * of thousands of sessions (several MiB, far above the bound) is written
+ * directly with SQLite, then kioskd's per-session use (a session with its
+ * transactions, the metrics' full counts, a list by kind) runs on it:
+ * SQLite's memory grows by at most the page cache bound (plus schema and
+ * statements), where SQLite's default cache would take about 2 MiB.
+ */
+static void test_memory_bounded(void **state)
+{
+    (void)state;
+    char sub[300], db[320];
+    snprintf(sub, sizeof sub, "%s/mem", dir);
+    snprintf(db, sizeof db, "%s/journal.db", sub);
+    assert_int_equal(mkdir(sub, 0700), 0);
+    kx_journal *j;
+    assert_int_equal(kx_journal_open(sub, &j), KX_OK);
+    kx_journal_close(j);
+
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, memory_fill_sql, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_close(raw), SQLITE_OK);
+    struct stat sb;
+    assert_int_equal(stat(db, &sb), 0);
+    /* far larger than the bound: an unbounded cache would show */
+    assert_true(sb.st_size > 6 * KX_JOURNAL_CACHE_KIB * 1024);
+
+    sqlite3_int64 before = sqlite3_memory_used();
+    assert_int_equal(kx_journal_open(sub, &j), KX_OK);
+    kx_journal_count counts[16];
+    kx_journal_tx *txs = calloc(64, sizeof *txs);
+    assert_non_null(txs);
+    for (int i = 0; i < 20; i++) {
+        char sid[40], key[40];
+        int64_t tx;
+        size_t n = 0;
+        int64_t open = 0;
+        snprintf(sid, sizeof sid, "S20270101-%06d", i);
+        snprintf(key, sizeof key, "mem-key-%d", i);
+        assert_int_equal(kx_journal_session_begin(j, sid, "renew"), KX_OK);
+        assert_int_equal(kx_journal_intent(j, sid, "order_create", key, "case", 30000, &tx), KX_OK);
+        assert_int_equal(kx_journal_outcome(j, tx, KX_TX_DONE, "order", KX_OK), KX_OK);
+        assert_int_equal(kx_journal_session_end(j, sid, "done"), KX_OK);
+        assert_int_equal(kx_journal_session_counts(j, 0, INT64_MAX, counts, 16, &n), KX_OK);
+        assert_int_equal(n, 1);
+        assert_int_equal(counts[0].count, 8001 + i);
+        assert_int_equal(kx_journal_count_open(j, &open), KX_OK);
+        assert_int_equal(kx_journal_list_kind(j, "install", 0, INT64_MAX, txs, 64, &n), KX_OK);
+        assert_int_equal(n, 64);
+    }
+    sqlite3_int64 grown = sqlite3_memory_used() - before;
+    print_message("journal of %lld KiB: SQLite memory grew by %lld KiB (bound %d KiB)\n",
+                  (long long)sb.st_size / 1024, (long long)grown / 1024, KX_JOURNAL_CACHE_KIB);
+    assert_true(grown <= (KX_JOURNAL_CACHE_KIB + 384) * 1024);
+    free(txs);
+    kx_journal_close(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_durable_across_sigkill),
         cmocka_unit_test(test_spool),
         cmocka_unit_test(test_bad_dir),
+        cmocka_unit_test(test_memory_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
