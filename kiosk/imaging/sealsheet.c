@@ -1062,18 +1062,13 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
     if (W <= 0 || H <= 0 || (long long)W * H > 64LL * 1024 * 1024)
         return KX_ERR_INTERNAL;
     float *str = malloc((size_t)W * H * sizeof(float));
-    float *rgb = malloc((size_t)W * H * 3 * sizeof(float));
-    if (!str || !rgb) {
-        free(str);
-        free(rgb);
+    if (!str)
         return KX_ERR_NO_MEMORY;
-    }
     /* The blocks whose pixels belong to this impression, decided once per
      * block rather than once per output pixel. */
     uint8_t *mine = malloc((size_t)ik->rw * ik->rh);
     if (!mine) {
         free(str);
-        free(rgb);
         return KX_ERR_NO_MEMORY;
     }
     for (size_t bi = 0; bi < (size_t)ik->rw * ik->rh; bi++) {
@@ -1092,11 +1087,7 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
                 ss_sample(s, x, y, c);
                 v = ss_strength_rgb(s, kind, c);
             }
-            size_t o = (size_t)j * W + i;
-            str[o] = (float)v;
-            rgb[3 * o] = (float)c[0];
-            rgb[3 * o + 1] = (float)c[1];
-            rgb[3 * o + 2] = (float)c[2];
+            str[(size_t)j * W + i] = (float)v;
             if (v >= 1)
                 hist[v > 255 ? 255 : (int)v]++;
         }
@@ -1113,8 +1104,12 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
             size_t o = (size_t)j * W + i;
             double v = (double)str[o];
             if (v >= 0.92 * ref) {
-                for (int c = 0; c < 3; c++)
-                    sum[c] += (double)rgb[3 * o + c];
+                /* the ink's colour from its strongest pixels, sampled again
+                 * exactly as above (cheaper than keeping every pixel's) */
+                double p = p0 + i + 0.5, q = q0 + j + 0.5, c[3];
+                ss_sample(s, p * cs - q * sn, p * sn + q * cs, c);
+                for (int k = 0; k < 3; k++)
+                    sum[k] += (double)(float)c[k];
                 nsum++;
             }
             if (v >= floor_ && v / ref >= 0.1) {
@@ -1126,7 +1121,6 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
         }
     if (tx1 < 0 || nsum == 0) {
         free(str);
-        free(rgb);
         return KX_ERR_NOT_FOUND;
     }
     for (int c = 0; c < 3; c++)
@@ -1141,7 +1135,6 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
     kx_err rc = kx_image_new(ow, oh, 4, &img->image);
     if (rc) {
         free(str);
-        free(rgb);
         return rc;
     }
     img->image->dpi = s->dpi;
@@ -1160,7 +1153,6 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
     img->size_mm[0] = ow / s->k;
     img->size_mm[1] = oh / s->k;
     free(str);
-    free(rgb);
     return KX_OK;
 }
 
