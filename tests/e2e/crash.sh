@@ -25,26 +25,21 @@ fi
 # after the crash: wait for recovery, then judge the invariant
 judge() { # POINT LABEL ISSUED_COUNTER
   local point=$1 label=$2
-  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return; fi
-  wait "$KD_PID" 2>/dev/null; KD_PID=
-  grep -q "engine.crash_point at=$point" "$T/kioskd.log" || { bad "$point: crash point not reached"; return; }
-  kioskd_start || { bad "$point: restart"; return; }
-  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
+  crash_recover "$point" || return
   local paid refunds issued certs open what
   paid=$(counter orders_paid); refunds=$(counter refunds); issued=$(counter "$3")
   certs=$(ukey_certs "$label")
-  open=$("$K" journal --open | grep -o '"id":' | wc -l)
+  open=$(open_transactions)
   # a renewal's UKEY keeps its old certificate unless the renewal finished
   local base=0; [ "$3" = certs_renewed ] && base=1
   what="$point: paid=$paid refunds=$refunds $3=$issued certs_on_ukey=$certs open=$open"
+  local good=0
   if [ "$paid" -le 1 ] && [ "$issued" -le 1 ] && [ "$open" = 0 ] &&
      { { [ "$issued" = 1 ] && [ "$certs" -ge 1 ] && [ "$refunds" = 0 ]; } ||
        { [ "$issued" = 0 ] && [ "$refunds" = "$paid" ] && [ "$certs" = "$base" ]; }; }; then
-    ok; echo "ok   $what"
-  else
-    bad "$what"; tail -5 "$T/kioskd.log"
+    good=1
   fi
+  crash_verdict $good "$what"
   kioskd_stop
 }
 n=0
@@ -56,7 +51,7 @@ for point in $points; do
   admin POST /admin/counters/reset >/dev/null
   rm -rf "$T/state"
   new_issuance_config
-  KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
+  crash_kioskd_start "$point" || { bad "$point: start"; continue; }
   idcard_place
   new_issuance_flow
   judge "$point" "$label" certs_issued
@@ -77,7 +72,7 @@ for point in $renew_points; do
   admin POST /admin/counters/reset >/dev/null
   rm -rf "$T/state"
   new_issuance_config
-  KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
+  crash_kioskd_start "$point" || { bad "$point: start"; continue; }
   idcard_place
   cat > "$T/rc.flow" <<'FLOW'
 send choose_service service=renew
@@ -101,18 +96,14 @@ done
 # at most once and no transaction is left open
 judge_free() { # POINT LABEL COUNTER
   local point=$1
-  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return; fi
-  wait "$KD_PID" 2>/dev/null; KD_PID=
-  kioskd_start || { bad "$point: restart"; return; }
-  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
-  local n open orders what
+  crash_recover "$point" || return
+  local n open orders what good=0
   n=$(counter "$3"); orders=$(counter orders_created)
-  open=$("$K" journal --open | grep -o '"id":' | wc -l)
+  open=$(open_transactions)
   what="$point: $3=$n orders=$orders open=$open"
   if [ "$orders" = 0 ] && [ "$n" -le 1 ] && [ "$open" = 0 ] &&
-     { [ "${point%%:*}" != ra_revoke ] || [ "$n" = 1 ]; }; then ok; echo "ok   $what"
-  else bad "$what"; tail -5 "$T/kioskd.log"; fi
+     { [ "${point%%:*}" != ra_revoke ] || [ "$n" = 1 ]; }; then good=1; fi
+  crash_verdict $good "$what"
   kioskd_stop
 }
 other_points=${KX_CRASH_OTHER_POINTS:-"reset_pin:intent reset_pin:effect reset_pin:outcome ra_revoke:intent ra_revoke:effect ra_revoke:outcome"}
@@ -123,7 +114,7 @@ for point in $other_points; do
   admin POST /admin/tokens "{\"serial\":\"$(token_serial "$label")\",\"so_pin\":\"12345678\"}" >/dev/null
   admin POST /admin/counters/reset >/dev/null
   rm -rf "$T/state"; new_issuance_config
-  KX_CRASH_AT=$point kioskd_start || { bad "$point: start"; continue; }
+  crash_kioskd_start "$point" || { bad "$point: start"; continue; }
   idcard_place
   if [ "${point%%:*}" = reset_pin ]; then
     run_segments crash-unlock quiet <<FLOW

@@ -120,6 +120,13 @@ ukey_certs() { # LABEL
   p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/^Certificate Object/ {n++} END {print n+0}'
 }
 
+# serials of the certificates on a token, lower-case hex without leading
+# zeros (as the RA and openssl print them), one a line
+ukey_serials() { # LABEL
+  p11 --token-label "$1" -O --type cert 2>/dev/null |
+    awk '/^ *serial:/ {s = tolower($2); sub(/^0+/, "", s); print s}'
+}
+
 # the agent's ID card on idcard-sim (a pty speaking GA 467); placed once
 IDSIM_PID=
 idcard_start() { # [ID_NUMBER] [BIRTH] [VALID_TO]
@@ -246,6 +253,131 @@ send confirm
 expect screen=contact
 send contact phone=13800000000 email=""
 send confirm'
+
+# The main path of the services that services.sh and crash_services.sh
+# drive, for run_segments ("page X" lines switch the scanner's page). Each
+# ends on "done"; the caller adds what follows.
+# the agent's ID card copies (front, back), the contact and the agreement
+FLOW_ID_CONTACT='page id_front
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+send contact phone=13800000000 email=""
+send confirm'
+# from the fee to done for the services that ask for a new PIN
+FLOW_PIN_NEW_DONE='send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done'
+# renewal by re-proofing (no PIN): the UKEY with its certificate, then the
+# licence, the stamped credit-code copy, the ID card; the PIN is reset
+FLOW_RENEW_NOPIN="send choose_service service=renew_nopin
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect screen=doc_place doc=uscc_copy
+page uscc
+send confirm
+expect timeout=30 screen=doc_review doc=uscc_copy
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+$FLOW_ID_CONTACT
+expect timeout=30 screen=fee_confirm
+$FLOW_PIN_NEW_DONE"
+# the new issuance's documents from the licence to the authorisation letter
+FLOW_NEW_DOCS="page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+$FLOW_ID_CONTACT
+expect screen=seal_place
+page seal_ok
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+page auth
+send confirm
+expect timeout=30 screen=doc_review doc=auth_letter
+send confirm"
+# reissue onto a blank UKEY: the new issuance's documents and the statement
+FLOW_REISSUE="send choose_service service=reissue
+expect screen=licence_place
+$FLOW_NEW_DOCS
+expect screen=doc_place doc=reissue_statement
+page stmt
+send confirm
+expect timeout=30 screen=doc_review doc=reissue_statement
+send confirm
+expect timeout=30 screen=fee_confirm
+$FLOW_PIN_NEW_DONE"
+# card swap: the old UKEY (PIN 123456), then a blank one gets the certificate
+FLOW_SWAP="send choose_service service=swap
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=\"\"
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=10000
+$FLOW_PIN_NEW_DONE"
+# change of details: the new issuance's documents, a new key on the same UKEY
+FLOW_CHANGE="send choose_service service=change
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+$FLOW_NEW_DOCS
+expect timeout=30 screen=fee_confirm fee.fen=10000
+send confirm
+expect timeout=30 screen=pin_enter
+send pin pin=123456
+expect timeout=30 screen=done"
+
+# ---- crash tests (crash.sh, crash_services.sh) ----
+# crash_kioskd_start POINT: kioskd that SIGKILLs itself at POINT
+# (KX_CRASH_AT=<kind>:<intent|effect|outcome>); the log is marked so that
+# crash_recover looks only at this run's lines
+CRASH_MARK=0
+crash_kioskd_start() {
+  CRASH_MARK=0; [ -f "$T/kioskd.log" ] && CRASH_MARK=$(wc -l < "$T/kioskd.log")
+  KX_CRASH_AT=$1 kioskd_start
+}
+# crash_recover POINT: after the flow drove kioskd into POINT, wait for the
+# kill, check POINT was the cause, restart kioskd (no crash point) and wait
+# until its start-up recovery has finished. Returns 1 (counted as a
+# failure) when kioskd did not crash there or does not come back.
+crash_recover() {
+  local point=$1
+  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return 1; fi
+  wait "$KD_PID" 2>/dev/null; KD_PID=
+  grep -q "engine.crash_point at=$point" < <(tail -n +"$((CRASH_MARK + 1))" "$T/kioskd.log") ||
+    { bad "$point: crash point not reached"; tail -5 "$T/kioskd.log"; return 1; }
+  kioskd_start || { bad "$point: restart"; return 1; }
+  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
+}
+# transactions the journal still holds open
+open_transactions() { "$K" journal --open | grep -o '"id":' | wc -l; }
+# crash_verdict OK WHAT: count the point's verdict, show the log when it failed
+crash_verdict() {
+  if [ "$1" = 1 ]; then ok; echo "ok   $2"; else bad "$2"; tail -5 "$T/kioskd.log"; fi
+}
 
 # kiosk_files_clean PATTERN... - fails the check when a file the kiosk wrote
 # (kioskd's log, the journal, the spool: $T/state) contains any pattern (PINs,

@@ -67,44 +67,8 @@ FLOW
 reissue)
   token_init x1 12345678
   fresh || continue
-  run_segments reissue <<'FLOW'
-send choose_service service=reissue
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-send contact phone=13800000000 email=""
-send confirm
-expect screen=seal_place
-page seal_ok
-send confirm
-expect timeout=30 screen=seal_review state=seal_review
-send confirm
-page auth
-send confirm
-expect timeout=30 screen=doc_review doc=auth_letter
-send confirm
-expect screen=doc_place doc=reissue_statement
-page stmt
-send confirm
-expect timeout=30 screen=doc_review doc=reissue_statement
-send confirm
-expect timeout=30 screen=fee_confirm
-send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
+  run_segments reissue <<FLOW
+$FLOW_REISSUE
 send confirm
 FLOW
   check "reissue: one certificate issued" test "$(counter certs_issued)" = 1
@@ -117,24 +81,7 @@ swap)
   token_init s2 12345678
   fresh || continue
   run_segments swap <<FLOW
-send choose_service service=swap
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-send contact phone=13800000000 email=""
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=10000
-send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
+$FLOW_SWAP
 send confirm
 FLOW
   check "swap: one certificate issued" test "$(counter certs_issued)" = 1
@@ -145,40 +92,8 @@ change)
   ukey_with_cert c1 123456 >/dev/null || { bad "change: set-up"; continue; }
   old=$(cat "$T/ukey-c1/serial")
   fresh || continue
-  run_segments change <<'FLOW'
-send choose_service service=change
-expect screen=cert_show
-send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-send contact phone=13800000000 email=""
-send confirm
-page seal_ok
-send confirm
-expect timeout=30 screen=seal_review state=seal_review
-send confirm
-page auth
-send confirm
-expect timeout=30 screen=doc_review doc=auth_letter
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=10000
-send confirm
-expect timeout=30 screen=pin_enter
-send pin pin=123456
-expect timeout=30 screen=done
+  run_segments change <<FLOW
+$FLOW_CHANGE
 send confirm
 FLOW
   check "change: one certificate issued" test "$(counter certs_issued)" = 1
@@ -191,37 +106,8 @@ renew_nopin)
   serial=$(token_serial n1)
   admin POST /admin/tokens "{\"serial\":\"$serial\",\"so_pin\":\"12345678\"}" >/dev/null
   fresh || continue
-  run_segments renew_nopin <<'FLOW'
-send choose_service service=renew_nopin
-expect screen=cert_show
-send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect screen=doc_place doc=uscc_copy
-page uscc
-send confirm
-expect timeout=30 screen=doc_review doc=uscc_copy
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-send contact phone=13800000000 email=""
-send confirm
-expect timeout=30 screen=fee_confirm
-send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
+  run_segments renew_nopin <<FLOW
+$FLOW_RENEW_NOPIN
 send confirm
 FLOW
   check "renew_nopin: one renewal" test "$(counter certs_renewed)" = 1
