@@ -5,8 +5,11 @@
  * TrueType collection whose face index matters (index 0 is the Japanese
  * face), so both file and index come from fontconfig, never a fixed path.
  * Fallback faces (e.g. "WenQuanYi Micro Hei") are used for text the main
- * face lacks glyphs for. Fonts are opened per pixel size on first use and
- * kept open for the life of the process (a handful of sizes). The glyph
+ * face lacks glyphs for. Each face and weight is opened once, on first
+ * use, and kept open for the life of the process; sizes are switched with
+ * TTF_SetFontSize (about a microsecond, where opening the CJK collection
+ * again costs about 2 ms per size: a screen with a new size paid that on
+ * its first frame). The glyph
  * cache (glyph.c) hangs off the fonts: one entry per face, weight, size and
  * code point. Advances and pair kerning come from the faces' OpenType
  * tables through HarfBuzz, shaped the way SDL_ttf shapes a line (left to
@@ -23,7 +26,6 @@
 #include "ui/ui_internal.h"
 
 #define FONTS_MAX_FACES 4
-#define FONTS_MAX_OPEN 64
 
 typedef struct fonts_face {
     char file[2][512]; /* regular, bold */
@@ -31,17 +33,14 @@ typedef struct fonts_face {
     char desc[560];
     hb_font_t *hb[2]; /* for kerning, opened on first use (unscaled: font units) */
     int hb_tried[2];
+    TTF_Font *font[2]; /* opened on first use, set to size[] */
+    int size[2];
+    int open_failed[2];
 } fonts_face;
 
 struct kx_fonts {
     fonts_face face[FONTS_MAX_FACES];
     int n_faces;
-    struct {
-        int which, size;
-        kx_weight w;
-        TTF_Font *font;
-    } open[FONTS_MAX_OPEN];
-    int n_open;
     kx_glyphs *glyphs;
 };
 
@@ -125,12 +124,13 @@ void kx_fonts_close(kx_fonts *f)
 {
     if (!f)
         return;
-    for (int i = 0; i < f->n_open; i++)
-        TTF_CloseFont(f->open[i].font);
     for (int i = 0; i < f->n_faces; i++)
-        for (int w = 0; w < 2; w++)
+        for (int w = 0; w < 2; w++) {
+            if (f->face[i].font[w])
+                TTF_CloseFont(f->face[i].font[w]);
             if (f->face[i].hb[w])
                 hb_font_destroy(f->face[i].hb[w]);
+        }
     kx_glyphs_free(f->glyphs);
     free(f);
     FcFini();
@@ -147,32 +147,31 @@ const char *kx_fonts_describe(const kx_fonts *f, int which)
 
 TTF_Font *kx_fonts_get(kx_fonts *f, int which, kx_weight w, int size)
 {
-    TTF_Font *font;
-    if (!f || which < 0 || which >= f->n_faces || size < 4)
+    fonts_face *fc;
+    if (!f || which < 0 || which >= f->n_faces || size < 4 || (w != KX_REGULAR && w != KX_BOLD))
         return NULL;
-    for (int i = 0; i < f->n_open; i++)
-        if (f->open[i].which == which && f->open[i].w == w && f->open[i].size == size)
-            return f->open[i].font;
-    font = TTF_OpenFontIndex(f->face[which].file[w], size, f->face[which].index[w]);
-    if (!font) {
-        kx_log_warn("ui.font_open", "face=%s size=%d error=\"%s\"", f->face[which].desc, size,
-                    TTF_GetError());
-        return NULL;
+    fc = &f->face[which];
+    if (!fc->font[w]) {
+        if (fc->open_failed[w])
+            return NULL;
+        fc->font[w] = TTF_OpenFontIndex(fc->file[w], size, fc->index[w]);
+        if (!fc->font[w]) {
+            fc->open_failed[w] = 1;
+            kx_log_warn("ui.font_open", "face=%s bold=%d error=\"%s\"", fc->desc, (int)w,
+                        TTF_GetError());
+            return NULL;
+        }
+        TTF_SetFontHinting(fc->font[w], TTF_HINTING_LIGHT);
+        fc->size[w] = size;
+    } else if (fc->size[w] != size) {
+        if (TTF_SetFontSize(fc->font[w], size) != 0) {
+            kx_log_warn("ui.font_size", "face=%s size=%d error=\"%s\"", fc->desc, size,
+                        TTF_GetError());
+            return NULL;
+        }
+        fc->size[w] = size;
     }
-    TTF_SetFontHinting(font, TTF_HINTING_LIGHT);
-    if (f->n_open == FONTS_MAX_OPEN) {
-        /* Sizes come from a small quantised set, so this is rare: recycle
-         * the oldest slot. */
-        TTF_CloseFont(f->open[0].font);
-        memmove(&f->open[0], &f->open[1], sizeof f->open[0] * (FONTS_MAX_OPEN - 1));
-        f->n_open--;
-    }
-    f->open[f->n_open].which = which;
-    f->open[f->n_open].w = w;
-    f->open[f->n_open].size = size;
-    f->open[f->n_open].font = font;
-    f->n_open++;
-    return font;
+    return fc->font[w];
 }
 
 const kx_glyph *kx_fonts_glyph(kx_fonts *f, int which, kx_weight w, int size, uint32_t cp,

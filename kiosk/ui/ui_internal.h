@@ -60,7 +60,10 @@ typedef struct kx_fonts kx_fonts;
 kx_err kx_fonts_open(const char *patterns, kx_fonts **out);
 void kx_fonts_close(kx_fonts *f);
 /* kx_fonts_get - face `which` (0 main, 1.. fallbacks) at a pixel size,
- * opened on first use and kept; NULL when there is no such face. */
+ * opened on first use and kept; NULL when there is no such face. One
+ * TTF_Font per face and weight is switched between sizes: the pointer
+ * stands for this size only until the next kx_fonts_get/kx_fonts_glyph of
+ * the same face and weight at another size. */
 TTF_Font *kx_fonts_get(kx_fonts *f, int which, kx_weight w, int size);
 /* kx_fonts_count - number of resolved faces. */
 int kx_fonts_count(const kx_fonts *f);
