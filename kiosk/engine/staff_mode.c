@@ -1082,7 +1082,28 @@ static const struct {
     {"logs", 1, NULL},
     {"config", 1, NULL},
     {"version", 1, NULL},
+    {"maintenance", 1, NULL},
 };
+
+/* req_maintenance - record a machine-level action an admin takes at the
+ * screen (the front end runs it: restarting the services, leaving kiosk
+ * mode) before it happens, so it is in the journal even though the
+ * restart ends this process. */
+static kx_err req_maintenance(kx_engine *e, json_t *msg, const kx_staff_actor *a,
+                              json_t **result)
+{
+    static const char *const known[] = {"restart", "leave_kiosk_mode"};
+    const char *what = json_string_value(json_object_get(msg, "action"));
+    for (size_t i = 0; what && i < sizeof known / sizeof known[0]; i++) {
+        if (strcmp(what, known[i]) == 0) {
+            kx_staff_record(e, a, known[i], e->s.active ? e->s.id : NULL, 0, NULL, NULL, "ok");
+            *result = json_pack("{s:s}", "action", known[i]);
+            return KX_OK;
+        }
+    }
+    kx_err_set_detail("maintenance needs action restart or leave_kiosk_mode");
+    return KX_ERR_BAD_FORMAT;
+}
 
 int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
                      json_t *msg, json_t **result, kx_err *rc)
@@ -1140,6 +1161,8 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
         *rc = req_logs(e, msg, result);
     else if (strcmp(cmd, "config") == 0)
         *rc = req_config(e, result);
+    else if (strcmp(cmd, "maintenance") == 0)
+        *rc = req_maintenance(e, msg, &a, result);
     else
         *result = json_pack("{s:s, s:s, s:i}", "kioskd", KX_VERSION, "server",
                             "kioskd " KX_VERSION, "protocol", KX_PROTO_VERSION);

@@ -205,6 +205,19 @@ static int ss_admin(const kx_ui *ui)
 
 /* ---- requests ---- */
 
+static const char *ss_str(json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+static long ss_int(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_real(v) ? (long)json_real_value(v) : (long)json_integer_value(v);
+}
+
+
 static void ss_set_msg(kx_staff_ui *s, int bad, const char *text)
 {
     kx_strlcpy(s->msg, text, sizeof s->msg);
@@ -344,6 +357,8 @@ static const char *ss_error_text(const char *error, long code)
     return kx_tr("This could not be done. See the log.");
 }
 
+static void ss_maintenance_go(kx_ui *ui, json_t *result);
+
 static void ss_reply(kx_ui *ui, json_t *r)
 {
     kx_staff_ui *s = ui->staff;
@@ -367,6 +382,8 @@ static void ss_reply(kx_ui *ui, json_t *r)
         ss_go(ui, SS_OPEN_TX);
         ss_set_msg(s, 0, kx_tr("Done."));
         ss_request(ui, "journal", json_pack("{s:b}", "open", 1));
+    } else if (strcmp(s->cmd, "maintenance") == 0) {
+        ss_maintenance_go(ui, json_object_get(r, "result"));
     } else if (strcmp(type, "ack") != 0) {
         json_decref(s->result);
         s->result = json_incref(json_object_get(r, "result"));
@@ -1016,28 +1033,27 @@ static void ss_confirm(kx_ui *ui, const kx_layout *L)
     ss_message(ui, kx_rect(c.x, c.y + 380, c.w, 90));
     if (ss_footer(ui, L, kx_tr("Back"), SS_MENU, restart ? kx_tr("Restart services")
                                                            : kx_tr("Leave kiosk mode"),
-                  1)) {
+                  !s->seq)) {
         const char *cmd = restart ? ui->opt.restart_command : ui->opt.leave_command;
         if (!cmd[0])
             ss_set_msg(s, 1, kx_tr("Not configured on this kiosk ([ui] in the configuration)."));
-        else if (ss_run_command(ui, restart ? "restart" : "leave_kiosk_mode", cmd) == 0)
-            ss_set_msg(s, 0, kx_tr("Done."));
+        else /* kioskd checks the admin and records it; the reply runs it */
+            ss_request(ui, "maintenance",
+                       json_pack("{s:s}", "action", restart ? "restart" : "leave_kiosk_mode"));
     }
 }
 
+/* ss_maintenance_go - kioskd recorded the action: run its command. */
+static void ss_maintenance_go(kx_ui *ui, json_t *result)
+{
+    kx_staff_ui *s = ui->staff;
+    int restart = strcmp(ss_str(result, "action"), "restart") == 0;
+    const char *cmd = restart ? ui->opt.restart_command : ui->opt.leave_command;
+    if (ss_run_command(ui, restart ? "restart" : "leave_kiosk_mode", cmd) == 0)
+        ss_set_msg(s, 0, kx_tr("Done."));
+}
+
 /* ---- maintenance results ---- */
-
-static const char *ss_str(json_t *o, const char *k)
-{
-    const char *v = json_string_value(json_object_get(o, k));
-    return v ? v : "";
-}
-
-static long ss_int(json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_real(v) ? (long)json_real_value(v) : (long)json_integer_value(v);
-}
 
 static void ss_yuan(char *out, size_t n, long fen)
 {

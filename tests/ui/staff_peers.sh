@@ -54,15 +54,15 @@ ui() { "$KIOSK" --windowed --socket "$T/k.sock" --script "$1" 2>"$T/ui.log"; }
 idcard_place
 flow renew-to-payment <<'FLOW'
 send choose_service service=renew
-expect screen=cert_show
+expect timeout=30 screen=cert_show
 send confirm
-expect screen=pin_enter
+expect timeout=30 screen=pin_enter
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
+expect timeout=30 screen=agent_confirm
 send confirm
-expect screen=contact
+expect timeout=30 screen=contact
 send contact phone=13800000000 email=""
-expect screen=agreement
+expect timeout=30 screen=agreement
 send confirm
 expect timeout=30 screen=fee_confirm fee.fen=30000
 send confirm
@@ -70,7 +70,7 @@ expect timeout=30 screen=payment
 FLOW
 ORDER=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 cat > "$T/counter.tap" <<TAP
-wait screen=payment timeout=10
+wait screen=payment timeout=30
 $GESTURE
 wait screen=staff_login
 type 1001
@@ -107,7 +107,7 @@ FLOW
 
 # ---- a staff UKEY at the screen ----
 cat > "$T/token.tap" <<TAP
-wait screen=home timeout=10
+wait screen=home timeout=30
 $GESTURE
 wait screen=staff_login
 tap staff_primary

@@ -140,6 +140,8 @@ for a in login selftest summary logs config; do
     bad "admin action $a from the screen not recorded"
 done
 [ -f "$T/restarted" ] && ok || bad "restart command not run after confirmation"
+[ "$(sql "SELECT count(*) FROM staff_actions WHERE staff_id='9001' AND action='restart' AND outcome='ok'")" = 1 ] &&
+  ok || bad "restart not recorded in the journal before it ran"
 [ ! -f "$T/left" ] && ok || bad "leave command run without being chosen"
 grep -q "$ADMIN_PIN" "$T/ui.log" "$T/kioskd.log" && bad "the admin PIN is in a log" || ok
 # kioskd still has the admin logged in; the screen shows the banner
