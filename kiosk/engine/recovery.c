@@ -182,6 +182,19 @@ static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
                 rc = r2;
             else
                 kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, NULL, r2);
+        } else if (strcmp(t->kind, "counter_payment") == 0) {
+            /* staff recorded a payment taken at the counter and kioskd
+             * died around the RA call: the RA's order says whether it was
+             * recorded (recover_order has refunded it since, if paid) */
+            kx_payment_order o;
+            kx_err r2 = kx_payment_query(kx_devices_payment(e), t->ref, &o);
+            if (r2 == KX_OK && strcmp(o.channel, "counter") == 0)
+                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, t->ref, KX_OK);
+            else if (r2 == KX_OK || r2 == KX_ERR_NOT_FOUND)
+                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "not recorded at the RA",
+                                   KX_ERR_CANCELLED);
+            else
+                rc = r2;
         } else {
             /* token writes and key generation: nothing charged for them;
              * the user's next session starts from the token as it is */

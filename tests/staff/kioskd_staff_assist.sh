@@ -154,6 +154,8 @@ check "the refunded order still says it was paid at the counter" test "$(ra GET 
 for _ in $(seq 50); do [ "$(sql "SELECT count(*) FROM tx WHERE status=0")" = 0 ] && break; sleep 0.1; done
 check "recovery: no open transaction, the refund journaled once" \
   test "$(sql "SELECT (SELECT count(*) FROM tx WHERE status=0)||' '||(SELECT count(*) FROM tx WHERE kind='refund' AND status=1 AND ref='$ORDER2')")" = "0 1"
+check "recovery: the counter payment is journaled as done (the RA recorded it)" \
+  test "$(sql "SELECT status FROM tx WHERE kind='counter_payment' AND ref='$ORDER2'")" = 1
 check "one refund at the RA" test "$(counter refunds)" = 1
 kioskd_stop
 
