@@ -35,6 +35,8 @@ struct ctl_command {
 
 /* ctl_now_ms - a monotonic clock in milliseconds, for the "ms" figures. */
 double ctl_now_ms(void);
+/* ctl_cpu_ms - CPU time this process has used, in milliseconds. */
+double ctl_cpu_ms(void);
 
 /* ctl_print_json - print obj as one line on stdout and release it. */
 void ctl_print_json(json_t *obj);

@@ -71,6 +71,13 @@ double ctl_now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
+double ctl_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 void ctl_print_json(json_t *obj)
 {
     char *s = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
