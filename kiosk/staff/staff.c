@@ -256,6 +256,8 @@ kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *p
         return rc;
     struct staff_member *m = staff_find(db, staff_id);
     int ok = 0;
+    if (!m) /* (checked by the lockout check; the compiler cannot know) */
+        return KX_ERR_PERMISSION;
     if (m->hash[0]) { /* a UKEY-only member has no PIN to match */
         struct crypt_data *cd = calloc(1, sizeof(*cd));
         if (!cd)
