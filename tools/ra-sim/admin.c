@@ -11,7 +11,8 @@
  *   GET  /admin/faults                   armed faults
  *   POST /admin/faults                   {"spec": "ENDPOINT=KIND[:ARG[:ARG2]][*COUNT]"}
  *   DELETE /admin/faults                 disarm all
- *   POST /admin/settings                 {"auto_approve_s", "auto_pay_s", "order_ttl_s"}
+ *   POST /admin/settings                 {"auto_approve_s", "auto_pay_s", "order_ttl_s",
+ *                                         "staff_approval": [kiosk CN or "*", ...]}
  *   POST /admin/enterprises              {"credit_code", "name", "address",
  *                                         "legal_representative", "status"}
  *   POST /admin/tokens                   {"serial", "so_pin"} (re-arms release)
@@ -82,6 +83,37 @@ static int admin_setting(const sim_req *r, const char *key, long *dst, sim_reply
     return 0;
 }
 
+/* "staff_approval": the kiosks (certificate CNs, "*" any) whose staff may
+ * approve cases; the list replaces the current one ([] withdraws the right) */
+static int admin_staff_approval(sim *s, const sim_req *r, sim_reply *out)
+{
+    json_t *v = json_object_get(r->json, "staff_approval"), *id;
+    size_t i;
+    if (!v)
+        return 0;
+    int ok = json_is_array(v) && json_array_size(v) <= SIM_MAX_STAFF_KIOSKS;
+    json_array_foreach(v, i, id) ok = ok && json_is_string(id) && json_string_length(id) > 0 &&
+                                      json_string_length(id) < SIM_KIOSK_ID_MAX;
+    if (!ok) {
+        reply_error(out, 400, "bad_request",
+                    "staff_approval is an array of kiosk certificate CNs (or \"*\")");
+        return -1;
+    }
+    s->staff_approval_count = 0;
+    json_array_foreach(v, i, id) sim_staff_approval_grant(s, json_string_value(id));
+    return 0;
+}
+
+static json_t *admin_settings_json(const sim *s)
+{
+    json_t *kiosks = json_array();
+    for (int i = 0; i < s->staff_approval_count; i++)
+        json_array_append_new(kiosks, json_string(s->staff_approval[i]));
+    return json_pack("{s:I, s:I, s:I, s:o}", "auto_approve_s", (json_int_t)s->auto_approve_s,
+                     "auto_pay_s", (json_int_t)s->auto_pay_s, "order_ttl_s",
+                     (json_int_t)s->order_ttl_s, "staff_approval", kiosks);
+}
+
 void admin_handle(sim *s, const sim_req *r, sim_reply *out)
 {
     if (r->nseg < 2 || strcmp(r->seg[0], "admin") != 0) {
@@ -112,11 +144,9 @@ void admin_handle(sim *s, const sim_req *r, sim_reply *out)
     } else if (admin_is(r, "POST", 2, "settings", NULL)) {
         if (admin_setting(r, "auto_approve_s", &s->auto_approve_s, out) == 0 &&
             admin_setting(r, "auto_pay_s", &s->auto_pay_s, out) == 0 &&
-            admin_setting(r, "order_ttl_s", &s->order_ttl_s, out) == 0)
-            reply_json(out, 200, json_pack("{s:I, s:I, s:I}", "auto_approve_s",
-                                           (json_int_t)s->auto_approve_s, "auto_pay_s",
-                                           (json_int_t)s->auto_pay_s, "order_ttl_s",
-                                           (json_int_t)s->order_ttl_s));
+            admin_setting(r, "order_ttl_s", &s->order_ttl_s, out) == 0 &&
+            admin_staff_approval(s, r, out) == 0)
+            reply_json(out, 200, admin_settings_json(s));
     } else if (admin_is(r, "POST", 2, "enterprises", NULL)) {
         const char *code = admin_str(r, "credit_code"), *name = admin_str(r, "name");
         const char *addr = admin_str(r, "address"), *rep = admin_str(r, "legal_representative");

@@ -2,7 +2,8 @@
  * api.c - ra-sim's /v1 handlers: the state rules of docs/ra-api.md.
  *
  * Sections: routing; request validation helpers; resource JSON; health and
- * enterprises; cases and documents; orders; certificates and CRL; tokens.
+ * enterprises; cases (staff approval included) and documents; orders;
+ * certificates and CRL; tokens.
  *
  * Every handler runs under sim->lock inside one SQLite transaction (POSTs)
  * and counts each effect it has (cases_created, certs_issued, ...), so tests
@@ -52,6 +53,8 @@ const char *api_endpoint(const sim_req *r)
         return "cert_renew";
     if (api_is(r, "POST", 4, "cases", "unlock"))
         return "token_unlock";
+    if (api_is(r, "POST", 4, "cases", "staff-approval"))
+        return "case_staff_approval";
     if (api_is(r, "GET", 3, "orders", NULL))
         return "order_get";
     if (api_is(r, "POST", 4, "orders", "cancel"))
@@ -131,19 +134,23 @@ static json_t *api_case_json(sim *s, const char *id)
 {
     sqlite3_stmt *st = store_prep(s, "SELECT id, service, credit_code, state, reject_reason, "
                                      "fee, cert_serial, created, updated, "
-                                     "(SELECT count(*) FROM documents d WHERE d.case_id = c.id) "
+                                     "(SELECT count(*) FROM documents d WHERE d.case_id = c.id), "
+                                     "COALESCE((SELECT 'kiosk-staff:' || a.kiosk_id || '/' || "
+                                     "a.staff_id FROM staff_approvals a WHERE a.case_id = c.id), "
+                                     "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END) "
                                      "FROM cases c WHERE id = ?", "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
         int64_t fee = sqlite3_column_int64(st, 5);
-        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:s, s:o, s:o}", "case_id",
+        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:s, s:o, s:o, s:s}", "case_id",
                       store_text(st, 0), "service", store_text(st, 1), "credit_code",
                       store_text(st, 2), "state", store_text(st, 3), "reject_reason",
                       store_text(st, 4), "fee_fen", (json_int_t)fee, "paid",
                       api_case_paid(s, id, fee), "documents",
                       (json_int_t)sqlite3_column_int64(st, 9), "cert_serial", store_text(st, 6),
                       "created_at", sim_time_json(sqlite3_column_int64(st, 7)), "updated_at",
-                      sim_time_json(sqlite3_column_int64(st, 8)));
+                      sim_time_json(sqlite3_column_int64(st, 8)), "approved_by",
+                      store_text(st, 10));
     }
     sqlite3_finalize(st);
     return o;
@@ -331,6 +338,60 @@ static void api_case_submit(sim *s, const sim_req *r, sim_reply *out)
     store_run(s, "UPDATE cases SET state='submitted', submitted=?, updated=? WHERE id=?", "iis",
               now, now, r->seg[2]);
     store_count(s, "cases_submitted", 1);
+    reply_json(out, 200, api_case_json(s, r->seg[2]));
+}
+
+int sim_staff_approval_grant(sim *s, const char *kiosk_id)
+{
+    if (s->staff_approval_count >= SIM_MAX_STAFF_KIOSKS || !*kiosk_id ||
+        strlen(kiosk_id) >= SIM_KIOSK_ID_MAX)
+        return -1;
+    memcpy(s->staff_approval[s->staff_approval_count++], kiosk_id, strlen(kiosk_id) + 1);
+    return 0;
+}
+
+static int api_staff_approval_granted(const sim *s, const char *kiosk_id)
+{
+    for (int i = 0; i < s->staff_approval_count; i++)
+        if (strcmp(s->staff_approval[i], "*") == 0 ||
+            (*kiosk_id && strcmp(s->staff_approval[i], kiosk_id) == 0))
+            return 1;
+    return 0;
+}
+
+/* Staff at the kiosk approve a case pending review. Only a kiosk the RA
+ * granted that right (by its client certificate's CN) may: others get 403
+ * staff_approval_not_permitted. The case must be pending_review (409
+ * invalid_state). It becomes approved with approved_by
+ * "kiosk-staff:<kiosk>/<staff>"; the RA keeps staff id and reason. */
+static void api_case_staff_approval(sim *s, const sim_req *r, sim_reply *out)
+{
+    const char *staff = api_str(r, out, "staff_id", 1, 32);
+    const char *reason = staff ? api_str(r, out, "reason", 0, 200) : NULL;
+    if (!reason)
+        return;
+    if (!api_staff_approval_granted(s, r->kiosk_id)) {
+        char msg[SIM_KIOSK_ID_MAX + 96];
+        snprintf(msg, sizeof msg, "the staff of kiosk '%s' may not approve cases",
+                 r->kiosk_id);
+        reply_error(out, 403, "staff_approval_not_permitted", msg);
+        return;
+    }
+    api_case_row c;
+    if (api_case_load(s, r->seg[2], &c, out))
+        return;
+    if (strcmp(c.state, "pending_review") != 0) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "the case is %s, not pending_review", c.state);
+        reply_error(out, 409, "invalid_state", msg);
+        return;
+    }
+    int64_t now = sim_now();
+    store_run(s, "INSERT OR REPLACE INTO staff_approvals VALUES(?, ?, ?, ?, ?)", "ssssi",
+              r->seg[2], r->kiosk_id, staff, reason, now);
+    store_run(s, "UPDATE cases SET state='approved', updated=? WHERE id=?", "is", now, r->seg[2]);
+    store_count(s, "cases_approved", 1);
+    store_count(s, "staff_approvals", 1);
     reply_json(out, 200, api_case_json(s, r->seg[2]));
 }
 
@@ -860,6 +921,8 @@ void api_handle(sim *s, const char *ep, const sim_req *r, sim_reply *out)
         api_crl(s, 1, out);
     else if (!strcmp(ep, "token_unlock"))
         api_token_unlock(s, r, out);
+    else if (!strcmp(ep, "case_staff_approval"))
+        api_case_staff_approval(s, r, out);
     else
         reply_error(out, 404, "not_found", "no such endpoint");
 }

@@ -44,6 +44,9 @@ static const char ra_sim_help[] =
     "  --auto-pay N           mark orders paid N s after creation (-1 never; default -1)\n"
     "  --order-ttl N          pending orders expire after N s (default 900)\n"
     "  --token SERIAL=SOPIN   register a token's unlock secret (repeatable)\n"
+    "  --staff-approval KIOSK grant the staff of KIOSK (its client certificate's CN,\n"
+    "                         e.g. JXCA-KIOSK-0001; * any kiosk) the right to approve\n"
+    "                         cases pending review (repeatable; default: no kiosk)\n"
     "  --fault SPEC           arm a fault at start (repeatable), see below\n"
     "  --verbose              log every request on stderr\n"
     "  --help                 this text\n"
@@ -53,7 +56,8 @@ static const char ra_sim_help[] =
     "\n"
     "Fault SPEC: ENDPOINT=KIND[:ARG[:ARG2]][*COUNT]  (COUNT default 1, or inf)\n"
     "  ENDPOINT  one of health enterprise case_create case_get case_submit document\n"
-    "            order_create order_get order_cancel order_refund order_counter cert_issue\n"
+    "            case_staff_approval order_create order_get order_cancel order_refund\n"
+    "            order_counter cert_issue\n"
     "            cert_renew cert_get cert_revoke crl crl_der token_unlock, or *\n"
     "  latency:MS        delay the reply MS milliseconds, then serve normally\n"
     "  error:STATUS:SEC  reply STATUS (429, 500, 502, 503) with Retry-After SEC,\n"
@@ -70,7 +74,7 @@ static const char ra_sim_help[] =
     "Admin API (plain HTTP on 127.0.0.1:ADMIN_PORT, for tests and the demo):\n"
     "  GET  /admin/counters               effect counters (cases_created,\n"
     "       documents_stored, orders_created, orders_paid, orders_cancelled,\n"
-    "       counter_payments,\n"
+    "       counter_payments, staff_approvals, cases_approved,\n"
     "       refunds, certs_issued, certs_renewed, certs_revoked,\n"
     "       unlocks_released, idempotent_replays, idempotency_conflicts,\n"
     "       faults_injected, tls_refused, requests, requests.ENDPOINT, ...)\n"
@@ -79,7 +83,8 @@ static const char ra_sim_help[] =
     "  POST /admin/orders/ID/pay\n"
     "  GET|POST|DELETE /admin/faults      POST body {\"spec\": SPEC}\n"
     "  POST /admin/settings               {\"auto_approve_s\":N, \"auto_pay_s\":N,\n"
-    "                                      \"order_ttl_s\":N}\n"
+    "                                      \"order_ttl_s\":N, \"staff_approval\":[KIOSK...]}\n"
+    "                                      (any subset; replies with every setting)\n"
     "  POST /admin/enterprises            {\"credit_code\", \"name\", \"address\",\n"
     "                                      \"legal_representative\", \"status\"}\n"
     "  POST /admin/tokens                 {\"serial\", \"so_pin\"}\n"
@@ -175,6 +180,11 @@ int main(int argc, char **argv)
             rc = ra_sim_number(a, v, 1, 86400 * 7, &s.order_ttl_s);
         } else if (!strcmp(a, "--fault") && nfaults < SIM_MAX_FAULTS) {
             faults[nfaults++] = v;
+        } else if (!strcmp(a, "--staff-approval")) {
+            if (sim_staff_approval_grant(&s, v)) {
+                fprintf(stderr, "ra-sim: --staff-approval: too many kiosks or too long\n");
+                return 2;
+            }
         } else if (!strcmp(a, "--token") && ntokens < 64 && strchr(v, '=')) {
             tokens[ntokens++] = v;
         } else {

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,22 +76,33 @@ static int server_cert_callback(gnutls_session_t session, const gnutls_datum_t *
     return 0;
 }
 
-/* 1 when the peer presented a certificate of our CA fit for client auth. */
-static int server_peer_verified(struct MHD_Connection *c)
+/* 1 when the peer presented a certificate of our CA fit for client auth;
+ * its subject CN (the kiosk's identity at the RA) goes into cn. */
+static int server_peer_verified(struct MHD_Connection *c, char *cn, size_t cnsz)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    cn[0] = '\0';
     if (!ci || !ci->tls_session)
         return 0;
     gnutls_session_t sess = (gnutls_session_t)ci->tls_session;
     unsigned n = 0, status = 0;
+    const gnutls_datum_t *peers;
     if (gnutls_certificate_type_get(sess) != GNUTLS_CRT_X509 ||
-        !gnutls_certificate_get_peers(sess, &n) || n == 0)
+        !(peers = gnutls_certificate_get_peers(sess, &n)) || n == 0)
         return 0;
     gnutls_typed_vdata_st purpose = {GNUTLS_DT_KEY_PURPOSE_OID,
                                      (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT, 0};
     if (gnutls_certificate_verify_peers(sess, &purpose, 1, &status) < 0 || status != 0)
         return 0;
+    gnutls_x509_crt_t crt;
+    if (gnutls_x509_crt_init(&crt) < 0)
+        return 0;
+    size_t len = cnsz;
+    if (gnutls_x509_crt_import(crt, &peers[0], GNUTLS_X509_FMT_DER) < 0 ||
+        gnutls_x509_crt_get_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, 0, cn, &len) < 0)
+        cn[0] = '\0';
+    gnutls_x509_crt_deinit(crt);
     return 1;
 }
 
@@ -471,7 +483,7 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
     int have_fault = 0, replay = 0;
     enum MHD_Result ret;
 
-    if (!server_peer_verified(c)) {
+    if (!server_peer_verified(c, req.kiosk_id, sizeof req.kiosk_id)) {
         pthread_mutex_lock(&s->lock);
         store_count(s, "tls_refused", 1);
         pthread_mutex_unlock(&s->lock);

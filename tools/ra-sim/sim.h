@@ -28,6 +28,8 @@
 #define SIM_VERSION "ra-sim 0.1"
 #define SIM_MAX_BODY (24u * 1024u * 1024u)
 #define SIM_MAX_FAULTS 64
+#define SIM_MAX_STAFF_KIOSKS 16
+#define SIM_KIOSK_ID_MAX 128
 
 /* ---- faults ---- */
 typedef enum sim_fault_kind {
@@ -69,6 +71,10 @@ typedef struct sim {
     long auto_approve_s;       /* -1 off */
     long auto_pay_s;           /* -1 off */
     long order_ttl_s;
+    /* kiosks (their client certificate's CN; "*" any kiosk of the CA)
+     * whose staff may approve cases pending review; none by default */
+    char staff_approval[SIM_MAX_STAFF_KIOSKS][SIM_KIOSK_ID_MAX];
+    int staff_approval_count;
     int verbose;
     struct MHD_Daemon *api, *admin;
     unsigned api_port, admin_port;
@@ -85,6 +91,7 @@ typedef struct sim_req {
     const char *body;
     size_t body_len;
     json_t *json;              /* parsed body (object) for POST, else NULL */
+    char kiosk_id[SIM_KIOSK_ID_MAX]; /* CN of the verified client certificate (API only) */
 } sim_req;
 
 /* A reply. Exactly one of json / raw is set. */
@@ -146,6 +153,9 @@ void reply_json(sim_reply *r, int status, json_t *body);
 void reply_error(sim_reply *r, int status, const char *code, const char *message);
 
 /* ---- api.c / admin.c ---- */
+/* Grant the staff of kiosk_id (a certificate CN, or "*") the right to
+ * approve cases; 0, or -1 when the list is full or the id too long. */
+int sim_staff_approval_grant(sim *s, const char *kiosk_id);
 /* Endpoint name of a request (for faults and counters); NULL: no route. */
 const char *api_endpoint(const sim_req *req);
 void api_handle(sim *s, const char *endpoint, const sim_req *req, sim_reply *out);

@@ -1,7 +1,7 @@
 /*
  * store.c - ra-sim's state in SQLite (state_dir/ra.db): enterprises, cases,
  * documents (metadata and digest only, never the image bytes), orders
- * (with the counter payments staff recorded),
+ * (with the counter payments staff recorded), staff approvals of cases,
  * certificates, tokens, idempotency records and effect counters.
  *
  * Callers hold sim->lock; the single connection is used by one request at
@@ -33,6 +33,8 @@ static const char store_schema[] =
     " refunded INTEGER, refund_id TEXT, refund_reason TEXT);"
     "CREATE TABLE IF NOT EXISTS counter_payments(order_id TEXT PRIMARY KEY, staff_id TEXT,"
     " receipt_no TEXT, method TEXT, amount INTEGER, reason TEXT, at INTEGER);"
+    "CREATE TABLE IF NOT EXISTS staff_approvals(case_id TEXT PRIMARY KEY, kiosk_id TEXT,"
+    " staff_id TEXT, reason TEXT, at INTEGER);"
     "CREATE TABLE IF NOT EXISTS certs(serial TEXT PRIMARY KEY, case_id TEXT UNIQUE,"
     " credit_code TEXT, subject TEXT, pem TEXT, not_before INTEGER, not_after INTEGER,"
     " status TEXT, revoked_at INTEGER, reason INTEGER);"
