@@ -352,6 +352,7 @@ static kx_err ra_map_status(long status, const char *code)
                  {"not_found", KX_ERR_NOT_FOUND},
                  {"client_certificate_required", KX_ERR_TLS},
                  {"forbidden", KX_ERR_PERMISSION},
+                 {"staff_approval_not_permitted", KX_ERR_PERMISSION},
                  {"invalid_state", KX_ERR_STATE},
                  {"already_issued", KX_ERR_STATE},
                  {"already_revoked", KX_ERR_STATE},
@@ -686,6 +687,10 @@ static kx_err ra_read_case_into(json_t *o, kx_ra_case *out)
     int64_t docs = 0;
     if ((rc = ra_int(o, w, "documents", &docs)))
         return rc;
+    /* optional (RAs before staff approval do not send it) */
+    if (json_object_get(o, "approved_by") &&
+        (rc = ra_str(o, w, "approved_by", out->approved_by, sizeof out->approved_by)))
+        return rc;
     if (docs < 0 || docs > 1000 || out->fee_fen < 0 || !out->case_id[0])
         return ra_bad(w, "documents/fee_fen/case_id");
     out->documents = (int)docs;
@@ -948,16 +953,18 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
     return rc;
 }
 
-/* GET or POST on /v1/cases/{id}[/suffix] returning a case. */
+/* GET or POST on /v1/cases/{id}[/suffix] returning a case; body (taken)
+ * for a POST, NULL for a GET. */
 static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key, const char *case_id,
-                         const char *suffix, kx_ra_case *out)
+                         const char *suffix, json_t *body, kx_ra_case *out)
 {
     json_t *j = NULL;
     kx_err rc = ra_need("out", out);
-    if (rc)
+    if (rc) {
+        json_decref(body);
         return rc;
-    rc = ra_call_on(ra, method, idem_key, "/v1/cases/", case_id, suffix,
-                    strcmp(method, "POST") == 0 ? json_object() : NULL, &j);
+    }
+    rc = ra_call_on(ra, method, idem_key, "/v1/cases/", case_id, suffix, body, &j);
     if (!rc)
         rc = ra_read_case(j, out);
     json_decref(j);
@@ -966,12 +973,30 @@ static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key, co
 
 kx_err kx_ra_case_get(kx_ra *ra, const char *case_id, kx_ra_case *out)
 {
-    return ra_case_op(ra, "GET", NULL, case_id, "", out);
+    return ra_case_op(ra, "GET", NULL, case_id, "", NULL, out);
 }
 
 kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_case *out)
 {
-    return ra_case_op(ra, "POST", idem_key, case_id, "/submit", out);
+    return ra_case_op(ra, "POST", idem_key, case_id, "/submit", json_object(), out);
+}
+
+kx_err kx_ra_case_staff_approve(kx_ra *ra, const char *idem_key, const char *case_id,
+                                const char *staff_id, const char *reason, kx_ra_case *out)
+{
+    kx_err rc = ra_need("staff_id", staff_id);
+    if (rc)
+        return rc;
+    if (!*staff_id || strlen(staff_id) > 32 || strlen(ra_opt(reason)) > 200) {
+        kx_err_set_detail("RA staff approval: staff_id 1..32 chars, reason at most 200 bytes");
+        return KX_ERR_INVALID_ARG;
+    }
+    json_t *body = json_pack("{s:s, s:s}", "staff_id", staff_id, "reason", ra_opt(reason));
+    if (!body) {
+        kx_err_set_detail("RA staff approval: a field is not valid UTF-8");
+        return KX_ERR_INVALID_ARG;
+    }
+    return ra_case_op(ra, "POST", idem_key, case_id, "/staff-approval", body, out);
 }
 
 static void ra_sha256_hex(const void *data, size_t len, char out[KX_RA_SHA256_HEX])

@@ -42,7 +42,8 @@
  *   KX_ERR_STATE     not allowed in the resource's state (e.g. refund after
  *                    issuance, second order while one is open, already
  *                    issued/revoked/released under another key).
- *   KX_ERR_PERMISSION the RA refused this kiosk (403).
+ *   KX_ERR_PERMISSION the RA refused this kiosk (403), e.g. a staff
+ *                    approval the RA does not grant this kiosk.
  *   KX_ERR_INVALID_ARG bad arguments, detected before anything is sent.
  * kx_ra_last_error() gives the RA's own error code and message for the log.
  *
@@ -247,6 +248,8 @@ typedef struct kx_ra_case {
     char cert_serial[KX_RA_SERIAL_MAX];   /* issued certificate, "" if none */
     int64_t created_at;
     int64_t updated_at;
+    char approved_by[KX_RA_NAME_MAX];     /* "reviewer", "kiosk-staff:<kiosk>/<staff>";
+                                             "" unapproved or not sent (older RAs) */
 } kx_ra_case;
 
 /* kx_ra_case_create - POST /v1/cases. State draft. */
@@ -258,6 +261,21 @@ kx_err kx_ra_case_get(kx_ra *ra, const char *case_id, kx_ra_case *out);
  * pending_review. KX_ERR_STATE when not a draft (same key replays). */
 kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id,
                          kx_ra_case *out);
+/*
+ * kx_ra_case_staff_approve - POST /v1/cases/{id}/staff-approval: a staff
+ * member at this kiosk approves a case pending review. The RA decides: only
+ * a kiosk it granted the right (recognised by the client certificate) may.
+ * staff_id is the member's [staff:ID] (1..32 chars); reason is optional
+ * (NULL or "", at most 200 bytes, no personal data). On success *out is the
+ * approved case, approved_by "kiosk-staff:<kiosk>/<staff>". Errors:
+ * KX_ERR_PERMISSION when the RA does not grant this kiosk's staff the
+ * right (RA code staff_approval_not_permitted), KX_ERR_STATE when the case
+ * is not pending review (approved, rejected, draft), KX_ERR_NOT_FOUND for
+ * an unknown case, KX_ERR_INVALID_ARG for a missing or over-long staff id
+ * or reason. The same key with the same arguments replays the approval.
+ */
+kx_err kx_ra_case_staff_approve(kx_ra *ra, const char *idem_key, const char *case_id,
+                                const char *staff_id, const char *reason, kx_ra_case *out);
 
 /* ------------------------------------------------------------------ */
 /* Documents                                                            */

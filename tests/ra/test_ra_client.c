@@ -715,6 +715,103 @@ static void test_counter_payment(void **state)
     kx_ra_close(ra);
 }
 
+/* Staff approval: the RA decides by the kiosk's client certificate (not
+ * by the X-Kiosk-Id header) whether this kiosk's staff may approve; a
+ * refused key may ask again once granted; a lost reply is replayed under
+ * the same key with one effect; wrong states and unknown cases refused. */
+static void test_staff_approval(void **state)
+{
+    (void)state;
+    kx_ra_config cfg;
+    kx_ra *ra = NULL;
+    config(&cfg);
+    snprintf(cfg.kiosk_id, sizeof cfg.kiosk_id, "JXCA-KIOSK-0002");
+    assert_int_equal(kx_ra_open(&cfg, &ra), KX_OK);
+    kx_ra_case c, d;
+    kx_ra_case_request r = new_request("new");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_PENDING_REVIEW);
+    assert_string_equal(c.approved_by, "");
+    long approvals0 = counter("staff_approvals");
+    char *k = strdup(key());
+    /* by default no kiosk has the right */
+    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
+                     KX_ERR_PERMISSION);
+    assert_string_equal(kx_ra_last_error(ra)->code, "staff_approval_not_permitted");
+    assert_int_equal(kx_ra_last_error(ra)->http_status, 403);
+    /* granted to the kiosk the header names, not to this certificate's CN */
+    assert_int_equal(admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0002\"]}",
+                           NULL), 200);
+    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_PENDING_REVIEW);
+    /* granted to this kiosk: the refused key asks again; the reply is lost
+     * once and the client's retry gets the approval replayed */
+    json_t *set = NULL;
+    assert_int_equal(admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0001\"]}",
+                           &set), 200);
+    assert_string_equal(json_string_value(json_array_get(json_object_get(set, "staff_approval"), 0)),
+                        "JXCA-KIOSK-0001");
+    json_decref(set);
+    long replays0 = counter("idempotent_replays");
+    fault("case_staff_approval=reset*1");
+    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c),
+                     KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_APPROVED);
+    assert_string_equal(c.approved_by, "kiosk-staff:JXCA-KIOSK-0001/1001");
+    /* (libcurl or the client re-sent it: the RA replayed its stored reply) */
+    assert_int_equal(counter("idempotent_replays"), replays0 + 1);
+    replays0 = counter("idempotent_replays");
+    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c),
+                     KX_OK);
+    assert_string_equal(c.approved_by, "kiosk-staff:JXCA-KIOSK-0001/1001");
+    assert_int_equal(counter("idempotent_replays"), replays0 + 1);
+    assert_int_equal(counter("staff_approvals"), approvals0 + 1);
+    /* the same key with another reason is another request */
+    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "other reason", &d),
+                     KX_ERR_RA_CONFLICT);
+    free(k);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_string_equal(c.approved_by, "kiosk-staff:JXCA-KIOSK-0001/1001");
+    /* wrong states: approved already, a draft, a rejected case */
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), c.case_id, "1001", "again", &d),
+                     KX_ERR_STATE);
+    assert_string_equal(kx_ra_last_error(ra)->code, "invalid_state");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &d), KX_OK);
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), d.case_id, "1001", NULL, &d),
+                     KX_ERR_STATE);
+    assert_int_equal(kx_ra_case_submit(ra, key(), d.case_id, &d), KX_OK);
+    admin_ok("cases", d.case_id, "reject");
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), d.case_id, "1001", NULL, &d),
+                     KX_ERR_STATE);
+    assert_int_equal(kx_ra_case_get(ra, d.case_id, &d), KX_OK);
+    assert_int_equal(d.state, KX_RA_CASE_REJECTED);
+    /* unknown case; arguments checked before anything is sent */
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), "c-unknown", "1001", NULL, &d),
+                     KX_ERR_NOT_FOUND);
+    long requests0 = counter("requests");
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), c.case_id, NULL, NULL, &d),
+                     KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), c.case_id,
+                                              "123456789012345678901234567890123", NULL, &d),
+                     KX_ERR_INVALID_ARG);
+    assert_int_equal(counter("requests"), requests0);
+    /* a reviewer's approval says so; the right withdrawn refuses again */
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &d), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), d.case_id, &d), KX_OK);
+    assert_int_equal(admin("POST", "/admin/settings", "{\"staff_approval\":[]}", NULL), 200);
+    assert_int_equal(kx_ra_case_staff_approve(ra, key(), d.case_id, "1001", NULL, &d),
+                     KX_ERR_PERMISSION);
+    admin_ok("cases", d.case_id, "approve");
+    assert_int_equal(kx_ra_case_get(ra, d.case_id, &d), KX_OK);
+    assert_string_equal(d.approved_by, "reviewer");
+    assert_int_equal(counter("staff_approvals"), approvals0 + 1);
+    kx_ra_close(ra);
+}
+
 /* Lost replies (reset, truncated, invalid JSON) on keyed POSTs: the client
  * retries with the same key and every effect happens once. */
 static void test_faults_lost_replies(void **state)
@@ -1101,6 +1198,7 @@ int main(void)
         cmocka_unit_test(test_unlock),
         cmocka_unit_test(test_payment_backend),
         cmocka_unit_test(test_counter_payment),
+        cmocka_unit_test(test_staff_approval),
         cmocka_unit_test(test_faults_lost_replies),
         cmocka_unit_test(test_faults_busy_and_latency),
         cmocka_unit_test(test_tls_refusals),
