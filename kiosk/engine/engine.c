@@ -246,8 +246,16 @@ static void engine_enter(kx_engine *e)
         return;
     }
     if (st->screen != KX_SCREEN_PIN_ENTER && st->screen != KX_SCREEN_PIN_NEW &&
-        st->screen != KX_SCREEN_CONTACT)
+        st->screen != KX_SCREEN_CONTACT) {
         s->error = KX_OK;
+        if (!s->carry_error)
+            s->error_msgid = NULL;
+    }
+    if (s->carry_error) { /* a job's outcome explained on the state it led to */
+        s->error = s->carry_error;
+        s->error_retryable = 0;
+        s->carry_error = KX_OK;
+    }
     if (st->doc)
         kx_strlcpy(s->current_doc, st->doc, sizeof s->current_doc);
     if (st->screen == KX_SCREEN_DOC_PLACE || st->screen == KX_SCREEN_LICENCE_PLACE ||
@@ -337,6 +345,7 @@ static void engine_job_finished(kx_engine *e)
         if (e->job_event == KX_EV_JOB_FAIL) {
             e->s.error = e->job_rc;
             e->s.error_retryable = err_retryable(e->job_rc);
+            e->s.error_msgid = NULL;
         }
         if (engine_event(e, e->job_event) != KX_OK)
             kx_log_error("engine.flow", "session=%s job=%s outcome %s not accepted", e->s.id,
@@ -358,6 +367,7 @@ static void engine_step_timeout(kx_engine *e)
                     kx_job_name(st->job));
         s->error = KX_ERR_TIMEOUT;
         s->error_retryable = 1;
+        s->error_msgid = NULL;
         kx_strlcpy(e->job_detail, "the step took too long", sizeof e->job_detail);
         if (engine_event(e, KX_EV_JOB_FAIL) == KX_OK)
             kx_engine_publish(e);
@@ -524,8 +534,18 @@ kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role rol
     if (e->s.active) {
         kx_strlcpy(session, e->s.id, sizeof session);
         kx_strlcpy(state, kx_flow_state_at(e->s.flow, e->s.pos.state)->name, sizeof state);
+        if (intent == KX_INTENT_STAFF_APPROVE) { /* for the staff_approval job */
+            kx_strlcpy(e->s.approver_id, a.id, sizeof e->s.approver_id);
+            kx_strlcpy(e->s.approver_role, a.role, sizeof e->s.approver_role);
+            kx_strlcpy(e->s.approve_reason, reason, sizeof e->s.approve_reason);
+        }
     }
     rc = engine_intent_apply(e, intent, msg, KX_ROLE_STAFF);
+    /* an approval the RA must grant is recorded by the staff_approval job,
+     * with the RA's answer as its outcome */
+    if (rc == KX_OK && e->s.active && e->s.pos.resume < 0 &&
+        kx_flow_state_at(e->s.flow, e->s.pos.state)->job == KX_JOB_STAFF_APPROVAL)
+        return rc;
     kx_staff_intent_end(e, intent, &a, session, state, reason, rc);
     return rc;
 }

@@ -56,6 +56,8 @@ typedef struct kx_session {
     kx_err error;
     int error_retryable;
     char error_arg[64]; /* e.g. tries left */
+    const char *error_msgid; /* static msgid shown instead of the error's own, or NULL */
+    kx_err carry_error;      /* set by a job: shown on the state its outcome leads to */
 
     /* certificate on the inserted UKEY */
     int have_cert;
@@ -105,6 +107,9 @@ typedef struct kx_session {
     size_t csr_sig_len;
     char *cert_pem, *chain_pem; /* issued certificate (malloc) */
     int64_t review_started_ms;
+
+    /* who approved the case on review_wait, for the staff_approval job */
+    char approver_id[KX_JOURNAL_ID_MAX], approver_role[16], approve_reason[208];
 } kx_session;
 
 typedef struct kx_client {

@@ -36,7 +36,9 @@ int kx_staff_mode_admin(const kx_engine *e);
 kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,
                           int need_admin, kx_staff_actor *a);
 
-/* kx_staff_record - journal (staff_actions) and log one action. */
+/* kx_staff_record - journal (staff_actions) and log one action. Touches
+ * only the journal (which locks itself) and the log, so the worker thread
+ * may call it too (the staff_approval job records the RA's answer). */
 void kx_staff_record(kx_engine *e, const kx_staff_actor *a, const char *action,
                      const char *session, int64_t tx_id, const char *reason, const char *detail,
                      const char *outcome);

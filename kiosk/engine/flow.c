@@ -32,6 +32,7 @@ static const char *const job_names[KX_JOB_COUNT] = {
     [KX_JOB_RA_UNLOCK_AUTH] = "ra_unlock_auth",
     [KX_JOB_RA_REVOKE] = "ra_revoke",
     [KX_JOB_COMPENSATE] = "compensate",
+    [KX_JOB_STAFF_APPROVAL] = "staff_approval",
 };
 
 static const char *const event_names[KX_EV_COUNT] = {
@@ -72,6 +73,7 @@ int kx_job_journaled(kx_job job)
     case KX_JOB_REMOVE_OLD:
     case KX_JOB_RA_REVOKE:
     case KX_JOB_COMPENSATE:
+    case KX_JOB_STAFF_APPROVAL:
         return 1;
     default:
         return 0;

@@ -52,6 +52,8 @@ typedef enum kx_job {
     KX_JOB_RA_REVOKE,       /* journaled: revoke with the chosen reason */
     KX_JOB_COMPENSATE,      /* journaled: cancel the order / revoke an
                                uninstalled certificate / refund */
+    KX_JOB_STAFF_APPROVAL,  /* journaled: staff's approval asked of the RA;
+                               ALT: the RA refused (back to the review) */
     KX_JOB_COUNT
 } kx_job;
 

@@ -108,14 +108,18 @@ enum {
         {.name = "seal_rejected", .screen = KX_SCREEN_SEAL_REVIEW, .doc = "seal_sheet",     \
          .timeout_s = TO_INPUT, .abort = abrt, .on = {T(RETRY, "seal_place")}}
 
-/* The case and its documents to the RA, then its review. */
+/* The case and its documents to the RA, then its review. Staff may approve
+ * meanwhile, but the RA decides (it grants the right per kiosk): approved,
+ * the flow goes on; refused (ALT), back to the wait with the reason. */
 #define F_SUBMIT(next, abrt)                                                               \
     BUSY("case_submit", "submitting", CASE_SUBMIT, abrt, NULL, 0, T(JOB_OK, "review_wait"), \
          T(JOB_FAIL, "@error")),                                                            \
         {.name = "review_wait", .screen = KX_SCREEN_REVIEW_WAIT, .job = KX_JOB_REVIEW_POLL, \
          .timeout_s = TO_REVIEW, .abort = abrt,                                             \
-         .on = {T(JOB_OK, next), T(STAFF_APPROVE, next), T(STAFF_REJECT, "cancelled"),      \
-                T(JOB_FAIL, "@error")}}
+         .on = {T(JOB_OK, next), T(STAFF_APPROVE, "staff_approval"),                        \
+                T(STAFF_REJECT, "cancelled"), T(JOB_FAIL, "@error")}},                      \
+        BUSY("staff_approval", "contacting_ra", STAFF_APPROVAL, abrt, NULL, 0,              \
+             T(JOB_OK, next), T(JOB_ALT, "review_wait"), T(JOB_FAIL, "@error"))
 
 /* Fee: the case is submitted and, where the flow has no review screen,
  * approved first (this may take a while: the user may cancel); free

@@ -18,10 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_internal.h"
 #include "engine_jobs.h"
+#include "engine_staff.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
 
@@ -272,6 +274,77 @@ static kx_err wait_approval(kx_engine *e)
         if (kx_job_sleep(e, e->set.poll_ms))
             return KX_ERR_CANCELLED;
     }
+}
+
+/* a short stable digest of the approval's reason for the journal's ref (a
+ * new reason is a new request at the RA, so it must not reuse the key) */
+static uint32_t reason_digest(const char *text)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *text; text++)
+        h = (h ^ (unsigned char)*text) * 16777619u;
+    return h;
+}
+
+/* Staff approved the case on review_wait; the RA decides (it grants the
+ * right per kiosk, by the kiosk's certificate). Journaled as a
+ * staff_approval transaction written ahead with its key (a retry or a
+ * crash reuses it); the staff action is recorded with the RA's answer.
+ * Refused (KX_ERR_PERMISSION): ALT, back to review_wait with the reason as
+ * its error. The RA's reviewer approved first (invalid_state on an
+ * approved case): the flow goes on, the staff action says so. */
+static kx_err job_staff_approval(kx_engine *e, kx_event *ev)
+{
+    kx_err rc = kx_need_ra(e);
+    if (rc)
+        return rc;
+    char sid[KX_SESSION_ID_MAX], case_id[72], reason[208], ref[KX_JOURNAL_TEXT_MAX],
+        detail[KX_JOURNAL_TEXT_MAX];
+    kx_staff_actor a;
+    pthread_mutex_lock(&e->mu);
+    kx_strlcpy(sid, e->s.id, sizeof sid);
+    kx_strlcpy(case_id, e->s.case_id, sizeof case_id);
+    kx_strlcpy(a.id, e->s.approver_id, sizeof a.id);
+    kx_strlcpy(a.role, e->s.approver_role, sizeof a.role);
+    kx_strlcpy(reason, e->s.approve_reason, sizeof reason);
+    pthread_mutex_unlock(&e->mu);
+    if (!case_id[0] || !a.id[0]) {
+        kx_err_set_detail("no case or no approving staff member in the session");
+        return KX_ERR_STATE;
+    }
+    snprintf(ref, sizeof ref, "%s/%s/%08x", case_id, a.id, (unsigned)reason_digest(reason));
+    kx_step st;
+    if ((rc = kx_step_begin(e, sid, "staff_approval", ref, 0, 1, &st)))
+        return rc;
+    kx_ra_case c = {0};
+    if (st.already_done) {
+        kx_strlcpy(c.approved_by, st.result, sizeof c.approved_by);
+    } else {
+        rc = kx_ra_case_staff_approve(e->dev->ra, st.key, case_id, a.id, reason, &c);
+        char why[256];
+        kx_strlcpy(why, kx_err_detail(), sizeof why);
+        kx_step_end(e, "staff_approval", &st, rc, rc ? NULL : c.approved_by);
+        kx_err_set_detail("%s", why);
+    }
+    /* approved by the RA's own reviewer meanwhile: nothing left to approve */
+    int by_reviewer = rc == KX_ERR_STATE && kx_ra_case_get(e->dev->ra, case_id, &c) == KX_OK &&
+                      c.state == KX_RA_CASE_APPROVED;
+    snprintf(detail, sizeof detail, "state=review_wait case=%.64s approved_by=%.120s", case_id,
+             c.approved_by[0] ? c.approved_by : "-");
+    kx_staff_record(e, &a, "approve", sid, st.tx, reason, detail, rc ? kx_err_name(rc) : "ok");
+    kx_log_info("ra.staff_approval", "session=%s case=%s staff=%s result=%s approved_by=%s", sid,
+                case_id, a.id, kx_err_name(rc), c.approved_by[0] ? c.approved_by : "-");
+    if (rc == KX_ERR_PERMISSION) {
+        pthread_mutex_lock(&e->mu);
+        if (strcmp(e->s.id, sid) == 0) {
+            e->s.carry_error = KX_ERR_PERMISSION;
+            e->s.error_msgid = N_("The CA does not allow staff at this kiosk to approve cases.");
+        }
+        pthread_mutex_unlock(&e->mu);
+        *ev = KX_EV_JOB_ALT;
+        return KX_OK;
+    }
+    return by_reviewer ? KX_OK : rc;
 }
 
 /* ---- fee and payment ---- */
@@ -557,6 +630,7 @@ static const kx_job_fn job_table[KX_JOB_COUNT] = {
     [KX_JOB_RA_UNLOCK_AUTH] = job_ra_unlock_auth,
     [KX_JOB_RA_REVOKE] = job_ra_revoke,
     [KX_JOB_COMPENSATE] = job_compensate,
+    [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
 };
 
 kx_err kx_job_run(kx_engine *e, kx_job job, kx_event *ev)

@@ -17,9 +17,11 @@
  *   2. no certificate: a payment order is cancelled while pending, refunded
  *      when paid (an order_create left open is replayed first with its key
  *      to learn the order).
- *   3. other open intents (token writes, key generation, revocation) are
- *      closed: a revocation is replayed with its key; token writes are
- *      marked failed (the user starts again; nothing was charged for them).
+ *   3. other open intents (token writes, key generation, revocation, a
+ *      counter payment, a staff approval) are closed: a revocation is
+ *      replayed with its key; a counter payment or a staff approval is
+ *      done or failed as the RA's order or case records it; token writes
+ *      are marked failed (the user starts again; nothing was charged).
  */
 #include <stdio.h>
 #include <string.h>
@@ -192,6 +194,18 @@ static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
                 kx_journal_outcome(e->journal, t->id, KX_TX_DONE, t->ref, KX_OK);
             else if (r2 == KX_OK || r2 == KX_ERR_NOT_FOUND)
                 kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "not recorded at the RA",
+                                   KX_ERR_CANCELLED);
+            else
+                rc = r2;
+        } else if (strcmp(t->kind, "staff_approval") == 0) {
+            /* staff approved the case and kioskd died around the RA call:
+             * the RA's case says whether it applied the staff's approval */
+            kx_ra_case c;
+            kx_err r2 = kx_ra_case_get(kx_devices_ra(e), js->case_id, &c);
+            if (r2 == KX_OK && strncmp(c.approved_by, "kiosk-staff:", 12) == 0)
+                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, c.approved_by, KX_OK);
+            else if (r2 == KX_OK || r2 == KX_ERR_NOT_FOUND)
+                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "not approved at the RA",
                                    KX_ERR_CANCELLED);
             else
                 rc = r2;

@@ -411,7 +411,9 @@ json_t *kx_state_json(kx_engine *e)
         json_object_set_new(o, "error",
                             json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)s->error,
                                       "name", kx_err_name(s->error), "msgid",
-                                      kx_err_message(s->error), "action",
+                                      s->error_msgid ? s->error_msgid
+                                                     : kx_err_message(s->error),
+                                      "action",
                                       kx_error_action(s->error), "args", "tries_left", tries));
     } else {
         json_object_set_new(o, "error", json_null());

@@ -414,9 +414,16 @@ static void test_branches(void **state)
     assert_int_equal(kx_flow_step(n, &p, KX_EV_STAFF_OVERRIDE, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(n, p.state)->name, "ra_lookup");
 
-    /* staff approval ends the review wait */
+    /* staff approval asks the RA: approved ends the review wait, refused
+     * goes back to it */
     p = (kx_flow_pos){.state = kx_flow_find(n, "review_wait"), .resume = -1};
     assert_int_equal(kx_flow_step(n, &p, KX_EV_STAFF_APPROVE, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "staff_approval");
+    assert_int_equal(kx_flow_state_at(n, p.state)->job, KX_JOB_STAFF_APPROVAL);
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_ALT, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "review_wait");
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_STAFF_APPROVE, &end), KX_OK);
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_OK, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(n, p.state)->name, "fee_quote");
 
     /* revoke without the UKEY goes straight to the licence */
