@@ -391,3 +391,8 @@ kiosk_files_clean() {
   local spooled; spooled=$(find "$T/state" -path '*spool*' -type f 2>/dev/null | wc -l)
   check "no scan left in the spool" test "$spooled" = 0
 }
+
+# a query on kioskd's journal (state_dir/journal.db), rows as "a|b" lines
+journal_sql() { /usr/bin/python3 -c 'import sqlite3,sys; print("\n".join("|".join(map(str,r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$T/state/journal.db" "$1"; }
+# a field of an RA case as ra-sim reports it
+case_field() { ra GET "/v1/cases/$1" | jget "$2"; }
