@@ -90,8 +90,6 @@ void kx_glyphs_trim(kx_glyphs *g)
         kx_glyphs_clear(g);
 }
 
-size_t kx_glyphs_bytes(const kx_glyphs *g) { return g ? g->bytes : 0; }
-
 static size_t glyph_hash(uint64_t key)
 {
     key ^= key >> 33;

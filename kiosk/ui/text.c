@@ -54,7 +54,7 @@ struct kx_text_cache {
     Uint64 stamp;
     /* the text being laid out, decoded once (UI thread only) */
     uint32_t cp[TEXT_MAX_BYTES];
-    int at[TEXT_MAX_BYTES + 1];         /* code point index of a byte offset */
+    int at[TEXT_MAX_BYTES + 1];        /* code point index of a byte offset */
     const kx_glyph *g[TEXT_MAX_BYTES]; /* glyphs at the size being tried */
     int n_cp;
     int adv[TEXT_MAX_BYTES];    /* advance of each code point, font units */
@@ -209,7 +209,8 @@ static int text_glyphs(kx_ui *ui, const char *s, size_t n, int face, kx_weight w
         if (!(tc->g[k] = kx_fonts_glyph(ui->fonts, face, w, size, tc->cp[k], 0)))
             return -1;
     if (tc->kern_face != face * 2 + (int)w) {
-        tc->upem = kx_fonts_shape(ui->fonts, face, w, s, n, tc->at, tc->n_cp, tc->adv, tc->kern);
+        tc->upem =
+            kx_fonts_shape(ui->fonts, face, w, s, n, tc->at, tc->n_cp, tc->adv, tc->kern);
         tc->kern_face = face * 2 + (int)w;
     }
     for (int k = 0; k < tc->n_cp; k++) {
@@ -226,7 +227,10 @@ static int text_glyphs(kx_ui *ui, const char *s, size_t n, int face, kx_weight w
 }
 
 /* text_floor64 - whole pixels of a 26.6 position, rounded down. */
-static int text_floor64(int v) { return v >= 0 ? v / 64 : -((-v + 63) / 64); }
+static int text_floor64(int v)
+{
+    return v >= 0 ? v / 64 : -((-v + 63) / 64);
+}
 
 /* text_span - pen positions of the glyphs of code points [a, b) laid out
  * as one line (x[k - a], when x is not NULL), its ink extent from the pen
@@ -417,8 +421,9 @@ static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_st
     int rgba = measure ? 0
                        : (int)(((unsigned)st->color.r << 24) | ((unsigned)st->color.g << 16) |
                                ((unsigned)st->color.b << 8) | st->color.a);
-    int v[9] = {w, h, st->size, st->min_size, (int)st->weight, st->halign, st->max_lines, measure,
-                rgba};
+    int v[9] = {
+        w,       h,   st->size, st->min_size, (int)st->weight, st->halign, st->max_lines,
+        measure, rgba};
     for (size_t i = 0; i < n; i++) {
         x ^= (unsigned char)s[i];
         x *= 1099511628211ULL;
@@ -617,7 +622,8 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         e->key = key;
         e->overflow = !fit;
         e->missing = missing;
-        e->tex = text_render(ui, &L, face, st->weight, size, st->halign, st->color, &e->w, &e->h);
+        e->tex =
+            text_render(ui, &L, face, st->weight, size, st->halign, st->color, &e->w, &e->h);
         if (!e->tex) {
             e->w = e->w ? e->w : 1;
             e->h = e->h ? e->h : 1;

@@ -111,7 +111,6 @@ kx_err kx_glyphs_new(kx_glyphs **out);
 void kx_glyphs_free(kx_glyphs *g);
 void kx_glyphs_clear(kx_glyphs *g);
 void kx_glyphs_trim(kx_glyphs *g);
-size_t kx_glyphs_bytes(const kx_glyphs *g);
 const kx_glyph *kx_glyphs_get(kx_glyphs *g, TTF_Font *font, uint32_t font_id, uint32_t cp,
                               int coverage);
 
