@@ -295,12 +295,11 @@ static uint32_t reason_digest(const char *text)
  * approved case): the flow goes on, the staff action says so. */
 static kx_err job_staff_approval(kx_engine *e, kx_event *ev)
 {
-    kx_err rc = kx_need_ra(e);
-    if (rc)
-        return rc;
     char sid[KX_SESSION_ID_MAX], case_id[72], reason[208], ref[KX_JOURNAL_TEXT_MAX],
-        detail[KX_JOURNAL_TEXT_MAX];
+        detail[KX_JOURNAL_TEXT_MAX], why[256];
     kx_staff_actor a;
+    kx_step st = {0};
+    kx_ra_case c = {0};
     pthread_mutex_lock(&e->mu);
     kx_strlcpy(sid, e->s.id, sizeof sid);
     kx_strlcpy(case_id, e->s.case_id, sizeof case_id);
@@ -308,32 +307,37 @@ static kx_err job_staff_approval(kx_engine *e, kx_event *ev)
     kx_strlcpy(a.role, e->s.approver_role, sizeof a.role);
     kx_strlcpy(reason, e->s.approve_reason, sizeof reason);
     pthread_mutex_unlock(&e->mu);
-    if (!case_id[0] || !a.id[0]) {
+    kx_err rc = kx_need_ra(e);
+    if (!rc && (!case_id[0] || !a.id[0])) {
         kx_err_set_detail("no case or no approving staff member in the session");
-        return KX_ERR_STATE;
+        rc = KX_ERR_STATE;
     }
+    if (rc)
+        goto out;
     snprintf(ref, sizeof ref, "%s/%s/%08x", case_id, a.id, (unsigned)reason_digest(reason));
-    kx_step st;
     if ((rc = kx_step_begin(e, sid, "staff_approval", ref, 0, 1, &st)))
-        return rc;
-    kx_ra_case c = {0};
+        goto out;
     if (st.already_done) {
         kx_strlcpy(c.approved_by, st.result, sizeof c.approved_by);
     } else {
         rc = kx_ra_case_staff_approve(e->dev->ra, st.key, case_id, a.id, reason, &c);
-        char why[256];
         kx_strlcpy(why, kx_err_detail(), sizeof why);
         kx_step_end(e, "staff_approval", &st, rc, rc ? NULL : c.approved_by);
         kx_err_set_detail("%s", why);
     }
+out:
+    kx_strlcpy(why, kx_err_detail(), sizeof why);
     /* approved by the RA's own reviewer meanwhile: nothing left to approve */
-    int by_reviewer = rc == KX_ERR_STATE && kx_ra_case_get(e->dev->ra, case_id, &c) == KX_OK &&
+    int by_reviewer = rc == KX_ERR_STATE && case_id[0] && kx_need_ra(e) == KX_OK &&
+                      kx_ra_case_get(e->dev->ra, case_id, &c) == KX_OK &&
                       c.state == KX_RA_CASE_APPROVED;
-    snprintf(detail, sizeof detail, "state=review_wait case=%.64s approved_by=%.120s", case_id,
-             c.approved_by[0] ? c.approved_by : "-");
+    snprintf(detail, sizeof detail, "state=review_wait case=%.64s approved_by=%.120s",
+             case_id[0] ? case_id : "-", c.approved_by[0] ? c.approved_by : "-");
     kx_staff_record(e, &a, "approve", sid, st.tx, reason, detail, rc ? kx_err_name(rc) : "ok");
     kx_log_info("ra.staff_approval", "session=%s case=%s staff=%s result=%s approved_by=%s", sid,
-                case_id, a.id, kx_err_name(rc), c.approved_by[0] ? c.approved_by : "-");
+                case_id[0] ? case_id : "-", a.id, kx_err_name(rc),
+                c.approved_by[0] ? c.approved_by : "-");
+    kx_err_set_detail("%s", why);
     if (rc == KX_ERR_PERMISSION) {
         pthread_mutex_lock(&e->mu);
         if (strcmp(e->s.id, sid) == 0) {
