@@ -35,7 +35,8 @@ help=$("$SIM" --help)
 for word in --server-cert --ca-cert health enterprise case_create case_get case_submit document order_create order_get \
             order_cancel order_refund cert_issue cert_renew cert_get cert_revoke crl crl_der \
             token_unlock latency error reset truncate badjson badtype wrongca --port-file \
-            --admin-port --auto-approve --auto-pay /admin/counters /admin/faults; do
+            --admin-port --auto-approve --auto-pay /admin/counters /admin/faults \
+            case_staff_approval --staff-approval staff_approval; do
   check "--help mentions $word" grep -q -- "$word" <<<"$help"
 done
 "$SIM" --bogus >/dev/null 2>&1; check "unknown option exits 2" test $? -eq 2
@@ -92,6 +93,22 @@ start "$T/st"
 check "CA kept across restart" test "$(openssl x509 -in "$T/st/ca.pem" -noout -fingerprint)" = "$fp1"
 check "counters kept across restart" bash -c "curl -s 127.0.0.1:$A/admin/counters | grep -q '$n1'"
 stop
+
+# --staff-approval grants a kiosk (its certificate's CN) the right to
+# approve cases; the admin settings show and withdraw it
+start "$T/st" --staff-approval JXCA-KIOSK-0001
+check "--staff-approval shown in the settings" bash -c \
+  "curl -s -XPOST 127.0.0.1:$A/admin/settings -d '{}' | grep -q '\"staff_approval\":\[\"JXCA-KIOSK-0001\"\]'"
+sa() { "${C[@]}" -o /dev/null -w '%{http_code}' -H "Idempotency-Key: cli-sa-$1" \
+  -d '{"staff_id":"1001"}' "https://127.0.0.1:$P/v1/cases/c-unknown/staff-approval"; }
+check "a granted kiosk gets to the case (404 unknown case)" test "$(sa 1)" = 404
+curl -s -XPOST "127.0.0.1:$A/admin/settings" -d '{"staff_approval":[]}' >/dev/null
+check "the right withdrawn: 403" test "$(sa 2)" = 403
+check "a bad staff_approval setting is refused" test "$(curl -s -o /dev/null -w '%{http_code}' \
+  -XPOST "127.0.0.1:$A/admin/settings" -d '{"staff_approval":"all"}')" = 400
+stop
+"$SIM" --state "$T/x" --staff-approval "$(printf 'k%.0s' $(seq 200))" >/dev/null 2>&1
+check "an over-long --staff-approval refused" test $? -eq 2
 
 # a given CA is used for the generated certificates
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/myca.key" \
