@@ -507,6 +507,13 @@ static void canned_staff(canned_ctx *c)
     o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
                        "staff");
     canned_add_staff(c, "staff_panel", o, "staff_panel", NULL);
+    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
+                       "staff");
+    json_object_set_new(o, "error",
+                        json_pack("{s:i, s:s, s:s}", "code", (int)KX_ERR_PERMISSION, "name",
+                                  kx_err_name(KX_ERR_PERMISSION), "msgid",
+                                  N_("The CA does not allow staff at this kiosk to approve cases.")));
+    canned_add(c, "review_wait-staff_refused", o, 0, 0, 0);
     o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
     json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",

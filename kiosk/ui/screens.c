@@ -703,6 +703,12 @@ static void scr_review_wait(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     kx_text(ui, kx_tr("This usually takes a few minutes. Please stay at the kiosk."),
             kx_rect(L->side.x, y, L->side.w, 160), &ts);
+    if (st->error.present) {
+        /* a staff approval the CA refused: the review goes on */
+        char t[512];
+        kx_ui_text_format(&st->error.text, t, sizeof t);
+        scr_note(ui, kx_rect(L->side.x, y + 180, L->side.w, 130), t, KX_C_WARN_LT, KX_C_WARN);
+    }
     scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
 }
 
