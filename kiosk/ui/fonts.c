@@ -238,15 +238,28 @@ int kx_fonts_shape(kx_fonts *f, int which, kx_weight w, const char *s, size_t n,
     gi = hb_buffer_get_glyph_infos(buf, &count);
     gp = hb_buffer_get_glyph_positions(buf, &count);
     if ((int)count == n_cp) {
-        /* the pair adjustment is carried by the first glyph's advance */
-        for (unsigned i = 0; i < count; i++) {
-            if (gi[i].cluster >= n)
-                continue;
-            int k = at[gi[i].cluster];
+        /* the pair adjustment is carried by the first glyph's advance; the
+         * glyphs must map one to one onto the code points (they do for
+         * valid UTF-8 without ligatures), or the text is not shaped */
+        unsigned char *seen = calloc((size_t)n_cp, 1);
+        int one_to_one = seen != NULL;
+        for (unsigned i = 0; i < count && one_to_one; i++) {
+            int k = gi[i].cluster < n ? at[gi[i].cluster] : -1;
+            if (k < 0 || k >= n_cp || seen[k]) {
+                one_to_one = 0;
+                break;
+            }
+            seen[k] = 1;
             advance[k] = hb_font_get_glyph_h_advance(hb, gi[i].codepoint);
-            kern[k] += gp[i].x_advance - advance[k];
+            kern[k] = gp[i].x_advance - advance[k];
         }
-        upem = (int)hb_face_get_upem(hb_font_get_face(hb));
+        free(seen);
+        if (one_to_one) {
+            upem = (int)hb_face_get_upem(hb_font_get_face(hb));
+        } else {
+            memset(advance, 0, sizeof *advance * (size_t)n_cp);
+            memset(kern, 0, sizeof *kern * (size_t)n_cp);
+        }
     }
     hb_buffer_destroy(buf);
     return upem;

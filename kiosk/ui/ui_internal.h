@@ -99,7 +99,8 @@ void kx_fonts_trim(kx_fonts *f);
  * code point follows on the same line (n_cp entries each; at[] maps byte
  * offsets of s to code point indexes). SDL_ttf with light hinting places
  * glyphs by these unhinted advances. Returns units per em, or 0 when the
- * face cannot be shaped (both arrays zeroed).
+ * face cannot be shaped or its glyphs do not map one to one onto the code
+ * points (both arrays zeroed).
  */
 int kx_fonts_shape(kx_fonts *f, int which, kx_weight w, const char *s, size_t n, const int *at,
                    int n_cp, int *advance, int *kern);
