@@ -129,6 +129,9 @@ static void test_bad_messages(void **state)
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"body\":[{\"args\":{}}]}",
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"progress\":\"half\"}",
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"screen\":\"busy\"}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":\"1001\"}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":{\"id\":1001}}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":{\"name\":\"x\"}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         kx_ui_state *st = NULL;
@@ -140,6 +143,29 @@ static void test_bad_messages(void **state)
     const char *m = "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"fee\":{\"fen\":\"lots\"}}";
     assert_int_equal(kx_ui_state_parse(m, strlen(m), &st), KX_ERR_BAD_FORMAT);
     assert_non_null(strstr(kx_err_detail(), "fen"));
+}
+
+static void test_staff(void **state)
+{
+    (void)state;
+    kx_ui_state *st = parse("{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":"
+                            "{\"id\":\"9001\",\"name\":\"王芳\",\"role\":\"admin\","
+                            "\"idle_left\":999999}}");
+    assert_non_null(st);
+    if (!st)
+        return; /* for the compiler: cmocka does not return */
+    assert_true(st->staff.present);
+    assert_string_equal(st->staff.id, "9001");
+    assert_string_equal(st->staff.name, "王芳");
+    assert_string_equal(st->staff.role, "admin");
+    assert_int_equal(st->staff.idle_left, 86400); /* clamped */
+    kx_ui_state_free(st);
+    st = parse("{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":null}");
+    assert_non_null(st);
+    if (!st)
+        return;
+    assert_false(st->staff.present);
+    kx_ui_state_free(st);
 }
 
 static void test_format(void **state)
@@ -169,6 +195,7 @@ int main(void)
         cmocka_unit_test(test_full_state),
         cmocka_unit_test(test_minimal_and_unknown_screen),
         cmocka_unit_test(test_bad_messages),
+        cmocka_unit_test(test_staff),
         cmocka_unit_test(test_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
