@@ -28,6 +28,10 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # it); the screen's unit needs pam_systemd for its logind session.
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
     "opensc, pcscd, sane-utils, fonts-noto-cjk, cage, xwayland, systemd, libpam-systemd")
+# the maintenance menu's restart/leave run systemctl as the kiosk user
+# through the polkit rule (config/polkit); without polkitd they fail, the
+# rest works
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "polkitd")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/cmake/deb/postinst;${CMAKE_SOURCE_DIR}/cmake/deb/prerm;${CMAKE_SOURCE_DIR}/cmake/deb/conffiles")
 include(CPack)
