@@ -3,7 +3,8 @@
 # every endpoint and fault, bad options are refused, state and CA persist
 # across restarts, a given CA is used, listeners are loopback only, the DER
 # CRL verifies with the openssl command line, ra-check reports a healthy
-# link, a wrong CA and an unreachable RA.
+# link, a wrong CA and an unreachable RA; a renew case needs no agent and
+# no phone, the other services still do.
 set -uo pipefail
 SIM="$KX_BUILD/tools/ra-sim/ra-sim"
 CTL="$KX_BUILD/kiosk/ctl/kioskctl"
@@ -109,6 +110,48 @@ check "a bad staff_approval setting is refused" test "$(curl -s -o /dev/null -w 
 stop
 "$SIM" --state "$T/x" --staff-approval "$(printf 'k%.0s' $(seq 200))" >/dev/null 2>&1
 check "an over-long --staff-approval refused" test $? -eq 2
+
+# POST /v1/cases on the wire: "renew" without agent and phone is accepted
+# (the renewal's signature is the proof), every other service still needs
+# both; what a renewal does send is checked and kept
+start "$T/st"
+case_post() { # KEY JSON -> "<status> <body>"
+  "${C[@]}" -w ' %{http_code}' -H "Idempotency-Key: cli-case-$1" -H 'Content-Type: application/json' \
+    -d "$2" "https://127.0.0.1:$P/v1/cases"
+}
+code_of() { awk '{print $NF}' <<<"$1"; }
+at=$(date -u -d '1 minute ago' +%Y-%m-%dT%H:%M:%SZ)
+base='"credit_code":"91110000600037341L","company_name":"Example Electronics Co., Ltd.","agreement_accepted_at":"'$at'"'
+agent='"agent":{"name":"Zhang San","id_number":"360426199101010071"}'
+r=$(case_post 1 "{\"service\":\"renew\",$base,\"cert_serial\":\"01\"}")
+check "a renew case without agent and phone: 201" test "$(code_of "$r")" = 201
+id=$(sed -E 's/.*"case_id":"([^"]+)".*/\1/' <<<"$r")
+check "it is stored without personal data" test \
+  "$(sqlite3 "$T/st/ra.db" "SELECT agent_name||'|'||agent_idnum||'|'||phone||'|'||email FROM cases WHERE id='$id'")" = "|||"
+r=$(case_post 2 "{\"service\":\"renew\",$base,$agent,\"phone\":\"13800000000\"}")
+check "a renew case with agent and phone: 201" test "$(code_of "$r")" = 201
+id=$(sed -E 's/.*"case_id":"([^"]+)".*/\1/' <<<"$r")
+check "they are kept" test \
+  "$(sqlite3 "$T/st/ra.db" "SELECT agent_name||'|'||agent_idnum||'|'||phone FROM cases WHERE id='$id'")" = \
+  "Zhang San|360426199101010071|13800000000"
+r=$(case_post 3 "{\"service\":\"renew\",$base,\"phone\":\"12345\"}")
+check "a renew case with a malformed phone: 400" test "$(code_of "$r")" = 400
+r=$(case_post 4 "{\"service\":\"renew\",$base,\"agent\":{\"name\":\"Zhang San\"}}")
+check "a renew case with half an agent: 400" test "$(code_of "$r")" = 400
+r=$(case_post 5 "{\"service\":\"renew\",$base,\"agent\":\"Zhang San\"}")
+check "a renew case whose agent is not an object: 400" test "$(code_of "$r")" = 400
+for svc in new renew_nopin reissue change swap unlock revoke; do
+  tok='"token_serial":"TOKEN-0001"'
+  r=$(case_post "6$svc" "{\"service\":\"$svc\",$base,$tok}")
+  check "a $svc case without agent and phone: 400" test "$(code_of "$r")" = 400
+  r=$(case_post "7$svc" "{\"service\":\"$svc\",$base,$tok,\"phone\":\"13800000000\"}")
+  check "a $svc case without agent: 400" test "$(code_of "$r")" = 400
+  r=$(case_post "8$svc" "{\"service\":\"$svc\",$base,$tok,$agent}")
+  check "a $svc case without phone: 400" test "$(code_of "$r")" = 400
+  r=$(case_post "9$svc" "{\"service\":\"$svc\",$base,$tok,$agent,\"phone\":\"13800000000\"}")
+  check "a $svc case with both: 201" test "$(code_of "$r")" = 201
+done
+stop
 
 # a given CA is used for the generated certificates
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T/myca.key" \

@@ -252,30 +252,41 @@ static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
 
 /* ---- cases and documents ---- */
 
+/* The agent (name and ID number) and a phone number are required for every
+ * service but "renew": a renewal with the PIN is proved by the signature
+ * with the current key (POST /renewal), and the RA already knows the
+ * certificate's enterprise and contact. When sent, they are checked and
+ * kept like any other case's. */
 static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
 {
-    const char *service, *code, *company, *name, *idnum, *phone, *email, *agreed, *token,
-        *old_serial;
-    json_t *agent = json_object_get(r->json, "agent");
-    if (!json_is_object(agent)) {
-        reply_error(out, 400, "bad_request", "field 'agent' missing or not an object");
+    const char *service, *code, *company, *name = "", *idnum = "", *phone, *email, *agreed,
+                                            *token, *old_serial;
+    if (!(service = api_str(r, out, "service", 1, 16)))
         return;
+    int agent_required = strcmp(service, "renew") != 0;
+    json_t *agent = json_object_get(r->json, "agent");
+    if (agent || agent_required) {
+        if (!json_is_object(agent)) {
+            reply_error(out, 400, "bad_request", "field 'agent' missing or not an object");
+            return;
+        }
+        sim_req agent_req = *r;
+        agent_req.json = agent;
+        if (!(name = api_str(&agent_req, out, "name", 1, 100)) ||
+            !(idnum = api_str(&agent_req, out, "id_number", 1, 18)))
+            return;
     }
-    sim_req agent_req = *r;
-    agent_req.json = agent;
-    if (!(service = api_str(r, out, "service", 1, 16)) ||
-        !(code = api_str(r, out, "credit_code", 1, 18)) ||
+    if (!(code = api_str(r, out, "credit_code", 1, 18)) ||
         !(company = api_str(r, out, "company_name", 1, 200)) ||
-        !(name = api_str(&agent_req, out, "name", 1, 100)) ||
-        !(idnum = api_str(&agent_req, out, "id_number", 1, 18)) ||
-        !(phone = api_str(r, out, "phone", 1, 11)) || !(email = api_str(r, out, "email", 0, 200)) ||
+        !(phone = api_str(r, out, "phone", agent_required, 11)) ||
+        !(email = api_str(r, out, "email", 0, 200)) ||
         !(agreed = api_str(r, out, "agreement_accepted_at", 1, 32)) ||
         !(token = api_str(r, out, "token_serial", 0, 64)) ||
         !(old_serial = api_str(r, out, "cert_serial", 0, 80)))
         return;
     int64_t fee, agreed_at;
     kx_uscc_info ui;
-    kx_idnum_info ii;
+    kx_idnum_info ii = {0};
     if (api_service_fee(service, &fee)) {
         reply_error(out, 400, "bad_request", "unknown service");
         return;
@@ -284,11 +295,12 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 400, "bad_request", "not a unified social credit code");
         return;
     }
-    if (kx_idnum_check(idnum, &ii) != KX_IDNUM_VALID) {
+    if (*idnum && kx_idnum_check(idnum, &ii) != KX_IDNUM_VALID) {
         reply_error(out, 400, "bad_request", "agent id_number is not a valid ID number");
         return;
     }
-    if (strlen(phone) != 11 || strspn(phone, "0123456789") != 11 || phone[0] != '1') {
+    if (*phone &&
+        (strlen(phone) != 11 || strspn(phone, "0123456789") != 11 || phone[0] != '1')) {
         reply_error(out, 400, "bad_request", "phone is not an 11-digit mobile number");
         return;
     }
