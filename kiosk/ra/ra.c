@@ -926,23 +926,50 @@ static const char *ra_opt(const char *s)
     return s ? s : "";
 }
 
+static int ra_given(const char *s)
+{
+    return s && *s;
+}
+
 kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_request *req,
                          kx_ra_case *out)
 {
     json_t *j = NULL;
     if (!ra || !req || !out || !req->service || !req->credit_code || !req->company_name ||
-        !req->agent_name || !req->agent_idnum || !req->phone || req->agreement_accepted_at <= 0) {
+        req->agreement_accepted_at <= 0) {
         kx_err_set_detail("RA case: a required field is missing");
         return KX_ERR_INVALID_ARG;
     }
-    json_t *body = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:o, s:s, s:s}",
-                             "service", req->service, "credit_code", req->credit_code,
-                             "company_name", req->company_name, "agent", "name", req->agent_name,
-                             "id_number", req->agent_idnum, "phone", req->phone, "email",
-                             ra_opt(req->email), "agreement_accepted_at",
-                             ra_time_string(req->agreement_accepted_at), "token_serial",
-                             ra_opt(req->token_serial), "cert_serial", ra_opt(req->cert_serial));
-    if (!body) {
+    /* docs/ra-api.md: agent and phone for every service but "renew", where
+     * they are optional (the renewal's signature is the proof); an agent is
+     * both name and ID number or nothing. The RA has the final word. */
+    int agent = ra_given(req->agent_name) || ra_given(req->agent_idnum);
+    if (agent && !(ra_given(req->agent_name) && ra_given(req->agent_idnum))) {
+        kx_err_set_detail("RA case: the agent needs both name and ID number");
+        return KX_ERR_INVALID_ARG;
+    }
+    if (strcmp(req->service, "renew") != 0 && (!agent || !ra_given(req->phone))) {
+        kx_err_set_detail("RA case: %s needs the agent and a phone number", req->service);
+        return KX_ERR_INVALID_ARG;
+    }
+    json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "service", req->service,
+                             "credit_code", req->credit_code, "company_name", req->company_name,
+                             "agreement_accepted_at", ra_time_string(req->agreement_accepted_at),
+                             "token_serial", ra_opt(req->token_serial), "cert_serial",
+                             ra_opt(req->cert_serial));
+    /* personal data only when given: what the kiosk did not collect is not
+     * sent, not even empty */
+    int bad = !body;
+    if (!bad && agent)
+        bad = json_object_set_new(body, "agent",
+                                  json_pack("{s:s, s:s}", "name", req->agent_name, "id_number",
+                                            req->agent_idnum)) != 0;
+    if (!bad && ra_given(req->phone))
+        bad = json_object_set_new(body, "phone", json_string(req->phone)) != 0;
+    if (!bad && ra_given(req->email))
+        bad = json_object_set_new(body, "email", json_string(req->email)) != 0;
+    if (bad) {
+        json_decref(body);
         kx_err_set_detail("RA case: a field is not valid UTF-8");
         return KX_ERR_INVALID_ARG;
     }

@@ -222,14 +222,17 @@ typedef enum kx_ra_case_state {
 const char *kx_ra_case_state_id(kx_ra_case_state st);
 
 /* A new case. Strings are borrowed for the call; optional ones may be NULL
- * or "". The agent's data come from the ID card. */
+ * or "" and are then left out of the request. The agent's data come from
+ * the ID card. Agent (name and ID number together) and phone are required
+ * for every service except "renew" (docs/ra-api.md), where the renewal's
+ * signature with the current key is the proof. */
 typedef struct kx_ra_case_request {
     const char *service;          /* services.h id: "new", "renew", ... */
     const char *credit_code;      /* GB 32100 */
     const char *company_name;
-    const char *agent_name;
-    const char *agent_idnum;      /* GB 11643; never logged */
-    const char *phone;            /* 11-digit mobile */
+    const char *agent_name;       /* optional for "renew" */
+    const char *agent_idnum;      /* GB 11643; never logged; optional for "renew" */
+    const char *phone;            /* 11-digit mobile; optional for "renew" */
     const char *email;            /* optional */
     int64_t agreement_accepted_at;/* Unix seconds the agreement was accepted */
     const char *token_serial;     /* optional: UKEY serial (renew, unlock, swap) */
@@ -252,7 +255,8 @@ typedef struct kx_ra_case {
                                              "" unapproved or not sent (older RAs) */
 } kx_ra_case;
 
-/* kx_ra_case_create - POST /v1/cases. State draft. */
+/* kx_ra_case_create - POST /v1/cases. State draft. KX_ERR_INVALID_ARG
+ * without sending when a required field is missing (see the request). */
 kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_request *req,
                          kx_ra_case *out);
 /* kx_ra_case_get - GET /v1/cases/{id}: current state (poll for review). */

@@ -243,12 +243,10 @@ static kx_ra_case_request new_request(const char *service)
     return r;
 }
 
-/* An approved, paid (when not free) case of service, ready for issuance. */
-static void ready_case(kx_ra *ra, const char *service, const char *token, kx_ra_case *c)
+/* An approved, paid (when not free) case of request r, ready for issuance. */
+static void ready_case_of(kx_ra *ra, const kx_ra_case_request *r, kx_ra_case *c)
 {
-    kx_ra_case_request r = new_request(service);
-    r.token_serial = token;
-    assert_int_equal(kx_ra_case_create(ra, key(), &r, c), KX_OK);
+    assert_int_equal(kx_ra_case_create(ra, key(), r, c), KX_OK);
     assert_int_equal(kx_ra_case_submit(ra, key(), c->case_id, c), KX_OK);
     admin_ok("cases", c->case_id, "approve");
     if (c->fee_fen > 0) {
@@ -260,6 +258,28 @@ static void ready_case(kx_ra *ra, const char *service, const char *token, kx_ra_
     assert_int_equal(c->state, KX_RA_CASE_APPROVED);
     assert_true(c->paid);
 }
+
+/* An approved, paid (when not free) case of service, ready for issuance. */
+static void ready_case(kx_ra *ra, const char *service, const char *token, kx_ra_case *c)
+{
+    kx_ra_case_request r = new_request(service);
+    r.token_serial = token;
+    ready_case_of(ra, &r, c);
+}
+
+/* A renewal with the PIN as the kiosk sends it: no agent, no phone, no
+ * e-mail (the flow collects none of them). */
+static kx_ra_case_request renew_request_bare(void)
+{
+    kx_ra_case_request r = new_request("renew");
+    r.agent_name = NULL;
+    r.agent_idnum = NULL;
+    r.phone = NULL;
+    r.email = NULL;
+    r.token_serial = "TOKEN-0003";
+    return r;
+}
+
 
 /* A P-256 key and its CSR (PEM text, static buffer). */
 static char *make_csr(EVP_PKEY **key_out, X509_REQ **req_out)
@@ -309,6 +329,19 @@ static void write_file(const char *name, const char *text, char *path, size_t pa
     assert_non_null(fp);
     fputs(text, fp);
     fclose(fp);
+}
+
+/* The case's personal data as ra-sim stored them: "name|idnum|phone|email". */
+static const char *case_personal_data(const char *case_id)
+{
+    static char out[512];
+    int st = run(out, sizeof out,
+                 "sqlite3 '%s/ra.db' \"SELECT agent_name||'|'||agent_idnum||'|'||phone||'|'||"
+                 "email FROM cases WHERE id='%s'\"",
+                 sim.state, case_id);
+    assert_int_equal(st, 0);
+    out[strcspn(out, "\n")] = '\0';
+    return out;
 }
 
 /* ---- tests ---- */
@@ -505,8 +538,12 @@ static void test_renew(void **state)
     kx_ra_cert old = {0}, renewed = {0};
     assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &old), KX_OK);
 
-    /* renew with the PIN: the old key signs the new CSR's DER */
-    ready_case(ra, "renew", NULL, &c);
+    /* renew with the PIN: the old key signs the new CSR's DER; the case
+     * names no agent and no phone (the signature is the proof) */
+    kx_ra_case_request bare = renew_request_bare();
+    bare.cert_serial = old.serial;
+    ready_case_of(ra, &bare, &c);
+    assert_string_equal(case_personal_data(c.case_id), "|||");
     csr = make_csr(&new_key, &req);
     unsigned char *der = NULL, sig[256];
     int der_len = i2d_X509_REQ(req, &der);
@@ -543,6 +580,69 @@ static void test_renew(void **state)
     kx_ra_cert_clear(&old);
     EVP_PKEY_free(new_key);
     EVP_PKEY_free(old_key);
+    kx_ra_close(ra);
+}
+
+/* docs/ra-api.md: agent and phone are optional for "renew" only; sent,
+ * they are kept; the client refuses (without a request) a case of another
+ * service without them, or half an agent. */
+static void test_case_personal_data(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    long cases0 = counter("cases_created");
+    kx_ra_case_request r = renew_request_bare();
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(c.state, KX_RA_CASE_DRAFT);
+    assert_string_equal(c.service, "renew");
+    assert_int_equal(c.fee_fen, 30000);
+    assert_string_equal(case_personal_data(c.case_id), "|||");
+    /* empty strings are "none" as well: nothing sent, nothing stored */
+    r.agent_name = r.agent_idnum = r.phone = r.email = "";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(case_personal_data(c.case_id), "|||");
+    /* a renewal that does carry them: kept */
+    r = new_request("renew");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(case_personal_data(c.case_id),
+                        "Zhang San|360426199101010071|13800000000|agent@example.com");
+    /* only a phone, no agent */
+    r = renew_request_bare();
+    r.phone = "13900000000";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(case_personal_data(c.case_id), "||13900000000|");
+    /* sent, they are checked as for any service */
+    r = renew_request_bare();
+    r.phone = "12345";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
+    assert_string_equal(kx_ra_last_error(ra)->code, "bad_request");
+    r = new_request("renew");
+    r.agent_idnum = "36042619910102009X";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
+    assert_int_equal(counter("cases_created"), cases0 + 4);
+
+    /* other services: refused before any request */
+    long requests0 = counter("requests.case_create");
+    static const char *const others[] = {"new",  "renew_nopin", "reissue", "change",
+                                         "swap", "unlock",      "revoke"};
+    for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+        r = renew_request_bare();
+        r.service = others[i];
+        assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+        r = new_request(others[i]);
+        r.phone = NULL;
+        assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+        r = new_request(others[i]);
+        r.agent_name = "";
+        assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    }
+    /* half an agent, even for a renewal */
+    r = renew_request_bare();
+    r.agent_name = "Zhang San";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    assert_int_equal(counter("requests.case_create"), requests0);
+    assert_int_equal(counter("cases_created"), cases0 + 4);
     kx_ra_close(ra);
 }
 
@@ -1195,6 +1295,7 @@ int main(void)
         cmocka_unit_test(test_enterprise),
         cmocka_unit_test(test_new_certificate_flow),
         cmocka_unit_test(test_renew),
+        cmocka_unit_test(test_case_personal_data),
         cmocka_unit_test(test_unlock),
         cmocka_unit_test(test_payment_backend),
         cmocka_unit_test(test_counter_payment),
