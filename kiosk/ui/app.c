@@ -314,6 +314,27 @@ static void app_apply_state(kx_ui *ui, kx_ui_state *st)
     ui->idle_hidden_until = 0;
 }
 
+long kx_ui_payment_left(const kx_ui *ui)
+{
+    if (!ui->st || !ui->st->payment.present)
+        return 0;
+    long left = ui->st->payment.expires_in - (long)((ui->now_ms - ui->state_ms) / 1000);
+    return left < 0 ? 0 : left;
+}
+
+char *kx_ui_tick_text(const kx_ui *ui, int kind, char *out, size_t n)
+{
+    char mmss[24];
+    long left = kind == KX_TICK_PAYMENT ? kx_ui_payment_left(ui) : kx_ui_timeout_left(ui);
+    if (left < 0)
+        left = 0;
+    snprintf(mmss, sizeof mmss, "%ld:%02ld", left / 60, left % 60);
+    return kx_ui_format(out, n,
+                        kind == KX_TICK_PAYMENT ? N_("The code expires in {time}")
+                                                : N_("Time left {time}"),
+                        "time", mmss, NULL, NULL);
+}
+
 int kx_ui_timeout_left(const kx_ui *ui)
 {
     if (!ui->st || !ui->st->has_timeout)
@@ -459,8 +480,10 @@ static long app_clock_key(const kx_ui *ui)
     /* the header countdown and the caret are drawn over the layer; the
      * idle warning and the payment code count down inside it */
     long k = app_idle_warning_due(ui) ? kx_ui_timeout_left(ui) : -1;
+    /* the payment code's countdown ticks over the layer; the frame is
+     * redrawn when its note turns to a warning */
     if (ui->st && ui->st->payment.present)
-        k = k * 4096 + (long)((ui->now_ms - ui->state_ms) / 1000);
+        k = k * 4 + 1 + (kx_ui_payment_left(ui) <= 60);
     return k * 2 + (ui->reminder_until > ui->now_ms);
 }
 
@@ -510,14 +533,10 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     /* countdown of the step, on screens where the user is the one acting */
     int left = kx_ui_timeout_left(ui);
     if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui)) {
-        char t[64];
-        char mmss[16];
-        snprintf(mmss, sizeof mmss, "%d:%02d", left / 60, left % 60);
-        kx_ui_format(t, sizeof t, N_("Time left {time}"), "time", mmss, NULL, NULL);
         kx_text_style cs = kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT,
                                     KX_MIDDLE);
         cs.max_lines = 1;
-        kx_text_ticking(ui, t, kx_rect(lb.x - 330, lb.y, 300, lb.h), &cs);
+        kx_text_ticking(ui, KX_TICK_STEP, kx_rect(lb.x - 330, lb.y, 300, lb.h), &cs);
     }
 }
 
@@ -699,11 +718,7 @@ void kx_ui_render(kx_ui *ui, int full)
         kx_fill(ui, ui->caret, KX_C_PRIMARY);
     if (ui->has_dtext) {
         /* refresh the countdown text: it may have ticked since the layer */
-        int left = kx_ui_timeout_left(ui);
-        char mmss[16];
-        snprintf(mmss, sizeof mmss, "%d:%02d", left < 0 ? 0 : left / 60, left < 0 ? 0 : left % 60);
-        kx_ui_format(ui->dtext.s, sizeof ui->dtext.s, N_("Time left {time}"), "time", mmss, NULL,
-                     NULL);
+        kx_ui_tick_text(ui, ui->dtext.kind, ui->dtext.s, sizeof ui->dtext.s);
         kx_text(ui, ui->dtext.s, ui->dtext.box, &ui->dtext.st);
     }
 }

@@ -16,6 +16,7 @@
 #include "ui/ui_internal.h"
 
 #define ART_CACHE 56
+#define ART_SHOWN (1ull << 40)
 
 struct kx_art_cache {
     struct {
@@ -26,7 +27,8 @@ struct kx_art_cache {
         int missing;
         Uint64 used;
     } e[ART_CACHE];
-    Uint64 stamp;
+    Uint64 stamp;    /* uses on screen: ART_SHOWN + stamp */
+    Uint64 prestamp; /* prewarms: below ART_SHOWN */
 };
 
 void kx_art_cache_free(struct kx_art_cache *c)
@@ -92,7 +94,7 @@ static SDL_Texture *art_load(kx_ui *ui, const char *name, int w, int h, int *tw,
 
 /* art_slot - the cache slot of name at r's size, rasterised on a miss;
  * -1 when there is no cache. */
-static int art_slot(kx_ui *ui, const char *name, SDL_Rect r)
+static int art_slot(kx_ui *ui, const char *name, SDL_Rect r, int shown)
 {
     struct kx_art_cache *c = ui->art;
     int slot = -1, oldest = 0;
@@ -104,7 +106,10 @@ static int art_slot(kx_ui *ui, const char *name, SDL_Rect r)
             slot = i;
             break;
         }
-        if (c->e[i].used < c->e[oldest].used)
+        /* an empty slot first, then the least recently used */
+        if (!c->e[oldest].name[0])
+            continue;
+        if (!c->e[i].name[0] || c->e[i].used < c->e[oldest].used)
             oldest = i;
     }
     if (slot < 0) {
@@ -121,14 +126,17 @@ static int art_slot(kx_ui *ui, const char *name, SDL_Rect r)
             kx_log_warn("ui.art_missing", "name=%s dir=%s", name, ui->opt.assets_dir);
         }
     }
-    c->e[slot].used = ++c->stamp;
+    if (shown)
+        c->e[slot].used = ART_SHOWN + ++c->stamp;
+    else if (c->e[slot].used < ART_SHOWN)
+        c->e[slot].used = ++c->prestamp; /* a shown entry keeps its rank */
     return slot;
 }
 
 int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
 {
     struct kx_art_cache *c = ui->art;
-    int slot = art_slot(ui, name, r);
+    int slot = art_slot(ui, name, r, 1);
     if (slot < 0)
         return -1;
     if (c->e[slot].missing) {
@@ -144,12 +152,10 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
 
 void kx_art_prewarm(kx_ui *ui, const char *name, SDL_Rect r)
 {
-    struct kx_art_cache *c = ui->art;
-    int slot = art_slot(ui, name, r);
-    /* prewarmed entries count as least recently used: they must not push
-     * out what is on screen */
-    if (slot >= 0)
-        c->e[slot].used = 0;
+    /* prewarmed entries rank below everything shown (they must not push
+     * out what is on screen) but in their own order, so one prewarm does
+     * not evict the previous one; empty slots are taken first */
+    art_slot(ui, name, r, 0);
 }
 
 kx_err kx_art_cache_new(struct kx_art_cache **out)

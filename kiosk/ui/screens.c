@@ -429,15 +429,13 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     SDL_Rect used = scr_body(ui, st, kx_rect(info.x, info.y + 160, info.w, 180),
                              ui->portrait ? KX_CENTER : KX_LEFT);
     if (st->payment.present) {
-        long left = st->payment.expires_in - (long)((ui->now_ms - ui->state_ms) / 1000);
-        char t[128];
-        if (left < 0)
-            left = 0;
-        char mmss[24];
-        snprintf(mmss, sizeof mmss, "%ld:%02ld", left / 60, left % 60);
-        kx_ui_format(t, sizeof t, N_("The code expires in {time}"), "time", mmss, NULL, NULL);
-        scr_note(ui, kx_rect(info.x, used.y + used.h + 30, info.w, 100), t,
-                 left <= 60 ? KX_C_WARN_LT : KX_C_PRIMARY_LT, left <= 60 ? KX_C_WARN : KX_C_PRIMARY);
+        int warn = kx_ui_payment_left(ui) <= 60;
+        SDL_Rect note = kx_rect(info.x, used.y + used.h + 30, info.w, 100);
+        /* the countdown ticks over the cached frame (no whole redraw) */
+        kx_text_style ts = kx_style(34, KX_BOLD, warn ? KX_C_WARN : KX_C_PRIMARY, KX_CENTER, KX_MIDDLE);
+        ts.max_lines = 1;
+        kx_round(ui, note, 20, warn ? KX_C_WARN_LT : KX_C_PRIMARY_LT);
+        kx_text_ticking(ui, KX_TICK_PAYMENT, kx_inset(note, 24), &ts);
         if (st->payment.order) {
             char o[160];
             kx_text_style os = kx_style(26, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);

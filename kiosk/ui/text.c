@@ -672,13 +672,16 @@ int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
     return e->h;
 }
 
-void kx_text_ticking(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st)
+void kx_text_ticking(kx_ui *ui, int kind, SDL_Rect box, const kx_text_style *st)
 {
+    char s[160];
+    kx_ui_tick_text(ui, kind, s, sizeof s);
     if (!ui->deferring) {
         kx_text(ui, s, box, st);
         return;
     }
     kx_strlcpy(ui->dtext.s, s, sizeof ui->dtext.s);
+    ui->dtext.kind = kind;
     ui->dtext.box = box;
     ui->dtext.st = *st;
     ui->has_dtext = 1;

@@ -145,10 +145,13 @@ void kx_text_cache_clear(kx_text_cache *tc);
  * audit records it. Returns the rectangle actually covered.
  */
 SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st);
-/* kx_text_ticking - like kx_text for a text that changes every second
- * (a countdown): drawn over the cached layer each frame instead of into it,
- * so the clock does not force whole-frame redraws. One per frame. */
-void kx_text_ticking(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st);
+/* The countdowns drawn over the cached layer (kx_text_ticking). */
+enum { KX_TICK_STEP = 0, KX_TICK_PAYMENT = 1 };
+/* kx_text_ticking - like kx_text for a countdown that changes every second
+ * (kind: KX_TICK_*; its text is kx_ui_tick_text of that kind): drawn over
+ * the cached layer each frame instead of into it, so the clock does not
+ * force whole-frame redraws. One per frame. */
+void kx_text_ticking(kx_ui *ui, int kind, SDL_Rect box, const kx_text_style *st);
 /* kx_caret - a blinking text caret at r (over the cached layer). */
 void kx_caret(kx_ui *ui, SDL_Rect r);
 /* kx_text_measure - height the text needs at st->size wrapped to width w
@@ -424,10 +427,11 @@ struct kx_ui {
     int has_caret;       /* the frame drew a blinking caret */
     SDL_Rect caret;      /* where (drawn over the layer, blinking) */
     struct {
-        char s[96];
+        char s[160];
+        int kind;        /* KX_TICK_* */
         SDL_Rect box;
         kx_text_style st;
-    } dtext;             /* one ticking text (the header countdown) */
+    } dtext;             /* one ticking text (a countdown) */
     int has_dtext;
     int prewarmed;       /* illustrations rasterised ahead so far */
     unsigned seq;        /* message sequence numbers */
@@ -468,6 +472,10 @@ void kx_ui_audit_fail(kx_ui *ui, const char *what, const char *detail);
 /* kx_ui_timeout_left - seconds left of the step (counting down locally
  * since the state arrived), -1 when the state has no timeout. */
 int kx_ui_timeout_left(const kx_ui *ui);
+/* kx_ui_payment_left - seconds until the payment code expires (0..). */
+long kx_ui_payment_left(const kx_ui *ui);
+/* kx_ui_tick_text - the text of a countdown of kind KX_TICK_* now. */
+char *kx_ui_tick_text(const kx_ui *ui, int kind, char *out, size_t n);
 /* kx_ui_layout_get - layout regions for the current orientation. */
 kx_layout kx_ui_layout_get(const kx_ui *ui);
 /* kx_ui_draw_frame - draw one whole frame of the current state. */
