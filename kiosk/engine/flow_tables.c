@@ -183,13 +183,13 @@ enum {
 #define C "cancelled"
 #define P "compensate"
 
-/* The RA's case names the agent (ID card) and a phone number for every
- * service (docs/ra-api.md), so renewal asks for them too. */
+/* With the UKEY and its PIN the user renews directly (the CA's process,
+ * section 4): no ID card, no contact details. The RA's renew case needs
+ * neither (docs/ra-api.md); the proof is the signature with the current
+ * key that the renewal call carries. */
 static const kx_flow_state renew_states[] = {
     F_UKEY_CERT("pin_enter", C),
-    F_PIN("idcard_place", "cert_show", C),
-    F_IDCARD("contact", C),
-    F_CONTACT("agreement", C),
+    F_PIN("agreement", "cert_show", C),
     F_AGREEMENT("fee_quote", C),
     F_PAY("keygen", "agreement", C),
     F_ISSUE(RA_RENEW, "remove_old"),

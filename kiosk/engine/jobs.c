@@ -170,10 +170,12 @@ static kx_err ensure_case(kx_engine *e)
     req.service = service;
     req.credit_code = uscc;
     req.company_name = company;
-    req.agent_name = agent;
-    req.agent_idnum = idnum;
-    req.phone = phone;
-    req.email = email;
+    /* a renewal with the PIN collects neither the agent nor a contact: what
+     * the session does not have is left out of the case (docs/ra-api.md) */
+    req.agent_name = agent[0] ? agent : NULL;
+    req.agent_idnum = idnum[0] ? idnum : NULL;
+    req.phone = phone[0] ? phone : NULL;
+    req.email = email[0] ? email : NULL;
     req.token_serial = token[0] ? token : NULL;
     req.cert_serial = serial[0] ? serial : NULL;
     snprintf(key, sizeof key, "%.48s.case", sid);

@@ -73,15 +73,13 @@ for point in $renew_points; do
   rm -rf "$T/state"
   new_issuance_config
   crash_kioskd_start "$point" || { bad "$point: start"; continue; }
-  idcard_place
+  # the UKEY and its PIN only: no ID card, no contact details
   cat > "$T/rc.flow" <<'FLOW'
 send choose_service service=renew
 expect screen=cert_show
 send confirm
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
-send confirm
-send contact phone=13800000000 email=""
+expect timeout=10 screen=agreement
 send confirm
 expect timeout=30 screen=fee_confirm
 send confirm

@@ -125,9 +125,7 @@ send choose_service service=renew
 expect screen=cert_show
 send confirm
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
-send confirm
-send contact phone=13800000000 email=""
+expect timeout=10 screen=agreement
 send confirm
 expect timeout=10 screen=busy activity=checking_fee intents~cancel
 sleep 1
@@ -137,15 +135,12 @@ expect timeout=10 screen=cancelled
 send confirm
 FLOW
   check "approval: no order while the case waits for review" test "$(counter orders_created)" = 0
-  idcard_place
   flow approval-2 <<'FLOW'
 send choose_service service=renew
 expect screen=cert_show
 send confirm
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
-send confirm
-send contact phone=13800000000 email=""
+expect timeout=10 screen=agreement
 send confirm
 expect timeout=10 screen=busy activity=checking_fee
 FLOW

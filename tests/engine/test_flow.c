@@ -334,11 +334,21 @@ static void walk_happy(kx_service svc, const char *const *expect)
 static void test_happy_paths(void **state)
 {
     (void)state;
+    /* the UKEY and its PIN are enough: no ID card, no contact details */
     static const char *const renew[] = {
-        "ukey_insert", "read_cert", "cert_show", "pin_enter", "pin_verify", "idcard_place",
-        "agent_confirm", "contact", "agreement", "fee_quote", "fee_confirm", "order_create", "payment", "keygen", "ra_issue",
+        "ukey_insert", "read_cert", "cert_show", "pin_enter", "pin_verify", "agreement",
+        "fee_quote", "fee_confirm", "order_create", "payment", "keygen", "ra_issue",
         "install", "remove_old", "done", NULL};
     walk_happy(KX_SVC_RENEW, renew);
+    static const char *const renew_nopin[] = {
+        "ukey_insert", "read_cert", "cert_show", "licence_place", "licence_scan",
+        "ra_lookup", "company_confirm", "uscc_place", "uscc_scan", "uscc_review",
+        "idcard_place", "agent_confirm", "id_front_place", "id_front_scan",
+        "id_front_review", "id_back_place", "id_back_scan", "id_back_review", "contact",
+        "agreement", "case_submit", "review_wait", "fee_quote", "fee_confirm",
+        "order_create", "payment", "unlock_auth", "pin_reset_new", "reset_pin", "keygen",
+        "ra_issue", "install", "remove_old", "done", NULL};
+    walk_happy(KX_SVC_RENEW_NOPIN, renew_nopin);
     static const char *const unlock[] = {
         "ukey_insert", "read_cert", "cert_show", "licence_place", "licence_scan",
         "ra_lookup", "company_confirm", "idcard_place", "agent_confirm", "contact",
@@ -438,6 +448,17 @@ static void test_branches(void **state)
     kx_flow_step_number(f, kx_flow_find(f, "payment"), &b, &c2);
     assert_int_equal(c, c2);
     assert_true(a < b && b <= c);
+    /* renewal with the PIN: UKEY, certificate, PIN, agreement, fee,
+     * payment, done - seven screens, the PIN straight to the agreement */
+    assert_int_equal(c, 7);
+    kx_flow_step_number(f, kx_flow_find(f, "pin_enter"), &a, &c);
+    kx_flow_step_number(f, kx_flow_find(f, "agreement"), &b, &c2);
+    assert_int_equal(a, 3);
+    assert_int_equal(b, 4);
+    kx_flow_step_number(f, kx_flow_find(f, "done"), &a, &c);
+    assert_int_equal(a, 7);
+    assert_int_equal(kx_flow_find(f, "idcard_place"), -1);
+    assert_int_equal(kx_flow_find(f, "contact"), -1);
 }
 
 static void test_names(void **state)

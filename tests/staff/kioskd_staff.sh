@@ -138,18 +138,14 @@ check "after logout the UI connection may not reset" \
   bash -c "printf 'send choose_service service=new\nexpect screen=licence_place\nsend! staff_reset\nsend cancel\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' > '$T/ui2.flow'; '$K' run-flow '$T/ui2.flow' --role ui >/dev/null"
 
 # ---- a paid renewal, for the summary's money and its reconciliation ----
-idcard_place
+# (the UKEY and its PIN only: no ID card, no contact details)
 flow renew <<'FLOW'
 send choose_service service=renew
 expect screen=cert_show
 send confirm
 expect screen=pin_enter
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-expect screen=agreement
+expect timeout=10 screen=agreement
 send confirm
 expect timeout=30 screen=fee_confirm fee.fen=30000
 send confirm

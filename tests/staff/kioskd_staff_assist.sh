@@ -85,17 +85,13 @@ kioskd_start || exit 1
 check "counter_paid refused without a staff login" grep -q "no staff member is logged in" "$T/nolog.out"
 as_staff counter-paid --amount-fen 30000 --receipt R-1 --reason "paid in cash" >"$T/idle.out" 2>&1
 check "counter_paid refused with no payment awaited" grep -q "no customer session is waiting for payment" "$T/idle.out"
-idcard_place
+# the renewal takes the UKEY and its PIN only (no ID card, no contact)
 RENEW_TO_PAYMENT='send choose_service service=renew
 expect screen=cert_show
 send confirm
 expect screen=pin_enter
 send pin pin=123456
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-expect screen=agreement
+expect timeout=10 screen=agreement
 send confirm
 expect timeout=30 screen=fee_confirm fee.fen=30000
 send confirm
@@ -139,7 +135,6 @@ ukey_with_cert ukey2 123456 || bad "set-up: second UKEY"
 export KX_CRASH_AT=counter_payment:effect
 kioskd_start || exit 1
 unset KX_CRASH_AT
-idcard_place
 flow renew-to-payment-2 <<<"$RENEW_TO_PAYMENT"
 ORDER2=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 as_staff counter-paid --amount-fen 30000 --receipt R-9 --reason "paid in cash" >/dev/null 2>&1
