@@ -82,7 +82,10 @@ The hall is running. In another terminal (as root), with
 - "place" the ID card:     kill -USR1 $IDSIM_PID
 - "place" a document:      ln -sfn $T/docs/<licence|id_front|id_back|seal_ok|auth>.ppm $T/page.ppm
 - watch the engine:        $K status
-Tap "证书更新" (renew) with the UKEY 'ukey-renew' (PIN 123456), or "新办证书" (new).
+Tap "证书更新" (renew): the UKEY 'ukey-renew' is read, enter its PIN 123456,
+accept the agreement and confirm the fee (ra-sim pays by itself); a renewal
+with the PIN needs no ID card and no contact details. Or tap "新办证书" (new)
+and follow the screens (ID card, documents, seal sheet, blank UKEY).
 Staff: tap the logo five times; staff 1001 PIN $STAFF_PIN, admin 9001 PIN $ADMIN_PIN.
 Press Ctrl-C here to stop the hall.
 TXT
@@ -126,7 +129,7 @@ walk() { # NAME < walk-through
 sleep 1.5
 shot start-home
 
-say "Walk-through 1: renewal with the PIN (UKEY ukey-renew)"
+say "Walk-through 1: renewal with the PIN (UKEY ukey-renew; no ID card, no contact details)"
 old_serial=$(cat "$T/ukey-ukey-renew/serial")
 walk renew <<'FLOW'
 send choose_service service=renew
@@ -134,11 +137,7 @@ expect timeout=20 screen=cert_show
 send confirm
 expect screen=pin_enter
 send pin pin=123456
-expect timeout=30 screen=agent_confirm
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=agent@example.com
-expect screen=agreement
+expect timeout=30 screen=agreement
 send confirm
 expect screen=fee_confirm
 send confirm
