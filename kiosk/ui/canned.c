@@ -251,7 +251,7 @@ static void canned_home_and_waits(canned_ctx *c)
     canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
     canned_add(c, "home", o, 0, 0, 0);
 
-    o = canned_state(c, "busy", "renew", 2, 12, N_("Reading the UKEY"), "");
+    o = canned_state(c, "busy", "renew", 2, 7, N_("Reading the UKEY"), "");
     json_object_set_new(o, "activity", json_string("reading_token"));
     canned_add(c, "busy", o, 0, 0, 1);
     o = canned_state(c, "busy", "new", 1, 20, N_("Scanning"), "cancel");
@@ -273,23 +273,23 @@ static void canned_home_and_waits(canned_ctx *c)
 
 static void canned_token_screens(canned_ctx *c)
 {
-    json_t *o = canned_state(c, "ukey_insert", "renew", 1, 12, N_("Insert your UKEY"), "cancel back");
+    json_t *o = canned_state(c, "ukey_insert", "renew", 1, 7, N_("Insert your UKEY"), "cancel back");
     canned_add(c, "ukey_insert", o, 0, 0, 0);
     o = canned_state(c, "ukey_blank_insert", "new", 18, 20, N_("Insert a new blank UKEY"), "cancel");
     canned_body(o, canned_text(N_("Staff give you a new UKEY. Insert it into the slot."), NULL, NULL,
                                NULL, NULL));
     canned_add(c, "ukey_blank_insert", o, 0, 0, 0);
-    o = canned_state(c, "cert_show", "renew", 2, 12, N_("Your certificate"), "confirm cancel");
+    o = canned_state(c, "cert_show", "renew", 2, 7, N_("Your certificate"), "confirm cancel");
     json_object_set_new(o, "cert", canned_cert());
     canned_body(o, canned_text(N_("Certificate of {company}, valid until {date}."), "company",
                                "江西赣江数字科技有限公司", "date", "2026-12-01"));
     canned_body(o, canned_text(N_("{days} days left."), "days", "8", NULL, NULL));
     canned_add(c, "cert_show", o, 0, 0, 1);
-    o = canned_state(c, "pin_enter", "renew", 3, 12, N_("Enter the UKEY PIN"), "pin cancel back");
+    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"), "pin cancel back");
     json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
                                               "max", 16, "tries_left", 5));
     canned_add(c, "pin_enter", o, 0, 4, 1);
-    o = canned_state(c, "pin_enter", "renew", 3, 12, N_("Enter the UKEY PIN"), "pin cancel back");
+    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"), "pin cancel back");
     json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
                                               "max", 16, "tries_left", 5));
     canned_add(c, "idle_warning", o, KX_OVERLAY_IDLE, 2, 1);
@@ -301,15 +301,15 @@ static void canned_token_screens(canned_ctx *c)
 
 static void canned_money(canned_ctx *c)
 {
-    json_t *o = canned_state(c, "fee_confirm", "renew", 4, 12, N_("Fee"), "confirm cancel back");
+    json_t *o = canned_state(c, "fee_confirm", "renew", 5, 7, N_("Fee"), "confirm cancel back");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
     canned_body(o, canned_text(N_("The fee for this service is {amount} yuan."), "amount", "300.00",
                                NULL, NULL));
     canned_add(c, "fee_confirm", o, 0, 0, 1);
-    o = canned_state(c, "fee_confirm", "renew", 4, 12, N_("Fee"), "confirm cancel back");
+    o = canned_state(c, "fee_confirm", "renew", 5, 7, N_("Fee"), "confirm cancel back");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
     canned_add(c, "cancel_confirm", o, KX_OVERLAY_CANCEL, 0, 1);
-    o = canned_state(c, "payment", "renew", 5, 12, N_("Pay the fee"), "cancel");
+    o = canned_state(c, "payment", "renew", 6, 7, N_("Pay the fee"), "cancel");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
     json_object_set_new(o, "payment",
                         json_pack("{s:s, s:s, s:i}", "order", "PO-20261123-000042", "qr",
@@ -415,7 +415,7 @@ static void canned_revoke(canned_ctx *c)
 
 static void canned_endings(canned_ctx *c)
 {
-    json_t *o = canned_state(c, "done", "renew", 12, 12, N_("Done"), "confirm");
+    json_t *o = canned_state(c, "done", "renew", 7, 7, N_("Done"), "confirm");
     canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL, NULL,
                                NULL, NULL));
     canned_add(c, "done", o, 0, 0, 1);
@@ -427,7 +427,7 @@ static void canned_endings(canned_ctx *c)
     canned_body(o, canned_text(N_("Nothing was charged, or the payment was refunded."), NULL, NULL,
                                NULL, NULL));
     canned_add(c, "cancelled", o, 0, 0, 0);
-    o = canned_state(c, "error", "renew", 3, 12, N_("Something went wrong"), "retry cancel");
+    o = canned_state(c, "error", "renew", 3, 7, N_("Something went wrong"), "retry cancel");
     json_object_set_new(o, "error", canned_error(KX_ERR_PIN_INCORRECT,
                                                  N_("Enter the PIN again. {tries_left} tries left."), "2"));
     canned_add(c, "error", o, 0, 0, 1);
@@ -448,7 +448,7 @@ static void canned_endings(canned_ctx *c)
     canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
     canned_add(c, "take_ukey_reminder", o, KX_OVERLAY_REMINDER, 0, 0);
     /* a screen id from a newer kioskd: the generic screen */
-    o = canned_state(c, "future_screen", "renew", 6, 12, N_("Please wait"), "confirm cancel");
+    o = canned_state(c, "future_screen", "renew", 6, 7, N_("Please wait"), "confirm cancel");
     canned_body(o, canned_text(N_("A member of staff will help you."), NULL, NULL, NULL, NULL));
     canned_add(c, "generic", o, 0, 0, 0);
 }
