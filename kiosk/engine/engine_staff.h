@@ -57,6 +57,14 @@ void kx_staff_intent_end(kx_engine *e, kx_intent intent, const kx_staff_actor *a
 
 /* the state's "staff" member: {id,name,role,idle_left} or null (new ref) */
 json_t *kx_staff_state_json(kx_engine *e);
+
+struct kx_token_certs;
+/* kx_staff_mode_token_is_staff - 1 when the token with these certificates
+ * and this serial is a member's staff UKEY ([staff:ID] token_cert_sha256 /
+ * token_serial): a customer's session must never take it for the
+ * customer's UKEY. Reads configuration only (safe from a job thread). */
+int kx_staff_mode_token_is_staff(const kx_engine *e, const struct kx_token_certs *cs,
+                                 const char *serial);
 /* restart the staff idle timer (any intent at the kiosk while logged in) */
 void kx_staff_mode_touch(kx_engine *e);
 /* a transaction ended: write the metrics file at the next tick */

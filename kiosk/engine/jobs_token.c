@@ -161,8 +161,12 @@ static kx_err wait_token(kx_engine *e, int want_cert, kx_token **out, char *seri
                 continue;
             kx_token_certs cs = {0};
             int has = kx_token_list_certs(tok, &cs) == KX_OK && best_cert(&cs);
+            /* a staff UKEY left in the reader is never the customer's */
+            int staff = kx_staff_mode_token_is_staff(e, &cs, infos[i].serial);
             kx_token_certs_free(&cs);
-            if (has == want_cert) {
+            if (staff)
+                kx_log_debug("token.staff_ukey_skipped", "serial=%s", infos[i].serial);
+            if (has == want_cert && !staff) {
                 *out = tok;
                 kx_strlcpy(serial, infos[i].serial, serialsz);
                 return KX_OK;

@@ -382,6 +382,19 @@ static void staff_token_close(staff_token *st)
     memset(st, 0, sizeof *st);
 }
 
+int kx_staff_mode_token_is_staff(const kx_engine *e, const kx_token_certs *cs, const char *serial)
+{
+    if (!e->staff || !e->staff->db || kx_staff_count(e->staff->db) == 0)
+        return 0;
+    for (size_t j = 0; cs && j < cs->count; j++) {
+        char hex[65];
+        kx_staff_sha256_hex(cs->items[j].der, cs->items[j].der_len, hex);
+        if (kx_staff_find_token(e->staff->db, hex, serial, NULL))
+            return 1;
+    }
+    return kx_staff_find_token(e->staff->db, "", serial, NULL) != NULL;
+}
+
 /* find the first token holding a certificate (with its private key) that
  * a member's token_cert_sha256 / token_serial names */
 static kx_err staff_token_find(kx_engine *e, staff_token *st)

@@ -92,10 +92,8 @@ FLOW
 "$K" staff-logout >/dev/null
 
 # ---- a staff UKEY at the screen ----
-# made only now: with it present from the start, the customer's renewal
-# could take it for the customer's UKEY (kioskd takes the first token
-# holding a certificate, and SoftHSM2's slot order varies). SoftHSM2 reads
-# its tokens only in C_Initialize, so kioskd is restarted to see it.
+# SoftHSM2 reads its tokens only in C_Initialize, so kioskd is restarted
+# to see the staff UKEY made now.
 kioskd_stop
 token_init staff1 $TOKEN_PIN
 for o in "$T/staff.key privkey" "$T/staff.pub pubkey" "$T/staff.der cert"; do
@@ -127,5 +125,18 @@ check "the staff UKEY login from the screen was recorded" test \
   "$(sql "SELECT count(*) FROM staff_actions WHERE action='login' AND staff_id='2001' AND outcome='ok' AND detail LIKE 'method=token%'")" = 1
 check "assisted mode ended from the screen" test \
   "$(sql "SELECT count(*) FROM staff_actions WHERE action='logout' AND staff_id='2001'")" -ge 1
+# a staff UKEY left in the reader is never taken for the customer's: with
+# both present (SoftHSM2's slot order varies between module loads, and the
+# module is reloaded for every session), each renewal shows the customer's
+for i in 1 2 3 4; do
+  flow "staff-ukey-ignored-$i" <<'FLOW'
+send choose_service service=renew
+expect timeout=30 screen=cert_show cert.uscc=91110000600037341L
+send cancel
+expect timeout=30 screen=cancelled
+send confirm
+expect timeout=30 screen=home
+FLOW
+done
 check "no PIN in the logs" bash -c "! grep -qE '$STAFF_PIN|$TOKEN_PIN' '$T/ui.log' '$T/kioskd.log'"
 finish
