@@ -236,19 +236,21 @@ void kx_ui_destroy(kx_ui *ui)
 
 /* ---- state and session ---- */
 
-/* app_shuffle - Fisher-Yates over the ten digits for the PIN keypad. */
-static void app_shuffle(kx_ui *ui)
+void kx_ui_shuffle(kx_ui *ui, int order[10])
 {
     for (int i = 0; i < 10; i++)
-        ui->pin_order[i] = (i + 1) % 10;
+        order[i] = (i + 1) % 10;
     for (int i = 9; i > 0; i--) {
         ui->rng = ui->rng * 1103515245u + 12345u;
         int j = (int)((ui->rng >> 16) % (unsigned)(i + 1));
-        int t = ui->pin_order[i];
-        ui->pin_order[i] = ui->pin_order[j];
-        ui->pin_order[j] = t;
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
     }
 }
+
+/* app_shuffle - a new order of the customer's PIN keypad. */
+static void app_shuffle(kx_ui *ui) { kx_ui_shuffle(ui, ui->pin_order); }
 
 /* app_entry_reset - forget what was typed on the previous screen. */
 static void app_entry_reset(kx_ui *ui)

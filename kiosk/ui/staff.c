@@ -162,19 +162,7 @@ void kx_staff_ui_free(kx_ui *ui)
     ui->staff = NULL;
 }
 
-static void ss_shuffle(kx_ui *ui)
-{
-    kx_staff_ui *s = ui->staff;
-    for (int i = 0; i < 10; i++)
-        s->order[i] = (i + 1) % 10;
-    for (int i = 9; i > 0; i--) {
-        ui->rng = ui->rng * 1103515245u + 12345u;
-        int j = (int)((ui->rng >> 16) % (unsigned)(i + 1));
-        int t = s->order[i];
-        s->order[i] = s->order[j];
-        s->order[j] = t;
-    }
-}
+static void ss_shuffle(kx_ui *ui) { kx_ui_shuffle(ui, ui->staff->order); }
 
 static void ss_go(kx_ui *ui, ss_screen to)
 {
@@ -512,21 +500,31 @@ static int ss_lines(kx_ui *ui, SDL_Rect r, const char *const *lines, int n, int 
     return drawn;
 }
 
+/* ss_regions - entry fields and a keypad: stacked in portrait (fields
+ * top_h high, inset by side), side by side in landscape (fields_pct % of
+ * the width on the left). */
+static void ss_regions(const kx_ui *ui, const kx_layout *L, int top_h, int side, int fields_pct,
+                       SDL_Rect *fields, SDL_Rect *pad)
+{
+    SDL_Rect c = L->content;
+    if (ui->portrait) {
+        *fields = kx_rect(c.x + side, c.y, c.w - 2 * side, top_h);
+        *pad = kx_rect(c.x + 120, c.y + top_h + 30, c.w - 240, c.h - top_h - 30);
+    } else {
+        *fields = kx_rect(c.x, c.y, c.w * fields_pct / 100, c.h);
+        *pad = kx_rect(c.x + c.w * (fields_pct + 6) / 100, c.y, c.w * (94 - fields_pct) / 100, c.h);
+    }
+}
+
 /* ---- login ---- */
 
 static void ss_login(kx_ui *ui, const kx_layout *L)
 {
     kx_staff_ui *s = ui->staff;
-    SDL_Rect c = L->content, fields, pad;
+    SDL_Rect fields, pad;
     static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
     ss_title(ui, L, kx_tr("Staff login"));
-    if (ui->portrait) {
-        fields = kx_rect(c.x + 90, c.y, c.w - 180, 510);
-        pad = kx_rect(c.x + 120, c.y + 540, c.w - 240, c.h - 540);
-    } else {
-        fields = kx_rect(c.x, c.y, c.w * 45 / 100, c.h);
-        pad = kx_rect(c.x + c.w * 52 / 100, c.y, c.w * 48 / 100, c.h);
-    }
+    ss_regions(ui, L, 510, 90, 46, &fields, &pad);
     kx_text_style hs = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
     kx_text(ui,
             s->by_token ? kx_tr("Insert your staff UKEY and enter its PIN.")
@@ -817,16 +815,10 @@ void kx_staff_ui_backspace(kx_ui *ui)
 static void ss_manual_id(kx_ui *ui, const kx_layout *L)
 {
     kx_staff_ui *s = ui->staff;
-    SDL_Rect c = L->content, fields, pad;
+    SDL_Rect fields, pad;
     static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
     ss_title(ui, L, kx_tr("Enter ID card data by hand"));
-    if (ui->portrait) {
-        fields = kx_rect(c.x, c.y, c.w, 600);
-        pad = kx_rect(c.x + 120, c.y + 640, c.w - 240, c.h - 640);
-    } else {
-        fields = kx_rect(c.x, c.y, c.w * 48 / 100, c.h);
-        pad = kx_rect(c.x + c.w * 54 / 100, c.y, c.w * 46 / 100, c.h);
-    }
+    ss_regions(ui, L, 610, 0, 48, &fields, &pad);
     int fh = 150, y = fields.y;
     if (kx_text_field(ui, "manual_name", kx_rect(fields.x, y, fields.w, fh), kx_tr("Name"), s->name,
                       kx_tr("Type on the staff keyboard"), s->field == 0))
@@ -890,17 +882,11 @@ static void ss_counter(kx_ui *ui, const kx_layout *L)
 {
     kx_staff_ui *s = ui->staff;
     const kx_ui_state *st = ui->st;
-    SDL_Rect c = L->content, fields, pad;
+    SDL_Rect fields, pad;
     static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
     char amount[64];
     ss_title(ui, L, kx_tr("Record a payment taken at the counter"));
-    if (ui->portrait) {
-        fields = kx_rect(c.x, c.y, c.w, 600);
-        pad = kx_rect(c.x + 120, c.y + 640, c.w - 240, c.h - 640);
-    } else {
-        fields = kx_rect(c.x, c.y, c.w * 48 / 100, c.h);
-        pad = kx_rect(c.x + c.w * 54 / 100, c.y, c.w * 46 / 100, c.h);
-    }
+    ss_regions(ui, L, 610, 0, 48, &fields, &pad);
     /* the amount is the order's: the RA refuses any other */
     snprintf(amount, sizeof amount, "¥ %s", st && st->fee.present && st->fee.text ? st->fee.text : "-");
     int y = fields.y;

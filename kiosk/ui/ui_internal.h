@@ -467,6 +467,8 @@ void kx_ui_send_pin(kx_ui *ui, int is_new);
 void kx_ui_send_contact(kx_ui *ui);
 /* kx_ui_set_lang - switch language now and tell kioskd. */
 void kx_ui_set_lang(kx_ui *ui, const char *lang);
+/* kx_ui_shuffle - Fisher-Yates over the ten digits of a PIN keypad. */
+void kx_ui_shuffle(kx_ui *ui, int order[10]);
 /* kx_ui_audit_fail - record one audit problem of the current frame. */
 void kx_ui_audit_fail(kx_ui *ui, const char *what, const char *detail);
 /* kx_ui_timeout_left - seconds left of the step (counting down locally
