@@ -1000,7 +1000,8 @@ kx_err kx_ui_run(kx_ui *ui)
                 dirty = 1;
         }
         script_step(ui);
-        if (ui->tap_id || ui->up || (ui->script && ui->script->shot[0]))
+        if (ui->tap_id || ui->up || (ui->script && ui->script->shot[0]) ||
+            kx_img_cache_ready(ui->img))
             dirty = 1;
         /* everything when something shown changed (a state, a touch, a
          * dialog, a clock inside the frame); otherwise only the animations
@@ -1185,7 +1186,7 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
         int want = only >= 0 ? only : (f / 30) % n;
         Uint64 t0 = SDL_GetPerformanceCounter();
         ui->now_ms = SDL_GetTicks64();
-        int full = want != shown || app_clock_key(ui) != drawn_key;
+        int full = want != shown || app_clock_key(ui) != drawn_key || kx_img_cache_ready(ui->img);
         if (want != shown) {
             app_show_canned(ui, &list[want]);
             shown = want;

@@ -209,7 +209,9 @@ void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count);
 /* kx_qr - QR code of text (libqrencode, level M) centred in r, cached. */
 void kx_qr(kx_ui *ui, SDL_Rect r, const char *text);
 /* kx_image - PNG/JPEG at path fitted into r (aspect kept), cached; a
- * placeholder when it cannot be read. Returns the drawn rectangle. */
+ * placeholder when it cannot be read, and while a worker thread decodes it
+ * (kx_img_cache_ready says when to draw again; screenshots decode at
+ * once). Returns the drawn rectangle. */
 SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path);
 /* kx_masked_field - an entry field showing n dots out of max, focused or
  * not; label above it. Returns 1 when tapped (focus). */
@@ -258,6 +260,9 @@ int kx_screen_prewarm(kx_ui *ui, int i);
 kx_err kx_draw_init(kx_ui *ui);
 void kx_draw_free(kx_ui *ui);
 kx_err kx_img_cache_new(struct kx_img_cache **out);
+/* kx_img_cache_ready - 1 when a preview image finished decoding and the
+ * frame should be drawn again to show it. */
+int kx_img_cache_ready(struct kx_img_cache *c);
 /* kx_img_cache_free - drop every cached texture (the struct stays). */
 void kx_img_cache_free(struct kx_img_cache *c);
 void kx_art_cache_free(struct kx_art_cache *c);

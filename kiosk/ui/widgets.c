@@ -166,6 +166,11 @@ typedef struct widget_tex {
     uint64_t key;
     SDL_Texture *tex;
     int w, h;
+    /* images are decoded by a worker thread, off the frame */
+    SDL_Thread *thread;
+    SDL_Surface *surface; /* the worker's result (NULL: unreadable) */
+    SDL_atomic_t done;
+    char path[512];
 } widget_tex;
 
 struct kx_img_cache {
@@ -190,10 +195,55 @@ kx_err kx_img_cache_new(struct kx_img_cache **out)
     return *out ? KX_OK : KX_ERR_NO_MEMORY;
 }
 
+/* widget_decode - worker: the image file to an ARGB8888 surface. */
+static int widget_decode(void *arg)
+{
+    widget_tex *e = arg;
+    SDL_Surface *s = IMG_Load(e->path);
+    if (s && s->format->format != SDL_PIXELFORMAT_ARGB8888) {
+        SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+        SDL_FreeSurface(s);
+        s = c;
+    }
+    e->surface = s;
+    SDL_AtomicSet(&e->done, 1);
+    return 0;
+}
+
+/* widget_join - wait for an entry's worker (a few ms at most) and keep or
+ * drop what it decoded. */
+static void widget_join(kx_ui *ui, widget_tex *e, int keep)
+{
+    if (e->thread) {
+        SDL_WaitThread(e->thread, NULL);
+        e->thread = NULL;
+    }
+    if (e->surface) {
+        if (keep && ui) {
+            e->tex = SDL_CreateTextureFromSurface(ui->ren, e->surface);
+            e->w = e->surface->w;
+            e->h = e->surface->h;
+        }
+        SDL_FreeSurface(e->surface);
+        e->surface = NULL;
+    }
+}
+
+int kx_img_cache_ready(struct kx_img_cache *c)
+{
+    for (int i = 0; c && i < 8; i++)
+        if (c->img[i].thread && SDL_AtomicGet(&c->img[i].done))
+            return 1;
+    return 0;
+}
+
 void kx_img_cache_free(struct kx_img_cache *c)
 {
     if (!c)
         return;
+    /* scans of the session: no decoded copy outlives it */
+    for (int i = 0; i < 8; i++)
+        widget_join(NULL, &c->img[i], 0);
     for (int i = 0; i < 2; i++)
         if (c->qr[i].tex)
             SDL_DestroyTexture(c->qr[i].tex);
@@ -276,19 +326,28 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
         if (c->img[i].key == key)
             e = &c->img[i];
     if (!e) {
-        SDL_Surface *s = IMG_Load(path);
         e = &c->img[c->next_img];
         c->next_img = (c->next_img + 1) % 8;
+        widget_join(NULL, e, 0);
         if (e->tex)
             SDL_DestroyTexture(e->tex);
         memset(e, 0, sizeof *e);
         e->key = key;
-        if (s) {
-            e->tex = SDL_CreateTextureFromSurface(ui->ren, s);
-            e->w = s->w;
-            e->h = s->h;
-            SDL_FreeSurface(s);
+        kx_strlcpy(e->path, path, sizeof e->path);
+        /* decoding a scan takes 5-20 ms: a worker does it while the frame
+         * shows a placeholder (screenshots wait for it) */
+        if (!ui->audit)
+            e->thread = SDL_CreateThread(widget_decode, "kx-image", e);
+        if (!e->thread) {
+            widget_decode(e);
+            widget_join(ui, e, 1);
         }
+    }
+    if (e->thread && SDL_AtomicGet(&e->done))
+        widget_join(ui, e, 1);
+    if (e->thread) {
+        kx_round(ui, r, 16, KX_C_PRIMARY_LT);
+        return r;
     }
     if (!e->tex || e->w <= 0 || e->h <= 0) {
         kx_text_style st = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
@@ -436,7 +495,19 @@ SDL_Rect kx_dialog_frame(kx_ui *ui, int height)
 {
     int margin = ui->portrait ? 70 : 420;
     SDL_Rect card = {margin, (ui->H - height) / 2, ui->W - 2 * margin, height};
-    kx_fill(ui, kx_rect(0, 0, ui->W, ui->H), (SDL_Color){0x0A, 0x14, 0x23, 0x9C});
-    kx_round(ui, card, 32, KX_C_SURFACE);
+    const SDL_Color dim = {0x0A, 0x14, 0x23, 0x9C};
+    const int r = 32;
+    /* dim everything the card does not cover (blending costs per pixel on
+     * the software renderer; the card hides 40 % of the screen): the bands
+     * around it and the four corners its rounding leaves uncovered */
+    kx_fill(ui, kx_rect(0, 0, ui->W, card.y), dim);
+    kx_fill(ui, kx_rect(0, card.y + card.h, ui->W, ui->H - card.y - card.h), dim);
+    kx_fill(ui, kx_rect(0, card.y, card.x, card.h), dim);
+    kx_fill(ui, kx_rect(card.x + card.w, card.y, ui->W - card.x - card.w, card.h), dim);
+    kx_fill(ui, kx_rect(card.x, card.y, r, r), dim);
+    kx_fill(ui, kx_rect(card.x + card.w - r, card.y, r, r), dim);
+    kx_fill(ui, kx_rect(card.x, card.y + card.h - r, r, r), dim);
+    kx_fill(ui, kx_rect(card.x + card.w - r, card.y + card.h - r, r, r), dim);
+    kx_round(ui, card, r, KX_C_SURFACE);
     return kx_inset(card, 56);
 }
