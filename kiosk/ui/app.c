@@ -215,6 +215,8 @@ void kx_ui_destroy(kx_ui *ui)
     }
     if (ui->layer)
         SDL_DestroyTexture(ui->layer);
+    if (ui->backing)
+        SDL_DestroyTexture(ui->backing);
     if (ui->ren)
         kx_draw_free(ui);
     if (ui->tex_disc)
@@ -670,48 +672,100 @@ void kx_ui_draw_frame(kx_ui *ui)
     }
 }
 
-/* app_patch - copy rectangle r of the layer back onto the frame. */
-static void app_patch(kx_ui *ui, SDL_Rect r)
+
+/* app_backing_save - keep what is under the animations of the frame just
+ * drawn on the window (software renderer): the next frames restore only
+ * these rectangles instead of copying a whole cached layer. */
+static void app_backing_save(kx_ui *ui, SDL_Rect r)
 {
-    SDL_RenderCopy(ui->ren, ui->layer, &r, &r);
+    SDL_Rect all = {0, 0, ui->W, ui->H};
+    Uint32 *buf;
+    if (!SDL_IntersectRect(&r, &all, &r))
+        return;
+    buf = malloc((size_t)r.w * (size_t)r.h * 4);
+    if (buf && SDL_RenderReadPixels(ui->ren, &r, SDL_PIXELFORMAT_ARGB8888, buf, r.w * 4) == 0)
+        SDL_UpdateTexture(ui->backing, &r, buf, r.w * 4);
+    free(buf);
+}
+
+/* app_animation_rects - call fn for every rectangle the animations of the
+ * frame cover (spinners, the caret, the ticking text). */
+static void app_animation_rects(kx_ui *ui, void (*fn)(kx_ui *, SDL_Rect))
+{
+    for (int i = 0; i < ui->n_spin; i++) {
+        int r = ui->spin[i].r;
+        fn(ui, kx_rect(ui->spin[i].cx - r, ui->spin[i].cy - r, 2 * r, 2 * r));
+    }
+    if (ui->has_caret)
+        fn(ui, ui->caret);
+    if (ui->has_dtext)
+        fn(ui, ui->dtext.box);
+}
+
+static void app_backing_restore(kx_ui *ui, SDL_Rect r)
+{
+    SDL_RenderCopy(ui->ren, ui->backing, &r, &r);
+}
+
+/* app_direct - the software renderer at its logical size keeps the last
+ * frame in the window surface: full frames are drawn straight onto it
+ * (no 8 MB layer to copy) and only the animations' rectangles are kept
+ * aside. Elsewhere (GPU renderers, a scaled window) the cached layer. */
+static int app_direct(kx_ui *ui)
+{
+    SDL_RendererInfo info;
+    int w = 0, h = 0;
+    if (ui->direct == 0) {
+        ui->direct = -1;
+        if (SDL_GetRendererInfo(ui->ren, &info) == 0 && (info.flags & SDL_RENDERER_SOFTWARE) &&
+            SDL_GetRendererOutputSize(ui->ren, &w, &h) == 0 && w == ui->W && h == ui->H) {
+            ui->backing = SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_ARGB8888,
+                                            SDL_TEXTUREACCESS_STREAMING, ui->W, ui->H);
+            if (ui->backing) {
+                SDL_SetTextureBlendMode(ui->backing, SDL_BLENDMODE_NONE);
+                ui->direct = 1;
+            }
+        }
+    }
+    return ui->direct == 1;
 }
 
 void kx_ui_render(kx_ui *ui, int full)
 {
     SDL_RendererInfo info;
-    if (!ui->layer && full) {
-        if (SDL_GetRendererInfo(ui->ren, &info) == 0 && (info.flags & SDL_RENDERER_TARGETTEXTURE)) {
-            ui->layer = SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_ARGB8888,
-                                          SDL_TEXTUREACCESS_TARGET, ui->W, ui->H);
-            if (ui->layer)
-                SDL_SetTextureBlendMode(ui->layer, SDL_BLENDMODE_NONE);
-            ui->layer_patchable = (info.flags & SDL_RENDERER_SOFTWARE) != 0;
+    if (app_direct(ui)) {
+        if (full || !ui->frame_from_layer) {
+            ui->deferring = 1;
+            ui->n_spin = 0;
+            kx_ui_draw_frame(ui);
+            ui->deferring = 0;
+            app_animation_rects(ui, app_backing_save);
+        } else {
+            app_animation_rects(ui, app_backing_restore);
         }
-    }
-    if (!ui->layer || SDL_SetRenderTarget(ui->ren, full ? ui->layer : NULL) != 0) {
-        kx_ui_draw_frame(ui);
-        return;
-    }
-    if (full) {
-        ui->deferring = 1;
-        ui->n_spin = 0;
-        kx_ui_draw_frame(ui);
-        ui->deferring = 0;
-        SDL_SetRenderTarget(ui->ren, NULL);
-    }
-    if (full || !ui->layer_patchable || !ui->frame_from_layer) {
-        SDL_RenderCopy(ui->ren, ui->layer, NULL, NULL);
     } else {
-        /* the software renderer keeps the last frame in the window surface:
-         * restore only what the animations cover */
-        for (int i = 0; i < ui->n_spin; i++) {
-            int r = ui->spin[i].r;
-            app_patch(ui, kx_rect(ui->spin[i].cx - r, ui->spin[i].cy - r, 2 * r, 2 * r));
+        if (!ui->layer && full) {
+            if (SDL_GetRendererInfo(ui->ren, &info) == 0 &&
+                (info.flags & SDL_RENDERER_TARGETTEXTURE)) {
+                ui->layer = SDL_CreateTexture(ui->ren, SDL_PIXELFORMAT_ARGB8888,
+                                              SDL_TEXTUREACCESS_TARGET, ui->W, ui->H);
+                if (ui->layer)
+                    SDL_SetTextureBlendMode(ui->layer, SDL_BLENDMODE_NONE);
+            }
         }
-        if (ui->has_caret)
-            app_patch(ui, ui->caret);
-        if (ui->has_dtext)
-            app_patch(ui, ui->dtext.box);
+        if (!ui->layer || SDL_SetRenderTarget(ui->ren, full ? ui->layer : NULL) != 0) {
+            kx_ui_draw_frame(ui);
+            return;
+        }
+        if (full) {
+            ui->deferring = 1;
+            ui->n_spin = 0;
+            kx_ui_draw_frame(ui);
+            ui->deferring = 0;
+            SDL_SetRenderTarget(ui->ren, NULL);
+        }
+        /* the whole layer every frame: GPU back buffers are not kept */
+        SDL_RenderCopy(ui->ren, ui->layer, NULL, NULL);
     }
     ui->frame_from_layer = 1;
     for (int i = 0; i < ui->n_spin; i++)

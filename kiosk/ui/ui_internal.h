@@ -421,7 +421,8 @@ struct kx_ui {
     Uint64 idle_hidden_until; /* idle warning answered; wait for kioskd */
     int animating;       /* the frame drew an animation: redraw soon */
     SDL_Texture *layer;  /* the frame without its animations (render target) */
-    int layer_patchable; /* the renderer keeps the presented frame (software) */
+    SDL_Texture *backing;/* software renderer: what animations cover (direct drawing) */
+    int direct;          /* 1 full frames drawn straight onto the window, -1 not, 0 unknown */
     int frame_from_layer;/* the presented frame came from the layer */
     int deferring;       /* drawing into layer: spinners are recorded */
     struct {
