@@ -396,3 +396,14 @@ kiosk_files_clean() {
 journal_sql() { /usr/bin/python3 -c 'import sqlite3,sys; print("\n".join("|".join(map(str,r)) for r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2])))' "$T/state/journal.db" "$1"; }
 # a field of an RA case as ra-sim reports it
 case_field() { ra GET "/v1/cases/$1" | jget "$2"; }
+
+# a staff UKEY (tests of [staff:ID] token_cert_sha256): KEY (PEM) and its
+# certificate CERT (DER) on a new token, under CKA_ID 02
+staff_token() { # LABEL PIN KEY CERT
+  token_init "$1" "$2"
+  local p="p11 --token-label $1 --login --pin $2"
+  openssl pkey -in "$3" -pubout -out "$3.pub" 2>/dev/null &&
+  $p --write-object "$3" --type privkey --id 02 --label staff >/dev/null 2>&1 &&
+  $p --write-object "$3.pub" --type pubkey --id 02 --label staff >/dev/null 2>&1 &&
+  $p --write-object "$4" --type cert --id 02 --label staff >/dev/null 2>&1
+}

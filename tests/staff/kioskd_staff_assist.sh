@@ -29,15 +29,6 @@ SHIM="$B/tools/pkcs11-shim/libkx-pkcs11-shim.so"
 export KX_SHIM_MODULE=$P11_MODULE KX_SHIM_CONTROL=$T/shim.ctl
 : > "$KX_SHIM_CONTROL"
 
-# the staff UKEY: a P-256 key and a certificate for it under CKA_ID 02
-staff_token() { # LABEL PIN KEY CERT
-  token_init "$1" "$2"
-  local p="p11 --token-label $1 --login --pin $2"
-  openssl pkey -in "$3" -pubout -out "$3.pub" 2>/dev/null &&
-  $p --write-object "$3" --type privkey --id 02 --label staff >/dev/null 2>&1 &&
-  $p --write-object "$3.pub" --type pubkey --id 02 --label staff >/dev/null 2>&1 &&
-  $p --write-object "$4" --type cert --id 02 --label staff >/dev/null 2>&1
-}
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/staff.key" 2>/dev/null
 openssl req -x509 -new -key "$T/staff.key" -subj "/CN=Staff 2001" -days 30 -out "$T/staff.pem" 2>/dev/null
 openssl x509 -in "$T/staff.pem" -outform DER -out "$T/staff.der"

@@ -18,7 +18,6 @@ STAFF_PIN=246813; TOKEN_PIN=719246
 H1=$(echo $STAFF_PIN | "$K" staff-hash | jget pin_hash)
 # the staff UKEY: a P-256 key and its certificate under CKA_ID 02
 openssl ecparam -name prime256v1 -genkey -noout -out "$T/staff.key" 2>/dev/null
-openssl pkey -in "$T/staff.key" -pubout -out "$T/staff.pub" 2>/dev/null
 openssl req -x509 -new -key "$T/staff.key" -subj "/CN=Staff 2001" -days 30 -out "$T/staff.pem" 2>/dev/null
 openssl x509 -in "$T/staff.pem" -outform DER -out "$T/staff.der"
 FP=$(openssl x509 -in "$T/staff.pem" -noout -fingerprint -sha256 | cut -d= -f2)
@@ -95,12 +94,7 @@ FLOW
 # SoftHSM2 reads its tokens only in C_Initialize, so kioskd is restarted
 # to see the staff UKEY made now.
 kioskd_stop
-token_init staff1 $TOKEN_PIN
-for o in "$T/staff.key privkey" "$T/staff.pub pubkey" "$T/staff.der cert"; do
-  set -- $o
-  p11 --token-label staff1 --login --pin $TOKEN_PIN --write-object "$1" --type "$2" --id 02 --label staff >/dev/null 2>&1 ||
-    bad "set-up: staff token $2"
-done
+staff_token staff1 $TOKEN_PIN "$T/staff.key" "$T/staff.der" || bad "set-up: staff token"
 kioskd_start || bad "kioskd restart with the staff UKEY"
 cat > "$T/token.tap" <<TAP
 wait screen=home timeout=30
