@@ -95,7 +95,9 @@ boot_once() {
   systemd-nspawn -D "$T/root" --boot --register=no --keep-unit -q --machine="kxdeploy$$" \
     --bind="$CACHE/archives:/var/cache/apt/archives" </dev/null >>"$T/console.log" 2>&1 &
   NSPAWN=$!
-  for _ in $(seq 100); do LEADER=$(pgrep -P "$NSPAWN" | head -1); [ -n "$LEADER" ] && break; sleep 0.1; done
+  # the container's PID 1 is nspawn's child named systemd (nspawn's own
+  # short-lived helper children are not it)
+  for _ in $(seq 100); do LEADER=$(pgrep -P "$NSPAWN" -x systemd | head -1); [ -n "$LEADER" ] && break; sleep 0.1; done
   [ -n "$LEADER" ] || return 1
   for _ in $(seq 120); do
     case $(cin systemctl is-system-running 2>/dev/null) in running|degraded) return 0;; esac

@@ -144,7 +144,12 @@ expect timeout=10 screen=agreement
 send confirm
 expect timeout=10 screen=busy activity=checking_fee
 FLOW
-  c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+  # the busy screen may come before the job has recorded the RA's case
+  c=
+  for _ in $(seq 50); do
+    c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+    [ -n "$c" ] && break; sleep 0.1
+  done
   admin POST "/admin/cases/$c/approve" >/dev/null
   flow approval-3 <<'FLOW'
 expect timeout=10 screen=fee_confirm
