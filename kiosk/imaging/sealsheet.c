@@ -3,6 +3,7 @@
  * table -> per-cell verdicts -> transparent seal and signature images.
  *
  * Map of this file:
+ *   0. scratch memory      one arena of huge-page-advised chunks per analysis
  *   1. pixel measures      red strength and dark (non-red) strength per pixel
  *   2. block maps          one pass over the scan into S x S block means
  *                          (S ~ 0.34 mm), where everything coarse happens
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "core/i18n.h"
@@ -61,6 +63,71 @@
 #define SS_FAINT_RED 70          /* p90 per-pixel red strength below: faint */
 #define SS_FAINT_SIG 75          /* p90 per-pixel darkness below: faint */
 #define SS_MAX_PIXELS (20000LL * 20000LL)
+
+/* ------------------------------------------------------------------ 0 */
+
+/* Scratch memory. Every buffer of one analysis (block maps, labels, masks,
+ * the export's strengths: 4-6 MB for an A4 page at 300 dpi) comes from one
+ * arena released at the end, and buffers that can be are reused between
+ * stages. Fresh memory is what costs: on the virtual machines measured the
+ * first touch of a 4 KB page costs 1.5-7 us, and the ~1,200 pages a one-shot
+ * analysis used to touch cost 5-15 ms, as much as a third of the analysis
+ * (a second analysis in the same process reused glibc's freed memory and
+ * did not pay it). The arena's chunks are 2 MB-aligned and advised as
+ * transparent huge pages, so one fault maps 2 MB (6 MB touched in 0.4-1.2 ms
+ * instead of 2.6-10 ms); a kernel without them gives plain pages. */
+#define SS_ARENA_CHUNK ((size_t)4 << 20)
+#define SS_ARENA_ALIGN ((size_t)2 << 20)
+#define SS_ARENA_MAX_CHUNKS 16
+
+typedef struct ss_arena {
+    uint8_t *chunk[SS_ARENA_MAX_CHUNKS];
+    int nchunks;
+    size_t cap, used; /* of the last chunk */
+} ss_arena;
+
+/* Uninitialised memory for the rest of the analysis (64-byte aligned);
+ * NULL when out of memory. Freed all at once by ss_arena_release(). */
+static void *ss_alloc(ss_arena *a, size_t bytes)
+{
+    if (bytes > SIZE_MAX / 2)
+        return NULL;
+    bytes = bytes ? (bytes + 63) & ~(size_t)63 : 64;
+    if (!a->nchunks || a->used + bytes > a->cap) {
+        if (a->nchunks == SS_ARENA_MAX_CHUNKS)
+            return NULL;
+        size_t cap = bytes <= SS_ARENA_CHUNK
+                         ? SS_ARENA_CHUNK
+                         : (bytes + SS_ARENA_ALIGN - 1) & ~(SS_ARENA_ALIGN - 1);
+        uint8_t *p = aligned_alloc(SS_ARENA_ALIGN, cap);
+        if (!p)
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        (void)madvise(p, cap, MADV_HUGEPAGE); /* advice: small pages if refused */
+#endif
+        a->chunk[a->nchunks++] = p;
+        a->cap = cap;
+        a->used = 0;
+    }
+    void *r = a->chunk[a->nchunks - 1] + a->used;
+    a->used += bytes;
+    return r;
+}
+
+static void *ss_alloc_zero(ss_arena *a, size_t bytes)
+{
+    void *p = ss_alloc(a, bytes);
+    if (p)
+        memset(p, 0, bytes);
+    return p;
+}
+
+static void ss_arena_release(ss_arena *a)
+{
+    for (int i = 0; i < a->nchunks; i++)
+        free(a->chunk[i]);
+    a->nchunks = 0;
+}
 
 /* ------------------------------------------------------------------ 1 */
 
@@ -95,6 +162,9 @@ typedef struct ss_scan {
     uint8_t *dark;  /* block mean dark strength */
     int red_base, dark_base; /* paper level of each map */
     int red_px_base, dark_px_base;
+    ss_arena arena;  /* every scratch buffer of the analysis */
+    float *export_buf; /* the export's strengths, reused by each area */
+    size_t export_cap; /* its capacity in floats */
 } ss_scan;
 
 /* The block maps read every pixel of the scan once and are most of the
@@ -143,14 +213,13 @@ static kx_err ss_build_maps(ss_scan *s)
 {
     int S = s->S, bw = s->bw, bh = s->bh;
     size_t padded = (size_t)bw * S;
-    s->red = calloc((size_t)bw * bh, 1);
-    s->dark = calloc((size_t)bw * bh, 1);
+    s->red = ss_alloc(&s->arena, (size_t)bw * bh);
+    s->dark = ss_alloc(&s->arena, (size_t)bw * bh);
     /* Column sums over one block row. */
-    uint32_t *cr = calloc(padded, sizeof(uint32_t));
-    uint32_t *cd = calloc(padded, sizeof(uint32_t));
-    kx_err rc = KX_ERR_NO_MEMORY;
+    uint32_t *cr = ss_alloc(&s->arena, padded * sizeof(uint32_t));
+    uint32_t *cd = ss_alloc(&s->arena, padded * sizeof(uint32_t));
     if (!s->red || !s->dark || !cr || !cd)
-        goto out;
+        return KX_ERR_NO_MEMORY;
     for (int by = 0; by < bh; by++) {
         memset(cr, 0, padded * sizeof(uint32_t));
         memset(cd, 0, padded * sizeof(uint32_t));
@@ -200,11 +269,7 @@ static kx_err ss_build_maps(ss_scan *s)
     s->dark_base = md;
     s->red_px_base = mr;
     s->dark_px_base = md;
-    rc = KX_OK;
-out:
-    free(cr);
-    free(cd);
-    return rc;
+    return KX_OK;
 }
 
 /* ------------------------------------------------------------------ 3 */
@@ -460,43 +525,52 @@ static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal,
     }
 }
 
-/* Find the table in component `comp` of the line labels. */
-static kx_err ss_fit_table(const ss_scan *s, const int *labels, int comp, int bx0, int by0,
-                           int bx1, int by1, ss_table *t)
+/* Runs of line blocks along the block rows of the dark map, labelled into
+ * 8-connected components. The table's lines are a small part of the page,
+ * so runs are a few thousand where a label per block was 2 MB to write and
+ * read four times. */
+typedef struct ss_run {
+    int y, x0, x1; /* blocks x0 .. x1 - 1 of block row y */
+} ss_run;
+
+/* Find the table in component `comp` (runs whose comp[] is comp, within the
+ * block bounds bx0..bx1, by0..by1). */
+static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, int nrun,
+                           int comp, int bx0, int by0, int bx1, int by1, ss_table *t)
 {
     int S = s->S;
     int cap = 0;
-    for (int by = by0; by <= by1; by++)
-        for (int bx = bx0; bx <= bx1; bx++)
-            if (labels[by * s->bw + bx] == comp)
-                cap++;
+    for (int i = 0; i < nrun; i++)
+        if (comp_of[i] == comp)
+            cap += run[i].x1 - run[i].x0;
     kx_err rc = KX_ERR_NO_TABLE;
-    double *buf = malloc((size_t)cap * 4 * sizeof(double));
+    double *buf = ss_alloc(&s->arena, (size_t)cap * 4 * sizeof(double));
     int nb = (int)(hypot((bx1 - bx0 + 1) * S, (by1 - by0 + 1) * S) / S) + 8;
-    int *hist = malloc((size_t)nb * 2 * sizeof(int));
-    if (!buf || !hist) {
-        rc = KX_ERR_NO_MEMORY;
-        goto out;
-    }
+    int *hist = ss_alloc(&s->arena, (size_t)nb * 2 * sizeof(int));
+    if (!buf || !hist)
+        return KX_ERR_NO_MEMORY;
     ss_pts ph = {buf, buf + cap, 0}, pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0};
-    for (int by = by0; by <= by1; by++)
-        for (int bx = bx0; bx <= bx1; bx++)
-            if (labels[by * s->bw + bx] == comp) {
-                double x = bx * S + S / 2.0, y = by * S + S / 2.0;
-                ph.a[ph.n] = y;
-                ph.b[ph.n++] = x;
-                pv.a[pv.n] = x;
-                pv.b[pv.n++] = y;
-            }
+    /* Runs are in raster order, so the points are too (as the block scan
+     * that preceded them gave them). */
+    for (int i = 0; i < nrun; i++) {
+        if (comp_of[i] != comp)
+            continue;
+        double y = run[i].y * S + S / 2.0;
+        for (int bx = run[i].x0; bx < run[i].x1; bx++) {
+            double x = bx * S + S / 2.0;
+            ph.a[ph.n] = y;
+            ph.b[ph.n++] = x;
+            pv.a[pv.n] = x;
+            pv.b[pv.n++] = y;
+        }
+    }
     double bin = S;
     double slack = tan(SS_MAX_SKEW_DEG * M_PI / 180.0) * (bx1 - bx0 + by1 - by0 + 2) * S;
     double qmin_h = by0 * S - slack, qmin_v = bx0 * S - slack;
     int nbins_h = (int)(((by1 - by0 + 1) * S + 2 * slack) / bin) + 2;
     int nbins_v = (int)(((bx1 - bx0 + 1) * S + 2 * slack) / bin) + 2;
-    if (nbins_h > 2 * nb || nbins_v > 2 * nb) {
-        rc = KX_ERR_INTERNAL;
-        goto out;
-    }
+    if (nbins_h > 2 * nb || nbins_v > 2 * nb)
+        return KX_ERR_INTERNAL;
     t->th = ss_best_tangent(&ph, 1.0, bin, qmin_h, nbins_h, hist);
     t->tv = ss_best_tangent(&pv, -1.0, bin, qmin_v, nbins_v, hist);
     double width_blocks = (bx1 - bx0 + 1) / sqrt(1 + t->th * t->th);
@@ -508,11 +582,11 @@ static kx_err ss_fit_table(const ss_scan *s, const int *labels, int comp, int bx
     ss_profile_score(&pv, t->tv, -1.0, bin, qmin_v, nbins_v, hist);
     int nv = ss_profile_lines(hist, nbins_v, bin, qmin_v, height_blocks, merge, vl, 4);
     if (nh != 4 || nv != 4)
-        goto out;
+        return rc;
     /* Rows and columns must be real boxes (10 mm at the least). */
     for (int i = 0; i < 3; i++)
         if (hl[i + 1].centre - hl[i].centre < 10 * s->k || vl[i + 1].centre - vl[i].centre < 10 * s->k)
-            goto out;
+            return rc;
     /* Refine each line's edges between the crossings. */
     for (int i = 0; i < 4; i++) {
         double at[24];
@@ -540,61 +614,94 @@ static kx_err ss_fit_table(const ss_scan *s, const int *labels, int comp, int bx
     }
     t->band = S / 2.0 + SS_BAND_MM * s->k;
     t->touch = t->band + SS_TOUCH_MM * s->k;
-    rc = KX_OK;
-out:
-    free(buf);
-    free(hist);
-    return rc;
+    return KX_OK;
 }
 
 static kx_err ss_find_table(ss_scan *s, ss_table *t)
 {
-    size_t n = (size_t)s->bw * s->bh;
-    uint8_t *mask = malloc(n);
-    int *labels = malloc(n * sizeof(int));
+    int bw = s->bw, bh = s->bh, thr = s->dark_base + SS_LINE_T;
+    int cap = 4096, n = 0, ncomp = 0;
+    ss_run *run = malloc((size_t)cap * sizeof(ss_run));
+    int *parent = malloc((size_t)cap * sizeof(int)), *bb = NULL;
     kx_err rc = KX_ERR_NO_MEMORY;
-    if (!mask || !labels)
+    if (!run || !parent)
         goto out;
-    int thr = s->dark_base + SS_LINE_T;
-    for (size_t i = 0; i < n; i++)
-        mask[i] = s->dark[i] >= thr;
-    int ncomp = 0;
-    ss_label(mask, s->bw, s->bh, labels, &ncomp);
+    /* Runs of each block row, joined to the runs of the row above that
+     * touch them (8-connected: overlapping once widened by a block). */
+    int prev0 = 0, prev1 = 0;
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *row = s->dark + (size_t)y * bw;
+        int cur0 = n;
+        for (int x = 0; x < bw;) {
+            if (row[x] < thr) {
+                x++;
+                continue;
+            }
+            int x0 = x;
+            while (x < bw && row[x] >= thr)
+                x++;
+            if (n == cap) {
+                if (cap > INT32_MAX / 2)
+                    goto out;
+                cap *= 2;
+                ss_run *r2 = realloc(run, (size_t)cap * sizeof(ss_run));
+                if (r2)
+                    run = r2;
+                int *p2 = realloc(parent, (size_t)cap * sizeof(int));
+                if (p2)
+                    parent = p2;
+                if (!r2 || !p2)
+                    goto out;
+            }
+            run[n] = (ss_run){y, x0, x};
+            parent[n] = n;
+            n++;
+        }
+        int p = prev0;
+        for (int c = cur0; c < n; c++) {
+            while (p < prev1 && run[p].x1 < run[c].x0)
+                p++;
+            for (int q = p; q < prev1 && run[q].x0 <= run[c].x1; q++)
+                uf_union(parent, c, q);
+        }
+        prev0 = cur0;
+        prev1 = n;
+    }
+    /* Compact component ids in raster order of their first block (roots are
+     * the smallest run index, see uf_union), as a per-block labelling gives. */
+    for (int i = 0; i < n; i++)
+        parent[i] = uf_find(parent, i);
+    for (int i = 0; i < n; i++)
+        parent[i] = parent[i] == i ? ncomp++ : parent[parent[i]];
     /* Bounding boxes of the components; keep the biggest few. */
     enum { CANDS = 6 };
     struct { int root, x0, y0, x1, y1; long area; } cand[CANDS];
     int ncand = 0;
-    int *bb = malloc((size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
-    if (!bb) {
-        rc = KX_ERR_NO_MEMORY;
+    bb = malloc((size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
+    if (!bb)
         goto out;
-    }
     for (int i = 0; i < ncomp; i++) {
         bb[4 * i] = s->bw;
         bb[4 * i + 1] = s->bh;
         bb[4 * i + 2] = -1;
         bb[4 * i + 3] = -1;
     }
-    for (int y = 0; y < s->bh; y++)
-        for (int x = 0; x < s->bw; x++) {
-            int r = labels[y * s->bw + x];
-            if (r < 0)
-                continue;
-            int *b = &bb[4 * (size_t)r];
-            if (x < b[0]) b[0] = x;
-            if (y < b[1]) b[1] = y;
-            if (x > b[2]) b[2] = x;
-            if (y > b[3]) b[3] = y;
-        }
+    for (int i = 0; i < n; i++) {
+        int *b = &bb[4 * (size_t)parent[i]];
+        if (run[i].x0 < b[0]) b[0] = run[i].x0;
+        if (run[i].y < b[1]) b[1] = run[i].y;
+        if (run[i].x1 - 1 > b[2]) b[2] = run[i].x1 - 1;
+        if (run[i].y > b[3]) b[3] = run[i].y;
+    }
     double min_blocks = 40.0 * s->k / s->S; /* a table is at least 40 mm each way */
     for (int i = 0; i < ncomp; i++) {
         int *b = &bb[4 * (size_t)i];
         if (b[2] - b[0] + 1 < min_blocks || b[3] - b[1] + 1 < min_blocks)
             continue;
         long area = (long)(b[2] - b[0] + 1) * (b[3] - b[1] + 1);
+        if (ncand == CANDS && cand[CANDS - 1].area >= area)
+            continue; /* (compared an unset slot when the sixth arrived) */
         int pos = ncand < CANDS ? ncand++ : CANDS - 1;
-        if (pos == CANDS - 1 && ncand == CANDS && cand[pos].area >= area)
-            continue;
         cand[pos].root = i;
         cand[pos].x0 = b[0];
         cand[pos].y0 = b[1];
@@ -607,16 +714,16 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
             cand[k - 1] = tmp;
         }
     }
-    free(bb);
     rc = KX_ERR_NO_TABLE;
     for (int c = 0; c < ncand && rc == KX_ERR_NO_TABLE; c++)
-        rc = ss_fit_table(s, labels, cand[c].root, cand[c].x0, cand[c].y0, cand[c].x1,
+        rc = ss_fit_table(s, run, parent, n, cand[c].root, cand[c].x0, cand[c].y0, cand[c].x1,
                           cand[c].y1, t);
     if (rc == KX_ERR_NO_TABLE)
         kx_err_set_detail("no ruled table of 3 rows and 3 columns (%d candidates)", ncand);
 out:
-    free(mask);
-    free(labels);
+    free(run);
+    free(parent);
+    free(bb);
     return rc;
 }
 
@@ -662,6 +769,9 @@ typedef struct ss_ink {
     uint8_t *ink;      /* ROI undilated ink mask */
     int8_t *region;    /* ROI region code per block */
     int *comp_cell;    /* by component id: cell index row*2+col, -1 ignored */
+    uint8_t *scratch;  /* 2 x ROI bytes: the dilation's, then `owner` */
+    int8_t *owner;     /* ROI: the cell whose impression a block's pixels
+                        * belong to (assigned component, not on a line), -1 */
 } ss_ink;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
@@ -767,20 +877,18 @@ static int ss_block_blue(const ss_scan *s, int bx, int by)
     return n && sum >= 15 * n;
 }
 
-static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
+/* Find the ink of `kind` in the ROI and assign it to cells (ik->labels,
+ * ink, comp_cell, owner), accumulating each cell's extent, lines touched and
+ * strengths in acc. ik's ROI buffers are the caller's, reused by each kind. */
+static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                           ss_cellacc acc[6])
 {
     int S = s->S;
     int bw = ik->rw, bh = ik->rh;
     size_t n = (size_t)bw * bh;
-    kx_err rc = KX_ERR_NO_MEMORY;
-    uint8_t *dil = malloc(n), *tmp = malloc(n);
+    uint8_t *dil = ik->scratch, *tmp = ik->scratch + n;
     ss_piece *pieces = NULL;
     ik->kind = kind;
-    ik->labels = malloc(n * sizeof(int));
-    ik->ink = malloc(n);
-    if (!dil || !tmp || !ik->labels || !ik->ink)
-        goto out;
     int thr = kind == 0 ? s->red_base + SS_RED_T : s->dark_base + SS_SIG_T;
     const uint8_t *map = kind == 0 ? s->red : s->dark;
     for (int y = 0; y < bh; y++)
@@ -837,10 +945,10 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
     int ncomp = 0;
     ss_label(dil, bw, bh, ik->labels, &ncomp);
     size_t nc = ncomp ? (size_t)ncomp : 1;
-    pieces = calloc(nc, sizeof(ss_piece));
-    ik->comp_cell = malloc(nc * sizeof(int));
+    pieces = ss_alloc_zero(&s->arena, nc * sizeof(ss_piece));
+    ik->comp_cell = ss_alloc(&s->arena, nc * sizeof(int));
     if (!pieces || !ik->comp_cell)
-        goto out;
+        return KX_ERR_NO_MEMORY;
     for (int i = 0; i < ncomp; i++) {
         pieces[i].x0 = pieces[i].y0 = INT32_MAX;
         pieces[i].x1 = pieces[i].y1 = -1;
@@ -960,12 +1068,14 @@ static kx_err ss_find_ink(const ss_scan *s, const ss_table *t, int kind, ss_ink 
                 }
             }
         }
-    rc = KX_OK;
-out:
-    free(dil);
-    free(tmp);
-    free(pieces);
-    return rc;
+    /* Which cell's impression each block's pixels belong to, for the export
+     * (the dilation's buffers are free now). */
+    ik->owner = (int8_t *)ik->scratch;
+    for (size_t i = 0; i < n; i++) {
+        int l = ik->labels[i];
+        ik->owner[i] = (int8_t)(l >= 0 && ik->region[i] != SS_LINE ? ik->comp_cell[l] : -1);
+    }
+    return KX_OK;
 }
 
 static int ss_hist_percentile(const uint32_t *hist, double p, int from)
@@ -988,19 +1098,24 @@ static int ss_hist_percentile(const uint32_t *hist, double p, int from)
 
 /* floor() for pixel coordinates (|v| < 2^31): the library's floor is a
  * function call or a long sequence on baseline x86-64, and the export calls
- * it three times per output pixel. */
-static inline int ss_ifloor(double v)
+ * it several times per output pixel. */
+static inline int ss_ifloorf(float v)
 {
     int i = (int)v;
-    return i - (v < (double)i);
+    return i - (v < (float)i);
 }
 
-static inline void ss_sample(const ss_scan *s, double x, double y, double out[3])
+/* Bilinear sample of the scan at (x, y) (pixel centres at +0.5). Single
+ * precision: coordinates below 2^14 keep a 2^-10 pixel fraction and the
+ * strengths built from the result are 0..255 values cut at whole units,
+ * so doubles bought nothing but time (the export samples every pixel of
+ * an impression's box). */
+static inline void ss_sample(const ss_scan *s, float x, float y, float out[3])
 {
-    x -= 0.5;
-    y -= 0.5;
-    int x0 = ss_ifloor(x), y0 = ss_ifloor(y);
-    double fx = x - x0, fy = y - y0;
+    x -= 0.5f;
+    y -= 0.5f;
+    int x0 = ss_ifloorf(x), y0 = ss_ifloorf(y);
+    float fx = x - (float)x0, fy = y - (float)y0;
     int x1 = x0 + 1, y1 = y0 + 1;
     if (x0 < 0 || y0 < 0 || x1 >= s->w || y1 >= s->h) {
         x0 = x0 < 0 ? 0 : x0 >= s->w ? s->w - 1 : x0;
@@ -1012,41 +1127,39 @@ static inline void ss_sample(const ss_scan *s, double x, double y, double out[3]
     const uint8_t *r0 = s->px + (size_t)y0 * s->stride, *r1 = s->px + (size_t)y1 * s->stride;
     const uint8_t *a = r0 + (size_t)x0 * ch, *b = r0 + (size_t)x1 * ch;
     const uint8_t *c = r1 + (size_t)x0 * ch, *d = r1 + (size_t)x1 * ch;
-    double wa = (1 - fx) * (1 - fy), wb = fx * (1 - fy), wc = (1 - fx) * fy, wd = fx * fy;
+    float wa = (1 - fx) * (1 - fy), wb = fx * (1 - fy), wc = (1 - fx) * fy, wd = fx * fy;
     for (int k = 0; k < 3; k++) {
         int o = c3 ? k : 0;
         out[k] = wa * a[o] + wb * b[o] + wc * c[o] + wd * d[o];
     }
 }
 
-static double ss_strength_rgb(const ss_scan *s, int kind, const double p[3])
+static inline float ss_strength_rgb(const ss_scan *s, int kind, const float p[3])
 {
-    if (kind == 0) {
-        double gb = p[1] > p[2] ? p[1] : p[2];
-        return (p[0] > gb ? p[0] - gb : 0) - s->red_px_base;
-    }
-    double gb = p[1] > p[2] ? p[1] : p[2];
+    float gb = p[1] > p[2] ? p[1] : p[2];
+    if (kind == 0)
+        return (p[0] > gb ? p[0] - gb : 0) - (float)s->red_px_base;
     if (p[0] - gb > 40)
         return 0;
-    return 255 - (p[0] + p[1] + p[2]) / 3 - s->dark_px_base;
+    return 255 - (p[0] + p[1] + p[2]) / 3 - (float)s->dark_px_base;
 }
 
-
-/* Export cell `cell`'s impression (the ink components assigned to it):
- * deskewed, alpha from ink strength, colour the ink's, cropped tight. */
-static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, int cell,
-                        kx_sealsheet_area *img)
+/* Export cell `cell`'s impression (the ink components assigned to it, whose
+ * ink blocks acc holds): deskewed, alpha from ink strength, colour the
+ * ink's, cropped tight. */
+static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cell,
+                        const ss_cellacc *acc, kx_sealsheet_area *img)
 {
     int S = s->S, kind = ik->kind;
-    double theta = atan(t->th), cs = cos(theta), sn = sin(theta), inv_s = 1.0 / S;
-    /* Extent of the ink blocks in the deskewed frame (p along the rows). */
+    double theta = atan(t->th), cs = cos(theta), sn = sin(theta);
+    /* The extent of its ink blocks in the deskewed frame (p along the rows). */
     double p0 = 1e18, p1 = -1e18, q0 = 1e18, q1 = -1e18;
-    for (int y = 0; y < ik->rh; y++)
-        for (int x = 0; x < ik->rw; x++) {
-            size_t i = (size_t)y * ik->rw + x;
+    for (int gy = acc->by0; acc->present && gy <= acc->by1; gy++)
+        for (int gx = acc->bx0; gx <= acc->bx1; gx++) {
+            size_t i = (size_t)(gy - ik->ry0) * ik->rw + (gx - ik->rx0);
             if (!ik->ink[i] || ik->comp_cell[ik->labels[i]] != cell)
                 continue;
-            double px = (x + ik->rx0) * S + S / 2.0, py = (y + ik->ry0) * S + S / 2.0;
+            double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
             double p = px * cs + py * sn, q = -px * sn + py * cs;
             if (p < p0) p0 = p;
             if (p > p1) p1 = p;
@@ -1061,68 +1174,70 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
     int W = (int)ceil(p1 + pad - p0), H = (int)ceil(q1 + pad - q0);
     if (W <= 0 || H <= 0 || (long long)W * H > 64LL * 1024 * 1024)
         return KX_ERR_INTERNAL;
-    float *str = malloc((size_t)W * H * sizeof(float));
-    if (!str)
-        return KX_ERR_NO_MEMORY;
-    /* The blocks whose pixels belong to this impression, decided once per
-     * block rather than once per output pixel. */
-    uint8_t *mine = malloc((size_t)ik->rw * ik->rh);
-    if (!mine) {
-        free(str);
-        return KX_ERR_NO_MEMORY;
+    if ((size_t)W * H > s->export_cap) {
+        s->export_buf = ss_alloc(&s->arena, (size_t)W * H * sizeof(float));
+        if (!s->export_buf)
+            return KX_ERR_NO_MEMORY;
+        s->export_cap = (size_t)W * H;
     }
-    for (size_t bi = 0; bi < (size_t)ik->rw * ik->rh; bi++) {
-        int l = ik->labels[bi];
-        mine[bi] = l >= 0 && ik->comp_cell[l] == cell && ik->region[bi] != SS_LINE;
-    }
+    float *str = s->export_buf;
+    const int8_t *owner = ik->owner;
+    /* Output pixel (i, j) is p = p0 + i + 0.5, q = q0 + j + 0.5 rotated
+     * back: x = p cs - q sn, y = p sn + q cs, stepping by (cs, sn) along a
+     * row. Block coordinates step by (cs, sn) / S. */
+    float fcs = (float)cs, fsn = (float)sn, inv_s = 1.0f / (float)S;
     uint32_t hist[256] = {0};
-    for (int j = 0; j < H; j++)
+    for (int j = 0; j < H; j++) {
+        double q = q0 + j + 0.5, pr = p0 + 0.5;
+        float xr = (float)(pr * cs - q * sn), yr = (float)(pr * sn + q * cs);
+        float *orow = str + (size_t)j * W;
         for (int i = 0; i < W; i++) {
-            double p = p0 + i + 0.5, q = q0 + j + 0.5;
-            double x = p * cs - q * sn, y = p * sn + q * cs;
-            double v = 0, c[3] = {0, 0, 0};
-            int bx = ss_ifloor(x * inv_s) - ik->rx0, by = ss_ifloor(y * inv_s) - ik->ry0;
+            float x = xr + (float)i * fcs, y = yr + (float)i * fsn, v = 0;
+            int bx = ss_ifloorf(x * inv_s) - ik->rx0, by = ss_ifloorf(y * inv_s) - ik->ry0;
             if (bx >= 0 && by >= 0 && bx < ik->rw && by < ik->rh &&
-                mine[(size_t)by * ik->rw + bx]) {
+                owner[(size_t)by * ik->rw + bx] == cell) {
+                float c[3];
                 ss_sample(s, x, y, c);
                 v = ss_strength_rgb(s, kind, c);
+                if (v >= 1)
+                    hist[v > 255 ? 255 : (int)v]++;
             }
-            str[(size_t)j * W + i] = (float)v;
-            if (v >= 1)
-                hist[v > 255 ? 255 : (int)v]++;
+            orow[i] = v;
         }
-    free(mine);
+    }
     /* Noise floor and full-strength reference of this impression. */
-    double floor_ = kind == 0 ? 18 : 32;
-    double ref = ss_hist_percentile(hist, 0.98, (int)floor_);
+    float floor_ = kind == 0 ? 18 : 32;
+    float ref = (float)ss_hist_percentile(hist, 0.98, (int)floor_);
     if (ref < floor_ + 10)
         ref = floor_ + 10;
+    float strong = 0.92f * ref, visible = fmaxf(floor_, 0.1f * ref);
     double sum[3] = {0, 0, 0}, nsum = 0;
     int tx0 = W, ty0 = H, tx1 = -1, ty1 = -1;
-    for (int j = 0; j < H; j++)
+    for (int j = 0; j < H; j++) {
+        const float *row = str + (size_t)j * W;
+        double q = q0 + j + 0.5, pr = p0 + 0.5;
+        float xr = (float)(pr * cs - q * sn), yr = (float)(pr * sn + q * cs);
         for (int i = 0; i < W; i++) {
-            size_t o = (size_t)j * W + i;
-            double v = (double)str[o];
-            if (v >= 0.92 * ref) {
+            float v = row[i];
+            if (v < visible)
+                continue;
+            if (i < tx0) tx0 = i;
+            if (i > tx1) tx1 = i;
+            if (j < ty0) ty0 = j;
+            if (j > ty1) ty1 = j;
+            if (v >= strong) {
                 /* the ink's colour from its strongest pixels, sampled again
                  * exactly as above (cheaper than keeping every pixel's) */
-                double p = p0 + i + 0.5, q = q0 + j + 0.5, c[3];
-                ss_sample(s, p * cs - q * sn, p * sn + q * cs, c);
+                float c[3];
+                ss_sample(s, xr + (float)i * fcs, yr + (float)i * fsn, c);
                 for (int k = 0; k < 3; k++)
-                    sum[k] += (double)(float)c[k];
+                    sum[k] += (double)c[k];
                 nsum++;
             }
-            if (v >= floor_ && v / ref >= 0.1) {
-                if (i < tx0) tx0 = i;
-                if (i > tx1) tx1 = i;
-                if (j < ty0) ty0 = j;
-                if (j > ty1) ty1 = j;
-            }
         }
-    if (tx1 < 0 || nsum == 0) {
-        free(str);
-        return KX_ERR_NOT_FOUND;
     }
+    if (tx1 < 0 || nsum == 0)
+        return KX_ERR_NOT_FOUND;
     for (int c = 0; c < 3; c++)
         img->ink[c] = (uint8_t)lround(sum[c] / nsum);
     /* Tight crop plus a small margin, inside the sampled area. */
@@ -1133,26 +1248,24 @@ static kx_err ss_export(const ss_scan *s, const ss_table *t, const ss_ink *ik, i
     ty1 = ty1 + m >= H ? H - 1 : ty1 + m;
     int ow = tx1 - tx0 + 1, oh = ty1 - ty0 + 1;
     kx_err rc = kx_image_new(ow, oh, 4, &img->image);
-    if (rc) {
-        free(str);
+    if (rc)
         return rc;
-    }
     img->image->dpi = s->dpi;
-    for (int j = 0; j < oh; j++)
-        for (int i = 0; i < ow; i++) {
-            double v = (double)str[(size_t)(j + ty0) * W + (i + tx0)];
-            double a = v < floor_ ? 0 : v / ref;
-            if (a > 1)
-                a = 1;
-            uint8_t *o = kx_image_row(img->image, j) + (size_t)i * 4;
+    float alpha_scale = 255.0f / ref;
+    for (int j = 0; j < oh; j++) {
+        const float *row = str + (size_t)(j + ty0) * W + tx0;
+        uint8_t *o = kx_image_row(img->image, j);
+        for (int i = 0; i < ow; i++, o += 4) {
+            float v = row[i];
+            float a = v < floor_ ? 0 : v * alpha_scale;
             o[0] = img->ink[0];
             o[1] = img->ink[1];
             o[2] = img->ink[2];
-            o[3] = (uint8_t)(a * 255 + 0.5); /* lround for 0 <= a <= 1, inline */
+            o[3] = (uint8_t)((a > 255 ? 255 : a) + 0.5f); /* lround for 0 <= a, inline */
         }
+    }
     img->size_mm[0] = ow / s->k;
     img->size_mm[1] = oh / s->k;
-    free(str);
     return KX_OK;
 }
 
@@ -1240,18 +1353,18 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     int ry1 = (int)fmin(s->bh - 1, ceil((by1 + mg) / s->S));
     ik.rw = rx1 - ik.rx0 + 1;
     ik.rh = ry1 - ik.ry0 + 1;
-    ik.region = malloc((size_t)ik.rw * ik.rh);
-    if (!ik.region)
+    size_t nroi = (size_t)ik.rw * ik.rh;
+    ik.region = ss_alloc(&s->arena, nroi);
+    ik.labels = ss_alloc(&s->arena, nroi * sizeof(int));
+    ik.ink = ss_alloc(&s->arena, nroi);
+    ik.scratch = ss_alloc(&s->arena, 2 * nroi);
+    ss_cellacc *acc = ss_alloc(&s->arena, 6 * sizeof(ss_cellacc));
+    if (!ik.region || !ik.labels || !ik.ink || !ik.scratch || !acc)
         return KX_ERR_NO_MEMORY;
     for (int y = 0; y < ik.rh; y++)
         for (int x = 0; x < ik.rw; x++)
             ik.region[(size_t)y * ik.rw + x] = (int8_t)ss_region(
                 &t, (x + ik.rx0) * s->S + s->S / 2.0, (y + ik.ry0) * s->S + s->S / 2.0);
-    ss_cellacc *acc = malloc(6 * sizeof(ss_cellacc));
-    if (!acc) {
-        free(ik.region);
-        return KX_ERR_NO_MEMORY;
-    }
     for (int kind = 0; kind < 2 && !rc; kind++) {
         memset(acc, 0, 6 * sizeof(ss_cellacc));
         double ta = ss_now_ms();
@@ -1273,7 +1386,8 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
             }
             if (area->best >= 0) {
                 double te = ss_now_ms();
-                rc = ss_export(s, &t, &ik, row * 2 + area->best, area);
+                rc = ss_export(s, &t, &ik, row * 2 + area->best, &acc[row * 2 + area->best],
+                               area);
                 texp += ss_now_ms() - te;
                 if (rc == KX_ERR_NOT_FOUND) { /* nothing above the noise floor */
                     area->cells[area->best].status = KX_SEAL_FAINT;
@@ -1282,15 +1396,7 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
                 }
             }
         }
-        free(ik.labels);
-        free(ik.ink);
-        free(ik.comp_cell);
-        ik.labels = NULL;
-        ik.ink = NULL;
-        ik.comp_cell = NULL;
     }
-    free(acc);
-    free(ik.region);
     kx_log_debug("sealsheet.timing", "maps_ms=%.1f table_ms=%.1f regions_ms=%.1f ink_ms=%.1f "
                  "export_ms=%.1f", t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
     return rc;
@@ -1329,8 +1435,7 @@ kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
         return KX_ERR_NO_MEMORY;
     res->dpi = dpi;
     kx_err rc = ss_analyse(&s, res);
-    free(s.red);
-    free(s.dark);
+    ss_arena_release(&s.arena);
     if (rc) {
         kx_sealsheet_result_free(res);
         return rc;
