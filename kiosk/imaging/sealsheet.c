@@ -179,34 +179,63 @@ typedef struct ss_scan {
 #define SS_VECTOR_CLONES
 #endif
 
-/* Add one row's per-pixel red and dark strengths (times 3) into acc_red and
- * acc_dark, indexed by x. Written branch-free over whole rows so the
- * compiler vectorises it; ch is a constant in each wrapper below. */
-static inline void ss_accumulate_row(const uint8_t *restrict row, int w, int ch,
-                                     uint32_t *restrict acc_red, uint32_t *restrict acc_dark)
+/* Add one row's per-pixel red and dark strengths (dark times 3) into
+ * acc_red and acc_dark, indexed by x, or store them when `first` (the block
+ * row's first pixel row: no clearing pass). Sums of up to 32 rows (S at
+ * 2400 dpi) stay below 32 * 765, so 16-bit lanes hold them and a vector
+ * carries twice the pixels. Written branch-free over whole rows so the
+ * compiler vectorises it; ch and first are constants in each use. */
+static inline void ss_accumulate_row(const uint8_t *restrict row, int w, int ch, int first,
+                                     uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
 {
     for (int x = 0; x < w; x++) {
         int r = row[x * ch], g = row[x * ch + 1], b = row[x * ch + 2];
         int gb = g > b ? g : b;
         int red = r - gb > 0 ? r - gb : 0;
         int dark = red > 40 ? 0 : 765 - r - g - b;
-        acc_red[x] += (uint32_t)red;
-        acc_dark[x] += (uint32_t)dark;
+        acc_red[x] = (uint16_t)((first ? 0 : acc_red[x]) + red);
+        acc_dark[x] = (uint16_t)((first ? 0 : acc_dark[x]) + dark);
     }
 }
 
 SS_VECTOR_CLONES
-static void ss_accumulate_rgb(const uint8_t *restrict row, int w, uint32_t *restrict acc_red,
-                              uint32_t *restrict acc_dark)
+static void ss_accumulate_rgb(const uint8_t *restrict row, int w, int first,
+                              uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
 {
-    ss_accumulate_row(row, w, 3, acc_red, acc_dark);
+    if (first)
+        ss_accumulate_row(row, w, 3, 1, acc_red, acc_dark);
+    else
+        ss_accumulate_row(row, w, 3, 0, acc_red, acc_dark);
 }
 
 SS_VECTOR_CLONES
-static void ss_accumulate_rgba(const uint8_t *restrict row, int w, uint32_t *restrict acc_red,
-                               uint32_t *restrict acc_dark)
+static void ss_accumulate_rgba(const uint8_t *restrict row, int w, int first,
+                               uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
 {
-    ss_accumulate_row(row, w, 4, acc_red, acc_dark);
+    if (first)
+        ss_accumulate_row(row, w, 4, 1, acc_red, acc_dark);
+    else
+        ss_accumulate_row(row, w, 4, 0, acc_red, acc_dark);
+}
+
+/* Block means of one block row from its column sums: blocks [0, nfull) are
+ * S x rows pixels. The mean is floor(sum / n), exact; with S and rows
+ * constants (the common cases below) the divisions become multiplications
+ * and the block's column sums a fixed unrolled add. */
+static inline void ss_block_means(const uint16_t *restrict cr, const uint16_t *restrict cd,
+                                  int nfull, int S, int rows, uint8_t *restrict red,
+                                  uint8_t *restrict dark)
+{
+    uint32_t n = (uint32_t)S * (uint32_t)rows;
+    for (int bx = 0; bx < nfull; bx++) {
+        uint32_t ar = 0, ad = 0;
+        for (int k = 0; k < S; k++) {
+            ar += cr[bx * S + k];
+            ad += cd[bx * S + k];
+        }
+        red[bx] = (uint8_t)(ar / n);
+        dark[bx] = (uint8_t)(ad / (3 * n));
+    }
 }
 
 static kx_err ss_build_maps(ss_scan *s)
@@ -216,40 +245,44 @@ static kx_err ss_build_maps(ss_scan *s)
     s->red = ss_alloc(&s->arena, (size_t)bw * bh);
     s->dark = ss_alloc(&s->arena, (size_t)bw * bh);
     /* Column sums over one block row. */
-    uint32_t *cr = ss_alloc(&s->arena, padded * sizeof(uint32_t));
-    uint32_t *cd = ss_alloc(&s->arena, padded * sizeof(uint32_t));
+    uint16_t *cr = ss_alloc(&s->arena, padded * sizeof(uint16_t));
+    uint16_t *cd = ss_alloc(&s->arena, padded * sizeof(uint16_t));
     if (!s->red || !s->dark || !cr || !cd)
         return KX_ERR_NO_MEMORY;
+    int nfull = s->w / S; /* blocks of S columns; the last may be narrower */
     for (int by = 0; by < bh; by++) {
-        memset(cr, 0, padded * sizeof(uint32_t));
-        memset(cd, 0, padded * sizeof(uint32_t));
         int y0 = by * S, y1 = y0 + S < s->h ? y0 + S : s->h;
         for (int y = y0; y < y1; y++) {
             const uint8_t *row = s->px + (size_t)y * s->stride;
+            int first = y == y0;
             if (s->ch == 3) {
-                ss_accumulate_rgb(row, s->w, cr, cd);
+                ss_accumulate_rgb(row, s->w, first, cr, cd);
             } else if (s->ch == 4) {
-                ss_accumulate_rgba(row, s->w, cr, cd);
+                ss_accumulate_rgba(row, s->w, first, cr, cd);
             } else {
-                for (int x = 0; x < s->w; x++)
-                    cd[x] += (uint32_t)(255 - row[(size_t)x * s->ch]) * 3u;
+                for (int x = 0; x < s->w; x++) {
+                    cr[x] = 0;
+                    cd[x] = (uint16_t)((first ? 0 : cd[x]) + (255 - row[(size_t)x * s->ch]) * 3);
+                }
             }
         }
-        /* Integer division per block was a fifth of the map time; the
-         * quotient (under 256) is floor((sum + 0.5) / n) exactly when
-         * computed with a reciprocal in double: the 0.5 keeps exact
-         * multiples clear of rounding down and stays below the next one. */
-        double inv_full = 1.0 / ((double)S * (y1 - y0));
-        for (int bx = 0; bx < bw; bx++) {
+        uint8_t *red = s->red + (size_t)by * bw, *dark = s->dark + (size_t)by * bw;
+        int rows = y1 - y0;
+        if (rows == S && S == 4)
+            ss_block_means(cr, cd, nfull, 4, 4, red, dark); /* 300 dpi */
+        else if (rows == S && S == 3)
+            ss_block_means(cr, cd, nfull, 3, 3, red, dark); /* 200 dpi */
+        else
+            ss_block_means(cr, cd, nfull, S, rows, red, dark);
+        for (int bx = nfull; bx < bw; bx++) {
             int x0 = bx * S, x1 = x0 + S < s->w ? x0 + S : s->w;
-            uint32_t ar = 0, ad = 0;
+            uint32_t ar = 0, ad = 0, n = (uint32_t)((x1 - x0) * rows);
             for (int x = x0; x < x1; x++) {
                 ar += cr[x];
                 ad += cd[x];
             }
-            double inv = x1 - x0 == S ? inv_full : 1.0 / ((double)(x1 - x0) * (y1 - y0));
-            s->red[(size_t)by * bw + bx] = (uint8_t)((ar + 0.5) * inv);
-            s->dark[(size_t)by * bw + bx] = (uint8_t)((ad + 0.5) * (inv / 3.0));
+            red[bx] = (uint8_t)(ar / n);
+            dark[bx] = (uint8_t)(ad / (3 * n));
         }
     }
     /* Paper level: the most common block value (the page is mostly paper). */
@@ -1096,26 +1129,23 @@ static int ss_hist_percentile(const uint32_t *hist, double p, int from)
 
 /* ------------------------------------------------------------------ 6 */
 
-/* floor() for pixel coordinates (|v| < 2^31): the library's floor is a
- * function call or a long sequence on baseline x86-64, and the export calls
- * it several times per output pixel. */
-static inline int ss_ifloorf(float v)
-{
-    int i = (int)v;
-    return i - (v < (float)i);
-}
+/* The export samples every pixel of an impression's box (a quarter of a
+ * million for a 40 mm seal), so its sampling is in fixed point: positions
+ * in 1/65536 pixel, stepped along a row by adding, and bilinear weights of
+ * 11 bits, so a channel comes out times 2^22 in a 32-bit integer, within
+ * 0.07 of the exact interpolation on the 0..255 scale. */
+#define SS_FIX_ONE 65536     /* 1.0 of a position */
+#define SS_FIX_WBITS 11      /* bits of a bilinear weight */
+#define SS_FIX_VAL (1.0f / (float)(1 << (2 * SS_FIX_WBITS))) /* a channel's unit */
 
-/* Bilinear sample of the scan at (x, y) (pixel centres at +0.5). Single
- * precision: coordinates below 2^14 keep a 2^-10 pixel fraction and the
- * strengths built from the result are 0..255 values cut at whole units,
- * so doubles bought nothing but time (the export samples every pixel of
- * an impression's box). */
-static inline void ss_sample(const ss_scan *s, float x, float y, float out[3])
+/* The three channels (grey repeated) at the point (X, Y), pixel centres at
+ * +0.5, times 2^22; edges clamp. */
+static inline void ss_sample(const ss_scan *s, int64_t X, int64_t Y, int32_t out[3])
 {
-    x -= 0.5f;
-    y -= 0.5f;
-    int x0 = ss_ifloorf(x), y0 = ss_ifloorf(y);
-    float fx = x - (float)x0, fy = y - (float)y0;
+    int64_t xs = X - SS_FIX_ONE / 2, ys = Y - SS_FIX_ONE / 2;
+    int x0 = (int)(xs >> 16), y0 = (int)(ys >> 16);
+    int32_t fx = (int32_t)((xs >> (16 - SS_FIX_WBITS)) & ((1 << SS_FIX_WBITS) - 1));
+    int32_t fy = (int32_t)((ys >> (16 - SS_FIX_WBITS)) & ((1 << SS_FIX_WBITS) - 1));
     int x1 = x0 + 1, y1 = y0 + 1;
     if (x0 < 0 || y0 < 0 || x1 >= s->w || y1 >= s->h) {
         x0 = x0 < 0 ? 0 : x0 >= s->w ? s->w - 1 : x0;
@@ -1127,21 +1157,25 @@ static inline void ss_sample(const ss_scan *s, float x, float y, float out[3])
     const uint8_t *r0 = s->px + (size_t)y0 * s->stride, *r1 = s->px + (size_t)y1 * s->stride;
     const uint8_t *a = r0 + (size_t)x0 * ch, *b = r0 + (size_t)x1 * ch;
     const uint8_t *c = r1 + (size_t)x0 * ch, *d = r1 + (size_t)x1 * ch;
-    float wa = (1 - fx) * (1 - fy), wb = fx * (1 - fy), wc = (1 - fx) * fy, wd = fx * fy;
+    int32_t gx = (1 << SS_FIX_WBITS) - fx, gy = (1 << SS_FIX_WBITS) - fy;
     for (int k = 0; k < 3; k++) {
         int o = c3 ? k : 0;
-        out[k] = wa * a[o] + wb * b[o] + wc * c[o] + wd * d[o];
+        int32_t top = a[o] * gx + b[o] * fx, bottom = c[o] * gx + d[o] * fx;
+        out[k] = top * gy + bottom * fy;
     }
 }
 
-static inline float ss_strength_rgb(const ss_scan *s, int kind, const float p[3])
+/* Strength above the paper of a sample (ss_red / ss_dark on interpolated
+ * channels), on the 0..255 scale. */
+static inline float ss_strength_rgb(const ss_scan *s, int kind, const int32_t p[3])
 {
-    float gb = p[1] > p[2] ? p[1] : p[2];
+    int32_t gb = p[1] > p[2] ? p[1] : p[2];
     if (kind == 0)
-        return (p[0] > gb ? p[0] - gb : 0) - (float)s->red_px_base;
-    if (p[0] - gb > 40)
+        return (float)(p[0] > gb ? p[0] - gb : 0) * SS_FIX_VAL - (float)s->red_px_base;
+    if (p[0] - gb > (40 << (2 * SS_FIX_WBITS)))
         return 0;
-    return 255 - (p[0] + p[1] + p[2]) / 3 - (float)s->dark_px_base;
+    uint32_t sum = (uint32_t)p[0] + (uint32_t)p[1] + (uint32_t)p[2];
+    return 255 - (float)sum * (SS_FIX_VAL / 3) - (float)s->dark_px_base;
 }
 
 /* Export cell `cell`'s impression (the ink components assigned to it, whose
@@ -1181,23 +1215,36 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
         s->export_cap = (size_t)W * H;
     }
     float *str = s->export_buf;
-    const int8_t *owner = ik->owner;
+    /* The ROI block of each pixel column and row (a division per output
+     * pixel otherwise). */
+    int xspan = ik->rw * S, yspan = ik->rh * S;
+    int *xblock = ss_alloc(&s->arena, (size_t)(xspan + yspan) * sizeof(int));
+    if (!xblock)
+        return KX_ERR_NO_MEMORY;
+    int *yblock = xblock + xspan;
+    for (int i = 0; i < xspan; i++)
+        xblock[i] = i / S;
+    for (int i = 0; i < yspan; i++)
+        yblock[i] = (i / S) * ik->rw;
     /* Output pixel (i, j) is p = p0 + i + 0.5, q = q0 + j + 0.5 rotated
-     * back: x = p cs - q sn, y = p sn + q cs, stepping by (cs, sn) along a
-     * row. Block coordinates step by (cs, sn) / S. */
-    float fcs = (float)cs, fsn = (float)sn, inv_s = 1.0f / (float)S;
+     * back: x = p cs - q sn, y = p sn + q cs, which steps by (cs, sn) along
+     * a row. */
+    int64_t step_x = llround(cs * SS_FIX_ONE), step_y = llround(sn * SS_FIX_ONE);
+    int xorg = ik->rx0 * S, yorg = ik->ry0 * S;
+    const int8_t *owner = ik->owner;
     uint32_t hist[256] = {0};
     for (int j = 0; j < H; j++) {
         double q = q0 + j + 0.5, pr = p0 + 0.5;
-        float xr = (float)(pr * cs - q * sn), yr = (float)(pr * sn + q * cs);
+        int64_t X = llround((pr * cs - q * sn) * SS_FIX_ONE);
+        int64_t Y = llround((pr * sn + q * cs) * SS_FIX_ONE);
         float *orow = str + (size_t)j * W;
-        for (int i = 0; i < W; i++) {
-            float x = xr + (float)i * fcs, y = yr + (float)i * fsn, v = 0;
-            int bx = ss_ifloorf(x * inv_s) - ik->rx0, by = ss_ifloorf(y * inv_s) - ik->ry0;
-            if (bx >= 0 && by >= 0 && bx < ik->rw && by < ik->rh &&
-                owner[(size_t)by * ik->rw + bx] == cell) {
-                float c[3];
-                ss_sample(s, x, y, c);
+        for (int i = 0; i < W; i++, X += step_x, Y += step_y) {
+            float v = 0;
+            int64_t px = (X >> 16) - xorg, py = (Y >> 16) - yorg;
+            if (px >= 0 && py >= 0 && px < xspan && py < yspan &&
+                owner[yblock[py] + xblock[px]] == cell) {
+                int32_t c[3];
+                ss_sample(s, X, Y, c);
                 v = ss_strength_rgb(s, kind, c);
                 if (v >= 1)
                     hist[v > 255 ? 255 : (int)v]++;
@@ -1216,7 +1263,8 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
     for (int j = 0; j < H; j++) {
         const float *row = str + (size_t)j * W;
         double q = q0 + j + 0.5, pr = p0 + 0.5;
-        float xr = (float)(pr * cs - q * sn), yr = (float)(pr * sn + q * cs);
+        int64_t X = llround((pr * cs - q * sn) * SS_FIX_ONE);
+        int64_t Y = llround((pr * sn + q * cs) * SS_FIX_ONE);
         for (int i = 0; i < W; i++) {
             float v = row[i];
             if (v < visible)
@@ -1228,8 +1276,8 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
             if (v >= strong) {
                 /* the ink's colour from its strongest pixels, sampled again
                  * exactly as above (cheaper than keeping every pixel's) */
-                float c[3];
-                ss_sample(s, xr + (float)i * fcs, yr + (float)i * fsn, c);
+                int32_t c[3];
+                ss_sample(s, X + i * step_x, Y + i * step_y, c);
                 for (int k = 0; k < 3; k++)
                     sum[k] += (double)c[k];
                 nsum++;
@@ -1239,7 +1287,7 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
     if (tx1 < 0 || nsum == 0)
         return KX_ERR_NOT_FOUND;
     for (int c = 0; c < 3; c++)
-        img->ink[c] = (uint8_t)lround(sum[c] / nsum);
+        img->ink[c] = (uint8_t)lround(sum[c] * (double)SS_FIX_VAL / nsum);
     /* Tight crop plus a small margin, inside the sampled area. */
     int m = (int)lround(SS_CROP_MARGIN_MM * s->k);
     tx0 = tx0 - m < 0 ? 0 : tx0 - m;
