@@ -5,13 +5,17 @@
  *
  * The whole page is never handed to the decoder (libzbar): a coarse texture
  * map finds the few regions that look like a QR symbol, each is cut out at a
- * scale where a module is about three pixels, and decoded as grey, then
- * binarised, then enlarged and binarised locally. Only when no region
- * decodes is the reduced page scanned as a whole. Works at any rotation,
- * with low contrast, uneven light and slight blur.
+ * scale where a module is about three pixels and decoded as grey. The
+ * strongest region, and a slightly larger cut of it, are also decoded
+ * enlarged (small modules) or binarised (larger ones); the other regions
+ * only when a quick scan finds QR finder patterns in them. Only when no
+ * region decodes is the reduced page scanned as a whole. Works at any
+ * rotation, with low contrast, uneven light and slight blur.
  *
  * Pure computation on a decoded image: no I/O, no global state; every call
- * is thread-safe.
+ * is thread-safe. A call may run a second thread (joined before it
+ * returns) when the process may use two cores: the regions are decoded by
+ * two workers, and the first read stops the other.
  */
 #ifndef KX_IMAGING_LICENCE_QR_H
 #define KX_IMAGING_LICENCE_QR_H
