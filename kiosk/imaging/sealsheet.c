@@ -152,6 +152,20 @@ static inline int ss_dark(const uint8_t *p, int ch)
 
 /* ------------------------------------------------------------------ 2 */
 
+/* Connected components as runs along the rows: the table's lines and the
+ * dilated ink are a small part of their maps, so a few thousand runs stand
+ * for them where a label per cell meant writing and reading every cell of
+ * a map four times. */
+typedef struct ss_run {
+    int y, x0, x1; /* cells x0 .. x1 - 1 of row y */
+} ss_run;
+
+typedef struct ss_runs {
+    ss_run *run;  /* in raster order */
+    int *comp;    /* per run: its component, 0 .. ncomp - 1 */
+    int n, cap, ncomp;
+} ss_runs;
+
 typedef struct ss_scan {
     const uint8_t *px;
     int w, h, ch;
@@ -163,6 +177,7 @@ typedef struct ss_scan {
     int red_base, dark_base; /* paper level of each map */
     int red_px_base, dark_px_base;
     ss_arena arena;  /* every scratch buffer of the analysis */
+    ss_runs runs;    /* components as runs (the table's, then each ink's) */
     float *export_buf; /* the export's strengths, reused by each area */
     size_t export_cap; /* its capacity in floats */
 } ss_scan;
@@ -189,30 +204,31 @@ static inline void ss_accumulate_row(const uint8_t *restrict row, int w, int ch,
                                      uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
 {
     for (int x = 0; x < w; x++) {
-        int r = row[x * ch], g = row[x * ch + 1], b = row[x * ch + 2];
-        int gb = g > b ? g : b;
-        int red = r - gb > 0 ? r - gb : 0;
-        int dark = red > 40 ? 0 : 765 - r - g - b;
+        /* 8-bit max and saturating difference, widened only for the sum:
+         * the vectoriser keeps 32 pixels a register that far (int
+         * arithmetic here cost a quarter more time). */
+        uint8_t r = row[x * ch], g = row[x * ch + 1], b = row[x * ch + 2];
+        uint8_t gb = g > b ? g : b;
+        uint8_t red = (uint8_t)(r > gb ? r - gb : 0);
+        uint16_t dark = (uint16_t)(red > 40 ? 0
+                                            : (uint16_t)(255 - r) + (uint16_t)(255 - g) +
+                                                  (uint16_t)(255 - b));
         acc_red[x] = (uint16_t)((first ? 0 : acc_red[x]) + red);
         acc_dark[x] = (uint16_t)((first ? 0 : acc_dark[x]) + dark);
     }
 }
 
+/* ss_accumulate_row for an RGB (ch 3) or RGBA (ch 4) row, with ch and
+ * first made constants for the vectoriser. */
 SS_VECTOR_CLONES
-static void ss_accumulate_rgb(const uint8_t *restrict row, int w, int first,
-                              uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
+static void ss_accumulate_color(const uint8_t *restrict row, int w, int ch, int first,
+                                uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
 {
-    if (first)
+    if (ch == 3 && first)
         ss_accumulate_row(row, w, 3, 1, acc_red, acc_dark);
-    else
+    else if (ch == 3)
         ss_accumulate_row(row, w, 3, 0, acc_red, acc_dark);
-}
-
-SS_VECTOR_CLONES
-static void ss_accumulate_rgba(const uint8_t *restrict row, int w, int first,
-                               uint16_t *restrict acc_red, uint16_t *restrict acc_dark)
-{
-    if (first)
+    else if (first)
         ss_accumulate_row(row, w, 4, 1, acc_red, acc_dark);
     else
         ss_accumulate_row(row, w, 4, 0, acc_red, acc_dark);
@@ -255,10 +271,8 @@ static kx_err ss_build_maps(ss_scan *s)
         for (int y = y0; y < y1; y++) {
             const uint8_t *row = s->px + (size_t)y * s->stride;
             int first = y == y0;
-            if (s->ch == 3) {
-                ss_accumulate_rgb(row, s->w, first, cr, cd);
-            } else if (s->ch == 4) {
-                ss_accumulate_rgba(row, s->w, first, cr, cd);
+            if (s->ch >= 3) {
+                ss_accumulate_color(row, s->w, s->ch, first, cr, cd);
             } else {
                 for (int x = 0; x < s->w; x++) {
                     cr[x] = 0;
@@ -328,41 +342,72 @@ static void uf_union(int *parent, int a, int b)
     }
 }
 
-/* Label 8-connected components of mask (w x h, nonzero = set). labels gets
- * a compact component id 0..n-1 per set pixel, -1 elsewhere; *ncomp gets n. */
-static void ss_label(const uint8_t *mask, int w, int h, int *labels, int *ncomp)
+/* Label the 8-connected components of the cells >= thr of a w x h byte map
+ * (rows `stride` apart) into r (its buffers grow and are reused; release
+ * with ss_runs_free). Components are numbered in the raster order of their
+ * first cell, as a per-cell union-find labelling numbers them. */
+static kx_err ss_label_runs(const uint8_t *map, int w, int h, size_t stride, int thr,
+                            ss_runs *r)
 {
-    for (int y = 0; y < h; y++)
-        for (int x = 0; x < w; x++) {
-            int i = y * w + x;
-            if (!mask[i]) {
-                labels[i] = -1;
+    int n = 0, prev0 = 0, prev1 = 0;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *row = map + (size_t)y * stride;
+        int cur0 = n;
+        for (int x = 0; x < w;) {
+            if (row[x] < thr) {
+                x++;
                 continue;
             }
-            labels[i] = i;
-            if (x > 0 && mask[i - 1])
-                uf_union(labels, i, i - 1);
-            if (y > 0) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    int xx = x + dx;
-                    if (xx >= 0 && xx < w && mask[i - w + dx])
-                        uf_union(labels, i, i - w + dx);
-                }
+            int x0 = x;
+            while (x < w && row[x] >= thr)
+                x++;
+            if (n == r->cap) {
+                if (r->cap > INT32_MAX / 4)
+                    return KX_ERR_NO_MEMORY;
+                int cap = r->cap ? 2 * r->cap : 4096;
+                ss_run *r2 = realloc(r->run, (size_t)cap * sizeof(ss_run));
+                if (r2)
+                    r->run = r2;
+                int *c2 = realloc(r->comp, (size_t)cap * sizeof(int));
+                if (c2)
+                    r->comp = c2;
+                if (!r2 || !c2)
+                    return KX_ERR_NO_MEMORY;
+                r->cap = cap;
             }
+            r->run[n] = (ss_run){y, x0, x};
+            r->comp[n] = n;
+            n++;
         }
-    /* Roots are the smallest index of their set (uf_union keeps the smaller),
-     * so a root is renumbered before any member that points to it. */
-    for (int i = 0; i < w * h; i++)
-        if (labels[i] >= 0)
-            labels[i] = uf_find(labels, i);
-    int next = 0;
-    for (int i = 0; i < w * h; i++) {
-        if (labels[i] < 0)
-            continue;
-        int root = labels[i];
-        labels[i] = root == i ? next++ : labels[root];
+        /* Join to the runs of the row above that touch (overlap once
+         * widened by a cell: 8-connected). */
+        int p = prev0;
+        for (int c = cur0; c < n; c++) {
+            while (p < prev1 && r->run[p].x1 < r->run[c].x0)
+                p++;
+            for (int q = p; q < prev1 && r->run[q].x0 <= r->run[c].x1; q++)
+                uf_union(r->comp, c, q);
+        }
+        prev0 = cur0;
+        prev1 = n;
     }
-    *ncomp = next;
+    /* Roots are the smallest run index of their set (uf_union keeps the
+     * smaller), so a root is renumbered before any run that points to it. */
+    for (int i = 0; i < n; i++)
+        r->comp[i] = uf_find(r->comp, i);
+    int next = 0;
+    for (int i = 0; i < n; i++)
+        r->comp[i] = r->comp[i] == i ? next++ : r->comp[r->comp[i]];
+    r->n = n;
+    r->ncomp = next;
+    return KX_OK;
+}
+
+static void ss_runs_free(ss_runs *r)
+{
+    free(r->run);
+    free(r->comp);
+    memset(r, 0, sizeof(*r));
 }
 
 /* ------------------------------------------------------------------ 4 */
@@ -385,8 +430,13 @@ static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin
                                double qmin, int nbins, int *hist)
 {
     memset(hist, 0, (size_t)nbins * sizeof(int));
+    /* bin is the block size: a reciprocal multiplication is exact for 4
+     * (300 dpi) and within an ulp otherwise, where a division per point
+     * and angle was a third of the table's time. */
+    double inv_bin = 1.0 / bin, st = sgn * t;
+    const double *a = p->a, *b = p->b;
     for (int i = 0; i < p->n; i++) {
-        int q = (int)((p->a[i] - sgn * p->b[i] * t - qmin) / bin);
+        int q = (int)((a[i] - st * b[i] - qmin) * inv_bin);
         if (q >= 0 && q < nbins)
             hist[q]++;
     }
@@ -558,14 +608,6 @@ static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal,
     }
 }
 
-/* Runs of line blocks along the block rows of the dark map, labelled into
- * 8-connected components. The table's lines are a small part of the page,
- * so runs are a few thousand where a label per block was 2 MB to write and
- * read four times. */
-typedef struct ss_run {
-    int y, x0, x1; /* blocks x0 .. x1 - 1 of block row y */
-} ss_run;
-
 /* Find the table in component `comp` (runs whose comp[] is comp, within the
  * block bounds bx0..bx1, by0..by1). */
 static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, int nrun,
@@ -652,67 +694,20 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
 
 static kx_err ss_find_table(ss_scan *s, ss_table *t)
 {
-    int bw = s->bw, bh = s->bh, thr = s->dark_base + SS_LINE_T;
-    int cap = 4096, n = 0, ncomp = 0;
-    ss_run *run = malloc((size_t)cap * sizeof(ss_run));
-    int *parent = malloc((size_t)cap * sizeof(int)), *bb = NULL;
-    kx_err rc = KX_ERR_NO_MEMORY;
-    if (!run || !parent)
-        goto out;
-    /* Runs of each block row, joined to the runs of the row above that
-     * touch them (8-connected: overlapping once widened by a block). */
-    int prev0 = 0, prev1 = 0;
-    for (int y = 0; y < bh; y++) {
-        const uint8_t *row = s->dark + (size_t)y * bw;
-        int cur0 = n;
-        for (int x = 0; x < bw;) {
-            if (row[x] < thr) {
-                x++;
-                continue;
-            }
-            int x0 = x;
-            while (x < bw && row[x] >= thr)
-                x++;
-            if (n == cap) {
-                if (cap > INT32_MAX / 2)
-                    goto out;
-                cap *= 2;
-                ss_run *r2 = realloc(run, (size_t)cap * sizeof(ss_run));
-                if (r2)
-                    run = r2;
-                int *p2 = realloc(parent, (size_t)cap * sizeof(int));
-                if (p2)
-                    parent = p2;
-                if (!r2 || !p2)
-                    goto out;
-            }
-            run[n] = (ss_run){y, x0, x};
-            parent[n] = n;
-            n++;
-        }
-        int p = prev0;
-        for (int c = cur0; c < n; c++) {
-            while (p < prev1 && run[p].x1 < run[c].x0)
-                p++;
-            for (int q = p; q < prev1 && run[q].x0 <= run[c].x1; q++)
-                uf_union(parent, c, q);
-        }
-        prev0 = cur0;
-        prev1 = n;
-    }
-    /* Compact component ids in raster order of their first block (roots are
-     * the smallest run index, see uf_union), as a per-block labelling gives. */
-    for (int i = 0; i < n; i++)
-        parent[i] = uf_find(parent, i);
-    for (int i = 0; i < n; i++)
-        parent[i] = parent[i] == i ? ncomp++ : parent[parent[i]];
+    kx_err rc = ss_label_runs(s->dark, s->bw, s->bh, (size_t)s->bw,
+                              s->dark_base + SS_LINE_T, &s->runs);
+    if (rc)
+        return rc;
+    const ss_run *run = s->runs.run;
+    const int *parent = s->runs.comp;
+    int n = s->runs.n, ncomp = s->runs.ncomp;
     /* Bounding boxes of the components; keep the biggest few. */
     enum { CANDS = 6 };
     struct { int root, x0, y0, x1, y1; long area; } cand[CANDS];
     int ncand = 0;
-    bb = malloc((size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
+    int *bb = ss_alloc(&s->arena, (size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
     if (!bb)
-        goto out;
+        return KX_ERR_NO_MEMORY;
     for (int i = 0; i < ncomp; i++) {
         bb[4 * i] = s->bw;
         bb[4 * i + 1] = s->bh;
@@ -753,10 +748,6 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
                           cand[c].y1, t);
     if (rc == KX_ERR_NO_TABLE)
         kx_err_set_detail("no ruled table of 3 rows and 3 columns (%d candidates)", ncand);
-out:
-    free(run);
-    free(parent);
-    free(bb);
     return rc;
 }
 
@@ -783,6 +774,76 @@ static int ss_region(const ss_table *t, double x, double y)
     while (c < 2 && u > t->v_hi[c + 1])
         c++;
     return r * 3 + c;
+}
+
+/* u (along_u) or v of block i's centre in a ROI row, computed exactly as
+ * ss_region computes it. */
+static inline double ss_row_coord(const ss_table *t, int x0, int S, double y, int i,
+                                  int along_u)
+{
+    double x = (x0 + i) * S + S / 2.0;
+    return along_u ? x + y * t->tv : y - x * t->th;
+}
+
+/* The first block of the row where (coord > T) (strict) or (coord >= T)
+ * differs from block 0's answer; n when it never does. u rises along a row
+ * and v moves one way (rounding keeps both monotone), so it flips once:
+ * found from the lines' equation, then settled on the exact comparisons. */
+static int ss_row_flip(const ss_table *t, int x0, int S, double y, int n, int along_u,
+                       double T, int strict)
+{
+#define SS_PRED(i) (strict ? ss_row_coord(t, x0, S, y, (i), along_u) > T \
+                           : ss_row_coord(t, x0, S, y, (i), along_u) >= T)
+    int p0 = SS_PRED(0);
+    if (n < 2 || SS_PRED(n - 1) == p0)
+        return n;
+    double xt = along_u ? T - y * t->tv : (y - T) / t->th; /* x where coord = T */
+    double est = (xt - S / 2.0) / S - x0;
+    int i = !(est > 1) ? 1 : est > n - 1 ? n - 1 : (int)est;
+    while (i > 1 && SS_PRED(i - 1) != p0)
+        i--;
+    while (i < n && SS_PRED(i) == p0)
+        i++;
+    return i;
+#undef SS_PRED
+}
+
+/* Region codes of the n block centres (x0 + i)*S + S/2 of a ROI row at y.
+ * Every comparison ss_region makes is against one of 10 thresholds on u or
+ * on v, and flips once along the row; between the flips the code cannot
+ * change, so it is computed once per stretch (a call per block was 1.5 ms
+ * a page). */
+static void ss_region_row(const ss_table *t, int x0, int S, double y, int n, int8_t *out)
+{
+    double th[2][10];
+    for (int axis = 0; axis < 2; axis++) {
+        const double *lo = axis ? t->v_lo : t->h_lo, *hi = axis ? t->v_hi : t->h_hi;
+        for (int i = 0; i < 4; i++) {
+            th[axis][2 * i] = lo[i] - t->band;
+            th[axis][2 * i + 1] = hi[i] + t->band;
+        }
+        th[axis][8] = hi[1];
+        th[axis][9] = hi[2];
+    }
+    int cut[41], ncut = 0;
+    cut[ncut++] = 0;
+    for (int axis = 0; axis < 2; axis++)
+        for (int k = 0; k < 10; k++)
+            for (int strict = 0; strict < 2; strict++)
+                cut[ncut++] = ss_row_flip(t, x0, S, y, n, axis, th[axis][k], strict);
+    for (int i = 1; i < ncut; i++) { /* insertion sort: 41 values */
+        int key = cut[i], j = i - 1;
+        for (; j >= 0 && cut[j] > key; j--)
+            cut[j + 1] = cut[j];
+        cut[j + 1] = key;
+    }
+    for (int k = 0; k < ncut; k++) {
+        int a = cut[k], b = k + 1 < ncut ? cut[k + 1] : n;
+        if (a >= n || a == b)
+            continue;
+        int code = ss_region(t, (x0 + a) * S + S / 2.0, y);
+        memset(out + a, (int8_t)code, (size_t)(b - a));
+    }
 }
 
 /* Per-cell accumulation of the ink assigned to it. */
@@ -963,20 +1024,46 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
             o[x] = cnt > 0;
         }
     }
-    for (int x = 0; x < bw; x++) {
-        int cnt = 0;
-        for (int y = 0; y < R && y < bh; y++)
-            cnt += tmp[(size_t)y * bw + x];
-        for (int y = 0; y < bh; y++) {
-            if (y + R < bh)
-                cnt += tmp[(size_t)(y + R) * bw + x];
-            if (y - R - 1 >= 0)
-                cnt -= tmp[(size_t)(y - R - 1) * bw + x];
-            dil[(size_t)y * bw + x] = cnt > 0;
+    /* columns: a count per column, carried down the rows (vectorises and
+     * reads rows, where walking each column strided through the buffer) */
+    uint16_t *cnt = ss_alloc_zero(&s->arena, (size_t)bw * sizeof(uint16_t));
+    if (!cnt)
+        return KX_ERR_NO_MEMORY;
+    for (int y = 0; y < R && y < bh; y++)
+        for (int x = 0; x < bw; x++)
+            cnt[x] = (uint16_t)(cnt[x] + tmp[(size_t)y * bw + x]);
+    for (int y = 0; y < bh; y++) {
+        if (y + R < bh) {
+            const uint8_t *in = tmp + (size_t)(y + R) * bw;
+            for (int x = 0; x < bw; x++)
+                cnt[x] = (uint16_t)(cnt[x] + in[x]);
         }
+        if (y - R - 1 >= 0) {
+            const uint8_t *in = tmp + (size_t)(y - R - 1) * bw;
+            for (int x = 0; x < bw; x++)
+                cnt[x] = (uint16_t)(cnt[x] - in[x]);
+        }
+        uint8_t *o = dil + (size_t)y * bw;
+        for (int x = 0; x < bw; x++)
+            o[x] = cnt[x] > 0;
     }
-    int ncomp = 0;
-    ss_label(dil, bw, bh, ik->labels, &ncomp);
+    kx_err rc = ss_label_runs(dil, bw, bh, (size_t)bw, 1, &s->runs);
+    if (rc)
+        return rc;
+    int ncomp = s->runs.ncomp;
+    /* A label per block, -1 off the runs. */
+    for (int i = 0, y = 0, x = 0; y < bh; y++, x = 0) {
+        int *lab = ik->labels + (size_t)y * bw;
+        for (; i < s->runs.n && s->runs.run[i].y == y; i++) {
+            const ss_run *r = &s->runs.run[i];
+            for (; x < r->x0; x++)
+                lab[x] = -1;
+            for (; x < r->x1; x++)
+                lab[x] = s->runs.comp[i];
+        }
+        for (; x < bw; x++)
+            lab[x] = -1;
+    }
     size_t nc = ncomp ? (size_t)ncomp : 1;
     pieces = ss_alloc_zero(&s->arena, nc * sizeof(ss_piece));
     ik->comp_cell = ss_alloc(&s->arena, nc * sizeof(int));
@@ -1410,9 +1497,8 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     if (!ik.region || !ik.labels || !ik.ink || !ik.scratch || !acc)
         return KX_ERR_NO_MEMORY;
     for (int y = 0; y < ik.rh; y++)
-        for (int x = 0; x < ik.rw; x++)
-            ik.region[(size_t)y * ik.rw + x] = (int8_t)ss_region(
-                &t, (x + ik.rx0) * s->S + s->S / 2.0, (y + ik.ry0) * s->S + s->S / 2.0);
+        ss_region_row(&t, ik.rx0, s->S, (y + ik.ry0) * s->S + s->S / 2.0, ik.rw,
+                      ik.region + (size_t)y * ik.rw);
     for (int kind = 0; kind < 2 && !rc; kind++) {
         memset(acc, 0, 6 * sizeof(ss_cellacc));
         double ta = ss_now_ms();
@@ -1484,6 +1570,7 @@ kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
     res->dpi = dpi;
     kx_err rc = ss_analyse(&s, res);
     ss_arena_release(&s.arena);
+    ss_runs_free(&s.runs);
     if (rc) {
         kx_sealsheet_result_free(res);
         return rc;
