@@ -355,7 +355,17 @@ static kx_err ss_label_runs(const uint8_t *map, int w, int h, size_t stride, int
         int cur0 = n;
         for (int x = 0; x < w;) {
             if (row[x] < thr) {
-                x++;
+                /* most of a row is empty: skip 16 cells at a time */
+                while (x + 16 <= w) {
+                    int any = 0;
+                    for (int k = 0; k < 16; k++)
+                        any |= row[x + k] >= thr;
+                    if (any)
+                        break;
+                    x += 16;
+                }
+                while (x < w && row[x] < thr)
+                    x++;
                 continue;
             }
             int x0 = x;
@@ -423,6 +433,7 @@ typedef struct ss_table {
 typedef struct ss_pts {
     double *a, *b; /* block centres: a along the profile axis, b across */
     int n;
+    int *bin;      /* scratch: each point's bin at the angle being scored */
 } ss_pts;
 
 /* Profile score at tangent t: sum of squared bin counts of q = a - sgn*b*t. */
@@ -434,12 +445,14 @@ static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin
      * (300 dpi) and within an ulp otherwise, where a division per point
      * and angle was a third of the table's time. */
     double inv_bin = 1.0 / bin, st = sgn * t;
-    const double *a = p->a, *b = p->b;
-    for (int i = 0; i < p->n; i++) {
-        int q = (int)((a[i] - st * b[i] - qmin) * inv_bin);
-        if (q >= 0 && q < nbins)
-            hist[q]++;
-    }
+    const double *restrict a = p->a, *restrict b = p->b;
+    int *restrict q = p->bin;
+    int n = p->n;
+    for (int i = 0; i < n; i++) /* vectorises apart from the counting */
+        q[i] = (int)((a[i] - st * b[i] - qmin) * inv_bin);
+    for (int i = 0; i < n; i++)
+        if (q[i] >= 0 && q[i] < nbins)
+            hist[q[i]]++;
     double score = 0;
     for (int i = 0; i < nbins; i++)
         score += (double)hist[i] * hist[i];
@@ -624,7 +637,10 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
     int *hist = ss_alloc(&s->arena, (size_t)nb * 2 * sizeof(int));
     if (!buf || !hist)
         return KX_ERR_NO_MEMORY;
-    ss_pts ph = {buf, buf + cap, 0}, pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0};
+    int *bins = ss_alloc(&s->arena, (size_t)cap * sizeof(int));
+    if (!bins)
+        return KX_ERR_NO_MEMORY;
+    ss_pts ph = {buf, buf + cap, 0, bins}, pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0, bins};
     /* Runs are in raster order, so the points are too (as the block scan
      * that preceded them gave them). */
     for (int i = 0; i < nrun; i++) {
@@ -985,18 +1001,18 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     ik->kind = kind;
     int thr = kind == 0 ? s->red_base + SS_RED_T : s->dark_base + SS_SIG_T;
     const uint8_t *map = kind == 0 ? s->red : s->dark;
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
-            size_t i = (size_t)y * bw + x;
-            int reg = ik->region[i];
-            uint8_t v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)];
-            int ok = v >= thr && reg != SS_LINE;
-            /* Outside the capture cells and beside the table, pen ink must
-             * be blue: labels, header and footnote are printed in black. */
-            if (ok && kind == 1 && (reg == SS_OUT || (reg >= 0 && reg % 3 == 0)))
-                ok = ss_block_blue(s, x + ik->rx0, y + ik->ry0);
-            ik->ink[i] = (uint8_t)ok;
-        }
+    for (int y = 0; y < bh; y++) {
+        const uint8_t *mrow = map + (size_t)(y + ik->ry0) * s->bw + ik->rx0;
+        const int8_t *reg = ik->region + (size_t)y * bw;
+        uint8_t *ink = ik->ink + (size_t)y * bw;
+        for (int x = 0; x < bw; x++)
+            ink[x] = (uint8_t)((mrow[x] >= thr) & (reg[x] != SS_LINE));
+        /* Outside the capture cells and beside the table, pen ink must be
+         * blue: labels, header and footnote are printed in black. */
+        for (int x = 0; kind == 1 && x < bw; x++)
+            if (ink[x] && (reg[x] == SS_OUT || (reg[x] >= 0 && reg[x] % 3 == 0)))
+                ink[x] = (uint8_t)ss_block_blue(s, x + ik->rx0, y + ik->ry0);
+    }
     /* Dilate (square, separable) to bridge a ruling line and the gaps in a
      * seal's ring of characters. */
     double widest = 0;
@@ -1009,43 +1025,27 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     int R = (int)ceil((widest + 2 * t->band) / S / 2.0) + 1;
     if (R < 2)
         R = 2;
-    /* Running counts over a 2R+1 window: rows, then columns. */
+    /* A block is set when any block of the (2R+1)^2 window around it is:
+     * along the rows, then down the columns, each as ORs of shifted rows
+     * (they vectorise). */
     for (int y = 0; y < bh; y++) {
         const uint8_t *in = ik->ink + (size_t)y * bw;
         uint8_t *o = tmp + (size_t)y * bw;
-        int cnt = 0;
-        for (int x = 0; x < R && x < bw; x++)
-            cnt += in[x];
-        for (int x = 0; x < bw; x++) {
-            if (x + R < bw)
-                cnt += in[x + R];
-            if (x - R - 1 >= 0)
-                cnt -= in[x - R - 1];
-            o[x] = cnt > 0;
+        memset(o, 0, (size_t)bw);
+        for (int d = -R; d <= R; d++) {
+            int xa = d < 0 ? -d : 0, xb = d > 0 ? bw - d : bw;
+            for (int x = xa; x < xb; x++)
+                o[x] |= in[x + d];
         }
     }
-    /* columns: a count per column, carried down the rows (vectorises and
-     * reads rows, where walking each column strided through the buffer) */
-    uint16_t *cnt = ss_alloc_zero(&s->arena, (size_t)bw * sizeof(uint16_t));
-    if (!cnt)
-        return KX_ERR_NO_MEMORY;
-    for (int y = 0; y < R && y < bh; y++)
-        for (int x = 0; x < bw; x++)
-            cnt[x] = (uint16_t)(cnt[x] + tmp[(size_t)y * bw + x]);
     for (int y = 0; y < bh; y++) {
-        if (y + R < bh) {
-            const uint8_t *in = tmp + (size_t)(y + R) * bw;
-            for (int x = 0; x < bw; x++)
-                cnt[x] = (uint16_t)(cnt[x] + in[x]);
-        }
-        if (y - R - 1 >= 0) {
-            const uint8_t *in = tmp + (size_t)(y - R - 1) * bw;
-            for (int x = 0; x < bw; x++)
-                cnt[x] = (uint16_t)(cnt[x] - in[x]);
-        }
         uint8_t *o = dil + (size_t)y * bw;
-        for (int x = 0; x < bw; x++)
-            o[x] = cnt[x] > 0;
+        memset(o, 0, (size_t)bw);
+        for (int yy = y - R < 0 ? 0 : y - R; yy <= y + R && yy < bh; yy++) {
+            const uint8_t *in = tmp + (size_t)yy * bw;
+            for (int x = 0; x < bw; x++)
+                o[x] |= in[x];
+        }
     }
     kx_err rc = ss_label_runs(dil, bw, bh, (size_t)bw, 1, &s->runs);
     if (rc)
@@ -1075,12 +1075,16 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         pieces[i].group = i;
     }
     int base = kind ? s->dark_base : s->red_base;
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
+    /* Ink blocks lie in the dilated runs, which are visited in raster order
+     * (the sums come out as a scan of every block would make them). */
+    const ss_run *runs = s->runs.run;
+    int nrun = s->runs.n;
+    for (int k = 0; k < nrun; k++)
+        for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
             size_t i = (size_t)y * bw + x;
             if (!ik->ink[i])
                 continue;
-            ss_piece *pc = &pieces[ik->labels[i]];
+            ss_piece *pc = &pieces[s->runs.comp[k]];
             double v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)] - base;
             pc->count++;
             pc->sum += v;
@@ -1150,12 +1154,12 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         ik->comp_cell[i] = best;
     }
     /* Per-cell extent, touched lines, strength. */
-    for (int y = 0; y < bh; y++)
-        for (int x = 0; x < bw; x++) {
+    for (int k = 0; k < nrun; k++)
+        for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
             size_t i = (size_t)y * bw + x;
             if (!ik->ink[i])
                 continue;
-            int cell = ik->comp_cell[ik->labels[i]];
+            int cell = ik->comp_cell[s->runs.comp[k]];
             if (cell < 0)
                 continue;
             ss_cellacc *a = &acc[cell];
@@ -1191,10 +1195,12 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     /* Which cell's impression each block's pixels belong to, for the export
      * (the dilation's buffers are free now). */
     ik->owner = (int8_t *)ik->scratch;
-    for (size_t i = 0; i < n; i++) {
-        int l = ik->labels[i];
-        ik->owner[i] = (int8_t)(l >= 0 && ik->region[i] != SS_LINE ? ik->comp_cell[l] : -1);
-    }
+    memset(ik->owner, -1, n);
+    for (int k = 0; k < nrun; k++)
+        for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
+            size_t i = (size_t)y * bw + x;
+            ik->owner[i] = (int8_t)(ik->region[i] != SS_LINE ? ik->comp_cell[s->runs.comp[k]] : -1);
+        }
     return KX_OK;
 }
 
@@ -1226,8 +1232,9 @@ static int ss_hist_percentile(const uint32_t *hist, double p, int from)
 #define SS_FIX_VAL (1.0f / (float)(1 << (2 * SS_FIX_WBITS))) /* a channel's unit */
 
 /* The three channels (grey repeated) at the point (X, Y), pixel centres at
- * +0.5, times 2^22; edges clamp. */
-static inline void ss_sample(const ss_scan *s, int64_t X, int64_t Y, int32_t out[3])
+ * +0.5, times 2^22; edges clamp. ch is s->ch, passed so that callers can
+ * make it a constant. */
+static inline void ss_sample(const ss_scan *s, int ch, int64_t X, int64_t Y, int32_t out[3])
 {
     int64_t xs = X - SS_FIX_ONE / 2, ys = Y - SS_FIX_ONE / 2;
     int x0 = (int)(xs >> 16), y0 = (int)(ys >> 16);
@@ -1240,15 +1247,17 @@ static inline void ss_sample(const ss_scan *s, int64_t X, int64_t Y, int32_t out
         y0 = y0 < 0 ? 0 : y0 >= s->h ? s->h - 1 : y0;
         y1 = y1 < 0 ? 0 : y1 >= s->h ? s->h - 1 : y1;
     }
-    int ch = s->ch, c3 = ch >= 3;
+    int c3 = ch >= 3;
     const uint8_t *r0 = s->px + (size_t)y0 * s->stride, *r1 = s->px + (size_t)y1 * s->stride;
     const uint8_t *a = r0 + (size_t)x0 * ch, *b = r0 + (size_t)x1 * ch;
     const uint8_t *c = r1 + (size_t)x0 * ch, *d = r1 + (size_t)x1 * ch;
-    int32_t gx = (1 << SS_FIX_WBITS) - fx, gy = (1 << SS_FIX_WBITS) - fy;
     for (int k = 0; k < 3; k++) {
         int o = c3 ? k : 0;
-        int32_t top = a[o] * gx + b[o] * fx, bottom = c[o] * gx + d[o] * fx;
-        out[k] = top * gy + bottom * fy;
+        /* a (1 - f) + b f as a + (b - a) f: the same integers, half the
+         * multiplications */
+        int32_t top = (a[o] << SS_FIX_WBITS) + (b[o] - a[o]) * fx;
+        int32_t bottom = (c[o] << SS_FIX_WBITS) + (d[o] - c[o]) * fx;
+        out[k] = (top << SS_FIX_WBITS) + (bottom - top) * fy;
     }
 }
 
@@ -1263,6 +1272,43 @@ static inline float ss_strength_rgb(const ss_scan *s, int kind, const int32_t p[
         return 0;
     uint32_t sum = (uint32_t)p[0] + (uint32_t)p[1] + (uint32_t)p[2];
     return 255 - (float)sum * (SS_FIX_VAL / 3) - (float)s->dark_px_base;
+}
+
+/* Where the export's output pixels fall on the scan and in the ROI. */
+typedef struct ss_export_geometry {
+    double p0, q0, cs, sn;   /* output pixel (i, j) is p0 + i + 0.5, q0 + j + 0.5 */
+    int64_t step_x, step_y;  /* along an output row, in 1/65536 pixel */
+    int W, H;
+    int xorg, yorg, xspan, yspan; /* the ROI in pixels */
+    const int *xblock, *yblock;   /* ROI block column, row offset of a pixel */
+} ss_export_geometry;
+
+/* Strength of every output pixel into str (0 off the impression's blocks)
+ * and the histogram of those >= 1. */
+static inline void ss_export_strengths(const ss_scan *s, int ch, const ss_ink *ik, int cell,
+                                       const ss_export_geometry *g, float *str,
+                                       uint32_t hist[256])
+{
+    const int8_t *owner = ik->owner;
+    for (int j = 0; j < g->H; j++) {
+        double q = g->q0 + j + 0.5, pr = g->p0 + 0.5;
+        int64_t X = llround((pr * g->cs - q * g->sn) * SS_FIX_ONE);
+        int64_t Y = llround((pr * g->sn + q * g->cs) * SS_FIX_ONE);
+        float *orow = str + (size_t)j * g->W;
+        for (int i = 0; i < g->W; i++, X += g->step_x, Y += g->step_y) {
+            float v = 0;
+            int64_t px = (X >> 16) - g->xorg, py = (Y >> 16) - g->yorg;
+            if (px >= 0 && py >= 0 && px < g->xspan && py < g->yspan &&
+                owner[g->yblock[py] + g->xblock[px]] == cell) {
+                int32_t c[3];
+                ss_sample(s, ch, X, Y, c);
+                v = ss_strength_rgb(s, ik->kind, c);
+                if (v >= 1)
+                    hist[v > 255 ? 255 : (int)v]++;
+            }
+            orow[i] = v;
+        }
+    }
 }
 
 /* Export cell `cell`'s impression (the ink components assigned to it, whose
@@ -1318,27 +1364,16 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
      * a row. */
     int64_t step_x = llround(cs * SS_FIX_ONE), step_y = llround(sn * SS_FIX_ONE);
     int xorg = ik->rx0 * S, yorg = ik->ry0 * S;
-    const int8_t *owner = ik->owner;
     uint32_t hist[256] = {0};
-    for (int j = 0; j < H; j++) {
-        double q = q0 + j + 0.5, pr = p0 + 0.5;
-        int64_t X = llround((pr * cs - q * sn) * SS_FIX_ONE);
-        int64_t Y = llround((pr * sn + q * cs) * SS_FIX_ONE);
-        float *orow = str + (size_t)j * W;
-        for (int i = 0; i < W; i++, X += step_x, Y += step_y) {
-            float v = 0;
-            int64_t px = (X >> 16) - xorg, py = (Y >> 16) - yorg;
-            if (px >= 0 && py >= 0 && px < xspan && py < yspan &&
-                owner[yblock[py] + xblock[px]] == cell) {
-                int32_t c[3];
-                ss_sample(s, X, Y, c);
-                v = ss_strength_rgb(s, kind, c);
-                if (v >= 1)
-                    hist[v > 255 ? 255 : (int)v]++;
-            }
-            orow[i] = v;
-        }
-    }
+    ss_export_geometry g = {p0, q0, cs, sn, step_x, step_y, W, H, xorg, yorg, xspan, yspan,
+                            xblock, yblock};
+    /* ch a constant in each: the sampling's indexing folds */
+    if (s->ch == 3)
+        ss_export_strengths(s, 3, ik, cell, &g, str, hist);
+    else if (s->ch == 4)
+        ss_export_strengths(s, 4, ik, cell, &g, str, hist);
+    else
+        ss_export_strengths(s, 1, ik, cell, &g, str, hist);
     /* Noise floor and full-strength reference of this impression. */
     float floor_ = kind == 0 ? 18 : 32;
     float ref = (float)ss_hist_percentile(hist, 0.98, (int)floor_);
@@ -1364,7 +1399,7 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
                 /* the ink's colour from its strongest pixels, sampled again
                  * exactly as above (cheaper than keeping every pixel's) */
                 int32_t c[3];
-                ss_sample(s, X + i * step_x, Y + i * step_y, c);
+                ss_sample(s, s->ch, X + i * step_x, Y + i * step_y, c);
                 for (int k = 0; k < 3; k++)
                     sum[k] += (double)c[k];
                 nsum++;
