@@ -527,16 +527,17 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     SDL_Rect lb = {h.x + h.w - pad - 200, h.y + (h.h - 76) / 2, 200, 76};
     int pressed = ui->down && ui->down_x >= lb.x && ui->down_x < lb.x + lb.w &&
                   ui->down_y >= lb.y && ui->down_y < lb.y + lb.h;
-    kx_round(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF});
+    kx_round_under(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF}, kx_round_core(kx_inset(lb, 3), 35));
     kx_round(ui, kx_inset(lb, 3), 35, pressed ? (SDL_Color){0x2A, 0x5C, 0x9E, 0xFF} : KX_C_HEADER);
     kx_text_style ls = kx_style(32, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
     kx_text(ui, zh ? "English" : "中文", lb, &ls);
     if (kx_hit(ui, "lang", lb))
         kx_ui_set_lang(ui, zh ? "en" : "zh_CN");
 
-    /* countdown of the step, on screens where the user is the one acting */
+    /* countdown of the step, on screens where the user is the one acting;
+     * not under a dialog (it would tick over the dialog's dim) */
     int left = kx_ui_timeout_left(ui);
-    if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui)) {
+    if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui) && !ui->under_dialog) {
         kx_text_style cs = kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT,
                                     KX_MIDDLE);
         cs.max_lines = 1;
@@ -652,6 +653,7 @@ void kx_ui_draw_frame(kx_ui *ui)
     if (overlay != KX_OVERLAY_NONE)
         ui->up = ui->down = 0;
 
+    ui->under_dialog = overlay != KX_OVERLAY_NONE && overlay != KX_OVERLAY_UNAVAILABLE;
     kx_clear(ui, KX_C_BG);
     app_header(ui, &L);
     if (!ui->st || overlay == KX_OVERLAY_UNAVAILABLE) {
@@ -668,6 +670,7 @@ void kx_ui_draw_frame(kx_ui *ui)
     if (overlay != KX_OVERLAY_NONE && overlay != KX_OVERLAY_UNAVAILABLE) {
         ui->up = up;
         ui->down = down;
+        ui->under_dialog = 0;
         app_overlay(ui, overlay);
     }
 }
@@ -707,6 +710,32 @@ static void app_backing_restore(kx_ui *ui, SDL_Rect r)
     SDL_RenderCopy(ui->ren, ui->backing, &r, &r);
 }
 
+/* app_direct_surface - find the surface the software renderer draws
+ * into (the window's), so fills can be written into it (fill.c): only
+ * when SDL's own fill of a probe pixel shows up there. */
+static void app_direct_surface(kx_ui *ui)
+{
+    SDL_Surface *s = SDL_GetWindowSurface(ui->win);
+    SDL_Rect vp, probe = {0, 0, 1, 1};
+    float sx = 0, sy = 0;
+    Uint32 want, got;
+    ui->surface = NULL;
+    SDL_RenderGetViewport(ui->ren, &vp);
+    SDL_RenderGetScale(ui->ren, &sx, &sy);
+    if (!kx_fill_surface_ok(s) || s->w != ui->W || s->h != ui->H || vp.x || vp.y ||
+        vp.w != ui->W || vp.h != ui->H || sx != 1.0f || sy != 1.0f)
+        return;
+    SDL_SetRenderDrawBlendMode(ui->ren, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(ui->ren, 0x12, 0x34, 0x56, 0xFF);
+    SDL_RenderFillRect(ui->ren, &probe);
+    SDL_RenderFlush(ui->ren);
+    want = SDL_MapRGBA(s->format, 0x12, 0x34, 0x56, 0xFF);
+    got = *(const Uint32 *)s->pixels;
+    if (got == want)
+        ui->surface = s;
+    kx_log_info("ui.direct_fill", "%s", ui->surface ? "on" : "off");
+}
+
 /* app_direct - the software renderer at its logical size keeps the last
  * frame in the window surface: full frames are drawn straight onto it
  * (no 8 MB layer to copy) and only the animations' rectangles are kept
@@ -724,6 +753,7 @@ static int app_direct(kx_ui *ui)
             if (ui->backing) {
                 SDL_SetTextureBlendMode(ui->backing, SDL_BLENDMODE_NONE);
                 ui->direct = 1;
+                app_direct_surface(ui);
             }
         }
     }
@@ -1157,6 +1187,11 @@ kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
     snprintf(spool, sizeof spool, "%s/.previews", dir);
     if ((rc = kx_canned_build(ui->opt.lang, spool, &list, &n)))
         return rc;
+    /* KX_UI_SHOTS_RENDER=1: through the run loop's path instead (direct
+     * drawing and fills on the software renderer, spinners and countdowns
+     * drawn over the frame); tests/ui/render_path.sh compares the two */
+    const char *vr = getenv("KX_UI_SHOTS_RENDER");
+    int via_render = vr && strcmp(vr, "1") == 0;
     ui->audit = 1;
     ui->offline = 1;
     for (int i = 0; i < n; i++) {
@@ -1172,10 +1207,16 @@ kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
         if (list[i].overlay == KX_OVERLAY_IDLE && ui->st && ui->st->has_timeout)
             ui->now_ms += (Uint64)(ui->st->timeout_left - ui->opt.idle_warning_s + 5) * 1000u;
         ui->frame_from_layer = 0;
-        kx_ui_draw_frame(ui);
-        /* a second frame: everything cached, as the user sees it */
-        ui->audit_errors = 0;
-        kx_ui_draw_frame(ui);
+        if (via_render) {
+            kx_ui_render(ui, 1);
+            ui->audit_errors = 0;
+            kx_ui_render(ui, 1);
+        } else {
+            kx_ui_draw_frame(ui);
+            /* a second frame: everything cached, as the user sees it */
+            ui->audit_errors = 0;
+            kx_ui_draw_frame(ui);
+        }
         if (ui->audit_errors)
             failed++;
         snprintf(path, sizeof path, "%s/%s.png", dir, list[i].name);

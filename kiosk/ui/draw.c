@@ -169,28 +169,83 @@ static void draw_color(SDL_Texture *t, SDL_Color c)
     SDL_SetTextureAlphaMod(t, c.a);
 }
 
+/* the window surface when fills go straight into it (fill.c), else NULL */
+static SDL_Surface *draw_direct(kx_ui *ui)
+{
+    return ui->direct == 1 && ui->surface && !SDL_GetRenderTarget(ui->ren) ? ui->surface : NULL;
+}
+
 void kx_clear(kx_ui *ui, SDL_Color c)
 {
+    SDL_Surface *s = draw_direct(ui);
+    if (s) {
+        c.a = 255;
+        kx_fill_solid(s, kx_rect(0, 0, s->w, s->h), c);
+        return;
+    }
     SDL_SetRenderDrawColor(ui->ren, c.r, c.g, c.b, 255);
     SDL_RenderClear(ui->ren);
 }
 
 void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c)
 {
+    SDL_Surface *s = draw_direct(ui);
+    if (s) {
+        if (c.a == 255)
+            kx_fill_solid(s, r, c);
+        else
+            kx_fill_blend(s, r, c);
+        return;
+    }
     SDL_SetRenderDrawBlendMode(ui->ren, c.a == 255 ? SDL_BLENDMODE_NONE : SDL_BLENDMODE_BLEND);
     SDL_SetRenderDrawColor(ui->ren, c.r, c.g, c.b, c.a);
     SDL_RenderFillRect(ui->ren, &r);
 }
 
-void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
+/* draw_fill_except - kx_fill of r without the part inside hole (which the
+ * caller paints opaque afterwards): up to four bands. An empty r keeps
+ * kx_fill's one-pixel line. */
+static void draw_fill_except(kx_ui *ui, SDL_Rect r, SDL_Color c, const SDL_Rect *hole)
 {
-    int rad = radius;
-    if (rad * 2 > r.w)
-        rad = r.w / 2;
-    if (rad * 2 > r.h)
-        rad = r.h / 2;
-    if (rad <= 0) {
+    SDL_Rect in;
+    if (!hole || r.w < 1 || r.h < 1 || !SDL_IntersectRect(&r, hole, &in)) {
         kx_fill(ui, r, c);
+        return;
+    }
+    if (in.y > r.y)
+        kx_fill(ui, kx_rect(r.x, r.y, r.w, in.y - r.y), c);
+    if (in.y + in.h < r.y + r.h)
+        kx_fill(ui, kx_rect(r.x, in.y + in.h, r.w, r.y + r.h - in.y - in.h), c);
+    if (in.x > r.x)
+        kx_fill(ui, kx_rect(r.x, in.y, in.x - r.x, in.h), c);
+    if (in.x + in.w < r.x + r.w)
+        kx_fill(ui, kx_rect(in.x + in.w, in.y, r.x + r.w - in.x - in.w, in.h), c);
+}
+
+static int draw_radius(SDL_Rect r, int radius)
+{
+    if (radius * 2 > r.w)
+        radius = r.w / 2;
+    if (radius * 2 > r.h)
+        radius = r.h / 2;
+    return radius;
+}
+
+SDL_Rect kx_round_core(SDL_Rect r, int radius)
+{
+    int rad = draw_radius(r, radius);
+    if (rad < 0)
+        rad = 0;
+    /* the middle column: the largest rectangle kx_round fills opaque */
+    return kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h);
+}
+
+void kx_round_under(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c, SDL_Rect hole)
+{
+    int rad = draw_radius(r, radius);
+    const SDL_Rect *h = hole.w > 0 && hole.h > 0 ? &hole : NULL;
+    if (rad <= 0) {
+        draw_fill_except(ui, r, c, h);
         return;
     }
     SDL_Texture *disc = draw_disc_tex(ui, rad, c);
@@ -207,18 +262,25 @@ void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
                        {r.x + r.w - rad, r.y + r.h - rad, rad, rad}};
     for (int i = 0; i < 4; i++)
         SDL_RenderCopy(ui->ren, disc, &src[i], &dst[i]);
-    kx_fill(ui, kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h), c);
-    kx_fill(ui, kx_rect(r.x, r.y + rad, rad, r.h - 2 * rad), c);
-    kx_fill(ui, kx_rect(r.x + r.w - rad, r.y + rad, rad, r.h - 2 * rad), c);
+    draw_fill_except(ui, kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h), c, h);
+    draw_fill_except(ui, kx_rect(r.x, r.y + rad, rad, r.h - 2 * rad), c, h);
+    draw_fill_except(ui, kx_rect(r.x + r.w - rad, r.y + rad, rad, r.h - 2 * rad), c, h);
+}
+
+void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c)
+{
+    kx_round_under(ui, r, radius, c, kx_rect(0, 0, 0, 0));
 }
 
 void kx_card(kx_ui *ui, SDL_Rect r)
 {
     SDL_Color shadow = {0x10, 0x2A, 0x50, 0x12};
     /* only the strip below the card shows: blend no more than that */
-    kx_round(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 6, r.w, 2 * KX_RADIUS), KX_RADIUS, shadow);
-    kx_round(ui, r, KX_RADIUS, KX_C_LINE);
-    kx_round(ui, kx_inset(r, 2), KX_RADIUS - 2, KX_C_SURFACE);
+    SDL_Rect in = kx_inset(r, 2);
+    kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 6, r.w, 2 * KX_RADIUS), KX_RADIUS,
+                   shadow, kx_round_core(r, KX_RADIUS));
+    kx_round_under(ui, r, KX_RADIUS, KX_C_LINE, kx_round_core(in, KX_RADIUS - 2));
+    kx_round(ui, in, KX_RADIUS - 2, KX_C_SURFACE);
 }
 
 void kx_disc(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)

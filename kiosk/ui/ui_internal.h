@@ -164,10 +164,22 @@ kx_text_style kx_style(int size, kx_weight w, SDL_Color c, int halign, int valig
 /* ---- drawing primitives ----------------------------------------------- */
 
 void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c);
+/* fill.c: fills written straight into a window surface (direct mode);
+ * kx_fill_surface_ok says whether the surface's format allows it. Same
+ * pixels as SDL's software renderer. */
+int kx_fill_surface_ok(const SDL_Surface *s);
+void kx_fill_solid(SDL_Surface *s, SDL_Rect r, SDL_Color c);
+void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c);
 /* kx_clear - fill the whole frame (fast path). */
 void kx_clear(kx_ui *ui, SDL_Color c);
 /* kx_round - anti-aliased rounded rectangle (9-slice texture). */
 void kx_round(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c);
+/* kx_round_under - kx_round that leaves out hole, a rectangle the caller
+ * paints opaque right after (a border under its fill, a shadow under its
+ * button): the same pixels, fewer written. kx_round_core is the largest
+ * rectangle kx_round(r, radius) paints opaque (with an opaque colour). */
+void kx_round_under(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c, SDL_Rect hole);
+SDL_Rect kx_round_core(SDL_Rect r, int radius);
 /* kx_card - white card with a hairline border and a soft shadow. */
 void kx_card(kx_ui *ui, SDL_Rect r);
 /* kx_disc - anti-aliased filled circle. */
@@ -423,6 +435,7 @@ struct kx_ui {
     SDL_Texture *layer;  /* the frame without its animations (render target) */
     SDL_Texture *backing;/* software renderer: what animations cover (direct drawing) */
     int direct;          /* 1 full frames drawn straight onto the window, -1 not, 0 unknown */
+    SDL_Surface *surface;/* direct: the window surface fills are written into (fill.c), or NULL */
     int frame_from_layer;/* the presented frame came from the layer */
     int deferring;       /* drawing into layer: spinners are recorded */
     struct {
@@ -430,6 +443,7 @@ struct kx_ui {
         SDL_Color c;
     } spin[4];
     int n_spin;
+    int under_dialog;    /* drawing the screen under a dialog: no caret, no countdown */
     int has_caret;       /* the frame drew a blinking caret */
     SDL_Rect caret;      /* where (drawn over the layer, blinking) */
     struct {

@@ -68,14 +68,15 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
             base = kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
         if (!enabled)
             base = (SDL_Color){0xB9, 0xC4, 0xD3, 0xFF};
-        kx_round(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 4, r.w, 2 * KX_RADIUS), KX_RADIUS,
-                 (SDL_Color){0x10, 0x2A, 0x50, 0x20});
+        kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 4, r.w, 2 * KX_RADIUS),
+                       KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20}, kx_round_core(r, KX_RADIUS));
         kx_round(ui, r, KX_RADIUS, base);
         fg = KX_C_ON_PRIMARY;
         break;
     }
     case KX_BTN_SECONDARY:
-        kx_round(ui, r, KX_RADIUS, enabled ? KX_C_PRIMARY : KX_C_LINE);
+        kx_round_under(ui, r, KX_RADIUS, enabled ? KX_C_PRIMARY : KX_C_LINE,
+                       kx_round_core(kx_inset(r, 3), KX_RADIUS - 3));
         kx_round(ui, kx_inset(r, 3), KX_RADIUS - 3, pressed ? KX_C_PRIMARY_LT : KX_C_SURFACE);
         fg = enabled ? KX_C_PRIMARY : KX_C_MUTED;
         break;
@@ -86,8 +87,9 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
         w = KX_REGULAR;
         break;
     case KX_BTN_KEY:
-        kx_round(ui, kx_rect(r.x, r.y + r.h - 36 + 3, r.w, 36), 18, (SDL_Color){0x10, 0x2A, 0x50, 0x18});
-        kx_round(ui, r, 18, KX_C_LINE);
+        kx_round_under(ui, kx_rect(r.x, r.y + r.h - 36 + 3, r.w, 36), 18,
+                       (SDL_Color){0x10, 0x2A, 0x50, 0x18}, kx_round_core(r, 18));
+        kx_round_under(ui, r, 18, KX_C_LINE, kx_round_core(kx_inset(r, 2), 16));
         kx_round(ui, kx_inset(r, 2), 16, pressed ? KX_C_PRIMARY_LT : KX_C_SURFACE);
         fg = enabled ? KX_C_TEXT : KX_C_LINE;
         size = r.h * 42 / 100;
@@ -373,7 +375,8 @@ static void widget_field_frame(kx_ui *ui, SDL_Rect r, const char *label, int foc
     int lh = 48;
     kx_text(ui, label, kx_rect(r.x + 4, r.y, r.w - 8, lh), &ls);
     *box = kx_rect(r.x, r.y + lh + 8, r.w, r.h - lh - 8);
-    kx_round(ui, *box, 18, focused ? KX_C_PRIMARY : KX_C_LINE);
+    kx_round_under(ui, *box, 18, focused ? KX_C_PRIMARY : KX_C_LINE,
+                   kx_round_core(kx_inset(*box, focused ? 4 : 2), focused ? 14 : 16));
     kx_round(ui, kx_inset(*box, focused ? 4 : 2), focused ? 14 : 16, KX_C_SURFACE);
 }
 
@@ -414,6 +417,8 @@ int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, cons
 
 void kx_caret(kx_ui *ui, SDL_Rect r)
 {
+    if (ui->under_dialog) /* it would blink over the dialog's dim */
+        return;
     ui->has_caret = 1;
     ui->caret = r;
     ui->animating = 1;
