@@ -38,6 +38,8 @@ typedef struct qr_session {
     zbar_image_scanner_t *scanner;
     kx_licence_qr *out;
     atomic_int *stop; /* NULL, or set when another worker has read the code */
+    pthread_mutex_t *image_lock; /* NULL, or held while reading the caller's
+                                    image (see qr_run_jobs) */
 } qr_session;
 
 static kx_err qr_session_open(qr_session *s, kx_licence_qr *out)
@@ -342,6 +344,42 @@ typedef struct qr_job {
                            finder patterns (0: always) */
 } qr_job;
 
+/* Modules under this many pixels are decoded enlarged, larger ones binarised. */
+#define QR_SMALL_MODULE 4.5
+
+/* The reduction for decoding job, and the module size in pixels after it. */
+static int qr_job_factor(const kx_image *img, const qr_job *job, double *module_out)
+{
+    double module_est;
+    int d = qr_region_factor(img, job->symbol_side, &module_est);
+    int cap = (int)ceil((job->w > job->h ? job->w : job->h) / 1000.0);
+    d = d < cap ? cap : d;
+    *module_out = module_est / d;
+    return d;
+}
+
+/*
+ * job's rectangle of img reduced by d into out. The image is the caller's:
+ * a second worker reads it only under the session's lock and only until
+ * the stop flag is set (after which the caller may have returned).
+ */
+static kx_err qr_cut(qr_session *s, const kx_image *img, const qr_job *job, int d, kx_gray *out)
+{
+    if (s->image_lock)
+        pthread_mutex_lock(s->image_lock);
+    kx_err rc = KX_ERR_CANCELLED;
+    if (!s->stop || !atomic_load(s->stop)) {
+        kx_image view = *img;
+        view.data = kx_image_row(img, job->y) + (size_t)job->x * (size_t)img->channels;
+        view.width = job->w;
+        view.height = job->h;
+        rc = kx_gray_from_image(&view, d, out);
+    }
+    if (s->image_lock)
+        pthread_mutex_unlock(s->image_lock);
+    return rc;
+}
+
 /*
  * Try to read a symbol in job's rectangle of img: grey with stretched
  * contrast; then, when the modules are small, the region enlarged (cut
@@ -351,19 +389,12 @@ typedef struct qr_job {
  */
 static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job)
 {
-    double module_est;
-    int d = qr_region_factor(img, job->symbol_side, &module_est);
-    int cap = (int)ceil((job->w > job->h ? job->w : job->h) / 1000.0);
-    d = d < cap ? cap : d;
-    double module = module_est / d;
-    int small = module < 4.5;
-    kx_image view = *img;
-    view.data = kx_image_row(img, job->y) + (size_t)job->x * (size_t)img->channels;
-    view.width = job->w;
-    view.height = job->h;
+    double module;
+    int d = qr_job_factor(img, job, &module);
+    int small = module < QR_SMALL_MODULE;
     kx_gray g = {0}, b = {0}, up = {0}, cut = {0};
     int got = 0;
-    if (kx_gray_from_image(&view, d, &g))
+    if (qr_cut(s, img, job, d, &g))
         return 0;
     kx_gray_stretch(&g, 1, 99);
     if (job->finder_lines) {
@@ -386,8 +417,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job)
         kx_err frc;
         int cx = 0, cy = 0;
         if (d > 1) {
-            frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE
-                                                : kx_gray_from_image(&view, d / 2, &up);
+            frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE : qr_cut(s, img, job, d / 2, &up);
             if (frc == KX_OK)
                 kx_gray_stretch(&up, 1, 99);
         } else {
@@ -475,7 +505,7 @@ static int qr_rect_around(const qr_rect *r, const qr_rect *top)
  * stage, and the others follow with the grey stage only, for a page where
  * a picture outshines the symbol.
  */
-static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out)
+static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n_out, int *fc_out)
 {
     int side = img->width > img->height ? img->width : img->height;
     int fc = (side + QR_MAP_SIDE - 1) / QR_MAP_SIDE;
@@ -530,7 +560,13 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
                 n_around += pass == 1;
             }
         }
+    qr_job later = {0};
+    int has_later = 0;
     for (int i = 0; i < n_order; i++) {
+        if (has_later && i > n_around) {
+            jobs[(*n_out)++] = later;
+            has_later = 0;
+        }
         const qr_rect *r = &kept[order[i]];
         /* the smoothing window spreads the region by ~r; the quiet zone
          * needs a margin of its own. zbar's time grows with the crop's
@@ -556,15 +592,25 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
          * that larger cut is binarised - on the strongest region alone it
          * read nothing on 128 test images. */
         if (i == 0) {
-            /* its further stages are a job of their own, so that the grey
-             * stage can run alone (qr_run_jobs) */
-            jobs[*n_out] = *j;
-            jobs[(*n_out)++].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
+            /* its further stages are a job of their own, after the larger
+             * cut's grey stage when a second worker can take that at once */
+            double module;
+            qr_job_factor(img, j, &module);
+            if (module < QR_SMALL_MODULE || !n_around) {
+                jobs[*n_out] = *j;
+                jobs[*n_out].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
+                if (two_workers && n_around)
+                    later = jobs[*n_out], has_later = 1;
+                else
+                    (*n_out)++;
+            }
         } else if (i <= n_around)
             j->stages |= QR_STAGE_BINARY, j->symbol_side = jobs[0].symbol_side;
         else
             j->finder_lines = QR_FINDER_LINES;
     }
+    if (has_later)
+        jobs[(*n_out)++] = later;
 out:
     free(energy);
     kx_gray_free(&map);
@@ -574,33 +620,48 @@ out:
 /* ---- workers ----------------------------------------------------------- */
 
 /*
- * Jobs are independent, so two workers take them in plan order, one on
- * the calling thread and one on a second thread when the process may run
- * on two cores. The first read stops the other worker before its next
- * decoder run (a zbar run cannot be interrupted). Each worker has its own
- * zbar scanner and result; libzbar keeps no other shared state than
- * reference counts, which it locks (zbar/refcnt.c).
+ * Jobs are independent, so two workers take them in plan order: the
+ * calling thread and a helper thread, when the process may run on two
+ * cores. Each has its own zbar scanner and result; libzbar keeps no other
+ * shared state than reference counts, which it locks (zbar/refcnt.c).
+ *
+ * The first read ends the call at once. A zbar run cannot be interrupted,
+ * so when the caller reads first the helper is left to finish its current
+ * run on its own: it stops before the next one, never touches the caller's
+ * image again (qr_cut), and the last of the two to finish frees the pool.
+ * When the caller reads nothing it waits for the helper and takes its
+ * result.
  */
-typedef struct qr_pool {
-    const kx_image *img;
-    const qr_job *jobs;
-    int n_jobs;
-    atomic_int next; /* the next job to take */
-    atomic_int stop; /* set by the first worker that reads */
-} qr_pool;
-
 typedef struct qr_worker {
-    qr_pool *pool;
     qr_session s;
     kx_licence_qr result;
-    int got; /* qr_zbar's result for job */
-    int job;
+    int got; /* qr_zbar's result: 1 read, -1 payload too long */
 } qr_worker;
 
-static void *qr_worker_run(void *arg)
+typedef struct qr_pool {
+    const kx_image *img; /* the caller's; see qr_cut */
+    qr_job jobs[QR_MAX_JOBS];
+    int n_jobs;
+    atomic_int next;  /* the next job to take */
+    atomic_int stop;  /* set by the first read, or when the caller returns */
+    atomic_int users; /* the caller and the helper: the last frees the pool */
+    pthread_mutex_t image_lock;
+    qr_worker w[2];
+    int opened; /* sessions open */
+} qr_pool;
+
+static void qr_pool_release(qr_pool *p)
 {
-    qr_worker *w = arg;
-    qr_pool *p = w->pool;
+    if (atomic_fetch_sub(&p->users, 1) != 1)
+        return;
+    for (int i = 0; i < p->opened; i++)
+        qr_session_close(&p->w[i].s);
+    pthread_mutex_destroy(&p->image_lock);
+    free(p);
+}
+
+static void qr_worker_take_jobs(qr_pool *p, qr_worker *w)
+{
     while (!atomic_load(&p->stop)) {
         int j = atomic_fetch_add(&p->next, 1);
         if (j >= p->n_jobs)
@@ -608,10 +669,16 @@ static void *qr_worker_run(void *arg)
         int got = qr_try_region(&w->s, p->img, &p->jobs[j]);
         if (got) {
             w->got = got;
-            w->job = j;
             atomic_store(&p->stop, 1);
         }
     }
+}
+
+static void *qr_helper_run(void *arg)
+{
+    qr_pool *p = arg;
+    qr_worker_take_jobs(p, &p->w[1]);
+    qr_pool_release(p);
     return NULL;
 }
 
@@ -625,70 +692,84 @@ static int qr_cores(void)
     return n < 1 ? 1 : n;
 }
 
+static void qr_take_result(const qr_worker *w, kx_licence_qr *out, int *got_out)
+{
+    *got_out = w->got;
+    memcpy(out->payload, w->result.payload, w->result.payload_len + 1);
+    out->payload_len = w->result.payload_len;
+    memcpy(out->bbox, w->result.bbox, sizeof(out->bbox));
+}
+
 /*
- * Decode jobs until one reads. On a read copy payload and bbox into out.
- * *got_out: 1 read, 0 none, -1 payload too long. out->attempts counts
- * every decoder run.
+ * Decode jobs (copied) until one reads, with two workers when
+ * two_workers. On a read copy payload and bbox into out. *got_out: 1
+ * read, 0 none, -1 payload too long. out->attempts counts the decoder
+ * runs of the calling thread, and the helper's when it was waited for.
  */
-static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, kx_licence_qr *out,
-                          int *got_out)
+static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, int two_workers,
+                          kx_licence_qr *out, int *got_out)
 {
     *got_out = 0;
     if (n_jobs < 1)
         return KX_OK;
-    int n_workers = n_jobs > 1 && qr_cores() > 1 ? 2 : 1;
-    qr_pool pool = {.img = img, .jobs = jobs, .n_jobs = n_jobs};
-    atomic_init(&pool.next, 1);
-    atomic_init(&pool.stop, 0);
     /* results are kx_licence_qr (4 kB payloads each): on the heap */
-    qr_worker *w = calloc((size_t)n_workers, sizeof(*w));
-    if (!w)
+    qr_pool *p = calloc(1, sizeof(*p));
+    if (!p)
         return KX_ERR_NO_MEMORY;
-    kx_err rc = KX_OK;
-    int opened = 0;
-    for (int i = 0; i < n_workers; i++)
-        w[i].pool = &pool, w[i].job = n_jobs;
-    if ((rc = qr_session_open(&w[0].s, &w[0].result)))
-        goto out;
-    opened = 1;
-    w[0].s.stop = &pool.stop;
+    p->img = img;
+    memcpy(p->jobs, jobs, sizeof(*jobs) * (size_t)n_jobs);
+    p->n_jobs = n_jobs;
+    atomic_init(&p->next, 1);
+    atomic_init(&p->stop, 0);
+    atomic_init(&p->users, 1);
+    pthread_mutex_init(&p->image_lock, NULL);
+    kx_err rc = qr_session_open(&p->w[0].s, &p->w[0].result);
+    if (rc) {
+        qr_pool_release(p);
+        return rc;
+    }
+    p->opened = 1;
+    p->w[0].s.stop = &p->stop;
     /* also settles kx_log's level (read lazily, unlocked) before a second
      * thread logs */
-    kx_log_debug("licence.qr.plan", "jobs=%d workers=%d", n_jobs, n_workers);
+    kx_log_debug("licence.qr.plan", "jobs=%d workers=%d", n_jobs, two_workers ? 2 : 1);
     /* The first job runs alone: the grey cut of the strongest region reads
-     * 92 of the 100 codes of the test seeds, and a second thread would only
-     * delay that answer (a zbar run cannot be interrupted). */
-    if ((w[0].got = qr_try_region(&w[0].s, img, &jobs[0]))) {
-        w[0].job = 0;
-        atomic_store(&pool.stop, 1);
-    }
-    int spawned = 0;
+     * 92 of the 100 codes of the test seeds, and on a busy machine a second
+     * thread started with it slowed it down (whole process, 12 camera
+     * frames at load average 2.5: 34 ms mean against 29 ms). */
+    if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0])))
+        atomic_store(&p->stop, 1);
     pthread_t helper;
-    if (!w[0].got && n_workers > 1 && qr_session_open(&w[1].s, &w[1].result) == KX_OK) {
-        opened = 2;
-        w[1].s.stop = &pool.stop;
-        spawned = pthread_create(&helper, NULL, qr_worker_run, &w[1]) == 0;
+    int spawned = 0;
+    if (two_workers && !p->w[0].got && qr_session_open(&p->w[1].s, &p->w[1].result) == KX_OK) {
+        p->opened = 2;
+        p->w[1].s.stop = &p->stop;
+        p->w[0].s.image_lock = p->w[1].s.image_lock = &p->image_lock;
+        atomic_fetch_add(&p->users, 1);
+        spawned = pthread_create(&helper, NULL, qr_helper_run, p) == 0;
+        if (!spawned)
+            atomic_fetch_sub(&p->users, 1);
     }
-    qr_worker_run(&w[0]);
-    if (spawned)
+    qr_worker_take_jobs(p, &p->w[0]);
+    out->attempts += p->w[0].result.attempts;
+    if (p->w[0].got) {
+        qr_take_result(&p->w[0], out, got_out);
+        if (spawned) {
+            /* the helper may be inside a zbar run: let it finish alone,
+             * but not read the image once this call has returned */
+            atomic_store(&p->stop, 1);
+            pthread_mutex_lock(&p->image_lock);
+            pthread_mutex_unlock(&p->image_lock);
+            pthread_detach(helper);
+        }
+    } else if (spawned) {
         pthread_join(helper, NULL);
-    const qr_worker *win = NULL;
-    for (int i = 0; i < n_workers; i++) {
-        out->attempts += w[i].result.attempts;
-        if (w[i].got && (!win || w[i].job < win->job))
-            win = &w[i];
+        out->attempts += p->w[1].result.attempts;
+        if (p->w[1].got)
+            qr_take_result(&p->w[1], out, got_out);
     }
-    if (win) {
-        *got_out = win->got;
-        memcpy(out->payload, win->result.payload, win->result.payload_len + 1);
-        out->payload_len = win->result.payload_len;
-        memcpy(out->bbox, win->result.bbox, sizeof(out->bbox));
-    }
-out:
-    for (int i = 0; i < opened; i++)
-        qr_session_close(&w[i].s);
-    free(w);
-    return rc;
+    qr_pool_release(p);
+    return KX_OK;
 }
 
 /* ---- the reader -------------------------------------------------------- */
@@ -697,9 +778,10 @@ static kx_err qr_search(const kx_image *img, kx_licence_qr *out, int *got_out)
 {
     qr_job jobs[QR_MAX_JOBS];
     int n_jobs = 0, fc = 1;
-    kx_err rc = qr_plan(img, jobs, &n_jobs, &fc);
+    int two_workers = qr_cores() > 1;
+    kx_err rc = qr_plan(img, two_workers, jobs, &n_jobs, &fc);
     if (!rc)
-        rc = qr_run_jobs(img, jobs, n_jobs, out, got_out);
+        rc = qr_run_jobs(img, jobs, n_jobs, two_workers && n_jobs > 1, out, got_out);
     if (rc || *got_out || fc <= 2)
         return rc;
     /* Last resort on a scanned page: the whole page, reduced so small

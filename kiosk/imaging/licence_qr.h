@@ -13,9 +13,12 @@
  * rotation, with low contrast, uneven light and slight blur.
  *
  * Pure computation on a decoded image: no I/O, no global state; every call
- * is thread-safe. A call may run a second thread (joined before it
- * returns) when the process may use two cores: the regions are decoded by
- * two workers, and the first read stops the other.
+ * is thread-safe. When the first region does not read and the process may
+ * use two cores, a call starts a second thread and the regions are decoded
+ * by two workers; the first read ends the call. The other worker may then
+ * finish the zbar run it is in (a few milliseconds) on its own before it
+ * ends: it never touches the caller's image or result after the call has
+ * returned.
  */
 #ifndef KX_IMAGING_LICENCE_QR_H
 #define KX_IMAGING_LICENCE_QR_H

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <qrencode.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,12 +145,52 @@ static void test_no_code(void **state)
     kx_image_free(img);
 }
 
+/*
+ * A code beside a denser checkerboard: the checkerboard is the strongest
+ * texture, so the first job (its grey cut) reads nothing and the other
+ * regions go to two workers when two cores are allowed. The image is
+ * freed right after every read: a worker touching it after the call has
+ * returned is a use-after-free for AddressSanitizer. With one core allowed
+ * the same code is read, by the same decoder runs every time.
+ */
+static void test_workers(void **state)
+{
+    (void)state;
+    const char *text = "https://jx.gsxt.gov.cn/%7BAB12%7D?cid=91310115MA1K3BTP2B";
+    kx_licence_qr *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    int first_attempts = 0;
+    for (int round = 0; round < 12; round++) {
+        kx_image *img = draw_code(text, 1000, 700, 720, 400, 4, 0, 20, 240, 1);
+        for (int y = 150; y < 450; y++)
+            for (int x = 80; x < 380; x++)
+                kx_image_row(img, y)[x] = ((x / 5 + y / 5) % 2) ? 250 : 10;
+        if (round == 6) {
+            /* one core from here on: the caller's thread only */
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+            assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+        }
+        assert_int_equal(kx_licence_qr_read(img, r), KX_OK);
+        kx_image_free(img);
+        assert_string_equal(r->payload, text);
+        assert_true(r->attempts >= 2); /* the checkerboard's job read nothing */
+        if (round == 6)
+            first_attempts = r->attempts;
+        else if (round > 6)
+            assert_int_equal(r->attempts, first_attempts);
+    }
+    free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_payload_formats),
         cmocka_unit_test(test_rotation_contrast_and_position),
         cmocka_unit_test(test_no_code),
+        cmocka_unit_test(test_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
