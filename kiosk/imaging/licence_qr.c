@@ -500,10 +500,12 @@ static int qr_rect_around(const qr_rect *r, const qr_rect *top)
  * gen_licence.py seeds 1, 3, 7 and 11 every read came from the strongest
  * region of the strong threshold (grey or enlarged: 98 codes) or from the
  * weak threshold's region around it, a larger cut of the same symbol (2
- * camera codes); the other regions read nothing and cost unreadable frames
- * two thirds of their decoder pixels. So those two come first with every
- * stage, and the others follow with the grey stage only, for a page where
- * a picture outshines the symbol.
+ * camera codes, both with larger modules); the other regions read nothing
+ * and cost unreadable frames two thirds of their decoder pixels. So the
+ * strongest region comes first (grey, then enlarged or binarised), the
+ * larger cut next when the modules are not small (grey, binarised), and
+ * the others follow with the grey stage only, and only with finder
+ * patterns, for a page where a picture outshines the symbol.
  */
 static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n_out, int *fc_out)
 {
@@ -561,7 +563,7 @@ static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n
             }
         }
     qr_job later = {0};
-    int has_later = 0;
+    int has_later = 0, top_small = 0;
     for (int i = 0; i < n_order; i++) {
         if (has_later && i > n_around) {
             jobs[(*n_out)++] = later;
@@ -596,6 +598,7 @@ static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n
              * cut's grey stage when a second worker can take that at once */
             double module;
             qr_job_factor(img, j, &module);
+            top_small = module < QR_SMALL_MODULE;
             if (module < QR_SMALL_MODULE || !n_around) {
                 jobs[*n_out] = *j;
                 jobs[*n_out].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
@@ -604,8 +607,16 @@ static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n
                 else
                     (*n_out)++;
             }
-        } else if (i <= n_around)
+        } else if (i <= n_around) {
+            /* with small modules the strongest region's enlarged cut is
+             * the retry; a larger grey cut read nothing on the test seeds
+             * (both reads from it had larger modules) */
+            if (top_small) {
+                (*n_out)--;
+                continue;
+            }
             j->stages |= QR_STAGE_BINARY, j->symbol_side = jobs[0].symbol_side;
+        }
         else
             j->finder_lines = QR_FINDER_LINES;
     }
