@@ -18,7 +18,7 @@ trap 'rm -rf "$T"' EXIT
 /usr/bin/python3 "$KX_SOURCE/tools/testdata/gen_licence.py" --out "$T" --count "$n" --seed "$seed"
 export KX_LOG_LEVEL=warn
 /usr/bin/python3 - "$CTL" "$T" "$n" "$seed" "$repeat" <<'EOF'
-import json, statistics, subprocess, sys, time
+import json, os, statistics, subprocess, sys, time
 ctl, d, n, seed = sys.argv[1:5]
 truth = json.load(open(f"{d}/truth.json"))
 tools = {
@@ -39,6 +39,10 @@ def decoded(tool, out, t):
     q = out.find('"')
     return out[q + 1:out.rfind('"')] if q >= 0 else None
 res = {k: {"ok": set(), "wrong": [], "ms": []} for k in tools}
+# kioskctl uses a second core when it has one and the first region does
+# not read: the figures depend on what else the machine runs, so the load
+# average is printed with them.
+load_start = os.getloadavg()
 # Each image is run `repeat` times by each tool, the tools taking turns, and
 # the median counts: on a shared machine one run is at the mercy of whatever
 # else is scheduled, and the turns give every tool the same conditions.
@@ -61,7 +65,9 @@ for t in truth:
 codes = [t for t in truth if t["found"]]
 flat = {t["image"] for t in truth if t["kind"] == "flatbed"}
 cam = {t["image"] for t in truth if t["kind"] == "camera"}
-cmd = f"bench/run licence; {n} images of gen_licence.py --seed {seed}, median of {repeat} runs each"
+load_end = os.getloadavg()
+cmd = (f"bench/run licence; {n} images of gen_licence.py --seed {seed}, median of {repeat} runs "
+       f"each; load average {load_start[0]:.2f} -> {load_end[0]:.2f}, {os.cpu_count()} cores")
 for tool, r in res.items():
     ms = r["ms"]
     per_kind = lambda kind: statistics.mean(
