@@ -217,6 +217,7 @@ void kx_ui_destroy(kx_ui *ui)
         SDL_DestroyTexture(ui->layer);
     if (ui->backing)
         SDL_DestroyTexture(ui->backing);
+    free(ui->tiles);
     if (ui->ren)
         kx_draw_free(ui);
     if (ui->tex_disc)
@@ -707,7 +708,7 @@ static void app_animation_rects(kx_ui *ui, void (*fn)(kx_ui *, SDL_Rect))
 
 static void app_backing_restore(kx_ui *ui, SDL_Rect r)
 {
-    SDL_RenderCopy(ui->ren, ui->backing, &r, &r);
+    kx_copy(ui, ui->backing, &r, &r);
 }
 
 /* app_direct_surface - find the surface the software renderer draws
@@ -720,6 +721,8 @@ static void app_direct_surface(kx_ui *ui)
     float sx = 0, sy = 0;
     Uint32 want, got;
     ui->surface = NULL;
+    ui->surface_probed = s;
+    kx_ui_tiles_reset(ui);
     SDL_RenderGetViewport(ui->ren, &vp);
     SDL_RenderGetScale(ui->ren, &sx, &sy);
     if (!kx_fill_surface_ok(s) || s->w != ui->W || s->h != ui->H || vp.x || vp.y ||
@@ -733,6 +736,7 @@ static void app_direct_surface(kx_ui *ui)
     got = *(const Uint32 *)s->pixels;
     if (got == want)
         ui->surface = s;
+    kx_ui_tiles_reset(ui);
     kx_log_info("ui.direct_fill", "%s", ui->surface ? "on" : "off");
 }
 
@@ -765,6 +769,9 @@ void kx_ui_render(kx_ui *ui, int full)
     SDL_RendererInfo info;
     if (app_direct(ui)) {
         if (full || !ui->frame_from_layer) {
+            /* SDL makes a new window surface when the window changes */
+            if (SDL_GetWindowSurface(ui->win) != ui->surface_probed)
+                app_direct_surface(ui);
             ui->deferring = 1;
             ui->n_spin = 0;
             kx_ui_draw_frame(ui);
@@ -814,6 +821,20 @@ void kx_ui_render(kx_ui *ui, int full)
 static void app_event(kx_ui *ui, const SDL_Event *ev)
 {
     switch (ev->type) {
+    case SDL_WINDOWEVENT:
+        /* a new size (a panel swapped or rotated): decide the drawing
+         * path again, the full frame that follows redraws everything */
+        if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED && ui->direct != 0) {
+            if (ui->backing)
+                SDL_DestroyTexture(ui->backing);
+            ui->backing = NULL;
+            ui->direct = 0;
+            ui->surface = NULL;
+            ui->surface_probed = NULL;
+            ui->frame_from_layer = 0;
+            kx_ui_tiles_reset(ui);
+        }
+        break;
     case SDL_MOUSEBUTTONDOWN:
         if (ev->button.button != SDL_BUTTON_LEFT)
             break;

@@ -146,7 +146,7 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
     }
     SDL_Rect d = {r.x + (r.w - c->e[slot].tw) / 2, r.y + (r.h - c->e[slot].th) / 2, c->e[slot].tw,
                   c->e[slot].th};
-    SDL_RenderCopy(ui->ren, c->e[slot].tex, NULL, &d);
+    kx_copy(ui, c->e[slot].tex, NULL, &d);
     return 0;
 }
 

@@ -12,6 +12,7 @@
  * plain blended copy.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ui/ui_internal.h"
@@ -175,12 +176,92 @@ static SDL_Surface *draw_direct(kx_ui *ui)
     return ui->direct == 1 && ui->surface && !SDL_GetRenderTarget(ui->ren) ? ui->surface : NULL;
 }
 
+/*
+ * Background tiles (direct mode): which 32x32 tiles of the window surface
+ * hold anything but the background since the last clear. Every fill and
+ * copy marks the tiles it touches; a clear in the same colour fills only
+ * the marked ones (the rest are still background), so a screen change no
+ * longer writes the whole 8 MB frame twice over. kx_ui_tiles_reset marks
+ * all (a new surface, a probe pixel).
+ */
+#define DRAW_TILE 32
+
+void kx_ui_tiles_reset(kx_ui *ui)
+{
+    free(ui->tiles);
+    ui->tiles = NULL;
+    ui->tiles_w = ui->tiles_h = 0;
+    ui->tiles_clear_valid = 0;
+    if (!ui->surface)
+        return;
+    ui->tiles_w = (ui->surface->w + DRAW_TILE - 1) / DRAW_TILE;
+    ui->tiles_h = (ui->surface->h + DRAW_TILE - 1) / DRAW_TILE;
+    ui->tiles = malloc((size_t)ui->tiles_w * (size_t)ui->tiles_h);
+    if (ui->tiles)
+        memset(ui->tiles, 1, (size_t)ui->tiles_w * (size_t)ui->tiles_h);
+}
+
+static void draw_mark(kx_ui *ui, SDL_Rect r)
+{
+    SDL_Rect all;
+    if (!ui->tiles)
+        return;
+    /* as the fills draw an empty rectangle: one pixel thick */
+    if (r.w < 1)
+        r.w = 1;
+    if (r.h < 1)
+        r.h = 1;
+    all = (SDL_Rect){0, 0, ui->surface->w, ui->surface->h};
+    if (!SDL_IntersectRect(&r, &all, &r))
+        return;
+    int x0 = r.x / DRAW_TILE, x1 = (r.x + r.w - 1) / DRAW_TILE;
+    for (int ty = r.y / DRAW_TILE; ty <= (r.y + r.h - 1) / DRAW_TILE; ty++)
+        memset(ui->tiles + (size_t)ty * (size_t)ui->tiles_w + x0, 1, (size_t)(x1 - x0 + 1));
+}
+
+/* draw_clear_tiles - the marked tiles back to c, in runs along each row */
+static void draw_clear_tiles(kx_ui *ui, SDL_Surface *s, SDL_Color c)
+{
+    for (int ty = 0; ty < ui->tiles_h; ty++) {
+        Uint8 *row = ui->tiles + (size_t)ty * (size_t)ui->tiles_w;
+        for (int tx = 0; tx < ui->tiles_w;) {
+            int end = tx;
+            if (!row[tx]) {
+                tx++;
+                continue;
+            }
+            while (end < ui->tiles_w && row[end])
+                end++;
+            kx_fill_solid(s, kx_rect(tx * DRAW_TILE, ty * DRAW_TILE, (end - tx) * DRAW_TILE, DRAW_TILE),
+                          c);
+            tx = end;
+        }
+    }
+}
+
+void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst)
+{
+    if (draw_direct(ui))
+        draw_mark(ui, dst ? *dst : kx_rect(0, 0, ui->W, ui->H));
+    SDL_RenderCopy(ui->ren, t, src, dst);
+}
+
 void kx_clear(kx_ui *ui, SDL_Color c)
 {
     SDL_Surface *s = draw_direct(ui);
     if (s) {
+        Uint32 px;
         c.a = 255;
-        kx_fill_solid(s, kx_rect(0, 0, s->w, s->h), c);
+        px = SDL_MapRGBA(s->format, c.r, c.g, c.b, c.a);
+        if (ui->tiles && ui->tiles_clear_valid && ui->tiles_clear == px)
+            draw_clear_tiles(ui, s, c);
+        else
+            kx_fill_solid(s, kx_rect(0, 0, s->w, s->h), c);
+        if (ui->tiles) {
+            memset(ui->tiles, 0, (size_t)ui->tiles_w * (size_t)ui->tiles_h);
+            ui->tiles_clear = px;
+            ui->tiles_clear_valid = 1;
+        }
         return;
     }
     SDL_SetRenderDrawColor(ui->ren, c.r, c.g, c.b, 255);
@@ -191,6 +272,7 @@ void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c)
 {
     SDL_Surface *s = draw_direct(ui);
     if (s) {
+        draw_mark(ui, r);
         if (c.a == 255)
             kx_fill_solid(s, r, c);
         else
@@ -261,7 +343,7 @@ void kx_round_under(kx_ui *ui, SDL_Rect r, int radius, SDL_Color c, SDL_Rect hol
                        {r.x, r.y + r.h - rad, rad, rad},
                        {r.x + r.w - rad, r.y + r.h - rad, rad, rad}};
     for (int i = 0; i < 4; i++)
-        SDL_RenderCopy(ui->ren, disc, &src[i], &dst[i]);
+        kx_copy(ui, disc, &src[i], &dst[i]);
     draw_fill_except(ui, kx_rect(r.x + rad, r.y, r.w - 2 * rad, r.h), c, h);
     draw_fill_except(ui, kx_rect(r.x, r.y + rad, rad, r.h - 2 * rad), c, h);
     draw_fill_except(ui, kx_rect(r.x + r.w - rad, r.y + rad, rad, r.h - 2 * rad), c, h);
@@ -291,7 +373,7 @@ void kx_disc(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
         disc = ui->tex_disc;
         draw_color(disc, c);
     }
-    SDL_RenderCopy(ui->ren, disc, NULL, &d);
+    kx_copy(ui, disc, NULL, &d);
 }
 
 void kx_ring(kx_ui *ui, int cx, int cy, int radius, int thick, SDL_Color c)
@@ -346,7 +428,7 @@ void kx_spinner(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
                                              (float)step * (360.0f / DRAW_SPIN_STEPS), c);
     if (!draw_spin.t[step])
         return;
-    SDL_RenderCopy(ui->ren, draw_spin.t[step], NULL, &d);
+    kx_copy(ui, draw_spin.t[step], NULL, &d);
 }
 
 void kx_draw_free(kx_ui *ui)

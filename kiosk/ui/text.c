@@ -642,7 +642,7 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         dst.y = box.y + (box.h - e->h) / 2;
     else if (box.h > 0 && st->valign == KX_BOTTOM)
         dst.y = box.y + box.h - e->h;
-    SDL_RenderCopy(ui->ren, e->tex, NULL, &dst);
+    kx_copy(ui, e->tex, NULL, &dst);
     return dst;
 }
 

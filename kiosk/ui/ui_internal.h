@@ -170,6 +170,11 @@ void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c);
 int kx_fill_surface_ok(const SDL_Surface *s);
 void kx_fill_solid(SDL_Surface *s, SDL_Rect r, SDL_Color c);
 void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c);
+/* kx_copy - SDL_RenderCopy that keeps the background tiles (draw.c) in
+ * step: every copy onto the frame goes through it. kx_ui_tiles_reset -
+ * forget which tiles are background (a new window surface). */
+void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst);
+void kx_ui_tiles_reset(kx_ui *ui);
 /* kx_clear - fill the whole frame (fast path). */
 void kx_clear(kx_ui *ui, SDL_Color c);
 /* kx_round - anti-aliased rounded rectangle (9-slice texture). */
@@ -436,6 +441,11 @@ struct kx_ui {
     SDL_Texture *backing;/* software renderer: what animations cover (direct drawing) */
     int direct;          /* 1 full frames drawn straight onto the window, -1 not, 0 unknown */
     SDL_Surface *surface;/* direct: the window surface fills are written into (fill.c), or NULL */
+    SDL_Surface *surface_probed; /* the window surface app_direct_surface looked at */
+    Uint8 *tiles;        /* direct: 32x32 tiles drawn on since the last clear (draw.c) */
+    int tiles_w, tiles_h;
+    Uint32 tiles_clear;  /* the pixel the last clear wrote */
+    int tiles_clear_valid;
     int frame_from_layer;/* the presented frame came from the layer */
     int deferring;       /* drawing into layer: spinners are recorded */
     struct {

@@ -167,7 +167,9 @@ void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count)
 typedef struct widget_tex {
     uint64_t key;
     SDL_Texture *tex;
-    int w, h;
+    int w, h;       /* the image's own size */
+    int box_w, box_h; /* images: the box it is shown in (the worker scales to fit it) */
+    int tw, th;     /* the texture's size */
     /* images are decoded by a worker thread, off the frame */
     SDL_Thread *thread;
     SDL_Surface *surface; /* the worker's result (NULL: unreadable) */
@@ -197,7 +199,16 @@ kx_err kx_img_cache_new(struct kx_img_cache **out)
     return *out ? KX_OK : KX_ERR_NO_MEMORY;
 }
 
-/* widget_decode - worker: the image file to an ARGB8888 surface. */
+/* widget_fit - the size an image of e->w x e->h is shown at in its box */
+static void widget_fit(const widget_tex *e, int *w, int *h)
+{
+    double sx = (double)e->box_w / e->w, sy = (double)e->box_h / e->h, k = sx < sy ? sx : sy;
+    *w = (int)(e->w * k);
+    *h = (int)(e->h * k);
+}
+
+/* widget_decode - worker: the image file to an ARGB8888 surface, scaled
+ * to fit its box. */
 static int widget_decode(void *arg)
 {
     widget_tex *e = arg;
@@ -206,6 +217,23 @@ static int widget_decode(void *arg)
         SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
         SDL_FreeSurface(s);
         s = c;
+    }
+    if (s && e->box_w > 0 && e->box_h > 0) {
+        /* scaled once here to the size kx_image shows it at, with the
+         * filter the renderer would use: the frames copy it unscaled */
+        int dw, dh;
+        e->w = s->w;
+        e->h = s->h;
+        widget_fit(e, &dw, &dh);
+        if (dw > 0 && dh > 0 && (dw != s->w || dh != s->h)) {
+            SDL_Surface *t = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
+            if (t && SDL_SoftStretchLinear(s, NULL, t, NULL) == 0) {
+                SDL_FreeSurface(s);
+                s = t;
+            } else if (t) {
+                SDL_FreeSurface(t);
+            }
+        }
     }
     e->surface = s;
     SDL_AtomicSet(&e->done, 1);
@@ -223,8 +251,12 @@ static void widget_join(kx_ui *ui, widget_tex *e, int keep)
     if (e->surface) {
         if (keep && ui) {
             e->tex = SDL_CreateTextureFromSurface(ui->ren, e->surface);
-            e->w = e->surface->w;
-            e->h = e->surface->h;
+            e->tw = e->surface->w;
+            e->th = e->surface->h;
+            if (e->box_w <= 0 || e->box_h <= 0) {
+                e->w = e->tw;
+                e->h = e->th;
+            }
         }
         SDL_FreeSurface(e->surface);
         e->surface = NULL;
@@ -313,7 +345,7 @@ void kx_qr(kx_ui *ui, SDL_Rect r, const char *text)
         return;
     }
     SDL_Rect d = {r.x + (r.w - e->w) / 2, r.y + (r.h - e->h) / 2, e->w, e->h};
-    SDL_RenderCopy(ui->ren, e->tex, NULL, &d);
+    kx_copy(ui, e->tex, NULL, &d);
 }
 
 SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
@@ -323,7 +355,10 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
     uint64_t key;
     if (!path || !path[0])
         return r;
-    key = widget_hash(path);
+    if (r.w <= 0 || r.h <= 0)
+        return r;
+    /* one entry per image and box size: it is kept scaled to fit the box */
+    key = widget_hash(path) ^ ((uint64_t)(Uint32)r.w << 40) ^ ((uint64_t)(Uint32)r.h << 16);
     for (int i = 0; i < 8; i++)
         if (c->img[i].key == key)
             e = &c->img[i];
@@ -335,6 +370,8 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
             SDL_DestroyTexture(e->tex);
         memset(e, 0, sizeof *e);
         e->key = key;
+        e->box_w = r.w;
+        e->box_h = r.h;
         kx_strlcpy(e->path, path, sizeof e->path);
         /* decoding a scan takes 5-20 ms: a worker does it while the frame
          * shows a placeholder (screenshots wait for it) */
@@ -357,12 +394,12 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
         kx_text(ui, kx_tr("The image cannot be shown."), kx_inset(r, 20), &st);
         return r;
     }
-    double sx = (double)r.w / e->w, sy = (double)r.h / e->h, s = sx < sy ? sx : sy;
-    SDL_Rect d = {0, 0, (int)(e->w * s), (int)(e->h * s)};
+    SDL_Rect d = {0, 0, 0, 0};
+    widget_fit(e, &d.w, &d.h);
     d.x = r.x + (r.w - d.w) / 2;
     d.y = r.y + (r.h - d.h) / 2;
     kx_fill(ui, kx_rect(d.x - 2, d.y - 2, d.w + 4, d.h + 4), KX_C_LINE);
-    SDL_RenderCopy(ui->ren, e->tex, NULL, &d);
+    kx_copy(ui, e->tex, NULL, &d);
     return d;
 }
 
