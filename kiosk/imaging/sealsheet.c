@@ -7,7 +7,8 @@
  *   1. pixel measures      red strength and dark (non-red) strength per pixel
  *   2. block maps          one pass over the scan into S x S block means
  *                          (S ~ 0.34 mm), where everything coarse happens
- *   3. union-find          connected components on block masks
+ *   3. components          8-connected components of block masks as runs
+ *                          along the rows (union-find over the runs)
  *   4. table               the largest ruled component, its skew (projection
  *                          profiles over candidate angles), its four
  *                          horizontal and four vertical lines, their edges
@@ -17,6 +18,8 @@
  *                          of the ink -> verdicts (missing, crosses_line,
  *                          faint, ok)
  *   6. export              deskewed, tightly cropped RGBA of the best cell
+ *                          (fixed-point bilinear sampling; AVX2 where the
+ *                          CPU has it, bit-identical to the scalar path)
  *   7. public API, names and advice
  *
  * Coordinates: the table's horizontal lines satisfy v = y - x*th = const and
@@ -69,13 +72,14 @@
 /* Scratch memory. Every buffer of one analysis (block maps, labels, masks,
  * the export's strengths: 4-6 MB for an A4 page at 300 dpi) comes from one
  * arena released at the end, and buffers that can be are reused between
- * stages. Fresh memory is what costs: on the virtual machines measured the
- * first touch of a 4 KB page costs 1.5-7 us, and the ~1,200 pages a one-shot
- * analysis used to touch cost 5-15 ms, as much as a third of the analysis
- * (a second analysis in the same process reused glibc's freed memory and
- * did not pay it). The arena's chunks are 2 MB-aligned and advised as
- * transparent huge pages, so one fault maps 2 MB (6 MB touched in 0.4-1.2 ms
- * instead of 2.6-10 ms); a kernel without them gives plain pages. */
+ * stages. Fresh memory is what costs: on the virtual machine measured the
+ * first touch of a 4 KB page cost 1.3-7 us (1,400 fresh pages in 2-10 ms),
+ * a one-shot analysis touched 1,100-1,400 of them, and a first analysis in
+ * a process took 5-15 ms longer than a second one, which reused glibc's
+ * freed memory. The arena's chunks are 2 MB-aligned and advised as
+ * transparent huge pages, so one fault maps 2 MB (6 MB touched in 0.3-2 ms
+ * instead of 1.8-10 ms); a kernel without them gives plain pages. A one-shot
+ * analysis now takes ~100 faults, most of them the exported images'. */
 #define SS_ARENA_CHUNK ((size_t)4 << 20)
 #define SS_ARENA_ALIGN ((size_t)2 << 20)
 #define SS_ARENA_MAX_CHUNKS 16

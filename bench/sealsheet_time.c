@@ -1,0 +1,76 @@
+/*
+ * sealsheet_time.c - in-process timing of the seal-sheet analysis, for
+ * bench/51-sealsheet.sh: each image is decoded once, then analysed `runs`
+ * times in this process; prints per image the CPU time (this thread's) of
+ * the first analysis, the best and the median, in milliseconds:
+ *
+ *   sealsheet_time RUNS IMAGE...   ->   IMAGE first_ms best_ms median_ms
+ *
+ * The best of several runs in one process is the figure to compare variants
+ * by on a shared machine (other processes inflate it least); the first run
+ * is what a one-shot `kioskctl seal-sheet` pays (fresh memory included).
+ * Exit 0, or 2 on usage or an image that cannot be read or analysed.
+ * Must never write files.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "imaging/image.h"
+#include "imaging/sealsheet.h"
+
+#define SEALSHEET_TIME_MAX_RUNS 100
+
+static double sealsheet_time_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int sealsheet_time_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: sealsheet_time RUNS IMAGE...\n");
+        return 2;
+    }
+    char *end = NULL;
+    errno = 0;
+    long runs = strtol(argv[1], &end, 10);
+    if (errno || !end || *end || runs < 1 || runs > SEALSHEET_TIME_MAX_RUNS) {
+        fprintf(stderr, "sealsheet_time: RUNS must be 1..%d\n", SEALSHEET_TIME_MAX_RUNS);
+        return 2;
+    }
+    for (int i = 2; i < argc; i++) {
+        kx_image *img = NULL;
+        if (kx_image_load(argv[i], &img)) {
+            fprintf(stderr, "sealsheet_time: cannot read %s\n", argv[i]);
+            return 2;
+        }
+        double ms[SEALSHEET_TIME_MAX_RUNS];
+        for (long r = 0; r < runs; r++) {
+            kx_sealsheet_result *res = NULL;
+            double t0 = sealsheet_time_cpu_ms();
+            kx_err rc = kx_sealsheet_analyze(img, 0, &res);
+            ms[r] = sealsheet_time_cpu_ms() - t0;
+            kx_sealsheet_result_free(res);
+            if (rc) {
+                fprintf(stderr, "sealsheet_time: %s: analysis failed (%d)\n", argv[i], (int)rc);
+                kx_image_free(img);
+                return 2;
+            }
+        }
+        kx_image_free(img);
+        double first = ms[0];
+        qsort(ms, (size_t)runs, sizeof(double), sealsheet_time_cmp);
+        printf("%s %.2f %.2f %.2f\n", argv[i], first, ms[0], ms[runs / 2]);
+    }
+    return 0;
+}
