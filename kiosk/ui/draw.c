@@ -246,6 +246,16 @@ void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst
     SDL_RenderCopy(ui->ren, t, src, dst);
 }
 
+int kx_blit(kx_ui *ui, SDL_Surface *src, SDL_Rect dst)
+{
+    SDL_Surface *s = draw_direct(ui);
+    if (!s)
+        return 0;
+    draw_mark(ui, dst);
+    SDL_BlitSurface(src, NULL, s, &dst);
+    return 1;
+}
+
 void kx_clear(kx_ui *ui, SDL_Color c)
 {
     SDL_Surface *s = draw_direct(ui);

@@ -43,6 +43,7 @@
 typedef struct text_entry {
     uint64_t key;
     SDL_Texture *tex; /* NULL for measure-only entries */
+    SDL_Surface *surf; /* direct mode: blitted onto the window surface instead */
     int w, h;         /* texture (or measured) size */
     int overflow;     /* did not fit the box even at min size */
     uint32_t missing; /* first codepoint no face provides, 0 if none */
@@ -77,6 +78,8 @@ void kx_text_cache_clear(kx_text_cache *tc)
     for (int i = 0; i < TEXT_CACHE_SIZE; i++) {
         if (tc->e[i].tex)
             SDL_DestroyTexture(tc->e[i].tex);
+        if (tc->e[i].surf)
+            SDL_FreeSurface(tc->e[i].surf);
         memset(&tc->e[i], 0, sizeof tc->e[i]);
     }
 }
@@ -438,7 +441,7 @@ static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_st
 static text_entry *text_lookup(kx_text_cache *tc, uint64_t key)
 {
     for (int i = 0; i < TEXT_CACHE_SIZE; i++)
-        if (tc->e[i].key == key && (tc->e[i].tex || tc->e[i].w || tc->e[i].h))
+        if (tc->e[i].key == key && (tc->e[i].tex || tc->e[i].surf || tc->e[i].w || tc->e[i].h))
             return &tc->e[i];
     return NULL;
 }
@@ -447,13 +450,15 @@ static text_entry *text_slot(kx_text_cache *tc)
 {
     int best = 0;
     for (int i = 0; i < TEXT_CACHE_SIZE; i++) {
-        if (!tc->e[i].tex && !tc->e[i].w && !tc->e[i].h)
+        if (!tc->e[i].tex && !tc->e[i].surf && !tc->e[i].w && !tc->e[i].h)
             return &tc->e[i];
         if (tc->e[i].used < tc->e[best].used)
             best = i;
     }
     if (tc->e[best].tex)
         SDL_DestroyTexture(tc->e[best].tex);
+    if (tc->e[best].surf)
+        SDL_FreeSurface(tc->e[best].surf);
     memset(&tc->e[best], 0, sizeof tc->e[best]);
     return &tc->e[best];
 }
@@ -552,33 +557,47 @@ static void text_compose_line(kx_ui *ui, SDL_Surface *all, int a, int b, int top
     }
 }
 
-/* text_render - the laid-out text as one texture in colour c (straight
+/* text_render - the laid-out text as one surface in colour c (straight
  * alpha, blended). */
-static SDL_Texture *text_render(kx_ui *ui, const text_lines *L, int face, kx_weight w, int size,
+static SDL_Surface *text_render(kx_ui *ui, const text_lines *L, int face, kx_weight w, int size,
                                 int halign, SDL_Color c, int *tw, int *th)
 {
     TTF_Font *f = kx_fonts_get(ui->fonts, face, w, size);
     SDL_Surface *all;
-    SDL_Texture *tex = NULL;
     if (!f)
         return NULL;
     int skip = TTF_FontLineSkip(f), lh = TTF_FontHeight(f);
     int W = L->maxw > 0 ? L->maxw : 1;
     int H = L->n > 0 ? (L->n - 1) * skip + lh : 1;
+    /* created cleared to transparent */
     all = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!all)
         return NULL;
-    SDL_FillRect(all, NULL, 0);
+    SDL_SetSurfaceBlendMode(all, SDL_BLENDMODE_BLEND);
     for (int i = 0; i < L->n; i++)
         text_compose_line(ui, all, ui->tc->at[L->off[i]], ui->tc->at[L->off[i] + L->len[i]],
                           i * skip, face, w, size, halign, c);
-    tex = SDL_CreateTextureFromSurface(ui->ren, all);
-    if (tex)
-        SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
     *tw = W;
     *th = H;
-    SDL_FreeSurface(all);
-    return tex;
+    return all;
+}
+
+/* text_show - draw an entry at dst: its surface straight onto the window
+ * in direct mode (the blit SDL's software renderer would do with a texture
+ * of it), else a texture made from it once. */
+static void text_show(kx_ui *ui, text_entry *e, SDL_Rect dst)
+{
+    if (e->surf && kx_blit(ui, e->surf, dst))
+        return;
+    if (e->surf) {
+        e->tex = SDL_CreateTextureFromSurface(ui->ren, e->surf);
+        if (e->tex)
+            SDL_SetTextureBlendMode(e->tex, SDL_BLENDMODE_BLEND);
+        SDL_FreeSurface(e->surf);
+        e->surf = NULL;
+    }
+    if (e->tex)
+        kx_copy(ui, e->tex, NULL, &dst);
 }
 
 static void text_audit(kx_ui *ui, const char *s, const text_entry *e, SDL_Rect box)
@@ -622,16 +641,16 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         e->key = key;
         e->overflow = !fit;
         e->missing = missing;
-        e->tex =
+        e->surf =
             text_render(ui, &L, face, st->weight, size, st->halign, st->color, &e->w, &e->h);
-        if (!e->tex) {
+        if (!e->surf) {
             e->w = e->w ? e->w : 1;
             e->h = e->h ? e->h : 1;
         }
     }
     e->used = ++ui->tc->stamp;
     text_audit(ui, s, e, box);
-    if (!e->tex)
+    if (!e->tex && !e->surf)
         return none;
     SDL_Rect dst = {box.x, box.y, e->w, e->h};
     if (st->halign == KX_CENTER)
@@ -642,7 +661,7 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         dst.y = box.y + (box.h - e->h) / 2;
     else if (box.h > 0 && st->valign == KX_BOTTOM)
         dst.y = box.y + box.h - e->h;
-    kx_copy(ui, e->tex, NULL, &dst);
+    text_show(ui, e, dst);
     return dst;
 }
 

@@ -174,6 +174,10 @@ void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c);
  * step: every copy onto the frame goes through it. kx_ui_tiles_reset -
  * forget which tiles are background (a new window surface). */
 void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst);
+/* kx_blit - in direct mode, blit src (blend mode as set on it) onto the
+ * window surface at dst and return 1; else 0 and the caller uses a
+ * texture. */
+int kx_blit(kx_ui *ui, SDL_Surface *src, SDL_Rect dst);
 void kx_ui_tiles_reset(kx_ui *ui);
 /* kx_clear - fill the whole frame (fast path). */
 void kx_clear(kx_ui *ui, SDL_Color c);
