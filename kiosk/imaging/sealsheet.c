@@ -1055,11 +1055,22 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         uint8_t *ink = ik->ink + (size_t)y * bw;
         for (int x = 0; x < bw; x++)
             ink[x] = (uint8_t)((mrow[x] >= thr) & (reg[x] != SS_LINE));
+        if (kind == 0)
+            continue;
         /* Outside the capture cells and beside the table, pen ink must be
-         * blue: labels, header and footnote are printed in black. */
-        for (int x = 0; kind == 1 && x < bw; x++)
-            if (ink[x] && (reg[x] == SS_OUT || (reg[x] >= 0 && reg[x] % 3 == 0)))
-                ink[x] = (uint8_t)ss_block_blue(s, x + ik->rx0, y + ik->ry0);
+         * blue: labels, header and footnote are printed in black. The
+         * blocks to check (ink above the table, below it or in a label
+         * cell: region 0, 3 or 6) are flagged in a vectorised pass and
+         * found with memchr. */
+        uint8_t *check = tmp + (size_t)y * bw;
+        for (int x = 0; x < bw; x++)
+            check[x] = (uint8_t)(ink[x] & ((reg[x] == SS_OUT) | (reg[x] == 0) | (reg[x] == 3) |
+                                           (reg[x] == 6)));
+        for (const uint8_t *c = memchr(check, 1, (size_t)bw); c;
+             c = c + 1 < check + bw ? memchr(c + 1, 1, (size_t)(check + bw - c - 1)) : NULL) {
+            int x = (int)(c - check);
+            ink[x] = (uint8_t)ss_block_blue(s, x + ik->rx0, y + ik->ry0);
+        }
     }
     /* Dilate (square, separable) to bridge a ruling line and the gaps in a
      * seal's ring of characters. */
