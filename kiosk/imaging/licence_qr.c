@@ -507,7 +507,7 @@ static int qr_rect_around(const qr_rect *r, const qr_rect *top)
  * the others follow with the grey stage only, and only with finder
  * patterns, for a page where a picture outshines the symbol.
  */
-static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n_out, int *fc_out)
+static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out)
 {
     int side = img->width > img->height ? img->width : img->height;
     int fc = (side + QR_MAP_SIDE - 1) / QR_MAP_SIDE;
@@ -562,13 +562,13 @@ static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n
                 n_around += pass == 1;
             }
         }
-    qr_job later = {0};
-    int has_later = 0, top_small = 0;
+    int top_small = 0;
     for (int i = 0; i < n_order; i++) {
-        if (has_later && i > n_around) {
-            jobs[(*n_out)++] = later;
-            has_later = 0;
-        }
+        /* with small modules the strongest region's enlarged cut is the
+         * retry; a larger grey cut read nothing on the test seeds (both
+         * reads from it had larger modules) */
+        if (i > 0 && i <= n_around && top_small)
+            continue;
         const qr_rect *r = &kept[order[i]];
         /* the smoothing window spreads the region by ~r; the quiet zone
          * needs a margin of its own. zbar's time grows with the crop's
@@ -588,40 +588,26 @@ static kx_err qr_plan(const kx_image *img, int two_workers, qr_job *jobs, int *n
         *j = (qr_job){.x = x, .y = y, .w = w, .h = h, .rx = r->x * fc, .ry = r->y * fc,
                       .rw = (int)rw, .rh = (int)rh, .symbol_side = (int)fmax(rw, rh),
                       .stages = QR_STAGE_GREY};
-        /* A region around the strongest one is the same symbol cut larger
-         * (often merged with print): the strongest region's side is the
-         * better estimate of the symbol's, and so of its module size. Only
-         * that larger cut is binarised - on the strongest region alone it
-         * read nothing on 128 test images. */
         if (i == 0) {
-            /* its further stages are a job of their own, after the larger
-             * cut's grey stage when a second worker can take that at once */
+            /* its further stages are a job of their own, so that its grey
+             * stage can run alone (qr_run_jobs); binarising it read nothing
+             * on the test seeds when a larger cut exists */
             double module;
             qr_job_factor(img, j, &module);
             top_small = module < QR_SMALL_MODULE;
-            if (module < QR_SMALL_MODULE || !n_around) {
+            if (top_small || !n_around) {
                 jobs[*n_out] = *j;
-                jobs[*n_out].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
-                if (two_workers && n_around)
-                    later = jobs[*n_out], has_later = 1;
-                else
-                    (*n_out)++;
+                jobs[(*n_out)++].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
             }
         } else if (i <= n_around) {
-            /* with small modules the strongest region's enlarged cut is
-             * the retry; a larger grey cut read nothing on the test seeds
-             * (both reads from it had larger modules) */
-            if (top_small) {
-                (*n_out)--;
-                continue;
-            }
+            /* the same symbol cut larger (often merged with print): the
+             * strongest region's side is the better estimate of the
+             * symbol's, and so of its module size */
             j->stages |= QR_STAGE_BINARY, j->symbol_side = jobs[0].symbol_side;
-        }
-        else
+        } else {
             j->finder_lines = QR_FINDER_LINES;
+        }
     }
-    if (has_later)
-        jobs[(*n_out)++] = later;
 out:
     free(energy);
     kx_gray_free(&map);
@@ -789,10 +775,9 @@ static kx_err qr_search(const kx_image *img, kx_licence_qr *out, int *got_out)
 {
     qr_job jobs[QR_MAX_JOBS];
     int n_jobs = 0, fc = 1;
-    int two_workers = qr_cores() > 1;
-    kx_err rc = qr_plan(img, two_workers, jobs, &n_jobs, &fc);
+    kx_err rc = qr_plan(img, jobs, &n_jobs, &fc);
     if (!rc)
-        rc = qr_run_jobs(img, jobs, n_jobs, two_workers && n_jobs > 1, out, got_out);
+        rc = qr_run_jobs(img, jobs, n_jobs, n_jobs > 1 && qr_cores() > 1, out, got_out);
     if (rc || *got_out || fc <= 2)
         return rc;
     /* Last resort on a scanned page: the whole page, reduced so small
