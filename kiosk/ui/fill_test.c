@@ -81,20 +81,34 @@ static void test_formats(void **state)
     assert_false(kx_fill_surface_ok(NULL));
 }
 
-/* every destination byte value (0..255 along x) under every alpha */
+/* every destination byte value (0..255 along x, 261 wide: the vector
+ * loops and the plain tail) under every alpha, with
+ * each instruction set the machine has */
+static void blend_every_alpha(void);
 static void test_blend_every_alpha(void **state)
 {
     (void)state;
+    for (int level = 0; level <= 1; level++) {
+        int used = kx_fill_simd(level);
+        if (used != level) /* no AVX2 here */
+            continue;
+        blend_every_alpha();
+    }
+    kx_fill_simd(-1);
+}
+
+static void blend_every_alpha(void)
+{
     const Uint32 formats[] = {SDL_PIXELFORMAT_RGB888, SDL_PIXELFORMAT_ARGB8888};
     const SDL_Color colours[] = {{0x0A, 0x14, 0x23, 0}, {0xFF, 0xFF, 0xFF, 0}, {0x10, 0x2A, 0x50, 0},
                                  {0xC0, 0x39, 0x2B, 0}};
     for (size_t f = 0; f < 2; f++)
         for (size_t ci = 0; ci < sizeof colours / sizeof colours[0]; ci++)
             for (int a = 0; a < 256; a++) {
-                SDL_Surface *mine = fill_pattern(formats[f], 256, 8);
+                SDL_Surface *mine = fill_pattern(formats[f], 261, 8);
                 SDL_Surface *ref = fill_copy(mine);
                 SDL_Color c = colours[ci];
-                SDL_Rect r = {0, 0, 256, 8};
+                SDL_Rect r = {0, 0, 261, 8};
                 int at = -1;
                 c.a = (Uint8)a;
                 kx_fill_blend(mine, r, c);
@@ -108,9 +122,18 @@ static void test_blend_every_alpha(void **state)
 
 /* rectangles partly or wholly outside, odd widths (the vector loop's tail)
  * and empty ones (SDL draws a one-pixel line for those) */
+static void rects(void);
 static void test_rects(void **state)
 {
     (void)state;
+    for (int level = 0; level <= 1; level++)
+        if (kx_fill_simd(level) == level)
+            rects();
+    kx_fill_simd(-1);
+}
+
+static void rects(void)
+{
     const SDL_Rect rects[] = {{3, 2, 17, 5},   {-10, -4, 30, 12}, {90, 30, 40, 40}, {0, 0, 100, 40},
                               {5, 5, 0, 10},   {5, 5, 10, 0},     {5, 5, -3, 4},    {200, 200, 5, 5},
                               {-50, 0, 20, 5}, {99, 39, 1, 1},    {1, 1, 3, 1},     {7, 9, 5, 3}};

@@ -899,10 +899,19 @@ int kx_screen_prewarm(kx_ui *ui, int i)
     static const char *const busy[] = {"ukey_busy", "scanner_busy", "idcard_busy", "cloud_busy"};
     const int nf = (int)(sizeof full / sizeof full[0]), nb = (int)(sizeof busy / sizeof busy[0]);
     kx_layout L = kx_ui_layout_get(ui);
+    SDL_Rect a = L.art;
     if (i < nf)
         kx_art_prewarm(ui, full[i], L.art);
     else if (i < nf + nb)
         kx_art_prewarm(ui, busy[i - nf], scr_busy_art_rect(ui, &L));
+    else if (i == nf + nb) /* the review and unavailable screens, the dialogs (app.c) */
+        kx_art_prewarm(ui, "review", kx_rect(a.x, a.y, a.w, a.h - 140));
+    else if (i == nf + nb + 1)
+        kx_art_prewarm(ui, "out_of_service", kx_rect(a.x, a.y, a.w, a.h - 150));
+    else if (i == nf + nb + 2)
+        kx_art_prewarm(ui, "ukey_take", kx_rect(0, 0, kx_dialog_inner(ui, 900).w, 380));
+    else if (i == nf + nb + 3)
+        kx_art_prewarm(ui, "timer", kx_rect(0, 0, kx_dialog_inner(ui, 700).w, 170));
     else
         return 0;
     return 1;

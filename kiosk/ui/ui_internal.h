@@ -170,6 +170,10 @@ void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c);
 int kx_fill_surface_ok(const SDL_Surface *s);
 void kx_fill_solid(SDL_Surface *s, SDL_Rect r, SDL_Color c);
 void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c);
+/* kx_fill_simd - the blend's instruction set: 1 AVX2 where the CPU has it,
+ * 0 SSE2, -1 the best there is (the default); returns the one in use.
+ * For the tests, which check each against SDL. */
+int kx_fill_simd(int level);
 /* kx_copy - SDL_RenderCopy that keeps the background tiles (draw.c) in
  * step: every copy onto the frame goes through it. kx_ui_tiles_reset -
  * forget which tiles are background (a new window surface). */
@@ -256,6 +260,8 @@ int kx_keypad(kx_ui *ui, SDL_Rect r, const int order[10], int ok_enabled, const 
 int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled);
 /* kx_dialog_frame - dim the screen and draw a centred dialog card of the
  * given height; returns the card's inner rectangle. */
+/* kx_dialog_inner - the content rectangle kx_dialog_frame(ui, height) returns, without drawing. */
+SDL_Rect kx_dialog_inner(const kx_ui *ui, int height);
 SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
 
 /* ---- illustrations and icons (SVG under assets_dir) --------------------- */

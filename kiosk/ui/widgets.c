@@ -533,10 +533,20 @@ int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled)
     return result;
 }
 
-SDL_Rect kx_dialog_frame(kx_ui *ui, int height)
+static SDL_Rect widget_dialog_card(const kx_ui *ui, int height)
 {
     int margin = ui->portrait ? 70 : 420;
-    SDL_Rect card = {margin, (ui->H - height) / 2, ui->W - 2 * margin, height};
+    return kx_rect(margin, (ui->H - height) / 2, ui->W - 2 * margin, height);
+}
+
+SDL_Rect kx_dialog_inner(const kx_ui *ui, int height)
+{
+    return kx_inset(widget_dialog_card(ui, height), 56);
+}
+
+SDL_Rect kx_dialog_frame(kx_ui *ui, int height)
+{
+    SDL_Rect card = widget_dialog_card(ui, height);
     const SDL_Color dim = {0x0A, 0x14, 0x23, 0x9C};
     const int r = 32;
     /* dim everything the card does not cover (blending costs per pixel on
@@ -551,5 +561,5 @@ SDL_Rect kx_dialog_frame(kx_ui *ui, int height)
     kx_fill(ui, kx_rect(card.x, card.y + card.h - r, r, r), dim);
     kx_fill(ui, kx_rect(card.x + card.w - r, card.y + card.h - r, r, r), dim);
     kx_round(ui, card, r, KX_C_SURFACE);
-    return kx_inset(card, 56);
+    return kx_dialog_inner(ui, height);
 }
