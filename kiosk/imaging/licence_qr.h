@@ -12,13 +12,14 @@
  * region decodes is the reduced page scanned as a whole. Works at any
  * rotation, with low contrast, uneven light and slight blur.
  *
- * Pure computation on a decoded image: no I/O, no global state; every call
- * is thread-safe. When the first region does not read and the process may
- * use two cores, a call starts a second thread and the regions are decoded
- * by two workers; the first read ends the call. The other worker may then
- * finish the zbar run it is in (a few milliseconds) on its own before it
- * ends: it never touches the caller's image or result after the call has
- * returned.
+ * Pure computation on a decoded image: no I/O but a look at /proc/loadavg,
+ * no global state but the worker mode below; every call is thread-safe.
+ * When the first region does not read and a core is free (the affinity
+ * mask has two or more and fewer tasks are running), a call starts a
+ * second thread and the regions are decoded by two workers; the first read
+ * ends the call. The other worker may then finish the zbar run it is in (a
+ * few milliseconds) on its own before it ends: it never touches the
+ * caller's image or result after the call has returned.
  */
 #ifndef KX_IMAGING_LICENCE_QR_H
 #define KX_IMAGING_LICENCE_QR_H
@@ -58,6 +59,13 @@ typedef struct kx_licence_qr {
  * KX_ERR_INVALID_ARG, KX_ERR_NO_MEMORY.
  */
 kx_err kx_licence_qr_read(const kx_image *img, kx_licence_qr *out);
+
+/*
+ * kx_licence_qr_set_workers - for tests and benchmarks. mode 0 (default):
+ * a second worker when a core is free; 1: never; 2: whenever the first
+ * region does not read. Applies to calls started after it.
+ */
+void kx_licence_qr_set_workers(int mode);
 
 /* kx_licence_uscc_status_name - "valid", "check_failed", "absent". Static. */
 const char *kx_licence_uscc_status_name(kx_licence_uscc_status status);
