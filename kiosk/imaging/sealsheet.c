@@ -75,8 +75,8 @@
  * stages. Fresh memory is what costs: on the virtual machine measured the
  * first touch of a 4 KB page cost 1.3-7 us (1,400 fresh pages in 2-10 ms),
  * a one-shot analysis touched 1,100-1,400 of them, and a first analysis in
- * a process took 5-15 ms longer than a second one, which reused glibc's
- * freed memory. The arena's chunks are 2 MB-aligned and advised as
+ * a process took 2-17 ms longer (8 ms median) than a second one, which
+ * reused glibc's freed memory. The arena's chunks are 2 MB-aligned and advised as
  * transparent huge pages, so one fault maps 2 MB (6 MB touched in 0.3-2 ms
  * instead of 1.8-10 ms); a kernel without them gives plain pages. A one-shot
  * analysis now takes 340-410 faults, ~250 of them the exported images'
