@@ -38,7 +38,7 @@
 typedef struct qr_session {
     zbar_image_scanner_t *scanner;
     kx_licence_qr *out;
-    atomic_int *stop; /* NULL, or set when another worker has read the code */
+    atomic_int *stop;            /* NULL, or set when another worker has read the code */
     pthread_mutex_t *image_lock; /* NULL, or held while reading the caller's
                                     image (see qr_run_jobs) */
 } qr_session;
@@ -103,7 +103,8 @@ static int qr_zbar(qr_session *s, const kx_gray *g, double ox, double oy, double
             }
             if (n) {
                 s->out->bbox[0] = (int)x0, s->out->bbox[1] = (int)y0;
-                s->out->bbox[2] = (int)(x1 - x0 + scale), s->out->bbox[3] = (int)(y1 - y0 + scale);
+                s->out->bbox[2] = (int)(x1 - x0 + scale),
+                s->out->bbox[3] = (int)(y1 - y0 + scale);
             }
             result = 1;
             break;
@@ -112,7 +113,8 @@ static int qr_zbar(qr_session *s, const kx_gray *g, double ox, double oy, double
     clock_gettime(CLOCK_MONOTONIC, &t1);
     kx_log_debug("licence.qr.try", "stage=%s size=%dx%d at=%.0f,%.0f scale=%.2f got=%d ms=%.1f",
                  stage, g->w, g->h, ox, oy, scale, result,
-                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+                 (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     /* the data belongs to g: detach before destroying */
     zbar_image_set_data(zi, NULL, 0, NULL);
     zbar_image_destroy(zi);
@@ -274,8 +276,9 @@ static int qr_finder_runs(const int *r)
         return 0;
     /* in units of total/7 modules, scaled by 7 to stay in integers */
     int m = total, tol = total / 2 + total / 4;
-    return abs(r[0] * 7 - m) < tol && abs(r[1] * 7 - m) < tol && abs(r[2] * 7 - 3 * m) < 2 * tol &&
-           abs(r[3] * 7 - m) < tol && abs(r[4] * 7 - m) < tol;
+    return abs(r[0] * 7 - m) < tol && abs(r[1] * 7 - m) < tol &&
+           abs(r[2] * 7 - 3 * m) < 2 * tol && abs(r[3] * 7 - m) < tol &&
+           abs(r[4] * 7 - m) < tol;
 }
 
 /* Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t. */
@@ -418,7 +421,8 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job)
         kx_err frc;
         int cx = 0, cy = 0;
         if (d > 1) {
-            frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE : qr_cut(s, img, job, d / 2, &up);
+            frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE
+                                               : qr_cut(s, img, job, d / 2, &up);
             if (frc == KX_OK)
                 kx_gray_stretch(&up, 1, 99);
         } else {
@@ -534,8 +538,8 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
     int n_kept = 0;
     /* larger than any licence symbol (70 mm; without a resolution, three
      * quarters of the frame): merged print, not a code */
-    double limit = img->dpi >= 150 ? 70 / 25.4 * img->dpi
-                                   : 0.75 * (map.w < map.h ? map.w : map.h) * fc;
+    double limit =
+        img->dpi >= 150 ? 70 / 25.4 * img->dpi : 0.75 * (map.w < map.h ? map.w : map.h) * fc;
     for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
         qr_rect cand[QR_MAX_CANDIDATES];
         int n = 0;
@@ -586,8 +590,15 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
         if (w < 16 || h < 16)
             continue;
         qr_job *j = &jobs[(*n_out)++];
-        *j = (qr_job){.x = x, .y = y, .w = w, .h = h, .rx = r->x * fc, .ry = r->y * fc,
-                      .rw = (int)rw, .rh = (int)rh, .symbol_side = (int)fmax(rw, rh),
+        *j = (qr_job){.x = x,
+                      .y = y,
+                      .w = w,
+                      .h = h,
+                      .rx = r->x * fc,
+                      .ry = r->y * fc,
+                      .rw = (int)rw,
+                      .rh = (int)rh,
+                      .symbol_side = (int)fmax(rw, rh),
                       .stages = QR_STAGE_GREY};
         if (i == 0) {
             /* its further stages are a job of their own, so that its grey
@@ -695,7 +706,10 @@ static void *qr_helper_run(void *arg)
  */
 static atomic_int qr_workers_mode; /* kx_licence_qr_set_workers */
 
-void kx_licence_qr_set_workers(int mode) { atomic_store(&qr_workers_mode, mode); }
+void kx_licence_qr_set_workers(int mode)
+{
+    atomic_store(&qr_workers_mode, mode);
+}
 
 static int qr_core_free(void)
 {
@@ -857,8 +871,8 @@ kx_err kx_licence_qr_read(const kx_image *img, kx_licence_qr *out)
         return KX_ERR_TOO_LARGE;
     }
     if (!got) {
-        kx_err_set_detail("no readable QR code on the %dx%d image (%d decoder runs)", img->width,
-                          img->height, out->attempts);
+        kx_err_set_detail("no readable QR code on the %dx%d image (%d decoder runs)",
+                          img->width, img->height, out->attempts);
         return KX_ERR_NO_QR;
     }
     out->found = 1;
