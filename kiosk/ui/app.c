@@ -218,6 +218,7 @@ void kx_ui_destroy(kx_ui *ui)
     if (ui->backing)
         SDL_DestroyTexture(ui->backing);
     free(ui->tiles);
+    kx_canned_free(ui->warm, ui->n_warm);
     if (ui->ren)
         kx_draw_free(ui);
     if (ui->tex_disc)
@@ -353,6 +354,10 @@ int kx_ui_timeout_left(const kx_ui *ui)
 static void app_send(kx_ui *ui, json_t *msg, const char *intent)
 {
     char *line;
+    if (ui->dry) { /* never from a warm-up frame (kx_hit refuses taps there) */
+        json_decref(msg);
+        return;
+    }
     json_object_set_new(msg, "v", json_integer(KX_PROTO_VERSION));
     json_object_set_new(msg, "type", json_string("intent"));
     json_object_set_new(msg, "seq", json_integer(++ui->seq));
@@ -635,10 +640,12 @@ void kx_ui_draw_frame(kx_ui *ui)
     kx_layout L = kx_ui_layout_get(ui);
     int overlay = ui->overlay;
     char title[512];
-    ui->n_widgets = 0;
-    ui->animating = 0;
-    ui->has_caret = 0;
-    ui->has_dtext = 0;
+    if (!ui->dry) { /* a warm-up frame leaves the shown one's state alone */
+        ui->n_widgets = 0;
+        ui->animating = 0;
+        ui->has_caret = 0;
+        ui->has_dtext = 0;
+    }
     if (overlay == KX_OVERLAY_NONE && app_idle_warning_due(ui))
         overlay = KX_OVERLAY_IDLE;
     if (overlay == KX_OVERLAY_NONE && ui->reminder_until > ui->now_ms)
@@ -1057,6 +1064,56 @@ static void app_first_frame(void)
     }
 }
 
+/*
+ * app_prewarm - step i of the idle warm-up before the first customer: the
+ * illustrations at their sizes (kx_screen_prewarm), then every customer
+ * screen of the canned set laid out once without drawing (ui->dry): the
+ * glyphs at the sizes the screens use and the icons go into their caches,
+ * so a customer's first pass through the screens is not the one paying
+ * for them. Staff screens are left out (they carry staff state). Only
+ * while no session or staff member is at the screen. Returns 0 when done.
+ */
+static int app_prewarm(kx_ui *ui, int i)
+{
+    if (kx_screen_prewarm(ui, i))
+        return 1;
+    if (!ui->warm) {
+        /* no preview files: the warm-up skips images */
+        if (kx_canned_build(ui->opt.lang, NULL, &ui->warm, &ui->n_warm) != KX_OK)
+            return 0;
+        ui->warm_at = 0;
+        ui->n_warmed = 0;
+    }
+    if (ui->warm_at >= ui->n_warm) {
+        kx_log_info("ui.warmup", "screens=%d laid_out=%d", ui->n_warm, ui->n_warmed);
+        kx_canned_free(ui->warm, ui->n_warm);
+        ui->warm = NULL;
+        ui->n_warm = 0;
+        return 0;
+    }
+    const kx_canned *c = &ui->warm[ui->warm_at++];
+    if (c->staff || c->overlay == KX_OVERLAY_UNAVAILABLE || c->overlay == KX_OVERLAY_IDLE ||
+        (ui->st && ui->st->session) || kx_staff_ui_active(ui))
+        return 1;
+    kx_ui_state *st = NULL, *live = ui->st;
+    if (kx_ui_state_parse(c->json, strlen(c->json), &st) != KX_OK)
+        return 1;
+    int overlay = ui->overlay, up = ui->up, down = ui->down;
+    ui->st = st;
+    ui->overlay = c->overlay;
+    ui->up = ui->down = 0;
+    ui->dry = 1;
+    kx_ui_draw_frame(ui);
+    ui->dry = 0;
+    ui->n_warmed++;
+    ui->st = live;
+    ui->overlay = overlay;
+    ui->up = up;
+    ui->down = down;
+    kx_ui_state_free(st);
+    return 1;
+}
+
 kx_err kx_ui_run(kx_ui *ui)
 {
     struct sigaction sa;
@@ -1133,7 +1190,7 @@ kx_err kx_ui_run(kx_ui *ui)
         /* idle, nothing moving: rasterise the next screens' illustrations
          * ahead, one per turn (~10 ms each), so screen changes are quicker */
         if (!full && !ui->animating && !ui->down && drawn_once && ui->prewarmed >= 0 &&
-            !kx_screen_prewarm(ui, ui->prewarmed++))
+            !app_prewarm(ui, ui->prewarmed++))
             ui->prewarmed = -1;
     }
     return ui->script ? (ui->script_result ? KX_ERR_CHECK_FAILED : KX_OK) : KX_OK;
@@ -1285,8 +1342,10 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
     int shown = -1;
     Uint64 freq = SDL_GetPerformanceFrequency();
     long drawn_key = 0;
-    /* as the run loop does while idle before the first customer */
-    for (int i = 0; kx_screen_prewarm(ui, i); i++)
+    /* as the run loop does while idle before the first customer
+     * (KX_UI_BENCH_NO_WARMUP=1: the illustrations only, for comparison) */
+    const char *nw = getenv("KX_UI_BENCH_NO_WARMUP");
+    for (int i = 0; nw && strcmp(nw, "1") == 0 ? kx_screen_prewarm(ui, i) : app_prewarm(ui, i); i++)
         ;
     int only = -1;
     for (int i = 0; i < n && ui->opt.only[0]; i++)

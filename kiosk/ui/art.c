@@ -136,6 +136,10 @@ static int art_slot(kx_ui *ui, const char *name, SDL_Rect r, int shown)
 int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
 {
     struct kx_art_cache *c = ui->art;
+    if (ui->dry) {
+        kx_art_prewarm(ui, name, r);
+        return 0;
+    }
     int slot = art_slot(ui, name, r, 1);
     if (slot < 0)
         return -1;

@@ -597,15 +597,16 @@ kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out,
 {
     canned_ctx c = {0};
     kx_err rc;
-    if (!lang || !spool_dir || !out || !n_out)
+    if (!lang || !out || !n_out)
         return KX_ERR_INVALID_ARG;
-    if ((rc = kx_canned_write_previews(spool_dir)))
+    /* no spool directory: no preview files, the paths lead nowhere */
+    if (spool_dir && (rc = kx_canned_write_previews(spool_dir)))
         return rc;
     c.list = calloc(CANNED_MAX, sizeof *c.list);
     if (!c.list)
         return KX_ERR_NO_MEMORY;
     c.lang = lang;
-    c.spool = spool_dir;
+    c.spool = spool_dir ? spool_dir : "/nonexistent";
     canned_home_and_waits(&c);
     canned_token_screens(&c);
     canned_money(&c);

@@ -241,6 +241,8 @@ static void draw_clear_tiles(kx_ui *ui, SDL_Surface *s, SDL_Color c)
 
 void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst)
 {
+    if (ui->dry)
+        return;
     if (draw_direct(ui))
         draw_mark(ui, dst ? *dst : kx_rect(0, 0, ui->W, ui->H));
     SDL_RenderCopy(ui->ren, t, src, dst);
@@ -249,6 +251,8 @@ void kx_copy(kx_ui *ui, SDL_Texture *t, const SDL_Rect *src, const SDL_Rect *dst
 int kx_blit(kx_ui *ui, SDL_Surface *src, SDL_Rect dst)
 {
     SDL_Surface *s = draw_direct(ui);
+    if (ui->dry)
+        return 1;
     if (!s)
         return 0;
     draw_mark(ui, dst);
@@ -259,6 +263,8 @@ int kx_blit(kx_ui *ui, SDL_Surface *src, SDL_Rect dst)
 void kx_clear(kx_ui *ui, SDL_Color c)
 {
     SDL_Surface *s = draw_direct(ui);
+    if (ui->dry)
+        return;
     if (s) {
         Uint32 px;
         c.a = 255;
@@ -281,6 +287,8 @@ void kx_clear(kx_ui *ui, SDL_Color c)
 void kx_fill(kx_ui *ui, SDL_Rect r, SDL_Color c)
 {
     SDL_Surface *s = draw_direct(ui);
+    if (ui->dry)
+        return;
     if (s) {
         draw_mark(ui, r);
         if (c.a == 255)
@@ -414,6 +422,8 @@ static void draw_spin_free(void)
 
 void kx_spinner(kx_ui *ui, int cx, int cy, int radius, SDL_Color c)
 {
+    if (ui->dry)
+        return;
     if (ui->deferring && ui->n_spin < 4) {
         /* drawn over the cached layer every frame (app.c, kx_ui_render) */
         ui->spin[ui->n_spin].cx = cx;

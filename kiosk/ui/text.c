@@ -632,6 +632,16 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
     n = strnlen(s, TEXT_MAX_BYTES - 1);
     key = text_key(s, n, box.w, box.h, st, 0);
     e = text_lookup(ui->tc, key);
+    if (!e && ui->dry) {
+        /* warm-up: the glyphs and sizes it needs into their caches, no
+         * entry (the cache holds what the screens show) */
+        text_lines L;
+        int face = 0, fit = 0, w = 0, h = 0;
+        uint32_t missing = 0;
+        int size = text_fit(ui, s, n, box.w, box.h, st, &L, &face, &missing, &fit, 1);
+        SDL_FreeSurface(text_render(ui, &L, face, st->weight, size, st->halign, st->color, &w, &h));
+        return none;
+    }
     if (!e) {
         text_lines L;
         int face = 0, fit = 0;
@@ -694,6 +704,8 @@ int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
 void kx_text_ticking(kx_ui *ui, int kind, SDL_Rect box, const kx_text_style *st)
 {
     char s[160];
+    if (ui->dry)
+        return;
     kx_ui_tick_text(ui, kind, s, sizeof s);
     if (!ui->deferring) {
         kx_text(ui, s, box, st);

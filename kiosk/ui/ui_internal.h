@@ -396,7 +396,7 @@ enum { KX_OVERLAY_NONE = 0, KX_OVERLAY_IDLE, KX_OVERLAY_CANCEL, KX_OVERLAY_REMIN
        KX_OVERLAY_UNAVAILABLE };
 
 /* kx_canned_build - every canned state for lang, with synthetic preview
- * images written under spool_dir (created). Free with kx_canned_free(). */
+ * images written under spool_dir (created; NULL: none written). Free with kx_canned_free(). */
 kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out, int *n_out);
 void kx_canned_free(kx_canned *list, int n);
 /* kx_canned_write_previews - synthetic licence, ID card, seal sheet PNGs. */
@@ -464,6 +464,9 @@ struct kx_ui {
     } spin[4];
     int n_spin;
     int under_dialog;    /* drawing the screen under a dialog: no caret, no countdown */
+    int dry;             /* warm-up: lay out and rasterise, draw nothing (app.c) */
+    struct kx_canned *warm; /* the canned states the idle warm-up lays out */
+    int n_warm, warm_at, n_warmed;
     int has_caret;       /* the frame drew a blinking caret */
     SDL_Rect caret;      /* where (drawn over the layer, blinking) */
     struct {

@@ -35,6 +35,8 @@ static void widget_register(kx_ui *ui, const char *id, SDL_Rect r)
 
 int kx_hit(kx_ui *ui, const char *id, SDL_Rect r)
 {
+    if (ui->dry) /* a warm-up frame is not the screen the user touches */
+        return 0;
     widget_register(ui, id, r);
     if (id && ui->tap_id && strcmp(id, ui->tap_id) == 0) {
         ui->tap_id = NULL;
@@ -320,6 +322,8 @@ static SDL_Texture *widget_qr_texture(kx_ui *ui, const char *text, int side, int
 
 void kx_qr(kx_ui *ui, SDL_Rect r, const char *text)
 {
+    if (ui->dry)
+        return;
     struct kx_img_cache *c = ui->img;
     widget_tex *e = NULL;
     uint64_t key;
@@ -353,7 +357,7 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
     struct kx_img_cache *c = ui->img;
     widget_tex *e = NULL;
     uint64_t key;
-    if (!path || !path[0])
+    if (!path || !path[0] || ui->dry)
         return r;
     if (r.w <= 0 || r.h <= 0)
         return r;
@@ -454,7 +458,7 @@ int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, cons
 
 void kx_caret(kx_ui *ui, SDL_Rect r)
 {
-    if (ui->under_dialog) /* it would blink over the dialog's dim */
+    if (ui->under_dialog || ui->dry) /* it would blink over the dialog's dim */
         return;
     ui->has_caret = 1;
     ui->caret = r;
