@@ -39,9 +39,9 @@ def decoded(tool, out, t):
     q = out.find('"')
     return out[q + 1:out.rfind('"')] if q >= 0 else None
 res = {k: {"ok": set(), "wrong": [], "ms": []} for k in tools}
-# kioskctl uses a second core when it has one and the first region does
-# not read: the figures depend on what else the machine runs, so the load
-# average is printed with them.
+# kioskctl starts a second worker when the first region does not read and
+# a core is free: the figures depend on what else the machine runs, so the
+# load average is printed with them.
 load_start = os.getloadavg()
 # Each image is run `repeat` times by each tool, the tools taking turns, and
 # the median counts: on a shared machine one run is at the mercy of whatever
