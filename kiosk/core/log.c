@@ -4,6 +4,7 @@
 #include "log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static int log_level = -1;
+/* read by every thread that logs (the licence reader's workers, the UI's
+ * decoder); set once from the environment by whichever logs first */
+static atomic_int log_level = -1;
 static int log_syslog;
 
 static const char *const level_names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
 
-void kx_log_set_level(kx_log_level level) { log_level = (int)level; }
+void kx_log_set_level(kx_log_level level)
+{
+    atomic_store_explicit(&log_level, (int)level, memory_order_relaxed);
+}
 
 void kx_log_use_syslog(const char *ident)
 {
@@ -37,9 +43,12 @@ static int log_level_from_env(void)
 
 void kx_log(kx_log_level level, const char *event, const char *fmt, ...)
 {
-    if (log_level < 0)
-        log_level = log_level_from_env();
-    if ((int)level < log_level || level > KX_LOG_ERROR)
+    int min = atomic_load_explicit(&log_level, memory_order_relaxed);
+    if (min < 0) {
+        min = log_level_from_env();
+        atomic_store_explicit(&log_level, min, memory_order_relaxed);
+    }
+    if ((int)level < min || level > KX_LOG_ERROR)
         return;
 
     char line[2048];
