@@ -317,7 +317,8 @@ static kx_err ss_build_maps(ss_scan *s)
             } else {
                 for (int x = 0; x < s->w; x++) {
                     cr[x] = 0;
-                    cd[x] = (uint16_t)((first ? 0 : cd[x]) + (255 - row[(size_t)x * s->ch]) * 3);
+                    cd[x] =
+                        (uint16_t)((first ? 0 : cd[x]) + (255 - row[(size_t)x * s->ch]) * 3);
                 }
             }
         }
@@ -689,7 +690,8 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
     int *bins = ss_alloc(&s->arena, (size_t)cap * sizeof(int));
     if (!bins)
         return KX_ERR_NO_MEMORY;
-    ss_pts ph = {buf, buf + cap, 0, bins}, pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0, bins};
+    ss_pts ph = {buf, buf + cap, 0, bins},
+           pv = {buf + 2 * (size_t)cap, buf + 3 * (size_t)cap, 0, bins};
     /* Runs are in raster order, so the points are too (as the block scan
      * that preceded them gave them). */
     for (int i = 0; i < nrun; i++) {
@@ -1259,7 +1261,8 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     for (int k = 0; k < nrun; k++)
         for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
             size_t i = (size_t)y * bw + x;
-            ik->owner[i] = (int8_t)(ik->region[i] != SS_LINE ? ik->comp_cell[s->runs.comp[k]] : -1);
+            ik->owner[i] =
+                (int8_t)(ik->region[i] != SS_LINE ? ik->comp_cell[s->runs.comp[k]] : -1);
         }
     return KX_OK;
 }
@@ -1429,16 +1432,17 @@ ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
             __m256i py = _mm256_sub_epi32(_mm256_srai_epi32(vy, 16), yorg);
             __m256i in = _mm256_and_si256(
                 _mm256_and_si256(_mm256_cmpgt_epi32(px, minus1), _mm256_cmpgt_epi32(xspan, px)),
-                _mm256_and_si256(_mm256_cmpgt_epi32(py, minus1), _mm256_cmpgt_epi32(yspan, py)));
+                _mm256_and_si256(_mm256_cmpgt_epi32(py, minus1),
+                                 _mm256_cmpgt_epi32(yspan, py)));
             _mm256_storeu_ps(orow + i, _mm256_setzero_ps());
             if (!_mm256_movemask_epi8(in))
                 continue;
-            __m256i bx = _mm256_mask_i32gather_epi32(zero, g->xblock, _mm256_and_si256(px, in),
-                                                     in, 4);
-            __m256i by = _mm256_mask_i32gather_epi32(zero, g->yblock, _mm256_and_si256(py, in),
-                                                     in, 4);
-            __m256i own = _mm256_mask_i32gather_epi32(zero, owner, _mm256_add_epi32(bx, by),
-                                                      in, 1);
+            __m256i bx =
+                _mm256_mask_i32gather_epi32(zero, g->xblock, _mm256_and_si256(px, in), in, 4);
+            __m256i by =
+                _mm256_mask_i32gather_epi32(zero, g->yblock, _mm256_and_si256(py, in), in, 4);
+            __m256i own =
+                _mm256_mask_i32gather_epi32(zero, owner, _mm256_add_epi32(bx, by), in, 1);
             own = _mm256_srai_epi32(_mm256_slli_epi32(own, 24), 24);
             __m256i m = _mm256_and_si256(in, _mm256_cmpeq_epi32(own, vcell));
             if (!_mm256_movemask_epi8(m))
@@ -1448,8 +1452,9 @@ ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
             __m256i x0 = _mm256_srai_epi32(xs, 16), y0 = _mm256_srai_epi32(ys, 16);
             __m256i edge = _mm256_or_si256(
                 _mm256_or_si256(_mm256_cmpgt_epi32(zero, x0), _mm256_cmpgt_epi32(zero, y0)),
-                _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_add_epi32(x0, _mm256_set1_epi32(1)), wlim),
-                                _mm256_cmpgt_epi32(_mm256_add_epi32(y0, _mm256_set1_epi32(1)), hlim)));
+                _mm256_or_si256(
+                    _mm256_cmpgt_epi32(_mm256_add_epi32(x0, _mm256_set1_epi32(1)), wlim),
+                    _mm256_cmpgt_epi32(_mm256_add_epi32(y0, _mm256_set1_epi32(1)), hlim)));
             if (_mm256_movemask_epi8(_mm256_and_si256(edge, m))) {
                 for (int k = 0; k < 8; k++)
                     orow[i + k] = ss_export_pixel(s, ch, ik, cell, g, X + k * g->step_x,
@@ -1458,13 +1463,15 @@ ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
             }
             __m256i fx = _mm256_and_si256(_mm256_srai_epi32(xs, 16 - SS_FIX_WBITS), wmask);
             __m256i fy = _mm256_and_si256(_mm256_srai_epi32(ys, 16 - SS_FIX_WBITS), wmask);
-            __m256i off = _mm256_add_epi32(_mm256_mullo_epi32(y0, vstride),
-                                           _mm256_mullo_epi32(x0, vch));
+            __m256i off =
+                _mm256_add_epi32(_mm256_mullo_epi32(y0, vstride), _mm256_mullo_epi32(x0, vch));
             __m256i wa = _mm256_mask_i32gather_epi32(zero, pixels, off, m, 1);
-            __m256i wb = _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
+            __m256i wb =
+                _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
             off = _mm256_add_epi32(off, vstride);
             __m256i wc = _mm256_mask_i32gather_epi32(zero, pixels, off, m, 1);
-            __m256i wd = _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
+            __m256i wd =
+                _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
             __m256i val[3];
             for (int k = 0; k < 3; k++) {
                 __m256i a = _mm256_and_si256(_mm256_srli_epi32(wa, 8 * k), bytes);
@@ -1473,10 +1480,12 @@ ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
                 __m256i d = _mm256_and_si256(_mm256_srli_epi32(wd, 8 * k), bytes);
                 __m256i top = _mm256_add_epi32(_mm256_slli_epi32(a, SS_FIX_WBITS),
                                                _mm256_mullo_epi32(_mm256_sub_epi32(b, a), fx));
-                __m256i bottom = _mm256_add_epi32(_mm256_slli_epi32(c, SS_FIX_WBITS),
-                                                  _mm256_mullo_epi32(_mm256_sub_epi32(d, c), fx));
-                val[k] = _mm256_add_epi32(_mm256_slli_epi32(top, SS_FIX_WBITS),
-                                          _mm256_mullo_epi32(_mm256_sub_epi32(bottom, top), fy));
+                __m256i bottom =
+                    _mm256_add_epi32(_mm256_slli_epi32(c, SS_FIX_WBITS),
+                                     _mm256_mullo_epi32(_mm256_sub_epi32(d, c), fx));
+                val[k] =
+                    _mm256_add_epi32(_mm256_slli_epi32(top, SS_FIX_WBITS),
+                                     _mm256_mullo_epi32(_mm256_sub_epi32(bottom, top), fy));
             }
             __m256i gb = _mm256_max_epi32(val[1], val[2]), diff = _mm256_sub_epi32(val[0], gb);
             __m256 v;
@@ -1488,10 +1497,12 @@ ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
                  * rounding, as the scalar conversion of the uint32 rounds */
                 __m256i sum = _mm256_add_epi32(_mm256_add_epi32(val[0], val[1]), val[2]);
                 __m256 hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(sum, 16));
-                __m256 lo = _mm256_cvtepi32_ps(_mm256_and_si256(sum, _mm256_set1_epi32(0xffff)));
+                __m256 lo =
+                    _mm256_cvtepi32_ps(_mm256_and_si256(sum, _mm256_set1_epi32(0xffff)));
                 __m256 fsum = _mm256_add_ps(_mm256_mul_ps(hi, f65536), lo);
                 v = _mm256_sub_ps(
-                    _mm256_sub_ps(f255, _mm256_mul_ps(_mm256_div_ps(fsum, three), scale)), base);
+                    _mm256_sub_ps(f255, _mm256_mul_ps(_mm256_div_ps(fsum, three), scale)),
+                    base);
                 m = _mm256_andnot_si256(_mm256_cmpgt_epi32(diff, dark_cut), m);
             }
             v = _mm256_and_ps(v, _mm256_castsi256_ps(m));

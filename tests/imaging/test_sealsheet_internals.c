@@ -64,10 +64,12 @@ static void test_label_runs_match_flood_fill(void **state)
         int w = 1 + rand() % 70, h = 1 + rand() % 50, thr = 1 + rand() % 200;
         int density = rand() % 100;
         uint8_t *map = malloc((size_t)w * h);
-        int *want = malloc((size_t)w * h * sizeof(int)), *got = malloc((size_t)w * h * sizeof(int));
+        int *want = malloc((size_t)w * h * sizeof(int)),
+            *got = malloc((size_t)w * h * sizeof(int));
         assert_true(map && want && got);
         for (int i = 0; i < w * h; i++)
-            map[i] = (uint8_t)(rand() % 100 < density ? thr + rand() % (256 - thr) : rand() % thr);
+            map[i] =
+                (uint8_t)(rand() % 100 < density ? thr + rand() % (256 - thr) : rand() % thr);
         ref_label(map, w, h, thr, want);
         assert_int_equal(ss_label_runs(map, w, h, (size_t)w, thr, &runs), KX_OK);
         for (int i = 0; i < w * h; i++)
@@ -129,14 +131,21 @@ static void test_export_avx2_matches_scalar_at_edges(void **state)
         int ch = t % 2 ? 3 : 4, w = 40 + rand() % 60, h = 30 + rand() % 50, S = 4;
         size_t stride = (size_t)w * ch, bytes = stride * h;
         size_t len = ((bytes + page - 1) / page + 1) * page;
-        uint8_t *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        uint8_t *map =
+            mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         assert_true(map != MAP_FAILED);
         assert_int_equal(mprotect(map + len - page, page, PROT_NONE), 0);
         uint8_t *px = map + len - page - bytes; /* the last pixel ends at the guard */
         for (size_t i = 0; i < bytes; i++)
             px[i] = (uint8_t)rand();
-        ss_scan s = {.px = px, .w = w, .h = h, .ch = ch, .stride = stride, .dpi = 300,
-                     .k = 300 / 25.4, .S = S};
+        ss_scan s = {.px = px,
+                     .w = w,
+                     .h = h,
+                     .ch = ch,
+                     .stride = stride,
+                     .dpi = 300,
+                     .k = 300 / 25.4,
+                     .S = S};
         s.red_px_base = rand() % 20;
         s.dark_px_base = rand() % 20;
         ss_ink ik = {0};
@@ -157,10 +166,22 @@ static void test_export_avx2_matches_scalar_at_edges(void **state)
             yblock[i] = (i / S) * ik.rw;
         double th = ((rand() % 200) - 100) / 1000.0, cs = cos(atan(th)), sn = sin(atan(th));
         int W = w + 20, H = h + 20; /* the box passes every edge by ~10 px */
-        ss_export_geometry g = {-10.0 - rand() % 5, -10.0 - rand() % 5, cs, sn,
-                                llround(cs * SS_FIX_ONE), llround(sn * SS_FIX_ONE), W, H, 0, 0,
-                                xspan, yspan, xblock, yblock};
-        float *fast = calloc((size_t)W * H, sizeof(float)), *plain = calloc((size_t)W * H, sizeof(float));
+        ss_export_geometry g = {-10.0 - rand() % 5,
+                                -10.0 - rand() % 5,
+                                cs,
+                                sn,
+                                llround(cs * SS_FIX_ONE),
+                                llround(sn * SS_FIX_ONE),
+                                W,
+                                H,
+                                0,
+                                0,
+                                xspan,
+                                yspan,
+                                xblock,
+                                yblock};
+        float *fast = calloc((size_t)W * H, sizeof(float)),
+              *plain = calloc((size_t)W * H, sizeof(float));
         uint32_t hist_fast[256] = {0}, hist_plain[256] = {0};
         assert_true(fast && plain);
         ss_export_strengths_avx2(&s, &ik, 0, &g, fast, hist_fast);
