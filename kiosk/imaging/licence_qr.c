@@ -281,8 +281,12 @@ static int qr_finder_runs(const int *r)
            abs(r[4] * 7 - m) < tol;
 }
 
-/* Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t. */
-static int qr_finder_lines(const kx_gray *g, int t, int rows)
+/*
+ * Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t.
+ * When sums is not NULL, the pattern's width (its five runs) on each such
+ * line is appended to sums while *n_sums < cap.
+ */
+static int qr_finder_lines(const kx_gray *g, int t, int rows, int *sums, int cap, int *n_sums)
 {
     int n_lines = rows ? g->h : g->w, len = rows ? g->w : g->h;
     size_t step = rows ? 1 : (size_t)g->w, stride = rows ? (size_t)g->w : 1;
@@ -303,6 +307,8 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows)
                 runs[n++] = len_run;
             if (n == 5 && dark && qr_finder_runs(runs)) {
                 hits++;
+                if (sums && *n_sums < cap)
+                    sums[(*n_sums)++] = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
                 break;
             }
             dark = d, len_run = 1;
@@ -318,8 +324,38 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows)
 static void qr_finder_count(const kx_gray *g, int need, int *rows, int *cols)
 {
     int t = kx_gray_otsu(g);
-    *rows = qr_finder_lines(g, t, 1);
-    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0);
+    *rows = qr_finder_lines(g, t, 1, NULL, 0, NULL);
+    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0, NULL, 0, NULL);
+}
+
+static int qr_int_cmp(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* Finder-pattern crossings a module size is measured from, at least. */
+#define QR_MODULE_HITS 12
+
+/*
+ * The module size in g's pixels from the finder patterns its rows and
+ * columns cross, 0 when fewer than QR_MODULE_HITS lines cross one. Unlike
+ * the region's side it is not inflated by print merged with the region or
+ * by a guessed version. A line crossing a pattern at an angle, and the
+ * larger false patterns that blur makes of the symbol's data, only widen
+ * what is found: the lower quartile of the widths, over 7. (On a blurred
+ * frame of gen_licence.py seed 3 with 3 px modules the widths' median is
+ * 42 px, two modules' worth of false patterns; the lower quartile, 30.)
+ */
+static double qr_finder_module(const kx_gray *g)
+{
+    int sums[512], n = 0, t = kx_gray_otsu(g);
+    qr_finder_lines(g, t, 1, sums, 256, &n);
+    qr_finder_lines(g, t, 0, sums, 512, &n);
+    if (n < QR_MODULE_HITS)
+        return 0;
+    qsort(sums, (size_t)n, sizeof(int), qr_int_cmp);
+    return sums[n / 4] / 7.0;
 }
 
 /*
@@ -343,10 +379,21 @@ typedef struct qr_job {
     int x, y, w, h;     /* full-resolution rectangle with its margin, inside the image */
     int rx, ry, rw, rh; /* the region itself, before the margin */
     int symbol_side;    /* the symbol's estimated side, for its module size */
+    double module;      /* the module size in full-resolution pixels measured on
+                           the strongest region's finder patterns, or 0 */
+    int role;           /* QR_ROLE_*: how the plan changes with that measure */
     int stages;         /* QR_STAGE_* */
     int finder_lines;   /* decode only with this many rows and columns crossing
                            finder patterns (0: always) */
 } qr_job;
+
+/* Jobs of the strongest region and around it (qr_plan_select). */
+enum {
+    QR_ROLE_OTHER = 0,
+    QR_ROLE_TOP = 1,    /* the strongest region's grey cut: the first job */
+    QR_ROLE_TOP_2 = 2,  /* its further stages */
+    QR_ROLE_AROUND = 3, /* a larger cut of it */
+};
 
 /* Modules under this many pixels are decoded enlarged, larger ones binarised. */
 #define QR_SMALL_MODULE 4.5
@@ -358,6 +405,8 @@ static int qr_job_factor(const kx_image *img, const qr_job *job, double *module_
     int d = qr_region_factor(img, job->symbol_side, &module_est);
     int cap = (int)ceil((job->w > job->h ? job->w : job->h) / 1000.0);
     d = d < cap ? cap : d;
+    if (job->module > 0)
+        module_est = fmin(module_est, job->module);
     *module_out = module_est / d;
     return d;
 }
@@ -391,7 +440,8 @@ static kx_err qr_cut(qr_session *s, const kx_image *img, const qr_job *job, int 
  * it), else binarised by Otsu and against the local mean - each only when
  * job->stages asks for it.
  */
-static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job)
+static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
+                         double *measured)
 {
     double module;
     int d = qr_job_factor(img, job, &module);
@@ -411,6 +461,10 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job)
     }
     if (job->stages & QR_STAGE_GREY && (got = qr_zbar(s, &g, job->x, job->y, d, "grey")))
         goto out;
+    /* without a resolution the region's side is a poor guess of the
+     * module size: measure it where it decides the next stages */
+    if (measured && img->dpi < 150)
+        *measured = qr_finder_module(&g) * d;
     int fine = small && job->stages & QR_STAGE_FINE;
     if (fine) {
         /* give zbar more pixels per module - the region at full detail when
@@ -567,13 +621,7 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
                 n_around += pass == 1;
             }
         }
-    int top_small = 0;
     for (int i = 0; i < n_order; i++) {
-        /* with small modules the strongest region's enlarged cut is the
-         * retry; a larger grey cut read nothing on the test seeds (both
-         * reads from it had larger modules) */
-        if (i > 0 && i <= n_around && top_small)
-            continue;
         const qr_rect *r = &kept[order[i]];
         /* the smoothing window spreads the region by ~r; the quiet zone
          * needs a margin of its own. zbar's time grows with the crop's
@@ -602,20 +650,19 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
                       .stages = QR_STAGE_GREY};
         if (i == 0) {
             /* its further stages are a job of their own, so that its grey
-             * stage can run alone (qr_run_jobs); binarising it read nothing
-             * on the test seeds when a larger cut exists */
-            double module;
-            qr_job_factor(img, j, &module);
-            top_small = module < QR_SMALL_MODULE;
-            if (top_small || !n_around) {
-                jobs[*n_out] = *j;
-                jobs[(*n_out)++].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
-            }
+             * stage can run alone (qr_run_jobs); which of them, and
+             * whether the regions around it follow, is decided after it
+             * (qr_plan_select) */
+            j->role = QR_ROLE_TOP;
+            jobs[*n_out] = *j;
+            jobs[*n_out].role = QR_ROLE_TOP_2;
+            jobs[(*n_out)++].stages = QR_STAGE_FINE | (n_around ? 0 : QR_STAGE_BINARY);
         } else if (i <= n_around) {
             /* the same symbol cut larger (often merged with print): the
              * strongest region's side is the better estimate of the
              * symbol's, and so of its module size */
             j->symbol_side = jobs[0].symbol_side;
+            j->role = QR_ROLE_AROUND;
             /* binarised as a job of its own, which a second worker can
              * take while the grey stage runs */
             jobs[*n_out] = *j;
@@ -628,6 +675,38 @@ out:
     free(energy);
     kx_gray_free(&map);
     return rc;
+}
+
+/*
+ * Keep the jobs of the plan that the strongest region's module size calls
+ * for, now that its grey cut has read nothing: with small modules its
+ * enlarged cut is the retry, and a larger grey cut of it read nothing on
+ * the test seeds (both reads from one had larger modules); with larger
+ * modules it is binarised, unless a larger cut exists (binarising the
+ * strongest region then read nothing). measured is the module size found
+ * on the first job's finder patterns (qr_try_region), 0 when not measured:
+ * the smaller of it and the guess from the region's side counts.
+ */
+static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs, double measured)
+{
+    qr_job top = jobs[0];
+    double module;
+    top.module = measured;
+    qr_job_factor(img, &top, &module);
+    int small = module < QR_SMALL_MODULE, n = 0;
+    kx_log_debug("licence.qr.module", "guess=%.2f measured=%.2f small=%d",
+                 top.symbol_side / QR_GUESS_MODULES, measured, small);
+    for (int i = 0; i < *n_jobs; i++) {
+        qr_job *j = &jobs[i];
+        if (j->role == QR_ROLE_TOP_2 || j->role == QR_ROLE_AROUND)
+            j->module = measured;
+        if (j->role == QR_ROLE_AROUND && small)
+            continue;
+        if (j->role == QR_ROLE_TOP_2 && !small && !(j->stages & QR_STAGE_BINARY))
+            continue;
+        jobs[n++] = *j;
+    }
+    *n_jobs = n;
 }
 
 /* ---- workers ----------------------------------------------------------- */
@@ -679,7 +758,7 @@ static void qr_worker_take_jobs(qr_pool *p, qr_worker *w)
         int j = atomic_fetch_add(&p->next, 1);
         if (j >= p->n_jobs)
             break;
-        int got = qr_try_region(&w->s, p->img, &p->jobs[j]);
+        int got = qr_try_region(&w->s, p->img, &p->jobs[j], NULL);
         if (got) {
             w->got = got;
             atomic_store(&p->stop, 1);
@@ -774,13 +853,16 @@ static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, i
      * 92 of the 100 codes of the test seeds, and on a busy machine a second
      * thread started with it slowed it down (whole process, 12 camera
      * frames at load average 2.5: 34 ms mean against 29 ms). */
-    if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0])))
+    double measured = 0;
+    if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0], &measured)))
         atomic_store(&p->stop, 1);
+    else
+        qr_plan_select(img, p->jobs, &p->n_jobs, measured);
     pthread_t helper;
     int spawned = 0;
-    if (two_workers && !p->w[0].got && qr_core_free() &&
+    if (two_workers && !p->w[0].got && p->n_jobs > 1 && qr_core_free() &&
         qr_session_open(&p->w[1].s, &p->w[1].result) == KX_OK) {
-        kx_log_debug("licence.qr.helper", "jobs left=%d", n_jobs - 1);
+        kx_log_debug("licence.qr.helper", "jobs left=%d", p->n_jobs - 1);
         p->opened = 2;
         p->w[1].s.stop = &p->stop;
         p->w[0].s.image_lock = p->w[1].s.image_lock = &p->image_lock;
