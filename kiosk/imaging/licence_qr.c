@@ -450,8 +450,9 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
     int got = 0;
     if (qr_cut(s, img, job, d, &g))
         return 0;
-    kx_gray_stretch(&g, 1, 99);
     if (job->finder_lines) {
+        /* before the stretch, which most of these regions do not reach
+         * (Otsu's threshold splits the same pixels either way) */
         int rows, cols;
         qr_finder_count(&g, job->finder_lines, &rows, &cols);
         kx_log_debug("licence.qr.finder", "at=%d,%d size=%dx%d rows=%d cols=%d", job->x, job->y,
@@ -459,6 +460,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
         if (rows < job->finder_lines || cols < job->finder_lines)
             goto out;
     }
+    kx_gray_stretch(&g, 1, 99);
     if (job->stages & QR_STAGE_GREY && (got = qr_zbar(s, &g, job->x, job->y, d, "grey")))
         goto out;
     /* without a resolution the region's side is a poor guess of the
