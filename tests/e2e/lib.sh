@@ -185,15 +185,12 @@ send confirm
 expect screen=doc_place doc=auth_letter
 FLOW
   page auth
-  seg <<'FLOW' || return 1
+  seg <<FLOW || return 1
 send confirm
 expect timeout=30 screen=doc_review
 send confirm
 expect timeout=30 screen=fee_confirm
-send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
+$FLOW_PIN_NEW_DONE
 send confirm
 expect screen=home
 FLOW

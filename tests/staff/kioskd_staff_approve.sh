@@ -98,13 +98,10 @@ check "the log says the RA refused" grep -q "ra.staff_approval .*case=$CASE staf
 
 # ---- the RA grants the right to this kiosk's certificate ----
 admin POST /admin/settings "{\"staff_approval\":[\"$KIOSK_CN\"]}" >/dev/null || bad "grant the right at ra-sim"
-flow approved <<'FLOW'
+flow approved <<FLOW
 send staff_approve reason="identity checked in person"
 expect timeout=30 screen=fee_confirm
-send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
+$FLOW_PIN_NEW_DONE
 send confirm
 expect screen=home
 FLOW
