@@ -243,6 +243,15 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
 
 /* ---- decoding a region ------------------------------------------------- */
 
+/* Clip the span [*pos, *pos + *len) to [0, limit). */
+static void qr_clip(int *pos, int *len, int limit)
+{
+    if (*pos < 0)
+        *len += *pos, *pos = 0;
+    if (*pos + *len > limit)
+        *len = limit - *pos;
+}
+
 /*
  * The reduction for decoding a region `side` pixels across. With a real
  * resolution the print decides: licence codes have modules of 0.45 mm or
@@ -281,19 +290,28 @@ static int qr_finder_runs(const int *r)
            abs(r[4] * 7 - m) < tol;
 }
 
+/* A line crossing a finder pattern: its five runs' width and where. */
+typedef struct qr_hit {
+    int width;  /* the five runs, in pixels */
+    int a0, a1; /* along the line: the first and last pixel of the runs */
+    int line;   /* the row (or column) */
+    int row;    /* 1 for a row, 0 for a column */
+} qr_hit;
+
 /*
  * Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t.
- * When sums is not NULL, the pattern's width (its five runs) on each such
- * line is appended to sums while *n_sums < cap.
+ * When hits is not NULL, the crossings are appended to it while *n_hits <
+ * cap - every crossing on a line when all, else the first.
  */
-static int qr_finder_lines(const kx_gray *g, int t, int rows, int *sums, int cap, int *n_sums)
+static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit *hits, int cap,
+                           int *n_hits, int all)
 {
     int n_lines = rows ? g->h : g->w, len = rows ? g->w : g->h;
     size_t step = rows ? 1 : (size_t)g->w, stride = rows ? (size_t)g->w : 1;
-    int hits = 0;
+    int lines = 0;
     for (int l = 0; l < n_lines; l++) {
         const uint8_t *p = g->px + stride * l;
-        int runs[5] = {0}, n = 0, dark = p[0] <= t, len_run = 0;
+        int runs[5] = {0}, n = 0, dark = p[0] <= t, len_run = 0, crossed = 0;
         for (int i = 0; i <= len; i++) {
             int d = i < len ? p[step * i] <= t : !dark;
             if (d == dark) {
@@ -306,15 +324,18 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows, int *sums, int cap
             if (n > 0 || dark)
                 runs[n++] = len_run;
             if (n == 5 && dark && qr_finder_runs(runs)) {
-                hits++;
-                if (sums && *n_sums < cap)
-                    sums[(*n_sums)++] = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
-                break;
+                int width = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
+                crossed = 1;
+                if (hits && *n_hits < cap)
+                    hits[(*n_hits)++] = (qr_hit){width, i - width, i - 1, l, rows};
+                if (!all)
+                    break;
             }
             dark = d, len_run = 1;
         }
+        lines += crossed;
     }
-    return hits;
+    return lines;
 }
 
 /*
@@ -324,8 +345,8 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows, int *sums, int cap
 static void qr_finder_count(const kx_gray *g, int need, int *rows, int *cols)
 {
     int t = kx_gray_otsu(g);
-    *rows = qr_finder_lines(g, t, 1, NULL, 0, NULL);
-    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0, NULL, 0, NULL);
+    *rows = qr_finder_lines(g, t, 1, NULL, 0, NULL, 0);
+    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0, NULL, 0, NULL, 0);
 }
 
 static int qr_int_cmp(const void *a, const void *b)
@@ -336,6 +357,17 @@ static int qr_int_cmp(const void *a, const void *b)
 
 /* Finder-pattern crossings a module size is measured from, at least. */
 #define QR_MODULE_HITS 12
+/* Crossings kept per direction. */
+#define QR_MAX_HITS 512
+/* Finder patterns told apart per cut. */
+#define QR_MAX_PATTERNS 16
+
+/* Crossings near each other: one finder pattern, seen along rows and columns. */
+typedef struct qr_pattern {
+    double cx, cy; /* the first crossing's centre */
+    int rows, cols;
+    int x0, y0, x1, y1;
+} qr_pattern;
 
 /*
  * The module size in g's pixels from the finder patterns its rows and
@@ -343,19 +375,72 @@ static int qr_int_cmp(const void *a, const void *b)
  * the region's side it is not inflated by print merged with the region or
  * by a guessed version. A line crossing a pattern at an angle, and the
  * larger false patterns that blur makes of the symbol's data, only widen
- * what is found: the lower quartile of the widths, over 7. (On a blurred
- * frame of gen_licence.py seed 3 with 3 px modules the widths' median is
- * 42 px, two modules' worth of false patterns; the lower quartile, 30.)
+ * what is found: the lower quartile of the widths of each line's first
+ * crossing, over 7. (On a blurred frame of gen_licence.py seed 3 with 3 px
+ * modules the widths' median is 42 px, two modules' worth of false
+ * patterns; the lower quartile, 30.)
+ *
+ * *patterns receives how many finder patterns the crossings no wider than
+ * 1.5 lower quartiles make - crossings centred within four modules of a
+ * pattern's first one, on two rows and two columns at least - and
+ * box (x, y, w, h in g's pixels) the rectangle around them (w 0 when none).
+ * A whole symbol has three.
  */
-static double qr_finder_module(const kx_gray *g)
+static double qr_finder_module(const kx_gray *g, int box[4], int *patterns)
 {
-    int sums[512], n = 0, t = kx_gray_otsu(g);
-    qr_finder_lines(g, t, 1, sums, 256, &n);
-    qr_finder_lines(g, t, 0, sums, 512, &n);
-    if (n < QR_MODULE_HITS)
+    box[0] = box[1] = box[2] = box[3] = 0;
+    *patterns = 0;
+    qr_hit *hits = malloc(sizeof(*hits) * 2 * QR_MAX_HITS);
+    if (!hits)
         return 0;
-    qsort(sums, (size_t)n, sizeof(int), qr_int_cmp);
-    return sums[n / 4] / 7.0;
+    int widths[2 * QR_MAX_HITS], n = 0, n_widths = 0, t = kx_gray_otsu(g);
+    qr_finder_lines(g, t, 1, hits, QR_MAX_HITS, &n, 1);
+    qr_finder_lines(g, t, 0, hits, 2 * QR_MAX_HITS, &n, 1);
+    for (int i = 0; i < n; i++)
+        if (i == 0 || hits[i].line != hits[i - 1].line || hits[i].row != hits[i - 1].row)
+            widths[n_widths++] = hits[i].width;
+    double module = 0;
+    if (n_widths >= QR_MODULE_HITS) {
+        qsort(widths, (size_t)n_widths, sizeof(int), qr_int_cmp);
+        int q1 = widths[n_widths / 4];
+        module = q1 / 7.0;
+        qr_pattern pat[QR_MAX_PATTERNS];
+        int n_pat = 0;
+        for (int i = 0; i < n; i++) {
+            const qr_hit *h = &hits[i];
+            if (h->width * 2 > q1 * 3)
+                continue;
+            int hx0 = h->row ? h->a0 : h->line, hx1 = h->row ? h->a1 : h->line;
+            int hy0 = h->row ? h->line : h->a0, hy1 = h->row ? h->line : h->a1;
+            double cx = (hx0 + hx1) / 2.0, cy = (hy0 + hy1) / 2.0;
+            int k = 0;
+            for (; k < n_pat; k++)
+                if (fabs(cx - pat[k].cx) <= 4 * module && fabs(cy - pat[k].cy) <= 4 * module)
+                    break;
+            if (k == n_pat) {
+                if (n_pat == QR_MAX_PATTERNS)
+                    continue;
+                pat[n_pat++] = (qr_pattern){cx, cy, 0, 0, hx0, hy0, hx1, hy1};
+            }
+            qr_pattern *q = &pat[k];
+            q->rows += h->row, q->cols += !h->row;
+            q->x0 = hx0 < q->x0 ? hx0 : q->x0, q->x1 = hx1 > q->x1 ? hx1 : q->x1;
+            q->y0 = hy0 < q->y0 ? hy0 : q->y0, q->y1 = hy1 > q->y1 ? hy1 : q->y1;
+        }
+        int x0 = g->w, y0 = g->h, x1 = -1, y1 = -1;
+        for (int k = 0; k < n_pat; k++) {
+            const qr_pattern *q = &pat[k];
+            if (q->rows < 2 || q->cols < 2)
+                continue;
+            ++*patterns;
+            x0 = q->x0 < x0 ? q->x0 : x0, x1 = q->x1 > x1 ? q->x1 : x1;
+            y0 = q->y0 < y0 ? q->y0 : y0, y1 = q->y1 > y1 ? q->y1 : y1;
+        }
+        if (*patterns)
+            box[0] = x0, box[1] = y0, box[2] = x1 - x0 + 1, box[3] = y1 - y0 + 1;
+    }
+    free(hits);
+    return module;
 }
 
 /*
@@ -385,6 +470,8 @@ typedef struct qr_job {
     int stages;         /* QR_STAGE_* */
     int finder_lines;   /* decode only with this many rows and columns crossing
                            finder patterns (0: always) */
+    int sym[4];         /* x, y, w, h: the finder patterns found on the strongest
+                           region (full resolution), w 0 when not looked for */
 } qr_job;
 
 /* Jobs of the strongest region and around it (qr_plan_select). */
@@ -434,20 +521,59 @@ static kx_err qr_cut(qr_session *s, const kx_image *img, const qr_job *job, int 
 }
 
 /*
+ * What the first job (the strongest region's grey cut) learnt about the
+ * symbol, for qr_plan_select: the module size measured on its finder
+ * patterns (full-resolution pixels, 0 when not measured or too few lines
+ * cross one), and whether it already ran the enlarged stage.
+ */
+typedef struct qr_top_info {
+    double measured;
+    int whole; /* the region is the whole symbol the finder patterns measure */
+    int fine_done;
+    int sym[4]; /* as qr_job.sym */
+} qr_top_info;
+
+/*
+ * The symbol's close rectangle in job's cut reduced by d (w x h pixels):
+ * the region with a tenth of its side around it, and the finder patterns
+ * sym (full resolution, none when sym[2] is 0) with a quiet zone of
+ * module (g's pixels) - the region can be a fragment of the symbol, whose
+ * flat parts have little texture. Writes x0, y0, x1, y1 (exclusive).
+ */
+static void qr_close_rect(const qr_job *job, int d, int w, int h, const int sym[4],
+                          double module, int r[4])
+{
+    int fm = (int)(0.1 * (job->rw > job->rh ? job->rw : job->rh)) + 8;
+    int x0 = (job->rx - fm - job->x) / d, y0 = (job->ry - fm - job->y) / d;
+    int x1 = (job->rx + job->rw + fm - job->x + d - 1) / d;
+    int y1 = (job->ry + job->rh + fm - job->y + d - 1) / d;
+    if (sym[2] > 0) {
+        int q = (int)(module * 4.5) + 2;
+        int bx0 = (sym[0] - job->x) / d - q, by0 = (sym[1] - job->y) / d - q;
+        int bx1 = (sym[0] + sym[2] - job->x) / d + q, by1 = (sym[1] + sym[3] - job->y) / d + q;
+        x0 = bx0 < x0 ? bx0 : x0, y0 = by0 < y0 ? by0 : y0;
+        x1 = bx1 > x1 ? bx1 : x1, y1 = by1 > y1 ? by1 : y1;
+    }
+    r[0] = x0 < 0 ? 0 : x0, r[1] = y0 < 0 ? 0 : y0;
+    r[2] = x1 > w ? w : x1, r[3] = y1 > h ? h : y1;
+}
+
+/*
  * Try to read a symbol in job's rectangle of img: grey with stretched
  * contrast; then, when the modules are small, the region enlarged (cut
  * closer: zbar's time grows with the area and a 2x enlargement quadruples
  * it), else binarised by Otsu and against the local mean - each only when
- * job->stages asks for it.
+ * job->stages asks for it. top is not NULL for the first job only.
  */
 static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
-                         double *measured)
+                         qr_top_info *top)
 {
     double module;
     int d = qr_job_factor(img, job, &module);
-    int small = module < QR_SMALL_MODULE;
+    int small = module < QR_SMALL_MODULE, stages = job->stages;
+    int sym[4] = {job->sym[0], job->sym[1], job->sym[2], job->sym[3]};
     kx_gray g = {0}, b = {0}, up = {0}, cut = {0};
-    int got = 0;
+    int got = 0, tight = 0, close[4] = {0};
     if (qr_cut(s, img, job, d, &g))
         return 0;
     if (job->finder_lines) {
@@ -461,38 +587,80 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
             goto out;
     }
     kx_gray_stretch(&g, 1, 99);
-    if (job->stages & QR_STAGE_GREY && (got = qr_zbar(s, &g, job->x, job->y, d, "grey")))
+    if (top && img->dpi < 150) {
+        /* without a resolution the region's side is a poor guess of the
+         * module size: measure it on the finder patterns, before any
+         * decoding. When they show the region holds the whole symbol and
+         * its modules are small, the grey stage decodes the symbol's close
+         * rectangle only, and the enlarged stage follows on the same
+         * rectangle: a frame nobody reads costs two runs on ~40 % and
+         * ~90 % of the grey cut's pixels instead of the grey cut, the
+         * enlarged cut and the other regions. (The enlarged stage alone
+         * read every code the grey cut read on the camera frames of
+         * gen_licence.py seeds 1, 3, 7, 11, but not a sharp synthetic code
+         * with 3 px modules at 6 degrees: 1.5x resampling of sharp steps
+         * is what zbar misses.) */
+        qr_job measured = *job;
+        int box[4], patterns;
+        measured.module = top->measured = qr_finder_module(&g, box, &patterns) * d;
+        if (box[2] > 0) {
+            top->sym[0] = sym[0] = job->x + box[0] * d,
+            top->sym[1] = sym[1] = job->y + box[1] * d;
+            top->sym[2] = sym[2] = box[2] * d, top->sym[3] = sym[3] = box[3] * d;
+        }
+        /* finder patterns reaching the cut's edge: the region is a fragment
+         * of a symbol that goes on outside it */
+        double m, edge = 2 * measured.module / d;
+        top->whole = patterns > 0 && box[0] >= edge && box[1] >= edge &&
+                     box[0] + box[2] <= g.w - edge && box[1] + box[3] <= g.h - edge;
+        kx_log_debug("licence.qr.patterns", "n=%d module=%.2f box=%d,%d,%d,%d cut=%dx%d",
+                     patterns, measured.module, box[0], box[1], box[2], box[3], g.w, g.h);
+        if (qr_job_factor(img, &measured, &m) == 1 && m < QR_SMALL_MODULE && top->whole) {
+            module = m, small = 1, tight = 1;
+            stages = QR_STAGE_GREY | QR_STAGE_FINE;
+            top->fine_done = 1;
+            qr_close_rect(job, d, g.w, g.h, sym, module, close);
+            if (kx_gray_crop(&g, close[0], close[1], close[2] - close[0], close[3] - close[1],
+                             &cut) != KX_OK)
+                goto out;
+        }
+    }
+    if (stages & QR_STAGE_GREY &&
+        (got = tight ? qr_zbar(s, &cut, job->x + close[0], job->y + close[1], 1, "tight")
+                     : qr_zbar(s, &g, job->x, job->y, d, "grey")))
         goto out;
-    /* without a resolution the region's side is a poor guess of the
-     * module size: measure it where it decides the next stages */
-    if (measured && img->dpi < 150)
-        *measured = qr_finder_module(&g) * d;
-    int fine = small && job->stages & QR_STAGE_FINE;
+    int fine = small && stages & QR_STAGE_FINE;
     if (fine) {
-        /* give zbar more pixels per module - the region at full detail when
-         * it was reduced, else a smooth enlargement of the region with a
-         * tenth of its side around it (the 0.45 the grey stage needs reads
-         * nothing more on 128 test images; binarising the enlargement found
-         * nothing more either) */
+        /* give zbar more pixels per module: the region with a tenth of its
+         * side around it (the 0.45 the grey stage needs reads nothing more
+         * on 128 test images), at twice the detail when it was reduced,
+         * else smoothly enlarged (binarising the enlargement found nothing
+         * more either) */
         kx_err frc;
         int cx = 0, cy = 0;
         /* enlarged 1.5x when that brings the modules to QR_SMALL_MODULE:
          * a little over half the pixels of 2x. On seeds 1, 3, 7, 11 it
          * reads the same codes; all of 1.5x loses one with 2.4 px modules */
         double up_f = module * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0;
-        if (d > 1) {
-            frc = (long)g.w * g.h > 700L * 700 ? KX_ERR_TOO_LARGE
-                                               : qr_cut(s, img, job, d / 2, &up);
+        if (!tight)
+            qr_close_rect(job, d, g.w, g.h, sym, module, close);
+        cx = close[0], cy = close[1];
+        int x1 = close[2], y1 = close[3];
+        if ((long)(x1 - cx) * (y1 - cy) > 700L * 700) {
+            frc = KX_ERR_TOO_LARGE;
+        } else if (d > 1) {
+            /* the same rectangle at twice the detail */
+            qr_job closer = *job;
+            closer.x = job->x + cx * d, closer.y = job->y + cy * d;
+            closer.w = (x1 - cx) * d, closer.h = (y1 - cy) * d;
+            qr_clip(&closer.x, &closer.w, img->width);
+            qr_clip(&closer.y, &closer.h, img->height);
+            cx = closer.x - job->x, cy = closer.y - job->y;
+            frc = qr_cut(s, img, &closer, d / 2, &up);
             if (frc == KX_OK)
                 kx_gray_stretch(&up, 1, 99);
         } else {
-            int fm = (int)(0.1 * (job->rw > job->rh ? job->rw : job->rh)) + 8;
-            int x0 = job->rx - fm - job->x, y0 = job->ry - fm - job->y;
-            int x1 = job->rx + job->rw + fm - job->x, y1 = job->ry + job->rh + fm - job->y;
-            cx = x0 < 0 ? 0 : x0, cy = y0 < 0 ? 0 : y0;
-            x1 = x1 > g.w ? g.w : x1, y1 = y1 > g.h ? g.h : y1;
-            frc = (long)(x1 - cx) * (y1 - cy) > 700L * 700 ? KX_ERR_TOO_LARGE
-                  : kx_gray_crop(&g, cx, cy, x1 - cx, y1 - cy, &cut) == KX_OK
+            frc = tight || kx_gray_crop(&g, cx, cy, x1 - cx, y1 - cy, &cut) == KX_OK
                       ? kx_gray_scale(&cut, (int)(cut.w * up_f), (int)(cut.h * up_f), &up)
                       : KX_ERR_NO_MEMORY;
         }
@@ -503,7 +671,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
         }
     }
     /* binarising is for larger modules, or when the enlargement was too large */
-    if (small ? !fine : !(job->stages & QR_STAGE_BINARY))
+    if (small ? !fine : !(stages & QR_STAGE_BINARY))
         goto out;
     if (kx_gray_crop(&g, 0, 0, g.w, g.h, &b) == KX_OK) {
         kx_gray_threshold(&b, kx_gray_otsu(&b));
@@ -529,15 +697,6 @@ static int qr_rect_dup(const qr_rect *a, const qr_rect *b)
 {
     return abs(a->x - b->x) <= 2 && abs(a->y - b->y) <= 2 && abs(a->w - b->w) <= 3 &&
            abs(a->h - b->h) <= 3;
-}
-
-/* Clip the span [*pos, *pos + *len) to [0, limit). */
-static void qr_clip(int *pos, int *len, int limit)
-{
-    if (*pos < 0)
-        *len += *pos, *pos = 0;
-    if (*pos + *len > limit)
-        *len = limit - *pos;
 }
 
 /*
@@ -686,30 +845,44 @@ out:
 
 /*
  * Keep the jobs of the plan that the strongest region's module size calls
- * for, now that its grey cut has read nothing: with small modules its
- * enlarged cut is the retry, and a larger grey cut of it read nothing on
- * the test seeds (both reads from one had larger modules); with larger
- * modules it is binarised, unless a larger cut exists (binarising the
- * strongest region then read nothing). measured is the module size found
- * on the first job's finder patterns (qr_try_region), 0 when not measured:
- * the smaller of it and the guess from the region's side counts.
+ * for, now that its first job has read nothing: with small modules its
+ * enlarged cut is the retry (unless the first job ran it), and a larger
+ * grey cut of it read nothing on the test seeds (both reads from one had
+ * larger modules); with larger modules it is binarised, unless a larger
+ * cut exists (binarising the strongest region then read nothing).
+ * top->measured is the module size found on the first job's finder
+ * patterns (qr_try_region), 0 when not measured: the smaller of it and the
+ * guess from the region's side counts.
+ *
+ When the strongest region holds the whole symbol its finder patterns
+ * measure (top->whole), it is the licence's code, and the other regions
+ * are not tried: on the camera frames of the test seeds they read nothing,
+ * and on a frame nobody reads they cost up to 20 ms. They stay for frames
+ * where the strongest region shows no finder pattern (a picture or print
+ * that outshines the symbol) or is a fragment of the symbol.
  */
-static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs, double measured)
+static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs,
+                           const qr_top_info *info)
 {
     qr_job top = jobs[0];
     double module;
-    top.module = measured;
+    top.module = info->measured;
     qr_job_factor(img, &top, &module);
     int small = module < QR_SMALL_MODULE, n = 0;
-    kx_log_debug("licence.qr.module", "guess=%.2f measured=%.2f small=%d",
-                 top.symbol_side / QR_GUESS_MODULES, measured, small);
+    kx_log_debug("licence.qr.module", "guess=%.2f measured=%.2f small=%d fine_done=%d",
+                 top.symbol_side / QR_GUESS_MODULES, info->measured, small, info->fine_done);
     for (int i = 0; i < *n_jobs; i++) {
         qr_job *j = &jobs[i];
         if (j->role == QR_ROLE_TOP_2 || j->role == QR_ROLE_AROUND)
-            j->module = measured;
+            j->module = info->measured;
+        if (j->role == QR_ROLE_TOP_2)
+            memcpy(j->sym, info->sym, sizeof(j->sym));
         if (j->role == QR_ROLE_AROUND && small)
             continue;
-        if (j->role == QR_ROLE_TOP_2 && !small && !(j->stages & QR_STAGE_BINARY))
+        if (j->role == QR_ROLE_TOP_2 &&
+            (info->fine_done || (!small && !(j->stages & QR_STAGE_BINARY))))
+            continue;
+        if (j->role == QR_ROLE_OTHER && info->whole)
             continue;
         jobs[n++] = *j;
     }
@@ -860,11 +1033,11 @@ static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, i
      * 92 of the 100 codes of the test seeds, and on a busy machine a second
      * thread started with it slowed it down (whole process, 12 camera
      * frames at load average 2.5: 34 ms mean against 29 ms). */
-    double measured = 0;
-    if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0], &measured)))
+    qr_top_info top = {0};
+    if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0], &top)))
         atomic_store(&p->stop, 1);
     else
-        qr_plan_select(img, p->jobs, &p->n_jobs, measured);
+        qr_plan_select(img, p->jobs, &p->n_jobs, &top);
     pthread_t helper;
     int spawned = 0;
     if (two_workers && !p->w[0].got && p->n_jobs > 1 && qr_core_free() &&
