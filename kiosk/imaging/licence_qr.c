@@ -167,12 +167,31 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
         inv_w[x] = 1.0f / (float)(x1 - x0);
     }
     float peak = 0;
+    /* the columns whose window is cut by the image's edge, and between
+     * them the ones whose window is whole: there the loop has no clamps
+     * and the compiler vectorises it (same arithmetic, same floats) */
+    int in0 = r < w ? r : w, in1 = w - r - 1 > in0 ? w - r - 1 : in0;
+    float inv_in = 1.0f / (float)(2 * r + 1);
     for (int y = 0; y < h; y++) {
         int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
         const uint32_t *top = ii + (size_t)y0 * (w + 1), *bot = ii + (size_t)y1 * (w + 1);
         float inv_h = 1.0f / (float)(y1 - y0);
         float *row = s + (size_t)y * w;
         for (int x = 0; x < w; x++) {
+            if (x == in0 && in1 > in0) {
+                /* sums below 640 * 640 * 765: exact in int32 */
+                int32_t best = 0;
+                for (; x < in1; x++) {
+                    int32_t sum =
+                        (int32_t)(bot[x + r + 1] - top[x + r + 1] - bot[x - r] + top[x - r]);
+                    row[x] = (float)sum * inv_in * inv_h;
+                    best = sum > best ? sum : best;
+                }
+                float v = (float)best * inv_in * inv_h;
+                peak = v > peak ? v : peak;
+                if (x == w)
+                    break;
+            }
             int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
             uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
             row[x] = (float)sum * inv_w[x] * inv_h;
@@ -188,8 +207,10 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
 /* Connected regions of s above t, best first (by summed energy). */
 static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, int *n_out)
 {
+    /* the stack grows with the component (each pixel is pushed once):
+     * most maps have a few hundred pixels above t, not w * h */
     uint8_t *seen = calloc((size_t)w * h, 1);
-    int *stack = malloc(sizeof(int) * (size_t)w * h);
+    int cap = 4096, *stack = malloc(sizeof(int) * (size_t)cap);
     if (!seen || !stack) {
         free(seen);
         free(stack);
@@ -197,7 +218,7 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
     }
     int n = 0;
     for (int start = 0; start < w * h; start++) {
-        if (seen[start] || s[start] <= t)
+        if (s[start] <= t || seen[start])
             continue;
         int sp = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
         double sum = 0;
@@ -208,6 +229,15 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
             sum += (double)s[i];
             x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
             y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+            if (sp + 4 > cap) {
+                int *grown = realloc(stack, sizeof(int) * (size_t)cap * 2);
+                if (!grown) {
+                    free(seen);
+                    free(stack);
+                    return KX_ERR_NO_MEMORY;
+                }
+                stack = grown, cap *= 2;
+            }
             const int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1,
                                y + 1 < h ? i + w : -1};
             for (int k = 0; k < 4; k++)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "imaging/gray.h"
 #include "imaging/image.h"
 
 static char tmpdir[256];
@@ -202,22 +203,66 @@ static void test_pnm_variants(void **state)
 static void test_from_pixels_and_gray(void **state)
 {
     (void)state;
-    uint8_t buf[2 * 8] = {255, 0, 0, 0, 255, 0, 0xAA, 0xAA, /* row 0, 6 used + padding */
-                          0, 0, 255, 255, 255, 255, 0xAA, 0xAA};
+    uint8_t buf[2 * 8] = {255, 0, 0,   0,   255, 0,   0xAA, 0xAA, /* row 0, 6 used + padding */
+                          0,   0, 255, 255, 255, 255, 0xAA, 0xAA};
     kx_image *img = NULL, *gray = NULL;
     assert_int_equal(kx_image_from_pixels(buf, 2, 2, 8, 3, 150, &img), KX_OK);
     assert_int_equal(img->stride, 6);
     assert_true(img->dpi == 150);
     assert_int_equal(kx_image_row(img, 1)[2], 255);
     assert_int_equal(kx_image_to_gray(img, &gray), KX_OK);
-    assert_int_equal(gray->data[0], 77);          /* red */
-    assert_int_equal(gray->data[1], 149);         /* green */
+    assert_int_equal(gray->data[0], 77);  /* red */
+    assert_int_equal(gray->data[1], 149); /* green */
     assert_int_equal(kx_image_row(gray, 1)[1], 255);
     kx_image_free(gray);
     kx_image_free(img);
     assert_int_equal(kx_image_from_pixels(buf, 2, 2, 5, 3, 0, &img), KX_ERR_INVALID_ARG);
     assert_int_equal(kx_image_new(10, 10, 2, &img), KX_ERR_INVALID_ARG);
     assert_int_equal(kx_image_new(30000, 10, 1, &img), KX_ERR_TOO_LARGE);
+}
+
+/*
+ * kx_gray_from_image against the definition: each output pixel is its
+ * block's mean, rounded half up - grey and colour, every reduction from 1
+ * to 9 and a large one, sizes that leave partial blocks, pixels from a
+ * fixed pseudo-random sequence and the extremes (all 0, all 255).
+ */
+static void test_gray_reduction(void **state)
+{
+    (void)state;
+    static const int sizes[][2] = {{1, 1}, {7, 5}, {64, 48}, {131, 97}, {640, 3}, {5, 301}};
+    static const int factors[] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 150};
+    uint32_t seed = 12345;
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+        for (int fill = 0; fill < 3; fill++) {
+            int w = sizes[si][0], h = sizes[si][1];
+            kx_image *img = NULL;
+            assert_int_equal(kx_image_new(w, h, 1, &img), KX_OK);
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++) {
+                    seed = seed * 1103515245u + 12345u;
+                    kx_image_row(img, y)[x] = fill == 0   ? (uint8_t)(seed >> 24)
+                                              : fill == 1 ? 0
+                                                          : 255;
+                }
+            for (size_t fi = 0; fi < sizeof(factors) / sizeof(factors[0]); fi++) {
+                int f = factors[fi];
+                kx_gray g = {0};
+                assert_int_equal(kx_gray_from_image(img, f, &g), KX_OK);
+                assert_int_equal(g.w, (w + f - 1) / f);
+                assert_int_equal(g.h, (h + f - 1) / f);
+                for (int oy = 0; oy < g.h; oy++)
+                    for (int ox = 0; ox < g.w; ox++) {
+                        uint32_t sum = 0, n = 0;
+                        for (int y = oy * f; y < oy * f + f && y < h; y++)
+                            for (int x = ox * f; x < ox * f + f && x < w; x++)
+                                sum += kx_image_row(img, y)[x], n++;
+                        assert_int_equal(g.px[(size_t)oy * g.w + ox], (sum + n / 2) / n);
+                    }
+                kx_gray_free(&g);
+            }
+            kx_image_free(img);
+        }
 }
 
 static void test_unreadable_input(void **state)
@@ -341,13 +386,10 @@ static void test_save_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png_round_trip),
-        cmocka_unit_test(test_jpeg_round_trip),
-        cmocka_unit_test(test_pnm_variants),
-        cmocka_unit_test(test_from_pixels_and_gray),
-        cmocka_unit_test(test_unreadable_input),
-        cmocka_unit_test(test_dimension_bombs),
-        cmocka_unit_test(test_save_failures),
+        cmocka_unit_test(test_png_round_trip),  cmocka_unit_test(test_jpeg_round_trip),
+        cmocka_unit_test(test_pnm_variants),    cmocka_unit_test(test_from_pixels_and_gray),
+        cmocka_unit_test(test_gray_reduction),  cmocka_unit_test(test_unreadable_input),
+        cmocka_unit_test(test_dimension_bombs), cmocka_unit_test(test_save_failures),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
