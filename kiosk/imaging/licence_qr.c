@@ -134,27 +134,37 @@ typedef struct qr_rect {
  * one-directional, paper flat). Writes w*h values into s, their maximum
  * into *peak_out.
  */
-static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
+static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *row_peak, float *peak_out)
 {
     int w = m->w, h = m->h;
     /* integral of at most 640 x 640 values of at most 3 * 255: fits 32 bits */
     uint32_t *ii = calloc((size_t)(w + 1) * (h + 1), sizeof(uint32_t));
-    if (!ii)
+    uint16_t *e = malloc(sizeof(uint16_t) * (size_t)w);
+    if (!ii || !e) {
+        free(ii);
+        free(e);
         return KX_ERR_NO_MEMORY;
+    }
     for (int y = 0; y < h; y++) {
-        uint32_t row = 0;
         const uint8_t *p = m->px + (size_t)y * w;
         const uint8_t *q = y + 1 < h ? p + w : p;
         uint32_t *dst = ii + (size_t)(y + 1) * (w + 1) + 1, *above = dst - (w + 1);
-        for (int x = 0; x < w; x++) {
-            int dx = x + 1 < w ? abs(p[x + 1] - p[x]) : 0;
-            int dy = abs(q[x] - p[x]);
+        /* the pixels' energy first (a loop the compiler vectorises), then
+         * the running sum */
+        for (int x = 0; x + 1 < w; x++) {
+            int dx = abs(p[x + 1] - p[x]), dy = abs(q[x] - p[x]);
             /* both directions must be present: min favours checkerboards over
              * long edges, the sum keeps weak symbols visible */
-            row += (uint32_t)((dx < dy ? dx : dy) * 2 + (dx + dy) / 2);
+            e[x] = (uint16_t)((dx < dy ? dx : dy) * 2 + (dx + dy) / 2);
+        }
+        e[w - 1] = (uint16_t)(abs(q[w - 1] - p[w - 1]) / 2);
+        uint32_t row = 0;
+        for (int x = 0; x < w; x++) {
+            row += e[x];
             dst[x] = above[x] + row;
         }
     }
+    free(e);
     /* the window's width by column, as a reciprocal: a multiply per value
      * instead of a division */
     float *inv_w = malloc(sizeof(float) * (size_t)w);
@@ -167,7 +177,8 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
         inv_w[x] = 1.0f / (float)(x1 - x0);
     }
     float peak = 0;
-    /* the columns whose window is cut by the image's edge, and between
+    /* row_peak[y]: row y's largest value, for qr_regions to skip rows.
+     * The columns whose window is cut by the image's edge, and between
      * them the ones whose window is whole: there the loop has no clamps
      * and the compiler vectorises it (same arithmetic, same floats) */
     int in0 = r < w ? r : w, in1 = w - r - 1 > in0 ? w - r - 1 : in0;
@@ -176,7 +187,7 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
         int y0 = y - r < 0 ? 0 : y - r, y1 = y + r + 1 > h ? h : y + r + 1;
         const uint32_t *top = ii + (size_t)y0 * (w + 1), *bot = ii + (size_t)y1 * (w + 1);
         float inv_h = 1.0f / (float)(y1 - y0);
-        float *row = s + (size_t)y * w;
+        float *row = s + (size_t)y * w, rp = 0;
         for (int x = 0; x < w; x++) {
             if (x == in0 && in1 > in0) {
                 /* sums below 640 * 640 * 765: exact in int32 */
@@ -188,15 +199,17 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
                     best = sum > best ? sum : best;
                 }
                 float v = (float)best * inv_in * inv_h;
-                peak = v > peak ? v : peak;
+                rp = v > rp ? v : rp;
                 if (x == w)
                     break;
             }
             int x0 = x - r < 0 ? 0 : x - r, x1 = x + r + 1 > w ? w : x + r + 1;
             uint32_t sum = bot[x1] - top[x1] - bot[x0] + top[x0];
             row[x] = (float)sum * inv_w[x] * inv_h;
-            peak = row[x] > peak ? row[x] : peak;
+            rp = row[x] > rp ? row[x] : rp;
         }
+        row_peak[y] = rp;
+        peak = rp > peak ? rp : peak;
     }
     free(inv_w);
     free(ii);
@@ -204,8 +217,12 @@ static kx_err qr_energy_map(const kx_gray *m, int r, float *s, float *peak_out)
     return KX_OK;
 }
 
-/* Connected regions of s above t, best first (by summed energy). */
-static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, int *n_out)
+/*
+ * Connected regions of s above t, best first (by summed energy); row_peak
+ * is each row's largest value (rows without one above t are skipped).
+ */
+static kx_err qr_regions(const float *s, const float *row_peak, int w, int h, float t,
+                         qr_rect *out, int *n_out)
 {
     /* the stack grows with the component (each pixel is pushed once):
      * most maps have a few hundred pixels above t, not w * h */
@@ -217,53 +234,57 @@ static kx_err qr_regions(const float *s, int w, int h, float t, qr_rect *out, in
         return KX_ERR_NO_MEMORY;
     }
     int n = 0;
-    for (int start = 0; start < w * h; start++) {
-        if (s[start] <= t || seen[start])
+    for (int row = 0; row < h; row++) {
+        if (row_peak[row] <= t)
             continue;
-        int sp = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
-        double sum = 0;
-        stack[sp++] = start;
-        seen[start] = 1;
-        while (sp) {
-            int i = stack[--sp], x = i % w, y = i / w;
-            sum += (double)s[i];
-            x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
-            y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
-            if (sp + 4 > cap) {
-                int *grown = realloc(stack, sizeof(int) * (size_t)cap * 2);
-                if (!grown) {
-                    free(seen);
-                    free(stack);
-                    return KX_ERR_NO_MEMORY;
+        for (int start = row * w; start < row * w + w; start++) {
+            if (s[start] <= t || seen[start])
+                continue;
+            int sp = 0, x0 = w, y0 = h, x1 = -1, y1 = -1;
+            double sum = 0;
+            stack[sp++] = start;
+            seen[start] = 1;
+            while (sp) {
+                int i = stack[--sp], x = i % w, y = i / w;
+                sum += (double)s[i];
+                x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+                if (sp + 4 > cap) {
+                    int *grown = realloc(stack, sizeof(int) * (size_t)cap * 2);
+                    if (!grown) {
+                        free(seen);
+                        free(stack);
+                        return KX_ERR_NO_MEMORY;
+                    }
+                    stack = grown, cap *= 2;
                 }
-                stack = grown, cap *= 2;
+                const int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1,
+                                   y > 0 ? i - w : -1, y + 1 < h ? i + w : -1};
+                for (int k = 0; k < 4; k++)
+                    if (nb[k] >= 0 && !seen[nb[k]] && s[nb[k]] > t) {
+                        seen[nb[k]] = 1;
+                        stack[sp++] = nb[k];
+                    }
             }
-            const int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1,
-                               y + 1 < h ? i + w : -1};
-            for (int k = 0; k < 4; k++)
-                if (nb[k] >= 0 && !seen[nb[k]] && s[nb[k]] > t) {
-                    seen[nb[k]] = 1;
-                    stack[sp++] = nb[k];
-                }
+            int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
+            /* a symbol is roughly square (its bounding box too, at any
+             * rotation); specks, text lines and rulings are not */
+            double aspect = bw > bh ? (double)bw / bh : (double)bh / bw;
+            if (bw < 6 || bh < 6 || aspect > 2.2)
+                continue;
+            qr_rect r = {x0, y0, bw, bh, sum};
+            /* keep the best QR_MAX_CANDIDATES, sorted */
+            int pos = n < QR_MAX_CANDIDATES ? n : QR_MAX_CANDIDATES - 1;
+            if (n == QR_MAX_CANDIDATES && out[pos].score >= r.score)
+                continue;
+            while (pos > 0 && out[pos - 1].score < r.score) {
+                out[pos] = out[pos - 1];
+                pos--;
+            }
+            out[pos] = r;
+            if (n < QR_MAX_CANDIDATES)
+                n++;
         }
-        int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
-        /* a symbol is roughly square (its bounding box too, at any
-         * rotation); specks, text lines and rulings are not */
-        double aspect = bw > bh ? (double)bw / bh : (double)bh / bw;
-        if (bw < 6 || bh < 6 || aspect > 2.2)
-            continue;
-        qr_rect r = {x0, y0, bw, bh, sum};
-        /* keep the best QR_MAX_CANDIDATES, sorted */
-        int pos = n < QR_MAX_CANDIDATES ? n : QR_MAX_CANDIDATES - 1;
-        if (n == QR_MAX_CANDIDATES && out[pos].score >= r.score)
-            continue;
-        while (pos > 0 && out[pos - 1].score < r.score) {
-            out[pos] = out[pos - 1];
-            pos--;
-        }
-        out[pos] = r;
-        if (n < QR_MAX_CANDIDATES)
-            n++;
     }
     free(seen);
     free(stack);
@@ -774,9 +795,11 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
     kx_err rc = kx_gray_from_image(img, fc, &map);
     if (rc)
         return rc;
-    energy = malloc(sizeof(float) * (size_t)map.w * map.h);
+    /* the map's values, then each row's largest */
+    energy = malloc(sizeof(float) * ((size_t)map.w * map.h + (size_t)map.h));
+    float *row_peak = energy + (size_t)map.w * map.h;
     float peak = 0;
-    rc = energy ? qr_energy_map(&map, 4, energy, &peak) : KX_ERR_NO_MEMORY;
+    rc = energy ? qr_energy_map(&map, 4, energy, row_peak, &peak) : KX_ERR_NO_MEMORY;
     if (rc)
         goto out;
     if (peak <= 0)
@@ -793,7 +816,7 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
     for (size_t l = 0; l < sizeof(levels) / sizeof(levels[0]); l++) {
         qr_rect cand[QR_MAX_CANDIDATES];
         int n = 0;
-        if ((rc = qr_regions(energy, map.w, map.h, peak * levels[l], cand, &n)))
+        if ((rc = qr_regions(energy, row_peak, map.w, map.h, peak * levels[l], cand, &n)))
             goto out;
         for (int i = 0; i < n; i++) {
             int dup = 0;
