@@ -135,11 +135,8 @@ kx_err kx_gray_downscale(const kx_gray *src, int factor, kx_gray *out)
 {
     if (!src || !src->px || factor < 1)
         return KX_ERR_INVALID_ARG;
-    kx_image view = {.width = src->w,
-                     .height = src->h,
-                     .channels = 1,
-                     .stride = (size_t)src->w,
-                     .data = src->px};
+    kx_image view = {.width = src->w, .height = src->h, .channels = 1,
+                     .stride = (size_t)src->w, .data = src->px};
     return kx_gray_from_image(&view, factor, out);
 }
 

@@ -154,6 +154,11 @@ kx_err kx_image_decode_ex(const uint8_t *buf, size_t len, const kx_image_decode_
             break;
         rc = kx_image_decode_jpeg(buf, len, gray, out);
         goto converted;
+    case KX_IMAGE_FORMAT_PNG:
+        if (len > (size_t)KX_IMAGE_MAX_FILE)
+            break;
+        rc = kx_image_decode_png(buf, len, gray, out);
+        goto converted;
     default:
         break;
     }
@@ -184,7 +189,7 @@ static kx_err kx_image_decode_any(const uint8_t *buf, size_t len, kx_image **out
     }
     switch (kx_image_sniff(buf, len)) {
     case KX_IMAGE_FORMAT_PNG:
-        return kx_image_decode_png(buf, len, out);
+        return kx_image_decode_png(buf, len, 0, out);
     case KX_IMAGE_FORMAT_JPEG:
         return kx_image_decode_jpeg(buf, len, 0, out);
     case KX_IMAGE_FORMAT_PNM:
@@ -370,6 +375,26 @@ void kx_image_flatten_row(const uint8_t *rgba, int width, uint8_t *rgb)
     }
 }
 
+void kx_image_gray_row(const uint8_t *s, int channels, int width, uint8_t *d)
+{
+    /* one loop per layout: the compiler vectorises each */
+    switch (channels) {
+    case 1:
+        memcpy(d, s, (size_t)width);
+        break;
+    case 3:
+        for (int x = 0; x < width; x++, s += 3)
+            d[x] = (uint8_t)((77u * s[0] + 150u * s[1] + 29u * s[2] + 128) >> 8);
+        break;
+    default:
+        for (int x = 0; x < width; x++, s += 4) {
+            unsigned v = (77u * s[0] + 150u * s[1] + 29u * s[2] + 128) >> 8;
+            d[x] = (uint8_t)((v * s[3] + 255u * (255u - s[3]) + 127) / 255);
+        }
+        break;
+    }
+}
+
 kx_err kx_image_to_gray(const kx_image *img, kx_image **out)
 {
     if (!img || !out)
@@ -379,20 +404,8 @@ kx_err kx_image_to_gray(const kx_image *img, kx_image **out)
     if (rc)
         return rc;
     g->dpi = img->dpi;
-    for (int y = 0; y < img->height; y++) {
-        const uint8_t *s = kx_image_row(img, y);
-        uint8_t *d = kx_image_row(g, y);
-        if (img->channels == 1) {
-            memcpy(d, s, (size_t)img->width);
-            continue;
-        }
-        for (int x = 0; x < img->width; x++, s += img->channels) {
-            unsigned v = (77u * s[0] + 150u * s[1] + 29u * s[2] + 128) >> 8;
-            if (img->channels == 4)
-                v = (v * s[3] + 255u * (255u - s[3]) + 127) / 255;
-            d[x] = (uint8_t)v;
-        }
-    }
+    for (int y = 0; y < img->height; y++)
+        kx_image_gray_row(kx_image_row(img, y), img->channels, img->width, kx_image_row(g, y));
     *out = g;
     return KX_OK;
 }

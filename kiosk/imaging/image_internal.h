@@ -34,8 +34,14 @@ kx_err kx_image_check_size(long width, long height, const char *what);
  * alpha composited onto white. */
 void kx_image_flatten_row(const uint8_t *rgba, int width, uint8_t *rgb);
 
-/* Codec entry points (image_png.c, image_jpeg.c). */
-kx_err kx_image_decode_png(const uint8_t *buf, size_t len, kx_image **out);
+/* kx_image_gray_row - `width` pixels of a 1-, 3- or 4-channel row as grey
+ * (BT.601 in 8.8 fixed point; alpha composited onto white), the values
+ * kx_image_to_gray() gives. */
+void kx_image_gray_row(const uint8_t *src, int channels, int width, uint8_t *dst);
+
+/* Codec entry points (image_png.c, image_jpeg.c); gray: decode to one
+ * channel (the values kx_image_to_gray() would give). */
+kx_err kx_image_decode_png(const uint8_t *buf, size_t len, int gray, kx_image **out);
 kx_err kx_image_decode_jpeg(const uint8_t *buf, size_t len, int gray, kx_image **out);
 /* kx_image_write_png - PNG of img to fp (when fp) or to a malloc'd buffer
  * (*mem, *memlen). */

@@ -21,6 +21,7 @@ typedef struct png_ctx {
     char msg[200];      /* libpng's error message */
     kx_image *img;
     png_bytep *rows;
+    uint8_t *line; /* one decoded row, when decoding to grey row by row */
 } png_ctx;
 
 static void png_ctx_error(png_structp png, png_const_charp msg)
@@ -45,7 +46,7 @@ static void png_ctx_read(png_structp png, png_bytep out, size_t n)
     ctx->pos += n;
 }
 
-kx_err kx_image_decode_png(const uint8_t *buf, size_t len, kx_image **out)
+kx_err kx_image_decode_png(const uint8_t *buf, size_t len, int gray, kx_image **out)
 {
     png_ctx ctx = {.buf = buf, .len = len};
     kx_err rc = KX_ERR_IMAGE_UNREADABLE;
@@ -94,18 +95,33 @@ kx_err kx_image_decode_png(const uint8_t *buf, size_t len, kx_image **out)
         kx_err_set_detail("PNG: unexpected layout after expansion (%d channels)", channels);
         goto out;
     }
-    rc = kx_image_new((int)w, (int)h, channels, &ctx.img);
+    /* to grey row by row when the caller wants grey and the rows come in
+     * order: no colour image (3 or 4 times the grey one) is ever held */
+    int by_row = gray && channels > 1 && interlace == PNG_INTERLACE_NONE;
+    rc = kx_image_new((int)w, (int)h, by_row ? 1 : channels, &ctx.img);
     if (rc)
         goto out;
     rc = KX_ERR_IMAGE_UNREADABLE;
-    ctx.rows = malloc(sizeof(png_bytep) * h);
-    if (!ctx.rows) {
-        rc = KX_ERR_NO_MEMORY;
-        goto out;
+    if (by_row) {
+        ctx.line = malloc((size_t)w * (size_t)channels);
+        if (!ctx.line) {
+            rc = KX_ERR_NO_MEMORY;
+            goto out;
+        }
+        for (png_uint_32 y = 0; y < h; y++) {
+            png_read_row(png, ctx.line, NULL);
+            kx_image_gray_row(ctx.line, channels, (int)w, kx_image_row(ctx.img, (int)y));
+        }
+    } else {
+        ctx.rows = malloc(sizeof(png_bytep) * h);
+        if (!ctx.rows) {
+            rc = KX_ERR_NO_MEMORY;
+            goto out;
+        }
+        for (png_uint_32 y = 0; y < h; y++)
+            ctx.rows[y] = kx_image_row(ctx.img, (int)y);
+        png_read_image(png, ctx.rows);
     }
-    for (png_uint_32 y = 0; y < h; y++)
-        ctx.rows[y] = kx_image_row(ctx.img, (int)y);
-    png_read_image(png, ctx.rows);
     png_read_end(png, NULL);
 
     png_uint_32 xres, yres;
@@ -117,6 +133,7 @@ kx_err kx_image_decode_png(const uint8_t *buf, size_t len, kx_image **out)
     rc = KX_OK;
 out:
     free(ctx.rows);
+    free(ctx.line);
     kx_image_free(ctx.img);
     png_destroy_read_struct(&png, &info, NULL);
     return rc;

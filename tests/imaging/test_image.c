@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <png.h>
 #include <zlib.h>
 
 #include "imaging/gray.h"
@@ -127,6 +128,92 @@ static void test_png_round_trip(void **state)
     assert_int_equal(dir_entries(), 1); /* rt.png only: no temporary left */
 }
 
+/* An Adam7-interlaced PNG of img in memory (malloc'd), through libpng. */
+static void png_mem_write(png_structp png, png_bytep data, size_t n)
+{
+    uint8_t **buf = png_get_io_ptr(png);
+    size_t *len = (size_t *)(buf + 1);
+    *buf = realloc(*buf, *len + n);
+    assert_non_null(*buf);
+    memcpy(*buf + *len, data, n);
+    *len += n;
+}
+
+static void png_mem_flush(png_structp png)
+{
+    (void)png;
+}
+
+static uint8_t *interlaced_png(const kx_image *img, size_t *len)
+{
+    /* io[0]: the buffer, io[1]: its length */
+    uint8_t *io[2] = {NULL, NULL};
+    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
+    png_infop info = png_create_info_struct(png);
+    assert_non_null(info);
+    png_set_write_fn(png, io, png_mem_write, png_mem_flush);
+    png_set_IHDR(png, info, (png_uint_32)img->width, (png_uint_32)img->height, 8,
+                 img->channels == 4 ? PNG_COLOR_TYPE_RGBA : PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_ADAM7, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    png_bytep *rows = malloc(sizeof(png_bytep) * (size_t)img->height);
+    assert_non_null(rows);
+    for (int y = 0; y < img->height; y++)
+        rows[y] = kx_image_row(img, y);
+    png_write_image(png, rows);
+    png_write_end(png, info);
+    png_destroy_write_struct(&png, &info);
+    free(rows);
+    *len = (size_t)io[1];
+    return io[0];
+}
+
+/*
+ * Decoding to grey (kx_image_decode_ex with .gray, as the licence reader
+ * does) gives kx_image_to_gray's pixels for grey, RGB and RGBA PNGs, read
+ * row by row, and for interlaced ones, converted after decoding.
+ */
+static void test_png_gray(void **state)
+{
+    (void)state;
+    kx_image_decode_opts gray = {.gray = 1};
+    for (int ch = 1; ch <= 4; ch++) {
+        if (ch == 2)
+            continue;
+        kx_image *img = pattern(131, 45, ch), *want = NULL, *back = NULL;
+        img->dpi = 200;
+        assert_int_equal(kx_image_to_gray(img, &want), KX_OK);
+        uint8_t *mem = NULL;
+        size_t len = 0;
+        assert_int_equal(kx_image_encode_png(img, &mem, &len), KX_OK);
+        assert_int_equal(kx_image_decode_ex(mem, len, &gray, &back), KX_OK);
+        assert_int_equal(back->channels, 1);
+        assert_same_pixels(want, back, 0);
+        assert_true(back->dpi > 199.99 && back->dpi < 200.01);
+        kx_image_free(back);
+        free(mem);
+        if (ch > 1) {
+            mem = interlaced_png(img, &len);
+            assert_int_equal(kx_image_decode_ex(mem, len, &gray, &back), KX_OK);
+            assert_int_equal(back->channels, 1);
+            assert_same_pixels(want, back, 0);
+            kx_image_free(back);
+            /* truncated: refused, nothing leaked (AddressSanitizer) */
+            assert_int_equal(kx_image_decode_ex(mem, len / 2, &gray, &back),
+                             KX_ERR_IMAGE_UNREADABLE);
+            assert_null(back);
+            free(mem);
+            assert_int_equal(kx_image_encode_png(img, &mem, &len), KX_OK);
+            assert_int_equal(kx_image_decode_ex(mem, len / 2, &gray, &back),
+                             KX_ERR_IMAGE_UNREADABLE);
+            assert_null(back);
+            free(mem);
+        }
+        kx_image_free(want);
+        kx_image_free(img);
+    }
+}
+
 static void test_jpeg_round_trip(void **state)
 {
     (void)state;
@@ -203,16 +290,16 @@ static void test_pnm_variants(void **state)
 static void test_from_pixels_and_gray(void **state)
 {
     (void)state;
-    uint8_t buf[2 * 8] = {255, 0, 0,   0,   255, 0,   0xAA, 0xAA, /* row 0, 6 used + padding */
-                          0,   0, 255, 255, 255, 255, 0xAA, 0xAA};
+    uint8_t buf[2 * 8] = {255, 0, 0, 0, 255, 0, 0xAA, 0xAA, /* row 0, 6 used + padding */
+                          0, 0, 255, 255, 255, 255, 0xAA, 0xAA};
     kx_image *img = NULL, *gray = NULL;
     assert_int_equal(kx_image_from_pixels(buf, 2, 2, 8, 3, 150, &img), KX_OK);
     assert_int_equal(img->stride, 6);
     assert_true(img->dpi == 150);
     assert_int_equal(kx_image_row(img, 1)[2], 255);
     assert_int_equal(kx_image_to_gray(img, &gray), KX_OK);
-    assert_int_equal(gray->data[0], 77);  /* red */
-    assert_int_equal(gray->data[1], 149); /* green */
+    assert_int_equal(gray->data[0], 77);          /* red */
+    assert_int_equal(gray->data[1], 149);         /* green */
     assert_int_equal(kx_image_row(gray, 1)[1], 255);
     kx_image_free(gray);
     kx_image_free(img);
@@ -386,10 +473,15 @@ static void test_save_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png_round_trip),  cmocka_unit_test(test_jpeg_round_trip),
-        cmocka_unit_test(test_pnm_variants),    cmocka_unit_test(test_from_pixels_and_gray),
-        cmocka_unit_test(test_gray_reduction),  cmocka_unit_test(test_unreadable_input),
-        cmocka_unit_test(test_dimension_bombs), cmocka_unit_test(test_save_failures),
+        cmocka_unit_test(test_png_round_trip),
+        cmocka_unit_test(test_png_gray),
+        cmocka_unit_test(test_jpeg_round_trip),
+        cmocka_unit_test(test_pnm_variants),
+        cmocka_unit_test(test_from_pixels_and_gray),
+        cmocka_unit_test(test_gray_reduction),
+        cmocka_unit_test(test_unreadable_input),
+        cmocka_unit_test(test_dimension_bombs),
+        cmocka_unit_test(test_save_failures),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);
 }
