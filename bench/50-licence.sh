@@ -96,6 +96,13 @@ for i in range(len(truth)):
               f"{'read' if t['image'] in res['kioskctl license']['ok'] else 'not read'} by kioskctl): "
               f"kioskctl {ours[i]:.0f} ms, zbarimg {zb[i]:.0f} ms, ZXingReader {zx[i]:.0f} ms"
               f"  (command: {cmd})")
+# the image where kioskctl comes closest to the faster reference
+ratio = [ours[i] / min(zb[i], zx[i]) for i in range(len(truth))]
+i = max(range(len(truth)), key=lambda k: ratio[k])
+print(f"licence QR, closest image: {truth[i]['image']} ({truth[i]['kind']}): kioskctl {ours[i]:.1f} ms, "
+      f"fastest reference {min(zb[i], zx[i]):.1f} ms ({ratio[i]:.2f} of it); camera frames: kioskctl "
+      f"at most {max(r for r, t in zip(ratio, truth) if t['kind'] == 'camera'):.2f} of the fastest "
+      f"reference  (command: {cmd})")
 print(f"licence QR, kioskctl vs references: misses {len(missed)} code(s) a reference reads "
       f"{missed}, reads {len(extra)} no reference reads  (command: {cmd})")
 EOF

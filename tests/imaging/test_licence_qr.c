@@ -172,6 +172,46 @@ static void test_no_code(void **state)
 }
 
 /*
+ * A4 pages at 300 dpi. A licence code beside a dense 80 mm checkerboard
+ * merges with it into a texture region larger than any licence code, so
+ * only the last resort - the whole page, reduced - reads it: its finder
+ * patterns let that pass run. A page of rulings and a checkerboard without
+ * a code has none: it costs no decoder run at all.
+ */
+static void test_page_pass(void **state)
+{
+    (void)state;
+    const char *text = "http://www.gsxt.gov.cn/index.html?uniscid=91360100MA35F4XL8D&entType=1";
+    kx_licence_qr *r = malloc(sizeof(*r));
+    assert_non_null(r);
+    for (int with_code = 0; with_code <= 1; with_code++) {
+        kx_image *img = draw_code(text, 2480, 3508, 1240, 1300, 9, 0, 30, 235, 1);
+        img->dpi = 300;
+        for (int y = 0; y < 3508; y++) {
+            uint8_t *row = kx_image_row(img, y);
+            for (int x = 0; x < 2480; x++) {
+                if (!with_code && x >= 1000 && x < 1500 && y >= 1000 && y < 1600)
+                    row[x] = 235; /* the code painted over */
+                if (y % 120 == 0 && y > 2000)
+                    row[x] = 40; /* rulings */
+                if (x >= 1430 && x < 2375 && y >= 1000 && y < 1945)
+                    row[x] = ((x - 1430) / 12 + (y - 1000) / 12) % 2 ? 235 : 30;
+            }
+        }
+        kx_err rc = kx_licence_qr_read(img, r);
+        if (with_code) {
+            assert_int_equal(rc, KX_OK);
+            assert_string_equal(r->payload, text);
+        } else {
+            assert_int_equal(rc, KX_ERR_NO_QR);
+            assert_int_equal(r->attempts, 0);
+        }
+        kx_image_free(img);
+    }
+    free(r);
+}
+
+/*
  * Camera frames (no resolution) with small modules: the strongest region's
  * finder patterns measure them and locate the symbol, and one decoder run
  * on its close rectangle reads a sharp code. A symbol whose finder
@@ -253,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_rotation_contrast_and_position),
         cmocka_unit_test(test_no_code),
         cmocka_unit_test(test_small_modules),
+        cmocka_unit_test(test_page_pass),
         cmocka_unit_test(test_workers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
