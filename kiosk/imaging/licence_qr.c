@@ -350,12 +350,18 @@ typedef struct qr_hit {
 } qr_hit;
 
 /*
- * Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t.
- * When hits is not NULL, the crossings are appended to it while *n_hits <
- * cap - every crossing on a line when all, else the first.
+ * Called for each crossing of a finder pattern: runs are its five runs,
+ * ending before pixel `end` of line `line` (a row when rows). Returns 1 to
+ * go on along the line, 0 to stop it.
  */
-static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit *hits, int cap,
-                           int *n_hits, int all)
+typedef int (*qr_hit_fn)(void *ctx, const int runs[5], int end, int line, int rows);
+
+/*
+ * Rows (rows 1) or columns (rows 0) of g crossing a finder pattern, dark <= t.
+ * Each crossing goes to hit when not NULL; without one a line's scan stops
+ * at its first crossing.
+ */
+static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit_fn hit, void *ctx)
 {
     int n_lines = rows ? g->h : g->w, len = rows ? g->w : g->h;
     size_t step = rows ? 1 : (size_t)g->w, stride = rows ? (size_t)g->w : 1;
@@ -375,11 +381,8 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit *hits, int 
             if (n > 0 || dark)
                 runs[n++] = len_run;
             if (n == 5 && dark && qr_finder_runs(runs)) {
-                int width = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
                 crossed = 1;
-                if (hits && *n_hits < cap)
-                    hits[(*n_hits)++] = (qr_hit){width, i - width, i - 1, l, rows};
-                if (!all)
+                if (!hit || !hit(ctx, runs, i, l, rows))
                     break;
             }
             dark = d, len_run = 1;
@@ -389,6 +392,21 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit *hits, int 
     return lines;
 }
 
+/* Crossings kept by qr_keep_hit. */
+typedef struct qr_hits {
+    qr_hit *hits;
+    int cap, n;
+} qr_hits;
+
+static int qr_keep_hit(void *ctx, const int runs[5], int end, int line, int rows)
+{
+    qr_hits *h = ctx;
+    int width = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
+    if (h->n < h->cap)
+        h->hits[h->n++] = (qr_hit){width, end - width, end - 1, line, rows};
+    return 1;
+}
+
 /*
  * Rows and columns of g crossing a QR finder pattern (cheap: one pass);
  * the columns are not counted (0) when the rows are fewer than need.
@@ -396,8 +414,8 @@ static int qr_finder_lines(const kx_gray *g, int t, int rows, qr_hit *hits, int 
 static void qr_finder_count(const kx_gray *g, int need, int *rows, int *cols)
 {
     int t = kx_gray_otsu(g);
-    *rows = qr_finder_lines(g, t, 1, NULL, 0, NULL, 0);
-    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0, NULL, 0, NULL, 0);
+    *rows = qr_finder_lines(g, t, 1, NULL, NULL);
+    *cols = *rows < need ? 0 : qr_finder_lines(g, t, 0, NULL, NULL);
 }
 
 static int qr_int_cmp(const void *a, const void *b)
@@ -444,9 +462,12 @@ static double qr_finder_module(const kx_gray *g, int box[4], int *patterns)
     qr_hit *hits = malloc(sizeof(*hits) * 2 * QR_MAX_HITS);
     if (!hits)
         return 0;
-    int widths[2 * QR_MAX_HITS], n = 0, n_widths = 0, t = kx_gray_otsu(g);
-    qr_finder_lines(g, t, 1, hits, QR_MAX_HITS, &n, 1);
-    qr_finder_lines(g, t, 0, hits, 2 * QR_MAX_HITS, &n, 1);
+    int widths[2 * QR_MAX_HITS], n_widths = 0, t = kx_gray_otsu(g);
+    qr_hits kept = {hits, QR_MAX_HITS, 0};
+    qr_finder_lines(g, t, 1, qr_keep_hit, &kept);
+    kept.cap = 2 * QR_MAX_HITS;
+    qr_finder_lines(g, t, 0, qr_keep_hit, &kept);
+    int n = kept.n;
     for (int i = 0; i < n; i++)
         if (i == 0 || hits[i].line != hits[i - 1].line || hits[i].row != hits[i - 1].row)
             widths[n_widths++] = hits[i].width;
@@ -540,51 +561,53 @@ typedef struct qr_page_pattern {
     int x, y, m, n;
 } qr_page_pattern;
 
+/* The patterns found so far on a page (qr_page_hit). */
+typedef struct qr_page {
+    const kx_gray *g;
+    int t;
+    qr_page_pattern pat[QR_PAGE_PATTERNS];
+    int n_pat, found;
+} qr_page;
+
+static int qr_page_hit(void *ctx, const int runs[5], int end, int line, int rows)
+{
+    (void)rows;
+    qr_page *pg = ctx;
+    int width = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
+    int cx = end - runs[4] - runs[3] - runs[2] / 2 - 1, cy;
+    if (!qr_cross_check(pg->g, pg->t, cx, line, width, &cy))
+        return 1;
+    int m = width / 7 + 1, k = 0;
+    for (; k < pg->n_pat; k++)
+        if (abs(pg->pat[k].x - cx) <= 2 * pg->pat[k].m &&
+            abs(pg->pat[k].y - cy) <= 2 * pg->pat[k].m)
+            break;
+    if (k == pg->n_pat && pg->n_pat < QR_PAGE_PATTERNS)
+        pg->pat[pg->n_pat++] = (qr_page_pattern){cx, cy, m, 0};
+    if (k < pg->n_pat && ++pg->pat[k].n == 2)
+        pg->found++;
+    return 1;
+}
+
 /*
  * Finder patterns on g confirmed both ways: each row's 1:1:3:1:1 runs
  * checked down the column through their centre, the confirmations within
  * two modules of one another counted as one pattern when two rows or more
  * confirm it. A QR symbol shows three (two when blur spoils one); print
- * rarely shows any (none on the 16 pages without a code of gen_licence.py
- * seeds 1, 3, 7, 11, against two or more on all 64 with one). One pass
- * over the rows: a few milliseconds on a reduced A4 page.
+ * rarely shows any (at most one on the 16 pages without a code of
+ * gen_licence.py seeds 1, 3, 7, 11, against three or more on all 64 with
+ * one). One pass over the rows: 4-11 ms on a reduced A4 page.
  */
 static int qr_page_patterns(const kx_gray *g)
 {
-    qr_page_pattern pat[QR_PAGE_PATTERNS];
-    int n_pat = 0, t = kx_gray_otsu(g), found = 0;
-    for (int y = 0; y < g->h; y++) {
-        const uint8_t *p = g->px + (size_t)g->w * (size_t)y;
-        int runs[5] = {0}, n = 0, dark = p[0] <= t, len_run = 0;
-        for (int i = 0; i <= g->w; i++) {
-            int d = i < g->w ? p[i] <= t : !dark;
-            if (d == dark) {
-                len_run++;
-                continue;
-            }
-            if (n == 5)
-                memmove(runs, runs + 1, 4 * sizeof(int)), n = 4;
-            if (n > 0 || dark)
-                runs[n++] = len_run;
-            int cy;
-            if (n == 5 && dark && qr_finder_runs(runs)) {
-                int width = runs[0] + runs[1] + runs[2] + runs[3] + runs[4];
-                int cx = i - runs[4] - runs[3] - runs[2] / 2 - 1;
-                if (qr_cross_check(g, t, cx, y, width, &cy)) {
-                    int m = width / 7 + 1, k = 0;
-                    for (; k < n_pat; k++)
-                        if (abs(pat[k].x - cx) <= 2 * pat[k].m &&
-                            abs(pat[k].y - cy) <= 2 * pat[k].m)
-                            break;
-                    if (k == n_pat && n_pat < QR_PAGE_PATTERNS)
-                        pat[n_pat++] = (qr_page_pattern){cx, cy, m, 0};
-                    if (k < n_pat && ++pat[k].n == 2)
-                        found++;
-                }
-            }
-            dark = d, len_run = 1;
-        }
-    }
+    qr_page *pg = calloc(1, sizeof(*pg));
+    if (!pg)
+        return 2; /* cannot tell: let zbar look */
+    pg->g = g;
+    pg->t = kx_gray_otsu(g);
+    qr_finder_lines(g, pg->t, 1, qr_page_hit, pg);
+    int found = pg->found;
+    free(pg);
     return found;
 }
 
