@@ -640,6 +640,7 @@ typedef struct qr_job {
                            finder patterns (0: always) */
     int sym[4];         /* x, y, w, h: the finder patterns found on the strongest
                            region (full resolution), w 0 when not looked for */
+    int tight;          /* decode the symbol's close rectangle (qr_close_rect) */
 } qr_job;
 
 /* Jobs of the strongest region and around it (qr_plan_select). */
@@ -692,12 +693,12 @@ static kx_err qr_cut(qr_session *s, const kx_image *img, const qr_job *job, int 
  * What the first job (the strongest region's grey cut) learnt about the
  * symbol, for qr_plan_select: the module size measured on its finder
  * patterns (full-resolution pixels, 0 when not measured or too few lines
- * cross one), and whether it already ran the enlarged stage.
+ * cross one), and whether the symbol's close rectangle is to be decoded.
  */
 typedef struct qr_top_info {
     double measured;
-    int whole; /* the region is the whole symbol the finder patterns measure */
-    int fine_done;
+    int whole;  /* the region is the whole symbol the finder patterns measure */
+    int tight;  /* decode the close rectangle, as it is and enlarged, instead */
     int sym[4]; /* as qr_job.sym */
 } qr_top_info;
 
@@ -731,7 +732,8 @@ static void qr_close_rect(const qr_job *job, int d, int w, int h, const int sym[
  * contrast; then, when the modules are small, the region enlarged (cut
  * closer: zbar's time grows with the area and a 2x enlargement quadruples
  * it), else binarised by Otsu and against the local mean - each only when
- * job->stages asks for it. top is not NULL for the first job only.
+ * job->stages asks for it; with job->tight, on the symbol's close
+ * rectangle only. top is not NULL for the first job only.
  */
 static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
                          qr_top_info *top)
@@ -741,7 +743,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
     int small = module < QR_SMALL_MODULE, stages = job->stages;
     int sym[4] = {job->sym[0], job->sym[1], job->sym[2], job->sym[3]};
     kx_gray g = {0}, b = {0}, up = {0}, cut = {0};
-    int got = 0, tight = 0, close[4] = {0};
+    int got = 0, tight = job->tight, close[4] = {0};
     if (qr_cut(s, img, job, d, &g))
         return 0;
     if (job->finder_lines) {
@@ -760,10 +762,11 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
          * module size: measure it on the finder patterns, before any
          * decoding. When they show the region holds the whole symbol and
          * its modules are small, the grey stage decodes the symbol's close
-         * rectangle only, and the enlarged stage follows on the same
-         * rectangle: a frame nobody reads costs two runs on ~40 % and
-         * ~90 % of the grey cut's pixels instead of the grey cut, the
-         * enlarged cut and the other regions. (The enlarged stage alone
+         * rectangle only, and the enlarged stage the same rectangle: a
+         * frame nobody reads costs two runs on ~40 % and ~90 % of the grey
+         * cut's pixels instead of the grey cut, the enlarged cut and the
+         * other regions. They are two jobs, which two workers run at once
+         * when a core is free (qr_plan_select). (The enlarged stage alone
          * read every code the grey cut read on the camera frames of
          * gen_licence.py seeds 1, 3, 7, 11, but not a sharp synthetic code
          * with 3 px modules at 6 degrees: 1.5x resampling of sharp steps
@@ -783,15 +786,16 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
                      box[0] + box[2] <= g.w - edge && box[1] + box[3] <= g.h - edge;
         kx_log_debug("licence.qr.patterns", "n=%d module=%.2f box=%d,%d,%d,%d cut=%dx%d",
                      patterns, measured.module, box[0], box[1], box[2], box[3], g.w, g.h);
-        if (qr_job_factor(img, &measured, &m) == 1 && m < QR_SMALL_MODULE && top->whole) {
-            module = m, small = 1, tight = 1;
-            stages = QR_STAGE_GREY | QR_STAGE_FINE;
-            top->fine_done = 1;
-            qr_close_rect(job, d, g.w, g.h, sym, module, close);
-            if (kx_gray_crop(&g, close[0], close[1], close[2] - close[0], close[3] - close[1],
-                             &cut) != KX_OK)
-                goto out;
-        }
+        top->tight =
+            qr_job_factor(img, &measured, &m) == 1 && m < QR_SMALL_MODULE && top->whole;
+        if (top->tight)
+            goto out;
+    }
+    if (tight) {
+        qr_close_rect(job, d, g.w, g.h, sym, module, close);
+        if (kx_gray_crop(&g, close[0], close[1], close[2] - close[0], close[3] - close[1],
+                         &cut) != KX_OK)
+            goto out;
     }
     if (stages & QR_STAGE_GREY &&
         (got = tight ? qr_zbar(s, &cut, job->x + close[0], job->y + close[1], 1, "tight")
@@ -1016,15 +1020,16 @@ out:
 /*
  * Keep the jobs of the plan that the strongest region's module size calls
  * for, now that its first job has read nothing: with small modules its
- * enlarged cut is the retry (unless the first job ran it), and a larger
- * grey cut of it read nothing on the test seeds (both reads from one had
- * larger modules); with larger modules it is binarised, unless a larger
- * cut exists (binarising the strongest region then read nothing).
- * top->measured is the module size found on the first job's finder
- * patterns (qr_try_region), 0 when not measured: the smaller of it and the
- * guess from the region's side counts.
+ * enlarged cut is the retry, and a larger grey cut of it read nothing on
+ * the test seeds (both reads from one had larger modules); with larger
+ * modules it is binarised, unless a larger cut exists (binarising the
+ * strongest region then read nothing). top->measured is the module size
+ * found on the first job's finder patterns (qr_try_region), 0 when not
+ * measured: the smaller of it and the guess from the region's side counts.
+ * With top->tight the retry is the symbol's close rectangle, as it is and
+ * enlarged: two jobs.
  *
- When the strongest region holds the whole symbol its finder patterns
+ * When the strongest region holds the whole symbol its finder patterns
  * measure (top->whole), it is the licence's code, and the other regions
  * are not tried: on the camera frames of the test seeds they read nothing,
  * and on a frame nobody reads they cost up to 20 ms. They stay for frames
@@ -1034,14 +1039,14 @@ out:
 static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs,
                            const qr_top_info *info)
 {
-    qr_job top = jobs[0];
+    qr_job top = jobs[0], kept[QR_MAX_JOBS];
     double module;
     top.module = info->measured;
     qr_job_factor(img, &top, &module);
     int small = module < QR_SMALL_MODULE, n = 0;
-    kx_log_debug("licence.qr.module", "guess=%.2f measured=%.2f small=%d fine_done=%d",
-                 top.symbol_side / QR_GUESS_MODULES, info->measured, small, info->fine_done);
-    for (int i = 0; i < *n_jobs; i++) {
+    kx_log_debug("licence.qr.module", "guess=%.2f measured=%.2f small=%d tight=%d",
+                 top.symbol_side / QR_GUESS_MODULES, info->measured, small, info->tight);
+    for (int i = 0; i < *n_jobs && n < QR_MAX_JOBS; i++) {
         qr_job *j = &jobs[i];
         if (j->role == QR_ROLE_TOP_2 || j->role == QR_ROLE_AROUND)
             j->module = info->measured;
@@ -1049,13 +1054,22 @@ static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs,
             memcpy(j->sym, info->sym, sizeof(j->sym));
         if (j->role == QR_ROLE_AROUND && small)
             continue;
-        if (j->role == QR_ROLE_TOP_2 &&
-            (info->fine_done || (!small && !(j->stages & QR_STAGE_BINARY))))
+        if (j->role == QR_ROLE_TOP_2 && info->tight) {
+            j->tight = 1;
+            j->stages = QR_STAGE_GREY;
+            kept[n++] = *j;
+            j->stages = QR_STAGE_FINE;
+            if (n < QR_MAX_JOBS)
+                kept[n++] = *j;
+            continue;
+        }
+        if (j->role == QR_ROLE_TOP_2 && !small && !(j->stages & QR_STAGE_BINARY))
             continue;
         if (j->role == QR_ROLE_OTHER && info->whole)
             continue;
-        jobs[n++] = *j;
+        kept[n++] = *j;
     }
+    memcpy(jobs, kept, sizeof(*jobs) * (size_t)n);
     *n_jobs = n;
 }
 
