@@ -825,8 +825,8 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
             qr_job closer = *job;
             closer.x = job->x + cx * d, closer.y = job->y + cy * d;
             closer.w = (x1 - cx) * d, closer.h = (y1 - cy) * d;
-            qr_clip(&closer.x, &closer.w, img->width);
-            qr_clip(&closer.y, &closer.h, img->height);
+            qr_clip(&closer.x, &closer.w, job->x + job->w);
+            qr_clip(&closer.y, &closer.h, job->y + job->h);
             cx = closer.x - job->x, cy = closer.y - job->y;
             frc = qr_cut(s, img, &closer, d / 2, &up);
             if (frc == KX_OK)
@@ -1095,7 +1095,8 @@ typedef struct qr_worker {
 } qr_worker;
 
 typedef struct qr_pool {
-    const kx_image *img; /* the caller's; see qr_cut */
+    kx_image img; /* the caller's header, copied: a worker reads its size and
+                     resolution any time, its pixels only in qr_cut */
     qr_job jobs[QR_MAX_JOBS];
     int n_jobs;
     atomic_int next;  /* the next job to take */
@@ -1122,7 +1123,7 @@ static void qr_worker_take_jobs(qr_pool *p, qr_worker *w)
         int j = atomic_fetch_add(&p->next, 1);
         if (j >= p->n_jobs)
             break;
-        int got = qr_try_region(&w->s, p->img, &p->jobs[j], NULL);
+        int got = qr_try_region(&w->s, &p->img, &p->jobs[j], NULL);
         if (got) {
             w->got = got;
             atomic_store(&p->stop, 1);
@@ -1196,7 +1197,7 @@ static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, i
     qr_pool *p = calloc(1, sizeof(*p));
     if (!p)
         return KX_ERR_NO_MEMORY;
-    p->img = img;
+    p->img = *img;
     memcpy(p->jobs, jobs, sizeof(*jobs) * (size_t)n_jobs);
     p->n_jobs = n_jobs;
     atomic_init(&p->next, 1);
