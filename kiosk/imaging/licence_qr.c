@@ -813,7 +813,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
         /* enlarged 1.5x when that brings the modules to QR_SMALL_MODULE:
          * a little over half the pixels of 2x. On seeds 1, 3, 7, 11 it
          * reads the same codes; all of 1.5x loses one with 2.4 px modules */
-        double up_f = module * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0;
+        double up_f = module * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0, up_scale = d / 2;
         if (!tight)
             qr_close_rect(job, d, g.w, g.h, sym, module, close);
         cx = close[0], cy = close[1];
@@ -831,6 +831,17 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
             frc = qr_cut(s, img, &closer, d / 2, &up);
             if (frc == KX_OK)
                 kx_gray_stretch(&up, 1, 99);
+            /* still small at that detail: enlarged as well (zbar missed a
+             * 1600x1200 frame's 4.3 px modules that it read at 1.5x) */
+            double half = module * d / (d / 2);
+            if (frc == KX_OK && half < QR_SMALL_MODULE) {
+                double f = half * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0;
+                kx_gray_free(&cut);
+                cut = up;
+                up = (kx_gray){0};
+                frc = kx_gray_scale(&cut, (int)(cut.w * f), (int)(cut.h * f), &up);
+                up_scale = (double)(d / 2) * cut.w / up.w;
+            }
         } else {
             frc = tight || kx_gray_crop(&g, cx, cy, x1 - cx, y1 - cy, &cut) == KX_OK
                       ? kx_gray_scale(&cut, (int)(cut.w * up_f), (int)(cut.h * up_f), &up)
@@ -838,7 +849,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
         }
         if (frc == KX_OK) {
             got = qr_zbar(s, &up, job->x + cx, job->y + cy,
-                          d > 1 ? d / 2 : (double)cut.w / up.w, "fine");
+                          d > 1 ? up_scale : (double)cut.w / up.w, "fine");
             goto out;
         }
     }
