@@ -760,14 +760,16 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
     if (top && img->dpi < 150) {
         /* without a resolution the region's side is a poor guess of the
          * module size: measure it on the finder patterns, before any
-         * decoding. When they show the region holds the whole symbol and
-         * its modules are small, the grey stage decodes the symbol's close
-         * rectangle only, and the enlarged stage the same rectangle: a
-         * frame nobody reads costs two runs on ~40 % and ~90 % of the grey
-         * cut's pixels instead of the grey cut, the enlarged cut and the
-         * other regions. They are two jobs, which two workers run at once
-         * when a core is free (qr_plan_select). (The enlarged stage alone
-         * read every code the grey cut read on the camera frames of
+         * decoding. When they show the region holds the whole symbol (at
+         * full detail), the grey stage decodes the symbol's close rectangle
+         * only, and the next stage - enlarged for small modules, binarised
+         * for larger ones - the same rectangle: a frame nobody reads costs
+         * two runs on ~40 % and ~90 % of the grey cut's pixels instead of
+         * the grey cut, the enlarged or larger cut and the other regions,
+         * and a frame with larger modules is read on a third of the
+         * pixels. They are two jobs, which two workers run at once when a
+         * core is free (qr_plan_select). (The enlarged stage alone read
+         * every code the grey cut read on the camera frames of
          * gen_licence.py seeds 1, 3, 7, 11, but not a sharp synthetic code
          * with 3 px modules at 6 degrees: 1.5x resampling of sharp steps
          * is what zbar misses.) */
@@ -786,8 +788,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
                      box[0] + box[2] <= g.w - edge && box[1] + box[3] <= g.h - edge;
         kx_log_debug("licence.qr.patterns", "n=%d module=%.2f box=%d,%d,%d,%d cut=%dx%d",
                      patterns, measured.module, box[0], box[1], box[2], box[3], g.w, g.h);
-        top->tight =
-            qr_job_factor(img, &measured, &m) == 1 && m < QR_SMALL_MODULE && top->whole;
+        top->tight = qr_job_factor(img, &measured, &m) == 1 && top->whole;
         if (top->tight)
             goto out;
     }
@@ -856,13 +857,16 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
     /* binarising is for larger modules, or when the enlargement was too large */
     if (small ? !fine : !(stages & QR_STAGE_BINARY))
         goto out;
-    if (kx_gray_crop(&g, 0, 0, g.w, g.h, &b) == KX_OK) {
+    /* on the close rectangle with job->tight, else on the whole cut */
+    kx_gray *src = tight ? &cut : &g;
+    int bx = job->x + (tight ? close[0] : 0), by = job->y + (tight ? close[1] : 0);
+    if (kx_gray_crop(src, 0, 0, src->w, src->h, &b) == KX_OK) {
         kx_gray_threshold(&b, kx_gray_otsu(&b));
-        if ((got = qr_zbar(s, &b, job->x, job->y, d, "otsu")))
+        if ((got = qr_zbar(s, &b, bx, by, d, "otsu")))
             goto out;
     }
-    if (kx_gray_binarize_local(&g, (int)(module * 4) + 2, 4) == KX_OK)
-        got = qr_zbar(s, &g, job->x, job->y, d, "local");
+    if (kx_gray_binarize_local(src, (int)(module * 4) + 2, 4) == KX_OK)
+        got = qr_zbar(s, src, bx, by, d, "local");
 out:
     kx_gray_free(&g);
     kx_gray_free(&b);
@@ -1038,7 +1042,8 @@ out:
  * found on the first job's finder patterns (qr_try_region), 0 when not
  * measured: the smaller of it and the guess from the region's side counts.
  * With top->tight the retry is the symbol's close rectangle, as it is and
- * enlarged: two jobs.
+ * enlarged (small modules) or binarised (larger ones): two jobs, and no
+ * larger cut (the symbol is whole in the close rectangle).
  *
  * When the strongest region holds the whole symbol its finder patterns
  * measure (top->whole), it is the licence's code, and the other regions
@@ -1069,11 +1074,13 @@ static void qr_plan_select(const kx_image *img, qr_job *jobs, int *n_jobs,
             j->tight = 1;
             j->stages = QR_STAGE_GREY;
             kept[n++] = *j;
-            j->stages = QR_STAGE_FINE;
+            j->stages = small ? QR_STAGE_FINE : QR_STAGE_BINARY;
             if (n < QR_MAX_JOBS)
                 kept[n++] = *j;
             continue;
         }
+        if (j->role == QR_ROLE_AROUND && info->tight)
+            continue;
         if (j->role == QR_ROLE_TOP_2 && !small && !(j->stages & QR_STAGE_BINARY))
             continue;
         if (j->role == QR_ROLE_OTHER && info->whole)
