@@ -1232,10 +1232,12 @@ static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, i
     /* also settles kx_log's level (read lazily, unlocked) before a second
      * thread logs */
     kx_log_debug("licence.qr.plan", "jobs=%d workers=%d", n_jobs, two_workers ? 2 : 1);
-    /* The first job runs alone: the grey cut of the strongest region reads
-     * 92 of the 100 codes of the test seeds, and on a busy machine a second
-     * thread started with it slowed it down (whole process, 12 camera
-     * frames at load average 2.5: 34 ms mean against 29 ms). */
+    /* The first job runs alone: on a scan the grey cut of the strongest
+     * region reads most codes (92 of the 100 of the test seeds before
+     * camera frames were measured first), on a camera frame it measures
+     * the symbol and decides the jobs that follow; and on a busy machine a
+     * second thread started with it slowed it down (whole process, 12
+     * camera frames at load average 2.5: 34 ms mean against 29 ms). */
     qr_top_info top = {0};
     if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0], &top)))
         atomic_store(&p->stop, 1);
