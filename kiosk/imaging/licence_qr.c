@@ -659,6 +659,14 @@ static int qr_job_factor(const kx_image *img, const qr_job *job, double *module_
 {
     double module_est;
     int d = qr_region_factor(img, job->symbol_side, &module_est);
+    if (job->module > 0 && img->dpi < 150) {
+        /* a measured module size decides a camera frame's reduction: a
+         * 1600x1200 frame's region guessed at 10 px modules measured 4 px,
+         * which zbar missed at half size (2 px) and read at full detail -
+         * in 19 ms instead of 38 after the half-size run */
+        module_est = fmin(module_est, job->module);
+        d = module_est >= 7.0 ? 2 : 1;
+    }
     int cap = (int)ceil((job->w > job->h ? job->w : job->h) / 1000.0);
     d = d < cap ? cap : d;
     if (job->module > 0)
