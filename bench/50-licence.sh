@@ -107,6 +107,25 @@ print(f"licence QR, kioskctl vs references: misses {len(missed)} code(s) a refer
       f"{missed}, reads {len(extra)} no reference reads  (command: {cmd})")
 EOF
 
+# In process, one worker, best of 5 (kiosk/imaging/licence_time,
+# bench/licence_time.c): the decoding alone, without start-up and image
+# decoding - the figure to compare variants of the reader by.
+/usr/bin/python3 - "$KX_BUILD/kiosk/imaging/licence_time" "$T" "$seed" <<'EOF3'
+import json, subprocess, sys
+tool, d, seed = sys.argv[1:4]
+truth = json.load(open(f"{d}/truth.json"))
+for kind in ("camera", "flatbed", "noqr"):
+    imgs = [f"{d}/{t['image']}" for t in truth if t["kind"] == kind]
+    out = subprocess.run([tool, "--one-worker", "5"] + imgs, capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    best = [float(line.split("\t")[4]) for line in out]
+    runs = [int(line.split("\t")[2]) for line in out]
+    print(f"licence QR, in process (one worker, best of 5), {kind}: sum {sum(best):.0f} ms, "
+          f"max {max(best):.1f} ms, {sum(runs)} decoder runs on {len(imgs)} images  "
+          f"(command: bench/run licence; kiosk/imaging/licence_time --one-worker 5 on the "
+          f"{kind} images of gen_licence.py --seed {seed})")
+EOF3
+
 # ID-card copies: whole-process time of kioskctl idcard-crop per scan
 # (tools/testdata/gen_idcard.py: A4/A5 scans at 200 and 300 dpi).
 /usr/bin/python3 "$KX_SOURCE/tools/testdata/gen_idcard.py" --out "$T/cards" --count 8 --seed "$seed"
