@@ -20,23 +20,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 
 #define LICENCE_TIME_MAX_RUNS 100
-
-static double licence_time_cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int licence_time_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -69,9 +57,9 @@ int main(int argc, char **argv)
         }
         double ms[LICENCE_TIME_MAX_RUNS];
         for (long r = 0; r < runs; r++) {
-            double t0 = licence_time_cpu_ms();
+            double t0 = bench_cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
             kx_err rc = kx_licence_qr_read(img, qr);
-            ms[r] = licence_time_cpu_ms() - t0;
+            ms[r] = bench_cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - t0;
             if (rc && rc != KX_ERR_NO_QR) {
                 fprintf(stderr, "licence_time: %s: read failed (%d)\n", argv[i], (int)rc);
                 kx_image_free(img);
@@ -81,7 +69,7 @@ int main(int argc, char **argv)
         }
         kx_image_free(img);
         double first = ms[0];
-        qsort(ms, (size_t)runs, sizeof(double), licence_time_cmp);
+        qsort(ms, (size_t)runs, sizeof(double), bench_cmp_ms);
         printf("%s\t%d\t%d\t%.2f\t%.2f\t%.2f\t", argv[i], qr->found, qr->attempts, first, ms[0],
                ms[runs / 2]);
         if (qr->found)

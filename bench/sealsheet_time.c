@@ -17,23 +17,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "bench_time.h"
 #include "imaging/image.h"
 #include "imaging/sealsheet.h"
 
 #define SEALSHEET_TIME_MAX_RUNS 100
-
-static double sealsheet_time_cpu_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-static int sealsheet_time_cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 int main(int argc, char **argv)
 {
@@ -57,9 +45,9 @@ int main(int argc, char **argv)
         double ms[SEALSHEET_TIME_MAX_RUNS];
         for (long r = 0; r < runs; r++) {
             kx_sealsheet_result *res = NULL;
-            double t0 = sealsheet_time_cpu_ms();
+            double t0 = bench_cpu_ms(CLOCK_THREAD_CPUTIME_ID);
             kx_err rc = kx_sealsheet_analyze(img, 0, &res);
-            ms[r] = sealsheet_time_cpu_ms() - t0;
+            ms[r] = bench_cpu_ms(CLOCK_THREAD_CPUTIME_ID) - t0;
             kx_sealsheet_result_free(res);
             if (rc) {
                 fprintf(stderr, "sealsheet_time: %s: analysis failed (%d)\n", argv[i], (int)rc);
@@ -69,7 +57,7 @@ int main(int argc, char **argv)
         }
         kx_image_free(img);
         double first = ms[0];
-        qsort(ms, (size_t)runs, sizeof(double), sealsheet_time_cmp);
+        qsort(ms, (size_t)runs, sizeof(double), bench_cmp_ms);
         printf("%s %.2f %.2f %.2f\n", argv[i], first, ms[0], ms[runs / 2]);
     }
     return 0;
