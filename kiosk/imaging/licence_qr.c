@@ -748,7 +748,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
 {
     double module;
     int d = qr_job_factor(img, job, &module);
-    int small = module < QR_SMALL_MODULE, stages = job->stages;
+    int small = module < QR_SMALL_MODULE;
     int sym[4] = {job->sym[0], job->sym[1], job->sym[2], job->sym[3]};
     kx_gray g = {0}, b = {0}, up = {0}, cut = {0};
     int got = 0, tight = job->tight, close[4] = {0};
@@ -806,11 +806,11 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
                          &cut) != KX_OK)
             goto out;
     }
-    if (stages & QR_STAGE_GREY &&
+    if (job->stages & QR_STAGE_GREY &&
         (got = tight ? qr_zbar(s, &cut, job->x + close[0], job->y + close[1], 1, "tight")
                      : qr_zbar(s, &g, job->x, job->y, d, "grey")))
         goto out;
-    int fine = small && stages & QR_STAGE_FINE;
+    int fine = small && job->stages & QR_STAGE_FINE;
     if (fine) {
         /* give zbar more pixels per module: the region with a tenth of its
          * side around it (the 0.45 the grey stage needs reads nothing more
@@ -863,7 +863,7 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
         }
     }
     /* binarising is for larger modules, or when the enlargement was too large */
-    if (small ? !fine : !(stages & QR_STAGE_BINARY))
+    if (small ? !fine : !(job->stages & QR_STAGE_BINARY))
         goto out;
     /* on the close rectangle with job->tight, else on the whole cut */
     kx_gray *src = tight ? &cut : &g;
