@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Domain checks: kioskctl process start-up and a credit-code check.
 set -euo pipefail
 K="$KX_BUILD/kiosk/ctl/kioskctl"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # RA client against ra-sim on loopback (mutual TLS): requests per second and
 # p50/p99 latency of health GETs on one kept-alive connection (kioskctl
 # ra-check --count), and the cost of a fresh TLS handshake (median of 20

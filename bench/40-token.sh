@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # UKEY driver on SoftHSM2: time of key generation, CSR (signed on the
 # token) and certificate install per key type, in one process through the
 # kx_token_* wrappers (tests/token/token_tool bench; the throwaway CA's

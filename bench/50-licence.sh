@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Licence QR: decode rate and whole-process time per image of
 # `kioskctl license` against zbarimg and ZXingReader (zxing-cpp-tools, a
 # reference only) on the same generated images in the same run

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Seal sheet: time per A4 300 dpi page, split into image decoding and
 # analysis (kioskctl seal-sheet reports both), on one core (taskset -c 0).
 # Pages: tools/testdata/gen_sealsheet.py --seed 5 (varied layouts, skew,

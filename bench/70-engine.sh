@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Transaction engine: machine time of a renewal with the PIN and of a new
 # issuance, end to end through kioskd against the real peers (SoftHSM2
 # UKEY with EC P-256, ra-sim over mutual TLS on loopback, SANE pnm,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Kiosk front end: frame time p50/p99 at 1080x1920 (software renderer, the
 # slowest path) while a CPU-bound background job runs (RSA-3072 key
 # generation in a loop, like kioskd generating keys), time to the first

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzzing: builds every libFuzzer target with clang (-DKX_FUZZ=ON, ASan and
 # UBSan) and runs each for KX_FUZZ_SECONDS (default 30) on a copy of its
 # seed corpus. Prints executions, executions per second and crashes.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Soak: KX_SOAK_N (default 500) renewals in a row through kioskd against
 # the real peers (ra-sim, SoftHSM2; a renewal with the PIN reads no ID
 # card), with the kiosk front end

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # One end-to-end renewal with kioskd under valgrind memcheck (a build
 # without sanitizers: bench/run's Release build; the UKEY and its PIN, no
 # ID card). Prints memcheck's error and leak summary for kioskd.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * bench_time.h - helpers shared by the in-process timers in bench/
  * (sealsheet_time.c, licence_time.c): CPU time of a clock in milliseconds,

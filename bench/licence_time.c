@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * licence_time.c - in-process timing of the licence QR reader, for
  * bench/50-licence.sh and for comparing variants of kiosk/imaging: each

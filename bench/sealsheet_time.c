@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sealsheet_time.c - in-process timing of the seal-sheet analysis, for
  * bench/51-sealsheet.sh: each image is decoded once, then analysed `runs`

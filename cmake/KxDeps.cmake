@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Dependencies. Every one comes from a Debian package; a missing one stops
 # configure with the package to install (scripts/setup-deps installs them all).
 find_package(PkgConfig REQUIRED)

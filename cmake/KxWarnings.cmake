@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Compiler warnings and sanitizers for every target of the project.
 add_compile_options(
   -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith -Wcast-qual

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Installation layout and the Debian package (CPack DEB).
 #   /usr/bin/{kioskd,kiosk,kioskctl}   /usr/share/jxca-kiosk/{assets,...}
 #   /etc/jxca-kiosk/{kiosk.conf,sites.conf}   /var/lib/jxca-kiosk (journal)

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # A whole hall in simulation: the RA (ra-sim over mutual TLS, approving and
 # paying by itself), the agent's ID card (idcard-sim on a pty), a SANE pnm
 # "scanner" fed with generated pages, SoftHSM2 tokens standing for UKEYs,

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """make-art.py - generate the kiosk's illustrations and icons as small SVG
 files (assets/illustrations/*.svg), drawn from a few shared parts: the
 kiosk's UKEY slot, a UKEY, the scanner, documents, the ID card reader, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* backends.h - ID card reader back-ends built in (internal). */
 #ifndef KX_DRIVERS_IDCARD_BACKENDS_H
 #define KX_DRIVERS_IDCARD_BACKENDS_H

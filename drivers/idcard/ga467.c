@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ga467.c - ID card reader back-end for SAM modules on a serial line
  * (GA 467 family protocol): find card (20 01), select card (20 02), read
@@ -30,12 +31,18 @@ struct ga467_dev {
 static speed_t ga467_speed(int baud)
 {
     switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    default: return 0;
+    case 9600:
+        return B9600;
+    case 19200:
+        return B19200;
+    case 38400:
+        return B38400;
+    case 57600:
+        return B57600;
+    case 115200:
+        return B115200;
+    default:
+        return 0;
     }
 }
 

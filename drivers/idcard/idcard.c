@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idcard.c - the wrappers the engine calls: back-end registry, the read
  * loop (wait for a card, cancel, timeout), logging with the ID number
@@ -46,8 +47,7 @@ kx_err kx_idcard_register(const kx_idcard_ops *ops)
     return KX_OK;
 }
 
-kx_err kx_idcard_open(const char *backend, const char *path, int baud,
-                      kx_idcard_reader **out)
+kx_err kx_idcard_open(const char *backend, const char *path, int baud, kx_idcard_reader **out)
 {
     if (!backend || !path || !out)
         return KX_ERR_INVALID_ARG;
@@ -153,8 +153,8 @@ static void idcard_decode_photo(kx_idcard_reader *r, kx_idcard *card)
     int h = ok ? (int)(bmp[22] | bmp[23] << 8) : 0;
     int bpp = ok ? bmp[28] : 0;
     size_t stride = ((size_t)w * 3 + 3) & ~(size_t)3;
-    if (!ok || bmp[0] != 'B' || bmp[1] != 'M' || bpp != 24 || w <= 0 || h <= 0 ||
-        w > 512 || h > 512 || (size_t)off + stride * (size_t)h > BMP_MAX) {
+    if (!ok || bmp[0] != 'B' || bmp[1] != 'M' || bpp != 24 || w <= 0 || h <= 0 || w > 512 ||
+        h > 512 || (size_t)off + stride * (size_t)h > BMP_MAX) {
         kx_log_warn("idcard.photo", "result=undecodable");
         free(bmp);
         return;

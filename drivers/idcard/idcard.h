@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idcard.h - second-generation resident ID card readers (SAM modules on a
  * serial line, GA 467 family protocol).
@@ -23,16 +24,16 @@
 #define KX_IDCARD_PHOTO_BYTES 1024
 
 typedef struct kx_idcard {
-    char name[96];          /* UTF-8 */
-    char sex;               /* 'M' or 'F' (0 when the card says neither) */
-    char nation_code[3];    /* "01".."56", "97", "98" */
-    char nation[48];        /* UTF-8 name of the group ("汉") */
-    char birth[11];         /* YYYY-MM-DD */
-    char address[224];      /* UTF-8 */
-    char id_number[19];     /* 18 characters, upper-case X */
-    char authority[96];     /* issuing authority, UTF-8 */
-    char valid_from[11];    /* YYYY-MM-DD */
-    char valid_to[11];      /* YYYY-MM-DD, or "long_term" (长期) */
+    char name[96];                              /* UTF-8 */
+    char sex;                                   /* 'M' or 'F' (0 when the card says neither) */
+    char nation_code[3];                        /* "01".."56", "97", "98" */
+    char nation[48];                            /* UTF-8 name of the group ("汉") */
+    char birth[11];                             /* YYYY-MM-DD */
+    char address[224];                          /* UTF-8 */
+    char id_number[19];                         /* 18 characters, upper-case X */
+    char authority[96];                         /* issuing authority, UTF-8 */
+    char valid_from[11];                        /* YYYY-MM-DD */
+    char valid_to[11];                          /* YYYY-MM-DD, or "long_term" (长期) */
     unsigned char photo[KX_IDCARD_PHOTO_BYTES]; /* WLT bytes as read */
     size_t photo_len;
     /* decoded photo, only when the site's vendor library is configured:
@@ -114,8 +115,7 @@ typedef struct kx_idcard_ops {
 kx_err kx_idcard_register(const kx_idcard_ops *ops);
 
 /* kx_idcard_open - open a reader on a serial device (baud 0: 115200). */
-kx_err kx_idcard_open(const char *backend, const char *path, int baud,
-                      kx_idcard_reader **out);
+kx_err kx_idcard_open(const char *backend, const char *path, int baud, kx_idcard_reader **out);
 /* kx_idcard_open_config - [idcard] backend (ga467), device, baud,
  * photo_library (optional vendor WLT decoder, dlopen'ed). */
 kx_err kx_idcard_open_config(const kx_config *cfg, kx_idcard_reader **out);

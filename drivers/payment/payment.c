@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * payment.c - the payment wrappers and back-end registry (payment.h).
  *
@@ -101,8 +102,8 @@ void kx_payment_inject_fault(const char *op, kx_err err, int count)
 {
     memset(&payment_fault, 0, sizeof payment_fault);
     if (op && count > 0) {
-        size_t n = strlen(op) < sizeof payment_fault.op - 1 ? strlen(op)
-                                                            : sizeof payment_fault.op - 1;
+        size_t n =
+            strlen(op) < sizeof payment_fault.op - 1 ? strlen(op) : sizeof payment_fault.op - 1;
         memcpy(payment_fault.op, op, n);
         payment_fault.err = err;
         payment_fault.count = count;
@@ -137,9 +138,10 @@ static kx_err payment_leave(const kx_payment *p, const char *op, kx_err rc, int6
         kx_log_warn("payment.call", "backend=%s op=%s error=%s ms=%lld", p->ops->name, op,
                     kx_err_name(rc), (long long)(payment_ms() - t0));
     else
-        kx_log_info("payment.call", "backend=%s op=%s order=%s state=%s amount_fen=%lld ms=%lld",
-                    p->ops->name, op, o->order_id, kx_payment_state_id(o->state),
-                    (long long)o->amount_fen, (long long)(payment_ms() - t0));
+        kx_log_info("payment.call",
+                    "backend=%s op=%s order=%s state=%s amount_fen=%lld ms=%lld", p->ops->name,
+                    op, o->order_id, kx_payment_state_id(o->state), (long long)o->amount_fen,
+                    (long long)(payment_ms() - t0));
     return rc;
 }
 
@@ -150,7 +152,8 @@ kx_err kx_payment_create(kx_payment *p, const char *idem_key, const char *case_i
     if (rc || !idem_key)
         return rc ? rc : KX_ERR_INVALID_ARG;
     int64_t t0 = payment_ms();
-    return payment_leave(p, "create", p->ops->create(p->state, idem_key, case_id, out), t0, out);
+    return payment_leave(p, "create", p->ops->create(p->state, idem_key, case_id, out), t0,
+                         out);
 }
 
 kx_err kx_payment_query(kx_payment *p, const char *order_id, kx_payment_order *out)
@@ -171,7 +174,8 @@ kx_err kx_payment_cancel(kx_payment *p, const char *idem_key, const char *order_
     if (!(p->ops->caps & KX_PAYMENT_CAP_CANCEL))
         return KX_ERR_UNSUPPORTED;
     int64_t t0 = payment_ms();
-    return payment_leave(p, "cancel", p->ops->cancel(p->state, idem_key, order_id, out), t0, out);
+    return payment_leave(p, "cancel", p->ops->cancel(p->state, idem_key, order_id, out), t0,
+                         out);
 }
 
 kx_err kx_payment_refund(kx_payment *p, const char *idem_key, const char *order_id,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * payment.h - the payment contract: orders the payer settles (QR code),
  * polled until paid, cancelled when abandoned, refunded when the service
@@ -43,26 +44,26 @@ typedef struct kx_payment_order {
     kx_payment_state state;
     int64_t amount_fen;
     char currency[KX_RA_SHORT_MAX];
-    char qr_text[KX_RA_TEXT_MAX];     /* render as a QR code; "" if none */
-    int64_t expires_at;               /* Unix seconds */
-    int64_t paid_at;                  /* 0 when unpaid */
+    char qr_text[KX_RA_TEXT_MAX]; /* render as a QR code; "" if none */
+    int64_t expires_at;           /* Unix seconds */
+    int64_t paid_at;              /* 0 when unpaid */
     int64_t refunded_fen;
     char refund_id[KX_RA_ID_MAX];
-    char channel[KX_RA_SHORT_MAX];    /* paid by "qr" or "counter"; "" unpaid/unknown */
+    char channel[KX_RA_SHORT_MAX]; /* paid by "qr" or "counter"; "" unpaid/unknown */
 } kx_payment_order;
 
 /* A payment staff took at the counter; strings borrowed for the call. */
 typedef struct kx_payment_counter {
-    const char *staff_id;             /* the member who took it */
-    const char *receipt_no;           /* the counter's receipt number */
-    const char *method;               /* "cash" or "card" */
-    int64_t amount_fen;               /* what was taken: must be the order's amount */
-    const char *reason;               /* why at the counter (no personal data) */
+    const char *staff_id;   /* the member who took it */
+    const char *receipt_no; /* the counter's receipt number */
+    const char *method;     /* "cash" or "card" */
+    int64_t amount_fen;     /* what was taken: must be the order's amount */
+    const char *reason;     /* why at the counter (no personal data) */
 } kx_payment_counter;
 
 /* Capabilities of a back-end. */
 enum {
-    KX_PAYMENT_CAP_QR = 1u << 0,      /* orders carry QR text */
+    KX_PAYMENT_CAP_QR = 1u << 0, /* orders carry QR text */
     KX_PAYMENT_CAP_CANCEL = 1u << 1,
     KX_PAYMENT_CAP_REFUND = 1u << 2,
     KX_PAYMENT_CAP_COUNTER = 1u << 3, /* staff may record a counter payment */
@@ -70,8 +71,8 @@ enum {
 
 /* What a back-end may use; borrowed for the handle's life. */
 typedef struct kx_payment_env {
-    const kx_config *cfg;             /* may be NULL */
-    kx_ra *ra;                        /* RA client ("ra" back-end: required) */
+    const kx_config *cfg; /* may be NULL */
+    kx_ra *ra;            /* RA client ("ra" back-end: required) */
 } kx_payment_env;
 
 typedef struct kx_payment_ops {

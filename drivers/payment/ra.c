@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ra.c - payment back-end "ra": orders created, polled, cancelled,
  * refunded and paid at the counter (recorded by staff) through the RA
@@ -87,7 +88,8 @@ static kx_err payment_ra_refund(void *state, const char *idem_key, const char *o
 {
     kx_ra_order o;
     payment_ra *p = state;
-    return payment_ra_finish(kx_ra_order_refund(p->ra, idem_key, order_id, reason, &o), &o, out);
+    return payment_ra_finish(kx_ra_order_refund(p->ra, idem_key, order_id, reason, &o), &o,
+                             out);
 }
 
 static kx_err payment_ra_counter(void *state, const char *idem_key, const char *order_id,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * backends.h - the back-end tables built into the scanner driver, for the
  * registry in scanner.c. Private to drivers/scanner.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sane.c - the "sane" scanner back-end: capture through libsane at the
  * requested resolution and mode, streaming lines to the progress callback.
@@ -301,7 +302,8 @@ static kx_err sane_set_resolution(sane_state *st, int want, double *dpi)
         return KX_OK; /* fixed-resolution device: trust the request */
     SANE_Word word = sane_nearest_resolution(d, want);
     if (SANE_OPTION_IS_SETTABLE(d->cap)) {
-        SANE_Status s = sane_control_option(st->handle, idx, SANE_ACTION_SET_VALUE, &word, NULL);
+        SANE_Status s =
+            sane_control_option(st->handle, idx, SANE_ACTION_SET_VALUE, &word, NULL);
         if (s != SANE_STATUS_GOOD)
             return sane_status_to_err(s, "set resolution on", st->device);
     }
@@ -545,12 +547,12 @@ static kx_err sane_scanner_scan(void *state, const kx_scan_params *p,
             goto out;
         }
         int single = par.format == SANE_FRAME_GRAY || par.format == SANE_FRAME_RGB;
-        if ((par.depth != 1 && par.depth != 8 && par.depth != 16) ||
-            par.pixels_per_line < 1 || par.bytes_per_line < 1 ||
+        if ((par.depth != 1 && par.depth != 8 && par.depth != 16) || par.pixels_per_line < 1 ||
+            par.bytes_per_line < 1 ||
             (!single && par.format != SANE_FRAME_RED && par.format != SANE_FRAME_GREEN &&
              par.format != SANE_FRAME_BLUE) ||
-            (long)par.bytes_per_line * 8 <
-                (long)par.pixels_per_line * par.depth * (par.format == SANE_FRAME_RGB ? 3 : 1)) {
+            (long)par.bytes_per_line * 8 < (long)par.pixels_per_line * par.depth *
+                                               (par.format == SANE_FRAME_RGB ? 3 : 1)) {
             kx_err_set_detail("scanner %s: unsupported frame (format %d, depth %d)", st->device,
                               (int)par.format, par.depth);
             rc = KX_ERR_SCAN_DEVICE;
@@ -561,7 +563,8 @@ static kx_err sane_scanner_scan(void *state, const kx_scan_params *p,
             pg.three_pass = !single;
             pg.channels = par.format == SANE_FRAME_GRAY ? 1 : 3;
             if (pg.width > KX_IMAGE_MAX_SIDE || par.lines > KX_IMAGE_MAX_SIDE) {
-                kx_err_set_detail("scan of %dx%d is over the image limits", pg.width, par.lines);
+                kx_err_set_detail("scan of %dx%d is over the image limits", pg.width,
+                                  par.lines);
                 rc = KX_ERR_TOO_LARGE;
                 goto out;
             }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scanner.c - the scanner registry and the wrappers around a back-end's
  * table: argument checks, logging, timing, cancellation bookkeeping and the
@@ -117,10 +118,9 @@ kx_err scanner_list(const char *backend, kx_scan_device_fn fn, void *user)
 /* The fault KX_FAULT_SCANNER asks of `call`, KX_OK when none. */
 static kx_err scanner_fault_env(const char *call)
 {
-    static const kx_err codes[] = {KX_ERR_SCAN_JAMMED,      KX_ERR_SCAN_NO_DOCUMENT,
-                                   KX_ERR_SCAN_COVER_OPEN,  KX_ERR_SCAN_DEVICE,
-                                   KX_ERR_BUSY,             KX_ERR_PERMISSION,
-                                   KX_ERR_NO_MEMORY,        KX_ERR_CANCELLED};
+    static const kx_err codes[] = {
+        KX_ERR_SCAN_JAMMED, KX_ERR_SCAN_NO_DOCUMENT, KX_ERR_SCAN_COVER_OPEN, KX_ERR_SCAN_DEVICE,
+        KX_ERR_BUSY,        KX_ERR_PERMISSION,       KX_ERR_NO_MEMORY,       KX_ERR_CANCELLED};
     const char *f = getenv("KX_FAULT_SCANNER");
     if (!f || !*f)
         return KX_OK;
@@ -198,8 +198,8 @@ static const char *scanner_mode_name(kx_scan_mode mode)
     return "?";
 }
 
-kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params,
-                    kx_scan_progress_fn progress, void *user, kx_image **out)
+kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params, kx_scan_progress_fn progress,
+                    void *user, kx_image **out)
 {
     if (!s || !out)
         return KX_ERR_INVALID_ARG;
@@ -256,9 +256,11 @@ kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params,
                kx_err_name(rc), ms, kx_err_detail());
         return rc;
     }
-    kx_log_info("scanner.scan", "backend=%s device=%s rc=KX_OK ms=%.0f size=%dx%d channels=%d "
-                "dpi=%.0f", s->ops->name, dev, ms, (*out)->width, (*out)->height,
-                (*out)->channels, (*out)->dpi);
+    kx_log_info("scanner.scan",
+                "backend=%s device=%s rc=KX_OK ms=%.0f size=%dx%d channels=%d "
+                "dpi=%.0f",
+                s->ops->name, dev, ms, (*out)->width, (*out)->height, (*out)->channels,
+                (*out)->dpi);
     return KX_OK;
 }
 
@@ -342,7 +344,8 @@ kx_err scanner_config_read(const kx_config *cfg, kx_scanner_config *out)
         return rc;
     out->params.mode = (kx_scan_mode)mode;
     const char *opts = kx_config_get_str(cfg, "scanner", "options", "");
-    if (kx_strlcpy(out->option_text, opts, sizeof(out->option_text)) >= sizeof(out->option_text)) {
+    if (kx_strlcpy(out->option_text, opts, sizeof(out->option_text)) >=
+        sizeof(out->option_text)) {
         kx_err_set_detail("%s: [scanner] options is too long", kx_config_name(cfg));
         return KX_ERR_CONFIG;
     }

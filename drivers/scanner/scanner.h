@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * scanner.h - the scanner contract: one const table of operations per
  * back-end, registered by name and chosen in configuration, and the thin
@@ -42,8 +43,8 @@ typedef enum kx_scan_mode {
 
 /* What one scan should do. Zero-initialised means colour at 300 dpi. */
 typedef struct kx_scan_params {
-    int resolution;   /* dpi, 0 = KX_SCAN_DEFAULT_RESOLUTION; the device's
-                         nearest supported value is used (image->dpi says) */
+    int resolution; /* dpi, 0 = KX_SCAN_DEFAULT_RESOLUTION; the device's
+                       nearest supported value is used (image->dpi says) */
     kx_scan_mode mode;
     /* Back-end options as "name=value" (SANE option names: "source=ADF",
      * "filename=/abs/page.ppm"), NULL-terminated; NULL for none. Options
@@ -146,8 +147,8 @@ kx_err scanner_open(const char *backend, const char *device, kx_scanner **out);
  * KX_ERR_NO_MEMORY, KX_ERR_TOO_LARGE. After an error the next call works
  * again once the cause is cleared.
  */
-kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params,
-                    kx_scan_progress_fn progress, void *user, kx_image **out);
+kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params, kx_scan_progress_fn progress,
+                    void *user, kx_image **out);
 
 /*
  * scanner_cancel - ask a running scan to stop. Safe from any thread (the
@@ -191,7 +192,7 @@ typedef struct kx_scanner_config {
     const char *backend;
     const char *device; /* NULL: first device */
     kx_scan_params params;
-    char option_text[1024];                          /* storage for options */
+    char option_text[1024];                           /* storage for options */
     const char *option_list[KX_SCAN_MAX_OPTIONS + 1]; /* params.options points here */
 } kx_scanner_config;
 

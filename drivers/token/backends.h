@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * backends.h - the token back-ends built in (internal to drivers/token).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pkcs11.c - token back-end for PKCS#11 modules (OpenSC's opensc-pkcs11.so
  * in the hall, SoftHSM2 in tests), raw PKCS#11 through dlopen.
@@ -397,8 +398,8 @@ static kx_err p11_attr(struct p11_tok *t, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE 
                        unsigned char **out, CK_ULONG *len)
 {
     CK_ATTRIBUTE a = {type, NULL, 0};
-    kx_err rc = p11_map(t->ctx->f->C_GetAttributeValue(t->session, o, &a, 1),
-                        "C_GetAttributeValue");
+    kx_err rc =
+        p11_map(t->ctx->f->C_GetAttributeValue(t->session, o, &a, 1), "C_GetAttributeValue");
     if (rc)
         return rc;
     if (a.ulValueLen == (CK_ULONG)-1)
@@ -443,7 +444,8 @@ static kx_err p11_pubkey(struct p11_tok *t, CK_OBJECT_HANDLE o, EVP_PKEY **out)
         os = d2i_ASN1_OCTET_STRING(NULL, &p, (long)l1);
         if (!os)
             goto out;
-        if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) ||
+        if (!OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1",
+                                             0) ||
             !OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, os->data,
                                               (size_t)os->length))
             goto out;
@@ -569,7 +571,8 @@ static kx_err p11_cert_fill(X509 *x, kx_token_cert *c)
     if (c->not_after < now && (c->not_after - now) % 86400)
         c->days_left--;
     EVP_PKEY *pk = X509_get0_pubkey(x);
-    c->key_type = pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ? KX_KEY_RSA_2048 : KX_KEY_EC_P256;
+    c->key_type =
+        pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ? KX_KEY_RSA_2048 : KX_KEY_EC_P256;
     return KX_OK;
 }
 
@@ -647,9 +650,9 @@ static kx_err p11_keygen(void *tok, kx_key_type type, const char *label, unsigne
         {CKA_LABEL, p11_unconst(label), llen},
     };
     CK_ATTRIBUTE priv[] = {
-        {CKA_TOKEN, &yes, sizeof(yes)},     {CKA_PRIVATE, &yes, sizeof(yes)},
-        {CKA_SENSITIVE, &yes, sizeof(yes)}, {CKA_EXTRACTABLE, &no, sizeof(no)},
-        {CKA_SIGN, &yes, sizeof(yes)},      {CKA_ID, kid, sizeof(kid)},
+        {CKA_TOKEN, &yes, sizeof(yes)},        {CKA_PRIVATE, &yes, sizeof(yes)},
+        {CKA_SENSITIVE, &yes, sizeof(yes)},    {CKA_EXTRACTABLE, &no, sizeof(no)},
+        {CKA_SIGN, &yes, sizeof(yes)},         {CKA_ID, kid, sizeof(kid)},
         {CKA_LABEL, p11_unconst(label), llen},
     };
     CK_ULONG npub = 4;
@@ -663,10 +666,10 @@ static kx_err p11_keygen(void *tok, kx_key_type type, const char *label, unsigne
         pub[npub++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, p11_unconst(f4), sizeof(f4)};
     }
     CK_OBJECT_HANDLE hpub, hpriv;
-    kx_err rc = p11_map(t->ctx->f->C_GenerateKeyPair(t->session, &mech, pub, npub, priv,
-                                                     sizeof(priv) / sizeof(priv[0]), &hpub,
-                                                     &hpriv),
-                        "C_GenerateKeyPair");
+    kx_err rc =
+        p11_map(t->ctx->f->C_GenerateKeyPair(t->session, &mech, pub, npub, priv,
+                                             sizeof(priv) / sizeof(priv[0]), &hpub, &hpriv),
+                "C_GenerateKeyPair");
     if (rc)
         return rc;
     memcpy(id, kid, sizeof(kid));
@@ -772,10 +775,11 @@ static kx_err p11_csr(void *tok, const unsigned char *id, size_t id_len, const c
     X509_NAME *name = X509_NAME_new();
     if (!req || !name)
         goto out;
-    X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1,
+                               0);
     if (company && *company)
-        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)company,
-                                   -1, -1, 0);
+        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)company, -1,
+                                   -1, 0);
     if (credit_code && *credit_code)
         X509_NAME_add_entry_by_txt(name, "serialNumber", MBSTRING_UTF8,
                                    (const unsigned char *)credit_code, -1, -1, 0);
@@ -909,7 +913,8 @@ static kx_err p11_install(void *tok, const char *cert_pem, const char *label,
     if (!rc) {
         /* installing the same certificate twice is a no-op (retries) */
         CK_OBJECT_CLASS cls = CKO_CERTIFICATE;
-        CK_ATTRIBUTE q[] = {{CKA_CLASS, &cls, sizeof(cls)}, {CKA_VALUE, der, (CK_ULONG)der_len}};
+        CK_ATTRIBUTE q[] = {{CKA_CLASS, &cls, sizeof(cls)},
+                            {CKA_VALUE, der, (CK_ULONG)der_len}};
         CK_OBJECT_HANDLE objs[P11_MAX_OBJECTS];
         CK_ULONG n = 0;
         rc = p11_find(t, q, 2, objs, &n);
@@ -1003,8 +1008,8 @@ static kx_err p11_delete_id(void *tok, const unsigned char *id, size_t id_len)
     for (int pass = 0; !rc && pass < 2; pass++)
         for (CK_ULONG i = 0; !rc && i < n; i++)
             if ((pass == 0) == (cls[i] == CKO_CERTIFICATE))
-                rc = p11_map(t->ctx->f->C_DestroyObject(t->session, objs[i]),
-                             "C_DestroyObject");
+                rc =
+                    p11_map(t->ctx->f->C_DestroyObject(t->session, objs[i]), "C_DestroyObject");
     return rc;
 }
 
@@ -1026,8 +1031,8 @@ static kx_err p11_relabel(void *tok, const unsigned char *id, size_t id_len, con
 static kx_err p11_cleanup(void *tok, int *removed)
 {
     struct p11_tok *t = tok;
-    CK_ATTRIBUTE tmpl[] = {{CKA_LABEL, p11_unconst(KX_TOKEN_PENDING_LABEL),
-                            sizeof(KX_TOKEN_PENDING_LABEL) - 1}};
+    CK_ATTRIBUTE tmpl[] = {
+        {CKA_LABEL, p11_unconst(KX_TOKEN_PENDING_LABEL), sizeof(KX_TOKEN_PENDING_LABEL) - 1}};
     CK_OBJECT_HANDLE objs[P11_MAX_OBJECTS];
     CK_ULONG n = 0;
     int count = 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * token.c - the wrappers the engine calls: back-end registry, argument
  * checks, logging and timing, the fault-injection point, PIN policy,
@@ -84,23 +85,22 @@ static kx_err token_fault(const char *call)
 }
 
 /* TOKEN_CALL(call, t, expr): fault point, time and log one back-end call */
-#define TOKEN_CALL(call, serial, expr)                                                      \
-    do {                                                                                    \
-        struct timespec t0_;                                                                \
-        clock_gettime(CLOCK_MONOTONIC, &t0_);                                               \
-        rc = token_fault(call);                                                             \
-        if (!rc)                                                                            \
-            rc = (expr);                                                                    \
-        if (rc)                                                                             \
-            kx_log_warn("token." call, "serial=%s result=%s ms=%.1f detail=\"%s\"",         \
-                        (serial), kx_err_name(rc), token_ms_since(&t0_), kx_err_detail()); \
-        else                                                                                \
-            kx_log_debug("token." call, "serial=%s result=ok ms=%.1f", (serial),            \
-                         token_ms_since(&t0_));                                             \
+#define TOKEN_CALL(call, serial, expr)                                                         \
+    do {                                                                                       \
+        struct timespec t0_;                                                                   \
+        clock_gettime(CLOCK_MONOTONIC, &t0_);                                                  \
+        rc = token_fault(call);                                                                \
+        if (!rc)                                                                               \
+            rc = (expr);                                                                       \
+        if (rc)                                                                                \
+            kx_log_warn("token." call, "serial=%s result=%s ms=%.1f detail=\"%s\"", (serial),  \
+                        kx_err_name(rc), token_ms_since(&t0_), kx_err_detail());               \
+        else                                                                                   \
+            kx_log_debug("token." call, "serial=%s result=ok ms=%.1f", (serial),               \
+                         token_ms_since(&t0_));                                                \
     } while (0)
 
-kx_err kx_token_module_open(const char *backend, const char *module_path,
-                            kx_token_module **out)
+kx_err kx_token_module_open(const char *backend, const char *module_path, kx_token_module **out)
 {
     if (!backend || !module_path || !out)
         return KX_ERR_INVALID_ARG;
@@ -131,8 +131,8 @@ kx_err kx_token_module_open(const char *backend, const char *module_path,
 kx_err kx_token_module_open_config(const kx_config *cfg, kx_token_module **out)
 {
     const char *backend = kx_config_get_str(cfg, "token", "backend", "pkcs11");
-    const char *module = kx_config_get_str(cfg, "token", "module",
-                                           "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
+    const char *module =
+        kx_config_get_str(cfg, "token", "module", "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
     return kx_token_module_open(backend, module, out);
 }
 
@@ -144,7 +144,10 @@ void kx_token_module_close(kx_token_module *m)
     free(m);
 }
 
-unsigned kx_token_module_caps(const kx_token_module *m) { return m ? m->ops->caps : 0; }
+unsigned kx_token_module_caps(const kx_token_module *m)
+{
+    return m ? m->ops->caps : 0;
+}
 
 kx_err kx_token_list(kx_token_module *m, kx_token_info *out, size_t max, size_t *count)
 {
@@ -207,7 +210,8 @@ kx_err kx_token_poll_event(kx_token_module *m, kx_token_event *ev)
         } else if (ev->kind == KX_TOKEN_REMOVED) {
             for (size_t j = 0; j < m->nlast; j++)
                 if (strcmp(m->last[j], ev->serial) == 0) {
-                    memmove(m->last[j], m->last[j + 1], (m->nlast - j - 1) * sizeof(m->last[0]));
+                    memmove(m->last[j], m->last[j + 1],
+                            (m->nlast - j - 1) * sizeof(m->last[0]));
                     m->nlast--;
                     break;
                 }
@@ -405,8 +409,8 @@ kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id, s
 }
 
 kx_err kx_token_make_csr(kx_token *t, const unsigned char *id, size_t id_len,
-                         const char *company, const char *credit_code,
-                         const char *common_name, char **csr_pem)
+                         const char *company, const char *credit_code, const char *common_name,
+                         char **csr_pem)
 {
     if (!t || !id || !id_len || !csr_pem)
         return KX_ERR_INVALID_ARG;
@@ -424,7 +428,8 @@ kx_err kx_token_install_cert(kx_token *t, const char *cert_pem, const char *labe
     unsigned char tmp[KX_TOKEN_ID_MAX];
     size_t tmp_len = 0;
     kx_err rc;
-    TOKEN_CALL("install", t->serial, t->m->ops->install(t->tok, cert_pem, label, tmp, &tmp_len));
+    TOKEN_CALL("install", t->serial,
+               t->m->ops->install(t->tok, cert_pem, label, tmp, &tmp_len));
     if (!rc && id && id_len) {
         memcpy(id, tmp, tmp_len);
         *id_len = tmp_len;

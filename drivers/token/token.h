@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * token.h - the UKEY contract: USB tokens holding the enterprise's keys and
  * certificates, reached through a back-end (PKCS#11 here: OpenSC's module
@@ -32,11 +33,11 @@
 
 /* PIN and token state flags (from PKCS#11 CK_TOKEN_INFO flags). */
 enum {
-    KX_TOKEN_INITIALIZED = 1u << 0,     /* token initialised */
-    KX_TOKEN_USER_PIN_SET = 1u << 1,    /* user PIN initialised */
-    KX_TOKEN_PIN_COUNT_LOW = 1u << 2,   /* a wrong PIN was entered */
-    KX_TOKEN_PIN_FINAL_TRY = 1u << 3,   /* one more wrong PIN locks it */
-    KX_TOKEN_PIN_LOCKED = 1u << 4,      /* user PIN locked: unlock needed */
+    KX_TOKEN_INITIALIZED = 1u << 0,       /* token initialised */
+    KX_TOKEN_USER_PIN_SET = 1u << 1,      /* user PIN initialised */
+    KX_TOKEN_PIN_COUNT_LOW = 1u << 2,     /* a wrong PIN was entered */
+    KX_TOKEN_PIN_FINAL_TRY = 1u << 3,     /* one more wrong PIN locks it */
+    KX_TOKEN_PIN_LOCKED = 1u << 4,        /* user PIN locked: unlock needed */
     KX_TOKEN_PIN_TO_BE_CHANGED = 1u << 5, /* default PIN: must be changed */
     KX_TOKEN_SO_PIN_LOCKED = 1u << 6,
     KX_TOKEN_WRITE_PROTECTED = 1u << 7,
@@ -44,7 +45,7 @@ enum {
 
 /* Back-end capabilities. */
 enum {
-    KX_TOKEN_CAP_EVENTS = 1u << 0,   /* insertion/removal events */
+    KX_TOKEN_CAP_EVENTS = 1u << 0, /* insertion/removal events */
     KX_TOKEN_CAP_KEYGEN_EC = 1u << 1,
     KX_TOKEN_CAP_KEYGEN_RSA = 1u << 2,
     KX_TOKEN_CAP_PIN_RESET = 1u << 3, /* SO PIN resets the user PIN */
@@ -71,13 +72,13 @@ typedef struct kx_token_cert {
     size_t id_len;
     char id_hex[2 * KX_TOKEN_ID_MAX + 1];
     char label[65];
-    char subject[512];   /* RFC 2253, UTF-8 */
-    char company[256];   /* subject O */
+    char subject[512];    /* RFC 2253, UTF-8 */
+    char company[256];    /* subject O */
     char credit_code[32]; /* subject serialNumber or organizationIdentifier */
     char issuer[512];
     char serial_hex[80];
     time_t not_before, not_after;
-    long days_left;      /* whole days from now to not_after (negative: expired) */
+    long days_left; /* whole days from now to not_after (negative: expired) */
     kx_key_type key_type;
     int has_private_key; /* a private key with the same CKA_ID is on the token */
     unsigned char *der;  /* the certificate, owned by the list */
@@ -202,8 +203,7 @@ void kx_token_certs_free(kx_token_certs *c);
  * fresh random CKA_ID (returned in id, KX_TOKEN_ID_MAX bytes room) and the
  * pending label until kx_token_relabel().
  */
-kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id,
-                             size_t *id_len);
+kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id, size_t *id_len);
 
 /*
  * kx_token_make_csr - PKCS#10 request for the key pair `id`, signed on the
@@ -211,8 +211,8 @@ kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id,
  * CN=common_name. *csr_pem is malloc'd; free() it.
  */
 kx_err kx_token_make_csr(kx_token *t, const unsigned char *id, size_t id_len,
-                         const char *company, const char *credit_code,
-                         const char *common_name, char **csr_pem);
+                         const char *company, const char *credit_code, const char *common_name,
+                         char **csr_pem);
 
 /*
  * kx_token_install_cert - store the certificate (PEM; the first certificate
@@ -231,8 +231,7 @@ kx_err kx_token_verify_pair(kx_token *t, const unsigned char *id, size_t id_len)
 kx_err kx_token_delete_id(kx_token *t, const unsigned char *id, size_t id_len);
 
 /* kx_token_relabel - set CKA_LABEL of every object with CKA_ID id. */
-kx_err kx_token_relabel(kx_token *t, const unsigned char *id, size_t id_len,
-                        const char *label);
+kx_err kx_token_relabel(kx_token *t, const unsigned char *id, size_t id_len, const char *label);
 
 /*
  * kx_token_cleanup - delete half-written objects: pending key pairs with no

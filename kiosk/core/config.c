@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.c - INI files through libinih; entries kept in file order with the
  * line they came from, so every error can point at it.
@@ -75,8 +76,7 @@ static int config_add_section(kx_config *cfg, const char *section)
     return 1;
 }
 
-static int config_handler(void *user, const char *section, const char *key,
-                          const char *value)
+static int config_handler(void *user, const char *section, const char *key, const char *value)
 {
     struct config_reader *r = user;
     kx_config *cfg = r->cfg;
@@ -197,7 +197,10 @@ void kx_config_free(kx_config *cfg)
     free(cfg);
 }
 
-const char *kx_config_name(const kx_config *cfg) { return cfg ? cfg->name : ""; }
+const char *kx_config_name(const kx_config *cfg)
+{
+    return cfg ? cfg->name : "";
+}
 
 static const struct config_entry *config_find(const kx_config *cfg, const char *section,
                                               const char *key)
@@ -211,28 +214,28 @@ static const struct config_entry *config_find(const kx_config *cfg, const char *
     return NULL;
 }
 
-const char *kx_config_get_str(const kx_config *cfg, const char *section,
-                              const char *key, const char *def)
+const char *kx_config_get_str(const kx_config *cfg, const char *section, const char *key,
+                              const char *def)
 {
     const struct config_entry *e = config_find(cfg, section, key);
     return e ? e->value : def;
 }
 
-kx_err kx_config_require_str(const kx_config *cfg, const char *section,
-                             const char *key, const char **out)
+kx_err kx_config_require_str(const kx_config *cfg, const char *section, const char *key,
+                             const char **out)
 {
     const struct config_entry *e = config_find(cfg, section, key);
     if (!e || !e->value[0]) {
-        kx_err_set_detail("%s: [%s] %s: required key is %s", kx_config_name(cfg),
-                          section, key, e ? "empty" : "missing");
+        kx_err_set_detail("%s: [%s] %s: required key is %s", kx_config_name(cfg), section, key,
+                          e ? "empty" : "missing");
         return KX_ERR_CONFIG;
     }
     *out = e->value;
     return KX_OK;
 }
 
-kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *key,
-                         long def, long min, long max, long *out)
+kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *key, long def,
+                         long min, long max, long *out)
 {
     if (!out)
         return KX_ERR_INVALID_ARG;
@@ -244,8 +247,8 @@ kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *
     long v;
     kx_err rc = kx_parse_long(e->value, min, max, &v);
     if (rc == KX_ERR_BAD_FORMAT) {
-        kx_err_set_detail("%s:%d: [%s] %s=%s: not a whole number", cfg->name, e->line,
-                          section, key, e->value);
+        kx_err_set_detail("%s:%d: [%s] %s=%s: not a whole number", cfg->name, e->line, section,
+                          key, e->value);
         return KX_ERR_CONFIG;
     }
     if (rc) {
@@ -257,8 +260,8 @@ kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *
     return KX_OK;
 }
 
-kx_err kx_config_get_bool(const kx_config *cfg, const char *section, const char *key,
-                          int def, int *out)
+kx_err kx_config_get_bool(const kx_config *cfg, const char *section, const char *key, int def,
+                          int *out)
 {
     static const char *const yes[] = {"true", "yes", "on", "1", NULL};
     static const char *const no[] = {"false", "no", "off", "0", NULL};
@@ -279,8 +282,8 @@ kx_err kx_config_get_bool(const kx_config *cfg, const char *section, const char 
             return KX_OK;
         }
     }
-    kx_err_set_detail("%s:%d: [%s] %s=%s: expected true or false", cfg->name, e->line,
-                      section, key, e->value);
+    kx_err_set_detail("%s:%d: [%s] %s=%s: expected true or false", cfg->name, e->line, section,
+                      key, e->value);
     return KX_ERR_CONFIG;
 }
 
@@ -304,8 +307,8 @@ kx_err kx_config_get_enum(const kx_config *cfg, const char *section, const char 
             kx_strlcat(allowed, "|", sizeof(allowed));
         kx_strlcat(allowed, choices[i], sizeof(allowed));
     }
-    kx_err_set_detail("%s:%d: [%s] %s=%s: expected one of %s", cfg->name, e->line,
-                      section, key, e->value, allowed);
+    kx_err_set_detail("%s:%d: [%s] %s=%s: expected one of %s", cfg->name, e->line, section, key,
+                      e->value, allowed);
     return KX_ERR_CONFIG;
 }
 
@@ -315,7 +318,10 @@ int kx_config_line(const kx_config *cfg, const char *section, const char *key)
     return e ? e->line : 0;
 }
 
-size_t kx_config_section_count(const kx_config *cfg) { return cfg ? cfg->nsections : 0; }
+size_t kx_config_section_count(const kx_config *cfg)
+{
+    return cfg ? cfg->nsections : 0;
+}
 
 const char *kx_config_section_name(const kx_config *cfg, size_t index)
 {

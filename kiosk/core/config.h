@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * config.h - INI configuration (libinih) with typed, range-checked getters.
  *
@@ -32,17 +33,17 @@ void kx_config_free(kx_config *cfg);
 const char *kx_config_name(const kx_config *cfg);
 
 /* kx_config_get_str - value, or def when absent. Owned by cfg. */
-const char *kx_config_get_str(const kx_config *cfg, const char *section,
-                              const char *key, const char *def);
+const char *kx_config_get_str(const kx_config *cfg, const char *section, const char *key,
+                              const char *def);
 
 /* kx_config_get_int - integer in [min, max]; def when absent. A present
  * value that is not a number or is out of range is KX_ERR_CONFIG. */
-kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *key,
-                         long def, long min, long max, long *out);
+kx_err kx_config_get_int(const kx_config *cfg, const char *section, const char *key, long def,
+                         long min, long max, long *out);
 
 /* kx_config_get_bool - true/false/yes/no/on/off/1/0; def when absent. */
-kx_err kx_config_get_bool(const kx_config *cfg, const char *section, const char *key,
-                          int def, int *out);
+kx_err kx_config_get_bool(const kx_config *cfg, const char *section, const char *key, int def,
+                          int *out);
 
 /* kx_config_get_enum - value must be one of choices (NULL-terminated);
  * *out is its index; def_index when absent. */
@@ -50,8 +51,8 @@ kx_err kx_config_get_enum(const kx_config *cfg, const char *section, const char 
                           const char *const *choices, int def_index, int *out);
 
 /* kx_config_require_str - like get_str, but absent or empty is KX_ERR_CONFIG. */
-kx_err kx_config_require_str(const kx_config *cfg, const char *section,
-                             const char *key, const char **out);
+kx_err kx_config_require_str(const kx_config *cfg, const char *section, const char *key,
+                             const char **out);
 
 /* kx_config_line - line of section/key in its file, 0 when absent. */
 int kx_config_line(const kx_config *cfg, const char *section, const char *key);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * err.c - names and messages of kx_err codes, and the thread-local detail.
  */
@@ -14,7 +15,10 @@ struct err_entry {
     const char *message;
 };
 
-#define E(c, m) {c, #c, m}
+#define E(c, m)                                                                                \
+    {                                                                                          \
+        c, #c, m                                                                               \
+    }
 static const struct err_entry err_table[] = {
     E(KX_OK, N_("Success")),
     E(KX_ERR_INVALID_ARG, N_("Invalid argument")),
@@ -96,6 +100,12 @@ void kx_err_set_detail(const char *fmt, ...)
     va_end(ap);
 }
 
-const char *kx_err_detail(void) { return err_detail; }
+const char *kx_err_detail(void)
+{
+    return err_detail;
+}
 
-void kx_err_clear_detail(void) { err_detail[0] = '\0'; }
+void kx_err_clear_detail(void)
+{
+    err_detail[0] = '\0';
+}

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * i18n.c - gettext binding and run-time language switching.
  *
@@ -34,7 +35,10 @@ kx_err kx_i18n_set_lang(const char *lang)
     return KX_OK;
 }
 
-const char *kx_i18n_lang(void) { return i18n_lang; }
+const char *kx_i18n_lang(void)
+{
+    return i18n_lang;
+}
 
 kx_err kx_i18n_init(const char *localedir, const char *lang)
 {
@@ -49,8 +53,7 @@ kx_err kx_i18n_init(const char *localedir, const char *lang)
     if (!setlocale(LC_MESSAGES, "C.UTF-8"))
         return KX_ERR_CONFIG;
     setlocale(LC_CTYPE, "C.UTF-8");
-    if (!bindtextdomain(KX_TEXTDOMAIN, dir) ||
-        !bind_textdomain_codeset(KX_TEXTDOMAIN, "UTF-8"))
+    if (!bindtextdomain(KX_TEXTDOMAIN, dir) || !bind_textdomain_codeset(KX_TEXTDOMAIN, "UTF-8"))
         return KX_ERR_NO_MEMORY;
     return kx_i18n_set_lang(lang ? lang : "zh_CN");
 }

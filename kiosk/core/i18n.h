@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * i18n.h - user-facing text through gettext (text domain "jxca-kiosk").
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log.h - structured logging to stderr (journald collects it), optionally
  * syslog. One line per event: "LEVEL event key=value key=value".

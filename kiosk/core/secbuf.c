@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * secbuf.c - locked, wiped buffers for secrets.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * secbuf.h - buffers for PINs and key material.
  *
@@ -15,7 +16,7 @@ typedef struct kx_secbuf {
     unsigned char *data; /* NUL-terminated when used for text */
     size_t cap;          /* usable bytes, not counting the terminator */
     size_t len;
-    int locked;          /* 1 when mlock succeeded */
+    int locked; /* 1 when mlock succeeded */
 } kx_secbuf;
 
 /* kx_secbuf_new - allocate a zeroed buffer of cap bytes (+1 for NUL).

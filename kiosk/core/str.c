@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * str.c - bounded copies, checked integer and date parsing.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * str.h - bounded string helpers (the project bans strcpy, strcat, sprintf,
  * atoi, strtok) and checked number parsing.

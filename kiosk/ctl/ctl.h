@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl.h - kioskctl: the staff and maintenance command line.
  *
@@ -51,8 +52,7 @@ const char *ctl_option(int argc, char **argv, const char *name);
 int ctl_flag(int argc, char **argv, const char *name);
 /* ctl_positional - the index-th argument that is not an option or an
  * option's value (options listed in with_value take one). NULL if none. */
-const char *ctl_positional(int argc, char **argv, int index,
-                           const char *const *with_value);
+const char *ctl_positional(int argc, char **argv, int index, const char *const *with_value);
 
 /* Subcommands, one file per area. */
 int ctl_cmd_uscc(int argc, char **argv);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_domain.c - offline checks: credit code, ID number, licence payload,
  * services and configuration.
@@ -68,8 +69,8 @@ int ctl_cmd_idnum(int argc, char **argv)
     json_object_set_new(o, "status", json_string(kx_idnum_status_name(st)));
     if (st == KX_IDNUM_VALID || st == KX_IDNUM_CHECK_FAILED) {
         char birth[11], sex[2] = {info.sex, 0};
-        snprintf(birth, sizeof(birth), "%04d-%02d-%02d", info.birth_year,
-                 info.birth_month, info.birth_day);
+        snprintf(birth, sizeof(birth), "%04d-%02d-%02d", info.birth_year, info.birth_month,
+                 info.birth_day);
         json_object_set_new(o, "normalized", json_string(info.number));
         json_object_set_new(o, "birth", json_string(birth));
         json_object_set_new(o, "sex", json_string(sex));
@@ -80,15 +81,15 @@ int ctl_cmd_idnum(int argc, char **argv)
     }
     ctl_print_json(o);
     switch (st) {
-    case KX_IDNUM_VALID: return CTL_EXIT_OK;
+    case KX_IDNUM_VALID:
+        return CTL_EXIT_OK;
     case KX_IDNUM_CHECK_FAILED:
         return ctl_fail(CTL_EXIT_INVALID, "idnum", "check character should be %c",
                         info.expected_check);
     case KX_IDNUM_BAD_DATE:
         return ctl_fail(CTL_EXIT_INVALID, "idnum", "the birth date is not a real date");
     default:
-        return ctl_fail(CTL_EXIT_INVALID, "idnum",
-                        "not 17 digits followed by a digit or X");
+        return ctl_fail(CTL_EXIT_INVALID, "idnum", "not 17 digits followed by a digit or X");
     }
 }
 

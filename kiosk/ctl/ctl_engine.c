@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_engine.c - kioskctl's online commands through kioskd's socket
  * (docs/protocol.md): status, journal, retry, refund, run-flow.
@@ -29,8 +30,9 @@ typedef struct ctl_conn {
     int seq;
 } ctl_conn;
 
-static const char *const engine_opts[] = {"--socket", "--config", "--role",  "--limit",
-                                          "--staff",  "--reason", "--date", "--lines", NULL};
+static const char *const engine_opts[] = {"--socket", "--config", "--role",
+                                          "--limit",  "--staff",  "--reason",
+                                          "--date",   "--lines",  NULL};
 
 static int64_t mono_ms(void)
 {
@@ -181,10 +183,10 @@ static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
     int ch, bad = 0;
     while ((ch = getchar()) != EOF && ch != '\n' && !bad)
         bad = kx_secbuf_append(pin, (unsigned char)ch) != KX_OK;
-    json_t *req = json_pack("{s:i, s:s, s:i, s:s, s:s%}", "v", KX_PROTO_VERSION, "type",
-                            "request", "seq", ++c->seq, "cmd",
-                            token ? "staff_login_token" : "staff_login", "pin",
-                            kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
+    json_t *req =
+        json_pack("{s:i, s:s, s:i, s:s, s:s%}", "v", KX_PROTO_VERSION, "type", "request", "seq",
+                  ++c->seq, "cmd", token ? "staff_login_token" : "staff_login", "pin",
+                  kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
     if (req && !token)
         json_object_set_new(req, "staff_id", json_string(id));
     kx_secbuf_free(pin);
@@ -259,8 +261,8 @@ int ctl_cmd_journal(int argc, char **argv)
     if (l && kx_parse_long(l, 1, 1000, &limit))
         return ctl_fail(CTL_EXIT_USAGE, "journal", "--limit must be 1..1000");
     return ctl_engine_request(argc, argv, "journal",
-                       json_pack("{s:s, s:b, s:i}", "cmd", "journal", "open",
-                                 ctl_flag(argc, argv, "--open"), "limit", (int)limit));
+                              json_pack("{s:s, s:b, s:i}", "cmd", "journal", "open",
+                                        ctl_flag(argc, argv, "--open"), "limit", (int)limit));
 }
 
 static int tx_command(int argc, char **argv, const char *cmd)
@@ -269,7 +271,8 @@ static int tx_command(int argc, char **argv, const char *cmd)
     long v;
     if (!id || kx_parse_long(id, 1, 0x7fffffffL, &v))
         return ctl_fail(CTL_EXIT_USAGE, cmd, "expected a transaction id (kioskctl journal)");
-    return ctl_engine_request(argc, argv, cmd, json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)v));
+    return ctl_engine_request(argc, argv, cmd,
+                              json_pack("{s:s, s:I}", "cmd", cmd, "id", (json_int_t)v));
 }
 
 int ctl_cmd_retry(int argc, char **argv)
@@ -375,8 +378,8 @@ static int state_matches(json_t *state, char **words, int n, char *why, size_t w
             size_t k;
             json_t *x;
             int found = 0;
-            json_array_foreach(arr, k, x) found |= json_is_string(x) &&
-                                                   strcmp(json_string_value(x), tl + 1) == 0;
+            json_array_foreach(arr, k, x) found |=
+                json_is_string(x) && strcmp(json_string_value(x), tl + 1) == 0;
             if (!found) {
                 snprintf(why, whysz, "%s does not contain %s", key, tl + 1);
                 return 0;
@@ -433,8 +436,8 @@ static int flow_send(ctl_conn *c, char **w, int n, int must_fail, char *why, siz
         return -1;
     }
     int seq = ++c->seq;
-    json_t *msg = json_pack("{s:i, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type", "intent", "seq",
-                            seq, "intent", w[1]);
+    json_t *msg = json_pack("{s:i, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type", "intent",
+                            "seq", seq, "intent", w[1]);
     for (int i = 2; i < n; i++) {
         char *eq = strchr(w[i], '=');
         if (!eq)
@@ -448,8 +451,8 @@ static int flow_send(ctl_conn *c, char **w, int n, int must_fail, char *why, siz
     const char *type = m ? json_string_value(json_object_get(m, "type")) : "none";
     int ok = type && strcmp(type, "ack") == 0;
     if (ok == must_fail) {
-        snprintf(why, whysz, "intent %s: %s%s%s", w[1], type ? type : "?",
-                 m ? " " : "", m ? (json_string_value(json_object_get(m, "error")) ?: "") : "");
+        snprintf(why, whysz, "intent %s: %s%s%s", w[1], type ? type : "?", m ? " " : "",
+                 m ? (json_string_value(json_object_get(m, "error")) ?: "") : "");
         json_decref(m);
         return -1;
     }

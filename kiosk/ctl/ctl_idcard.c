@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_idcard.c - kioskctl idcard read: read a card on a serial reader and
  * print it with the kiosk's checks. For maintenance and tests; the ID

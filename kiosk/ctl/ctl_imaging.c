@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_imaging.c - kioskctl subcommands for document imaging: `license`
  * (read the licence QR) and `idcard-crop` (cut an ID card out of a flatbed
@@ -35,7 +36,11 @@ static json_t *ctl_imaging_json_text(const char *text, size_t len)
     size_t o = 0;
     for (size_t i = 0; i < len;) {
         const unsigned char c = (unsigned char)text[i];
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        size_t n = c < 0x80         ? 1
+                   : (c >> 5) == 6  ? 2
+                   : (c >> 4) == 14 ? 3
+                   : (c >> 3) == 30 ? 4
+                                    : 0;
         int ok = n > 0 && i + n <= len && c != 0;
         for (size_t k = 1; ok && k < n; k++)
             ok = ((unsigned char)text[i + k] >> 6) == 2;
@@ -70,7 +75,8 @@ int ctl_cmd_license(int argc, char **argv)
 {
     const char *path = ctl_positional(argc, argv, 0, NULL);
     if (!path)
-        return ctl_fail(CTL_EXIT_USAGE, "license", "%s", kx_tr(N_("usage: kioskctl license IMAGE")));
+        return ctl_fail(CTL_EXIT_USAGE, "license", "%s",
+                        kx_tr(N_("usage: kioskctl license IMAGE")));
     double t0 = ctl_now_ms();
     kx_image *img = NULL;
     /* the reader works on luminance: a JPEG then skips its colour planes */
@@ -147,8 +153,8 @@ int ctl_cmd_idcard_crop(int argc, char **argv)
     json_object_set_new(o, "size", json_pack("[ii]", card->width, card->height));
     json_t *corners = json_array();
     for (int i = 0; i < 4; i++)
-        json_array_append_new(corners, json_pack("[ff]", found.corners[i][0],
-                                                 found.corners[i][1]));
+        json_array_append_new(corners,
+                              json_pack("[ff]", found.corners[i][0], found.corners[i][1]));
     json_object_set_new(o, "corners", corners);
     json_object_set_new(o, "angle", json_real(round(found.angle_deg * 100) / 100));
     json_object_set_new(o, "dpi", json_real(card->dpi));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_maint.c - kioskctl's staff and maintenance commands through kioskd
  * (docs/protocol.md, "Staff and maintenance"): staff-login,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_ra.c - kioskctl ra-check: the admin's view of the link to the RA.
  *
@@ -69,12 +70,12 @@ static json_t *ctl_ra_bench(kx_ra *ra, long count)
     qsort(lat, (size_t)count, sizeof *lat, ctl_ra_cmp);
     double secs = ctl_ra_ms(&t0, &t1) / 1000.0;
     long p50 = (count - 1) * 50 / 100, p99 = (count - 1) * 99 / 100;
-    json_t *o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests", (json_int_t)count,
-                          "errors", (json_int_t)errors, "elapsed_us", ctl_ra_us(secs * 1000.0),
-                          "requests_per_s",
-                          (json_int_t)(secs > 0 ? (double)count / secs + 0.5 : 0.0), "p50_us",
-                          ctl_ra_us(lat[p50]), "p99_us", ctl_ra_us(lat[p99]), "max_us",
-                          ctl_ra_us(lat[count - 1]));
+    json_t *o =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "requests", (json_int_t)count,
+                  "errors", (json_int_t)errors, "elapsed_us", ctl_ra_us(secs * 1000.0),
+                  "requests_per_s", (json_int_t)(secs > 0 ? (double)count / secs + 0.5 : 0.0),
+                  "p50_us", ctl_ra_us(lat[p50]), "p99_us", ctl_ra_us(lat[p99]), "max_us",
+                  ctl_ra_us(lat[count - 1]));
     free(lat);
     return o;
 }
@@ -120,13 +121,14 @@ int ctl_cmd_ra_check(int argc, char **argv)
     json_object_set_new(o, "ok", json_boolean(rc == KX_OK));
     json_object_set_new(o, "reachable", json_boolean(p.reachable));
     json_object_set_new(o, "tls", json_string(p.tls_ok ? "ok" : "failed"));
-    json_object_set_new(o, "tls_error", p.tls_error[0] ? json_string(p.tls_error) : json_null());
-    json_object_set_new(o, "http_status", p.http_status ? json_integer(p.http_status)
-                                                        : json_null());
+    json_object_set_new(o, "tls_error",
+                        p.tls_error[0] ? json_string(p.tls_error) : json_null());
+    json_object_set_new(o, "http_status",
+                        p.http_status ? json_integer(p.http_status) : json_null());
     json_object_set_new(o, "error", rc ? json_string(kx_err_name(rc)) : json_null());
-    json_object_set_new(o, "ra_error_code", kx_ra_last_error(ra)->code[0]
-                                                ? json_string(kx_ra_last_error(ra)->code)
-                                                : json_null());
+    json_object_set_new(o, "ra_error_code",
+                        kx_ra_last_error(ra)->code[0] ? json_string(kx_ra_last_error(ra)->code)
+                                                      : json_null());
     json_object_set_new(o, "server_cert_not_after", ctl_ra_time(p.server_cert_not_after));
     json_object_set_new(o, "server_cert_days_left", ctl_ra_days_left(p.server_cert_not_after));
     json_object_set_new(o, "kiosk_cert_not_after", ctl_ra_time(p.client_cert_not_after));
@@ -135,9 +137,10 @@ int ctl_cmd_ra_check(int argc, char **argv)
     json_object_set_new(o, "connect_us", json_integer(ctl_ra_us(p.connect_ms)));
     json_object_set_new(o, "tls_us", json_integer(ctl_ra_us(p.tls_ms)));
     json_object_set_new(o, "server_version", rc ? json_null() : json_string(p.health.version));
-    json_object_set_new(o, "clock_skew_s",
-                        rc ? json_null()
-                           : json_integer((json_int_t)(p.health.server_time - (int64_t)time(NULL))));
+    json_object_set_new(
+        o, "clock_skew_s",
+        rc ? json_null()
+           : json_integer((json_int_t)(p.health.server_time - (int64_t)time(NULL))));
     json_object_set_new(o, "summary", json_string(kx_tr(summary)));
     if (rc == KX_OK && count > 0)
         json_object_set_new(o, "bench", ctl_ra_bench(ra, count));

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_scan.c - `kioskctl scan`: capture a page through the scanner driver
  * and save it. Lives in kioskctl-full (it links libsane); the kioskctl front
@@ -18,7 +19,8 @@
 #include "imaging/image.h"
 
 static int ctl_scan_run(int argc, char **argv, const kx_scanner_config *sc, const char *backend,
-                        const char *device, const char *outp, const char *res, const char *mode);
+                        const char *device, const char *outp, const char *res,
+                        const char *mode);
 
 /* Progress on stderr for a person watching: one dot per tenth. */
 static int ctl_scan_progress(void *user, const kx_scan_progress *p)
@@ -36,8 +38,8 @@ static int ctl_scan_progress(void *user, const kx_scan_progress *p)
 
 int ctl_cmd_scan(int argc, char **argv)
 {
-    static const char *const with_value[] = {"--device", "--out", "--resolution", "--mode",
-                                             "--option", "--backend", "--config", NULL};
+    static const char *const with_value[] = {"--device", "--out",     "--resolution", "--mode",
+                                             "--option", "--backend", "--config",     NULL};
     const char *device = ctl_option(argc, argv, "--device");
     const char *outp = ctl_option(argc, argv, "--out");
     const char *res = ctl_option(argc, argv, "--resolution");

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_sealsheet.c - `kioskctl seal-sheet IMAGE --out DIR [--dpi N]`: analyse
  * a scanned electronic-seal collection sheet and write the chosen seal and
@@ -7,8 +8,8 @@
  * "file","size_mm","advice"?}...],"skew_deg","dpi","ms","decode_ms",
  * "analysis_ms","analysis_cpu_ms"} (ms: the whole command; the split is for
  * bench/51; the CPU time is the analysis's own, whatever else the machine
- * runs). Exit 0 when every area has an ok impression, 1 when one does not or no table is found, 2 for
- * usage errors and unreadable images. Never writes outside DIR.
+ * runs). Exit 0 when every area has an ok impression, 1 when one does not or no table is found,
+ * 2 for usage errors and unreadable images. Never writes outside DIR.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,9 +25,13 @@
 
 static json_t *sealsheet_lines_json(unsigned lines)
 {
-    static const struct { unsigned bit; const char *name; } names[] = {
-        {KX_SEAL_LINE_LEFT, "left"}, {KX_SEAL_LINE_RIGHT, "right"},
-        {KX_SEAL_LINE_TOP, "top"}, {KX_SEAL_LINE_BOTTOM, "bottom"}};
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{KX_SEAL_LINE_LEFT, "left"},
+                 {KX_SEAL_LINE_RIGHT, "right"},
+                 {KX_SEAL_LINE_TOP, "top"},
+                 {KX_SEAL_LINE_BOTTOM, "bottom"}};
     json_t *a = json_array();
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (lines & names[i].bit)
@@ -82,8 +87,9 @@ int ctl_cmd_seal_sheet(int argc, char **argv)
             json_t *co = json_object();
             json_object_set_new(co, "status", json_string(kx_seal_status_name(cl->status)));
             if (cl->status != KX_SEAL_MISSING)
-                json_object_set_new(co, "bbox", json_pack("[iiii]", cl->bbox[0], cl->bbox[1],
-                                                          cl->bbox[2], cl->bbox[3]));
+                json_object_set_new(
+                    co, "bbox",
+                    json_pack("[iiii]", cl->bbox[0], cl->bbox[1], cl->bbox[2], cl->bbox[3]));
             if (cl->status == KX_SEAL_CROSSES_LINE)
                 json_object_set_new(co, "lines", sealsheet_lines_json(cl->lines));
             json_array_append_new(cells, co);
@@ -102,8 +108,9 @@ int ctl_cmd_seal_sheet(int argc, char **argv)
             }
             json_object_set_new(o, "best", json_integer(ar->best));
             json_object_set_new(o, "file", wrc ? json_null() : json_string(file));
-            json_object_set_new(o, "size_mm", json_pack("[ff]", round(ar->size_mm[0] * 10) / 10,
-                                                         round(ar->size_mm[1] * 10) / 10));
+            json_object_set_new(o, "size_mm",
+                                json_pack("[ff]", round(ar->size_mm[0] * 10) / 10,
+                                          round(ar->size_mm[1] * 10) / 10));
         } else {
             all_ok = 0;
             json_object_set_new(o, "best", json_null());

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_staff.c - kioskctl staff-hash: make the pin_hash of a [staff:ID]
  * section. The PIN is read from standard input (one line), never from the

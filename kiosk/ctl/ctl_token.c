@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ctl_token.c - kioskctl token list|info|certs: the UKEYs a PKCS#11 module
  * sees, one token's state (PIN flags by name) and its certificates, as one

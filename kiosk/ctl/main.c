@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - kioskctl entry point: the subcommand table and shared helpers.
  * Never exits below main(): subcommands return their exit code.
@@ -36,27 +37,42 @@ static const struct ctl_command ctl_commands[] = {
     {"config-check", "FILE", "validate a kiosk configuration file", ctl_cmd_config_check},
     {"seal-sheet", "IMAGE --out DIR [--dpi N]", "seal sheet scan to transparent seal images",
      ctl_cmd_seal_sheet},
-    {"license", "IMAGE", "read the business licence QR code and its credit code", ctl_cmd_license},
-    {"idcard-crop", "IMAGE --out FILE", "cut the ID card out of a flatbed scan", ctl_cmd_idcard_crop},
-    {"scan", "--device NAME --out FILE [--resolution N]", "scan a page through the scanner driver",
-     CTL_FULL(ctl_cmd_scan)},
-    {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions", ctl_cmd_status},
+    {"license", "IMAGE", "read the business licence QR code and its credit code",
+     ctl_cmd_license},
+    {"idcard-crop", "IMAGE --out FILE", "cut the ID card out of a flatbed scan",
+     ctl_cmd_idcard_crop},
+    {"scan", "--device NAME --out FILE [--resolution N]",
+     "scan a page through the scanner driver", CTL_FULL(ctl_cmd_scan)},
+    {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions",
+     ctl_cmd_status},
     {"journal", "[--open] [--limit N]", "transactions of kioskd's journal", ctl_cmd_journal},
     {"retry", "ID", "run recovery on an open transaction now", ctl_cmd_retry},
     {"refund", "ID", "refund the paid order of a transaction's session", ctl_cmd_refund},
-    {"run-flow", "SCRIPT [--role ui]", "drive a scripted session (docs/protocol.md)", ctl_cmd_run_flow},
-    {"ra-check", "[--config FILE] [--count N]", "check the RA link: TLS, certificate expiry, round trip", CTL_FULL(ctl_cmd_ra_check)},
+    {"run-flow", "SCRIPT [--role ui]", "drive a scripted session (docs/protocol.md)",
+     ctl_cmd_run_flow},
+    {"ra-check", "[--config FILE] [--count N]",
+     "check the RA link: TLS, certificate expiry, round trip", CTL_FULL(ctl_cmd_ra_check)},
     {"staff-hash", "< PIN", "hash a staff or admin PIN for [staff:ID] pin_hash",
      CTL_FULL(ctl_cmd_staff_hash)},
-    {"staff-login", "--staff ID < PIN", "open assisted mode on the kiosk as a staff member", ctl_cmd_staff_login},
-    {"staff-login-token", "< UKEY_PIN", "open assisted mode with a staff UKEY (its PIN on stdin)", ctl_cmd_staff_login_token},
+    {"staff-login", "--staff ID < PIN", "open assisted mode on the kiosk as a staff member",
+     ctl_cmd_staff_login},
+    {"staff-login-token", "< UKEY_PIN",
+     "open assisted mode with a staff UKEY (its PIN on stdin)", ctl_cmd_staff_login_token},
     {"staff-logout", "[--staff ID < PIN]", "end assisted mode", ctl_cmd_staff_logout},
-    {"counter-paid", "--amount-fen N --receipt NO [--method cash|card] --reason TEXT [--staff ID < PIN]", "record that the customer at the payment screen paid at the counter", ctl_cmd_counter_paid},
-    {"staff-actions", "[--staff ID < PIN] [--limit N]", "staff actions recorded in the journal", ctl_cmd_staff_actions},
-    {"selftest", "[all|scanner|idcard|token|ra] [--staff ID < PIN]", "device self-tests and the RA check (admin)", ctl_cmd_selftest},
-    {"summary", "[--date YYYY-MM-DD] [--staff ID < PIN]", "the day's transactions and money, reconciled with the RA (admin)", ctl_cmd_summary},
-    {"logs", "[--lines N] [--staff ID < PIN]", "kioskd's recent log, ID and phone numbers masked (admin)", ctl_cmd_logs},
-    {"config-show", "[--staff ID < PIN]", "the configuration in effect, secrets hidden (admin)", ctl_cmd_config_show},
+    {"counter-paid",
+     "--amount-fen N --receipt NO [--method cash|card] --reason TEXT [--staff ID < PIN]",
+     "record that the customer at the payment screen paid at the counter",
+     ctl_cmd_counter_paid},
+    {"staff-actions", "[--staff ID < PIN] [--limit N]", "staff actions recorded in the journal",
+     ctl_cmd_staff_actions},
+    {"selftest", "[all|scanner|idcard|token|ra] [--staff ID < PIN]",
+     "device self-tests and the RA check (admin)", ctl_cmd_selftest},
+    {"summary", "[--date YYYY-MM-DD] [--staff ID < PIN]",
+     "the day's transactions and money, reconciled with the RA (admin)", ctl_cmd_summary},
+    {"logs", "[--lines N] [--staff ID < PIN]",
+     "kioskd's recent log, ID and phone numbers masked (admin)", ctl_cmd_logs},
+    {"config-show", "[--staff ID < PIN]", "the configuration in effect, secrets hidden (admin)",
+     ctl_cmd_config_show},
     {"version", "[--staff ID < PIN]", "kioskd's version (admin)", ctl_cmd_version},
     {"idcard", "read --device PATH [--baud N]", "read an ID card on a serial reader",
      CTL_FULL(ctl_cmd_idcard)},
@@ -116,8 +132,7 @@ int ctl_flag(int argc, char **argv, const char *name)
     return 0;
 }
 
-const char *ctl_positional(int argc, char **argv, int index,
-                           const char *const *with_value)
+const char *ctl_positional(int argc, char **argv, int index, const char *const *with_value)
 {
     int seen = 0;
     for (int i = 1; i < argc; i++) {

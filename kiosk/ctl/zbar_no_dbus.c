@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * zbar_no_dbus.c - the kioskctl front's answer to libzbar's D-Bus calls.
  *

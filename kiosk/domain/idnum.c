@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idnum.c - GB 11643-1999 check character, birth date and sex.
  */
@@ -13,10 +14,14 @@ static const char idnum_checks[11] = {'1', '0', 'X', '9', '8', '7', '6', '5', '4
 const char *kx_idnum_status_name(kx_idnum_status status)
 {
     switch (status) {
-    case KX_IDNUM_VALID: return "valid";
-    case KX_IDNUM_CHECK_FAILED: return "check_failed";
-    case KX_IDNUM_BAD_DATE: return "bad_date";
-    default: return "bad_format";
+    case KX_IDNUM_VALID:
+        return "valid";
+    case KX_IDNUM_CHECK_FAILED:
+        return "check_failed";
+    case KX_IDNUM_BAD_DATE:
+        return "bad_date";
+    default:
+        return "bad_format";
     }
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idnum.h - resident identity card number (GB 11643-1999).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * licence.c - credit-code candidates in licence QR payloads.
  */
@@ -7,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const licence_keys[] = {"uniscid=", "cid=", "serial=", "code=",
-                                           "xydm=", "creditcode=", NULL};
+static const char *const licence_keys[] = {
+    "uniscid=", "cid=", "serial=", "code=", "xydm=", "creditcode=", NULL};
 
 static int hexval(char c)
 {
@@ -45,7 +46,10 @@ static void licence_consider(const char *s, kx_licence_codes *out)
     }
 }
 
-static int is_alnum(char c) { return isalnum((unsigned char)c) != 0; }
+static int is_alnum(char c)
+{
+    return isalnum((unsigned char)c) != 0;
+}
 
 kx_err kx_licence_extract(const char *payload, size_t len, kx_licence_codes *out)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * licence.h - business licence QR payloads.
  *
@@ -18,9 +19,9 @@
 #define KX_LICENCE_MAX_PAYLOAD 4096
 
 typedef struct kx_licence_codes {
-    size_t n_valid;   /* candidates that pass the GB 32100 check, in order */
+    size_t n_valid; /* candidates that pass the GB 32100 check, in order */
     char valid[KX_LICENCE_MAX_CANDIDATES][KX_USCC_LEN + 1];
-    size_t n_failed;  /* well-formed candidates whose check character fails */
+    size_t n_failed; /* well-formed candidates whose check character fails */
     char failed[KX_LICENCE_MAX_CANDIDATES][KX_USCC_LEN + 1];
 } kx_licence_codes;
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * services.c - the service catalogue, fees and eligibility rules.
  */
@@ -157,13 +158,12 @@ void kx_money_format(int64_t fen, char *out, size_t outsz)
 kx_err kx_fees_load(const kx_config *cfg, kx_fees *out)
 {
     for (int i = 0; i < KX_SVC_COUNT; i++) {
-        const char *v = kx_config_get_str(cfg, "fees", service_defs[i].id,
-                                          service_defs[i].default_fee);
+        const char *v =
+            kx_config_get_str(cfg, "fees", service_defs[i].id, service_defs[i].default_fee);
         if (kx_money_parse(v, &out->fen[i]) != KX_OK) {
-            kx_err_set_detail("%s:%d: [fees] %s=%s: expected yuan like 300.00",
-                              kx_config_name(cfg),
-                              kx_config_line(cfg, "fees", service_defs[i].id),
-                              service_defs[i].id, v);
+            kx_err_set_detail(
+                "%s:%d: [fees] %s=%s: expected yuan like 300.00", kx_config_name(cfg),
+                kx_config_line(cfg, "fees", service_defs[i].id), service_defs[i].id, v);
             return KX_ERR_CONFIG;
         }
     }

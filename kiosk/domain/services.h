@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * services.h - the CA's services, the documents each requires, fees and the
  * eligibility rules flows apply. The requirements follow the CA's published
@@ -14,30 +15,30 @@
 #include "core/err.h"
 
 typedef enum kx_service {
-    KX_SVC_NEW = 0,       /* 新办 */
-    KX_SVC_RENEW,         /* 更新/续费 with the UKEY's PIN */
-    KX_SVC_RENEW_NOPIN,   /* 更新 without the PIN: re-proofing + PIN reset */
-    KX_SVC_REISSUE,       /* 补办 (lost token) */
-    KX_SVC_CHANGE,        /* 变更 */
-    KX_SVC_SWAP,          /* 换卡 */
-    KX_SVC_UNLOCK,        /* 解锁 */
-    KX_SVC_REVOKE,        /* 吊销 */
+    KX_SVC_NEW = 0,     /* 新办 */
+    KX_SVC_RENEW,       /* 更新/续费 with the UKEY's PIN */
+    KX_SVC_RENEW_NOPIN, /* 更新 without the PIN: re-proofing + PIN reset */
+    KX_SVC_REISSUE,     /* 补办 (lost token) */
+    KX_SVC_CHANGE,      /* 变更 */
+    KX_SVC_SWAP,        /* 换卡 */
+    KX_SVC_UNLOCK,      /* 解锁 */
+    KX_SVC_REVOKE,      /* 吊销 */
     KX_SVC_COUNT
 } kx_service;
 
 /* What the agent must present. A bit mask of these. */
 typedef enum kx_doc {
-    KX_DOC_APPLICATION = 1u << 0,   /* the form's data, entered on screen */
-    KX_DOC_AGREEMENT = 1u << 1,     /* user agreement accepted */
-    KX_DOC_LICENCE = 1u << 2,       /* business licence (QR + scan) */
-    KX_DOC_AGENT_ID = 1u << 3,      /* agent ID card read + both sides scanned */
-    KX_DOC_SEAL_SHEET = 1u << 4,    /* electronic-seal collection sheet */
-    KX_DOC_AUTH_LETTER = 1u << 5,   /* legal representative's authorisation */
+    KX_DOC_APPLICATION = 1u << 0,       /* the form's data, entered on screen */
+    KX_DOC_AGREEMENT = 1u << 1,         /* user agreement accepted */
+    KX_DOC_LICENCE = 1u << 2,           /* business licence (QR + scan) */
+    KX_DOC_AGENT_ID = 1u << 3,          /* agent ID card read + both sides scanned */
+    KX_DOC_SEAL_SHEET = 1u << 4,        /* electronic-seal collection sheet */
+    KX_DOC_AUTH_LETTER = 1u << 5,       /* legal representative's authorisation */
     KX_DOC_REISSUE_STATEMENT = 1u << 6, /* stamped statement: why, who */
-    KX_DOC_OLD_UKEY = 1u << 7,      /* the current UKEY */
-    KX_DOC_UKEY_PIN = 1u << 8,      /* its PIN */
-    KX_DOC_USCC_COPY = 1u << 9,     /* stamped credit-code document copy */
-    KX_DOC_NEW_UKEY = 1u << 10,     /* a blank UKEY to issue onto */
+    KX_DOC_OLD_UKEY = 1u << 7,          /* the current UKEY */
+    KX_DOC_UKEY_PIN = 1u << 8,          /* its PIN */
+    KX_DOC_USCC_COPY = 1u << 9,         /* stamped credit-code document copy */
+    KX_DOC_NEW_UKEY = 1u << 10,         /* a blank UKEY to issue onto */
 } kx_doc;
 
 #define KX_DOC_COUNT 11
@@ -76,10 +77,10 @@ void kx_money_format(int64_t fen, char *out, size_t outsz);
 
 /* Eligibility rules, each KX_OK or the reason. */
 typedef struct kx_rules {
-    int min_agent_age;        /* 18 by law (authorisation letter note) */
-    int renew_window_days;    /* renewal allowed this many days before expiry */
-    int renew_grace_days;     /* and this many days after it */
-    int cert_validity_days;   /* 365: one year from issue */
+    int min_agent_age;      /* 18 by law (authorisation letter note) */
+    int renew_window_days;  /* renewal allowed this many days before expiry */
+    int renew_grace_days;   /* and this many days after it */
+    int cert_validity_days; /* 365: one year from issue */
 } kx_rules;
 
 /* kx_rules_load - [rules] min_agent_age (18..99, default 18),

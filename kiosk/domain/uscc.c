@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uscc.c - GB 32100-2015 check character and GB 11714 organisation code check.
  */
@@ -7,8 +8,8 @@
 
 static const char uscc_alphabet[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 /* 3^i mod 31 for positions 1..17 (GB 32100-2015, 4.2) */
-static const int uscc_weights[17] = {1, 3, 9, 27, 19, 26, 16, 17, 20,
-                                     29, 25, 13, 8, 24, 10, 30, 28};
+static const int uscc_weights[17] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
+                                     29, 25, 13, 8,  24, 10, 30, 28};
 /* GB 11714-1997 organisation code weights over its first 8 characters */
 static const int org_weights[8] = {3, 7, 9, 10, 5, 8, 4, 2};
 
@@ -31,9 +32,12 @@ static int org_value(char c)
 const char *kx_uscc_status_name(kx_uscc_status status)
 {
     switch (status) {
-    case KX_USCC_VALID: return "valid";
-    case KX_USCC_CHECK_FAILED: return "check_failed";
-    default: return "bad_format";
+    case KX_USCC_VALID:
+        return "valid";
+    case KX_USCC_CHECK_FAILED:
+        return "check_failed";
+    default:
+        return "bad_format";
     }
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * uscc.h - unified social credit code (GB 32100-2015).
  *
@@ -23,9 +24,9 @@ typedef enum kx_uscc_status {
 typedef struct kx_uscc_info {
     kx_uscc_status status;
     char code[KX_USCC_LEN + 1]; /* normalised (upper case), "" if bad format */
-    int org_check_ok;            /* position 17 matches GB 11714 */
-    char expected_check;         /* the check character the code should carry */
-    char region[7];              /* positions 3..8 */
+    int org_check_ok;           /* position 17 matches GB 11714 */
+    char expected_check;        /* the check character the code should carry */
+    char region[7];             /* positions 3..8 */
 } kx_uscc_info;
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * certinfo.c - the summary of an X.509 certificate the screens show:
  * company (O, else CN), credit code (serialNumber, else
@@ -33,8 +34,7 @@ static void name_entry(X509_NAME *name, int nid, char *out, size_t outsz)
     OPENSSL_free(utf8);
 }
 
-kx_err kx_certinfo_parse(const unsigned char *data, size_t len, int64_t now,
-                         kx_certinfo *out)
+kx_err kx_certinfo_parse(const unsigned char *data, size_t len, int64_t now, kx_certinfo *out)
 {
     memset(out, 0, sizeof *out);
     X509 *x = NULL;

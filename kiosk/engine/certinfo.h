@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * certinfo.h - what the kiosk shows about a certificate (cert_show) and
  * uses in its rules (renewal window, credit code match). Pure: no I/O.
@@ -11,13 +12,13 @@
 #include "core/err.h"
 
 typedef struct kx_certinfo {
-    char company[256];     /* O, else CN */
-    char uscc[20];         /* serialNumber, else organizationIdentifier NTRCN-... */
-    char subject[512];     /* RFC 2253 */
-    char serial[84];       /* lower-case hex, as the RA writes it */
-    int64_t not_after;     /* Unix seconds */
+    char company[256];       /* O, else CN */
+    char uscc[20];           /* serialNumber, else organizationIdentifier NTRCN-... */
+    char subject[512];       /* RFC 2253 */
+    char serial[84];         /* lower-case hex, as the RA writes it */
+    int64_t not_after;       /* Unix seconds */
     char not_after_text[16]; /* YYYY-MM-DD (UTC) */
-    long days_left;        /* whole days from now to not_after, negative when expired */
+    long days_left;          /* whole days from now to not_after, negative when expired */
 } kx_certinfo;
 
 /*

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine.c - kioskd's core: configuration, the main loop, sessions walking
  * their flow, step timers and job threads.
@@ -42,7 +43,8 @@ static kx_err engine_load_settings(kx_engine *e)
     kx_engine_settings *s = &e->set;
     kx_err rc;
     long v;
-    kx_strlcpy(s->state_dir, kx_config_get_str(cfg, "kiosk", "state_dir", "/var/lib/jxca-kiosk"),
+    kx_strlcpy(s->state_dir,
+               kx_config_get_str(cfg, "kiosk", "state_dir", "/var/lib/jxca-kiosk"),
                sizeof s->state_dir);
     snprintf(s->spool_dir, sizeof s->spool_dir, "%s/spool", s->state_dir);
     const char *sock = kx_config_get_str(cfg, "engine", "socket", KX_PROTO_DEFAULT_SOCKET);
@@ -477,9 +479,9 @@ static kx_err intent_contact(kx_engine *e, json_t *msg)
     return engine_event(e, KX_EV_CONTACT);
 }
 
-static const char *const revoke_reasons[] = {"unspecified", "key_compromise",
-                                             "affiliation_changed", "superseded",
-                                             "cessation_of_operation", NULL};
+static const char *const revoke_reasons[] = {
+    "unspecified", "key_compromise",         "affiliation_changed",
+    "superseded",  "cessation_of_operation", NULL};
 static const int revoke_reason_codes[] = {0, 1, 3, 4, 5};
 
 static kx_err intent_choose(kx_engine *e, json_t *msg)

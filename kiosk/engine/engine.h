@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine.h - kioskd, the transaction engine: sessions walking the service
  * flows, jobs off the main loop, the write-ahead journal, recovery, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine_internal.h - what the parts of kioskd share: the engine and
  * session structs, the job table, the publisher and the server. Not a
@@ -55,7 +56,7 @@ typedef struct kx_session {
     /* what the error screen shows */
     kx_err error;
     int error_retryable;
-    char error_arg[64]; /* e.g. tries left */
+    char error_arg[64];      /* e.g. tries left */
     const char *error_msgid; /* static msgid shown instead of the error's own, or NULL */
     kx_err carry_error;      /* set by a job: shown on the state its outcome leads to */
 
@@ -90,18 +91,18 @@ typedef struct kx_session {
     int n_seal_cells;
     char current_doc[32];
 
-    int revoke_reason;     /* kx_ra_revoke_reason value */
+    int revoke_reason; /* kx_ra_revoke_reason value */
     int revoke_with_ukey;
 
-    kx_secbuf *pin;        /* current PIN, while needed */
-    kx_secbuf *new_pin;    /* new PIN, while needed */
-    int tries_left;        /* -1 unknown */
+    kx_secbuf *pin;     /* current PIN, while needed */
+    kx_secbuf *new_pin; /* new PIN, while needed */
+    int tries_left;     /* -1 unknown */
 
     char new_serial[84];
-    double progress;       /* -1 none */
+    double progress; /* -1 none */
 
-    kx_secbuf *so_pin;     /* unlock secret released by the RA, while needed */
-    unsigned char *csr;    /* PKCS#10 DER from the token (malloc) */
+    kx_secbuf *so_pin;  /* unlock secret released by the RA, while needed */
+    unsigned char *csr; /* PKCS#10 DER from the token (malloc) */
     size_t csr_len;
     unsigned char *csr_sig; /* old key's signature over the CSR (renew) */
     size_t csr_sig_len;
@@ -114,15 +115,15 @@ typedef struct kx_session {
 
 typedef struct kx_client {
     int fd;
-    kx_role role;       /* granted by SO_PEERCRED */
+    kx_role role; /* granted by SO_PEERCRED */
     int said_hello;
-    int bad;            /* consecutive bad messages */
+    int bad; /* consecutive bad messages */
     uid_t uid;
     pid_t pid;
     struct kx_line_reader *reader;
-    char *out;          /* queued output */
+    char *out; /* queued output */
     size_t out_len, out_cap;
-    int closing;        /* 1: flush, half-close, discard input until EOF; 2: close now */
+    int closing;          /* 1: flush, half-close, discard input until EOF; 2: close now */
     int64_t linger_until; /* end of the discard phase (monotonic ms) */
 } kx_client;
 
@@ -130,9 +131,9 @@ typedef struct kx_engine_settings {
     char state_dir[1024];
     char spool_dir[1100];
     char socket_path[108];
-    int timeout_percent;     /* scales every step timeout */
-    long poll_ms;            /* payment / review poll interval */
-    char ui_users[256];      /* comma-separated names or uids */
+    int timeout_percent; /* scales every step timeout */
+    long poll_ms;        /* payment / review poll interval */
+    char ui_users[256];  /* comma-separated names or uids */
     char staff_users[256];
     char lang[8];
 } kx_engine_settings;
@@ -166,19 +167,19 @@ struct kx_engine {
     int timeout_total_s;
 
     /* the running job */
-    int job_running;        /* a worker thread exists (not yet joined) */
-    int job_done;           /* it finished; main loop joins */
+    int job_running; /* a worker thread exists (not yet joined) */
+    int job_done;    /* it finished; main loop joins */
     pthread_t job_thread;
     unsigned job_gen;       /* generation of the job for the current state */
     unsigned job_run_gen;   /* generation the worker was started for */
     kx_job job_kind;        /* job of the current state (pending start) */
     kx_job job_worker_kind; /* job the worker runs */
     kx_err job_rc;
-    char job_detail[256];   /* kx_err_detail() of the worker, for the log */
+    char job_detail[256]; /* kx_err_detail() of the worker, for the log */
     kx_event job_event;
     volatile int job_cancel; /* the worker should give up */
-    int job_pending;        /* start a job when the running one is joined */
-    int recovery_pending;   /* run recovery when the kiosk is idle */
+    int job_pending;         /* start a job when the running one is joined */
+    int recovery_pending;    /* run recovery when the kiosk is idle */
 
     struct kx_staff_mode *staff; /* staff_mode.c: assisted mode, maintenance, metrics */
 };
@@ -219,7 +220,7 @@ kx_err kx_job_run(kx_engine *e, kx_job job, kx_event *ev);
 typedef struct kx_step {
     int64_t tx;
     char key[72];
-    int already_done;    /* a DONE transaction of the same kind and ref */
+    int already_done; /* a DONE transaction of the same kind and ref */
     char result[KX_JOURNAL_TEXT_MAX];
 } kx_step;
 kx_err kx_step_begin(kx_engine *e, const char *session, const char *kind, const char *ref,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine_jobs.h - shared by jobs.c (RA and payment jobs), jobs_devices.c
  * (token, scanner, ID reader, imaging jobs) and recovery.c. Internal.
@@ -12,8 +13,8 @@ struct kx_payment;
 struct kx_local_devices;
 
 typedef struct kx_devices {
-    struct kx_ra *ra;             /* NULL without [ra] url */
-    struct kx_payment *payment;   /* NULL without the RA */
+    struct kx_ra *ra;               /* NULL without [ra] url */
+    struct kx_payment *payment;     /* NULL without the RA */
     struct kx_local_devices *local; /* jobs_devices.c */
 } kx_devices;
 

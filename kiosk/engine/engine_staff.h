@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine_staff.h - assisted mode, the maintenance menu and the fleet
  * metrics inside kioskd (staff_mode.c), and the device self-tests they use

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * engine_token.h - the engine's UKEY jobs (jobs_token.c), used by
  * jobs_devices.c. Internal.
@@ -24,9 +25,9 @@ kx_job_fn kx_token_job(kx_job job);
  * DER bytes (the RA's proof of possession for a renewal with the PIN).
  * *sig is malloc'd (free()). The current token must be logged in.
  */
-kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsigned char *old_id,
-                             size_t old_id_len, const char *csr_pem, unsigned char **sig,
-                             size_t *sig_len);
+kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current,
+                             const unsigned char *old_id, size_t old_id_len,
+                             const char *csr_pem, unsigned char **sig, size_t *sig_len);
 
 /* jobs_idcard.c: the ID card job, and closing the reader */
 kx_job_fn kx_idcard_job(kx_job job);

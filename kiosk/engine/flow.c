@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flow.c - stepping through a service's state table (flow.h). Pure: no
  * I/O, no allocation, no globals besides the const tables.
@@ -269,8 +270,8 @@ kx_err kx_flow_validate(const kx_flow *flow)
             if (st->on[k].next && !flow_target_ok(flow, st->on[k].next))
                 why = "transition to an unknown state";
         if (why) {
-            kx_err_set_detail("flow %s: state %s: %s", kx_service_id(flow->service),
-                              st->name, why);
+            kx_err_set_detail("flow %s: state %s: %s", kx_service_id(flow->service), st->name,
+                              why);
             return KX_ERR_INTERNAL;
         }
     }

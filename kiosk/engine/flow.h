@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flow.h - every service as data: a state machine per service.
  *
@@ -87,7 +88,7 @@ typedef struct kx_flow_tr {
 } kx_flow_tr;
 
 typedef struct kx_flow_state {
-    const char *name;     /* unique within the flow ("pin_enter") */
+    const char *name; /* unique within the flow ("pin_enter") */
     kx_screen screen;
     kx_job job;           /* started on entry; KX_JOB_NONE for input */
     const char *activity; /* busy illustration id, NULL elsewhere */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * flow_tables.c - the eight service flows as data (one table per service).
  *
@@ -27,158 +28,244 @@ enum {
     TO_STAFF = 600,
 };
 
-#define T(e, n) {KX_EV_##e, n}
-#define INPUT(nm, scr, abrt, col, ...)                                                     \
-    {.name = nm, .screen = KX_SCREEN_##scr, .job = KX_JOB_NONE, .collects = (col),           \
-     .timeout_s = TO_INPUT, .abort = abrt, .on = {__VA_ARGS__}}
-#define BUSY(nm, act, jb, abrt, retry, col, ...)                                           \
-    {.name = nm, .screen = KX_SCREEN_BUSY, .job = KX_JOB_##jb, .activity = act,             \
-     .collects = (col), .timeout_s = TO_JOB, .retry_to = retry, .abort = abrt,              \
-     .on = {__VA_ARGS__}}
+#define T(e, n)                                                                                \
+    {                                                                                          \
+        KX_EV_##e, n                                                                           \
+    }
+#define INPUT(nm, scr, abrt, col, ...)                                                         \
+    {                                                                                          \
+        .name = nm, .screen = KX_SCREEN_##scr, .job = KX_JOB_NONE, .collects = (col),          \
+        .timeout_s = TO_INPUT, .abort = abrt, .on = {                                          \
+            __VA_ARGS__                                                                        \
+        }                                                                                      \
+    }
+#define BUSY(nm, act, jb, abrt, retry, col, ...)                                               \
+    {                                                                                          \
+        .name = nm, .screen = KX_SCREEN_BUSY, .job = KX_JOB_##jb, .activity = act,             \
+        .collects = (col), .timeout_s = TO_JOB, .retry_to = retry, .abort = abrt, .on = {      \
+            __VA_ARGS__                                                                        \
+        }                                                                                      \
+    }
 
 /* UKEY with the current certificate, then the certificate shown. */
-#define F_UKEY_CERT(next, abrt)                                                            \
-    {.name = "ukey_insert", .screen = KX_SCREEN_UKEY_INSERT, .job = KX_JOB_TOKEN_WAIT,      \
-     .collects = KX_DOC_OLD_UKEY, .timeout_s = TO_DEVICE, .abort = abrt,                    \
-     .on = {T(JOB_OK, "read_cert"), T(JOB_FAIL, "@error")}},                                \
-        BUSY("read_cert", "reading_token", TOKEN_READ_CERT, abrt, "ukey_insert", 0,         \
-             T(JOB_OK, "cert_show"), T(JOB_FAIL, "@error")),                                \
+#define F_UKEY_CERT(next, abrt)                                                                \
+    {.name = "ukey_insert",                                                                    \
+     .screen = KX_SCREEN_UKEY_INSERT,                                                          \
+     .job = KX_JOB_TOKEN_WAIT,                                                                 \
+     .collects = KX_DOC_OLD_UKEY,                                                              \
+     .timeout_s = TO_DEVICE,                                                                   \
+     .abort = abrt,                                                                            \
+     .on = {T(JOB_OK, "read_cert"), T(JOB_FAIL, "@error")}},                                   \
+        BUSY("read_cert", "reading_token", TOKEN_READ_CERT, abrt, "ukey_insert", 0,            \
+             T(JOB_OK, "cert_show"), T(JOB_FAIL, "@error")),                                   \
         INPUT("cert_show", CERT_SHOW, abrt, 0, T(CONFIRM, next))
 
 /* The current PIN, verified on the token. */
-#define F_PIN(next, back, abrt)                                                            \
-    INPUT("pin_enter", PIN_ENTER, abrt, 0, T(PIN, "pin_verify"), T(BACK, back)),            \
-        BUSY("pin_verify", "verifying_pin", PIN_VERIFY, abrt, "pin_enter", KX_DOC_UKEY_PIN, \
+#define F_PIN(next, back, abrt)                                                                \
+    INPUT("pin_enter", PIN_ENTER, abrt, 0, T(PIN, "pin_verify"), T(BACK, back)),               \
+        BUSY("pin_verify", "verifying_pin", PIN_VERIFY, abrt, "pin_enter", KX_DOC_UKEY_PIN,    \
              T(JOB_OK, next), T(JOB_FAIL, "@error"))
 
 /* Licence QR -> credit code (checked against the certificate when one was
  * read) -> RA enterprise record. A code whose check character fails goes
  * to staff, who may override (early pilot-region codes). */
-#define F_LICENCE(next, abrt)                                                              \
-    {.name = "licence_place", .screen = KX_SCREEN_LICENCE_PLACE, .doc = "licence",          \
-     .timeout_s = TO_INPUT, .abort = abrt, .on = {T(CONFIRM, "licence_scan")}},             \
-        {.name = "licence_scan", .screen = KX_SCREEN_BUSY, .job = KX_JOB_LICENCE_SCAN,      \
-         .activity = "scanning", .doc = "licence", .collects = KX_DOC_LICENCE,              \
-         .timeout_s = TO_JOB, .retry_to = "licence_place", .abort = abrt,                   \
-         .on = {T(JOB_OK, "ra_lookup"), T(JOB_ALT, "licence_staff"), T(JOB_FAIL, "@error")}}, \
-        {.name = "licence_staff", .screen = KX_SCREEN_STAFF_NEEDED, .timeout_s = TO_STAFF,  \
-         .abort = abrt,                                                                     \
-         .on = {T(STAFF_OVERRIDE, "ra_lookup"), T(RETRY, "licence_place")}},                \
-        BUSY("ra_lookup", "contacting_ra", RA_LOOKUP, abrt, NULL, 0,                        \
-             T(JOB_OK, "company_confirm"), T(JOB_FAIL, "@error")),                          \
-        INPUT("company_confirm", COMPANY_CONFIRM, abrt, 0, T(CONFIRM, next),                \
+#define F_LICENCE(next, abrt)                                                                  \
+    {.name = "licence_place",                                                                  \
+     .screen = KX_SCREEN_LICENCE_PLACE,                                                        \
+     .doc = "licence",                                                                         \
+     .timeout_s = TO_INPUT,                                                                    \
+     .abort = abrt,                                                                            \
+     .on = {T(CONFIRM, "licence_scan")}},                                                      \
+        {.name = "licence_scan",                                                               \
+         .screen = KX_SCREEN_BUSY,                                                             \
+         .job = KX_JOB_LICENCE_SCAN,                                                           \
+         .activity = "scanning",                                                               \
+         .doc = "licence",                                                                     \
+         .collects = KX_DOC_LICENCE,                                                           \
+         .timeout_s = TO_JOB,                                                                  \
+         .retry_to = "licence_place",                                                          \
+         .abort = abrt,                                                                        \
+         .on = {T(JOB_OK, "ra_lookup"), T(JOB_ALT, "licence_staff"), T(JOB_FAIL, "@error")}},  \
+        {.name = "licence_staff",                                                              \
+         .screen = KX_SCREEN_STAFF_NEEDED,                                                     \
+         .timeout_s = TO_STAFF,                                                                \
+         .abort = abrt,                                                                        \
+         .on = {T(STAFF_OVERRIDE, "ra_lookup"), T(RETRY, "licence_place")}},                   \
+        BUSY("ra_lookup", "contacting_ra", RA_LOOKUP, abrt, NULL, 0,                           \
+             T(JOB_OK, "company_confirm"), T(JOB_FAIL, "@error")),                             \
+        INPUT("company_confirm", COMPANY_CONFIRM, abrt, 0, T(CONFIRM, next),                   \
               T(RETRY, "licence_place"))
 
 /* The agent's ID card on the reader (18+, not expired). */
-#define F_IDCARD(next, abrt)                                                               \
-    {.name = "idcard_place", .screen = KX_SCREEN_IDCARD_PLACE, .job = KX_JOB_IDCARD_READ,   \
-     .collects = KX_DOC_AGENT_ID, .timeout_s = TO_DEVICE, .abort = abrt,                    \
-     .on = {T(JOB_OK, "agent_confirm"), T(JOB_FAIL, "@error")}},                            \
-        INPUT("agent_confirm", AGENT_CONFIRM, abrt, 0, T(CONFIRM, next),                    \
+#define F_IDCARD(next, abrt)                                                                   \
+    {.name = "idcard_place",                                                                   \
+     .screen = KX_SCREEN_IDCARD_PLACE,                                                         \
+     .job = KX_JOB_IDCARD_READ,                                                                \
+     .collects = KX_DOC_AGENT_ID,                                                              \
+     .timeout_s = TO_DEVICE,                                                                   \
+     .abort = abrt,                                                                            \
+     .on = {T(JOB_OK, "agent_confirm"), T(JOB_FAIL, "@error")}},                               \
+        INPUT("agent_confirm", AGENT_CONFIRM, abrt, 0, T(CONFIRM, next),                       \
               T(RETRY, "idcard_place"))
 
 /* One scanned document: place, scan, review. */
-#define F_DOC(tag, docid, bit, next, abrt)                                                 \
-    {.name = tag "_place", .screen = KX_SCREEN_DOC_PLACE, .doc = docid,                     \
-     .timeout_s = TO_INPUT, .abort = abrt, .on = {T(CONFIRM, tag "_scan")}},                \
-        {.name = tag "_scan", .screen = KX_SCREEN_BUSY, .job = KX_JOB_DOC_SCAN,             \
-         .activity = "scanning", .doc = docid, .timeout_s = TO_JOB,                         \
-         .retry_to = tag "_place", .abort = abrt,                                           \
-         .on = {T(JOB_OK, tag "_review"), T(JOB_FAIL, "@error")}},                          \
-        {.name = tag "_review", .screen = KX_SCREEN_DOC_REVIEW, .doc = docid,               \
-         .collects = (bit), .timeout_s = TO_INPUT, .abort = abrt,                           \
-         .on = {T(CONFIRM, next), T(RETRY, tag "_place")}}
+#define F_DOC(tag, docid, bit, next, abrt)                                                     \
+    {.name = tag "_place",                                                                     \
+     .screen = KX_SCREEN_DOC_PLACE,                                                            \
+     .doc = docid,                                                                             \
+     .timeout_s = TO_INPUT,                                                                    \
+     .abort = abrt,                                                                            \
+     .on = {T(CONFIRM, tag "_scan")}},                                                         \
+        {.name = tag "_scan",                                                                  \
+         .screen = KX_SCREEN_BUSY,                                                             \
+         .job = KX_JOB_DOC_SCAN,                                                               \
+         .activity = "scanning",                                                               \
+         .doc = docid,                                                                         \
+         .timeout_s = TO_JOB,                                                                  \
+         .retry_to = tag "_place",                                                             \
+         .abort = abrt,                                                                        \
+         .on = {T(JOB_OK, tag "_review"), T(JOB_FAIL, "@error")}},                             \
+    {                                                                                          \
+        .name = tag "_review", .screen = KX_SCREEN_DOC_REVIEW, .doc = docid,                   \
+        .collects = (bit), .timeout_s = TO_INPUT, .abort = abrt, .on = {                       \
+            T(CONFIRM, next),                                                                  \
+            T(RETRY, tag "_place")                                                             \
+        }                                                                                      \
+    }
 
-#define F_CONTACT(next, abrt)                                                              \
+#define F_CONTACT(next, abrt)                                                                  \
     INPUT("contact", CONTACT, abrt, KX_DOC_APPLICATION, T(CONTACT, next))
-#define F_AGREEMENT(next, abrt)                                                            \
+#define F_AGREEMENT(next, abrt)                                                                \
     INPUT("agreement", AGREEMENT, abrt, KX_DOC_AGREEMENT, T(CONFIRM, next))
 
 /* The electronic-seal sheet: rejected cells are stamped again. */
-#define F_SEAL(next, abrt)                                                                 \
-    {.name = "seal_place", .screen = KX_SCREEN_SEAL_PLACE, .doc = "seal_sheet",             \
-     .timeout_s = TO_INPUT, .abort = abrt, .on = {T(CONFIRM, "seal_scan")}},                \
-        {.name = "seal_scan", .screen = KX_SCREEN_BUSY, .job = KX_JOB_SEAL_SCAN,            \
-         .activity = "scanning", .doc = "seal_sheet", .timeout_s = TO_JOB,                  \
-         .retry_to = "seal_place", .abort = abrt,                                           \
-         .on = {T(JOB_OK, "seal_review"), T(JOB_ALT, "seal_rejected"), T(JOB_FAIL, "@error")}}, \
-        {.name = "seal_review", .screen = KX_SCREEN_SEAL_REVIEW, .doc = "seal_sheet",       \
-         .collects = KX_DOC_SEAL_SHEET, .timeout_s = TO_INPUT, .abort = abrt,               \
-         .on = {T(CONFIRM, next), T(RETRY, "seal_place")}},                                 \
-        {.name = "seal_rejected", .screen = KX_SCREEN_SEAL_REVIEW, .doc = "seal_sheet",     \
-         .timeout_s = TO_INPUT, .abort = abrt, .on = {T(RETRY, "seal_place")}}
+#define F_SEAL(next, abrt)                                                                     \
+    {.name = "seal_place",                                                                     \
+     .screen = KX_SCREEN_SEAL_PLACE,                                                           \
+     .doc = "seal_sheet",                                                                      \
+     .timeout_s = TO_INPUT,                                                                    \
+     .abort = abrt,                                                                            \
+     .on = {T(CONFIRM, "seal_scan")}},                                                         \
+        {.name = "seal_scan",                                                                  \
+         .screen = KX_SCREEN_BUSY,                                                             \
+         .job = KX_JOB_SEAL_SCAN,                                                              \
+         .activity = "scanning",                                                               \
+         .doc = "seal_sheet",                                                                  \
+         .timeout_s = TO_JOB,                                                                  \
+         .retry_to = "seal_place",                                                             \
+         .abort = abrt,                                                                        \
+         .on = {T(JOB_OK, "seal_review"), T(JOB_ALT, "seal_rejected"),                         \
+                T(JOB_FAIL, "@error")}},                                                       \
+        {.name = "seal_review",                                                                \
+         .screen = KX_SCREEN_SEAL_REVIEW,                                                      \
+         .doc = "seal_sheet",                                                                  \
+         .collects = KX_DOC_SEAL_SHEET,                                                        \
+         .timeout_s = TO_INPUT,                                                                \
+         .abort = abrt,                                                                        \
+         .on = {T(CONFIRM, next), T(RETRY, "seal_place")}},                                    \
+    {                                                                                          \
+        .name = "seal_rejected", .screen = KX_SCREEN_SEAL_REVIEW, .doc = "seal_sheet",         \
+        .timeout_s = TO_INPUT, .abort = abrt, .on = {                                          \
+            T(RETRY, "seal_place")                                                             \
+        }                                                                                      \
+    }
 
 /* The case and its documents to the RA, then its review. Staff may approve
  * meanwhile, but the RA decides (it grants the right per kiosk): approved,
  * the flow goes on; refused (ALT), back to the wait with the reason. */
-#define F_SUBMIT(next, abrt)                                                               \
-    BUSY("case_submit", "submitting", CASE_SUBMIT, abrt, NULL, 0, T(JOB_OK, "review_wait"), \
-         T(JOB_FAIL, "@error")),                                                            \
-        {.name = "review_wait", .screen = KX_SCREEN_REVIEW_WAIT, .job = KX_JOB_REVIEW_POLL, \
-         .timeout_s = TO_REVIEW, .abort = abrt,                                             \
-         .on = {T(JOB_OK, next), T(STAFF_APPROVE, "staff_approval"),                        \
-                T(STAFF_REJECT, "cancelled"), T(JOB_FAIL, "@error")}},                      \
-        BUSY("staff_approval", "contacting_ra", STAFF_APPROVAL, abrt, NULL, 0,              \
+#define F_SUBMIT(next, abrt)                                                                   \
+    BUSY("case_submit", "submitting", CASE_SUBMIT, abrt, NULL, 0, T(JOB_OK, "review_wait"),    \
+         T(JOB_FAIL, "@error")),                                                               \
+        {.name = "review_wait",                                                                \
+         .screen = KX_SCREEN_REVIEW_WAIT,                                                      \
+         .job = KX_JOB_REVIEW_POLL,                                                            \
+         .timeout_s = TO_REVIEW,                                                               \
+         .abort = abrt,                                                                        \
+         .on = {T(JOB_OK, next), T(STAFF_APPROVE, "staff_approval"),                           \
+                T(STAFF_REJECT, "cancelled"), T(JOB_FAIL, "@error")}},                         \
+        BUSY("staff_approval", "contacting_ra", STAFF_APPROVAL, abrt, NULL, 0,                 \
              T(JOB_OK, next), T(JOB_ALT, "review_wait"), T(JOB_FAIL, "@error"))
 
 /* Fee: the case is submitted and, where the flow has no review screen,
  * approved first (this may take a while: the user may cancel); free
  * services skip the order; otherwise order, then payment. From the order
  * on, cancel compensates. */
-#define F_PAY(after, back, abrt)                                                           \
-    {.name = "fee_quote", .screen = KX_SCREEN_BUSY, .job = KX_JOB_FEE_QUOTE,                \
-     .activity = "checking_fee", .timeout_s = TO_REVIEW, .cancellable = 1, .abort = abrt,   \
-     .on = {T(JOB_OK, "fee_confirm"), T(JOB_ALT, after), T(JOB_FAIL, "@error")}},           \
-        INPUT("fee_confirm", FEE_CONFIRM, abrt, 0, T(CONFIRM, "order_create"),              \
-              T(BACK, back)),                                                               \
-        BUSY("order_create", "creating_order", ORDER_CREATE, "compensate", NULL, 0,         \
-             T(JOB_OK, "payment"), T(JOB_FAIL, "@error")),                                  \
-        {.name = "payment", .screen = KX_SCREEN_PAYMENT, .job = KX_JOB_ORDER_POLL,          \
-         .timeout_s = TO_PAY, .retry_to = "order_create", .abort = "compensate",            \
-         .on = {T(JOB_OK, after), T(JOB_FAIL, "@error")}}
+#define F_PAY(after, back, abrt)                                                               \
+    {.name = "fee_quote",                                                                      \
+     .screen = KX_SCREEN_BUSY,                                                                 \
+     .job = KX_JOB_FEE_QUOTE,                                                                  \
+     .activity = "checking_fee",                                                               \
+     .timeout_s = TO_REVIEW,                                                                   \
+     .cancellable = 1,                                                                         \
+     .abort = abrt,                                                                            \
+     .on = {T(JOB_OK, "fee_confirm"), T(JOB_ALT, after), T(JOB_FAIL, "@error")}},              \
+        INPUT("fee_confirm", FEE_CONFIRM, abrt, 0, T(CONFIRM, "order_create"), T(BACK, back)), \
+        BUSY("order_create", "creating_order", ORDER_CREATE, "compensate", NULL, 0,            \
+             T(JOB_OK, "payment"), T(JOB_FAIL, "@error")),                                     \
+    {                                                                                          \
+        .name = "payment", .screen = KX_SCREEN_PAYMENT, .job = KX_JOB_ORDER_POLL,              \
+        .timeout_s = TO_PAY, .retry_to = "order_create", .abort = "compensate", .on = {        \
+            T(JOB_OK, after),                                                                  \
+            T(JOB_FAIL, "@error")                                                              \
+        }                                                                                      \
+    }
 
 /* A blank UKEY gets the PIN the user chooses. */
-#define F_BLANK(next)                                                                      \
-    {.name = "blank_insert", .screen = KX_SCREEN_UKEY_BLANK_INSERT, .job = KX_JOB_BLANK_WAIT, \
-     .collects = KX_DOC_NEW_UKEY, .timeout_s = TO_DEVICE, .abort = "compensate",            \
-     .on = {T(JOB_OK, "pin_new"), T(JOB_FAIL, "@error")}},                                  \
-        INPUT("pin_new", PIN_NEW, "compensate", 0, T(NEW_PIN, "set_pin")),                  \
-        BUSY("set_pin", "writing_token", TOKEN_SET_PIN, "compensate", "pin_new", 0,         \
+#define F_BLANK(next)                                                                          \
+    {.name = "blank_insert",                                                                   \
+     .screen = KX_SCREEN_UKEY_BLANK_INSERT,                                                    \
+     .job = KX_JOB_BLANK_WAIT,                                                                 \
+     .collects = KX_DOC_NEW_UKEY,                                                              \
+     .timeout_s = TO_DEVICE,                                                                   \
+     .abort = "compensate",                                                                    \
+     .on = {T(JOB_OK, "pin_new"), T(JOB_FAIL, "@error")}},                                     \
+        INPUT("pin_new", PIN_NEW, "compensate", 0, T(NEW_PIN, "set_pin")),                     \
+        BUSY("set_pin", "writing_token", TOKEN_SET_PIN, "compensate", "pin_new", 0,            \
              T(JOB_OK, next), T(JOB_FAIL, "@error"))
 
 /* Key pair and CSR on the token, certificate from the RA, installed. */
-#define F_ISSUE(rajob, next)                                                               \
-    BUSY("keygen", "generating_key", KEYGEN, "compensate", NULL, 0, T(JOB_OK, "ra_issue"),  \
-         T(JOB_FAIL, "@error")),                                                            \
-        BUSY("ra_issue", "contacting_ra", rajob, "compensate", NULL, 0,                     \
-             T(JOB_OK, "install"), T(JOB_FAIL, "@error")),                                  \
-        BUSY("install", "installing", INSTALL, "compensate", NULL, 0, T(JOB_OK, next),      \
+#define F_ISSUE(rajob, next)                                                                   \
+    BUSY("keygen", "generating_key", KEYGEN, "compensate", NULL, 0, T(JOB_OK, "ra_issue"),     \
+         T(JOB_FAIL, "@error")),                                                               \
+        BUSY("ra_issue", "contacting_ra", rajob, "compensate", NULL, 0, T(JOB_OK, "install"),  \
+             T(JOB_FAIL, "@error")),                                                           \
+        BUSY("install", "installing", INSTALL, "compensate", NULL, 0, T(JOB_OK, next),         \
              T(JOB_FAIL, "@error"))
 
 /* The old key and certificate leave the token; the new one is in place,
  * so giving up here still ends in done. */
-#define F_REMOVE_OLD(next)                                                                 \
-    BUSY("remove_old", "removing_old", REMOVE_OLD, next, NULL, 0, T(JOB_OK, next),          \
+#define F_REMOVE_OLD(next)                                                                     \
+    BUSY("remove_old", "removing_old", REMOVE_OLD, next, NULL, 0, T(JOB_OK, next),             \
          T(JOB_FAIL, "@error"))
 
 /* RA authorisation, then the new PIN replaces the forgotten one. */
-#define F_UNLOCK(next, abrt)                                                               \
-    BUSY("unlock_auth", "contacting_ra", RA_UNLOCK_AUTH, abrt, NULL, 0,                     \
-         T(JOB_OK, "pin_reset_new"), T(JOB_FAIL, "@error")),                                \
-        INPUT("pin_reset_new", PIN_NEW, abrt, 0, T(NEW_PIN, "reset_pin")),                  \
-        BUSY("reset_pin", "writing_token", TOKEN_RESET_PIN, abrt, "pin_reset_new",          \
+#define F_UNLOCK(next, abrt)                                                                   \
+    BUSY("unlock_auth", "contacting_ra", RA_UNLOCK_AUTH, abrt, NULL, 0,                        \
+         T(JOB_OK, "pin_reset_new"), T(JOB_FAIL, "@error")),                                   \
+        INPUT("pin_reset_new", PIN_NEW, abrt, 0, T(NEW_PIN, "reset_pin")),                     \
+        BUSY("reset_pin", "writing_token", TOKEN_RESET_PIN, abrt, "pin_reset_new",             \
              KX_DOC_UKEY_PIN, T(JOB_OK, next), T(JOB_FAIL, "@error"))
 
 /* The ends of every flow. */
-#define F_END                                                                              \
-    {.name = "done", .screen = KX_SCREEN_DONE, .timeout_s = TO_END, .abort = "@home",       \
-     .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home")}},                                     \
-        {.name = "cancelled", .screen = KX_SCREEN_CANCELLED, .timeout_s = TO_END,           \
-         .abort = "@home", .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home")}},               \
-        BUSY("compensate", "refunding", COMPENSATE, "staff", NULL, 0,                       \
-             T(JOB_OK, "cancelled"), T(JOB_FAIL, "@error")),                                \
-        {.name = "staff", .screen = KX_SCREEN_STAFF_NEEDED, .timeout_s = TO_STAFF,          \
-         .abort = "@home", .on = {T(STAFF_RESET, "@home")}}
+#define F_END                                                                                  \
+    {.name = "done",                                                                           \
+     .screen = KX_SCREEN_DONE,                                                                 \
+     .timeout_s = TO_END,                                                                      \
+     .abort = "@home",                                                                         \
+     .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home")}},                                        \
+        {.name = "cancelled",                                                                  \
+         .screen = KX_SCREEN_CANCELLED,                                                        \
+         .timeout_s = TO_END,                                                                  \
+         .abort = "@home",                                                                     \
+         .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home")}},                                    \
+        BUSY("compensate", "refunding", COMPENSATE, "staff", NULL, 0, T(JOB_OK, "cancelled"),  \
+             T(JOB_FAIL, "@error")),                                                           \
+    {                                                                                          \
+        .name = "staff", .screen = KX_SCREEN_STAFF_NEEDED, .timeout_s = TO_STAFF,              \
+        .abort = "@home", .on = {                                                              \
+            T(STAFF_RESET, "@home")                                                            \
+        }                                                                                      \
+    }
 
 #define C "cancelled"
 #define P "compensate"
@@ -216,12 +303,11 @@ static const kx_flow_state renew_nopin_states[] = {
 };
 
 /* new, reissue and change share their document steps */
-#define F_NEW_DOCS(after_auth, abrt)                                                       \
-    F_LICENCE("idcard_place", abrt), F_IDCARD("id_front_place", abrt),                      \
-        F_DOC("id_front", "agent_id_front", 0, "id_back_place", abrt),                      \
-        F_DOC("id_back", "agent_id_back", 0, "contact", abrt),                              \
-        F_CONTACT("agreement", abrt), F_AGREEMENT("seal_place", abrt),                      \
-        F_SEAL("auth_place", abrt),                                                         \
+#define F_NEW_DOCS(after_auth, abrt)                                                           \
+    F_LICENCE("idcard_place", abrt), F_IDCARD("id_front_place", abrt),                         \
+        F_DOC("id_front", "agent_id_front", 0, "id_back_place", abrt),                         \
+        F_DOC("id_back", "agent_id_back", 0, "contact", abrt), F_CONTACT("agreement", abrt),   \
+        F_AGREEMENT("seal_place", abrt), F_SEAL("auth_place", abrt),                           \
         F_DOC("auth", "auth_letter", KX_DOC_AUTH_LETTER, after_auth, abrt)
 
 static const kx_flow_state new_states[] = {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobs.c - what each flow state's job does: calls into the drivers and the
  * RA client, with the journal written ahead of every side effect that
@@ -336,15 +337,16 @@ out:
     snprintf(detail, sizeof detail, "state=review_wait case=%.64s approved_by=%.120s",
              case_id[0] ? case_id : "-", c.approved_by[0] ? c.approved_by : "-");
     kx_staff_record(e, &a, "approve", sid, st.tx, reason, detail, rc ? kx_err_name(rc) : "ok");
-    kx_log_info("ra.staff_approval", "session=%s case=%s staff=%s result=%s approved_by=%s", sid,
-                case_id[0] ? case_id : "-", a.id, kx_err_name(rc),
+    kx_log_info("ra.staff_approval", "session=%s case=%s staff=%s result=%s approved_by=%s",
+                sid, case_id[0] ? case_id : "-", a.id, kx_err_name(rc),
                 c.approved_by[0] ? c.approved_by : "-");
     kx_err_set_detail("%s", why);
     if (rc == KX_ERR_PERMISSION) {
         pthread_mutex_lock(&e->mu);
         if (strcmp(e->s.id, sid) == 0) {
             e->s.carry_error = KX_ERR_PERMISSION;
-            e->s.error_msgid = N_("The CA does not allow staff at this kiosk to approve cases.");
+            e->s.error_msgid =
+                N_("The CA does not allow staff at this kiosk to approve cases.");
         }
         pthread_mutex_unlock(&e->mu);
         *ev = KX_EV_JOB_ALT;
@@ -601,7 +603,8 @@ static kx_err job_ra_revoke(kx_engine *e, kx_event *ev)
     if (st.already_done)
         return KX_OK;
     int64_t at = 0;
-    rc = kx_ra_cert_revoke(e->dev->ra, st.key, case_id, serial, (kx_ra_revoke_reason)reason, &at);
+    rc = kx_ra_cert_revoke(e->dev->ra, st.key, case_id, serial, (kx_ra_revoke_reason)reason,
+                           &at);
     kx_step_end(e, "ra_revoke", &st, rc, rc ? NULL : serial);
     return rc;
 }
@@ -625,18 +628,12 @@ static kx_err job_unsupported(kx_engine *e, kx_event *ev)
 }
 
 static const kx_job_fn job_table[KX_JOB_COUNT] = {
-    [KX_JOB_FEE_QUOTE] = job_fee_quote,
-    [KX_JOB_ORDER_CREATE] = job_order_create,
-    [KX_JOB_ORDER_POLL] = job_order_poll,
-    [KX_JOB_RA_RENEW] = job_ra_renew,
-    [KX_JOB_RA_ISSUE] = job_ra_issue_new,
-    [KX_JOB_RA_LOOKUP] = job_ra_lookup,
-    [KX_JOB_CASE_SUBMIT] = job_case_submit,
-    [KX_JOB_REVIEW_POLL] = job_review_poll,
-    [KX_JOB_RA_UNLOCK_AUTH] = job_ra_unlock_auth,
-    [KX_JOB_RA_REVOKE] = job_ra_revoke,
-    [KX_JOB_COMPENSATE] = job_compensate,
-    [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
+    [KX_JOB_FEE_QUOTE] = job_fee_quote,           [KX_JOB_ORDER_CREATE] = job_order_create,
+    [KX_JOB_ORDER_POLL] = job_order_poll,         [KX_JOB_RA_RENEW] = job_ra_renew,
+    [KX_JOB_RA_ISSUE] = job_ra_issue_new,         [KX_JOB_RA_LOOKUP] = job_ra_lookup,
+    [KX_JOB_CASE_SUBMIT] = job_case_submit,       [KX_JOB_REVIEW_POLL] = job_review_poll,
+    [KX_JOB_RA_UNLOCK_AUTH] = job_ra_unlock_auth, [KX_JOB_RA_REVOKE] = job_ra_revoke,
+    [KX_JOB_COMPENSATE] = job_compensate,         [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
 };
 
 kx_err kx_job_run(kx_engine *e, kx_job job, kx_event *ev)

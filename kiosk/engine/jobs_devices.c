@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobs_devices.c - the jobs that use the kiosk's devices: UKEY (token
  * driver), scanner, ID card reader and the imaging library, and the upload
@@ -109,9 +110,12 @@ static const char *ra_kind_of_doc(const char *doc)
 {
     static const struct {
         const char *doc, *kind;
-    } map[] = {{"licence", "licence"},           {"agent_id_front", "id_front"},
-               {"agent_id_back", "id_back"},     {"auth_letter", "auth_letter"},
-               {"reissue_statement", "reissue_statement"}, {"uscc_copy", "uscc_copy"}};
+    } map[] = {{"licence", "licence"},
+               {"agent_id_front", "id_front"},
+               {"agent_id_back", "id_back"},
+               {"auth_letter", "auth_letter"},
+               {"reissue_statement", "reissue_statement"},
+               {"uscc_copy", "uscc_copy"}};
     for (size_t i = 0; doc && i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].doc, doc) == 0)
             return map[i].kind;
@@ -359,8 +363,12 @@ kx_err kx_upload_session_scans(kx_engine *e, const char *session, const char *ca
             free(data);
             return rc;
         }
-        kx_ra_document d = {.kind = kind, .media_type = "image/png", .data = data, .len = len,
-                            .width_mm = w, .height_mm = h};
+        kx_ra_document d = {.kind = kind,
+                            .media_type = "image/png",
+                            .data = data,
+                            .len = len,
+                            .width_mm = w,
+                            .height_mm = h};
         char key[KX_RA_IDEM_KEY_MAX];
         snprintf(key, sizeof key, "%.40s.doc.%d", session, (int)kind);
         kx_ra_document_receipt rec;

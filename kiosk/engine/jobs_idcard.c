@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobs_idcard.c - the agent's ID card on the reader: read it (waiting for
  * the card), apply the rules (valid number, consistent, not expired, 18 or

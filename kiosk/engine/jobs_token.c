@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * jobs_token.c - the UKEY jobs: waiting for a token, reading its
  * certificate, the PIN, key generation and CSR, installing the issued
@@ -123,8 +124,7 @@ static const kx_token_cert *best_cert(const kx_token_certs *cs)
 {
     const kx_token_cert *best = NULL;
     for (size_t i = 0; i < cs->count; i++)
-        if (cs->items[i].has_private_key &&
-            (!best || cs->items[i].not_after > best->not_after))
+        if (cs->items[i].has_private_key && (!best || cs->items[i].not_after > best->not_after))
             best = &cs->items[i];
     return best;
 }
@@ -221,9 +221,9 @@ static kx_err job_token_read_cert(kx_engine *e, kx_event *ev)
     char sid[KX_SESSION_ID_MAX], serial[84];
     size_t k = 0;
     for (; c->serial_hex[k] && k < sizeof serial - 1; k++)
-        serial[k] = (char)(c->serial_hex[k] >= 'A' && c->serial_hex[k] <= 'F'
-                               ? c->serial_hex[k] + 32
-                               : c->serial_hex[k]);
+        serial[k] =
+            (char)(c->serial_hex[k] >= 'A' && c->serial_hex[k] <= 'F' ? c->serial_hex[k] + 32
+                                                                      : c->serial_hex[k]);
     serial[k] = 0;
     long days = c->days_left;
     pthread_mutex_lock(&e->mu);
@@ -387,7 +387,8 @@ static kx_err job_keygen(kx_engine *e, kx_event *ev)
     rc = kx_token_generate_key(t->target, t->key_type, t->new_id, &t->new_id_len);
     char *csr = NULL;
     if (!rc)
-        rc = kx_token_make_csr(t->target, t->new_id, t->new_id_len, company, uscc, company, &csr);
+        rc = kx_token_make_csr(t->target, t->new_id, t->new_id_len, company, uscc, company,
+                               &csr);
     kx_step_end(e, "keygen", &st, rc, NULL);
     if (rc) {
         free(csr);
@@ -401,7 +402,8 @@ static kx_err job_keygen(kx_engine *e, kx_event *ev)
     if (svc == KX_SVC_RENEW) {
         /* the RA wants the current key's signature over the CSR (proof of
          * possession of the old key) */
-        rc = kx_token_sign_renewal(e, t->current, t->old_id, t->old_id_len, csr, &sig, &sig_len);
+        rc =
+            kx_token_sign_renewal(e, t->current, t->old_id, t->old_id_len, csr, &sig, &sig_len);
         if (rc) {
             free(csr);
             return rc;
@@ -520,7 +522,8 @@ kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const ch
     kx_certinfo want;
     kx_token_certs cs = {0};
     int present = 0;
-    if (kx_certinfo_parse((const unsigned char *)cert_pem, strlen(cert_pem), 0, &want) == KX_OK &&
+    if (kx_certinfo_parse((const unsigned char *)cert_pem, strlen(cert_pem), 0, &want) ==
+            KX_OK &&
         kx_token_list_certs(tok, &cs) == KX_OK)
         for (size_t i = 0; i < cs.count; i++) {
             kx_certinfo have;
@@ -542,9 +545,9 @@ kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const ch
     return rc;
 }
 
-kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current, const unsigned char *old_id,
-                             size_t old_id_len, const char *csr_pem, unsigned char **sig,
-                             size_t *sig_len)
+kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current,
+                             const unsigned char *old_id, size_t old_id_len,
+                             const char *csr_pem, unsigned char **sig, size_t *sig_len)
 {
     (void)e;
     *sig = NULL;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal.c - the write-ahead journal on SQLite (journal.h).
  *
@@ -31,7 +32,8 @@ static const char *const schema =
     " id TEXT PRIMARY KEY, service TEXT NOT NULL, case_id TEXT NOT NULL DEFAULT '',"
     " order_id TEXT NOT NULL DEFAULT '', token_serial TEXT NOT NULL DEFAULT '',"
     " old_serial TEXT NOT NULL DEFAULT '', new_serial TEXT NOT NULL DEFAULT '',"
-    " outcome TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0);"
+    " outcome TEXT NOT NULL DEFAULT '', created INTEGER NOT NULL, ended INTEGER NOT NULL "
+    "DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS tx("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, session TEXT NOT NULL REFERENCES sessions(id),"
     " kind TEXT NOT NULL, idem_key TEXT NOT NULL UNIQUE, status INTEGER NOT NULL DEFAULT 0,"
@@ -41,7 +43,8 @@ static const char *const schema =
     "CREATE INDEX IF NOT EXISTS tx_session ON tx(session, kind);"
     "CREATE INDEX IF NOT EXISTS tx_status ON tx(status);"
     "CREATE TABLE IF NOT EXISTS spool("
-    " path TEXT PRIMARY KEY, session TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT NULL);"
+    " path TEXT PRIMARY KEY, session TEXT NOT NULL, doc TEXT NOT NULL, created INTEGER NOT "
+    "NULL);"
     "CREATE TABLE IF NOT EXISTS staff_actions("
     " id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, staff_id TEXT NOT NULL,"
     " role TEXT NOT NULL, action TEXT NOT NULL, session TEXT NOT NULL DEFAULT '',"
@@ -78,7 +81,8 @@ kx_err kx_journal_open(const char *state_dir, kx_journal **out)
     if (!j)
         return KX_ERR_NO_MEMORY;
     pthread_mutex_init(&j->mu, NULL);
-    if ((size_t)snprintf(j->path, sizeof j->path, "%s/journal.db", state_dir) >= sizeof j->path) {
+    if ((size_t)snprintf(j->path, sizeof j->path, "%s/journal.db", state_dir) >=
+        sizeof j->path) {
         free(j);
         return KX_ERR_INVALID_ARG;
     }
@@ -131,8 +135,8 @@ const char *kx_journal_path(const kx_journal *j)
 
 /* run one statement with text/int64 parameters described by types
  * ("t" text, "i" int64); returns rows changed in *changes */
-static kx_err journal_exec(kx_journal *j, const char *sql, const char *types, const void *const *args,
-                           int *changes, int64_t *rowid)
+static kx_err journal_exec(kx_journal *j, const char *sql, const char *types,
+                           const void *const *args, int *changes, int64_t *rowid)
 {
     sqlite3_stmt *st = NULL;
     kx_err rc = KX_OK;
@@ -197,8 +201,8 @@ kx_err kx_journal_session_end(kx_journal *j, const char *session, const char *ou
     int64_t now = (int64_t)time(NULL);
     const void *args[] = {outcome, &now, session};
     int n = 0;
-    kx_err rc = journal_exec(j, "UPDATE sessions SET outcome=?, ended=? WHERE id=?", "tit", args,
-                             &n, NULL);
+    kx_err rc = journal_exec(j, "UPDATE sessions SET outcome=?, ended=? WHERE id=?", "tit",
+                             args, &n, NULL);
     return rc ? rc : (n ? KX_OK : KX_ERR_NOT_FOUND);
 }
 
@@ -258,18 +262,20 @@ kx_err kx_journal_intent(kx_journal *j, const char *session, const char *kind,
         return rc;
     if (tx_id_out)
         *tx_id_out = rowid;
-    kx_log_info("journal.intent", "tx=%lld session=%s kind=%s", (long long)rowid, session, kind);
+    kx_log_info("journal.intent", "tx=%lld session=%s kind=%s", (long long)rowid, session,
+                kind);
     return KX_OK;
 }
 
-kx_err kx_journal_outcome(kx_journal *j, int64_t tx_id, kx_tx_status status,
-                          const char *result, kx_err error)
+kx_err kx_journal_outcome(kx_journal *j, int64_t tx_id, kx_tx_status status, const char *result,
+                          kx_err error)
 {
     int64_t now = (int64_t)time(NULL), st = status, er = error;
     const void *args[] = {&st, result, &er, &now, &tx_id};
     int n = 0;
-    kx_err rc = journal_exec(j, "UPDATE tx SET status=?, result=?, error=?, updated=? WHERE id=?",
-                             "itiii", args, &n, NULL);
+    kx_err rc =
+        journal_exec(j, "UPDATE tx SET status=?, result=?, error=?, updated=? WHERE id=?",
+                     "itiii", args, &n, NULL);
     if (rc)
         return rc;
     if (!n)
@@ -279,9 +285,9 @@ kx_err kx_journal_outcome(kx_journal *j, int64_t tx_id, kx_tx_status status,
     return KX_OK;
 }
 
-#define TX_COLUMNS                                                                         \
-    "SELECT tx.id, tx.session, sessions.service, tx.kind, tx.idem_key, tx.status, tx.ref,"   \
-    " tx.result, tx.amount_fen, tx.error, tx.created, tx.updated FROM tx"                   \
+#define TX_COLUMNS                                                                             \
+    "SELECT tx.id, tx.session, sessions.service, tx.kind, tx.idem_key, tx.status, tx.ref,"     \
+    " tx.result, tx.amount_fen, tx.error, tx.created, tx.updated FROM tx"                      \
     " JOIN sessions ON sessions.id = tx.session "
 
 static void tx_from_row(sqlite3_stmt *st, kx_journal_tx *t)
@@ -333,22 +339,24 @@ kx_err kx_journal_tx_get(kx_journal *j, int64_t tx_id, kx_journal_tx *out)
     snprintf(id, sizeof id, "%lld", (long long)tx_id);
     const char *p[] = {id};
     size_t n = 0;
-    kx_err rc = journal_query_tx(j, TX_COLUMNS "WHERE tx.id = CAST(? AS INTEGER)", p, 1, out, 1, &n);
+    kx_err rc =
+        journal_query_tx(j, TX_COLUMNS "WHERE tx.id = CAST(? AS INTEGER)", p, 1, out, 1, &n);
     return rc ? rc : (n ? KX_OK : KX_ERR_NOT_FOUND);
 }
 
-kx_err kx_journal_last(kx_journal *j, const char *session, const char *kind,
-                       kx_journal_tx *out)
+kx_err kx_journal_last(kx_journal *j, const char *session, const char *kind, kx_journal_tx *out)
 {
     const char *p[] = {session, kind};
     size_t n = 0;
-    kx_err rc = journal_query_tx(j, TX_COLUMNS "WHERE tx.session=? AND tx.kind=?"
-                                 " ORDER BY tx.id DESC LIMIT 1", p, 2, out, 1, &n);
+    kx_err rc = journal_query_tx(j,
+                                 TX_COLUMNS "WHERE tx.session=? AND tx.kind=?"
+                                            " ORDER BY tx.id DESC LIMIT 1",
+                                 p, 2, out, 1, &n);
     return rc ? rc : (n ? KX_OK : KX_ERR_NOT_FOUND);
 }
 
-kx_err kx_journal_list(kx_journal *j, int open_only, const char *session,
-                       kx_journal_tx *out, size_t max, size_t *n_out)
+kx_err kx_journal_list(kx_journal *j, int open_only, const char *session, kx_journal_tx *out,
+                       size_t max, size_t *n_out)
 {
     const char *p[] = {session};
     const char *sql;
@@ -392,7 +400,8 @@ out:
 kx_err kx_journal_open_sessions(kx_journal *j, char (*ids)[KX_JOURNAL_ID_MAX], size_t max,
                                 size_t *n_out)
 {
-    return journal_query_text(j, "SELECT id FROM sessions WHERE outcome='' ORDER BY created, id",
+    return journal_query_text(j,
+                              "SELECT id FROM sessions WHERE outcome='' ORDER BY created, id",
                               NULL, &ids[0][0], KX_JOURNAL_ID_MAX, max, n_out);
 }
 
@@ -417,8 +426,10 @@ kx_err kx_journal_spool_add(kx_journal *j, const char *session, const char *doc,
 {
     int64_t now = (int64_t)time(NULL);
     const void *args[] = {path, session, doc, &now};
-    return journal_exec(j, "INSERT OR REPLACE INTO spool(path, session, doc, created)"
-                           " VALUES(?,?,?,?)", "ttti", args, NULL, NULL);
+    return journal_exec(j,
+                        "INSERT OR REPLACE INTO spool(path, session, doc, created)"
+                        " VALUES(?,?,?,?)",
+                        "ttti", args, NULL, NULL);
 }
 
 static void spool_unlink(const char *path)
@@ -438,8 +449,9 @@ kx_err kx_journal_spool_list(kx_journal *j, const char *session,
                              char (*paths)[KX_JOURNAL_TEXT_MAX], size_t max, size_t *n_out)
 {
     return journal_query_text(j,
-                              session ? "SELECT path FROM spool WHERE session=? ORDER BY created"
-                                      : "SELECT path FROM spool ORDER BY created",
+                              session
+                                  ? "SELECT path FROM spool WHERE session=? ORDER BY created"
+                                  : "SELECT path FROM spool ORDER BY created",
                               session, &paths[0][0], KX_JOURNAL_TEXT_MAX, max, n_out);
 }
 

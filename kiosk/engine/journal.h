@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * journal.h - kioskd's write-ahead journal (SQLite, WAL, synchronous=FULL).
  *
@@ -46,14 +47,14 @@ typedef struct kx_journal_tx {
     int64_t id;
     char session[KX_JOURNAL_ID_MAX];
     char service[KX_JOURNAL_ID_MAX];
-    char kind[KX_JOURNAL_ID_MAX];   /* job name: order_create, ra_renew, install, refund ... */
+    char kind[KX_JOURNAL_ID_MAX]; /* job name: order_create, ra_renew, install, refund ... */
     char idem_key[KX_JOURNAL_ID_MAX];
     kx_tx_status status;
     char ref[KX_JOURNAL_TEXT_MAX];    /* the action's input: case, order, serial */
     char result[KX_JOURNAL_TEXT_MAX]; /* its outcome: order id, new serial */
     int64_t amount_fen;
-    int error;                        /* kx_err of a failure, 0 */
-    int64_t created, updated;         /* Unix seconds */
+    int error;                /* kx_err of a failure, 0 */
+    int64_t created, updated; /* Unix seconds */
 } kx_journal_tx;
 
 /* A session (one customer at the kiosk) and what it achieved so far. */
@@ -112,8 +113,8 @@ kx_err kx_journal_intent(kx_journal *j, const char *session, const char *kind,
  * FAILED or COMPENSATED, result text (may be NULL), error code (0 unless
  * failed). Durable on return. KX_ERR_NOT_FOUND for unknown ids.
  */
-kx_err kx_journal_outcome(kx_journal *j, int64_t tx_id, kx_tx_status status,
-                          const char *result, kx_err error);
+kx_err kx_journal_outcome(kx_journal *j, int64_t tx_id, kx_tx_status status, const char *result,
+                          kx_err error);
 
 /* kx_journal_tx_get - one transaction. KX_ERR_NOT_FOUND if absent. */
 kx_err kx_journal_tx_get(kx_journal *j, int64_t tx_id, kx_journal_tx *out);
@@ -131,8 +132,8 @@ kx_err kx_journal_last(kx_journal *j, const char *session, const char *kind,
  * status OPEN; session (NULL: all) restricts to one session. Fills up to
  * max entries of out; *n_out gets the count.
  */
-kx_err kx_journal_list(kx_journal *j, int open_only, const char *session,
-                       kx_journal_tx *out, size_t max, size_t *n_out);
+kx_err kx_journal_list(kx_journal *j, int open_only, const char *session, kx_journal_tx *out,
+                       size_t max, size_t *n_out);
 
 /* kx_journal_open_sessions - ids of sessions without an outcome, oldest
  * first, up to max. */
@@ -160,20 +161,21 @@ kx_err kx_journal_spool_list(kx_journal *j, const char *session,
 /* One thing a staff member did: who, what, when, why. Never a PIN. */
 typedef struct kx_journal_staff_action {
     int64_t id;
-    int64_t at;                          /* Unix seconds (0 on record: now) */
-    char staff_id[KX_JOURNAL_ID_MAX];    /* [staff:ID], or "uid:N" without staff members */
-    char role[16];                       /* staff, admin */
-    char action[KX_JOURNAL_ID_MAX];      /* login, approve, override, refund, selftest ... */
-    char session[KX_JOURNAL_ID_MAX];     /* customer session concerned, "" */
-    int64_t tx_id;                       /* transaction concerned, 0 */
-    char reason[KX_JOURNAL_TEXT_MAX];    /* why (required for overrides) */
-    char detail[KX_JOURNAL_TEXT_MAX];    /* what exactly (masked data only) */
-    char outcome[KX_JOURNAL_ID_MAX];     /* ok, refused, KX_ERR_... */
+    int64_t at;                       /* Unix seconds (0 on record: now) */
+    char staff_id[KX_JOURNAL_ID_MAX]; /* [staff:ID], or "uid:N" without staff members */
+    char role[16];                    /* staff, admin */
+    char action[KX_JOURNAL_ID_MAX];   /* login, approve, override, refund, selftest ... */
+    char session[KX_JOURNAL_ID_MAX];  /* customer session concerned, "" */
+    int64_t tx_id;                    /* transaction concerned, 0 */
+    char reason[KX_JOURNAL_TEXT_MAX]; /* why (required for overrides) */
+    char detail[KX_JOURNAL_TEXT_MAX]; /* what exactly (masked data only) */
+    char outcome[KX_JOURNAL_ID_MAX];  /* ok, refused, KX_ERR_... */
 } kx_journal_staff_action;
 
 /* kx_journal_staff_record - append one staff action (durable on return);
  * *id_out (may be NULL) gets its id. */
-kx_err kx_journal_staff_record(kx_journal *j, const kx_journal_staff_action *a, int64_t *id_out);
+kx_err kx_journal_staff_record(kx_journal *j, const kx_journal_staff_action *a,
+                               int64_t *id_out);
 
 /* kx_journal_staff_list - staff actions at or after since (Unix seconds),
  * newest first, up to max. */

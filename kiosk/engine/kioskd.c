@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * kioskd.c - the transaction engine's entry point. Runs in the foreground
  * (systemd), logs to stderr, stops cleanly on SIGTERM/SIGINT.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * protocol.c - names, limits and the bounded line reader of kioskd's socket
  * protocol (docs/protocol.md). Never logs message contents: a line may
@@ -144,9 +145,9 @@ const char *kx_proto_error_name(kx_err code)
 }
 
 struct kx_line_reader {
-    char *buf;     /* KX_PROTO_MAX_LINE + 1 bytes */
-    size_t len;    /* bytes buffered */
-    size_t start;  /* start of the first unconsumed line */
+    char *buf;    /* KX_PROTO_MAX_LINE + 1 bytes */
+    size_t len;   /* bytes buffered */
+    size_t start; /* start of the first unconsumed line */
 };
 
 kx_err kx_line_reader_new(kx_line_reader **out)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * protocol.h - the C view of kioskd's socket protocol (docs/protocol.md).
  *
@@ -75,10 +76,10 @@ typedef enum kx_intent {
     KX_INTENT_BACK,
     KX_INTENT_CANCEL,
     KX_INTENT_ACTIVITY,
-    KX_INTENT_STAFF_APPROVE, /* staff role */
-    KX_INTENT_STAFF_REJECT,  /* staff role; reason */
-    KX_INTENT_STAFF_OVERRIDE,/* staff role */
-    KX_INTENT_STAFF_RESET,   /* staff role */
+    KX_INTENT_STAFF_APPROVE,  /* staff role */
+    KX_INTENT_STAFF_REJECT,   /* staff role; reason */
+    KX_INTENT_STAFF_OVERRIDE, /* staff role */
+    KX_INTENT_STAFF_RESET,    /* staff role */
     KX_INTENT_COUNT
 } kx_intent;
 

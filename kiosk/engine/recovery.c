@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * recovery.c - finishing or compensating a session's journaled
  * transactions: after a cancel (the "compensate" step), on start-up for
@@ -60,7 +61,8 @@ static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, in
                 kx_strlcpy(serial, c.cert_serial, sizeof serial);
                 kx_journal_outcome(e->journal, t.id, KX_TX_DONE, serial, KX_OK);
             } else {
-                kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, "not issued", KX_ERR_CANCELLED);
+                kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, "not issued",
+                                   KX_ERR_CANCELLED);
             }
         }
     }
@@ -135,8 +137,7 @@ static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
             rc = kx_payment_cancel(pay, st.key, order, &o);
             if (rc == KX_ERR_STATE) /* paid meanwhile: refund below */
                 rc = kx_payment_query(pay, order, &o);
-            kx_step_end(e, "order_cancel", &st, rc,
-                        rc ? NULL : kx_payment_state_id(o.state));
+            kx_step_end(e, "order_cancel", &st, rc, rc ? NULL : kx_payment_state_id(o.state));
             if (rc)
                 return rc;
         }
@@ -243,7 +244,8 @@ kx_err kx_recover_session(kx_engine *e, const char *session_id, int live)
     if (rc)
         return rc;
     if (!live)
-        kx_journal_session_end(e->journal, session_id, issued ? "recovered_installed" : "recovered");
+        kx_journal_session_end(e->journal, session_id,
+                               issued ? "recovered_installed" : "recovered");
     kx_log_info("recovery.done", "session=%s issued=%d", session_id, issued);
     return KX_OK;
 }

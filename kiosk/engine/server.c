@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - kioskd's UNIX socket server (docs/protocol.md): accepting
  * with SO_PEERCRED role checks, bounded line reading, JSON dispatch of
@@ -229,16 +230,16 @@ static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **r
             n += e->clients[i].fd >= 0;
         const kx_flow_state *st =
             e->s.active ? kx_flow_state_at(e->s.flow, e->s.pos.state) : NULL;
-        *result = json_pack("{s:i, s:I, s:o, s:s, s:o, s:o, s:I, s:i, s:s, s:b}", "version",
-                            KX_PROTO_VERSION, "uptime_s",
-                            (json_int_t)((kx_now_ms() - e->started_ms) / 1000), "session",
-                            e->s.active ? json_string(e->s.id) : json_null(), "screen",
-                            st ? kx_screen_id(e->s.pos.resume >= 0 ? KX_SCREEN_ERROR : st->screen)
-                               : (e->recovering ? "busy" : "home"),
-                            "state", st ? json_string(st->name) : json_null(), "service",
-                            e->s.active ? json_string(kx_service_id(e->s.service)) : json_null(),
-                            "open_transactions", (json_int_t)open, "clients", n, "journal",
-                            kx_journal_path(e->journal), "recovering", e->recovering);
+        *result = json_pack(
+            "{s:i, s:I, s:o, s:s, s:o, s:o, s:I, s:i, s:s, s:b}", "version", KX_PROTO_VERSION,
+            "uptime_s", (json_int_t)((kx_now_ms() - e->started_ms) / 1000), "session",
+            e->s.active ? json_string(e->s.id) : json_null(), "screen",
+            st ? kx_screen_id(e->s.pos.resume >= 0 ? KX_SCREEN_ERROR : st->screen)
+               : (e->recovering ? "busy" : "home"),
+            "state", st ? json_string(st->name) : json_null(), "service",
+            e->s.active ? json_string(kx_service_id(e->s.service)) : json_null(),
+            "open_transactions", (json_int_t)open, "clients", n, "journal",
+            kx_journal_path(e->journal), "recovering", e->recovering);
         return *result ? KX_OK : KX_ERR_NO_MEMORY;
     }
     kx_err src = KX_OK;
@@ -421,7 +422,8 @@ static void server_accept(kx_engine *e)
                         (int)cred.pid, refuse);
         if (slot < 0) {
             char msg[128];
-            snprintf(msg, sizeof msg, "{\"v\":1,\"type\":\"error\",\"error\":\"%s\"}\n", refuse);
+            snprintf(msg, sizeof msg, "{\"v\":1,\"type\":\"error\",\"error\":\"%s\"}\n",
+                     refuse);
             ssize_t w = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
             (void)w;
             socket_close_gently(fd);

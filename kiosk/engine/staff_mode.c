@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * staff_mode.c - assisted mode and the maintenance menu inside kioskd
  * (docs/protocol.md, "Staff and maintenance"): staff log in with their id
@@ -382,7 +383,8 @@ static void staff_token_close(staff_token *st)
     memset(st, 0, sizeof *st);
 }
 
-int kx_staff_mode_token_is_staff(const kx_engine *e, const kx_token_certs *cs, const char *serial)
+int kx_staff_mode_token_is_staff(const kx_engine *e, const kx_token_certs *cs,
+                                 const char *serial)
 {
     if (!e->staff || !e->staff->db || kx_staff_count(e->staff->db) == 0)
         return 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * state.c - the state kioskd publishes (docs/protocol.md, "state"), and the
  * texts of each screen as gettext msgids with named arguments.
@@ -108,18 +109,22 @@ static const struct {
     const char *action;
 } actions[] = {
     {KX_ERR_TOKEN_ABSENT, N_("Insert the UKEY into the slot and wait.")},
-    {KX_ERR_TOKEN_REMOVED, N_("Do not remove the UKEY until you are told to. Insert it again and retry.")},
+    {KX_ERR_TOKEN_REMOVED,
+     N_("Do not remove the UKEY until you are told to. Insert it again and retry.")},
     {KX_ERR_PIN_INCORRECT, N_("Enter the PIN again. {tries_left} tries left.")},
     {KX_ERR_PIN_LOCKED, N_("The PIN is locked. Choose \"Unlock the PIN\" on the home screen.")},
     {KX_ERR_PIN_POLICY, N_("Use 6 to 16 digits and type the same PIN twice.")},
     {KX_ERR_TOKEN, N_("The UKEY does not respond. Try another slot or call staff.")},
     {KX_ERR_TOKEN_FULL, N_("The UKEY is full. Call staff.")},
-    {KX_ERR_SCAN_NO_DOCUMENT, N_("Put the document face down on the scanner glass and try again.")},
+    {KX_ERR_SCAN_NO_DOCUMENT,
+     N_("Put the document face down on the scanner glass and try again.")},
     {KX_ERR_SCAN_JAMMED, N_("The scanner is jammed. Call staff.")},
     {KX_ERR_SCAN_COVER_OPEN, N_("Close the scanner cover and try again.")},
     {KX_ERR_SCAN_DEVICE, N_("The scanner is not available. Call staff.")},
-    {KX_ERR_IMAGE_UNREADABLE, N_("The scan could not be read. Place the document flat and try again.")},
-    {KX_ERR_NO_QR, N_("No QR code was found. Place the licence with its QR code on the glass and try again.")},
+    {KX_ERR_IMAGE_UNREADABLE,
+     N_("The scan could not be read. Place the document flat and try again.")},
+    {KX_ERR_NO_QR, N_("No QR code was found. Place the licence with its QR code on the glass "
+                      "and try again.")},
     {KX_ERR_NO_TABLE, N_("Place the whole seal sheet flat on the glass.")},
     {KX_ERR_NO_CARD, N_("Place the ID card in the marked corner of the glass.")},
     {KX_ERR_CARD_ABSENT, N_("Place the ID card on the reader and keep it there.")},
@@ -128,7 +133,8 @@ static const struct {
     {KX_ERR_SAM, N_("The ID card reader is not available. Call staff.")},
     {KX_ERR_EXPIRED, N_("The document or certificate has expired. Call staff.")},
     {KX_ERR_UNDERAGE, N_("The agent must be 18 or older. Another agent must apply.")},
-    {KX_ERR_MISMATCH, N_("The licence does not belong to the company of this certificate. Use the right licence.")},
+    {KX_ERR_MISMATCH, N_("The licence does not belong to the company of this certificate. Use "
+                         "the right licence.")},
     {KX_ERR_CHECK_FAILED, N_("The credit code could not be verified. Call staff.")},
     {KX_ERR_NETWORK, N_("The CA cannot be reached. Try again, or call staff.")},
     {KX_ERR_TIMEOUT, N_("This took too long. Try again, or call staff.")},
@@ -136,7 +142,8 @@ static const struct {
     {KX_ERR_TLS, N_("The secure connection to the CA failed. Call staff.")},
     {KX_ERR_RA_REJECTED, N_("The CA did not accept the application. Call staff to learn why.")},
     {KX_ERR_RA_NOT_PAID, N_("The payment has not arrived yet. Try again.")},
-    {KX_ERR_RA_NOT_APPROVED, N_("The application is not approved yet. Try again or call staff.")},
+    {KX_ERR_RA_NOT_APPROVED,
+     N_("The application is not approved yet. Try again or call staff.")},
     {KX_ERR_STATE, N_("This cannot be done now. Call staff.")},
     {KX_ERR_NOT_FOUND, N_("The CA does not know this company or certificate. Call staff.")},
     {KX_ERR_UNSUPPORTED, N_("This kiosk cannot do this. Call staff.")},
@@ -220,8 +227,8 @@ static json_t *state_choices(const kx_flow_state *st)
     if (!st)
         return a;
     if (st->screen == KX_SCREEN_REVOKE_METHOD) {
-        json_array_append_new(a, json_pack("{s:s, s:s}", "value", "ukey", "msgid",
-                                           N_("I have the UKEY")));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "value", "ukey", "msgid", N_("I have the UKEY")));
         json_array_append_new(a, json_pack("{s:s, s:s}", "value", "licence", "msgid",
                                            N_("I use the business licence and ID card")));
     } else if (st->screen == KX_SCREEN_REVOKE_REASON) {
@@ -231,7 +238,8 @@ static json_t *state_choices(const kx_flow_state *st)
             N_("The company ceased operating")};
         const char *const *ids = kx_engine_revoke_reasons();
         for (int i = 0; ids[i]; i++)
-            json_array_append_new(a, json_pack("{s:s, s:s}", "value", ids[i], "msgid", msgids[i]));
+            json_array_append_new(a,
+                                  json_pack("{s:s, s:s}", "value", ids[i], "msgid", msgids[i]));
     }
     return a;
 }
@@ -266,36 +274,47 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
     case KX_SCREEN_FEE_CONFIRM:
     case KX_SCREEN_PAYMENT:
         fmt_money(s->fee_fen, money, sizeof money);
-        json_array_append_new(b, text1(screen == KX_SCREEN_PAYMENT
-                                           ? N_("Scan the code with WeChat or Alipay to pay {amount} yuan.")
-                                           : N_("The fee for this service is {amount} yuan."),
-                                       "amount", money));
+        json_array_append_new(
+            b, text1(screen == KX_SCREEN_PAYMENT
+                         ? N_("Scan the code with WeChat or Alipay to pay {amount} yuan.")
+                         : N_("The fee for this service is {amount} yuan."),
+                     "amount", money));
         break;
     case KX_SCREEN_DOC_PLACE:
-        json_array_append_new(b, text0(N_("Place it face down on the glass, then touch Scan.")));
+        json_array_append_new(b,
+                              text0(N_("Place it face down on the glass, then touch Scan.")));
         break;
     case KX_SCREEN_AGREEMENT:
-        json_array_append_new(b, text0(N_("By accepting, you agree to the JXCA digital certificate user agreement.")));
+        json_array_append_new(
+            b, text0(N_(
+                   "By accepting, you agree to the JXCA digital certificate user agreement.")));
         break;
     case KX_SCREEN_UKEY_BLANK_INSERT:
-        json_array_append_new(b, text0(N_("Staff give you a new UKEY. Insert it into the slot.")));
+        json_array_append_new(b,
+                              text0(N_("Staff give you a new UKEY. Insert it into the slot.")));
         break;
     case KX_SCREEN_SEAL_REVIEW:
-        json_array_append_new(b, text0(st && st->collects ? N_("Every impression is usable.")
-                                                          : N_("Stamp or sign again in the cells marked red, then scan again.")));
+        json_array_append_new(
+            b,
+            text0(st && st->collects
+                      ? N_("Every impression is usable.")
+                      : N_("Stamp or sign again in the cells marked red, then scan again.")));
         break;
     case KX_SCREEN_DONE:
         if (kx_service_issues_cert(s->service))
-            json_array_append_new(b, text0(N_("Your new certificate is on the UKEY. Take your UKEY.")));
+            json_array_append_new(
+                b, text0(N_("Your new certificate is on the UKEY. Take your UKEY.")));
         else if (s->service == KX_SVC_UNLOCK)
             json_array_append_new(b, text0(N_("The PIN was reset. Take your UKEY.")));
         else
-            json_array_append_new(b, text0(N_("The certificate will be revoked within 24 hours.")));
+            json_array_append_new(
+                b, text0(N_("The certificate will be revoked within 24 hours.")));
         if (s->service == KX_SVC_SWAP)
             json_array_append_new(b, text0(N_("Take both UKEYs.")));
         break;
     case KX_SCREEN_CANCELLED:
-        json_array_append_new(b, text0(N_("Nothing was charged, or the payment was refunded.")));
+        json_array_append_new(b,
+                              text0(N_("Nothing was charged, or the payment was refunded.")));
         break;
     case KX_SCREEN_STAFF_NEEDED:
         json_array_append_new(b, text0(N_("A member of staff will help you.")));
@@ -329,7 +348,8 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "session", s->active ? json_string(s->id) : json_null());
     json_object_set_new(o, "screen", json_string(kx_screen_id(screen)));
     json_object_set_new(o, "state", st ? json_string(st->name) : json_null());
-    json_object_set_new(o, "service", s->active ? json_string(kx_service_id(s->service)) : json_null());
+    json_object_set_new(o, "service",
+                        s->active ? json_string(kx_service_id(s->service)) : json_null());
     json_object_set_new(o, "lang", json_string(e->lang));
     json_object_set_new(o, "staff", kx_staff_state_json(e));
     if (st) {
@@ -344,54 +364,56 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "activity", activity ? json_string(activity) : json_null());
     json_object_set_new(o, "doc", doc ? json_string(doc) : json_null());
     if (s->have_cert)
-        json_object_set_new(o, "cert", json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "company",
-                                                 s->cert_company, "uscc", s->cert_uscc, "subject",
-                                                 s->cert_subject, "serial", s->cert_serial,
-                                                 "not_after", s->cert_not_after, "days_left",
-                                                 (json_int_t)s->cert_days_left));
+        json_object_set_new(o, "cert",
+                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "company",
+                                      s->cert_company, "uscc", s->cert_uscc, "subject",
+                                      s->cert_subject, "serial", s->cert_serial, "not_after",
+                                      s->cert_not_after, "days_left",
+                                      (json_int_t)s->cert_days_left));
     else
         json_object_set_new(o, "cert", json_null());
     if (s->have_company)
-        json_object_set_new(o, "company", json_pack("{s:s, s:s, s:s}", "name", s->company_name,
-                                                    "uscc", s->uscc, "legal_rep",
-                                                    s->company_legal_rep));
+        json_object_set_new(o, "company",
+                            json_pack("{s:s, s:s, s:s}", "name", s->company_name, "uscc",
+                                      s->uscc, "legal_rep", s->company_legal_rep));
     else
         json_object_set_new(o, "company", json_null());
     if (s->have_agent)
-        json_object_set_new(o, "agent", json_pack("{s:s, s:s, s:i, s:s}", "name", s->agent_name,
-                                                  "idnum_masked", s->agent_idnum_masked, "age",
-                                                  s->agent_age, "valid_to", s->agent_valid_to));
+        json_object_set_new(o, "agent",
+                            json_pack("{s:s, s:s, s:i, s:s}", "name", s->agent_name,
+                                      "idnum_masked", s->agent_idnum_masked, "age",
+                                      s->agent_age, "valid_to", s->agent_valid_to));
     else
         json_object_set_new(o, "agent", json_null());
     if (s->have_fee) {
         char money[32];
         fmt_money(s->fee_fen, money, sizeof money);
-        json_object_set_new(o, "fee", json_pack("{s:I, s:s}", "fen", (json_int_t)s->fee_fen,
-                                                "text", money));
+        json_object_set_new(
+            o, "fee", json_pack("{s:I, s:s}", "fen", (json_int_t)s->fee_fen, "text", money));
     } else {
         json_object_set_new(o, "fee", json_null());
     }
     if (screen == KX_SCREEN_PAYMENT && s->qr_text[0]) {
         long left = (long)(s->order_expires_at - (int64_t)time(NULL));
-        json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", s->order_id,
-                                                    "qr", s->qr_text, "expires_in",
-                                                    left > 0 ? (int)left : 0));
+        json_object_set_new(o, "payment",
+                            json_pack("{s:s, s:s, s:i}", "order", s->order_id, "qr", s->qr_text,
+                                      "expires_in", left > 0 ? (int)left : 0));
     } else {
         json_object_set_new(o, "payment", json_null());
     }
     json_t *pv = json_array();
     for (int i = 0; i < s->n_previews; i++)
-        json_array_append_new(pv, json_pack("{s:s, s:s, s:i, s:i}", "doc", s->previews[i].doc,
-                                            "path", s->previews[i].path, "width",
-                                            s->previews[i].width, "height",
-                                            s->previews[i].height));
+        json_array_append_new(pv,
+                              json_pack("{s:s, s:s, s:i, s:i}", "doc", s->previews[i].doc,
+                                        "path", s->previews[i].path, "width",
+                                        s->previews[i].width, "height", s->previews[i].height));
     json_object_set_new(o, "previews", pv);
     json_t *sc = json_array();
     for (int i = 0; i < s->n_seal_cells; i++)
-        json_array_append_new(sc, json_pack("{s:s, s:i, s:s, s:s}", "row", s->seal_cells[i].row,
-                                            "cell", s->seal_cells[i].cell, "verdict",
-                                            s->seal_cells[i].verdict, "msgid",
-                                            s->seal_cells[i].msgid ? s->seal_cells[i].msgid : ""));
+        json_array_append_new(
+            sc, json_pack("{s:s, s:i, s:s, s:s}", "row", s->seal_cells[i].row, "cell",
+                          s->seal_cells[i].cell, "verdict", s->seal_cells[i].verdict, "msgid",
+                          s->seal_cells[i].msgid ? s->seal_cells[i].msgid : ""));
     json_object_set_new(o, "seal_cells", sc);
     json_object_set_new(o, "choices", state_choices(s->pos.resume >= 0 ? NULL : st));
     json_t *input = json_null();
@@ -408,21 +430,21 @@ json_t *kx_state_json(kx_engine *e)
     if (s->active && s->error) {
         char tries[16];
         snprintf(tries, sizeof tries, "%d", s->tries_left);
-        json_object_set_new(o, "error",
-                            json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)s->error,
-                                      "name", kx_err_name(s->error), "msgid",
-                                      s->error_msgid ? s->error_msgid
-                                                     : kx_err_message(s->error),
-                                      "action",
-                                      kx_error_action(s->error), "args", "tries_left", tries));
+        json_object_set_new(
+            o, "error",
+            json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)s->error, "name",
+                      kx_err_name(s->error), "msgid",
+                      s->error_msgid ? s->error_msgid : kx_err_message(s->error), "action",
+                      kx_error_action(s->error), "args", "tries_left", tries));
     } else {
         json_object_set_new(o, "error", json_null());
     }
     json_object_set_new(o, "intents", state_intents(e, st));
     if (e->deadline_ms && s->active && screen != KX_SCREEN_BUSY) {
         int64_t left = (e->deadline_ms - kx_now_ms() + 999) / 1000;
-        json_object_set_new(o, "timeout", json_pack("{s:i, s:i}", "total", e->timeout_total_s,
-                                                    "left", left > 0 ? (int)left : 0));
+        json_object_set_new(o, "timeout",
+                            json_pack("{s:i, s:i}", "total", e->timeout_total_s, "left",
+                                      left > 0 ? (int)left : 0));
     } else {
         json_object_set_new(o, "timeout", json_null());
     }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gray.c - 8-bit grey raster operations for the analysers (see gray.h).
  * Integer arithmetic throughout; every allocation is checked.
@@ -135,8 +136,11 @@ kx_err kx_gray_downscale(const kx_gray *src, int factor, kx_gray *out)
 {
     if (!src || !src->px || factor < 1)
         return KX_ERR_INVALID_ARG;
-    kx_image view = {.width = src->w, .height = src->h, .channels = 1,
-                     .stride = (size_t)src->w, .data = src->px};
+    kx_image view = {.width = src->w,
+                     .height = src->h,
+                     .channels = 1,
+                     .stride = (size_t)src->w,
+                     .data = src->px};
     return kx_gray_from_image(&view, factor, out);
 }
 

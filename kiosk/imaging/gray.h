@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * gray.h - small 8-bit grey raster operations shared by the analysers
  * (licence QR, ID-card crop): box downscaling, cropping, bilinear scaling,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idcard.c - find, deskew and crop an ID card on a flatbed scan (see
  * idcard.h).
@@ -22,8 +23,8 @@
 /* ---- coarse map and lid colour ----------------------------------------- */
 
 typedef struct card_map {
-    int w, h, f;     /* size, reduction factor */
-    uint8_t *rgb;    /* w*h*3 block means */
+    int w, h, f;  /* size, reduction factor */
+    uint8_t *rgb; /* w*h*3 block means */
 } card_map;
 
 static kx_err card_map_build(const kx_image *img, int f, card_map *m)

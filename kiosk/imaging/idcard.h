@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idcard.h - cut a resident ID card (ID-1 format, 85.6 x 54 mm) out of a
  * flatbed scan of its front or back: find it against the scanner lid,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image.c - the kiosk's image type: allocation, copies, format sniffing,
  * file loading, the PNM codec, grey conversion and atomic saving. PNG and
@@ -67,7 +68,8 @@ void kx_image_free(kx_image *img)
 kx_err kx_image_from_pixels(const uint8_t *pixels, int width, int height, size_t stride,
                             int channels, double dpi, kx_image **out)
 {
-    if (!pixels || !out || width < 1 || stride < (size_t)width * (size_t)(channels > 0 ? channels : 1))
+    if (!pixels || !out || width < 1 ||
+        stride < (size_t)width * (size_t)(channels > 0 ? channels : 1))
         return KX_ERR_INVALID_ARG;
     kx_image *img = NULL;
     kx_err rc = kx_image_new(width, height, channels, &img);
@@ -308,7 +310,8 @@ static kx_err kx_image_decode_pnm(const uint8_t *buf, size_t len, kx_image **out
 {
     char kind = (char)buf[1];
     if (kind < '4') {
-        kx_err_set_detail("PNM: plain (ASCII) P%c files are not supported, only P4/P5/P6", kind);
+        kx_err_set_detail("PNM: plain (ASCII) P%c files are not supported, only P4/P5/P6",
+                          kind);
         return KX_ERR_IMAGE_UNREADABLE;
     }
     size_t pos = 2;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image.h - the one image type of the kiosk: decoded 8-bit pixels with their
  * resolution, loaded from PNG, JPEG and PNM files or memory, or built from a

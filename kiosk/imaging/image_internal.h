@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image_internal.h - helpers shared by the image codecs (image.c,
  * image_png.c, image_jpeg.c). Not part of the imaging contract: nothing

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image_jpeg.c - JPEG decoding and encoding for kx_image through
  * libjpeg-turbo.

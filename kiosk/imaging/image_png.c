@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * image_png.c - PNG decoding and encoding for kx_image through libpng.
  *
@@ -15,10 +16,10 @@
 typedef struct png_ctx {
     const uint8_t *buf; /* decoding: the input */
     size_t len, pos;
-    uint8_t *mem;       /* encoding to memory */
+    uint8_t *mem; /* encoding to memory */
     size_t mem_len, mem_cap;
     int mem_failed;
-    char msg[200];      /* libpng's error message */
+    char msg[200]; /* libpng's error message */
     kx_image *img;
     png_bytep *rows;
     uint8_t *line; /* one decoded row, when decoding to grey row by row */
@@ -50,8 +51,8 @@ kx_err kx_image_decode_png(const uint8_t *buf, size_t len, int gray, kx_image **
 {
     png_ctx ctx = {.buf = buf, .len = len};
     kx_err rc = KX_ERR_IMAGE_UNREADABLE;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, png_ctx_error,
-                                             png_ctx_warning);
+    png_structp png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, &ctx, png_ctx_error, png_ctx_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_read_struct(&png, NULL, NULL);
@@ -126,7 +127,8 @@ kx_err kx_image_decode_png(const uint8_t *buf, size_t len, int gray, kx_image **
 
     png_uint_32 xres, yres;
     int unit;
-    if (png_get_pHYs(png, info, &xres, &yres, &unit) && unit == PNG_RESOLUTION_METER && xres > 0)
+    if (png_get_pHYs(png, info, &xres, &yres, &unit) && unit == PNG_RESOLUTION_METER &&
+        xres > 0)
         ctx.img->dpi = round(xres * 0.0254 * 100.0) / 100.0;
     *out = ctx.img;
     ctx.img = NULL;
@@ -169,8 +171,8 @@ kx_err kx_image_write_png(const kx_image *img, FILE *fp, uint8_t **mem, size_t *
 {
     png_ctx ctx = {0};
     kx_err rc = KX_ERR_IO;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, png_ctx_error,
-                                              png_ctx_warning);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, &ctx, png_ctx_error, png_ctx_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_write_struct(&png, NULL);

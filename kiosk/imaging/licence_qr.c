@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * licence_qr.c - the licence QR reader (see licence_qr.h).
  *

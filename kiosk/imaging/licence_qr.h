@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * licence_qr.h - find and read the QR code of a business licence on a
  * flatbed scan or a camera frame, then apply the payload rules of
@@ -38,15 +39,15 @@ typedef enum kx_licence_uscc_status {
 } kx_licence_uscc_status;
 
 typedef struct kx_licence_qr {
-    int found;                                 /* 1 when a QR code was decoded */
-    char payload[KX_LICENCE_MAX_PAYLOAD + 1];  /* NUL-terminated text */
-    size_t payload_len;                        /* bytes (the payload may hold NULs) */
-    int bbox[4];                               /* x, y, w, h in the input image */
-    kx_licence_codes codes;                    /* every candidate code */
+    int found;                                /* 1 when a QR code was decoded */
+    char payload[KX_LICENCE_MAX_PAYLOAD + 1]; /* NUL-terminated text */
+    size_t payload_len;                       /* bytes (the payload may hold NULs) */
+    int bbox[4];                              /* x, y, w, h in the input image */
+    kx_licence_codes codes;                   /* every candidate code */
     kx_licence_uscc_status uscc_status;
-    const char *uscc;                          /* codes.valid[0], or codes.failed[0]
-                                                  when check_failed; NULL when absent */
-    int attempts;                              /* decoder runs spent (for benchmarks) */
+    const char *uscc; /* codes.valid[0], or codes.failed[0]
+                         when check_failed; NULL when absent */
+    int attempts;     /* decoder runs spent (for benchmarks) */
 } kx_licence_qr;
 
 /*

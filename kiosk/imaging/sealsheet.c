@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sealsheet.c - analysis of the electronic-seal collection sheet: ruled
  * table -> per-cell verdicts -> transparent seal and signature images.
@@ -51,20 +52,20 @@
 
 /* Tuning, in millimetres or 0..255 strength units above the paper. Values
  * were set on tools/testdata/gen_sealsheet.py's varied sheets. */
-#define SS_BLOCK_MM 0.34         /* block size of the coarse maps */
-#define SS_LINE_T 35             /* block mean darkness of a ruling line */
-#define SS_RED_T 10              /* block mean red strength counted as seal ink */
-#define SS_SIG_T 16              /* block mean darkness counted as pen ink */
+#define SS_BLOCK_MM 0.34 /* block size of the coarse maps */
+#define SS_LINE_T 35     /* block mean darkness of a ruling line */
+#define SS_RED_T 10      /* block mean red strength counted as seal ink */
+#define SS_SIG_T 16      /* block mean darkness counted as pen ink */
 #define SS_MAX_SKEW_DEG 6.0
-#define SS_ROI_MARGIN_MM 8.0     /* look this far outside the table for spills */
-#define SS_BAND_MM 0.25          /* line band guard beyond a line's measured edge */
-#define SS_TOUCH_MM 0.35         /* ink this close to a line's edge touches it */
-#define SS_MIN_INK_MM2 1.5       /* smaller ink components are dust */
-#define SS_GROUP_MM 3.0          /* ink pieces this close form one impression */
-#define SS_GROUP_FAR_MM 8.0      /* ... and this close to a line-crossing one */
+#define SS_ROI_MARGIN_MM 8.0 /* look this far outside the table for spills */
+#define SS_BAND_MM 0.25      /* line band guard beyond a line's measured edge */
+#define SS_TOUCH_MM 0.35     /* ink this close to a line's edge touches it */
+#define SS_MIN_INK_MM2 1.5   /* smaller ink components are dust */
+#define SS_GROUP_MM 3.0      /* ink pieces this close form one impression */
+#define SS_GROUP_FAR_MM 8.0  /* ... and this close to a line-crossing one */
 #define SS_CROP_MARGIN_MM 1.0
-#define SS_FAINT_RED 70          /* p90 per-pixel red strength below: faint */
-#define SS_FAINT_SIG 75          /* p90 per-pixel darkness below: faint */
+#define SS_FAINT_RED 70 /* p90 per-pixel red strength below: faint */
+#define SS_FAINT_SIG 75 /* p90 per-pixel darkness below: faint */
 #define SS_MAX_PIXELS (20000LL * 20000LL)
 
 /* ------------------------------------------------------------------ 0 */
@@ -182,8 +183,8 @@ typedef struct ss_run {
 } ss_run;
 
 typedef struct ss_runs {
-    ss_run *run;  /* in raster order */
-    int *comp;    /* per run: its component, 0 .. ncomp - 1 */
+    ss_run *run; /* in raster order */
+    int *comp;   /* per run: its component, 0 .. ncomp - 1 */
     int n, cap, ncomp;
 } ss_runs;
 
@@ -191,14 +192,14 @@ typedef struct ss_scan {
     const uint8_t *px;
     int w, h, ch;
     size_t stride;
-    double dpi, k;  /* k: pixels per millimetre */
-    int S, bw, bh;  /* block size, block map size */
-    uint8_t *red;   /* block mean red strength */
-    uint8_t *dark;  /* block mean dark strength */
+    double dpi, k;           /* k: pixels per millimetre */
+    int S, bw, bh;           /* block size, block map size */
+    uint8_t *red;            /* block mean red strength */
+    uint8_t *dark;           /* block mean dark strength */
     int red_base, dark_base; /* paper level of each map */
     int red_px_base, dark_px_base;
-    ss_arena arena;  /* every scratch buffer of the analysis */
-    ss_runs runs;    /* components as runs (the table's, then each ink's) */
+    ss_arena arena;    /* every scratch buffer of the analysis */
+    ss_runs runs;      /* components as runs (the table's, then each ink's) */
     float *export_buf; /* the export's strengths, reused by each area */
     size_t export_cap; /* its capacity in floats */
 } ss_scan;
@@ -213,7 +214,7 @@ typedef struct ss_scan {
  * to 5.4-6 ms with AVX2 and 4.7 ms with AVX-512, x86-64-v4). Other targets
  * get the plain loop. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define SS_VECTOR_CLONES                                                                   \
+#define SS_VECTOR_CLONES                                                                       \
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "ssse3", "default")))
 #else
 #define SS_VECTOR_CLONES
@@ -483,12 +484,12 @@ typedef struct ss_table {
 typedef struct ss_pts {
     double *a, *b; /* block centres: a along the profile axis, b across */
     int n;
-    int *bin;      /* scratch: each point's bin at the angle being scored */
+    int *bin; /* scratch: each point's bin at the angle being scored */
 } ss_pts;
 
 /* Profile score at tangent t: sum of squared bin counts of q = a - sgn*b*t. */
-static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin,
-                               double qmin, int nbins, int *hist)
+static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin, double qmin,
+                               int nbins, int *hist)
 {
     memset(hist, 0, (size_t)nbins * sizeof(int));
     /* bin is the block size: a reciprocal multiplication is exact for 4
@@ -510,8 +511,8 @@ static double ss_profile_score(const ss_pts *p, double t, double sgn, double bin
 }
 
 /* Best tangent for lines along b (coarse 0.25 degree grid, then 0.025). */
-static double ss_best_tangent(const ss_pts *p, double sgn, double bin, double qmin,
-                              int nbins, int *hist)
+static double ss_best_tangent(const ss_pts *p, double sgn, double bin, double qmin, int nbins,
+                              int *hist)
 {
     double best_t = 0, best = -1;
     for (double d = -SS_MAX_SKEW_DEG; d <= SS_MAX_SKEW_DEG + 1e-9; d += 0.25) {
@@ -579,7 +580,8 @@ static int ss_profile_lines(const int *hist, int nbins, double bin, double qmin,
                 if (m > out[weakest].mass) {
                     memmove(&out[weakest], &out[weakest + 1],
                             (size_t)(max - weakest - 1) * sizeof(ss_line));
-                    out[max - 1] = (ss_line){mq / m, qmin + i * bin, qmin + (last + 1) * bin, m};
+                    out[max - 1] =
+                        (ss_line){mq / m, qmin + i * bin, qmin + (last + 1) * bin, m};
                 }
             }
         }
@@ -622,9 +624,8 @@ static inline int ss_line_at(const ss_scan *s, int horizontal, int cx, int cy, i
  * the measured edges (in v or u); left unchanged when fewer than 3 samples
  * saw a clean line (a sample through an ink blot is skipped).
  */
-static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal,
-                           double centre, double half, const double *at, int nat,
-                           double *lo, double *hi)
+static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal, double centre,
+                           double half, const double *at, int nat, double *lo, double *hi)
 {
     double los[64], his[64];
     int n = 0;
@@ -727,7 +728,8 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
         return rc;
     /* Rows and columns must be real boxes (10 mm at the least). */
     for (int i = 0; i < 3; i++)
-        if (hl[i + 1].centre - hl[i].centre < 10 * s->k || vl[i + 1].centre - vl[i].centre < 10 * s->k)
+        if (hl[i + 1].centre - hl[i].centre < 10 * s->k ||
+            vl[i + 1].centre - vl[i].centre < 10 * s->k)
             return rc;
     /* Refine each line's edges between the crossings. */
     for (int i = 0; i < 4; i++) {
@@ -761,8 +763,8 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
 
 static kx_err ss_find_table(ss_scan *s, ss_table *t)
 {
-    kx_err rc = ss_label_runs(s->dark, s->bw, s->bh, (size_t)s->bw,
-                              s->dark_base + SS_LINE_T, &s->runs);
+    kx_err rc =
+        ss_label_runs(s->dark, s->bw, s->bh, (size_t)s->bw, s->dark_base + SS_LINE_T, &s->runs);
     if (rc)
         return rc;
     const ss_run *run = s->runs.run;
@@ -770,7 +772,10 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
     int n = s->runs.n, ncomp = s->runs.ncomp;
     /* Bounding boxes of the components; keep the biggest few. */
     enum { CANDS = 6 };
-    struct { int root, x0, y0, x1, y1; long area; } cand[CANDS];
+    struct {
+        int root, x0, y0, x1, y1;
+        long area;
+    } cand[CANDS];
     int ncand = 0;
     int *bb = ss_alloc(&s->arena, (size_t)(ncomp ? ncomp : 1) * 4 * sizeof(int));
     if (!bb)
@@ -783,10 +788,14 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
     }
     for (int i = 0; i < n; i++) {
         int *b = &bb[4 * (size_t)parent[i]];
-        if (run[i].x0 < b[0]) b[0] = run[i].x0;
-        if (run[i].y < b[1]) b[1] = run[i].y;
-        if (run[i].x1 - 1 > b[2]) b[2] = run[i].x1 - 1;
-        if (run[i].y > b[3]) b[3] = run[i].y;
+        if (run[i].x0 < b[0])
+            b[0] = run[i].x0;
+        if (run[i].y < b[1])
+            b[1] = run[i].y;
+        if (run[i].x1 - 1 > b[2])
+            b[2] = run[i].x1 - 1;
+        if (run[i].y > b[3])
+            b[3] = run[i].y;
     }
     double min_blocks = 40.0 * s->k / s->S; /* a table is at least 40 mm each way */
     for (int i = 0; i < ncomp; i++) {
@@ -856,11 +865,12 @@ static inline double ss_row_coord(const ss_table *t, int x0, int S, double y, in
  * differs from block 0's answer; n when it never does. u rises along a row
  * and v moves one way (rounding keeps both monotone), so it flips once:
  * found from the lines' equation, then settled on the exact comparisons. */
-static int ss_row_flip(const ss_table *t, int x0, int S, double y, int n, int along_u,
-                       double T, int strict)
+static int ss_row_flip(const ss_table *t, int x0, int S, double y, int n, int along_u, double T,
+                       int strict)
 {
-#define SS_PRED(i) (strict ? ss_row_coord(t, x0, S, y, (i), along_u) > T \
-                           : ss_row_coord(t, x0, S, y, (i), along_u) >= T)
+#define SS_PRED(i)                                                                             \
+    (strict ? ss_row_coord(t, x0, S, y, (i), along_u) > T                                      \
+            : ss_row_coord(t, x0, S, y, (i), along_u) >= T)
     int p0 = SS_PRED(0);
     if (n < 2 || SS_PRED(n - 1) == p0)
         return n;
@@ -920,19 +930,19 @@ typedef struct ss_cellacc {
     long nblocks;
     double strength_sum;
     unsigned lines;
-    uint32_t hist[256];     /* per-pixel strength histogram (full resolution) */
+    uint32_t hist[256]; /* per-pixel strength histogram (full resolution) */
 } ss_cellacc;
 
 typedef struct ss_ink {
-    int kind;          /* 0 red (seals), 1 dark (signature) */
+    int kind;             /* 0 red (seals), 1 dark (signature) */
     int rx0, ry0, rw, rh; /* ROI in blocks */
-    int *labels;       /* ROI labels of dilated ink, -1 none */
-    uint8_t *ink;      /* ROI undilated ink mask */
-    int8_t *region;    /* ROI region code per block */
-    int *comp_cell;    /* by component id: cell index row*2+col, -1 ignored */
-    uint8_t *scratch;  /* 2 x ROI bytes: the dilation's, then `owner` */
-    int8_t *owner;     /* ROI: the cell whose impression a block's pixels
-                        * belong to (assigned component, not on a line), -1 */
+    int *labels;          /* ROI labels of dilated ink, -1 none */
+    uint8_t *ink;         /* ROI undilated ink mask */
+    int8_t *region;       /* ROI region code per block */
+    int *comp_cell;       /* by component id: cell index row*2+col, -1 ignored */
+    uint8_t *scratch;     /* 2 x ROI bytes: the dilation's, then `owner` */
+    int8_t *owner;        /* ROI: the cell whose impression a block's pixels
+                           * belong to (assigned component, not on a line), -1 */
 } ss_ink;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
@@ -953,12 +963,12 @@ static void ss_cell_bounds(const ss_table *t, int cell, double *u0, double *u1, 
 /* A connected piece of ink (after bridging lines); on a group's root piece
  * also the totals of its whole group (g*). */
 typedef struct ss_piece {
-    long count, inside;     /* ink blocks; those in capture cells */
-    double sum;             /* ink strength over all its blocks */
-    double cell_mass[6];    /* ink strength per capture cell */
-    unsigned regions;       /* bits 0-5 capture cells, bit 6 anywhere else */
-    int x0, y0, x1, y1;     /* ROI block bounds */
-    int group;              /* union-find parent; the root after ss_group_totals */
+    long count, inside;  /* ink blocks; those in capture cells */
+    double sum;          /* ink strength over all its blocks */
+    double cell_mass[6]; /* ink strength per capture cell */
+    unsigned regions;    /* bits 0-5 capture cells, bit 6 anywhere else */
+    int x0, y0, x1, y1;  /* ROI block bounds */
+    int group;           /* union-find parent; the root after ss_group_totals */
     long gcount, ginside;
     double gsum, gmass[6];
     unsigned gregions;
@@ -1013,10 +1023,14 @@ static void ss_group_totals(ss_piece *p, int n)
         for (int c = 0; c < 6; c++)
             r->gmass[c] += q->cell_mass[c];
         r->gregions |= q->regions;
-        if (q->x0 < r->gx0) r->gx0 = q->x0;
-        if (q->y0 < r->gy0) r->gy0 = q->y0;
-        if (q->x1 > r->gx1) r->gx1 = q->x1;
-        if (q->y1 > r->gy1) r->gy1 = q->y1;
+        if (q->x0 < r->gx0)
+            r->gx0 = q->x0;
+        if (q->y0 < r->gy0)
+            r->gy0 = q->y0;
+        if (q->x1 > r->gx1)
+            r->gx1 = q->x1;
+        if (q->y1 > r->gy1)
+            r->gy1 = q->y1;
     }
 }
 
@@ -1150,10 +1164,14 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
             double v = map[(size_t)(y + ik->ry0) * s->bw + (x + ik->rx0)] - base;
             pc->count++;
             pc->sum += v;
-            if (x < pc->x0) pc->x0 = x;
-            if (x > pc->x1) pc->x1 = x;
-            if (y < pc->y0) pc->y0 = y;
-            if (y > pc->y1) pc->y1 = y;
+            if (x < pc->x0)
+                pc->x0 = x;
+            if (x > pc->x1)
+                pc->x1 = x;
+            if (y < pc->y0)
+                pc->y0 = y;
+            if (y > pc->y1)
+                pc->y1 = y;
             int reg = ik->region[i];
             if (reg >= 0 && reg % 3 != 0) {
                 int c = (reg / 3) * 2 + reg % 3 - 1;
@@ -1191,8 +1209,8 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                 double sa = a->gsum / a->gcount, sb = b->gsum / b->gcount;
                 if (sa > 1.6 * sb || sb > 1.6 * sa)
                     continue;
-                if (ss_box_gap(a->gx0, a->gy0, a->gx1, a->gy1, b->gx0, b->gy0, b->gx1, b->gy1) <=
-                    far)
+                if (ss_box_gap(a->gx0, a->gy0, a->gx1, a->gy1, b->gx0, b->gy0, b->gx1,
+                               b->gy1) <= far)
                     ss_piece_union(pieces, i, j);
             }
         }
@@ -1231,20 +1249,28 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                 a->bx0 = a->bx1 = gx;
                 a->by0 = a->by1 = gy;
             }
-            if (gx < a->bx0) a->bx0 = gx;
-            if (gx > a->bx1) a->bx1 = gx;
-            if (gy < a->by0) a->by0 = gy;
-            if (gy > a->by1) a->by1 = gy;
+            if (gx < a->bx0)
+                a->bx0 = gx;
+            if (gx > a->bx1)
+                a->bx1 = gx;
+            if (gy < a->by0)
+                a->by0 = gy;
+            if (gy > a->by1)
+                a->by1 = gy;
             a->nblocks++;
             a->strength_sum += map[(size_t)gy * s->bw + gx];
             double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
             double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
             ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
             double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
-            if (u < u0 + t->band + reach) a->lines |= KX_SEAL_LINE_LEFT;
-            if (u > u1 - t->band - reach) a->lines |= KX_SEAL_LINE_RIGHT;
-            if (v < v0 + t->band + reach) a->lines |= KX_SEAL_LINE_TOP;
-            if (v > v1 - t->band - reach) a->lines |= KX_SEAL_LINE_BOTTOM;
+            if (u < u0 + t->band + reach)
+                a->lines |= KX_SEAL_LINE_LEFT;
+            if (u > u1 - t->band - reach)
+                a->lines |= KX_SEAL_LINE_RIGHT;
+            if (v < v0 + t->band + reach)
+                a->lines |= KX_SEAL_LINE_TOP;
+            if (v > v1 - t->band - reach)
+                a->lines |= KX_SEAL_LINE_BOTTOM;
             /* Full-resolution strengths for the faint test. */
             for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
                 const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
@@ -1290,8 +1316,8 @@ static int ss_hist_percentile(const uint32_t *hist, double p, int from)
  * in 1/65536 pixel, stepped along a row by adding, and bilinear weights of
  * 11 bits, so a channel comes out times 2^22 in a 32-bit integer, within
  * 0.07 of the exact interpolation on the 0..255 scale. */
-#define SS_FIX_ONE 65536     /* 1.0 of a position */
-#define SS_FIX_WBITS 11      /* bits of a bilinear weight */
+#define SS_FIX_ONE 65536                                     /* 1.0 of a position */
+#define SS_FIX_WBITS 11                                      /* bits of a bilinear weight */
 #define SS_FIX_VAL (1.0f / (float)(1 << (2 * SS_FIX_WBITS))) /* a channel's unit */
 
 /* The three channels (grey repeated) at the point (X, Y), pixel centres at
@@ -1341,8 +1367,8 @@ static inline float ss_strength_rgb(const ss_scan *s, int kind, const int32_t p[
 
 /* Where the export's output pixels fall on the scan and in the ROI. */
 typedef struct ss_export_geometry {
-    double p0, q0, cs, sn;   /* output pixel (i, j) is p0 + i + 0.5, q0 + j + 0.5 */
-    int64_t step_x, step_y;  /* along an output row, in 1/65536 pixel */
+    double p0, q0, cs, sn;  /* output pixel (i, j) is p0 + i + 0.5, q0 + j + 0.5 */
+    int64_t step_x, step_y; /* along an output row, in 1/65536 pixel */
     int W, H;
     int xorg, yorg, xspan, yspan; /* the ROI in pixels */
     const int *xblock, *yblock;   /* ROI block column, row offset of a pixel */
@@ -1536,10 +1562,14 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
                 continue;
             double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
             double p = px * cs + py * sn, q = -px * sn + py * cs;
-            if (p < p0) p0 = p;
-            if (p > p1) p1 = p;
-            if (q < q0) q0 = q;
-            if (q > q1) q1 = q;
+            if (p < p0)
+                p0 = p;
+            if (p > p1)
+                p1 = p;
+            if (q < q0)
+                q0 = q;
+            if (q > q1)
+                q1 = q;
         }
     if (p0 > p1)
         return KX_ERR_NOT_FOUND;
@@ -1573,8 +1603,8 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
     int64_t step_x = llround(cs * SS_FIX_ONE), step_y = llround(sn * SS_FIX_ONE);
     int xorg = ik->rx0 * S, yorg = ik->ry0 * S;
     uint32_t hist[256] = {0};
-    ss_export_geometry g = {p0, q0, cs, sn, step_x, step_y, W, H, xorg, yorg, xspan, yspan,
-                            xblock, yblock};
+    ss_export_geometry g = {p0, q0,   cs,   sn,    step_x, step_y, W,
+                            H,  xorg, yorg, xspan, yspan,  xblock, yblock};
     /* ch a constant in each: the sampling's indexing folds */
 #ifdef SS_EXPORT_AVX2
     /* 8 at a time when positions and byte offsets fit 31 bits */
@@ -1584,7 +1614,7 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
         ss_export_strengths_avx2(s, ik, cell, &g, str, hist);
     else
 #endif
-    if (s->ch == 3)
+        if (s->ch == 3)
         ss_export_strengths(s, 3, ik, cell, &g, str, hist);
     else if (s->ch == 4)
         ss_export_strengths(s, 4, ik, cell, &g, str, hist);
@@ -1607,10 +1637,14 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
             float v = row[i];
             if (v < visible)
                 continue;
-            if (i < tx0) tx0 = i;
-            if (i > tx1) tx1 = i;
-            if (j < ty0) ty0 = j;
-            if (j > ty1) ty1 = j;
+            if (i < tx0)
+                tx0 = i;
+            if (i > tx1)
+                tx1 = i;
+            if (j < ty0)
+                ty0 = j;
+            if (j > ty1)
+                ty1 = j;
             if (v >= strong) {
                 /* the ink's colour from its strongest pixels, sampled again
                  * exactly as above (cheaper than keeping every pixel's) */
@@ -1782,28 +1816,35 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
             }
         }
     }
-    kx_log_debug("sealsheet.timing", "maps_ms=%.1f table_ms=%.1f regions_ms=%.1f ink_ms=%.1f "
-                 "export_ms=%.1f", t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
+    kx_log_debug("sealsheet.timing",
+                 "maps_ms=%.1f table_ms=%.1f regions_ms=%.1f ink_ms=%.1f "
+                 "export_ms=%.1f",
+                 t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
     return rc;
 }
 
-kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
-                                   size_t stride, int channels, double dpi,
-                                   kx_sealsheet_result **out)
+kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height, size_t stride,
+                                   int channels, double dpi, kx_sealsheet_result **out)
 {
     if (!out)
         return KX_ERR_INVALID_ARG;
     *out = NULL;
-    if (!pixels || width <= 0 || height <= 0 || (channels != 1 && channels != 3 &&
-        channels != 4) || stride < (size_t)width * channels || !(dpi >= 50 && dpi <= 2400)) {
+    if (!pixels || width <= 0 || height <= 0 ||
+        (channels != 1 && channels != 3 && channels != 4) ||
+        stride < (size_t)width * channels || !(dpi >= 50 && dpi <= 2400)) {
         kx_err_set_detail("seal sheet: bad arguments (%dx%d, %d channels, %.0f dpi)", width,
                           height, channels, dpi);
         return KX_ERR_INVALID_ARG;
     }
     if ((long long)width * height > SS_MAX_PIXELS)
         return KX_ERR_TOO_LARGE;
-    ss_scan s = {.px = pixels, .w = width, .h = height, .ch = channels, .stride = stride,
-                 .dpi = dpi, .k = dpi / 25.4};
+    ss_scan s = {.px = pixels,
+                 .w = width,
+                 .h = height,
+                 .ch = channels,
+                 .stride = stride,
+                 .dpi = dpi,
+                 .k = dpi / 25.4};
     s.S = (int)lround(SS_BLOCK_MM * s.k);
     if (s.S < 1)
         s.S = 1;
@@ -1859,21 +1900,30 @@ void kx_sealsheet_result_free(kx_sealsheet_result *res)
 const char *kx_seal_area_name(kx_seal_area area)
 {
     switch (area) {
-    case KX_SEAL_COMPANY: return "company_seal";
-    case KX_SEAL_LEGAL: return "legal_seal";
-    case KX_SEAL_SIGNATURE: return "signature";
-    default: return "unknown";
+    case KX_SEAL_COMPANY:
+        return "company_seal";
+    case KX_SEAL_LEGAL:
+        return "legal_seal";
+    case KX_SEAL_SIGNATURE:
+        return "signature";
+    default:
+        return "unknown";
     }
 }
 
 const char *kx_seal_status_name(kx_seal_status status)
 {
     switch (status) {
-    case KX_SEAL_OK: return "ok";
-    case KX_SEAL_MISSING: return "missing";
-    case KX_SEAL_CROSSES_LINE: return "crosses_line";
-    case KX_SEAL_FAINT: return "faint";
-    default: return "unknown";
+    case KX_SEAL_OK:
+        return "ok";
+    case KX_SEAL_MISSING:
+        return "missing";
+    case KX_SEAL_CROSSES_LINE:
+        return "crosses_line";
+    case KX_SEAL_FAINT:
+        return "faint";
+    default:
+        return "unknown";
     }
 }
 
@@ -1888,8 +1938,10 @@ const char *kx_sealsheet_advice(const kx_sealsheet_area *area, kx_seal_area whic
          N_("The legal representative's seal touches a ruling line: stamp it again in the "
             "middle of a box, clear of the lines."),
          N_("The legal representative's seal is too faint: stamp it again with more ink.")},
-        {N_("No signature found: the legal representative signs in the boxes of the third row."),
-         N_("The signature touches a ruling line: sign again inside a box, clear of the lines."),
+        {N_("No signature found: the legal representative signs in the boxes of the third "
+            "row."),
+         N_("The signature touches a ruling line: sign again inside a box, clear of the "
+            "lines."),
          N_("The signature is too faint: sign again with a black or blue pen, pressing "
             "firmly.")},
     };

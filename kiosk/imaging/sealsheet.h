@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sealsheet.h - the electronic-seal collection sheet (attachment 3 of the
  * CA's process, 企业电子签章采集表) analysed into seal and signature images.
@@ -54,9 +55,9 @@ enum {
 
 typedef struct kx_seal_cell {
     kx_seal_status status;
-    int bbox[4];       /* x, y, w, h of the impression in input pixels; 0s when missing */
-    unsigned lines;    /* KX_SEAL_LINE_* touched (crosses_line only) */
-    double strength;   /* 0..1 ink strength (high percentile); 0 when missing */
+    int bbox[4];     /* x, y, w, h of the impression in input pixels; 0s when missing */
+    unsigned lines;  /* KX_SEAL_LINE_* touched (crosses_line only) */
+    double strength; /* 0..1 ink strength (high percentile); 0 when missing */
 } kx_seal_cell;
 
 typedef struct kx_sealsheet_area {
@@ -66,15 +67,15 @@ typedef struct kx_sealsheet_area {
      * owned by the result, NULL when best < 0. Save it with
      * kx_image_save_png() from imaging/image.h. */
     kx_image *image;
-    double size_mm[2];     /* its physical width and height */
-    uint8_t ink[3];        /* estimated ink colour (sRGB) */
+    double size_mm[2]; /* its physical width and height */
+    uint8_t ink[3];    /* estimated ink colour (sRGB) */
 } kx_sealsheet_area;
 
 typedef struct kx_sealsheet_result {
     kx_sealsheet_area areas[KX_SEAL_AREA_COUNT];
-    double dpi;       /* resolution used for size_mm */
-    double skew_deg;  /* rotation of the table found on the scan */
-    int table[4];     /* x, y, w, h of the table's outer lines (axis-aligned bounds) */
+    double dpi;      /* resolution used for size_mm */
+    double skew_deg; /* rotation of the table found on the scan */
+    int table[4];    /* x, y, w, h of the table's outer lines (axis-aligned bounds) */
 } kx_sealsheet_result;
 
 /*
@@ -89,9 +90,8 @@ typedef struct kx_sealsheet_result {
  * capture columns is found, KX_ERR_TOO_LARGE, KX_ERR_NO_MEMORY.
  * Thread-safe: no shared state.
  */
-kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
-                                   size_t stride, int channels, double dpi,
-                                   kx_sealsheet_result **out);
+kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height, size_t stride,
+                                   int channels, double dpi, kx_sealsheet_result **out);
 
 /*
  * kx_sealsheet_analyze - the same on a decoded image. dpi <= 0 takes the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ra.c - the RA client (libcurl + jansson + OpenSSL), see ra.h.
  *
@@ -40,7 +41,7 @@ struct kx_ra {
     kx_ra_config cfg;
     CURL *curl;
     kx_ra_error err;
-    unsigned rng;                /* jitter state */
+    unsigned rng; /* jitter state */
 };
 
 /* ---- 1. configuration and handle ---- */
@@ -82,8 +83,8 @@ kx_err kx_ra_config_load(const kx_config *ini, kx_ra_config *out)
         (rc = ra_config_str(ini, "ca_file", out->ca_file, sizeof out->ca_file, 1)) ||
         (rc = ra_config_str(ini, "cert_file", out->cert_file, sizeof out->cert_file, 1)) ||
         (rc = ra_config_str(ini, "key_file", out->key_file, sizeof out->key_file, 1)) ||
-        (rc = ra_config_str(ini, "pinned_pubkey", out->pinned_pubkey,
-                            sizeof out->pinned_pubkey, 0)))
+        (rc = ra_config_str(ini, "pinned_pubkey", out->pinned_pubkey, sizeof out->pinned_pubkey,
+                            0)))
         return rc;
     if (strncmp(out->url, "https://", 8) != 0) {
         kx_err_set_detail("%s:%d: [ra] url=%s: must start with https://", kx_config_name(ini),
@@ -164,18 +165,18 @@ kx_err kx_ra_open(const kx_ra_config *cfg, kx_ra **out)
     }
     CURL *c = ra->curl;
     /* TLS: verification on, the RA CA as the only anchor (no system store). */
-    int ok = curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_CAINFO, ra->cfg.ca_file) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSLCERT, ra->cfg.cert_file) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSLKEY, ra->cfg.key_file) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-             curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ra->cfg.connect_timeout_ms) ==
-                 CURLE_OK;
+    int ok =
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_CAINFO, ra->cfg.ca_file) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_CAPATH, NULL) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_SSLCERT, ra->cfg.cert_file) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_SSLKEY, ra->cfg.key_file) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ra->cfg.connect_timeout_ms) == CURLE_OK;
     if (ok && ra->cfg.pinned_pubkey[0])
         ok = curl_easy_setopt(c, CURLOPT_PINNEDPUBLICKEY, ra->cfg.pinned_pubkey) == CURLE_OK;
     if (!ok) {
@@ -218,7 +219,8 @@ static int ra_key_valid(const char *key)
     size_t n = key ? strlen(key) : 0;
     if (n < 1 || n > 64)
         return 0;
-    return strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") == n;
+    return strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:-") ==
+           n;
 }
 
 /* A path segment we put in a URL: ids, serials, codes. */
@@ -227,7 +229,8 @@ static int ra_segment_valid(const char *seg)
     size_t n = seg ? strlen(seg) : 0;
     if (n < 1 || n > 80)
         return 0;
-    return strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") == n &&
+    return strspn(seg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+               n &&
            strcmp(seg, ".") != 0 && strcmp(seg, "..") != 0;
 }
 
@@ -430,7 +433,7 @@ static void ra_read_error(kx_ra *ra, const ra_buf *body)
  * object (caller decrefs).
  */
 static kx_err ra_call(kx_ra *ra, const char *method, const char *path, const char *idem_key,
-                     json_t *body, json_t **reply)
+                      json_t *body, json_t **reply)
 {
     kx_err rc = KX_ERR_INTERNAL;
     char url[KX_RA_URL_MAX + 256];
@@ -482,7 +485,8 @@ static kx_err ra_call(kx_ra *ra, const char *method, const char *path, const cha
                 rc = KX_ERR_TIMEOUT;
             break;
         }
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(left < ra->cfg.timeout_ms ? left : ra->cfg.timeout_ms));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                         (long)(left < ra->cfg.timeout_ms ? left : ra->cfg.timeout_ms));
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, ra_on_body);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
         curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, ra_on_header);
@@ -504,9 +508,9 @@ static kx_err ra_call(kx_ra *ra, const char *method, const char *path, const cha
         } else {
             curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
             ra->err.http_status = status;
-            kx_log_info("ra.request", "method=%s path=%s attempt=%d status=%ld replay=%d ms=%lld",
-                        method, path, attempt, status, a.replay,
-                        (long long)(ra_now_ms() - t0));
+            kx_log_info("ra.request",
+                        "method=%s path=%s attempt=%d status=%ld replay=%d ms=%lld", method,
+                        path, attempt, status, a.replay, (long long)(ra_now_ms() - t0));
             if (status >= 200 && status < 300) {
                 json_error_t jerr;
                 json_t *j = a.body.data ? json_loadb(a.body.data, a.body.len,
@@ -594,8 +598,8 @@ static kx_err ra_time(json_t *o, const char *what, const char *key, int nullable
         return KX_OK;
     }
     struct tm tm = {0};
-    const char *end = json_is_string(v) ? strptime(json_string_value(v), "%Y-%m-%dT%H:%M:%SZ", &tm)
-                                        : NULL;
+    const char *end =
+        json_is_string(v) ? strptime(json_string_value(v), "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
     if (!end || *end)
         return ra_bad(what, key);
     *out = (int64_t)timegm(&tm);
@@ -621,9 +625,10 @@ static const char *const ra_case_states[] = {"draft", "submitted", "pending_revi
                                              "rejected"};
 static const char *const ra_order_states[] = {"pending", "paid", "cancelled", "expired",
                                               "refunded"};
-static const char *const ra_doc_kinds[] = {"licence", "id_front", "id_back", "seal_company",
-                                           "seal_legal_rep", "signature_legal_rep",
-                                           "auth_letter", "reissue_statement", "uscc_copy"};
+static const char *const ra_doc_kinds[] = {
+    "licence",      "id_front",          "id_back",
+    "seal_company", "seal_legal_rep",    "signature_legal_rep",
+    "auth_letter",  "reissue_statement", "uscc_copy"};
 
 const char *kx_ra_case_state_id(kx_ra_case_state st)
 {
@@ -768,8 +773,9 @@ static kx_err ra_need_segment(const char *what, const char *seg)
 
 /* ra_call_on - call prefix + id + suffix after checking id is a safe path
  * segment. body is consumed either way. */
-static kx_err ra_call_on(kx_ra *ra, const char *method, const char *idem_key, const char *prefix,
-                         const char *id, const char *suffix, json_t *body, json_t **reply)
+static kx_err ra_call_on(kx_ra *ra, const char *method, const char *idem_key,
+                         const char *prefix, const char *id, const char *suffix, json_t *body,
+                         json_t **reply)
 {
     char path[256];
     kx_err rc = ra_need("handle", ra);
@@ -872,7 +878,8 @@ kx_err kx_ra_probe_run(kx_ra *ra, kx_ra_probe *out)
                 kx_strlcpy(out->tls_error, ra->err.message, sizeof out->tls_error);
             kx_err_set_detail("RA health probe: HTTP %ld %s", status, ra->err.code);
         } else if (!json_is_object(j) ||
-                   ra_str(j, "health", "status", out->health.status, sizeof out->health.status) ||
+                   ra_str(j, "health", "status", out->health.status,
+                          sizeof out->health.status) ||
                    ra_str(j, "health", "version", out->health.version,
                           sizeof out->health.version) ||
                    ra_time(j, "health", "time", 0, &out->health.server_time)) {
@@ -952,11 +959,11 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         kx_err_set_detail("RA case: %s needs the agent and a phone number", req->service);
         return KX_ERR_INVALID_ARG;
     }
-    json_t *body = json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "service", req->service,
-                             "credit_code", req->credit_code, "company_name", req->company_name,
-                             "agreement_accepted_at", ra_time_string(req->agreement_accepted_at),
-                             "token_serial", ra_opt(req->token_serial), "cert_serial",
-                             ra_opt(req->cert_serial));
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:o, s:s, s:s}", "service", req->service, "credit_code",
+                  req->credit_code, "company_name", req->company_name, "agreement_accepted_at",
+                  ra_time_string(req->agreement_accepted_at), "token_serial",
+                  ra_opt(req->token_serial), "cert_serial", ra_opt(req->cert_serial));
     /* personal data only when given: what the kiosk did not collect is not
      * sent, not even empty */
     int bad = !body;
@@ -982,8 +989,8 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
 
 /* GET or POST on /v1/cases/{id}[/suffix] returning a case; body (taken)
  * for a POST, NULL for a GET. */
-static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key, const char *case_id,
-                         const char *suffix, json_t *body, kx_ra_case *out)
+static kx_err ra_case_op(kx_ra *ra, const char *method, const char *idem_key,
+                         const char *case_id, const char *suffix, json_t *body, kx_ra_case *out)
 {
     json_t *j = NULL;
     kx_err rc = ra_need("out", out);
@@ -1053,7 +1060,8 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
         return rc;
     if ((unsigned)doc->kind >= KX_RA_DOC_COUNT || doc->len == 0 || doc->len > RA_MAX_DOCUMENT ||
         !doc->media_type ||
-        (strcmp(doc->media_type, "image/png") != 0 && strcmp(doc->media_type, "image/jpeg") != 0)) {
+        (strcmp(doc->media_type, "image/png") != 0 &&
+         strcmp(doc->media_type, "image/jpeg") != 0)) {
         kx_err_set_detail("RA document: bad kind, size or media type");
         return KX_ERR_INVALID_ARG;
     }
@@ -1067,9 +1075,9 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
     char *b64 = ra_base64(doc->data, doc->len);
     if (!b64)
         return KX_ERR_NO_MEMORY;
-    json_t *body = json_pack("{s:s, s:s, s:s, s:s%}", "kind", ra_doc_kinds[doc->kind],
-                             "media_type", doc->media_type, "sha256", digest, "data", b64,
-                             strlen(b64));
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s%}", "kind", ra_doc_kinds[doc->kind], "media_type",
+                  doc->media_type, "sha256", digest, "data", b64, strlen(b64));
     free(b64);
     if (body && seal) {
         json_object_set_new(body, "width_mm", json_real(doc->width_mm));
@@ -1081,7 +1089,8 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
         return rc;
     int64_t size = 0;
     memset(out, 0, sizeof *out);
-    if (!(rc = ra_str(j, "document", "document_id", out->document_id, sizeof out->document_id)) &&
+    if (!(rc = ra_str(j, "document", "document_id", out->document_id,
+                      sizeof out->document_id)) &&
         !(rc = ra_str(j, "document", "sha256", out->sha256, sizeof out->sha256)) &&
         !(rc = ra_int(j, "document", "size", &size))) {
         out->size = (size_t)size;
@@ -1095,8 +1104,9 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
 }
 
 /* POST or GET on prefix + id + suffix, reading an order. */
-static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key, const char *prefix,
-                          const char *id, const char *suffix, json_t *body, kx_ra_order *out)
+static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key,
+                          const char *prefix, const char *id, const char *suffix, json_t *body,
+                          kx_ra_order *out)
 {
     json_t *j = NULL;
     kx_err rc = ra_need("out", out);
@@ -1111,9 +1121,11 @@ static kx_err ra_order_op(kx_ra *ra, const char *method, const char *idem_key, c
     return rc;
 }
 
-kx_err kx_ra_order_create(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_order *out)
+kx_err kx_ra_order_create(kx_ra *ra, const char *idem_key, const char *case_id,
+                          kx_ra_order *out)
 {
-    return ra_order_op(ra, "POST", idem_key, "/v1/cases/", case_id, "/orders", json_object(), out);
+    return ra_order_op(ra, "POST", idem_key, "/v1/cases/", case_id, "/orders", json_object(),
+                       out);
 }
 
 kx_err kx_ra_order_get(kx_ra *ra, const char *order_id, kx_ra_order *out)
@@ -1121,7 +1133,8 @@ kx_err kx_ra_order_get(kx_ra *ra, const char *order_id, kx_ra_order *out)
     return ra_order_op(ra, "GET", NULL, "/v1/orders/", order_id, "", NULL, out);
 }
 
-kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id, kx_ra_order *out)
+kx_err kx_ra_order_cancel(kx_ra *ra, const char *idem_key, const char *order_id,
+                          kx_ra_order *out)
 {
     return ra_order_op(ra, "POST", idem_key, "/v1/orders/", order_id, "/cancel", json_object(),
                        out);
@@ -1304,7 +1317,8 @@ kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out)
 }
 
 kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
-                         const char *serial, kx_ra_revoke_reason reason, int64_t *revoked_at_out)
+                         const char *serial, kx_ra_revoke_reason reason,
+                         int64_t *revoked_at_out)
 {
     char status[KX_RA_SHORT_MAX], got_serial[KX_RA_SERIAL_MAX];
     json_t *j = NULL;
@@ -1316,9 +1330,10 @@ kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
         kx_err_set_detail("RA revoke: unknown reason %d", (int)reason);
         return KX_ERR_INVALID_ARG;
     }
-    json_t *body = json_pack("{s:s, s:s}", "case_id", case_id, "reason",
-                             kx_ra_revoke_reason_id(reason));
-    if ((rc = ra_call_on(ra, "POST", idem_key, "/v1/certificates/", serial, "/revoke", body, &j)))
+    json_t *body =
+        json_pack("{s:s, s:s}", "case_id", case_id, "reason", kx_ra_revoke_reason_id(reason));
+    if ((rc = ra_call_on(ra, "POST", idem_key, "/v1/certificates/", serial, "/revoke", body,
+                         &j)))
         return rc;
     if (!(rc = ra_str(j, "revocation", "status", status, sizeof status)) &&
         !(rc = ra_str(j, "revocation", "serial", got_serial, sizeof got_serial)) &&
@@ -1366,8 +1381,8 @@ kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
         return rc;
     json_t *pin = json_object_get(j, "so_pin");
     if ((rc = ra_str(j, "unlock", "token_serial", got, sizeof got)) ||
-        strcmp(got, token_serial) != 0 || !json_is_string(pin) || json_string_length(pin) == 0 ||
-        json_string_length(pin) > so_pin->cap) {
+        strcmp(got, token_serial) != 0 || !json_is_string(pin) ||
+        json_string_length(pin) == 0 || json_string_length(pin) > so_pin->cap) {
         rc = ra_bad("unlock", "token_serial/so_pin");
     } else {
         rc = kx_secbuf_set(so_pin, json_string_value(pin), json_string_length(pin));
@@ -1402,8 +1417,8 @@ kx_err kx_ra_parse_reply_any(const char *body, size_t len)
     }
     accepted += ra_str(j, "health", "status", h.status, sizeof h.status) == KX_OK &&
                 ra_time(j, "health", "time", 0, &h.server_time) == KX_OK;
-    accepted += ra_str(j, "enterprise", "credit_code", e.credit_code, sizeof e.credit_code) ==
-                KX_OK;
+    accepted +=
+        ra_str(j, "enterprise", "credit_code", e.credit_code, sizeof e.credit_code) == KX_OK;
     ra_buf b = {(char *)(uintptr_t)body, len, len, 0};
     kx_ra ra_err;
     memset(&ra_err, 0, sizeof ra_err);

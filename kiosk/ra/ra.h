@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ra.h - the kiosk's client of the CA's Registration Authority (RA).
  *
@@ -69,34 +70,34 @@
 /* Sizes of the fixed fields (including the terminating NUL). */
 #define KX_RA_URL_MAX 512
 #define KX_RA_PATH_MAX 4096
-#define KX_RA_ID_MAX 65           /* case, order, document ids */
-#define KX_RA_IDEM_KEY_MAX 65     /* 1..64 chars of [A-Za-z0-9._:-] */
-#define KX_RA_CODE_MAX 19         /* unified social credit code */
+#define KX_RA_ID_MAX 65       /* case, order, document ids */
+#define KX_RA_IDEM_KEY_MAX 65 /* 1..64 chars of [A-Za-z0-9._:-] */
+#define KX_RA_CODE_MAX 19     /* unified social credit code */
 #define KX_RA_NAME_MAX 256
 #define KX_RA_ADDRESS_MAX 512
-#define KX_RA_TEXT_MAX 512        /* reasons, messages, QR text */
-#define KX_RA_SERIAL_MAX 81       /* certificate serial, lower-case hex */
+#define KX_RA_TEXT_MAX 512  /* reasons, messages, QR text */
+#define KX_RA_SERIAL_MAX 81 /* certificate serial, lower-case hex */
 #define KX_RA_SUBJECT_MAX 512
 #define KX_RA_SHA256_HEX 65
-#define KX_RA_SHORT_MAX 33        /* status words, service ids, currency */
+#define KX_RA_SHORT_MAX 33 /* status words, service ids, currency */
 
 /* ------------------------------------------------------------------ */
 /* Configuration and handle                                             */
 /* ------------------------------------------------------------------ */
 
 typedef struct kx_ra_config {
-    char url[KX_RA_URL_MAX];            /* base URL, "https://host:port" */
-    char ca_file[KX_RA_PATH_MAX];       /* PEM: the RA's CA (pinned) */
-    char cert_file[KX_RA_PATH_MAX];     /* PEM: the kiosk's client cert */
-    char key_file[KX_RA_PATH_MAX];      /* PEM: its private key */
-    char pinned_pubkey[KX_RA_URL_MAX];  /* "" or "sha256//BASE64[;sha256//...]" */
-    char kiosk_id[KX_RA_NAME_MAX];      /* sent as X-Kiosk-Id */
-    long connect_timeout_ms;            /* per attempt, default 5000 */
-    long timeout_ms;                    /* per attempt, default 20000 */
-    long deadline_ms;                   /* whole call incl. retries, default 60000 */
-    int max_attempts;                   /* 1..10, default 4 */
-    long backoff_initial_ms;            /* default 200 */
-    long backoff_max_ms;                /* default 5000 */
+    char url[KX_RA_URL_MAX];           /* base URL, "https://host:port" */
+    char ca_file[KX_RA_PATH_MAX];      /* PEM: the RA's CA (pinned) */
+    char cert_file[KX_RA_PATH_MAX];    /* PEM: the kiosk's client cert */
+    char key_file[KX_RA_PATH_MAX];     /* PEM: its private key */
+    char pinned_pubkey[KX_RA_URL_MAX]; /* "" or "sha256//BASE64[;sha256//...]" */
+    char kiosk_id[KX_RA_NAME_MAX];     /* sent as X-Kiosk-Id */
+    long connect_timeout_ms;           /* per attempt, default 5000 */
+    long timeout_ms;                   /* per attempt, default 20000 */
+    long deadline_ms;                  /* whole call incl. retries, default 60000 */
+    int max_attempts;                  /* 1..10, default 4 */
+    long backoff_initial_ms;           /* default 200 */
+    long backoff_max_ms;               /* default 5000 */
 } kx_ra_config;
 
 /*
@@ -131,11 +132,11 @@ void kx_ra_close(kx_ra *ra);
 
 /* The RA's error reply of the last call on this handle. */
 typedef struct kx_ra_error {
-    long http_status;                  /* 0 when no HTTP reply was received */
-    char code[KX_RA_SHORT_MAX];        /* RA error code, "" when none */
-    char message[KX_RA_TEXT_MAX];      /* RA message (for logs, English) */
-    int retryable;                     /* the RA's "retryable" flag */
-    int attempts;                      /* attempts the last call made */
+    long http_status;             /* 0 when no HTTP reply was received */
+    char code[KX_RA_SHORT_MAX];   /* RA error code, "" when none */
+    char message[KX_RA_TEXT_MAX]; /* RA message (for logs, English) */
+    int retryable;                /* the RA's "retryable" flag */
+    int attempts;                 /* attempts the last call made */
 } kx_ra_error;
 
 /* kx_ra_last_error - copy of the last call's error detail (zeroed after a
@@ -161,25 +162,25 @@ char *kx_ra_time_format(int64_t t, char *out, size_t outsz);
 /* ------------------------------------------------------------------ */
 
 typedef struct kx_ra_health {
-    char status[KX_RA_SHORT_MAX];      /* "ok" */
-    char version[KX_RA_NAME_MAX];      /* server software and version */
-    int64_t server_time;               /* Unix seconds */
+    char status[KX_RA_SHORT_MAX]; /* "ok" */
+    char version[KX_RA_NAME_MAX]; /* server software and version */
+    int64_t server_time;          /* Unix seconds */
 } kx_ra_health;
 
 /* kx_ra_health - GET /v1/health. */
 kx_err kx_ra_health_get(kx_ra *ra, kx_ra_health *out);
 
 typedef struct kx_ra_probe {
-    int reachable;                     /* TCP connection made */
-    int tls_ok;                        /* handshake and verification passed */
-    int http_status;                   /* of /v1/health, 0 if none */
-    char tls_error[KX_RA_TEXT_MAX];    /* curl's message when tls_ok == 0 */
-    int64_t server_cert_not_after;     /* Unix seconds, 0 if unknown */
-    int64_t client_cert_not_after;     /* of cert_file, 0 if unreadable */
-    double rtt_ms;                     /* whole health request */
-    double connect_ms;                 /* TCP connect */
-    double tls_ms;                     /* TLS handshake */
-    kx_ra_health health;               /* valid when http_status == 200 */
+    int reachable;                  /* TCP connection made */
+    int tls_ok;                     /* handshake and verification passed */
+    int http_status;                /* of /v1/health, 0 if none */
+    char tls_error[KX_RA_TEXT_MAX]; /* curl's message when tls_ok == 0 */
+    int64_t server_cert_not_after;  /* Unix seconds, 0 if unknown */
+    int64_t client_cert_not_after;  /* of cert_file, 0 if unreadable */
+    double rtt_ms;                  /* whole health request */
+    double connect_ms;              /* TCP connect */
+    double tls_ms;                  /* TLS handshake */
+    kx_ra_health health;            /* valid when http_status == 200 */
 } kx_ra_probe;
 
 /*
@@ -198,7 +199,7 @@ typedef struct kx_ra_enterprise {
     char name[KX_RA_NAME_MAX];
     char address[KX_RA_ADDRESS_MAX];
     char legal_representative[KX_RA_NAME_MAX];
-    char status[KX_RA_SHORT_MAX];      /* "active", "revoked", "cancelled" */
+    char status[KX_RA_SHORT_MAX]; /* "active", "revoked", "cancelled" */
 } kx_ra_enterprise;
 
 /* kx_ra_enterprise_lookup - GET /v1/enterprises/{credit_code}.
@@ -227,16 +228,16 @@ const char *kx_ra_case_state_id(kx_ra_case_state st);
  * for every service except "renew" (docs/ra-api.md), where the renewal's
  * signature with the current key is the proof. */
 typedef struct kx_ra_case_request {
-    const char *service;          /* services.h id: "new", "renew", ... */
-    const char *credit_code;      /* GB 32100 */
+    const char *service;     /* services.h id: "new", "renew", ... */
+    const char *credit_code; /* GB 32100 */
     const char *company_name;
-    const char *agent_name;       /* optional for "renew" */
-    const char *agent_idnum;      /* GB 11643; never logged; optional for "renew" */
-    const char *phone;            /* 11-digit mobile; optional for "renew" */
-    const char *email;            /* optional */
-    int64_t agreement_accepted_at;/* Unix seconds the agreement was accepted */
-    const char *token_serial;     /* optional: UKEY serial (renew, unlock, swap) */
-    const char *cert_serial;      /* optional: current certificate (renew, change, revoke) */
+    const char *agent_name;        /* optional for "renew" */
+    const char *agent_idnum;       /* GB 11643; never logged; optional for "renew" */
+    const char *phone;             /* 11-digit mobile; optional for "renew" */
+    const char *email;             /* optional */
+    int64_t agreement_accepted_at; /* Unix seconds the agreement was accepted */
+    const char *token_serial;      /* optional: UKEY serial (renew, unlock, swap) */
+    const char *cert_serial;       /* optional: current certificate (renew, change, revoke) */
 } kx_ra_case_request;
 
 typedef struct kx_ra_case {
@@ -244,15 +245,15 @@ typedef struct kx_ra_case {
     char service[KX_RA_SHORT_MAX];
     char credit_code[KX_RA_CODE_MAX];
     kx_ra_case_state state;
-    char reject_reason[KX_RA_TEXT_MAX];   /* when rejected */
-    int64_t fee_fen;                      /* the RA's fee for the service */
-    int paid;                             /* an order of the case is paid (or fee 0) */
-    int documents;                        /* documents attached */
-    char cert_serial[KX_RA_SERIAL_MAX];   /* issued certificate, "" if none */
+    char reject_reason[KX_RA_TEXT_MAX]; /* when rejected */
+    int64_t fee_fen;                    /* the RA's fee for the service */
+    int paid;                           /* an order of the case is paid (or fee 0) */
+    int documents;                      /* documents attached */
+    char cert_serial[KX_RA_SERIAL_MAX]; /* issued certificate, "" if none */
     int64_t created_at;
     int64_t updated_at;
-    char approved_by[KX_RA_NAME_MAX];     /* "reviewer", "kiosk-staff:<kiosk>/<staff>";
-                                             "" unapproved or not sent (older RAs) */
+    char approved_by[KX_RA_NAME_MAX]; /* "reviewer", "kiosk-staff:<kiosk>/<staff>";
+                                         "" unapproved or not sent (older RAs) */
 } kx_ra_case;
 
 /* kx_ra_case_create - POST /v1/cases. State draft. KX_ERR_INVALID_ARG
@@ -263,8 +264,7 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
 kx_err kx_ra_case_get(kx_ra *ra, const char *case_id, kx_ra_case *out);
 /* kx_ra_case_submit - POST /v1/cases/{id}/submit: draft -> submitted ->
  * pending_review. KX_ERR_STATE when not a draft (same key replays). */
-kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id,
-                         kx_ra_case *out);
+kx_err kx_ra_case_submit(kx_ra *ra, const char *idem_key, const char *case_id, kx_ra_case *out);
 /*
  * kx_ra_case_staff_approve - POST /v1/cases/{id}/staff-approval: a staff
  * member at this kiosk approves a case pending review. The RA decides: only
@@ -286,15 +286,15 @@ kx_err kx_ra_case_staff_approve(kx_ra *ra, const char *idem_key, const char *cas
 /* ------------------------------------------------------------------ */
 
 typedef enum kx_ra_doc_kind {
-    KX_RA_DOC_LICENCE = 0,          /* business licence scan */
+    KX_RA_DOC_LICENCE = 0, /* business licence scan */
     KX_RA_DOC_ID_FRONT,
     KX_RA_DOC_ID_BACK,
-    KX_RA_DOC_SEAL_COMPANY,         /* 企业公章 */
-    KX_RA_DOC_SEAL_LEGAL_REP,       /* 法人私章 */
-    KX_RA_DOC_SIGNATURE_LEGAL_REP,  /* 法人手写签名 */
+    KX_RA_DOC_SEAL_COMPANY,        /* 企业公章 */
+    KX_RA_DOC_SEAL_LEGAL_REP,      /* 法人私章 */
+    KX_RA_DOC_SIGNATURE_LEGAL_REP, /* 法人手写签名 */
     KX_RA_DOC_AUTH_LETTER,
     KX_RA_DOC_REISSUE_STATEMENT,
-    KX_RA_DOC_USCC_COPY,            /* stamped credit-code copy (PIN-less renew) */
+    KX_RA_DOC_USCC_COPY, /* stamped credit-code copy (PIN-less renew) */
     KX_RA_DOC_COUNT
 } kx_ra_doc_kind;
 
@@ -305,15 +305,15 @@ const char *kx_ra_doc_kind_id(kx_ra_doc_kind kind);
 
 typedef struct kx_ra_document {
     kx_ra_doc_kind kind;
-    const char *media_type;          /* "image/png" or "image/jpeg" */
-    const unsigned char *data;       /* borrowed for the call */
-    size_t len;                      /* 1 .. 16 MiB */
-    double width_mm, height_mm;      /* seal images only (>0); else 0 */
+    const char *media_type;     /* "image/png" or "image/jpeg" */
+    const unsigned char *data;  /* borrowed for the call */
+    size_t len;                 /* 1 .. 16 MiB */
+    double width_mm, height_mm; /* seal images only (>0); else 0 */
 } kx_ra_document;
 
 typedef struct kx_ra_document_receipt {
     char document_id[KX_RA_ID_MAX];
-    char sha256[KX_RA_SHA256_HEX];   /* as computed by the RA (lower-case hex) */
+    char sha256[KX_RA_SHA256_HEX]; /* as computed by the RA (lower-case hex) */
     size_t size;
 } kx_ra_document_receipt;
 
@@ -332,7 +332,7 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
 /* ------------------------------------------------------------------ */
 
 typedef enum kx_ra_order_state {
-    KX_RA_ORDER_PENDING = 0,   /* waiting for the payer */
+    KX_RA_ORDER_PENDING = 0, /* waiting for the payer */
     KX_RA_ORDER_PAID,
     KX_RA_ORDER_CANCELLED,
     KX_RA_ORDER_EXPIRED,
@@ -347,15 +347,15 @@ typedef struct kx_ra_order {
     char order_id[KX_RA_ID_MAX];
     char case_id[KX_RA_ID_MAX];
     kx_ra_order_state state;
-    int64_t amount_fen;               /* from the RA's fee table */
-    char currency[KX_RA_SHORT_MAX];   /* "CNY" */
-    char qr_text[KX_RA_TEXT_MAX];     /* text to render as the payment QR code */
+    int64_t amount_fen;             /* from the RA's fee table */
+    char currency[KX_RA_SHORT_MAX]; /* "CNY" */
+    char qr_text[KX_RA_TEXT_MAX];   /* text to render as the payment QR code */
     int64_t created_at;
-    int64_t expires_at;               /* pending orders expire */
-    int64_t paid_at;                  /* 0 when unpaid */
-    int64_t refunded_fen;             /* 0 unless refunded */
-    char refund_id[KX_RA_ID_MAX];     /* "" unless refunded */
-    char channel[KX_RA_SHORT_MAX];    /* paid by "qr" or "counter"; "" unpaid or unknown */
+    int64_t expires_at;            /* pending orders expire */
+    int64_t paid_at;               /* 0 when unpaid */
+    int64_t refunded_fen;          /* 0 unless refunded */
+    char refund_id[KX_RA_ID_MAX];  /* "" unless refunded */
+    char channel[KX_RA_SHORT_MAX]; /* paid by "qr" or "counter"; "" unpaid or unknown */
 } kx_ra_order;
 
 /* kx_ra_order_create - POST /v1/cases/{id}/orders. The case must be
@@ -377,11 +377,11 @@ kx_err kx_ra_order_refund(kx_ra *ra, const char *idem_key, const char *order_id,
 
 /* A payment taken by staff at the counter. Strings borrowed for the call. */
 typedef struct kx_ra_counter_payment {
-    const char *staff_id;             /* [staff:ID] of the member, 1..32 chars */
-    const char *receipt_no;           /* the counter's receipt, 1..64 chars */
-    const char *method;               /* "cash" or "card" */
-    int64_t amount_fen;               /* must be the order's amount */
-    const char *reason;               /* optional, no personal data */
+    const char *staff_id;   /* [staff:ID] of the member, 1..32 chars */
+    const char *receipt_no; /* the counter's receipt, 1..64 chars */
+    const char *method;     /* "cash" or "card" */
+    int64_t amount_fen;     /* must be the order's amount */
+    const char *reason;     /* optional, no personal data */
 } kx_ra_counter_payment;
 
 /*
@@ -401,12 +401,12 @@ kx_err kx_ra_order_counter_pay(kx_ra *ra, const char *idem_key, const char *orde
 /* ------------------------------------------------------------------ */
 
 typedef struct kx_ra_cert {
-    char serial[KX_RA_SERIAL_MAX];     /* lower-case hex */
-    char subject[KX_RA_SUBJECT_MAX];   /* RFC 2253 text */
-    int64_t not_before, not_after;     /* Unix seconds */
-    char status[KX_RA_SHORT_MAX];      /* "valid" or "revoked" */
-    char *cert_pem;                    /* malloc'ed: the certificate */
-    char *chain_pem;                   /* malloc'ed: issuing CA chain */
+    char serial[KX_RA_SERIAL_MAX];   /* lower-case hex */
+    char subject[KX_RA_SUBJECT_MAX]; /* RFC 2253 text */
+    int64_t not_before, not_after;   /* Unix seconds */
+    char status[KX_RA_SHORT_MAX];    /* "valid" or "revoked" */
+    char *cert_pem;                  /* malloc'ed: the certificate */
+    char *chain_pem;                 /* malloc'ed: issuing CA chain */
 } kx_ra_cert;
 
 /* kx_ra_cert_clear - free the PEM strings and zero the struct. */
@@ -441,8 +441,7 @@ kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
  */
 kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
                         const char *old_serial, const unsigned char *csr, size_t csr_len,
-                        const unsigned char *signature, size_t signature_len,
-                        kx_ra_cert *out);
+                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out);
 
 /* kx_ra_cert_get - GET /v1/certificates/{serial} (e.g. after an issue whose
  * key was lost: kx_ra_case_get gives the serial). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ra_internal.h - entry points of the RA client for its own tests and fuzz
  * targets. Not for the engine: use ra.h.

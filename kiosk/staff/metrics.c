@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.c - Prometheus text exposition format 0.0.4, atomic file write.
  */
@@ -111,8 +112,8 @@ static char *metric_render_labels(const char *const *labels)
     return buf;
 }
 
-kx_err kx_metrics_add(kx_metrics *m, const char *name, kx_metric_type type,
-                      const char *help, const char *const *labels, double value)
+kx_err kx_metrics_add(kx_metrics *m, const char *name, kx_metric_type type, const char *help,
+                      const char *const *labels, double value)
 {
     if (!m || !metric_name_ok(name, 0) || !help)
         return KX_ERR_INVALID_ARG;

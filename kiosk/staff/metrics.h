@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * metrics.h - Prometheus text-format file for node_exporter's textfile
  * collector, written atomically (temporary file in the same directory,
@@ -31,8 +32,8 @@ void kx_metrics_free(kx_metrics *m);
  * whatever order they are added in; the first add of a name fixes its help
  * and type.
  */
-kx_err kx_metrics_add(kx_metrics *m, const char *name, kx_metric_type type,
-                      const char *help, const char *const *labels, double value);
+kx_err kx_metrics_add(kx_metrics *m, const char *name, kx_metric_type type, const char *help,
+                      const char *const *labels, double value);
 
 /* kx_metrics_write - write the file atomically (mode 0644). */
 kx_err kx_metrics_write(const kx_metrics *m, const char *path);

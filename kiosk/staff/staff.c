@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * staff.c - staff PIN hashes (crypt(3)), lockout and its persistence.
  */
@@ -186,9 +187,15 @@ void kx_staff_free(kx_staff_db *db)
     free(db);
 }
 
-const kx_staff_policy *kx_staff_policy_get(const kx_staff_db *db) { return &db->policy; }
+const kx_staff_policy *kx_staff_policy_get(const kx_staff_db *db)
+{
+    return &db->policy;
+}
 
-size_t kx_staff_count(const kx_staff_db *db) { return db ? db->count : 0; }
+size_t kx_staff_count(const kx_staff_db *db)
+{
+    return db ? db->count : 0;
+}
 
 static struct staff_member *staff_find(const kx_staff_db *db, const char *id)
 {
@@ -246,8 +253,8 @@ kx_err kx_staff_attempt(kx_staff_db *db, const char *staff_id, int ok, time_t no
     return KX_OK;
 }
 
-kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin,
-                       time_t now, kx_staff_role *role_out, long *retry_after_out)
+kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin, time_t now,
+                       kx_staff_role *role_out, long *retry_after_out)
 {
     if (!db || !staff_id || !pin)
         return KX_ERR_INVALID_ARG;

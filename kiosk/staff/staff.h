@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * staff.h - staff and admin authentication for assisted mode and the
  * maintenance menu.
@@ -42,9 +43,9 @@ typedef enum kx_staff_role {
 typedef struct kx_staff_db kx_staff_db;
 
 typedef struct kx_staff_policy {
-    int max_failures;     /* failures in a row before lockout (1..20, default 5) */
-    int lockout_seconds;  /* lockout length (10..86400, default 900) */
-    int idle_seconds;     /* assisted mode / maintenance ends after this (30..3600, 120) */
+    int max_failures;    /* failures in a row before lockout (1..20, default 5) */
+    int lockout_seconds; /* lockout length (10..86400, default 900) */
+    int idle_seconds;    /* assisted mode / maintenance ends after this (30..3600, 120) */
 } kx_staff_policy;
 
 /*
@@ -70,8 +71,8 @@ size_t kx_staff_count(const kx_staff_db *db);
  * KX_ERR_PIN_LOCKED while locked out (*retry_after_out seconds left; the PIN
  * is not even checked). role_out and retry_after_out may be NULL.
  */
-kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin,
-                       time_t now, kx_staff_role *role_out, long *retry_after_out);
+kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin, time_t now,
+                       kx_staff_role *role_out, long *retry_after_out);
 
 /*
  * kx_staff_find_token - the member a staff UKEY belongs to: cert_sha256 is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * staff_token.c - the cryptographic half of a staff UKEY login: the
  * certificate's digest that names the member, and the check that the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * app.c - the kiosk application: window and renderer, the frame loop,
  * input, the common frame around every screen (header, language button,
@@ -100,15 +101,17 @@ kx_err kx_ui_options_from_config(const kx_config *cfg, kx_ui_options *out)
         s = kx_config_get_str(cfg, "ui", "assets_dir", NULL);
         if (!s)
             s = (KX_ASSETS_BUILD[0] && stat(KX_ASSETS_BUILD, &sb) == 0) ? KX_ASSETS_BUILD
-                                                                         : KX_ASSETS_INSTALL;
+                                                                        : KX_ASSETS_INSTALL;
     }
     kx_strlcpy(out->assets_dir, s, sizeof out->assets_dir);
     /* what the maintenance menu runs; systemd with the polkit rule the
      * package installs (config/polkit) lets the kiosk user do exactly this */
-    s = kx_config_get_str(cfg, "ui", "restart_command",
-                          "systemctl --no-block restart jxca-kioskd.service jxca-kiosk.service");
+    s = kx_config_get_str(
+        cfg, "ui", "restart_command",
+        "systemctl --no-block restart jxca-kioskd.service jxca-kiosk.service");
     kx_strlcpy(out->restart_command, s, sizeof out->restart_command);
-    s = kx_config_get_str(cfg, "ui", "leave_command", "systemctl --no-block stop jxca-kiosk.service");
+    s = kx_config_get_str(cfg, "ui", "leave_command",
+                          "systemctl --no-block stop jxca-kiosk.service");
     kx_strlcpy(out->leave_command, s, sizeof out->leave_command);
 out:
     kx_config_free(empty);
@@ -131,7 +134,8 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
     ui->portrait = opt->orientation == KX_UI_PORTRAIT;
     ui->W = ui->portrait ? 1080 : 1920;
     ui->H = ui->portrait ? 1920 : 1080;
-    ui->rng = opt->seed ? opt->seed : (unsigned)time(NULL) ^ (unsigned)SDL_GetPerformanceCounter();
+    ui->rng =
+        opt->seed ? opt->seed : (unsigned)time(NULL) ^ (unsigned)SDL_GetPerformanceCounter();
 
     /* kiosk mode: we handle SIGTERM ourselves; window-close is ignored */
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -160,7 +164,8 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
         rc = KX_ERR_UNSUPPORTED;
         goto fail;
     }
-    ui->ren = SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    ui->ren =
+        SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
     if (!ui->ren)
         ui->ren = SDL_CreateRenderer(ui->win, -1, SDL_RENDERER_SOFTWARE);
     if (!ui->ren) {
@@ -178,7 +183,8 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
         goto fail;
     if ((rc = kx_img_cache_new(&ui->img)) || (rc = kx_staff_ui_new(ui)))
         goto fail;
-    if ((rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin1)) || (rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin2)))
+    if ((rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin1)) ||
+        (rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin2)))
         goto fail;
     if (kx_i18n_set_lang(opt->lang) != KX_OK)
         kx_i18n_set_lang("zh_CN");
@@ -254,7 +260,10 @@ void kx_ui_shuffle(kx_ui *ui, int order[10])
 }
 
 /* app_shuffle - a new order of the customer's PIN keypad. */
-static void app_shuffle(kx_ui *ui) { kx_ui_shuffle(ui, ui->pin_order); }
+static void app_shuffle(kx_ui *ui)
+{
+    kx_ui_shuffle(ui, ui->pin_order);
+}
 
 /* app_entry_reset - forget what was typed on the previous screen. */
 static void app_entry_reset(kx_ui *ui)
@@ -400,14 +409,16 @@ void kx_ui_send_pin(kx_ui *ui, int is_new)
     /* digits only: no JSON escaping needed; built inside a wiped buffer so
      * no copy of the PIN lands in an ordinary heap block */
     if (is_new)
-        n = snprintf((char *)msg->data, msg->cap + 1,
-                     "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"new_pin\",\"pin\":\"%s\","
-                     "\"repeat\":\"%s\"}",
-                     ++ui->seq, kx_secbuf_str(ui->pin1), kx_secbuf_str(ui->pin2));
+        n = snprintf(
+            (char *)msg->data, msg->cap + 1,
+            "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"new_pin\",\"pin\":\"%s\","
+            "\"repeat\":\"%s\"}",
+            ++ui->seq, kx_secbuf_str(ui->pin1), kx_secbuf_str(ui->pin2));
     else
-        n = snprintf((char *)msg->data, msg->cap + 1,
-                     "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"pin\",\"pin\":\"%s\"}",
-                     ++ui->seq, kx_secbuf_str(ui->pin1));
+        n = snprintf(
+            (char *)msg->data, msg->cap + 1,
+            "{\"v\":1,\"type\":\"intent\",\"seq\":%u,\"intent\":\"pin\",\"pin\":\"%s\"}",
+            ++ui->seq, kx_secbuf_str(ui->pin1));
     if (n > 0 && (size_t)n <= msg->cap) {
         kx_strlcpy(ui->last_intent, is_new ? "new_pin" : "pin", sizeof ui->last_intent);
         if (ui->conn && kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) != KX_OK)
@@ -424,8 +435,9 @@ void kx_ui_send_contact(kx_ui *ui)
 {
     if (!kx_ui_state_accepts(ui->st, KX_INTENT_CONTACT))
         return;
-    app_send(ui, json_pack("{s:s, s:s, s:s}", "intent", "contact", "phone", ui->phone, "email",
-                           ui->email),
+    app_send(ui,
+             json_pack("{s:s, s:s, s:s}", "intent", "contact", "phone", ui->phone, "email",
+                       ui->email),
              "contact");
 }
 
@@ -506,23 +518,26 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     /* assisted mode: an amber header says staff are at the screen */
     kx_fill(ui, h, assisted ? KX_C_WARN : KX_C_HEADER);
     kx_art(ui, "logo", kx_rect(h.x + pad, h.y + 20, logo, logo));
-    kx_text_style bs = kx_style(ui->portrait ? 38 : 36, KX_BOLD, KX_C_ON_PRIMARY, KX_LEFT, KX_TOP);
-    kx_text_style ss = kx_style(ui->portrait ? 26 : 24, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF},
-                                KX_LEFT, KX_TOP);
+    kx_text_style bs =
+        kx_style(ui->portrait ? 38 : 36, KX_BOLD, KX_C_ON_PRIMARY, KX_LEFT, KX_TOP);
+    kx_text_style ss = kx_style(ui->portrait ? 26 : 24, KX_REGULAR,
+                                (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_LEFT, KX_TOP);
     bs.max_lines = 1;
     ss.max_lines = 1;
     int tx = h.x + pad + logo + 24, tw = ui->portrait ? (assisted ? 340 : 520) : 900;
     if (assisted) {
         char t[160];
         ss.color = KX_C_ON_PRIMARY;
-        kx_text(ui, kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
-                                 ui->st->staff.name ? ui->st->staff.name : ui->st->staff.id, NULL,
-                                 NULL),
+        kx_text(ui,
+                kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
+                             ui->st->staff.name ? ui->st->staff.name : ui->st->staff.id, NULL,
+                             NULL),
                 kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
         kx_text(ui, kx_tr("Touch here for the staff menu"),
                 kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
     } else {
-        kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
+        kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56),
+                &bs);
         kx_text(ui, kx_tr("Digital certificate self-service"),
                 kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
     }
@@ -533,8 +548,10 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     SDL_Rect lb = {h.x + h.w - pad - 200, h.y + (h.h - 76) / 2, 200, 76};
     int pressed = ui->down && ui->down_x >= lb.x && ui->down_x < lb.x + lb.w &&
                   ui->down_y >= lb.y && ui->down_y < lb.y + lb.h;
-    kx_round_under(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF}, kx_round_core(kx_inset(lb, 3), 35));
-    kx_round(ui, kx_inset(lb, 3), 35, pressed ? (SDL_Color){0x2A, 0x5C, 0x9E, 0xFF} : KX_C_HEADER);
+    kx_round_under(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF},
+                   kx_round_core(kx_inset(lb, 3), 35));
+    kx_round(ui, kx_inset(lb, 3), 35,
+             pressed ? (SDL_Color){0x2A, 0x5C, 0x9E, 0xFF} : KX_C_HEADER);
     kx_text_style ls = kx_style(32, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
     kx_text(ui, zh ? "English" : "中文", lb, &ls);
     if (kx_hit(ui, "lang", lb))
@@ -544,8 +561,8 @@ static void app_header(kx_ui *ui, const kx_layout *L)
      * not under a dialog (it would tick over the dialog's dim) */
     int left = kx_ui_timeout_left(ui);
     if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui) && !ui->under_dialog) {
-        kx_text_style cs = kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT,
-                                    KX_MIDDLE);
+        kx_text_style cs =
+            kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT, KX_MIDDLE);
         cs.max_lines = 1;
         kx_text_ticking(ui, KX_TICK_STEP, kx_rect(lb.x - 330, lb.y, 300, lb.h), &cs);
     }
@@ -560,13 +577,15 @@ static void app_steps(kx_ui *ui, const kx_layout *L)
     kx_text_style ns = kx_style(32, KX_BOLD, KX_C_PRIMARY, KX_LEFT, KX_TOP);
     ns.max_lines = 1;
     kx_text(ui, kx_ui_service_name(st->service), kx_rect(s.x, s.y, s.w / 2, s.h - 16), &ns);
-    kx_step_indicator(ui, kx_rect(s.x + s.w / 2, s.y, s.w / 2, s.h), st->step_index, st->step_count);
+    kx_step_indicator(ui, kx_rect(s.x + s.w / 2, s.y, s.w / 2, s.h), st->step_index,
+                      st->step_count);
     /* the bar spans the whole width under both */
 }
 
 static void app_title(kx_ui *ui, const kx_layout *L, const char *text)
 {
-    kx_text_style ts = kx_style(ui->portrait ? 60 : 54, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+    kx_text_style ts =
+        kx_style(ui->portrait ? 60 : 54, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
     ts.max_lines = 2;
     ts.min_size = 36;
     kx_text(ui, text, L->title, &ts);
@@ -600,7 +619,8 @@ static void app_overlay(kx_ui *ui, int overlay)
         char secs[16];
         snprintf(secs, sizeof secs, "%d", left < 0 ? 0 : left);
         kx_ui_format(t, sizeof t,
-                     N_("For your privacy the session ends in {seconds} seconds and everything entered is cleared."),
+                     N_("For your privacy the session ends in {seconds} seconds and everything "
+                        "entered is cleared."),
                      "seconds", secs, NULL, NULL);
         kx_text(ui, t, kx_rect(in.x, in.y + 290, in.w, 160), &bs);
         if (kx_button(ui, "still_here", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
@@ -627,8 +647,10 @@ static void app_overlay(kx_ui *ui, int overlay)
         SDL_Rect in = kx_dialog_frame(ui, 900);
         kx_art(ui, "ukey_take", kx_rect(in.x, in.y, in.w, 380));
         kx_text(ui, kx_tr("Take your UKEY"), kx_rect(in.x, in.y + 400, in.w, 80), &hs);
-        kx_text(ui, kx_tr("Do not leave your UKEY in the kiosk. It holds your company's certificate."),
-                kx_rect(in.x, in.y + 490, in.w, 130), &bs);
+        kx_text(
+            ui,
+            kx_tr("Do not leave your UKEY in the kiosk. It holds your company's certificate."),
+            kx_rect(in.x, in.y + 490, in.w, 130), &bs);
         if (kx_button(ui, "reminder_ok", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
                       kx_tr("I have my UKEY"), KX_BTN_PRIMARY))
             ui->reminder_until = 0;
@@ -682,7 +704,6 @@ void kx_ui_draw_frame(kx_ui *ui)
         app_overlay(ui, overlay);
     }
 }
-
 
 /* app_backing_save - keep what is under the animations of the frame just
  * drawn on the window (software renderer): the next frames restore only
@@ -897,11 +918,11 @@ static void app_event(kx_ui *ui, const SDL_Event *ev)
 struct kx_script {
     char line[SCRIPT_MAX][160];
     int n, pc;
-    Uint64 until;    /* sleep end or wait deadline */
+    Uint64 until; /* sleep end or wait deadline */
     int waiting;
     char typing[64]; /* remaining keys of a `type` command */
     size_t typed;
-    char shot[160];  /* `shot NAME`: save the next frame as $KX_UI_SHOTS/NAME.png */
+    char shot[160]; /* `shot NAME`: save the next frame as $KX_UI_SHOTS/NAME.png */
 };
 
 kx_err kx_ui_set_script(kx_ui *ui, const char *path)
@@ -993,7 +1014,7 @@ static void script_step(kx_ui *ui)
             const char *staff_id = kx_staff_ui_screen_id(ui);
             int have = strcmp(id, "unavailable") == 0 ? ui->st == NULL
                        : staff_id                     ? strcmp(staff_id, id) == 0
-                                                      : ui->st && strcmp(ui->st->screen_id, id) == 0;
+                                  : ui->st && strcmp(ui->st->screen_id, id) == 0;
             if (have) {
                 s->waiting = 0;
                 s->pc++;
@@ -1141,7 +1162,8 @@ kx_err kx_ui_run(kx_ui *ui)
         ui->now_ms = SDL_GetTicks64();
         {
             kx_ui_state *st = NULL;
-            if (kx_ui_conn_poll(ui->conn, ui->now_ms, &st) != KX_OK || !kx_ui_conn_ready(ui->conn)) {
+            if (kx_ui_conn_poll(ui->conn, ui->now_ms, &st) != KX_OK ||
+                !kx_ui_conn_ready(ui->conn)) {
                 if (ui->st) {
                     /* kioskd went away: clear the session from the screen
                      * and from memory; its state comes back on reconnect.
@@ -1200,11 +1222,13 @@ kx_err kx_ui_run(kx_ui *ui)
 
 static kx_err app_save_png(kx_ui *ui, const char *path)
 {
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, ui->W, ui->H, 32, SDL_PIXELFORMAT_ARGB8888);
+    SDL_Surface *s =
+        SDL_CreateRGBSurfaceWithFormat(0, ui->W, ui->H, 32, SDL_PIXELFORMAT_ARGB8888);
     kx_err rc = KX_OK;
     if (!s)
         return KX_ERR_NO_MEMORY;
-    if (SDL_RenderReadPixels(ui->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0 ||
+    if (SDL_RenderReadPixels(ui->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) !=
+            0 ||
         IMG_SavePNG(s, path) != 0) {
         kx_err_set_detail("%s: %s", path, SDL_GetError());
         rc = KX_ERR_IO;
@@ -1345,7 +1369,8 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
     /* as the run loop does while idle before the first customer
      * (KX_UI_BENCH_NO_WARMUP=1: the illustrations only, for comparison) */
     const char *nw = getenv("KX_UI_BENCH_NO_WARMUP");
-    for (int i = 0; nw && strcmp(nw, "1") == 0 ? kx_screen_prewarm(ui, i) : app_prewarm(ui, i); i++)
+    for (int i = 0; nw && strcmp(nw, "1") == 0 ? kx_screen_prewarm(ui, i) : app_prewarm(ui, i);
+         i++)
         ;
     int only = -1;
     for (int i = 0; i < n && ui->opt.only[0]; i++)
@@ -1361,7 +1386,8 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
         int want = only >= 0 ? only : (f / 30) % n;
         Uint64 t0 = SDL_GetPerformanceCounter();
         ui->now_ms = SDL_GetTicks64();
-        int full = want != shown || app_clock_key(ui) != drawn_key || kx_img_cache_ready(ui->img);
+        int full =
+            want != shown || app_clock_key(ui) != drawn_key || kx_img_cache_ready(ui->img);
         if (want != shown) {
             app_show_canned(ui, &list[want]);
             shown = want;
@@ -1380,7 +1406,9 @@ kx_err kx_ui_bench(kx_ui *ui, int frames)
             SDL_Delay((Uint32)(16.0 - ms[f]));
     }
     qsort(ms, (size_t)frames, sizeof *ms, app_cmp_double);
-    for (const char *const *f = (const char *const[]){"licence", "id_front", "seal_sheet", NULL}; *f; f++) {
+    for (const char *const *f =
+             (const char *const[]){"licence", "id_front", "seal_sheet", NULL};
+         *f; f++) {
         char p[600];
         snprintf(p, sizeof p, "%s/%s.png", spool, *f);
         unlink(p);

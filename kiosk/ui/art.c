@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * art.c - illustrations and icons: SVG files under the assets directory,
  * rasterised by SDL_image (nanosvg) at the size they are shown and cached.
@@ -148,8 +149,8 @@ int kx_art(kx_ui *ui, const char *name, SDL_Rect r)
         kx_ui_audit_fail(ui, "illustration missing", name);
         return -1;
     }
-    SDL_Rect d = {r.x + (r.w - c->e[slot].tw) / 2, r.y + (r.h - c->e[slot].th) / 2, c->e[slot].tw,
-                  c->e[slot].th};
+    SDL_Rect d = {r.x + (r.w - c->e[slot].tw) / 2, r.y + (r.h - c->e[slot].th) / 2,
+                  c->e[slot].tw, c->e[slot].th};
     kx_copy(ui, c->e[slot].tex, NULL, &d);
     return 0;
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * canned.c - canned states for the screenshot harness and the benchmark:
  * at least one state per screen id of the protocol, plus the variants that
@@ -59,7 +60,8 @@ static void canned_lines(SDL_Surface *s, int x, int y, int w, int n, int gap, Ui
         canned_rect(s, x, y + i * gap, w - (i % 3) * w / 5, 10, rgb);
 }
 
-static kx_err canned_save(SDL_Surface *s, const char *dir, const char *name, char *path, size_t n)
+static kx_err canned_save(SDL_Surface *s, const char *dir, const char *name, char *path,
+                          size_t n)
 {
     snprintf(path, n, "%s/%s.png", dir, name);
     int ok = IMG_SavePNG(s, path) == 0;
@@ -90,9 +92,9 @@ kx_err kx_canned_write_previews(const char *dir)
     canned_rect(s, 90, 420, 240, 240, 0xFFFFFF);
     for (int y = 0; y < 21; y++)
         for (int x = 0; x < 21; x++)
-            if (((x * 7 + y * 13 + x * y) % 5 < 2) || ((x < 7 || x > 13) && (y < 7 || y > 13) &&
-                                                       !((x == 1 || x == 5 || x == 15 || x == 19) &&
-                                                         y > 0 && y < 20)))
+            if (((x * 7 + y * 13 + x * y) % 5 < 2) ||
+                ((x < 7 || x > 13) && (y < 7 || y > 13) &&
+                 !((x == 1 || x == 5 || x == 15 || x == 19) && y > 0 && y < 20)))
                 if (!(x > 13 && y > 13))
                     canned_rect(s, 100 + x * 10, 430 + y * 10, 10, 10, 0x1A1A1A);
     canned_ring(s, 880, 620, 90, 8, 0xC8281E);
@@ -159,7 +161,8 @@ static json_t *canned_state(const canned_ctx *c, const char *screen, const char 
     json_object_set_new(o, "v", json_integer(1));
     json_object_set_new(o, "type", json_string("state"));
     json_object_set_new(o, "rev", json_integer(c->n + 1));
-    json_object_set_new(o, "session", service ? json_string("S20261123-101500-0001") : json_null());
+    json_object_set_new(o, "session",
+                        service ? json_string("S20261123-101500-0001") : json_null());
     json_object_set_new(o, "screen", json_string(screen));
     json_object_set_new(o, "service", service ? json_string(service) : json_null());
     json_object_set_new(o, "lang", json_string(c->lang));
@@ -184,7 +187,8 @@ static void canned_body(json_t *o, json_t *text)
     json_array_append_new(json_object_get(o, "body"), text);
 }
 
-static void canned_add(canned_ctx *c, const char *name, json_t *o, int overlay, int typed, int ukey)
+static void canned_add(canned_ctx *c, const char *name, json_t *o, int overlay, int typed,
+                       int ukey)
 {
     if (c->n >= CANNED_MAX) {
         json_decref(o);
@@ -232,17 +236,20 @@ static json_t *canned_company(void)
                      "91360106MA38K7QX2B", "legal_rep", "李明");
 }
 
-static json_t *canned_preview(const canned_ctx *c, const char *doc, const char *file, int w, int h)
+static json_t *canned_preview(const canned_ctx *c, const char *doc, const char *file, int w,
+                              int h)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s.png", c->spool, file);
-    return json_pack("[{s:s, s:s, s:i, s:i}]", "doc", doc, "path", path, "width", w, "height", h);
+    return json_pack("[{s:s, s:s, s:i, s:i}]", "doc", doc, "path", path, "width", w, "height",
+                     h);
 }
 
 static json_t *canned_error(kx_err code, const char *action, const char *tries)
 {
-    return json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)code, "name", kx_err_name(code),
-                     "msgid", kx_err_message(code), "action", action, "args", "tries_left", tries);
+    return json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)code, "name",
+                     kx_err_name(code), "msgid", kx_err_message(code), "action", action, "args",
+                     "tries_left", tries);
 }
 
 static void canned_home_and_waits(canned_ctx *c)
@@ -265,19 +272,21 @@ static void canned_home_and_waits(canned_ctx *c)
     json_object_set_new(o, "activity", json_string("reading_card"));
     canned_add(c, "busy-reading_card", o, 0, 0, 0);
 
-    o = canned_state(c, "review_wait", "new", 16, 20, N_("The CA is reviewing your application"),
-                     "cancel");
+    o = canned_state(c, "review_wait", "new", 16, 20,
+                     N_("The CA is reviewing your application"), "cancel");
     json_object_set_new(o, "progress", json_real(0.35));
     canned_add(c, "review_wait", o, 0, 0, 0);
 }
 
 static void canned_token_screens(canned_ctx *c)
 {
-    json_t *o = canned_state(c, "ukey_insert", "renew", 1, 7, N_("Insert your UKEY"), "cancel back");
+    json_t *o =
+        canned_state(c, "ukey_insert", "renew", 1, 7, N_("Insert your UKEY"), "cancel back");
     canned_add(c, "ukey_insert", o, 0, 0, 0);
-    o = canned_state(c, "ukey_blank_insert", "new", 18, 20, N_("Insert a new blank UKEY"), "cancel");
-    canned_body(o, canned_text(N_("Staff give you a new UKEY. Insert it into the slot."), NULL, NULL,
-                               NULL, NULL));
+    o = canned_state(c, "ukey_blank_insert", "new", 18, 20, N_("Insert a new blank UKEY"),
+                     "cancel");
+    canned_body(o, canned_text(N_("Staff give you a new UKEY. Insert it into the slot."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "ukey_blank_insert", o, 0, 0, 0);
     o = canned_state(c, "cert_show", "renew", 2, 7, N_("Your certificate"), "confirm cancel");
     json_object_set_new(o, "cert", canned_cert());
@@ -285,17 +294,21 @@ static void canned_token_screens(canned_ctx *c)
                                "江西赣江数字科技有限公司", "date", "2026-12-01"));
     canned_body(o, canned_text(N_("{days} days left."), "days", "8", NULL, NULL));
     canned_add(c, "cert_show", o, 0, 0, 1);
-    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"), "pin cancel back");
-    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
-                                              "max", 16, "tries_left", 5));
+    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"),
+                     "pin cancel back");
+    json_object_set_new(
+        o, "input",
+        json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4, "max", 16, "tries_left", 5));
     canned_add(c, "pin_enter", o, 0, 4, 1);
-    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"), "pin cancel back");
-    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4,
-                                              "max", 16, "tries_left", 5));
+    o = canned_state(c, "pin_enter", "renew", 3, 7, N_("Enter the UKEY PIN"),
+                     "pin cancel back");
+    json_object_set_new(
+        o, "input",
+        json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", 4, "max", 16, "tries_left", 5));
     canned_add(c, "idle_warning", o, KX_OVERLAY_IDLE, 2, 1);
     o = canned_state(c, "pin_new", "new", 19, 20, N_("Choose a new PIN"), "new_pin cancel");
-    json_object_set_new(o, "input", json_pack("{s:s, s:i, s:i}", "kind", "new_pin", "min", 6,
-                                              "max", 16));
+    json_object_set_new(o, "input",
+                        json_pack("{s:s, s:i, s:i}", "kind", "new_pin", "min", 6, "max", 16));
     canned_add(c, "pin_new", o, 0, 6, 0);
 }
 
@@ -303,8 +316,8 @@ static void canned_money(canned_ctx *c)
 {
     json_t *o = canned_state(c, "fee_confirm", "renew", 5, 7, N_("Fee"), "confirm cancel back");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
-    canned_body(o, canned_text(N_("The fee for this service is {amount} yuan."), "amount", "300.00",
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("The fee for this service is {amount} yuan."), "amount",
+                               "300.00", NULL, NULL));
     canned_add(c, "fee_confirm", o, 0, 0, 1);
     o = canned_state(c, "fee_confirm", "renew", 5, 7, N_("Fee"), "confirm cancel back");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
@@ -322,8 +335,9 @@ static void canned_money(canned_ctx *c)
 
 static void canned_documents(canned_ctx *c)
 {
-    json_t *o = canned_state(c, "licence_place", "new", 1, 20,
-                             N_("Place the business licence on the scanner"), "confirm cancel back");
+    json_t *o =
+        canned_state(c, "licence_place", "new", 1, 20,
+                     N_("Place the business licence on the scanner"), "confirm cancel back");
     json_object_set_new(o, "doc", json_string("licence"));
     canned_add(c, "licence_place", o, 0, 0, 0);
     o = canned_state(c, "company_confirm", "new", 2, 20, N_("Check the company details"),
@@ -331,59 +345,67 @@ static void canned_documents(canned_ctx *c)
     json_object_set_new(o, "company", canned_company());
     json_object_set_new(o, "previews", canned_preview(c, "licence", "licence", 1100, 780));
     canned_add(c, "company_confirm", o, 0, 0, 0);
-    o = canned_state(c, "idcard_place", "new", 3, 20, N_("Place the agent's ID card on the reader"),
-                     "cancel back");
+    o = canned_state(c, "idcard_place", "new", 3, 20,
+                     N_("Place the agent's ID card on the reader"), "cancel back");
     canned_add(c, "idcard_place", o, 0, 0, 0);
     o = canned_state(c, "agent_confirm", "new", 4, 20, N_("Check the agent's details"),
                      "confirm retry cancel");
-    json_object_set_new(o, "agent", json_pack("{s:s, s:s, s:i, s:s}", "name", "张伟",
-                                              "idnum_masked", "360***********0071", "age", 35,
-                                              "valid_to", "2036-05-01"));
+    json_object_set_new(o, "agent",
+                        json_pack("{s:s, s:s, s:i, s:s}", "name", "张伟", "idnum_masked",
+                                  "360***********0071", "age", 35, "valid_to", "2036-05-01"));
     canned_add(c, "agent_confirm", o, 0, 0, 0);
     o = canned_state(c, "doc_place", "new", 5, 20, N_("ID card, front side (photo)"),
                      "confirm cancel back");
     json_object_set_new(o, "doc", json_string("agent_id_front"));
-    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL, NULL,
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "doc_place", o, 0, 0, 0);
-    o = canned_state(c, "doc_place", "new", 13, 20, N_("Authorisation letter"), "confirm cancel back");
+    o = canned_state(c, "doc_place", "new", 13, 20, N_("Authorisation letter"),
+                     "confirm cancel back");
     json_object_set_new(o, "doc", json_string("auth_letter"));
-    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL, NULL,
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "doc_place-auth_letter", o, 0, 0, 0);
     o = canned_state(c, "doc_review", "new", 6, 20, N_("ID card, front side (photo)"),
                      "confirm retry cancel");
     json_object_set_new(o, "doc", json_string("agent_id_front"));
-    json_object_set_new(o, "previews", canned_preview(c, "agent_id_front", "id_front", 856, 540));
+    json_object_set_new(o, "previews",
+                        canned_preview(c, "agent_id_front", "id_front", 856, 540));
     canned_add(c, "doc_review", o, 0, 0, 0);
     o = canned_state(c, "contact", "new", 9, 20, N_("Contact details"), "contact cancel back");
     json_object_set_new(o, "input", json_pack("{s:s}", "kind", "contact"));
     canned_add(c, "contact", o, 0, 7, 0);
     o = canned_state(c, "agreement", "new", 10, 20, N_("User agreement"), "confirm cancel");
-    canned_body(o, canned_text(N_("By accepting, you agree to the JXCA digital certificate user agreement."),
-                               NULL, NULL, NULL, NULL));
+    canned_body(
+        o, canned_text(
+               N_("By accepting, you agree to the JXCA digital certificate user agreement."),
+               NULL, NULL, NULL, NULL));
     canned_add(c, "agreement", o, 0, 0, 0);
     o = canned_state(c, "seal_place", "new", 11, 20,
-                     N_("Place the seal collection sheet on the scanner"), "confirm cancel back");
+                     N_("Place the seal collection sheet on the scanner"),
+                     "confirm cancel back");
     json_object_set_new(o, "doc", json_string("seal_sheet"));
     canned_add(c, "seal_place", o, 0, 0, 0);
     o = canned_state(c, "seal_review", "new", 12, 20, N_("Check the seal impressions"),
                      "retry cancel");
-    json_object_set_new(o, "previews", canned_preview(c, "seal_sheet", "seal_sheet", 850, 1100));
+    json_object_set_new(o, "previews",
+                        canned_preview(c, "seal_sheet", "seal_sheet", 850, 1100));
     json_object_set_new(
         o, "seal_cells",
-        json_pack("[{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},"
-                  "{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s}]",
-                  "row", "company_seal", "cell", 0, "verdict", "ok", "msgid", "", "row",
-                  "company_seal", "cell", 1, "verdict", "ok", "msgid", "", "row", "legal_rep_seal",
-                  "cell", 0, "verdict", "ok", "msgid", "", "row", "legal_rep_seal", "cell", 1,
-                  "verdict", "crosses_line", "msgid",
-                  "The legal representative's seal touches a ruling line: stamp it again in the "
-                  "middle of a box, clear of the lines.",
-                  "row", "signature", "cell", 0, "verdict", "ok", "msgid", "", "row", "signature",
-                  "cell", 1, "verdict", "ok", "msgid", ""));
-    canned_body(o, canned_text(N_("Stamp or sign again in the cells marked red, then scan again."),
-                               NULL, NULL, NULL, NULL));
+        json_pack(
+            "[{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},"
+            "{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s}]",
+            "row", "company_seal", "cell", 0, "verdict", "ok", "msgid", "", "row",
+            "company_seal", "cell", 1, "verdict", "ok", "msgid", "", "row", "legal_rep_seal",
+            "cell", 0, "verdict", "ok", "msgid", "", "row", "legal_rep_seal", "cell", 1,
+            "verdict", "crosses_line", "msgid",
+            "The legal representative's seal touches a ruling line: stamp it again in the "
+            "middle of a box, clear of the lines.",
+            "row", "signature", "cell", 0, "verdict", "ok", "msgid", "", "row", "signature",
+            "cell", 1, "verdict", "ok", "msgid", ""));
+    canned_body(o,
+                canned_text(N_("Stamp or sign again in the cells marked red, then scan again."),
+                            NULL, NULL, NULL, NULL));
     canned_add(c, "seal_review", o, 0, 0, 0);
 }
 
@@ -396,16 +418,16 @@ static void canned_revoke(canned_ctx *c)
                                   N_("I have the UKEY"), "value", "licence", "msgid",
                                   N_("I use the business licence and ID card")));
     canned_add(c, "revoke_method", o, 0, 0, 0);
-    o = canned_state(c, "revoke_reason", "revoke", 4, 6, N_("Why should the certificate be revoked?"),
-                     "choose cancel back");
+    o = canned_state(c, "revoke_reason", "revoke", 4, 6,
+                     N_("Why should the certificate be revoked?"), "choose cancel back");
     json_object_set_new(
         o, "choices",
         json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "value", "unspecified",
                   "msgid", N_("No reason given"), "value", "key_compromise", "msgid",
                   N_("The key or UKEY was compromised or lost"), "value", "affiliation_changed",
                   "msgid", N_("The company details changed"), "value", "superseded", "msgid",
-                  N_("The certificate was replaced"), "value", "cessation_of_operation", "msgid",
-                  N_("The company ceased operating")));
+                  N_("The certificate was replaced"), "value", "cessation_of_operation",
+                  "msgid", N_("The company ceased operating")));
     canned_add(c, "revoke_reason", o, 0, 0, 1);
     o = canned_state(c, "revoke_confirm", "revoke", 5, 6, N_("Revoke the certificate?"),
                      "confirm cancel back");
@@ -416,31 +438,35 @@ static void canned_revoke(canned_ctx *c)
 static void canned_endings(canned_ctx *c)
 {
     json_t *o = canned_state(c, "done", "renew", 7, 7, N_("Done"), "confirm");
-    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL, NULL,
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "done", o, 0, 0, 1);
     o = canned_state(c, "done", "revoke", 6, 6, N_("Done"), "confirm");
-    canned_body(o, canned_text(N_("The certificate will be revoked within 24 hours."), NULL, NULL,
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("The certificate will be revoked within 24 hours."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "done-revoke", o, 0, 0, 0);
     o = canned_state(c, "cancelled", "renew", 0, 0, N_("Cancelled"), "confirm");
-    canned_body(o, canned_text(N_("Nothing was charged, or the payment was refunded."), NULL, NULL,
-                               NULL, NULL));
+    canned_body(o, canned_text(N_("Nothing was charged, or the payment was refunded."), NULL,
+                               NULL, NULL, NULL));
     canned_add(c, "cancelled", o, 0, 0, 0);
     o = canned_state(c, "error", "renew", 3, 7, N_("Something went wrong"), "retry cancel");
-    json_object_set_new(o, "error", canned_error(KX_ERR_PIN_INCORRECT,
-                                                 N_("Enter the PIN again. {tries_left} tries left."), "2"));
+    json_object_set_new(o, "error",
+                        canned_error(KX_ERR_PIN_INCORRECT,
+                                     N_("Enter the PIN again. {tries_left} tries left."), "2"));
     canned_add(c, "error", o, 0, 0, 1);
     o = canned_state(c, "error", "new", 1, 20, N_("Something went wrong"), "retry cancel");
     json_object_set_new(o, "error",
                         canned_error(KX_ERR_NO_QR,
-                                     N_("No QR code was found. Place the licence with its QR code on the glass and try again."),
+                                     N_("No QR code was found. Place the licence with its QR "
+                                        "code on the glass and try again."),
                                      "0"));
     canned_add(c, "error-no_qr", o, 0, 0, 0);
-    o = canned_state(c, "staff_needed", "new", 2, 20, N_("Please call a member of staff"), "cancel");
+    o = canned_state(c, "staff_needed", "new", 2, 20, N_("Please call a member of staff"),
+                     "cancel");
     canned_body(o, canned_text(N_("A member of staff will help you."), NULL, NULL, NULL, NULL));
     canned_add(c, "staff_needed", o, 0, 0, 0);
-    o = canned_state(c, "out_of_service", NULL, 0, 0, N_("This kiosk is temporarily out of service"), "");
+    o = canned_state(c, "out_of_service", NULL, 0, 0,
+                     N_("This kiosk is temporarily out of service"), "");
     canned_add(c, "out_of_service", o, 0, 0, 0);
     o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
     canned_add(c, "unavailable", o, KX_OVERLAY_UNAVAILABLE, 0, 0);
@@ -458,9 +484,11 @@ static void canned_endings(canned_ctx *c)
 static json_t *canned_staffed(const canned_ctx *c, const char *screen, const char *service,
                               const char *title, const char *intents, const char *role)
 {
-    json_t *o = canned_state(c, screen, service, service ? 5 : 0, service ? 20 : 0, title, intents);
-    json_object_set_new(o, "staff", json_pack("{s:s, s:s, s:s, s:i}", "id", "1001", "name", "王芳",
-                                              "role", role, "idle_left", 90));
+    json_t *o =
+        canned_state(c, screen, service, service ? 5 : 0, service ? 20 : 0, title, intents);
+    json_object_set_new(o, "staff",
+                        json_pack("{s:s, s:s, s:s, s:i}", "id", "1001", "name", "王芳", "role",
+                                  role, "idle_left", 90));
     return o;
 }
 
@@ -469,33 +497,37 @@ static json_t *canned_selftest(const canned_ctx *c, int all_ok)
     char preview[600];
     snprintf(preview, sizeof preview, "%s/licence.png", c->spool);
     json_t *t = json_array();
+    json_array_append_new(t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s, s:i, s:i}}",
+                                       "device", "scanner", "msgid", N_("Scanner"), "ok", 1,
+                                       "verdict", N_("Passed"), "error", "", "error_msgid", "",
+                                       "detail", "preview", preview, "width", 2480, "height",
+                                       3508));
     json_array_append_new(
-        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s, s:i, s:i}}", "device", "scanner", "msgid",
-                     N_("Scanner"), "ok", 1, "verdict", N_("Passed"), "error", "", "error_msgid", "",
-                     "detail", "preview", preview, "width", 2480, "height", 3508));
+        t, all_ok ? json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard",
+                              "msgid", N_("ID card reader"), "ok", 1, "verdict", N_("Passed"),
+                              "error", "", "error_msgid", "", "detail", "sam", "90 (ok)")
+                  : json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard",
+                              "msgid", N_("ID card reader"), "ok", 0, "verdict", N_("Failed"),
+                              "error", kx_err_name(KX_ERR_SAM), "error_msgid",
+                              kx_err_message(KX_ERR_SAM), "detail", "message",
+                              "no answer on /dev/ttyUSB0"));
+    json_array_append_new(t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:i, s:[s]}}",
+                                       "device", "token", "msgid", N_("UKEY reader"), "ok", 1,
+                                       "verdict", N_("Passed"), "error", "", "error_msgid", "",
+                                       "detail", "tokens", 1, "serials", "5A3F0C11"));
     json_array_append_new(
-        t, all_ok ? json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard", "msgid",
-                              N_("ID card reader"), "ok", 1, "verdict", N_("Passed"), "error", "",
-                              "error_msgid", "", "detail", "sam", "90 (ok)")
-                  : json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:s}}", "device", "idcard", "msgid",
-                              N_("ID card reader"), "ok", 0, "verdict", N_("Failed"), "error",
-                              kx_err_name(KX_ERR_SAM), "error_msgid", kx_err_message(KX_ERR_SAM),
-                              "detail", "message", "no answer on /dev/ttyUSB0"));
-    json_array_append_new(
-        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:i, s:[s]}}", "device", "token", "msgid",
-                     N_("UKEY reader"), "ok", 1, "verdict", N_("Passed"), "error", "", "error_msgid",
-                     "", "detail", "tokens", 1, "serials", "5A3F0C11"));
-    json_array_append_new(
-        t, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:b, s:b, s:i, s:f, s:i, s:i}}", "device",
-                     "ra", "msgid", N_("RA connection"), "ok", 1, "verdict", N_("Passed"), "error",
-                     "", "error_msgid", "", "detail", "reachable", 1, "tls_ok", 1, "http_status",
-                     200, "rtt_ms", 38.0, "server_cert_days", 341, "client_cert_days", 27));
+        t,
+        json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:{s:b, s:b, s:i, s:f, s:i, s:i}}", "device",
+                  "ra", "msgid", N_("RA connection"), "ok", 1, "verdict", N_("Passed"), "error",
+                  "", "error_msgid", "", "detail", "reachable", 1, "tls_ok", 1, "http_status",
+                  200, "rtt_ms", 38.0, "server_cert_days", 341, "client_cert_days", 27));
     return json_pack("{s:b, s:o}", "ok", all_ok, "tests", t);
 }
 
 static void canned_staff(canned_ctx *c)
 {
-    json_t *o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "staff");
+    json_t *o =
+        canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "staff");
     canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
     canned_add(c, "staff_banner", o, 0, 0, 0);
     o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
@@ -504,25 +536,28 @@ static void canned_staff(canned_ctx *c)
     canned_add_staff(c, "staff_login-locked", o, "staff_login-locked", NULL);
     o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
     canned_add_staff(c, "staff_login-token", o, "staff_login-token", NULL);
-    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
-                       "staff");
+    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"),
+                       "cancel", "staff");
     canned_add_staff(c, "staff_panel", o, "staff_panel", NULL);
-    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"), "cancel",
-                       "staff");
-    json_object_set_new(o, "error",
-                        json_pack("{s:i, s:s, s:s}", "code", (int)KX_ERR_PERMISSION, "name",
-                                  kx_err_name(KX_ERR_PERMISSION), "msgid",
-                                  N_("The CA does not allow staff at this kiosk to approve cases.")));
+    o = canned_staffed(c, "review_wait", "new", N_("The CA is reviewing your application"),
+                       "cancel", "staff");
+    json_object_set_new(
+        o, "error",
+        json_pack("{s:i, s:s, s:s}", "code", (int)KX_ERR_PERMISSION, "name",
+                  kx_err_name(KX_ERR_PERMISSION), "msgid",
+                  N_("The CA does not allow staff at this kiosk to approve cases.")));
     canned_add(c, "review_wait-staff_refused", o, 0, 0, 0);
     o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
-    json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
-                                                "https://pay.example/PO202611230042", "expires_in", 600));
+    json_object_set_new(o, "payment",
+                        json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
+                                  "https://pay.example/PO202611230042", "expires_in", 600));
     canned_add_staff(c, "staff_panel-payment", o, "staff_panel", NULL);
     o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
     json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
-    json_object_set_new(o, "payment", json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
-                                                "https://pay.example/PO202611230042", "expires_in", 600));
+    json_object_set_new(o, "payment",
+                        json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
+                                  "https://pay.example/PO202611230042", "expires_in", 600));
     canned_add_staff(c, "staff_counter_paid", o, "staff_counter_paid", NULL);
     o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
                        "cancel back", "admin");
@@ -541,50 +576,55 @@ static void canned_staff(canned_ctx *c)
     o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
     canned_add_staff(c, "maint_selftest-failed", o, "maint_selftest", canned_selftest(c, 0));
     o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
-    canned_add_staff(
-        c, "maint_open_tx", o, "maint_open_tx",
-        json_pack("{s:[{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s},"
-                  " {s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}]}",
-                  "transactions", "id", 41, "session", "S20261123-093012-0007", "service", "renew",
-                  "kind", "payment", "status", "paid", "amount_fen", 30000, "order", "PO202611230007",
-                  "created", "2026-11-23 09:31:40", "error", "RA timeout", "id", 44, "session",
-                  "S20261123-101500-0001", "service", "new", "kind", "install", "status", "pending",
-                  "amount_fen", 0, "order", "", "created", "2026-11-23 10:22:05", "error", ""));
+    canned_add_staff(c, "maint_open_tx", o, "maint_open_tx",
+                     json_pack("{s:[{s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s},"
+                               " {s:i, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s}]}",
+                               "transactions", "id", 41, "session", "S20261123-093012-0007",
+                               "service", "renew", "kind", "payment", "status", "paid",
+                               "amount_fen", 30000, "order", "PO202611230007", "created",
+                               "2026-11-23 09:31:40", "error", "RA timeout", "id", 44,
+                               "session", "S20261123-101500-0001", "service", "new", "kind",
+                               "install", "status", "pending", "amount_fen", 0, "order", "",
+                               "created", "2026-11-23 10:22:05", "error", ""));
     o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
     canned_add_staff(
         c, "maint_summary", o, "maint_summary",
-        json_pack("{s:s, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}],"
-                  " s:i, s:i, s:i, s:b, s:i}",
-                  "date", "2026-11-23", "sessions", "service", "renew", "outcome", "done", "count", 14,
-                  "service", "renew", "outcome", "cancelled", "count", 2, "service", "new", "outcome",
-                  "done", "count", 3, "service", "unlock", "outcome", "open", "count", 1,
-                  "paid_orders", 17, "taken_fen", 510000, "refunded_fen", 30000, "reconciled", 0,
-                  "mismatches", 1));
+        json_pack(
+            "{s:s, s:[{s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}, {s:s, s:s, s:i}],"
+            " s:i, s:i, s:i, s:b, s:i}",
+            "date", "2026-11-23", "sessions", "service", "renew", "outcome", "done", "count",
+            14, "service", "renew", "outcome", "cancelled", "count", 2, "service", "new",
+            "outcome", "done", "count", 3, "service", "unlock", "outcome", "open", "count", 1,
+            "paid_orders", 17, "taken_fen", 510000, "refunded_fen", 30000, "reconciled", 0,
+            "mismatches", 1));
     {
         json_t *lines = json_array();
-        static const char *const ev[] = {"session.start", "token.read", "ra.request", "payment.paid",
-                                         "token.install", "session.end"};
+        static const char *const ev[] = {"session.start", "token.read",    "ra.request",
+                                         "payment.paid",  "token.install", "session.end"};
         for (int i = 0; i < 40; i++) {
             char l[160];
-            snprintf(l, sizeof l,
-                     "2026-11-23T10:%02d:%02d+08:00 kioskd[812]: info %s session=S20261123-1015%02d "
-                     "idnum=360***********0071",
-                     15 + i / 6, (i * 7) % 60, ev[i % 6], i / 6);
+            snprintf(
+                l, sizeof l,
+                "2026-11-23T10:%02d:%02d+08:00 kioskd[812]: info %s session=S20261123-1015%02d "
+                "idnum=360***********0071",
+                15 + i / 6, (i * 7) % 60, ev[i % 6], i / 6);
             json_array_append_new(lines, json_string(l));
         }
         o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
-        canned_add_staff(c, "maint_logs", o, "maint_logs",
-                         json_pack("{s:s, s:o}", "file", "/var/log/jxca-kioskd.log", "lines", lines));
+        canned_add_staff(
+            c, "maint_logs", o, "maint_logs",
+            json_pack("{s:s, s:o}", "file", "/var/log/jxca-kioskd.log", "lines", lines));
     }
     o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
     canned_add_staff(
         c, "maint_config", o, "maint_config",
-        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}}", "file",
-                  "/etc/jxca-kiosk/kiosk.conf", "config", "kiosk", "site", "nanchang-hq", "language",
-                  "zh_CN", "ra", "url", "https://ra.jxca.example:8443/", "client_cert",
-                  "/etc/jxca-kiosk/tls/kiosk.crt", "key_passphrase", "(hidden)", "token", "module",
-                  "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", "slot_poll_ms", "500", "staff:1001",
-                  "name", "王芳", "pin_hash", "(hidden)"));
+        json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:{s:s, s:s}, s:{s:s, s:s}}}",
+                  "file", "/etc/jxca-kiosk/kiosk.conf", "config", "kiosk", "site",
+                  "nanchang-hq", "language", "zh_CN", "ra", "url",
+                  "https://ra.jxca.example:8443/", "client_cert",
+                  "/etc/jxca-kiosk/tls/kiosk.crt", "key_passphrase", "(hidden)", "token",
+                  "module", "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so", "slot_poll_ms", "500",
+                  "staff:1001", "name", "王芳", "pin_hash", "(hidden)"));
     o = canned_staffed(c, "home", NULL, N_("Choose a service"), "choose_service", "admin");
     canned_add_staff(c, "maint_version", o, "maint_version",
                      json_pack("{s:s, s:s, s:i}", "kioskd", "0.1.0", "server", "ra-sim 0.1.0",

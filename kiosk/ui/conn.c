@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * conn.c - the front end's connection to kioskd, never blocking.
  *
@@ -111,7 +112,10 @@ void kx_ui_conn_free(kx_ui_conn *c)
     free(c);
 }
 
-int kx_ui_conn_ready(const kx_ui_conn *c) { return c && c->fd >= 0 && c->welcomed; }
+int kx_ui_conn_ready(const kx_ui_conn *c)
+{
+    return c && c->fd >= 0 && c->welcomed;
+}
 
 static kx_err conn_queue(kx_ui_conn *c, const char *msg, size_t len)
 {
@@ -158,8 +162,8 @@ static void conn_start(kx_ui_conn *c)
     c->welcomed = 0;
     c->logged_down = 0;
     {
-        static const char hello[] =
-            "{\"v\":1,\"type\":\"hello\",\"versions\":[1],\"role\":\"ui\",\"client\":\"kiosk 0.1\"}";
+        static const char hello[] = "{\"v\":1,\"type\":\"hello\",\"versions\":[1],\"role\":"
+                                    "\"ui\",\"client\":\"kiosk 0.1\"}";
         conn_queue(c, hello, sizeof hello - 1);
     }
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * draw.c - the theme and the drawing primitives: filled and rounded
  * rectangles, cards, discs, rings and the busy spinner.
@@ -54,7 +55,10 @@ SDL_Rect kx_inset(SDL_Rect r, int d)
     return o;
 }
 
-static float draw_clamp01(float v) { return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v; }
+static float draw_clamp01(float v)
+{
+    return v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+}
 
 /*
  * draw_coverage_at - texture of size 2R in colour c whose alpha is c's
@@ -232,8 +236,9 @@ static void draw_clear_tiles(kx_ui *ui, SDL_Surface *s, SDL_Color c)
             }
             while (end < ui->tiles_w && row[end])
                 end++;
-            kx_fill_solid(s, kx_rect(tx * DRAW_TILE, ty * DRAW_TILE, (end - tx) * DRAW_TILE, DRAW_TILE),
-                          c);
+            kx_fill_solid(
+                s, kx_rect(tx * DRAW_TILE, ty * DRAW_TILE, (end - tx) * DRAW_TILE, DRAW_TILE),
+                c);
             tx = end;
         }
     }
@@ -377,8 +382,8 @@ void kx_card(kx_ui *ui, SDL_Rect r)
     SDL_Color shadow = {0x10, 0x2A, 0x50, 0x12};
     /* only the strip below the card shows: blend no more than that */
     SDL_Rect in = kx_inset(r, 2);
-    kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 6, r.w, 2 * KX_RADIUS), KX_RADIUS,
-                   shadow, kx_round_core(r, KX_RADIUS));
+    kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 6, r.w, 2 * KX_RADIUS),
+                   KX_RADIUS, shadow, kx_round_core(r, KX_RADIUS));
     kx_round_under(ui, r, KX_RADIUS, KX_C_LINE, kx_round_core(in, KX_RADIUS - 2));
     kx_round(ui, in, KX_RADIUS - 2, KX_C_SURFACE);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fill.c - solid and blended rectangle fills written straight into the
  * window surface when the software renderer draws onto it (app.c's direct
@@ -54,19 +55,23 @@ void kx_fill_solid(SDL_Surface *s, SDL_Rect r, SDL_Color c)
     if (!fill_clip(s, &r))
         return;
     for (int y = 0; y < r.h; y++) {
-        Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)(r.y + y) * (size_t)s->pitch) + r.x;
+        Uint32 *row =
+            (Uint32 *)((Uint8 *)s->pixels + (size_t)(r.y + y) * (size_t)s->pitch) + r.x;
         wmemset((wchar_t *)row, (wchar_t)px, (size_t)r.w);
     }
 }
 
 /* floor(v / 255) for v in 0..65025, as SDL's DRAW_MUL divides */
-static inline unsigned fill_div255(unsigned v) { return (v + 1 + (v >> 8)) >> 8; }
+static inline unsigned fill_div255(unsigned v)
+{
+    return (v + 1 + (v >> 8)) >> 8;
+}
 
 #ifdef FILL_AVX2
 /* fill_blend_avx2 - 8 pixels at a time (a dialog's dim in half the time of
  * SSE2); returns how many pixels of the row it did */
 __attribute__((target("avx2"))) static int fill_blend_avx2(Uint32 *row, int w, unsigned inv,
-                                                          const unsigned k[4], Uint32 keep)
+                                                           const unsigned k[4], Uint32 keep)
 {
     const __m256i zero = _mm256_setzero_si256(), one = _mm256_set1_epi16(1);
     const __m256i vinv = _mm256_set1_epi16((short)inv);
@@ -80,8 +85,10 @@ __attribute__((target("avx2"))) static int fill_blend_avx2(Uint32 *row, int w, u
         __m256i v = _mm256_loadu_si256((const __m256i *)(row + x));
         __m256i lo = _mm256_mullo_epi16(_mm256_unpacklo_epi8(v, zero), vinv);
         __m256i hi = _mm256_mullo_epi16(_mm256_unpackhi_epi8(v, zero), vinv);
-        lo = _mm256_srli_epi16(_mm256_add_epi16(_mm256_add_epi16(lo, one), _mm256_srli_epi16(lo, 8)), 8);
-        hi = _mm256_srli_epi16(_mm256_add_epi16(_mm256_add_epi16(hi, one), _mm256_srli_epi16(hi, 8)), 8);
+        lo = _mm256_srli_epi16(
+            _mm256_add_epi16(_mm256_add_epi16(lo, one), _mm256_srli_epi16(lo, 8)), 8);
+        hi = _mm256_srli_epi16(
+            _mm256_add_epi16(_mm256_add_epi16(hi, one), _mm256_srli_epi16(hi, 8)), 8);
         v = _mm256_packus_epi16(_mm256_add_epi16(lo, vk), _mm256_add_epi16(hi, vk));
         _mm256_storeu_si256((__m256i *)(row + x), _mm256_and_si256(v, vkeep));
     }
@@ -125,7 +132,8 @@ void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c)
     const __m128i vkeep = _mm_set1_epi32((int)keep);
 #endif
     for (int y = 0; y < r.h; y++) {
-        Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)(r.y + y) * (size_t)s->pitch) + r.x;
+        Uint32 *row =
+            (Uint32 *)((Uint8 *)s->pixels + (size_t)(r.y + y) * (size_t)s->pitch) + r.x;
         int x = 0;
 #ifdef FILL_AVX2
         if (fill_level > 0)
@@ -136,8 +144,10 @@ void kx_fill_blend(SDL_Surface *s, SDL_Rect r, SDL_Color c)
             __m128i v = _mm_loadu_si128((const __m128i *)(row + x));
             __m128i lo = _mm_mullo_epi16(_mm_unpacklo_epi8(v, zero), vinv);
             __m128i hi = _mm_mullo_epi16(_mm_unpackhi_epi8(v, zero), vinv);
-            lo = _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(lo, one), _mm_srli_epi16(lo, 8)), 8);
-            hi = _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(hi, one), _mm_srli_epi16(hi, 8)), 8);
+            lo =
+                _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(lo, one), _mm_srli_epi16(lo, 8)), 8);
+            hi =
+                _mm_srli_epi16(_mm_add_epi16(_mm_add_epi16(hi, one), _mm_srli_epi16(hi, 8)), 8);
             v = _mm_packus_epi16(_mm_add_epi16(lo, vk), _mm_add_epi16(hi, vk));
             _mm_storeu_si128((__m128i *)(row + x), _mm_and_si128(v, vkeep));
         }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fill_test.c - the direct fills (fill.c) against SDL's software renderer
  * filling the same rectangles: every destination value under every alpha,
@@ -23,8 +24,8 @@ static SDL_Surface *fill_pattern(Uint32 format, int w, int h)
     for (int y = 0; y < h; y++) {
         Uint32 *row = (Uint32 *)((Uint8 *)s->pixels + (size_t)y * (size_t)s->pitch);
         for (int x = 0; x < w; x++)
-            row[x] = (Uint32)(x & 255) | (Uint32)(y & 255) << 8 | (Uint32)((x ^ y) & 255) << 16 |
-                     (Uint32)((x + y) & 255) << 24;
+            row[x] = (Uint32)(x & 255) | (Uint32)(y & 255) << 8 |
+                     (Uint32)((x ^ y) & 255) << 16 | (Uint32)((x + y) & 255) << 24;
     }
     return s;
 }
@@ -51,8 +52,10 @@ static void fill_sdl(SDL_Surface *s, SDL_Rect r, SDL_Color c, int blend)
 static int fill_same(const SDL_Surface *a, const SDL_Surface *b, int *where)
 {
     for (int y = 0; y < a->h; y++) {
-        const Uint32 *ra = (const Uint32 *)((const Uint8 *)a->pixels + (size_t)y * (size_t)a->pitch);
-        const Uint32 *rb = (const Uint32 *)((const Uint8 *)b->pixels + (size_t)y * (size_t)b->pitch);
+        const Uint32 *ra =
+            (const Uint32 *)((const Uint8 *)a->pixels + (size_t)y * (size_t)a->pitch);
+        const Uint32 *rb =
+            (const Uint32 *)((const Uint8 *)b->pixels + (size_t)y * (size_t)b->pitch);
         for (int x = 0; x < a->w; x++)
             if (ra[x] != rb[x]) {
                 *where = y * a->w + x;
@@ -100,7 +103,9 @@ static void test_blend_every_alpha(void **state)
 static void blend_every_alpha(void)
 {
     const Uint32 formats[] = {SDL_PIXELFORMAT_RGB888, SDL_PIXELFORMAT_ARGB8888};
-    const SDL_Color colours[] = {{0x0A, 0x14, 0x23, 0}, {0xFF, 0xFF, 0xFF, 0}, {0x10, 0x2A, 0x50, 0},
+    const SDL_Color colours[] = {{0x0A, 0x14, 0x23, 0},
+                                 {0xFF, 0xFF, 0xFF, 0},
+                                 {0x10, 0x2A, 0x50, 0},
                                  {0xC0, 0x39, 0x2B, 0}};
     for (size_t f = 0; f < 2; f++)
         for (size_t ci = 0; ci < sizeof colours / sizeof colours[0]; ci++)
@@ -134,9 +139,10 @@ static void test_rects(void **state)
 
 static void rects(void)
 {
-    const SDL_Rect rects[] = {{3, 2, 17, 5},   {-10, -4, 30, 12}, {90, 30, 40, 40}, {0, 0, 100, 40},
-                              {5, 5, 0, 10},   {5, 5, 10, 0},     {5, 5, -3, 4},    {200, 200, 5, 5},
-                              {-50, 0, 20, 5}, {99, 39, 1, 1},    {1, 1, 3, 1},     {7, 9, 5, 3}};
+    const SDL_Rect rects[] = {{3, 2, 17, 5},   {-10, -4, 30, 12}, {90, 30, 40, 40},
+                              {0, 0, 100, 40}, {5, 5, 0, 10},     {5, 5, 10, 0},
+                              {5, 5, -3, 4},   {200, 200, 5, 5},  {-50, 0, 20, 5},
+                              {99, 39, 1, 1},  {1, 1, 3, 1},      {7, 9, 5, 3}};
     const Uint32 formats[] = {SDL_PIXELFORMAT_RGB888, SDL_PIXELFORMAT_ARGB8888};
     const SDL_Color solid = {0x1B, 0x5E, 0xB8, 0xFF}, see = {0x1B, 0x5E, 0xB8, 0x9C};
     for (size_t f = 0; f < 2; f++)

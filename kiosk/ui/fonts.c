@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fonts.c - find the faces through fontconfig and open them with SDL_ttf.
  *
@@ -136,7 +137,10 @@ void kx_fonts_close(kx_fonts *f)
     FcFini();
 }
 
-int kx_fonts_count(const kx_fonts *f) { return f ? f->n_faces : 0; }
+int kx_fonts_count(const kx_fonts *f)
+{
+    return f ? f->n_faces : 0;
+}
 
 const char *kx_fonts_describe(const kx_fonts *f, int which)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * glyph.c - the glyph cache: metrics and coverage of each glyph of each
  * face/weight/size, rasterised once.

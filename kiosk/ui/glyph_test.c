@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * glyph_test.c - text drawn from the glyph cache against SDL_ttf drawing
  * the same string: the width a one-line text takes (what fitting and

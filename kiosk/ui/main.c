@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - the `kiosk` executable: the full-screen front end of the
  * certificate kiosk, or (with --screenshots / --bench) its offline
@@ -22,10 +23,12 @@
 
 static int usage(FILE *fp)
 {
-    fprintf(fp, "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
-                "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
-                "       kiosk --screenshots DIR [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
-                "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n");
+    fprintf(
+        fp,
+        "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
+        "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
+        "       kiosk --screenshots DIR [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
+        "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n");
     return fp == stdout ? 0 : 2;
 }
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * screens.c - one draw function per screen id of the protocol, plus the
  * UI's own "temporarily unavailable" screen and a generic screen for ids
@@ -23,7 +24,8 @@
 const kx_ui_service kx_ui_services[8] = {
     {"new", N_("New certificate"), N_("First certificate for a company"), "icon_new"},
     {"renew", N_("Renew"), N_("Extend the certificate, with the PIN"), "icon_renew"},
-    {"renew_nopin", N_("Renew without PIN"), N_("Forgot the PIN: identity check"), "icon_renew_nopin"},
+    {"renew_nopin", N_("Renew without PIN"), N_("Forgot the PIN: identity check"),
+     "icon_renew_nopin"},
     {"reissue", N_("Reissue"), N_("The UKEY was lost"), "icon_reissue"},
     {"change", N_("Change details"), N_("Company name or details changed"), "icon_change"},
     {"swap", N_("Replace UKEY"), N_("Move the certificate to a new UKEY"), "icon_swap"},
@@ -41,7 +43,10 @@ const char *kx_ui_service_name(const char *id)
 
 /* ---- helpers ---- */
 
-static int scr_body_size(const kx_ui *ui) { return ui->portrait ? 40 : 36; }
+static int scr_body_size(const kx_ui *ui)
+{
+    return ui->portrait ? 40 : 36;
+}
 
 /* scr_body - the state's paragraphs, one per line, in r. */
 static SDL_Rect scr_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halign)
@@ -63,16 +68,17 @@ static SDL_Rect scr_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halig
  * (e.g. retry) when secondary is not NULL and its intent is accepted. Cancel
  * asks for confirmation first. Returns 1 when primary was tapped (the
  * caller sends what it means); the secondary sends its intent itself. */
-static int scr_footer2(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, const char *secondary,
-                       kx_intent sec_intent, const char *primary, kx_button_kind kind,
-                       int primary_enabled)
+static int scr_footer2(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                       const char *secondary, kx_intent sec_intent, const char *primary,
+                       kx_button_kind kind, int primary_enabled)
 {
     SDL_Rect f = L->footer;
     int gap = 24, x = f.x, right = f.x + f.w;
     int has_back = kx_ui_state_accepts(st, KX_INTENT_BACK);
     int has_cancel = kx_ui_state_accepts(st, KX_INTENT_CANCEL);
     int has_sec = secondary && kx_ui_state_accepts(st, sec_intent);
-    int bw = ui->portrait ? 210 : 280, cw = ui->portrait ? 240 : 300, sw = ui->portrait ? 250 : 320;
+    int bw = ui->portrait ? 210 : 280, cw = ui->portrait ? 240 : 300,
+        sw = ui->portrait ? 250 : 320;
     int clicked = 0;
     if (has_back) {
         if (kx_button(ui, "back", kx_rect(x, f.y, bw, f.h), kx_tr("Back"), KX_BTN_QUIET))
@@ -80,7 +86,8 @@ static int scr_footer2(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, con
         x += bw + gap;
     }
     if (has_cancel) {
-        if (kx_button(ui, "cancel", kx_rect(x, f.y, cw, f.h), kx_tr("Cancel"), KX_BTN_SECONDARY))
+        if (kx_button(ui, "cancel", kx_rect(x, f.y, cw, f.h), kx_tr("Cancel"),
+                      KX_BTN_SECONDARY))
             ui->overlay = KX_OVERLAY_CANCEL;
         x += cw + gap;
     }
@@ -89,14 +96,15 @@ static int scr_footer2(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, con
         int cap = ui->portrait ? 460 : 600;
         if (pw > cap)
             pw = cap;
-        clicked = kx_button_enabled(ui, "primary", kx_rect(right - pw, f.y, pw, f.h), primary, kind,
-                                    primary_enabled);
+        clicked = kx_button_enabled(ui, "primary", kx_rect(right - pw, f.y, pw, f.h), primary,
+                                    kind, primary_enabled);
         right -= pw + gap;
     }
     if (has_sec) {
         if (right - sw < x)
             sw = right - x;
-        if (kx_button(ui, "retry", kx_rect(right - sw, f.y, sw, f.h), secondary, KX_BTN_SECONDARY))
+        if (kx_button(ui, "retry", kx_rect(right - sw, f.y, sw, f.h), secondary,
+                      KX_BTN_SECONDARY))
             kx_ui_intent(ui, sec_intent);
     }
     return clicked;
@@ -183,7 +191,8 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     int cols = ui->portrait ? 2 : 4, rows = 8 / cols, gap = 32;
     SDL_Rect c = L->content;
     char sub[512];
-    kx_text_style ss = kx_style(ui->portrait ? 36 : 32, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
+    kx_text_style ss =
+        kx_style(ui->portrait ? 36 : 32, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
     int subh = ui->portrait ? 70 : 60;
     int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE_SERVICE);
     sub[0] = '\0';
@@ -203,8 +212,10 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         int icon = ui->portrait ? 120 : 110, pad = 30;
         kx_art(ui, s->icon, kx_rect(t.x + pad, t.y + (t.h - icon) / 2, icon, icon));
         int tx = t.x + pad + icon + 28, tw2 = t.x + t.w - pad - tx;
-        kx_text_style ns = kx_style(ui->portrait ? 42 : 38, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_BOTTOM);
-        kx_text_style hs = kx_style(ui->portrait ? 28 : 26, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+        kx_text_style ns =
+            kx_style(ui->portrait ? 42 : 38, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_BOTTOM);
+        kx_text_style hs =
+            kx_style(ui->portrait ? 28 : 26, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
         ns.max_lines = 2;
         hs.max_lines = 3;
         kx_text(ui, kx_tr(s->name), kx_rect(tx, t.y + 24, tw2, t.h / 2 - 24), &ns);
@@ -216,7 +227,10 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 /* ---- busy ---- */
 
-static int scr_busy_radius(const kx_ui *ui) { return ui->portrait ? 70 : 60; }
+static int scr_busy_radius(const kx_ui *ui)
+{
+    return ui->portrait ? 70 : 60;
+}
 
 static SDL_Rect scr_busy_art_rect(const kx_ui *ui, const kx_layout *L)
 {
@@ -229,10 +243,10 @@ static const char *scr_activity_art(const char *a)
     static const struct {
         const char *id, *art;
     } map[] = {
-        {"reading_token", "ukey_busy"}, {"verifying_pin", "ukey_busy"},
+        {"reading_token", "ukey_busy"},  {"verifying_pin", "ukey_busy"},
         {"generating_key", "ukey_busy"}, {"installing", "ukey_busy"},
-        {"removing_old", "ukey_busy"},  {"writing_token", "ukey_busy"},
-        {"scanning", "scanner_busy"},   {"decoding", "scanner_busy"},
+        {"removing_old", "ukey_busy"},   {"writing_token", "ukey_busy"},
+        {"scanning", "scanner_busy"},    {"decoding", "scanner_busy"},
         {"reading_card", "idcard_busy"},
     };
     for (size_t i = 0; a && i < sizeof map / sizeof map[0]; i++)
@@ -253,7 +267,8 @@ static void scr_busy(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_art(ui, scr_activity_art(st->activity), scr_busy_art_rect(ui, L));
     kx_spinner(ui, a.x + a.w / 2, a.y + a.h - r, r, KX_C_PRIMARY);
     SDL_Rect s = L->side;
-    SDL_Rect used = scr_body(ui, st, kx_rect(s.x, s.y, s.w, s.h / 2), ui->portrait ? KX_CENTER : KX_LEFT);
+    SDL_Rect used =
+        scr_body(ui, st, kx_rect(s.x, s.y, s.w, s.h / 2), ui->portrait ? KX_CENTER : KX_LEFT);
     int y = used.y + used.h + 40;
     if (st->has_progress) {
         kx_progress_bar(ui, kx_rect(s.x, y, s.w, 24), st->progress, KX_C_PRIMARY);
@@ -269,8 +284,8 @@ static void scr_busy(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 static void scr_ukey_insert(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    scr_place(ui, st, L, "ukey_insert", kx_tr("The kiosk continues by itself once the UKEY is detected."),
-              140, NULL);
+    scr_place(ui, st, L, "ukey_insert",
+              kx_tr("The kiosk continues by itself once the UKEY is detected."), 140, NULL);
 }
 
 static void scr_ukey_blank(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -320,7 +335,8 @@ static int scr_pin_pad(kx_ui *ui, SDL_Rect r, kx_secbuf *buf, int min, int max, 
     return key == KX_KEY_OK && (int)buf->len >= min;
 }
 
-static void scr_pin_regions(const kx_ui *ui, const kx_layout *L, SDL_Rect *fields, SDL_Rect *pad)
+static void scr_pin_regions(const kx_ui *ui, const kx_layout *L, SDL_Rect *fields,
+                            SDL_Rect *pad)
 {
     SDL_Rect c = L->content;
     if (ui->portrait) {
@@ -345,14 +361,16 @@ static void scr_pin_enter(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         char t[128];
         char n[16];
         snprintf(n, sizeof n, "%d", st->input.tries_left);
-        kx_ui_format(t, sizeof t, N_("{n} tries left before the UKEY locks."), "n", n, NULL, NULL);
+        kx_ui_format(t, sizeof t, N_("{n} tries left before the UKEY locks."), "n", n, NULL,
+                     NULL);
         scr_note(ui, kx_rect(fields.x, y, fields.w, 90), t,
                  st->input.tries_left <= 3 ? KX_C_WARN_LT : KX_C_PRIMARY_LT,
                  st->input.tries_left <= 3 ? KX_C_WARN : KX_C_PRIMARY);
         y += 110;
     }
     kx_text_style ts = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-    kx_text(ui, kx_tr("The keys are shuffled for your safety."), kx_rect(fields.x, y, fields.w, 60), &ts);
+    kx_text(ui, kx_tr("The keys are shuffled for your safety."),
+            kx_rect(fields.x, y, fields.w, 60), &ts);
     if (scr_pin_pad(ui, pad, ui->pin1, min, max, kx_tr("OK")) &&
         kx_ui_state_accepts(st, KX_INTENT_PIN))
         kx_ui_send_pin(ui, 0);
@@ -397,8 +415,10 @@ static void scr_pin_new(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 static void scr_amount(kx_ui *ui, SDL_Rect r, const kx_ui_state *st)
 {
     char amount[64];
-    snprintf(amount, sizeof amount, "¥ %s", st->fee.present && st->fee.text ? st->fee.text : "-");
-    kx_text_style as = kx_style(ui->portrait ? 110 : 96, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+    snprintf(amount, sizeof amount, "¥ %s",
+             st->fee.present && st->fee.text ? st->fee.text : "-");
+    kx_text_style as =
+        kx_style(ui->portrait ? 110 : 96, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
     kx_text(ui, amount, r, &as);
 }
 
@@ -408,7 +428,8 @@ static void scr_fee_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     SDL_Rect card = kx_rect(c.x, c.y, c.w, ui->portrait ? 620 : c.h - 40);
     kx_card(ui, card);
     kx_text_style ns = kx_style(44, KX_BOLD, KX_C_PRIMARY, KX_CENTER, KX_TOP);
-    kx_text(ui, kx_ui_service_name(st->service), kx_rect(card.x + 40, card.y + 60, card.w - 80, 80), &ns);
+    kx_text(ui, kx_ui_service_name(st->service),
+            kx_rect(card.x + 40, card.y + 60, card.w - 80, 80), &ns);
     scr_amount(ui, kx_rect(card.x, card.y + 150, card.w, 200), st);
     scr_body(ui, st, kx_rect(card.x + 60, card.y + 380, card.w - 120, card.h - 400), KX_CENTER);
     scr_confirm_footer(ui, st, L, kx_tr("Pay"));
@@ -423,8 +444,10 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_card(ui, qcard);
     if (st->payment.present && st->payment.qr)
         kx_qr(ui, kx_inset(qcard, 40), st->payment.qr);
-    SDL_Rect info = ui->portrait ? kx_rect(c.x, qcard.y + qcard.h + 30, c.w, c.y + c.h - qcard.y - qcard.h - 30)
-                                 : kx_rect(qcard.x + qcard.w + 80, c.y, c.x + c.w - qcard.x - qcard.w - 80, c.h);
+    SDL_Rect info =
+        ui->portrait
+            ? kx_rect(c.x, qcard.y + qcard.h + 30, c.w, c.y + c.h - qcard.y - qcard.h - 30)
+            : kx_rect(qcard.x + qcard.w + 80, c.y, c.x + c.w - qcard.x - qcard.w - 80, c.h);
     scr_amount(ui, kx_rect(info.x, info.y, info.w, 150), st);
     SDL_Rect used = scr_body(ui, st, kx_rect(info.x, info.y + 160, info.w, 180),
                              ui->portrait ? KX_CENTER : KX_LEFT);
@@ -432,14 +455,17 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         int warn = kx_ui_payment_left(ui) <= 60;
         SDL_Rect note = kx_rect(info.x, used.y + used.h + 30, info.w, 100);
         /* the countdown ticks over the cached frame (no whole redraw) */
-        kx_text_style ts = kx_style(34, KX_BOLD, warn ? KX_C_WARN : KX_C_PRIMARY, KX_CENTER, KX_MIDDLE);
+        kx_text_style ts =
+            kx_style(34, KX_BOLD, warn ? KX_C_WARN : KX_C_PRIMARY, KX_CENTER, KX_MIDDLE);
         ts.max_lines = 1;
         kx_round(ui, note, 20, warn ? KX_C_WARN_LT : KX_C_PRIMARY_LT);
         kx_text_ticking(ui, KX_TICK_PAYMENT, kx_inset(note, 24), &ts);
         if (st->payment.order) {
             char o[160];
-            kx_text_style os = kx_style(26, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-            kx_ui_format(o, sizeof o, N_("Order {order}"), "order", st->payment.order, NULL, NULL);
+            kx_text_style os = kx_style(26, KX_REGULAR, KX_C_MUTED,
+                                        ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+            kx_ui_format(o, sizeof o, N_("Order {order}"), "order", st->payment.order, NULL,
+                         NULL);
             kx_text(ui, o, kx_rect(info.x, used.y + used.h + 150, info.w, 50), &os);
         }
     }
@@ -466,15 +492,17 @@ static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layou
         kx_image(ui, L->art, st->previews[0].path);
     else
         kx_art(ui, "licence_place", L->art);
-    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 480 : L->side.h), rows, 3);
+    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 480 : L->side.h), rows,
+             3);
     scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Correct"));
 }
 
 static void scr_idcard_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    scr_place(ui, st, L, "idcard_place",
-              kx_tr("Lay the ID card flat on the reader and keep it still until it has been read."),
-              200, NULL);
+    scr_place(
+        ui, st, L, "idcard_place",
+        kx_tr("Lay the ID card flat on the reader and keep it still until it has been read."),
+        200, NULL);
 }
 
 static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
@@ -488,7 +516,8 @@ static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout 
         {kx_tr("Card valid until"), st->agent.valid_to},
     };
     kx_art(ui, "agent", L->art);
-    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows, 4);
+    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows,
+             4);
     scr_retry_confirm_footer(ui, st, L, kx_tr("Read again"), kx_tr("Correct"));
 }
 
@@ -511,11 +540,13 @@ static void scr_doc_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
 static void scr_doc_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect area = ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, L->content.h - 140)
-                                 : L->art;
+    SDL_Rect area = ui->portrait
+                        ? kx_rect(L->content.x, L->content.y, L->content.w, L->content.h - 140)
+                        : L->art;
     if (st->n_previews > 0)
         kx_image(ui, area, st->previews[0].path);
-    SDL_Rect t = ui->portrait ? kx_rect(L->content.x, L->content.y + L->content.h - 120, L->content.w, 120)
+    SDL_Rect t = ui->portrait ? kx_rect(L->content.x, L->content.y + L->content.h - 120,
+                                        L->content.w, 120)
                               : L->side;
     kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT,
                                 ui->portrait ? KX_MIDDLE : KX_TOP);
@@ -593,11 +624,16 @@ static void scr_agreement(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     SDL_Rect in = kx_inset(c, 48);
     char text[4096];
     text[0] = '\0';
-    kx_strlcpy(text, kx_tr("1. The certificate identifies your company in electronic transactions; keep the UKEY and its PIN safe and do not lend them.\n"
-                           "2. The information and documents you provide must be true, complete and valid.\n"
-                           "3. Renew the certificate before it expires. Report a lost UKEY at once so that the certificate is revoked.\n"
-                           "4. The CA processes the data you provide only to issue and manage the certificate."),
-               sizeof text);
+    kx_strlcpy(
+        text,
+        kx_tr("1. The certificate identifies your company in electronic transactions; keep the "
+              "UKEY and its PIN safe and do not lend them.\n"
+              "2. The information and documents you provide must be true, complete and valid.\n"
+              "3. Renew the certificate before it expires. Report a lost UKEY at once so that "
+              "the certificate is revoked.\n"
+              "4. The CA processes the data you provide only to issue and manage the "
+              "certificate."),
+        sizeof text);
     kx_text_style hs = kx_style(36, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_TOP);
     hs.min_size = 24;
     SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 200), KX_LEFT);
@@ -611,7 +647,8 @@ static void scr_agreement(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     scr_place(ui, st, L, "seal_sheet",
-              kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: signature. Twice each, in the middle of the boxes, never across a line."),
+              kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: "
+                    "signature. Twice each, in the middle of the boxes, never across a line."),
               ui->portrait ? 260 : 330, kx_tr("Scan"));
 }
 
@@ -628,8 +665,10 @@ static const char *scr_row_name(const char *row)
 
 static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    SDL_Rect img = ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, 500) : L->art;
-    SDL_Rect tab = ui->portrait ? kx_rect(L->content.x, L->content.y + 530, L->content.w, L->content.h - 530)
+    SDL_Rect img =
+        ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, 500) : L->art;
+    SDL_Rect tab = ui->portrait ? kx_rect(L->content.x, L->content.y + 530, L->content.w,
+                                          L->content.h - 530)
                                 : L->side;
     if (st->n_previews > 0)
         kx_image(ui, img, st->previews[0].path);
@@ -650,15 +689,19 @@ static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     for (int i = 0; i < st->n_cells; i++) {
         int ok = strcmp(st->cells[i].verdict, "ok") == 0;
         char label[160];
-        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row), st->cells[i].cell + 1);
+        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
+                 st->cells[i].cell + 1);
         int dr = rh / 2 - 3 < 22 ? rh / 2 - 3 : 22;
         kx_disc(ui, in.x + 24, y + rh / 2, dr, ok ? KX_C_OK : KX_C_DANGER);
-        kx_text_style is = kx_style(dr * 13 / 10, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
-        kx_text(ui, ok ? "✓" : "!", kx_rect(in.x + 24 - dr, y + rh / 2 - dr, 2 * dr, 2 * dr), &is);
+        kx_text_style is =
+            kx_style(dr * 13 / 10, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
+        kx_text(ui, ok ? "✓" : "!", kx_rect(in.x + 24 - dr, y + rh / 2 - dr, 2 * dr, 2 * dr),
+                &is);
         kx_text_style ls = kx_style(32, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
         ls.max_lines = 1;
         kx_text(ui, label, kx_rect(in.x + 66, y, lw, rh), &ls);
-        kx_text_style vs = kx_style(30, KX_BOLD, ok ? KX_C_OK : KX_C_DANGER, KX_RIGHT, KX_MIDDLE);
+        kx_text_style vs =
+            kx_style(30, KX_BOLD, ok ? KX_C_OK : KX_C_DANGER, KX_RIGHT, KX_MIDDLE);
         kx_text(ui, ok ? kx_tr("Usable") : kx_tr("Not usable"),
                 kx_rect(in.x + 66 + lw, y, in.w - 66 - lw, rh), &vs);
         y += rh;
@@ -698,7 +741,8 @@ static void scr_review_wait(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
         kx_progress_bar(ui, kx_rect(L->side.x, y, L->side.w, 24), st->progress, KX_C_PRIMARY);
         y += 60;
     }
-    kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text_style ts =
+        kx_style(34, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     kx_text(ui, kx_tr("This usually takes a few minutes. Please stay at the kiosk."),
             kx_rect(L->side.x, y, L->side.w, 160), &ts);
     if (st->error.present) {
@@ -735,7 +779,8 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
         int tapped;
         if (tiles) {
             tapped = kx_button(ui, id, r, NULL, KX_BTN_TILE);
-            kx_art(ui, i == 0 ? "ukey_insert" : "licence_place", kx_rect(r.x + 30, r.y + 30, r.w - 60, r.h - 170));
+            kx_art(ui, i == 0 ? "ukey_insert" : "licence_place",
+                   kx_rect(r.x + 30, r.y + 30, r.w - 60, r.h - 170));
             kx_text_style ls = kx_style(42, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
             kx_text(ui, label, kx_rect(r.x + 30, r.y + r.h - 140, r.w - 60, 120), &ls);
         } else {
@@ -773,7 +818,8 @@ static void scr_revoke_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout
     scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 130),
              kx_tr("A revoked certificate cannot be used again. This cannot be undone."),
              KX_C_DANGER_LT, KX_C_DANGER);
-    if (scr_footer(ui, st, L, kx_ui_state_accepts(st, KX_INTENT_CONFIRM) ? kx_tr("Revoke now") : NULL,
+    if (scr_footer(ui, st, L,
+                   kx_ui_state_accepts(st, KX_INTENT_CONFIRM) ? kx_tr("Revoke now") : NULL,
                    KX_BTN_DANGER, 1))
         kx_ui_intent(ui, KX_INTENT_CONFIRM);
 }
@@ -806,7 +852,8 @@ static void scr_error(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_art(ui, "error", L->art);
     kx_ui_text_format(&st->error.text, what, sizeof what);
     kx_ui_text_format(&st->error.action, action, sizeof action);
-    kx_text_style ws = kx_style(44, KX_BOLD, KX_C_DANGER, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text_style ws =
+        kx_style(44, KX_BOLD, KX_C_DANGER, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     SDL_Rect s = L->side;
     SDL_Rect w = kx_text(ui, what, kx_rect(s.x, s.y, s.w, 150), &ws);
     SDL_Rect card = kx_rect(s.x, w.y + w.h + 30, s.w, ui->portrait ? 260 : 300);
@@ -829,7 +876,8 @@ static void scr_staff_needed(kx_ui *ui, const kx_ui_state *st, const kx_layout *
 static void scr_out_of_service(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     SDL_Rect used = scr_art_and_body(ui, st, L, "out_of_service");
-    kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text_style ts =
+        kx_style(36, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     kx_text(ui, kx_tr("Please go to the service counter. We apologise for the inconvenience."),
             kx_rect(L->side.x, used.y + used.h + 20, L->side.w, 200), &ts);
 }
@@ -839,10 +887,14 @@ void kx_screen_unavailable(kx_ui *ui, const kx_layout *L)
     SDL_Rect a = L->art;
     kx_art(ui, "out_of_service", kx_rect(a.x, a.y, a.w, a.h - 150));
     kx_spinner(ui, a.x + a.w / 2, a.y + a.h - 60, 50, KX_C_PRIMARY);
-    kx_text_style ts = kx_style(40, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, kx_tr("The kiosk is reconnecting to its service. This usually takes a few seconds; no data is lost."),
+    kx_text_style ts =
+        kx_style(40, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text(ui,
+            kx_tr("The kiosk is reconnecting to its service. This usually takes a few seconds; "
+                  "no data is lost."),
             kx_rect(L->side.x, L->side.y, L->side.w, 240), &ts);
-    kx_text_style ms = kx_style(32, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    kx_text_style ms =
+        kx_style(32, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     kx_text(ui, kx_tr("If this lasts, please ask a member of staff."),
             kx_rect(L->side.x, L->side.y + 260, L->side.w, 120), &ms);
 }
@@ -892,12 +944,14 @@ static const kx_screen_fn screen_table[KX_SCREEN_COUNT] = {
 int kx_screen_prewarm(kx_ui *ui, int i)
 {
     /* the illustrations shown at the full art size, then the busy ones */
-    static const char *const full[] = {"ukey_insert", "ukey_blank", "licence_place",
-                                       "idcard_place", "idcard_scan_front", "idcard_scan_back",
-                                       "doc_place", "seal_sheet", "agent", "done", "ukey_take",
-                                       "cancelled", "error", "staff"};
-    static const char *const busy[] = {"ukey_busy", "scanner_busy", "idcard_busy", "cloud_busy"};
-    const int nf = (int)(sizeof full / sizeof full[0]), nb = (int)(sizeof busy / sizeof busy[0]);
+    static const char *const full[] = {
+        "ukey_insert",      "ukey_blank", "licence_place", "idcard_place", "idcard_scan_front",
+        "idcard_scan_back", "doc_place",  "seal_sheet",    "agent",        "done",
+        "ukey_take",        "cancelled",  "error",         "staff"};
+    static const char *const busy[] = {"ukey_busy", "scanner_busy", "idcard_busy",
+                                       "cloud_busy"};
+    const int nf = (int)(sizeof full / sizeof full[0]),
+              nb = (int)(sizeof busy / sizeof busy[0]);
     kx_layout L = kx_ui_layout_get(ui);
     SDL_Rect a = L.art;
     if (i < nf)

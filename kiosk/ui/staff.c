@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * staff.c - assisted mode and the maintenance menu on the kiosk's own
  * screen (docs/ui-staff-screens.md, docs/protocol.md "Staff and
@@ -58,11 +59,19 @@ typedef enum ss_screen {
 
 /* screen ids, for screenshots and tap scripts (`wait screen=staff_login`) */
 static const char *const ss_ids[SS_COUNT] = {
-    [SS_NONE] = "", [SS_LOGIN] = "staff_login", [SS_PANEL] = "staff_panel",
-    [SS_REASON] = "staff_reason", [SS_MANUAL_ID] = "staff_manual_id", [SS_MENU] = "maint_menu",
-    [SS_SELFTEST] = "maint_selftest", [SS_OPEN_TX] = "maint_open_tx",
-    [SS_SUMMARY] = "maint_summary", [SS_LOGS] = "maint_logs", [SS_CONFIG] = "maint_config",
-    [SS_VERSION] = "maint_version", [SS_CONFIRM] = "maint_confirm",
+    [SS_NONE] = "",
+    [SS_LOGIN] = "staff_login",
+    [SS_PANEL] = "staff_panel",
+    [SS_REASON] = "staff_reason",
+    [SS_MANUAL_ID] = "staff_manual_id",
+    [SS_MENU] = "maint_menu",
+    [SS_SELFTEST] = "maint_selftest",
+    [SS_OPEN_TX] = "maint_open_tx",
+    [SS_SUMMARY] = "maint_summary",
+    [SS_LOGS] = "maint_logs",
+    [SS_CONFIG] = "maint_config",
+    [SS_VERSION] = "maint_version",
+    [SS_CONFIRM] = "maint_confirm",
     [SS_COUNTER] = "staff_counter_paid",
 };
 
@@ -86,33 +95,33 @@ typedef enum ss_action {
 
 struct kx_staff_ui {
     ss_screen screen;
-    ss_screen back;      /* where reason/confirmation screens return */
-    Uint64 input_ms;     /* last touch on a staff screen */
-    int taps;            /* hidden gesture */
+    ss_screen back;  /* where reason/confirmation screens return */
+    Uint64 input_ms; /* last touch on a staff screen */
+    int taps;        /* hidden gesture */
     Uint64 tap0;
     char id[SS_ID_MAX + 1];
     kx_secbuf *pin;
-    int field;           /* focused entry field of the screen */
-    int order[10];       /* shuffled digits of the PIN keypad */
-    char msg[256];       /* result or error of the last action */
+    int field;     /* focused entry field of the screen */
+    int order[10]; /* shuffled digits of the PIN keypad */
+    char msg[256]; /* result or error of the last action */
     int msg_bad;
-    unsigned seq;        /* pending request or intent */
+    unsigned seq; /* pending request or intent */
     char cmd[24];
-    json_t *result;      /* reply of the screen's request (masked by kioskd) */
+    json_t *result; /* reply of the screen's request (masked by kioskd) */
     int page;
-    ss_action action;    /* what the reason/confirmation screen is for */
-    long tx;             /* transaction of a refund */
-    int preset;          /* chosen reason preset, -1 none */
-    char other[201];     /* a reason typed on a keyboard */
-    char session[64];    /* customer session the action is about */
-    char name[64];       /* manual ID entry (wiped on close) */
+    ss_action action; /* what the reason/confirmation screen is for */
+    long tx;          /* transaction of a refund */
+    int preset;       /* chosen reason preset, -1 none */
+    char other[201];  /* a reason typed on a keyboard */
+    char session[64]; /* customer session the action is about */
+    char name[64];    /* manual ID entry (wiped on close) */
     char idnum[19];
     char valid[11];
     int long_term;
-    int by_token;        /* login: with a staff UKEY instead of a number */
-    int card;            /* counter payment: 0 cash, 1 card */
-    char receipt[65];    /* counter payment: the counter's receipt number */
-    pid_t child;         /* restart/leave command */
+    int by_token;     /* login: with a staff UKEY instead of a number */
+    int card;         /* counter payment: 0 cash, 1 card */
+    char receipt[65]; /* counter payment: the counter's receipt number */
+    pid_t child;      /* restart/leave command */
 };
 
 /* ---- state ---- */
@@ -162,7 +171,10 @@ void kx_staff_ui_free(kx_ui *ui)
     ui->staff = NULL;
 }
 
-static void ss_shuffle(kx_ui *ui) { kx_ui_shuffle(ui, ui->staff->order); }
+static void ss_shuffle(kx_ui *ui)
+{
+    kx_ui_shuffle(ui, ui->staff->order);
+}
 
 static void ss_go(kx_ui *ui, ss_screen to)
 {
@@ -177,14 +189,20 @@ static void ss_go(kx_ui *ui, ss_screen to)
     s->cmd[0] = '\0';
 }
 
-int kx_staff_ui_active(const kx_ui *ui) { return ui->staff && ui->staff->screen != SS_NONE; }
+int kx_staff_ui_active(const kx_ui *ui)
+{
+    return ui->staff && ui->staff->screen != SS_NONE;
+}
 
 const char *kx_staff_ui_screen_id(const kx_ui *ui)
 {
     return kx_staff_ui_active(ui) ? ss_ids[ui->staff->screen] : NULL;
 }
 
-static int ss_logged_in(const kx_ui *ui) { return ui->st && ui->st->staff.present; }
+static int ss_logged_in(const kx_ui *ui)
+{
+    return ui->st && ui->st->staff.present;
+}
 
 static int ss_admin(const kx_ui *ui)
 {
@@ -204,7 +222,6 @@ static long ss_int(json_t *o, const char *k)
     json_t *v = json_object_get(o, k);
     return json_is_real(v) ? (long)json_real_value(v) : (long)json_integer_value(v);
 }
-
 
 static void ss_set_msg(kx_staff_ui *s, int bad, const char *text)
 {
@@ -282,7 +299,8 @@ static void ss_send_login(kx_ui *ui)
                      "\"staff_id\":\"%s\",\"pin\":\"%s\"}",
                      ui->seq + 1, s->id, kx_secbuf_str(s->pin));
     if (n > 0 && (size_t)n <= msg->cap) {
-        if (ui->conn && kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) == KX_OK) {
+        if (ui->conn &&
+            kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) == KX_OK) {
             s->seq = ++ui->seq;
             kx_strlcpy(s->cmd, "staff_login", sizeof s->cmd);
             s->msg[0] = '\0';
@@ -302,7 +320,8 @@ static void ss_login_reply(kx_ui *ui, json_t *r, int ok)
 {
     kx_staff_ui *s = ui->staff;
     if (ok) {
-        const char *role = json_string_value(json_object_get(json_object_get(r, "result"), "role"));
+        const char *role =
+            json_string_value(json_object_get(json_object_get(r, "result"), "role"));
         kx_log_info("ui.staff_login", "staff=%s role=%s", s->id, role ? role : "?");
         ss_go(ui, role && strcmp(role, "admin") == 0 ? SS_MENU : SS_PANEL);
         return;
@@ -325,8 +344,9 @@ static void ss_login_reply(kx_ui *ui, json_t *r, int ok)
                      "seconds", secs, NULL, NULL);
         ss_set_msg(s, 1, t);
     } else {
-        ss_set_msg(s, 1, s->by_token ? kx_tr("Wrong PIN of the staff UKEY.")
-                                     : kx_tr("Wrong staff number or PIN."));
+        ss_set_msg(s, 1,
+                   s->by_token ? kx_tr("Wrong PIN of the staff UKEY.")
+                               : kx_tr("Wrong staff number or PIN."));
     }
 }
 
@@ -441,7 +461,8 @@ void kx_staff_ui_header(kx_ui *ui, SDL_Rect logo, SDL_Rect title)
 
 static void ss_title(kx_ui *ui, const kx_layout *L, const char *text)
 {
-    kx_text_style ts = kx_style(ui->portrait ? 56 : 50, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
+    kx_text_style ts =
+        kx_style(ui->portrait ? 56 : 50, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
     ts.max_lines = 2;
     ts.min_size = 34;
     kx_text(ui, text, L->title, &ts);
@@ -453,8 +474,8 @@ static void ss_message(kx_ui *ui, SDL_Rect r)
     if (!s->msg[0])
         return;
     kx_round(ui, r, 20, s->msg_bad ? KX_C_DANGER_LT : KX_C_OK_LT);
-    kx_text_style ts = kx_style(30, KX_REGULAR, s->msg_bad ? KX_C_DANGER : KX_C_OK, KX_CENTER,
-                                KX_MIDDLE);
+    kx_text_style ts =
+        kx_style(30, KX_REGULAR, s->msg_bad ? KX_C_DANGER : KX_C_OK, KX_CENTER, KX_MIDDLE);
     kx_text(ui, s->msg, kx_inset(r, 16), &ts);
 }
 
@@ -477,11 +498,12 @@ static int ss_footer(kx_ui *ui, const kx_layout *L, const char *back_label, ss_s
 {
     SDL_Rect f = L->footer;
     int bw = ui->portrait ? 300 : 360, pw = ui->portrait ? 460 : 600;
-    if (back_label && kx_button(ui, "staff_back", kx_rect(f.x, f.y, bw, f.h), back_label,
-                                KX_BTN_SECONDARY))
+    if (back_label &&
+        kx_button(ui, "staff_back", kx_rect(f.x, f.y, bw, f.h), back_label, KX_BTN_SECONDARY))
         ss_go(ui, back_to);
-    return primary && kx_button_enabled(ui, "staff_primary", kx_rect(f.x + f.w - pw, f.y, pw, f.h),
-                                        primary, KX_BTN_PRIMARY, enabled);
+    return primary &&
+           kx_button_enabled(ui, "staff_primary", kx_rect(f.x + f.w - pw, f.y, pw, f.h),
+                             primary, KX_BTN_PRIMARY, enabled);
 }
 
 /* ss_lines - lines of small text from index first, as many as fit; returns
@@ -512,7 +534,8 @@ static void ss_regions(const kx_ui *ui, const kx_layout *L, int top_h, int side,
         *pad = kx_rect(c.x + 120, c.y + top_h + 30, c.w - 240, c.h - top_h - 30);
     } else {
         *fields = kx_rect(c.x, c.y, c.w * fields_pct / 100, c.h);
-        *pad = kx_rect(c.x + c.w * (fields_pct + 6) / 100, c.y, c.w * (94 - fields_pct) / 100, c.h);
+        *pad = kx_rect(c.x + c.w * (fields_pct + 6) / 100, c.y, c.w * (94 - fields_pct) / 100,
+                       c.h);
     }
 }
 
@@ -566,7 +589,8 @@ static void ss_login(kx_ui *ui, const kx_layout *L)
             ss_send_login(ui);
     }
     if (ss_footer(ui, L, kx_tr("Close"), SS_NONE,
-                  s->by_token ? kx_tr("Log in with a staff number") : kx_tr("Log in with a staff UKEY"),
+                  s->by_token ? kx_tr("Log in with a staff number")
+                              : kx_tr("Log in with a staff UKEY"),
                   !s->seq)) {
         s->by_token = !s->by_token;
         s->field = s->by_token ? 1 : 0;
@@ -585,9 +609,10 @@ static int ss_screen_is(const kx_ui *ui, kx_screen scr)
 static int ss_idcard_step(const kx_ui *ui)
 {
     const kx_ui_state *st = ui->st;
-    return st && (st->screen == KX_SCREEN_IDCARD_PLACE ||
-                  (st->screen == KX_SCREEN_ERROR && st->error.present &&
-                   st->error.code >= KX_ERR_CARD_ABSENT && st->error.code < KX_ERR_TOKEN_ABSENT));
+    return st &&
+           (st->screen == KX_SCREEN_IDCARD_PLACE ||
+            (st->screen == KX_SCREEN_ERROR && st->error.present &&
+             st->error.code >= KX_ERR_CARD_ABSENT && st->error.code < KX_ERR_TOKEN_ABSENT));
 }
 
 static void ss_ask_reason(kx_ui *ui, ss_action a, ss_screen back)
@@ -622,16 +647,19 @@ static void ss_panel(kx_ui *ui, const kx_layout *L)
     const kx_ui_state *st = ui->st;
     SDL_Rect c = L->content;
     char t[256];
-    ss_title(ui, L, kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
-                                 st && st->staff.name ? st->staff.name : "", NULL, NULL));
+    ss_title(ui, L,
+             kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
+                          st && st->staff.name ? st->staff.name : "", NULL, NULL));
     int y = c.y, bh = ui->portrait ? 130 : 100, gap = 22, cols = ui->portrait ? 1 : 2;
     int bw = (c.w - (cols - 1) * gap) / cols;
     if (st && st->staff.idle_left >= 0) {
         char secs[16];
         snprintf(secs, sizeof secs, "%d", st->staff.idle_left);
         kx_text_style ts = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-        kx_text(ui, kx_ui_format(t, sizeof t, N_("Assisted mode ends in {seconds} seconds without activity."),
-                                 "seconds", secs, NULL, NULL),
+        kx_text(ui,
+                kx_ui_format(t, sizeof t,
+                             N_("Assisted mode ends in {seconds} seconds without activity."),
+                             "seconds", secs, NULL, NULL),
                 kx_rect(c.x, y, c.w, 50), &ts);
     }
     y += 70;
@@ -677,15 +705,16 @@ static void ss_panel(kx_ui *ui, const kx_layout *L)
 
 static const char *const ss_presets[][3] = {
     [ACT_REJECT] = {N_("The documents do not match the company."),
-                   N_("The agent could not prove their identity."), NULL},
+                    N_("The agent could not prove their identity."), NULL},
     [ACT_OVERRIDE] = {N_("Credit code checked against the original licence."), NULL, NULL},
     [ACT_RESET] = {N_("The customer asked to stop."), N_("A device failed."), NULL},
-    [ACT_MANUAL_ID] = {N_("The ID card reader failed; the card was checked by staff."), NULL, NULL},
+    [ACT_MANUAL_ID] = {N_("The ID card reader failed; the card was checked by staff."), NULL,
+                       NULL},
     [ACT_REFUND] = {N_("The customer did not receive the service."),
-                   N_("The customer paid twice."), NULL},
+                    N_("The customer paid twice."), NULL},
     [ACT_COUNTER_PAID] = {N_("The customer has no payment app."),
-                         N_("The payment code could not be scanned."),
-                         N_("The company pays by card at the counter.")},
+                          N_("The payment code could not be scanned."),
+                          N_("The company pays by card at the counter.")},
 };
 
 static void ss_do_action(kx_ui *ui, const char *reason)
@@ -707,19 +736,21 @@ static void ss_do_action(kx_ui *ui, const char *reason)
     case ACT_MANUAL_ID:
         ss_request(ui, "manual_id",
                    json_pack("{s:s, s:s, s:s, s:s}", "name", s->name, "id_number", s->idnum,
-                             "valid_to", s->long_term ? "long_term" : s->valid, "reason", reason));
+                             "valid_to", s->long_term ? "long_term" : s->valid, "reason",
+                             reason));
         s->screen = SS_MANUAL_ID;
         break;
     case ACT_COUNTER_PAID:
         ss_request(ui, "counter_paid",
                    json_pack("{s:I, s:s, s:s, s:s}", "amount_fen",
                              (json_int_t)(ui->st && ui->st->fee.present ? ui->st->fee.fen : 0),
-                             "receipt_no", s->receipt, "method", s->card ? "card" : "cash", "reason",
-                             reason));
+                             "receipt_no", s->receipt, "method", s->card ? "card" : "cash",
+                             "reason", reason));
         s->screen = SS_COUNTER;
         break;
     case ACT_REFUND:
-        ss_request(ui, "refund", json_pack("{s:I, s:s}", "id", (json_int_t)s->tx, "reason", reason));
+        ss_request(ui, "refund",
+                   json_pack("{s:I, s:s}", "id", (json_int_t)s->tx, "reason", reason));
         s->screen = SS_OPEN_TX;
         break;
     default:
@@ -733,7 +764,8 @@ static void ss_reason(kx_ui *ui, const kx_layout *L)
     SDL_Rect c = L->content;
     ss_title(ui, L, kx_tr("Reason"));
     kx_text_style ts = kx_style(32, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-    kx_text(ui, kx_tr("Enter the reason for this action. It is recorded with your staff number."),
+    kx_text(ui,
+            kx_tr("Enter the reason for this action. It is recorded with your staff number."),
             kx_rect(c.x, c.y, c.w, 100), &ts);
     int y = c.y + 120, bh = ui->portrait ? 130 : 100;
     const char *const *p = s->action < (int)(sizeof ss_presets / sizeof ss_presets[0])
@@ -782,9 +814,8 @@ void kx_staff_ui_text(kx_ui *ui, const char *utf8)
                 s->receipt[n + 1] = '\0';
             }
         }
-    }
-    else if (s->screen == SS_MANUAL_ID && s->field == 0 &&
-             strlen(s->name) + strlen(utf8) < sizeof s->name)
+    } else if (s->screen == SS_MANUAL_ID && s->field == 0 &&
+               strlen(s->name) + strlen(utf8) < sizeof s->name)
         kx_strlcat(s->name, utf8, sizeof s->name);
 }
 
@@ -820,19 +851,21 @@ static void ss_manual_id(kx_ui *ui, const kx_layout *L)
     ss_title(ui, L, kx_tr("Enter ID card data by hand"));
     ss_regions(ui, L, 610, 0, 48, &fields, &pad);
     int fh = 150, y = fields.y;
-    if (kx_text_field(ui, "manual_name", kx_rect(fields.x, y, fields.w, fh), kx_tr("Name"), s->name,
-                      kx_tr("Type on the staff keyboard"), s->field == 0))
+    if (kx_text_field(ui, "manual_name", kx_rect(fields.x, y, fields.w, fh), kx_tr("Name"),
+                      s->name, kx_tr("Type on the staff keyboard"), s->field == 0))
         s->field = 0;
     y += fh + 16;
-    if (kx_text_field(ui, "manual_idnum", kx_rect(fields.x, y, fields.w, fh), kx_tr("ID number"),
-                      s->idnum, "", s->field == 1))
+    if (kx_text_field(ui, "manual_idnum", kx_rect(fields.x, y, fields.w, fh),
+                      kx_tr("ID number"), s->idnum, "", s->field == 1))
         s->field = 1;
     y += fh + 16;
     int vw = fields.w * 60 / 100;
     if (kx_text_field(ui, "manual_valid", kx_rect(fields.x, y, vw, fh), kx_tr("Valid until"),
-                      s->long_term ? kx_tr("Long-term") : s->valid, "YYYY-MM-DD", s->field == 2))
+                      s->long_term ? kx_tr("Long-term") : s->valid, "YYYY-MM-DD",
+                      s->field == 2))
         s->field = 2;
-    if (kx_button(ui, "manual_long_term", kx_rect(fields.x + vw + 20, y + fh - 100, fields.w - vw - 20, 100),
+    if (kx_button(ui, "manual_long_term",
+                  kx_rect(fields.x + vw + 20, y + fh - 100, fields.w - vw - 20, 100),
                   kx_tr("Long-term"), s->long_term ? KX_BTN_PRIMARY : KX_BTN_SECONDARY)) {
         s->long_term = !s->long_term;
         s->valid[0] = '\0';
@@ -850,8 +883,8 @@ static void ss_manual_id(kx_ui *ui, const kx_layout *L)
         if (s->field == 1) {
             /* the check character may be X */
             kp.h -= 120;
-            if (kx_button_enabled(ui, "key_X", kx_rect(pad.x, pad.y + pad.h - 100, pad.w, 100), "X",
-                                  KX_BTN_KEY, n == 17))
+            if (kx_button_enabled(ui, "key_X", kx_rect(pad.x, pad.y + pad.h - 100, pad.w, 100),
+                                  "X", KX_BTN_KEY, n == 17))
                 kx_strlcat(s->idnum, "X", sizeof s->idnum);
         }
         int key = kx_keypad(ui, kp, digits, n == max, kx_tr("Next"));
@@ -869,7 +902,8 @@ static void ss_manual_id(kx_ui *ui, const kx_layout *L)
             s->field = s->field == 1 ? 2 : 0;
     } else {
         kx_text_style ts = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
-        kx_text(ui, kx_tr("Type the name on the staff keyboard, as printed on the card."), pad, &ts);
+        kx_text(ui, kx_tr("Type the name on the staff keyboard, as printed on the card."), pad,
+                &ts);
     }
     int ok = s->name[0] && strlen(s->idnum) == 18 && (s->long_term || strlen(s->valid) == 10);
     if (ss_footer(ui, L, kx_tr("Back"), SS_PANEL, kx_tr("Continue"), ok))
@@ -888,7 +922,8 @@ static void ss_counter(kx_ui *ui, const kx_layout *L)
     ss_title(ui, L, kx_tr("Record a payment taken at the counter"));
     ss_regions(ui, L, 610, 0, 48, &fields, &pad);
     /* the amount is the order's: the RA refuses any other */
-    snprintf(amount, sizeof amount, "¥ %s", st && st->fee.present && st->fee.text ? st->fee.text : "-");
+    snprintf(amount, sizeof amount, "¥ %s",
+             st && st->fee.present && st->fee.text ? st->fee.text : "-");
     int y = fields.y;
     kx_text_style ls = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
     kx_text_style as = kx_style(56, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
@@ -900,12 +935,12 @@ static void ss_counter(kx_ui *ui, const kx_layout *L)
     if (kx_button(ui, "method_cash", kx_rect(fields.x, y, bw, 100), kx_tr("Cash"),
                   s->card ? KX_BTN_SECONDARY : KX_BTN_PRIMARY))
         s->card = 0;
-    if (kx_button(ui, "method_card", kx_rect(fields.x + bw + 20, y, bw, 100), kx_tr("Bank card"),
-                  s->card ? KX_BTN_PRIMARY : KX_BTN_SECONDARY))
+    if (kx_button(ui, "method_card", kx_rect(fields.x + bw + 20, y, bw, 100),
+                  kx_tr("Bank card"), s->card ? KX_BTN_PRIMARY : KX_BTN_SECONDARY))
         s->card = 1;
     y += 120;
-    kx_text_field(ui, "receipt_no", kx_rect(fields.x, y, fields.w, 150), kx_tr("Receipt number"),
-                  s->receipt, "", 1);
+    kx_text_field(ui, "receipt_no", kx_rect(fields.x, y, fields.w, 150),
+                  kx_tr("Receipt number"), s->receipt, "", 1);
     y += 166;
     ss_message(ui, kx_rect(fields.x, y, fields.w, ui->portrait ? 90 : 80));
     if (ss_pending(ui, pad, kx_tr("Please wait"))) {
@@ -915,7 +950,8 @@ static void ss_counter(kx_ui *ui, const kx_layout *L)
     size_t n = strlen(s->receipt);
     SDL_Rect kp = pad;
     kp.h -= 120;
-    if (kx_button(ui, "key_dash", kx_rect(pad.x, pad.y + pad.h - 100, pad.w, 100), "-", KX_BTN_KEY) &&
+    if (kx_button(ui, "key_dash", kx_rect(pad.x, pad.y + pad.h - 100, pad.w, 100), "-",
+                  KX_BTN_KEY) &&
         n + 1 < sizeof s->receipt)
         kx_strlcat(s->receipt, "-", sizeof s->receipt);
     int key = kx_keypad(ui, kp, digits, n > 0, kx_tr("OK"));
@@ -940,7 +976,7 @@ static int ss_run_command(kx_ui *ui, const char *what, const char *cmd)
     pid_t pid;
     kx_strlcpy(line, cmd, sizeof line);
     kx_log_warn("ui.staff_action", "staff=%s action=%s command=\"%s\"",
-                  ui->st && ui->st->staff.id ? ui->st->staff.id : "-", what, cmd);
+                ui->st && ui->st->staff.id ? ui->st->staff.id : "-", what, cmd);
     if (ui->offline) /* screenshots and benchmarks never run commands */
         return 0;
     if (posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ) != 0) {
@@ -979,7 +1015,8 @@ static void ss_menu(kx_ui *ui, const kx_layout *L)
     ss_title(ui, L, kx_tr("Maintenance"));
     ss_message(ui, kx_rect(c.x, c.y, c.w, 90));
     for (int i = 0; i < n; i++) {
-        SDL_Rect r = kx_rect(c.x + (i % cols) * (bw + gap), top + (i / cols) * (bh + gap), bw, bh);
+        SDL_Rect r =
+            kx_rect(c.x + (i % cols) * (bw + gap), top + (i / cols) * (bh + gap), bw, bh);
         if (!kx_button(ui, items[i].id, r, kx_tr(items[i].label),
                        items[i].to == SS_CONFIRM ? KX_BTN_SECONDARY : KX_BTN_PRIMARY))
             continue;
@@ -1011,18 +1048,21 @@ static void ss_confirm(kx_ui *ui, const kx_layout *L)
     SDL_Rect c = L->content;
     int restart = s->action == ACT_RESTART;
     ss_title(ui, L, restart ? kx_tr("Restart services?") : kx_tr("Leave kiosk mode?"));
-    kx_text_style ts = kx_style(ui->portrait ? 38 : 34, KX_REGULAR, KX_C_TEXT, KX_CENTER, KX_TOP);
+    kx_text_style ts =
+        kx_style(ui->portrait ? 38 : 34, KX_REGULAR, KX_C_TEXT, KX_CENTER, KX_TOP);
     kx_text(ui,
-            restart ? kx_tr("The kiosk service and this screen restart. A customer being served loses the current step; nothing paid is lost.")
-                    : kx_tr("This screen closes and the kiosk stops serving customers until it is started again or the machine restarts."),
+            restart ? kx_tr("The kiosk service and this screen restart. A customer being "
+                            "served loses the current step; nothing paid is lost.")
+                    : kx_tr("This screen closes and the kiosk stops serving customers until it "
+                            "is started again or the machine restarts."),
             kx_rect(c.x + 40, c.y + 40, c.w - 80, 300), &ts);
     ss_message(ui, kx_rect(c.x, c.y + 380, c.w, 90));
-    if (ss_footer(ui, L, kx_tr("Back"), SS_MENU, restart ? kx_tr("Restart services")
-                                                           : kx_tr("Leave kiosk mode"),
-                  !s->seq)) {
+    if (ss_footer(ui, L, kx_tr("Back"), SS_MENU,
+                  restart ? kx_tr("Restart services") : kx_tr("Leave kiosk mode"), !s->seq)) {
         const char *cmd = restart ? ui->opt.restart_command : ui->opt.leave_command;
         if (!cmd[0])
-            ss_set_msg(s, 1, kx_tr("Not configured on this kiosk ([ui] in the configuration)."));
+            ss_set_msg(s, 1,
+                       kx_tr("Not configured on this kiosk ([ui] in the configuration)."));
         else /* kioskd checks the admin and records it; the reply runs it */
             ss_request(ui, "maintenance",
                        json_pack("{s:s}", "action", restart ? "restart" : "leave_kiosk_mode"));
@@ -1062,12 +1102,14 @@ static void ss_selftest(kx_ui *ui, const kx_layout *L)
         for (int i = 0; i < n; i++) {
             json_t *t = json_array_get(tests, (size_t)i), *d = json_object_get(t, "detail");
             int ok = json_is_true(json_object_get(t, "ok"));
-            SDL_Rect r = kx_rect(c.x + (i % cols) * (rw + gap), c.y + (i / cols) * (rh + gap), rw, rh);
+            SDL_Rect r =
+                kx_rect(c.x + (i % cols) * (rw + gap), c.y + (i / cols) * (rh + gap), rw, rh);
             char line[320] = "", a[64];
             kx_card(ui, r);
             SDL_Rect in = kx_inset(r, 24);
             kx_text_style ns = kx_style(34, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
-            kx_text_style vs = kx_style(34, KX_BOLD, ok ? KX_C_OK : KX_C_DANGER, KX_RIGHT, KX_TOP);
+            kx_text_style vs =
+                kx_style(34, KX_BOLD, ok ? KX_C_OK : KX_C_DANGER, KX_RIGHT, KX_TOP);
             kx_text_style ds = kx_style(26, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
             ns.max_lines = vs.max_lines = 1;
             kx_text(ui, kx_tr(ss_str(t, "msgid")), kx_rect(in.x, in.y, in.w * 2 / 3, 50), &ns);
@@ -1075,18 +1117,20 @@ static void ss_selftest(kx_ui *ui, const kx_layout *L)
                     kx_rect(in.x + in.w * 2 / 3, in.y, in.w / 3, 50), &vs);
             const char *dev = ss_str(t, "device");
             int tw = in.w;
-            if (strcmp(dev, "scanner") == 0 && ok && json_string_value(json_object_get(d, "preview"))) {
+            if (strcmp(dev, "scanner") == 0 && ok &&
+                json_string_value(json_object_get(d, "preview"))) {
                 SDL_Rect img = kx_rect(in.x + in.w - (in.h - 60) * 3 / 2, in.y + 60,
                                        (in.h - 60) * 3 / 2, in.h - 60);
                 kx_image(ui, img, ss_str(d, "preview"));
                 tw = in.w - img.w - 20;
-                snprintf(line, sizeof line, "%s: %ld × %ld", kx_tr("Test scan"), ss_int(d, "width"),
-                         ss_int(d, "height"));
+                snprintf(line, sizeof line, "%s: %ld × %ld", kx_tr("Test scan"),
+                         ss_int(d, "width"), ss_int(d, "height"));
             } else if (strcmp(dev, "idcard") == 0 && ok) {
                 snprintf(line, sizeof line, "%s: %s", kx_tr("SAM status"), ss_str(d, "sam"));
             } else if (strcmp(dev, "token") == 0 && ok) {
                 snprintf(a, sizeof a, "%ld", ss_int(d, "tokens"));
-                kx_ui_format(line, sizeof line, N_("UKEYs present: {count}"), "count", a, NULL, NULL);
+                kx_ui_format(line, sizeof line, N_("UKEYs present: {count}"), "count", a, NULL,
+                             NULL);
             } else if (strcmp(dev, "ra") == 0 && ok) {
                 char p1[96], p2[96], p3[96], ms[16], d1[16], d2[16];
                 snprintf(ms, sizeof ms, "%ld", ss_int(d, "rtt_ms"));
@@ -1125,7 +1169,8 @@ static void ss_open_tx(kx_ui *ui, const kx_layout *L)
         int fit = (c.y + c.h - top) / (rh + gap);
         if (n == 0) {
             kx_text_style ts = kx_style(36, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-            kx_text(ui, kx_tr("No unfinished transactions."), kx_rect(c.x, top + 40, c.w, 80), &ts);
+            kx_text(ui, kx_tr("No unfinished transactions."), kx_rect(c.x, top + 40, c.w, 80),
+                    &ts);
         }
         for (int i = 0; i < n && i < fit; i++) {
             json_t *t = json_array_get(txs, (size_t)i);
@@ -1136,9 +1181,11 @@ static void ss_open_tx(kx_ui *ui, const kx_layout *L)
             kx_card(ui, r);
             SDL_Rect in = kx_inset(r, 20);
             ss_yuan(amount, sizeof amount, ss_int(t, "amount_fen"));
-            snprintf(l1, sizeof l1, "#%ld  %s  %s  %s", txid, kx_ui_service_name(ss_str(t, "service")),
-                     ss_str(t, "kind"), ss_str(t, "status"));
-            snprintf(l2, sizeof l2, "%s  ¥%s  %s", ss_str(t, "created"), amount, ss_str(t, "error"));
+            snprintf(l1, sizeof l1, "#%ld  %s  %s  %s", txid,
+                     kx_ui_service_name(ss_str(t, "service")), ss_str(t, "kind"),
+                     ss_str(t, "status"));
+            snprintf(l2, sizeof l2, "%s  ¥%s  %s", ss_str(t, "created"), amount,
+                     ss_str(t, "error"));
             kx_text_style a = kx_style(28, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
             kx_text_style b = kx_style(24, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
             a.max_lines = b.max_lines = 1;
@@ -1146,8 +1193,8 @@ static void ss_open_tx(kx_ui *ui, const kx_layout *L)
             kx_text(ui, l1, kx_rect(in.x, in.y, tw, in.h / 2), &a);
             kx_text(ui, l2, kx_rect(in.x, in.y + in.h / 2, tw, in.h / 2), &b);
             snprintf(id, sizeof id, "finish_%d", i);
-            if (kx_button(ui, id, kx_rect(in.x + in.w - 2 * bw - 20, in.y, bw, in.h), kx_tr("Finish"),
-                          KX_BTN_SECONDARY))
+            if (kx_button(ui, id, kx_rect(in.x + in.w - 2 * bw - 20, in.y, bw, in.h),
+                          kx_tr("Finish"), KX_BTN_SECONDARY))
                 ss_request(ui, "retry", json_pack("{s:I}", "id", (json_int_t)txid));
             snprintf(id, sizeof id, "refund_%d", i);
             if (strcmp(ss_str(t, "kind"), "payment") == 0 &&
@@ -1165,8 +1212,10 @@ static void ss_open_tx(kx_ui *ui, const kx_layout *L)
 static const char *ss_outcome_name(const char *o)
 {
     static const char *const names[][2] = {
-        {"done", N_("Completed")},          {"cancelled", N_("Cancelled")},
-        {"abandoned", N_("Abandoned")},     {"open", N_("Unfinished")},
+        {"done", N_("Completed")},
+        {"cancelled", N_("Cancelled")},
+        {"abandoned", N_("Abandoned")},
+        {"open", N_("Unfinished")},
         {"recovered", N_("Recovered after a restart")},
         {"recovered_installed", N_("Recovered after a restart")},
     };
@@ -1193,29 +1242,39 @@ static void ss_summary(kx_ui *ui, const kx_layout *L)
         y += 60;
         ss_yuan(y1, sizeof y1, ss_int(r, "taken_fen"));
         ss_yuan(y2, sizeof y2, ss_int(r, "refunded_fen"));
-        kx_text(ui, kx_ui_format(t, sizeof t, N_("Amount taken: {amount} yuan"), "amount", y1, NULL, NULL),
+        kx_text(ui,
+                kx_ui_format(t, sizeof t, N_("Amount taken: {amount} yuan"), "amount", y1, NULL,
+                             NULL),
                 kx_rect(c.x, y, c.w, 46), &rs);
         y += 50;
-        kx_text(ui, kx_ui_format(t, sizeof t, N_("Amount refunded: {amount} yuan"), "amount", y2, NULL, NULL),
+        kx_text(ui,
+                kx_ui_format(t, sizeof t, N_("Amount refunded: {amount} yuan"), "amount", y2,
+                             NULL, NULL),
                 kx_rect(c.x, y, c.w, 46), &rs);
         y += 60;
         int rec = json_is_true(json_object_get(r, "reconciled"));
         snprintf(cnt, sizeof cnt, "%ld", ss_int(r, "mismatches"));
         kx_round(ui, kx_rect(c.x, y, c.w, 80), 20, rec ? KX_C_OK_LT : KX_C_WARN_LT);
-        kx_text_style ms = kx_style(30, KX_BOLD, rec ? KX_C_OK : KX_C_WARN, KX_CENTER, KX_MIDDLE);
-        kx_text(ui,
-                rec ? kx_tr("Matches the CA's records.")
-                    : kx_ui_format(t, sizeof t, N_("Does not match the CA's records: {count} orders differ."),
-                                   "count", cnt, NULL, NULL),
-                kx_rect(c.x + 16, y, c.w - 32, 80), &ms);
+        kx_text_style ms =
+            kx_style(30, KX_BOLD, rec ? KX_C_OK : KX_C_WARN, KX_CENTER, KX_MIDDLE);
+        kx_text(
+            ui,
+            rec ? kx_tr("Matches the CA's records.")
+                : kx_ui_format(t, sizeof t,
+                               N_("Does not match the CA's records: {count} orders differ."),
+                               "count", cnt, NULL, NULL),
+            kx_rect(c.x + 16, y, c.w - 32, 80), &ms);
         y += 110;
-        kx_text(ui, kx_tr("Transactions by service and outcome"), kx_rect(c.x, y, c.w, 50), &hs);
+        kx_text(ui, kx_tr("Transactions by service and outcome"), kx_rect(c.x, y, c.w, 50),
+                &hs);
         y += 60;
-        for (size_t i = 0; json_is_array(by) && i < json_array_size(by) && y + 44 <= c.y + c.h; i++) {
+        for (size_t i = 0; json_is_array(by) && i < json_array_size(by) && y + 44 <= c.y + c.h;
+             i++) {
             json_t *e = json_array_get(by, i);
             snprintf(t, sizeof t, "%s", kx_ui_service_name(ss_str(e, "service")));
             kx_text(ui, t, kx_rect(c.x, y, c.w / 2, 44), &rs);
-            snprintf(t, sizeof t, "%s  %ld", ss_outcome_name(ss_str(e, "outcome")), ss_int(e, "count"));
+            snprintf(t, sizeof t, "%s  %ld", ss_outcome_name(ss_str(e, "outcome")),
+                     ss_int(e, "count"));
             kx_text(ui, t, kx_rect(c.x + c.w / 2, y, c.w / 2, 44), &rs);
             y += 46;
         }
@@ -1237,7 +1296,8 @@ static void ss_paged(kx_ui *ui, const kx_layout *L, const char *title)
         ss_footer(ui, L, kx_tr("Back"), SS_MENU, NULL, 0);
         return;
     }
-    json_t *arr = json_object_get(s->result, "lines"), *cfg = json_object_get(s->result, "config");
+    json_t *arr = json_object_get(s->result, "lines"),
+           *cfg = json_object_get(s->result, "config");
     int per_line = ui->portrait ? 70 : 120; /* characters a row holds at this size */
     if (json_is_array(arr)) {
         for (size_t i = 0; i < json_array_size(arr) && n < 400; i++, n++) {
@@ -1280,7 +1340,8 @@ static void ss_paged(kx_ui *ui, const kx_layout *L, const char *title)
     ss_lines(ui, c, lines, n, s->page * per_page);
     SDL_Rect f = L->footer;
     int bw = ui->portrait ? 220 : 300;
-    if (kx_button(ui, "staff_back", kx_rect(f.x, f.y, bw, f.h), kx_tr("Back"), KX_BTN_SECONDARY))
+    if (kx_button(ui, "staff_back", kx_rect(f.x, f.y, bw, f.h), kx_tr("Back"),
+                  KX_BTN_SECONDARY))
         ss_go(ui, SS_MENU);
     if (kx_button_enabled(ui, "page_prev", kx_rect(f.x + f.w - 2 * bw - 24, f.y, bw, f.h),
                           kx_tr("Previous"), KX_BTN_SECONDARY, s->page > 0))
@@ -1302,7 +1363,8 @@ static void ss_version(kx_ui *ui, const kx_layout *L)
         snprintf(v2, sizeof v2, "%s", ss_str(s->result, "server"));
         snprintf(v3, sizeof v3, "protocol %ld", ss_int(s->result, "protocol"));
         snprintf(v4, sizeof v4, "kiosk %s", KX_UI_VERSION);
-        const char *rows[][2] = {{"kioskd", v1}, {"server", v2}, {"protocol", v3}, {"kiosk", v4}};
+        const char *rows[][2] = {
+            {"kioskd", v1}, {"server", v2}, {"protocol", v3}, {"kiosk", v4}};
         kx_card(ui, kx_rect(c.x, c.y, c.w, 4 * 80 + 48));
         kx_text_style ts = kx_style(34, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_TOP);
         ts.max_lines = 1;
@@ -1318,20 +1380,47 @@ void kx_staff_ui_draw(kx_ui *ui, const kx_layout *L)
     if (ui->up)
         s->input_ms = ui->now_ms;
     switch (s->screen) {
-    case SS_LOGIN: ss_login(ui, L); break;
-    case SS_PANEL: ss_panel(ui, L); break;
-    case SS_REASON: ss_reason(ui, L); break;
-    case SS_MANUAL_ID: ss_manual_id(ui, L); break;
-    case SS_MENU: ss_menu(ui, L); break;
-    case SS_SELFTEST: ss_selftest(ui, L); break;
-    case SS_OPEN_TX: ss_open_tx(ui, L); break;
-    case SS_SUMMARY: ss_summary(ui, L); break;
-    case SS_LOGS: ss_paged(ui, L, kx_tr("Recent log")); break;
-    case SS_CONFIG: ss_paged(ui, L, kx_tr("Configuration")); break;
-    case SS_VERSION: ss_version(ui, L); break;
-    case SS_CONFIRM: ss_confirm(ui, L); break;
-    case SS_COUNTER: ss_counter(ui, L); break;
-    default: break;
+    case SS_LOGIN:
+        ss_login(ui, L);
+        break;
+    case SS_PANEL:
+        ss_panel(ui, L);
+        break;
+    case SS_REASON:
+        ss_reason(ui, L);
+        break;
+    case SS_MANUAL_ID:
+        ss_manual_id(ui, L);
+        break;
+    case SS_MENU:
+        ss_menu(ui, L);
+        break;
+    case SS_SELFTEST:
+        ss_selftest(ui, L);
+        break;
+    case SS_OPEN_TX:
+        ss_open_tx(ui, L);
+        break;
+    case SS_SUMMARY:
+        ss_summary(ui, L);
+        break;
+    case SS_LOGS:
+        ss_paged(ui, L, kx_tr("Recent log"));
+        break;
+    case SS_CONFIG:
+        ss_paged(ui, L, kx_tr("Configuration"));
+        break;
+    case SS_VERSION:
+        ss_version(ui, L);
+        break;
+    case SS_CONFIRM:
+        ss_confirm(ui, L);
+        break;
+    case SS_COUNTER:
+        ss_counter(ui, L);
+        break;
+    default:
+        break;
     }
 }
 
@@ -1366,7 +1455,8 @@ kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json
             }
             if (strstr(screen, "locked")) {
                 char t[256];
-                kx_ui_format(t, sizeof t, N_("Too many wrong PINs. Try again in {seconds} seconds."),
+                kx_ui_format(t, sizeof t,
+                             N_("Too many wrong PINs. Try again in {seconds} seconds."),
                              "seconds", "297", NULL, NULL);
                 ss_set_msg(s, 1, t);
             }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * state.c - parse kioskd's published state (docs/protocol.md, "state") into
  * kx_ui_state, and format its translatable texts.
@@ -103,10 +104,10 @@ static int state_text(json_t *v, const char *key, kx_ui_text *out)
     return 1;
 }
 
-#define TRY(x)          \
-    do {                \
-        if ((x) < 0)    \
-            goto bad;   \
+#define TRY(x)                                                                                 \
+    do {                                                                                       \
+        if ((x) < 0)                                                                           \
+            goto bad;                                                                          \
     } while (0)
 
 static int state_parse_objects(json_t *root, kx_ui_state *st)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * text.c - text layout and the text texture cache.
  *
@@ -42,12 +43,12 @@
 
 typedef struct text_entry {
     uint64_t key;
-    SDL_Texture *tex; /* NULL for measure-only entries */
+    SDL_Texture *tex;  /* NULL for measure-only entries */
     SDL_Surface *surf; /* direct mode: blitted onto the window surface instead */
-    int w, h;         /* texture (or measured) size */
-    int overflow;     /* did not fit the box even at min size */
-    uint32_t missing; /* first codepoint no face provides, 0 if none */
-    Uint64 used;      /* frame stamp */
+    int w, h;          /* texture (or measured) size */
+    int overflow;      /* did not fit the box even at min size */
+    uint32_t missing;  /* first codepoint no face provides, 0 if none */
+    Uint64 used;       /* frame stamp */
 } text_entry;
 
 struct kx_text_cache {
@@ -146,11 +147,10 @@ static int text_is_cjk(uint32_t c)
 /* May not start a line (closing punctuation). */
 static int text_no_start(uint32_t c)
 {
-    static const uint32_t set[] = {0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F,
-                                   0xFF01, 0xFF09, 0x3011, 0x300D, 0x300F, 0x300B, 0x3009,
-                                   0x201D, 0x2019, 0x2026, 0xFF05, 0x30FC, ')',    ']',
-                                   '}',    '.',    ',',    ';',    ':',    '!',    '?',
-                                   '%'};
+    static const uint32_t set[] = {
+        0x3001, 0x3002, 0xFF0C, 0xFF0E, 0xFF1A, 0xFF1B, 0xFF1F, 0xFF01, 0xFF09, 0x3011,
+        0x300D, 0x300F, 0x300B, 0x3009, 0x201D, 0x2019, 0x2026, 0xFF05, 0x30FC, ')',
+        ']',    '}',    '.',    ',',    ';',    ':',    '!',    '?',    '%'};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         if (set[i] == c)
             return 1;
@@ -160,8 +160,8 @@ static int text_no_start(uint32_t c)
 /* May not end a line (opening punctuation). */
 static int text_no_end(uint32_t c)
 {
-    static const uint32_t set[] = {0xFF08, 0x3010, 0x300C, 0x300E, 0x300A,
-                                   0x3008, 0x201C, 0x2018, '(',    '[', '{'};
+    static const uint32_t set[] = {0xFF08, 0x3010, 0x300C, 0x300E, 0x300A, 0x3008,
+                                   0x201C, 0x2018, '(',    '[',    '{'};
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         if (set[i] == c)
             return 1;
@@ -390,7 +390,8 @@ static int text_wrap(const kx_text_cache *f, const char *s, size_t n, int maxw, 
 
 /* text_face - first face providing every glyph of s; *missing gets the
  * first unprovided code point when none does (the main face is used). */
-static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size, uint32_t *missing)
+static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size,
+                     uint32_t *missing)
 {
     int faces = kx_fonts_count(ui->fonts);
     *missing = 0;
@@ -417,7 +418,8 @@ static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size, 
     return 0;
 }
 
-static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_style *st, int measure)
+static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_style *st,
+                         int measure)
 {
     uint64_t x = 1469598103934665603ULL;
     /* the colour is in the texture; measuring does not depend on it */
@@ -639,7 +641,8 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         int face = 0, fit = 0, w = 0, h = 0;
         uint32_t missing = 0;
         int size = text_fit(ui, s, n, box.w, box.h, st, &L, &face, &missing, &fit, 1);
-        SDL_FreeSurface(text_render(ui, &L, face, st->weight, size, st->halign, st->color, &w, &h));
+        SDL_FreeSurface(
+            text_render(ui, &L, face, st->weight, size, st->halign, st->color, &w, &h));
         return none;
     }
     if (!e) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ui.h - the kiosk front end (library kx_ui, executable `kiosk`).
  *
@@ -97,7 +98,7 @@ typedef struct kx_ui_state {
     int n_choices;
     struct {
         int present;
-        const char *kind; /* "pin", "new_pin", "contact" */
+        const char *kind;         /* "pin", "new_pin", "contact" */
         int min, max, tries_left; /* tries_left -1 when absent */
     } input;
     int has_progress;
@@ -109,9 +110,9 @@ typedef struct kx_ui_state {
         kx_ui_text text, action;
     } error;
     struct {
-        int present; /* assisted mode is open */
+        int present;                  /* assisted mode is open */
         const char *id, *name, *role; /* role "staff" or "admin" */
-        int idle_left; /* seconds at publication, -1 when absent */
+        int idle_left;                /* seconds at publication, -1 when absent */
     } staff;
     unsigned intents; /* bit (1u << kx_intent) per accepted intent */
     int has_timeout;
@@ -156,17 +157,17 @@ typedef enum kx_ui_orientation {
 /* Options of one run; kx_ui_options_from_config() fills the defaults. */
 typedef struct kx_ui_options {
     kx_ui_orientation orientation;
-    int fullscreen;        /* kiosk mode: borderless full screen, no way out */
-    int window_w, window_h;/* window size when not full screen (0: logical) */
-    int cursor;            /* 0 hidden, 1 shown, 2 hidden after the first touch */
-    int idle_warning_s;    /* warn this many seconds before a step times out */
-    int reminder_s;        /* "take your UKEY" overlay on home, seconds */
+    int fullscreen;         /* kiosk mode: borderless full screen, no way out */
+    int window_w, window_h; /* window size when not full screen (0: logical) */
+    int cursor;             /* 0 hidden, 1 shown, 2 hidden after the first touch */
+    int idle_warning_s;     /* warn this many seconds before a step times out */
+    int reminder_s;         /* "take your UKEY" overlay on home, seconds */
     char socket_path[256];
-    char assets_dir[256];  /* illustrations and icons (SVG) */
-    char font_patterns[256]; /* fontconfig patterns, ';'-separated, in order */
-    char lang[8];          /* "zh_CN" or "en": before kioskd says otherwise */
-    unsigned seed;         /* keypad shuffle seed; 0 = random (screenshots fix it) */
-    char only[48];         /* screenshots: only canned states named so ("" all) */
+    char assets_dir[256];      /* illustrations and icons (SVG) */
+    char font_patterns[256];   /* fontconfig patterns, ';'-separated, in order */
+    char lang[8];              /* "zh_CN" or "en": before kioskd says otherwise */
+    unsigned seed;             /* keypad shuffle seed; 0 = random (screenshots fix it) */
+    char only[48];             /* screenshots: only canned states named so ("" all) */
     char restart_command[256]; /* maintenance "Restart services" (sh -c), "" none */
     char leave_command[256];   /* maintenance "Leave kiosk mode" (sh -c), "" none */
 } kx_ui_options;
@@ -204,8 +205,8 @@ kx_err kx_ui_run(kx_ui *ui);
  * cancel, back, lang, key_7, end_session, still_here, reminder_ok),
  * `type KEYS` (taps key_<c> for each character, wherever a shuffled
  * keypad put it), `sleep MS`, `shot NAME` (save the next frame as
- * $KX_UI_SHOTS/NAME.png; nothing when KX_UI_SHOTS is unset). The script fails at the first command that
- * times out or taps a widget that is not there. The file is read at once;
+ * $KX_UI_SHOTS/NAME.png; nothing when KX_UI_SHOTS is unset). The script fails at the first
+ * command that times out or taps a widget that is not there. The file is read at once;
  * KX_ERR_IO / KX_ERR_TOO_LARGE on problems.
  */
 kx_err kx_ui_set_script(kx_ui *ui, const char *path);

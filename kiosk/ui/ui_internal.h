@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * ui_internal.h - what the parts of kx_ui share: the application context,
  * the theme, fonts, text layout, the immediate-mode widget set, the
@@ -41,7 +42,7 @@ extern const SDL_Color KX_C_WARN;
 extern const SDL_Color KX_C_WARN_LT;
 extern const SDL_Color KX_C_DANGER;
 extern const SDL_Color KX_C_DANGER_LT;
-extern const SDL_Color KX_C_HEADER;     /* header bar */
+extern const SDL_Color KX_C_HEADER; /* header bar */
 
 #define KX_RADIUS 24 /* card and button corner radius, logical px */
 
@@ -73,7 +74,7 @@ const char *kx_fonts_describe(const kx_fonts *f, int which);
 /* One glyph of one face/weight/size (glyph.c). Pixels; y grows downwards
  * from the baseline. */
 typedef struct kx_glyph {
-    uint64_t key;     /* font id << 32 | code point */
+    uint64_t key; /* font id << 32 | code point */
     uint32_t cp;
     int advance;      /* whole pixels (TTF_GlyphMetrics32); see kx_fonts_shape */
     int cov_x, cov_w; /* ink box: left edge from the pen, width */
@@ -121,8 +122,8 @@ enum { KX_LEFT = 0, KX_CENTER = 1, KX_RIGHT = 2 };
 enum { KX_TOP = 0, KX_MIDDLE = 1, KX_BOTTOM = 2 };
 
 typedef struct kx_text_style {
-    int size;      /* preferred pixel size */
-    int min_size;  /* may shrink down to this to fit (0: size * 0.6) */
+    int size;     /* preferred pixel size */
+    int min_size; /* may shrink down to this to fit (0: size * 0.6) */
     kx_weight weight;
     SDL_Color color;
     int halign, valign;
@@ -207,12 +208,12 @@ SDL_Rect kx_inset(SDL_Rect r, int d);
 /* ---- widgets ---------------------------------------------------------- */
 
 typedef enum kx_button_kind {
-    KX_BTN_PRIMARY = 0,  /* filled CA blue */
-    KX_BTN_SECONDARY,    /* white with blue text and border */
-    KX_BTN_QUIET,        /* text only (back, language) */
-    KX_BTN_DANGER,       /* filled red (irreversible) */
-    KX_BTN_KEY,          /* keypad key */
-    KX_BTN_TILE,         /* home screen service tile (label is drawn by caller) */
+    KX_BTN_PRIMARY = 0, /* filled CA blue */
+    KX_BTN_SECONDARY,   /* white with blue text and border */
+    KX_BTN_QUIET,       /* text only (back, language) */
+    KX_BTN_DANGER,      /* filled red (irreversible) */
+    KX_BTN_KEY,         /* keypad key */
+    KX_BTN_TILE,        /* home screen service tile (label is drawn by caller) */
 } kx_button_kind;
 
 /*
@@ -240,8 +241,8 @@ void kx_qr(kx_ui *ui, SDL_Rect r, const char *text);
 SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path);
 /* kx_masked_field - an entry field showing n dots out of max, focused or
  * not; label above it. Returns 1 when tapped (focus). */
-int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, size_t n,
-                    int max, int focused);
+int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, size_t n, int max,
+                    int focused);
 /* kx_text_field - like kx_masked_field but shows text (phone, e-mail). */
 int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, const char *value,
                   const char *placeholder, int focused);
@@ -260,7 +261,8 @@ int kx_keypad(kx_ui *ui, SDL_Rect r, const int order[10], int ok_enabled, const 
 int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled);
 /* kx_dialog_frame - dim the screen and draw a centred dialog card of the
  * given height; returns the card's inner rectangle. */
-/* kx_dialog_inner - the content rectangle kx_dialog_frame(ui, height) returns, without drawing. */
+/* kx_dialog_inner - the content rectangle kx_dialog_frame(ui, height) returns, without drawing.
+ */
 SDL_Rect kx_dialog_inner(const kx_ui *ui, int height);
 SDL_Rect kx_dialog_frame(kx_ui *ui, int height);
 
@@ -383,17 +385,22 @@ kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json
 /* ---- canned states (screenshots, bench) --------------------------------- */
 
 typedef struct kx_canned {
-    const char *name; /* file name without .png */
-    char *json;       /* the state line (owned by the list) */
-    int overlay;      /* 0, or a KX_OVERLAY_* drawn over the state */
-    int typed;        /* digits/characters already typed on entry screens */
-    int ukey;         /* the session used a UKEY (done: take-UKEY reminder) */
-    const char *staff;/* staff screen shown over the state, or NULL */
-    char *reply;      /* canned result of that screen's request (owned) */
+    const char *name;  /* file name without .png */
+    char *json;        /* the state line (owned by the list) */
+    int overlay;       /* 0, or a KX_OVERLAY_* drawn over the state */
+    int typed;         /* digits/characters already typed on entry screens */
+    int ukey;          /* the session used a UKEY (done: take-UKEY reminder) */
+    const char *staff; /* staff screen shown over the state, or NULL */
+    char *reply;       /* canned result of that screen's request (owned) */
 } kx_canned;
 
-enum { KX_OVERLAY_NONE = 0, KX_OVERLAY_IDLE, KX_OVERLAY_CANCEL, KX_OVERLAY_REMINDER,
-       KX_OVERLAY_UNAVAILABLE };
+enum {
+    KX_OVERLAY_NONE = 0,
+    KX_OVERLAY_IDLE,
+    KX_OVERLAY_CANCEL,
+    KX_OVERLAY_REMINDER,
+    KX_OVERLAY_UNAVAILABLE
+};
 
 /* kx_canned_build - every canned state for lang, with synthetic preview
  * images written under spool_dir (created; NULL: none written). Free with kx_canned_free(). */
@@ -418,8 +425,8 @@ struct kx_ui {
     SDL_Texture *tex_round, *tex_disc, *tex_arc;
 
     Uint64 now_ms;
-    Uint64 state_ms;    /* when the current state arrived */
-    kx_ui_state *st;    /* current state (owned), NULL before the first */
+    Uint64 state_ms; /* when the current state arrived */
+    kx_ui_state *st; /* current state (owned), NULL before the first */
 
     /* input: one press at a time (touch or mouse) */
     int down, down_x, down_y, up, up_x, up_y;
@@ -434,58 +441,59 @@ struct kx_ui {
 
     /* screen-local entry state; reset when the screen or session changes */
     kx_secbuf *pin1, *pin2;
-    int pin_field;       /* 0 first entry, 1 repeat */
+    int pin_field; /* 0 first entry, 1 repeat */
     int pin_order[10];
     unsigned rng;
     char phone[16];
     char email[80];
-    int contact_field;   /* 0 phone, 1 e-mail */
-    int overlay;         /* KX_OVERLAY_* shown over the screen */
+    int contact_field; /* 0 phone, 1 e-mail */
+    int overlay;       /* KX_OVERLAY_* shown over the screen */
     Uint64 reminder_until;
     int session_had_ukey;
     int reminder_shown_on_screen; /* the current screen shows the reminder */
-    int ukey_acknowledged; /* the user confirmed the reminder on `done` */
-    Uint64 idle_hidden_until; /* idle warning answered; wait for kioskd */
-    int animating;       /* the frame drew an animation: redraw soon */
-    SDL_Texture *layer;  /* the frame without its animations (render target) */
-    SDL_Texture *backing;/* software renderer: what animations cover (direct drawing) */
-    int direct;          /* 1 full frames drawn straight onto the window, -1 not, 0 unknown */
-    SDL_Surface *surface;/* direct: the window surface fills are written into (fill.c), or NULL */
+    int ukey_acknowledged;        /* the user confirmed the reminder on `done` */
+    Uint64 idle_hidden_until;     /* idle warning answered; wait for kioskd */
+    int animating;                /* the frame drew an animation: redraw soon */
+    SDL_Texture *layer;           /* the frame without its animations (render target) */
+    SDL_Texture *backing; /* software renderer: what animations cover (direct drawing) */
+    int direct;           /* 1 full frames drawn straight onto the window, -1 not, 0 unknown */
+    SDL_Surface
+        *surface; /* direct: the window surface fills are written into (fill.c), or NULL */
     SDL_Surface *surface_probed; /* the window surface app_direct_surface looked at */
-    Uint8 *tiles;        /* direct: 32x32 tiles drawn on since the last clear (draw.c) */
+    Uint8 *tiles; /* direct: 32x32 tiles drawn on since the last clear (draw.c) */
     int tiles_w, tiles_h;
-    Uint32 tiles_clear;  /* the pixel the last clear wrote */
+    Uint32 tiles_clear; /* the pixel the last clear wrote */
     int tiles_clear_valid;
-    int frame_from_layer;/* the presented frame came from the layer */
-    int deferring;       /* drawing into layer: spinners are recorded */
+    int frame_from_layer; /* the presented frame came from the layer */
+    int deferring;        /* drawing into layer: spinners are recorded */
     struct {
         int cx, cy, r;
         SDL_Color c;
     } spin[4];
     int n_spin;
-    int under_dialog;    /* drawing the screen under a dialog: no caret, no countdown */
-    int dry;             /* warm-up: lay out and rasterise, draw nothing (app.c) */
+    int under_dialog;       /* drawing the screen under a dialog: no caret, no countdown */
+    int dry;                /* warm-up: lay out and rasterise, draw nothing (app.c) */
     struct kx_canned *warm; /* the canned states the idle warm-up lays out */
     int n_warm, warm_at, n_warmed;
-    int has_caret;       /* the frame drew a blinking caret */
-    SDL_Rect caret;      /* where (drawn over the layer, blinking) */
+    int has_caret;  /* the frame drew a blinking caret */
+    SDL_Rect caret; /* where (drawn over the layer, blinking) */
     struct {
         char s[160];
-        int kind;        /* KX_TICK_* */
+        int kind; /* KX_TICK_* */
         SDL_Rect box;
         kx_text_style st;
-    } dtext;             /* one ticking text (a countdown) */
+    } dtext; /* one ticking text (a countdown) */
     int has_dtext;
-    int prewarmed;       /* illustrations rasterised ahead so far */
-    unsigned seq;        /* message sequence numbers */
-    char last_intent[32];/* last intent sent (logs, tests) */
+    int prewarmed;        /* illustrations rasterised ahead so far */
+    unsigned seq;         /* message sequence numbers */
+    char last_intent[32]; /* last intent sent (logs, tests) */
     Uint64 last_activity_sent;
     char entry_error[160]; /* local validation message (format only) */
 
-    kx_staff_ui *staff;  /* staff and maintenance screens */
+    kx_staff_ui *staff; /* staff and maintenance screens */
 
     kx_ui_conn *conn;
-    int offline;         /* screenshot/bench: no kioskd */
+    int offline; /* screenshot/bench: no kioskd */
     Uint64 disconnected_since;
 
     /* audit (screenshots): problems of the frame being drawn */

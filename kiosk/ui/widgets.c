@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * widgets.c - the one small widget set every screen reuses: buttons and
  * tappable areas, keypads (shuffled PIN, phone), the e-mail keyboard, entry
@@ -42,7 +43,8 @@ int kx_hit(kx_ui *ui, const char *id, SDL_Rect r)
         ui->tap_id = NULL;
         return 1;
     }
-    return ui->up && widget_inside(r, ui->down_x, ui->down_y) && widget_inside(r, ui->up_x, ui->up_y);
+    return ui->up && widget_inside(r, ui->down_x, ui->down_y) &&
+           widget_inside(r, ui->up_x, ui->up_y);
 }
 
 static int widget_pressed(const kx_ui *ui, SDL_Rect r)
@@ -67,11 +69,13 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
     case KX_BTN_DANGER: {
         SDL_Color base = kind == KX_BTN_DANGER ? KX_C_DANGER : KX_C_PRIMARY;
         if (pressed)
-            base = kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
+            base =
+                kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
         if (!enabled)
             base = (SDL_Color){0xB9, 0xC4, 0xD3, 0xFF};
         kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 4, r.w, 2 * KX_RADIUS),
-                       KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20}, kx_round_core(r, KX_RADIUS));
+                       KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20},
+                       kx_round_core(r, KX_RADIUS));
         kx_round(ui, r, KX_RADIUS, base);
         fg = KX_C_ON_PRIMARY;
         break;
@@ -169,9 +173,9 @@ void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count)
 typedef struct widget_tex {
     uint64_t key;
     SDL_Texture *tex;
-    int w, h;       /* the image's own size */
+    int w, h;         /* the image's own size */
     int box_w, box_h; /* images: the box it is shown in (the worker scales to fit it) */
-    int tw, th;     /* the texture's size */
+    int tw, th;       /* the texture's size */
     /* images are decoded by a worker thread, off the frame */
     SDL_Thread *thread;
     SDL_Surface *surface; /* the worker's result (NULL: unreadable) */
@@ -228,7 +232,8 @@ static int widget_decode(void *arg)
         e->h = s->h;
         widget_fit(e, &dw, &dh);
         if (dw > 0 && dh > 0 && (dw != s->w || dh != s->h)) {
-            SDL_Surface *t = SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
+            SDL_Surface *t =
+                SDL_CreateRGBSurfaceWithFormat(0, dw, dh, 32, SDL_PIXELFORMAT_ARGB8888);
             if (t && SDL_SoftStretchLinear(s, NULL, t, NULL) == 0) {
                 SDL_FreeSurface(s);
                 s = t;
@@ -445,7 +450,8 @@ int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, cons
     widget_field_frame(ui, r, label, focused, &box);
     SDL_Rect in = kx_inset(box, 24);
     int empty = !value || !value[0];
-    kx_text_style st = kx_style(42, KX_REGULAR, empty ? KX_C_MUTED : KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+    kx_text_style st =
+        kx_style(42, KX_REGULAR, empty ? KX_C_MUTED : KX_C_TEXT, KX_LEFT, KX_MIDDLE);
     st.max_lines = 1;
     st.min_size = 24;
     SDL_Rect used = kx_text(ui, empty ? placeholder : value, in, &st);
@@ -529,7 +535,8 @@ int kx_keyboard(kx_ui *ui, SDL_Rect r, int ok_enabled)
             } else if (i == 5) {
                 if (kx_button(ui, "key_delete", k, kx_tr("Delete"), KX_BTN_SECONDARY))
                     result = '\b';
-            } else if (kx_button_enabled(ui, "key_ok", k, kx_tr("OK"), KX_BTN_PRIMARY, ok_enabled))
+            } else if (kx_button_enabled(ui, "key_ok", k, kx_tr("OK"), KX_BTN_PRIMARY,
+                                         ok_enabled))
                 result = '\r';
             x += widths[i] + gap;
         }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: INI configuration and its error messages. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,17 +12,16 @@
 
 #include "core/config.h"
 
-static const char sample[] =
-    "; comment\n"
-    "[ra]\n"
-    "url = https://127.0.0.1:8443\n"
-    "timeout_ms = 5000\n"
-    "verify = yes\n"
-    "[ui]\n"
-    "orientation = portrait\n"
-    "bad_int = 12abc\n"
-    "big = 999999\n"
-    "empty =\n";
+static const char sample[] = "; comment\n"
+                             "[ra]\n"
+                             "url = https://127.0.0.1:8443\n"
+                             "timeout_ms = 5000\n"
+                             "verify = yes\n"
+                             "[ui]\n"
+                             "orientation = portrait\n"
+                             "bad_int = 12abc\n"
+                             "big = 999999\n"
+                             "empty =\n";
 
 static void test_typed_getters(void **state)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: errors, masking, secure buffers, strings, i18n. */
 #include <setjmp.h>
 #include <stdarg.h>

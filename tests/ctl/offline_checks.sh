@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # kioskctl offline subcommands: JSON on stdout, exit codes 0/1/2.
 set -uo pipefail
 K="$KX_BUILD/kiosk/ctl/kioskctl"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs scripts/demo-hall.sh without a display, as `scripts/demo` does on a
 # machine with no screen, into a temporary output folder.
 set -uo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds the .deb with CPack (from this build), checks what it installs and
 # how (conffiles, maintainer scripts, units, users, udev rules), then runs
 # the packaged kioskctl and kioskd from the extracted package with the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs the .deb on a clean Debian 12 system booted with systemd as PID 1
 # (systemd-nspawn) and checks that the package starts the services:
 #   1. apt installs the .deb with its dependencies from the Debian mirror;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: resident ID number (GB 11643-1999) and ages. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,7 +46,7 @@ static void test_invalid(void **state)
     assert_int_equal(kx_idnum_check("36042619910101007", &info), KX_IDNUM_BAD_FORMAT);
     assert_int_equal(kx_idnum_check("3604261991010100X1", &info), KX_IDNUM_BAD_FORMAT);
     assert_int_equal(kx_idnum_check("36042619910101007\xef", &info), KX_IDNUM_BAD_FORMAT);
-    const char nul[18] = {'3', '6', '0', '4', '2', '6', '1', '9', '9',
+    const char nul[18] = {'3', '6', '0', '4', '2', '6', '1', '9',  '9',
                           '1', '0', '1', '0', '1', '0', '0', '\0', '1'};
     assert_int_equal(kx_idnum_check_n(nul, sizeof(nul), &info), KX_IDNUM_BAD_FORMAT);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: service catalogue, fees, eligibility rules. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -111,8 +112,8 @@ static void test_rules_config_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_catalogue),   cmocka_unit_test(test_money),
-        cmocka_unit_test(test_fees_from_config), cmocka_unit_test(test_rules),
+        cmocka_unit_test(test_catalogue),           cmocka_unit_test(test_money),
+        cmocka_unit_test(test_fees_from_config),    cmocka_unit_test(test_rules),
         cmocka_unit_test(test_rules_config_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: unified social credit code (GB 32100-2015). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -64,7 +65,7 @@ static void test_embedded_nul(void **state)
 {
     (void)state;
     kx_uscc_info info;
-    const char buf[18] = {'9', '1', '1', '1', '0', '0', '0', '0', '6',
+    const char buf[18] = {'9', '1', '1', '1', '0', '0', '0', '0',  '6',
                           '0', '0', '0', '3', '7', '3', '4', '\0', 'L'};
     assert_int_equal(kx_uscc_check_n(buf, sizeof(buf), &info), KX_USCC_BAD_FORMAT);
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Crash tests: kioskd is SIGKILLed at every journaled step of a new
 # issuance and of a renewal with the PIN (KX_CRASH_AT=<kind>:<phase>: after
 # the intent is durable, after the side effect, after the outcome),

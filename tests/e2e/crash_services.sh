@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Crash tests of the paid services crash.sh does not drive: renewal without
 # the PIN (renew_nopin), reissue, change of details and card swap. kioskd is
 # SIGKILLed at a journaled step (KX_CRASH_AT=<kind>:<phase>: after the

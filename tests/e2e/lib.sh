@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # tests/e2e/lib.sh - shared set-up of the end-to-end tests: the real peers
 # (ra-sim over mutual TLS on loopback, SoftHSM2 tokens, SANE pnm), a kioskd
 # configured for them, and helpers to read ra-sim's counters. Sourced by

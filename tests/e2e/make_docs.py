@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """make_docs.py - the paper an agent brings, as scanner pages for SANE's pnm
 back-end (raw P6, 150 dpi A4): a business licence whose QR code carries the
 credit code, ID card copies, an authorisation letter, a reissue statement, a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # New issuance end to end: the licence's QR code through SANE's pnm
 # back-end and the imaging library, the RA's enterprise record, the agent's
 # ID card on idcard-sim, scanned copies, contact, agreement, the seal sheet

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Recovery against a real ra-sim: kioskd finds sessions a crash left open in
 # its journal and finishes or compensates them with the journaled
 # idempotency keys. The journal rows are the ones kioskd writes before each

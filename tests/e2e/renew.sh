@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Renewal with the PIN, end to end: kioskd drives the token driver on a
 # SoftHSM2 UKEY holding a certificate issued by ra-sim and the RA over
 # mutual TLS (payment through RA orders). The UKEY and its PIN are all the

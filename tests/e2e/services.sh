@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The other services end to end against the real peers (SoftHSM2 UKEYs,
 # ra-sim, SANE pnm, idcard-sim): PIN unlock, revocation (with the UKEY),
 # reissue, card swap, change of details, renewal without the PIN. Each

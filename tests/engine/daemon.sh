@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # kioskd's socket server and session engine without devices: peer
 # credentials and roles, malformed and oversized messages, scripted
 # sessions (kioskctl run-flow), step timeouts, PINs never logged, clean

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: kioskd's message handling. Each input is split into lines
  * and fed to the server's dispatcher as one staff connection (hello,
@@ -44,7 +45,8 @@ static kx_engine *engine_once(void)
         abort();
     snprintf(text, sizeof text, "[kiosk]\nstate_dir = %s/state\n[engine]\nsocket = %s/s\n",
              fuzz_dir, fuzz_dir);
-    if (kx_config_load_string(text, "fuzz", &fuzz_cfg) || kx_engine_create(fuzz_cfg, &fuzz_engine))
+    if (kx_config_load_string(text, "fuzz", &fuzz_cfg) ||
+        kx_engine_create(fuzz_cfg, &fuzz_engine))
         abort();
     atexit(fuzz_cleanup);
     return fuzz_engine;

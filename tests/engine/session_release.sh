@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # kioskd releases the PKCS#11 module when a session ends (C_Finalize) and
 # loads it afresh for the next session (issue #11: a module may keep every
 # object it ever saw until C_Finalize, so a kioskd that kept one module for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: certificate summary (kiosk/engine/certinfo.c) on certificates
  * made by the openssl command at test time, in PEM and DER. */
 #include <setjmp.h>
@@ -32,7 +33,8 @@ static void test_parse(void **state)
     snprintf(cmd, sizeof cmd,
              "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
              "-keyout %s/k.pem -out %s -days 30 -set_serial 0xABCDEF01 "
-             "-subj '/C=CN/O=Example Electronics Co., Ltd./CN=Example/serialNumber=91110000600037341L' "
+             "-subj '/C=CN/O=Example Electronics Co., "
+             "Ltd./CN=Example/serialNumber=91110000600037341L' "
              ">/dev/null 2>&1 && openssl x509 -in %s -outform DER -out %s",
              dir, pem, pem, der);
     assert_int_equal(system(cmd), 0);

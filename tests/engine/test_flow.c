@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests: the service flow tables (kiosk/engine/flow*.c).
  *
@@ -21,13 +22,13 @@
 #include "engine/flow.h"
 
 #define MAXN 256
-#define BIT_SETTLED (1u << 20)  /* fee paid or free */
+#define BIT_SETTLED (1u << 20) /* fee paid or free */
 #define BIT_INSTALLED (1u << 21)
-#define BIT_PAID (1u << 22)     /* may-analysis: money taken, not yet fulfilled */
+#define BIT_PAID (1u << 22) /* may-analysis: money taken, not yet fulfilled */
 
 typedef struct graph {
     const kx_flow *flow;
-    int n;              /* nodes: states 0..n-1, error screens n..2n-1, home 2n */
+    int n; /* nodes: states 0..n-1, error screens n..2n-1, home 2n */
     int edge_from[MAXN * KX_EV_COUNT];
     int edge_to[MAXN * KX_EV_COUNT];
     kx_event edge_ev[MAXN * KX_EV_COUNT];
@@ -312,8 +313,8 @@ static void walk_happy(kx_service svc, const char *const *expect)
     kx_flow_pos p = kx_flow_start(f);
     kx_flow_end end = KX_FLOW_CONTINUE;
     int k = 0;
-    const kx_event order[] = {KX_EV_JOB_OK,  KX_EV_CONFIRM, KX_EV_PIN,   KX_EV_NEW_PIN,
-                              KX_EV_CONTACT, KX_EV_CHOOSE};
+    const kx_event order[] = {KX_EV_JOB_OK,  KX_EV_CONFIRM, KX_EV_PIN,
+                              KX_EV_NEW_PIN, KX_EV_CONTACT, KX_EV_CHOOSE};
     while (end == KX_FLOW_CONTINUE) {
         const kx_flow_state *st = kx_flow_state_at(f, p.state);
         if (!expect[k])
@@ -336,38 +337,108 @@ static void test_happy_paths(void **state)
     (void)state;
     /* the UKEY and its PIN are enough: no ID card, no contact details */
     static const char *const renew[] = {
-        "ukey_insert", "read_cert", "cert_show", "pin_enter", "pin_verify", "agreement",
-        "fee_quote", "fee_confirm", "order_create", "payment", "keygen", "ra_issue",
-        "install", "remove_old", "done", NULL};
+        "ukey_insert", "read_cert",   "cert_show",    "pin_enter", "pin_verify", "agreement",
+        "fee_quote",   "fee_confirm", "order_create", "payment",   "keygen",     "ra_issue",
+        "install",     "remove_old",  "done",         NULL};
     walk_happy(KX_SVC_RENEW, renew);
-    static const char *const renew_nopin[] = {
-        "ukey_insert", "read_cert", "cert_show", "licence_place", "licence_scan",
-        "ra_lookup", "company_confirm", "uscc_place", "uscc_scan", "uscc_review",
-        "idcard_place", "agent_confirm", "id_front_place", "id_front_scan",
-        "id_front_review", "id_back_place", "id_back_scan", "id_back_review", "contact",
-        "agreement", "case_submit", "review_wait", "fee_quote", "fee_confirm",
-        "order_create", "payment", "unlock_auth", "pin_reset_new", "reset_pin", "keygen",
-        "ra_issue", "install", "remove_old", "done", NULL};
+    static const char *const renew_nopin[] = {"ukey_insert",
+                                              "read_cert",
+                                              "cert_show",
+                                              "licence_place",
+                                              "licence_scan",
+                                              "ra_lookup",
+                                              "company_confirm",
+                                              "uscc_place",
+                                              "uscc_scan",
+                                              "uscc_review",
+                                              "idcard_place",
+                                              "agent_confirm",
+                                              "id_front_place",
+                                              "id_front_scan",
+                                              "id_front_review",
+                                              "id_back_place",
+                                              "id_back_scan",
+                                              "id_back_review",
+                                              "contact",
+                                              "agreement",
+                                              "case_submit",
+                                              "review_wait",
+                                              "fee_quote",
+                                              "fee_confirm",
+                                              "order_create",
+                                              "payment",
+                                              "unlock_auth",
+                                              "pin_reset_new",
+                                              "reset_pin",
+                                              "keygen",
+                                              "ra_issue",
+                                              "install",
+                                              "remove_old",
+                                              "done",
+                                              NULL};
     walk_happy(KX_SVC_RENEW_NOPIN, renew_nopin);
     static const char *const unlock[] = {
-        "ukey_insert", "read_cert", "cert_show", "licence_place", "licence_scan",
-        "ra_lookup", "company_confirm", "idcard_place", "agent_confirm", "contact",
-        "agreement", "fee_quote", "fee_confirm", "order_create", "payment", "unlock_auth",
-        "pin_reset_new", "reset_pin", "done", NULL};
+        "ukey_insert", "read_cert",       "cert_show",    "licence_place", "licence_scan",
+        "ra_lookup",   "company_confirm", "idcard_place", "agent_confirm", "contact",
+        "agreement",   "fee_quote",       "fee_confirm",  "order_create",  "payment",
+        "unlock_auth", "pin_reset_new",   "reset_pin",    "done",          NULL};
     walk_happy(KX_SVC_UNLOCK, unlock);
-    static const char *const revoke[] = {
-        "revoke_method", "ukey_insert", "read_cert", "cert_show", "licence_place",
-        "licence_scan", "ra_lookup", "company_confirm", "idcard_place", "agent_confirm",
-        "contact", "agreement", "fee_quote", "fee_confirm", "order_create", "payment",
-        "revoke_reason", "revoke_confirm", "revoke", "done", NULL};
+    static const char *const revoke[] = {"revoke_method",
+                                         "ukey_insert",
+                                         "read_cert",
+                                         "cert_show",
+                                         "licence_place",
+                                         "licence_scan",
+                                         "ra_lookup",
+                                         "company_confirm",
+                                         "idcard_place",
+                                         "agent_confirm",
+                                         "contact",
+                                         "agreement",
+                                         "fee_quote",
+                                         "fee_confirm",
+                                         "order_create",
+                                         "payment",
+                                         "revoke_reason",
+                                         "revoke_confirm",
+                                         "revoke",
+                                         "done",
+                                         NULL};
     walk_happy(KX_SVC_REVOKE, revoke);
-    static const char *const nw[] = {
-        "licence_place", "licence_scan", "ra_lookup", "company_confirm", "idcard_place",
-        "agent_confirm", "id_front_place", "id_front_scan", "id_front_review",
-        "id_back_place", "id_back_scan", "id_back_review", "contact", "agreement",
-        "seal_place", "seal_scan", "seal_review", "auth_place", "auth_scan", "auth_review",
-        "case_submit", "review_wait", "fee_quote", "fee_confirm", "order_create", "payment",
-        "blank_insert", "pin_new", "set_pin", "keygen", "ra_issue", "install", "done", NULL};
+    static const char *const nw[] = {"licence_place",
+                                     "licence_scan",
+                                     "ra_lookup",
+                                     "company_confirm",
+                                     "idcard_place",
+                                     "agent_confirm",
+                                     "id_front_place",
+                                     "id_front_scan",
+                                     "id_front_review",
+                                     "id_back_place",
+                                     "id_back_scan",
+                                     "id_back_review",
+                                     "contact",
+                                     "agreement",
+                                     "seal_place",
+                                     "seal_scan",
+                                     "seal_review",
+                                     "auth_place",
+                                     "auth_scan",
+                                     "auth_review",
+                                     "case_submit",
+                                     "review_wait",
+                                     "fee_quote",
+                                     "fee_confirm",
+                                     "order_create",
+                                     "payment",
+                                     "blank_insert",
+                                     "pin_new",
+                                     "set_pin",
+                                     "keygen",
+                                     "ra_issue",
+                                     "install",
+                                     "done",
+                                     NULL};
     walk_happy(KX_SVC_NEW, nw);
 }
 

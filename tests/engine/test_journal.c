@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests: the write-ahead journal (kiosk/engine/journal.c) on a real
  * SQLite file: intents survive a SIGKILL of the writer, keys are unique,
@@ -44,7 +45,8 @@ static void test_intent_outcome(void **state)
     assert_int_equal(kx_journal_session_begin(j, "S1", "renew"), KX_OK);
     assert_int_equal(kx_journal_session_begin(j, "S1", "renew"), KX_ERR_RA_CONFLICT);
     int64_t id1, id2;
-    assert_int_equal(kx_journal_intent(j, "S1", "order_create", "k1", "c-1", 30000, &id1), KX_OK);
+    assert_int_equal(kx_journal_intent(j, "S1", "order_create", "k1", "c-1", 30000, &id1),
+                     KX_OK);
     /* the same key twice is refused: nothing is charged twice */
     assert_int_equal(kx_journal_intent(j, "S1", "order_create", "k1", "c-1", 30000, &id2),
                      KX_ERR_RA_CONFLICT);
@@ -229,7 +231,8 @@ static void test_memory_bounded(void **state)
         snprintf(sid, sizeof sid, "S20270101-%06d", i);
         snprintf(key, sizeof key, "mem-key-%d", i);
         assert_int_equal(kx_journal_session_begin(j, sid, "renew"), KX_OK);
-        assert_int_equal(kx_journal_intent(j, sid, "order_create", key, "case", 30000, &tx), KX_OK);
+        assert_int_equal(kx_journal_intent(j, sid, "order_create", key, "case", 30000, &tx),
+                         KX_OK);
         assert_int_equal(kx_journal_outcome(j, tx, KX_TX_DONE, "order", KX_OK), KX_OK);
         assert_int_equal(kx_journal_session_end(j, sid, "done"), KX_OK);
         assert_int_equal(kx_journal_session_counts(j, 0, INT64_MAX, counts, 16, &n), KX_OK);
@@ -250,10 +253,8 @@ static void test_memory_bounded(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_intent_outcome),
-        cmocka_unit_test(test_durable_across_sigkill),
-        cmocka_unit_test(test_spool),
-        cmocka_unit_test(test_bad_dir),
+        cmocka_unit_test(test_intent_outcome), cmocka_unit_test(test_durable_across_sigkill),
+        cmocka_unit_test(test_spool),          cmocka_unit_test(test_bad_dir),
         cmocka_unit_test(test_memory_bounded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

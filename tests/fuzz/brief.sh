@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every fuzz target under libFuzzer for a few seconds (clang build of its
 # own, build-fuzz/): CI's brief fuzzing run. Fails on any crash, leak or
 # timeout found.

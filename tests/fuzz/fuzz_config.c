@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the INI configuration parser and its typed getters on
  * arbitrary text (a configuration file is outside data: staff edit it). */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: credit code, ID number and licence payload parsers. */
 #include <stddef.h>
 #include <stdint.h>

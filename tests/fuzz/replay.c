@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * replay.c - runs a libFuzzer target without libFuzzer: feeds it every file
  * named on the command line (or every file in the directories named), so

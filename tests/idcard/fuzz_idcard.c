@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: ID reader frame parser (any byte stream, any split) and the
  * base-message text decoder. */
 #include <stdint.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # kioskctl idcard read against idcard-sim, for every fault the simulator
 # injects: what the driver must survive, and what it must report.
 set -uo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: GA 467 frame codec, text decoder, nation table, card checks. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -216,10 +217,14 @@ static void test_checks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_encode_known_frames), cmocka_unit_test(test_parse_garbage_and_partial),
-        cmocka_unit_test(test_bad_checksum_then_good), cmocka_unit_test(test_bad_lengths),
-        cmocka_unit_test(test_status_codes),        cmocka_unit_test(test_decode_text),
-        cmocka_unit_test(test_nations),             cmocka_unit_test(test_checks),
+        cmocka_unit_test(test_encode_known_frames),
+        cmocka_unit_test(test_parse_garbage_and_partial),
+        cmocka_unit_test(test_bad_checksum_then_good),
+        cmocka_unit_test(test_bad_lengths),
+        cmocka_unit_test(test_status_codes),
+        cmocka_unit_test(test_decode_text),
+        cmocka_unit_test(test_nations),
+        cmocka_unit_test(test_checks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Integration tests: the serial driver against idcard-sim on a pty:
  * reading, lift-before-next-read, cancel from another thread, SAM status. */
 #include <setjmp.h>

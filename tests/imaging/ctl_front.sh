@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ctl_front.sh - the kioskctl front (kiosk/ctl/CMakeLists.txt, ctl.h) keeps
 # `kioskctl license`, `seal-sheet` and `idcard-crop` cheap to start: it must
 # not load libcurl, libcrypto/libssl, libsane, libcrypt or SQLite, and every

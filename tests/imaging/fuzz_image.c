@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Fuzz target: the image decoders (PNG, JPEG, PNM) on hostile bytes, and
  * the analysers that run on whatever decodes (licence QR on small images,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # idcard_crop.sh - kioskctl idcard-crop scored against generated flatbed
 # scans of ID cards (tools/testdata/gen_idcard.py): fronts and backs, 200
 # and 300 dpi, white, grey and black lids, rotated up to 12 degrees, some

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # licence_qr.sh - kioskctl license scored against generated licence pages
 # (tools/testdata/gen_licence.py): flatbed A4 pages at 300 dpi and camera
 # frames, every payload format, any rotation, blur, low contrast, and pages

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # scan_ctl.sh - kioskctl scan through the real scanner driver and SANE's
 # pnm back-end in a private SANE_CONFIG_DIR: the page arrives pixel-exact at
 # the asked resolution, device statuses become exit 1 with the right error

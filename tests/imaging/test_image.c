@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_image.c - the kx_image type: round trips through every codec with the
  * resolution kept, and hostile input (empty, garbage, truncated, dimension
@@ -290,16 +291,16 @@ static void test_pnm_variants(void **state)
 static void test_from_pixels_and_gray(void **state)
 {
     (void)state;
-    uint8_t buf[2 * 8] = {255, 0, 0, 0, 255, 0, 0xAA, 0xAA, /* row 0, 6 used + padding */
-                          0, 0, 255, 255, 255, 255, 0xAA, 0xAA};
+    uint8_t buf[2 * 8] = {255, 0, 0,   0,   255, 0,   0xAA, 0xAA, /* row 0, 6 used + padding */
+                          0,   0, 255, 255, 255, 255, 0xAA, 0xAA};
     kx_image *img = NULL, *gray = NULL;
     assert_int_equal(kx_image_from_pixels(buf, 2, 2, 8, 3, 150, &img), KX_OK);
     assert_int_equal(img->stride, 6);
     assert_true(img->dpi == 150);
     assert_int_equal(kx_image_row(img, 1)[2], 255);
     assert_int_equal(kx_image_to_gray(img, &gray), KX_OK);
-    assert_int_equal(gray->data[0], 77);          /* red */
-    assert_int_equal(gray->data[1], 149);         /* green */
+    assert_int_equal(gray->data[0], 77);  /* red */
+    assert_int_equal(gray->data[1], 149); /* green */
     assert_int_equal(kx_image_row(gray, 1)[1], 255);
     kx_image_free(gray);
     kx_image_free(img);
@@ -473,14 +474,10 @@ static void test_save_failures(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_png_round_trip),
-        cmocka_unit_test(test_png_gray),
-        cmocka_unit_test(test_jpeg_round_trip),
-        cmocka_unit_test(test_pnm_variants),
-        cmocka_unit_test(test_from_pixels_and_gray),
-        cmocka_unit_test(test_gray_reduction),
-        cmocka_unit_test(test_unreadable_input),
-        cmocka_unit_test(test_dimension_bombs),
+        cmocka_unit_test(test_png_round_trip),       cmocka_unit_test(test_png_gray),
+        cmocka_unit_test(test_jpeg_round_trip),      cmocka_unit_test(test_pnm_variants),
+        cmocka_unit_test(test_from_pixels_and_gray), cmocka_unit_test(test_gray_reduction),
+        cmocka_unit_test(test_unreadable_input),     cmocka_unit_test(test_dimension_bombs),
         cmocka_unit_test(test_save_failures),
     };
     return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

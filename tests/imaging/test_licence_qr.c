@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_licence_qr.c - the licence QR reader on codes drawn in memory with
  * libqrencode: every payload format and its credit-code verdict, rotations,

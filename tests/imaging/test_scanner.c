@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_scanner.c - the scanner driver against real SANE back-ends (pnm and
  * test) in a private SANE_CONFIG_DIR: pixels arrive intact with progress,
@@ -90,7 +91,7 @@ static void assert_image_equal(const kx_image *a, const kx_image *b)
 typedef struct recorder {
     const kx_image *truth;
     int calls, last_done, total, rows_seen, rows_ok;
-    int cancel_after; /* return 1 on this call (0: never) */
+    int cancel_after;       /* return 1 on this call (0: never) */
     kx_scanner *cancel_via; /* or call scanner_cancel() on it */
 } recorder;
 
@@ -351,15 +352,17 @@ static void dummy_close(void *st)
 static void test_registry_and_faults(void **state)
 {
     (void)state;
-    static const kx_scanner_ops no_scan = {.name = "broken", .open = dummy_open,
-                                           .close = dummy_close};
-    static const kx_scanner_ops lying = {.name = "lying", .caps = KX_SCANNER_CAP_CANCEL,
-                                         .open = dummy_open, .scan = dummy_scan,
+    static const kx_scanner_ops no_scan = {
+        .name = "broken", .open = dummy_open, .close = dummy_close};
+    static const kx_scanner_ops lying = {.name = "lying",
+                                         .caps = KX_SCANNER_CAP_CANCEL,
+                                         .open = dummy_open,
+                                         .scan = dummy_scan,
                                          .close = dummy_close};
-    static const kx_scanner_ops fine = {.name = "memory", .open = dummy_open,
-                                        .scan = dummy_scan, .close = dummy_close};
-    static const kx_scanner_ops dup = {.name = "sane", .open = dummy_open, .scan = dummy_scan,
-                                       .close = dummy_close};
+    static const kx_scanner_ops fine = {
+        .name = "memory", .open = dummy_open, .scan = dummy_scan, .close = dummy_close};
+    static const kx_scanner_ops dup = {
+        .name = "sane", .open = dummy_open, .scan = dummy_scan, .close = dummy_close};
     assert_int_equal(scanner_register(&no_scan), KX_ERR_INVALID_ARG);
     assert_int_equal(scanner_register(&lying), KX_ERR_INVALID_ARG);
     assert_int_equal(scanner_register(&dup), KX_ERR_STATE);
@@ -401,7 +404,8 @@ static void test_list_and_config(void **state)
     assert_null(scanner_advice(KX_ERR_CANCELLED));
     assert_string_equal(scanner_advice(KX_ERR_SCAN_JAMMED),
                         "Open the scanner, remove the jammed paper and try again.");
-    assert_true(strcmp(scanner_advice(KX_ERR_SCAN_DEVICE), scanner_advice(KX_ERR_SCAN_COVER_OPEN)));
+    assert_true(
+        strcmp(scanner_advice(KX_ERR_SCAN_DEVICE), scanner_advice(KX_ERR_SCAN_COVER_OPEN)));
     int found = 0;
     assert_int_equal(scanner_list("sane", list_cb, &found), KX_OK);
     assert_int_equal(found, 1);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Seal-sheet analysis end to end: synthetic scans from
 # tools/testdata/gen_sealsheet.py (varied layouts, skew, scaling, noise, JPEG,
 # 300 and 200 dpi, every cell status) go through `kioskctl seal-sheet`, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_sealsheet_internals.c - the seal-sheet analyser's fast paths against
  * their plain definitions, on random input (fixed seeds):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fails when project C code calls a banned function (STYLE.md: use bounded or
 # checked forms). Comments and string literals are stripped before matching.
 set -euo pipefail

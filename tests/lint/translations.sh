@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every user-facing string (marked _(), N_() or kx_tr()) has a zh_CN
 # translation in po/zh_CN/*.po.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs a renewal with the PIN and a new issuance end to end with known PINs
 # and a known ID number, then searches every file written for them: the
 # PINs must appear nowhere (logs, journal, spool, temporary files, the RA's

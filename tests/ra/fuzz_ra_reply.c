@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the RA client's strict reply readers (every JSON shape the
  * RA returns: case, order, certificate, enterprise, health, error). */
 #include <stddef.h>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # ra-sim as a program and kioskctl ra-check against it: --help documents
 # every endpoint and fault, bad options are refused, state and CA persist
 # across restarts, a given CA is used, listeners are loopback only, the DER

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ra_client.c - integration tests of the RA client (kiosk/ra) and the
  * payment "ra" back-end against a real ra-sim on 127.0.0.1 (mutual TLS).
@@ -280,7 +281,6 @@ static kx_ra_case_request renew_request_bare(void)
     return r;
 }
 
-
 /* A P-256 key and its CSR (PEM text, static buffer). */
 static char *make_csr(EVP_PKEY **key_out, X509_REQ **req_out)
 {
@@ -288,7 +288,8 @@ static char *make_csr(EVP_PKEY **key_out, X509_REQ **req_out)
     EVP_PKEY *k = EVP_EC_gen("P-256");
     X509_REQ *req = X509_REQ_new();
     X509_NAME *n = X509_REQ_get_subject_name(req);
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"ignored", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"ignored", -1, -1,
+                               0);
     X509_REQ_set_pubkey(req, k);
     X509_REQ_sign(req, k, EVP_sha256());
     BIO *b = BIO_new(BIO_s_mem());
@@ -433,8 +434,9 @@ static void test_new_certificate_flow(void **state)
     X509_REQ *req = NULL;
     char *csr = make_csr(&k, &req);
     kx_ra_cert cert = {0};
-    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
-                     KX_ERR_RA_NOT_APPROVED);
+    assert_int_equal(
+        kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
+        KX_ERR_RA_NOT_APPROVED);
     assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
     assert_int_equal(o.state, KX_RA_ORDER_PENDING);
     assert_int_equal(o.amount_fen, 30000);
@@ -455,13 +457,15 @@ static void test_new_certificate_flow(void **state)
     assert_int_equal(kx_ra_order_cancel(ra, key(), o.order_id, &o), KX_ERR_STATE);
 
     /* issue from DER this time */
-    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &cert), KX_OK);
+    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &cert),
+                     KX_OK);
     assert_true(strstr(cert.subject, "serialNumber=91110000600037341L") != NULL);
     assert_true(strstr(cert.subject, "O=Example Electronics") != NULL);
     int64_t days = (cert.not_after - cert.not_before) / 86400;
     assert_true(days >= 365 && days <= 366);
     kx_ra_cert same = {0};
-    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &same), KX_OK);
+    assert_int_equal(kx_ra_cert_issue(ra, k_issue, c.case_id, der, (size_t)der_len, &same),
+                     KX_OK);
     assert_string_equal(same.serial, cert.serial);
     kx_ra_cert_clear(&same);
     assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, der, (size_t)der_len, &same),
@@ -473,9 +477,11 @@ static void test_new_certificate_flow(void **state)
     /* openssl verify against ra-sim's CA; the subject carries the credit code */
     char path[512], out[4096];
     write_file("issued.pem", cert.cert_pem, path, sizeof path);
-    assert_int_equal(run(out, sizeof out, "openssl verify -CAfile '%s/ca.pem' '%s'", sim.state, path), 0);
+    assert_int_equal(
+        run(out, sizeof out, "openssl verify -CAfile '%s/ca.pem' '%s'", sim.state, path), 0);
     assert_non_null(strstr(out, ": OK"));
-    assert_int_equal(run(out, sizeof out, "openssl x509 -in '%s' -noout -subject -ext keyUsage", path), 0);
+    assert_int_equal(
+        run(out, sizeof out, "openssl x509 -in '%s' -noout -subject -ext keyUsage", path), 0);
     assert_non_null(strstr(out, "organizationIdentifier = NTRCN-91110000600037341L"));
     assert_non_null(strstr(out, "Non Repudiation"));
 
@@ -489,32 +495,39 @@ static void test_new_certificate_flow(void **state)
     ready_case(ra, "revoke", NULL, &rc);
     int64_t at = 0;
     char *k_rev = strdup(key());
-    assert_int_equal(kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial,
-                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_OK);
+    assert_int_equal(
+        kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial, KX_RA_REVOKE_KEY_COMPROMISE, &at),
+        KX_OK);
     assert_true(at > 0);
-    assert_int_equal(kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial,
-                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_OK);
-    assert_int_equal(kx_ra_cert_revoke(ra, key(), rc.case_id, cert.serial,
-                                       KX_RA_REVOKE_KEY_COMPROMISE, &at), KX_ERR_STATE);
+    assert_int_equal(
+        kx_ra_cert_revoke(ra, k_rev, rc.case_id, cert.serial, KX_RA_REVOKE_KEY_COMPROMISE, &at),
+        KX_OK);
+    assert_int_equal(
+        kx_ra_cert_revoke(ra, key(), rc.case_id, cert.serial, KX_RA_REVOKE_KEY_COMPROMISE, &at),
+        KX_ERR_STATE);
     free(k_rev);
     assert_int_equal(counter("certs_revoked"), 1);
     char *crl = NULL;
     assert_int_equal(kx_ra_crl_fetch(ra, &crl), KX_OK);
     write_file("crl.pem", crl, path, sizeof path);
     free(crl);
-    assert_int_equal(run(out, sizeof out, "openssl crl -in '%s' -CAfile '%s/ca.pem' -noout -text 2>&1",
-                         path, sim.state), 0);
+    assert_int_equal(run(out, sizeof out,
+                         "openssl crl -in '%s' -CAfile '%s/ca.pem' -noout -text 2>&1", path,
+                         sim.state),
+                     0);
     char upper[KX_RA_SERIAL_MAX];
     for (size_t i = 0; i <= strlen(cert.serial); i++)
         upper[i] = (char)((cert.serial[i] >= 'a' && cert.serial[i] <= 'f') ? cert.serial[i] - 32
-                                                                             : cert.serial[i]);
+                                                                           : cert.serial[i]);
     assert_non_null(strstr(out, "verify OK"));
     assert_non_null(strstr(out, upper));
     assert_non_null(strstr(out, "Key Compromise"));
     write_file("issued.pem", cert.cert_pem, path, sizeof path);
-    assert_int_not_equal(run(out, sizeof out, "cat '%s/crl.pem' '%s/ca.pem' > '%s/bundle.pem' && "
+    assert_int_not_equal(run(out, sizeof out,
+                             "cat '%s/crl.pem' '%s/ca.pem' > '%s/bundle.pem' && "
                              "openssl verify -crl_check -CAfile '%s/bundle.pem' '%s' 2>&1",
-                             sim.dir, sim.state, sim.dir, sim.dir, path), 0);
+                             sim.dir, sim.state, sim.dir, sim.dir, path),
+                         0);
     assert_non_null(strstr(out, "revoked"));
     kx_ra_cert got = {0};
     assert_int_equal(kx_ra_cert_get(ra, cert.serial, &got), KX_OK);
@@ -536,7 +549,8 @@ static void test_renew(void **state)
     ready_case(ra, "new", NULL, &c);
     char *csr = make_csr(&old_key, NULL);
     kx_ra_cert old = {0}, renewed = {0};
-    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &old), KX_OK);
+    assert_int_equal(
+        kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &old), KX_OK);
 
     /* renew with the PIN: the old key signs the new CSR's DER; the case
      * names no agent and no phone (the signature is the proof) */
@@ -556,13 +570,16 @@ static void test_renew(void **state)
     memcpy(bad, sig, sig_len);
     bad[sig_len - 1] ^= 1;
     assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
-                                      strlen(csr), bad, sig_len, &renewed), KX_ERR_RA_REJECTED);
+                                      strlen(csr), bad, sig_len, &renewed),
+                     KX_ERR_RA_REJECTED);
     assert_string_equal(kx_ra_last_error(ra)->code, "invalid_signature");
     assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
-                                      strlen(csr), NULL, 0, &renewed), KX_ERR_RA_REJECTED);
+                                      strlen(csr), NULL, 0, &renewed),
+                     KX_ERR_RA_REJECTED);
     long renewed0 = counter("certs_renewed");
     assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
-                                      strlen(csr), sig, sig_len, &renewed), KX_OK);
+                                      strlen(csr), sig, sig_len, &renewed),
+                     KX_OK);
     assert_string_not_equal(renewed.serial, old.serial);
     assert_int_equal(counter("certs_renewed"), renewed0 + 1);
     kx_ra_cert_clear(&renewed);
@@ -574,7 +591,8 @@ static void test_renew(void **state)
     ready_case(ra, "renew_nopin", "TOKEN-0002", &c);
     csr = make_csr(&new_key, NULL);
     assert_int_equal(kx_ra_cert_renew(ra, key(), c.case_id, old.serial, (unsigned char *)csr,
-                                      strlen(csr), NULL, 0, &renewed), KX_OK);
+                                      strlen(csr), NULL, 0, &renewed),
+                     KX_OK);
     assert_int_equal(counter("certs_renewed"), renewed0 + 2);
     kx_ra_cert_clear(&renewed);
     kx_ra_cert_clear(&old);
@@ -746,8 +764,10 @@ static void test_counter_payment(void **state)
     kx_ra_order o;
     assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
     assert_string_equal(o.channel, "");
-    kx_ra_counter_payment pay = {.staff_id = "1001", .receipt_no = "R-2026-0042",
-                                 .method = "cash", .amount_fen = 9999,
+    kx_ra_counter_payment pay = {.staff_id = "1001",
+                                 .receipt_no = "R-2026-0042",
+                                 .method = "cash",
+                                 .amount_fen = 9999,
                                  .reason = "customer paid cash"};
     /* another amount: refused on the merits, nothing changes */
     assert_int_equal(kx_ra_order_counter_pay(ra, key(), o.order_id, &pay, &o),
@@ -796,8 +816,11 @@ static void test_counter_payment(void **state)
     assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
     assert_int_equal(kx_payment_create(p, key(), c.case_id, &po), KX_OK);
     assert_int_equal(kx_payment_cancel(p, key(), po.order_id, &po), KX_OK);
-    kx_payment_counter pc = {.staff_id = "1001", .receipt_no = "R-1", .method = "card",
-                             .amount_fen = 10000, .reason = "card at the counter"};
+    kx_payment_counter pc = {.staff_id = "1001",
+                             .receipt_no = "R-1",
+                             .method = "card",
+                             .amount_fen = 10000,
+                             .reason = "card at the counter"};
     assert_int_equal(kx_payment_record_counter(p, key(), po.order_id, &pc, &po), KX_ERR_STATE);
     assert_int_equal(kx_payment_record_counter(p, key(), "o-unknown", &pc, &po),
                      KX_ERR_NOT_FOUND);
@@ -837,36 +860,41 @@ static void test_staff_approval(void **state)
     long approvals0 = counter("staff_approvals");
     char *k = strdup(key());
     /* by default no kiosk has the right */
-    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
-                     KX_ERR_PERMISSION);
+    assert_int_equal(
+        kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
+        KX_ERR_PERMISSION);
     assert_string_equal(kx_ra_last_error(ra)->code, "staff_approval_not_permitted");
     assert_int_equal(kx_ra_last_error(ra)->http_status, 403);
     /* granted to the kiosk the header names, not to this certificate's CN */
-    assert_int_equal(admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0002\"]}",
-                           NULL), 200);
-    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
-                     KX_ERR_PERMISSION);
+    assert_int_equal(
+        admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0002\"]}", NULL),
+        200);
+    assert_int_equal(
+        kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &d),
+        KX_ERR_PERMISSION);
     assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
     assert_int_equal(c.state, KX_RA_CASE_PENDING_REVIEW);
     /* granted to this kiosk: the refused key asks again; the reply is lost
      * once and the client's retry gets the approval replayed */
     json_t *set = NULL;
-    assert_int_equal(admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0001\"]}",
-                           &set), 200);
-    assert_string_equal(json_string_value(json_array_get(json_object_get(set, "staff_approval"), 0)),
-                        "JXCA-KIOSK-0001");
+    assert_int_equal(
+        admin("POST", "/admin/settings", "{\"staff_approval\":[\"JXCA-KIOSK-0001\"]}", &set),
+        200);
+    assert_string_equal(
+        json_string_value(json_array_get(json_object_get(set, "staff_approval"), 0)),
+        "JXCA-KIOSK-0001");
     json_decref(set);
     long replays0 = counter("idempotent_replays");
     fault("case_staff_approval=reset*1");
-    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c),
-                     KX_OK);
+    assert_int_equal(
+        kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c), KX_OK);
     assert_int_equal(c.state, KX_RA_CASE_APPROVED);
     assert_string_equal(c.approved_by, "kiosk-staff:JXCA-KIOSK-0001/1001");
     /* (libcurl or the client re-sent it: the RA replayed its stored reply) */
     assert_int_equal(counter("idempotent_replays"), replays0 + 1);
     replays0 = counter("idempotent_replays");
-    assert_int_equal(kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c),
-                     KX_OK);
+    assert_int_equal(
+        kx_ra_case_staff_approve(ra, k, c.case_id, "1001", "documents checked", &c), KX_OK);
     assert_string_equal(c.approved_by, "kiosk-staff:JXCA-KIOSK-0001/1001");
     assert_int_equal(counter("idempotent_replays"), replays0 + 1);
     assert_int_equal(counter("staff_approvals"), approvals0 + 1);
@@ -951,8 +979,9 @@ static void test_faults_lost_replies(void **state)
     EVP_PKEY *k = NULL;
     char *csr = make_csr(&k, NULL);
     kx_ra_cert cert = {0};
-    assert_int_equal(kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
-                     KX_OK);
+    assert_int_equal(
+        kx_ra_cert_issue(ra, key(), c.case_id, (unsigned char *)csr, strlen(csr), &cert),
+        KX_OK);
     assert_true(kx_ra_last_error(ra)->attempts >= 3);
     assert_int_equal(counter("requests.cert_issue"), req0 + 4);
     assert_int_equal(counter("certs_issued"), issued0 + 1);
@@ -976,7 +1005,8 @@ static void test_faults_lost_replies(void **state)
     assert_int_equal(kx_ra_health_get(ra, &h), KX_ERR_RA_BAD_REPLY);
     fault("enterprise=badtype*1");
     kx_ra_enterprise e;
-    assert_int_equal(kx_ra_enterprise_lookup(ra, "91110000600037341L", &e), KX_ERR_RA_BAD_REPLY);
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "91110000600037341L", &e),
+                     KX_ERR_RA_BAD_REPLY);
     fault("crl=badtype*1");
     char *crl = NULL;
     assert_int_equal(kx_ra_crl_fetch(ra, &crl), KX_ERR_RA_BAD_REPLY);
@@ -1005,7 +1035,8 @@ static void test_faults_busy_and_latency(void **state)
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     assert_int_equal(kx_ra_last_error(ra)->attempts, 3);
-    assert_true(t1.tv_sec - t0.tv_sec >= 1 || t1.tv_nsec >= t0.tv_nsec); /* waited Retry-After */
+    assert_true(t1.tv_sec - t0.tv_sec >= 1 ||
+                t1.tv_nsec >= t0.tv_nsec); /* waited Retry-After */
     assert_true((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 990);
     assert_int_equal(counter("cases_created"), cases0 + 1);
     /* always busy: KX_ERR_BUSY after max_attempts, nothing created */
@@ -1097,10 +1128,12 @@ static void test_tls_refusals(void **state)
     kx_ra_close(ra);
     /* public-key pin: the right one passes, a wrong one fails */
     char pin[200];
-    assert_int_equal(run(pin, sizeof pin,
-                         "openssl x509 -in '%s/server.pem' -pubkey -noout | openssl pkey -pubin "
-                         "-outform DER | openssl dgst -sha256 -binary | base64",
-                         sim.state), 0);
+    assert_int_equal(
+        run(pin, sizeof pin,
+            "openssl x509 -in '%s/server.pem' -pubkey -noout | openssl pkey -pubin "
+            "-outform DER | openssl dgst -sha256 -binary | base64",
+            sim.state),
+        0);
     pin[strcspn(pin, "\n")] = '\0';
     config(&cfg);
     snprintf(cfg.pinned_pubkey, sizeof cfg.pinned_pubkey, "sha256//%s", pin);
@@ -1149,8 +1182,9 @@ static void test_network_and_arguments(void **state)
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
     assert_int_equal(kx_ra_case_get(ra, "c-doesnotexist", &c), KX_ERR_NOT_FOUND);
     kx_ra_cert cert = {0};
-    assert_int_equal(kx_ra_cert_issue(ra, key(), "c-x", (const unsigned char *)"junk", 4, &cert),
-                     KX_ERR_INVALID_ARG);
+    assert_int_equal(
+        kx_ra_cert_issue(ra, key(), "c-x", (const unsigned char *)"junk", 4, &cert),
+        KX_ERR_INVALID_ARG);
     char k[KX_RA_IDEM_KEY_MAX], k2[KX_RA_IDEM_KEY_MAX];
     assert_int_equal(kx_ra_idem_key_new(k, sizeof k), KX_OK);
     assert_int_equal(kx_ra_idem_key_new(k2, sizeof k2), KX_OK);

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Assisted mode and the maintenance menu through a real kioskd with the
 # real peers of tests/e2e/lib.sh (ra-sim over mutual TLS, SoftHSM2,
 # idcard-sim on a pty, SANE pnm):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Staff approval of a case goes through the RA (issue #9: "approve a case
 # where the RA grants the kiosk's staff that right"), with a real kioskd
 # and the real peers of tests/e2e/lib.sh (ra-sim over mutual TLS without

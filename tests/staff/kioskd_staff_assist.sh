@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Two staff features of assisted mode through a real kioskd and the real
 # peers of tests/e2e/lib.sh (ra-sim over mutual TLS, SoftHSM2 behind the
 # pkcs11-shim, idcard-sim on a pty):

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The metrics writer's output passes `promtool check metrics` (Debian's
 # prometheus package), the reference linter for the text format.
 set -euo pipefail

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: Prometheus textfile writer. */
 #include <setjmp.h>
 #include <stdarg.h>

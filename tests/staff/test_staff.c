@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Unit tests: staff PIN hashes, verification, lockout and its persistence;
  * the staff UKEY's member lookup and signature check. */
 #include <setjmp.h>
@@ -144,8 +145,8 @@ static void test_config_errors(void **state)
     (void)state;
     kx_config *cfg;
     kx_staff_db *db;
-    assert_int_equal(kx_config_load_string("[staff:1]\nname=x\npin_hash = 123456\n", "s.conf",
-                                           &cfg), KX_OK);
+    assert_int_equal(
+        kx_config_load_string("[staff:1]\nname=x\npin_hash = 123456\n", "s.conf", &cfg), KX_OK);
     assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_ERR_CONFIG);
     assert_non_null(strstr(kx_err_detail(), "s.conf:3"));
     kx_config_free(cfg);
@@ -210,21 +211,23 @@ static void test_token_signature(void **state)
     unsigned char *forged = sign_with(other, challenge, sizeof challenge, &sl2);
     unsigned char *sig_old = sign_with(old, challenge, sizeof challenge, &sl3);
     time_t now = time(NULL);
-    assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
-                                               sizeof challenge, sig, sl), KX_OK);
+    assert_int_equal(
+        kx_staff_verify_signature(der, (size_t)len, now, challenge, sizeof challenge, sig, sl),
+        KX_OK);
     assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
                                                sizeof challenge, forged, sl2),
                      KX_ERR_CHECK_FAILED);
     challenge[0] ^= 1;
-    assert_int_equal(kx_staff_verify_signature(der, (size_t)len, now, challenge,
-                                               sizeof challenge, sig, sl),
-                     KX_ERR_CHECK_FAILED);
+    assert_int_equal(
+        kx_staff_verify_signature(der, (size_t)len, now, challenge, sizeof challenge, sig, sl),
+        KX_ERR_CHECK_FAILED);
     challenge[0] ^= 1;
     assert_int_equal(kx_staff_verify_signature(der3, (size_t)len3, now + 3600, challenge,
                                                sizeof challenge, sig_old, sl3),
                      KX_ERR_EXPIRED);
-    assert_int_equal(kx_staff_verify_signature(der, 10, now, challenge, sizeof challenge, sig,
-                                               sl), KX_ERR_BAD_FORMAT);
+    assert_int_equal(
+        kx_staff_verify_signature(der, 10, now, challenge, sizeof challenge, sig, sl),
+        KX_ERR_BAD_FORMAT);
     /* the digest names the member */
     char hex[65];
     kx_staff_sha256_hex(der, (size_t)len, hex);
@@ -252,8 +255,8 @@ static void test_token_signature(void **state)
     kx_staff_free(db);
     kx_config_free(cfg);
     /* a malformed digest names file and line */
-    assert_int_equal(kx_config_load_string("[staff:3]\ntoken_cert_sha256 = 12zz\n", "u.conf",
-                                           &cfg), KX_OK);
+    assert_int_equal(
+        kx_config_load_string("[staff:3]\ntoken_cert_sha256 = 12zz\n", "u.conf", &cfg), KX_OK);
     assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_ERR_CONFIG);
     assert_non_null(strstr(kx_err_detail(), "u.conf:2"));
     kx_config_free(cfg);

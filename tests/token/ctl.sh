@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # kioskctl token list|info|certs on SoftHSM2 tokens: one JSON object each,
 # fields checked against what softhsm2-util and the openssl command line say
 # about the same token and certificates; selection by --serial / --label;

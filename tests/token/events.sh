@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Insertion and removal events from kx_token_poll_event on SoftHSM2: a token
 # present at start, a second one initialised mid-test (two at once), then
 # its directory deleted (pulled), each reported once with its serial; with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Key generation (EC P-256, RSA-2048), CSR, install and renewal on fresh
 # SoftHSM2 tokens through the UKEY driver; after each step pkcs11-tool
 # (OpenSC) lists the expected objects and ids, and the openssl CLI verifies

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # lib.sh - shared by the token tests: a fresh SoftHSM2 token store per test,
 # a throwaway CA (openssl CLI), pass/fail counting and helpers that check
 # the token with OpenSC's pkcs11-tool. Sourced, never run.

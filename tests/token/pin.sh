@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # PIN change under the policy (length, one repeated digit, sequences, digits
 # only) and PIN reset with the SO PIN on a fresh SoftHSM2 token; after each,
 # pkcs11-tool logs in with the expected PIN and lists the same key pair and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The UKEY driver through the pkcs11-shim (tools/pkcs11-shim) on SoftHSM2:
 # locked PIN, final try, wrong PIN, slow calls, a token that is gone, and a
 # token pulled at every step of a renewal (keygen, CSR, install, verify,

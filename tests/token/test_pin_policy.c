@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_pin_policy.c - unit tests of the UKEY PIN policy: loading [token]
  * pin_min_len / pin_max_len / pin_reject_simple (defaults, bounds, bad

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * token_tool.c - test driver for the UKEY driver: one kx_token_* call per
  * run, so the integration scripts can put openssl and pkcs11-tool checks

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The front end through a whole renewal, by taps only: the real kiosk
 # (dummy video, software renderer) against the real kioskd with a SoftHSM2
 # UKEY holding an ra-sim certificate and ra-sim over mutual TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fuzz_ui_state.c - fuzz target for the front end's state parser and text
  * formatting (kiosk/ui/state.c): any bytes from the socket must parse or be

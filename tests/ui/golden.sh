@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Golden images of key screens (software renderer, quarter size): a change
 # in layout, colours, fonts or translations shows as a difference. The
 # comparison tolerates anti-aliasing noise: mean difference under 2.5 per

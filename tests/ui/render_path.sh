@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The run loop's drawing path gives the same pixels as the screenshot
 # harness's plain one: on the software renderer full frames are drawn
 # straight onto the window with fills written into its surface (fill.c,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every screen of the protocol renders from canned states in zh_CN and en,
 # portrait and landscape, with no text outside its box, no missing glyph
 # and no missing illustration (the kiosk's own audit, exit 1 on a problem).

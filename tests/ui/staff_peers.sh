@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Staff at the kiosk's screen against the real peers (ra-sim over mutual
 # TLS, SoftHSM2): the real front end (dummy video) driven by a
 # tap script while kioskctl plays the customer.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # The staff and maintenance screens of the real kiosk front end (dummy
 # video, software renderer) against the real kioskd with staff members
 # configured. Taps land on widgets by id, as a finger would:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Tap scripts: the real kiosk front end (dummy video, software renderer)
 # against the real kioskd over its socket. Taps go to the widgets by id,
 # exactly where a finger would land, and the script waits for the screens

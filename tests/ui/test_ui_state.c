@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_ui_state.c - the front end's reading of kioskd's state messages and
  * its text formatting: fields, absent and null fields, wrong types refused
@@ -18,20 +19,25 @@ static const char full[] =
     "{\"v\":1,\"type\":\"state\",\"rev\":42,\"session\":\"S1\",\"screen\":\"payment\","
     "\"service\":\"renew\",\"lang\":\"en\",\"step\":{\"index\":7,\"count\":12},"
     "\"title\":{\"msgid\":\"Pay the fee\",\"args\":{}},"
-    "\"body\":[{\"msgid\":\"Pay {amount} yuan to {who}.\",\"args\":{\"amount\":\"300.00\",\"who\":\"JXCA\"}}],"
+    "\"body\":[{\"msgid\":\"Pay {amount} yuan to "
+    "{who}.\",\"args\":{\"amount\":\"300.00\",\"who\":\"JXCA\"}}],"
     "\"activity\":null,\"doc\":\"licence\","
-    "\"cert\":{\"company\":\"江西某某科技有限公司\",\"uscc\":\"91360100MA35XXXXXX\",\"subject\":\"CN=x\","
+    "\"cert\":{\"company\":\"江西某某科技有限公司\",\"uscc\":\"91360100MA35XXXXXX\","
+    "\"subject\":\"CN=x\","
     "\"serial\":\"4F2A\",\"not_after\":\"2026-12-01\",\"days_left\":8},"
-    "\"company\":null,\"agent\":{\"name\":\"张伟\",\"idnum_masked\":\"360***********0071\",\"age\":35,\"valid_to\":\"2036-05-01\"},"
+    "\"company\":null,\"agent\":{\"name\":\"张伟\",\"idnum_masked\":\"360***********0071\","
+    "\"age\":35,\"valid_to\":\"2036-05-01\"},"
     "\"fee\":{\"fen\":30000,\"text\":\"300.00\"},"
     "\"payment\":{\"order\":\"PO-1\",\"qr\":\"https://pay.example/x\",\"expires_in\":287},"
     "\"previews\":[{\"doc\":\"licence\",\"path\":\"/tmp/a.png\",\"width\":10,\"height\":20}],"
-    "\"seal_cells\":[{\"row\":\"signature\",\"cell\":1,\"verdict\":\"faint\",\"msgid\":\"Too faint\"}],"
+    "\"seal_cells\":[{\"row\":\"signature\",\"cell\":1,\"verdict\":\"faint\",\"msgid\":\"Too "
+    "faint\"}],"
     "\"choices\":[{\"value\":\"ukey\",\"msgid\":\"I have the UKEY\"}],"
     "\"input\":{\"kind\":\"pin\",\"min\":4,\"max\":16,\"tries_left\":3},"
     "\"progress\":0.25,"
     "\"error\":{\"code\":402,\"name\":\"KX_ERR_PIN_INCORRECT\",\"msgid\":\"Wrong PIN\","
-    "\"action\":\"Enter the PIN again. {tries_left} tries left.\",\"args\":{\"tries_left\":\"3\"}},"
+    "\"action\":\"Enter the PIN again. {tries_left} tries "
+    "left.\",\"args\":{\"tries_left\":\"3\"}},"
     "\"intents\":[\"cancel\",\"activity\",\"set_language\",\"teleport\"],"
     "\"timeout\":{\"total\":300,\"left\":287},\"future_field\":[1,2,3]}";
 
@@ -91,7 +97,8 @@ static void test_full_state(void **state)
 static void test_minimal_and_unknown_screen(void **state)
 {
     (void)state;
-    kx_ui_state *st = parse("{\"v\":1,\"type\":\"state\",\"screen\":\"hologram\",\"lang\":\"zh_CN\"}");
+    kx_ui_state *st =
+        parse("{\"v\":1,\"type\":\"state\",\"screen\":\"hologram\",\"lang\":\"zh_CN\"}");
     assert_non_null(st);
     if (!st)
         return; /* for the compiler: cmocka does not return */
@@ -140,7 +147,8 @@ static void test_bad_messages(void **state)
     }
     /* the detail names the field for the log */
     kx_ui_state *st = NULL;
-    const char *m = "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"fee\":{\"fen\":\"lots\"}}";
+    const char *m =
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"fee\":{\"fen\":\"lots\"}}";
     assert_int_equal(kx_ui_state_parse(m, strlen(m), &st), KX_ERR_BAD_FORMAT);
     assert_non_null(strstr(kx_err_detail(), "fen"));
 }
@@ -192,10 +200,8 @@ int main(void)
 {
     kx_i18n_init(NULL, "en");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_full_state),
-        cmocka_unit_test(test_minimal_and_unknown_screen),
-        cmocka_unit_test(test_bad_messages),
-        cmocka_unit_test(test_staff),
+        cmocka_unit_test(test_full_state),   cmocka_unit_test(test_minimal_and_unknown_screen),
+        cmocka_unit_test(test_bad_messages), cmocka_unit_test(test_staff),
         cmocka_unit_test(test_format),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """sealsheet_form.py - layout and rendering of the electronic-seal collection
 sheet (attachment 3 of the CA's process, 企业电子签章采集表).
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * idcard-sim - a second-generation ID card reader (SAM module, GA 467
  * family serial protocol) on a pseudo-terminal, so that tests and the demo
@@ -102,8 +103,9 @@ static int sim_load_card(struct sim *s, const char *path)
         return -1;
     }
     const char *g[9];
-    static const char *const keys[] = {"name", "sex", "nation_code", "birth", "address",
-                                       "id_number", "authority", "valid_from", "valid_to"};
+    static const char *const keys[] = {"name",      "sex",        "nation_code",
+                                       "birth",     "address",    "id_number",
+                                       "authority", "valid_from", "valid_to"};
     for (int i = 0; i < 9; i++) {
         g[i] = json_string_value(json_object_get(j, keys[i]));
         if (!g[i]) {
@@ -113,7 +115,8 @@ static int sim_load_card(struct sim *s, const char *path)
         }
     }
     char birth[16], from[16], to[16];
-    int bad = compact_date(g[3], birth, sizeof(birth)) || compact_date(g[7], from, sizeof(from));
+    int bad =
+        compact_date(g[3], birth, sizeof(birth)) || compact_date(g[7], from, sizeof(from));
     if (strcmp(g[8], "long_term") == 0)
         kx_strlcpy(to, "长期", sizeof(to));
     else
@@ -235,7 +238,9 @@ static void sim_handle(struct sim *s, int fd, const kx_ga467_frame *req)
         return;
     }
     uint8_t cmd = req->body[0], para = req->body[1];
-    uint8_t sam = sim_fault(s, "sam-error") ? 0x60 : sim_fault(s, "sam-unauthorised") ? 0x66 : 0;
+    uint8_t sam = sim_fault(s, "sam-error")          ? 0x60
+                  : sim_fault(s, "sam-unauthorised") ? 0x66
+                                                     : 0;
     if (cmd == 0x11 && para == 0xFF) {
         sim_reply(s, fd, sam ? sam : 0x90, NULL, 0);
         return;
@@ -304,7 +309,8 @@ int main(int argc, char **argv)
             size_t n = strcspn(f, ":");
             snprintf(s.fault, sizeof(s.fault), "%.*s", (int)n, f);
             long k = 0;
-            s.fault_left = f[n] == ':' && kx_parse_long(f + n + 1, 1, 1000000, &k) == KX_OK ? k : -1;
+            s.fault_left =
+                f[n] == ':' && kx_parse_long(f + n + 1, 1, 1000000, &k) == KX_OK ? k : -1;
         } else {
             usage(stderr);
             return 2;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * shim.c - a PKCS#11 module for tests that forwards to a real module
  * (SoftHSM2) and injects what the real one cannot produce: a locked PIN, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * admin.c - ra-sim's /admin handlers: simulation controls for tests and the
  * demo. Served on a separate plain-HTTP listener bound to 127.0.0.1 only;
@@ -47,8 +48,9 @@ static void admin_case_decide(sim *s, const sim_req *r, int approve, sim_reply *
         reply_error(out, 400, "bad_request", "reject needs a reason");
         return;
     }
-    int n = store_run(s, "UPDATE cases SET state=?, reject_reason=?, updated=? WHERE id=? AND "
-                         "state IN ('submitted', 'pending_review')",
+    int n = store_run(s,
+                      "UPDATE cases SET state=?, reject_reason=?, updated=? WHERE id=? AND "
+                      "state IN ('submitted', 'pending_review')",
                       "ssis", approve ? "approved" : "rejected", reason, sim_now(), r->seg[2]);
     if (n != 1) {
         reply_error(out, 409, "invalid_state", "no such case awaiting review");
@@ -60,8 +62,10 @@ static void admin_case_decide(sim *s, const sim_req *r, int approve, sim_reply *
 
 static void admin_pay(sim *s, const sim_req *r, sim_reply *out)
 {
-    int n = store_run(s, "UPDATE orders SET state='paid', paid_at=? WHERE id=? AND "
-                         "state='pending'", "is", sim_now(), r->seg[2]);
+    int n = store_run(s,
+                      "UPDATE orders SET state='paid', paid_at=? WHERE id=? AND "
+                      "state='pending'",
+                      "is", sim_now(), r->seg[2]);
     if (n != 1) {
         reply_error(out, 409, "invalid_state", "no such pending order");
         return;
@@ -75,7 +79,8 @@ static int admin_setting(const sim_req *r, const char *key, long *dst, sim_reply
     json_t *v = json_object_get(r->json, key);
     if (!v)
         return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < -1 || json_integer_value(v) > 86400 * 30) {
+    if (!json_is_integer(v) || json_integer_value(v) < -1 ||
+        json_integer_value(v) > 86400 * 30) {
         reply_error(out, 400, "bad_request", "settings are integers >= -1");
         return -1;
     }

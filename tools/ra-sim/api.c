@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * api.c - ra-sim's /v1 handlers: the state rules of docs/ra-api.md.
  *
@@ -81,7 +82,8 @@ static const char *api_str(const sim_req *r, sim_reply *out, const char *key, in
     if (!v && !required)
         return "";
     if (!json_is_string(v) || (required && json_string_length(v) == 0) ||
-        json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v)) {
+        json_string_length(v) > maxlen ||
+        strlen(json_string_value(v)) != json_string_length(v)) {
         char msg[128];
         snprintf(msg, sizeof msg, "field '%s' missing, empty, too long or not a string", key);
         reply_error(out, 400, "bad_request", msg);
@@ -105,9 +107,8 @@ static int api_service_fee(const char *service, int64_t *fee)
     static const struct {
         const char *id;
         int64_t fen;
-    } fees[] = {{"new", 30000},    {"renew", 30000}, {"renew_nopin", 30000},
-                {"reissue", 30000}, {"change", 10000}, {"swap", 10000},
-                {"unlock", 0},      {"revoke", 0}};
+    } fees[] = {{"new", 30000},    {"renew", 30000}, {"renew_nopin", 30000}, {"reissue", 30000},
+                {"change", 10000}, {"swap", 10000},  {"unlock", 0},          {"revoke", 0}};
     for (size_t i = 0; i < sizeof fees / sizeof fees[0]; i++)
         if (strcmp(service, fees[i].id) == 0) {
             *fee = fees[i].fen;
@@ -122,8 +123,8 @@ static int api_case_paid(sim *s, const char *case_id, int64_t fee)
 {
     if (fee == 0)
         return 1;
-    sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM orders WHERE case_id = ? AND state = 'paid'",
-                                  "s", case_id);
+    sqlite3_stmt *st = store_prep(
+        s, "SELECT 1 FROM orders WHERE case_id = ? AND state = 'paid'", "s", case_id);
     int paid = st && sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     return paid;
@@ -132,25 +133,26 @@ static int api_case_paid(sim *s, const char *case_id, int64_t fee)
 /* The case as JSON, or NULL when unknown. */
 static json_t *api_case_json(sim *s, const char *id)
 {
-    sqlite3_stmt *st = store_prep(s, "SELECT id, service, credit_code, state, reject_reason, "
-                                     "fee, cert_serial, created, updated, "
-                                     "(SELECT count(*) FROM documents d WHERE d.case_id = c.id), "
-                                     "COALESCE((SELECT 'kiosk-staff:' || a.kiosk_id || '/' || "
-                                     "a.staff_id FROM staff_approvals a WHERE a.case_id = c.id), "
-                                     "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END) "
-                                     "FROM cases c WHERE id = ?", "s", id);
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT id, service, credit_code, state, reject_reason, "
+                                  "fee, cert_serial, created, updated, "
+                                  "(SELECT count(*) FROM documents d WHERE d.case_id = c.id), "
+                                  "COALESCE((SELECT 'kiosk-staff:' || a.kiosk_id || '/' || "
+                                  "a.staff_id FROM staff_approvals a WHERE a.case_id = c.id), "
+                                  "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END) "
+                                  "FROM cases c WHERE id = ?",
+                                  "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
         int64_t fee = sqlite3_column_int64(st, 5);
-        o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:s, s:o, s:o, s:s}", "case_id",
-                      store_text(st, 0), "service", store_text(st, 1), "credit_code",
-                      store_text(st, 2), "state", store_text(st, 3), "reject_reason",
-                      store_text(st, 4), "fee_fen", (json_int_t)fee, "paid",
-                      api_case_paid(s, id, fee), "documents",
-                      (json_int_t)sqlite3_column_int64(st, 9), "cert_serial", store_text(st, 6),
-                      "created_at", sim_time_json(sqlite3_column_int64(st, 7)), "updated_at",
-                      sim_time_json(sqlite3_column_int64(st, 8)), "approved_by",
-                      store_text(st, 10));
+        o = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:I, s:s, s:o, s:o, s:s}", "case_id",
+            store_text(st, 0), "service", store_text(st, 1), "credit_code", store_text(st, 2),
+            "state", store_text(st, 3), "reject_reason", store_text(st, 4), "fee_fen",
+            (json_int_t)fee, "paid", api_case_paid(s, id, fee), "documents",
+            (json_int_t)sqlite3_column_int64(st, 9), "cert_serial", store_text(st, 6),
+            "created_at", sim_time_json(sqlite3_column_int64(st, 7)), "updated_at",
+            sim_time_json(sqlite3_column_int64(st, 8)), "approved_by", store_text(st, 10));
     }
     sqlite3_finalize(st);
     return o;
@@ -158,16 +160,17 @@ static json_t *api_case_json(sim *s, const char *id)
 
 static json_t *api_order_json(sim *s, const char *id)
 {
-    sqlite3_stmt *st = store_prep(s, "SELECT id, case_id, state, amount, qr, created, expires, "
-                                     "paid_at, refunded, refund_id, CASE WHEN paid_at = 0 THEN '' "
-                                     "WHEN EXISTS (SELECT 1 FROM counter_payments p WHERE "
-                                     "p.order_id = orders.id) THEN 'counter' ELSE 'qr' END "
-                                     "FROM orders WHERE id = ?",
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT id, case_id, state, amount, qr, created, expires, "
+                                  "paid_at, refunded, refund_id, CASE WHEN paid_at = 0 THEN '' "
+                                  "WHEN EXISTS (SELECT 1 FROM counter_payments p WHERE "
+                                  "p.order_id = orders.id) THEN 'counter' ELSE 'qr' END "
+                                  "FROM orders WHERE id = ?",
                                   "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW)
-        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s, s:s}", "order_id",
-                      store_text(st, 0), "case_id", store_text(st, 1), "state",
+        o = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s, s:s}",
+                      "order_id", store_text(st, 0), "case_id", store_text(st, 1), "state",
                       store_text(st, 2), "amount_fen", (json_int_t)sqlite3_column_int64(st, 3),
                       "currency", "CNY", "qr_text", store_text(st, 4), "created_at",
                       sim_time_json(sqlite3_column_int64(st, 5)), "expires_at",
@@ -181,8 +184,10 @@ static json_t *api_order_json(sim *s, const char *id)
 
 static json_t *api_cert_json(sim *s, const char *serial)
 {
-    sqlite3_stmt *st = store_prep(s, "SELECT serial, subject, not_before, not_after, status, "
-                                     "pem FROM certs WHERE serial = ?", "s", serial);
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT serial, subject, not_before, not_after, status, "
+                                  "pem FROM certs WHERE serial = ?",
+                                  "s", serial);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW)
         o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "serial", store_text(st, 0),
@@ -202,8 +207,9 @@ typedef struct api_case_row {
 
 static int api_case_load(sim *s, const char *id, api_case_row *c, sim_reply *out)
 {
-    sqlite3_stmt *st = store_prep(s, "SELECT state, service, credit_code, company, "
-                                     "token_serial, fee, cert_serial FROM cases WHERE id = ?",
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT state, service, credit_code, company, "
+                                  "token_serial, fee, cert_serial FROM cases WHERE id = ?",
                                   "s", id);
     int found = st && sqlite3_step(st) == SQLITE_ROW;
     if (found) {
@@ -226,8 +232,9 @@ static int api_case_load(sim *s, const char *id, api_case_row *c, sim_reply *out
 static void api_health(sim *s, sim_reply *out)
 {
     (void)s;
-    reply_json(out, 200, json_pack("{s:s, s:s, s:o}", "status", "ok", "version", SIM_VERSION,
-                                   "time", sim_time_json(sim_now())));
+    reply_json(out, 200,
+               json_pack("{s:s, s:s, s:o}", "status", "ok", "version", SIM_VERSION, "time",
+                         sim_time_json(sim_now())));
 }
 
 static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
@@ -237,8 +244,10 @@ static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 400, "bad_request", "not a unified social credit code");
         return;
     }
-    sqlite3_stmt *st = store_prep(s, "SELECT credit_code, name, address, legal_rep, status "
-                                     "FROM enterprises WHERE credit_code = ?", "s", info.code);
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT credit_code, name, address, legal_rep, status "
+                                  "FROM enterprises WHERE credit_code = ?",
+                                  "s", info.code);
     if (st && sqlite3_step(st) == SQLITE_ROW)
         reply_json(out, 200,
                    json_pack("{s:s, s:s, s:s, s:s, s:s}", "credit_code", store_text(st, 0),
@@ -260,7 +269,7 @@ static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
 static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
 {
     const char *service, *code, *company, *name = "", *idnum = "", *phone, *email, *agreed,
-                                            *token, *old_serial;
+                                          *token, *old_serial;
     if (!(service = api_str(r, out, "service", 1, 16)))
         return;
     int agent_required = strcmp(service, "renew") != 0;
@@ -305,7 +314,8 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
         return;
     }
     if (api_time_parse(agreed, &agreed_at) || agreed_at > sim_now() + 300) {
-        reply_error(out, 400, "bad_request", "agreement_accepted_at is not a past RFC 3339 time");
+        reply_error(out, 400, "bad_request",
+                    "agreement_accepted_at is not a past RFC 3339 time");
         return;
     }
     if ((strcmp(service, "unlock") == 0 || strcmp(service, "renew_nopin") == 0) && !*token) {
@@ -315,12 +325,13 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
     char id[40];
     pki_random_id("c", id, sizeof id);
     int64_t now = sim_now();
-    if (store_run(s, "INSERT INTO cases(id, service, credit_code, company, agent_name, "
-                     "agent_idnum, phone, email, agreement_at, token_serial, old_serial, state, "
-                     "reject_reason, fee, cert_serial, created, updated, submitted) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, '', ?, ?, 0)",
-                  "ssssssssissiii", id, service, ui.code, company, name, ii.number, phone, email,
-                  agreed_at, token, old_serial, fee, now, now) != 1) {
+    if (store_run(s,
+                  "INSERT INTO cases(id, service, credit_code, company, agent_name, "
+                  "agent_idnum, phone, email, agreement_at, token_serial, old_serial, state, "
+                  "reject_reason, fee, cert_serial, created, updated, submitted) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, '', ?, ?, 0)",
+                  "ssssssssissiii", id, service, ui.code, company, name, ii.number, phone,
+                  email, agreed_at, token, old_serial, fee, now, now) != 1) {
         reply_error(out, 500, "internal", "cannot store the case");
         return;
     }
@@ -384,8 +395,7 @@ static void api_case_staff_approval(sim *s, const sim_req *r, sim_reply *out)
         return;
     if (!api_staff_approval_granted(s, r->kiosk_id)) {
         char msg[SIM_KIOSK_ID_MAX + 96];
-        snprintf(msg, sizeof msg, "the staff of kiosk '%s' may not approve cases",
-                 r->kiosk_id);
+        snprintf(msg, sizeof msg, "the staff of kiosk '%s' may not approve cases", r->kiosk_id);
         reply_error(out, 403, "staff_approval_not_permitted", msg);
         return;
     }
@@ -401,15 +411,18 @@ static void api_case_staff_approval(sim *s, const sim_req *r, sim_reply *out)
     int64_t now = sim_now();
     store_run(s, "INSERT OR REPLACE INTO staff_approvals VALUES(?, ?, ?, ?, ?)", "ssssi",
               r->seg[2], r->kiosk_id, staff, reason, now);
-    store_run(s, "UPDATE cases SET state='approved', updated=? WHERE id=?", "is", now, r->seg[2]);
+    store_run(s, "UPDATE cases SET state='approved', updated=? WHERE id=?", "is", now,
+              r->seg[2]);
     store_count(s, "cases_approved", 1);
     store_count(s, "staff_approvals", 1);
     reply_json(out, 200, api_case_json(s, r->seg[2]));
 }
 
-static const char *const api_doc_kinds[] = {
-    "licence", "id_front", "id_back", "seal_company", "seal_legal_rep",
-    "signature_legal_rep", "auth_letter", "reissue_statement", "uscc_copy", NULL};
+static const char *const api_doc_kinds[] = {"licence",        "id_front",
+                                            "id_back",        "seal_company",
+                                            "seal_legal_rep", "signature_legal_rep",
+                                            "auth_letter",    "reissue_statement",
+                                            "uscc_copy",      NULL};
 
 static void api_document(sim *s, const sim_req *r, sim_reply *out)
 {
@@ -422,7 +435,8 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
         !(sha = api_str(r, out, "sha256", 1, 64)) ||
         !(data64 = api_str(r, out, "data", 1, SIM_MAX_BODY)))
         return;
-    int known = 0, seal = strncmp(kind, "seal_", 5) == 0 || strcmp(kind, "signature_legal_rep") == 0;
+    int known = 0,
+        seal = strncmp(kind, "seal_", 5) == 0 || strcmp(kind, "signature_legal_rep") == 0;
     for (int i = 0; api_doc_kinds[i]; i++)
         known |= strcmp(kind, api_doc_kinds[i]) == 0;
     if (!known) {
@@ -430,7 +444,8 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
         return;
     }
     double w = 0, h = 0;
-    json_t *jw = json_object_get(r->json, "width_mm"), *jh = json_object_get(r->json, "height_mm");
+    json_t *jw = json_object_get(r->json, "width_mm"),
+           *jh = json_object_get(r->json, "height_mm");
     if ((jw && !json_is_number(jw)) || (jh && !json_is_number(jh))) {
         reply_error(out, 400, "bad_request", "width_mm/height_mm must be numbers");
         return;
@@ -477,8 +492,9 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
     }
     store_run(s, "UPDATE cases SET updated=? WHERE id=?", "is", sim_now(), r->seg[2]);
     store_count(s, "documents_stored", 1);
-    reply_json(out, 201, json_pack("{s:s, s:s, s:s, s:I}", "document_id", id, "kind", kind,
-                                   "sha256", digest, "size", (json_int_t)len));
+    reply_json(out, 201,
+               json_pack("{s:s, s:s, s:s, s:I}", "document_id", id, "kind", kind, "sha256",
+                         digest, "size", (json_int_t)len));
 }
 
 /* ---- orders ---- */
@@ -496,8 +512,10 @@ static void api_order_create(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "invalid_state", "the service is free: no order needed");
         return;
     }
-    sqlite3_stmt *st = store_prep(s, "SELECT 1 FROM orders WHERE case_id = ? AND state IN "
-                                     "('pending', 'paid', 'refunded')", "s", r->seg[2]);
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT 1 FROM orders WHERE case_id = ? AND state IN "
+                                  "('pending', 'paid', 'refunded')",
+                                  "s", r->seg[2]);
     int open = st && sqlite3_step(st) == SQLITE_ROW;
     sqlite3_finalize(st);
     if (open) {
@@ -558,7 +576,8 @@ static void api_order_refund(sim *s, const sim_req *r, sim_reply *out)
 {
     char state[32], case_id[64];
     const char *reason = api_str(r, out, "reason", 0, 200);
-    if (!reason || api_order_state(s, r->seg[2], state, sizeof state, case_id, sizeof case_id, out))
+    if (!reason ||
+        api_order_state(s, r->seg[2], state, sizeof state, case_id, sizeof case_id, out))
         return;
     if (strcmp(state, "paid") != 0) {
         reply_error(out, 409, "invalid_state", "only a paid order can be refunded");
@@ -574,8 +593,10 @@ static void api_order_refund(sim *s, const sim_req *r, sim_reply *out)
     }
     char rid[40];
     pki_random_id("r", rid, sizeof rid);
-    store_run(s, "UPDATE orders SET state='refunded', refunded=amount, refund_id=?, "
-                 "refund_reason=? WHERE id=?", "sss", rid, reason, r->seg[2]);
+    store_run(s,
+              "UPDATE orders SET state='refunded', refunded=amount, refund_id=?, "
+              "refund_reason=? WHERE id=?",
+              "sss", rid, reason, r->seg[2]);
     store_count(s, "refunds", 1);
     reply_json(out, 200, api_order_json(s, r->seg[2]));
 }
@@ -668,7 +689,8 @@ static int api_may_issue(sim *s, const char *case_id, api_case_row *c, sim_reply
         return -1;
     }
     if (c->cert_serial[0]) {
-        reply_error(out, 409, "already_issued", "a certificate was already issued for the case");
+        reply_error(out, 409, "already_issued",
+                    "a certificate was already issued for the case");
         return -1;
     }
     return 0;
@@ -686,8 +708,8 @@ static void api_issue_common(sim *s, const char *case_id, const api_case_row *c,
     }
     store_run(s, "INSERT INTO certs VALUES(?, ?, ?, ?, ?, ?, ?, 'valid', 0, 0)", "sssssii",
               serial, case_id, c->credit_code, subject, pem, nb, na);
-    store_run(s, "UPDATE cases SET cert_serial=?, updated=? WHERE id=?", "sis", serial, sim_now(),
-              case_id);
+    store_run(s, "UPDATE cases SET cert_serial=?, updated=? WHERE id=?", "sis", serial,
+              sim_now(), case_id);
     free(pem);
     store_count(s, "certs_issued", 1);
     if (counter)
@@ -726,8 +748,8 @@ static void api_cert_renew(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "invalid_state", "the case is not a renewal");
         return;
     }
-    sqlite3_stmt *st = store_prep(s, "SELECT pem, credit_code, status FROM certs WHERE serial=?",
-                                  "s", old_serial);
+    sqlite3_stmt *st = store_prep(
+        s, "SELECT pem, credit_code, status FROM certs WHERE serial=?", "s", old_serial);
     if (!st || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         reply_error(out, 404, "not_found", "no such certificate");
@@ -752,8 +774,8 @@ static void api_cert_renew(sim *s, const sim_req *r, sim_reply *out)
     }
     if (!nopin) {
         size_t len = 0;
-        unsigned char *raw = json_is_string(sig) ? pki_b64_decode(json_string_value(sig), &len)
-                                                 : NULL;
+        unsigned char *raw =
+            json_is_string(sig) ? pki_b64_decode(json_string_value(sig), &len) : NULL;
         int ok = raw && pki_verify_renewal(old_pem, req, raw, len) == 0;
         free(raw);
         if (!ok) {
@@ -777,9 +799,9 @@ static void api_cert_get(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 404, "not_found", "no such certificate");
 }
 
-static const char *const api_reasons[] = {"unspecified", "key_compromise", NULL,
-                                          "affiliation_changed", "superseded",
-                                          "cessation_of_operation"};
+static const char *const api_reasons[] = {"unspecified", "key_compromise",
+                                          NULL,          "affiliation_changed",
+                                          "superseded",  "cessation_of_operation"};
 
 static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
 {
@@ -802,8 +824,8 @@ static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "not_approved", "the case is not approved");
         return;
     }
-    sqlite3_stmt *st = store_prep(s, "SELECT credit_code, status FROM certs WHERE serial=?", "s",
-                                  r->seg[2]);
+    sqlite3_stmt *st =
+        store_prep(s, "SELECT credit_code, status FROM certs WHERE serial=?", "s", r->seg[2]);
     if (!st || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         reply_error(out, 404, "not_found", "no such certificate");
@@ -824,9 +846,9 @@ static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
     store_run(s, "UPDATE certs SET status='revoked', revoked_at=?, reason=? WHERE serial=?",
               "iis", now, (int64_t)code, r->seg[2]);
     store_count(s, "certs_revoked", 1);
-    reply_json(out, 200, json_pack("{s:s, s:s, s:o, s:s}", "serial", r->seg[2], "status",
-                                   "revoked", "revoked_at", sim_time_json(now), "reason",
-                                   reason));
+    reply_json(out, 200,
+               json_pack("{s:s, s:s, s:o, s:s}", "serial", r->seg[2], "status", "revoked",
+                         "revoked_at", sim_time_json(now), "reason", reason));
 }
 
 static void api_crl(sim *s, int der, sim_reply *out)
@@ -846,9 +868,10 @@ static void api_crl(sim *s, int der, sim_reply *out)
         out->content_type = "application/pkix-crl";
         return;
     }
-    reply_json(out, 200, json_pack("{s:s, s:o, s:o, s:I}", "crl", (char *)crl, "this_update",
-                                   sim_time_json(t1), "next_update", sim_time_json(t2), "number",
-                                   (json_int_t)number));
+    reply_json(out, 200,
+               json_pack("{s:s, s:o, s:o, s:I}", "crl", (char *)crl, "this_update",
+                         sim_time_json(t1), "next_update", sim_time_json(t2), "number",
+                         (json_int_t)number));
     free(crl);
 }
 
@@ -876,8 +899,8 @@ static void api_token_unlock(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "invalid_state", "the case names another token");
         return;
     }
-    sqlite3_stmt *st = store_prep(s, "SELECT so_pin, released FROM tokens WHERE serial=?", "s",
-                                  serial);
+    sqlite3_stmt *st =
+        store_prep(s, "SELECT so_pin, released FROM tokens WHERE serial=?", "s", serial);
     if (!st || sqlite3_step(st) != SQLITE_ROW) {
         sqlite3_finalize(st);
         reply_error(out, 404, "not_found", "unknown token");
@@ -888,8 +911,8 @@ static void api_token_unlock(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "already_released", "the unlock secret was already released");
         return;
     }
-    reply_json(out, 200, json_pack("{s:s, s:s}", "token_serial", serial, "so_pin",
-                                   store_text(st, 0)));
+    reply_json(out, 200,
+               json_pack("{s:s, s:s}", "token_serial", serial, "so_pin", store_text(st, 0)));
     sqlite3_finalize(st);
     store_run(s, "UPDATE tokens SET released=1 WHERE serial=?", "s", serial);
     store_count(s, "unlocks_released", 1);

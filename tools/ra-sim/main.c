@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * main.c - ra-sim entry point: options, start-up, port files, shutdown.
  *
@@ -200,7 +201,8 @@ int main(int argc, char **argv)
         return 2;
     }
     if (!ca_cert != !ca_key || !srv_cert != !srv_key) {
-        fprintf(stderr, "ra-sim: --ca-cert/--ca-key and --server-cert/--server-key go in pairs\n");
+        fprintf(stderr,
+                "ra-sim: --ca-cert/--ca-key and --server-cert/--server-key go in pairs\n");
         return 2;
     }
     if (mkdir(state, 0700) != 0 && errno != EEXIST) {
@@ -240,7 +242,8 @@ int main(int argc, char **argv)
         server_stop(&s);
         return 1;
     }
-    fprintf(stderr, "ra-sim: listening on https://%s:%u (admin http://127.0.0.1:%u), state %s\n",
+    fprintf(stderr,
+            "ra-sim: listening on https://%s:%u (admin http://127.0.0.1:%u), state %s\n",
             s.listen_addr, s.api_port, s.admin_port, s.state_dir);
     /* Poll the flag: the signal may land on one of libmicrohttpd's threads. */
     while (!ra_sim_stop) {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pki.c - ra-sim's certificate authority (OpenSSL 3).
  *
@@ -149,12 +150,11 @@ static X509 *pki_make_cert(EVP_PKEY *pub, X509_NAME *name, X509 *issuer, EVP_PKE
     X509 *c = X509_new();
     if (!c)
         return NULL;
-    int ok = X509_set_version(c, 2) && pki_random_serial(c) == 0 &&
-             X509_set_subject_name(c, name) &&
-             X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name) &&
-             X509_gmtime_adj(X509_getm_notBefore(c), 0) &&
-             X509_time_adj_ex(X509_getm_notAfter(c), (int)days, 0, NULL) &&
-             X509_set_pubkey(c, pub);
+    int ok =
+        X509_set_version(c, 2) && pki_random_serial(c) == 0 && X509_set_subject_name(c, name) &&
+        X509_set_issuer_name(c, issuer ? X509_get_subject_name(issuer) : name) &&
+        X509_gmtime_adj(X509_getm_notBefore(c), 0) &&
+        X509_time_adj_ex(X509_getm_notAfter(c), (int)days, 0, NULL) && X509_set_pubkey(c, pub);
     for (int i = 0; ok && nids[i]; i++)
         ok = pki_add_ext(c, issuer ? issuer : c, nids[i], values[i]) == 0;
     if (ok)
@@ -177,8 +177,8 @@ static X509_NAME *pki_name(const char *cn, const char *org)
 
 static X509 *pki_make_ca(EVP_PKEY *key, const char *cn)
 {
-    static const int nids[] = {NID_basic_constraints, NID_key_usage,
-                               NID_subject_key_identifier, 0};
+    static const int nids[] = {NID_basic_constraints, NID_key_usage, NID_subject_key_identifier,
+                               0};
     static const char *const vals[] = {"critical,CA:TRUE", "critical,keyCertSign,cRLSign",
                                        "hash"};
     X509_NAME *n = pki_name(cn, "ra-sim test CA");
@@ -191,11 +191,18 @@ static X509 *pki_make_ca(EVP_PKEY *key, const char *cn)
 static X509 *pki_make_tls_leaf(EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key, const char *cn,
                                int server)
 {
-    static const int nids[] = {NID_basic_constraints, NID_key_usage, NID_ext_key_usage,
-                               NID_subject_key_identifier, NID_authority_key_identifier,
-                               NID_subject_alt_name, 0};
-    const char *vals[] = {"critical,CA:FALSE", "critical,digitalSignature",
-                          server ? "serverAuth" : "clientAuth", "hash", "keyid",
+    static const int nids[] = {NID_basic_constraints,
+                               NID_key_usage,
+                               NID_ext_key_usage,
+                               NID_subject_key_identifier,
+                               NID_authority_key_identifier,
+                               NID_subject_alt_name,
+                               0};
+    const char *vals[] = {"critical,CA:FALSE",
+                          "critical,digitalSignature",
+                          server ? "serverAuth" : "clientAuth",
+                          "hash",
+                          "keyid",
                           server ? "IP:127.0.0.1,IP:::1,DNS:localhost" : "DNS:kiosk.invalid"};
     X509_NAME *n = pki_name(cn, "ra-sim");
     X509 *c = pki_make_cert(key, n, ca, ca_key, 825, nids, vals);
@@ -255,7 +262,9 @@ static int pki_ensure_ca(const char *dir, const char *base, const char *cn)
     X509 *c = k ? pki_make_ca(k, cn) : NULL;
     char *cp = c ? pki_cert_pem(c) : NULL, *kp = k ? pki_key_pem(k) : NULL;
     int rc = (cp && kp && pki_write_file(dir, key_name, kp, 1) == 0 &&
-              pki_write_file(dir, cert_name, cp, 0) == 0) ? 0 : -1;
+              pki_write_file(dir, cert_name, cp, 0) == 0)
+                 ? 0
+                 : -1;
     free(cp);
     free(kp);
     X509_free(c);
@@ -300,7 +309,8 @@ static int pki_take_given(const char *dir, const char *base, const char *cert_fi
     free(cp);
     free(kp);
     if (!ok)
-        fprintf(stderr, "ra-sim: cannot read the given %s %s / %s\n", base, cert_file, key_file);
+        fprintf(stderr, "ra-sim: cannot read the given %s %s / %s\n", base, cert_file,
+                key_file);
     return ok ? 0 : -1;
 }
 
@@ -323,7 +333,8 @@ int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file
     }
     if (server_cert_file && pki_take_given(d, "server", server_cert_file, server_key_file))
         return -1;
-    if (pki_ensure_ca(d, "ca", "ra-sim Test CA") || pki_ensure_ca(d, "other-ca", "Unrelated CA") ||
+    if (pki_ensure_ca(d, "ca", "ra-sim Test CA") ||
+        pki_ensure_ca(d, "other-ca", "Unrelated CA") ||
         pki_ensure_leaf(d, "ca", "server", "ra-sim server", 1) ||
         pki_ensure_leaf(d, "ca", "kiosk", "JXCA-KIOSK-0001", 0) ||
         pki_ensure_leaf(d, "other-ca", "wrong-server", "ra-sim impostor", 1) ||
@@ -471,8 +482,12 @@ char *pki_issue(sim_pki *p, X509_REQ *req, const char *company, const char *cred
     X509_NAME_add_entry_by_txt(n, "serialNumber", MBSTRING_UTF8,
                                (const unsigned char *)credit_code, -1, -1, 0);
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, u, -1, -1, 0);
-    static const int nids[] = {NID_basic_constraints, NID_key_usage, NID_ext_key_usage,
-                               NID_subject_key_identifier, NID_authority_key_identifier, 0};
+    static const int nids[] = {NID_basic_constraints,
+                               NID_key_usage,
+                               NID_ext_key_usage,
+                               NID_subject_key_identifier,
+                               NID_authority_key_identifier,
+                               0};
     const char *vals[] = {"critical,CA:FALSE",
                           rsa ? "critical,digitalSignature,nonRepudiation,keyEncipherment"
                               : "critical,digitalSignature,nonRepudiation",
@@ -550,8 +565,10 @@ unsigned char *pki_make_crl(sim *s, int der, size_t *len_out, int64_t *this_upda
     ok = ok && X509_CRL_set1_lastUpdate(crl, t1) && X509_CRL_set1_nextUpdate(crl, t2);
     ASN1_TIME_free(t1);
     ASN1_TIME_free(t2);
-    sqlite3_stmt *st = store_prep(s, "SELECT serial, revoked_at, reason FROM certs "
-                                     "WHERE status='revoked' ORDER BY revoked_at", "");
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT serial, revoked_at, reason FROM certs "
+                                  "WHERE status='revoked' ORDER BY revoked_at",
+                                  "");
     while (ok && st && sqlite3_step(st) == SQLITE_ROW)
         ok = pki_crl_add(crl, store_text(st, 0), sqlite3_column_int64(st, 1),
                          sqlite3_column_int(st, 2)) == 0;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * server.c - ra-sim's HTTP side (libmicrohttpd, TLS through GnuTLS).
  *
@@ -108,7 +109,7 @@ static int server_peer_verified(struct MHD_Connection *c, char *cn, size_t cnsz)
 
 /* ---- 2. faults ---- */
 
-static const char *const server_fault_names[] = {"latency", "error", "reset", "truncate",
+static const char *const server_fault_names[] = {"latency", "error",   "reset",   "truncate",
                                                  "badjson", "badtype", "wrongca", NULL};
 
 int fault_add_spec(sim *s, const char *spec, const char **why)
@@ -183,12 +184,11 @@ json_t *fault_list(sim *s)
 {
     json_t *a = json_array();
     for (int i = 0; i < s->fault_count; i++)
-        json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I, s:I}", "endpoint",
-                                           s->faults[i].endpoint, "kind",
-                                           server_fault_names[s->faults[i].kind], "arg",
-                                           (json_int_t)s->faults[i].arg, "arg2",
-                                           (json_int_t)s->faults[i].arg2, "remaining",
-                                           (json_int_t)s->faults[i].remaining));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s, s:I, s:I, s:I}", "endpoint", s->faults[i].endpoint, "kind",
+                         server_fault_names[s->faults[i].kind], "arg",
+                         (json_int_t)s->faults[i].arg, "arg2", (json_int_t)s->faults[i].arg2,
+                         "remaining", (json_int_t)s->faults[i].remaining));
     long w = s->tls_state ? ((server_tls *)s->tls_state)->wrong_remaining : 0;
     if (w)
         json_array_append_new(a, json_pack("{s:s, s:s, s:I}", "endpoint", "*", "kind",
@@ -432,8 +432,10 @@ static void server_keyed(sim *s, const char *endpoint, const char *key, const si
 {
     char body_sha[65];
     pki_sha256_hex(req->body ? req->body : "", req->body_len, body_sha);
-    sqlite3_stmt *st = store_prep(s, "SELECT method, path, body_sha, status, reply FROM idem "
-                                     "WHERE key = ?", "s", key);
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT method, path, body_sha, status, reply FROM idem "
+                                  "WHERE key = ?",
+                                  "s", key);
     if (st && sqlite3_step(st) == SQLITE_ROW) {
         if (strcmp(store_text(st, 0), req->method) == 0 &&
             strcmp(store_text(st, 1), req->path) == 0 &&
@@ -459,10 +461,11 @@ static void server_keyed(sim *s, const char *endpoint, const char *key, const si
     int effect = rep->status >= 200 && rep->status < 300;
     if (effect && rep->json) {
         char *text = json_dumps(rep->json, JSON_COMPACT);
-        store_run(s, "INSERT INTO idem(key, method, path, body_sha, status, reply, ctype, "
-                     "created) VALUES(?, ?, ?, ?, ?, ?, 'application/json', ?)",
-                  "ssssisi", key, req->method, req->path, body_sha, (int64_t)rep->status,
-                  text, sim_now());
+        store_run(s,
+                  "INSERT INTO idem(key, method, path, body_sha, status, reply, ctype, "
+                  "created) VALUES(?, ?, ?, ?, ?, ?, 'application/json', ?)",
+                  "ssssisi", key, req->method, req->path, body_sha, (int64_t)rep->status, text,
+                  sim_now());
         free(text);
     }
     store_exec(s, effect ? "COMMIT" : "ROLLBACK");
@@ -539,8 +542,8 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
             reply_error(&rep, 400, "bad_request", "malformed Idempotency-Key");
             goto send;
         }
-        req.json = json_loadb(body->data ? body->data : "", body->len, JSON_REJECT_DUPLICATES,
-                              &jerr);
+        req.json =
+            json_loadb(body->data ? body->data : "", body->len, JSON_REJECT_DUPLICATES, &jerr);
         if (!json_is_object(req.json)) {
             reply_error(&rep, 400, "bad_request", "body is not a JSON object");
             goto send;
@@ -562,8 +565,7 @@ static enum MHD_Result server_api(void *cls, struct MHD_Connection *c, const cha
 send:
     if (s->verbose)
         fprintf(stderr, "ra-sim: %s %s -> %d%s%s\n", method, url, rep.status,
-                replay ? " (replay)" : "",
-                have_fault ? " (fault)" : "");
+                replay ? " (replay)" : "", have_fault ? " (fault)" : "");
     ret = server_send(c, &rep, replay, have_fault ? &fault : NULL);
     json_decref(req.json);
     server_reply_free(&rep);
@@ -571,8 +573,8 @@ send:
 }
 
 static enum MHD_Result server_admin(void *cls, struct MHD_Connection *c, const char *url,
-                                    const char *method, const char *version,
-                                    const char *upload, size_t *upload_size, void **con_cls)
+                                    const char *method, const char *version, const char *upload,
+                                    size_t *upload_size, void **con_cls)
 {
     (void)version;
     sim *s = cls;
@@ -633,7 +635,8 @@ int server_start(sim *s, unsigned api_port, unsigned admin_port)
         fprintf(stderr, "ra-sim: GnuTLS cannot load the server certificates\n");
         return -1;
     }
-    struct sockaddr_in api_addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)api_port)};
+    struct sockaddr_in api_addr = {.sin_family = AF_INET,
+                                   .sin_port = htons((uint16_t)api_port)};
     struct sockaddr_in admin_addr = {.sin_family = AF_INET,
                                      .sin_port = htons((uint16_t)admin_port)};
     if (inet_pton(AF_INET, s->listen_addr, &api_addr.sin_addr) != 1) {
@@ -641,28 +644,24 @@ int server_start(sim *s, unsigned api_port, unsigned admin_port)
         return -1;
     }
     inet_pton(AF_INET, "127.0.0.1", &admin_addr.sin_addr);
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     s->api = MHD_start_daemon(
         flags | MHD_USE_TLS, (uint16_t)api_port, NULL, NULL, server_api, s,
-        MHD_OPTION_EXTERNAL_LOGGER, server_log, s,
-        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&api_addr,
-        MHD_OPTION_HTTPS_CERT_CALLBACK, server_cert_callback,
-        MHD_OPTION_HTTPS_MEM_TRUST, s->pki.ca_pem,
-        MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-        MHD_OPTION_END);
+        MHD_OPTION_EXTERNAL_LOGGER, server_log, s, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&api_addr, MHD_OPTION_HTTPS_CERT_CALLBACK, server_cert_callback,
+        MHD_OPTION_HTTPS_MEM_TRUST, s->pki.ca_pem, MHD_OPTION_NOTIFY_COMPLETED,
+        server_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)256, MHD_OPTION_END);
     if (!s->api) {
         fprintf(stderr, "ra-sim: cannot listen on %s:%u (TLS)\n", s->listen_addr, api_port);
         return -1;
     }
     s->admin = MHD_start_daemon(flags, (uint16_t)admin_port, NULL, NULL, server_admin, s,
-                                MHD_OPTION_EXTERNAL_LOGGER, server_log, s,
-                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&admin_addr,
-                                MHD_OPTION_NOTIFY_COMPLETED, server_completed, s,
-                                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-                                MHD_OPTION_END);
+                                MHD_OPTION_EXTERNAL_LOGGER, server_log, s, MHD_OPTION_SOCK_ADDR,
+                                (struct sockaddr *)&admin_addr, MHD_OPTION_NOTIFY_COMPLETED,
+                                server_completed, s, MHD_OPTION_CONNECTION_TIMEOUT,
+                                (unsigned)30, MHD_OPTION_END);
     if (!s->admin) {
         fprintf(stderr, "ra-sim: cannot listen on 127.0.0.1:%u (admin)\n", admin_port);
         return -1;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * sim.h - ra-sim internals: the reference RA server of docs/ra-api.md.
  *
@@ -46,14 +47,14 @@ typedef struct sim_fault {
     char endpoint[32]; /* endpoint name or "*" (ignored for wrongca) */
     sim_fault_kind kind;
     long arg, arg2;
-    long remaining;    /* times left; -1 forever */
+    long remaining; /* times left; -1 forever */
 } sim_fault;
 
 /* ---- PKI ---- */
 typedef struct sim_pki {
     EVP_PKEY *ca_key;
     X509 *ca_cert;
-    char *ca_pem;          /* trust for client certificates; chain in replies */
+    char *ca_pem; /* trust for client certificates; chain in replies */
     char *server_cert_pem, *server_key_pem;
     char *wrong_cert_pem, *wrong_key_pem; /* server cert from the other CA */
     int validity_days;
@@ -64,12 +65,12 @@ typedef struct sim {
     char state_dir[1024];
     char listen_addr[64];
     sqlite3 *db;
-    pthread_mutex_t lock;      /* guards db, faults, settings */
+    pthread_mutex_t lock; /* guards db, faults, settings */
     sim_pki pki;
     sim_fault faults[SIM_MAX_FAULTS];
     int fault_count;
-    long auto_approve_s;       /* -1 off */
-    long auto_pay_s;           /* -1 off */
+    long auto_approve_s; /* -1 off */
+    long auto_pay_s;     /* -1 off */
     long order_ttl_s;
     /* kiosks (their client certificate's CN; "*" any kiosk of the CA)
      * whose staff may approve cases pending review; none by default */
@@ -78,30 +79,30 @@ typedef struct sim {
     int verbose;
     struct MHD_Daemon *api, *admin;
     unsigned api_port, admin_port;
-    void *tls_state;           /* server.c: GnuTLS credentials for the callback */
+    void *tls_state; /* server.c: GnuTLS credentials for the callback */
 } sim;
 
 /* A request as handlers see it. */
 typedef struct sim_req {
     const char *method;
     const char *path;
-    const char *seg[8];        /* path split on '/', seg[0] = "v1" or "admin" */
+    const char *seg[8]; /* path split on '/', seg[0] = "v1" or "admin" */
     char segbuf[1024];
     int nseg;
     const char *body;
     size_t body_len;
-    json_t *json;              /* parsed body (object) for POST, else NULL */
+    json_t *json;                    /* parsed body (object) for POST, else NULL */
     char kiosk_id[SIM_KIOSK_ID_MAX]; /* CN of the verified client certificate (API only) */
 } sim_req;
 
 /* A reply. Exactly one of json / raw is set. */
 typedef struct sim_reply {
     int status;
-    json_t *json;              /* owned */
-    unsigned char *raw;        /* owned (malloc) */
+    json_t *json;       /* owned */
+    unsigned char *raw; /* owned (malloc) */
     size_t raw_len;
-    const char *content_type;  /* for raw */
-    long retry_after;          /* seconds, 0 none */
+    const char *content_type; /* for raw */
+    long retry_after;         /* seconds, 0 none */
 } sim_reply;
 
 /* ---- pki.c ---- */
@@ -148,7 +149,7 @@ void store_seed(sim *s);
 
 /* ---- replies ---- */
 int64_t sim_now(void);
-json_t *sim_time_json(int64_t t);   /* RFC 3339 string, or null for 0 */
+json_t *sim_time_json(int64_t t); /* RFC 3339 string, or null for 0 */
 void reply_json(sim_reply *r, int status, json_t *body);
 void reply_error(sim_reply *r, int status, const char *code, const char *message);
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * store.c - ra-sim's state in SQLite (state_dir/ra.db): enterprises, cases,
  * documents (metadata and digest only, never the image bytes), orders
@@ -143,8 +144,9 @@ const char *store_text(sqlite3_stmt *st, int col)
 
 void store_count(sim *s, const char *name, long delta)
 {
-    store_run(s, "INSERT INTO counters(name, value) VALUES(?, ?) "
-                 "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
+    store_run(s,
+              "INSERT INTO counters(name, value) VALUES(?, ?) "
+              "ON CONFLICT(name) DO UPDATE SET value = value + excluded.value",
               "si", name, (int64_t)delta);
 }
 
@@ -165,15 +167,17 @@ void store_tick(sim *s)
     store_run(s, "UPDATE cases SET state='pending_review', updated=? WHERE state='submitted'",
               "i", now);
     if (s->auto_approve_s >= 0) {
-        n = store_run(s, "UPDATE cases SET state='approved', updated=? "
-                         "WHERE state='pending_review' AND submitted + ? <= ?",
+        n = store_run(s,
+                      "UPDATE cases SET state='approved', updated=? "
+                      "WHERE state='pending_review' AND submitted + ? <= ?",
                       "iii", now, (int64_t)s->auto_approve_s, now);
         if (n > 0)
             store_count(s, "cases_approved", n);
     }
     if (s->auto_pay_s >= 0) {
-        n = store_run(s, "UPDATE orders SET state='paid', paid_at=? "
-                         "WHERE state='pending' AND created + ? <= ? AND expires > ?",
+        n = store_run(s,
+                      "UPDATE orders SET state='paid', paid_at=? "
+                      "WHERE state='pending' AND created + ? <= ? AND expires > ?",
                       "iiii", now, (int64_t)s->auto_pay_s, now, now);
         if (n > 0)
             store_count(s, "orders_paid", n);
@@ -189,8 +193,8 @@ void store_tick(sim *s)
 void store_seed(sim *s)
 {
     static const char *const seed[][5] = {
-        {"91110000600037341L", "Example Electronics Co., Ltd.",
-         "1 Example Road, Beijing", "Zhang San", "active"},
+        {"91110000600037341L", "Example Electronics Co., Ltd.", "1 Example Road, Beijing",
+         "Zhang San", "active"},
         {"91310115MA1K3BTP2B", "Example Trading (Shanghai) Co., Ltd.",
          "2 Example Road, Shanghai", "Li Si", "active"},
         {"9144030071526726XG", "Example Technology (Shenzhen) Co., Ltd.",

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """gen_idcard.py - synthetic flatbed scans of a resident ID card (front or
 back) with ground truth, for scoring the ID-card cropper
 (kiosk/imaging/idcard.c).

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """gen_licence.py - synthetic business-licence images with a QR code, with
 ground truth, for scoring the licence QR reader (kiosk/imaging/licence_qr.c)
 and for bench/50-licence.sh.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """gen_sealsheet.py - synthetic scans of the electronic-seal collection sheet
 with ground truth, for scoring the seal-sheet analyser (kiosk/imaging/sealsheet.c).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """sealsheet_score.py - score `kioskctl seal-sheet` results against the ground
 truth written by gen_sealsheet.py, and fail below thresholds.
 
