@@ -4,7 +4,7 @@
  * table: argument checks, logging, timing, cancellation bookkeeping and the
  * fault-injection points. Never talks to a device itself.
  *
- * Fault injection (tests and the demo): scanner_inject_fault() per scanner,
+ * Fault injection (tests and the demo): kx_scanner_inject_fault() per scanner,
  * or KX_FAULT_SCANNER=<call>[:<error name>] for the whole process, where
  * call is open or scan and the error one of the scanner's codes (default
  * KX_ERR_SCAN_JAMMED), e.g. KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN.
@@ -35,7 +35,7 @@ struct kx_scanner {
     atomic_int scanning;
     kx_err fault_code;
     int fault_after;
-    /* the caller's progress callback, wrapped to honour scanner_cancel() */
+    /* the caller's progress callback, wrapped to honour kx_scanner_cancel() */
     kx_scan_progress_fn user_progress;
     void *user;
 };
@@ -72,7 +72,7 @@ static void scanner_register_builtins_locked(void)
         kx_log_error("scanner.register", "backend=sane detail=\"%s\"", kx_err_detail());
 }
 
-kx_err scanner_register(const kx_scanner_ops *ops)
+kx_err kx_scanner_register(const kx_scanner_ops *ops)
 {
     pthread_mutex_lock(&scanner_registry_lock);
     scanner_register_builtins_locked();
@@ -81,7 +81,7 @@ kx_err scanner_register(const kx_scanner_ops *ops)
     return rc;
 }
 
-const kx_scanner_ops *scanner_find_backend(const char *name)
+const kx_scanner_ops *kx_scanner_find_backend(const char *name)
 {
     const kx_scanner_ops *found = NULL;
     if (!name)
@@ -97,13 +97,13 @@ const kx_scanner_ops *scanner_find_backend(const char *name)
 
 static const kx_scanner_ops *scanner_backend_or_fail(const char *name)
 {
-    const kx_scanner_ops *ops = scanner_find_backend(name);
+    const kx_scanner_ops *ops = kx_scanner_find_backend(name);
     if (!ops)
         kx_err_set_detail("no scanner back-end named '%s'", name ? name : "(null)");
     return ops;
 }
 
-kx_err scanner_list(const char *backend, kx_scan_device_fn fn, void *user)
+kx_err kx_scanner_list(const char *backend, kx_scan_device_fn fn, void *user)
 {
     if (!fn)
         return KX_ERR_INVALID_ARG;
@@ -143,7 +143,7 @@ static double scanner_now_ms(void)
     return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
 }
 
-kx_err scanner_open(const char *backend, const char *device, kx_scanner **out)
+kx_err kx_scanner_open(const char *backend, const char *device, kx_scanner **out)
 {
     if (!out)
         return KX_ERR_INVALID_ARG;
@@ -175,7 +175,7 @@ kx_err scanner_open(const char *backend, const char *device, kx_scanner **out)
     return KX_OK;
 }
 
-/* Wraps the caller's callback: a pending scanner_cancel() stops the scan at
+/* Wraps the caller's callback: a pending kx_scanner_cancel() stops the scan at
  * the next batch of lines even on back-ends without an async cancel. */
 static int scanner_progress_relay(void *user, const kx_scan_progress *p)
 {
@@ -198,8 +198,8 @@ static const char *scanner_mode_name(kx_scan_mode mode)
     return "?";
 }
 
-kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params, kx_scan_progress_fn progress,
-                    void *user, kx_image **out)
+kx_err kx_scanner_scan(kx_scanner *s, const kx_scan_params *params,
+                       kx_scan_progress_fn progress, void *user, kx_image **out)
 {
     if (!s || !out)
         return KX_ERR_INVALID_ARG;
@@ -264,7 +264,7 @@ kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params, kx_scan_progres
     return KX_OK;
 }
 
-void scanner_cancel(kx_scanner *s)
+void kx_scanner_cancel(kx_scanner *s)
 {
     if (!s)
         return;
@@ -273,7 +273,7 @@ void scanner_cancel(kx_scanner *s)
         s->ops->cancel(s->state);
 }
 
-void scanner_close(kx_scanner *s)
+void kx_scanner_close(kx_scanner *s)
 {
     if (!s)
         return;
@@ -282,17 +282,17 @@ void scanner_close(kx_scanner *s)
     free(s);
 }
 
-const char *scanner_backend_name(const kx_scanner *s)
+const char *kx_scanner_backend_name(const kx_scanner *s)
 {
     return s ? s->ops->name : NULL;
 }
 
-unsigned scanner_caps(const kx_scanner *s)
+unsigned kx_scanner_caps(const kx_scanner *s)
 {
     return s ? s->ops->caps : 0;
 }
 
-void scanner_inject_fault(kx_scanner *s, kx_err code, int after)
+void kx_scanner_inject_fault(kx_scanner *s, kx_err code, int after)
 {
     if (!s)
         return;
@@ -300,7 +300,7 @@ void scanner_inject_fault(kx_scanner *s, kx_err code, int after)
     s->fault_after = after < 1 ? 1 : after;
 }
 
-const char *scanner_advice(kx_err code)
+const char *kx_scanner_advice(kx_err code)
 {
     switch (code) {
     case KX_OK:
@@ -319,7 +319,7 @@ const char *scanner_advice(kx_err code)
     }
 }
 
-kx_err scanner_config_read(const kx_config *cfg, kx_scanner_config *out)
+kx_err kx_scanner_config_read(const kx_config *cfg, kx_scanner_config *out)
 {
     static const char *const modes[] = {"color", "gray", "lineart", NULL};
     if (!out)

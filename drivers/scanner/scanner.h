@@ -2,8 +2,8 @@
 /*
  * scanner.h - the scanner contract: one const table of operations per
  * back-end, registered by name and chosen in configuration, and the thin
- * wrappers (scanner_open(), scanner_scan(), scanner_cancel(),
- * scanner_close()) that the rest of the kiosk calls.
+ * wrappers (kx_scanner_open(), kx_scanner_scan(), kx_scanner_cancel(),
+ * kx_scanner_close()) that the rest of the kiosk calls.
  *
  * The wrappers are the one place for argument checks, logging, timing and
  * fault injection; nothing outside drivers/scanner calls a table directly.
@@ -67,10 +67,10 @@ typedef struct kx_scan_progress {
 } kx_scan_progress;
 
 /* Called on the scanning thread every few lines. Return 0 to go on,
- * non-zero to cancel the scan (scanner_scan() then returns KX_ERR_CANCELLED). */
+ * non-zero to cancel the scan (kx_scanner_scan() then returns KX_ERR_CANCELLED). */
 typedef int (*kx_scan_progress_fn)(void *user, const kx_scan_progress *progress);
 
-/* Called once per device by scanner_list(). Strings valid during the call. */
+/* Called once per device by kx_scanner_list(). Strings valid during the call. */
 typedef void (*kx_scan_device_fn)(void *user, const char *name, const char *vendor,
                                   const char *model, const char *type);
 
@@ -111,34 +111,34 @@ typedef struct kx_scanner_ops {
 typedef struct kx_scanner kx_scanner;
 
 /*
- * scanner_register - add a back-end under ops->name. The table must outlive
+ * kx_scanner_register - add a back-end under ops->name. The table must outlive
  * the process (a static const). KX_ERR_INVALID_ARG when a mandatory slot is
  * missing or an optional slot disagrees with caps; KX_ERR_STATE when the
  * name is taken. Built-in back-ends ("sane") are registered on first use.
  * Thread-safe.
  */
-kx_err scanner_register(const kx_scanner_ops *ops);
+kx_err kx_scanner_register(const kx_scanner_ops *ops);
 
-/* scanner_find_backend - the table registered as name, or NULL. Thread-safe. */
-const kx_scanner_ops *scanner_find_backend(const char *name);
+/* kx_scanner_find_backend - the table registered as name, or NULL. Thread-safe. */
+const kx_scanner_ops *kx_scanner_find_backend(const char *name);
 
 /*
- * scanner_list - report the devices a back-end can see. KX_ERR_NOT_FOUND for
+ * kx_scanner_list - report the devices a back-end can see. KX_ERR_NOT_FOUND for
  * an unknown back-end, KX_ERR_UNSUPPORTED without KX_SCANNER_CAP_LIST.
  */
-kx_err scanner_list(const char *backend, kx_scan_device_fn fn, void *user);
+kx_err kx_scanner_list(const char *backend, kx_scan_device_fn fn, void *user);
 
 /*
- * scanner_open - open `device` through back-end `backend` ("sane").
- * *out is released with scanner_close(). KX_ERR_NOT_FOUND for an unknown
+ * kx_scanner_open - open `device` through back-end `backend` ("sane").
+ * *out is released with kx_scanner_close(). KX_ERR_NOT_FOUND for an unknown
  * back-end, KX_ERR_SCAN_DEVICE when the device is missing or fails,
  * KX_ERR_BUSY, KX_ERR_PERMISSION.
- * A kx_scanner is used by one thread at a time, except scanner_cancel().
+ * A kx_scanner is used by one thread at a time, except kx_scanner_cancel().
  */
-kx_err scanner_open(const char *backend, const char *device, kx_scanner **out);
+kx_err kx_scanner_open(const char *backend, const char *device, kx_scanner **out);
 
 /*
- * scanner_scan - capture one page. params NULL means the defaults. Checks
+ * kx_scanner_scan - capture one page. params NULL means the defaults. Checks
  * the parameters (resolution within 50..1200, mode), logs the start and the
  * outcome with its duration, and returns the image in *out (free with
  * kx_image_free()). Errors: KX_ERR_INVALID_ARG, KX_ERR_SCAN_JAMMED,
@@ -147,39 +147,39 @@ kx_err scanner_open(const char *backend, const char *device, kx_scanner **out);
  * KX_ERR_NO_MEMORY, KX_ERR_TOO_LARGE. After an error the next call works
  * again once the cause is cleared.
  */
-kx_err scanner_scan(kx_scanner *s, const kx_scan_params *params, kx_scan_progress_fn progress,
-                    void *user, kx_image **out);
+kx_err kx_scanner_scan(kx_scanner *s, const kx_scan_params *params,
+                       kx_scan_progress_fn progress, void *user, kx_image **out);
 
 /*
- * scanner_cancel - ask a running scan to stop. Safe from any thread (the
+ * kx_scanner_cancel - ask a running scan to stop. Safe from any thread (the
  * UI's "Cancel" button) and a no-op when nothing runs; the scan returns
  * KX_ERR_CANCELLED soon after.
  */
-void scanner_cancel(kx_scanner *s);
+void kx_scanner_cancel(kx_scanner *s);
 
-/* scanner_close - release the device. NULL is fine. Not during a scan. */
-void scanner_close(kx_scanner *s);
+/* kx_scanner_close - release the device. NULL is fine. Not during a scan. */
+void kx_scanner_close(kx_scanner *s);
 
-/* scanner_backend_name / scanner_caps - of an open scanner. */
-const char *scanner_backend_name(const kx_scanner *s);
-unsigned scanner_caps(const kx_scanner *s);
+/* kx_scanner_backend_name / kx_scanner_caps - of an open scanner. */
+const char *kx_scanner_backend_name(const kx_scanner *s);
+unsigned kx_scanner_caps(const kx_scanner *s);
 
 /*
- * scanner_inject_fault - test hook: the `after`-th next scanner_scan() on s
+ * kx_scanner_inject_fault - test hook: the `after`-th next kx_scanner_scan() on s
  * (1 = the very next) returns `code` without touching the device, as a
  * device failure would. code KX_OK clears it. For a whole process (the demo,
  * end-to-end tests) set KX_FAULT_SCANNER=<open|scan>[:<error name>] instead:
  * every such call then fails (default KX_ERR_SCAN_JAMMED).
  */
-void scanner_inject_fault(kx_scanner *s, kx_err code, int after);
+void kx_scanner_inject_fault(kx_scanner *s, kx_err code, int after);
 
 /*
- * scanner_advice - what the user or staff should do after a scan error, as
+ * kx_scanner_advice - what the user or staff should do after a scan error, as
  * an English msgid to translate with kx_tr() ("Open the scanner and remove
  * the jammed paper."). NULL for codes that need no advice (KX_OK,
  * KX_ERR_CANCELLED). Static string.
  */
-const char *scanner_advice(kx_err code);
+const char *kx_scanner_advice(kx_err code);
 
 /*
  * Configuration, section [scanner] (config/kiosk.conf.example):
@@ -196,8 +196,8 @@ typedef struct kx_scanner_config {
     const char *option_list[KX_SCAN_MAX_OPTIONS + 1]; /* params.options points here */
 } kx_scanner_config;
 
-/* scanner_config_read - parse [scanner] of cfg (NULL: all defaults) into
+/* kx_scanner_config_read - parse [scanner] of cfg (NULL: all defaults) into
  * *out. KX_ERR_CONFIG with detail for bad values. */
-kx_err scanner_config_read(const kx_config *cfg, kx_scanner_config *out);
+kx_err kx_scanner_config_read(const kx_config *cfg, kx_scanner_config *out);
 
 #endif

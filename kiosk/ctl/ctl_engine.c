@@ -21,7 +21,7 @@
 #include "core/secbuf.h"
 #include "core/str.h"
 #include "ctl.h"
-#include "engine/protocol.h"
+#include "proto/protocol.h"
 
 typedef struct ctl_conn {
     int fd;

@@ -17,7 +17,7 @@
 #include "core/i18n.h"
 #include "core/str.h"
 #include "ctl.h"
-#include "imaging/idcard.h"
+#include "imaging/cardcrop.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 
@@ -128,8 +128,8 @@ int ctl_cmd_idcard_crop(int argc, char **argv)
     kx_err rc = kx_image_load(path, &img);
     if (rc)
         return ctl_imaging_load_failed("idcard-crop", path, rc);
-    kx_idcard_found found;
-    rc = kx_idcard_crop(img, &found, &card);
+    kx_cardcrop_found found;
+    rc = kx_cardcrop_crop(img, &found, &card);
     kx_image_free(img);
     if (rc == KX_ERR_NO_CARD) {
         json_t *o = json_object();

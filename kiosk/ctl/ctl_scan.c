@@ -58,7 +58,7 @@ int ctl_cmd_scan(int argc, char **argv)
         return ctl_fail(CTL_EXIT_USAGE, "scan", "out of memory");
     kx_err crc = conf ? kx_config_load(conf, &cfg) : KX_OK;
     if (crc == KX_OK)
-        crc = scanner_config_read(cfg, sc);
+        crc = kx_scanner_config_read(cfg, sc);
     if (crc) {
         free(sc);
         kx_config_free(cfg);
@@ -109,14 +109,14 @@ static int ctl_scan_run(int argc, char **argv, const kx_scanner_config *sc, cons
 
     double t0 = ctl_now_ms();
     kx_scanner *s = NULL;
-    kx_err rc = scanner_open(backend, device, &s);
+    kx_err rc = kx_scanner_open(backend, device, &s);
     kx_image *img = NULL;
     int tenths = 0;
     if (rc == KX_OK)
-        rc = scanner_scan(s, &params, ctl_scan_progress, &tenths, &img);
+        rc = kx_scanner_scan(s, &params, ctl_scan_progress, &tenths, &img);
     if (tenths)
         fputc('\n', stderr);
-    scanner_close(s);
+    kx_scanner_close(s);
     if (rc == KX_OK)
         rc = kx_image_save(img, outp);
     json_t *o = json_object();

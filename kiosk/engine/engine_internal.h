@@ -24,7 +24,7 @@
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/journal.h"
-#include "engine/protocol.h"
+#include "proto/protocol.h"
 
 #define KX_SESSION_ID_MAX 64
 #define KX_MAX_PREVIEWS 8

@@ -23,7 +23,7 @@
 
 #include "core/err.h"
 #include "domain/services.h"
-#include "engine/protocol.h"
+#include "proto/protocol.h"
 
 /* Jobs a state may start on entry. KX_JOB_NONE: the state waits for input. */
 typedef enum kx_job {

@@ -33,7 +33,7 @@ kx_err kx_devices_open_local(kx_engine *e, kx_devices *d)
     d->local = calloc(1, sizeof *d->local);
     if (!d->local)
         return KX_ERR_NO_MEMORY;
-    kx_err rc = scanner_config_read(e->cfg, &d->local->scan_cfg);
+    kx_err rc = kx_scanner_config_read(e->cfg, &d->local->scan_cfg);
     if (!rc)
         rc = kx_token_devices_open(e->cfg, &d->local->token);
     return rc;
@@ -43,7 +43,7 @@ void kx_devices_close_local(kx_devices *d)
 {
     if (!d->local)
         return;
-    scanner_close(d->local->scanner);
+    kx_scanner_close(d->local->scanner);
     kx_token_devices_close(d->local->token);
     kx_idcard_devices_close();
     free(d->local);
@@ -94,12 +94,12 @@ static kx_err scan_page(kx_engine *e, kx_image **out)
     struct kx_local_devices *l = local_of(e);
     kx_err rc;
     if (!l->scanner &&
-        (rc = scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
+        (rc = kx_scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
         return rc;
     scan_progress_ctx ctx = {.e = e};
-    rc = scanner_scan(l->scanner, &l->scan_cfg.params, scan_progress, &ctx, out);
+    rc = kx_scanner_scan(l->scanner, &l->scan_cfg.params, scan_progress, &ctx, out);
     if (rc == KX_ERR_SCAN_DEVICE) { /* reopen next time */
-        scanner_close(l->scanner);
+        kx_scanner_close(l->scanner);
         l->scanner = NULL;
     }
     return rc;
@@ -401,11 +401,11 @@ kx_err kx_device_selftest_scan(kx_engine *e, char *path, size_t pathsz, int *w, 
     kx_image *img = NULL;
     kx_err rc = KX_OK;
     if (!l->scanner &&
-        (rc = scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
+        (rc = kx_scanner_open(l->scan_cfg.backend, l->scan_cfg.device, &l->scanner)))
         return rc;
-    rc = scanner_scan(l->scanner, &l->scan_cfg.params, selftest_progress, NULL, &img);
+    rc = kx_scanner_scan(l->scanner, &l->scan_cfg.params, selftest_progress, NULL, &img);
     if (rc) {
-        scanner_close(l->scanner); /* reopen next time */
+        kx_scanner_close(l->scanner); /* reopen next time */
         l->scanner = NULL;
         return rc;
     }

@@ -22,7 +22,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
-#include "engine/protocol.h"
+#include "proto/protocol.h"
 
 /* ---- the published state, parsed ------------------------------------- */
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "imaging/idcard.h"
+#include "imaging/cardcrop.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 
@@ -30,9 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             kx_licence_qr_read(img, qr);
             free(qr);
         }
-        kx_idcard_found found;
+        kx_cardcrop_found found;
         kx_image *card = NULL;
-        if (kx_idcard_crop(img, &found, &card) == KX_OK)
+        if (kx_cardcrop_crop(img, &found, &card) == KX_OK)
             kx_image_free(card);
     }
     kx_image_free(img);

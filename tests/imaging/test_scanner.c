@@ -92,7 +92,7 @@ typedef struct recorder {
     const kx_image *truth;
     int calls, last_done, total, rows_seen, rows_ok;
     int cancel_after;       /* return 1 on this call (0: never) */
-    kx_scanner *cancel_via; /* or call scanner_cancel() on it */
+    kx_scanner *cancel_via; /* or call kx_scanner_cancel() on it */
 } recorder;
 
 static int record(void *user, const kx_scan_progress *p)
@@ -113,7 +113,7 @@ static int record(void *user, const kx_scan_progress *p)
     }
     if (r->cancel_after && r->calls == r->cancel_after) {
         if (r->cancel_via) {
-            scanner_cancel(r->cancel_via);
+            kx_scanner_cancel(r->cancel_via);
             return 0;
         }
         return 1;
@@ -124,9 +124,9 @@ static int record(void *user, const kx_scan_progress *p)
 static kx_scanner *open_pnm(void)
 {
     kx_scanner *s = NULL;
-    assert_int_equal(scanner_open("sane", "pnm:0", &s), KX_OK);
-    assert_string_equal(scanner_backend_name(s), "sane");
-    assert_true(scanner_caps(s) & KX_SCANNER_CAP_CANCEL);
+    assert_int_equal(kx_scanner_open("sane", "pnm:0", &s), KX_OK);
+    assert_string_equal(kx_scanner_backend_name(s), "sane");
+    assert_true(kx_scanner_caps(s) & KX_SCANNER_CAP_CANCEL);
     return s;
 }
 
@@ -138,7 +138,7 @@ static void test_scan_colour_with_progress(void **state)
     kx_scan_params p = {.resolution = 300, .mode = KX_SCAN_COLOR, .options = opts};
     recorder r = {.truth = truth_color};
     kx_image *img = NULL;
-    assert_int_equal(scanner_scan(s, &p, record, &r, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, record, &r, &img), KX_OK);
     assert_image_equal(img, truth_color);
     assert_true(img->dpi == 300);
     assert_true(r.calls >= 4); /* streamed while reading, not once at the end */
@@ -150,7 +150,7 @@ static void test_scan_colour_with_progress(void **state)
 
     /* Grey requested from a device without a mode option: converted. */
     p.mode = KX_SCAN_GRAY;
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     assert_image_equal(img, truth_gray);
     kx_image_free(img);
 
@@ -158,14 +158,14 @@ static void test_scan_colour_with_progress(void **state)
      * 150 is offered. */
     p.mode = KX_SCAN_COLOR;
     p.resolution = 600;
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     assert_true(img->dpi == 300);
     kx_image_free(img);
     p.resolution = 150;
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     assert_true(img->dpi == 150);
     kx_image_free(img);
-    scanner_close(s);
+    kx_scanner_close(s);
 }
 
 static void test_scan_frame_layouts(void **state)
@@ -177,14 +177,14 @@ static void test_scan_frame_layouts(void **state)
     const char *three[] = {opt_color, "three-pass=yes", NULL};
     kx_scan_params p = {.options = three};
     recorder r = {.truth = NULL};
-    assert_int_equal(scanner_scan(s, &p, record, &r, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, record, &r, &img), KX_OK);
     assert_image_equal(img, truth_color);
     assert_int_equal(r.total, 3 * 585);
     assert_int_equal(r.last_done, 3 * 585);
     kx_image_free(img);
     const char *single[] = {"three-pass=no", NULL};
     p.options = single;
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     kx_image_free(img);
 
     /* A hand scanner does not know the page length in advance. */
@@ -192,18 +192,18 @@ static void test_scan_frame_layouts(void **state)
     p.options = hand;
     memset(&r, 0, sizeof(r));
     r.truth = truth_gray;
-    assert_int_equal(scanner_scan(s, &p, record, &r, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, record, &r, &img), KX_OK);
     assert_image_equal(img, truth_gray);
     assert_int_equal(r.total, -1);
     assert_int_equal(r.rows_ok, 585);
     kx_image_free(img);
-    scanner_close(s);
+    kx_scanner_close(s);
 
     /* SANE's test back-end: 1-bit line-art and 16-bit grey frames. */
-    assert_int_equal(scanner_open("sane", "test:0", &s), KX_OK);
+    assert_int_equal(kx_scanner_open("sane", "test:0", &s), KX_OK);
     const char *lineart[] = {"depth=1", "test-picture=Grid", NULL};
     kx_scan_params q = {.resolution = 75, .mode = KX_SCAN_LINEART, .options = lineart};
-    assert_int_equal(scanner_scan(s, &q, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &q, NULL, NULL, &img), KX_OK);
     assert_int_equal(img->channels, 1);
     assert_true(img->dpi == 75);
     int black = 0, white = 0, other = 0;
@@ -218,11 +218,11 @@ static void test_scan_frame_layouts(void **state)
     const char *deep[] = {"depth=16", "test-picture=Grid", NULL};
     q.mode = KX_SCAN_GRAY;
     q.options = deep;
-    assert_int_equal(scanner_scan(s, &q, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &q, NULL, NULL, &img), KX_OK);
     assert_int_equal(img->channels, 1);
     assert_true(img->width > 100 && img->height > 100);
     kx_image_free(img);
-    scanner_close(s);
+    kx_scanner_close(s);
 }
 
 static void test_device_statuses_and_reopen(void **state)
@@ -248,13 +248,13 @@ static void test_device_statuses_and_reopen(void **state)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         const char *bad[] = {opt_color, cases[i].option, NULL};
         kx_scan_params p = {.options = bad};
-        assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), cases[i].expect);
+        assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), cases[i].expect);
         assert_null(img);
         assert_true(strlen(kx_err_detail()) > 0);
         /* The device was reset: once the cause is cleared, it scans again. */
         const char *good[] = {opt_color, cases[i].clear, NULL};
         p.options = good;
-        assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+        assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
         assert_image_equal(img, truth_color);
         kx_image_free(img);
         img = NULL;
@@ -262,12 +262,12 @@ static void test_device_statuses_and_reopen(void **state)
     /* A page the device cannot read. */
     const char *missing[] = {"filename=/nonexistent/page.ppm", NULL};
     kx_scan_params p = {.options = missing};
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_SCAN_DEVICE);
-    scanner_close(s);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_SCAN_DEVICE);
+    kx_scanner_close(s);
 
-    assert_int_equal(scanner_open("sane", "pnm:7", &s), KX_ERR_SCAN_DEVICE);
+    assert_int_equal(kx_scanner_open("sane", "pnm:7", &s), KX_ERR_SCAN_DEVICE);
     assert_null(s);
-    assert_int_equal(scanner_open("twain", "x", &s), KX_ERR_NOT_FOUND);
+    assert_int_equal(kx_scanner_open("twain", "x", &s), KX_ERR_NOT_FOUND);
 }
 
 typedef struct canceller {
@@ -288,7 +288,7 @@ static void *cancel_thread(void *arg)
 {
     canceller *c = arg;
     sem_wait(&c->in_scan);
-    scanner_cancel(c->s);
+    kx_scanner_cancel(c->s);
     sem_post(&c->cancelled);
     /* further progress calls (if any) must not block */
     for (int i = 0; i < 100; i++)
@@ -304,7 +304,7 @@ static void test_cancel(void **state)
     kx_scan_params p = {.options = opts};
     kx_image *img = NULL;
     recorder r = {.truth = truth_color, .cancel_after = 2};
-    assert_int_equal(scanner_scan(s, &p, record, &r, &img), KX_ERR_CANCELLED);
+    assert_int_equal(kx_scanner_scan(s, &p, record, &r, &img), KX_ERR_CANCELLED);
     assert_null(img);
     assert_int_equal(r.calls, 2);
     /* Cancel through the API (as the UI thread would) from inside a scan. */
@@ -312,7 +312,7 @@ static void test_cancel(void **state)
     r.truth = truth_color;
     r.cancel_after = 1;
     r.cancel_via = s;
-    assert_int_equal(scanner_scan(s, &p, record, &r, &img), KX_ERR_CANCELLED);
+    assert_int_equal(kx_scanner_scan(s, &p, record, &r, &img), KX_ERR_CANCELLED);
     assert_int_equal(r.calls, 1);
     /* And from another thread while the scan is running. */
     canceller c = {.s = s};
@@ -320,16 +320,16 @@ static void test_cancel(void **state)
     sem_init(&c.cancelled, 0, 0);
     pthread_t th;
     assert_int_equal(pthread_create(&th, NULL, cancel_thread, &c), 0);
-    assert_int_equal(scanner_scan(s, &p, block_until_cancelled, &c, &img), KX_ERR_CANCELLED);
+    assert_int_equal(kx_scanner_scan(s, &p, block_until_cancelled, &c, &img), KX_ERR_CANCELLED);
     pthread_join(th, NULL);
     sem_destroy(&c.in_scan);
     sem_destroy(&c.cancelled);
     /* A cancel between scans does not stick to the next one. */
-    scanner_cancel(s);
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    kx_scanner_cancel(s);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     assert_image_equal(img, truth_color);
     kx_image_free(img);
-    scanner_close(s);
+    kx_scanner_close(s);
 }
 
 static kx_err dummy_open(const char *d, void **st)
@@ -363,30 +363,30 @@ static void test_registry_and_faults(void **state)
         .name = "memory", .open = dummy_open, .scan = dummy_scan, .close = dummy_close};
     static const kx_scanner_ops dup = {
         .name = "sane", .open = dummy_open, .scan = dummy_scan, .close = dummy_close};
-    assert_int_equal(scanner_register(&no_scan), KX_ERR_INVALID_ARG);
-    assert_int_equal(scanner_register(&lying), KX_ERR_INVALID_ARG);
-    assert_int_equal(scanner_register(&dup), KX_ERR_STATE);
-    assert_int_equal(scanner_register(&fine), KX_OK);
-    assert_ptr_equal(scanner_find_backend("memory"), &fine);
-    assert_int_equal(scanner_list("memory", NULL, NULL), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_scanner_register(&no_scan), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_scanner_register(&lying), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_scanner_register(&dup), KX_ERR_STATE);
+    assert_int_equal(kx_scanner_register(&fine), KX_OK);
+    assert_ptr_equal(kx_scanner_find_backend("memory"), &fine);
+    assert_int_equal(kx_scanner_list("memory", NULL, NULL), KX_ERR_INVALID_ARG);
 
     kx_scanner *s = NULL;
     kx_image *img = NULL;
-    assert_int_equal(scanner_open("memory", NULL, &s), KX_OK);
+    assert_int_equal(kx_scanner_open("memory", NULL, &s), KX_OK);
     const char *opts[] = {"a=b", NULL};
     kx_scan_params p = {.options = opts};
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_UNSUPPORTED);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_UNSUPPORTED);
     p.options = NULL;
     p.resolution = 20;
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_INVALID_ARG);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_INVALID_ARG);
     p.resolution = 0;
-    scanner_inject_fault(s, KX_ERR_SCAN_JAMMED, 2);
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    kx_scanner_inject_fault(s, KX_ERR_SCAN_JAMMED, 2);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     kx_image_free(img);
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_SCAN_JAMMED);
-    assert_int_equal(scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_SCAN_JAMMED);
+    assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     kx_image_free(img);
-    scanner_close(s);
+    kx_scanner_close(s);
 }
 
 static void list_cb(void *user, const char *name, const char *vendor, const char *model,
@@ -400,18 +400,18 @@ static void list_cb(void *user, const char *name, const char *vendor, const char
 static void test_list_and_config(void **state)
 {
     (void)state;
-    assert_null(scanner_advice(KX_OK));
-    assert_null(scanner_advice(KX_ERR_CANCELLED));
-    assert_string_equal(scanner_advice(KX_ERR_SCAN_JAMMED),
+    assert_null(kx_scanner_advice(KX_OK));
+    assert_null(kx_scanner_advice(KX_ERR_CANCELLED));
+    assert_string_equal(kx_scanner_advice(KX_ERR_SCAN_JAMMED),
                         "Open the scanner, remove the jammed paper and try again.");
-    assert_true(
-        strcmp(scanner_advice(KX_ERR_SCAN_DEVICE), scanner_advice(KX_ERR_SCAN_COVER_OPEN)));
+    assert_true(strcmp(kx_scanner_advice(KX_ERR_SCAN_DEVICE),
+                       kx_scanner_advice(KX_ERR_SCAN_COVER_OPEN)));
     int found = 0;
-    assert_int_equal(scanner_list("sane", list_cb, &found), KX_OK);
+    assert_int_equal(kx_scanner_list("sane", list_cb, &found), KX_OK);
     assert_int_equal(found, 1);
 
     kx_scanner_config sc;
-    assert_int_equal(scanner_config_read(NULL, &sc), KX_OK);
+    assert_int_equal(kx_scanner_config_read(NULL, &sc), KX_OK);
     assert_string_equal(sc.backend, "sane");
     assert_null(sc.device);
     assert_int_equal(sc.params.resolution, 300);
@@ -421,7 +421,7 @@ static void test_list_and_config(void **state)
                                            "mode = gray\noptions = grayify=yes; source=x\n",
                                            "t.conf", &cfg),
                      KX_OK);
-    assert_int_equal(scanner_config_read(cfg, &sc), KX_OK);
+    assert_int_equal(kx_scanner_config_read(cfg, &sc), KX_OK);
     assert_string_equal(sc.device, "pnm:1");
     assert_int_equal(sc.params.resolution, 200);
     assert_int_equal(sc.params.mode, KX_SCAN_GRAY);
@@ -436,7 +436,7 @@ static void test_list_and_config(void **state)
         char path[512];
         snprintf(path, sizeof(path), "%s/config/kiosk.conf.example", src);
         assert_int_equal(kx_config_load(path, &cfg), KX_OK);
-        assert_int_equal(scanner_config_read(cfg, &sc), KX_OK);
+        assert_int_equal(kx_scanner_config_read(cfg, &sc), KX_OK);
         assert_string_equal(sc.backend, "sane");
         assert_null(sc.device);
         assert_int_equal(sc.params.resolution, 300);
@@ -447,11 +447,11 @@ static void test_list_and_config(void **state)
 
     assert_int_equal(kx_config_load_string("[scanner]\nresolution = 5000\n", "t.conf", &cfg),
                      KX_OK);
-    assert_int_equal(scanner_config_read(cfg, &sc), KX_ERR_CONFIG);
+    assert_int_equal(kx_scanner_config_read(cfg, &sc), KX_ERR_CONFIG);
     kx_config_free(cfg);
     assert_int_equal(kx_config_load_string("[scanner]\noptions = justaname\n", "t.conf", &cfg),
                      KX_OK);
-    assert_int_equal(scanner_config_read(cfg, &sc), KX_ERR_CONFIG);
+    assert_int_equal(kx_scanner_config_read(cfg, &sc), KX_ERR_CONFIG);
     kx_config_free(cfg);
 }
 

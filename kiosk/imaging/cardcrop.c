@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * idcard.c - find, deskew and crop an ID card on a flatbed scan (see
- * idcard.h).
+ * cardcrop.c - find, deskew and crop an ID card on a flatbed scan (see
+ * cardcrop.h).
  *
  * Sections: coarse map and lid colour - card region - rectangle fit -
  * edge refinement - resampling - entry points.
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "imaging/idcard.h"
+#include "imaging/cardcrop.h"
 
 #define CARD_MAP_SIDE 1000
 #define CARD_ASSUMED_DPI 300.0
@@ -332,7 +332,7 @@ static int card_intersect(const double p0[2], const double p1[2], const double q
 
 /* ---- entry points ------------------------------------------------------ */
 
-kx_err kx_idcard_find(const kx_image *img, kx_idcard_found *found)
+kx_err kx_cardcrop_find(const kx_image *img, kx_cardcrop_found *found)
 {
     if (!img || !found || !img->data || img->width < 8 || img->height < 8)
         return KX_ERR_INVALID_ARG;
@@ -412,12 +412,12 @@ kx_err kx_idcard_find(const kx_image *img, kx_idcard_found *found)
     double left = hypot(c[3][0] - c[0][0], c[3][1] - c[0][1]);
     double right = hypot(c[2][0] - c[1][0], c[2][1] - c[1][1]);
     double lpx = (top + bottom) / 2, wpx = (left + right) / 2;
-    double dpi = img->dpi > 0 ? img->dpi : lpx / (KX_IDCARD_WIDTH_MM / MM_PER_INCH);
+    double dpi = img->dpi > 0 ? img->dpi : lpx / (KX_CARD_WIDTH_MM / MM_PER_INCH);
     double wmm = lpx / dpi * MM_PER_INCH, hmm = wpx / dpi * MM_PER_INCH;
     double aspect = lpx / wpx;
-    if (aspect < 1.45 || aspect > 1.75 || wmm < KX_IDCARD_WIDTH_MM * 0.9 ||
-        wmm > KX_IDCARD_WIDTH_MM * 1.1 || hmm < KX_IDCARD_HEIGHT_MM * 0.9 ||
-        hmm > KX_IDCARD_HEIGHT_MM * 1.1) {
+    if (aspect < 1.45 || aspect > 1.75 || wmm < KX_CARD_WIDTH_MM * 0.9 ||
+        wmm > KX_CARD_WIDTH_MM * 1.1 || hmm < KX_CARD_HEIGHT_MM * 0.9 ||
+        hmm > KX_CARD_HEIGHT_MM * 1.1) {
         kx_err_set_detail("largest object is %.1f x %.1f mm, not an ID card", wmm, hmm);
         rc = KX_ERR_NO_CARD;
         goto out;
@@ -434,18 +434,18 @@ out:
     return rc;
 }
 
-kx_err kx_idcard_crop(const kx_image *img, kx_idcard_found *found, kx_image **out)
+kx_err kx_cardcrop_crop(const kx_image *img, kx_cardcrop_found *found, kx_image **out)
 {
     if (!out)
         return KX_ERR_INVALID_ARG;
     *out = NULL;
-    kx_idcard_found local;
-    kx_idcard_found *fd = found ? found : &local;
-    kx_err rc = kx_idcard_find(img, fd);
+    kx_cardcrop_found local;
+    kx_cardcrop_found *fd = found ? found : &local;
+    kx_err rc = kx_cardcrop_find(img, fd);
     if (rc)
         return rc;
-    int W = (int)lround(KX_IDCARD_WIDTH_MM / MM_PER_INCH * fd->dpi);
-    int H = (int)lround(KX_IDCARD_HEIGHT_MM / MM_PER_INCH * fd->dpi);
+    int W = (int)lround(KX_CARD_WIDTH_MM / MM_PER_INCH * fd->dpi);
+    int H = (int)lround(KX_CARD_HEIGHT_MM / MM_PER_INCH * fd->dpi);
     int och = img->channels == 1 ? 1 : 3;
     kx_image *card = NULL;
     if ((rc = kx_image_new(W, H, och, &card)))
