@@ -3,7 +3,9 @@
  * ctl_domain.c - offline checks: credit code, ID number, licence payload,
  * services and configuration.
  */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/config.h"
 #include "core/str.h"
@@ -11,6 +13,7 @@
 #include "domain/idnum.h"
 #include "domain/licence.h"
 #include "domain/services.h"
+#include "domain/sites.h"
 #include "domain/uscc.h"
 
 int ctl_cmd_uscc(int argc, char **argv)
@@ -160,6 +163,59 @@ int ctl_cmd_services(int argc, char **argv)
     return CTL_EXIT_OK;
 }
 
+/*
+ * ctl_sites_path - the sites file a kiosk configuration names ([kiosk]
+ * sites_file, default /etc/jxca-kiosk/sites.conf). A relative path is taken
+ * from the configuration's directory; when the named file is absent and a
+ * sites.conf sits beside the configuration, that one is checked, so a
+ * staged tree (a package's etc/) can be checked before it is installed.
+ */
+static void ctl_sites_path(const kx_config *cfg, const char *conf_path, char *out, size_t outsz)
+{
+    const char *named =
+        kx_config_get_str(cfg, "kiosk", "sites_file", "/etc/jxca-kiosk/sites.conf");
+    char dir[1024];
+    kx_strlcpy(dir, conf_path, sizeof dir);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        kx_strlcpy(dir, ".", sizeof dir);
+    if (named[0] == '/')
+        kx_strlcpy(out, named, outsz);
+    else
+        snprintf(out, outsz, "%s/%s", dir, named);
+    if (access(out, R_OK) != 0) {
+        char beside[1100];
+        snprintf(beside, sizeof beside, "%s/sites.conf", dir);
+        if (access(beside, R_OK) == 0)
+            kx_strlcpy(out, beside, outsz);
+    }
+}
+
+/* ctl_check_site - [kiosk] site names a hall of the sites file */
+static kx_err ctl_check_site(const kx_config *cfg, const char *conf_path)
+{
+    char path[1100];
+    ctl_sites_path(cfg, conf_path, path, sizeof path);
+    kx_config *sc = NULL;
+    kx_sites sites = {0};
+    const kx_site *here = NULL;
+    kx_err rc = kx_config_load(path, &sc);
+    if (rc == KX_ERR_IO) {
+        kx_err_set_detail("%s: [kiosk] sites_file %s cannot be read", kx_config_name(cfg),
+                          path);
+        rc = KX_ERR_CONFIG;
+    }
+    if (!rc)
+        rc = kx_sites_from_config(sc, &sites);
+    if (!rc)
+        rc = kx_site_of_kiosk(cfg, &sites, &here);
+    kx_sites_free(&sites);
+    kx_config_free(sc);
+    return rc;
+}
+
 int ctl_cmd_config_check(int argc, char **argv)
 {
     const char *path = ctl_positional(argc, argv, 0, NULL);
@@ -173,6 +229,8 @@ int ctl_cmd_config_check(int argc, char **argv)
         rc = kx_fees_load(cfg, &fees);
     if (!rc)
         rc = kx_rules_load(cfg, &rules);
+    if (!rc)
+        rc = ctl_check_site(cfg, path);
     json_t *o = json_object();
     json_object_set_new(o, "file", json_string(path));
     json_object_set_new(o, "valid", json_boolean(rc == KX_OK));

@@ -37,6 +37,14 @@ expect 0 '"valid":true' config-check "$KX_SOURCE/config/kiosk.conf.example"
 printf '[fees]\nnew = lots\n' > /tmp/kx_bad.$$.conf
 expect 1 ":2: [fees] new=lots" config-check /tmp/kx_bad.$$.conf
 expect 2 '' config-check /nonexistent.conf
+# [kiosk] site must name one of the CA's halls in sites.conf
+mkdir -p /tmp/kx_site.$$
+sed 's/^site = hall-provincial/site = beijing/' "$KX_SOURCE/config/kiosk.conf.example" > /tmp/kx_site.$$/kiosk.conf
+cp "$KX_SOURCE/config/sites.conf" /tmp/kx_site.$$/sites.conf
+expect 1 "site=beijing is not a hall" config-check /tmp/kx_site.$$/kiosk.conf
+sed 's/^site = hall-provincial/site = yichun/' "$KX_SOURCE/config/kiosk.conf.example" > /tmp/kx_site.$$/kiosk.conf
+expect 0 '"valid":true' config-check /tmp/kx_site.$$/kiosk.conf
+rm -rf /tmp/kx_site.$$
 expect 2 '' no-such-command
 json_ok uscc 91110000600037341L
 json_ok idnum 360426199101010071
