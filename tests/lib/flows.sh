@@ -1,0 +1,273 @@
+# SPDX-License-Identifier: MIT
+# tests/lib/flows.sh - scripted sessions (kioskctl run-flow) against the
+# kioskd of peers.sh: running a flow from stdin or from a file under
+# tests/engine/flows/, the scanner's page, the main path of every service,
+# the crash-point helpers, and the check that no PIN or full ID number is
+# left in the kiosk's files. Sourced; sources peers.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/peers.sh"
+FLOWS="$S/tests/engine/flows"
+
+# run a flow script (from stdin), failing the check on error
+flow() { # NAME < script
+  cat > "$T/$1.flow"
+  if "$K" run-flow "$T/$1.flow" >"$T/$1.out" 2>"$T/$1.err"; then ok; else
+    bad "flow $1"; cat "$T/$1.err"; tail -15 "$T/kioskd.log"; fi
+}
+# run a flow file (a path, or a name under tests/engine/flows/) as check
+# NAME; @KEY@ in it is replaced by VALUE for each KEY=VALUE given
+flow_file() { # NAME FILE [KEY=VALUE...]
+  local name=$1 file=$2 kv script
+  [ -f "$file" ] || file="$FLOWS/$file"
+  shift 2
+  script=$(cat "$file") || { bad "flow $name: no file $file"; return 1; }
+  for kv in "$@"; do script=${script//"@${kv%%=*}@"/"${kv#*=}"}; done
+  printf '%s\n' "$script" | flow "$name"
+}
+
+# The straight path of a new issuance (no detours), in segments because the
+# scanner's page changes between them. Needs the set-up of new.sh: docs,
+# SANE pnm, idcard-sim, a blank token. Returns non-zero at the first
+# segment that fails (e.g. when kioskd is killed at a crash point).
+new_issuance_flow() {
+  local q=${1:-1}  # quiet: do not count failures
+  seg() { cat > "$T/seg.flow"; "$K" run-flow "$T/seg.flow" >"$T/seg.out" 2>"$T/seg.err"; }
+  page licence
+  seg <<'FLOW' || return 1
+send choose_service service=new
+expect screen=licence_place
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+expect screen=doc_place doc=agent_id_front
+FLOW
+  page id_front
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect screen=doc_place doc=agent_id_back
+FLOW
+  page id_back
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm
+expect screen=seal_place
+FLOW
+  page seal_ok
+  seg <<'FLOW' || return 1
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+expect screen=doc_place doc=auth_letter
+FLOW
+  page auth
+  seg <<FLOW || return 1
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+expect timeout=30 screen=fee_confirm
+$FLOW_PIN_NEW_DONE
+send confirm
+expect screen=home
+FLOW
+}
+# set-up shared by new issuance tests: documents, SANE pnm, idcard-sim
+new_issuance_setup() { # CODE
+  /usr/bin/python3 "$S/tests/e2e/make_docs.py" "$T/docs" "$1" 2>/dev/null || return 1
+  mkdir -p "$T/sane"; printf 'pnm\n' > "$T/sane/dll.conf"
+  export SANE_CONFIG_DIR="$T/sane"
+}
+page() { ln -sfn "$T/docs/$1.ppm" "$T/page.ppm"; }
+new_issuance_config() {
+  kioskd_config <<CONF
+[token]
+module = $P11_MODULE
+[idcard]
+device = $T/idcard
+[scanner]
+backend = sane
+device = pnm:0
+resolution = 150
+options = filename=$T/page.ppm
+CONF
+}
+
+# run a flow in segments; "page NAME" lines switch the scanner's page
+run_segments() { # NAME [quiet] < script with "page X" separators
+  local name=$1 quiet=${2:-} n=0 buf=""
+  seg1() {
+    if [ -n "$quiet" ]; then
+      printf '%s\n' "$buf" > "$T/$name-$n.flow"
+      "$K" run-flow "$T/$name-$n.flow" >/dev/null 2>&1
+    else
+      printf '%s\n' "$buf" | flow "$name-$n"
+    fi
+  }
+  while IFS= read -r line || [ -n "$line" ]; do
+    if [[ $line == page\ * ]]; then
+      [ -n "$buf" ] && { seg1 || return 1; }
+      n=$((n+1)); buf=""; page "${line#page }"
+    else
+      buf+="$line"$'\n'
+    fi
+  done
+  [ -z "$buf" ] || seg1
+}
+fresh() { [ -d "$T/state" ] && [ -n "${PRIVATE_PATTERNS:-}" ] && kiosk_files_clean $PRIVATE_PATTERNS; admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
+# the licence, the ID card, contact and agreement after cert_show
+LICENCE_AGENT='send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm'
+
+# The main path of the services that services.sh and crash_services.sh
+# drive, for run_segments ("page X" lines switch the scanner's page). Each
+# ends on "done"; the caller adds what follows.
+# the agent's ID card copies (front, back), the contact and the agreement
+FLOW_ID_CONTACT='page id_front
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review
+send confirm
+send contact phone=13800000000 email=""
+send confirm'
+# from the fee to done for the services that ask for a new PIN
+FLOW_PIN_NEW_DONE='send confirm
+expect timeout=30 screen=pin_new
+send new_pin pin=270513 repeat=270513
+expect timeout=30 screen=done'
+# renewal by re-proofing (no PIN): the UKEY with its certificate, then the
+# licence, the stamped credit-code copy, the ID card; the PIN is reset
+FLOW_RENEW_NOPIN="send choose_service service=renew_nopin
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect screen=doc_place doc=uscc_copy
+page uscc
+send confirm
+expect timeout=30 screen=doc_review doc=uscc_copy
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+$FLOW_ID_CONTACT
+expect timeout=30 screen=fee_confirm
+$FLOW_PIN_NEW_DONE"
+# the new issuance's documents from the licence to the authorisation letter
+FLOW_NEW_DOCS="page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+$FLOW_ID_CONTACT
+expect screen=seal_place
+page seal_ok
+send confirm
+expect timeout=30 screen=seal_review state=seal_review
+send confirm
+page auth
+send confirm
+expect timeout=30 screen=doc_review doc=auth_letter
+send confirm"
+# reissue onto a blank UKEY: the new issuance's documents and the statement
+FLOW_REISSUE="send choose_service service=reissue
+expect screen=licence_place
+$FLOW_NEW_DOCS
+expect screen=doc_place doc=reissue_statement
+page stmt
+send confirm
+expect timeout=30 screen=doc_review doc=reissue_statement
+send confirm
+expect timeout=30 screen=fee_confirm
+$FLOW_PIN_NEW_DONE"
+# card swap: the old UKEY (PIN 123456), then a blank one gets the certificate
+FLOW_SWAP="send choose_service service=swap
+expect screen=cert_show
+send confirm
+send pin pin=123456
+expect timeout=10 screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+send contact phone=13800000000 email=\"\"
+send confirm
+expect timeout=30 screen=fee_confirm fee.fen=10000
+$FLOW_PIN_NEW_DONE"
+# change of details: the new issuance's documents, a new key on the same UKEY
+FLOW_CHANGE="send choose_service service=change
+expect screen=cert_show
+send confirm
+expect screen=licence_place
+$FLOW_NEW_DOCS
+expect timeout=30 screen=fee_confirm fee.fen=10000
+send confirm
+expect timeout=30 screen=pin_enter
+send pin pin=123456
+expect timeout=30 screen=done"
+
+# ---- crash tests (crash.sh, crash_services.sh) ----
+# crash_kioskd_start POINT: kioskd that SIGKILLs itself at POINT
+# (KX_CRASH_AT=<kind>:<intent|effect|outcome>); the log is marked so that
+# crash_recover looks only at this run's lines
+CRASH_MARK=0
+crash_kioskd_start() {
+  CRASH_MARK=0; [ -f "$T/kioskd.log" ] && CRASH_MARK=$(wc -l < "$T/kioskd.log")
+  KX_CRASH_AT=$1 kioskd_start
+}
+# crash_recover POINT: after the flow drove kioskd into POINT, wait for the
+# kill, check POINT was the cause, restart kioskd (no crash point) and wait
+# until its start-up recovery has finished. Returns 1 (counted as a
+# failure) when kioskd did not crash there or does not come back.
+crash_recover() {
+  local point=$1
+  for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$KD_PID" 2>/dev/null; then bad "$point: kioskd did not crash"; kioskd_stop; return 1; fi
+  wait "$KD_PID" 2>/dev/null; KD_PID=
+  grep -q "engine.crash_point at=$point" < <(tail -n +"$((CRASH_MARK + 1))" "$T/kioskd.log") ||
+    { bad "$point: crash point not reached"; tail -5 "$T/kioskd.log"; return 1; }
+  kioskd_start || { bad "$point: restart"; return 1; }
+  for _ in $(seq 100); do "$K" status 2>/dev/null | grep -q '"recovering":false' && break; sleep 0.1; done
+}
+# transactions the journal still holds open
+open_transactions() { "$K" journal --open | grep -o '"id":' | wc -l; }
+# crash_verdict OK WHAT: count the point's verdict, show the log when it failed
+crash_verdict() {
+  if [ "$1" = 1 ]; then ok; echo "ok   $2"; else bad "$2"; tail -5 "$T/kioskd.log"; fi
+}
+
+# kiosk_files_clean PATTERN... - fails the check when a file the kiosk wrote
+# (kioskd's log, the journal, the spool: $T/state) contains any pattern (PINs,
+# full ID numbers); used after every service (tests/privacy/ checks more).
+kiosk_files_clean() {
+  local p hits=""
+  for p in "$@"; do
+    hits+=$(grep -rlaF -- "$p" "$T/state" "$T/kioskd.log" 2>/dev/null | sed "s|\$| ($p)|")
+  done
+  check "no PIN or full ID number in the kiosk's files${hits:+: $hits}" test -z "$hits"
+  local spooled; spooled=$(find "$T/state" -path '*spool*' -type f 2>/dev/null | wc -l)
+  check "no scan left in the spool" test "$spooled" = 0
+}
+
