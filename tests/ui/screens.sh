@@ -10,9 +10,7 @@ B=${KX_BUILD:?}; S=${KX_SOURCE:?}
 KIOSK="$B/kiosk/ui/kiosk"
 T=$(mktemp -d /tmp/kx-ui-screens-XXXXXX); trap 'rm -rf "$T"' EXIT
 export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=warn
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 
 # the screen ids kioskd publishes, from the protocol's screen table
 ids=$(awk '/^## Screens/{on=1;next} /^## /{on=0} on && /^\| `[a-z_]+` \|/{gsub(/[|` ]/,"",$2); print $2}' \
@@ -66,5 +64,4 @@ printf '[ui]\norientation = diagonal\n' > "$T/bad.conf"
 "$KIOSK" --config "$T/bad.conf" --screenshots "$T/x" >/dev/null 2>"$T/err"
 [ $? -eq 2 ] && grep -q 'orientation' "$T/err" && ok || bad "bad [ui] orientation not reported"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

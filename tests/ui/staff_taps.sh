@@ -17,9 +17,7 @@ B=${KX_BUILD:?}
 KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
 T=$(mktemp -d /tmp/kx-ui-staff-XXXXXX); chmod 755 "$T"
 export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 PID=
 stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
 trap 'stop; rm -rf "$T"' EXIT
@@ -190,5 +188,4 @@ case "$r" in
   *) bad "reset not recorded with the chosen reason: '$r'" ;;
 esac
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

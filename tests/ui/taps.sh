@@ -11,9 +11,7 @@ B=${KX_BUILD:?}
 KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
 T=$(mktemp -d /tmp/kx-ui-taps-XXXXXX); chmod 755 "$T"
 export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 PID=
 start() {
   "$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & PID=$!
@@ -134,5 +132,4 @@ ui "$T/bad.tap"; rc=$?
 printf 'wait screen=unavailable timeout=5\nsleep 500\n' > "$T/none.tap"
 "$KIOSK" --windowed --socket "$T/absent.sock" --script "$T/none.tap" 2>"$T/ui2.log" && ok || bad "no kioskd: unavailable screen"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
