@@ -6,8 +6,7 @@
 # packaged configuration. Installing on a clean system with systemd as PID 1
 # (services started by postinst) is systemd_install.sh.
 set -uo pipefail
-pass=0; fail=0
-check() { local what=$1; shift; if "$@"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $what"; fi; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 T=$(mktemp -d); trap 'kill $KD 2>/dev/null; [ "$fail" = 0 ] || tail -5 "$T/kioskd.log"; rm -rf "$T"' EXIT; KD=
 (cd "$KX_BUILD" && cpack -G DEB -B "$T/pkg" >"$T/cpack.log" 2>&1) || { echo "cpack failed"; cat "$T/cpack.log"; exit 1; }
 deb=$(ls "$T"/pkg/*.deb | head -1)
@@ -52,5 +51,4 @@ up=0; for _ in $(seq 100); do KX_SOCKET="$T/k.sock" "$T/root/usr/bin/kioskctl" s
 check "packaged kioskd starts with the packaged configuration and answers" test $up = 1
 KX_SOCKET="$T/k.sock" "$T/root/usr/bin/kioskctl" status 2>/dev/null | grep -q '"screen":"home"'
 check "and shows the home screen" test $? = 0
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -26,8 +26,7 @@ MIRROR=${KX_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${KX_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}
 CACHE=$KX_BUILD/deploy-rootfs
 BASE_PKGS=systemd,systemd-sysv,dbus
-pass=0; fail=0
-check() { local what=$1; shift; if "$@"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $what"; fi; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 T=$(mktemp -d "${TMPDIR:-/tmp}/kx-deploy.XXXXXX")
 NSPAWN=; LEADER=; MOUNTED=0
 stop_container() {
@@ -183,5 +182,4 @@ check "the installed system boots again" boot || tail -20 "$T/console.log"
 check "after a reboot kioskctl status answers" wait_for 30 status_home
 check "after a reboot the screen runs and is connected" wait_for 30 screen_connected
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
