@@ -8,10 +8,7 @@ set -uo pipefail
 B=${KX_BUILD:?}; S=${KX_SOURCE:?}
 K="$B/kiosk/ctl/kioskctl"; D="$B/kiosk/engine/kioskd"
 T=$(mktemp -d /tmp/kx-daemon-XXXXXX); chmod 755 "$T"
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else bad "$what"; fi; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 PID=
 start() {
   "$D" --config "$T/k.conf" 2>>"$T/log" & PID=$!
@@ -85,5 +82,4 @@ check "stale socket left behind" test -S "$T/k.sock"
 start && ok || bad "restart over a stale socket"
 stop
 check "socket removed on SIGTERM" test ! -S "$T/k.sock"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
