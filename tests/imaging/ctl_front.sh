@@ -10,8 +10,7 @@ set -uo pipefail
 KX_BUILD=${KX_BUILD:?}
 ctl="$KX_BUILD/kiosk/ctl/kioskctl"
 full="$KX_BUILD/kiosk/ctl/kioskctl-full"
-pass=0; fail=0
-check() { local what=$1; shift; if "$@"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: $what"; fi; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
 # what the dynamic loader maps for the front (ldd follows dependencies too)
@@ -57,5 +56,4 @@ fi
 check "without kioskctl-full, uscc still runs (in the front)" bash -c \
   "'$T/root/usr/bin/kioskctl' uscc 91110000600037341L | grep -q '\"valid\":true'"
 
-echo "ctl_front: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -13,9 +13,7 @@ PY=/usr/bin/python3
 GEN="$KX_SOURCE/tools/testdata/gen_sealsheet.py"
 SCORE="$KX_SOURCE/tools/testdata/sealsheet_score.py"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL: $*"; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 
 run_dir() { # run kioskctl on every sheet of $1
   for j in "$1"/sheet-*[0-9].json; do
@@ -111,5 +109,4 @@ EOF
 "$K" seal-sheet "$KX_SOURCE/assets/forms/sealsheet-a4.png" --out "$T/o-form" > "$T/form.json" 2>/dev/null; rc=$?
 if [ $rc = 1 ] && [ "$(grep -o '"status":"missing"' "$T/form.json" | wc -l)" = 6 ]; then ok; else bad "blank form: rc=$rc $(cat "$T/form.json")"; fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
