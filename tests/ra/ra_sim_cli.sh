@@ -10,12 +10,10 @@ set -uo pipefail
 SIM="$KX_BUILD/tools/ra-sim/ra-sim"
 CTL="$KX_BUILD/kiosk/ctl/kioskctl"
 T=$(mktemp -d /tmp/kx-ra-cli-XXXXXX)
-pass=0 fail=0 pid=""
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
+pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else no "$what"; fi; }
 
 start() { # start STATE_DIR [extra options]
   local st=$1; shift
@@ -175,5 +173,4 @@ stop
 "$SIM" --state "$T/x" --server-cert "$T/srv.pem" >/dev/null 2>&1
 check "--server-cert without --server-key refused" test $? -eq 2
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
