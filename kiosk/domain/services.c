@@ -177,10 +177,12 @@ kx_err kx_rules_load(const kx_config *cfg, kx_rules *out)
     if ((rc = kx_config_get_int(cfg, "rules", "min_agent_age", 18, 18, 99, &v)))
         return rc;
     out->min_agent_age = (int)v;
-    if ((rc = kx_config_get_int(cfg, "rules", "renew_window_days", 90, 1, 366, &v)))
+    /* the paper sets no window: by default the kiosk renews whenever the
+     * counter would (0 and -1: no limit); a site may narrow it */
+    if ((rc = kx_config_get_int(cfg, "rules", "renew_window_days", 0, 0, 3650, &v)))
         return rc;
     out->renew_window_days = (int)v;
-    if ((rc = kx_config_get_int(cfg, "rules", "renew_grace_days", 0, 0, 365, &v)))
+    if ((rc = kx_config_get_int(cfg, "rules", "renew_grace_days", -1, -1, 3650, &v)))
         return rc;
     out->renew_grace_days = (int)v;
     if ((rc = kx_config_get_int(cfg, "rules", "cert_validity_days", 365, 1, 3650, &v)))
@@ -210,9 +212,9 @@ kx_err kx_rule_id_card_valid(const char *valid_to, int y, int m, int d)
 
 kx_err kx_rule_renew_window(const kx_rules *r, long days_left)
 {
-    if (days_left > r->renew_window_days)
+    if (r->renew_window_days > 0 && days_left > r->renew_window_days)
         return KX_ERR_STATE;
-    if (days_left < -(long)r->renew_grace_days)
+    if (r->renew_grace_days >= 0 && days_left < -(long)r->renew_grace_days)
         return KX_ERR_EXPIRED;
     return KX_OK;
 }

@@ -78,14 +78,16 @@ void kx_money_format(int64_t fen, char *out, size_t outsz);
 /* Eligibility rules, each KX_OK or the reason. */
 typedef struct kx_rules {
     int min_agent_age;      /* 18 by law (authorisation letter note) */
-    int renew_window_days;  /* renewal allowed this many days before expiry */
-    int renew_grace_days;   /* and this many days after it */
+    int renew_window_days;  /* renewal allowed this many days before expiry (0: any) */
+    int renew_grace_days;   /* and this many days after it (-1: any) */
     int cert_validity_days; /* 365: one year from issue */
 } kx_rules;
 
 /* kx_rules_load - [rules] min_agent_age (18..99, default 18),
- * renew_window_days (1..366, default 90), renew_grace_days (0..365,
- * default 0), cert_validity_days (1..3650, default 365). */
+ * renew_window_days (0..3650, default 0: no limit before expiry),
+ * renew_grace_days (-1..3650, default -1: expired certificates are renewed
+ * too), cert_validity_days (1..3650, default 365). The paper sets no
+ * renewal window, so the defaults turn away nobody the counter serves. */
 kx_err kx_rules_load(const kx_config *cfg, kx_rules *out);
 
 /* kx_rule_agent_age - KX_ERR_UNDERAGE when younger than min on the day. */
@@ -97,7 +99,8 @@ kx_err kx_rule_agent_age(const kx_rules *r, int by, int bm, int bd, int y, int m
 kx_err kx_rule_id_card_valid(const char *valid_to, int y, int m, int d);
 
 /* kx_rule_renew_window - days_left of the current certificate: KX_OK inside
- * the window, KX_ERR_STATE when too early, KX_ERR_EXPIRED when past grace. */
+ * the window, KX_ERR_STATE when too early, KX_ERR_EXPIRED when past grace
+ * (only where a site configured limits). */
 kx_err kx_rule_renew_window(const kx_rules *r, long days_left);
 
 /* kx_days_between - whole days from date a to date b (b - a). */

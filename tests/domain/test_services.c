@@ -88,8 +88,22 @@ static void test_rules(void **state)
     assert_int_equal(kx_rule_id_card_valid("long_term", 2026, 11, 23), KX_OK);
     assert_int_equal(kx_rule_id_card_valid("长期", 2026, 11, 23), KX_OK);
     assert_int_equal(kx_rule_id_card_valid("20260230", 2026, 11, 23), KX_ERR_BAD_FORMAT);
+    /* the defaults refuse no renewal the counter would do */
     assert_int_equal(kx_rule_renew_window(&r, 30), KX_OK);
+    assert_int_equal(kx_rule_renew_window(&r, 200), KX_OK);
+    assert_int_equal(kx_rule_renew_window(&r, -1), KX_OK);
+    assert_int_equal(kx_rule_renew_window(&r, -400), KX_OK);
+    /* a site's limits */
+    assert_int_equal(kx_config_load_string("[rules]\nrenew_window_days = 90\n"
+                                           "renew_grace_days = 0\n",
+                                           "k.conf", &cfg),
+                     KX_OK);
+    assert_int_equal(kx_rules_load(cfg, &r), KX_OK);
+    kx_config_free(cfg);
+    assert_int_equal(kx_rule_renew_window(&r, 30), KX_OK);
+    assert_int_equal(kx_rule_renew_window(&r, 90), KX_OK);
     assert_int_equal(kx_rule_renew_window(&r, 200), KX_ERR_STATE);
+    assert_int_equal(kx_rule_renew_window(&r, 0), KX_OK);
     assert_int_equal(kx_rule_renew_window(&r, -1), KX_ERR_EXPIRED);
     assert_int_equal(kx_days_between(2026, 2, 28, 2026, 3, 1), 1);
     assert_int_equal(kx_days_between(2024, 2, 28, 2024, 3, 1), 2);
