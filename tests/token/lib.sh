@@ -20,11 +20,7 @@ export KX_TEST_PIN=246810 KX_TEST_SO_PIN=12345678
 unset KX_TEST_NEW_PIN KX_FAULT_TOKEN
 # the sanitised test programs print nothing of their own on success; the
 # kiosk log goes to stderr, kept per test in $T/log
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else no "$what"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]; exit $?; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 
 # new_token LABEL: init a token with the test PINs; prints its serial
 new_token() {
