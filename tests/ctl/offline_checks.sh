@@ -3,16 +3,16 @@
 # kioskctl offline subcommands: JSON on stdout, exit codes 0/1/2.
 set -uo pipefail
 K="$KX_BUILD/kiosk/ctl/kioskctl"
-pass=0; fail=0
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 # expect EXIT JQ-LIKE-SUBSTRING -- command...
 expect() {
   local want_rc=$1 want_out=$2; shift 2
   local out rc
   out=$("$K" "$@" 2>/tmp/kx_ctl_err.$$); rc=$?
-  if [ "$rc" = "$want_rc" ] && [[ "$out" == *"$want_out"* ]]; then pass=$((pass+1));
-  else fail=$((fail+1)); echo "FAIL: kioskctl ${*:0:80} -> rc=$rc out=$out err=$(cat /tmp/kx_ctl_err.$$) (want rc=$want_rc, '$want_out')"; fi
+  if [ "$rc" = "$want_rc" ] && [[ "$out" == *"$want_out"* ]]; then ok
+  else bad "kioskctl ${*:0:80} -> rc=$rc out=$out err=$(cat /tmp/kx_ctl_err.$$) (want rc=$want_rc, '$want_out')"; fi
 }
-json_ok() { "$K" "$@" 2>/dev/null | python3 -c 'import json,sys; json.loads(sys.stdin.read())' || { fail=$((fail+1)); echo "FAIL: not JSON: $*"; return; }; pass=$((pass+1)); }
+json_ok() { "$K" "$@" 2>/dev/null | python3 -c 'import json,sys; json.loads(sys.stdin.read())' || { bad "not JSON: $*"; return; }; ok; }
 
 expect 0 '"status":"valid"' uscc 91110000600037341L
 expect 0 '"valid":true' uscc 9144030071526726XG
@@ -50,5 +50,4 @@ json_ok uscc 91110000600037341L
 json_ok idnum 360426199101010071
 expect 2 "" license-payload "$(printf "x%.0s" {1..5000})"
 rm -f /tmp/kx_ctl_err.$$ /tmp/kx_bad.$$.conf
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
