@@ -15,6 +15,7 @@
 #include "domain/services.h"
 #include "domain/sites.h"
 #include "domain/uscc.h"
+#include "staff/staff_config.h"
 
 int ctl_cmd_uscc(int argc, char **argv)
 {
@@ -231,6 +232,8 @@ int ctl_cmd_config_check(int argc, char **argv)
         rc = kx_rules_load(cfg, &rules);
     if (!rc)
         rc = ctl_check_site(cfg, path);
+    if (!rc) /* the staff members kioskd would refuse (a serial without a digest...) */
+        rc = kx_staff_config_check(cfg, NULL);
     json_t *o = json_object();
     json_object_set_new(o, "file", json_string(path));
     json_object_set_new(o, "valid", json_boolean(rc == KX_OK));

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * staff.c - staff PIN hashes (crypt(3)), lockout and its persistence.
+ * staff.c - staff PIN hashes (crypt(3)), lockout per member and source,
+ * the per-source throttle, and their persistence. Never stores or logs a
+ * PIN or a hash.
  */
 #include "staff.h"
 
 #include <crypt.h>
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,30 +14,79 @@
 
 #include "core/log.h"
 #include "core/str.h"
+#include "staff_config.h"
 
+/* one member of the configuration (staff_config.c reads it) */
 struct staff_member {
-    char id[32];
-    char name[96];
-    char hash[CRYPT_OUTPUT_SIZE]; /* "" when the member logs in by UKEY only */
-    char token_sha256[65];        /* "" when none */
-    char token_serial[33];        /* "" when none */
-    kx_staff_role role;
-    int failures;
-    time_t locked_until;
+    kx_staff_member_conf conf;
 };
+
+/*
+ * A throttle entry: consecutive failures and a block, for one member seen
+ * from one source (id set), or for a source over all members (id "").
+ * Legacy calls without a source use the source "-" and no source entry.
+ */
+struct staff_throttle {
+    char source[KX_STAFF_SOURCE_MAX];
+    char id[32];
+    int failures;
+    int level; /* source entries: blocks so far (the next one is twice as long) */
+    time_t until;
+    time_t last;
+};
+
+#define STAFF_THROTTLE_MAX 256
+#define STAFF_SOURCE_FIRST_BLOCK 30 /* seconds; doubles per further block */
+#define STAFF_LEGACY_SOURCE "-"
 
 struct kx_staff_db {
     struct staff_member *members;
     size_t count;
     kx_staff_policy policy;
     char state_path[512];
+    /* the setting (parameters and salt) hashed for an unknown ID or a
+     * UKEY-only member, so that every PIN login costs one hash */
+    char dummy_setting[KX_STAFF_HASH_MAX];
+    unsigned long hash_runs;
+    struct staff_throttle throttle[STAFF_THROTTLE_MAX];
+    size_t nthrottle;
 };
 
-static int staff_hash_ok(const char *h)
+/* a source key as stored: printable, no blanks, bounded */
+static void staff_source_clean(const char *source, char out[KX_STAFF_SOURCE_MAX])
 {
-    /* yescrypt ($y$) or sha512crypt ($6$): both are salted and slow */
-    return (strncmp(h, "$y$", 3) == 0 || strncmp(h, "$6$", 3) == 0) && strlen(h) > 20 &&
-           strlen(h) < CRYPT_OUTPUT_SIZE;
+    size_t n = 0;
+    for (const char *s = source && *source ? source : STAFF_LEGACY_SOURCE;
+         *s && n + 1 < KX_STAFF_SOURCE_MAX; s++)
+        out[n++] = (*s > ' ' && *s < 0x7f) ? *s : '_';
+    out[n] = 0;
+}
+
+/* the entry of (source, id), created when create is set (the oldest
+ * unblocked entry is reused when the table is full) */
+static struct staff_throttle *staff_throttle_get(kx_staff_db *db, const char *source,
+                                                 const char *id, time_t now, int create)
+{
+    struct staff_throttle *t = NULL;
+    for (size_t i = 0; i < db->nthrottle; i++)
+        if (strcmp(db->throttle[i].source, source) == 0 && strcmp(db->throttle[i].id, id) == 0)
+            return &db->throttle[i];
+    if (!create)
+        return NULL;
+    if (db->nthrottle < STAFF_THROTTLE_MAX) {
+        t = &db->throttle[db->nthrottle++];
+    } else {
+        for (size_t i = 0; i < db->nthrottle; i++) {
+            struct staff_throttle *c = &db->throttle[i];
+            int c_free = c->until <= now, t_free = t && t->until <= now;
+            if (!t || (c_free && !t_free) || (c_free == t_free && c->last < t->last))
+                t = c;
+        }
+    }
+    memset(t, 0, sizeof *t);
+    kx_strlcpy(t->source, source, sizeof t->source);
+    kx_strlcpy(t->id, id, sizeof t->id);
+    return t;
 }
 
 static void staff_state_save(const kx_staff_db *db)
@@ -50,9 +100,13 @@ static void staff_state_save(const kx_staff_db *db)
         kx_log_warn("staff.state", "path=%s result=cannot_write", tmp);
         return;
     }
-    for (size_t i = 0; i < db->count; i++)
-        fprintf(fp, "%s %d %ld\n", db->members[i].id, db->members[i].failures,
-                (long)db->members[i].locked_until);
+    /* id failures until source level; id "*": the source over all members */
+    for (size_t i = 0; i < db->nthrottle; i++) {
+        const struct staff_throttle *t = &db->throttle[i];
+        if (t->failures || t->until || t->level)
+            fprintf(fp, "%s %d %ld %s %d\n", t->id[0] ? t->id : "*", t->failures,
+                    (long)t->until, t->source, t->level);
+    }
     if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
         fclose(fp);
         unlink(tmp);
@@ -68,47 +122,39 @@ static void staff_state_load(kx_staff_db *db)
     FILE *fp = fopen(db->state_path, "r");
     if (!fp)
         return;
-    char id[32];
-    int failures;
+    char line[256], id[32], source[KX_STAFF_SOURCE_MAX];
+    int failures, level;
     long until;
-    while (fscanf(fp, "%31s %d %ld", id, &failures, &until) == 3)
-        for (size_t i = 0; i < db->count; i++)
-            if (strcmp(db->members[i].id, id) == 0) {
-                db->members[i].failures = failures < 0 ? 0 : failures;
-                db->members[i].locked_until = (time_t)until;
-            }
+    while (fgets(line, sizeof line, fp)) {
+        level = 0;
+        kx_strlcpy(source, STAFF_LEGACY_SOURCE, sizeof source);
+        /* older files: "id failures until" (the member from any source) */
+        int n = sscanf(line, "%31s %d %ld %47s %d", id, &failures, &until, source, &level);
+        if (n != 3 && n != 5)
+            continue;
+        int whole_source = strcmp(id, "*") == 0;
+        if (!whole_source && !kx_staff_name(db, id))
+            continue;
+        struct staff_throttle *t =
+            staff_throttle_get(db, source, whole_source ? "" : id, (time_t)until, 1);
+        t->failures = failures < 0 ? 0 : failures;
+        t->until = (time_t)until;
+        t->level = level < 0 || level > 30 ? 0 : level;
+    }
     fclose(fp);
 }
 
-/* token_cert_sha256 (64 hex digits, colons allowed, any case) and
- * token_serial of a member's staff UKEY */
-static kx_err staff_load_token(const kx_config *cfg, const char *sec, struct staff_member *m)
+/* the setting hashed for an unknown ID: the first member's own hash (same
+ * algorithm and cost), or a fresh yescrypt setting when no member has a PIN */
+static kx_err staff_dummy_setting(kx_staff_db *db)
 {
-    const char *h = kx_config_get_str(cfg, sec, "token_cert_sha256", "");
-    size_t n = 0;
-    for (; *h && n < 64; h++) {
-        if (*h == ':')
-            continue;
-        if (!isxdigit((unsigned char)*h))
-            break;
-        m->token_sha256[n++] = (char)tolower((unsigned char)*h);
-    }
-    m->token_sha256[n] = 0;
-    if (*h || (n != 0 && n != 64)) {
-        kx_err_set_detail("%s:%d: [%s] token_cert_sha256: expected the 64 hex digits of the "
-                          "certificate's SHA-256 (openssl x509 -noout -fingerprint -sha256)",
-                          kx_config_name(cfg), kx_config_line(cfg, sec, "token_cert_sha256"),
-                          sec);
-        m->token_sha256[0] = 0;
-        return KX_ERR_CONFIG;
-    }
-    const char *serial = kx_config_get_str(cfg, sec, "token_serial", "");
-    if (kx_strlcpy(m->token_serial, serial, sizeof(m->token_serial)) >=
-        sizeof(m->token_serial)) {
-        kx_err_set_detail("%s:%d: [%s] token_serial: at most 32 characters",
-                          kx_config_name(cfg), kx_config_line(cfg, sec, "token_serial"), sec);
-        return KX_ERR_CONFIG;
-    }
+    for (size_t i = 0; i < db->count; i++)
+        if (db->members[i].conf.hash[0]) {
+            kx_strlcpy(db->dummy_setting, db->members[i].conf.hash, sizeof db->dummy_setting);
+            return KX_OK;
+        }
+    if (!crypt_gensalt_rn("$y$", 0, NULL, 0, db->dummy_setting, sizeof db->dummy_setting))
+        return KX_ERR_INTERNAL;
     return KX_OK;
 }
 
@@ -139,33 +185,12 @@ kx_err kx_staff_load(const kx_config *cfg, const char *state_path, kx_staff_db *
         const char *sec = kx_config_section_name(cfg, i);
         if (strncmp(sec, "staff:", 6) != 0)
             continue;
-        struct staff_member *m = &db->members[db->count];
-        if (!sec[6] || kx_strlcpy(m->id, sec + 6, sizeof(m->id)) >= sizeof(m->id)) {
-            kx_err_set_detail("%s: [%s]: staff id must be 1..31 characters",
-                              kx_config_name(cfg), sec);
-            rc = KX_ERR_CONFIG;
+        if ((rc = kx_staff_member_read(cfg, sec, &db->members[db->count].conf)))
             goto fail;
-        }
-        kx_strlcpy(m->name, kx_config_get_str(cfg, sec, "name", m->id), sizeof(m->name));
-        static const char *const roles[] = {"staff", "admin", NULL};
-        int role;
-        if ((rc = kx_config_get_enum(cfg, sec, "role", roles, 0, &role)))
-            goto fail;
-        m->role = (kx_staff_role)role;
-        if ((rc = staff_load_token(cfg, sec, m)))
-            goto fail;
-        const char *hash = kx_config_get_str(cfg, sec, "pin_hash", "");
-        int token_only = !hash[0] && (m->token_sha256[0] || m->token_serial[0]);
-        if (!token_only && !staff_hash_ok(hash)) {
-            kx_err_set_detail("%s:%d: [%s] pin_hash: expected a yescrypt hash from "
-                              "'kioskctl staff-hash' (or a staff UKEY: token_cert_sha256)",
-                              kx_config_name(cfg), kx_config_line(cfg, sec, "pin_hash"), sec);
-            rc = KX_ERR_CONFIG;
-            goto fail;
-        }
-        kx_strlcpy(m->hash, hash, sizeof(m->hash));
         db->count++;
     }
+    if ((rc = staff_dummy_setting(db)))
+        goto fail;
     if (state_path) {
         kx_strlcpy(db->state_path, state_path, sizeof(db->state_path));
         staff_state_load(db);
@@ -184,6 +209,7 @@ void kx_staff_free(kx_staff_db *db)
     if (db->members)
         kx_wipe(db->members, db->count * sizeof(*db->members));
     free(db->members);
+    kx_wipe(db, sizeof *db);
     free(db);
 }
 
@@ -197,10 +223,15 @@ size_t kx_staff_count(const kx_staff_db *db)
     return db ? db->count : 0;
 }
 
+unsigned long kx_staff_hash_runs(const kx_staff_db *db)
+{
+    return db ? db->hash_runs : 0;
+}
+
 static struct staff_member *staff_find(const kx_staff_db *db, const char *id)
 {
     for (size_t i = 0; db && id && i < db->count; i++)
-        if (strcmp(db->members[i].id, id) == 0)
+        if (strcmp(db->members[i].conf.id, id) == 0)
             return &db->members[i];
     return NULL;
 }
@@ -208,7 +239,17 @@ static struct staff_member *staff_find(const kx_staff_db *db, const char *id)
 const char *kx_staff_name(const kx_staff_db *db, const char *staff_id)
 {
     struct staff_member *m = staff_find(db, staff_id);
-    return m ? m->name : NULL;
+    return m ? m->conf.name : NULL;
+}
+
+/* KX_ERR_PIN_LOCKED while entry t blocks (seconds left in *retry) */
+static kx_err staff_throttle_blocks(const struct staff_throttle *t, time_t now, long *retry)
+{
+    if (!t || t->until <= now)
+        return KX_OK;
+    if (retry)
+        *retry = (long)(t->until - now);
+    return KX_ERR_PIN_LOCKED;
 }
 
 kx_err kx_staff_lockout_check(kx_staff_db *db, const char *staff_id, time_t now,
@@ -219,14 +260,40 @@ kx_err kx_staff_lockout_check(kx_staff_db *db, const char *staff_id, time_t now,
         kx_log_warn("staff.auth", "staff=unknown result=denied");
         return KX_ERR_PERMISSION;
     }
-    if (m->locked_until > now) {
-        if (retry_after_out)
-            *retry_after_out = (long)(m->locked_until - now);
-        kx_log_warn("staff.auth", "staff=%s result=locked retry_after=%ld", m->id,
-                    (long)(m->locked_until - now));
-        return KX_ERR_PIN_LOCKED;
+    kx_err rc = staff_throttle_blocks(
+        staff_throttle_get(db, STAFF_LEGACY_SOURCE, m->conf.id, now, 0), now, retry_after_out);
+    if (rc)
+        kx_log_warn("staff.auth", "staff=%s result=locked", m->conf.id);
+    return rc;
+}
+
+/* a failure of member entry t: the member is locked out at max_failures */
+static int staff_member_failed(kx_staff_db *db, struct staff_throttle *t, time_t now)
+{
+    t->last = now;
+    if (++t->failures >= db->policy.max_failures) {
+        t->until = now + db->policy.lockout_seconds;
+        t->failures = 0;
     }
-    return KX_OK;
+    return t->until > now;
+}
+
+/* a failure from a source: blocked for 30 s at max_failures in a row, then
+ * twice as long at each further failure, at most lockout_seconds */
+static int staff_source_failed(kx_staff_db *db, struct staff_throttle *t, time_t now)
+{
+    t->last = now;
+    if (++t->failures >= db->policy.max_failures) {
+        long block = STAFF_SOURCE_FIRST_BLOCK;
+        for (int i = 0; i < t->level && block < db->policy.lockout_seconds; i++)
+            block *= 2;
+        if (block > db->policy.lockout_seconds)
+            block = db->policy.lockout_seconds;
+        t->until = now + block;
+        if (t->level < 30)
+            t->level++;
+    }
+    return t->until > now;
 }
 
 kx_err kx_staff_attempt(kx_staff_db *db, const char *staff_id, int ok, time_t now)
@@ -234,66 +301,115 @@ kx_err kx_staff_attempt(kx_staff_db *db, const char *staff_id, int ok, time_t no
     struct staff_member *m = staff_find(db, staff_id);
     if (!m)
         return KX_ERR_PERMISSION;
+    struct staff_throttle *t = staff_throttle_get(db, STAFF_LEGACY_SOURCE, m->conf.id, now, 1);
     if (!ok) {
-        m->failures++;
-        if (m->failures >= db->policy.max_failures) {
-            m->locked_until = now + db->policy.lockout_seconds;
-            m->failures = 0;
-        }
+        int locked = staff_member_failed(db, t, now);
         staff_state_save(db);
-        kx_log_warn("staff.auth", "staff=%s result=wrong_pin locked=%d", m->id,
-                    m->locked_until > now);
-        return m->locked_until > now ? KX_ERR_PIN_LOCKED : KX_ERR_PERMISSION;
+        kx_log_warn("staff.auth", "staff=%s result=wrong_pin locked=%d", m->conf.id, locked);
+        return locked ? KX_ERR_PIN_LOCKED : KX_ERR_PERMISSION;
     }
-    m->failures = 0;
-    m->locked_until = 0;
+    t->failures = 0;
+    t->until = 0;
     staff_state_save(db);
-    kx_log_info("staff.auth", "staff=%s result=ok role=%s", m->id,
-                m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff");
+    kx_log_info("staff.auth", "staff=%s result=ok role=%s", m->conf.id,
+                m->conf.role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff");
     return KX_OK;
+}
+
+/* one crypt(3) run of pin against setting: 1 when it reproduces setting */
+static kx_err staff_hash_matches(kx_staff_db *db, const kx_secbuf *pin, const char *setting,
+                                 int *match)
+{
+    struct crypt_data *cd = calloc(1, sizeof(*cd));
+    *match = 0;
+    if (!cd)
+        return KX_ERR_NO_MEMORY;
+    const char *h = crypt_r(kx_secbuf_str(pin), setting, cd);
+    db->hash_runs++;
+    *match = h && h[0] != '*' && strcmp(h, setting) == 0;
+    kx_wipe(cd, sizeof(*cd));
+    free(cd);
+    return KX_OK;
+}
+
+kx_err kx_staff_verify_from(kx_staff_db *db, const char *source, const char *staff_id,
+                            const kx_secbuf *pin, time_t now, kx_staff_role *role_out,
+                            long *retry_after_out)
+{
+    if (!db || !staff_id || !pin)
+        return KX_ERR_INVALID_ARG;
+    char src[KX_STAFF_SOURCE_MAX];
+    staff_source_clean(source, src);
+    struct staff_throttle *st = source ? staff_throttle_get(db, src, "", now, 1) : NULL;
+    struct staff_member *m = staff_find(db, staff_id);
+    struct staff_throttle *mt = m ? staff_throttle_get(db, src, m->conf.id, now, 1) : NULL;
+    /* blocked: the PIN is not even checked */
+    kx_err rc = staff_throttle_blocks(st, now, retry_after_out);
+    if (!rc)
+        rc = staff_throttle_blocks(mt, now, retry_after_out);
+    if (rc) {
+        kx_log_warn("staff.auth", "source=%s result=locked", src);
+        return rc;
+    }
+    /* one hash whoever asks: an unknown ID and a UKEY-only member (who has
+     * no PIN) cost the same as a member's wrong PIN */
+    int match = 0;
+    int has_pin = m && m->conf.hash[0];
+    rc = staff_hash_matches(db, pin, has_pin ? m->conf.hash : db->dummy_setting, &match);
+    if (rc)
+        return rc;
+    int ok = has_pin && match, locked = 0;
+    if (ok) {
+        if (st) {
+            st->failures = 0;
+            st->level = 0;
+            st->until = 0;
+        }
+        mt->failures = 0;
+        mt->until = 0;
+    } else {
+        if (st)
+            locked |= staff_source_failed(db, st, now);
+        /* a UKEY-only member collects no PIN failures: nobody can lock
+         * them out by typing their ID */
+        if (has_pin)
+            locked |= staff_member_failed(db, mt, now);
+        if (locked && retry_after_out) {
+            long a = st && st->until > now ? (long)(st->until - now) : 0;
+            long b = has_pin && mt->until > now ? (long)(mt->until - now) : 0;
+            *retry_after_out = a > b ? a : b;
+        }
+    }
+    staff_state_save(db);
+    if (ok) {
+        kx_log_info("staff.auth", "staff=%s source=%s result=ok role=%s", m->conf.id, src,
+                    m->conf.role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff");
+        if (role_out)
+            *role_out = (kx_staff_role)m->conf.role;
+        return KX_OK;
+    }
+    kx_log_warn("staff.auth", "staff=%s source=%s result=denied locked=%d",
+                has_pin ? m->conf.id : "unknown", src, locked);
+    return locked ? KX_ERR_PIN_LOCKED : KX_ERR_PERMISSION;
 }
 
 kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin, time_t now,
                        kx_staff_role *role_out, long *retry_after_out)
 {
-    if (!db || !staff_id || !pin)
-        return KX_ERR_INVALID_ARG;
-    kx_err rc = kx_staff_lockout_check(db, staff_id, now, retry_after_out);
-    if (rc)
-        return rc;
-    struct staff_member *m = staff_find(db, staff_id);
-    int ok = 0;
-    if (!m) /* (checked by the lockout check; the compiler cannot know) */
-        return KX_ERR_PERMISSION;
-    if (m->hash[0]) { /* a UKEY-only member has no PIN to match */
-        struct crypt_data *cd = calloc(1, sizeof(*cd));
-        if (!cd)
-            return KX_ERR_NO_MEMORY;
-        const char *h = crypt_r(kx_secbuf_str(pin), m->hash, cd);
-        ok = h && h[0] != '*' && strcmp(h, m->hash) == 0;
-        kx_wipe(cd, sizeof(*cd));
-        free(cd);
-    }
-    rc = kx_staff_attempt(db, staff_id, ok, now);
-    if (!rc && role_out)
-        *role_out = m->role;
-    return rc;
+    return kx_staff_verify_from(db, NULL, staff_id, pin, now, role_out, retry_after_out);
 }
 
 const char *kx_staff_find_token(const kx_staff_db *db, const char *cert_sha256,
                                 const char *serial, kx_staff_role *role_out)
 {
-    for (size_t i = 0; db && i < db->count; i++) {
-        const struct staff_member *m = &db->members[i];
-        int match;
-        if (m->token_sha256[0])
-            match = cert_sha256 && strcmp(m->token_sha256, cert_sha256) == 0 &&
-                    (!m->token_serial[0] || (serial && strcmp(m->token_serial, serial) == 0));
-        else
-            match = m->token_serial[0] && serial && strcmp(m->token_serial, serial) == 0;
-        if (match) {
+    /* the certificate's digest names the member (a serial alone is refused
+     * when the configuration loads); a configured serial must match too */
+    for (size_t i = 0; db && cert_sha256 && cert_sha256[0] && i < db->count; i++) {
+        const kx_staff_member_conf *m = &db->members[i].conf;
+        if (m->token_sha256[0] && strcmp(m->token_sha256, cert_sha256) == 0 &&
+            (!m->token_serial[0] || (serial && strcmp(m->token_serial, serial) == 0))) {
             if (role_out)
-                *role_out = m->role;
+                *role_out = (kx_staff_role)m->role;
             return m->id;
         }
     }

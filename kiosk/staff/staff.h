@@ -11,19 +11,26 @@
  *   role = staff          ; staff | admin
  *   pin_hash = $y$j9T$...  ; kioskctl staff-hash prints one
  *   token_cert_sha256 = 3f5a...  ; optional: the staff UKEY's certificate
- *   token_serial = 1A2B3C4D      ; optional: the staff UKEY's serial
+ *   token_serial = 1A2B3C4D      ; optional, only beside token_cert_sha256
  *
- * A member needs pin_hash, a token key, or both. A staff UKEY login
- * (engine: staff_login_token) finds the member by the certificate's
- * SHA-256 (and, when both are set, the serial), checks the token PIN on
- * the token and a signature over a fresh challenge
- * (kx_staff_verify_signature); its failures count toward the same lockout
- * (kx_staff_lockout_check, kx_staff_attempt).
+ * A member needs pin_hash, token_cert_sha256, or both; token_serial alone
+ * is refused when the configuration loads (staff_config.h: any token can
+ * report any serial). A staff UKEY login (engine: staff_login_token) finds
+ * the member by the certificate's SHA-256 (and, when both are set, the
+ * serial), checks the token PIN on the token and a signature over a fresh
+ * challenge (kx_staff_verify_signature); its failures count toward the
+ * member's lockout (kx_staff_lockout_check, kx_staff_attempt).
  *
- * Repeated failures lock a member out for a while; the lockout survives a
- * restart when a state file is given. PINs arrive in kx_secbuf and are never
- * copied elsewhere, logged or stored. Not thread-safe: the engine calls it
- * from its main loop.
+ * PIN logins (kx_staff_verify_from) come from a source: a key the caller
+ * chooses for who is typing (the screen, a kioskctl user). Every PIN login
+ * costs one hash, also for an unknown ID or a UKEY-only member (who has no
+ * PIN and collects no PIN failures), so the answer's timing does not tell
+ * which IDs exist. Repeated failures lock the member out for that source
+ * only, and a source failing max_failures times in a row over any IDs is
+ * blocked for 30 s, twice as long at each further failure (at most
+ * lockout_seconds). The state survives a restart when a state file is
+ * given. PINs arrive in kx_secbuf and are never copied elsewhere, logged
+ * or stored. Not thread-safe: the engine calls it from its main loop.
  */
 #ifndef KX_STAFF_STAFF_H
 #define KX_STAFF_STAFF_H
@@ -34,6 +41,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/secbuf.h"
+#include "staff/staff_config.h"
 
 typedef enum kx_staff_role {
     KX_STAFF_ROLE_STAFF = 0, /* assisted mode */
@@ -64,22 +72,40 @@ const kx_staff_policy *kx_staff_policy_get(const kx_staff_db *db);
 /* kx_staff_count - number of members. */
 size_t kx_staff_count(const kx_staff_db *db);
 
+/* longest source key kept (longer ones are cut; blanks become '_') */
+#define KX_STAFF_SOURCE_MAX 48
+
 /*
- * kx_staff_verify - check a member's PIN at time now.
- * KX_OK and *role_out on success (the failure count resets);
- * KX_ERR_PERMISSION for an unknown member or a wrong PIN (counted);
- * KX_ERR_PIN_LOCKED while locked out (*retry_after_out seconds left; the PIN
- * is not even checked). role_out and retry_after_out may be NULL.
+ * kx_staff_verify_from - check a member's PIN typed at source at time now.
+ *   source: who is asking ("ui", "uid:1000", ...), chosen by the caller
+ *           from the connection, never from the request; NULL: no source
+ *           throttle, the member's lockout as seen from "-" (the legacy
+ *           kx_staff_verify()).
+ * KX_OK and *role_out on success (the failures of the source and of the
+ * member from it reset); KX_ERR_PERMISSION for an unknown member, a
+ * UKEY-only member or a wrong PIN; KX_ERR_PIN_LOCKED while the source is
+ * blocked or the member is locked out for it, or when this failure blocks
+ * it (*retry_after_out seconds left; a blocked attempt checks no PIN).
+ * Exactly one hash runs per unblocked call. role_out and retry_after_out
+ * may be NULL.
  */
+kx_err kx_staff_verify_from(kx_staff_db *db, const char *source, const char *staff_id,
+                            const kx_secbuf *pin, time_t now, kx_staff_role *role_out,
+                            long *retry_after_out);
+
+/* kx_staff_verify - kx_staff_verify_from() without a source. */
 kx_err kx_staff_verify(kx_staff_db *db, const char *staff_id, const kx_secbuf *pin, time_t now,
                        kx_staff_role *role_out, long *retry_after_out);
+
+/* kx_staff_hash_runs - PIN hashes computed so far (tests: one per login). */
+unsigned long kx_staff_hash_runs(const kx_staff_db *db);
 
 /*
  * kx_staff_find_token - the member a staff UKEY belongs to: cert_sha256 is
  * the lower-case hex SHA-256 of a certificate on the token (DER), serial
- * the token's serial. A member with token_cert_sha256 matches when the
- * digest is equal (and the serial too when token_serial is also set); a
- * member with only token_serial matches by serial. Returns the member id
+ * the token's serial. A member matches when the digest equals its
+ * token_cert_sha256 (and the serial too when token_serial is also set);
+ * a serial never names a member by itself. Returns the member id
  * (owned by db) or NULL. *role_out (may be NULL) gets its role.
  */
 const char *kx_staff_find_token(const kx_staff_db *db, const char *cert_sha256,

@@ -232,11 +232,14 @@ static void test_token_signature(void **state)
     char hex[65];
     kx_staff_sha256_hex(der, (size_t)len, hex);
     assert_int_equal(strlen(hex), 64);
+    char other_hex[65];
+    kx_staff_sha256_hex(der2, (size_t)len2, other_hex);
     char text[1024];
     snprintf(text, sizeof(text),
              "[staff:2001]\nname = Token\nrole = admin\ntoken_cert_sha256 = %s\n"
-             "[staff:2002]\nname = Serial\ntoken_serial = ABC123\npin_hash = %s\n",
-             hex, staff_hash);
+             "[staff:2002]\nname = Both\ntoken_serial = ABC123\ntoken_cert_sha256 = %s\n"
+             "pin_hash = %s\n",
+             hex, other_hex, staff_hash);
     kx_config *cfg;
     assert_int_equal(kx_config_load_string(text, "t.conf", &cfg), KX_OK);
     kx_staff_db *db;
@@ -244,13 +247,15 @@ static void test_token_signature(void **state)
     kx_staff_role role = KX_STAFF_ROLE_STAFF;
     assert_string_equal(kx_staff_find_token(db, hex, "ANY", &role), "2001");
     assert_int_equal(role, KX_STAFF_ROLE_ADMIN);
-    char other_hex[65];
-    kx_staff_sha256_hex(der2, (size_t)len2, other_hex);
+    /* digest and serial: both must match; the serial alone names nobody */
     assert_null(kx_staff_find_token(db, other_hex, "XYZ", NULL));
     assert_string_equal(kx_staff_find_token(db, other_hex, "ABC123", NULL), "2002");
-    /* a UKEY-only member has no PIN: a PIN login fails and counts */
+    assert_null(kx_staff_find_token(db, "", "ABC123", NULL));
+    /* a UKEY-only member has no PIN: a PIN login fails and is not counted */
     kx_secbuf *p = pin_of("246810");
-    assert_int_equal(kx_staff_verify(db, "2001", p, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(kx_staff_verify(db, "2001", p, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_lockout_check(db, "2001", 1000, NULL), KX_OK);
     kx_secbuf_free(p);
     kx_staff_free(db);
     kx_config_free(cfg);

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_staff_auth.c - security findings 2 and 7 (docs/security.md):
+ *   2: a staff member named by token_serial alone is refused when the
+ *      configuration loads (a serial is not a secret);
+ *   7: a PIN login for an unknown ID costs the same hash as a wrong PIN;
+ *      a UKEY-only member collects no PIN failures; failures are throttled
+ *      per source, and one source's failures lock nobody out for another.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "staff/staff.h"
+#include "staff/staff_config.h"
+
+#define DIGEST "3f5a0c1d2e3f405162738495a6b7c8d9eaf0b1c2d3e4f5061728394a5b6c7d8e"
+
+static char staff_hash[256];
+
+static kx_secbuf *pin_of(const char *s)
+{
+    kx_secbuf *sb;
+    assert_int_equal(kx_secbuf_new(32, &sb), KX_OK);
+    assert_int_equal(kx_secbuf_set(sb, s, strlen(s)), KX_OK);
+    return sb;
+}
+
+static int setup_hash(void **state)
+{
+    (void)state;
+    kx_secbuf *p = pin_of("246810");
+    assert_int_equal(kx_staff_hash_pin(p, staff_hash, sizeof staff_hash), KX_OK);
+    kx_secbuf_free(p);
+    return 0;
+}
+
+static kx_config *config_of(const char *fmt, ...)
+{
+    char text[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    kx_config *cfg;
+    assert_int_equal(kx_config_load_string(text, "sec.conf", &cfg), KX_OK);
+    return cfg;
+}
+
+/* finding 2: token_serial without token_cert_sha256 is a configuration
+ * error, for kioskd (kx_staff_load) and config-check (kx_staff_config_check) */
+static void test_serial_alone_refused(void **state)
+{
+    (void)state;
+    kx_staff_db *db = NULL;
+    const char *forms[] = {
+        "[staff:2002]\nname = Serial\nrole = admin\ntoken_serial = ABC123\n",
+        /* with a PIN too: the serial would still name a token login */
+        "[staff:2002]\nname = Serial\ntoken_serial = ABC123\npin_hash = %s\n",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        kx_config *cfg = config_of(forms[i], staff_hash);
+        assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_ERR_CONFIG);
+        assert_non_null(strstr(kx_err_detail(), "sec.conf:"));
+        assert_non_null(strstr(kx_err_detail(), "token_serial without token_cert_sha256"));
+        assert_int_equal(kx_staff_config_check(cfg, NULL), KX_ERR_CONFIG);
+        kx_config_free(cfg);
+    }
+    /* digest and serial together load; the serial alone never finds it */
+    kx_config *cfg =
+        config_of("[staff:2002]\ntoken_serial = ABC123\ntoken_cert_sha256 = %s\n", DIGEST);
+    size_t n = 0;
+    assert_int_equal(kx_staff_config_check(cfg, &n), KX_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    assert_null(kx_staff_find_token(db, "", "ABC123", NULL));
+    assert_null(kx_staff_find_token(db, NULL, "ABC123", NULL));
+    assert_string_equal(kx_staff_find_token(db, DIGEST, "ABC123", NULL), "2002");
+    assert_null(kx_staff_find_token(db, DIGEST, "OTHER", NULL));
+    kx_staff_free(db);
+    kx_config_free(cfg);
+}
+
+static double seconds_of_login(kx_staff_db *db, const char *source, const char *id,
+                               const kx_secbuf *pin, time_t now)
+{
+    struct timespec a, b;
+    clock_gettime(CLOCK_MONOTONIC, &a);
+    kx_err rc = kx_staff_verify_from(db, source, id, pin, now, NULL, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    assert_int_equal(rc, KX_ERR_PERMISSION);
+    return (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
+}
+
+/* finding 7a: an unknown ID runs one hash like a known one (same cost) */
+static void test_unknown_id_costs_a_hash(void **state)
+{
+    (void)state;
+    kx_config *cfg = config_of("[staff]\nmax_failures = 20\n[staff:1001]\npin_hash = %s\n"
+                               "[staff:2001]\ntoken_cert_sha256 = %s\n",
+                               staff_hash, DIGEST);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    kx_secbuf *bad = pin_of("000000");
+    unsigned long runs = kx_staff_hash_runs(db);
+    assert_int_equal(kx_staff_verify(db, "1001", bad, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_hash_runs(db), runs + 1);
+    assert_int_equal(kx_staff_verify(db, "nobody", bad, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_hash_runs(db), runs + 2);
+    assert_int_equal(kx_staff_verify(db, "2001", bad, 1000, NULL, NULL), KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_hash_runs(db), runs + 3);
+    /* and it takes as long: best of three each (a yescrypt run is tens of
+     * milliseconds, a table look-up microseconds) */
+    double known = 1e9, unknown = 1e9;
+    for (int i = 0; i < 3; i++) {
+        double k = seconds_of_login(db, "t", "1001", bad, 1000);
+        double u = seconds_of_login(db, "t", "nobody", bad, 1000);
+        known = k < known ? k : known;
+        unknown = u < unknown ? u : unknown;
+    }
+    print_message("known ID %.1f ms, unknown ID %.1f ms\n", known * 1e3, unknown * 1e3);
+    assert_true(unknown > known * 0.3);
+    kx_secbuf_free(bad);
+    kx_staff_free(db);
+    kx_config_free(cfg);
+}
+
+/* finding 7b: PIN failures of a UKEY-only member are not counted */
+static void test_ukey_only_not_locked_by_pins(void **state)
+{
+    (void)state;
+    kx_config *cfg = config_of("[staff]\nmax_failures = 3\n[staff:2001]\nrole = admin\n"
+                               "token_cert_sha256 = %s\n",
+                               DIGEST);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    kx_secbuf *bad = pin_of("000000");
+    for (int i = 0; i < 10; i++)
+        assert_int_equal(kx_staff_verify(db, "2001", bad, 1000 + i, NULL, NULL),
+                         KX_ERR_PERMISSION);
+    /* the member's token login is not locked */
+    assert_int_equal(kx_staff_lockout_check(db, "2001", 1010, NULL), KX_OK);
+    kx_secbuf_free(bad);
+    kx_staff_free(db);
+    kx_config_free(cfg);
+}
+
+/* finding 7c: throttle per source. Someone at the screen ("ui") who tries
+ * admin IDs gets blocked (30 s, then twice as long), the admins are not
+ * locked out for other sources, and the block persists over a restart */
+static void test_throttle_per_source(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/kxsecstaffXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    kx_config *cfg = config_of("[staff]\nmax_failures = 3\nlockout_seconds = 600\n"
+                               "[staff:9000]\nrole = admin\npin_hash = %s\n"
+                               "[staff:9001]\nrole = admin\npin_hash = %s\n",
+                               staff_hash, staff_hash);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    kx_secbuf *bad = pin_of("000000"), *ok = pin_of("246810");
+    long after = 0;
+    /* spraying IDs from the screen: the third failure blocks the source */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1000, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "4242", bad, 1001, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9001", bad, 1002, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 30);
+    unsigned long runs = kx_staff_hash_runs(db);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1010, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 22);
+    assert_int_equal(kx_staff_hash_runs(db), runs); /* blocked: no hash at all */
+    /* the admins are not locked out: another source logs in */
+    kx_staff_role role = KX_STAFF_ROLE_STAFF;
+    assert_int_equal(kx_staff_verify_from(db, "uid:1000", "9000", ok, 1010, &role, NULL),
+                     KX_OK);
+    assert_int_equal(role, KX_STAFF_ROLE_ADMIN);
+    assert_int_equal(kx_staff_verify_from(db, "uid:1000", "9001", ok, 1010, NULL, NULL), KX_OK);
+    /* the next failure from the screen blocks it twice as long */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1040, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 60);
+    kx_staff_free(db);
+    /* a restart keeps the source's block */
+    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1050, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 50);
+    /* once it ends, the right PIN works and resets the source */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1100, NULL, NULL), KX_OK);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1101, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    /* one member guessed from one source: locked for that source only */
+    kx_staff_free(db);
+    unlink(path);
+    assert_int_equal(kx_staff_load(cfg, NULL, &db), KX_OK);
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 2000, NULL, NULL),
+                         KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 2001, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 600); /* the member from "ui": lockout_seconds */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 2040, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_verify_from(db, "uid:1000", "9000", ok, 2040, NULL, NULL), KX_OK);
+    /* the state file never holds a PIN or a hash */
+    kx_secbuf_free(bad);
+    kx_secbuf_free(ok);
+    kx_staff_free(db);
+    kx_config_free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_serial_alone_refused),
+        cmocka_unit_test(test_unknown_id_costs_a_hash),
+        cmocka_unit_test(test_ukey_only_not_locked_by_pins),
+        cmocka_unit_test(test_throttle_per_source),
+    };
+    return cmocka_run_group_tests(tests, setup_hash, NULL);
+}
