@@ -2,8 +2,9 @@
 /*
  * idcard.c - the wrappers the engine calls: back-end registry, the read
  * loop (wait for a card, cancel, timeout), logging with the ID number
- * masked, the optional vendor photo decoder, and the fault point
- * KX_FAULT_IDCARD=<error name> for engine tests.
+ * masked, the optional vendor photo decoder, and the fault point (core/
+ * fault.h: driver "idcard", call "read", default KX_ERR_CARD_READ, e.g.
+ * KX_FAULT_IDCARD=read:KX_ERR_SAM for engine tests).
  */
 #include <dlfcn.h>
 #include <stdatomic.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "backends.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/secbuf.h"
 #include "core/str.h"
@@ -184,32 +186,13 @@ static long idcard_now_ms(void)
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static kx_err idcard_fault(void)
-{
-    const char *f = getenv("KX_FAULT_IDCARD");
-    if (!f || !*f)
-        return KX_OK;
-    static const struct {
-        const char *name;
-        kx_err code;
-    } names[] = {{"KX_ERR_SAM", KX_ERR_SAM},
-                 {"KX_ERR_CARD_READ", KX_ERR_CARD_READ},
-                 {"KX_ERR_CARD_LIFTED", KX_ERR_CARD_LIFTED},
-                 {"KX_ERR_FRAME", KX_ERR_FRAME},
-                 {"KX_ERR_TIMEOUT", KX_ERR_TIMEOUT}};
-    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-        if (strcmp(f, names[i].name) == 0)
-            return names[i].code;
-    return KX_OK;
-}
-
 kx_err kx_idcard_read(kx_idcard_reader *r, int timeout_ms, kx_idcard *out)
 {
     if (!r || !out || timeout_ms <= 0)
         return KX_ERR_INVALID_ARG;
     memset(out, 0, sizeof(*out));
     long start = idcard_now_ms(), deadline = start + timeout_ms;
-    kx_err rc = idcard_fault();
+    kx_err rc = kx_fault_check("idcard", "read", KX_ERR_CARD_READ);
     while (!rc) {
         if (atomic_exchange(&r->cancel, 0)) {
             rc = KX_ERR_CANCELLED;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fault.h"
 #include "core/log.h"
 
 #define PAYMENT_MAX_BACKENDS 8
@@ -24,12 +25,6 @@ struct kx_payment {
     const kx_payment_ops *ops;
     void *state;
 };
-
-static struct {
-    char op[16];
-    kx_err err;
-    int count;
-} payment_fault;
 
 static const char *const payment_state_ids[] = {"pending", "paid", "cancelled", "expired",
                                                 "refunded"};
@@ -100,14 +95,7 @@ unsigned kx_payment_caps(const kx_payment *p)
 
 void kx_payment_inject_fault(const char *op, kx_err err, int count)
 {
-    memset(&payment_fault, 0, sizeof payment_fault);
-    if (op && count > 0) {
-        size_t n =
-            strlen(op) < sizeof payment_fault.op - 1 ? strlen(op) : sizeof payment_fault.op - 1;
-        memcpy(payment_fault.op, op, n);
-        payment_fault.err = err;
-        payment_fault.count = count;
-    }
+    kx_fault_arm("payment", op ? op : "*", err, 0, count);
 }
 
 /* Check arguments and the fault point; KX_OK lets the call through. */
@@ -116,12 +104,7 @@ static kx_err payment_enter(const kx_payment *p, const char *op, const void *id,
 {
     if (!p || !id || !out)
         return KX_ERR_INVALID_ARG;
-    if (payment_fault.count > 0 && strcmp(payment_fault.op, op) == 0) {
-        payment_fault.count--;
-        kx_err_set_detail("payment %s: injected fault", op);
-        return payment_fault.err;
-    }
-    return KX_OK;
+    return kx_fault_check("payment", op, KX_ERR_NETWORK);
 }
 
 static int64_t payment_ms(void)

@@ -157,7 +157,9 @@ kx_err kx_payment_record_counter(kx_payment *p, const char *idem_key, const char
 /*
  * kx_payment_inject_fault - tests: make the next `count` calls of op
  * ("create", "query", "cancel", "refund", "counter") on every handle fail with err
- * before reaching the back-end. count 0 clears. Not thread-safe.
+ * before reaching the back-end. count 0 clears. The same as
+ * kx_fault_arm("payment", op, err, 0, count) (core/fault.h); for a whole
+ * process KX_FAULT_PAYMENT=<op>[:<error name>] (default KX_ERR_NETWORK).
  */
 void kx_payment_inject_fault(const char *op, kx_err err, int count);
 

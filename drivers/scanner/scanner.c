@@ -4,10 +4,9 @@
  * table: argument checks, logging, timing, cancellation bookkeeping and the
  * fault-injection points. Never talks to a device itself.
  *
- * Fault injection (tests and the demo): kx_scanner_inject_fault() per scanner,
- * or KX_FAULT_SCANNER=<call>[:<error name>] for the whole process, where
- * call is open or scan and the error one of the scanner's codes (default
- * KX_ERR_SCAN_JAMMED), e.g. KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN.
+ * Fault injection (tests and the demo) is core/fault.h's: driver "scanner",
+ * calls "open" and "scan", default error KX_ERR_SCAN_JAMMED, e.g.
+ * KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fault.h"
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -33,8 +33,6 @@ struct kx_scanner {
     char device[256];
     atomic_int cancel_requested;
     atomic_int scanning;
-    kx_err fault_code;
-    int fault_after;
     /* the caller's progress callback, wrapped to honour kx_scanner_cancel() */
     kx_scan_progress_fn user_progress;
     void *user;
@@ -115,27 +113,6 @@ kx_err kx_scanner_list(const char *backend, kx_scan_device_fn fn, void *user)
     return ops->list(fn, user);
 }
 
-/* The fault KX_FAULT_SCANNER asks of `call`, KX_OK when none. */
-static kx_err scanner_fault_env(const char *call)
-{
-    static const kx_err codes[] = {
-        KX_ERR_SCAN_JAMMED, KX_ERR_SCAN_NO_DOCUMENT, KX_ERR_SCAN_COVER_OPEN, KX_ERR_SCAN_DEVICE,
-        KX_ERR_BUSY,        KX_ERR_PERMISSION,       KX_ERR_NO_MEMORY,       KX_ERR_CANCELLED};
-    const char *f = getenv("KX_FAULT_SCANNER");
-    if (!f || !*f)
-        return KX_OK;
-    size_t n = strcspn(f, ":");
-    if (strlen(call) != n || strncmp(f, call, n) != 0)
-        return KX_OK;
-    kx_err rc = KX_ERR_SCAN_JAMMED;
-    if (f[n] == ':')
-        for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-            if (strcmp(f + n + 1, kx_err_name(codes[i])) == 0)
-                rc = codes[i];
-    kx_err_set_detail("injected fault in scanner %s", call);
-    return rc;
-}
-
 static double scanner_now_ms(void)
 {
     struct timespec ts;
@@ -151,7 +128,7 @@ kx_err kx_scanner_open(const char *backend, const char *device, kx_scanner **out
     const kx_scanner_ops *ops = scanner_backend_or_fail(backend);
     if (!ops)
         return KX_ERR_NOT_FOUND;
-    kx_err rc = scanner_fault_env("open");
+    kx_err rc = kx_fault_check("scanner", "open", KX_ERR_SCAN_JAMMED);
     if (rc) {
         kx_log_warn("scanner.open", "backend=%s rc=%s injected=1", ops->name, kx_err_name(rc));
         return rc;
@@ -223,12 +200,8 @@ kx_err kx_scanner_scan(kx_scanner *s, const kx_scan_params *params,
         return KX_ERR_UNSUPPORTED;
     }
     const char *dev = s->device[0] ? s->device : "(first)";
-    kx_err env_fault = scanner_fault_env("scan");
-    if (env_fault || (s->fault_code && --s->fault_after <= 0)) {
-        kx_err code = env_fault ? env_fault : s->fault_code;
-        if (!env_fault)
-            s->fault_code = KX_OK;
-        kx_err_set_detail("injected fault");
+    kx_err code = kx_fault_check("scanner", "scan", KX_ERR_SCAN_JAMMED);
+    if (code) {
         kx_log_warn("scanner.scan", "backend=%s device=%s rc=%s injected=1", s->ops->name, dev,
                     kx_err_name(code));
         return code;
@@ -290,14 +263,6 @@ const char *kx_scanner_backend_name(const kx_scanner *s)
 unsigned kx_scanner_caps(const kx_scanner *s)
 {
     return s ? s->ops->caps : 0;
-}
-
-void kx_scanner_inject_fault(kx_scanner *s, kx_err code, int after)
-{
-    if (!s)
-        return;
-    s->fault_code = code;
-    s->fault_after = after < 1 ? 1 : after;
 }
 
 const char *kx_scanner_advice(kx_err code)

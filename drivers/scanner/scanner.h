@@ -165,13 +165,11 @@ const char *kx_scanner_backend_name(const kx_scanner *s);
 unsigned kx_scanner_caps(const kx_scanner *s);
 
 /*
- * kx_scanner_inject_fault - test hook: the `after`-th next kx_scanner_scan() on s
- * (1 = the very next) returns `code` without touching the device, as a
- * device failure would. code KX_OK clears it. For a whole process (the demo,
- * end-to-end tests) set KX_FAULT_SCANNER=<open|scan>[:<error name>] instead:
- * every such call then fails (default KX_ERR_SCAN_JAMMED).
+ * Fault injection (tests, the demo): core/fault.h, driver "scanner", calls
+ * "open" and "scan", default KX_ERR_SCAN_JAMMED; e.g.
+ * KX_FAULT_SCANNER=scan:KX_ERR_SCAN_COVER_OPEN for a process, or
+ * kx_fault_arm("scanner", "scan", KX_ERR_SCAN_JAMMED, 1, 1) in a test.
  */
-void kx_scanner_inject_fault(kx_scanner *s, kx_err code, int after);
 
 /*
  * kx_scanner_advice - what the user or staff should do after a scan error, as

@@ -4,6 +4,8 @@
  */
 #include "err.h"
 
+#include <string.h>
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -82,6 +84,18 @@ const char *kx_err_name(kx_err code)
 {
     const struct err_entry *e = err_find(code);
     return e ? e->name : "KX_ERR_UNKNOWN";
+}
+
+kx_err kx_err_from_name(const char *name, kx_err *out)
+{
+    if (!name || !out)
+        return KX_ERR_INVALID_ARG;
+    for (size_t i = 0; i < sizeof(err_table) / sizeof(err_table[0]); i++)
+        if (strcmp(err_table[i].name, name) == 0) {
+            *out = err_table[i].code;
+            return KX_OK;
+        }
+    return KX_ERR_NOT_FOUND;
 }
 
 const char *kx_err_message(kx_err code)

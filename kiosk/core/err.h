@@ -83,6 +83,10 @@ typedef enum kx_err {
  */
 const char *kx_err_name(kx_err code);
 
+/* kx_err_from_name - inverse of kx_err_name(): KX_ERR_NOT_FOUND for a name
+ * that is no code's. */
+kx_err kx_err_from_name(const char *name, kx_err *out);
+
 /*
  * kx_err_message - short English description, the gettext msgid of the
  * user-facing text. Translate with kx_tr(). Static string, never NULL.

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/fault.h"
 #include "drivers/scanner/scanner.h"
 
 static char tmpdir[256];
@@ -380,7 +381,7 @@ static void test_registry_and_faults(void **state)
     p.resolution = 20;
     assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_INVALID_ARG);
     p.resolution = 0;
-    kx_scanner_inject_fault(s, KX_ERR_SCAN_JAMMED, 2);
+    kx_fault_arm("scanner", "scan", KX_ERR_SCAN_JAMMED, 1, 1);
     assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_OK);
     kx_image_free(img);
     assert_int_equal(kx_scanner_scan(s, &p, NULL, NULL, &img), KX_ERR_SCAN_JAMMED);
