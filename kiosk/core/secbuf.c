@@ -1,12 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * secbuf.c - locked, wiped buffers for secrets.
+ * secbuf.c - locked, wiped buffers for secrets. Each buffer's bytes live in
+ * pages of their own (mmap), so that they can be locked against swap and
+ * left out of core dumps (MADV_DONTDUMP) without touching heap neighbours.
  */
 #include "secbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
+
+/* bytes mapped for a buffer of cap usable bytes (+1 for the NUL) */
+static size_t secbuf_map_size(size_t cap)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    size_t p = page > 0 ? (size_t)page : 4096;
+    return (cap + 1 + p - 1) / p * p;
+}
 
 void kx_wipe(void *p, size_t n)
 {
@@ -21,15 +32,19 @@ kx_err kx_secbuf_new(size_t cap, kx_secbuf **out)
     kx_secbuf *sb = calloc(1, sizeof(*sb));
     if (!sb)
         return KX_ERR_NO_MEMORY;
-    sb->data = calloc(1, cap + 1);
-    if (!sb->data) {
+    size_t size = secbuf_map_size(cap);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
         free(sb);
         return KX_ERR_NO_MEMORY;
     }
+    sb->data = p; /* anonymous pages: zero */
     sb->cap = cap;
+    /* never in a core dump; refused only by kernels older than 3.4 */
+    sb->nodump = madvise(p, size, MADV_DONTDUMP) == 0;
     /* mlock may fail without CAP_IPC_LOCK or over RLIMIT_MEMLOCK: the buffer
      * still works and is still wiped, it just may reach swap. */
-    sb->locked = mlock(sb->data, cap + 1) == 0;
+    sb->locked = mlock(p, size) == 0;
     *out = sb;
     return KX_OK;
 }
@@ -70,10 +85,11 @@ void kx_secbuf_free(kx_secbuf *sb)
 {
     if (!sb)
         return;
+    size_t size = secbuf_map_size(sb->cap);
     kx_wipe(sb->data, sb->cap + 1);
     if (sb->locked)
-        munlock(sb->data, sb->cap + 1);
-    free(sb->data);
+        munlock(sb->data, size);
+    munmap(sb->data, size);
     kx_wipe(sb, sizeof(*sb));
     free(sb);
 }

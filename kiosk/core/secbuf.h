@@ -2,8 +2,9 @@
 /*
  * secbuf.h - buffers for PINs and key material.
  *
- * Memory is locked against swapping where the process may (mlock), and is
- * wiped with explicit_bzero before release. A secbuf never reaches a log.
+ * Memory is pages of its own, locked against swapping where the process
+ * may (mlock), excluded from core dumps (madvise MADV_DONTDUMP), and wiped
+ * with explicit_bzero before release. A secbuf never reaches a log.
  */
 #ifndef KX_CORE_SECBUF_H
 #define KX_CORE_SECBUF_H
@@ -17,6 +18,7 @@ typedef struct kx_secbuf {
     size_t cap;          /* usable bytes, not counting the terminator */
     size_t len;
     int locked; /* 1 when mlock succeeded */
+    int nodump; /* 1 when MADV_DONTDUMP succeeded */
 } kx_secbuf;
 
 /* kx_secbuf_new - allocate a zeroed buffer of cap bytes (+1 for NUL).

@@ -11,6 +11,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,13 @@ static int usage(FILE *fp)
 
 int main(int argc, char **argv)
 {
+    /* first of all: no core dump and no ptrace by the same user, ever -
+     * kioskd's memory holds PINs, SO PINs and the RA key (finding 8; the
+     * units also set LimitCORE=0). /proc/PID then belongs to root. */
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        perror("kioskd: prctl(PR_SET_DUMPABLE)");
+        return 1;
+    }
     const char *config_path = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
