@@ -36,6 +36,10 @@ const char *api_endpoint(const sim_req *r)
         return "crl";
     if (api_is(r, "GET", 2, "crl.der", NULL))
         return "crl_der";
+    if (api_is(r, "GET", 3, "crl", NULL) && strcmp(r->seg[2], "sm2") == 0)
+        return "crl_sm2";
+    if (api_is(r, "GET", 3, "crl", NULL) && strcmp(r->seg[2], "sm2.der") == 0)
+        return "crl_sm2_der";
     if (api_is(r, "GET", 3, "enterprises", NULL))
         return "enterprise";
     if (api_is(r, "POST", 2, "cases", NULL))
@@ -117,6 +121,13 @@ static int api_service_fee(const char *service, int64_t *fee)
     return -1;
 }
 
+/* The certificate profiles a kiosk may request for a case. */
+static int api_profile_known(const char *profile)
+{
+    return strcmp(profile, "sm2-dual") == 0 || strcmp(profile, "ec-p256") == 0 ||
+           strcmp(profile, "rsa-2048") == 0;
+}
+
 /* ---- resource JSON ---- */
 
 static int api_case_paid(sim *s, const char *case_id, int64_t fee)
@@ -139,7 +150,8 @@ static json_t *api_case_json(sim *s, const char *id)
                                   "(SELECT count(*) FROM documents d WHERE d.case_id = c.id), "
                                   "COALESCE((SELECT 'kiosk-staff:' || a.kiosk_id || '/' || "
                                   "a.staff_id FROM staff_approvals a WHERE a.case_id = c.id), "
-                                  "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END) "
+                                  "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END), "
+                                  "cert_profile, agreement_version, agreement_at "
                                   "FROM cases c WHERE id = ?",
                                   "s", id);
     json_t *o = NULL;
@@ -153,6 +165,10 @@ static json_t *api_case_json(sim *s, const char *id)
             (json_int_t)sqlite3_column_int64(st, 9), "cert_serial", store_text(st, 6),
             "created_at", sim_time_json(sqlite3_column_int64(st, 7)), "updated_at",
             sim_time_json(sqlite3_column_int64(st, 8)), "approved_by", store_text(st, 10));
+        json_object_set_new(o, "cert_profile", json_string(store_text(st, 11)));
+        json_object_set_new(o, "agreement_version", json_string(store_text(st, 12)));
+        json_object_set_new(o, "agreement_accepted_at",
+                            sim_time_json(sqlite3_column_int64(st, 13)));
     }
     sqlite3_finalize(st);
     return o;
@@ -186,15 +202,20 @@ static json_t *api_cert_json(sim *s, const char *serial)
 {
     sqlite3_stmt *st = store_prep(s,
                                   "SELECT serial, subject, not_before, not_after, status, "
-                                  "pem FROM certs WHERE serial = ?",
+                                  "pem, profile, usage, pair, token_serial, ca "
+                                  "FROM certs WHERE serial = ?",
                                   "s", serial);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW)
-        o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s}", "serial", store_text(st, 0),
-                      "subject", store_text(st, 1), "not_before",
+        o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "serial",
+                      store_text(st, 0), "subject", store_text(st, 1), "not_before",
                       sim_time_json(sqlite3_column_int64(st, 2)), "not_after",
                       sim_time_json(sqlite3_column_int64(st, 3)), "status", store_text(st, 4),
-                      "certificate", store_text(st, 5), "chain", s->pki.ca_pem);
+                      "certificate", store_text(st, 5), "chain",
+                      strcmp(store_text(st, 10), "sm2") == 0 ? s->pki.sm2_ca_pem
+                                                             : s->pki.ca_pem,
+                      "profile", store_text(st, 6), "usage", store_text(st, 7), "paired_serial",
+                      store_text(st, 8), "token_serial", store_text(st, 9));
     sqlite3_finalize(st);
     return o;
 }
@@ -202,6 +223,7 @@ static json_t *api_cert_json(sim *s, const char *serial)
 /* Load the case's state, service, credit code, company, token, fee; 0 ok. */
 typedef struct api_case_row {
     char state[32], service[32], credit_code[32], company[256], token[128], cert_serial[96];
+    char profile[32];
     int64_t fee;
 } api_case_row;
 
@@ -209,7 +231,8 @@ static int api_case_load(sim *s, const char *id, api_case_row *c, sim_reply *out
 {
     sqlite3_stmt *st = store_prep(s,
                                   "SELECT state, service, credit_code, company, "
-                                  "token_serial, fee, cert_serial FROM cases WHERE id = ?",
+                                  "token_serial, fee, cert_serial, cert_profile "
+                                  "FROM cases WHERE id = ?",
                                   "s", id);
     int found = st && sqlite3_step(st) == SQLITE_ROW;
     if (found) {
@@ -220,6 +243,7 @@ static int api_case_load(sim *s, const char *id, api_case_row *c, sim_reply *out
         snprintf(c->token, sizeof c->token, "%s", store_text(st, 4));
         c->fee = sqlite3_column_int64(st, 5);
         snprintf(c->cert_serial, sizeof c->cert_serial, "%s", store_text(st, 6));
+        snprintf(c->profile, sizeof c->profile, "%s", store_text(st, 7));
     }
     sqlite3_finalize(st);
     if (!found)
@@ -269,7 +293,7 @@ static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
 static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
 {
     const char *service, *code, *company, *name = "", *idnum = "", *phone, *email, *agreed,
-                                          *token, *old_serial;
+                                          *token, *old_serial, *profile, *agreement_version;
     if (!(service = api_str(r, out, "service", 1, 16)))
         return;
     int agent_required = strcmp(service, "renew") != 0;
@@ -291,8 +315,21 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
         !(email = api_str(r, out, "email", 0, 200)) ||
         !(agreed = api_str(r, out, "agreement_accepted_at", 1, 32)) ||
         !(token = api_str(r, out, "token_serial", 0, 64)) ||
-        !(old_serial = api_str(r, out, "cert_serial", 0, 80)))
+        !(old_serial = api_str(r, out, "cert_serial", 0, 80)) ||
+        !(profile = api_str(r, out, "cert_profile", 0, 16)) ||
+        !(agreement_version = api_str(r, out, "agreement_version", 0, 64)))
         return;
+    if (*profile && !api_profile_known(profile)) {
+        reply_error(out, 400, "bad_request",
+                    "cert_profile is not sm2-dual, ec-p256 or rsa-2048");
+        return;
+    }
+    if (*agreement_version && (strlen(agreement_version) != 64 ||
+                               strspn(agreement_version, "0123456789abcdef") != 64)) {
+        reply_error(out, 400, "bad_request",
+                    "agreement_version is not a SHA-256 in lower-case hex");
+        return;
+    }
     int64_t fee, agreed_at;
     kx_uscc_info ui;
     kx_idnum_info ii = {0};
@@ -328,10 +365,12 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
     if (store_run(s,
                   "INSERT INTO cases(id, service, credit_code, company, agent_name, "
                   "agent_idnum, phone, email, agreement_at, token_serial, old_serial, state, "
-                  "reject_reason, fee, cert_serial, created, updated, submitted) "
-                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, '', ?, ?, 0)",
-                  "ssssssssissiii", id, service, ui.code, company, name, ii.number, phone,
-                  email, agreed_at, token, old_serial, fee, now, now) != 1) {
+                  "reject_reason, fee, cert_serial, created, updated, submitted, cert_profile, "
+                  "agreement_version) "
+                  "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', '', ?, '', ?, ?, 0, ?, ?)",
+                  "ssssssssissiiiss", id, service, ui.code, company, name, ii.number, phone,
+                  email, agreed_at, token, old_serial, fee, now, now, profile,
+                  agreement_version) != 1) {
         reply_error(out, 500, "internal", "cannot store the case");
         return;
     }
@@ -485,8 +524,11 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
     char id[40];
     pki_random_id("d", id, sizeof id);
     store_run(s, "DELETE FROM documents WHERE case_id = ? AND kind = ?", "ss", r->seg[2], kind);
-    if (store_run(s, "INSERT INTO documents VALUES(?, ?, ?, ?, ?, ?, ?, ?)", "sssssidd", id,
-                  r->seg[2], kind, media, digest, (int64_t)len, w, h) != 1) {
+    if (store_run(
+            s,
+            "INSERT INTO documents(id, case_id, kind, media_type, sha256, size, width_mm, "
+            "height_mm) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+            "sssssidd", id, r->seg[2], kind, media, digest, (int64_t)len, w, h) != 1) {
         reply_error(out, 500, "internal", "cannot store the document");
         return;
     }
@@ -527,7 +569,10 @@ static void api_order_create(sim *s, const sim_req *r, sim_reply *out)
     snprintf(qr, sizeof qr, "https://pay.ra-sim.invalid/qr?order=%s&amount=%lld", id,
              (long long)c.fee);
     int64_t now = sim_now();
-    store_run(s, "INSERT INTO orders VALUES(?, ?, 'pending', ?, ?, ?, ?, 0, 0, '', '')",
+    store_run(s,
+              "INSERT INTO orders(id, case_id, state, amount, qr, created, expires, paid_at, "
+              "refunded, refund_id, refund_reason) "
+              "VALUES(?, ?, 'pending', ?, ?, ?, ?, 0, 0, '', '')",
               "ssisii", id, r->seg[2], c.fee, qr, now, now + s->order_ttl_s);
     store_count(s, "orders_created", 1);
     store_tick(s); /* auto-pay 0 pays at once */
@@ -654,20 +699,20 @@ static void api_order_counter(sim *s, const sim_req *r, sim_reply *out)
 /* ---- certificates ---- */
 
 /* The CSR of a request: "csr" (PEM) or "csr_der" (base64). */
-static X509_REQ *api_csr(const sim_req *r, sim_reply *out)
+static X509_REQ *api_csr(const sim_req *r, const char *profile, sim_reply *out)
 {
     json_t *pem = json_object_get(r->json, "csr"), *der = json_object_get(r->json, "csr_der");
     const char *why = "CSR missing";
     X509_REQ *req = NULL;
     if (json_is_string(pem) && !der) {
         req = pki_parse_csr((const unsigned char *)json_string_value(pem),
-                            json_string_length(pem), &why);
+                            json_string_length(pem), profile, &why);
     } else if (json_is_string(der) && !pem) {
         size_t len = 0;
         unsigned char *raw = pki_b64_decode(json_string_value(der), &len);
         why = "csr_der is not base64";
         if (raw)
-            req = pki_parse_csr(raw, len, &why);
+            req = pki_parse_csr(raw, len, profile, &why);
         free(raw);
     }
     if (!req)
@@ -696,25 +741,79 @@ static int api_may_issue(sim *s, const char *case_id, api_case_row *c, sim_reply
     return 0;
 }
 
+/* Issue one certificate of the case and store it; 0 or -1 (reply set). */
+static int api_issue_one(sim *s, const char *case_id, const api_case_row *c, EVP_PKEY *pub,
+                         pki_usage usage, const char *profile, char serial[96], sim_reply *out)
+{
+    char subject[512];
+    int64_t nb = 0, na = 0;
+    char *pem =
+        pki_issue(&s->pki, pub, usage, c->company, c->credit_code, serial, subject, &nb, &na);
+    if (!pem) {
+        reply_error(out, 500, "internal", "signing failed");
+        return -1;
+    }
+    const char *use = usage == PKI_USAGE_SM2_ENC    ? "encryption"
+                      : usage == PKI_USAGE_SM2_SIGN ? "signature"
+                                                    : "general";
+    int rc = store_run(s,
+                       "INSERT INTO certs(serial, case_id, credit_code, subject, pem, "
+                       "not_before, not_after, status, revoked_at, reason, profile, usage, ca, "
+                       "token_serial) VALUES(?, ?, ?, ?, ?, ?, ?, 'valid', 0, 0, ?, ?, ?, ?)",
+                       "sssssiissss", serial, case_id, c->credit_code, subject, pem, nb, na,
+                       profile, use, usage == PKI_USAGE_LEGACY ? "main" : "sm2", c->token);
+    free(pem);
+    if (rc != 1) {
+        reply_error(out, 500, "internal", "cannot store the certificate");
+        return -1;
+    }
+    store_count(s, "certs_issued", 1);
+    return 0;
+}
+
+/* Issue the case's certificate from req: one certificate by the CA, or for
+ * an sm2-dual case the signing certificate for the CSR's key and the
+ * encryption certificate for a key pair of the KMC, whose private key the
+ * reply carries enveloped to the signing key (kmc.c). */
 static void api_issue_common(sim *s, const char *case_id, const api_case_row *c, X509_REQ *req,
                              const char *counter, sim_reply *out)
 {
-    char serial[96], subject[512];
-    int64_t nb = 0, na = 0;
-    char *pem = pki_issue(&s->pki, req, c->company, c->credit_code, serial, subject, &nb, &na);
-    if (!pem) {
-        reply_error(out, 500, "internal", "signing failed");
+    EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
+    int dual = strcmp(c->profile, "sm2-dual") == 0;
+    const char *profile = dual ? "sm2-dual" : pki_key_profile(pub);
+    char serial[96] = "", enc_serial[96] = "";
+    unsigned char blob[KMC_EKB_LEN];
+    EVP_PKEY *enc_pub = NULL;
+    if (dual && kmc_envelope(pub, &enc_pub, blob)) {
+        reply_error(out, 500, "internal", "the KMC could not envelope the encryption key");
         return;
     }
-    store_run(s, "INSERT INTO certs VALUES(?, ?, ?, ?, ?, ?, ?, 'valid', 0, 0)", "sssssii",
-              serial, case_id, c->credit_code, subject, pem, nb, na);
+    if (api_issue_one(s, case_id, c, pub, dual ? PKI_USAGE_SM2_SIGN : PKI_USAGE_LEGACY, profile,
+                      serial, out) ||
+        (dual &&
+         api_issue_one(s, case_id, c, enc_pub, PKI_USAGE_SM2_ENC, profile, enc_serial, out))) {
+        EVP_PKEY_free(enc_pub);
+        return;
+    }
+    EVP_PKEY_free(enc_pub);
+    if (dual) {
+        store_run(s, "UPDATE certs SET pair=? WHERE serial=?", "ss", enc_serial, serial);
+        store_run(s, "UPDATE certs SET pair=? WHERE serial=?", "ss", serial, enc_serial);
+        store_count(s, "kmc_envelopes", 1);
+    }
     store_run(s, "UPDATE cases SET cert_serial=?, updated=? WHERE id=?", "sis", serial,
               sim_now(), case_id);
-    free(pem);
-    store_count(s, "certs_issued", 1);
     if (counter)
         store_count(s, counter, 1);
-    reply_json(out, 201, api_cert_json(s, serial));
+    json_t *o = api_cert_json(s, serial);
+    if (o && dual) {
+        char *b64 = pki_b64_encode(blob, sizeof blob);
+        json_object_set_new(o, "encryption", api_cert_json(s, enc_serial));
+        json_object_set_new(o, "enveloped_key", json_string(b64 ? b64 : ""));
+        json_object_set_new(o, "enveloped_key_format", json_string("gmt0016-envelopedkeyblob"));
+        free(b64);
+    }
+    reply_json(out, 201, o);
 }
 
 static void api_cert_issue(sim *s, const sim_req *r, sim_reply *out)
@@ -730,7 +829,7 @@ static void api_cert_issue(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 409, "invalid_state", "renewals go through /renewal");
         return;
     }
-    X509_REQ *req = api_csr(r, out);
+    X509_REQ *req = api_csr(r, c.profile, out);
     if (!req)
         return;
     api_issue_common(s, r->seg[2], &c, req, NULL, out);
@@ -765,7 +864,7 @@ static void api_cert_renew(sim *s, const sim_req *r, sim_reply *out)
                     "the old certificate is revoked or belongs to another enterprise");
         goto out;
     }
-    if (!(req = api_csr(r, out)))
+    if (!(req = api_csr(r, c.profile, out)))
         goto out;
     json_t *sig = json_object_get(r->json, "signature");
     if (nopin && sig) {
@@ -797,6 +896,31 @@ static void api_cert_get(sim *s, const sim_req *r, sim_reply *out)
         reply_json(out, 200, o);
     else
         reply_error(out, 404, "not_found", "no such certificate");
+}
+
+/* Revoke a certificate and, for one of an SM2 pair, its partner: both
+ * certificates of a pair live and die together. Appends the serials it
+ * revoked to list (may be NULL); returns how many. */
+int api_revoke_serial(sim *s, const char *serial, int reason, int64_t now, json_t *list)
+{
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT serial FROM certs WHERE status='valid' AND "
+                                  "(serial=?1 OR (pair<>'' AND pair=?1)) ORDER BY usage DESC",
+                                  "s", serial);
+    int n = 0;
+    char done[2][96];
+    while (st && n < 2 && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(done[n++], sizeof done[0], "%s", store_text(st, 0));
+    sqlite3_finalize(st);
+    for (int i = 0; i < n; i++) {
+        store_run(s, "UPDATE certs SET status='revoked', revoked_at=?, reason=? WHERE serial=?",
+                  "iis", now, (int64_t)reason, done[i]);
+        if (list)
+            json_array_append_new(list, json_string(done[i]));
+    }
+    if (n)
+        store_count(s, "certs_revoked", n);
+    return n;
 }
 
 static const char *const api_reasons[] = {"unspecified", "key_compromise",
@@ -843,20 +967,20 @@ static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
         return;
     }
     int64_t now = sim_now();
-    store_run(s, "UPDATE certs SET status='revoked', revoked_at=?, reason=? WHERE serial=?",
-              "iis", now, (int64_t)code, r->seg[2]);
-    store_count(s, "certs_revoked", 1);
+    json_t *serials = json_array();
+    api_revoke_serial(s, r->seg[2], code, now, serials);
     reply_json(out, 200,
-               json_pack("{s:s, s:s, s:o, s:s}", "serial", r->seg[2], "status", "revoked",
-                         "revoked_at", sim_time_json(now), "reason", reason));
+               json_pack("{s:s, s:s, s:o, s:s, s:o}", "serial", r->seg[2], "status", "revoked",
+                         "revoked_at", sim_time_json(now), "reason", reason, "revoked_serials",
+                         serials));
 }
 
-static void api_crl(sim *s, int der, sim_reply *out)
+static void api_crl(sim *s, int sm2, int der, sim_reply *out)
 {
     size_t len = 0;
     int64_t t1, t2;
     long number;
-    unsigned char *crl = pki_make_crl(s, der, &len, &t1, &t2, &number);
+    unsigned char *crl = pki_make_crl(s, sm2, der, &len, &t1, &t2, &number);
     if (!crl) {
         reply_error(out, 500, "internal", "cannot sign the CRL");
         return;
@@ -951,9 +1075,13 @@ void api_handle(sim *s, const char *ep, const sim_req *r, sim_reply *out)
     else if (!strcmp(ep, "cert_revoke"))
         api_cert_revoke(s, r, out);
     else if (!strcmp(ep, "crl"))
-        api_crl(s, 0, out);
+        api_crl(s, 0, 0, out);
     else if (!strcmp(ep, "crl_der"))
-        api_crl(s, 1, out);
+        api_crl(s, 0, 1, out);
+    else if (!strcmp(ep, "crl_sm2"))
+        api_crl(s, 1, 0, out);
+    else if (!strcmp(ep, "crl_sm2_der"))
+        api_crl(s, 1, 1, out);
     else if (!strcmp(ep, "token_unlock"))
         api_token_unlock(s, r, out);
     else if (!strcmp(ep, "case_staff_approval"))

@@ -31,7 +31,7 @@
 
 /* ---- small helpers ---- */
 
-static char *pki_bio_text(BIO *bio)
+char *pki_bio_text(BIO *bio)
 {
     char *data = NULL;
     long n = BIO_get_mem_data(bio, &data);
@@ -43,7 +43,7 @@ static char *pki_bio_text(BIO *bio)
     return out;
 }
 
-static char *pki_cert_pem(X509 *cert)
+char *pki_cert_pem(X509 *cert)
 {
     BIO *b = BIO_new(BIO_s_mem());
     char *out = NULL;
@@ -93,7 +93,7 @@ static char *pki_read_file(const char *path)
     return out;
 }
 
-static EVP_PKEY *pki_key_from_pem(const char *pem)
+EVP_PKEY *pki_key_from_pem(const char *pem)
 {
     BIO *b = BIO_new_mem_buf(pem, -1);
     EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
@@ -101,7 +101,7 @@ static EVP_PKEY *pki_key_from_pem(const char *pem)
     return k;
 }
 
-static X509 *pki_cert_from_pem(const char *pem)
+X509 *pki_cert_from_pem(const char *pem)
 {
     BIO *b = BIO_new_mem_buf(pem, -1);
     X509 *c = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
@@ -112,6 +112,66 @@ static X509 *pki_cert_from_pem(const char *pem)
 static EVP_PKEY *pki_new_key(void)
 {
     return EVP_EC_gen("P-256");
+}
+
+static EVP_PKEY *pki_new_sm2_key(void)
+{
+    return EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+}
+
+int pki_is_sm2(const EVP_PKEY *key)
+{
+    return key && EVP_PKEY_is_a(key, "SM2");
+}
+
+/* The digest context that signs (or verifies) with key: SM2 keys
+ * SM2-with-SM3 with the default user ID of GM/T 0009 (OpenSSL 3.0 uses an
+ * empty ID unless told: a signature without it verifies nowhere else);
+ * other keys SHA-256. */
+static EVP_MD_CTX *pki_md_ctx(EVP_PKEY *key, int verify)
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pc = NULL;
+    int sm2 = pki_is_sm2(key);
+    const EVP_MD *dg = sm2 ? EVP_sm3() : EVP_sha256();
+    int ok = md && (verify ? EVP_DigestVerifyInit(md, &pc, dg, NULL, key)
+                           : EVP_DigestSignInit(md, &pc, dg, NULL, key)) == 1;
+    if (ok && sm2)
+        ok = EVP_PKEY_CTX_set1_id(pc, PKI_SM2_ID, PKI_SM2_ID_LEN) > 0;
+    if (!ok) {
+        EVP_MD_CTX_free(md);
+        md = NULL;
+    }
+    return md;
+}
+
+EVP_MD_CTX *pki_sign_ctx(EVP_PKEY *key)
+{
+    return pki_md_ctx(key, 0);
+}
+
+EVP_MD_CTX *pki_verify_ctx(EVP_PKEY *pub)
+{
+    return pki_md_ctx(pub, 1);
+}
+
+static int pki_sign_x509(X509 *c, EVP_PKEY *key)
+{
+    EVP_MD_CTX *md = pki_sign_ctx(key);
+    int ok = md && X509_sign_ctx(c, md) > 0;
+    EVP_MD_CTX_free(md);
+    return ok;
+}
+
+/* The SM2 ID an SM2-signed certificate or request is verified with. */
+static ASN1_OCTET_STRING *pki_sm2_id(void)
+{
+    ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+    if (id && !ASN1_OCTET_STRING_set(id, (const unsigned char *)PKI_SM2_ID, PKI_SM2_ID_LEN)) {
+        ASN1_OCTET_STRING_free(id);
+        id = NULL;
+    }
+    return id;
 }
 
 static int pki_random_serial(X509 *cert)
@@ -158,7 +218,7 @@ static X509 *pki_make_cert(EVP_PKEY *pub, X509_NAME *name, X509 *issuer, EVP_PKE
     for (int i = 0; ok && nids[i]; i++)
         ok = pki_add_ext(c, issuer ? issuer : c, nids[i], values[i]) == 0;
     if (ok)
-        ok = X509_sign(c, issuer_key, EVP_sha256()) > 0;
+        ok = pki_sign_x509(c, issuer_key);
     if (!ok) {
         X509_free(c);
         return NULL;
@@ -187,25 +247,38 @@ static X509 *pki_make_ca(EVP_PKEY *key, const char *cn)
     return c;
 }
 
-/* A leaf for TLS: server (SAN loopback) or client. */
+/* Kinds of leaf the simulator keeps for itself. */
+enum { PKI_LEAF_CLIENT = 0, PKI_LEAF_SERVER = 1, PKI_LEAF_SEAL = 2 };
+
+/* A leaf for TLS (server with SAN loopback, or client) or the seal
+ * maker's certificate (signs electronic seals, no extended key usage). */
 static X509 *pki_make_tls_leaf(EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key, const char *cn,
-                               int server)
+                               int kind)
 {
-    static const int nids[] = {NID_basic_constraints,
-                               NID_key_usage,
-                               NID_ext_key_usage,
-                               NID_subject_key_identifier,
-                               NID_authority_key_identifier,
-                               NID_subject_alt_name,
-                               0};
-    const char *vals[] = {"critical,CA:FALSE",
-                          "critical,digitalSignature",
-                          server ? "serverAuth" : "clientAuth",
-                          "hash",
-                          "keyid",
-                          server ? "IP:127.0.0.1,IP:::1,DNS:localhost" : "DNS:kiosk.invalid"};
+    static const int tls_nids[] = {NID_basic_constraints,
+                                   NID_key_usage,
+                                   NID_ext_key_usage,
+                                   NID_subject_key_identifier,
+                                   NID_authority_key_identifier,
+                                   NID_subject_alt_name,
+                                   0};
+    static const int seal_nids[] = {NID_basic_constraints, NID_key_usage,
+                                    NID_subject_key_identifier, NID_authority_key_identifier,
+                                    0};
+    int server = kind == PKI_LEAF_SERVER;
+    const char *tls_vals[] = {"critical,CA:FALSE",
+                              "critical,digitalSignature",
+                              server ? "serverAuth" : "clientAuth",
+                              "hash",
+                              "keyid",
+                              server ? "IP:127.0.0.1,IP:::1,DNS:localhost"
+                                     : "DNS:kiosk.invalid"};
+    const char *seal_vals[] = {"critical,CA:FALSE", "critical,digitalSignature,nonRepudiation",
+                               "hash", "keyid"};
+    int seal = kind == PKI_LEAF_SEAL;
     X509_NAME *n = pki_name(cn, "ra-sim");
-    X509 *c = pki_make_cert(key, n, ca, ca_key, 825, nids, vals);
+    X509 *c = pki_make_cert(key, n, ca, ca_key, 825, seal ? seal_nids : tls_nids,
+                            seal ? seal_vals : tls_vals);
     X509_NAME_free(n);
     return c;
 }
@@ -229,7 +302,7 @@ static char *pki_read_in(const char *dir, const char *name)
 static int pki_write_leaf(const char *dir, const char *base, X509 *ca, EVP_PKEY *ca_key,
                           const char *cn, int server)
 {
-    EVP_PKEY *k = pki_new_key();
+    EVP_PKEY *k = pki_is_sm2(ca_key) ? pki_new_sm2_key() : pki_new_key();
     X509 *c = k ? pki_make_tls_leaf(k, ca, ca_key, cn, server) : NULL;
     char name[64];
     int rc = -1;
@@ -251,14 +324,14 @@ static int pki_write_leaf(const char *dir, const char *base, X509 *ca, EVP_PKEY 
 }
 
 /* Create a CA pair under base ("ca", "other-ca") unless it exists. */
-static int pki_ensure_ca(const char *dir, const char *base, const char *cn)
+static int pki_ensure_ca(const char *dir, const char *base, const char *cn, int sm2)
 {
     char cert_name[64], key_name[64];
     snprintf(cert_name, sizeof cert_name, "%s.pem", base);
     snprintf(key_name, sizeof key_name, "%s.key", base);
     if (pki_exists(dir, cert_name) && pki_exists(dir, key_name))
         return 0;
-    EVP_PKEY *k = pki_new_key();
+    EVP_PKEY *k = sm2 ? pki_new_sm2_key() : pki_new_key();
     X509 *c = k ? pki_make_ca(k, cn) : NULL;
     char *cp = c ? pki_cert_pem(c) : NULL, *kp = k ? pki_key_pem(k) : NULL;
     int rc = (cp && kp && pki_write_file(dir, key_name, kp, 1) == 0 &&
@@ -314,6 +387,29 @@ static int pki_take_given(const char *dir, const char *base, const char *cert_fi
     return ok ? 0 : -1;
 }
 
+/* Load base.pem and base.key (matching); *pem_out (may be NULL) gets the
+ * certificate's PEM text. */
+static int pki_load_pair(const char *dir, const char *base, X509 **cert, EVP_PKEY **key,
+                         char **pem_out)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.pem", base);
+    char *cp = pki_read_in(dir, name);
+    snprintf(name, sizeof name, "%s.key", base);
+    char *kp = pki_read_in(dir, name);
+    *cert = cp ? pki_cert_from_pem(cp) : NULL;
+    *key = kp ? pki_key_from_pem(kp) : NULL;
+    if (kp)
+        OPENSSL_cleanse(kp, strlen(kp));
+    free(kp);
+    int ok = *cert && *key && X509_check_private_key(*cert, *key) == 1;
+    if (ok && pem_out)
+        *pem_out = cp;
+    else
+        free(cp);
+    return ok ? 0 : -1;
+}
+
 int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file,
                        const char *server_cert_file, const char *server_key_file)
 {
@@ -322,8 +418,8 @@ int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file
         if (pki_take_given(d, "ca", ca_cert_file, ca_key_file))
             return -1;
         /* leaves of an earlier CA must not survive it: issue them again */
-        static const char *const leaves[] = {"server.pem", "server.key", "kiosk.pem",
-                                             "kiosk.key"};
+        static const char *const leaves[] = {"server.pem", "server.key",  "kiosk.pem",
+                                             "kiosk.key",  "seal-ec.pem", "seal-ec.key"};
         for (size_t i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
             char path[1200];
             snprintf(path, sizeof path, "%s/%s", d, leaves[i]);
@@ -333,8 +429,11 @@ int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file
     }
     if (server_cert_file && pki_take_given(d, "server", server_cert_file, server_key_file))
         return -1;
-    if (pki_ensure_ca(d, "ca", "ra-sim Test CA") ||
-        pki_ensure_ca(d, "other-ca", "Unrelated CA") ||
+    if (pki_ensure_ca(d, "ca", "ra-sim Test CA", 0) ||
+        pki_ensure_ca(d, "other-ca", "Unrelated CA", 0) ||
+        pki_ensure_ca(d, "sm2-ca", "ra-sim SM2 Test CA", 1) ||
+        pki_ensure_leaf(d, "ca", "seal-ec", "ra-sim seal maker", PKI_LEAF_SEAL) ||
+        pki_ensure_leaf(d, "sm2-ca", "seal-sm2", "ra-sim SM2 seal maker", PKI_LEAF_SEAL) ||
         pki_ensure_leaf(d, "ca", "server", "ra-sim server", 1) ||
         pki_ensure_leaf(d, "ca", "kiosk", "JXCA-KIOSK-0001", 0) ||
         pki_ensure_leaf(d, "other-ca", "wrong-server", "ra-sim impostor", 1) ||
@@ -364,6 +463,13 @@ int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file
         fprintf(stderr, "ra-sim: CA key does not match the CA certificate\n");
         return -1;
     }
+    if (pki_load_pair(d, "sm2-ca", &p->sm2_ca_cert, &p->sm2_ca_key, &p->sm2_ca_pem) ||
+        pki_load_pair(d, "seal-ec", &p->seal_cert[0], &p->seal_key[0], NULL) ||
+        pki_load_pair(d, "seal-sm2", &p->seal_cert[1], &p->seal_key[1], NULL) ||
+        !pki_is_sm2(p->sm2_ca_key) || !pki_is_sm2(p->seal_key[1])) {
+        fprintf(stderr, "ra-sim: unreadable SM2 CA or seal maker certificates in %s\n", d);
+        return -1;
+    }
     return 0;
 }
 
@@ -378,37 +484,68 @@ void pki_free(sim_pki *p)
     free(p->server_key_pem);
     free(p->wrong_cert_pem);
     free(p->wrong_key_pem);
+    EVP_PKEY_free(p->sm2_ca_key);
+    X509_free(p->sm2_ca_cert);
+    free(p->sm2_ca_pem);
+    for (int i = 0; i < 2; i++) {
+        EVP_PKEY_free(p->seal_key[i]);
+        X509_free(p->seal_cert[i]);
+    }
     memset(p, 0, sizeof *p);
 }
 
 /* ---- CSR and issuance ---- */
 
-static int pki_key_policy(EVP_PKEY *pub, const char **why)
+/* The EC group of pub ("prime256v1", ...) into group; "" when none. */
+static void pki_group(EVP_PKEY *pub, char *group, size_t n)
 {
-    int id = EVP_PKEY_get_base_id(pub);
-    if (id == EVP_PKEY_RSA) {
-        if (EVP_PKEY_get_bits(pub) < 2048) {
-            *why = "RSA key shorter than 2048 bits";
-            return -1;
-        }
-        return 0;
-    }
-    if (id == EVP_PKEY_EC) {
-        char group[64] = "";
-        size_t glen = 0;
-        if (!EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group,
-                                            sizeof group, &glen) ||
-            (strcmp(group, "prime256v1") != 0 && strcmp(group, "secp384r1") != 0)) {
-            *why = "EC key not on P-256 or P-384";
-            return -1;
-        }
-        return 0;
-    }
-    *why = "unsupported key type";
-    return -1;
+    size_t glen = 0;
+    group[0] = '\0';
+    if (!EVP_PKEY_get_utf8_string_param(pub, OSSL_PKEY_PARAM_GROUP_NAME, group, n, &glen))
+        group[0] = '\0';
 }
 
-X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char **why)
+const char *pki_key_profile(EVP_PKEY *pub)
+{
+    char group[64];
+    if (pki_is_sm2(pub))
+        return "sm2-dual";
+    if (EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA)
+        return "rsa-2048";
+    pki_group(pub, group, sizeof group);
+    if (strcmp(group, "prime256v1") == 0)
+        return "ec-p256";
+    if (strcmp(group, "secp384r1") == 0)
+        return "ec-p384";
+    return "";
+}
+
+/* The key rules: a case's profile (docs/ra-api.md) fixes the key type; a
+ * case without one takes RSA >= 2048 bits or EC P-256/P-384 as before. */
+static int pki_key_policy(EVP_PKEY *pub, const char *profile, const char **why)
+{
+    const char *kp = pki_key_profile(pub);
+    if (strcmp(kp, "rsa-2048") == 0 && EVP_PKEY_get_bits(pub) < 2048) {
+        *why = "RSA key shorter than 2048 bits";
+        return -1;
+    }
+    if (*profile && strcmp(kp, profile) != 0) {
+        *why = strcmp(profile, "sm2-dual") == 0 ? "the case's profile sm2-dual needs an SM2 key"
+               : strcmp(profile, "ec-p256") == 0
+                   ? "the case's profile ec-p256 needs a P-256 key"
+                   : "the case's profile rsa-2048 needs an RSA key";
+        return -1;
+    }
+    if (!*profile && (!*kp || strcmp(kp, "sm2-dual") == 0)) {
+        *why = strcmp(kp, "sm2-dual") == 0 ? "an SM2 key needs a case of profile sm2-dual"
+                                           : "EC key not on P-256 or P-384";
+        return -1;
+    }
+    return 0;
+}
+
+X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char *profile,
+                        const char **why)
 {
     X509_REQ *req = NULL;
     if (len > 64 * 1024) {
@@ -433,13 +570,16 @@ X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char **why)
         return NULL;
     }
     EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
+    /* an SM2 request is signed with the default user ID (GM/T 0009) */
+    if (pub && pki_is_sm2(pub))
+        X509_REQ_set0_distinguishing_id(req, pki_sm2_id());
     if (!pub || X509_REQ_verify(req, pub) != 1) {
         ERR_clear_error();
         *why = "CSR signature does not verify";
         X509_REQ_free(req);
         return NULL;
     }
-    if (pki_key_policy(pub, why)) {
+    if (pki_key_policy(pub, profile ? profile : "", why)) {
         X509_REQ_free(req);
         return NULL;
     }
@@ -466,10 +606,10 @@ static void pki_serial_hex(X509 *c, char *out, size_t outsz)
     BN_free(bn);
 }
 
-char *pki_issue(sim_pki *p, X509_REQ *req, const char *company, const char *credit_code,
-                char *serial_hex, char *subject, int64_t *not_before, int64_t *not_after)
+char *pki_issue(sim_pki *p, EVP_PKEY *pub, pki_usage usage, const char *company,
+                const char *credit_code, char *serial_hex, char *subject, int64_t *not_before,
+                int64_t *not_after)
 {
-    EVP_PKEY *pub = X509_REQ_get0_pubkey(req);
     int rsa = EVP_PKEY_get_base_id(pub) == EVP_PKEY_RSA;
     char orgid[64];
     snprintf(orgid, sizeof orgid, "NTRCN-%s", credit_code);
@@ -482,17 +622,24 @@ char *pki_issue(sim_pki *p, X509_REQ *req, const char *company, const char *cred
     X509_NAME_add_entry_by_txt(n, "serialNumber", MBSTRING_UTF8,
                                (const unsigned char *)credit_code, -1, -1, 0);
     X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, u, -1, -1, 0);
-    static const int nids[] = {NID_basic_constraints,
-                               NID_key_usage,
-                               NID_ext_key_usage,
-                               NID_subject_key_identifier,
-                               NID_authority_key_identifier,
-                               0};
-    const char *vals[] = {"critical,CA:FALSE",
-                          rsa ? "critical,digitalSignature,nonRepudiation,keyEncipherment"
-                              : "critical,digitalSignature,nonRepudiation",
-                          "clientAuth,emailProtection", "hash", "keyid"};
-    X509 *c = pki_make_cert(pub, n, p->ca_cert, p->ca_key, p->validity_days, nids, vals);
+    static const int nids[] = {NID_basic_constraints,      NID_key_usage,
+                               NID_subject_key_identifier, NID_authority_key_identifier,
+                               NID_ext_key_usage,          0};
+    const char *ku = rsa ? "critical,digitalSignature,nonRepudiation,keyEncipherment"
+                         : "critical,digitalSignature,nonRepudiation";
+    if (usage == PKI_USAGE_SM2_ENC)
+        ku = "critical,keyEncipherment,dataEncipherment,keyAgreement";
+    const char *vals[] = {"critical,CA:FALSE", ku, "hash", "keyid",
+                          "clientAuth,emailProtection"};
+    /* the encryption certificate of a pair has no extended key usage */
+    int next = usage == PKI_USAGE_SM2_ENC ? 4 : 5;
+    int local_nids[6];
+    memcpy(local_nids, nids, sizeof local_nids);
+    local_nids[next] = 0;
+    int sm2 = usage != PKI_USAGE_LEGACY;
+    X509 *c =
+        pki_make_cert(pub, n, sm2 ? p->sm2_ca_cert : p->ca_cert,
+                      sm2 ? p->sm2_ca_key : p->ca_key, p->validity_days, local_nids, vals);
     X509_NAME_free(n);
     if (!c)
         return NULL;
@@ -517,9 +664,9 @@ int pki_verify_renewal(const char *cert_pem, X509_REQ *req, const unsigned char 
     unsigned char *der = NULL;
     int der_len = i2d_X509_REQ(req, &der);
     int ok = 0;
-    EVP_MD_CTX *md = EVP_MD_CTX_new();
-    if (old && der_len > 0 && md &&
-        EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL, X509_get0_pubkey(old)) == 1)
+    /* ECDSA/RSA with SHA-256, or SM2-with-SM3 (default ID) for an SM2 key */
+    EVP_MD_CTX *md = old && der_len > 0 ? pki_verify_ctx(X509_get0_pubkey(old)) : NULL;
+    if (md)
         ok = EVP_DigestVerify(md, sig, sig_len, der, (size_t)der_len) == 1;
     ERR_clear_error();
     EVP_MD_CTX_free(md);
@@ -552,14 +699,17 @@ static int pki_crl_add(X509_CRL *crl, const char *serial_hex, int64_t revoked_at
     return ok ? 0 : -1;
 }
 
-unsigned char *pki_make_crl(sim *s, int der, size_t *len_out, int64_t *this_update,
+unsigned char *pki_make_crl(sim *s, int sm2, int der, size_t *len_out, int64_t *this_update,
                             int64_t *next_update, long *number)
 {
     sim_pki *p = &s->pki;
+    X509 *ca_cert = sm2 ? p->sm2_ca_cert : p->ca_cert;
+    EVP_PKEY *ca_key = sm2 ? p->sm2_ca_key : p->ca_key;
+    const char *number_key = sm2 ? "crl_number_sm2" : "crl_number";
     X509_CRL *crl = X509_CRL_new();
     int64_t now = sim_now();
     int ok = crl && X509_CRL_set_version(crl, 1) &&
-             X509_CRL_set_issuer_name(crl, X509_get_subject_name(p->ca_cert));
+             X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca_cert));
     ASN1_TIME *t1 = ASN1_TIME_set(NULL, (time_t)now);
     ASN1_TIME *t2 = ASN1_TIME_set(NULL, (time_t)(now + 86400));
     ok = ok && X509_CRL_set1_lastUpdate(crl, t1) && X509_CRL_set1_nextUpdate(crl, t2);
@@ -567,24 +717,26 @@ unsigned char *pki_make_crl(sim *s, int der, size_t *len_out, int64_t *this_upda
     ASN1_TIME_free(t2);
     sqlite3_stmt *st = store_prep(s,
                                   "SELECT serial, revoked_at, reason FROM certs "
-                                  "WHERE status='revoked' ORDER BY revoked_at",
-                                  "");
+                                  "WHERE status='revoked' AND ca=? ORDER BY revoked_at",
+                                  "s", sm2 ? "sm2" : "main");
     while (ok && st && sqlite3_step(st) == SQLITE_ROW)
         ok = pki_crl_add(crl, store_text(st, 0), sqlite3_column_int64(st, 1),
                          sqlite3_column_int(st, 2)) == 0;
     sqlite3_finalize(st);
     long num = 1;
-    sqlite3_stmt *q = store_prep(s, "SELECT v FROM meta WHERE k='crl_number'", "");
+    sqlite3_stmt *q = store_prep(s, "SELECT v FROM meta WHERE k=?", "s", number_key);
     if (q && sqlite3_step(q) == SQLITE_ROW)
         num = (long)sqlite3_column_int64(q, 0) + 1;
     sqlite3_finalize(q);
-    store_run(s, "INSERT OR REPLACE INTO meta(k, v) VALUES('crl_number', ?)", "i",
+    store_run(s, "INSERT OR REPLACE INTO meta(k, v) VALUES(?, ?)", "si", number_key,
               (int64_t)num);
     ASN1_INTEGER *n = ASN1_INTEGER_new();
     ok = ok && n && ASN1_INTEGER_set(n, num) &&
          X509_CRL_add1_ext_i2d(crl, NID_crl_number, n, 0, 0);
     ASN1_INTEGER_free(n);
-    ok = ok && X509_CRL_sort(crl) && X509_CRL_sign(crl, p->ca_key, EVP_sha256()) > 0;
+    EVP_MD_CTX *md = ok ? pki_sign_ctx(ca_key) : NULL;
+    ok = ok && md && X509_CRL_sort(crl) && X509_CRL_sign_ctx(crl, md) > 0;
+    EVP_MD_CTX_free(md);
     unsigned char *out = NULL;
     if (ok && der) {
         int len = i2d_X509_CRL(crl, NULL);

@@ -19,6 +19,7 @@
 #define RA_SIM_H
 
 #include <jansson.h>
+#include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <pthread.h>
@@ -57,6 +58,14 @@ typedef struct sim_pki {
     char *ca_pem; /* trust for client certificates; chain in replies */
     char *server_cert_pem, *server_key_pem;
     char *wrong_cert_pem, *wrong_key_pem; /* server cert from the other CA */
+    /* the SM2 CA (SM2-with-SM3, GM/T 0009 default ID) of sm2-dual cases */
+    EVP_PKEY *sm2_ca_key;
+    X509 *sm2_ca_cert;
+    char *sm2_ca_pem;
+    /* the seal maker's key and certificate: [0] EC P-256 under the CA,
+     * [1] SM2 under the SM2 CA */
+    EVP_PKEY *seal_key[2];
+    X509 *seal_cert[2];
     int validity_days;
 } sim_pki;
 
@@ -111,24 +120,93 @@ typedef struct sim_reply {
 int pki_load_or_create(sim *s, const char *ca_cert_file, const char *ca_key_file,
                        const char *server_cert_file, const char *server_key_file);
 void pki_free(sim_pki *p);
-/* Parse a CSR (PEM text or DER), verify its signature and key policy.
- * Returns NULL with *why set on failure. Caller frees with X509_REQ_free. */
-X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char **why);
-/* Issue a certificate for req with the case's subject. Returns the PEM
- * (malloc) and fills serial_hex (>= 81 bytes), subject (>= 512), times. */
-char *pki_issue(sim_pki *p, X509_REQ *req, const char *company, const char *credit_code,
-                char *serial_hex, char *subject, int64_t *not_before, int64_t *not_after);
-/* Verify sig over the CSR's DER with the public key of cert_pem (SHA-256). */
+/* The default user ID of GM/T 0009 that SM2 signatures are made and
+ * verified with (OpenSSL 3.0 uses an empty ID unless told). */
+#define PKI_SM2_ID "1234567812345678"
+#define PKI_SM2_ID_LEN 16
+
+/* What a certificate is for: the existing CA's single certificate, or the
+ * signing / encryption certificate of an SM2 pair (SM2 CA). */
+typedef enum pki_usage {
+    PKI_USAGE_LEGACY = 0,
+    PKI_USAGE_SM2_SIGN,
+    PKI_USAGE_SM2_ENC
+} pki_usage;
+
+int pki_is_sm2(const EVP_PKEY *key);
+/* Digest contexts that sign / verify with key: SM2-with-SM3 and the
+ * default ID for SM2 keys, SHA-256 otherwise. Caller frees. */
+EVP_MD_CTX *pki_sign_ctx(EVP_PKEY *key);
+EVP_MD_CTX *pki_verify_ctx(EVP_PKEY *pub);
+/* The profile a key fits: "sm2-dual", "ec-p256", "ec-p384", "rsa-2048",
+ * "" (none). */
+const char *pki_key_profile(EVP_PKEY *pub);
+/* Parse a CSR (PEM text or DER), verify its signature (SM2: default ID)
+ * and the key rules of profile ("" none requested). Returns NULL with *why
+ * set on failure. Caller frees with X509_REQ_free. */
+X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char *profile,
+                        const char **why);
+/* Issue a certificate for pub with the case's subject, by the CA of the
+ * usage. Returns the PEM (malloc) and fills serial_hex (>= 81 bytes),
+ * subject (>= 512), times. */
+char *pki_issue(sim_pki *p, EVP_PKEY *pub, pki_usage usage, const char *company,
+                const char *credit_code, char *serial_hex, char *subject, int64_t *not_before,
+                int64_t *not_after);
+/* Verify sig over the CSR's DER with the public key of cert_pem (SHA-256;
+ * SM2-with-SM3 for an SM2 key). */
 int pki_verify_renewal(const char *cert_pem, X509_REQ *req, const unsigned char *sig,
                        size_t sig_len);
-/* A signed CRL of the revoked certificates in the db; PEM (malloc) or DER. */
-unsigned char *pki_make_crl(sim *s, int der, size_t *len_out, int64_t *this_update,
+/* A signed CRL of the revoked certificates of one CA (sm2: the SM2 CA) in
+ * the db; PEM (malloc) or DER. */
+unsigned char *pki_make_crl(sim *s, int sm2, int der, size_t *len_out, int64_t *this_update,
                             int64_t *next_update, long *number);
+/* PEM helpers shared with gm.c (malloc'ed text / new objects). */
+char *pki_bio_text(BIO *bio);
+char *pki_cert_pem(X509 *cert);
+X509 *pki_cert_from_pem(const char *pem);
+EVP_PKEY *pki_key_from_pem(const char *pem);
 /* base64 helpers (OpenSSL EVP), malloc'ed results. */
 char *pki_b64_encode(const unsigned char *data, size_t len);
 unsigned char *pki_b64_decode(const char *text, size_t *len_out);
 void pki_sha256_hex(const void *data, size_t len, char out[65]);
 void pki_random_id(const char *prefix, char *out, size_t outsz);
+
+/* ---- kmc.c ---- */
+/*
+ * GM/T 0016-2012 ENVELOPEDKEYBLOB as the KMC returns it: packed, no
+ * padding, ULONGs 32-bit little-endian, 256-bit values right-aligned in
+ * 64-byte fields (the first 32 bytes zero). Byte offsets:
+ *     0  ULONG Version            = 1
+ *     4  ULONG ulSymmAlgID        = SGD_SM4_ECB (0x00000401)
+ *     8  ULONG ulBits             = 256
+ *    12  BYTE  cbEncryptedPriKey[64]  private key (right-aligned in 64),
+ *                                     SM4-ECB under the session key
+ *    76  ECCPUBLICKEYBLOB PubKey:  76 ULONG BitLen = 256
+ *                                  80 BYTE X[64], 144 BYTE Y[64]
+ *   208  ECCCIPHERBLOB ECCCipherBlob (session key SM2-encrypted to the
+ *        SIGNING public key): 208 BYTE X[64], 272 BYTE Y[64] (C1),
+ *        336 BYTE HASH[32] (C3), 368 ULONG CipherLen = 16,
+ *        372 BYTE Cipher[16] (C2)
+ *   388  end
+ */
+#define KMC_SGD_SM4_ECB 0x00000401u
+#define KMC_EKB_VERSION 0
+#define KMC_EKB_SYMM_ALG 4
+#define KMC_EKB_BITS 8
+#define KMC_EKB_ENC_PRIV 12
+#define KMC_EKB_PUB_BITLEN 76
+#define KMC_EKB_PUB_X 80
+#define KMC_EKB_PUB_Y 144
+#define KMC_EKB_CIPHER_X 208
+#define KMC_EKB_CIPHER_Y 272
+#define KMC_EKB_CIPHER_HASH 336
+#define KMC_EKB_CIPHER_LEN 368
+#define KMC_EKB_CIPHER 372
+#define KMC_EKB_LEN 388
+/* Generate an SM2 encryption key pair and envelope its private key to
+ * sign_pub (an SM2 key) into blob. *enc_pub_out gets the public key (for
+ * the encryption certificate). 0 or -1. */
+int kmc_envelope(EVP_PKEY *sign_pub, EVP_PKEY **enc_pub_out, unsigned char blob[KMC_EKB_LEN]);
 
 /* ---- store.c ---- */
 int store_open(sim *s);
@@ -160,6 +238,9 @@ int sim_staff_approval_grant(sim *s, const char *kiosk_id);
 /* Endpoint name of a request (for faults and counters); NULL: no route. */
 const char *api_endpoint(const sim_req *req);
 void api_handle(sim *s, const char *endpoint, const sim_req *req, sim_reply *out);
+/* Revoke serial (and its SM2 pair partner) with an RFC 5280 reason code;
+ * the revoked serials are appended to list (may be NULL); returns how many. */
+int api_revoke_serial(sim *s, const char *serial, int reason, int64_t now, json_t *list);
 void admin_handle(sim *s, const sim_req *req, sim_reply *out);
 
 /* ---- server.c ---- */

@@ -36,7 +36,7 @@ static const char store_schema[] =
     " receipt_no TEXT, method TEXT, amount INTEGER, reason TEXT, at INTEGER);"
     "CREATE TABLE IF NOT EXISTS staff_approvals(case_id TEXT PRIMARY KEY, kiosk_id TEXT,"
     " staff_id TEXT, reason TEXT, at INTEGER);"
-    "CREATE TABLE IF NOT EXISTS certs(serial TEXT PRIMARY KEY, case_id TEXT UNIQUE,"
+    "CREATE TABLE IF NOT EXISTS certs(serial TEXT PRIMARY KEY, case_id TEXT,"
     " credit_code TEXT, subject TEXT, pem TEXT, not_before INTEGER, not_after INTEGER,"
     " status TEXT, revoked_at INTEGER, reason INTEGER);"
     "CREATE TABLE IF NOT EXISTS tokens(serial TEXT PRIMARY KEY, so_pin TEXT,"
@@ -45,6 +45,64 @@ static const char store_schema[] =
     " body_sha TEXT, status INTEGER, reply BLOB, ctype TEXT, created INTEGER);"
     "CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER);"
     "CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v);";
+
+/* Columns added after the first schema: added to databases of older
+ * ra-sim versions (and to new ones, through the same path). */
+static const char *const store_columns[][2] = {
+    {"cases", "cert_profile TEXT DEFAULT ''"},
+    {"cases", "agreement_version TEXT DEFAULT ''"},
+    {"cases", "revoke_reason INTEGER DEFAULT -1"},
+    {"cases", "revoke_done INTEGER DEFAULT 0"},
+    {"documents", "data BLOB"},
+    {"orders", "refunded_at INTEGER DEFAULT 0"},
+    {"certs", "profile TEXT DEFAULT ''"},
+    {"certs", "usage TEXT DEFAULT 'general'"},
+    {"certs", "pair TEXT DEFAULT ''"},
+    {"certs", "ca TEXT DEFAULT 'main'"},
+    {"certs", "token_serial TEXT DEFAULT ''"},
+};
+
+static int store_has_column(sim *s, const char *table, const char *column)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "PRAGMA table_info(%s)", table);
+    sqlite3_stmt *st = store_prep(s, sql, "");
+    int found = 0;
+    while (!found && st && sqlite3_step(st) == SQLITE_ROW)
+        found = strcmp(store_text(st, 1), column) == 0;
+    sqlite3_finalize(st);
+    return found;
+}
+
+static int store_migrate(sim *s)
+{
+    /* the first schema made certs.case_id UNIQUE; a pair shares its case */
+    sqlite3_stmt *st =
+        store_prep(s, "SELECT sql FROM sqlite_master WHERE name='certs' AND type='table'", "");
+    int old = st && sqlite3_step(st) == SQLITE_ROW &&
+              strstr(store_text(st, 0), "case_id TEXT UNIQUE") != NULL;
+    sqlite3_finalize(st);
+    if (old &&
+        store_exec(s, "ALTER TABLE certs RENAME TO certs_v1;"
+                      "CREATE TABLE certs(serial TEXT PRIMARY KEY, case_id TEXT,"
+                      " credit_code TEXT, subject TEXT, pem TEXT, not_before INTEGER,"
+                      " not_after INTEGER, status TEXT, revoked_at INTEGER, reason INTEGER);"
+                      "INSERT INTO certs SELECT * FROM certs_v1; DROP TABLE certs_v1;"))
+        return -1;
+    for (size_t i = 0; i < sizeof store_columns / sizeof store_columns[0]; i++) {
+        char column[64], sql[256];
+        snprintf(column, sizeof column, "%s", store_columns[i][1]);
+        column[strcspn(column, " ")] = '\0';
+        if (store_has_column(s, store_columns[i][0], column))
+            continue;
+        snprintf(sql, sizeof sql, "ALTER TABLE %s ADD COLUMN %s", store_columns[i][0],
+                 store_columns[i][1]);
+        if (store_exec(s, sql))
+            return -1;
+    }
+    return store_exec(s, "CREATE TABLE IF NOT EXISTS case_revocations(case_id TEXT,"
+                         " serial TEXT, PRIMARY KEY(case_id, serial));");
+}
 
 int store_open(sim *s)
 {
@@ -55,7 +113,7 @@ int store_open(sim *s)
         return -1;
     }
     sqlite3_busy_timeout(s->db, 5000);
-    if (store_exec(s, store_schema))
+    if (store_exec(s, store_schema) || store_migrate(s))
         return -1;
     store_seed(s);
     return 0;

@@ -1,0 +1,459 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ra_gm.c - integration tests of ra-sim's SM2 CA and simulated KMC
+ * (certificate profiles per case, sm2-dual issuance with the enveloped
+ * encryption key, revocation of both certificates, the SM2-signed CRL)
+ * against a real ra-sim on 127.0.0.1 over mutual TLS.
+ *
+ * The kiosk's side is played by the test: it generates the SM2 signing
+ * key, signs the CSR (SM2-with-SM3, default ID 1234567812345678), and
+ * opens the ENVELOPEDKEYBLOB the KMC returns with that key. Certificates
+ * are checked with the openssl command line.
+ */
+#include "ra_harness.h"
+
+#include <openssl/asn1t.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SM2_ID "1234567812345678"
+
+/* ---- the kiosk's side ---- */
+
+/* An SM2 key and its CSR signed with the default ID (PEM, static). */
+static const char *sm2_csr(EVP_PKEY **key_out)
+{
+    static char pem[4096];
+    EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
+    assert_non_null(k);
+    X509_REQ *req = X509_REQ_new();
+    X509_NAME_add_entry_by_txt(X509_REQ_get_subject_name(req), "CN", MBSTRING_UTF8,
+                               (const unsigned char *)"ignored", -1, -1, 0);
+    X509_REQ_set_pubkey(req, k);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pc = NULL;
+    assert_int_equal(EVP_DigestSignInit(md, &pc, EVP_sm3(), NULL, k), 1);
+    assert_true(EVP_PKEY_CTX_set1_id(pc, SM2_ID, 16) > 0);
+    assert_true(X509_REQ_sign_ctx(req, md) > 0);
+    EVP_MD_CTX_free(md);
+    BIO *b = BIO_new(BIO_s_mem());
+    PEM_write_bio_X509_REQ(b, req);
+    int len = BIO_read(b, pem, sizeof pem - 1);
+    pem[len > 0 ? len : 0] = '\0';
+    BIO_free(b);
+    X509_REQ_free(req);
+    *key_out = k;
+    return pem;
+}
+
+/* A case of service with cert_profile (NULL: none), submitted, approved,
+ * paid when it has a fee; its id into id. */
+static void raw_ready_case(const char *service, const char *profile, char *id, size_t idsz)
+{
+    json_t *req =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s}", "service", service, "credit_code",
+                  "91110000600037341L", "company_name", "Example Electronics Co., Ltd.",
+                  "agent", "name", "Zhang San", "id_number", "360426199101010071", "phone",
+                  "13800000000", "agreement_accepted_at", "2026-01-01T00:00:00Z");
+    if (profile)
+        json_object_set_new(req, "cert_profile", json_string(profile));
+    json_t *c = NULL, *o = NULL;
+    char path[200];
+    assert_int_equal(api_post_json("/v1/cases", req, &c), 201);
+    assert_string_equal(json_string_value(json_object_get(c, "cert_profile")),
+                        profile ? profile : "");
+    snprintf(id, idsz, "%s", json_string_value(json_object_get(c, "case_id")));
+    json_decref(c);
+    snprintf(path, sizeof path, "/v1/cases/%s/submit", id);
+    assert_int_equal(api_call("POST", path, "{}", NULL), 200);
+    admin_ok("cases", id, "approve");
+    if (strcmp(service, "revoke") != 0 && strcmp(service, "unlock") != 0) {
+        snprintf(path, sizeof path, "/v1/cases/%s/orders", id);
+        assert_int_equal(api_call("POST", path, "{}", &o), 201);
+        admin_ok("orders", json_string_value(json_object_get(o, "order_id")), "pay");
+        json_decref(o);
+    }
+}
+
+/* POST the CSR to the case; returns the status, *out the reply. */
+static long raw_issue(const char *case_id, const char *csr_pem, json_t **out)
+{
+    char path[200];
+    snprintf(path, sizeof path, "/v1/cases/%s/certificate", case_id);
+    return api_post_json(path, json_pack("{s:s}", "csr", csr_pem), out);
+}
+
+static EVP_PKEY *pub_of_pem(const char *pem)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(x);
+    EVP_PKEY *k = X509_get_pubkey(x);
+    X509_free(x);
+    return k;
+}
+
+/* ---- opening the ENVELOPEDKEYBLOB as the UKEY would ---- */
+
+typedef struct t_sm2_cipher {
+    BIGNUM *x;
+    BIGNUM *y;
+    ASN1_OCTET_STRING *hash;
+    ASN1_OCTET_STRING *ct;
+} T_SM2_CIPHER;
+
+ASN1_SEQUENCE(T_SM2_CIPHER) =
+    {
+        ASN1_SIMPLE(T_SM2_CIPHER, x, BIGNUM),
+        ASN1_SIMPLE(T_SM2_CIPHER, y, BIGNUM),
+        ASN1_SIMPLE(T_SM2_CIPHER, hash, ASN1_OCTET_STRING),
+        ASN1_SIMPLE(T_SM2_CIPHER, ct, ASN1_OCTET_STRING),
+} static_ASN1_SEQUENCE_END(T_SM2_CIPHER)
+
+        static uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i])
+            return 0;
+    return 1;
+}
+
+/* The 32-byte value right-aligned in a 64-byte field, as a BIGNUM. */
+static BIGNUM *field_bn(const unsigned char *field)
+{
+    assert_true(all_zero(field, 32));
+    return BN_bin2bn(field + 32, 32, NULL);
+}
+
+/* Decrypt the blob's session key with the signing key, the private key
+ * with the session key; check the private key's point is the blob's PubKey
+ * and the encryption certificate's key. */
+static void open_envelope(const unsigned char *blob, size_t len, EVP_PKEY *sign_key,
+                          EVP_PKEY *enc_cert_pub)
+{
+    assert_int_equal(len, 388);
+    assert_int_equal(le32(blob + 0), 1);          /* Version */
+    assert_int_equal(le32(blob + 4), 0x00000401); /* SGD_SM4_ECB */
+    assert_int_equal(le32(blob + 8), 256);        /* ulBits */
+    assert_int_equal(le32(blob + 76), 256);       /* PubKey.BitLen */
+    assert_int_equal(le32(blob + 368), 16);       /* ECCCipherBlob.CipherLen */
+    /* ECCCIPHERBLOB -> OpenSSL's DER C1C3C2 */
+    T_SM2_CIPHER *ct = (T_SM2_CIPHER *)ASN1_item_new(ASN1_ITEM_rptr(T_SM2_CIPHER));
+    BN_free(ct->x);
+    BN_free(ct->y);
+    ct->x = field_bn(blob + 208);
+    ct->y = field_bn(blob + 272);
+    ASN1_OCTET_STRING_set(ct->hash, blob + 336, 32);
+    ASN1_OCTET_STRING_set(ct->ct, blob + 372, 16);
+    unsigned char *der = NULL;
+    int der_len = ASN1_item_i2d((ASN1_VALUE *)ct, &der, ASN1_ITEM_rptr(T_SM2_CIPHER));
+    ASN1_item_free((ASN1_VALUE *)ct, ASN1_ITEM_rptr(T_SM2_CIPHER));
+    assert_true(der_len > 0);
+    unsigned char sk[64];
+    size_t sk_len = sizeof sk;
+    EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new(sign_key, NULL);
+    assert_int_equal(EVP_PKEY_decrypt_init(dc), 1);
+    assert_int_equal(EVP_PKEY_decrypt(dc, sk, &sk_len, der, (size_t)der_len), 1);
+    EVP_PKEY_CTX_free(dc);
+    OPENSSL_free(der);
+    assert_int_equal(sk_len, 16);
+    /* cbEncryptedPriKey: SM4-ECB under the session key */
+    unsigned char priv[64];
+    int n = 0, fin = 0;
+    EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+    assert_int_equal(EVP_DecryptInit_ex(c, EVP_sm4_ecb(), NULL, sk, NULL), 1);
+    EVP_CIPHER_CTX_set_padding(c, 0);
+    assert_int_equal(EVP_DecryptUpdate(c, priv, &n, blob + 12, 64), 1);
+    assert_int_equal(EVP_DecryptFinal_ex(c, priv + n, &fin), 1);
+    EVP_CIPHER_CTX_free(c);
+    assert_int_equal(n + fin, 64);
+    assert_true(all_zero(priv, 32));
+    /* d * G must be the blob's PubKey and the encryption certificate's key */
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    EC_POINT *q = EC_POINT_new(g);
+    BIGNUM *d = BN_bin2bn(priv + 32, 32, NULL), *x = BN_new(), *y = BN_new();
+    assert_int_equal(EC_POINT_mul(g, q, d, NULL, NULL, NULL), 1);
+    assert_int_equal(EC_POINT_get_affine_coordinates(g, q, x, y, NULL), 1);
+    BIGNUM *bx = field_bn(blob + 80), *by = field_bn(blob + 144), *cx = NULL, *cy = NULL;
+    assert_int_equal(BN_cmp(x, bx), 0);
+    assert_int_equal(BN_cmp(y, by), 0);
+    assert_int_equal(EVP_PKEY_get_bn_param(enc_cert_pub, OSSL_PKEY_PARAM_EC_PUB_X, &cx), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(enc_cert_pub, OSSL_PKEY_PARAM_EC_PUB_Y, &cy), 1);
+    assert_int_equal(BN_cmp(x, cx), 0);
+    assert_int_equal(BN_cmp(y, cy), 0);
+    BN_clear_free(d);
+    BN_free(x);
+    BN_free(y);
+    BN_free(bx);
+    BN_free(by);
+    BN_free(cx);
+    BN_free(cy);
+    EC_POINT_free(q);
+    EC_GROUP_free(g);
+    OPENSSL_cleanse(priv, sizeof priv);
+}
+
+/* openssl's view of a certificate PEM: writes it to sim.dir/name. */
+static void cert_text(const char *name, const char *pem, char *text, size_t textsz)
+{
+    char path[512];
+    write_file(name, pem, path, sizeof path);
+    assert_int_equal(run(text, textsz, "openssl x509 -in '%s' -noout -text", path), 0);
+}
+
+/* ---- tests ---- */
+
+static void test_sm2_dual_issuance(void **state)
+{
+    (void)state;
+    char id[80], path[512], out[8192];
+    EVP_PKEY *sign_key = NULL;
+    const char *csr = sm2_csr(&sign_key);
+    long env0 = counter("kmc_envelopes"), issued0 = counter("certs_issued");
+    raw_ready_case("new", "sm2-dual", id, sizeof id);
+    json_t *j = NULL;
+    assert_int_equal(raw_issue(id, csr, &j), 201);
+    json_t *enc = json_object_get(j, "encryption");
+    assert_string_equal(json_string_value(json_object_get(j, "profile")), "sm2-dual");
+    assert_string_equal(json_string_value(json_object_get(j, "usage")), "signature");
+    assert_string_equal(json_string_value(json_object_get(enc, "usage")), "encryption");
+    assert_string_equal(json_string_value(json_object_get(enc, "paired_serial")),
+                        json_string_value(json_object_get(j, "serial")));
+    assert_string_equal(json_string_value(json_object_get(j, "paired_serial")),
+                        json_string_value(json_object_get(enc, "serial")));
+    assert_string_equal(json_string_value(json_object_get(j, "enveloped_key_format")),
+                        "gmt0016-envelopedkeyblob");
+    assert_int_equal(counter("kmc_envelopes"), env0 + 1);
+    assert_int_equal(counter("certs_issued"), issued0 + 2);
+
+    /* both verify against the SM2 CA with the default ID, and only so */
+    char sm2ca[400], sign_path[512], enc_path[512];
+    snprintf(sm2ca, sizeof sm2ca, "%s/sm2-ca.pem", sim.state);
+    write_file("sign.pem", json_string_value(json_object_get(j, "certificate")), sign_path,
+               sizeof sign_path);
+    write_file("enc.pem", json_string_value(json_object_get(enc, "certificate")), enc_path,
+               sizeof enc_path);
+    write_file("chain.pem", json_string_value(json_object_get(j, "chain")), path, sizeof path);
+    assert_int_equal(run(out, sizeof out, "cmp -s '%s' '%s'", path, sm2ca), 0);
+    assert_int_equal(run(out, sizeof out,
+                         "openssl verify -CAfile '%s' -vfyopt distid:" SM2_ID " '%s' '%s'",
+                         sm2ca, sign_path, enc_path),
+                     0);
+    assert_non_null(strstr(out, "sign.pem: OK"));
+    assert_non_null(strstr(out, "enc.pem: OK"));
+    assert_int_not_equal(
+        run(out, sizeof out, "openssl verify -CAfile '%s' '%s' 2>&1", sm2ca, sign_path), 0);
+    /* the existing CA does not vouch for them */
+    assert_int_not_equal(run(out, sizeof out, "openssl verify -CAfile '%s/ca.pem' '%s' 2>&1",
+                             sim.state, sign_path),
+                         0);
+
+    cert_text("sign.pem", json_string_value(json_object_get(j, "certificate")), out,
+              sizeof out);
+    assert_non_null(strstr(out, "Signature Algorithm: SM2-with-SM3"));
+    assert_non_null(strstr(out, "Digital Signature, Non Repudiation\n"));
+    assert_null(strstr(out, "Key Encipherment"));
+    assert_non_null(strstr(out, "serialNumber = 91110000600037341L"));
+    cert_text("enc.pem", json_string_value(json_object_get(enc, "certificate")), out,
+              sizeof out);
+    assert_non_null(strstr(out, "Signature Algorithm: SM2-with-SM3"));
+    assert_non_null(strstr(out, "Key Encipherment, Data Encipherment, Key Agreement\n"));
+    assert_null(strstr(out, "Digital Signature"));
+
+    /* the signing certificate carries the CSR's key */
+    EVP_PKEY *sign_pub = pub_of_pem(json_string_value(json_object_get(j, "certificate")));
+    assert_int_equal(EVP_PKEY_eq(sign_pub, sign_key), 1);
+    EVP_PKEY_free(sign_pub);
+
+    /* the envelope opens with the signing key to the encryption cert's key */
+    size_t blob_len = 0;
+    unsigned char blob[400];
+    const char *b64 = json_string_value(json_object_get(j, "enveloped_key"));
+    assert_non_null(b64);
+    blob_len = (size_t)EVP_DecodeBlock(blob, (const unsigned char *)b64, (int)strlen(b64));
+    assert_int_equal(blob_len, 390); /* 388 + the two '=' of the padding */
+    EVP_PKEY *enc_pub = pub_of_pem(json_string_value(json_object_get(enc, "certificate")));
+    open_envelope(blob, 388, sign_key, enc_pub);
+    EVP_PKEY_free(enc_pub);
+    EVP_PKEY_free(sign_key);
+    json_decref(j);
+}
+
+/* Profiles decide the key type; a case without one keeps the old rules. */
+static void test_profiles(void **state)
+{
+    (void)state;
+    char id[80];
+    EVP_PKEY *sm2 = NULL, *ec = NULL;
+    const char *sm2_pem = sm2_csr(&sm2);
+    char sm2_copy[4096];
+    snprintf(sm2_copy, sizeof sm2_copy, "%s", sm2_pem);
+    const char *ec_pem = make_csr(&ec, NULL);
+    json_t *j = NULL;
+
+    raw_ready_case("new", "ec-p256", id, sizeof id);
+    assert_int_equal(raw_issue(id, sm2_copy, &j), 400);
+    assert_string_equal(json_string_value(json_object_get(j, "code")), "invalid_csr");
+    json_decref(j);
+    assert_int_equal(raw_issue(id, ec_pem, &j), 201);
+    assert_string_equal(json_string_value(json_object_get(j, "profile")), "ec-p256");
+    assert_null(json_object_get(j, "encryption"));
+    assert_null(json_object_get(j, "enveloped_key"));
+    json_decref(j);
+
+    raw_ready_case("new", "sm2-dual", id, sizeof id);
+    assert_int_equal(raw_issue(id, ec_pem, &j), 400);
+    json_decref(j);
+
+    raw_ready_case("new", "rsa-2048", id, sizeof id);
+    assert_int_equal(raw_issue(id, ec_pem, &j), 400);
+    json_decref(j);
+
+    /* no profile requested: EC or RSA as before, SM2 refused */
+    raw_ready_case("new", NULL, id, sizeof id);
+    assert_int_equal(raw_issue(id, sm2_copy, &j), 400);
+    json_decref(j);
+    assert_int_equal(raw_issue(id, ec_pem, &j), 201);
+    assert_string_equal(json_string_value(json_object_get(j, "profile")), "ec-p256");
+    json_decref(j);
+
+    /* an unknown profile is refused */
+    json_t *req =
+        json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "service", "new",
+                  "credit_code", "91110000600037341L", "company_name", "X", "agent", "name",
+                  "Zhang San", "id_number", "360426199101010071", "phone", "13800000000",
+                  "agreement_accepted_at", "2026-01-01T00:00:00Z", "cert_profile", "sm9");
+    assert_int_equal(api_post_json("/v1/cases", req, &j), 400);
+    json_decref(j);
+    EVP_PKEY_free(sm2);
+    EVP_PKEY_free(ec);
+}
+
+/* An SM2 CRL signed SM2-with-SM3 with the default ID: verify its
+ * signature over the TBS part. */
+static void verify_sm2_crl(const char *pem, EVP_PKEY *ca_pub)
+{
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509_CRL *crl = PEM_read_bio_X509_CRL(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(crl);
+    const ASN1_BIT_STRING *sig = NULL;
+    const X509_ALGOR *alg = NULL;
+    X509_CRL_get0_signature(crl, &sig, &alg);
+    const ASN1_OBJECT *oid = NULL;
+    X509_ALGOR_get0(&oid, NULL, NULL, alg);
+    char txt[64];
+    OBJ_obj2txt(txt, sizeof txt, oid, 1);
+    assert_string_equal(txt, "1.2.156.10197.1.501");
+    unsigned char *tbs = NULL;
+    int tbs_len = i2d_re_X509_CRL_tbs(crl, &tbs);
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pc = NULL;
+    assert_int_equal(EVP_DigestVerifyInit(md, &pc, EVP_sm3(), NULL, ca_pub), 1);
+    assert_true(EVP_PKEY_CTX_set1_id(pc, SM2_ID, 16) > 0);
+    assert_int_equal(EVP_DigestVerify(md, ASN1_STRING_get0_data(sig),
+                                      (size_t)ASN1_STRING_length(sig), tbs, (size_t)tbs_len),
+                     1);
+    EVP_MD_CTX_free(md);
+    OPENSSL_free(tbs);
+    X509_CRL_free(crl);
+}
+
+static void test_sm2_revocation_and_crl(void **state)
+{
+    (void)state;
+    char id[80], rid[80], path[256], out[16384], crl_path[512];
+    EVP_PKEY *k = NULL;
+    const char *csr = sm2_csr(&k);
+    json_t *j = NULL, *r = NULL, *crl = NULL;
+    raw_ready_case("new", "sm2-dual", id, sizeof id);
+    assert_int_equal(raw_issue(id, csr, &j), 201);
+    const char *sign = json_string_value(json_object_get(j, "serial"));
+    const char *enc = json_string_value(json_object_get(j, "paired_serial"));
+    long revoked0 = counter("certs_revoked");
+    raw_ready_case("revoke", NULL, rid, sizeof rid);
+    snprintf(path, sizeof path, "/v1/certificates/%s/revoke", sign);
+    assert_int_equal(
+        api_post_json(path, json_pack("{s:s, s:s}", "case_id", rid, "reason", "key_compromise"),
+                      &r),
+        200);
+    json_t *list = json_object_get(r, "revoked_serials");
+    assert_int_equal(json_array_size(list), 2);
+    assert_int_equal(counter("certs_revoked"), revoked0 + 2);
+    snprintf(path, sizeof path, "/v1/certificates/%s", enc);
+    json_t *e = NULL;
+    assert_int_equal(api_call("GET", path, NULL, &e), 200);
+    assert_string_equal(json_string_value(json_object_get(e, "status")), "revoked");
+    json_decref(e);
+    /* revoking the partner again: already revoked */
+    snprintf(path, sizeof path, "/v1/certificates/%s/revoke", enc);
+    assert_int_equal(
+        api_post_json(path, json_pack("{s:s, s:s}", "case_id", rid, "reason", "key_compromise"),
+                      NULL),
+        409);
+
+    /* the SM2 CA's CRL lists both, signed SM2-with-SM3; the other CA's not */
+    assert_int_equal(api_call("GET", "/v1/crl/sm2", NULL, &crl), 200);
+    const char *pem = json_string_value(json_object_get(crl, "crl"));
+    assert_non_null(pem);
+    write_file("sm2.crl", pem, crl_path, sizeof crl_path);
+    assert_int_equal(run(out, sizeof out, "openssl crl -in '%s' -noout -text", crl_path), 0);
+    assert_non_null(strstr(out, "SM2-with-SM3"));
+    assert_non_null(strstr(out, "ra-sim SM2 Test CA"));
+    char upper[2][96];
+    for (int i = 0; i < 2; i++) {
+        const char *s = i ? enc : sign;
+        size_t n = 0;
+        for (; s[n] && n + 1 < sizeof upper[i]; n++)
+            upper[i][n] = (char)(s[n] >= 'a' && s[n] <= 'f' ? s[n] - 32 : s[n]);
+        upper[i][n] = '\0';
+        assert_non_null(strstr(out, upper[i]));
+    }
+    assert_non_null(strstr(out, "Key Compromise"));
+    char ca_path[400];
+    snprintf(ca_path, sizeof ca_path, "%s/sm2-ca.pem", sim.state);
+    FILE *fp = fopen(ca_path, "r");
+    X509 *ca = PEM_read_X509(fp, NULL, NULL, NULL);
+    fclose(fp);
+    verify_sm2_crl(pem, X509_get0_pubkey(ca));
+    X509_free(ca);
+    json_decref(crl);
+    assert_int_equal(api_call("GET", "/v1/crl", NULL, &crl), 200);
+    write_file("main.crl", json_string_value(json_object_get(crl, "crl")), crl_path,
+               sizeof crl_path);
+    assert_int_equal(run(out, sizeof out, "openssl crl -in '%s' -noout -text", crl_path), 0);
+    assert_null(strstr(out, upper[0]));
+    json_decref(crl);
+    /* DER form of the SM2 CRL */
+    assert_int_equal(run(out, sizeof out,
+                         "curl -sf --cacert '%s/ca.pem' --cert '%s/kiosk.pem' --key "
+                         "'%s/kiosk.key' https://127.0.0.1:%u/v1/crl/sm2.der | openssl crl "
+                         "-inform DER -noout -issuer",
+                         sim.state, sim.state, sim.state, sim.port),
+                     0);
+    assert_non_null(strstr(out, "ra-sim SM2 Test CA"));
+    json_decref(r);
+    json_decref(j);
+    EVP_PKEY_free(k);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sm2_dual_issuance),
+        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_sm2_revocation_and_crl),
+    };
+    return cmocka_run_group_tests(tests, sim_start, sim_stop);
+}
