@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -571,6 +573,16 @@ static kx_err ra_str(json_t *o, const char *what, const char *key, char *dst, si
     return KX_OK;
 }
 
+/* A string field RAs before it did not send: absent leaves "" in dst. */
+static kx_err ra_opt_str(json_t *o, const char *what, const char *key, char *dst, size_t dstsz)
+{
+    if (!json_object_get(o, key)) {
+        dst[0] = '\0';
+        return KX_OK;
+    }
+    return ra_str(o, what, key, dst, dstsz);
+}
+
 static kx_err ra_int(json_t *o, const char *what, const char *key, int64_t *out)
 {
     json_t *v = json_object_get(o, key);
@@ -695,6 +707,14 @@ static kx_err ra_read_case_into(json_t *o, kx_ra_case *out)
     /* optional (RAs before staff approval do not send it) */
     if (json_object_get(o, "approved_by") &&
         (rc = ra_str(o, w, "approved_by", out->approved_by, sizeof out->approved_by)))
+        return rc;
+    /* optional (RAs before profiles and agreement versions) */
+    if ((rc = ra_opt_str(o, w, "cert_profile", out->cert_profile, sizeof out->cert_profile)) ||
+        (rc = ra_opt_str(o, w, "agreement_version", out->agreement_version,
+                         sizeof out->agreement_version)))
+        return rc;
+    if (json_object_get(o, "agreement_accepted_at") &&
+        (rc = ra_time(o, w, "agreement_accepted_at", 1, &out->agreement_accepted_at)))
         return rc;
     if (docs < 0 || docs > 1000 || out->fee_fen < 0 || !out->case_id[0])
         return ra_bad(w, "documents/fee_fen/case_id");
@@ -955,6 +975,18 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         kx_err_set_detail("RA case: the agent needs both name and ID number");
         return KX_ERR_INVALID_ARG;
     }
+    if (ra_given(req->cert_profile) && strcmp(req->cert_profile, "sm2-dual") != 0 &&
+        strcmp(req->cert_profile, "ec-p256") != 0 &&
+        strcmp(req->cert_profile, "rsa-2048") != 0) {
+        kx_err_set_detail("RA case: unknown certificate profile '%s'", req->cert_profile);
+        return KX_ERR_INVALID_ARG;
+    }
+    if (ra_given(req->agreement_version) &&
+        (strlen(req->agreement_version) != 64 ||
+         strspn(req->agreement_version, "0123456789abcdef") != 64)) {
+        kx_err_set_detail("RA case: agreement_version is not a lower-case hex SHA-256");
+        return KX_ERR_INVALID_ARG;
+    }
     if (strcmp(req->service, "renew") != 0 && (!agent || !ra_given(req->phone))) {
         kx_err_set_detail("RA case: %s needs the agent and a phone number", req->service);
         return KX_ERR_INVALID_ARG;
@@ -975,6 +1007,11 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         bad = json_object_set_new(body, "phone", json_string(req->phone)) != 0;
     if (!bad && ra_given(req->email))
         bad = json_object_set_new(body, "email", json_string(req->email)) != 0;
+    if (!bad && ra_given(req->cert_profile))
+        bad = json_object_set_new(body, "cert_profile", json_string(req->cert_profile)) != 0;
+    if (!bad && ra_given(req->agreement_version))
+        bad = json_object_set_new(body, "agreement_version",
+                                  json_string(req->agreement_version)) != 0;
     if (bad) {
         json_decref(body);
         kx_err_set_detail("RA case: a field is not valid UTF-8");
@@ -1047,6 +1084,29 @@ static char *ra_base64(const unsigned char *data, size_t len)
     char *out = malloc(4 * ((len + 2) / 3) + 1);
     if (out)
         EVP_EncodeBlock((unsigned char *)out, data, (int)len);
+    return out;
+}
+
+/* Strict base64 (RFC 4648, padded, no line breaks) to bytes (malloc'ed);
+ * NULL when text is not that. */
+static unsigned char *ra_unbase64(const char *text, size_t *len_out)
+{
+    size_t n = strlen(text);
+    if (n == 0 || n % 4 != 0 || n > 32u * 1024u * 1024u ||
+        strspn(text, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") != n)
+        return NULL;
+    size_t pad = text[n - 1] == '=' ? (text[n - 2] == '=' ? 2 : 1) : 0;
+    if (strchr(text, '=') != text + n - pad && pad)
+        return NULL;
+    if (!pad && strchr(text, '='))
+        return NULL;
+    unsigned char *out = malloc(n / 4 * 3 + 1);
+    int len = out ? EVP_DecodeBlock(out, (const unsigned char *)text, (int)n) : -1;
+    if (len < 0 || (size_t)len < pad) {
+        free(out);
+        return NULL;
+    }
+    *len_out = (size_t)len - pad;
     return out;
 }
 
@@ -1188,6 +1248,17 @@ static X509 *ra_pem_cert(const char *pem)
     return x;
 }
 
+/* The default SM2 user ID (GM/T 0009) as OpenSSL takes it. */
+static ASN1_OCTET_STRING *ra_sm2_id(void)
+{
+    ASN1_OCTET_STRING *id = ASN1_OCTET_STRING_new();
+    if (id && !ASN1_OCTET_STRING_set(id, (const unsigned char *)"1234567812345678", 16)) {
+        ASN1_OCTET_STRING_free(id);
+        id = NULL;
+    }
+    return id;
+}
+
 /* Parse a CSR (PEM or DER). */
 static X509_REQ *ra_parse_csr(const unsigned char *csr, size_t len)
 {
@@ -1219,9 +1290,18 @@ static kx_err ra_read_cert(json_t *j, X509_REQ *req, kx_ra_cert *out)
         return rc;
     if (!json_is_string(cert) || !json_is_string(chain))
         return ra_bad(w, "certificate/chain");
+    if ((rc = ra_opt_str(j, w, "profile", out->profile, sizeof out->profile)) ||
+        (rc = ra_opt_str(j, w, "usage", out->usage, sizeof out->usage)) ||
+        (rc = ra_opt_str(j, w, "paired_serial", out->paired_serial,
+                         sizeof out->paired_serial)) ||
+        (rc = ra_opt_str(j, w, "token_serial", out->token_serial, sizeof out->token_serial)))
+        return rc;
     X509 *x = ra_pem_cert(json_string_value(cert));
     X509 *ca = ra_pem_cert(json_string_value(chain));
     rc = KX_OK;
+    /* an SM2 CA signs with the default user ID of GM/T 0009 */
+    if (x && ca && EVP_PKEY_is_a(X509_get0_pubkey(ca), "SM2"))
+        X509_set0_distinguishing_id(x, ra_sm2_id());
     if (!x || !ca || X509_verify(x, X509_get0_pubkey(ca)) != 1) {
         kx_err_set_detail("RA certificate does not parse or is not signed by the chain");
         rc = KX_ERR_RA_BAD_REPLY;
@@ -1265,20 +1345,23 @@ kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
     return kx_ra_cert_renew(ra, idem_key, case_id, NULL, csr, csr_len, NULL, 0, out);
 }
 
-/* Issue (old_serial NULL) and renew share the request and reply shapes. */
-kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
-                        const char *old_serial, const unsigned char *csr, size_t csr_len,
-                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
+/* Issue (old_serial NULL) and renew share the request and reply shapes:
+ * send the request, *reply the certificate reply, *req the parsed CSR
+ * (both the caller's to free). */
+static kx_err ra_issue_call(kx_ra *ra, const char *idem_key, const char *case_id,
+                            const char *old_serial, const unsigned char *csr, size_t csr_len,
+                            const unsigned char *signature, size_t signature_len,
+                            json_t **reply, X509_REQ **req)
 {
-    json_t *j = NULL;
-    X509_REQ *req = NULL;
-    kx_err rc = ra_need("out", out);
-    if (rc || (old_serial && (rc = ra_need_segment("old serial", old_serial))))
+    kx_err rc = KX_OK;
+    *reply = NULL;
+    *req = NULL;
+    if (old_serial && (rc = ra_need_segment("old serial", old_serial)))
         return rc;
     json_t *body = json_object();
     if (!body)
         return KX_ERR_NO_MEMORY;
-    if ((rc = ra_csr_member(body, csr, csr_len, &req)))
+    if ((rc = ra_csr_member(body, csr, csr_len, req)))
         goto out;
     if (old_serial) {
         json_object_set_new(body, "old_serial", json_string(old_serial));
@@ -1293,15 +1376,192 @@ kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
         }
     }
     rc = ra_call_on(ra, "POST", idem_key, "/v1/cases/", case_id,
-                    old_serial ? "/renewal" : "/certificate", body, &j);
+                    old_serial ? "/renewal" : "/certificate", body, reply);
     body = NULL;
-    if (!rc)
-        rc = ra_read_cert(j, req, out);
 out:
     json_decref(body);
+    return rc;
+}
+
+kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const char *old_serial, const unsigned char *csr, size_t csr_len,
+                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
+{
+    json_t *j = NULL;
+    X509_REQ *req = NULL;
+    kx_err rc = ra_need("out", out);
+    if (!rc)
+        rc = ra_issue_call(ra, idem_key, case_id, old_serial, csr, csr_len, signature,
+                           signature_len, &j, &req);
+    if (!rc)
+        rc = ra_read_cert(j, req, out);
     json_decref(j);
     X509_REQ_free(req);
     return rc;
+}
+
+/* ---- SM2 pairs and the enveloped key ---- */
+
+static uint32_t ra_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* The 32 leading bytes of a 64-byte field of a 256-bit value are zero. */
+static int ra_field_256(const unsigned char *field)
+{
+    unsigned char any = 0;
+    for (int i = 0; i < 32; i++)
+        any |= field[i];
+    return any == 0;
+}
+
+kx_err kx_ra_enveloped_key_parse(const unsigned char *blob, size_t len,
+                                 kx_ra_enveloped_key *out)
+{
+    kx_ra_enveloped_key k;
+    if (!blob || !out || len != KX_RA_EKB_LEN) {
+        kx_err_set_detail("RA enveloped key: %zu bytes, not %d", blob ? len : 0, KX_RA_EKB_LEN);
+        return KX_ERR_RA_BAD_REPLY;
+    }
+    memset(&k, 0, sizeof k);
+    /* offsets: see KX_RA_EKB_LEN in ra.h */
+    k.version = ra_le32(blob + 0);
+    k.symm_alg_id = ra_le32(blob + 4);
+    k.bits = ra_le32(blob + 8);
+    memcpy(k.encrypted_priv, blob + 12, 64);
+    k.pub_bits = ra_le32(blob + 76);
+    memcpy(k.pub_x, blob + 80, 64);
+    memcpy(k.pub_y, blob + 144, 64);
+    memcpy(k.cipher_x, blob + 208, 64);
+    memcpy(k.cipher_y, blob + 272, 64);
+    memcpy(k.cipher_hash, blob + 336, 32);
+    k.cipher_len = ra_le32(blob + 368);
+    memcpy(k.cipher, blob + 372, 16);
+    memcpy(k.blob, blob, KX_RA_EKB_LEN);
+    if (k.version != 1 || k.symm_alg_id != KX_RA_SGD_SM4_ECB || k.bits != 256 ||
+        k.pub_bits != 256 || k.cipher_len != 16 || !ra_field_256(k.pub_x) ||
+        !ra_field_256(k.pub_y) || !ra_field_256(k.cipher_x) || !ra_field_256(k.cipher_y)) {
+        kx_err_set_detail("RA enveloped key: not a 256-bit SM2/SM4-ECB ENVELOPEDKEYBLOB");
+        kx_wipe(&k, sizeof k);
+        return KX_ERR_RA_BAD_REPLY;
+    }
+    *out = k;
+    kx_wipe(&k, sizeof k);
+    return KX_OK;
+}
+
+void kx_ra_cert_pair_clear(kx_ra_cert_pair *pair)
+{
+    if (!pair)
+        return;
+    kx_ra_cert_clear(&pair->sign);
+    kx_ra_cert_clear(&pair->enc);
+    kx_wipe(pair, sizeof *pair);
+}
+
+/* The envelope's PubKey is the encryption certificate's key. */
+static int ra_envelope_matches(const kx_ra_enveloped_key *k, const char *cert_pem)
+{
+    X509 *x = ra_pem_cert(cert_pem);
+    EVP_PKEY *pub = x ? X509_get0_pubkey(x) : NULL;
+    BIGNUM *cx = NULL, *cy = NULL, *bx = BN_bin2bn(k->pub_x + 32, 32, NULL),
+           *by = BN_bin2bn(k->pub_y + 32, 32, NULL);
+    int ok = pub && EVP_PKEY_is_a(pub, "SM2") &&
+             EVP_PKEY_get_bn_param(pub, OSSL_PKEY_PARAM_EC_PUB_X, &cx) == 1 &&
+             EVP_PKEY_get_bn_param(pub, OSSL_PKEY_PARAM_EC_PUB_Y, &cy) == 1 && bx && by &&
+             BN_cmp(cx, bx) == 0 && BN_cmp(cy, by) == 0;
+    BN_free(cx);
+    BN_free(cy);
+    BN_free(bx);
+    BN_free(by);
+    X509_free(x);
+    return ok;
+}
+
+/* Read an issuance reply: the certificate, and for sm2-dual the
+ * encryption certificate and the enveloped key, cross-checked. */
+static kx_err ra_read_pair(json_t *j, X509_REQ *req, kx_ra_cert_pair *out)
+{
+    const char *w = "certificate pair";
+    kx_ra_cert_pair p;
+    kx_err rc;
+    memset(&p, 0, sizeof p);
+    if ((rc = ra_read_cert(j, req, &p.sign)))
+        return rc;
+    kx_strlcpy(p.profile, p.sign.profile, sizeof p.profile);
+    json_t *enc = json_object_get(j, "encryption"), *env = json_object_get(j, "enveloped_key");
+    p.dual = strcmp(p.profile, "sm2-dual") == 0;
+    if (!p.dual && (enc || env)) {
+        rc = ra_bad(w, "profile");
+    } else if (p.dual) {
+        char fmt[KX_RA_SHORT_MAX];
+        size_t len = 0;
+        unsigned char *blob = NULL;
+        if (!json_is_object(enc) || !json_is_string(env) || json_string_length(env) > 1024 ||
+            ra_str(j, w, "enveloped_key_format", fmt, sizeof fmt) ||
+            strcmp(fmt, "gmt0016-envelopedkeyblob") != 0) {
+            rc = ra_bad(w, "encryption/enveloped_key");
+        } else if ((rc = ra_read_cert(enc, NULL, &p.enc))) {
+            /* detail set */
+        } else if (strcmp(p.sign.usage, "signature") != 0 ||
+                   strcmp(p.enc.usage, "encryption") != 0 ||
+                   strcmp(p.sign.paired_serial, p.enc.serial) != 0 ||
+                   strcmp(p.enc.paired_serial, p.sign.serial) != 0 ||
+                   strcmp(p.sign.chain_pem, p.enc.chain_pem) != 0 ||
+                   (req && !EVP_PKEY_is_a(X509_REQ_get0_pubkey(req), "SM2"))) {
+            rc = ra_bad(w, "usage/paired_serial/chain");
+        } else if (!(blob = ra_unbase64(json_string_value(env), &len))) {
+            rc = ra_bad(w, "enveloped_key");
+        } else if (!(rc = kx_ra_enveloped_key_parse(blob, len, &p.enveloped)) &&
+                   !ra_envelope_matches(&p.enveloped, p.enc.cert_pem)) {
+            kx_err_set_detail("RA enveloped key: its public key is not the encryption "
+                              "certificate's");
+            rc = KX_ERR_RA_BAD_REPLY;
+        }
+        if (blob)
+            kx_wipe(blob, len);
+        free(blob);
+    }
+    if (rc) {
+        kx_ra_cert_pair_clear(&p);
+        return rc;
+    }
+    *out = p;
+    return KX_OK;
+}
+
+static kx_err ra_pair_op(kx_ra *ra, const char *idem_key, const char *case_id,
+                         const char *old_serial, const unsigned char *csr, size_t csr_len,
+                         const unsigned char *signature, size_t signature_len,
+                         kx_ra_cert_pair *out)
+{
+    json_t *j = NULL;
+    X509_REQ *req = NULL;
+    kx_err rc = ra_need("out", out);
+    if (!rc)
+        rc = ra_issue_call(ra, idem_key, case_id, old_serial, csr, csr_len, signature,
+                           signature_len, &j, &req);
+    if (!rc)
+        rc = ra_read_pair(j, req, out);
+    json_decref(j);
+    X509_REQ_free(req);
+    return rc;
+}
+
+kx_err kx_ra_cert_issue_pair(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const unsigned char *csr, size_t csr_len, kx_ra_cert_pair *out)
+{
+    return ra_pair_op(ra, idem_key, case_id, NULL, csr, csr_len, NULL, 0, out);
+}
+
+kx_err kx_ra_cert_renew_pair(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const char *old_serial, const unsigned char *csr, size_t csr_len,
+                             const unsigned char *signature, size_t signature_len,
+                             kx_ra_cert_pair *out)
+{
+    return ra_pair_op(ra, idem_key, case_id, old_serial ? old_serial : "", csr, csr_len,
+                      signature, signature_len, out);
 }
 
 kx_err kx_ra_cert_get(kx_ra *ra, const char *serial, kx_ra_cert *out)
@@ -1347,11 +1607,12 @@ kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
     return rc;
 }
 
-kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out)
+/* GET path: a CRL reply, its PEM checked to parse. */
+static kx_err ra_crl_get(kx_ra *ra, const char *path, char **pem_out)
 {
     json_t *j = NULL;
     kx_err rc = ra_need("handle/out", ra && pem_out ? pem_out : NULL);
-    if (rc || (rc = ra_call(ra, "GET", "/v1/crl", NULL, NULL, &j)))
+    if (rc || (rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
         return rc;
     *pem_out = NULL;
     json_t *v = json_object_get(j, "crl");
@@ -1366,6 +1627,16 @@ kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out)
     BIO_free(b);
     json_decref(j);
     return rc;
+}
+
+kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out)
+{
+    return ra_crl_get(ra, "/v1/crl", pem_out);
+}
+
+kx_err kx_ra_crl_fetch_sm2(kx_ra *ra, char **pem_out)
+{
+    return ra_crl_get(ra, "/v1/crl/sm2", pem_out);
 }
 
 kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
@@ -1394,6 +1665,23 @@ kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
 }
 
 /* ---- 5. test and fuzz entry ---- */
+
+kx_err kx_ra_parse_pair_reply_any(const unsigned char *body, size_t len)
+{
+    kx_ra_enveloped_key k;
+    kx_ra_cert_pair p;
+    int accepted = kx_ra_enveloped_key_parse(body, len, &k) == KX_OK;
+    json_error_t jerr;
+    json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
+    memset(&p, 0, sizeof p);
+    if (json_is_object(j) && ra_read_pair(j, NULL, &p) == KX_OK) {
+        accepted = 1;
+        kx_ra_cert_pair_clear(&p);
+    }
+    json_decref(j);
+    kx_wipe(&k, sizeof k);
+    return accepted ? KX_OK : KX_ERR_RA_BAD_REPLY;
+}
 
 kx_err kx_ra_parse_reply_any(const char *body, size_t len)
 {

@@ -238,6 +238,11 @@ typedef struct kx_ra_case_request {
     int64_t agreement_accepted_at; /* Unix seconds the agreement was accepted */
     const char *token_serial;      /* optional: UKEY serial (renew, unlock, swap) */
     const char *cert_serial;       /* optional: current certificate (renew, change, revoke) */
+    /* optional: the certificate profile the site asks for ("sm2-dual",
+     * "ec-p256", "rsa-2048"; NULL/"" none: the CSR's key decides) */
+    const char *cert_profile;
+    /* optional: SHA-256 (64 lower-case hex) of the agreement text shown */
+    const char *agreement_version;
 } kx_ra_case_request;
 
 typedef struct kx_ra_case {
@@ -254,6 +259,11 @@ typedef struct kx_ra_case {
     int64_t updated_at;
     char approved_by[KX_RA_NAME_MAX]; /* "reviewer", "kiosk-staff:<kiosk>/<staff>";
                                          "" unapproved or not sent (older RAs) */
+    /* the profile the RA confirms for the case ("" none requested or an
+     * older RA) */
+    char cert_profile[KX_RA_SHORT_MAX];
+    char agreement_version[KX_RA_SHA256_HEX]; /* "" when not sent */
+    int64_t agreement_accepted_at;            /* 0 when not sent */
 } kx_ra_case;
 
 /* kx_ra_case_create - POST /v1/cases. State draft. KX_ERR_INVALID_ARG
@@ -407,6 +417,11 @@ typedef struct kx_ra_cert {
     char status[KX_RA_SHORT_MAX];    /* "valid" or "revoked" */
     char *cert_pem;                  /* malloc'ed: the certificate */
     char *chain_pem;                 /* malloc'ed: issuing CA chain */
+    /* from RAs that send them ("" otherwise): */
+    char profile[KX_RA_SHORT_MAX];        /* "sm2-dual", "ec-p256", "rsa-2048", ... */
+    char usage[KX_RA_SHORT_MAX];          /* "signature", "encryption", "general" */
+    char paired_serial[KX_RA_SERIAL_MAX]; /* the other certificate of an SM2 pair */
+    char token_serial[KX_RA_NAME_MAX];    /* UKEY it was installed on */
 } kx_ra_cert;
 
 /* kx_ra_cert_clear - free the PEM strings and zero the struct. */
@@ -442,6 +457,78 @@ kx_err kx_ra_cert_issue(kx_ra *ra, const char *idem_key, const char *case_id,
 kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
                         const char *old_serial, const unsigned char *csr, size_t csr_len,
                         const unsigned char *signature, size_t signature_len, kx_ra_cert *out);
+
+/* ---- SM2 dual certificates (profile "sm2-dual") ---- */
+
+/*
+ * GM/T 0016-2012 ENVELOPEDKEYBLOB as the RA's KMC returns it (388 bytes,
+ * packed, ULONG 32-bit little-endian, 256-bit values right-aligned in
+ * 64-byte fields). Offsets:
+ *     0 Version (1)   4 ulSymmAlgID (SGD_SM4_ECB 0x401)   8 ulBits (256)
+ *    12 cbEncryptedPriKey[64] (SM4-ECB under the session key)
+ *    76 PubKey.BitLen (256)   80 PubKey.X[64]   144 PubKey.Y[64]
+ *   208 ECCCipherBlob.X[64]  272 .Y[64]  336 .HASH[32]  368 .CipherLen (16)
+ *   372 .Cipher[16] (the session key SM2-encrypted to the signing key)
+ */
+#define KX_RA_EKB_LEN 388
+#define KX_RA_SGD_SM4_ECB 0x00000401u
+
+typedef struct kx_ra_enveloped_key {
+    uint32_t version;                         /* 1 */
+    uint32_t symm_alg_id;                     /* KX_RA_SGD_SM4_ECB */
+    uint32_t bits;                            /* 256 */
+    unsigned char encrypted_priv[64];         /* cbEncryptedPriKey */
+    uint32_t pub_bits;                        /* 256 */
+    unsigned char pub_x[64], pub_y[64];       /* the encryption public key */
+    unsigned char cipher_x[64], cipher_y[64]; /* C1 */
+    unsigned char cipher_hash[32];            /* C3 */
+    uint32_t cipher_len;                      /* 16 */
+    unsigned char cipher[16];                 /* C2: the wrapped session key */
+    unsigned char blob[KX_RA_EKB_LEN];        /* the bytes as received (SKF import) */
+} kx_ra_enveloped_key;
+
+/*
+ * kx_ra_enveloped_key_parse - check and split an ENVELOPEDKEYBLOB: exactly
+ * KX_RA_EKB_LEN bytes, Version 1, SGD_SM4_ECB, 256 bits, BitLen 256,
+ * CipherLen 16, the 32 leading bytes of every 64-byte coordinate zero.
+ * KX_ERR_RA_BAD_REPLY otherwise (out untouched).
+ */
+kx_err kx_ra_enveloped_key_parse(const unsigned char *blob, size_t len,
+                                 kx_ra_enveloped_key *out);
+
+/* An issuance's certificates: one, or an SM2 pair with the enveloped key. */
+typedef struct kx_ra_cert_pair {
+    char profile[KX_RA_SHORT_MAX]; /* what the RA issued ("" older RAs) */
+    kx_ra_cert sign;               /* the signing (or only) certificate */
+    int dual;                      /* 1: enc and enveloped are set */
+    kx_ra_cert enc;                /* the encryption certificate */
+    kx_ra_enveloped_key enveloped; /* its private key, enveloped to sign's key */
+} kx_ra_cert_pair;
+
+/* kx_ra_cert_pair_clear - free both certificates' PEM, zero the struct. */
+void kx_ra_cert_pair_clear(kx_ra_cert_pair *pair);
+
+/*
+ * kx_ra_cert_issue_pair / kx_ra_cert_renew_pair - as kx_ra_cert_issue /
+ * kx_ra_cert_renew, for a case of any profile. For "sm2-dual" (a CSR of an
+ * SM2 key signed SM2-with-SM3 with the default ID 1234567812345678) the
+ * reply has both certificates and the enveloped key; the client checks the
+ * signing certificate carries the CSR's key, both verify against the
+ * returned SM2 chain, the encryption certificate's key usage is encryption
+ * and the envelope's PubKey is its key. The renewal proof of an SM2 key is
+ * SM2-with-SM3 (default ID) over the CSR's DER. *out must be zeroed or
+ * cleared; free with kx_ra_cert_pair_clear().
+ */
+kx_err kx_ra_cert_issue_pair(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const unsigned char *csr, size_t csr_len, kx_ra_cert_pair *out);
+kx_err kx_ra_cert_renew_pair(kx_ra *ra, const char *idem_key, const char *case_id,
+                             const char *old_serial, const unsigned char *csr, size_t csr_len,
+                             const unsigned char *signature, size_t signature_len,
+                             kx_ra_cert_pair *out);
+
+/* kx_ra_crl_fetch_sm2 - GET /v1/crl/sm2: the SM2 CA's CRL (PEM, malloc'ed,
+ * freed with free()), checked to parse as a CRL. */
+kx_err kx_ra_crl_fetch_sm2(kx_ra *ra, char **pem_out);
 
 /* kx_ra_cert_get - GET /v1/certificates/{serial} (e.g. after an issue whose
  * key was lost: kx_ra_case_get gives the serial). */

@@ -18,4 +18,12 @@
  */
 kx_err kx_ra_parse_reply_any(const char *body, size_t len);
 
+/*
+ * kx_ra_parse_pair_reply_any - the issuance reply reader of kx_ra_cert_*_pair
+ * (certificates, the SM2 pair, the enveloped key) on one reply body, and
+ * kx_ra_enveloped_key_parse on the raw bytes. KX_OK when either accepted
+ * its input. Never crashes on any input (fuzzed).
+ */
+kx_err kx_ra_parse_pair_reply_any(const unsigned char *body, size_t len);
+
 #endif

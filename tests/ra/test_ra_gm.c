@@ -11,6 +11,7 @@
  * are checked with the openssl command line.
  */
 #include "ra_harness.h"
+#include "ra/ra_internal.h"
 
 #include <openssl/asn1t.h>
 #include <openssl/bn.h>
@@ -448,12 +449,198 @@ static void test_sm2_revocation_and_crl(void **state)
     EVP_PKEY_free(k);
 }
 
+/* ---- the client (kiosk/ra) ---- */
+
+/* The DER of a PEM CSR (static buffer). */
+static const unsigned char *csr_der(const char *pem, size_t *len)
+{
+    static unsigned char der[4096];
+    BIO *b = BIO_new_mem_buf(pem, -1);
+    X509_REQ *req = PEM_read_bio_X509_REQ(b, NULL, NULL, NULL);
+    BIO_free(b);
+    assert_non_null(req);
+    unsigned char *p = der;
+    int n = i2d_X509_REQ(req, &p);
+    X509_REQ_free(req);
+    assert_true(n > 0 && n < (int)sizeof der);
+    *len = (size_t)n;
+    return der;
+}
+
+static void check_pair(const kx_ra_cert_pair *p, EVP_PKEY *sign_key)
+{
+    assert_true(p->dual);
+    assert_string_equal(p->profile, "sm2-dual");
+    assert_string_equal(p->sign.usage, "signature");
+    assert_string_equal(p->enc.usage, "encryption");
+    assert_string_equal(p->sign.paired_serial, p->enc.serial);
+    assert_int_equal(p->enveloped.version, 1);
+    assert_int_equal(p->enveloped.symm_alg_id, KX_RA_SGD_SM4_ECB);
+    assert_int_equal(p->enveloped.cipher_len, 16);
+    EVP_PKEY *enc_pub = pub_of_pem(p->enc.cert_pem);
+    open_envelope(p->enveloped.blob, sizeof p->enveloped.blob, sign_key, enc_pub);
+    EVP_PKEY_free(enc_pub);
+}
+
+static void test_client_sm2_pair(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    r.cert_profile = "sm2-dual";
+    r.agreement_version = "5d41402abc4b2a76b9719d911017c592aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    ready_case_of(ra, &r, &c);
+    assert_string_equal(c.cert_profile, "sm2-dual");
+    assert_string_equal(c.agreement_version, r.agreement_version);
+    assert_int_equal(c.agreement_accepted_at, r.agreement_accepted_at);
+    EVP_PKEY *k = NULL;
+    size_t der_len = 0;
+    const unsigned char *der = csr_der(sm2_csr(&k), &der_len);
+    kx_ra_cert_pair p = {0}, again = {0};
+    char *idem = strdup(key());
+    long env0 = counter("kmc_envelopes");
+    assert_int_equal(kx_ra_cert_issue_pair(ra, idem, c.case_id, der, der_len, &p), KX_OK);
+    check_pair(&p, k);
+    /* the lost reply is replayed with the same envelope, nothing twice */
+    assert_int_equal(kx_ra_cert_issue_pair(ra, idem, c.case_id, der, der_len, &again), KX_OK);
+    assert_string_equal(again.enc.serial, p.enc.serial);
+    assert_memory_equal(again.enveloped.blob, p.enveloped.blob, KX_RA_EKB_LEN);
+    assert_int_equal(counter("kmc_envelopes"), env0 + 1);
+    kx_ra_cert_pair_clear(&again);
+    free(idem);
+
+    /* the old single-certificate call still reads the signing certificate */
+    kx_ra_cert one = {0};
+    assert_int_equal(kx_ra_cert_get(ra, p.enc.serial, &one), KX_OK);
+    assert_string_equal(one.usage, "encryption");
+    assert_string_equal(one.paired_serial, p.sign.serial);
+    kx_ra_cert_clear(&one);
+
+    /* renewal of the pair, proved with the current SM2 signing key */
+    kx_ra_case_request rr = new_request("renew");
+    rr.cert_profile = "sm2-dual";
+    rr.cert_serial = p.sign.serial;
+    kx_ra_case rc;
+    ready_case_of(ra, &rr, &rc);
+    EVP_PKEY *k2 = NULL;
+    size_t der2_len = 0;
+    const unsigned char *der2 = csr_der(sm2_csr(&k2), &der2_len);
+    unsigned char sig[128];
+    size_t sig_len = sizeof sig;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    EVP_PKEY_CTX *pc = NULL;
+    assert_int_equal(EVP_DigestSignInit(md, &pc, EVP_sm3(), NULL, k), 1);
+    assert_true(EVP_PKEY_CTX_set1_id(pc, SM2_ID, 16) > 0);
+    assert_int_equal(EVP_DigestSign(md, sig, &sig_len, der2, der2_len), 1);
+    EVP_MD_CTX_free(md);
+    kx_ra_cert_pair renewed = {0};
+    /* a wrong proof is refused */
+    sig[sig_len - 1] ^= 1;
+    assert_int_equal(kx_ra_cert_renew_pair(ra, key(), rc.case_id, p.sign.serial, der2, der2_len,
+                                           sig, sig_len, &renewed),
+                     KX_ERR_RA_REJECTED);
+    sig[sig_len - 1] ^= 1;
+    assert_int_equal(kx_ra_cert_renew_pair(ra, key(), rc.case_id, p.sign.serial, der2, der2_len,
+                                           sig, sig_len, &renewed),
+                     KX_OK);
+    check_pair(&renewed, k2);
+    assert_string_not_equal(renewed.sign.serial, p.sign.serial);
+    kx_ra_cert_pair_clear(&renewed);
+
+    /* an ec-p256 case through the pair call: one certificate */
+    kx_ra_case_request re = new_request("new");
+    re.cert_profile = "ec-p256";
+    ready_case_of(ra, &re, &c);
+    EVP_PKEY *ek = NULL;
+    const char *ec_pem = make_csr(&ek, NULL);
+    kx_ra_cert_pair single = {0};
+    assert_int_equal(kx_ra_cert_issue_pair(ra, key(), c.case_id, (const unsigned char *)ec_pem,
+                                           strlen(ec_pem), &single),
+                     KX_OK);
+    assert_false(single.dual);
+    assert_string_equal(single.profile, "ec-p256");
+    assert_null(single.enc.cert_pem);
+    kx_ra_cert_pair_clear(&single);
+
+    /* the SM2 CRL through the client */
+    char *crl = NULL;
+    assert_int_equal(kx_ra_crl_fetch_sm2(ra, &crl), KX_OK);
+    assert_non_null(strstr(crl, "BEGIN X509 CRL"));
+    free(crl);
+    /* bad arguments */
+    r.cert_profile = "sm9";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    r.cert_profile = NULL;
+    r.agreement_version = "ABC";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    kx_ra_cert_pair_clear(&p);
+    EVP_PKEY_free(k);
+    EVP_PKEY_free(k2);
+    EVP_PKEY_free(ek);
+    kx_ra_close(ra);
+}
+
+/* The reply reader refuses an envelope that does not belong to the
+ * encryption certificate, and the blob parser every malformed blob. */
+static void test_client_pair_checks(void **state)
+{
+    (void)state;
+    char id1[80], id2[80];
+    EVP_PKEY *k1 = NULL, *k2 = NULL;
+    char csr1[4096];
+    snprintf(csr1, sizeof csr1, "%s", sm2_csr(&k1));
+    const char *csr2 = sm2_csr(&k2);
+    json_t *j1 = NULL, *j2 = NULL;
+    raw_ready_case("new", "sm2-dual", id1, sizeof id1);
+    raw_ready_case("new", "sm2-dual", id2, sizeof id2);
+    assert_int_equal(raw_issue(id1, csr1, &j1), 201);
+    assert_int_equal(raw_issue(id2, csr2, &j2), 201);
+    char *text = json_dumps(j1, 0);
+    assert_int_equal(kx_ra_parse_pair_reply_any((const unsigned char *)text, strlen(text)),
+                     KX_OK);
+    free(text);
+    json_object_set(j1, "enveloped_key", json_object_get(j2, "enveloped_key"));
+    text = json_dumps(j1, 0);
+    assert_int_equal(kx_ra_parse_pair_reply_any((const unsigned char *)text, strlen(text)),
+                     KX_ERR_RA_BAD_REPLY);
+    free(text);
+    json_object_del(j1, "encryption");
+    text = json_dumps(j1, 0);
+    assert_int_equal(kx_ra_parse_pair_reply_any((const unsigned char *)text, strlen(text)),
+                     KX_ERR_RA_BAD_REPLY);
+    free(text);
+
+    unsigned char blob[KX_RA_EKB_LEN + 1];
+    const char *b64 = json_string_value(json_object_get(j2, "enveloped_key"));
+    assert_int_equal(EVP_DecodeBlock(blob, (const unsigned char *)b64, (int)strlen(b64)), 390);
+    kx_ra_enveloped_key ek;
+    assert_int_equal(kx_ra_enveloped_key_parse(blob, KX_RA_EKB_LEN, &ek), KX_OK);
+    assert_memory_equal(ek.blob, blob, KX_RA_EKB_LEN);
+    assert_int_equal(ek.bits, 256);
+    assert_int_equal(kx_ra_enveloped_key_parse(blob, KX_RA_EKB_LEN - 1, &ek),
+                     KX_ERR_RA_BAD_REPLY);
+    assert_int_equal(kx_ra_enveloped_key_parse(blob, KX_RA_EKB_LEN + 1, &ek),
+                     KX_ERR_RA_BAD_REPLY);
+    static const size_t bad_at[] = {0, 4, 8, 76, 80, 144, 208, 272, 368};
+    for (size_t i = 0; i < sizeof bad_at / sizeof bad_at[0]; i++) {
+        blob[bad_at[i]] ^= 0x40;
+        assert_int_equal(kx_ra_enveloped_key_parse(blob, KX_RA_EKB_LEN, &ek),
+                         KX_ERR_RA_BAD_REPLY);
+        blob[bad_at[i]] ^= 0x40;
+    }
+    json_decref(j1);
+    json_decref(j2);
+    EVP_PKEY_free(k1);
+    EVP_PKEY_free(k2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sm2_dual_issuance),
-        cmocka_unit_test(test_profiles),
-        cmocka_unit_test(test_sm2_revocation_and_crl),
+        cmocka_unit_test(test_sm2_dual_issuance),      cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_sm2_revocation_and_crl), cmocka_unit_test(test_client_sm2_pair),
+        cmocka_unit_test(test_client_pair_checks),
     };
     return cmocka_run_group_tests(tests, sim_start, sim_stop);
 }
