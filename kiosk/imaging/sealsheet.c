@@ -5,23 +5,24 @@
  *
  * Map of this file:
  *   0. scratch memory      one arena of huge-page-advised chunks per analysis
- *   1. pixel measures      red strength and dark (non-red) strength per pixel
- *   2. block maps          one pass over the scan into S x S block means
- *                          (S ~ 0.34 mm), where everything coarse happens
- *   3. components          8-connected components of block masks as runs
- *                          along the rows (union-find over the runs)
- *   4. table               the largest ruled component, its skew (projection
- *                          profiles over candidate angles), its four
- *                          horizontal and four vertical lines, their edges
- *                          refined on full-resolution pixels
- *   5. impressions         ink blocks -> pieces (bridging lines) -> groups
+ *   1. block maps          one pass over the scan into S x S block means
+ *                          (S ~ 0.34 mm) of the red and dark strengths
+ *                          (sealsheet_internal.h), where everything coarse
+ *                          happens
+ *   2. table               the largest ruled component (block masks
+ *                          labelled as runs, runlabel.h), its skew
+ *                          (projection profiles over candidate angles), its
+ *                          four horizontal and four vertical lines, their
+ *                          edges refined on full-resolution pixels
+ *   3. impressions         ink blocks -> pieces (bridging lines) -> groups
  *                          of nearby pieces -> the capture cell holding most
  *                          of the ink -> verdicts (missing, crosses_line,
  *                          faint, ok)
- *   6. export              deskewed, tightly cropped RGBA of the best cell
- *                          (fixed-point bilinear sampling; AVX2 where the
- *                          CPU has it, bit-identical to the scalar path)
- *   7. public API, names and advice
+ *   4. export              deskewed, tightly cropped RGBA of the best cell
+ *                          (fixed-point bilinear sampling; an AVX2 pass in
+ *                          sealsheet_avx2.c where the CPU has it,
+ *                          bit-identical to the scalar path)
+ *   5. public API, names and advice
  *
  * Coordinates: the table's horizontal lines satisfy v = y - x*th = const and
  * its vertical lines u = x + y*tv = const (th, tv: tangents of the skew; kept
@@ -45,6 +46,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "imaging/sealsheet_internal.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -84,13 +86,6 @@
  * (see ss_image_new). */
 #define SS_ARENA_CHUNK ((size_t)4 << 20)
 #define SS_ARENA_ALIGN ((size_t)2 << 20)
-#define SS_ARENA_MAX_CHUNKS 16
-
-typedef struct ss_arena {
-    uint8_t *chunk[SS_ARENA_MAX_CHUNKS];
-    int nchunks;
-    size_t cap, used; /* of the last chunk */
-} ss_arena;
 
 /* Uninitialised memory for the rest of the analysis (64-byte aligned);
  * NULL when out of memory. Freed all at once by ss_arena_release(). */
@@ -152,57 +147,6 @@ static void ss_arena_release(ss_arena *a)
 }
 
 /* ------------------------------------------------------------------ 1 */
-
-/* Red strength: how far red stands above green and blue (0 for neutral). */
-static inline int ss_red(const uint8_t *p, int ch)
-{
-    if (ch < 3)
-        return 0;
-    int gb = p[1] > p[2] ? p[1] : p[2];
-    return p[0] > gb ? p[0] - gb : 0;
-}
-
-/* Dark strength of non-red pixels (pen ink, printed lines): 255 - mean. */
-static inline int ss_dark(const uint8_t *p, int ch)
-{
-    if (ch < 3)
-        return 255 - p[0];
-    if (ss_red(p, ch) > 40)
-        return 0;
-    return 255 - (p[0] + p[1] + p[2]) / 3;
-}
-
-/* ------------------------------------------------------------------ 2 */
-
-/* Connected components as runs along the rows: the table's lines and the
- * dilated ink are a small part of their maps, so a few thousand runs stand
- * for them where a label per cell meant writing and reading every cell of
- * a map four times. */
-typedef struct ss_run {
-    int y, x0, x1; /* cells x0 .. x1 - 1 of row y */
-} ss_run;
-
-typedef struct ss_runs {
-    ss_run *run; /* in raster order */
-    int *comp;   /* per run: its component, 0 .. ncomp - 1 */
-    int n, cap, ncomp;
-} ss_runs;
-
-typedef struct ss_scan {
-    const uint8_t *px;
-    int w, h, ch;
-    size_t stride;
-    double dpi, k;           /* k: pixels per millimetre */
-    int S, bw, bh;           /* block size, block map size */
-    uint8_t *red;            /* block mean red strength */
-    uint8_t *dark;           /* block mean dark strength */
-    int red_base, dark_base; /* paper level of each map */
-    int red_px_base, dark_px_base;
-    ss_arena arena;    /* every scratch buffer of the analysis */
-    ss_runs runs;      /* components as runs (the table's, then each ink's) */
-    float *export_buf; /* the export's strengths, reused by each area */
-    size_t export_cap; /* its capacity in floats */
-} ss_scan;
 
 /* The block maps read every pixel of the scan once and are most of the
  * analysis time. Their loops read interleaved RGB (stride 3 or 4), which
@@ -370,108 +314,7 @@ static kx_err ss_build_maps(ss_scan *s)
     return KX_OK;
 }
 
-/* ------------------------------------------------------------------ 3 */
-
-static int uf_find(int *parent, int i)
-{
-    while (parent[i] != i) {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    return i;
-}
-
-static void uf_union(int *parent, int a, int b)
-{
-    a = uf_find(parent, a);
-    b = uf_find(parent, b);
-    if (a != b) {
-        if (a < b)
-            parent[b] = a;
-        else
-            parent[a] = b;
-    }
-}
-
-/* Label the 8-connected components of the cells >= thr of a w x h byte map
- * (rows `stride` apart) into r (its buffers grow and are reused; release
- * with ss_runs_free). Components are numbered in the raster order of their
- * first cell, as a per-cell union-find labelling numbers them. */
-static kx_err ss_label_runs(const uint8_t *map, int w, int h, size_t stride, int thr,
-                            ss_runs *r)
-{
-    int n = 0, prev0 = 0, prev1 = 0;
-    for (int y = 0; y < h; y++) {
-        const uint8_t *row = map + (size_t)y * stride;
-        int cur0 = n;
-        for (int x = 0; x < w;) {
-            if (row[x] < thr) {
-                /* most of a row is empty: skip 16 cells at a time */
-                while (x + 16 <= w) {
-                    int any = 0;
-                    for (int k = 0; k < 16; k++)
-                        any |= row[x + k] >= thr;
-                    if (any)
-                        break;
-                    x += 16;
-                }
-                while (x < w && row[x] < thr)
-                    x++;
-                continue;
-            }
-            int x0 = x;
-            while (x < w && row[x] >= thr)
-                x++;
-            if (n == r->cap) {
-                if (r->cap > INT32_MAX / 4)
-                    return KX_ERR_NO_MEMORY;
-                int cap = r->cap ? 2 * r->cap : 4096;
-                ss_run *r2 = realloc(r->run, (size_t)cap * sizeof(ss_run));
-                if (r2)
-                    r->run = r2;
-                int *c2 = realloc(r->comp, (size_t)cap * sizeof(int));
-                if (c2)
-                    r->comp = c2;
-                if (!r2 || !c2)
-                    return KX_ERR_NO_MEMORY;
-                r->cap = cap;
-            }
-            r->run[n] = (ss_run){y, x0, x};
-            r->comp[n] = n;
-            n++;
-        }
-        /* Join to the runs of the row above that touch (overlap once
-         * widened by a cell: 8-connected). */
-        int p = prev0;
-        for (int c = cur0; c < n; c++) {
-            while (p < prev1 && r->run[p].x1 < r->run[c].x0)
-                p++;
-            for (int q = p; q < prev1 && r->run[q].x0 <= r->run[c].x1; q++)
-                uf_union(r->comp, c, q);
-        }
-        prev0 = cur0;
-        prev1 = n;
-    }
-    /* Roots are the smallest run index of their set (uf_union keeps the
-     * smaller), so a root is renumbered before any run that points to it. */
-    for (int i = 0; i < n; i++)
-        r->comp[i] = uf_find(r->comp, i);
-    int next = 0;
-    for (int i = 0; i < n; i++)
-        r->comp[i] = r->comp[i] == i ? next++ : r->comp[r->comp[i]];
-    r->n = n;
-    r->ncomp = next;
-    return KX_OK;
-}
-
-static void ss_runs_free(ss_runs *r)
-{
-    free(r->run);
-    free(r->comp);
-    memset(r, 0, sizeof(*r));
-}
-
-/* ------------------------------------------------------------------ 4 */
+/* ------------------------------------------------------------------ 2 */
 
 typedef struct ss_table {
     double th, tv;
@@ -674,7 +517,7 @@ static void ss_refine_line(const ss_scan *s, const ss_table *t, int horizontal, 
 
 /* Find the table in component `comp` (runs whose comp[] is comp, within the
  * block bounds bx0..bx1, by0..by1). */
-static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, int nrun,
+static kx_err ss_fit_table(ss_scan *s, const kx_run *run, const int *comp_of, int nrun,
                            int comp, int bx0, int by0, int bx1, int by1, ss_table *t)
 {
     int S = s->S;
@@ -764,10 +607,10 @@ static kx_err ss_fit_table(ss_scan *s, const ss_run *run, const int *comp_of, in
 static kx_err ss_find_table(ss_scan *s, ss_table *t)
 {
     kx_err rc =
-        ss_label_runs(s->dark, s->bw, s->bh, (size_t)s->bw, s->dark_base + SS_LINE_T, &s->runs);
+        kx_runs_label(s->dark, s->bw, s->bh, (size_t)s->bw, s->dark_base + SS_LINE_T, &s->runs);
     if (rc)
         return rc;
-    const ss_run *run = s->runs.run;
+    const kx_run *run = s->runs.run;
     const int *parent = s->runs.comp;
     int n = s->runs.n, ncomp = s->runs.ncomp;
     /* Bounding boxes of the components; keep the biggest few. */
@@ -827,7 +670,7 @@ static kx_err ss_find_table(ss_scan *s, ss_table *t)
     return rc;
 }
 
-/* ------------------------------------------------------------------ 5 */
+/* ------------------------------------------------------------------ 3 */
 
 /* Where a point lies relative to the table. */
 enum { SS_OUT = -1, SS_LINE = -2, SS_SIDE = -3 };
@@ -932,18 +775,6 @@ typedef struct ss_cellacc {
     unsigned lines;
     uint32_t hist[256]; /* per-pixel strength histogram (full resolution) */
 } ss_cellacc;
-
-typedef struct ss_ink {
-    int kind;             /* 0 red (seals), 1 dark (signature) */
-    int rx0, ry0, rw, rh; /* ROI in blocks */
-    int *labels;          /* ROI labels of dilated ink, -1 none */
-    uint8_t *ink;         /* ROI undilated ink mask */
-    int8_t *region;       /* ROI region code per block */
-    int *comp_cell;       /* by component id: cell index row*2+col, -1 ignored */
-    uint8_t *scratch;     /* 2 x ROI bytes: the dilation's, then `owner` */
-    int8_t *owner;        /* ROI: the cell whose impression a block's pixels
-                           * belong to (assigned component, not on a line), -1 */
-} ss_ink;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
 {
@@ -1052,18 +883,13 @@ static int ss_block_blue(const ss_scan *s, int bx, int by)
     return n && sum >= 15 * n;
 }
 
-/* Find the ink of `kind` in the ROI and assign it to cells (ik->labels,
- * ink, comp_cell, owner), accumulating each cell's extent, lines touched and
- * strengths in acc. ik's ROI buffers are the caller's, reused by each kind. */
-static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
-                          ss_cellacc acc[6])
+/* Stage 1 of ss_find_ink: the undilated ink mask of ik->kind in the ROI
+ * (ik->ink), ruling lines excluded. Outside the capture cells and beside
+ * the table pen ink must be blue: labels, header and footnote are printed
+ * in black. `check` is ROI-sized scratch. */
+static void ss_ink_mask(const ss_scan *s, ss_ink *ik, uint8_t *check_buf)
 {
-    int S = s->S;
-    int bw = ik->rw, bh = ik->rh;
-    size_t n = (size_t)bw * bh;
-    uint8_t *dil = ik->scratch, *tmp = ik->scratch + n;
-    ss_piece *pieces = NULL;
-    ik->kind = kind;
+    int bw = ik->rw, bh = ik->rh, kind = ik->kind;
     int thr = kind == 0 ? s->red_base + SS_RED_T : s->dark_base + SS_SIG_T;
     const uint8_t *map = kind == 0 ? s->red : s->dark;
     for (int y = 0; y < bh; y++) {
@@ -1074,12 +900,10 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
             ink[x] = (uint8_t)((mrow[x] >= thr) & (reg[x] != SS_LINE));
         if (kind == 0)
             continue;
-        /* Outside the capture cells and beside the table, pen ink must be
-         * blue: labels, header and footnote are printed in black. The
-         * blocks to check (ink above the table, below it or in a label
+        /* The blocks to check (ink above the table, below it or in a label
          * cell: region 0, 3 or 6) are flagged in a vectorised pass and
          * found with memchr. */
-        uint8_t *check = tmp + (size_t)y * bw;
+        uint8_t *check = check_buf + (size_t)y * bw;
         for (int x = 0; x < bw; x++)
             check[x] = (uint8_t)(ink[x] & ((reg[x] == SS_OUT) | (reg[x] == 0) | (reg[x] == 3) |
                                            (reg[x] == 6)));
@@ -1089,8 +913,15 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
             ink[x] = (uint8_t)ss_block_blue(s, x + ik->rx0, y + ik->ry0);
         }
     }
-    /* Dilate (square, separable) to bridge a ruling line and the gaps in a
-     * seal's ring of characters. */
+}
+
+/* Stage 2: dilate the mask (square, separable) into dil to bridge a ruling
+ * line and the gaps in a seal's ring of characters. tmp: ROI-sized
+ * scratch. */
+static void ss_ink_dilate(const ss_scan *s, const ss_table *t, const ss_ink *ik, uint8_t *tmp,
+                          uint8_t *dil)
+{
+    int bw = ik->rw, bh = ik->rh;
     double widest = 0;
     for (int i = 0; i < 4; i++) {
         if (t->h_hi[i] - t->h_lo[i] > widest)
@@ -1098,7 +929,7 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         if (t->v_hi[i] - t->v_lo[i] > widest)
             widest = t->v_hi[i] - t->v_lo[i];
     }
-    int R = (int)ceil((widest + 2 * t->band) / S / 2.0) + 1;
+    int R = (int)ceil((widest + 2 * t->band) / s->S / 2.0) + 1;
     if (R < 2)
         R = 2;
     /* A block is set when any block of the (2R+1)^2 window around it is:
@@ -1123,15 +954,20 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                 o[x] |= in[x];
         }
     }
-    kx_err rc = ss_label_runs(dil, bw, bh, (size_t)bw, 1, &s->runs);
+}
+
+/* Stage 3: the dilated ink's components as runs (s->runs) and a label per
+ * ROI block (ik->labels, -1 off the runs). */
+static kx_err ss_ink_label(ss_scan *s, ss_ink *ik, const uint8_t *dil)
+{
+    int bw = ik->rw, bh = ik->rh;
+    kx_err rc = kx_runs_label(dil, bw, bh, (size_t)bw, 1, &s->runs);
     if (rc)
         return rc;
-    int ncomp = s->runs.ncomp;
-    /* A label per block, -1 off the runs. */
     for (int i = 0, y = 0, x = 0; y < bh; y++, x = 0) {
         int *lab = ik->labels + (size_t)y * bw;
         for (; i < s->runs.n && s->runs.run[i].y == y; i++) {
-            const ss_run *r = &s->runs.run[i];
+            const kx_run *r = &s->runs.run[i];
             for (; x < r->x0; x++)
                 lab[x] = -1;
             for (; x < r->x1; x++)
@@ -1140,22 +976,25 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         for (; x < bw; x++)
             lab[x] = -1;
     }
-    size_t nc = ncomp ? (size_t)ncomp : 1;
-    pieces = ss_alloc_zero(&s->arena, nc * sizeof(ss_piece));
-    ik->comp_cell = ss_alloc(&s->arena, nc * sizeof(int));
-    if (!pieces || !ik->comp_cell)
-        return KX_ERR_NO_MEMORY;
+    return KX_OK;
+}
+
+/* Stage 4: each component's ink blocks summed into its piece (count,
+ * strength, bounds, mass per capture cell). Ink blocks lie in the dilated
+ * runs, which are visited in raster order (the sums come out as a scan of
+ * every block would make them). */
+static void ss_ink_pieces(const ss_scan *s, const ss_ink *ik, ss_piece *pieces)
+{
+    int bw = ik->rw, ncomp = s->runs.ncomp;
+    const uint8_t *map = ik->kind == 0 ? s->red : s->dark;
+    int base = ik->kind ? s->dark_base : s->red_base;
     for (int i = 0; i < ncomp; i++) {
         pieces[i].x0 = pieces[i].y0 = INT32_MAX;
         pieces[i].x1 = pieces[i].y1 = -1;
         pieces[i].group = i;
     }
-    int base = kind ? s->dark_base : s->red_base;
-    /* Ink blocks lie in the dilated runs, which are visited in raster order
-     * (the sums come out as a scan of every block would make them). */
-    const ss_run *runs = s->runs.run;
-    int nrun = s->runs.n;
-    for (int k = 0; k < nrun; k++)
+    const kx_run *runs = s->runs.run;
+    for (int k = 0; k < s->runs.n; k++)
         for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
             size_t i = (size_t)y * bw + x;
             if (!ik->ink[i])
@@ -1182,10 +1021,15 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
                 pc->regions |= 1u << 6;
             }
         }
+}
+
+/* Stage 5: pieces grouped into impressions, group totals on the roots. */
+static void ss_ink_group(const ss_scan *s, ss_piece *pieces, int ncomp)
+{
     /* Round 1: pieces a few millimetres apart are one impression (the
      * strokes of a signature, the parts of a seal where ink is missing). */
     if (ncomp <= 4000) {
-        int gap = (int)ceil(SS_GROUP_MM * s->k / S);
+        int gap = (int)ceil(SS_GROUP_MM * s->k / s->S);
         for (int i = 0; i < ncomp; i++)
             for (int j = i + 1; j < ncomp; j++)
                 if (pieces[i].count && pieces[j].count &&
@@ -1197,7 +1041,7 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
          * region; ink of the same strength a little further away in those
          * regions is the rest of it (a signature's separate characters), not
          * an impression of its own. */
-        int far = (int)ceil(SS_GROUP_FAR_MM * s->k / S);
+        int far = (int)ceil(SS_GROUP_FAR_MM * s->k / s->S);
         for (int i = 0; i < ncomp; i++) {
             ss_piece *a = &pieces[i];
             if (a->group != i || !a->gcount || __builtin_popcount(a->gregions) < 2)
@@ -1216,14 +1060,21 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
         }
     }
     ss_group_totals(pieces, ncomp);
-    double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (S * S);
+}
+
+/* Stage 6: each component's cell (ik->comp_cell): the capture cell holding
+ * most of its impression's ink; a seal's red belongs to the seal rows, pen
+ * ink to the signature row; -1 for dust and for ink that is not in the
+ * table (a logo). */
+static void ss_ink_assign(const ss_scan *s, const ss_piece *pieces, ss_ink *ik)
+{
+    int ncomp = s->runs.ncomp, kind = ik->kind;
+    double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (s->S * s->S);
     for (int i = 0; i < ncomp; i++) {
         const ss_piece *g = &pieces[pieces[i].group];
         ik->comp_cell[i] = -1;
         if (g->gcount < min_blocks || g->ginside * 10 < g->gcount * 4)
-            continue; /* dust, or ink that is not in the table (a logo) */
-        /* The cell holding most of the impression's ink; a seal's red
-         * belongs to the seal rows, pen ink to the signature row. */
+            continue;
         int best = -1;
         double best_mass = 0;
         for (int c = kind ? 4 : 0; c < (kind ? 6 : 4); c++)
@@ -1233,63 +1084,107 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
             }
         ik->comp_cell[i] = best;
     }
-    /* Per-cell extent, touched lines, strength. */
-    for (int k = 0; k < nrun; k++)
+}
+
+/* One ink block (gx, gy) of cell `cell`'s impression added to its
+ * accumulator: extent, lines touched, strengths at full resolution for the
+ * faint test. */
+static void ss_cell_add_block(const ss_scan *s, const ss_table *t, int kind, int cell, int gx,
+                              int gy, ss_cellacc *a)
+{
+    int S = s->S;
+    const uint8_t *map = kind == 0 ? s->red : s->dark;
+    if (!a->present) {
+        a->present = 1;
+        a->bx0 = a->bx1 = gx;
+        a->by0 = a->by1 = gy;
+    }
+    if (gx < a->bx0)
+        a->bx0 = gx;
+    if (gx > a->bx1)
+        a->bx1 = gx;
+    if (gy < a->by0)
+        a->by0 = gy;
+    if (gy > a->by1)
+        a->by1 = gy;
+    a->nblocks++;
+    a->strength_sum += map[(size_t)gy * s->bw + gx];
+    double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
+    double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
+    ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
+    double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
+    if (u < u0 + t->band + reach)
+        a->lines |= KX_SEAL_LINE_LEFT;
+    if (u > u1 - t->band - reach)
+        a->lines |= KX_SEAL_LINE_RIGHT;
+    if (v < v0 + t->band + reach)
+        a->lines |= KX_SEAL_LINE_TOP;
+    if (v > v1 - t->band - reach)
+        a->lines |= KX_SEAL_LINE_BOTTOM;
+    for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
+        const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
+        for (int xx = gx * S; xx < gx * S + S && xx < s->w; xx++, p += s->ch) {
+            int st = ss_px_strength(s, kind, p);
+            a->hist[st < 0 ? 0 : st > 255 ? 255 : st]++;
+        }
+    }
+}
+
+/* Stage 7: every assigned ink block into its cell's accumulator. */
+static void ss_ink_measure(const ss_scan *s, const ss_table *t, const ss_ink *ik,
+                           ss_cellacc acc[6])
+{
+    const kx_run *runs = s->runs.run;
+    for (int k = 0; k < s->runs.n; k++)
         for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
-            size_t i = (size_t)y * bw + x;
-            if (!ik->ink[i])
+            if (!ik->ink[(size_t)y * ik->rw + x])
                 continue;
             int cell = ik->comp_cell[s->runs.comp[k]];
-            if (cell < 0)
-                continue;
-            ss_cellacc *a = &acc[cell];
-            int gx = x + ik->rx0, gy = y + ik->ry0;
-            if (!a->present) {
-                a->present = 1;
-                a->bx0 = a->bx1 = gx;
-                a->by0 = a->by1 = gy;
-            }
-            if (gx < a->bx0)
-                a->bx0 = gx;
-            if (gx > a->bx1)
-                a->bx1 = gx;
-            if (gy < a->by0)
-                a->by0 = gy;
-            if (gy > a->by1)
-                a->by1 = gy;
-            a->nblocks++;
-            a->strength_sum += map[(size_t)gy * s->bw + gx];
-            double px = gx * S + S / 2.0, py = gy * S + S / 2.0;
-            double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
-            ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
-            double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
-            if (u < u0 + t->band + reach)
-                a->lines |= KX_SEAL_LINE_LEFT;
-            if (u > u1 - t->band - reach)
-                a->lines |= KX_SEAL_LINE_RIGHT;
-            if (v < v0 + t->band + reach)
-                a->lines |= KX_SEAL_LINE_TOP;
-            if (v > v1 - t->band - reach)
-                a->lines |= KX_SEAL_LINE_BOTTOM;
-            /* Full-resolution strengths for the faint test. */
-            for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
-                const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
-                for (int xx = gx * S; xx < gx * S + S && xx < s->w; xx++, p += s->ch) {
-                    int st = ss_px_strength(s, kind, p);
-                    a->hist[st < 0 ? 0 : st > 255 ? 255 : st]++;
-                }
-            }
+            if (cell >= 0)
+                ss_cell_add_block(s, t, ik->kind, cell, x + ik->rx0, y + ik->ry0, &acc[cell]);
         }
-    /* Which cell's impression each block's pixels belong to, for the export
-     * (the dilation's buffers are free now). */
+}
+
+/* Stage 8: which cell's impression each block's pixels belong to, for the
+ * export (ik->owner, in the dilation's buffers, free by now). */
+static void ss_ink_owner(const ss_scan *s, ss_ink *ik)
+{
+    size_t n = (size_t)ik->rw * ik->rh;
     ik->owner = (int8_t *)ik->scratch;
     memset(ik->owner, -1, n);
-    for (int k = 0; k < nrun; k++)
+    const kx_run *runs = s->runs.run;
+    for (int k = 0; k < s->runs.n; k++)
         for (int x = runs[k].x0, y = runs[k].y; x < runs[k].x1; x++) {
-            size_t i = (size_t)y * bw + x;
+            size_t i = (size_t)y * ik->rw + x;
             ik->owner[i] =
                 (int8_t)(ik->region[i] != SS_LINE ? ik->comp_cell[s->runs.comp[k]] : -1);
         }
+}
+
+/* Find the ink of `kind` in the ROI and assign it to cells (ik->labels,
+ * ink, comp_cell, owner), accumulating each cell's extent, lines touched and
+ * strengths in acc. ik's ROI buffers are the caller's, reused by each kind. */
+static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
+                          ss_cellacc acc[6])
+{
+    size_t n = (size_t)ik->rw * ik->rh;
+    uint8_t *dil = ik->scratch, *tmp = ik->scratch + n;
+    ik->kind = kind;
+    ss_ink_mask(s, ik, tmp);
+    ss_ink_dilate(s, t, ik, tmp, dil);
+    kx_err rc = ss_ink_label(s, ik, dil);
+    if (rc)
+        return rc;
+    size_t nc = s->runs.ncomp ? (size_t)s->runs.ncomp : 1;
+    ss_piece *pieces = ss_alloc_zero(&s->arena, nc * sizeof(ss_piece));
+    ik->comp_cell = ss_alloc(&s->arena, nc * sizeof(int));
+    if (!pieces || !ik->comp_cell)
+        return KX_ERR_NO_MEMORY;
+    ss_ink_pieces(s, ik, pieces);
+    ss_ink_group(s, pieces, s->runs.ncomp);
+    ss_ink_assign(s, pieces, ik);
+    ss_ink_measure(s, t, ik, acc);
+    ss_ink_owner(s, ik);
     return KX_OK;
 }
 
@@ -1309,88 +1204,7 @@ static int ss_hist_percentile(const uint32_t *hist, double p, int from)
     return 255;
 }
 
-/* ------------------------------------------------------------------ 6 */
-
-/* The export samples every pixel of an impression's box (a quarter of a
- * million for a 40 mm seal), so its sampling is in fixed point: positions
- * in 1/65536 pixel, stepped along a row by adding, and bilinear weights of
- * 11 bits, so a channel comes out times 2^22 in a 32-bit integer, within
- * 0.07 of the exact interpolation on the 0..255 scale. */
-#define SS_FIX_ONE 65536                                     /* 1.0 of a position */
-#define SS_FIX_WBITS 11                                      /* bits of a bilinear weight */
-#define SS_FIX_VAL (1.0f / (float)(1 << (2 * SS_FIX_WBITS))) /* a channel's unit */
-
-/* The three channels (grey repeated) at the point (X, Y), pixel centres at
- * +0.5, times 2^22; edges clamp. ch is s->ch, passed so that callers can
- * make it a constant. */
-static inline void ss_sample(const ss_scan *s, int ch, int64_t X, int64_t Y, int32_t out[3])
-{
-    int64_t xs = X - SS_FIX_ONE / 2, ys = Y - SS_FIX_ONE / 2;
-    int x0 = (int)(xs >> 16), y0 = (int)(ys >> 16);
-    int32_t fx = (int32_t)((xs >> (16 - SS_FIX_WBITS)) & ((1 << SS_FIX_WBITS) - 1));
-    int32_t fy = (int32_t)((ys >> (16 - SS_FIX_WBITS)) & ((1 << SS_FIX_WBITS) - 1));
-    int x1 = x0 + 1, y1 = y0 + 1;
-    if (x0 < 0 || y0 < 0 || x1 >= s->w || y1 >= s->h) {
-        x0 = x0 < 0 ? 0 : x0 >= s->w ? s->w - 1 : x0;
-        x1 = x1 < 0 ? 0 : x1 >= s->w ? s->w - 1 : x1;
-        y0 = y0 < 0 ? 0 : y0 >= s->h ? s->h - 1 : y0;
-        y1 = y1 < 0 ? 0 : y1 >= s->h ? s->h - 1 : y1;
-    }
-    int c3 = ch >= 3;
-    const uint8_t *r0 = s->px + (size_t)y0 * s->stride, *r1 = s->px + (size_t)y1 * s->stride;
-    const uint8_t *a = r0 + (size_t)x0 * ch, *b = r0 + (size_t)x1 * ch;
-    const uint8_t *c = r1 + (size_t)x0 * ch, *d = r1 + (size_t)x1 * ch;
-    for (int k = 0; k < 3; k++) {
-        int o = c3 ? k : 0;
-        /* a (1 - f) + b f as a + (b - a) f: the same integers, half the
-         * multiplications */
-        int32_t top = (a[o] << SS_FIX_WBITS) + (b[o] - a[o]) * fx;
-        int32_t bottom = (c[o] << SS_FIX_WBITS) + (d[o] - c[o]) * fx;
-        out[k] = (top << SS_FIX_WBITS) + (bottom - top) * fy;
-    }
-}
-
-/* Strength above the paper of a sample (ss_red / ss_dark on interpolated
- * channels), on the 0..255 scale. */
-static inline float ss_strength_rgb(const ss_scan *s, int kind, const int32_t p[3])
-{
-    int32_t gb = p[1] > p[2] ? p[1] : p[2];
-    if (kind == 0)
-        return (float)(p[0] > gb ? p[0] - gb : 0) * SS_FIX_VAL - (float)s->red_px_base;
-    if (p[0] - gb > (40 << (2 * SS_FIX_WBITS)))
-        return 0;
-    uint32_t sum = (uint32_t)p[0] + (uint32_t)p[1] + (uint32_t)p[2];
-    /* divided by 3, then scaled by a power of two (exact): a fused
-     * multiply-add in a vector path gives the very same value */
-    return 255 - (float)sum / 3 * SS_FIX_VAL - (float)s->dark_px_base;
-}
-
-/* Where the export's output pixels fall on the scan and in the ROI. */
-typedef struct ss_export_geometry {
-    double p0, q0, cs, sn;  /* output pixel (i, j) is p0 + i + 0.5, q0 + j + 0.5 */
-    int64_t step_x, step_y; /* along an output row, in 1/65536 pixel */
-    int W, H;
-    int xorg, yorg, xspan, yspan; /* the ROI in pixels */
-    const int *xblock, *yblock;   /* ROI block column, row offset of a pixel */
-} ss_export_geometry;
-
-/* Strength of the output pixel at (X, Y) (0 off the impression's blocks),
- * counted in hist when >= 1. */
-static inline float ss_export_pixel(const ss_scan *s, int ch, const ss_ink *ik, int cell,
-                                    const ss_export_geometry *g, int64_t X, int64_t Y,
-                                    uint32_t hist[256])
-{
-    int64_t px = (X >> 16) - g->xorg, py = (Y >> 16) - g->yorg;
-    if (px < 0 || py < 0 || px >= g->xspan || py >= g->yspan ||
-        ik->owner[g->yblock[py] + g->xblock[px]] != cell)
-        return 0;
-    int32_t c[3];
-    ss_sample(s, ch, X, Y, c);
-    float v = ss_strength_rgb(s, ik->kind, c);
-    if (v >= 1)
-        hist[v > 255 ? 255 : (int)v]++;
-    return v;
-}
+/* ------------------------------------------------------------------ 4 */
 
 /* Strength of every output pixel into str and the histogram of those >= 1. */
 static inline void ss_export_strengths(const ss_scan *s, int ch, const ss_ink *ik, int cell,
@@ -1406,144 +1220,6 @@ static inline void ss_export_strengths(const ss_scan *s, int ch, const ss_ink *i
             orow[i] = ss_export_pixel(s, ch, ik, cell, g, X, Y, hist);
     }
 }
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define SS_EXPORT_AVX2 1
-
-/*
- * ss_export_strengths for RGB or RGBA on 8 output pixels at a time (AVX2
- * gathers: the blocks' owners, then the four neighbours of each sample as
- * 32-bit words). The integers are the scalar path's and the float steps are
- * exact or single roundings in the same order, so the strengths are
- * bit-identical to it; groups that touch the scan's edge (clamping, or a
- * 4-byte read past the last pixel) and the row tails take the scalar path.
- * On an A4 page the export's first pass fell from ~3.5 to ~1.3 ms.
- * Requires: the positions of a row and the scan's byte offsets fit 31 bits
- * (checked by the caller).
- */
-__attribute__((target("avx2"))) static void
-ss_export_strengths_avx2(const ss_scan *s, const ss_ink *ik, int cell,
-                         const ss_export_geometry *g, float *str, uint32_t hist[256])
-{
-    int ch = s->ch, kind = ik->kind;
-    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-    const __m256i zero = _mm256_setzero_si256(), bytes = _mm256_set1_epi32(255);
-    const __m256i wmask = _mm256_set1_epi32((1 << SS_FIX_WBITS) - 1);
-    const __m256i xorg = _mm256_set1_epi32(g->xorg), yorg = _mm256_set1_epi32(g->yorg);
-    const __m256i xspan = _mm256_set1_epi32(g->xspan), yspan = _mm256_set1_epi32(g->yspan);
-    const __m256i vcell = _mm256_set1_epi32(cell), minus1 = _mm256_set1_epi32(-1);
-    const __m256i wlim = _mm256_set1_epi32(s->w - 1);
-    /* an RGB word read at the last pixel would pass the buffer's end */
-    const __m256i hlim = _mm256_set1_epi32(ch == 3 ? s->h - 2 : s->h - 1);
-    const __m256i vstride = _mm256_set1_epi32((int)s->stride), vch = _mm256_set1_epi32(ch);
-    const __m256i dark_cut = _mm256_set1_epi32(40 << (2 * SS_FIX_WBITS));
-    const __m256 scale = _mm256_set1_ps(SS_FIX_VAL), three = _mm256_set1_ps(3.0f);
-    const __m256 base = _mm256_set1_ps((float)(kind == 0 ? s->red_px_base : s->dark_px_base));
-    const __m256 f255 = _mm256_set1_ps(255.0f), f65536 = _mm256_set1_ps(65536.0f);
-    const int *owner = (const int *)(const void *)ik->owner;
-    const int *pixels = (const int *)(const void *)s->px;
-    const __m256i sx8 = _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)g->step_x));
-    const __m256i sy8 = _mm256_mullo_epi32(lane, _mm256_set1_epi32((int)g->step_y));
-    for (int j = 0; j < g->H; j++) {
-        double q = g->q0 + j + 0.5, pr = g->p0 + 0.5;
-        int64_t X = llround((pr * g->cs - q * g->sn) * SS_FIX_ONE);
-        int64_t Y = llround((pr * g->sn + q * g->cs) * SS_FIX_ONE);
-        float *orow = str + (size_t)j * g->W;
-        int i = 0;
-        for (; i + 8 <= g->W; i += 8, X += 8 * g->step_x, Y += 8 * g->step_y) {
-            __m256i vx = _mm256_add_epi32(_mm256_set1_epi32((int)X), sx8);
-            __m256i vy = _mm256_add_epi32(_mm256_set1_epi32((int)Y), sy8);
-            __m256i px = _mm256_sub_epi32(_mm256_srai_epi32(vx, 16), xorg);
-            __m256i py = _mm256_sub_epi32(_mm256_srai_epi32(vy, 16), yorg);
-            __m256i in = _mm256_and_si256(
-                _mm256_and_si256(_mm256_cmpgt_epi32(px, minus1), _mm256_cmpgt_epi32(xspan, px)),
-                _mm256_and_si256(_mm256_cmpgt_epi32(py, minus1),
-                                 _mm256_cmpgt_epi32(yspan, py)));
-            _mm256_storeu_ps(orow + i, _mm256_setzero_ps());
-            if (!_mm256_movemask_epi8(in))
-                continue;
-            __m256i bx =
-                _mm256_mask_i32gather_epi32(zero, g->xblock, _mm256_and_si256(px, in), in, 4);
-            __m256i by =
-                _mm256_mask_i32gather_epi32(zero, g->yblock, _mm256_and_si256(py, in), in, 4);
-            __m256i own =
-                _mm256_mask_i32gather_epi32(zero, owner, _mm256_add_epi32(bx, by), in, 1);
-            own = _mm256_srai_epi32(_mm256_slli_epi32(own, 24), 24);
-            __m256i m = _mm256_and_si256(in, _mm256_cmpeq_epi32(own, vcell));
-            if (!_mm256_movemask_epi8(m))
-                continue;
-            __m256i xs = _mm256_sub_epi32(vx, _mm256_set1_epi32(SS_FIX_ONE / 2));
-            __m256i ys = _mm256_sub_epi32(vy, _mm256_set1_epi32(SS_FIX_ONE / 2));
-            __m256i x0 = _mm256_srai_epi32(xs, 16), y0 = _mm256_srai_epi32(ys, 16);
-            __m256i edge = _mm256_or_si256(
-                _mm256_or_si256(_mm256_cmpgt_epi32(zero, x0), _mm256_cmpgt_epi32(zero, y0)),
-                _mm256_or_si256(
-                    _mm256_cmpgt_epi32(_mm256_add_epi32(x0, _mm256_set1_epi32(1)), wlim),
-                    _mm256_cmpgt_epi32(_mm256_add_epi32(y0, _mm256_set1_epi32(1)), hlim)));
-            if (_mm256_movemask_epi8(_mm256_and_si256(edge, m))) {
-                for (int k = 0; k < 8; k++)
-                    orow[i + k] = ss_export_pixel(s, ch, ik, cell, g, X + k * g->step_x,
-                                                  Y + k * g->step_y, hist);
-                continue;
-            }
-            __m256i fx = _mm256_and_si256(_mm256_srai_epi32(xs, 16 - SS_FIX_WBITS), wmask);
-            __m256i fy = _mm256_and_si256(_mm256_srai_epi32(ys, 16 - SS_FIX_WBITS), wmask);
-            __m256i off =
-                _mm256_add_epi32(_mm256_mullo_epi32(y0, vstride), _mm256_mullo_epi32(x0, vch));
-            __m256i wa = _mm256_mask_i32gather_epi32(zero, pixels, off, m, 1);
-            __m256i wb =
-                _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
-            off = _mm256_add_epi32(off, vstride);
-            __m256i wc = _mm256_mask_i32gather_epi32(zero, pixels, off, m, 1);
-            __m256i wd =
-                _mm256_mask_i32gather_epi32(zero, pixels, _mm256_add_epi32(off, vch), m, 1);
-            __m256i val[3];
-            for (int k = 0; k < 3; k++) {
-                __m256i a = _mm256_and_si256(_mm256_srli_epi32(wa, 8 * k), bytes);
-                __m256i b = _mm256_and_si256(_mm256_srli_epi32(wb, 8 * k), bytes);
-                __m256i c = _mm256_and_si256(_mm256_srli_epi32(wc, 8 * k), bytes);
-                __m256i d = _mm256_and_si256(_mm256_srli_epi32(wd, 8 * k), bytes);
-                __m256i top = _mm256_add_epi32(_mm256_slli_epi32(a, SS_FIX_WBITS),
-                                               _mm256_mullo_epi32(_mm256_sub_epi32(b, a), fx));
-                __m256i bottom =
-                    _mm256_add_epi32(_mm256_slli_epi32(c, SS_FIX_WBITS),
-                                     _mm256_mullo_epi32(_mm256_sub_epi32(d, c), fx));
-                val[k] =
-                    _mm256_add_epi32(_mm256_slli_epi32(top, SS_FIX_WBITS),
-                                     _mm256_mullo_epi32(_mm256_sub_epi32(bottom, top), fy));
-            }
-            __m256i gb = _mm256_max_epi32(val[1], val[2]), diff = _mm256_sub_epi32(val[0], gb);
-            __m256 v;
-            if (kind == 0) {
-                __m256 red = _mm256_cvtepi32_ps(_mm256_max_epi32(diff, zero));
-                v = _mm256_sub_ps(_mm256_mul_ps(red, scale), base);
-            } else {
-                /* the sum passes 2^31: converted as two exact halves and one
-                 * rounding, as the scalar conversion of the uint32 rounds */
-                __m256i sum = _mm256_add_epi32(_mm256_add_epi32(val[0], val[1]), val[2]);
-                __m256 hi = _mm256_cvtepi32_ps(_mm256_srli_epi32(sum, 16));
-                __m256 lo =
-                    _mm256_cvtepi32_ps(_mm256_and_si256(sum, _mm256_set1_epi32(0xffff)));
-                __m256 fsum = _mm256_add_ps(_mm256_mul_ps(hi, f65536), lo);
-                v = _mm256_sub_ps(
-                    _mm256_sub_ps(f255, _mm256_mul_ps(_mm256_div_ps(fsum, three), scale)),
-                    base);
-                m = _mm256_andnot_si256(_mm256_cmpgt_epi32(diff, dark_cut), m);
-            }
-            v = _mm256_and_ps(v, _mm256_castsi256_ps(m));
-            _mm256_storeu_ps(orow + i, v);
-            for (int k = 0; k < 8; k++) {
-                float vk = orow[i + k];
-                if (vk >= 1)
-                    hist[vk > 255 ? 255 : (int)vk]++;
-            }
-        }
-        for (; i < g->W; i++, X += g->step_x, Y += g->step_y)
-            orow[i] = ss_export_pixel(s, ch, ik, cell, g, X, Y, hist);
-    }
-}
-#endif
 
 /* Export cell `cell`'s impression (the ink components assigned to it, whose
  * ink blocks acc holds): deskewed, alpha from ink strength, colour the
@@ -1689,7 +1365,7 @@ static kx_err ss_export(ss_scan *s, const ss_table *t, const ss_ink *ik, int cel
     return KX_OK;
 }
 
-/* ------------------------------------------------------------------ 7 */
+/* ------------------------------------------------------------------ 5 */
 
 /* Table corner (outer edges of line i and j) in image coordinates. */
 static void ss_corner(const ss_table *t, double u, double v, double *x, double *y)
@@ -1862,7 +1538,7 @@ kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
     res->dpi = dpi;
     kx_err rc = ss_analyse(&s, res);
     ss_arena_release(&s.arena);
-    ss_runs_free(&s.runs);
+    kx_runs_free(&s.runs);
     if (rc) {
         kx_sealsheet_result_free(res);
         return rc;

@@ -2,7 +2,7 @@
 /*
  * test_sealsheet_internals.c - the seal-sheet analyser's fast paths against
  * their plain definitions, on random input (fixed seeds):
- *   - components labelled as runs (ss_label_runs) partition and number the
+ *   - components labelled as runs (kx_runs_label) partition and number the
  *     cells as a per-cell flood fill in raster order does;
  *   - region codes per ROI row (ss_region_row) equal ss_region per block;
  *   - the export's AVX2 pass (where the CPU has AVX2) gives bit-identical
@@ -60,7 +60,7 @@ static void test_label_runs_match_flood_fill(void **state)
 {
     (void)state;
     srand(11);
-    ss_runs runs = {0};
+    kx_runs runs = {0};
     for (int t = 0; t < 200; t++) {
         int w = 1 + rand() % 70, h = 1 + rand() % 50, thr = 1 + rand() % 200;
         int density = rand() % 100;
@@ -72,7 +72,7 @@ static void test_label_runs_match_flood_fill(void **state)
             map[i] =
                 (uint8_t)(rand() % 100 < density ? thr + rand() % (256 - thr) : rand() % thr);
         ref_label(map, w, h, thr, want);
-        assert_int_equal(ss_label_runs(map, w, h, (size_t)w, thr, &runs), KX_OK);
+        assert_int_equal(kx_runs_label(map, w, h, (size_t)w, thr, &runs), KX_OK);
         for (int i = 0; i < w * h; i++)
             got[i] = -1;
         for (int k = 0; k < runs.n; k++)
@@ -83,7 +83,7 @@ static void test_label_runs_match_flood_fill(void **state)
         free(want);
         free(got);
     }
-    ss_runs_free(&runs);
+    kx_runs_free(&runs);
 }
 
 static void test_region_rows_match_per_block(void **state)
