@@ -33,7 +33,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "forms"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import sealsheet_form  # noqa: E402
+import sheet_independent as indep  # noqa: E402
 
 AREAS = ("company_seal", "legal_seal", "signature")
 NAME_CHARS = "江西赣州南昌九江景德镇萍乡新余鹰潭吉安宜春抚州上饶华泰恒达鑫源科技实业贸易建设发展"
@@ -324,24 +326,161 @@ def make_sheet(rng, dpi, statuses=None):
                  "line_mm": lay["line_mm"], "areas": truth}
 
 
+def independent_statuses(rng):
+    """Per cell (status, detail): detail 'worn' for a light but legible ok
+    impression, 'next' for a stamp crossing into the neighbouring cell,
+    'close' for the two ok impressions of a row hugging their common line."""
+    st = []
+    for r in range(3):
+        if r < 2 and rng.random() < 0.15:
+            st.append([("ok", "close"), ("ok", "close")])
+            continue
+        row = []
+        for c in range(2):
+            x = rng.random()
+            if x < 0.38:
+                row.append(("ok", "full"))
+            elif x < 0.5:
+                row.append(("ok", "worn"))
+            elif x < 0.63:
+                row.append(("missing", ""))
+            elif x < 0.75 and r < 2:
+                row.append(("crosses_line", "next"))
+            elif x < 0.87:
+                row.append(("crosses_line", "line"))
+            else:
+                row.append(("faint", "faint"))
+        st.append(row)
+    return st
+
+
+def make_sheet_independent(rng, dpi):
+    """A sheet printed from the CA's file at a customer's office (not the
+    kiosk's form), stamped and scanned; see sheet_independent.py."""
+    if not dpi:
+        dpi = rng.choice((150, 200, 240, 300, 300, 400, 600))
+    lay = indep.layout(rng)
+    scale = 1.0 if rng.random() < 0.4 else rng.uniform(0.9, 1.0)
+    page_l, geo = indep.render(lay, dpi, scale)
+    page = np.repeat(np.asarray(page_l, dtype=np.uint8)[:, :, None], 3, axis=2).astype(np.float32)
+    statuses = independent_statuses(rng)
+    lw = geo["line_px"]
+    placed = []
+    truth = [{"area": a, "cells": [None, None]} for a in AREAS]
+    gen = {"company_seal": company_seal, "legal_seal": legal_seal, "signature": signature}
+    order = [(r, c) for r in range(3) for c in range(2) if statuses[r][c][0] != "crosses_line"] + \
+            [(r, c) for r in range(3) for c in range(2) if statuses[r][c][0] == "crosses_line"]
+    for r, c in order:
+        status, detail = statuses[r][c]
+        if status == "missing":
+            truth[r]["cells"][c] = {"status": "missing"}
+            continue
+        area = AREAS[r]
+        shape = gen[area](rng, dpi)
+        if area != "signature" and rng.random() < 0.8:
+            shape = shape.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC, expand=True)
+        sh = np.asarray(shape, dtype=np.float32) / 255.0
+        ys_, xs_ = np.nonzero(sh > 0.5)
+        sh = sh[ys_.min():ys_.max() + 1, xs_.min():xs_.max() + 1]
+        h, w = sh.shape
+        x0, y0, x1, y1 = geo["cells"][(r, c)]
+        clear = mm2px(2.0, dpi)
+        pos = None
+        for _attempt in range(40):
+            gap = mm2px(3.0, dpi)
+            if status == "crosses_line":
+                side = rng.choice(["l", "r", "t", "b"]) if detail == "line" else ("r" if c == 0 else "l")
+                over = rng.uniform(-0.9 * lw, 0.25 * (w if side in "lr" else h))
+                cx = rng.uniform(x0 + w / 2, max(x0 + w / 2, x1 - w / 2))
+                cy = rng.uniform(y0 + h / 2, max(y0 + h / 2, y1 - h / 2))
+                if side == "l":
+                    cx = x0 - lw - over + w / 2
+                elif side == "r":
+                    cx = x1 + lw + over - w / 2
+                elif side == "t":
+                    cy = y0 - lw - over + h / 2
+                else:
+                    cy = y1 + lw + over - h / 2
+                gap = mm2px(1.0, dpi)
+            elif detail == "close":
+                hug = mm2px(rng.uniform(1.0, 2.0), dpi)
+                if w + hug + clear > x1 - x0 or h + 2 * clear > y1 - y0:
+                    break
+                cx = x1 - hug - w / 2 if c == 0 else x0 + hug + w / 2
+                cy = rng.uniform(y0 + clear + h / 2, y1 - clear - h / 2)
+                gap = 0
+            else:
+                if w + 2 * clear > x1 - x0 or h + 2 * clear > y1 - y0:
+                    break
+                cx = rng.uniform(x0 + clear + w / 2, x1 - clear - w / 2)
+                cy = rng.uniform(y0 + clear + h / 2, y1 - clear - h / 2)
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            if all(box[2] + gap < b[0] or b[2] + gap < box[0] or box[3] + gap < b[1] or
+                   b[3] + gap < box[1] for b in placed):
+                pos = box
+                break
+        if pos is None:
+            truth[r]["cells"][c] = {"status": "missing"}
+            continue
+        placed.append(pos)
+        ink, ink_name = indep.ink_colour(rng, area)
+        alpha = sh * indep.ink_field(rng, (w, h), detail if detail in ("worn", "faint") else "full")
+        ix, iy = int(round(pos[0])), int(round(pos[1]))
+        region = page[iy:iy + h, ix:ix + w]
+        a = alpha[:region.shape[0], :region.shape[1], None]
+        region *= 1.0 - a * (1.0 - np.asarray(ink, dtype=np.float32) / 255.0)
+        truth[r]["cells"][c] = {"status": status, "detail": detail, "ink": list(ink), "ink_name": ink_name,
+                                "size_mm": [round(w * 25.4 / dpi, 2), round(h * 25.4 / dpi, 2)],
+                                "_shape": (ix, iy, sh)}
+    for _ in range(rng.randint(5, 30)):
+        x, y = rng.randrange(page.shape[1] - 8), rng.randrange(page.shape[0] - 8)
+        sz = rng.randint(1, 4)
+        page[y:y + sz, x:x + sz] *= rng.uniform(0.3, 0.8)
+    img, forward, info = indep.scan(rng, page, dpi)
+    H, W = page.shape[:2]
+    for row in truth:
+        for cell in row["cells"]:
+            if "_shape" not in cell:
+                continue
+            ix, iy, sh = cell.pop("_shape")
+            ys_, xs_ = np.nonzero(sh > 0.5)
+            sx, sy = forward(xs_ + ix + 0.5, ys_ + iy + 0.5)
+            x0, y0 = max(0, int(np.floor(sx.min()))), max(0, int(np.floor(sy.min())))
+            x1, y1 = min(W, int(np.ceil(sx.max()))), min(H, int(np.ceil(sy.max())))
+            cell["bbox"] = [x0, y0, x1 - x0, y1 - y0]
+    truth_doc = {"dpi": dpi, "scale": round(scale, 4), "line_mm": lay["line_mm"], "style": "independent",
+                 "heading_row": lay["heading"], "areas": truth, "table": True}
+    truth_doc.update(info)
+    return img, truth_doc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True)
     ap.add_argument("--count", type=int, default=12)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--dpi", type=int, default=300)
+    ap.add_argument("--dpi", type=int, default=300, help="0: independent style picks 150-600")
     ap.add_argument("--jpeg-every", type=int, default=4, help="every Nth sheet as JPEG (0: none)")
+    ap.add_argument("--style", choices=("project", "independent"), default="project",
+                    help="project: the kiosk's form; independent: the CA's layout printed elsewhere")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for i in range(args.count):
         rng = random.Random(args.seed * 100003 + i)
-        img, truth = make_sheet(rng, args.dpi)
-        jpeg = args.jpeg_every and i % args.jpeg_every == args.jpeg_every - 1
+        if args.style == "independent":
+            img, truth = make_sheet_independent(rng, args.dpi)
+            jpeg = rng.random() < 0.45
+            quality = rng.randint(70, 92)
+        else:
+            img, truth = make_sheet(rng, args.dpi)
+            jpeg = args.jpeg_every and i % args.jpeg_every == args.jpeg_every - 1
+            quality = None
+        dpi = truth["dpi"]
         name = f"sheet-{i:03d}." + ("jpg" if jpeg else "png")
         if jpeg:
-            img.save(os.path.join(args.out, name), quality=rng.randint(85, 95), dpi=(args.dpi, args.dpi))
+            img.save(os.path.join(args.out, name), quality=quality or rng.randint(85, 95), dpi=(dpi, dpi))
         else:
-            img.save(os.path.join(args.out, name), dpi=(args.dpi, args.dpi), compress_level=1)
+            img.save(os.path.join(args.out, name), dpi=(dpi, dpi), compress_level=1)
         truth["image"] = name
         with open(os.path.join(args.out, f"sheet-{i:03d}.json"), "w", encoding="utf-8") as f:
             json.dump(truth, f, ensure_ascii=False, indent=1)
