@@ -8,7 +8,9 @@
  * Texts use the engine's msgids (po/zh_CN/engine.po), so screenshots show
  * what kioskd would show. Sample people and companies are fictitious.
  * Preview images (licence, ID card, seal sheet) are drawn here into PNG
- * files, like the scans kioskd writes to its spool.
+ * files, like the scans kioskd writes to its spool. The staff screens'
+ * sample entries (a typed staff number, a name typed by hand) are set by
+ * kx_staff_ui_canned at the end.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -22,6 +24,7 @@
 #include "core/err.h"
 #include "core/i18n.h"
 #include "core/str.h"
+#include "ui/staff_internal.h"
 #include "ui/ui_internal.h"
 
 #define CANNED_MAX 96
@@ -668,4 +671,59 @@ void kx_canned_free(kx_canned *list, int n)
         free(list[i].reply);
     }
     free(list);
+}
+
+/* ---- staff screens: sample entries (screenshots) ---- */
+
+kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json)
+{
+    kx_staff_ui *s = ui->staff;
+    if (!s)
+        return KX_ERR_STATE;
+    kx_staff_go(ui, STAFF_NONE);
+    if (!screen)
+        return KX_OK;
+    for (int i = 1; i < STAFF_SCREEN_COUNT; i++) {
+        if (strncmp(screen, kx_staff_ids[i], strlen(kx_staff_ids[i])) != 0)
+            continue;
+        kx_staff_go(ui, (kx_staff_screen)i);
+        if (result_json) {
+            s->result = json_loads(result_json, 0, NULL);
+            if (!s->result)
+                return KX_ERR_BAD_FORMAT;
+        }
+        /* sample entries, fictitious */
+        if (i == STAFF_LOGIN) {
+            kx_strlcpy(s->id, "1001", sizeof s->id);
+            s->field = 1;
+            kx_secbuf_append(s->pin, '2');
+            kx_secbuf_append(s->pin, '4');
+            if (strstr(screen, "token")) {
+                s->by_token = 1;
+                kx_strlcpy(s->id, "", sizeof s->id);
+            }
+            if (strstr(screen, "locked")) {
+                char t[256];
+                kx_ui_format(t, sizeof t,
+                             N_("Too many wrong PINs. Try again in {seconds} seconds."),
+                             "seconds", "297", NULL, NULL);
+                kx_staff_set_msg(s, 1, t);
+            }
+        } else if (i == STAFF_MANUAL_ID) {
+            kx_strlcpy(s->name, "张伟", sizeof s->name);
+            kx_strlcpy(s->idnum, "36010219900307", sizeof s->idnum);
+            s->field = 1;
+        } else if (i == STAFF_REASON) {
+            s->action = STAFF_ACT_MANUAL_ID;
+            s->back = STAFF_MANUAL_ID;
+            s->preset = 0;
+        } else if (i == STAFF_COUNTER) {
+            kx_strlcpy(s->receipt, "2026-0042", sizeof s->receipt);
+        } else if (i == MAINT_CONFIRM) {
+            s->action = STAFF_ACT_RESTART;
+            s->back = MAINT_MENU;
+        }
+        return KX_OK;
+    }
+    return KX_ERR_NOT_FOUND;
 }

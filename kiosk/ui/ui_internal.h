@@ -352,7 +352,7 @@ extern const kx_ui_service kx_ui_services[8];
 /* kx_ui_service_name - translated name of a service id ("" for NULL). */
 const char *kx_ui_service_name(const char *id);
 
-/* ---- staff and maintenance screens (staff.c) ---------------------------- */
+/* ---- staff and maintenance screens (staff*.c) --------------------------- */
 
 typedef struct kx_staff_ui kx_staff_ui;
 
@@ -377,7 +377,7 @@ int kx_staff_ui_poll(kx_ui *ui);
  * (SDL text input, with the system's input method for Chinese names). */
 void kx_staff_ui_text(kx_ui *ui, const char *utf8);
 void kx_staff_ui_backspace(kx_ui *ui);
-/* kx_staff_ui_canned - show staff screen `screen` (an id, optionally with a
+/* kx_staff_ui_canned (canned.c) - show staff screen `screen` (an id, optionally with a
  * "-variant" suffix) with result_json as the reply of its request, or none
  * (NULL). KX_ERR_NOT_FOUND for an unknown id. */
 kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json);
@@ -542,5 +542,28 @@ void kx_ui_draw_frame(kx_ui *ui);
 void kx_ui_render(kx_ui *ui, int full);
 /* kx_ui_session_reset - wipe every piece of session data the UI holds. */
 void kx_ui_session_reset(kx_ui *ui);
+/* kx_ui_clock_key - what the clocks and the caret show now; a whole frame
+ * is drawn when it changes. */
+long kx_ui_clock_key(const kx_ui *ui);
+/* kx_ui_prewarm_step - step i of the idle warm-up (illustrations, then
+ * every customer screen of the canned set laid out dry); 0 when done. */
+int kx_ui_prewarm_step(kx_ui *ui, int i);
+
+/* The harness (harness.c): tap scripts, screenshots, bench. */
+/* kx_ui_script_step - run the tap script's commands until one has to
+ * wait; once per loop turn, before the frame (no-op without a script). */
+void kx_ui_script_step(kx_ui *ui);
+/* kx_ui_script_shot_pending - a `shot NAME` waits for the next whole
+ * frame; kx_ui_script_shot_save - save the frame just drawn for it. */
+int kx_ui_script_shot_pending(const kx_ui *ui);
+void kx_ui_script_shot_save(kx_ui *ui);
+/* kx_ui_script_result - KX_OK without a script or when it passed,
+ * KX_ERR_CHECK_FAILED when it failed. kx_ui_script_free - drop it. */
+kx_err kx_ui_script_result(const kx_ui *ui);
+void kx_ui_script_free(kx_ui *ui);
+/* kx_ui_save_png - the renderer's current frame as a PNG at path. */
+kx_err kx_ui_save_png(kx_ui *ui, const char *path);
+/* kx_ui_first_frame - print first_frame_ms once when KX_UI_T0_NS is set. */
+void kx_ui_first_frame(void);
 
 #endif
