@@ -638,9 +638,10 @@ static const char *const ra_case_states[] = {"draft", "submitted", "pending_revi
 static const char *const ra_order_states[] = {"pending", "paid", "cancelled", "expired",
                                               "refunded"};
 static const char *const ra_doc_kinds[] = {
-    "licence",      "id_front",          "id_back",
-    "seal_company", "seal_legal_rep",    "signature_legal_rep",
-    "auth_letter",  "reissue_statement", "uscc_copy"};
+    "licence",          "id_front",          "id_back",
+    "seal_company",     "seal_legal_rep",    "signature_legal_rep",
+    "auth_letter",      "reissue_statement", "uscc_copy",
+    "application_form", "id_card_front",     "id_card_back"};
 
 const char *kx_ra_case_state_id(kx_ra_case_state st)
 {
@@ -684,6 +685,30 @@ static const char *ra_order_state_name(int i)
     return ra_order_states[i];
 }
 
+/* A revocation case's "revocation": {serials, reason, done}. */
+static kx_err ra_read_case_revocation(json_t *rv, kx_ra_case *out)
+{
+    const char *w = "case revocation";
+    json_t *list = json_object_get(rv, "serials"), *v;
+    size_t i;
+    kx_err rc;
+    if (!json_is_object(rv) || !json_is_array(list) || json_array_size(list) > KX_RA_REVOKE_MAX)
+        return ra_bad(w, "serials");
+    if ((rc = ra_str(rv, w, "reason", out->revoke_reason, sizeof out->revoke_reason)) ||
+        (rc = ra_bool(rv, w, "done", &out->revoke_done)))
+        return rc;
+    json_array_foreach(list, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) >= KX_RA_SERIAL_MAX ||
+            json_string_length(v) == 0)
+            return ra_bad(w, "serials[]");
+        kx_strlcpy(out->revoke_serials[i], json_string_value(v), KX_RA_SERIAL_MAX);
+    }
+    out->revoke_serial_count = (int)json_array_size(list);
+    out->revocation = 1;
+    return KX_OK;
+}
+
 static kx_err ra_read_case_into(json_t *o, kx_ra_case *out)
 {
     const char *w = "case";
@@ -715,6 +740,9 @@ static kx_err ra_read_case_into(json_t *o, kx_ra_case *out)
         return rc;
     if (json_object_get(o, "agreement_accepted_at") &&
         (rc = ra_time(o, w, "agreement_accepted_at", 1, &out->agreement_accepted_at)))
+        return rc;
+    json_t *rv = json_object_get(o, "revocation");
+    if (rv && (rc = ra_read_case_revocation(rv, out)))
         return rc;
     if (docs < 0 || docs > 1000 || out->fee_fen < 0 || !out->case_id[0])
         return ra_bad(w, "documents/fee_fen/case_id");
@@ -958,6 +986,37 @@ static int ra_given(const char *s)
     return s && *s;
 }
 
+/* The "revocation" member of a revoke case (checked by the caller). */
+static kx_err ra_revocation_member(json_t *body, const kx_ra_revocation_request *rv)
+{
+    json_t *o = json_pack("{s:s}", "reason", kx_ra_revoke_reason_id(rv->reason));
+    if (!o)
+        return KX_ERR_NO_MEMORY;
+    if (rv->all) {
+        json_object_set_new(o, "all", json_true());
+    } else {
+        json_t *list = json_array();
+        for (int i = 0; list && i < rv->serial_count; i++)
+            json_array_append_new(list, json_string(rv->serials[i]));
+        json_object_set_new(o, "serials", list);
+    }
+    return json_object_set_new(body, "revocation", o) == 0 ? KX_OK : KX_ERR_NO_MEMORY;
+}
+
+static int ra_revocation_valid(const kx_ra_revocation_request *rv)
+{
+    if (strcmp(kx_ra_revoke_reason_id((kx_ra_revoke_reason)rv->reason), "unknown") == 0)
+        return 0;
+    if (rv->all)
+        return rv->serial_count == 0;
+    if (!rv->serials || rv->serial_count < 1 || rv->serial_count > KX_RA_REVOKE_MAX)
+        return 0;
+    for (int i = 0; i < rv->serial_count; i++)
+        if (!ra_segment_valid(rv->serials[i]))
+            return 0;
+    return 1;
+}
+
 kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_request *req,
                          kx_ra_case *out)
 {
@@ -973,6 +1032,13 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
     int agent = ra_given(req->agent_name) || ra_given(req->agent_idnum);
     if (agent && !(ra_given(req->agent_name) && ra_given(req->agent_idnum))) {
         kx_err_set_detail("RA case: the agent needs both name and ID number");
+        return KX_ERR_INVALID_ARG;
+    }
+    if (req->revocation &&
+        (strcmp(req->service, "revoke") != 0 || !ra_revocation_valid(req->revocation))) {
+        kx_err_set_detail("RA case: a revocation is a revoke case's, with a known reason and "
+                          "1..%d serials or all",
+                          KX_RA_REVOKE_MAX);
         return KX_ERR_INVALID_ARG;
     }
     if (ra_given(req->cert_profile) && strcmp(req->cert_profile, "sm2-dual") != 0 &&
@@ -1007,6 +1073,8 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         bad = json_object_set_new(body, "phone", json_string(req->phone)) != 0;
     if (!bad && ra_given(req->email))
         bad = json_object_set_new(body, "email", json_string(req->email)) != 0;
+    if (!bad && req->revocation)
+        bad = ra_revocation_member(body, req->revocation) != KX_OK;
     if (!bad && ra_given(req->cert_profile))
         bad = json_object_set_new(body, "cert_profile", json_string(req->cert_profile)) != 0;
     if (!bad && ra_given(req->agreement_version))
@@ -1118,9 +1186,15 @@ kx_err kx_ra_document_upload(kx_ra *ra, const char *idem_key, const char *case_i
     kx_err rc = ra_need("document/out", doc && out && doc->data ? out : NULL);
     if (rc)
         return rc;
+    int pdf_ok = doc->kind == KX_RA_DOC_APPLICATION_FORM ||
+                 doc->kind == KX_RA_DOC_AUTH_LETTER ||
+                 doc->kind == KX_RA_DOC_REISSUE_STATEMENT || doc->kind == KX_RA_DOC_USCC_COPY ||
+                 doc->kind == KX_RA_DOC_LICENCE;
+    int pdf = doc->media_type && strcmp(doc->media_type, "application/pdf") == 0;
     if ((unsigned)doc->kind >= KX_RA_DOC_COUNT || doc->len == 0 || doc->len > RA_MAX_DOCUMENT ||
-        !doc->media_type ||
-        (strcmp(doc->media_type, "image/png") != 0 &&
+        !doc->media_type || (pdf && !pdf_ok) ||
+        (doc->kind == KX_RA_DOC_APPLICATION_FORM && !pdf) ||
+        (!pdf && strcmp(doc->media_type, "image/png") != 0 &&
          strcmp(doc->media_type, "image/jpeg") != 0)) {
         kx_err_set_detail("RA document: bad kind, size or media type");
         return KX_ERR_INVALID_ARG;
@@ -1664,6 +1738,218 @@ kx_err kx_ra_token_unlock(kx_ra *ra, const char *idem_key, const char *case_id,
     return rc;
 }
 
+/* ---- an enterprise's certificates ---- */
+
+static kx_err ra_read_cert_summary(json_t *o, kx_ra_cert_summary *c)
+{
+    const char *w = "certificate list";
+    kx_err rc;
+    memset(c, 0, sizeof *c);
+    if ((rc = ra_str(o, w, "serial", c->serial, sizeof c->serial)) ||
+        (rc = ra_str(o, w, "subject", c->subject, sizeof c->subject)) ||
+        (rc = ra_time(o, w, "not_before", 0, &c->not_before)) ||
+        (rc = ra_time(o, w, "not_after", 0, &c->not_after)) ||
+        (rc = ra_str(o, w, "profile", c->profile, sizeof c->profile)) ||
+        (rc = ra_str(o, w, "usage", c->usage, sizeof c->usage)) ||
+        (rc = ra_str(o, w, "paired_serial", c->paired_serial, sizeof c->paired_serial)) ||
+        (rc = ra_str(o, w, "token_serial", c->token_serial, sizeof c->token_serial)))
+        return rc;
+    if (!c->serial[0] || c->not_after < c->not_before)
+        return ra_bad(w, "serial/validity");
+    return KX_OK;
+}
+
+static kx_err ra_read_cert_list(json_t *j, const char *code, kx_ra_cert_list *out)
+{
+    char got[KX_RA_CODE_MAX];
+    json_t *list = json_object_get(j, "certificates"), *v;
+    size_t i;
+    kx_err rc = ra_str(j, "certificate list", "credit_code", got, sizeof got);
+    if (rc)
+        return rc;
+    if ((code && strcmp(got, code) != 0) || !json_is_array(list) ||
+        json_array_size(list) > KX_RA_CERT_LIST_MAX)
+        return ra_bad("certificate list", "credit_code/certificates");
+    kx_ra_cert_list *tmp = calloc(1, sizeof *tmp);
+    if (!tmp)
+        return KX_ERR_NO_MEMORY;
+    json_array_foreach(list, i, v)
+    {
+        if (!rc)
+            rc = ra_read_cert_summary(v, &tmp->certs[i]);
+    }
+    tmp->count = (int)json_array_size(list);
+    if (!rc)
+        *out = *tmp;
+    free(tmp);
+    return rc;
+}
+
+kx_err kx_ra_enterprise_certs(kx_ra *ra, const char *credit_code, kx_ra_cert_list *out)
+{
+    json_t *j = NULL;
+    char path[128];
+    kx_err rc = ra_need("out", out);
+    if (rc || (rc = ra_need_segment("credit code", credit_code)))
+        return rc;
+    snprintf(path, sizeof path, "/v1/enterprises/%s/certificates", credit_code);
+    if (!(rc = ra_call(ra, "GET", path, NULL, NULL, &j)))
+        rc = ra_read_cert_list(j, credit_code, out);
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_cert_installed(kx_ra *ra, const char *idem_key, const char *serial,
+                            const char *token_serial)
+{
+    json_t *j = NULL;
+    kx_ra_cert c;
+    kx_err rc = ra_need_segment("token serial", token_serial);
+    if (rc)
+        return rc;
+    json_t *body = json_pack("{s:s}", "token_serial", token_serial);
+    if (!(rc = ra_call_on(ra, "POST", idem_key, "/v1/certificates/", serial, "/install", body,
+                          &j)) &&
+        !(rc = ra_read_cert(j, NULL, &c))) {
+        if (strcmp(c.token_serial, token_serial) != 0 || strcasecmp(c.serial, serial) != 0)
+            rc = ra_bad("install", "serial/token_serial");
+        kx_ra_cert_clear(&c);
+    }
+    json_decref(j);
+    return rc;
+}
+
+/* ---- electronic seals ---- */
+
+void kx_ra_seal_set_clear(kx_ra_seal_set *set)
+{
+    if (!set)
+        return;
+    for (int i = 0; i < KX_RA_SEAL_MAX; i++)
+        free(set->seals[i].der);
+    free(set->maker_cert_pem);
+    free(set->maker_chain_pem);
+    memset(set, 0, sizeof *set);
+}
+
+static kx_err ra_read_seal(json_t *o, kx_ra_seal *seal)
+{
+    const char *w = "seal";
+    char kind[KX_RA_SHORT_MAX], digest[KX_RA_SHA256_HEX];
+    int64_t type = 0, wmm = 0, hmm = 0;
+    kx_err rc;
+    if ((rc = ra_str(o, w, "kind", kind, sizeof kind)) ||
+        (rc = ra_str(o, w, "es_id", seal->es_id, sizeof seal->es_id)) ||
+        (rc = ra_int(o, w, "type", &type)) ||
+        (rc = ra_str(o, w, "name", seal->name, sizeof seal->name)) ||
+        (rc = ra_str(o, w, "cert_serial", seal->cert_serial, sizeof seal->cert_serial)) ||
+        (rc = ra_time(o, w, "valid_start", 0, &seal->valid_start)) ||
+        (rc = ra_time(o, w, "valid_end", 0, &seal->valid_end)) ||
+        (rc = ra_int(o, w, "width_mm", &wmm)) || (rc = ra_int(o, w, "height_mm", &hmm)) ||
+        (rc = ra_str(o, w, "signature_algorithm", seal->signature_algorithm,
+                     sizeof seal->signature_algorithm)) ||
+        (rc = ra_str(o, w, "sha256", seal->sha256, sizeof seal->sha256)))
+        return rc;
+    if (strcmp(kind, "seal_company") == 0)
+        seal->kind = KX_RA_DOC_SEAL_COMPANY;
+    else if (strcmp(kind, "seal_legal_rep") == 0)
+        seal->kind = KX_RA_DOC_SEAL_LEGAL_REP;
+    else if (strcmp(kind, "signature_legal_rep") == 0)
+        seal->kind = KX_RA_DOC_SIGNATURE_LEGAL_REP;
+    else
+        return ra_bad(w, "kind");
+    if ((type != 1 && type != 2) || wmm <= 0 || wmm > 1000 || hmm <= 0 || hmm > 1000 ||
+        seal->valid_end <= seal->valid_start)
+        return ra_bad(w, "type/size/validity");
+    seal->type = (int)type;
+    seal->width_mm = (long)wmm;
+    seal->height_mm = (long)hmm;
+    json_t *der = json_object_get(o, "der");
+    if (!json_is_string(der) || json_string_length(der) > KX_RA_SEAL_DER_MAX / 3 * 4 + 4 ||
+        !(seal->der = ra_unbase64(json_string_value(der), &seal->der_len)))
+        return ra_bad(w, "der");
+    ra_sha256_hex(seal->der, seal->der_len, digest);
+    if (strcmp(digest, seal->sha256) != 0 || seal->der_len < 2 || seal->der[0] != 0x30) {
+        kx_err_set_detail("RA seal: digest mismatch or not a DER SEQUENCE");
+        return KX_ERR_RA_BAD_REPLY;
+    }
+    return KX_OK;
+}
+
+static kx_err ra_read_seals(json_t *j, const char *case_id, kx_ra_seal_set *out)
+{
+    const char *w = "seals";
+    char got[KX_RA_ID_MAX];
+    json_t *list = json_object_get(j, "seals"), *v;
+    json_t *maker = json_object_get(j, "maker_certificate"),
+           *chain = json_object_get(j, "maker_chain");
+    size_t i;
+    kx_ra_seal_set set;
+    memset(&set, 0, sizeof set);
+    kx_err rc = ra_str(j, w, "case_id", got, sizeof got);
+    if (!rc && ((case_id && strcmp(got, case_id) != 0) || !json_is_array(list) ||
+                json_array_size(list) == 0 || json_array_size(list) > KX_RA_SEAL_MAX ||
+                !json_is_string(maker) || !json_is_string(chain)))
+        rc = ra_bad(w, "case_id/seals/maker");
+    json_array_foreach(list, i, v)
+    {
+        if (!rc && i < KX_RA_SEAL_MAX) {
+            rc = ra_read_seal(v, &set.seals[i]);
+            set.count = (int)i + 1;
+        }
+    }
+    if (!rc) {
+        X509 *m = ra_pem_cert(json_string_value(maker));
+        X509 *ca = ra_pem_cert(json_string_value(chain));
+        if (m && ca && EVP_PKEY_is_a(X509_get0_pubkey(ca), "SM2"))
+            X509_set0_distinguishing_id(m, ra_sm2_id());
+        if (!m || !ca || X509_verify(m, X509_get0_pubkey(ca)) != 1) {
+            kx_err_set_detail("RA seals: the maker certificate is not signed by its chain");
+            rc = KX_ERR_RA_BAD_REPLY;
+        }
+        X509_free(m);
+        X509_free(ca);
+    }
+    if (!rc) {
+        set.maker_cert_pem = strdup(json_string_value(maker));
+        set.maker_chain_pem = strdup(json_string_value(chain));
+        if (!set.maker_cert_pem || !set.maker_chain_pem)
+            rc = KX_ERR_NO_MEMORY;
+    }
+    if (rc) {
+        kx_ra_seal_set_clear(&set);
+        return rc;
+    }
+    *out = set;
+    return KX_OK;
+}
+
+static kx_err ra_seals_op(kx_ra *ra, const char *method, const char *idem_key,
+                          const char *case_id, json_t *body, kx_ra_seal_set *out)
+{
+    json_t *j = NULL;
+    kx_err rc = ra_need("out", out);
+    if (rc) {
+        json_decref(body);
+        return rc;
+    }
+    if (!(rc = ra_call_on(ra, method, idem_key, "/v1/cases/", case_id, "/seals", body, &j)))
+        rc = ra_read_seals(j, case_id, out);
+    json_decref(j);
+    return rc;
+}
+
+kx_err kx_ra_seals_make(kx_ra *ra, const char *idem_key, const char *case_id,
+                        kx_ra_seal_set *out)
+{
+    return ra_seals_op(ra, "POST", idem_key, case_id, json_object(), out);
+}
+
+kx_err kx_ra_seals_get(kx_ra *ra, const char *case_id, kx_ra_seal_set *out)
+{
+    return ra_seals_op(ra, "GET", NULL, case_id, NULL, out);
+}
+
 /* ---- 5. test and fuzz entry ---- */
 
 kx_err kx_ra_parse_pair_reply_any(const unsigned char *body, size_t len)
@@ -1707,6 +1993,14 @@ kx_err kx_ra_parse_reply_any(const char *body, size_t len)
                 ra_time(j, "health", "time", 0, &h.server_time) == KX_OK;
     accepted +=
         ra_str(j, "enterprise", "credit_code", e.credit_code, sizeof e.credit_code) == KX_OK;
+    kx_ra_seal_set seals;
+    if (ra_read_seals(j, NULL, &seals) == KX_OK) {
+        accepted++;
+        kx_ra_seal_set_clear(&seals);
+    }
+    kx_ra_cert_list *list = calloc(1, sizeof *list);
+    accepted += list && ra_read_cert_list(j, NULL, list) == KX_OK;
+    free(list);
     ra_buf b = {(char *)(uintptr_t)body, len, len, 0};
     kx_ra ra_err;
     memset(&ra_err, 0, sizeof ra_err);

@@ -243,7 +243,21 @@ typedef struct kx_ra_case_request {
     const char *cert_profile;
     /* optional: SHA-256 (64 lower-case hex) of the agreement text shown */
     const char *agreement_version;
+    /* optional, "revoke" only: a revocation the RA carries out once the
+     * case is approved on its documents (no UKEY: lost or stolen) */
+    const struct kx_ra_revocation_request *revocation;
 } kx_ra_case_request;
+
+#define KX_RA_REVOKE_MAX 32
+
+/* The certificates to revoke: the serials the agent picked (from
+ * kx_ra_enterprise_certs) or all valid ones, and the reason. */
+typedef struct kx_ra_revocation_request {
+    const char *const *serials; /* serial_count of them; NULL when all */
+    int serial_count;           /* 1..KX_RA_REVOKE_MAX, or 0 with all */
+    int all;                    /* every valid certificate of the enterprise */
+    int reason;                 /* kx_ra_revoke_reason */
+} kx_ra_revocation_request;
 
 typedef struct kx_ra_case {
     char case_id[KX_RA_ID_MAX];
@@ -264,6 +278,13 @@ typedef struct kx_ra_case {
     char cert_profile[KX_RA_SHORT_MAX];
     char agreement_version[KX_RA_SHA256_HEX]; /* "" when not sent */
     int64_t agreement_accepted_at;            /* 0 when not sent */
+    /* a revocation the RA carries out (revocation == 1): its certificates,
+     * reason and whether it was done (after approval) */
+    int revocation;
+    int revoke_serial_count;
+    char revoke_serials[KX_RA_REVOKE_MAX][KX_RA_SERIAL_MAX];
+    char revoke_reason[KX_RA_SHORT_MAX];
+    int revoke_done;
 } kx_ra_case;
 
 /* kx_ra_case_create - POST /v1/cases. State draft. KX_ERR_INVALID_ARG
@@ -304,18 +325,25 @@ typedef enum kx_ra_doc_kind {
     KX_RA_DOC_SIGNATURE_LEGAL_REP, /* 法人手写签名 */
     KX_RA_DOC_AUTH_LETTER,
     KX_RA_DOC_REISSUE_STATEMENT,
-    KX_RA_DOC_USCC_COPY, /* stamped credit-code copy (PIN-less renew) */
+    KX_RA_DOC_USCC_COPY,        /* stamped credit-code copy (PIN-less renew) */
+    KX_RA_DOC_APPLICATION_FORM, /* 附件1, the kiosk's filled form: application/pdf */
+    KX_RA_DOC_ID_CARD_FRONT,    /* the agent's ID card cropped from the page */
+    KX_RA_DOC_ID_CARD_BACK,
     KX_RA_DOC_COUNT
 } kx_ra_doc_kind;
 
 /* kx_ra_doc_kind_id - wire id ("licence", "id_front", "id_back",
  * "seal_company", "seal_legal_rep", "signature_legal_rep", "auth_letter",
- * "reissue_statement", "uscc_copy"). */
+ * "reissue_statement", "uscc_copy", "application_form", "id_card_front",
+ * "id_card_back"). */
 const char *kx_ra_doc_kind_id(kx_ra_doc_kind kind);
 
 typedef struct kx_ra_document {
     kx_ra_doc_kind kind;
-    const char *media_type;     /* "image/png" or "image/jpeg" */
+    const char *media_type;     /* "image/png" or "image/jpeg"; "application/pdf" for
+                                   the application form (required), authorisation
+                                   letter, reissue statement, credit-code copy and
+                                   licence */
     const unsigned char *data;  /* borrowed for the call */
     size_t len;                 /* 1 .. 16 MiB */
     double width_mm, height_mm; /* seal images only (>0); else 0 */
@@ -560,6 +588,83 @@ kx_err kx_ra_cert_revoke(kx_ra *ra, const char *idem_key, const char *case_id,
  * *pem_out freed by the caller with free()). The client checks it parses
  * as a CRL. */
 kx_err kx_ra_crl_fetch(kx_ra *ra, char **pem_out);
+
+/* ---- an enterprise's certificates (revocation without the UKEY) ---- */
+
+#define KX_RA_CERT_LIST_MAX 64
+
+typedef struct kx_ra_cert_summary {
+    char serial[KX_RA_SERIAL_MAX];
+    char subject[KX_RA_SUBJECT_MAX];
+    int64_t not_before, not_after;
+    char profile[KX_RA_SHORT_MAX];
+    char usage[KX_RA_SHORT_MAX];          /* "signature", "encryption", "general" */
+    char paired_serial[KX_RA_SERIAL_MAX]; /* SM2 pair partner, "" none */
+    char token_serial[KX_RA_NAME_MAX];    /* UKEY it was installed on, "" unknown */
+} kx_ra_cert_summary;
+
+typedef struct kx_ra_cert_list {
+    int count;
+    kx_ra_cert_summary certs[KX_RA_CERT_LIST_MAX];
+} kx_ra_cert_list;
+
+/* kx_ra_enterprise_certs - GET /v1/enterprises/{code}/certificates: the
+ * enterprise's valid certificates (KX_ERR_NOT_FOUND unknown code;
+ * KX_ERR_RA_BAD_REPLY more than KX_RA_CERT_LIST_MAX). */
+kx_err kx_ra_enterprise_certs(kx_ra *ra, const char *credit_code, kx_ra_cert_list *out);
+
+/*
+ * kx_ra_cert_installed - POST /v1/certificates/{serial}/install: report the
+ * UKEY the certificate (and its SM2 pair partner) was written to, so that
+ * the enterprise's list can name it. KX_ERR_STATE for a revoked one.
+ */
+kx_err kx_ra_cert_installed(kx_ra *ra, const char *idem_key, const char *serial,
+                            const char *token_serial);
+
+/* ------------------------------------------------------------------ */
+/* Electronic seals                                                     */
+/* ------------------------------------------------------------------ */
+
+#define KX_RA_SEAL_MAX 3
+#define KX_RA_SEAL_DER_MAX (4u * 1024u * 1024u)
+
+typedef struct kx_ra_seal {
+    kx_ra_doc_kind kind; /* KX_RA_DOC_SEAL_COMPANY, _SEAL_LEGAL_REP, _SIGNATURE_LEGAL_REP */
+    char es_id[KX_RA_ID_MAX];
+    int type;                           /* 1 organisation seal, 2 personal seal or signature */
+    char name[KX_RA_NAME_MAX];          /* whose seal */
+    char cert_serial[KX_RA_SERIAL_MAX]; /* the holder certificate it is bound to */
+    int64_t valid_start, valid_end;
+    long width_mm, height_mm;
+    char signature_algorithm[KX_RA_SHORT_MAX]; /* OID text */
+    char sha256[KX_RA_SHA256_HEX];             /* of der, checked */
+    unsigned char *der;                        /* malloc'ed SES_Seal DER */
+    size_t der_len;
+} kx_ra_seal;
+
+typedef struct kx_ra_seal_set {
+    int count;
+    kx_ra_seal seals[KX_RA_SEAL_MAX];
+    char *maker_cert_pem;  /* malloc'ed: the seal maker's certificate */
+    char *maker_chain_pem; /* malloc'ed: its CA */
+} kx_ra_seal_set;
+
+/* kx_ra_seal_set_clear - free the DER and PEM, zero the struct. */
+void kx_ra_seal_set_clear(kx_ra_seal_set *set);
+
+/*
+ * kx_ra_seals_make - POST /v1/cases/{id}/seals: the RA's seal maker turns
+ * the case's accepted seal images into electronic seals (GM/T 0031 /
+ * GB/T 38540 SES_Seal, DER) bound to the case's new certificate, signed
+ * SM2-with-SM3 for an sm2-dual case, ECDSA-SHA256 otherwise. Once per case
+ * (KX_ERR_STATE afterwards: use kx_ra_seals_get). The client checks each
+ * seal's digest and that the maker certificate verifies against its chain.
+ * *out must be zeroed or cleared; free with kx_ra_seal_set_clear().
+ */
+kx_err kx_ra_seals_make(kx_ra *ra, const char *idem_key, const char *case_id,
+                        kx_ra_seal_set *out);
+/* kx_ra_seals_get - GET /v1/cases/{id}/seals: the seals made (KX_ERR_NOT_FOUND none). */
+kx_err kx_ra_seals_get(kx_ra *ra, const char *case_id, kx_ra_seal_set *out);
 
 /* ------------------------------------------------------------------ */
 /* Tokens                                                               */

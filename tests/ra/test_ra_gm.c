@@ -635,12 +635,463 @@ static void test_client_pair_checks(void **state)
     EVP_PKEY_free(k2);
 }
 
+/* ---- issue 19: documents, the enterprise's certificates, revocation
+ * without the UKEY, electronic seals ---- */
+
+/* A real PNG of w x h pixels of one colour (static buffer), written by
+ * python3's standard library (zlib, struct). */
+static const unsigned char *png_file(const char *colour, int w, int h, size_t *len)
+{
+    static unsigned char buf[65536];
+    char path[400], out[64];
+    static const struct {
+        const char *name;
+        int r, g, b;
+    } colours[] = {{"red", 220, 20, 30},
+                   {"black", 10, 10, 10},
+                   {"blue", 20, 40, 200},
+                   {"white", 250, 250, 250}};
+    int r = 0, g = 0, b = 0;
+    for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
+        if (strcmp(colours[i].name, colour) == 0) {
+            r = colours[i].r;
+            g = colours[i].g;
+            b = colours[i].b;
+        }
+    snprintf(path, sizeof path, "%s/%s.png", sim.dir, colour);
+    assert_int_equal(
+        run(out, sizeof out,
+            "python3 -c 'import zlib,struct,sys\n"
+            "w,h,c=%d,%d,bytes([%d,%d,%d])\n"
+            "raw=b\"\".join(b\"\\0\"+c*w for _ in range(h))\n"
+            "def ch(t,d):return struct.pack(\">I\",len(d))+t+d+struct.pack(\">I\","
+            "zlib.crc32(t+d))\n"
+            "sys.stdout.buffer.write(b\"\\x89PNG\\r\\n\\x1a\\n\"+ch(b\"IHDR\","
+            "struct.pack(\">IIBBBBB\",w,h,8,2,0,0,0))+ch(b\"IDAT\",zlib.compress(raw))+"
+            "ch(b\"IEND\",b\"\"))' > '%s'",
+            w, h, r, g, b, path),
+        0);
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    *len = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    assert_true(*len > 8 && buf[0] == 0x89);
+    return buf;
+}
+
+static void upload(kx_ra *ra, const char *case_id, kx_ra_doc_kind kind, const char *media,
+                   const unsigned char *data, size_t len, double w, double h)
+{
+    kx_ra_document d = {kind, media, data, len, w, h};
+    kx_ra_document_receipt rec;
+    assert_int_equal(kx_ra_document_upload(ra, key(), case_id, &d, &rec), KX_OK);
+}
+
+static const char pdf[] = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+static void test_documents_and_address(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_enterprise e;
+    assert_int_equal(kx_ra_enterprise_lookup(ra, "91310115MA1K3BTP2B", &e), KX_OK);
+    assert_string_equal(e.address, "2 Example Road, Shanghai");
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("swap");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    size_t n = 0;
+    const unsigned char *png = png_file("blue", 8, 5, &n);
+    upload(ra, c.case_id, KX_RA_DOC_APPLICATION_FORM, "application/pdf",
+           (const unsigned char *)pdf, sizeof pdf - 1, 0, 0);
+    upload(ra, c.case_id, KX_RA_DOC_AUTH_LETTER, "application/pdf", (const unsigned char *)pdf,
+           sizeof pdf - 1, 0, 0);
+    upload(ra, c.case_id, KX_RA_DOC_ID_CARD_FRONT, "image/png", png, n, 0, 0);
+    upload(ra, c.case_id, KX_RA_DOC_ID_CARD_BACK, "image/png", png, n, 0, 0);
+    upload(ra, c.case_id, KX_RA_DOC_REISSUE_STATEMENT, "image/png", png, n, 0, 0);
+    assert_int_equal(kx_ra_case_get(ra, c.case_id, &c), KX_OK);
+    assert_int_equal(c.documents, 5);
+    kx_ra_document_receipt rec;
+    kx_ra_document d = {KX_RA_DOC_APPLICATION_FORM, "image/png", png, n, 0, 0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_ERR_INVALID_ARG);
+    d = (kx_ra_document){KX_RA_DOC_ID_CARD_FRONT,
+                         "application/pdf",
+                         (const unsigned char *)pdf,
+                         sizeof pdf - 1,
+                         0,
+                         0};
+    assert_int_equal(kx_ra_document_upload(ra, key(), c.case_id, &d, &rec), KX_ERR_INVALID_ARG);
+    /* the RA refuses the same on the wire */
+    char path[200];
+    snprintf(path, sizeof path, "/v1/cases/%s/documents", c.case_id);
+    char digest[65];
+    unsigned char md[32];
+    EVP_Digest(png, n, md, NULL, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        snprintf(digest + 2 * i, 3, "%02x", md[i]);
+    char b64[4096];
+    EVP_EncodeBlock((unsigned char *)b64, png, (int)n);
+    assert_int_equal(
+        api_post_json(path,
+                      json_pack("{s:s, s:s, s:s, s:s}", "kind", "application_form",
+                                "media_type", "image/png", "sha256", digest, "data", b64),
+                      NULL),
+        400);
+    /* the agreement version and acceptance time are kept with the case */
+    r.agreement_version = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(c.agreement_version, r.agreement_version);
+    assert_int_equal(c.agreement_accepted_at, r.agreement_accepted_at);
+    kx_ra_close(ra);
+}
+
+/* An issued certificate (profile, CSR key generated) of a case of the
+ * given enterprise; serials into sign (and enc for sm2-dual). */
+static void issue_for(kx_ra *ra, const char *code, const char *profile, char *sign, char *enc)
+{
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    r.credit_code = code;
+    r.cert_profile = profile;
+    ready_case_of(ra, &r, &c);
+    EVP_PKEY *k = NULL;
+    char pem[4096];
+    snprintf(pem, sizeof pem, "%s",
+             strcmp(profile, "sm2-dual") == 0 ? sm2_csr(&k) : make_csr(&k, NULL));
+    kx_ra_cert_pair p = {0};
+    assert_int_equal(kx_ra_cert_issue_pair(ra, key(), c.case_id, (const unsigned char *)pem,
+                                           strlen(pem), &p),
+                     KX_OK);
+    snprintf(sign, KX_RA_SERIAL_MAX, "%s", p.sign.serial);
+    if (enc)
+        snprintf(enc, KX_RA_SERIAL_MAX, "%s", p.enc.serial);
+    kx_ra_cert_pair_clear(&p);
+    EVP_PKEY_free(k);
+}
+
+static const kx_ra_cert_summary *find_cert(const kx_ra_cert_list *l, const char *serial)
+{
+    for (int i = 0; i < l->count; i++)
+        if (strcmp(l->certs[i].serial, serial) == 0)
+            return &l->certs[i];
+    return NULL;
+}
+
+/* A revoke case on documents for what the agent picked; approved by the
+ * RA's reviewer through the admin listener. */
+static void revoke_without_ukey(kx_ra *ra, const kx_ra_revocation_request *rv, kx_ra_case *c)
+{
+    kx_ra_case_request r = new_request("revoke");
+    r.credit_code = "91310115MA1K3BTP2B";
+    r.company_name = "Example Trading (Shanghai) Co., Ltd.";
+    r.revocation = rv;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, c), KX_OK);
+    assert_true(c->revocation);
+    assert_false(c->revoke_done);
+    /* reviewed on documents: refused without them */
+    assert_int_equal(kx_ra_case_submit(ra, key(), c->case_id, c), KX_ERR_STATE);
+    assert_string_equal(kx_ra_last_error(ra)->code, "documents_missing");
+    size_t n = 0;
+    const unsigned char *png = png_file("white", 6, 4, &n);
+    upload(ra, c->case_id, KX_RA_DOC_LICENCE, "application/pdf", (const unsigned char *)pdf,
+           sizeof pdf - 1, 0, 0);
+    upload(ra, c->case_id, KX_RA_DOC_ID_CARD_FRONT, "image/png", png, n, 0, 0);
+    upload(ra, c->case_id, KX_RA_DOC_ID_CARD_BACK, "image/png", png, n, 0, 0);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c->case_id, c), KX_OK);
+    assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
+    assert_false(c->revoke_done); /* nothing happens before the review */
+    admin_ok("cases", c->case_id, "approve");
+    assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
+    assert_int_equal(c->state, KX_RA_CASE_APPROVED);
+    assert_true(c->revoke_done);
+}
+
+static int crl_lists(const char *crl_pem, const char *serial)
+{
+    char path[512], out[16384], upper[96];
+    size_t n = 0;
+    for (; serial[n] && n + 1 < sizeof upper; n++)
+        upper[n] = (char)(serial[n] >= 'a' && serial[n] <= 'f' ? serial[n] - 32 : serial[n]);
+    upper[n] = '\0';
+    write_file("check.crl", crl_pem, path, sizeof path);
+    assert_int_equal(run(out, sizeof out, "openssl crl -in '%s' -noout -text", path), 0);
+    return strstr(out, upper) != NULL;
+}
+
+static void test_revocation_without_ukey(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    const char *code = "91310115MA1K3BTP2B";
+    char s_sign[KX_RA_SERIAL_MAX], s_enc[KX_RA_SERIAL_MAX], ec[KX_RA_SERIAL_MAX];
+    issue_for(ra, code, "sm2-dual", s_sign, s_enc);
+    issue_for(ra, code, "ec-p256", ec, NULL);
+    kx_ra_cert_list *l = calloc(1, sizeof *l);
+    assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
+    assert_int_equal(l->count, 3);
+    const kx_ra_cert_summary *cs = find_cert(l, s_enc);
+    assert_non_null(cs);
+    assert_string_equal(cs->usage, "encryption");
+    assert_string_equal(cs->paired_serial, s_sign);
+    assert_non_null(strstr(cs->subject, code));
+    assert_true(cs->not_after > cs->not_before);
+    /* the UKEY serial is recorded at install time, for a pair on both */
+    assert_int_equal(kx_ra_cert_installed(ra, key(), s_sign, "UKEY-SKF-0042"), KX_OK);
+    assert_int_equal(kx_ra_cert_installed(ra, key(), ec, "UKEY-P11-0007"), KX_OK);
+    assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
+    assert_string_equal(find_cert(l, s_enc)->token_serial, "UKEY-SKF-0042");
+    assert_string_equal(find_cert(l, ec)->token_serial, "UKEY-P11-0007");
+    assert_int_equal(kx_ra_enterprise_certs(ra, "91310115MA1K3BTP2C", l), KX_ERR_NOT_FOUND);
+
+    /* one certificate: the EC one, reason recorded, CRL lists it */
+    const char *pick[] = {ec};
+    kx_ra_revocation_request rv = {pick, 1, 0, KX_RA_REVOKE_KEY_COMPROMISE};
+    kx_ra_case c;
+    long revoked0 = counter("certs_revoked");
+    revoke_without_ukey(ra, &rv, &c);
+    assert_int_equal(c.revoke_serial_count, 1);
+    assert_string_equal(c.revoke_serials[0], ec);
+    assert_string_equal(c.revoke_reason, "key_compromise");
+    assert_int_equal(counter("certs_revoked"), revoked0 + 1);
+    kx_ra_cert cert = {0};
+    assert_int_equal(kx_ra_cert_get(ra, ec, &cert), KX_OK);
+    assert_string_equal(cert.status, "revoked");
+    kx_ra_cert_clear(&cert);
+    char *crl = NULL;
+    assert_int_equal(kx_ra_crl_fetch(ra, &crl), KX_OK);
+    assert_true(crl_lists(crl, ec));
+    free(crl);
+    assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
+    assert_int_equal(l->count, 2);
+    assert_null(find_cert(l, ec));
+    /* picking a revoked certificate is refused at once */
+    kx_ra_case_request r = new_request("revoke");
+    r.credit_code = code;
+    r.revocation = &rv;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_STATE);
+
+    /* all: the SM2 pair goes, on the SM2 CA's CRL */
+    kx_ra_revocation_request all = {NULL, 0, 1, KX_RA_REVOKE_CESSATION};
+    revoke_without_ukey(ra, &all, &c);
+    assert_int_equal(c.revoke_serial_count, 2);
+    assert_string_equal(c.revoke_reason, "cessation_of_operation");
+    assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
+    assert_int_equal(l->count, 0);
+    assert_int_equal(kx_ra_crl_fetch_sm2(ra, &crl), KX_OK);
+    assert_true(crl_lists(crl, s_sign));
+    assert_true(crl_lists(crl, s_enc));
+    free(crl);
+    /* nothing left: an "all" case is refused */
+    r.revocation = &all;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_STATE);
+    /* a revocation belongs to a revoke case */
+    r = new_request("new");
+    r.revocation = &all;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    free(l);
+    kx_ra_close(ra);
+}
+
+/* One TLV of DER at p (end e): its whole length and where its content
+ * starts. */
+static size_t der_tlv(const unsigned char *p, const unsigned char *e,
+                      const unsigned char **body)
+{
+    assert_true(e - p >= 2);
+    size_t len = p[1], hl = 2;
+    if (len & 0x80) {
+        size_t nb = len & 0x7f;
+        assert_true(nb >= 1 && nb <= 4 && (size_t)(e - p) >= 2 + nb);
+        len = 0;
+        for (size_t i = 0; i < nb; i++)
+            len = len << 8 | p[2 + i];
+        hl = 2 + nb;
+    }
+    assert_true(hl + len <= (size_t)(e - p));
+    *body = p + hl;
+    return hl + len;
+}
+
+/* Verify a seal's signature with the openssl command line: the signed
+ * SES_SealInfo and the signature value are cut out of the DER, the
+ * maker's public key from the certificate in the seal. */
+static void verify_seal_openssl(const kx_ra_seal *seal, const char *maker_chain, int sm2)
+{
+    const unsigned char *body, *p, *e = seal->der + seal->der_len, *c;
+    der_tlv(seal->der, e, &body); /* SESeal */
+    p = body;
+    size_t info_len = der_tlv(p, e, &c);
+    const unsigned char *info = p;
+    p += info_len;
+    size_t cert_len = der_tlv(p, e, &c) - (size_t)(c - p);
+    const unsigned char *cert = c;
+    assert_int_equal(p[0], 0x04);
+    p = c + cert_len;
+    assert_int_equal(p[0], 0x06);
+    size_t oid_len = der_tlv(p, e, &c);
+    p += oid_len;
+    assert_int_equal(p[0], 0x03);
+    size_t sig_len = der_tlv(p, e, &c) - (size_t)(c - p);
+    assert_int_equal(c[0], 0); /* no unused bits */
+    char tbs_path[400], sig_path[400], cert_path[400], pub_path[400], chain_path[512],
+        out[4096];
+    snprintf(tbs_path, sizeof tbs_path, "%s/seal-tbs.der", sim.dir);
+    snprintf(sig_path, sizeof sig_path, "%s/seal-sig.der", sim.dir);
+    snprintf(cert_path, sizeof cert_path, "%s/seal-maker.der", sim.dir);
+    snprintf(pub_path, sizeof pub_path, "%s/seal-maker-pub.pem", sim.dir);
+    FILE *fp = fopen(tbs_path, "wb");
+    fwrite(info, 1, info_len, fp);
+    fclose(fp);
+    fp = fopen(sig_path, "wb");
+    fwrite(c + 1, 1, sig_len - 1, fp);
+    fclose(fp);
+    fp = fopen(cert_path, "wb");
+    fwrite(cert, 1, cert_len, fp);
+    fclose(fp);
+    assert_int_equal(run(out, sizeof out,
+                         "openssl x509 -inform DER -in '%s' -pubkey -noout > '%s'", cert_path,
+                         pub_path),
+                     0);
+    /* the maker's certificate chains to the CA */
+    write_file("seal-chain.pem", maker_chain, chain_path, sizeof chain_path);
+    assert_int_equal(run(out, sizeof out,
+                         "openssl x509 -inform DER -in '%s' -out '%s.pem' && openssl verify "
+                         "-CAfile '%s' %s '%s.pem'",
+                         cert_path, cert_path, chain_path, sm2 ? "-vfyopt distid:" SM2_ID : "",
+                         cert_path),
+                     0);
+    const char *verify_sm2 = "openssl pkeyutl -verify -pubin -inkey '%s' -rawin -digest sm3 "
+                             "-pkeyopt distid:" SM2_ID " -in '%s' -sigfile '%s'";
+    const char *verify_ec = "openssl dgst -sha256 -verify '%s' -signature '%s' '%s'";
+    if (sm2)
+        assert_int_equal(run(out, sizeof out, verify_sm2, pub_path, tbs_path, sig_path), 0);
+    else
+        assert_int_equal(run(out, sizeof out, verify_ec, pub_path, sig_path, tbs_path), 0);
+    assert_non_null(strstr(out, sm2 ? "Signature Verified Successfully" : "Verified OK"));
+    /* one changed byte of the signed part and it no longer verifies */
+    fp = fopen(tbs_path, "r+b");
+    fseek(fp, (long)info_len - 1, SEEK_SET);
+    fputc(info[info_len - 1] ^ 1, fp);
+    fclose(fp);
+    if (sm2)
+        assert_int_not_equal(run(out, sizeof out, verify_sm2, pub_path, tbs_path, sig_path), 0);
+    else
+        assert_int_not_equal(run(out, sizeof out, verify_ec, pub_path, sig_path, tbs_path), 0);
+    /* openssl reads the structure: header "ES", version 4, the picture */
+    char der_path[400];
+    snprintf(der_path, sizeof der_path, "%s/seal.der", sim.dir);
+    fp = fopen(der_path, "wb");
+    fwrite(seal->der, 1, seal->der_len, fp);
+    fclose(fp);
+    static char parsed[65536];
+    assert_int_equal(
+        run(parsed, sizeof parsed, "openssl asn1parse -inform DER -in '%s'", der_path), 0);
+    assert_non_null(strstr(parsed, "IA5STRING         :ES"));
+    assert_non_null(strstr(parsed, "INTEGER           :04"));
+    assert_non_null(strstr(parsed, "IA5STRING         :png"));
+    assert_non_null(strstr(parsed, "GENERALIZEDTIME"));
+    assert_non_null(
+        strstr(parsed, sm2 ? "PRINTABLESTRING   :sm3" : "PRINTABLESTRING   :sha256"));
+    assert_non_null(strstr(parsed, sm2 ? "SM2-with-SM3" : "ecdsa-with-SHA256"));
+}
+
+static void check_seals(kx_ra *ra, const char *profile)
+{
+    int sm2 = strcmp(profile, "sm2-dual") == 0;
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    r.cert_profile = profile;
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    size_t n1 = 0, n2 = 0;
+    unsigned char red[65536], sig[65536];
+    const unsigned char *p = png_file("red", 64, 64, &n1);
+    memcpy(red, p, n1);
+    p = png_file("black", 90, 30, &n2);
+    memcpy(sig, p, n2);
+    upload(ra, c.case_id, KX_RA_DOC_SEAL_COMPANY, "image/png", red, n1, 42.0, 42.0);
+    upload(ra, c.case_id, KX_RA_DOC_SEAL_LEGAL_REP, "image/png", red, n1, 20.0, 20.0);
+    upload(ra, c.case_id, KX_RA_DOC_SIGNATURE_LEGAL_REP, "image/png", sig, n2, 45.2, 14.8);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    admin_ok("cases", c.case_id, "approve");
+    kx_ra_order o;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
+    admin_ok("orders", o.order_id, "pay");
+    kx_ra_seal_set set = {0};
+    /* no certificate yet: no seals */
+    assert_int_equal(kx_ra_seals_make(ra, key(), c.case_id, &set), KX_ERR_STATE);
+    EVP_PKEY *k = NULL;
+    char pem[4096];
+    snprintf(pem, sizeof pem, "%s", sm2 ? sm2_csr(&k) : make_csr(&k, NULL));
+    kx_ra_cert_pair pair = {0};
+    assert_int_equal(kx_ra_cert_issue_pair(ra, key(), c.case_id, (const unsigned char *)pem,
+                                           strlen(pem), &pair),
+                     KX_OK);
+    assert_int_equal(kx_ra_seals_make(ra, key(), c.case_id, &set), KX_OK);
+    assert_int_equal(set.count, 3);
+    /* the holder certificate's digest (SM3 or SHA-256 of its DER) */
+    BIO *b = BIO_new_mem_buf(pair.sign.cert_pem, -1);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    BIO_free(b);
+    unsigned char *xder = NULL, md[32];
+    int xlen = i2d_X509(x, &xder);
+    EVP_Digest(xder, (size_t)xlen, md, NULL, sm2 ? EVP_sm3() : EVP_sha256(), NULL);
+    for (int i = 0; i < set.count; i++) {
+        const kx_ra_seal *s = &set.seals[i];
+        assert_string_equal(s->cert_serial, pair.sign.serial);
+        assert_string_equal(s->signature_algorithm,
+                            sm2 ? "1.2.156.10197.1.501" : "1.2.840.10045.4.3.2");
+        assert_int_equal(s->valid_start, pair.sign.not_before);
+        assert_int_equal(s->valid_end, pair.sign.not_after);
+        assert_int_equal(s->type, s->kind == KX_RA_DOC_SEAL_COMPANY ? 1 : 2);
+        assert_string_equal(s->name,
+                            s->kind == KX_RA_DOC_SEAL_COMPANY ? r.company_name : "Zhang San");
+        assert_non_null(memmem(s->der, s->der_len, md, 32));
+        const unsigned char *pic = s->kind == KX_RA_DOC_SIGNATURE_LEGAL_REP ? sig : red;
+        assert_non_null(memmem(s->der, s->der_len, pic,
+                               s->kind == KX_RA_DOC_SIGNATURE_LEGAL_REP ? n2 : n1));
+        if (s->kind == KX_RA_DOC_SIGNATURE_LEGAL_REP) {
+            assert_int_equal(s->width_mm, 45);
+            assert_int_equal(s->height_mm, 15);
+        }
+        verify_seal_openssl(s, set.maker_chain_pem, sm2);
+    }
+    OPENSSL_free(xder);
+    X509_free(x);
+    /* once per case; the seals can be fetched again */
+    kx_ra_seal_set again = {0};
+    assert_int_equal(kx_ra_seals_make(ra, key(), c.case_id, &again), KX_ERR_STATE);
+    assert_int_equal(kx_ra_seals_get(ra, c.case_id, &again), KX_OK);
+    assert_int_equal(again.count, 3);
+    assert_string_equal(again.seals[0].sha256, set.seals[0].sha256);
+    kx_ra_seal_set_clear(&again);
+    kx_ra_seal_set_clear(&set);
+    kx_ra_cert_pair_clear(&pair);
+    EVP_PKEY_free(k);
+}
+
+static void test_electronic_seals(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    long made0 = counter("seals_made");
+    check_seals(ra, "sm2-dual");
+    check_seals(ra, "ec-p256");
+    assert_int_equal(counter("seals_made"), made0 + 6);
+    kx_ra_seal_set set = {0};
+    assert_int_equal(kx_ra_seals_get(ra, "c-00000000000000000000", &set), KX_ERR_NOT_FOUND);
+    kx_ra_close(ra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sm2_dual_issuance),      cmocka_unit_test(test_profiles),
-        cmocka_unit_test(test_sm2_revocation_and_crl), cmocka_unit_test(test_client_sm2_pair),
+        cmocka_unit_test(test_sm2_dual_issuance),
+        cmocka_unit_test(test_profiles),
+        cmocka_unit_test(test_sm2_revocation_and_crl),
+        cmocka_unit_test(test_client_sm2_pair),
         cmocka_unit_test(test_client_pair_checks),
+        cmocka_unit_test(test_documents_and_address),
+        cmocka_unit_test(test_revocation_without_ukey),
+        cmocka_unit_test(test_electronic_seals),
     };
     return cmocka_run_group_tests(tests, sim_start, sim_stop);
 }

@@ -57,6 +57,7 @@ static void admin_case_decide(sim *s, const sim_req *r, int approve, sim_reply *
         return;
     }
     store_count(s, approve ? "cases_approved" : "cases_rejected", 1);
+    api_apply_revocations(s);
     admin_ok(out);
 }
 

@@ -11,6 +11,7 @@
  * can prove an effect happened exactly once. Handlers never trust the body:
  * missing or wrongly typed fields are 400 bad_request.
  */
+#include <math.h>
 #include <string.h>
 
 #include "domain/idnum.h"
@@ -42,6 +43,14 @@ const char *api_endpoint(const sim_req *r)
         return "crl_sm2_der";
     if (api_is(r, "GET", 3, "enterprises", NULL))
         return "enterprise";
+    if (api_is(r, "GET", 4, "enterprises", "certificates"))
+        return "enterprise_certs";
+    if (api_is(r, "POST", 4, "certificates", "install"))
+        return "cert_install";
+    if (api_is(r, "POST", 4, "cases", "seals"))
+        return "seal_make";
+    if (api_is(r, "GET", 4, "cases", "seals"))
+        return "seal_get";
     if (api_is(r, "POST", 2, "cases", NULL))
         return "case_create";
     if (api_is(r, "GET", 3, "cases", NULL))
@@ -141,6 +150,26 @@ static int api_case_paid(sim *s, const char *case_id, int64_t fee)
     return paid;
 }
 
+static const char *const api_reasons[] = {"unspecified", "key_compromise",
+                                          NULL,          "affiliation_changed",
+                                          "superseded",  "cessation_of_operation"};
+
+/* A revocation case's request: serials, reason, done. */
+static json_t *api_case_revocation_json(sim *s, const char *id, int reason, int done)
+{
+    json_t *list = json_array();
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT serial FROM case_revocations WHERE case_id=? "
+                                  "ORDER BY serial",
+                                  "s", id);
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(list, json_string(store_text(st, 0)));
+    sqlite3_finalize(st);
+    const char *name =
+        reason >= 0 && reason < 6 && api_reasons[reason] ? api_reasons[reason] : "unspecified";
+    return json_pack("{s:o, s:s, s:b}", "serials", list, "reason", name, "done", done);
+}
+
 /* The case as JSON, or NULL when unknown. */
 static json_t *api_case_json(sim *s, const char *id)
 {
@@ -151,8 +180,8 @@ static json_t *api_case_json(sim *s, const char *id)
                                   "COALESCE((SELECT 'kiosk-staff:' || a.kiosk_id || '/' || "
                                   "a.staff_id FROM staff_approvals a WHERE a.case_id = c.id), "
                                   "CASE WHEN state = 'approved' THEN 'reviewer' ELSE '' END), "
-                                  "cert_profile, agreement_version, agreement_at "
-                                  "FROM cases c WHERE id = ?",
+                                  "cert_profile, agreement_version, agreement_at, "
+                                  "revoke_reason, revoke_done FROM cases c WHERE id = ?",
                                   "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW) {
@@ -169,6 +198,10 @@ static json_t *api_case_json(sim *s, const char *id)
         json_object_set_new(o, "agreement_version", json_string(store_text(st, 12)));
         json_object_set_new(o, "agreement_accepted_at",
                             sim_time_json(sqlite3_column_int64(st, 13)));
+        if (sqlite3_column_int(st, 14) >= 0)
+            json_object_set_new(o, "revocation",
+                                api_case_revocation_json(s, id, sqlite3_column_int(st, 14),
+                                                         sqlite3_column_int(st, 15)));
     }
     sqlite3_finalize(st);
     return o;
@@ -283,7 +316,133 @@ static void api_enterprise(sim *s, const sim_req *r, sim_reply *out)
     sqlite3_finalize(st);
 }
 
+/* The valid certificates of an enterprise (for a revocation without the
+ * UKEY: the agent picks one or all): subject, serial, validity, profile,
+ * usage, pair and the UKEY each was installed on. */
+static void api_enterprise_certs(sim *s, const sim_req *r, sim_reply *out)
+{
+    kx_uscc_info info;
+    if (kx_uscc_check(r->seg[2], &info) == KX_USCC_BAD_FORMAT) {
+        reply_error(out, 400, "bad_request", "not a unified social credit code");
+        return;
+    }
+    sqlite3_stmt *st =
+        store_prep(s, "SELECT 1 FROM enterprises WHERE credit_code = ?", "s", info.code);
+    int known = st && sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!known) {
+        reply_error(out, 404, "not_found", "unknown credit code");
+        return;
+    }
+    json_t *list = json_array();
+    st = store_prep(s,
+                    "SELECT serial, subject, not_before, not_after, profile, usage, pair, "
+                    "token_serial FROM certs WHERE credit_code=? AND status='valid' AND "
+                    "not_after > ? ORDER BY not_before, usage DESC, serial",
+                    "si", info.code, sim_now());
+    while (st && sqlite3_step(st) == SQLITE_ROW)
+        json_array_append_new(
+            list,
+            json_pack("{s:s, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:s}", "serial",
+                      store_text(st, 0), "subject", store_text(st, 1), "not_before",
+                      sim_time_json(sqlite3_column_int64(st, 2)), "not_after",
+                      sim_time_json(sqlite3_column_int64(st, 3)), "status", "valid", "profile",
+                      store_text(st, 4), "usage", store_text(st, 5), "paired_serial",
+                      store_text(st, 6), "token_serial", store_text(st, 7)));
+    sqlite3_finalize(st);
+    reply_json(out, 200,
+               json_pack("{s:s, s:o}", "credit_code", info.code, "certificates", list));
+}
+
 /* ---- cases and documents ---- */
+
+static int api_reason_code(const char *reason);
+
+/* A revocation the RA carries out itself once the case is approved (no
+ * UKEY needed: a lost or stolen key): {"serials":[...]} or {"all":true},
+ * and "reason". Every serial must be a valid certificate of the case's
+ * enterprise; "all" takes every valid one (none: 409 invalid_state). */
+static int api_case_revocation(sim *s, const sim_req *r, const char *code, const char *case_id,
+                               sim_reply *out)
+{
+    json_t *rv = json_object_get(r->json, "revocation");
+    json_t *serials = json_object_get(rv, "serials"), *all = json_object_get(rv, "all"), *v;
+    json_t *reason = json_object_get(rv, "reason");
+    int rc = json_is_string(reason) ? api_reason_code(json_string_value(reason)) : -1;
+    int want_all = json_is_true(all);
+    size_t i;
+    if (!json_is_object(rv) || rc < 0 || (all && !json_is_boolean(all)) ||
+        (want_all == (serials != NULL)) ||
+        (serials && (!json_is_array(serials) || json_array_size(serials) == 0 ||
+                     json_array_size(serials) > 32))) {
+        reply_error(out, 400, "bad_request",
+                    "revocation needs a known reason and either serials (1..32) or all:true");
+        return -1;
+    }
+    if (want_all) {
+        int n = store_run(s,
+                          "INSERT INTO case_revocations SELECT ?, serial FROM certs WHERE "
+                          "credit_code=? AND status='valid' AND not_after > ?",
+                          "ssi", case_id, code, sim_now());
+        if (n <= 0) {
+            reply_error(out, 409, "invalid_state", "the enterprise has no valid certificate");
+            return -1;
+        }
+    }
+    json_array_foreach(serials, i, v)
+    {
+        const char *serial = json_string_value(v);
+        sqlite3_stmt *st =
+            serial ? store_prep(s, "SELECT credit_code, status FROM certs WHERE serial=?", "s",
+                                serial)
+                   : NULL;
+        int found = st && sqlite3_step(st) == SQLITE_ROW;
+        int ok = found && strcmp(store_text(st, 0), code) == 0 &&
+                 strcmp(store_text(st, 1), "valid") == 0;
+        sqlite3_finalize(st);
+        if (!ok) {
+            reply_error(out, found ? 409 : 404, found ? "invalid_state" : "not_found",
+                        found ? "a certificate is revoked or of another enterprise"
+                              : "no such certificate");
+            return -1;
+        }
+        store_run(s, "INSERT OR IGNORE INTO case_revocations VALUES(?, ?)", "ss", case_id,
+                  serial);
+    }
+    store_run(s, "UPDATE cases SET revoke_reason=? WHERE id=?", "is", (int64_t)rc, case_id);
+    return 0;
+}
+
+void api_apply_revocations(sim *s)
+{
+    char ids[32][64];
+    int n = 0;
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT id FROM cases WHERE service='revoke' AND "
+                                  "state='approved' AND revoke_done=0 AND revoke_reason>=0",
+                                  "");
+    while (st && n < 32 && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(ids[n++], sizeof ids[0], "%s", store_text(st, 0));
+    sqlite3_finalize(st);
+    int64_t now = sim_now();
+    for (int i = 0; i < n; i++) {
+        char serials[64][96];
+        int m = 0, reason = 0;
+        st = store_prep(s,
+                        "SELECT r.serial, c.revoke_reason FROM case_revocations r JOIN cases c "
+                        "ON c.id=r.case_id WHERE r.case_id=?",
+                        "s", ids[i]);
+        while (st && m < 64 && sqlite3_step(st) == SQLITE_ROW) {
+            snprintf(serials[m++], sizeof serials[0], "%s", store_text(st, 0));
+            reason = sqlite3_column_int(st, 1);
+        }
+        sqlite3_finalize(st);
+        for (int k = 0; k < m; k++)
+            api_revoke_serial(s, serials[k], reason, now, NULL);
+        store_run(s, "UPDATE cases SET revoke_done=1, updated=? WHERE id=?", "is", now, ids[i]);
+        store_count(s, "revocation_cases_done", 1);
+    }
+}
 
 /* The agent (name and ID number) and a phone number are required for every
  * service but "renew": a renewal with the PIN is proved by the signature
@@ -374,6 +533,9 @@ static void api_case_create(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 500, "internal", "cannot store the case");
         return;
     }
+    if (strcmp(service, "revoke") == 0 && json_object_get(r->json, "revocation") &&
+        api_case_revocation(s, r, ui.code, id, out))
+        return; /* refused: the transaction is rolled back, no case */
     store_count(s, "cases_created", 1);
     reply_json(out, 201, api_case_json(s, id));
 }
@@ -387,6 +549,27 @@ static void api_case_get(sim *s, const sim_req *r, sim_reply *out)
         reply_error(out, 404, "not_found", "no such case");
 }
 
+/* A revocation the RA carries out (no UKEY) is reviewed on documents: the
+ * licence and the agent's ID card, front and back (the card crop or, from
+ * older kiosks, the page). 1 when one is missing. */
+static int api_revocation_documents_missing(sim *s, const char *case_id)
+{
+    sqlite3_stmt *st = store_prep(
+        s,
+        "SELECT revoke_reason >= 0, "
+        "EXISTS(SELECT 1 FROM documents WHERE case_id=?1 AND kind='licence'), "
+        "EXISTS(SELECT 1 FROM documents WHERE case_id=?1 AND kind IN ('id_card_front', "
+        "'id_front')), "
+        "EXISTS(SELECT 1 FROM documents WHERE case_id=?1 AND kind IN ('id_card_back', "
+        "'id_back')) FROM cases WHERE id=?1",
+        "s", case_id);
+    int missing =
+        st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) &&
+        !(sqlite3_column_int(st, 1) && sqlite3_column_int(st, 2) && sqlite3_column_int(st, 3));
+    sqlite3_finalize(st);
+    return missing;
+}
+
 static void api_case_submit(sim *s, const sim_req *r, sim_reply *out)
 {
     api_case_row c;
@@ -394,6 +577,12 @@ static void api_case_submit(sim *s, const sim_req *r, sim_reply *out)
         return;
     if (strcmp(c.state, "draft") != 0) {
         reply_error(out, 409, "invalid_state", "only a draft case can be submitted");
+        return;
+    }
+    if (api_revocation_documents_missing(s, r->seg[2])) {
+        reply_error(out, 409, "documents_missing",
+                    "a revocation without the UKEY needs the licence and the agent's ID card "
+                    "(front and back)");
         return;
     }
     int64_t now = sim_now();
@@ -454,14 +643,32 @@ static void api_case_staff_approval(sim *s, const sim_req *r, sim_reply *out)
               r->seg[2]);
     store_count(s, "cases_approved", 1);
     store_count(s, "staff_approvals", 1);
+    api_apply_revocations(s);
     reply_json(out, 200, api_case_json(s, r->seg[2]));
 }
 
-static const char *const api_doc_kinds[] = {"licence",        "id_front",
-                                            "id_back",        "seal_company",
-                                            "seal_legal_rep", "signature_legal_rep",
-                                            "auth_letter",    "reissue_statement",
-                                            "uscc_copy",      NULL};
+static const char *const api_doc_kinds[] = {"licence",
+                                            "id_front",
+                                            "id_back",
+                                            "seal_company",
+                                            "seal_legal_rep",
+                                            "signature_legal_rep",
+                                            "auth_letter",
+                                            "reissue_statement",
+                                            "uscc_copy",
+                                            "application_form",
+                                            "id_card_front",
+                                            "id_card_back",
+                                            NULL};
+
+/* Kinds that may be a PDF (forms and letters the kiosk renders or scans);
+ * the application form must be one. */
+static int api_doc_pdf_allowed(const char *kind)
+{
+    return strcmp(kind, "application_form") == 0 || strcmp(kind, "auth_letter") == 0 ||
+           strcmp(kind, "reissue_statement") == 0 || strcmp(kind, "uscc_copy") == 0 ||
+           strcmp(kind, "licence") == 0;
+}
 
 static void api_document(sim *s, const sim_req *r, sim_reply *out)
 {
@@ -509,26 +716,42 @@ static void api_document(sim *s, const sim_req *r, sim_reply *out)
     static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     int is_png = len >= 8 && memcmp(data, png, 8) == 0;
     int is_jpeg = len >= 3 && data[0] == 0xff && data[1] == 0xd8 && data[2] == 0xff;
+    int is_pdf = len >= 5 && memcmp(data, "%PDF-", 5) == 0;
+    int form = strcmp(kind, "application_form") == 0;
     char digest[65];
     pki_sha256_hex(data, len, digest);
-    free(data);
-    if (!((strcmp(media, "image/png") == 0 && is_png) ||
-          (strcmp(media, "image/jpeg") == 0 && is_jpeg))) {
-        reply_error(out, 400, "bad_request", "data is not a PNG or JPEG matching media_type");
+    if (!form &&
+        !((strcmp(media, "image/png") == 0 && is_png) ||
+          (strcmp(media, "image/jpeg") == 0 && is_jpeg) ||
+          (api_doc_pdf_allowed(kind) && strcmp(media, "application/pdf") == 0 && is_pdf))) {
+        free(data);
+        reply_error(out, 400, "bad_request",
+                    "data is not a PNG or JPEG (or a PDF where the kind allows) matching "
+                    "media_type");
+        return;
+    }
+    if (form && !(strcmp(media, "application/pdf") == 0 && is_pdf)) {
+        free(data);
+        reply_error(out, 400, "bad_request", "the application form is a PDF");
         return;
     }
     if (strcasecmp(digest, sha) != 0) {
+        free(data);
         reply_error(out, 400, "checksum_mismatch", "sha256 does not match the data");
         return;
     }
     char id[40];
     pki_random_id("d", id, sizeof id);
     store_run(s, "DELETE FROM documents WHERE case_id = ? AND kind = ?", "ss", r->seg[2], kind);
-    if (store_run(
-            s,
-            "INSERT INTO documents(id, case_id, kind, media_type, sha256, size, width_mm, "
-            "height_mm) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
-            "sssssidd", id, r->seg[2], kind, media, digest, (int64_t)len, w, h) != 1) {
+    int rc = store_run(s,
+                       "INSERT INTO documents(id, case_id, kind, media_type, sha256, size, "
+                       "width_mm, height_mm) VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
+                       "sssssidd", id, r->seg[2], kind, media, digest, (int64_t)len, w, h);
+    /* the seal images are kept: the seal maker turns them into seals */
+    if (rc == 1 && seal)
+        rc = store_blob(s, "UPDATE documents SET data=? WHERE id=?", data, len, id);
+    free(data);
+    if (rc != 1) {
         reply_error(out, 500, "internal", "cannot store the document");
         return;
     }
@@ -889,6 +1112,31 @@ out:
     free(old_pem);
 }
 
+/* The kiosk reports the UKEY a certificate (and its pair partner) was
+ * installed on; a later install (swap) replaces it. */
+static void api_cert_install(sim *s, const sim_req *r, sim_reply *out)
+{
+    const char *token = api_str(r, out, "token_serial", 1, 64);
+    if (!token)
+        return;
+    sqlite3_stmt *st = store_prep(s, "SELECT status FROM certs WHERE serial=?", "s", r->seg[2]);
+    int found = st && sqlite3_step(st) == SQLITE_ROW;
+    int valid = found && strcmp(store_text(st, 0), "valid") == 0;
+    sqlite3_finalize(st);
+    if (!found) {
+        reply_error(out, 404, "not_found", "no such certificate");
+        return;
+    }
+    if (!valid) {
+        reply_error(out, 409, "invalid_state", "the certificate is revoked");
+        return;
+    }
+    store_run(s, "UPDATE certs SET token_serial=?1 WHERE serial=?2 OR (pair<>'' AND pair=?2)",
+              "ss", token, r->seg[2]);
+    store_count(s, "certs_installed", 1);
+    reply_json(out, 200, api_cert_json(s, r->seg[2]));
+}
+
 static void api_cert_get(sim *s, const sim_req *r, sim_reply *out)
 {
     json_t *o = api_cert_json(s, r->seg[2]);
@@ -923,9 +1171,15 @@ int api_revoke_serial(sim *s, const char *serial, int reason, int64_t now, json_
     return n;
 }
 
-static const char *const api_reasons[] = {"unspecified", "key_compromise",
-                                          NULL,          "affiliation_changed",
-                                          "superseded",  "cessation_of_operation"};
+/* RFC 5280 CRLReason code of a reason name; -1 unknown. */
+static int api_reason_code(const char *reason)
+{
+    int code = -1;
+    for (int i = 0; i < 6; i++)
+        if (api_reasons[i] && strcmp(reason, api_reasons[i]) == 0)
+            code = i;
+    return code;
+}
 
 static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
 {
@@ -933,10 +1187,7 @@ static void api_cert_revoke(sim *s, const sim_req *r, sim_reply *out)
     const char *reason = case_id ? api_str(r, out, "reason", 1, 32) : NULL;
     if (!reason)
         return;
-    int code = -1;
-    for (int i = 0; i < 6; i++)
-        if (api_reasons[i] && strcmp(reason, api_reasons[i]) == 0)
-            code = i;
+    int code = api_reason_code(reason);
     if (code < 0) {
         reply_error(out, 400, "bad_request", "unknown revocation reason");
         return;
@@ -999,6 +1250,173 @@ static void api_crl(sim *s, int sm2, int der, sim_reply *out)
     free(crl);
 }
 
+/* ---- electronic seals ---- */
+
+static const struct {
+    const char *kind;
+    int type; /* SES property type */
+} api_seal_kinds[] = {{"seal_company", 1}, {"seal_legal_rep", 2}, {"signature_legal_rep", 2}};
+
+/* The case's seals as {"case_id","cert_serial","maker_certificate","seals":[...]},
+ * NULL when none were made. */
+static json_t *api_seals_json(sim *s, const char *case_id)
+{
+    json_t *list = json_array();
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT kind, es_id, der, meta FROM seals WHERE case_id=? "
+                                  "ORDER BY rowid",
+                                  "s", case_id);
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        json_error_t e;
+        json_t *o = json_loads(store_text(st, 3), 0, &e);
+        const unsigned char *der = sqlite3_column_blob(st, 2);
+        size_t len = (size_t)sqlite3_column_bytes(st, 2);
+        char *b64 = pki_b64_encode(der, len);
+        char digest[65];
+        pki_sha256_hex(der, len, digest);
+        if (o && b64) {
+            json_object_set_new(o, "kind", json_string(store_text(st, 0)));
+            json_object_set_new(o, "es_id", json_string(store_text(st, 1)));
+            json_object_set_new(o, "sha256", json_string(digest));
+            json_object_set_new(o, "der", json_string(b64));
+            json_array_append_new(list, o);
+        } else {
+            json_decref(o);
+        }
+        free(b64);
+    }
+    sqlite3_finalize(st);
+    if (json_array_size(list) == 0) {
+        json_decref(list);
+        return NULL;
+    }
+    const char *use_sm2 =
+        json_string_value(json_object_get(json_array_get(list, 0), "signature_algorithm"));
+    int sm2 = use_sm2 && strcmp(use_sm2, "1.2.156.10197.1.501") == 0;
+    char *maker = pki_cert_pem(s->pki.seal_cert[sm2 ? 1 : 0]);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:o}", "case_id", case_id, "maker_certificate",
+                          maker ? maker : "", "maker_chain",
+                          sm2 ? s->pki.sm2_ca_pem : s->pki.ca_pem, "seals", list);
+    free(maker);
+    return o;
+}
+
+/* Make the electronic seals of an approved case whose certificate was
+ * issued: one per accepted seal image (company seal, legal
+ * representative's seal, signature), bound to the case's (signing)
+ * certificate, valid as long as it is. Once per case. */
+static void api_seal_make(sim *s, const sim_req *r, sim_reply *out)
+{
+    api_case_row c;
+    if (api_case_load(s, r->seg[2], &c, out))
+        return;
+    json_t *made = api_seals_json(s, r->seg[2]);
+    if (made) {
+        json_decref(made);
+        reply_error(out, 409, "already_issued", "the case's seals were already made");
+        return;
+    }
+    sqlite3_stmt *st = store_prep(s,
+                                  "SELECT pem, not_before, not_after, status, ca FROM certs "
+                                  "WHERE serial=?",
+                                  "s", c.cert_serial);
+    if (!c.cert_serial[0] || !st || sqlite3_step(st) != SQLITE_ROW ||
+        strcmp(store_text(st, 3), "valid") != 0) {
+        sqlite3_finalize(st);
+        reply_error(out, 409, "invalid_state", "the case has no valid certificate");
+        return;
+    }
+    X509 *cert = pki_cert_from_pem(store_text(st, 0));
+    int64_t nb = sqlite3_column_int64(st, 1), na = sqlite3_column_int64(st, 2);
+    int sm2 = strcmp(store_text(st, 4), "sm2") == 0;
+    sqlite3_finalize(st);
+    unsigned char *cert_der = NULL;
+    int cert_len = cert ? i2d_X509(cert, &cert_der) : -1;
+    X509_free(cert);
+    char legal_rep[256] = "";
+    st = store_prep(s, "SELECT legal_rep FROM enterprises WHERE credit_code=?", "s",
+                    c.credit_code);
+    if (st && sqlite3_step(st) == SQLITE_ROW)
+        snprintf(legal_rep, sizeof legal_rep, "%s", store_text(st, 0));
+    sqlite3_finalize(st);
+    int made_n = 0, failed = cert_len <= 0;
+    int64_t now = sim_now();
+    for (size_t k = 0; !failed && k < sizeof api_seal_kinds / sizeof api_seal_kinds[0]; k++) {
+        st = store_prep(s,
+                        "SELECT data, media_type, width_mm, height_mm FROM documents "
+                        "WHERE case_id=? AND kind=? AND data IS NOT NULL",
+                        "ss", r->seg[2], api_seal_kinds[k].kind);
+        if (!st || sqlite3_step(st) != SQLITE_ROW) {
+            sqlite3_finalize(st);
+            continue;
+        }
+        char es_id[40];
+        pki_random_id("es", es_id, sizeof es_id);
+        seal_input in = {
+            .sm2 = sm2,
+            .es_id = es_id,
+            .type = api_seal_kinds[k].type,
+            .name = api_seal_kinds[k].type == 1 || !legal_rep[0] ? c.company : legal_rep,
+            .cert_der = cert_der,
+            .cert_len = (size_t)cert_len,
+            .created = now,
+            .valid_start = nb,
+            .valid_end = na,
+            .picture_type = strcmp(store_text(st, 1), "image/png") == 0 ? "png" : "jpg",
+            .picture = sqlite3_column_blob(st, 0),
+            .picture_len = (size_t)sqlite3_column_bytes(st, 0),
+            .width_mm = sqlite3_column_double(st, 2),
+            .height_mm = sqlite3_column_double(st, 3),
+        };
+        unsigned char *der = NULL;
+        size_t der_len = 0;
+        failed = seal_make(s, &in, &der, &der_len) != 0;
+        if (!failed) {
+            json_t *meta = json_pack(
+                "{s:i, s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:s}", "type", in.type, "name",
+                in.name, "cert_serial", c.cert_serial, "picture_type", in.picture_type,
+                "valid_start", sim_time_json(nb), "valid_end", sim_time_json(na), "width_mm",
+                (json_int_t)lround(in.width_mm), "height_mm", (json_int_t)lround(in.height_mm),
+                "signature_algorithm", sm2 ? "1.2.156.10197.1.501" : "1.2.840.10045.4.3.2");
+            char *mt = json_dumps(meta, JSON_COMPACT);
+            json_decref(meta);
+            sqlite3_stmt *ins = store_prep(s, "INSERT INTO seals VALUES(?, ?, ?, ?, ?)", "sss",
+                                           r->seg[2], api_seal_kinds[k].kind, es_id);
+            failed = !ins || !mt;
+            if (!failed) {
+                sqlite3_bind_blob(ins, 4, der, (int)der_len, SQLITE_TRANSIENT);
+                sqlite3_bind_text(ins, 5, mt, -1, SQLITE_TRANSIENT);
+                failed = sqlite3_step(ins) != SQLITE_DONE;
+            }
+            sqlite3_finalize(ins);
+            free(mt);
+            made_n++;
+        }
+        free(der);
+        sqlite3_finalize(st);
+    }
+    OPENSSL_free(cert_der);
+    if (failed) {
+        reply_error(out, 500, "internal", "the seal maker failed");
+        return;
+    }
+    if (made_n == 0) {
+        reply_error(out, 409, "invalid_state", "the case has no seal images");
+        return;
+    }
+    store_count(s, "seals_made", made_n);
+    reply_json(out, 201, api_seals_json(s, r->seg[2]));
+}
+
+static void api_seal_get(sim *s, const sim_req *r, sim_reply *out)
+{
+    json_t *o = api_seals_json(s, r->seg[2]);
+    if (o)
+        reply_json(out, 200, o);
+    else
+        reply_error(out, 404, "not_found", "no seals for this case");
+}
+
 /* ---- tokens ---- */
 
 static void api_token_unlock(sim *s, const sim_req *r, sim_reply *out)
@@ -1048,6 +1466,14 @@ void api_handle(sim *s, const char *ep, const sim_req *r, sim_reply *out)
         api_health(s, out);
     else if (!strcmp(ep, "enterprise"))
         api_enterprise(s, r, out);
+    else if (!strcmp(ep, "enterprise_certs"))
+        api_enterprise_certs(s, r, out);
+    else if (!strcmp(ep, "cert_install"))
+        api_cert_install(s, r, out);
+    else if (!strcmp(ep, "seal_make"))
+        api_seal_make(s, r, out);
+    else if (!strcmp(ep, "seal_get"))
+        api_seal_get(s, r, out);
     else if (!strcmp(ep, "case_create"))
         api_case_create(s, r, out);
     else if (!strcmp(ep, "case_get"))

@@ -208,6 +208,24 @@ void pki_random_id(const char *prefix, char *out, size_t outsz);
  * the encryption certificate). 0 or -1. */
 int kmc_envelope(EVP_PKEY *sign_pub, EVP_PKEY **enc_pub_out, unsigned char blob[KMC_EKB_LEN]);
 
+/* ---- seal.c ---- */
+/* What one electronic seal is made of (all borrowed for the call). */
+typedef struct seal_input {
+    int sm2;                       /* signed by the SM2 seal maker, else ECDSA */
+    const char *es_id;             /* the seal's identifier (IA5) */
+    int type;                      /* 1 organisation seal, 2 personal seal/signature */
+    const char *name;              /* UTF-8 */
+    const unsigned char *cert_der; /* the holder's (signing) certificate */
+    size_t cert_len;
+    int64_t created, valid_start, valid_end;
+    const char *picture_type; /* "png" or "jpg" */
+    const unsigned char *picture;
+    size_t picture_len;
+    double width_mm, height_mm;
+} seal_input;
+/* A signed SES_Seal (GM/T 0031 / GB/T 38540 v4) as DER (malloc). 0 or -1. */
+int seal_make(sim *s, const seal_input *in, unsigned char **der_out, size_t *der_len_out);
+
 /* ---- store.c ---- */
 int store_open(sim *s);
 void store_close(sim *s);
@@ -219,6 +237,8 @@ int store_exec(sim *s, const char *sql);
 sqlite3_stmt *store_prep(sim *s, const char *sql, const char *fmt, ...);
 /* Run a statement with no result rows; returns sqlite3_changes or -1. */
 int store_run(sim *s, const char *sql, const char *fmt, ...);
+/* Run sql binding a blob (?1) and a text id (?2); sqlite3_changes or -1. */
+int store_blob(sim *s, const char *sql, const void *data, size_t len, const char *id);
 /* Column helpers */
 const char *store_text(sqlite3_stmt *st, int col);
 /* Lazy simulation clock: auto-approve, auto-pay, expiry. */
@@ -241,6 +261,9 @@ void api_handle(sim *s, const char *endpoint, const sim_req *req, sim_reply *out
 /* Revoke serial (and its SM2 pair partner) with an RFC 5280 reason code;
  * the revoked serials are appended to list (may be NULL); returns how many. */
 int api_revoke_serial(sim *s, const char *serial, int reason, int64_t now, json_t *list);
+/* Carry out the revocations of approved revocation cases not yet done
+ * (called whenever cases may have been approved). */
+void api_apply_revocations(sim *s);
 void admin_handle(sim *s, const sim_req *req, sim_reply *out);
 
 /* ---- server.c ---- */

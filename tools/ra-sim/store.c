@@ -101,7 +101,9 @@ static int store_migrate(sim *s)
             return -1;
     }
     return store_exec(s, "CREATE TABLE IF NOT EXISTS case_revocations(case_id TEXT,"
-                         " serial TEXT, PRIMARY KEY(case_id, serial));");
+                         " serial TEXT, PRIMARY KEY(case_id, serial));"
+                         "CREATE TABLE IF NOT EXISTS seals(case_id TEXT, kind TEXT, es_id TEXT,"
+                         " der BLOB, meta TEXT, PRIMARY KEY(case_id, kind));");
 }
 
 int store_open(sim *s)
@@ -194,6 +196,18 @@ int store_run(sim *s, const char *sql, const char *fmt, ...)
     return sqlite3_changes(s->db);
 }
 
+int store_blob(sim *s, const char *sql, const void *data, size_t len, const char *id)
+{
+    sqlite3_stmt *st = store_prep(s, sql, "");
+    if (!st)
+        return -1;
+    sqlite3_bind_blob(st, 1, data, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? sqlite3_changes(s->db) : -1;
+}
+
 const char *store_text(sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
@@ -244,6 +258,7 @@ void store_tick(sim *s)
                   "i", now);
     if (n > 0)
         store_count(s, "orders_expired", n);
+    api_apply_revocations(s);
 }
 
 /* A few enterprises so lookups work out of the box; the admin listener
