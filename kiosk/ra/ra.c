@@ -773,6 +773,14 @@ static kx_err ra_read_order_into(json_t *o, kx_ra_order *out)
     if (json_object_get(o, "channel") &&
         (rc = ra_str(o, w, "channel", out->channel, sizeof out->channel)))
         return rc;
+    /* optional (RAs before e-invoices) */
+    if ((rc = ra_opt_str(o, w, "invoice_url", out->invoice_url, sizeof out->invoice_url)))
+        return rc;
+    if (json_object_get(o, "refunded_at") &&
+        (rc = ra_time(o, w, "refunded_at", 1, &out->refunded_at)))
+        return rc;
+    if (out->invoice_url[0] && strncmp(out->invoice_url, "https://", 8) != 0)
+        return ra_bad(w, "invoice_url");
     out->state = (kx_ra_order_state)st;
     if (out->amount_fen < 0 || out->refunded_fen < 0 || !out->order_id[0])
         return ra_bad(w, "amount_fen/refunded_fen/order_id");

@@ -394,6 +394,10 @@ typedef struct kx_ra_order {
     int64_t refunded_fen;          /* 0 unless refunded */
     char refund_id[KX_RA_ID_MAX];  /* "" unless refunded */
     char channel[KX_RA_SHORT_MAX]; /* paid by "qr" or "counter"; "" unpaid or unknown */
+    /* the e-invoice link of a paid order (https://, for the receipt's QR
+     * code); "" unpaid, refunded or an older RA */
+    char invoice_url[KX_RA_URL_MAX];
+    int64_t refunded_at; /* 0 unless refunded (refund_id is the refund's reference) */
 } kx_ra_order;
 
 /* kx_ra_order_create - POST /v1/cases/{id}/orders. The case must be

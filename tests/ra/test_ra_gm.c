@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define SM2_ID "1234567812345678"
 
@@ -1081,6 +1082,50 @@ static void test_electronic_seals(void **state)
     kx_ra_close(ra);
 }
 
+/* ---- issue 21: the e-invoice link and the refund's reference ---- */
+
+static void test_invoice_and_refund(void **state)
+{
+    (void)state;
+    kx_ra *ra = open_client();
+    kx_ra_case c;
+    kx_ra_case_request r = new_request("new");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_OK);
+    kx_ra_order o;
+    assert_int_equal(kx_ra_order_create(ra, key(), c.case_id, &o), KX_OK);
+    assert_string_equal(o.invoice_url, ""); /* nothing to invoice yet */
+    assert_int_equal(o.refunded_at, 0);
+    admin_ok("orders", o.order_id, "pay");
+    assert_int_equal(kx_ra_order_get(ra, o.order_id, &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_PAID);
+    assert_true(strncmp(o.invoice_url, "https://", 8) == 0);
+    assert_non_null(strstr(o.invoice_url, o.order_id));
+    int64_t before = (int64_t)time(NULL);
+    assert_int_equal(kx_ra_order_refund(ra, key(), o.order_id, "customer left", &o), KX_OK);
+    assert_int_equal(o.state, KX_RA_ORDER_REFUNDED);
+    assert_true(o.refund_id[0] != '\0');
+    assert_true(o.refunded_at >= before - 1 && o.refunded_at <= (int64_t)time(NULL) + 1);
+    assert_int_equal(o.refunded_fen, o.amount_fen);
+    assert_string_equal(o.invoice_url, ""); /* the refund reverses the invoice */
+    /* a reply with a non-https invoice link is refused by the reader */
+    const char *bad = "{\"order_id\":\"o-1\",\"case_id\":\"c-1\",\"state\":\"paid\","
+                      "\"amount_fen\":1,\"currency\":\"CNY\",\"qr_text\":\"x\","
+                      "\"created_at\":\"2026-01-01T00:00:00Z\",\"expires_at\":"
+                      "\"2026-01-01T00:00:00Z\",\"paid_at\":\"2026-01-01T00:00:00Z\","
+                      "\"refunded_fen\":0,\"refund_id\":\"\",\"invoice_url\":"
+                      "\"http://x\"}";
+    assert_int_equal(kx_ra_parse_reply_any(bad, strlen(bad)), KX_ERR_RA_BAD_REPLY);
+    char good[1024];
+    snprintf(good, sizeof good, "%s", bad);
+    char *h = strstr(good, "http://");
+    assert_non_null(h);
+    memmove(h + 5, h + 4, strlen(h + 4) + 1);
+    h[4] = 's';
+    assert_int_equal(kx_ra_parse_reply_any(good, strlen(good)), KX_OK);
+    kx_ra_close(ra);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1092,6 +1137,7 @@ int main(void)
         cmocka_unit_test(test_documents_and_address),
         cmocka_unit_test(test_revocation_without_ukey),
         cmocka_unit_test(test_electronic_seals),
+        cmocka_unit_test(test_invoice_and_refund),
     };
     return cmocka_run_group_tests(tests, sim_start, sim_stop);
 }

@@ -213,8 +213,8 @@ static json_t *api_order_json(sim *s, const char *id)
                                   "SELECT id, case_id, state, amount, qr, created, expires, "
                                   "paid_at, refunded, refund_id, CASE WHEN paid_at = 0 THEN '' "
                                   "WHEN EXISTS (SELECT 1 FROM counter_payments p WHERE "
-                                  "p.order_id = orders.id) THEN 'counter' ELSE 'qr' END "
-                                  "FROM orders WHERE id = ?",
+                                  "p.order_id = orders.id) THEN 'counter' ELSE 'qr' END, "
+                                  "refunded_at FROM orders WHERE id = ?",
                                   "s", id);
     json_t *o = NULL;
     if (st && sqlite3_step(st) == SQLITE_ROW)
@@ -227,6 +227,15 @@ static json_t *api_order_json(sim *s, const char *id)
                       sim_time_json(sqlite3_column_int64(st, 7)), "refunded_fen",
                       (json_int_t)sqlite3_column_int64(st, 8), "refund_id", store_text(st, 9),
                       "channel", store_text(st, 10));
+    if (o) {
+        /* the e-invoice of a paid order (a refund reverses it: none then) */
+        char url[160] = "";
+        if (strcmp(store_text(st, 2), "paid") == 0)
+            snprintf(url, sizeof url, "https://invoice.ra-sim.invalid/e-invoice/%s",
+                     store_text(st, 0));
+        json_object_set_new(o, "invoice_url", json_string(url));
+        json_object_set_new(o, "refunded_at", sim_time_json(sqlite3_column_int64(st, 11)));
+    }
     sqlite3_finalize(st);
     return o;
 }
@@ -863,8 +872,8 @@ static void api_order_refund(sim *s, const sim_req *r, sim_reply *out)
     pki_random_id("r", rid, sizeof rid);
     store_run(s,
               "UPDATE orders SET state='refunded', refunded=amount, refund_id=?, "
-              "refund_reason=? WHERE id=?",
-              "sss", rid, reason, r->seg[2]);
+              "refund_reason=?, refunded_at=? WHERE id=?",
+              "ssis", rid, reason, sim_now(), r->seg[2]);
     store_count(s, "refunds", 1);
     reply_json(out, 200, api_order_json(s, r->seg[2]));
 }
