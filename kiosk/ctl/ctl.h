@@ -75,6 +75,8 @@ int ctl_cmd_run_flow(int argc, char **argv);
 int ctl_cmd_ra_check(int argc, char **argv);
 /* ctl_token.c: UKEYs through a PKCS#11 module */
 int ctl_cmd_token(int argc, char **argv);
+/* ctl_print.c: documents to PDF and the printer */
+int ctl_cmd_print(int argc, char **argv);
 
 /* ctl_engine.c: one request to kioskd (with --staff ID: log in first, PIN
  * on stdin; --reason TEXT added to the request); prints the result and
