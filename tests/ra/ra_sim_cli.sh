@@ -35,6 +35,8 @@ help=$("$SIM" --help)
 for word in --server-cert --ca-cert health enterprise case_create case_get case_submit document order_create order_get \
             order_cancel order_refund cert_issue cert_renew cert_get cert_revoke crl crl_der \
             token_unlock latency error reset truncate badjson badtype wrongca --port-file \
+            crl_sm2 crl_sm2_der cert_install enterprise_certs seal_make seal_get sm2-ca.pem \
+            seal-ec.pem seal-sm2.pem sm2-dual ec-p256 rsa-2048 kmc_envelopes seals_made \
             --admin-port --auto-approve --auto-pay /admin/counters /admin/faults \
             case_staff_approval --staff-approval staff_approval; do
   check "--help mentions $word" grep -q -- "$word" <<<"$help"
@@ -52,6 +54,14 @@ for f in ca.pem ca.key server.pem kiosk.pem kiosk.key other-ca.pem wrong-server.
   check "state has $f" test -s "$T/st/$f"
 done
 check "kiosk cert chains to the CA" openssl verify -CAfile "$T/st/ca.pem" "$T/st/kiosk.pem"
+for f in sm2-ca.pem sm2-ca.key seal-ec.pem seal-ec.key seal-sm2.pem seal-sm2.key; do
+  check "state has $f" test -s "$T/st/$f"
+done
+check "the SM2 CA is SM2-with-SM3" bash -c \
+  "openssl x509 -in '$T/st/sm2-ca.pem' -noout -text | grep -q 'Signature Algorithm: SM2-with-SM3'"
+check "the SM2 seal maker chains to the SM2 CA (default ID)" openssl verify -CAfile "$T/st/sm2-ca.pem" \
+  -vfyopt distid:1234567812345678 "$T/st/seal-sm2.pem"
+check "the EC seal maker chains to the CA" openssl verify -CAfile "$T/st/ca.pem" "$T/st/seal-ec.pem"
 check "API listens on loopback only" bash -c "ss -ltnH | grep -q '127.0.0.1:$P '"
 check "admin listens on loopback only" bash -c "ss -ltnH | grep -q '127.0.0.1:$A '"
 check "--fault from the command line is armed" bash -c \
@@ -164,6 +174,7 @@ openssl x509 -req -in "$T/srv.csr" -CA "$T/myca.pem" -CAkey "$T/myca.key" -CAcre
 start "$T/st2" --ca-cert "$T/myca.pem" --ca-key "$T/myca.key" \
   --server-cert "$T/srv.pem" --server-key "$T/srv.key"
 check "given CA signs the kiosk cert" openssl verify -CAfile "$T/myca.pem" "$T/st2/kiosk.pem"
+check "given CA signs the EC seal maker" openssl verify -CAfile "$T/myca.pem" "$T/st2/seal-ec.pem"
 code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T/myca.pem" --cert "$T/st2/kiosk.pem" \
   --key "$T/st2/kiosk.key" "https://127.0.0.1:$P/v1/health")
 check "given server certificate serves" test "$code" = 200
@@ -172,5 +183,24 @@ check "the given server cert is the one presented" bash -c \
 stop
 "$SIM" --state "$T/x" --server-cert "$T/srv.pem" >/dev/null 2>&1
 check "--server-cert without --server-key refused" test $? -eq 2
+
+# a state directory of an older ra-sim (certs.case_id UNIQUE, none of the
+# newer columns) is migrated on start and its rows kept
+mkdir -p "$T/old"
+sqlite3 "$T/old/ra.db" "CREATE TABLE certs(serial TEXT PRIMARY KEY, case_id TEXT UNIQUE,
+  credit_code TEXT, subject TEXT, pem TEXT, not_before INTEGER, not_after INTEGER,
+  status TEXT, revoked_at INTEGER, reason INTEGER);
+  INSERT INTO certs VALUES('0a', 'c-old', '91110000600037341L', 'CN=x', '', 1, 2, 'revoked', 1, 1);
+  CREATE TABLE documents(id TEXT PRIMARY KEY, case_id TEXT, kind TEXT, media_type TEXT,
+  sha256 TEXT, size INTEGER, width_mm REAL, height_mm REAL, UNIQUE(case_id, kind));"
+start "$T/old"
+check "old state: ra-sim starts" test -n "$P"
+check "old state: the certificate row kept, usage general, main CA" test \
+  "$(sqlite3 "$T/old/ra.db" "SELECT serial||'|'||usage||'|'||ca FROM certs")" = "0a|general|main"
+check "old state: case_id no longer unique" bash -c \
+  "! sqlite3 '$T/old/ra.db' \"SELECT sql FROM sqlite_master WHERE name='certs'\" | grep -q UNIQUE"
+check "old state: documents can keep seal images" bash -c \
+  "sqlite3 '$T/old/ra.db' 'PRAGMA table_info(documents)' | grep -q '|data|'"
+stop
 
 finish

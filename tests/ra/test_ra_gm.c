@@ -330,6 +330,21 @@ static void test_profiles(void **state)
     assert_string_equal(json_string_value(json_object_get(j, "profile")), "ec-p256");
     json_decref(j);
 
+    /* an SM2 CSR signed with OpenSSL's default (empty) ID is refused, and
+     * the RA says why */
+    raw_ready_case("new", "sm2-dual", id, sizeof id);
+    char path[512], empty_id[4096];
+    write_file("sm2.key", "", path, sizeof path);
+    BIO *kb = BIO_new_file(path, "w");
+    PEM_write_bio_PrivateKey(kb, sm2, NULL, NULL, 0, NULL, NULL);
+    BIO_free(kb);
+    assert_int_equal(
+        run(empty_id, sizeof empty_id, "openssl req -new -key '%s' -sm3 -subj /CN=x", path), 0);
+    assert_int_equal(raw_issue(id, empty_id, &j), 400);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(j, "message")), "1234567812345678"));
+    json_decref(j);
+
     /* an unknown profile is refused */
     json_t *req =
         json_pack("{s:s, s:s, s:s, s:{s:s, s:s}, s:s, s:s, s:s}", "service", "new",

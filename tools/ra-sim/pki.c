@@ -576,6 +576,15 @@ X509_REQ *pki_parse_csr(const unsigned char *data, size_t len, const char *profi
     if (!pub || X509_REQ_verify(req, pub) != 1) {
         ERR_clear_error();
         *why = "CSR signature does not verify";
+        /* a common mistake, worth its own message: OpenSSL 3.0 signs SM2
+         * with an empty user ID unless told */
+        if (pub && pki_is_sm2(pub)) {
+            X509_REQ_set0_distinguishing_id(req, NULL);
+            if (X509_REQ_verify(req, pub) == 1)
+                *why = "CSR signed with an empty SM2 user ID: GM/T 0009 wants the default "
+                       "ID 1234567812345678";
+            ERR_clear_error();
+        }
         X509_REQ_free(req);
         return NULL;
     }
