@@ -3,7 +3,7 @@
 # Finding 8: no crash dump of kioskd or the screen can hold a PIN.
 #   - both units set LimitCORE=0;
 #   - kioskd clears its dumpable flag first thing: run as an ordinary user
-#     (here nobody), its /proc/PID belongs to root, so neither a core dump
+#     (here nobody), its /proc/PID files belong to root, so neither a core dump
 #     nor that user's ptrace reaches its memory. kioskd is held at start-up
 #     by a configuration FIFO nobody writes (it is then past main()'s start).
 set -uo pipefail
@@ -21,6 +21,6 @@ ASAN_OPTIONS=detect_leaks=0 setpriv --reuid=65534 --regid=65534 --clear-groups \
 for _ in $(seq 50); do [ "$(stat -c %u "/proc/$pid" 2>/dev/null)" != "" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$(readlink -f "$D")" ] && break; sleep 0.1; done
 sleep 0.5  # past exec: the dynamic loader and main()'s first line
 check "kioskd runs as nobody" test "$(awk '/^Uid:/ { print $2 }' "/proc/$pid/status")" = 65534
-check "kioskd is not dumpable (/proc/PID owned by root)" test "$(stat -c %u "/proc/$pid")" = 0
+check "kioskd is not dumpable (/proc/PID/status owned by root)" test "$(stat -c %u "/proc/$pid/status")" = 0
 kill "$pid"; wait "$pid" 2>/dev/null
 finish
