@@ -10,6 +10,7 @@
  *   4. certificates on the token
  *   5. key generation, signing on the token, CSR
  *   6. install, verify, delete, relabel, cleanup
+ *   7. contract additions: SM2 refusals, named data (CKO_DATA)
  *
  * Never logs a PIN; PIN bytes go straight from the kx_secbuf to the module.
  * SoftHSM 2.6 has no CKM_ECDSA_SHA256, so EC signatures hash here and sign
@@ -25,6 +26,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <p11-kit/pkcs11.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,6 +226,8 @@ static void p11_info_from(const CK_TOKEN_INFO *ti, kx_token_info *out)
     out->flags = f;
     out->min_pin_len = ti->ulMinPinLen;
     out->max_pin_len = ti->ulMaxPinLen;
+    out->pin_tries_left = -1;
+    out->pin_tries_max = -1;
 }
 
 /* p11_slots - the slots with a token present; *slots is malloc'd. */
@@ -333,9 +337,10 @@ static kx_err p11_info(void *tok, kx_token_info *out)
     return rc;
 }
 
-static kx_err p11_login(void *tok, const kx_secbuf *pin)
+static kx_err p11_login(void *tok, const kx_secbuf *pin, int *tries_left)
 {
     struct p11_tok *t = tok;
+    *tries_left = -1; /* PKCS#11 gives only the count-low / final-try flags */
     CK_RV rv = t->ctx->f->C_Login(t->session, CKU_USER, (CK_UTF8CHAR_PTR)pin->data,
                                   (CK_ULONG)pin->len);
     if (rv == CKR_USER_ALREADY_LOGGED_IN)
@@ -499,83 +504,6 @@ static kx_err p11_find_by_id(struct p11_tok *t, CK_OBJECT_CLASS cls, const unsig
 
 /* ---- 4. certificates ---------------------------------------------------- */
 
-static void p11_name_entry(X509_NAME *name, int nid, char *out, size_t outsz)
-{
-    out[0] = '\0';
-    int i = X509_NAME_get_index_by_NID(name, nid, -1);
-    if (i < 0)
-        return;
-    ASN1_STRING *s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
-    unsigned char *u = NULL;
-    int len = ASN1_STRING_to_UTF8(&u, s);
-    if (len >= 0) {
-        snprintf(out, outsz, "%.*s", len, (const char *)u);
-        OPENSSL_free(u);
-    }
-}
-
-static void p11_name_text(X509_NAME *name, char *out, size_t outsz)
-{
-    out[0] = '\0';
-    BIO *b = BIO_new(BIO_s_mem());
-    if (!b)
-        return;
-    X509_NAME_print_ex(b, name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB);
-    int n = BIO_read(b, out, (int)outsz - 1);
-    out[n > 0 ? n : 0] = '\0';
-    BIO_free(b);
-}
-
-static time_t p11_asn1_time(const ASN1_TIME *t)
-{
-    struct tm tm;
-    if (!t || ASN1_TIME_to_tm(t, &tm) != 1)
-        return 0;
-    return timegm(&tm);
-}
-
-static void p11_hex(const unsigned char *b, size_t n, char *out, size_t outsz)
-{
-    static const char hx[] = "0123456789abcdef";
-    size_t k = 0;
-    for (size_t i = 0; i < n && k + 2 < outsz; i++) {
-        out[k++] = hx[b[i] >> 4];
-        out[k++] = hx[b[i] & 15];
-    }
-    out[k] = '\0';
-}
-
-static kx_err p11_cert_fill(X509 *x, kx_token_cert *c)
-{
-    X509_NAME *subj = X509_get_subject_name(x);
-    p11_name_text(subj, c->subject, sizeof(c->subject));
-    p11_name_text(X509_get_issuer_name(x), c->issuer, sizeof(c->issuer));
-    p11_name_entry(subj, NID_organizationName, c->company, sizeof(c->company));
-    p11_name_entry(subj, NID_serialNumber, c->credit_code, sizeof(c->credit_code));
-    if (!c->credit_code[0]) {
-        char orgid[64];
-        p11_name_entry(subj, NID_organizationIdentifier, orgid, sizeof(orgid));
-        /* ETSI EN 319 412-1 form "NTRCN-<code>" */
-        kx_strlcpy(c->credit_code, strncmp(orgid, "NTRCN-", 6) == 0 ? orgid + 6 : orgid,
-                   sizeof(c->credit_code));
-    }
-    BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(x), NULL);
-    char *hex = bn ? BN_bn2hex(bn) : NULL;
-    kx_strlcpy(c->serial_hex, hex ? hex : "", sizeof(c->serial_hex));
-    OPENSSL_free(hex);
-    BN_free(bn);
-    c->not_before = p11_asn1_time(X509_get0_notBefore(x));
-    c->not_after = p11_asn1_time(X509_get0_notAfter(x));
-    time_t now = time(NULL);
-    c->days_left = (long)((c->not_after - now) / 86400);
-    if (c->not_after < now && (c->not_after - now) % 86400)
-        c->days_left--;
-    EVP_PKEY *pk = X509_get0_pubkey(x);
-    c->key_type =
-        pk && EVP_PKEY_get_base_id(pk) == EVP_PKEY_RSA ? KX_KEY_RSA_2048 : KX_KEY_EC_P256;
-    return KX_OK;
-}
-
 static kx_err p11_certs(void *tok, kx_token_certs *out)
 {
     struct p11_tok *t = tok;
@@ -613,9 +541,9 @@ static kx_err p11_certs(void *tok, kx_token_certs *out)
             free(der);
             continue; /* not an X.509 certificate: not ours to show */
         }
-        p11_cert_fill(x, c);
+        kx_token_cert_fill(x, c);
         X509_free(x);
-        p11_hex(c->id, c->id_len, c->id_hex, sizeof(c->id_hex));
+        kx_token_hex(c->id, c->id_len, c->id_hex, sizeof(c->id_hex));
         CK_OBJECT_HANDLE k;
         c->has_private_key =
             p11_find_by_id(t, CKO_PRIVATE_KEY, c->id, c->id_len, &k) == KX_OK ||
@@ -635,6 +563,10 @@ static kx_err p11_keygen(void *tok, kx_key_type type, const char *label, unsigne
 {
     struct p11_tok *t = tok;
     unsigned char kid[16];
+    if (type == KX_KEY_SM2) {
+        kx_err_set_detail("SM2 keys need the SKF back-end");
+        return KX_ERR_UNSUPPORTED;
+    }
     if (RAND_bytes(kid, sizeof(kid)) != 1)
         return KX_ERR_INTERNAL;
     CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
@@ -1079,11 +1011,99 @@ static kx_err p11_sign(void *tok, const unsigned char *id, size_t id_len,
     return p11_sign_digest(tok, id, id_len, digest, sig, sig_len, &kt);
 }
 
+/* ---- 7. contract additions: what PKCS#11 does not do, named data ------- */
+
+static kx_err p11_configure(void *ctx, const kx_config *cfg)
+{
+    (void)ctx;
+    (void)cfg;
+    return KX_OK;
+}
+
+static kx_err p11_init_blank(void *tok, const kx_secbuf *so_pin, const kx_secbuf *user_pin)
+{
+    (void)tok;
+    (void)so_pin;
+    (void)user_pin;
+    kx_err_set_detail("PKCS#11 tokens are initialised outside the kiosk");
+    return KX_ERR_UNSUPPORTED;
+}
+
+static kx_err p11_import_enc(void *tok, const unsigned char *id, size_t id_len,
+                             const unsigned char *envelope, size_t len)
+{
+    (void)tok;
+    (void)id;
+    (void)id_len;
+    (void)envelope;
+    (void)len;
+    kx_err_set_detail("enveloped SM2 key import needs the SKF back-end");
+    return KX_ERR_UNSUPPORTED;
+}
+
+#define P11_DATA_APP "jxca-kiosk"
+
+/* p11_find_data - the CKO_DATA objects of this application labelled name */
+static kx_err p11_find_data(struct p11_tok *t, const char *name, CK_OBJECT_HANDLE *objs,
+                            CK_ULONG *n)
+{
+    CK_OBJECT_CLASS cls = CKO_DATA;
+    CK_ATTRIBUTE tmpl[] = {
+        {CKA_CLASS, &cls, sizeof(cls)},
+        {CKA_APPLICATION, p11_unconst(P11_DATA_APP), sizeof(P11_DATA_APP) - 1},
+        {CKA_LABEL, p11_unconst(name), (CK_ULONG)strlen(name)},
+    };
+    return p11_find(t, tmpl, 3, objs, n);
+}
+
+static kx_err p11_write_data(void *tok, const char *name, const unsigned char *data, size_t len)
+{
+    struct p11_tok *t = tok;
+    CK_OBJECT_HANDLE old[P11_MAX_OBJECTS], h;
+    CK_ULONG n = 0;
+    kx_err rc = p11_find_data(t, name, old, &n);
+    if (rc)
+        return rc;
+    /* the new object first: a pull in between leaves the old one or both */
+    CK_OBJECT_CLASS cls = CKO_DATA;
+    CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+    CK_ATTRIBUTE a[] = {
+        {CKA_CLASS, &cls, sizeof(cls)},
+        {CKA_TOKEN, &yes, sizeof(yes)},
+        {CKA_PRIVATE, &no, sizeof(no)},
+        {CKA_APPLICATION, p11_unconst(P11_DATA_APP), sizeof(P11_DATA_APP) - 1},
+        {CKA_LABEL, p11_unconst(name), (CK_ULONG)strlen(name)},
+        {CKA_VALUE, p11_unconst(data), (CK_ULONG)len},
+    };
+    rc = p11_map(t->ctx->f->C_CreateObject(t->session, a, sizeof(a) / sizeof(a[0]), &h),
+                 "C_CreateObject");
+    for (CK_ULONG i = 0; !rc && i < n; i++)
+        rc = p11_map(t->ctx->f->C_DestroyObject(t->session, old[i]), "C_DestroyObject");
+    return rc;
+}
+
+static kx_err p11_read_data(void *tok, const char *name, unsigned char **data, size_t *len)
+{
+    struct p11_tok *t = tok;
+    CK_OBJECT_HANDLE objs[P11_MAX_OBJECTS];
+    CK_ULONG n = 0, vl = 0;
+    kx_err rc = p11_find_data(t, name, objs, &n);
+    if (!rc && n == 0)
+        rc = KX_ERR_NOT_FOUND;
+    /* a pulled write may leave two whole objects: either will do */
+    if (!rc)
+        rc = p11_attr(t, objs[n - 1], CKA_VALUE, data, &vl);
+    if (!rc)
+        *len = vl;
+    return rc;
+}
+
 const kx_token_ops kx_token_pkcs11_ops = {
     .name = "pkcs11",
     .caps = KX_TOKEN_CAP_EVENTS | KX_TOKEN_CAP_KEYGEN_EC | KX_TOKEN_CAP_KEYGEN_RSA |
-            KX_TOKEN_CAP_PIN_RESET,
+            KX_TOKEN_CAP_PIN_RESET | KX_TOKEN_CAP_DATA,
     .load = p11_load,
+    .configure = p11_configure,
     .unload = p11_unload,
     .list = p11_list,
     .open = p11_open,
@@ -1102,4 +1122,8 @@ const kx_token_ops kx_token_pkcs11_ops = {
     .relabel = p11_relabel,
     .cleanup = p11_cleanup,
     .sign = p11_sign,
+    .init_blank = p11_init_blank,
+    .import_enc = p11_import_enc,
+    .write_data = p11_write_data,
+    .read_data = p11_read_data,
 };

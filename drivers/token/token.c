@@ -41,7 +41,9 @@ kx_err kx_token_register(const kx_token_ops *ops)
     if (!ops || !ops->name || !ops->load || !ops->unload || !ops->list || !ops->open ||
         !ops->close || !ops->info || !ops->login || !ops->logout || !ops->set_pin ||
         !ops->reset_pin || !ops->certs || !ops->keygen || !ops->csr || !ops->install ||
-        !ops->verify_pair || !ops->delete_id || !ops->relabel || !ops->cleanup || !ops->sign)
+        !ops->verify_pair || !ops->delete_id || !ops->relabel || !ops->cleanup || !ops->sign ||
+        !ops->configure || !ops->init_blank || !ops->import_enc || !ops->write_data ||
+        !ops->read_data)
         return KX_ERR_INVALID_ARG;
     for (size_t i = 0; i < token_nbackends; i++)
         if (strcmp(token_backends[i]->name, ops->name) == 0)
@@ -100,11 +102,14 @@ static kx_err token_fault(const char *call)
                          token_ms_since(&t0_));                                                \
     } while (0)
 
-kx_err kx_token_module_open(const char *backend, const char *module_path, kx_token_module **out)
+/* token_module_open - load and configure (cfg may be NULL: defaults) */
+static kx_err token_module_open(const char *backend, const char *module_path,
+                                const kx_config *cfg, kx_token_module **out)
 {
     if (!backend || !module_path || !out)
         return KX_ERR_INVALID_ARG;
     kx_token_register(&kx_token_pkcs11_ops);
+    kx_token_register(&kx_token_skf_ops);
     const kx_token_ops *ops = NULL;
     for (size_t i = 0; i < token_nbackends; i++)
         if (strcmp(token_backends[i]->name, backend) == 0)
@@ -123,17 +128,37 @@ kx_err kx_token_module_open(const char *backend, const char *module_path, kx_tok
         free(m);
         return rc;
     }
+    TOKEN_CALL("configure", "-", ops->configure(m->ctx, cfg));
+    if (rc) {
+        ops->unload(m->ctx);
+        free(m);
+        return rc;
+    }
     kx_log_info("token.module", "backend=%s module=%s", backend, module_path);
     *out = m;
     return KX_OK;
 }
 
+kx_err kx_token_module_open(const char *backend, const char *module_path, kx_token_module **out)
+{
+    return token_module_open(backend, module_path, NULL, out);
+}
+
 kx_err kx_token_module_open_config(const kx_config *cfg, kx_token_module **out)
 {
     const char *backend = kx_config_get_str(cfg, "token", "backend", "pkcs11");
-    const char *module =
-        kx_config_get_str(cfg, "token", "module", "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
-    return kx_token_module_open(backend, module, out);
+    const char *module;
+    if (strcmp(backend, "skf") == 0) {
+        module = kx_config_get_str(cfg, "token", "skf_library", NULL);
+        if (!module) {
+            kx_err_set_detail("[token] backend = skf needs skf_library = PATH");
+            return KX_ERR_CONFIG;
+        }
+    } else {
+        module = kx_config_get_str(cfg, "token", "module",
+                                   "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so");
+    }
+    return token_module_open(backend, module, cfg, out);
 }
 
 void kx_token_module_close(kx_token_module *m)
@@ -278,10 +303,21 @@ kx_err kx_token_get_info(kx_token *t, kx_token_info *out)
 
 kx_err kx_token_login(kx_token *t, const kx_secbuf *pin, unsigned *flags_out)
 {
+    return kx_token_login_tries(t, pin, flags_out, NULL);
+}
+
+kx_err kx_token_login_tries(kx_token *t, const kx_secbuf *pin, unsigned *flags_out,
+                            int *tries_left)
+{
     if (!t || !pin || pin->len == 0)
         return KX_ERR_INVALID_ARG;
     kx_err rc;
-    TOKEN_CALL("login", t->serial, t->m->ops->login(t->tok, pin));
+    int tries = -1;
+    TOKEN_CALL("login", t->serial, t->m->ops->login(t->tok, pin, &tries));
+    if (tries_left)
+        *tries_left = tries;
+    if (tries >= 0 && rc == KX_ERR_PIN_INCORRECT)
+        kx_log_info("token.login", "serial=%s tries_left=%d", t->serial, tries);
     if (flags_out) {
         kx_token_info info;
         *flags_out = t->m->ops->info(t->tok, &info) == KX_OK ? info.flags : 0;
@@ -400,7 +436,8 @@ void kx_token_certs_free(kx_token_certs *c)
 
 kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id, size_t *id_len)
 {
-    if (!t || !id || !id_len || (type != KX_KEY_EC_P256 && type != KX_KEY_RSA_2048))
+    if (!t || !id || !id_len ||
+        (type != KX_KEY_EC_P256 && type != KX_KEY_RSA_2048 && type != KX_KEY_SM2))
         return KX_ERR_INVALID_ARG;
     kx_err rc;
     TOKEN_CALL("keygen", t->serial,
@@ -501,7 +538,64 @@ kx_err kx_token_sign(kx_token *t, const unsigned char *id, size_t id_len,
     return rc;
 }
 
+kx_err kx_token_init_blank(kx_token *t, const kx_pin_policy *p, const kx_secbuf *so_pin,
+                           const kx_secbuf *user_pin)
+{
+    if (!t || !p || !so_pin || !user_pin || so_pin->len == 0)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc = kx_pin_policy_check(p, user_pin);
+    if (rc)
+        return rc;
+    TOKEN_CALL("init", t->serial, t->m->ops->init_blank(t->tok, so_pin, user_pin));
+    return rc;
+}
+
+kx_err kx_token_import_enc_keypair(kx_token *t, const unsigned char *id, size_t id_len,
+                                   const unsigned char *envelope, size_t len)
+{
+    if (!t || !id || !id_len || !envelope || !len)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc;
+    TOKEN_CALL("import_enc", t->serial,
+               t->m->ops->import_enc(t->tok, id, id_len, envelope, len));
+    return rc;
+}
+
+/* token_data_name_ok - 1..31 printable ASCII characters, no '/' */
+static int token_data_name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n > 31)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (name[i] <= ' ' || name[i] > '~' || name[i] == '/')
+            return 0;
+    return 1;
+}
+
+kx_err kx_token_write_data(kx_token *t, const char *name, const unsigned char *data, size_t len)
+{
+    if (!t || !token_data_name_ok(name) || (!data && len))
+        return KX_ERR_INVALID_ARG;
+    if (len > KX_TOKEN_DATA_MAX)
+        return KX_ERR_TOO_LARGE;
+    kx_err rc;
+    TOKEN_CALL("write_data", t->serial, t->m->ops->write_data(t->tok, name, data, len));
+    return rc;
+}
+
+kx_err kx_token_read_data(kx_token *t, const char *name, unsigned char **data, size_t *len)
+{
+    if (!t || !token_data_name_ok(name) || !data || !len)
+        return KX_ERR_INVALID_ARG;
+    *data = NULL;
+    *len = 0;
+    kx_err rc;
+    TOKEN_CALL("read_data", t->serial, t->m->ops->read_data(t->tok, name, data, len));
+    return rc;
+}
+
 const char *kx_key_type_name(kx_key_type t)
 {
-    return t == KX_KEY_RSA_2048 ? "RSA 2048" : "EC P-256";
+    return t == KX_KEY_RSA_2048 ? "RSA 2048" : t == KX_KEY_SM2 ? "SM2" : "EC P-256";
 }

@@ -9,6 +9,14 @@
  * the fault-injection point KX_FAULT_TOKEN=<call>[:<error>] used by crash
  * tests. PINs travel only in kx_secbuf and are wiped by their owner.
  *
+ * Back-ends: "pkcs11" (pkcs11.c: EC P-256 and RSA-2048 keys) and "skf"
+ * (skf.c: a GM/T 0016 SKF vendor library; SM2 dual certificates). On SKF
+ * the "id" of a key pair is its container's name (bytes, no NUL): one
+ * container holds the signing key pair and certificate and the encryption
+ * key pair and certificate, so kx_token_list_certs shows two certificates
+ * under one id, told apart by kx_token_cert.usage. Labels, which SKF does
+ * not have, are kept by the back-end in an application file ("kxlabels").
+ *
  * Renewal is atomic from the token's point of view: a new key pair is made
  * beside the old one under a fresh CKA_ID and a "pending" label, the new
  * certificate is installed beside it and checked (its public key is the
@@ -48,12 +56,23 @@ enum {
     KX_TOKEN_CAP_EVENTS = 1u << 0, /* insertion/removal events */
     KX_TOKEN_CAP_KEYGEN_EC = 1u << 1,
     KX_TOKEN_CAP_KEYGEN_RSA = 1u << 2,
-    KX_TOKEN_CAP_PIN_RESET = 1u << 3, /* SO PIN resets the user PIN */
+    KX_TOKEN_CAP_PIN_RESET = 1u << 3,  /* SO PIN resets the user PIN */
+    KX_TOKEN_CAP_KEYGEN_SM2 = 1u << 4, /* SM2 signing keys (SM2-with-SM3) */
+    KX_TOKEN_CAP_ENC_IMPORT = 1u << 5, /* enveloped encryption key pairs */
+    KX_TOKEN_CAP_INIT_BLANK = 1u << 6, /* kx_token_init_blank */
+    KX_TOKEN_CAP_DATA = 1u << 7,       /* kx_token_write_data/read_data */
+};
+
+/* Certificate usage (kx_token_cert.usage). */
+enum {
+    KX_CERT_USAGE_SIGN = 1u << 0,    /* signing certificate (or the only one) */
+    KX_CERT_USAGE_ENCRYPT = 1u << 1, /* encryption certificate of an SM2 pair */
 };
 
 typedef enum kx_key_type {
     KX_KEY_EC_P256 = 0,
     KX_KEY_RSA_2048 = 1,
+    KX_KEY_SM2 = 2, /* SM2 (GB/T 32918), signatures SM2-with-SM3 */
 } kx_key_type;
 
 #define KX_TOKEN_ID_MAX 32
@@ -65,6 +84,8 @@ typedef struct kx_token_info {
     char model[17];
     unsigned flags; /* KX_TOKEN_* */
     unsigned long min_pin_len, max_pin_len;
+    int pin_tries_left; /* user PIN tries left; -1 when the back-end cannot say */
+    int pin_tries_max;  /* the user PIN's retry limit; -1 when unknown */
 } kx_token_info;
 
 typedef struct kx_token_cert {
@@ -80,6 +101,7 @@ typedef struct kx_token_cert {
     time_t not_before, not_after;
     long days_left; /* whole days from now to not_after (negative: expired) */
     kx_key_type key_type;
+    unsigned usage;      /* KX_CERT_USAGE_SIGN or KX_CERT_USAGE_ENCRYPT */
     int has_private_key; /* a private key with the same CKA_ID is on the token */
     unsigned char *der;  /* the certificate, owned by the list */
     size_t der_len;
@@ -107,15 +129,18 @@ typedef struct kx_token kx_token;               /* an open session on one token 
 
 /* Back-end operations. Every slot is mandatory (checked at registration). */
 typedef struct kx_token_ops {
-    const char *name; /* "pkcs11" */
+    const char *name; /* "pkcs11", "skf" */
     unsigned caps;
     kx_err (*load)(const char *module_path, void **ctx);
+    /* site settings from [token] after load (cfg may be NULL: defaults) */
+    kx_err (*configure)(void *ctx, const kx_config *cfg);
     void (*unload)(void *ctx);
     kx_err (*list)(void *ctx, kx_token_info *out, size_t max, size_t *count);
     kx_err (*open)(void *ctx, const char *serial, void **tok);
     void (*close)(void *tok);
     kx_err (*info)(void *tok, kx_token_info *out);
-    kx_err (*login)(void *tok, const kx_secbuf *pin);
+    /* *tries_left: user PIN tries left after the attempt, -1 unknown */
+    kx_err (*login)(void *tok, const kx_secbuf *pin, int *tries_left);
     kx_err (*logout)(void *tok);
     kx_err (*set_pin)(void *tok, const kx_secbuf *old_pin, const kx_secbuf *new_pin);
     kx_err (*reset_pin)(void *tok, const kx_secbuf *so_pin, const kx_secbuf *new_pin);
@@ -134,20 +159,33 @@ typedef struct kx_token_ops {
      * ECDSA-Sig-Value or PKCS#1 v1.5; *sig malloc'd */
     kx_err (*sign)(void *tok, const unsigned char *id, size_t id_len, const unsigned char *data,
                    size_t len, unsigned char **sig, size_t *sig_len);
+    /* the slots below answer KX_ERR_UNSUPPORTED where the back-end cannot */
+    kx_err (*init_blank)(void *tok, const kx_secbuf *so_pin, const kx_secbuf *user_pin);
+    kx_err (*import_enc)(void *tok, const unsigned char *id, size_t id_len,
+                         const unsigned char *envelope, size_t len);
+    kx_err (*write_data)(void *tok, const char *name, const unsigned char *data, size_t len);
+    kx_err (*read_data)(void *tok, const char *name, unsigned char **data, size_t *len);
 } kx_token_ops;
 
 /* kx_token_register - add a back-end (mandatory slots checked). The
- * built-in "pkcs11" back-end is registered on first use. */
+ * built-in "pkcs11" and "skf" back-ends are registered on first use. */
 kx_err kx_token_register(const kx_token_ops *ops);
 
 /*
- * kx_token_module_open - load back-end `backend` ("pkcs11") with its module
- * (a PKCS#11 .so path). Free with kx_token_module_close().
+ * kx_token_module_open - load back-end `backend` ("pkcs11" or "skf") with
+ * its module (a PKCS#11 .so or SKF vendor library path), default settings.
+ * A library that cannot be loaded or lacks a function the back-end needs
+ * is KX_ERR_CONFIG with the reason in the detail. Free with
+ * kx_token_module_close().
  */
 kx_err kx_token_module_open(const char *backend, const char *module_path,
                             kx_token_module **out);
-/* kx_token_module_open_config - the same from config [token] backend,
- * module. */
+/* kx_token_module_open_config - the same from config [token] backend
+ * (pkcs11 | skf), module (PKCS#11) or skf_library (SKF), and the SKF
+ * settings skf_application (the application to open; default the first
+ * one, "JXCA" when one is created) and skf_devauth_key (32 hex digits, the
+ * device authentication key for SKF_DevAuth; default the vendors' usual
+ * "1234567812345678" as ASCII). */
 kx_err kx_token_module_open_config(const kx_config *cfg, kx_token_module **out);
 void kx_token_module_close(kx_token_module *m);
 unsigned kx_token_module_caps(const kx_token_module *m);
@@ -176,6 +214,11 @@ kx_err kx_token_get_info(kx_token *t, kx_token_info *out);
  * flags_out (may be NULL) receives the token flags after the attempt.
  */
 kx_err kx_token_login(kx_token *t, const kx_secbuf *pin, unsigned *flags_out);
+/* kx_token_login_tries - kx_token_login that also gives the user PIN tries
+ * left after the attempt in *tries_left (may be NULL; -1 when the back-end
+ * cannot say, as PKCS#11 cannot), for "N tries left" on the PIN screen. */
+kx_err kx_token_login_tries(kx_token *t, const kx_secbuf *pin, unsigned *flags_out,
+                            int *tries_left);
 kx_err kx_token_logout(kx_token *t);
 
 /* kx_pin_policy_load - [token] pin_min_len (4..16, default 6), pin_max_len
@@ -201,14 +244,16 @@ void kx_token_certs_free(kx_token_certs *c);
 /*
  * kx_token_generate_key - new key pair on the token (logged in), under a
  * fresh random CKA_ID (returned in id, KX_TOKEN_ID_MAX bytes room) and the
- * pending label until kx_token_relabel().
+ * pending label until kx_token_relabel(). On SKF: a new container (its
+ * name is the id) with an SM2 signing key pair; KX_KEY_SM2 only there, and
+ * KX_ERR_UNSUPPORTED for SM2 on PKCS#11.
  */
 kx_err kx_token_generate_key(kx_token *t, kx_key_type type, unsigned char *id, size_t *id_len);
 
 /*
  * kx_token_make_csr - PKCS#10 request for the key pair `id`, signed on the
- * token (SHA-256), subject C=CN, O=company, serialNumber=credit_code,
- * CN=common_name. *csr_pem is malloc'd; free() it.
+ * token (SHA-256; SM2 keys: SM2-with-SM3, default user ID), subject C=CN, O=company,
+ * serialNumber=credit_code, CN=common_name. *csr_pem is malloc'd; free() it.
  */
 kx_err kx_token_make_csr(kx_token *t, const unsigned char *id, size_t id_len,
                          const char *company, const char *credit_code, const char *common_name,
@@ -250,17 +295,54 @@ kx_err kx_token_renew_commit(kx_token *t, const unsigned char *new_id, size_t ne
 /*
  * kx_token_sign - sign data with the private key `id` (logged in), SHA-256:
  * a DER ECDSA signature for EC keys, PKCS#1 v1.5 for RSA keys (what the RA
- * wants from the current key on a renewal with the PIN). *sig is
- * malloc'd; free() it.
+ * wants from the current key on a renewal with the PIN); for SM2 keys
+ * SM2-with-SM3 over Z || data with the default user ID 1234567812345678
+ * (GM/T 0009), DER SEQUENCE { r, s }. *sig is malloc'd; free() it.
  */
 kx_err kx_token_sign(kx_token *t, const unsigned char *id, size_t id_len,
                      const unsigned char *data, size_t len, unsigned char **sig,
                      size_t *sig_len);
 
+/*
+ * kx_token_init_blank - make a blank UKEY usable: on SKF, device
+ * authentication and a new application with so_pin as admin PIN and
+ * user_pin as user PIN (the policy checks user_pin first); then the token
+ * can be logged in. KX_ERR_STATE when the UKEY is not blank,
+ * KX_ERR_PERMISSION when device authentication fails, KX_ERR_UNSUPPORTED on
+ * PKCS#11.
+ */
+kx_err kx_token_init_blank(kx_token *t, const kx_pin_policy *p, const kx_secbuf *so_pin,
+                           const kx_secbuf *user_pin);
+
+/*
+ * kx_token_import_enc_keypair - store the encryption key pair the CA's KMC
+ * generated, delivered as a GM/T 0016 ENVELOPEDKEYBLOB (skf_blob.h gives
+ * the bytes) sealed to the signing public key of container `id` (logged
+ * in). The blob is checked (length, version, algorithm) before the library
+ * sees it. Afterwards install the encryption certificate with
+ * kx_token_install_cert: it goes into the same container. KX_ERR_BAD_FORMAT
+ * for a malformed envelope, KX_ERR_UNSUPPORTED on PKCS#11.
+ */
+kx_err kx_token_import_enc_keypair(kx_token *t, const unsigned char *id, size_t id_len,
+                                   const unsigned char *envelope, size_t len);
+
+/*
+ * kx_token_write_data / kx_token_read_data - named data on the token (seal
+ * data): a public CKO_DATA object labelled `name` (application
+ * "jxca-kiosk") on PKCS#11, an application file `name` on SKF. Names are
+ * 1..31 printable ASCII characters; data at most 32 KiB. Writing replaces
+ * (logged in); reading needs no login, KX_ERR_NOT_FOUND when absent, *data
+ * malloc'd (free()).
+ */
+#define KX_TOKEN_DATA_MAX 32768
+kx_err kx_token_write_data(kx_token *t, const char *name, const unsigned char *data,
+                           size_t len);
+kx_err kx_token_read_data(kx_token *t, const char *name, unsigned char **data, size_t *len);
+
 /* kx_token_pending_label - the label new key pairs carry until committed. */
 #define KX_TOKEN_PENDING_LABEL "kx-pending"
 
-/* kx_key_type_name - "EC P-256" / "RSA 2048". */
+/* kx_key_type_name - "EC P-256" / "RSA 2048" / "SM2". */
 const char *kx_key_type_name(kx_key_type t);
 
 #endif
