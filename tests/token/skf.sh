@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The SKF back-end on skf-soft UKEYs (GM/T 0016 over OpenSSL's SM2/SM3/SM4):
+# enumeration of several UKEYs, a blank UKEY made usable with the admin
+# PIN, PIN retries until the PIN really locks (the counter is the UKEY's,
+# across processes), unblock with the admin PIN, SM2 key generation and a
+# CSR that `openssl req -verify` accepts (SM2-with-SM3, default ID), a
+# signature `openssl pkeyutl -verify` accepts with the certificate, the
+# enveloped encryption key pair imported and proven by decrypting what
+# `openssl pkeyutl -encrypt` sealed to the encryption certificate, both
+# certificates listed with their usage, named data, and a missing or wrong
+# library refused with KX_ERR_CONFIG.
+. "$KX_SOURCE/tests/token/skf_lib.sh"
+sm2_ca || { echo "cannot make the SM2 CA"; exit 1; }
+COMPANY="江西测试科技有限公司" USCC="91360100MA35GXXX8Q"
+
+# --- enumeration, blank UKEY -------------------------------------------------
+Sa=$(new_ukey ukey-a) Sb=$(new_ukey ukey-b app)
+check "two UKEYs: open without a serial is KX_ERR_BUSY" test "$(stool login)" = "error KX_ERR_BUSY"
+"$UTIL" remove ukey-b
+check "ukey-b removed: ukey-a is the only one" test "$(stool certs)" = ""
+"$UTIL" insert ukey-b
+check "blank UKEY: login is KX_ERR_STATE" test "$(stool --serial "$Sa" login | tail -1)" = "error KX_ERR_STATE"
+check "blank UKEY: init refuses a weak user PIN" \
+  test "$(KX_TEST_NEW_PIN=111111 stool --serial "$Sa" init-blank)" = "error KX_ERR_PIN_POLICY"
+check "blank UKEY: wrong device auth key refused" \
+  test "$("$UTIL" init ukey-c --authkey 00112233445566778899aabbccddeeff >/dev/null; KX_TEST_NEW_PIN=$KX_TEST_PIN stool --serial "$(sed -n 's/^serial=//p' "$SKF_SOFT_DIR/ukey-c/dev.conf")" init-blank)" = "error KX_ERR_PERMISSION"
+"$UTIL" delete ukey-c
+check "blank UKEY: init with admin PIN" env KX_TEST_NEW_PIN=$KX_TEST_PIN "$TOOL" --backend skf --module "$SKFLIB" --serial "$Sa" init-blank
+check "blank UKEY: application JXCA now exists" test -f "$SKF_SOFT_DIR/ukey-a/apps/JXCA/app.conf"
+check "initialised UKEY: init again is KX_ERR_STATE" \
+  test "$(KX_TEST_NEW_PIN=$KX_TEST_PIN stool --serial "$Sa" init-blank)" = "error KX_ERR_STATE"
+check "initialised UKEY: login" test "$(stool --serial "$Sa" login)" = "$(printf 'flags pin_set')"
+
+# --- PIN retries really lock, unblock with the admin PIN ----------------------
+S=$Sb
+out=$(KX_TEST_PIN=999999 stool --serial "$S" login)
+check "wrong PIN: 4 tries left, count_low ($out)" test "$out" = "$(printf 'flags count_low pin_set\ntries 4\nerror KX_ERR_PIN_INCORRECT')"
+check "the UKEY's counter says 4 of 5" test "$("$UTIL" tries ukey-b JXCA)" = "user 4/5 admin 5/5"
+for left in 3 2; do KX_TEST_PIN=999999 stool --serial "$S" login >/dev/null; done
+out=$(KX_TEST_PIN=999999 stool --serial "$S" login)
+check "final try flagged ($out)" test "$out" = "$(printf 'flags count_low final_try pin_set\ntries 1\nerror KX_ERR_PIN_INCORRECT')"
+out=$(KX_TEST_PIN=999999 stool --serial "$S" login)
+check "fifth wrong PIN locks ($out)" test "$(printf '%s' "$out" | tail -1)" = "error KX_ERR_PIN_LOCKED"
+check "locked: the right PIN is refused too" test "$(stool --serial "$S" login | tail -1)" = "error KX_ERR_PIN_LOCKED"
+check "locked: counter at 0" test "$("$UTIL" tries ukey-b JXCA)" = "user 0/5 admin 5/5"
+check "unblock: wrong admin PIN is KX_ERR_PERMISSION" \
+  test "$(KX_TEST_SO_PIN=87654321 KX_TEST_NEW_PIN=470258 stool --serial "$S" reset-pin)" = "error KX_ERR_PERMISSION"
+check "unblock: the admin counter took it" test "$("$UTIL" tries ukey-b JXCA)" = "user 0/5 admin 4/5"
+check "unblock with the admin PIN" env KX_TEST_NEW_PIN=470258 "$TOOL" --backend skf --module "$SKFLIB" --serial "$S" reset-pin
+check "unblocked: counters full again" test "$("$UTIL" tries ukey-b JXCA)" = "user 5/5 admin 5/5"
+check "unblocked: old PIN refused" test "$(stool --serial "$S" login | tail -1)" = "error KX_ERR_PIN_INCORRECT"
+check "unblocked: new PIN logs in" test "$(KX_TEST_PIN=470258 stool --serial "$S" login)" = "flags pin_set"
+check "change PIN" env KX_TEST_PIN=470258 KX_TEST_NEW_PIN=$KX_TEST_PIN "$TOOL" --backend skf --module "$SKFLIB" --serial "$S" change-pin
+check "changed PIN logs in" test "$(stool --serial "$S" login)" = "flags pin_set"
+faults locked
+check "fault file 'locked': KX_ERR_PIN_LOCKED" test "$(stool --serial "$S" login | tail -1)" = "error KX_ERR_PIN_LOCKED"
+faults final_try
+check "fault file 'final_try': flag shown" test "$(KX_TEST_PIN=999999 stool --serial "$S" login | head -1)" = "flags count_low final_try pin_set"
+faults ""
+stool --serial "$S" login >/dev/null
+
+# --- SM2 keys, CSR, signing certificate, signature -----------------------------
+check "EC keys refused on SKF" test "$(stool --serial "$S" keygen ec)" = "error KX_ERR_UNSUPPORTED"
+id=$(stool --serial "$S" keygen sm2)
+check "keygen sm2 gives a container id ($id)" test -n "$id"
+con=$(printf '%s' "$id" | xxd -r -p)
+check "skf-soft holds the container with a signing key" test "$("$UTIL" containers ukey-b JXCA)" = "$con sign-key"
+stool --serial "$S" csr "$id" "$COMPANY" "$USCC" "$COMPANY" > "$T/sm2.csr"
+check "CSR: openssl req -verify (SM2, default ID) accepts it" \
+  sh -c "openssl req -in $T/sm2.csr -noout -verify -vfyopt $ID 2>&1 | grep -q 'verify OK'"
+check "CSR: signature algorithm SM2-with-SM3" sh -c "openssl req -in $T/sm2.csr -noout -text | grep -q 'Signature Algorithm: SM2-with-SM3'"
+subj=$(openssl req -in "$T/sm2.csr" -noout -subject -nameopt utf8,sep_comma_plus 2>/dev/null)
+check "CSR: subject O and serialNumber" sh -c "printf '%s' '$subj' | grep -q 'O=$COMPANY' && printf '%s' '$subj' | grep -q 'serialNumber=$USCC'"
+sm2_issue "$T/sm2.csr" "$T/sign.pem" sign
+check "CA issued the signing certificate" test -s "$T/sign.pem"
+check "install the signing certificate" test "$(stool --serial "$S" install "$T/sign.pem" kx-cert)" = "$id"
+check "same install again is a no-op" test "$(stool --serial "$S" install "$T/sign.pem" kx-cert)" = "$id"
+check "skf-soft: container has the signing certificate" test "$("$UTIL" containers ukey-b JXCA)" = "$con sign-key sign-cer"
+check "exported certificate is the one issued" sh -c "'$UTIL' cert ukey-b JXCA $con sign | cmp -s - $T/sign.pem"
+check "verify_pair" stool --serial "$S" verify "$id"
+printf 'renewal proof: 营业执照 %s\n' "$USCC" > "$T/msg"
+check "sign a message on the token" stool --serial "$S" sign "$id" "$T/msg" "$T/msg.sig"
+openssl x509 -in "$T/sign.pem" -noout -pubkey > "$T/sign.pub"
+check "openssl pkeyutl -verify -rawin -digest sm3 (default ID) accepts it" \
+  sh -c "openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt $ID -pubin -inkey $T/sign.pub -in $T/msg -sigfile $T/msg.sig 2>&1 | grep -q 'Verified Successfully'"
+printf 'tampered' >> "$T/msg"
+check "...and refuses a changed message" \
+  sh -c "! openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt $ID -pubin -inkey $T/sign.pub -in $T/msg -sigfile $T/msg.sig >/dev/null 2>&1"
+check "openssl verify: signing certificate against the SM2 CA" \
+  sh -c "openssl verify -vfyopt $ID -CAfile $T/ca.pem $T/sign.pem 2>&1 | grep -q ': OK'"
+
+# --- enveloped encryption key pair, encryption certificate, decryption proof ---
+"$TOOL" envelope "$T/sm2.csr" "$T/env.bin" "$T/enc.key" 2>>"$T/log"
+check "KMC envelope is 388 bytes (GM/T 0016 ENVELOPEDKEYBLOB, CipherLen 16)" test "$(stat -c %s "$T/env.bin")" = 388
+openssl pkey -in "$T/enc.key" -pubout -out "$T/enc.pub" 2>/dev/null
+sm2_issue "$T/sm2.csr" "$T/enc.pem" enc "$T/enc.pub"
+check "encryption certificate before its key: KX_ERR_MISMATCH" test "$(stool --serial "$S" install "$T/enc.pem" kx-cert)" = "error KX_ERR_MISMATCH"
+head -c 300 "$T/env.bin" > "$T/env.short"
+check "truncated envelope: KX_ERR_BAD_FORMAT" test "$(stool --serial "$S" import-enc "$id" "$T/env.short")" = "error KX_ERR_BAD_FORMAT"
+{ head -c 4 "$T/env.bin"; printf '\002\004\000\000'; tail -c +9 "$T/env.bin"; } > "$T/env.alg"
+check "envelope with another algorithm: KX_ERR_BAD_FORMAT" test "$(stool --serial "$S" import-enc "$id" "$T/env.alg")" = "error KX_ERR_BAD_FORMAT"
+Sx=$(new_ukey ukey-x app); idx=$(stool --serial "$Sx" keygen sm2)
+check "envelope sealed to another UKEY's key: refused by the library" \
+  test "$(stool --serial "$Sx" import-enc "$idx" "$T/env.bin")" = "error KX_ERR_TOKEN"
+"$UTIL" delete ukey-x
+check "import the enveloped encryption key pair" stool --serial "$S" import-enc "$id" "$T/env.bin"
+check "verify_pair refuses an encryption key without its certificate" test "$(stool --serial "$S" verify "$id")" = "error KX_ERR_MISMATCH"
+check "install the encryption certificate into the same container" test "$(stool --serial "$S" install "$T/enc.pem" kx-cert)" = "$id"
+check "skf-soft: one container, both pairs, both certificates" \
+  test "$("$UTIL" containers ukey-b JXCA)" = "$con sign-key sign-cer enc-key enc-cer"
+check "verify_pair checks both pairs" stool --serial "$S" verify "$id"
+check "openssl verify: encryption certificate against the SM2 CA" \
+  sh -c "openssl verify -vfyopt $ID -CAfile $T/ca.pem $T/enc.pem 2>&1 | grep -q ': OK'"
+check "both certificates listed with their usage" \
+  test "$(stool --serial "$S" certs)" = "$(printf '%s sign kx-cert SM2 1\n%s encrypt kx-cert SM2 1' "$id" "$id")"
+key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') block=00112233445566778899aabbccddeeff
+printf '%s' "$key" | xxd -r -p > "$T/key.bin"
+openssl x509 -in "$T/enc.pem" -noout -pubkey > "$T/encc.pub"
+openssl pkeyutl -encrypt -pubin -inkey "$T/encc.pub" -in "$T/key.bin" -out "$T/wrapped.der" 2>>"$T/log"
+want=$(printf '%s' "$block" | xxd -r -p | openssl enc -sm4-ecb -K "$key" -nopad | xxd -p)
+got=$("$PROBE" "$SKFLIB" ukey-b JXCA "$con" "$T/wrapped.der" "$block" 2>>"$T/log")
+check "imported key decrypts what openssl pkeyutl -encrypt sealed to the certificate ($got)" test -n "$got" -a "$got" = "$want"
+openssl pkeyutl -encrypt -pubin -inkey "$T/sign.pub" -in "$T/key.bin" -out "$T/wrapped2.der" 2>>"$T/log"
+check "...and not what was sealed to the signing certificate" \
+  sh -c "! '$PROBE' '$SKFLIB' ukey-b JXCA '$con' '$T/wrapped2.der' $block >/dev/null 2>&1"
+
+# --- named data (seal files) ----------------------------------------------------
+head -c 3000 /dev/urandom > "$T/seal.bin"
+check "write named data" stool --serial "$S" write-data seal1 "$T/seal.bin"
+check "read it back without login" sh -c "KX_TEST_PIN= '$TOOL' --backend skf --module '$SKFLIB' --serial $S read-data seal1 $T/seal.out 2>/dev/null && cmp -s $T/seal.bin $T/seal.out"
+head -c 100 /dev/urandom > "$T/seal2.bin"
+check "rewrite shorter" stool --serial "$S" write-data seal1 "$T/seal2.bin"
+check "read the shorter data back" sh -c "'$TOOL' --backend skf --module '$SKFLIB' --serial $S read-data seal1 $T/seal.out 2>/dev/null && cmp -s $T/seal2.bin $T/seal.out"
+check "missing data: KX_ERR_NOT_FOUND" test "$(stool --serial "$S" read-data nope "$T/x")" = "error KX_ERR_NOT_FOUND"
+check "the labels file is not named data" test "$(stool --serial "$S" write-data kxlabels "$T/seal2.bin")" = "error KX_ERR_INVALID_ARG"
+
+# --- library problems ----------------------------------------------------------------
+check "missing library: KX_ERR_CONFIG" test "$("$TOOL" --backend skf --module /nonexistent/libskf.so login 2>/dev/null)" = "error KX_ERR_CONFIG"
+check "not an SKF library (SoftHSM2): KX_ERR_CONFIG" \
+  test "$("$TOOL" --backend skf --module /usr/lib/softhsm/libsofthsm2.so login 2>>"$T/log")" = "error KX_ERR_CONFIG"
+check "...with a reason naming the missing function" grep -q 'is not an SKF library: no SKF_' "$T/log"
+"$UTIL" remove ukey-b
+check "pulled UKEY: KX_ERR_TOKEN_ABSENT" test "$(stool --serial "$S" verify "$id")" = "error KX_ERR_TOKEN_ABSENT"
+"$UTIL" insert ukey-b
+faults "fail SKF_ECCSignData 1 SAR_DEVICE_REMOVED pulled"
+check "pulled mid-call: KX_ERR_TOKEN_REMOVED" test "$(stool --serial "$S" verify "$id")" = "error KX_ERR_TOKEN_REMOVED"
+faults ""
+check "re-inserted: the pair verifies" stool --serial "$S" verify "$id"
+finish
