@@ -14,7 +14,6 @@
  * Map: options - create/destroy - state and session - intents - frame -
  * overlays - input - run loop.
  */
-#include <errno.h>
 #include <jansson.h>
 #include <signal.h>
 #include <SDL2/SDL_image.h>
@@ -22,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "core/i18n.h"
 #include "core/log.h"
@@ -135,8 +132,6 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
     ui->portrait = opt->orientation == KX_UI_PORTRAIT;
     ui->W = ui->portrait ? 1080 : 1920;
     ui->H = ui->portrait ? 1920 : 1080;
-    ui->rng =
-        opt->seed ? opt->seed : (unsigned)time(NULL) ^ (unsigned)SDL_GetPerformanceCounter();
 
     /* kiosk mode: we handle SIGTERM ourselves; window-close is ignored */
     SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
@@ -247,23 +242,10 @@ void kx_ui_destroy(kx_ui *ui)
 
 /* ---- state and session ---- */
 
-void kx_ui_shuffle(kx_ui *ui, int order[10])
-{
-    for (int i = 0; i < 10; i++)
-        order[i] = (i + 1) % 10;
-    for (int i = 9; i > 0; i--) {
-        ui->rng = ui->rng * 1103515245u + 12345u;
-        int j = (int)((ui->rng >> 16) % (unsigned)(i + 1));
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-}
-
-/* app_shuffle - a new order of the customer's PIN keypad. */
+/* app_shuffle - a new order of the customer's PIN keypad (getrandom). */
 static void app_shuffle(kx_ui *ui)
 {
-    kx_ui_shuffle(ui, ui->pin_order);
+    kx_ui_shuffle(ui->pin_order);
 }
 
 /* app_entry_reset - forget what was typed on the previous screen. */

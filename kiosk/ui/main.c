@@ -98,8 +98,6 @@ int main(int argc, char **argv)
         opt.fullscreen = 0;
         opt.window_w = opt.window_h = 0;
     }
-    if (shots || bench)
-        opt.seed = 20261123u;
     if (kx_i18n_init(NULL, opt.lang) != KX_OK) {
         fprintf(stderr, "kiosk: cannot set up translations\n");
         goto out;

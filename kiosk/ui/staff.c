@@ -104,7 +104,7 @@ void kx_staff_ui_free(kx_ui *ui)
 
 void kx_staff_shuffle(kx_ui *ui)
 {
-    kx_ui_shuffle(ui, ui->staff->order);
+    kx_ui_shuffle(ui->staff->order);
 }
 
 void kx_staff_go(kx_ui *ui, kx_staff_screen to)

@@ -166,7 +166,6 @@ typedef struct kx_ui_options {
     char assets_dir[256];      /* illustrations and icons (SVG) */
     char font_patterns[256];   /* fontconfig patterns, ';'-separated, in order */
     char lang[8];              /* "zh_CN" or "en": before kioskd says otherwise */
-    unsigned seed;             /* keypad shuffle seed; 0 = random (screenshots fix it) */
     char only[48];             /* screenshots: only canned states named so ("" all) */
     char restart_command[256]; /* maintenance "Restart services" (sh -c), "" none */
     char leave_command[256];   /* maintenance "Leave kiosk mode" (sh -c), "" none */

@@ -406,6 +406,10 @@ enum {
  * images written under spool_dir (created; NULL: none written). Free with kx_canned_free(). */
 kx_err kx_canned_build(const char *lang, const char *spool_dir, kx_canned **out, int *n_out);
 void kx_canned_free(kx_canned *list, int n);
+/* The keypad layouts screenshots show (the customer's and the staff
+ * login's): fixed, so the goldens stay; a real keypad is shuffled. */
+extern const int kx_canned_pin_order[10];
+extern const int kx_canned_staff_pin_order[10];
 /* kx_canned_write_previews - synthetic licence, ID card, seal sheet PNGs. */
 kx_err kx_canned_write_previews(const char *dir);
 
@@ -443,7 +447,6 @@ struct kx_ui {
     kx_secbuf *pin1, *pin2;
     int pin_field; /* 0 first entry, 1 repeat */
     int pin_order[10];
-    unsigned rng;
     char phone[16];
     char email[80];
     int contact_field; /* 0 phone, 1 e-mail */
@@ -518,8 +521,10 @@ void kx_ui_send_pin(kx_ui *ui, int is_new);
 void kx_ui_send_contact(kx_ui *ui);
 /* kx_ui_set_lang - switch language now and tell kioskd. */
 void kx_ui_set_lang(kx_ui *ui, const char *lang);
-/* kx_ui_shuffle - Fisher-Yates over the ten digits of a PIN keypad. */
-void kx_ui_shuffle(kx_ui *ui, int order[10]);
+/* kx_ui_shuffle (shuffle.c) - Fisher-Yates over the ten digits of a PIN
+ * keypad, every draw from getrandom(2). When the kernel gives no random
+ * bytes: the ordered keypad, logged, and KX_ERR_IO. */
+kx_err kx_ui_shuffle(int order[10]);
 /* kx_ui_audit_fail - record one audit problem of the current frame. */
 void kx_ui_audit_fail(kx_ui *ui, const char *what, const char *detail);
 /* kx_ui_timeout_left - seconds left of the step (counting down locally
