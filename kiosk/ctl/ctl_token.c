@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ctl_token.c - kioskctl token list|info|certs: the UKEYs a PKCS#11 module
- * sees, one token's state (PIN flags by name) and its certificates, as one
- * JSON object each. For maintenance and tests; never asks for or logs a PIN
- * (everything shown is readable without login).
+ * or an SKF vendor library (--skf-library) sees, one token's state (PIN
+ * flags by name, PIN tries left where the back-end knows) and its
+ * certificates with their usage (an SM2 pair shows a signing and an
+ * encryption certificate under one id), as one JSON object each. For maintenance and tests;
+ * never asks for or logs a PIN (everything shown is readable without login).
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +19,8 @@
 #define CTL_TOKEN_MAX 16
 
 static const char ctl_token_usage[] =
-    "usage: kioskctl token list|info|certs [--module PATH] [--serial S | --label L]";
+    "usage: kioskctl token list|info|certs [--module PATH | --skf-library PATH] [--serial S | "
+    "--label L]";
 
 /* the PIN and token flags by name, in the order of token.h */
 static json_t *ctl_token_flags(unsigned flags)
@@ -58,6 +61,12 @@ static json_t *ctl_token_info_json(const kx_token_info *ti, int detailed)
                             json_boolean(ti->flags & KX_TOKEN_PIN_FINAL_TRY));
         json_object_set_new(o, "pin_count_low",
                             json_boolean(ti->flags & KX_TOKEN_PIN_COUNT_LOW));
+        json_object_set_new(o, "pin_tries_left",
+                            ti->pin_tries_left >= 0 ? json_integer(ti->pin_tries_left)
+                                                    : json_null());
+        json_object_set_new(o, "pin_tries_max",
+                            ti->pin_tries_max >= 0 ? json_integer(ti->pin_tries_max)
+                                                   : json_null());
     }
     return o;
 }
@@ -85,6 +94,8 @@ static json_t *ctl_token_cert_json(const kx_token_cert *c)
     json_object_set_new(o, "not_after", ctl_token_time(c->not_after));
     json_object_set_new(o, "days_left", json_integer(c->days_left));
     json_object_set_new(o, "key_type", json_string(kx_key_type_name(c->key_type)));
+    json_object_set_new(o, "usage",
+                        json_string(c->usage == KX_CERT_USAGE_ENCRYPT ? "encrypt" : "sign"));
     json_object_set_new(o, "has_private_key", json_boolean(c->has_private_key));
     return o;
 }
@@ -117,20 +128,25 @@ static int ctl_token_pick(kx_token_module *m, const char *serial, const char *la
 
 int ctl_cmd_token(int argc, char **argv)
 {
-    static const char *const with_value[] = {"--module", "--serial", "--label", NULL};
+    static const char *const with_value[] = {"--module", "--skf-library", "--serial", "--label",
+                                             NULL};
     const char *verb = ctl_positional(argc, argv, 0, with_value);
     const char *module = ctl_option(argc, argv, "--module");
     const char *serial = ctl_option(argc, argv, "--serial");
     const char *label = ctl_option(argc, argv, "--label");
-    if (!verb || (serial && label) ||
+    const char *skf = ctl_option(argc, argv, "--skf-library");
+    if (!verb || (serial && label) || (skf && module) ||
         (strcmp(verb, "list") != 0 && strcmp(verb, "info") != 0 && strcmp(verb, "certs") != 0))
         return ctl_fail(CTL_EXIT_USAGE, "token", "%s", ctl_token_usage);
     kx_token_module *m = NULL;
-    kx_err rc = kx_token_module_open("pkcs11", module ? module : CTL_TOKEN_DEFAULT_MODULE, &m);
+    kx_err rc =
+        skf ? kx_token_module_open("skf", skf, &m)
+            : kx_token_module_open("pkcs11", module ? module : CTL_TOKEN_DEFAULT_MODULE, &m);
     if (rc)
         return ctl_fail(CTL_EXIT_USAGE, "token", "%s: %s (%s)",
-                        kx_tr(N_("Cannot load the PKCS#11 module")), kx_err_name(rc),
-                        kx_err_detail());
+                        skf ? kx_tr(N_("Cannot load the SKF library"))
+                            : kx_tr(N_("Cannot load the PKCS#11 module")),
+                        kx_err_name(rc), kx_err_detail());
     int code = CTL_EXIT_OK;
     kx_token *t = NULL;
     json_t *o = NULL;

@@ -125,6 +125,24 @@ openssl pkeyutl -encrypt -pubin -inkey "$T/sign.pub" -in "$T/key.bin" -out "$T/w
 check "...and not what was sealed to the signing certificate" \
   sh -c "! '$PROBE' '$SKFLIB' ukey-b JXCA '$con' '$T/wrapped2.der' $block >/dev/null 2>&1"
 
+# --- kioskctl token on SKF UKEYs ------------------------------------------------
+J() { jq -er "$1" "$T/out.json" >/dev/null 2>&1; }
+ctl() { "$CTL" token "$@" --skf-library "$SKFLIB" > "$T/out.json" 2>>"$T/log"; }
+check "kioskctl token list --skf-library" ctl list
+check "list: both UKEYs by serial" J "([.tokens[].serial] | sort) == ([\"$Sa\",\"$S\"] | sort)"
+check "kioskctl token info --serial" ctl info --serial "$S"
+check "info: label, PIN tries left 5 of 5" J ".label == \"ukey-b\" and .pin_tries_left == 5 and .pin_tries_max == 5 and .pin_locked == false"
+check "kioskctl token certs --serial" ctl certs --serial "$S"
+ser_s=$(openssl x509 -in "$T/sign.pem" -noout -serial | cut -d= -f2)
+ser_e=$(openssl x509 -in "$T/enc.pem" -noout -serial | cut -d= -f2)
+check "certs: the pair under one id, signing and encryption usage" \
+  J ".count == 2 and ([.certificates[] | .usage] | sort) == [\"encrypt\",\"sign\"] and ([.certificates[].id] | unique) == [\"$id\"]"
+check "certs: SM2 keys on the token, serials as openssl prints them" \
+  J "([.certificates[] | select(.key_type == \"SM2\" and .has_private_key)] | length) == 2 and ([.certificates[] | select(.usage == \"sign\")][0].serial == \"$ser_s\") and ([.certificates[] | select(.usage == \"encrypt\")][0].serial == \"$ser_e\")"
+check "certs: company and credit code" J ".certificates[0] | .company == \"$COMPANY\" and .credit_code == \"$USCC\""
+check "--skf-library with --module: exit 2" sh -c "'$CTL' token list --skf-library '$SKFLIB' --module '$SKFLIB' >/dev/null 2>&1; test \$? -eq 2"
+check "--skf-library not an SKF library: exit 2" sh -c "'$CTL' token list --skf-library /usr/lib/softhsm/libsofthsm2.so >/dev/null 2>&1; test \$? -eq 2"
+
 # --- named data (seal files) ----------------------------------------------------
 head -c 3000 /dev/urandom > "$T/seal.bin"
 check "write named data" stool --serial "$S" write-data seal1 "$T/seal.bin"
