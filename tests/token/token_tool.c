@@ -290,10 +290,12 @@ static kx_err tool_renew_sm2(kx_token *t, const unsigned char *old, size_t old_l
     struct timespec t0, t1, t2, t3, t4, t5;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     kx_err rc = kx_token_generate_key(t, KX_KEY_SM2, id, &id_len);
-    if (!rc) {
+    if (!rc && !ms) {
         printf("new ");
         tool_print_id(id, id_len);
         fflush(stdout);
+    }
+    if (!rc) {
         rc = kx_token_make_csr(t, id, id_len, "Renew Co", "91360100MA35RENEW0", "Renew Co",
                                &csr);
     }

@@ -112,8 +112,22 @@ static int soft_name_ok(const char *n)
 
 static int soft_path(char *out, size_t outsz, const char *a, const char *b)
 {
-    int n = snprintf(out, outsz, "%s/%s", a, b);
-    return n > 0 && (size_t)n < outsz;
+    size_t la = strlen(a), lb = strlen(b);
+    if (la + 1 + lb >= outsz)
+        return 0;
+    memcpy(out, a, la);
+    out[la] = '/';
+    memcpy(out + la + 1, b, lb + 1);
+    return 1;
+}
+
+/* soft_field - a fixed DEVINFO text field: bytes of src, zero-filled, not
+ * necessarily NUL-terminated (as the standard lays it out) */
+static void soft_field(char *dst, size_t n, const char *src)
+{
+    size_t l = strnlen(src, n);
+    memset(dst, 0, n);
+    memcpy(dst, src, l);
 }
 
 static int soft_exists(const char *path)
@@ -779,12 +793,12 @@ SKF_API ULONG SKF_GetDevInfo(DEVHANDLE hDev, DEVINFO *pDevInfo)
     pDevInfo->Version.major = 1;
     char v[80];
     soft_conf_get((char *)conf, "manufacturer", v, sizeof(v));
-    strncpy(pDevInfo->Manufacturer, v, sizeof(pDevInfo->Manufacturer));
-    strncpy(pDevInfo->Issuer, "skf-soft", sizeof(pDevInfo->Issuer));
+    soft_field(pDevInfo->Manufacturer, sizeof(pDevInfo->Manufacturer), v);
+    soft_field(pDevInfo->Issuer, sizeof(pDevInfo->Issuer), "skf-soft");
     soft_conf_get((char *)conf, "label", v, sizeof(v));
-    strncpy(pDevInfo->Label, v, sizeof(pDevInfo->Label));
+    soft_field(pDevInfo->Label, sizeof(pDevInfo->Label), v);
     soft_conf_get((char *)conf, "serial", v, sizeof(v));
-    strncpy(pDevInfo->SerialNumber, v, sizeof(pDevInfo->SerialNumber));
+    soft_field(pDevInfo->SerialNumber, sizeof(pDevInfo->SerialNumber), v);
     pDevInfo->AlgSymCap = SGD_SM4_ECB;
     pDevInfo->AlgAsymCap = SGD_SM2_1 | SGD_SM2_3;
     pDevInfo->AlgHashCap = 1;
