@@ -270,7 +270,8 @@ static kx_err cups_submit(void *state, const void *pdf, size_t len, const kx_pri
     ippAddInteger(req, IPP_TAG_JOB, IPP_TAG_INTEGER, "copies", opt->copies);
     if (opt->media && opt->media[0])
         ippAddString(req, IPP_TAG_JOB, IPP_TAG_KEYWORD, "media", NULL, opt->media);
-    http_status_t hs = cupsSendRequest(http, req, st->resource, len);
+    /* the HTTP body is the IPP request followed by the document */
+    http_status_t hs = cupsSendRequest(http, req, st->resource, ippLength(req) + len);
     const char *p = pdf;
     size_t off = 0;
     while (hs == HTTP_STATUS_CONTINUE && off < len) {
