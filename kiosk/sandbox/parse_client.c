@@ -126,6 +126,27 @@ static void client_stop(kx_parse_client *c, int kill_it, int dead)
     c->stats.pid = 0;
 }
 
+/* the helper beside the running program (bin/../libexec/jxca-kiosk), else
+ * the installed path */
+static void client_default_path(char *out, size_t outsz)
+{
+    char exe[512];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    kx_strlcpy(out, KX_PARSE_HELPER_INSTALLED, outsz);
+    if (n <= 0)
+        return;
+    exe[n] = 0;
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = 0;
+    char beside[1024];
+    if (snprintf(beside, sizeof beside, "%s/%s", exe, KX_PARSE_HELPER_RELATIVE) <
+            (int)sizeof beside &&
+        access(beside, X_OK) == 0)
+        kx_strlcpy(out, beside, outsz);
+}
+
 kx_err kx_parse_client_new(const char *helper_path, kx_parse_client **out)
 {
     kx_parse_client *c = calloc(1, sizeof *c);
@@ -134,7 +155,10 @@ kx_err kx_parse_client_new(const char *helper_path, kx_parse_client **out)
     pthread_mutex_init(&c->lock, NULL);
     c->fd = -1;
     c->timeout_ms = 20000;
-    kx_strlcpy(c->path, helper_path ? helper_path : KX_PARSE_HELPER_DEFAULT, sizeof c->path);
+    if (helper_path)
+        kx_strlcpy(c->path, helper_path, sizeof c->path);
+    else
+        client_default_path(c->path, sizeof c->path);
     kx_err rc = client_start(c);
     if (rc) {
         pthread_mutex_destroy(&c->lock);

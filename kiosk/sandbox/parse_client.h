@@ -35,12 +35,10 @@
 
 typedef struct kx_parse_client kx_parse_client;
 
-/* the installed helper (kioskd's default) */
-#define KX_PARSE_HELPER_DEFAULT KX_PARSE_HELPER_INSTALLED
-
 /*
- * kx_parse_client_new - start the helper at helper_path (NULL: the
- * installed one). Its environment is empty but for KX_LOG_LEVEL, the
+ * kx_parse_client_new - start the helper at helper_path (NULL: kioskd's
+ * default, ../libexec/jxca-kiosk/kiosk-parse beside the running program,
+ * else the installed path). Its environment is empty but for KX_LOG_LEVEL, the
  * sanitizers' options and KX_PARSE_TEST (test kinds, test builds only).
  * KX_OK and *out (free with kx_parse_client_free), KX_ERR_INTERNAL when it
  * cannot start (detail says why), KX_ERR_NO_MEMORY.
