@@ -165,4 +165,14 @@ faults "fail SKF_ECCSignData 1 SAR_DEVICE_REMOVED pulled"
 check "pulled mid-call: KX_ERR_TOKEN_REMOVED" test "$(stool --serial "$S" verify "$id")" = "error KX_ERR_TOKEN_REMOVED"
 faults ""
 check "re-inserted: the pair verifies" stool --serial "$S" verify "$id"
+faults pulled
+check "fault file 'pulled': no UKEY" test "$(stool --serial "$S" verify "$id")" = "error KX_ERR_TOKEN_ABSENT"
+faults ""
+
+# --- insertion and removal events (kx_token_poll_event over SKF_EnumDev) -------
+( sleep 1.5; "$UTIL" init ukey-n --serial EVT0001 >/dev/null; sleep 1; "$UTIL" remove ukey-n ) &
+out=$(stool poll 20 4)
+wait
+check "events: the two UKEYs present, then ukey-n plugged and pulled ($out)" \
+  test "$out" = "$(printf 'inserted %s\ninserted %s\ninserted EVT0001\nremoved EVT0001' "$(printf '%s\n%s' "$Sa" "$S" | head -1)" "$(printf '%s\n%s' "$Sa" "$S" | tail -1)")"
 finish
