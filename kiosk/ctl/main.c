@@ -79,7 +79,8 @@ static const struct ctl_command ctl_commands[] = {
     {"token", "list|info|certs [--module PATH] [--serial S | --label L]",
      "UKEYs, PIN state and certificates through a PKCS#11 module", CTL_FULL(ctl_cmd_token)},
     {"print", "receipt|form|letter|sealsheet|testpage|summary|status [--out FILE] [--queue Q]",
-     "render the kiosk's documents to PDF and print them through CUPS", CTL_FULL(ctl_cmd_print)},
+     "render the kiosk's documents to PDF and print them through CUPS",
+     CTL_FULL(ctl_cmd_print)},
 };
 
 double ctl_now_ms(void)
