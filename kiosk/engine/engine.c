@@ -7,12 +7,14 @@
  * and intents; sessions; main loop; create/destroy.
  *
  * The main loop never blocks on a device or the RA: jobs run on a worker
- * thread and report through the wake-up pipe. At most one job runs at a
- * time (they share the devices); a job whose state was left is told to
- * stop, and its result is ignored.
+ * thread. A job gets a copy of the session's fields (kx_job_input) and
+ * sends back messages (progress, then its kx_job_result) through the
+ * worker's mailbox, which wakes the loop; only the main loop applies them
+ * to the session (engine_internal.h). At most one job runs at a time
+ * (they share the devices); a job whose state was left is told to stop,
+ * and its outcome no longer moves the flow.
  */
 #include "engine_internal.h"
-#include "engine_jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +32,6 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
-#include "engine_staff.h"
 
 #define RECOVERY_JOB KX_JOB_COUNT
 #define ERROR_TIMEOUT_S 90
@@ -74,104 +75,223 @@ static kx_err engine_load_settings(kx_engine *e)
     return KX_OK;
 }
 
-/* ---- time and wake-up ---- */
+/* ---- wake-up ---- */
 
-int64_t kx_now_ms(void)
+void kx_engine_stop(kx_engine *e)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void kx_engine_wake(kx_engine *e)
-{
+    e->stop = 1;
     char c = 1;
     ssize_t n = write(e->wake_pipe[1], &c, 1);
     (void)n; /* a full pipe already wakes the loop */
 }
 
-void kx_engine_stop(kx_engine *e)
+/* ---- job input: a copy of the session ---- */
+
+static void *copy_bytes(const void *p, size_t n)
 {
-    e->stop = 1;
-    kx_engine_wake(e);
+    void *c = p && n ? malloc(n) : NULL;
+    if (c)
+        memcpy(c, p, n);
+    return c;
 }
 
-void kx_crash_point(const char *kind, const char *phase)
+/* what job may read, copied from the session; the secrets it consumes are
+ * moved (the session no longer holds them) */
+static void job_input_from_session(kx_session *s, kx_job job, kx_job_input *in)
 {
-    const char *at = getenv("KX_CRASH_AT");
-    if (!at || !*at)
+    memset(in, 0, sizeof *in);
+    in->job = job;
+    if (!s->active)
         return;
-    char want[128];
-    snprintf(want, sizeof want, "%s:%s", kind, phase);
-    if (strcmp(at, want) == 0) {
-        kx_log_warn("engine.crash_point", "at=%s", want);
-        raise(SIGKILL);
+    kx_strlcpy(in->session, s->id, sizeof in->session);
+    in->service = s->service;
+    kx_strlcpy(in->current_doc, s->current_doc, sizeof in->current_doc);
+    in->have_cert = s->have_cert;
+    kx_strlcpy(in->cert_company, s->cert_company, sizeof in->cert_company);
+    kx_strlcpy(in->cert_uscc, s->cert_uscc, sizeof in->cert_uscc);
+    kx_strlcpy(in->cert_serial, s->cert_serial, sizeof in->cert_serial);
+    kx_strlcpy(in->token_serial, s->token_serial, sizeof in->token_serial);
+    in->have_company = s->have_company;
+    kx_strlcpy(in->uscc, s->uscc, sizeof in->uscc);
+    kx_strlcpy(in->company_name, s->company_name, sizeof in->company_name);
+    kx_strlcpy(in->agent_name, s->agent_name, sizeof in->agent_name);
+    kx_strlcpy(in->agent_idnum, s->agent_idnum, sizeof in->agent_idnum);
+    kx_strlcpy(in->phone, s->phone, sizeof in->phone);
+    kx_strlcpy(in->email, s->email, sizeof in->email);
+    in->agreement_at = s->agreement_at;
+    kx_strlcpy(in->case_id, s->case_id, sizeof in->case_id);
+    kx_strlcpy(in->order_id, s->order_id, sizeof in->order_id);
+    in->fee_fen = s->fee_fen;
+    in->order_expires_at = s->order_expires_at;
+    in->review_started_ms = s->review_started_ms;
+    in->revoke_reason = s->revoke_reason;
+    kx_strlcpy(in->new_serial, s->new_serial, sizeof in->new_serial);
+    in->cert_pem = s->cert_pem ? strdup(s->cert_pem) : NULL;
+    if ((in->csr = copy_bytes(s->csr, s->csr_len)))
+        in->csr_len = s->csr_len;
+    if ((in->csr_sig = copy_bytes(s->csr_sig, s->csr_sig_len)))
+        in->csr_sig_len = s->csr_sig_len;
+    in->approver = s->approver;
+    kx_strlcpy(in->approve_reason, s->approve_reason, sizeof in->approve_reason);
+    /* the PINs go to the job that uses them, and only to it */
+    if (job == KX_JOB_PIN_VERIFY) {
+        in->pin = s->pin;
+        s->pin = NULL;
+    }
+    if (job == KX_JOB_TOKEN_SET_PIN || job == KX_JOB_TOKEN_RESET_PIN) {
+        in->new_pin = s->new_pin;
+        s->new_pin = NULL;
+    }
+    if (job == KX_JOB_TOKEN_RESET_PIN) {
+        in->so_pin = s->so_pin;
+        s->so_pin = NULL;
+    }
+}
+
+/* ---- job results: applied to the session here only ---- */
+
+static void take_text(char *dst, size_t dstsz, const char *src)
+{
+    kx_strlcpy(dst, src, dstsz);
+}
+
+/* the data a job produced, into the session it was started for (also
+ * when the job failed or its state was left meanwhile, as the session
+ * still describes the same customer) */
+static void session_apply_result(kx_session *s, kx_job_result *r)
+{
+    unsigned p = r->parts;
+    if (!p || !s->active || strcmp(s->id, r->session) != 0)
+        return;
+    if (p & KX_JR_CASE)
+        take_text(s->case_id, sizeof s->case_id, r->case_id);
+    if (p & KX_JR_REVIEW_START)
+        s->review_started_ms = r->review_started_ms;
+    if (p & KX_JR_CARRY_ERROR) {
+        s->carry_error = r->carry_error;
+        s->error_msgid = r->error_msgid;
+    }
+    if (p & KX_JR_FEE) {
+        s->fee_fen = r->fee_fen;
+        s->have_fee = 1;
+    }
+    if (p & KX_JR_ORDER) {
+        take_text(s->order_id, sizeof s->order_id, r->order_id);
+        take_text(s->qr_text, sizeof s->qr_text, r->qr_text);
+        s->order_expires_at = r->order_expires_at;
+    }
+    if (p & KX_JR_ISSUED) {
+        take_text(s->new_serial, sizeof s->new_serial, r->new_serial);
+        free(s->cert_pem);
+        free(s->chain_pem);
+        s->cert_pem = r->cert_pem;
+        s->chain_pem = r->chain_pem;
+        r->cert_pem = r->chain_pem = NULL;
+    }
+    if (p & KX_JR_COMPANY) {
+        take_text(s->company_name, sizeof s->company_name, r->company_name);
+        take_text(s->company_legal_rep, sizeof s->company_legal_rep, r->company_legal_rep);
+        take_text(s->company_address, sizeof s->company_address, r->company_address);
+        s->have_company = 1;
+    }
+    if (p & KX_JR_SO_PIN) {
+        kx_secbuf_free(s->so_pin);
+        s->so_pin = r->so_pin;
+        r->so_pin = NULL;
+    }
+    if (p & KX_JR_SEAL_CELLS) {
+        memcpy(s->seal_cells, r->seal_cells, sizeof s->seal_cells);
+        s->n_seal_cells = r->n_seal_cells;
+    }
+    for (int i = 0; (p & KX_JR_PREVIEWS) && i < r->n_previews; i++)
+        if (s->n_previews < KX_MAX_PREVIEWS)
+            s->previews[s->n_previews++] = r->previews[i];
+    if (p & KX_JR_USCC)
+        take_text(s->uscc, sizeof s->uscc, r->uscc);
+    if (p & KX_JR_AGENT) {
+        take_text(s->agent_name, sizeof s->agent_name, r->agent_name);
+        take_text(s->agent_idnum, sizeof s->agent_idnum, r->agent_idnum);
+        take_text(s->agent_idnum_masked, sizeof s->agent_idnum_masked, r->agent_idnum_masked);
+        take_text(s->agent_valid_to, sizeof s->agent_valid_to, r->agent_valid_to);
+        s->agent_age = r->agent_age;
+        s->have_agent = 1;
+    }
+    if ((p & KX_JR_TOKEN_SERIAL) || ((p & KX_JR_BLANK_SERIAL) && !s->token_serial[0]))
+        take_text(s->token_serial, sizeof s->token_serial, r->token_serial);
+    if (p & KX_JR_CERT) {
+        take_text(s->cert_company, sizeof s->cert_company, r->cert_company);
+        take_text(s->cert_uscc, sizeof s->cert_uscc, r->cert_uscc);
+        take_text(s->cert_subject, sizeof s->cert_subject, r->cert_subject);
+        take_text(s->cert_serial, sizeof s->cert_serial, r->cert_serial);
+        take_text(s->cert_not_after, sizeof s->cert_not_after, r->cert_not_after);
+        s->cert_days_left = r->cert_days_left;
+        s->have_cert = 1;
+    }
+    if (p & KX_JR_TRIES_LEFT)
+        s->tries_left = r->tries_left;
+    if (p & KX_JR_CSR) {
+        free(s->csr);
+        free(s->csr_sig);
+        s->csr = r->csr;
+        s->csr_len = r->csr_len;
+        s->csr_sig = r->csr_sig;
+        s->csr_sig_len = r->csr_sig_len;
+        r->csr = r->csr_sig = NULL;
     }
 }
 
 /* ---- job threads ---- */
 
-static void *engine_job_main(void *arg)
-{
-    kx_engine *e = arg;
-    pthread_mutex_lock(&e->mu);
-    kx_job job = e->job_worker_kind;
-    pthread_mutex_unlock(&e->mu);
-    kx_event ev = KX_EV_JOB_OK;
-    kx_err rc;
-    int64_t t0 = kx_now_ms();
-    if ((int)job == RECOVERY_JOB)
-        rc = kx_recover_all(e);
-    else
-        rc = kx_job_run(e, job, &ev);
-    kx_log_info("engine.job_end", "job=%s rc=%s ms=%lld",
-                (int)job == RECOVERY_JOB ? "recovery" : kx_job_name(job), kx_err_name(rc),
-                (long long)(kx_now_ms() - t0));
-    pthread_mutex_lock(&e->mu);
-    e->job_rc = rc;
-    kx_strlcpy(e->job_detail, rc ? kx_err_detail() : "", sizeof e->job_detail);
-    e->job_event = rc ? KX_EV_JOB_FAIL : ev;
-    e->job_done = 1;
-    pthread_mutex_unlock(&e->mu);
-    kx_engine_wake(e);
-    return NULL;
-}
-
-/* start the job of the current state, or mark it pending (lock held) */
+/* start the job of the current state, or mark it pending */
 static void engine_start_job(kx_engine *e, kx_job job)
 {
     if (e->job_running) {
         e->job_pending = 1;
-        e->job_kind = job; /* read by the next worker */
+        e->job_kind = job; /* started when the running one is joined */
         return;
     }
     e->job_pending = 0;
     e->job_kind = job;
     e->job_worker_kind = job;
-    e->job_cancel = 0;
     e->job_run_gen = e->job_gen;
-    e->job_done = 0;
-    if (pthread_create(&e->job_thread, NULL, engine_job_main, e) != 0) {
-        kx_log_error("engine.thread", "errno=%d", errno);
-        e->job_rc = KX_ERR_NO_MEMORY;
-        e->job_event = KX_EV_JOB_FAIL;
-        e->job_done = 1;
-        e->job_running = 0;
-        kx_engine_wake(e);
+    kx_job_input in;
+    job_input_from_session(&e->s, job, &in);
+    if (kx_job_start(&e->worker, &in, e->job_gen, &e->job_thread)) {
+        /* no thread: the job fails at once, as if it had run */
+        kx_job_msg *m = calloc(1, sizeof *m);
+        kx_job_result *r = calloc(1, sizeof *r);
+        if (!m || !r) {
+            free(m);
+            free(r);
+            kx_log_error("engine.thread", "job=%s: no memory", kx_job_log_name(job));
+            return;
+        }
+        r->job = job;
+        r->gen = e->job_gen;
+        kx_strlcpy(r->session, e->s.id, sizeof r->session);
+        r->rc = KX_ERR_NO_MEMORY;
+        r->ev = KX_EV_JOB_FAIL;
+        m->gen = e->job_gen;
+        m->is_result = 1;
+        m->result = r;
+        e->job_running = 1;
+        e->job_thread = pthread_self(); /* nothing to join */
+        e->job_no_thread = 1;
+        kx_worker_post(&e->worker, m);
         return;
     }
     e->job_running = 1;
-    kx_log_debug("engine.job_start", "job=%s",
-                 (int)job == RECOVERY_JOB ? "recovery" : kx_job_name(job));
+    e->job_no_thread = 0;
+    kx_log_debug("engine.job_start", "job=%s", kx_job_log_name(job));
 }
 
-/* the current state is left: its job (if any) should stop (lock held) */
+/* the current state is left: its job (if any) should stop */
 static void engine_leave_state(kx_engine *e)
 {
     e->job_gen++;
     e->job_pending = 0;
     if (e->job_running)
-        e->job_cancel = 1;
+        e->worker.cancel = 1;
     e->deadline_ms = 0;
 }
 
@@ -217,7 +337,7 @@ static void engine_end_session(kx_engine *e, const char *outcome)
     }
     kx_log_info("session.end", "session=%s service=%s outcome=%s", s->id,
                 kx_service_id(s->service), outcome);
-    kx_staff_mode_dirty(e);
+    e->metrics_dirty = 1;
 }
 
 static void engine_go_home(kx_engine *e)
@@ -226,7 +346,7 @@ static void engine_go_home(kx_engine *e)
     engine_end_session(e, "abandoned");
     session_wipe(&e->s);
     if (!e->job_running)
-        kx_devices_session_end(e);
+        kx_devices_session_end(e->worker.dev);
     e->timeout_total_s = 0;
     kx_strlcpy(e->lang, e->set.lang, sizeof e->lang);
     if (e->recovery_pending && !e->out_of_service) {
@@ -322,38 +442,56 @@ kx_err kx_engine_event(kx_engine *e, kx_event ev)
     return engine_event(e, ev);
 }
 
-/* the worker finished (lock held) */
-static void engine_job_finished(kx_engine *e)
+/* the worker finished: join it, apply its result, go on */
+static void engine_job_finished(kx_engine *e, kx_job_result *r)
 {
-    pthread_join(e->job_thread, NULL);
+    if (!e->job_no_thread)
+        pthread_join(e->job_thread, NULL);
     e->job_running = 0;
-    e->job_done = 0;
+    e->job_no_thread = 0;
     kx_job job = e->job_worker_kind;
     int current = e->job_run_gen == e->job_gen;
+    kx_strlcpy(e->job_detail, r->detail, sizeof e->job_detail);
+    session_apply_result(&e->s, r);
     /* the session ended while this job ran (engine_go_home left the
      * devices to it): release them now, as an idle end would have */
     if (!e->s.active && !e->job_pending)
-        kx_devices_session_end(e);
-    if ((int)job == RECOVERY_JOB)
+        kx_devices_session_end(e->worker.dev);
+    if (job == RECOVERY_JOB)
         e->recovering = 0;
     if (e->job_pending) {
         engine_start_job(e, e->job_kind);
-    } else if ((int)job == RECOVERY_JOB) {
-        if (e->job_rc) {
+    } else if (job == RECOVERY_JOB) {
+        if (r->rc) {
             kx_log_error("engine.recovery_incomplete", "error=%s detail=\"%s\"",
-                         kx_err_name(e->job_rc), kx_err_detail());
+                         kx_err_name(r->rc), r->detail);
         }
     } else if (current && e->s.active) {
-        if (e->job_event == KX_EV_JOB_FAIL) {
-            e->s.error = e->job_rc;
-            e->s.error_retryable = err_retryable(e->job_rc);
+        if (r->ev == KX_EV_JOB_FAIL) {
+            e->s.error = r->rc;
+            e->s.error_retryable = err_retryable(r->rc);
             e->s.error_msgid = NULL;
         }
-        if (engine_event(e, e->job_event) != KX_OK)
+        if (engine_event(e, r->ev) != KX_OK)
             kx_log_error("engine.flow", "session=%s job=%s outcome %s not accepted", e->s.id,
-                         kx_job_name(job), kx_event_name(e->job_event));
+                         kx_job_name(job), kx_event_name(r->ev));
     }
     kx_engine_publish(e);
+}
+
+/* the worker's messages, oldest first: progress of the current job is
+ * shown; a result ends the job */
+static void engine_job_messages(kx_engine *e)
+{
+    kx_job_msg *list = kx_worker_take(&e->worker);
+    for (kx_job_msg *m = list; m; m = m->next) {
+        if (m->is_result)
+            engine_job_finished(e, m->result);
+        else if (m->gen == e->job_gen && e->job_running && e->job_run_gen == e->job_gen &&
+                 e->s.active)
+            e->s.progress = m->progress;
+    }
+    kx_job_msg_free(list);
 }
 
 /* the step's time is up (lock held): an input screen takes its timeout
@@ -513,7 +651,6 @@ static kx_err intent_choose(kx_engine *e, json_t *msg)
     return KX_ERR_STATE;
 }
 
-const char *const *kx_engine_revoke_reasons(void);
 const char *const *kx_engine_revoke_reasons(void)
 {
     return revoke_reasons;
@@ -537,8 +674,7 @@ kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role rol
         kx_strlcpy(session, e->s.id, sizeof session);
         kx_strlcpy(state, kx_flow_state_at(e->s.flow, e->s.pos.state)->name, sizeof state);
         if (intent == KX_INTENT_STAFF_APPROVE) { /* for the staff_approval job */
-            kx_strlcpy(e->s.approver_id, a.id, sizeof e->s.approver_id);
-            kx_strlcpy(e->s.approver_role, a.role, sizeof e->s.approver_role);
+            e->s.approver = a;
             kx_strlcpy(e->s.approve_reason, reason, sizeof e->s.approve_reason);
         }
     }
@@ -636,36 +772,30 @@ static kx_err engine_intent_apply(kx_engine *e, kx_intent intent, json_t *msg, k
 kx_err kx_engine_run(kx_engine *e)
 {
     struct pollfd pfd[2 + KX_PROTO_MAX_CLIENTS];
-    pthread_mutex_lock(&e->mu);
     e->recovering = 1;
     engine_start_job(e, RECOVERY_JOB);
     kx_engine_publish(e);
-    pthread_mutex_unlock(&e->mu);
     kx_log_info("engine.ready", "socket=%s state_dir=%s", e->set.socket_path, e->set.state_dir);
     while (!e->stop) {
         pfd[0] = (struct pollfd){.fd = e->wake_pipe[0], .events = POLLIN};
         pfd[1] = (struct pollfd){.fd = e->listen_fd, .events = POLLIN};
-        pthread_mutex_lock(&e->mu);
         int n = 2 + kx_server_pollfds(e, pfd + 2, KX_PROTO_MAX_CLIENTS);
         int timeout = 1000;
         if (e->deadline_ms) {
             int64_t left = e->deadline_ms - kx_now_ms();
             timeout = left < 0 ? 0 : (left < 1000 ? (int)left : 1000);
         }
-        pthread_mutex_unlock(&e->mu);
         int r = poll(pfd, (nfds_t)n, timeout);
         if (r < 0 && errno != EINTR) {
             kx_log_error("engine.poll", "errno=%d", errno);
             return KX_ERR_IO;
         }
-        pthread_mutex_lock(&e->mu);
         if (r > 0 && (pfd[0].revents & POLLIN)) {
             char buf[64];
             while (read(e->wake_pipe[0], buf, sizeof buf) > 0) {
             }
         }
-        if (e->job_done)
-            engine_job_finished(e);
+        engine_job_messages(e);
         if (r > 0)
             kx_server_handle(e, pfd, n);
         if (e->deadline_ms && kx_now_ms() >= e->deadline_ms) {
@@ -674,7 +804,6 @@ kx_err kx_engine_run(kx_engine *e)
                 engine_step_timeout(e);
         }
         kx_staff_mode_tick(e);
-        pthread_mutex_unlock(&e->mu);
     }
     return KX_OK;
 }
@@ -699,7 +828,6 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
     e->wake_pipe[0] = e->wake_pipe[1] = -1;
     for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
         e->clients[i].fd = -1;
-    pthread_mutex_init(&e->mu, NULL);
     e->started_ms = kx_now_ms();
     kx_err rc = engine_load_settings(e);
     if (!rc)
@@ -710,11 +838,20 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
         rc = kx_journal_open(e->set.state_dir, &e->journal);
     if (!rc && pipe2(e->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         rc = KX_ERR_IO;
+    if (!rc && !(rc = kx_worker_init(&e->worker, e->wake_pipe[1])))
+        e->worker_ready = 1;
     kx_strlcpy(e->lang, e->set.lang, sizeof e->lang);
+    e->worker.cfg = cfg;
+    e->worker.set = &e->set;
+    e->worker.rules = &e->rules;
+    e->worker.fees = &e->fees;
+    e->worker.journal = e->journal;
     if (!rc)
-        rc = kx_devices_open(e);
+        rc = kx_devices_open(cfg, &e->worker.dev);
     if (!rc)
         rc = kx_staff_mode_open(e);
+    if (!rc)
+        e->worker.staff_db = kx_staff_mode_db(e);
     if (!rc)
         rc = kx_server_listen(e);
     if (rc) {
@@ -729,22 +866,20 @@ void kx_engine_destroy(kx_engine *e)
 {
     if (!e)
         return;
-    pthread_mutex_lock(&e->mu);
-    e->job_cancel = 1;
-    int running = e->job_running;
-    pthread_mutex_unlock(&e->mu);
-    if (running)
+    e->worker.cancel = 1;
+    if (e->job_running && !e->job_no_thread)
         pthread_join(e->job_thread, NULL);
     kx_server_close(e);
-    kx_devices_close(e);
+    kx_devices_close(e->worker.dev);
     kx_staff_mode_close(e);
     session_wipe(&e->s);
+    if (e->worker_ready)
+        kx_worker_fini(&e->worker);
     kx_journal_close(e->journal);
     if (e->wake_pipe[0] >= 0)
         close(e->wake_pipe[0]);
     if (e->wake_pipe[1] >= 0)
         close(e->wake_pipe[1]);
-    pthread_mutex_destroy(&e->mu);
     free(e);
 }
 

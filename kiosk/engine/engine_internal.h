@@ -1,13 +1,50 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * engine_internal.h - what the parts of kioskd share: the engine and
- * session structs, the job table, the publisher and the server. Not a
+ * engine_internal.h - the one internal header of kioskd: the structs its
+ * parts share and every function one engine file calls in another. Not a
  * public header: only the sources of kiosk/engine include it.
  *
- * Locking: e->mu guards the session and the published state. The main
- * loop holds it while it steps the flow or builds a state; a job thread
- * holds it only to read its inputs and to store its results, never while
- * it talks to a device or the RA.
+ * Two sides, one boundary (docs/ARCHITECTURE.md, "Jobs are messages"):
+ *
+ *   main loop   owns struct kx_engine: the session, the clients, the staff
+ *               session, the timers. Only the main loop's thread reads or
+ *               writes it, so it needs no lock.
+ *   jobs        run one at a time on a worker thread. A job is
+ *                   kx_err job(kx_worker *w, const kx_job_input *in,
+ *                              kx_job_result *out)
+ *               It reads a copy of the session (in), uses what the worker
+ *               lends it (devices, RA link, journal, configuration), and
+ *               fills a result. It never sees struct kx_engine. Progress
+ *               and the result go back to the main loop as messages
+ *               (kx_worker_progress, the job runner posts the result), and
+ *               the main loop alone applies them to the session.
+ *
+ * Dependency direction (a file calls only files listed before it; no two
+ * engine files call each other):
+ *
+ *   core/clock.h, flow.c, journal.c, certinfo.c   (below the engine)
+ *   worker.c        the jobs' runtime: mailbox, cancel, progress,
+ *                   write-ahead steps, crash points
+ *   jobs_token.c, jobs_idcard.c, jobs_devices.c   device jobs (-> worker)
+ *   devices.c       opens/closes the worker's devices (-> jobs_token)
+ *   recovery.c      compensation and recovery jobs (-> worker, jobs_token)
+ *   jobs.c          RA and payment jobs, the job table, the job thread
+ *                   (-> every job file)
+ *   state.c         the published state (reads the engine; calls nothing
+ *                   above flow/journal except clients.c's broadcast)
+ *   clients.c       client output queues, broadcast, publish (-> state)
+ *   session.c       sessions walking their flow; starts jobs and applies
+ *                   their results (-> jobs, devices, clients)
+ *   staff_session.c staff login, idle logout, authorisation, recording
+ *                   (-> clients)
+ *   staff_actions.c staff actions on the customer's session and the staff
+ *                   intents (-> session, staff_session, recovery)
+ *   maintenance.c   self-tests, summary, logs, configuration, metrics
+ *                   (-> staff_session, device jobs)
+ *   staff_cmds.c    the staff request table (-> the three above)
+ *   server.c        the socket, one line at a time (-> staff_cmds,
+ *                   staff_actions, session, clients, state)
+ *   engine.c        settings, the main loop, create/destroy (-> all)
  */
 #ifndef KX_ENGINE_INTERNAL_H
 #define KX_ENGINE_INTERNAL_H
@@ -15,9 +52,10 @@
 #include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
-#include <sys/types.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "core/clock.h"
 #include "core/config.h"
 #include "core/secbuf.h"
 #include "domain/services.h"
@@ -25,11 +63,23 @@
 #include "engine/flow.h"
 #include "engine/journal.h"
 #include "proto/protocol.h"
+#include "scanner/scanner.h"
 
 #define KX_SESSION_ID_MAX 64
 #define KX_MAX_PREVIEWS 8
 #define KX_MAX_SEAL_CELLS 6
 #define KX_TEXT 256
+
+struct kx_ra;
+struct kx_payment;
+struct kx_scanner;
+struct kx_idcard_reader;
+struct kx_token_devices;
+struct kx_token_certs;
+struct kx_staff_db;
+struct kx_staff_mode;
+
+/* ==== shared data ==== */
 
 typedef struct kx_preview {
     char doc[32];
@@ -44,8 +94,15 @@ typedef struct kx_state_seal_cell {
     const char *msgid;
 } kx_state_seal_cell;
 
+/* who did a staff action: [staff:ID] id (or "uid:N"/"conn:staff" when no
+ * members are configured) and role ("staff", "admin") */
+typedef struct kx_staff_actor {
+    char id[KX_JOURNAL_ID_MAX];
+    char role[16];
+} kx_staff_actor;
+
 /* One customer at the kiosk. Personal data lives here only while the
- * session runs and is wiped when it ends. */
+ * session runs and is wiped when it ends. Main loop only. */
 typedef struct kx_session {
     int active;
     char id[KX_SESSION_ID_MAX];
@@ -58,7 +115,7 @@ typedef struct kx_session {
     int error_retryable;
     char error_arg[64];      /* e.g. tries left */
     const char *error_msgid; /* static msgid shown instead of the error's own, or NULL */
-    kx_err carry_error;      /* set by a job: shown on the state its outcome leads to */
+    kx_err carry_error;      /* from a job: shown on the state its outcome leads to */
 
     /* certificate on the inserted UKEY */
     int have_cert;
@@ -94,15 +151,15 @@ typedef struct kx_session {
     int revoke_reason; /* kx_ra_revoke_reason value */
     int revoke_with_ukey;
 
-    kx_secbuf *pin;     /* current PIN, while needed */
-    kx_secbuf *new_pin; /* new PIN, while needed */
+    kx_secbuf *pin;     /* current PIN, until a job takes it */
+    kx_secbuf *new_pin; /* new PIN, until a job takes it */
     int tries_left;     /* -1 unknown */
 
     char new_serial[84];
     double progress; /* -1 none */
 
-    kx_secbuf *so_pin;  /* unlock secret released by the RA, while needed */
-    unsigned char *csr; /* PKCS#10 DER from the token (malloc) */
+    kx_secbuf *so_pin;  /* unlock secret released by the RA, until a job takes it */
+    unsigned char *csr; /* PKCS#10 from the token (malloc) */
     size_t csr_len;
     unsigned char *csr_sig; /* old key's signature over the CSR (renew) */
     size_t csr_sig_len;
@@ -110,8 +167,293 @@ typedef struct kx_session {
     int64_t review_started_ms;
 
     /* who approved the case on review_wait, for the staff_approval job */
-    char approver_id[KX_JOURNAL_ID_MAX], approver_role[16], approve_reason[208];
+    kx_staff_actor approver;
+    char approve_reason[208];
 } kx_session;
+
+typedef struct kx_engine_settings {
+    char state_dir[1024];
+    char spool_dir[1100];
+    char socket_path[108];
+    int timeout_percent; /* scales every step timeout */
+    long poll_ms;        /* payment / review poll interval */
+    char ui_users[256];  /* comma-separated names or uids */
+    char staff_users[256];
+    char lang[8];
+} kx_engine_settings;
+
+/* ==== the job side ==== */
+
+/* The devices and RA link jobs use. One job at a time uses them; the main
+ * loop touches them only while no job runs (self-tests, staff retry, the
+ * end of a session). Opened and closed by devices.c; the scanner and the
+ * ID reader are opened by their jobs on first use. */
+typedef struct kx_devices {
+    struct kx_ra *ra;           /* NULL without [ra] url */
+    struct kx_payment *payment; /* NULL without the RA */
+    kx_scanner_config scan_cfg;
+    struct kx_scanner *scanner;      /* NULL until first used */
+    struct kx_idcard_reader *idcard; /* NULL until first used */
+    struct kx_token_devices *token;  /* jobs_token.c's state */
+} kx_devices;
+
+/*
+ * kx_job_input - what a job may read: a copy of the session's fields,
+ * taken by the main loop when the job starts (kx_session_job_input). The
+ * job owns the copy; the job runner frees it (kx_job_input_clear) and
+ * wipes it. Secrets a job consumes (pin, new_pin, so_pin) are moved out of
+ * the session into it, never copied.
+ */
+typedef struct kx_job_input {
+    kx_job job;                      /* KX_JOB_COUNT: recovery of every open session */
+    char session[KX_SESSION_ID_MAX]; /* "" when no session is active */
+    kx_service service;
+    char current_doc[32];
+
+    int have_cert; /* the certificate read from the customer's UKEY */
+    char cert_company[KX_TEXT], cert_uscc[20], cert_serial[84];
+    char token_serial[64];
+
+    int have_company;
+    char uscc[20], company_name[KX_TEXT];
+
+    char agent_name[KX_TEXT], agent_idnum[20]; /* idnum: never logged */
+    char phone[16], email[128];
+    int64_t agreement_at;
+
+    char case_id[72], order_id[72];
+    int64_t fee_fen, order_expires_at, review_started_ms;
+    int revoke_reason;
+
+    char new_serial[84];
+    char *cert_pem;     /* issued certificate (malloc'd copy) or NULL */
+    unsigned char *csr; /* malloc'd copy or NULL */
+    size_t csr_len;
+    unsigned char *csr_sig; /* malloc'd copy or NULL */
+    size_t csr_sig_len;
+
+    kx_staff_actor approver; /* staff_approval: who approved, and why */
+    char approve_reason[208];
+
+    kx_secbuf *pin, *new_pin, *so_pin; /* moved in for the jobs that use them */
+} kx_job_input;
+
+/* what a kx_job_result carries besides its outcome (bits of .parts) */
+enum {
+    KX_JR_CASE = 1u << 0,          /* case_id: the RA case of the session */
+    KX_JR_REVIEW_START = 1u << 1,  /* review_started_ms */
+    KX_JR_CARRY_ERROR = 1u << 2,   /* carry_error, error_msgid */
+    KX_JR_FEE = 1u << 3,           /* fee_fen (the RA's) */
+    KX_JR_ORDER = 1u << 4,         /* order_id, qr_text, order_expires_at */
+    KX_JR_ISSUED = 1u << 5,        /* new_serial, cert_pem, chain_pem */
+    KX_JR_COMPANY = 1u << 6,       /* company_name, legal_rep, address */
+    KX_JR_SO_PIN = 1u << 7,        /* so_pin (moved into the session) */
+    KX_JR_SEAL_CELLS = 1u << 8,    /* seal_cells replace the session's */
+    KX_JR_PREVIEWS = 1u << 9,      /* previews appended to the session's */
+    KX_JR_USCC = 1u << 10,         /* uscc read from the licence */
+    KX_JR_AGENT = 1u << 11,        /* agent_* from the ID card */
+    KX_JR_TOKEN_SERIAL = 1u << 12, /* token_serial */
+    KX_JR_BLANK_SERIAL = 1u << 13, /* token_serial, only when the session has none */
+    KX_JR_CERT = 1u << 14,         /* cert_*: the certificate on the UKEY */
+    KX_JR_TRIES_LEFT = 1u << 15,   /* tries_left */
+    KX_JR_CSR = 1u << 16,          /* csr, csr_sig replace the session's */
+};
+
+/*
+ * kx_job_result - what a job hands back. The job sets rc (through its
+ * return value), ev (KX_EV_JOB_OK unless it says KX_EV_JOB_ALT) and the
+ * parts it produced; the main loop applies the parts to the session the
+ * job was started for (even when the job failed: a wrong PIN still says
+ * how many tries are left), and the event only while the job's state is
+ * still the current one. Heap members move into the session; the rest is
+ * freed and wiped by kx_job_result_free.
+ */
+typedef struct kx_job_result {
+    kx_job job;
+    unsigned gen;                    /* the main loop's job generation at start */
+    char session[KX_SESSION_ID_MAX]; /* the session it was started for */
+    kx_err rc;
+    kx_event ev;
+    char detail[256]; /* kx_err_detail() of a failure, for the log */
+    unsigned parts;   /* KX_JR_* */
+
+    char case_id[72];
+    int64_t review_started_ms;
+    kx_err carry_error;
+    const char *error_msgid; /* static msgid */
+    int64_t fee_fen;
+    char order_id[72], qr_text[512];
+    int64_t order_expires_at;
+    char new_serial[84];
+    char *cert_pem, *chain_pem; /* malloc */
+    char company_name[KX_TEXT], company_legal_rep[KX_TEXT], company_address[512];
+    kx_secbuf *so_pin;
+    kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
+    int n_seal_cells;
+    kx_preview previews[KX_MAX_PREVIEWS];
+    int n_previews;
+    char uscc[20];
+    char agent_name[KX_TEXT], agent_idnum[20], agent_idnum_masked[20], agent_valid_to[16];
+    int agent_age;
+    char token_serial[64];
+    char cert_company[KX_TEXT], cert_uscc[20], cert_subject[512], cert_serial[84];
+    char cert_not_after[16];
+    long cert_days_left;
+    int tries_left;
+    unsigned char *csr, *csr_sig; /* malloc */
+    size_t csr_len, csr_sig_len;
+} kx_job_result;
+
+/*
+ * kx_worker - everything a job may touch besides its input and result.
+ * Created by the engine; the job thread gets a pointer. Configuration,
+ * settings, rules, fees and the staff members are read-only while jobs
+ * run; the journal locks itself; dev is the job's alone while it runs.
+ */
+typedef struct kx_worker {
+    const kx_config *cfg;
+    const kx_engine_settings *set;
+    const kx_rules *rules;
+    const kx_fees *fees;
+    const struct kx_staff_db
+        *staff_db; /* staff UKEYs a customer's session skips; may be NULL */
+    kx_journal *journal;
+    kx_devices *dev;
+
+    volatile int cancel; /* set by the main loop: the job's state was left */
+    unsigned gen;        /* generation of the running job (set before it starts) */
+
+    /* the mailbox (worker.c): messages to the main loop */
+    int wake_fd; /* written after each message: the main loop polls its other end */
+    pthread_mutex_t mu;
+    struct kx_job_msg *head, *tail;
+} kx_worker;
+
+typedef kx_err (*kx_job_fn)(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+
+/* a message from the worker thread to the main loop */
+typedef struct kx_job_msg {
+    struct kx_job_msg *next;
+    unsigned gen;
+    int is_result;         /* 1: result (the job ended), 0: progress */
+    double progress;       /* 0..1 */
+    kx_job_result *result; /* owned by the message */
+} kx_job_msg;
+
+/* ---- worker.c ---- */
+
+/* kx_worker_init - the mailbox; wake_fd is the write end of the main
+ * loop's wake-up pipe. kx_worker_fini frees undelivered messages. */
+kx_err kx_worker_init(kx_worker *w, int wake_fd);
+void kx_worker_fini(kx_worker *w);
+/* kx_worker_post - queue msg for the main loop (takes ownership) and wake it.
+ * Any thread. */
+void kx_worker_post(kx_worker *w, kx_job_msg *msg);
+/* kx_worker_take - the queued messages, oldest first (a list the caller
+ * frees with kx_job_msg_free). Main loop. */
+kx_job_msg *kx_worker_take(kx_worker *w);
+void kx_job_msg_free(kx_job_msg *m);
+/* kx_worker_progress - tell the main loop how far the running job got
+ * (0..1). Job thread. */
+void kx_worker_progress(kx_worker *w, double progress);
+/* kx_worker_cancelled - 1 once the main loop told the job to stop */
+int kx_worker_cancelled(const kx_worker *w);
+/* kx_worker_sleep - sleep ms in small steps; 1 when told to stop */
+int kx_worker_sleep(kx_worker *w, long ms);
+/* kx_worker_need_ra - KX_OK when the RA and payment handles exist, else
+ * KX_ERR_UNSUPPORTED with detail */
+kx_err kx_worker_need_ra(const kx_worker *w);
+/* kx_job_input_clear / kx_job_result_free - wipe and free (NULL-safe) */
+void kx_job_input_clear(kx_job_input *in);
+void kx_job_result_free(kx_job_result *r);
+
+/* journaled steps (write ahead): kx_step_begin records the intent with a
+ * fresh idempotency key, or reuses an OPEN one (and a DONE one when
+ * reuse_done) of the same kind and ref; kx_step_end records the outcome
+ * unless it is unknown (then the intent stays open for the retry). */
+typedef struct kx_step {
+    int64_t tx;
+    char key[72];
+    int already_done; /* a DONE transaction of the same kind and ref */
+    char result[KX_JOURNAL_TEXT_MAX];
+} kx_step;
+kx_err kx_step_begin(kx_journal *j, const char *session, const char *kind, const char *ref,
+                     int64_t amount_fen, int reuse_done, kx_step *st);
+void kx_step_end(kx_journal *j, const char *kind, kx_step *st, kx_err rc, const char *result);
+
+/* fault injection for crash tests: if KX_CRASH_AT equals "kind:phase",
+ * SIGKILL this process. phase: intent, effect, outcome. */
+void kx_crash_point(const char *kind, const char *phase);
+
+/* ---- jobs_token.c: the UKEY jobs ---- */
+
+kx_err kx_token_devices_open(const kx_config *cfg, struct kx_token_devices **out);
+void kx_token_devices_close(struct kx_token_devices *t);
+/* the session ended: close its token handles (logs out) */
+void kx_token_devices_reset(struct kx_token_devices *t);
+kx_err kx_job_token_wait(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_token_read_cert(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_pin_verify(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_blank_wait(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_token_set_pin(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_token_reset_pin(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_keygen(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_install(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_remove_old(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+/* recovery: is the certificate with this serial on a token we can reach?
+ * Install it from PEM when possible. KX_ERR_TOKEN_ABSENT otherwise. */
+kx_err kx_device_finish_install(kx_worker *w, const char *token_serial, const char *cert_pem,
+                                const char *chain_pem);
+/* self-test (idle kiosk, main loop): serials of the tokens present */
+kx_err kx_device_selftest_tokens(kx_worker *w, char (*serials)[40], size_t max, size_t *n);
+
+/* ---- jobs_idcard.c ---- */
+
+kx_err kx_job_idcard_read(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+/* self-test (idle kiosk, main loop): the reader's SAM */
+kx_err kx_device_selftest_idcard(kx_worker *w);
+
+/* ---- jobs_devices.c: scanner and imaging jobs ---- */
+
+kx_err kx_job_licence_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+kx_err kx_job_seal_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+/* self-test (idle kiosk, main loop): a test scan saved as a PNG in the
+ * spool (path, size) */
+kx_err kx_device_selftest_scan(kx_worker *w, char *path, size_t pathsz, int *width,
+                               int *height);
+
+/* ---- devices.c ---- */
+
+/* open the RA link and the payment driver ([ra] url), read the scanner's
+ * configuration, prepare the token state. KX_ERR_CONFIG etc. with detail. */
+kx_err kx_devices_open(const kx_config *cfg, kx_devices **out);
+void kx_devices_close(kx_devices *d);
+/* the session ended and no job runs: log out of and close its tokens */
+void kx_devices_session_end(kx_devices *d);
+
+/* ---- recovery.c ---- */
+
+/* compensate or finish one session's transactions (job thread, or the
+ * main loop while no job runs). live: the session is the current one (its
+ * token may still be inserted). */
+kx_err kx_recover_session(kx_worker *w, const char *session_id, int live);
+/* the compensate job: kx_recover_session of the input's session, live */
+kx_err kx_job_compensate(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+/* the recovery job: every open session of the journal but the input's */
+kx_err kx_job_recover_all(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+
+/* ---- jobs.c: RA and payment jobs, the job table, the job thread ---- */
+
+/* kx_job_start - run job on a new worker thread with in (moved: *in is
+ * cleared) and w->gen = gen. When it ends, its result is posted to the
+ * main loop (a kx_job_msg with is_result). *thread gets the thread to
+ * join. KX_ERR_NO_MEMORY when no thread could be made (in is then freed). */
+kx_err kx_job_start(kx_worker *w, kx_job_input *in, unsigned gen, pthread_t *thread);
+/* the name of a job for the log ("recovery" for KX_JOB_COUNT) */
+const char *kx_job_log_name(kx_job job);
+
+/* ==== the main loop's side ==== */
 
 typedef struct kx_client {
     int fd;
@@ -127,26 +469,15 @@ typedef struct kx_client {
     int64_t linger_until; /* end of the discard phase (monotonic ms) */
 } kx_client;
 
-typedef struct kx_engine_settings {
-    char state_dir[1024];
-    char spool_dir[1100];
-    char socket_path[108];
-    int timeout_percent; /* scales every step timeout */
-    long poll_ms;        /* payment / review poll interval */
-    char ui_users[256];  /* comma-separated names or uids */
-    char staff_users[256];
-    char lang[8];
-} kx_engine_settings;
-
+/* Main loop only: no job thread ever sees it. */
 struct kx_engine {
     const kx_config *cfg;
     kx_engine_settings set;
     kx_fees fees;
     kx_rules rules;
     kx_journal *journal;
-    struct kx_devices *dev; /* jobs.c: driver handles, RA client */
+    kx_worker worker; /* what jobs may touch; worker.dev: the devices */
 
-    pthread_mutex_t mu;
     int wake_pipe[2];
     volatile int stop;
 
@@ -167,40 +498,44 @@ struct kx_engine {
     int timeout_total_s;
 
     /* the running job */
-    int job_running; /* a worker thread exists (not yet joined) */
-    int job_done;    /* it finished; main loop joins */
+    int job_running;   /* a job was started and its result not yet applied */
+    int job_no_thread; /* ... it failed to start: nothing to join */
     pthread_t job_thread;
+    int worker_ready;       /* kx_worker_init done */
     unsigned job_gen;       /* generation of the job for the current state */
     unsigned job_run_gen;   /* generation the worker was started for */
     kx_job job_kind;        /* job of the current state (pending start) */
     kx_job job_worker_kind; /* job the worker runs */
-    kx_err job_rc;
-    char job_detail[256]; /* kx_err_detail() of the worker, for the log */
-    kx_event job_event;
-    volatile int job_cancel; /* the worker should give up */
-    int job_pending;         /* start a job when the running one is joined */
-    int recovery_pending;    /* run recovery when the kiosk is idle */
+    char job_detail[256];   /* kx_err_detail() of the last failed job, for the log */
+    int job_pending;        /* start a job when the running one is joined */
+    int recovery_pending;   /* run recovery when the kiosk is idle */
+    int metrics_dirty;      /* a transaction ended: the metrics file is due */
 
-    struct kx_staff_mode *staff; /* staff_mode.c: assisted mode, maintenance, metrics */
+    struct kx_staff_mode *staff; /* assisted mode, maintenance, metrics */
 };
 
-/* engine.c */
-int64_t kx_now_ms(void);
-void kx_engine_wake(kx_engine *e);
-/* publish the current state to every subscribed client (lock held) */
-void kx_engine_publish(kx_engine *e);
-/* apply an event from a client's intent (lock held); KX_ERR_STATE if not
- * accepted now */
-kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+/* ---- engine.c: sessions, the main loop ---- */
 
-/* state.c: the published state as JSON (lock held); new reference */
+/* publish the current state to every subscribed client */
+void kx_engine_publish(kx_engine *e);
+/* apply an event from a client's intent; KX_ERR_STATE if not accepted now */
+kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+/* apply a flow event to the session */
+kx_err kx_engine_event(kx_engine *e, kx_event ev);
+/* the revoke reasons a client may choose (ids, NULL-terminated) */
+const char *const *kx_engine_revoke_reasons(void);
+
+/* ---- state.c: the published state ---- */
+
+/* the state as JSON; new reference */
 json_t *kx_state_json(kx_engine *e);
 /* screen texts */
 const char *kx_screen_title(kx_screen screen, const char *doc, const char *activity);
 const char *kx_error_action(kx_err code);
 const char *kx_doc_msgid(const char *doc);
 
-/* server.c */
+/* ---- server.c ---- */
+
 kx_err kx_server_listen(kx_engine *e);
 void kx_server_close(kx_engine *e);
 /* one poll iteration's worth of client I/O: fills pfd from index 2 on */
@@ -210,34 +545,36 @@ void kx_server_broadcast(kx_engine *e, const char *line);
 /* handle one received line as if client c sent it (fuzzing, tests) */
 void kx_server_feed(kx_engine *e, kx_client *c, char *line, size_t len);
 
-/* jobs.c: device and RA handles, job table */
-kx_err kx_devices_open(kx_engine *e);
-void kx_devices_close(kx_engine *e);
-/* run job in the calling (worker) thread; *ev gets JOB_OK or JOB_ALT on
- * success. Returns the kx_err of a failure. */
-kx_err kx_job_run(kx_engine *e, kx_job job, kx_event *ev);
-/* jobs.c: journaled steps (write ahead), shared with recovery.c */
-typedef struct kx_step {
-    int64_t tx;
-    char key[72];
-    int already_done; /* a DONE transaction of the same kind and ref */
-    char result[KX_JOURNAL_TEXT_MAX];
-} kx_step;
-kx_err kx_step_begin(kx_engine *e, const char *session, const char *kind, const char *ref,
-                     int64_t amount_fen, int reuse_done, kx_step *st);
-void kx_step_end(kx_engine *e, const char *kind, kx_step *st, kx_err rc, const char *result);
-struct kx_ra *kx_devices_ra(kx_engine *e);
-struct kx_payment *kx_devices_payment(kx_engine *e);
+/* ---- staff_mode.c: assisted mode, the maintenance menu, metrics ---- */
 
-/* recovery.c: compensate or finish one session's transactions (worker or
- * start-up thread). live: the session is the current one (its token may
- * still be inserted). */
-kx_err kx_recover_session(kx_engine *e, const char *session_id, int live);
-/* recover every open session of the journal */
-kx_err kx_recover_all(kx_engine *e);
-
-/* fault injection for crash tests: if KX_CRASH_AT equals "kind:phase",
- * SIGKILL this process. phase: intent, effect, outcome. */
-void kx_crash_point(const char *kind, const char *phase);
+/* kx_staff_mode_open - load [staff] (members, policy, allowed_actions,
+ * log_file) and [metrics] (file, interval_s) into e->staff. KX_ERR_CONFIG
+ * with detail. kx_staff_mode_close frees it (NULL-safe). */
+kx_err kx_staff_mode_open(kx_engine *e);
+void kx_staff_mode_close(kx_engine *e);
+/* the staff members (read-only for jobs: staff UKEYs are never a customer's) */
+const struct kx_staff_db *kx_staff_mode_db(const kx_engine *e);
+/* 1 while an admin is logged in (the screen may then read the journal) */
+int kx_staff_mode_admin(const kx_engine *e);
+/* kx_staff_record - journal (staff_actions) and log one staff action.
+ * Touches only the journal (which locks itself) and the log, so a job may
+ * call it too (the staff_approval job records the RA's answer). */
+void kx_staff_record(kx_journal *j, const kx_staff_actor *a, const char *action,
+                     const char *session, int64_t tx_id, const char *reason, const char *detail,
+                     const char *outcome);
+/* kx_staff_request - handle a staff or maintenance request; returns 0 when
+ * cmd is not one of them, else 1 with *rc and *result (new reference). */
+int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
+                     json_t *msg, json_t **result, kx_err *rc);
+/* staff intents: begin checks the login, allowed_actions and the reason;
+ * end records the outcome. */
+kx_err kx_staff_intent_begin(kx_engine *e, kx_intent intent, json_t *msg, kx_role role,
+                             kx_staff_actor *a, const char **reason);
+void kx_staff_intent_end(kx_engine *e, kx_intent intent, const kx_staff_actor *a,
+                         const char *session, const char *state, const char *reason, kx_err rc);
+/* the state's "staff" member: {id,name,role,idle_left} or null (new ref) */
+json_t *kx_staff_state_json(kx_engine *e);
+/* main loop, every iteration: idle logout, metrics file when due */
+void kx_staff_mode_tick(kx_engine *e);
 
 #endif

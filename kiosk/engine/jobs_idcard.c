@@ -2,8 +2,9 @@
 /*
  * jobs_idcard.c - the agent's ID card on the reader: read it (waiting for
  * the card), apply the rules (valid number, consistent, not expired, 18 or
- * older) and keep the agent's name and number in the session only. The
- * number is logged masked, never journaled. Worker thread only.
+ * older) and hand the agent's name and number to the main loop in the
+ * job's result, for the session only. The number is logged masked, never
+ * journaled. Worker thread only (and the idle main loop's self-test).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,47 +12,38 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "domain/idnum.h"
-#include "engine_jobs.h"
-#include "engine_token.h"
+#include "engine_internal.h"
 #include "idcard/idcard.h"
-#include "engine_staff.h"
 
-static kx_idcard_reader *idcard_reader; /* opened on first use; worker thread only */
-
-void kx_idcard_devices_close(void)
+kx_err kx_job_idcard_read(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    kx_idcard_close(idcard_reader);
-    idcard_reader = NULL;
-}
-
-static kx_err job_idcard_read(kx_engine *e, kx_event *ev)
-{
-    (void)ev;
+    (void)in;
     kx_err rc = KX_OK;
-    if (!idcard_reader && (rc = kx_idcard_open_config(e->cfg, &idcard_reader)))
+    struct kx_idcard_reader **reader = &w->dev->idcard; /* opened on first use */
+    if (!*reader && (rc = kx_idcard_open_config(w->cfg, reader)))
         return rc;
     kx_idcard *card = calloc(1, sizeof *card);
     if (!card)
         return KX_ERR_NO_MEMORY;
     for (;;) {
-        rc = kx_idcard_read(idcard_reader, 500, card);
+        rc = kx_idcard_read(*reader, 500, card);
         if (rc != KX_ERR_TIMEOUT)
             break;
-        if (e->job_cancel) {
+        if (kx_worker_cancelled(w)) {
             rc = KX_ERR_CANCELLED;
             break;
         }
     }
     if (rc == KX_ERR_IO || rc == KX_ERR_SAM) { /* reopen next time */
-        kx_idcard_close(idcard_reader);
-        idcard_reader = NULL;
+        kx_idcard_close(*reader);
+        *reader = NULL;
     }
     if (rc)
         goto out;
     int y, m, d;
     kx_today(&y, &m, &d);
     kx_idcard_checks chk;
-    kx_idcard_check(card, &e->rules, y, m, d, &chk);
+    kx_idcard_check(card, w->rules, y, m, d, &chk);
     char masked[24];
     kx_mask_idnum(card->id_number, masked, sizeof masked);
     kx_log_info("idcard.read", "idnum=%s valid=%d consistent=%d expired=%d adult=%d", masked,
@@ -69,35 +61,28 @@ static kx_err job_idcard_read(kx_engine *e, kx_event *ev)
     kx_idnum_info info;
     kx_idnum_check(card->id_number, &info);
     int age = kx_age_on(info.birth_year, info.birth_month, info.birth_day, y, m, d);
-    pthread_mutex_lock(&e->mu);
-    kx_session *s = &e->s;
-    kx_strlcpy(s->agent_name, card->name, sizeof s->agent_name);
-    kx_strlcpy(s->agent_idnum, card->id_number, sizeof s->agent_idnum);
-    kx_strlcpy(s->agent_idnum_masked, masked, sizeof s->agent_idnum_masked);
-    kx_strlcpy(s->agent_valid_to, card->valid_to, sizeof s->agent_valid_to);
-    s->agent_age = age;
-    s->have_agent = 1;
-    pthread_mutex_unlock(&e->mu);
+    kx_strlcpy(out->agent_name, card->name, sizeof out->agent_name);
+    kx_strlcpy(out->agent_idnum, card->id_number, sizeof out->agent_idnum);
+    kx_strlcpy(out->agent_idnum_masked, masked, sizeof out->agent_idnum_masked);
+    kx_strlcpy(out->agent_valid_to, card->valid_to, sizeof out->agent_valid_to);
+    out->agent_age = age;
+    out->parts |= KX_JR_AGENT;
 out:
     kx_idcard_clear(card);
     free(card);
     return rc;
 }
 
-kx_job_fn kx_idcard_job(kx_job job)
-{
-    return job == KX_JOB_IDCARD_READ ? job_idcard_read : NULL;
-}
-
-kx_err kx_device_selftest_idcard(kx_engine *e)
+kx_err kx_device_selftest_idcard(kx_worker *w)
 {
     kx_err rc = KX_OK;
-    if (!idcard_reader && (rc = kx_idcard_open_config(e->cfg, &idcard_reader)))
+    struct kx_idcard_reader **reader = &w->dev->idcard;
+    if (!*reader && (rc = kx_idcard_open_config(w->cfg, reader)))
         return rc;
-    rc = kx_idcard_sam_status(idcard_reader);
+    rc = kx_idcard_sam_status(*reader);
     if (rc) { /* reopen next time */
-        kx_idcard_close(idcard_reader);
-        idcard_reader = NULL;
+        kx_idcard_close(*reader);
+        *reader = NULL;
     }
     return rc;
 }

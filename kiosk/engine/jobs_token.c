@@ -2,12 +2,16 @@
 /*
  * jobs_token.c - the UKEY jobs: waiting for a token, reading its
  * certificate, the PIN, key generation and CSR, installing the issued
- * certificate, committing a renewal, PIN set and reset. Worker thread only;
- * the token handles are used by one thread at a time (token.h's rule).
+ * certificate, committing a renewal, PIN set and reset. Worker thread only
+ * (and the idle main loop's self-test); the token handles are used by one
+ * thread at a time (token.h's rule).
  *
- * Token writes are journaled (kx_step_begin/end) before they happen. The
- * PIN is wiped from the session as soon as the token accepted it: the
- * token session stays logged in until the session ends.
+ * Each job reads its kx_job_input and fills its kx_job_result; the token
+ * handles between jobs (the customer's UKEY, the target of the new key)
+ * are this file's state in the worker's devices. Token writes are
+ * journaled (kx_step_begin/end) before they happen. A PIN reaches a job
+ * moved out of the session and is wiped when the job ends: the token
+ * session stays logged in until the session ends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +25,8 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "certinfo.h"
-#include "engine_jobs.h"
-#include "engine_staff.h"
-#include "engine_token.h"
+#include "engine_internal.h"
+#include "staff/staff.h"
 #include "token/token.h"
 
 struct kx_token_devices {
@@ -38,9 +41,9 @@ struct kx_token_devices {
     char blank_pin[32];
 };
 
-static struct kx_token_devices *tk(kx_engine *e)
+static struct kx_token_devices *tk(kx_worker *w)
 {
-    return kx_local_token(e);
+    return w->dev->token;
 }
 
 kx_err kx_token_devices_open(const kx_config *cfg, struct kx_token_devices **out)
@@ -104,9 +107,9 @@ void kx_token_devices_reset(struct kx_token_devices *t)
  * kx_token_devices_reset, so ending a session never waits for C_Finalize.
  * No token handle is open when the flag is set (token_forget).
  */
-static kx_err module_of(kx_engine *e, kx_token_module **out)
+static kx_err module_of(kx_worker *w, kx_token_module **out)
 {
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     kx_err rc = KX_OK;
     if (t->module && t->module_stale && !t->current && !t->target) {
         kx_token_module_close(t->module);
@@ -114,7 +117,7 @@ static kx_err module_of(kx_engine *e, kx_token_module **out)
     }
     t->module_stale = 0;
     if (!t->module)
-        rc = kx_token_module_open_config(e->cfg, &t->module);
+        rc = kx_token_module_open_config(w->cfg, &t->module);
     *out = t->module;
     return rc;
 }
@@ -129,19 +132,35 @@ static const kx_token_cert *best_cert(const kx_token_certs *cs)
     return best;
 }
 
+/* 1 when the token with these certificates and this serial is a member's
+ * staff UKEY ([staff:ID] token_cert_sha256 / token_serial): a customer's
+ * session must never take it for the customer's UKEY */
+static int token_is_staff(const kx_worker *w, const kx_token_certs *cs, const char *serial)
+{
+    if (!w->staff_db || kx_staff_count(w->staff_db) == 0)
+        return 0;
+    for (size_t j = 0; cs && j < cs->count; j++) {
+        char hex[65];
+        kx_staff_sha256_hex(cs->items[j].der, cs->items[j].der_len, hex);
+        if (kx_staff_find_token(w->staff_db, hex, serial, NULL))
+            return 1;
+    }
+    return kx_staff_find_token(w->staff_db, "", serial, NULL) != NULL;
+}
+
 /*
  * Wait for a token: want_cert 1 for the UKEY with a certificate, 0 for a
  * blank one (no certificate, not the current UKEY). Polls until found or
  * the job is told to stop (the state's timeout or cancel).
  */
-static kx_err wait_token(kx_engine *e, int want_cert, kx_token **out, char *serial,
+static kx_err wait_token(kx_worker *w, int want_cert, kx_token **out, char *serial,
                          size_t serialsz)
 {
     kx_token_module *m;
-    kx_err rc = module_of(e, &m);
+    kx_err rc = module_of(w, &m);
     if (rc)
         return rc;
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     char current[40] = "";
     if (t->current) {
         kx_token_info ci;
@@ -162,7 +181,7 @@ static kx_err wait_token(kx_engine *e, int want_cert, kx_token **out, char *seri
             kx_token_certs cs = {0};
             int has = kx_token_list_certs(tok, &cs) == KX_OK && best_cert(&cs);
             /* a staff UKEY left in the reader is never the customer's */
-            int staff = kx_staff_mode_token_is_staff(e, &cs, infos[i].serial);
+            int staff = token_is_staff(w, &cs, infos[i].serial);
             kx_token_certs_free(&cs);
             if (staff)
                 kx_log_debug("token.staff_ukey_skipped", "serial=%s", infos[i].serial);
@@ -175,35 +194,30 @@ static kx_err wait_token(kx_engine *e, int want_cert, kx_token **out, char *seri
         }
         if (rc && rc != KX_ERR_TOKEN_ABSENT)
             return rc;
-        if (kx_job_sleep(e, 300))
+        if (kx_worker_sleep(w, 300))
             return KX_ERR_CANCELLED;
     }
 }
 
-static kx_err job_token_wait(kx_engine *e, kx_event *ev)
+kx_err kx_job_token_wait(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     token_forget(t);
     char serial[40];
     kx_token *tok = NULL;
-    kx_err rc = wait_token(e, 1, &tok, serial, sizeof serial);
+    kx_err rc = wait_token(w, 1, &tok, serial, sizeof serial);
     if (rc)
         return rc;
     t->current = t->target = tok;
-    char sid[KX_SESSION_ID_MAX];
-    pthread_mutex_lock(&e->mu);
-    kx_strlcpy(e->s.token_serial, serial, sizeof e->s.token_serial);
-    kx_strlcpy(sid, e->s.id, sizeof sid);
-    pthread_mutex_unlock(&e->mu);
-    kx_journal_session_set(e->journal, sid, "token_serial", serial);
+    kx_strlcpy(out->token_serial, serial, sizeof out->token_serial);
+    out->parts |= KX_JR_TOKEN_SERIAL;
+    kx_journal_session_set(w->journal, in->session, "token_serial", serial);
     return KX_OK;
 }
 
-static kx_err job_token_read_cert(kx_engine *e, kx_event *ev)
+kx_err kx_job_token_read_cert(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     if (!t->current)
         return KX_ERR_TOKEN_ABSENT;
     kx_token_certs cs = {0};
@@ -218,7 +232,7 @@ static kx_err job_token_read_cert(kx_engine *e, kx_event *ev)
     }
     memcpy(t->old_id, c->id, c->id_len);
     t->old_id_len = c->id_len;
-    char sid[KX_SESSION_ID_MAX], serial[84];
+    char serial[84];
     size_t k = 0;
     for (; c->serial_hex[k] && k < sizeof serial - 1; k++)
         serial[k] =
@@ -226,90 +240,65 @@ static kx_err job_token_read_cert(kx_engine *e, kx_event *ev)
                                                                       : c->serial_hex[k]);
     serial[k] = 0;
     long days = c->days_left;
-    pthread_mutex_lock(&e->mu);
-    kx_session *s = &e->s;
-    kx_strlcpy(sid, s->id, sizeof sid);
-    kx_strlcpy(s->cert_company, c->company, sizeof s->cert_company);
-    kx_strlcpy(s->cert_uscc, c->credit_code, sizeof s->cert_uscc);
-    kx_strlcpy(s->cert_subject, c->subject, sizeof s->cert_subject);
-    kx_strlcpy(s->cert_serial, serial, sizeof s->cert_serial);
+    kx_strlcpy(out->cert_company, c->company, sizeof out->cert_company);
+    kx_strlcpy(out->cert_uscc, c->credit_code, sizeof out->cert_uscc);
+    kx_strlcpy(out->cert_subject, c->subject, sizeof out->cert_subject);
+    kx_strlcpy(out->cert_serial, serial, sizeof out->cert_serial);
     struct tm tm;
     time_t na = c->not_after;
     gmtime_r(&na, &tm);
-    strftime(s->cert_not_after, sizeof s->cert_not_after, "%Y-%m-%d", &tm);
-    s->cert_days_left = days;
-    s->have_cert = 1;
-    kx_service svc = s->service;
-    pthread_mutex_unlock(&e->mu);
+    strftime(out->cert_not_after, sizeof out->cert_not_after, "%Y-%m-%d", &tm);
+    out->cert_days_left = days;
+    out->parts |= KX_JR_CERT;
     kx_token_certs_free(&cs);
-    kx_journal_session_set(e->journal, sid, "old_serial", serial);
-    if (svc == KX_SVC_RENEW || svc == KX_SVC_RENEW_NOPIN)
-        return kx_rule_renew_window(&e->rules, days);
+    kx_journal_session_set(w->journal, in->session, "old_serial", serial);
+    if (in->service == KX_SVC_RENEW || in->service == KX_SVC_RENEW_NOPIN)
+        return kx_rule_renew_window(w->rules, days);
     return KX_OK;
 }
 
-static kx_err job_pin_verify(kx_engine *e, kx_event *ev)
+/* the PIN arrives in in->pin, moved out of the session; wiped when the job
+ * ends */
+kx_err kx_job_pin_verify(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     if (!t->current)
         return KX_ERR_TOKEN_ABSENT;
-    kx_secbuf *pin = NULL;
-    pthread_mutex_lock(&e->mu);
-    pin = e->s.pin;
-    e->s.pin = NULL; /* the job owns it now and wipes it */
-    pthread_mutex_unlock(&e->mu);
-    if (!pin)
+    if (!in->pin)
         return KX_ERR_STATE;
     unsigned flags = 0;
-    kx_err rc = kx_token_login(t->current, pin, &flags);
-    kx_secbuf_free(pin);
-    pthread_mutex_lock(&e->mu);
-    e->s.tries_left = (flags & KX_TOKEN_PIN_FINAL_TRY) ? 1 : -1;
-    pthread_mutex_unlock(&e->mu);
+    kx_err rc = kx_token_login(t->current, in->pin, &flags);
+    out->tries_left = (flags & KX_TOKEN_PIN_FINAL_TRY) ? 1 : -1;
+    out->parts |= KX_JR_TRIES_LEFT;
     return rc;
 }
 
-static kx_err job_blank_wait(kx_engine *e, kx_event *ev)
+kx_err kx_job_blank_wait(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    struct kx_token_devices *t = tk(w);
     if (t->target && t->target != t->current)
         kx_token_close(t->target);
     t->target = NULL;
     char serial[40];
     kx_token *tok = NULL;
-    kx_err rc = wait_token(e, 0, &tok, serial, sizeof serial);
+    kx_err rc = wait_token(w, 0, &tok, serial, sizeof serial);
     if (rc)
         return rc;
     t->target = tok;
-    char sid[KX_SESSION_ID_MAX];
-    pthread_mutex_lock(&e->mu);
-    kx_strlcpy(sid, e->s.id, sizeof sid);
-    if (!e->s.token_serial[0])
-        kx_strlcpy(e->s.token_serial, serial, sizeof e->s.token_serial);
-    pthread_mutex_unlock(&e->mu);
-    kx_journal_session_set(e->journal, sid, "token_serial", serial);
+    kx_strlcpy(out->token_serial, serial, sizeof out->token_serial);
+    out->parts |= KX_JR_BLANK_SERIAL;
+    kx_journal_session_set(w->journal, in->session, "token_serial", serial);
     return KX_OK;
 }
 
-/* take the new PIN out of the session (the job wipes it) */
-static kx_secbuf *take_new_pin(kx_engine *e, char *sid, size_t sidsz)
+/* the new PIN arrives in in->new_pin, moved out of the session */
+kx_err kx_job_token_set_pin(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    pthread_mutex_lock(&e->mu);
-    kx_secbuf *p = e->s.new_pin;
-    e->s.new_pin = NULL;
-    kx_strlcpy(sid, e->s.id, sidsz);
-    pthread_mutex_unlock(&e->mu);
-    return p;
-}
-
-static kx_err job_token_set_pin(kx_engine *e, kx_event *ev)
-{
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
-    char sid[KX_SESSION_ID_MAX], serial[40] = "";
-    kx_secbuf *pin = take_new_pin(e, sid, sizeof sid), *old = NULL;
+    (void)out;
+    struct kx_token_devices *t = tk(w);
+    char serial[40] = "";
+    const kx_secbuf *pin = in->new_pin;
+    kx_secbuf *old = NULL;
     if (!pin)
         return KX_ERR_STATE;
     kx_err rc = t->target ? kx_pin_policy_check(&t->policy, pin) : KX_ERR_TOKEN_ABSENT;
@@ -319,61 +308,74 @@ static kx_err job_token_set_pin(kx_engine *e, kx_event *ev)
     if (!rc && !(rc = kx_secbuf_new(sizeof t->blank_pin, &old)))
         rc = kx_secbuf_set(old, t->blank_pin, strlen(t->blank_pin));
     kx_step st;
-    if (!rc && !(rc = kx_step_begin(e, sid, "set_pin", serial, 0, 0, &st))) {
+    if (!rc && !(rc = kx_step_begin(w->journal, in->session, "set_pin", serial, 0, 0, &st))) {
         rc = kx_token_change_pin(t->target, &t->policy, old, pin);
-        kx_step_end(e, "set_pin", &st, rc, NULL);
+        kx_step_end(w->journal, "set_pin", &st, rc, NULL);
     }
     if (!rc) { /* log in with the new PIN for key generation */
         unsigned flags;
         rc = kx_token_login(t->target, pin, &flags);
     }
     kx_secbuf_free(old);
-    kx_secbuf_free(pin);
     return rc;
 }
 
-static kx_err job_token_reset_pin(kx_engine *e, kx_event *ev)
+/* the new PIN and the RA's unlock secret arrive moved out of the session */
+kx_err kx_job_token_reset_pin(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
-    char sid[KX_SESSION_ID_MAX];
-    kx_secbuf *pin = take_new_pin(e, sid, sizeof sid);
-    pthread_mutex_lock(&e->mu);
-    kx_secbuf *so = e->s.so_pin;
-    e->s.so_pin = NULL;
-    char serial[64];
-    kx_strlcpy(serial, e->s.token_serial, sizeof serial);
-    pthread_mutex_unlock(&e->mu);
+    (void)out;
+    struct kx_token_devices *t = tk(w);
+    const kx_secbuf *pin = in->new_pin, *so = in->so_pin;
     kx_err rc = !pin || !so ? KX_ERR_STATE : (!t->current ? KX_ERR_TOKEN_ABSENT : KX_OK);
     if (!rc)
         rc = kx_pin_policy_check(&t->policy, pin);
     kx_step st;
-    if (!rc && !(rc = kx_step_begin(e, sid, "reset_pin", serial, 0, 0, &st))) {
+    if (!rc && !(rc = kx_step_begin(w->journal, in->session, "reset_pin", in->token_serial, 0,
+                                    0, &st))) {
         rc = kx_token_reset_pin(t->current, &t->policy, so, pin);
-        kx_step_end(e, "reset_pin", &st, rc, NULL);
+        kx_step_end(w->journal, "reset_pin", &st, rc, NULL);
     }
     if (!rc) {
         unsigned flags;
         rc = kx_token_login(t->current, pin, &flags);
     }
-    kx_secbuf_free(so);
-    kx_secbuf_free(pin);
     return rc;
 }
 
-static kx_err job_keygen(kx_engine *e, kx_event *ev)
+/* the current key's signature over the new CSR's DER bytes (the RA's
+ * proof of possession for a renewal with the PIN). *sig is malloc'd. The
+ * current token must be logged in. */
+static kx_err sign_renewal(kx_token *current, const unsigned char *old_id, size_t old_id_len,
+                           const char *csr_pem, unsigned char **sig, size_t *sig_len)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    *sig = NULL;
+    *sig_len = 0;
+    if (!current)
+        return KX_ERR_TOKEN_ABSENT;
+    /* the RA verifies over the CSR's DER bytes: decode the PEM armour */
+    BIO *b = BIO_new_mem_buf(csr_pem, -1);
+    X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
+    BIO_free(b);
+    unsigned char *der = NULL;
+    int der_len = req ? i2d_X509_REQ(req, &der) : -1;
+    X509_REQ_free(req);
+    if (der_len <= 0) {
+        kx_err_set_detail("the token's CSR does not parse");
+        return KX_ERR_BAD_FORMAT;
+    }
+    kx_err rc = kx_token_sign(current, old_id, old_id_len, der, (size_t)der_len, sig, sig_len);
+    OPENSSL_free(der);
+    return rc;
+}
+
+kx_err kx_job_keygen(kx_worker *w, const kx_job_input *in, kx_job_result *out)
+{
+    struct kx_token_devices *t = tk(w);
     if (!t->target)
         return KX_ERR_TOKEN_ABSENT;
-    char sid[KX_SESSION_ID_MAX], company[256], uscc[20], serial[40] = "";
-    pthread_mutex_lock(&e->mu);
-    kx_strlcpy(sid, e->s.id, sizeof sid);
-    kx_strlcpy(company, e->s.have_company ? e->s.company_name : e->s.cert_company,
-               sizeof company);
-    kx_strlcpy(uscc, e->s.have_company ? e->s.uscc : e->s.cert_uscc, sizeof uscc);
-    pthread_mutex_unlock(&e->mu);
+    char company[256], uscc[20], serial[40] = "";
+    kx_strlcpy(company, in->have_company ? in->company_name : in->cert_company, sizeof company);
+    kx_strlcpy(uscc, in->have_company ? in->uscc : in->cert_uscc, sizeof uscc);
     kx_token_info ti;
     kx_err rc = kx_token_get_info(t->target, &ti);
     if (rc)
@@ -381,7 +383,7 @@ static kx_err job_keygen(kx_engine *e, kx_event *ev)
     kx_strlcpy(serial, ti.serial, sizeof serial);
     kx_token_cleanup(t->target, NULL); /* pending pairs of an earlier attempt */
     kx_step st;
-    if ((rc = kx_step_begin(e, sid, "keygen", serial, 0, 0, &st)))
+    if ((rc = kx_step_begin(w->journal, in->session, "keygen", serial, 0, 0, &st)))
         return rc;
     t->new_id_len = sizeof t->new_id;
     rc = kx_token_generate_key(t->target, t->key_type, t->new_id, &t->new_id_len);
@@ -389,56 +391,43 @@ static kx_err job_keygen(kx_engine *e, kx_event *ev)
     if (!rc)
         rc = kx_token_make_csr(t->target, t->new_id, t->new_id_len, company, uscc, company,
                                &csr);
-    kx_step_end(e, "keygen", &st, rc, NULL);
+    kx_step_end(w->journal, "keygen", &st, rc, NULL);
     if (rc) {
         free(csr);
         return rc;
     }
     unsigned char *sig = NULL;
     size_t sig_len = 0;
-    pthread_mutex_lock(&e->mu);
-    kx_service svc = e->s.service;
-    pthread_mutex_unlock(&e->mu);
-    if (svc == KX_SVC_RENEW) {
+    if (in->service == KX_SVC_RENEW) {
         /* the RA wants the current key's signature over the CSR (proof of
          * possession of the old key) */
-        rc =
-            kx_token_sign_renewal(e, t->current, t->old_id, t->old_id_len, csr, &sig, &sig_len);
+        rc = sign_renewal(t->current, t->old_id, t->old_id_len, csr, &sig, &sig_len);
         if (rc) {
             free(csr);
             return rc;
         }
     }
-    pthread_mutex_lock(&e->mu);
-    free(e->s.csr);
-    free(e->s.csr_sig);
-    e->s.csr = (unsigned char *)csr;
-    e->s.csr_len = strlen(csr);
-    e->s.csr_sig = sig;
-    e->s.csr_sig_len = sig_len;
-    pthread_mutex_unlock(&e->mu);
+    out->csr = (unsigned char *)csr;
+    out->csr_len = strlen(csr);
+    out->csr_sig = sig;
+    out->csr_sig_len = sig_len;
+    out->parts |= KX_JR_CSR;
     return KX_OK;
 }
 
-static kx_err job_install(kx_engine *e, kx_event *ev)
+kx_err kx_job_install(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    (void)out;
+    struct kx_token_devices *t = tk(w);
     if (!t->target)
         return KX_ERR_TOKEN_ABSENT;
-    char sid[KX_SESSION_ID_MAX], serial[84], label[64];
-    char *pem = NULL;
-    pthread_mutex_lock(&e->mu);
-    kx_strlcpy(sid, e->s.id, sizeof sid);
-    kx_strlcpy(serial, e->s.new_serial, sizeof serial);
-    if (e->s.cert_pem)
-        pem = strdup(e->s.cert_pem);
-    pthread_mutex_unlock(&e->mu);
+    char label[64];
+    const char *serial = in->new_serial, *pem = in->cert_pem;
     if (!pem)
         return KX_ERR_STATE;
     snprintf(label, sizeof label, "%s", KX_TOKEN_PENDING_LABEL);
     kx_step st;
-    kx_err rc = kx_step_begin(e, sid, "install", serial, 0, 1, &st);
+    kx_err rc = kx_step_begin(w->journal, in->session, "install", serial, 0, 1, &st);
     if (!rc && !st.already_done) {
         size_t idl = sizeof t->new_id;
         rc = kx_token_install_cert(t->target, pem, label, t->new_id, &idl);
@@ -449,25 +438,20 @@ static kx_err job_install(kx_engine *e, kx_event *ev)
         /* a fresh token has nothing to replace: give the pair its label now */
         if (!rc && t->target != t->current)
             rc = kx_token_relabel(t->target, t->new_id, t->new_id_len, "kx-cert");
-        kx_step_end(e, "install", &st, rc, rc ? NULL : serial);
+        kx_step_end(w->journal, "install", &st, rc, rc ? NULL : serial);
     }
-    free(pem);
     return rc;
 }
 
-static kx_err job_remove_old(kx_engine *e, kx_event *ev)
+kx_err kx_job_remove_old(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)ev;
-    struct kx_token_devices *t = tk(e);
+    (void)out;
+    struct kx_token_devices *t = tk(w);
     if (!t->current)
         return KX_ERR_TOKEN_ABSENT;
-    char sid[KX_SESSION_ID_MAX], old_serial[84];
-    pthread_mutex_lock(&e->mu);
-    kx_strlcpy(sid, e->s.id, sizeof sid);
-    kx_strlcpy(old_serial, e->s.cert_serial, sizeof old_serial);
-    pthread_mutex_unlock(&e->mu);
     kx_step st;
-    kx_err rc = kx_step_begin(e, sid, "remove_old", old_serial, 0, 1, &st);
+    kx_err rc =
+        kx_step_begin(w->journal, in->session, "remove_old", in->cert_serial, 0, 1, &st);
     if (rc || st.already_done)
         return rc;
     if (t->target == t->current) /* renewal, change: commit on the same token */
@@ -475,42 +459,16 @@ static kx_err job_remove_old(kx_engine *e, kx_event *ev)
                                    t->old_id_len, "kx-cert");
     else /* swap: the old token's pair goes */
         rc = kx_token_delete_id(t->current, t->old_id, t->old_id_len);
-    kx_step_end(e, "remove_old", &st, rc, NULL);
+    kx_step_end(w->journal, "remove_old", &st, rc, NULL);
     return rc;
 }
 
-kx_job_fn kx_token_job(kx_job job)
-{
-    switch (job) {
-    case KX_JOB_TOKEN_WAIT:
-        return job_token_wait;
-    case KX_JOB_TOKEN_READ_CERT:
-        return job_token_read_cert;
-    case KX_JOB_PIN_VERIFY:
-        return job_pin_verify;
-    case KX_JOB_BLANK_WAIT:
-        return job_blank_wait;
-    case KX_JOB_TOKEN_SET_PIN:
-        return job_token_set_pin;
-    case KX_JOB_TOKEN_RESET_PIN:
-        return job_token_reset_pin;
-    case KX_JOB_KEYGEN:
-        return job_keygen;
-    case KX_JOB_INSTALL:
-        return job_install;
-    case KX_JOB_REMOVE_OLD:
-        return job_remove_old;
-    default:
-        return NULL;
-    }
-}
-
-kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const char *cert_pem,
+kx_err kx_device_finish_install(kx_worker *w, const char *token_serial, const char *cert_pem,
                                 const char *chain_pem)
 {
     (void)chain_pem;
     kx_token_module *m;
-    kx_err rc = module_of(e, &m);
+    kx_err rc = module_of(w, &m);
     if (rc)
         return rc;
     if (!token_serial || !token_serial[0] || !cert_pem)
@@ -545,37 +503,12 @@ kx_err kx_device_finish_install(kx_engine *e, const char *token_serial, const ch
     return rc;
 }
 
-kx_err kx_token_sign_renewal(kx_engine *e, struct kx_token *current,
-                             const unsigned char *old_id, size_t old_id_len,
-                             const char *csr_pem, unsigned char **sig, size_t *sig_len)
-{
-    (void)e;
-    *sig = NULL;
-    *sig_len = 0;
-    if (!current)
-        return KX_ERR_TOKEN_ABSENT;
-    /* the RA verifies over the CSR's DER bytes: decode the PEM armour */
-    BIO *b = BIO_new_mem_buf(csr_pem, -1);
-    X509_REQ *req = b ? PEM_read_bio_X509_REQ(b, NULL, NULL, NULL) : NULL;
-    BIO_free(b);
-    unsigned char *der = NULL;
-    int der_len = req ? i2d_X509_REQ(req, &der) : -1;
-    X509_REQ_free(req);
-    if (der_len <= 0) {
-        kx_err_set_detail("the token's CSR does not parse");
-        return KX_ERR_BAD_FORMAT;
-    }
-    kx_err rc = kx_token_sign(current, old_id, old_id_len, der, (size_t)der_len, sig, sig_len);
-    OPENSSL_free(der);
-    return rc;
-}
-
 /* maintenance self-test (main loop, idle kiosk): serials of the tokens present */
-kx_err kx_device_selftest_tokens(kx_engine *e, char (*serials)[40], size_t max, size_t *n)
+kx_err kx_device_selftest_tokens(kx_worker *w, char (*serials)[40], size_t max, size_t *n)
 {
     kx_token_module *m;
     *n = 0;
-    kx_err rc = module_of(e, &m);
+    kx_err rc = module_of(w, &m);
     if (rc)
         return rc;
     kx_token_info info[8];

@@ -23,45 +23,49 @@
  *      replayed with its key; a counter payment or a staff approval is
  *      done or failed as the RA's order or case records it; token writes
  *      are marked failed (the user starts again; nothing was charged).
+ *
+ * Runs as a job (compensate, recovery) on the worker thread, or on the
+ * main loop for staff's retry while no job runs: it sees the worker
+ * (journal, devices), never the engine's session.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/log.h"
 #include "core/str.h"
-#include "engine_jobs.h"
+#include "engine_internal.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
 
 /* the last transaction of a kind, or status -1 when none */
-static int last_status(kx_engine *e, const char *sid, const char *kind, kx_journal_tx *t)
+static int last_status(kx_worker *w, const char *sid, const char *kind, kx_journal_tx *t)
 {
-    if (kx_journal_last(e->journal, sid, kind, t) != KX_OK)
+    if (kx_journal_last(w->journal, sid, kind, t) != KX_OK)
         return -1;
     return (int)t->status;
 }
 
-static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, int *issued)
+static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, int *issued)
 {
     kx_journal_tx t;
     char serial[KX_RA_SERIAL_MAX] = "";
     *issued = 0;
     for (int k = 0; k < 2 && !serial[0]; k++) {
         const char *kind = k ? "ra_renew" : "ra_issue";
-        int st = last_status(e, js->id, kind, &t);
+        int st = last_status(w, js->id, kind, &t);
         if (st == KX_TX_DONE)
             kx_strlcpy(serial, t.result, sizeof serial);
         else if (st == KX_TX_OPEN) {
             /* did the RA issue before the crash? its case knows */
             kx_ra_case c;
-            kx_err rc = kx_ra_case_get(kx_devices_ra(e), js->case_id, &c);
+            kx_err rc = kx_ra_case_get(w->dev->ra, js->case_id, &c);
             if (rc)
                 return rc;
             if (c.cert_serial[0]) {
                 kx_strlcpy(serial, c.cert_serial, sizeof serial);
-                kx_journal_outcome(e->journal, t.id, KX_TX_DONE, serial, KX_OK);
+                kx_journal_outcome(w->journal, t.id, KX_TX_DONE, serial, KX_OK);
             } else {
-                kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, "not issued",
+                kx_journal_outcome(w->journal, t.id, KX_TX_FAILED, "not issued",
                                    KX_ERR_CANCELLED);
             }
         }
@@ -69,24 +73,24 @@ static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, in
     if (!serial[0])
         return KX_OK;
     *issued = 1;
-    kx_journal_session_set(e->journal, js->id, "new_serial", serial);
-    int ist = last_status(e, js->id, "install", &t);
+    kx_journal_session_set(w->journal, js->id, "new_serial", serial);
+    int ist = last_status(w, js->id, "install", &t);
     if (ist == KX_TX_DONE)
         return KX_OK;
     if (ist < 0) {
         /* the install is what remains to do: journal it so staff see it
          * (kioskctl journal --open) and can retry it */
         kx_step st;
-        kx_err jr = kx_step_begin(e, js->id, "install", serial, 0, 0, &st);
+        kx_err jr = kx_step_begin(w->journal, js->id, "install", serial, 0, 0, &st);
         if (jr)
             return jr;
         t.id = st.tx;
         ist = KX_TX_OPEN;
     }
     kx_ra_cert c = {0};
-    kx_err rc = kx_ra_cert_get(kx_devices_ra(e), serial, &c);
+    kx_err rc = kx_ra_cert_get(w->dev->ra, serial, &c);
     if (!rc)
-        rc = kx_device_finish_install(e, js->token_serial, c.cert_pem, c.chain_pem);
+        rc = kx_device_finish_install(w, js->token_serial, c.cert_pem, c.chain_pem);
     kx_ra_cert_clear(&c);
     if (rc) {
         kx_log_error("recovery.install_pending",
@@ -96,17 +100,17 @@ static kx_err recover_certificate(kx_engine *e, const kx_journal_session *js, in
         return rc;
     }
     if (ist == KX_TX_OPEN)
-        kx_journal_outcome(e->journal, t.id, KX_TX_DONE, serial, KX_OK);
+        kx_journal_outcome(w->journal, t.id, KX_TX_DONE, serial, KX_OK);
     return KX_OK;
 }
 
-static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
+static kx_err recover_order(kx_worker *w, const kx_journal_session *js)
 {
-    struct kx_payment *pay = kx_devices_payment(e);
+    struct kx_payment *pay = w->dev->payment;
     char order[KX_RA_ID_MAX];
     kx_strlcpy(order, js->order_id, sizeof order);
     kx_journal_tx t;
-    int st_create = last_status(e, js->id, "order_create", &t);
+    int st_create = last_status(w, js->id, "order_create", &t);
     if (st_create == KX_TX_DONE && t.result[0])
         kx_strlcpy(order, t.result, sizeof order); /* the transaction knows it first */
     if (st_create == KX_TX_OPEN) {
@@ -114,11 +118,11 @@ static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
         kx_payment_order o;
         kx_err rc = kx_payment_create(pay, t.idem_key, t.ref, &o);
         if (rc == KX_OK) {
-            kx_journal_outcome(e->journal, t.id, KX_TX_DONE, o.order_id, KX_OK);
-            kx_journal_session_set(e->journal, js->id, "order_id", o.order_id);
+            kx_journal_outcome(w->journal, t.id, KX_TX_DONE, o.order_id, KX_OK);
+            kx_journal_session_set(w->journal, js->id, "order_id", o.order_id);
             kx_strlcpy(order, o.order_id, sizeof order);
         } else if (rc == KX_ERR_STATE || rc == KX_ERR_RA_REJECTED || rc == KX_ERR_NOT_FOUND) {
-            kx_journal_outcome(e->journal, t.id, KX_TX_FAILED, NULL, rc);
+            kx_journal_outcome(w->journal, t.id, KX_TX_FAILED, NULL, rc);
         } else {
             return rc;
         }
@@ -131,23 +135,25 @@ static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
         return rc;
     kx_step st;
     if (o.state == KX_PAYMENT_PENDING) {
-        if ((rc = kx_step_begin(e, js->id, "order_cancel", order, o.amount_fen, 1, &st)))
+        if ((rc = kx_step_begin(w->journal, js->id, "order_cancel", order, o.amount_fen, 1,
+                                &st)))
             return rc;
         if (!st.already_done) {
             rc = kx_payment_cancel(pay, st.key, order, &o);
             if (rc == KX_ERR_STATE) /* paid meanwhile: refund below */
                 rc = kx_payment_query(pay, order, &o);
-            kx_step_end(e, "order_cancel", &st, rc, rc ? NULL : kx_payment_state_id(o.state));
+            kx_step_end(w->journal, "order_cancel", &st, rc,
+                        rc ? NULL : kx_payment_state_id(o.state));
             if (rc)
                 return rc;
         }
     }
     if (o.state == KX_PAYMENT_PAID) {
-        if ((rc = kx_step_begin(e, js->id, "refund", order, o.amount_fen, 1, &st)))
+        if ((rc = kx_step_begin(w->journal, js->id, "refund", order, o.amount_fen, 1, &st)))
             return rc;
         if (!st.already_done) {
             rc = kx_payment_refund(pay, st.key, order, "kiosk session not completed", &o);
-            kx_step_end(e, "refund", &st, rc, rc ? NULL : o.refund_id);
+            kx_step_end(w->journal, "refund", &st, rc, rc ? NULL : o.refund_id);
             if (rc)
                 return rc;
             kx_log_info("recovery.refunded", "session=%s order=%s amount_fen=%lld", js->id,
@@ -158,11 +164,11 @@ static kx_err recover_order(kx_engine *e, const kx_journal_session *js)
 }
 
 /* close intents that need no compensation, replay a revocation */
-static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
+static kx_err recover_rest(kx_worker *w, const kx_journal_session *js)
 {
     kx_journal_tx open[32];
     size_t n = 0;
-    kx_err rc = kx_journal_list(e->journal, 1, js->id, open, 32, &n);
+    kx_err rc = kx_journal_list(w->journal, 1, js->id, open, 32, &n);
     for (size_t i = 0; !rc && i < n; i++) {
         kx_journal_tx *t = &open[i];
         if (strcmp(t->kind, "ra_revoke") == 0) {
@@ -177,24 +183,24 @@ static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
                     reason = (int)r;
             }
             int64_t at;
-            kx_err r2 = kx_ra_cert_revoke(kx_devices_ra(e), t->idem_key, js->case_id, serial,
+            kx_err r2 = kx_ra_cert_revoke(w->dev->ra, t->idem_key, js->case_id, serial,
                                           (kx_ra_revoke_reason)reason, &at);
             if (r2 == KX_OK)
-                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, serial, KX_OK);
+                kx_journal_outcome(w->journal, t->id, KX_TX_DONE, serial, KX_OK);
             else if (r2 == KX_ERR_NETWORK || r2 == KX_ERR_BUSY || r2 == KX_ERR_TIMEOUT)
                 rc = r2;
             else
-                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, NULL, r2);
+                kx_journal_outcome(w->journal, t->id, KX_TX_FAILED, NULL, r2);
         } else if (strcmp(t->kind, "counter_payment") == 0) {
             /* staff recorded a payment taken at the counter and kioskd
              * died around the RA call: the RA's order says whether it was
              * recorded (recover_order has refunded it since, if paid) */
             kx_payment_order o;
-            kx_err r2 = kx_payment_query(kx_devices_payment(e), t->ref, &o);
+            kx_err r2 = kx_payment_query(w->dev->payment, t->ref, &o);
             if (r2 == KX_OK && strcmp(o.channel, "counter") == 0)
-                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, t->ref, KX_OK);
+                kx_journal_outcome(w->journal, t->id, KX_TX_DONE, t->ref, KX_OK);
             else if (r2 == KX_OK || r2 == KX_ERR_NOT_FOUND)
-                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "not recorded at the RA",
+                kx_journal_outcome(w->journal, t->id, KX_TX_FAILED, "not recorded at the RA",
                                    KX_ERR_CANCELLED);
             else
                 rc = r2;
@@ -202,96 +208,76 @@ static kx_err recover_rest(kx_engine *e, const kx_journal_session *js)
             /* staff approved the case and kioskd died around the RA call:
              * the RA's case says whether it applied the staff's approval */
             kx_ra_case c;
-            kx_err r2 = kx_ra_case_get(kx_devices_ra(e), js->case_id, &c);
+            kx_err r2 = kx_ra_case_get(w->dev->ra, js->case_id, &c);
             if (r2 == KX_OK && strncmp(c.approved_by, "kiosk-staff:", 12) == 0)
-                kx_journal_outcome(e->journal, t->id, KX_TX_DONE, c.approved_by, KX_OK);
+                kx_journal_outcome(w->journal, t->id, KX_TX_DONE, c.approved_by, KX_OK);
             else if (r2 == KX_OK || r2 == KX_ERR_NOT_FOUND)
-                kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "not approved at the RA",
+                kx_journal_outcome(w->journal, t->id, KX_TX_FAILED, "not approved at the RA",
                                    KX_ERR_CANCELLED);
             else
                 rc = r2;
         } else {
             /* token writes and key generation: nothing charged for them;
              * the user's next session starts from the token as it is */
-            kx_journal_outcome(e->journal, t->id, KX_TX_FAILED, "abandoned", KX_ERR_CANCELLED);
+            kx_journal_outcome(w->journal, t->id, KX_TX_FAILED, "abandoned", KX_ERR_CANCELLED);
         }
     }
     return rc;
 }
 
-kx_err kx_recover_session(kx_engine *e, const char *session_id, int live)
+kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
 {
     kx_journal_session js;
-    kx_err rc = kx_journal_session_get(e->journal, session_id, &js);
+    kx_err rc = kx_journal_session_get(w->journal, session_id, &js);
     if (rc)
         return rc;
     kx_journal_tx any[1];
     size_t n_any = 0;
-    kx_journal_list(e->journal, 0, session_id, any, 1, &n_any);
+    kx_journal_list(w->journal, 0, session_id, any, 1, &n_any);
     if (n_any == 0) { /* nothing was journaled: nothing to undo */
         if (!live)
-            kx_journal_session_end(e->journal, session_id, "abandoned");
+            kx_journal_session_end(w->journal, session_id, "abandoned");
         return KX_OK;
     }
-    if ((rc = kx_need_ra(e)))
+    if ((rc = kx_worker_need_ra(w)))
         return rc;
     int issued = 0;
-    rc = recover_certificate(e, &js, &issued);
+    rc = recover_certificate(w, &js, &issued);
     if (!rc && !issued)
-        rc = recover_order(e, &js);
+        rc = recover_order(w, &js);
     if (!rc)
-        rc = recover_rest(e, &js);
+        rc = recover_rest(w, &js);
     if (rc)
         return rc;
     if (!live)
-        kx_journal_session_end(e->journal, session_id,
+        kx_journal_session_end(w->journal, session_id,
                                issued ? "recovered_installed" : "recovered");
     kx_log_info("recovery.done", "session=%s issued=%d", session_id, issued);
     return KX_OK;
 }
 
-kx_err kx_recover_all(kx_engine *e)
+kx_err kx_job_compensate(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
+    (void)out;
+    return kx_recover_session(w, in->session, 1);
+}
+
+/* every open session of the journal but the current one (in->session) */
+kx_err kx_job_recover_all(kx_worker *w, const kx_job_input *in, kx_job_result *out)
+{
+    (void)out;
     char ids[64][KX_JOURNAL_ID_MAX];
     size_t n = 0;
-    kx_err rc = kx_journal_open_sessions(e->journal, ids, 64, &n), first = KX_OK;
+    kx_err rc = kx_journal_open_sessions(w->journal, ids, 64, &n), first = KX_OK;
     if (rc)
         return rc;
     for (size_t i = 0; i < n; i++) {
-        pthread_mutex_lock(&e->mu);
-        int current = e->s.active && strcmp(e->s.id, ids[i]) == 0;
-        pthread_mutex_unlock(&e->mu);
-        if (current)
+        if (in->session[0] && strcmp(in->session, ids[i]) == 0)
             continue;
-        rc = kx_recover_session(e, ids[i], 0);
+        rc = kx_recover_session(w, ids[i], 0);
         kx_log_info("recovery.session", "session=%s result=%s", ids[i], kx_err_name(rc));
         if (rc && !first)
             first = rc;
     }
     return first;
-}
-
-kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out);
-kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out)
-{
-    /* runs on the main loop: only while no job uses the RA handle and no
-     * customer is being served */
-    if (e->job_running || e->s.active)
-        return KX_ERR_BUSY;
-    kx_journal_tx t;
-    kx_err rc = kx_journal_tx_get(e->journal, tx_id, &t);
-    if (rc)
-        return rc;
-    if (refund_only && strcmp(t.kind, "order_create") != 0 && strcmp(t.kind, "refund") != 0) {
-        kx_err_set_detail("transaction %lld is not a payment", (long long)tx_id);
-        return KX_ERR_INVALID_ARG;
-    }
-    kx_err result = kx_recover_session(e, t.session, 0);
-    kx_journal_session js;
-    kx_journal_session_get(e->journal, t.session, &js);
-    kx_journal_tx_get(e->journal, tx_id, &t);
-    *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)t.id, "session", t.session,
-                     "status", kx_journal_status_name(t.status), "session_outcome",
-                     js.outcome[0] ? js.outcome : "open", "result", kx_err_name(result));
-    return KX_OK;
 }

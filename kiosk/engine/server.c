@@ -23,7 +23,7 @@
 #include "core/log.h"
 #include "core/secbuf.h"
 #include "core/str.h"
-#include "engine_staff.h"
+#include "engine_internal.h"
 
 /* ---- listening ---- */
 
@@ -211,8 +211,6 @@ static json_t *tx_json(const kx_journal_tx *t)
                      (json_int_t)t->created, "updated", (json_int_t)t->updated);
 }
 
-kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out);
-
 static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **result)
 {
     const char *cmd = json_string_value(json_object_get(msg, "cmd"));
@@ -266,13 +264,6 @@ static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **r
         }
         free(txs);
         return rc;
-    }
-    if (strcmp(cmd, "retry") == 0 || strcmp(cmd, "refund") == 0) {
-        json_t *id = json_object_get(msg, "id");
-        if (!json_is_integer(id))
-            return KX_ERR_BAD_FORMAT;
-        return kx_engine_staff_retry(e, (int64_t)json_integer_value(id),
-                                     strcmp(cmd, "refund") == 0, result);
     }
     return KX_ERR_NOT_FOUND;
 }

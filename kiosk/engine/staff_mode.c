@@ -10,7 +10,7 @@
  * maintenance requests (self-tests, RA check, today's summary reconciled
  * with the RA, masked recent log, configuration in effect, version).
  *
- * Everything here runs on kioskd's main loop with e->mu held. Self-tests
+ * Everything here runs on kioskd's main loop. Self-tests
  * use the devices directly and are refused while a customer session or a
  * job is running, so no worker thread touches the same device. A counter
  * payment is recorded while the worker polls the order, so it goes through
@@ -35,8 +35,7 @@
 #include "core/secbuf.h"
 #include "core/str.h"
 #include "domain/idnum.h"
-#include "engine_jobs.h"
-#include "engine_staff.h"
+#include "engine_internal.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
 #include "staff/metrics.h"
@@ -166,7 +165,7 @@ static void clean_text(const char *in, char *out, size_t outsz)
     out[n] = 0;
 }
 
-void kx_staff_record(kx_engine *e, const kx_staff_actor *a, const char *action,
+void kx_staff_record(kx_journal *j, const kx_staff_actor *a, const char *action,
                      const char *session, int64_t tx_id, const char *reason, const char *detail,
                      const char *outcome)
 {
@@ -178,7 +177,7 @@ void kx_staff_record(kx_engine *e, const kx_staff_actor *a, const char *action,
     clean_text(reason, r.reason, sizeof r.reason);
     clean_text(detail, r.detail, sizeof r.detail);
     kx_strlcpy(r.outcome, outcome ? outcome : "ok", sizeof r.outcome);
-    kx_err rc = kx_journal_staff_record(e->journal, &r, NULL);
+    kx_err rc = kx_journal_staff_record(j, &r, NULL);
     kx_log_info("staff.action",
                 "staff=%s role=%s action=%s session=%s tx=%lld reason=\"%s\" detail=\"%s\" "
                 "outcome=%s journaled=%s",
@@ -188,7 +187,7 @@ void kx_staff_record(kx_engine *e, const kx_staff_actor *a, const char *action,
 
 /* ---- the staff session ---- */
 
-int kx_staff_mode_members(const kx_engine *e)
+static int kx_staff_mode_members(const kx_engine *e)
 {
     return e->staff && kx_staff_count(e->staff->db) > 0;
 }
@@ -202,13 +201,13 @@ static void staff_end(kx_engine *e, const char *why)
     kx_strlcpy(a.id, m->id, sizeof a.id);
     kx_strlcpy(a.role, m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff", sizeof a.role);
     m->active = 0;
-    kx_staff_record(e, &a, "logout", NULL, 0, why, NULL, "ok");
+    kx_staff_record(e->journal, &a, "logout", NULL, 0, why, NULL, "ok");
     m->id[0] = m->name[0] = 0;
     kx_engine_publish(e);
 }
 
-kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,
-                          int need_admin, kx_staff_actor *a)
+static kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid,
+                                 const char *action, int need_admin, kx_staff_actor *a)
 {
     struct kx_staff_mode *m = e->staff;
     memset(a, 0, sizeof *a);
@@ -256,12 +255,6 @@ json_t *kx_staff_state_json(kx_engine *e)
                      (int)(left < 0 ? 0 : left));
 }
 
-void kx_staff_mode_touch(kx_engine *e)
-{
-    if (e->staff && e->staff->active)
-        e->staff->last_ms = kx_now_ms();
-}
-
 /* the reason a request or intent gives; required ones must be 3..200 bytes */
 static kx_err get_reason(json_t *msg, int required, const char **out)
 {
@@ -288,7 +281,7 @@ static void staff_begin(kx_engine *e, const kx_staff_actor *a, kx_staff_role rol
                sizeof m->name);
     m->role = role;
     m->last_ms = kx_now_ms();
-    kx_staff_record(e, a, "login", e->s.active ? e->s.id : NULL, 0, NULL, how, "ok");
+    kx_staff_record(e->journal, a, "login", e->s.active ? e->s.id : NULL, 0, NULL, how, "ok");
     kx_engine_publish(e);
     *result = json_pack("{s:s, s:s, s:s, s:i}", "staff_id", m->id, "name", m->name, "role",
                         a->role, "idle_seconds", kx_staff_policy_get(m->db)->idle_seconds);
@@ -350,7 +343,7 @@ static kx_err req_login(kx_engine *e, json_t *msg, json_t **result)
         char detail[64] = "";
         if (rc == KX_ERR_PIN_LOCKED)
             snprintf(detail, sizeof detail, "locked, retry after %ld s", retry_after);
-        kx_staff_record(e, &a, "login", NULL, 0, NULL, detail, kx_err_name(rc));
+        kx_staff_record(e->journal, &a, "login", NULL, 0, NULL, detail, kx_err_name(rc));
         if (rc == KX_ERR_PIN_LOCKED)
             kx_err_set_detail("staff %s is locked out for %ld s", a.id, retry_after);
         else
@@ -383,18 +376,9 @@ static void staff_token_close(staff_token *st)
     memset(st, 0, sizeof *st);
 }
 
-int kx_staff_mode_token_is_staff(const kx_engine *e, const kx_token_certs *cs,
-                                 const char *serial)
+const struct kx_staff_db *kx_staff_mode_db(const kx_engine *e)
 {
-    if (!e->staff || !e->staff->db || kx_staff_count(e->staff->db) == 0)
-        return 0;
-    for (size_t j = 0; cs && j < cs->count; j++) {
-        char hex[65];
-        kx_staff_sha256_hex(cs->items[j].der, cs->items[j].der_len, hex);
-        if (kx_staff_find_token(e->staff->db, hex, serial, NULL))
-            return 1;
-    }
-    return kx_staff_find_token(e->staff->db, "", serial, NULL) != NULL;
+    return e->staff ? e->staff->db : NULL;
 }
 
 /* find the first token holding a certificate (with its private key) that
@@ -509,7 +493,7 @@ static kx_err req_login_token(kx_engine *e, json_t *msg, json_t **result)
     if (rc) {
         char why[256];
         kx_strlcpy(why, kx_err_detail(), sizeof why);
-        kx_staff_record(e, &a, "login", NULL, 0, NULL, detail, kx_err_name(rc));
+        kx_staff_record(e->journal, &a, "login", NULL, 0, NULL, detail, kx_err_name(rc));
         if (rc == KX_ERR_PIN_LOCKED && retry_after)
             kx_err_set_detail("staff %s is locked out for %ld s", a.id, retry_after);
         else
@@ -569,7 +553,8 @@ static kx_err req_manual_id(kx_engine *e, json_t *msg, const kx_staff_actor *a,
     kx_err rc = kx_engine_event(e, KX_EV_JOB_OK);
     char detail[96];
     snprintf(detail, sizeof detail, "idnum=%s age=%d", masked, age);
-    kx_staff_record(e, a, "manual_id", s->id, 0, reason, detail, rc ? kx_err_name(rc) : "ok");
+    kx_staff_record(e->journal, a, "manual_id", s->id, 0, reason, detail,
+                    rc ? kx_err_name(rc) : "ok");
     if (rc)
         return rc;
     kx_engine_publish(e);
@@ -640,8 +625,8 @@ static kx_err req_counter_paid(kx_engine *e, json_t *msg, const kx_staff_actor *
     const kx_flow_state *st =
         s->active && s->pos.resume < 0 ? kx_flow_state_at(s->flow, s->pos.state) : NULL;
     if (!st || st->job != KX_JOB_ORDER_POLL || !s->order_id[0]) {
-        kx_staff_record(e, a, "counter_paid", s->active ? s->id : NULL, 0, reason, detail,
-                        kx_err_name(KX_ERR_STATE));
+        kx_staff_record(e->journal, a, "counter_paid", s->active ? s->id : NULL, 0, reason,
+                        detail, kx_err_name(KX_ERR_STATE));
         kx_err_set_detail("no customer session is waiting for payment of an RA order "
                           "(payment screen)");
         return KX_ERR_STATE;
@@ -654,7 +639,7 @@ static kx_err req_counter_paid(kx_engine *e, json_t *msg, const kx_staff_actor *
     kx_payment_order o;
     kx_err rc = staff_payment(e, &pay);
     if (!rc)
-        rc = kx_step_begin(e, sid, "counter_payment", order, amount, 0, &step);
+        rc = kx_step_begin(e->journal, sid, "counter_payment", order, amount, 0, &step);
     if (!rc) {
         kx_payment_counter pc = {.staff_id = a->id,
                                  .receipt_no = receipt,
@@ -664,12 +649,12 @@ static kx_err req_counter_paid(kx_engine *e, json_t *msg, const kx_staff_actor *
         rc = kx_payment_record_counter(pay, step.key, order, &pc, &o);
         char why[256];
         kx_strlcpy(why, kx_err_detail(), sizeof why);
-        kx_step_end(e, "counter_payment", &step, rc, rc ? NULL : receipt);
+        kx_step_end(e->journal, "counter_payment", &step, rc, rc ? NULL : receipt);
         kx_err_set_detail("%s", why);
     }
     char why[256];
     kx_strlcpy(why, kx_err_detail(), sizeof why);
-    kx_staff_record(e, a, "counter_paid", sid, step.tx, reason, detail,
+    kx_staff_record(e->journal, a, "counter_paid", sid, step.tx, reason, detail,
                     rc ? kx_err_name(rc) : "ok");
     if (rc) {
         kx_err_set_detail("%s", why);
@@ -681,7 +666,30 @@ static kx_err req_counter_paid(kx_engine *e, json_t *msg, const kx_staff_actor *
     return KX_OK;
 }
 
-kx_err kx_engine_staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out);
+/* finish or compensate the session of transaction tx_id now (kioskctl
+ * retry / refund). On the main loop, only while no job uses the devices
+ * and no customer is served. */
+static kx_err staff_retry(kx_engine *e, int64_t tx_id, int refund_only, json_t **out)
+{
+    if (e->job_running || e->s.active)
+        return KX_ERR_BUSY;
+    kx_journal_tx t;
+    kx_err rc = kx_journal_tx_get(e->journal, tx_id, &t);
+    if (rc)
+        return rc;
+    if (refund_only && strcmp(t.kind, "order_create") != 0 && strcmp(t.kind, "refund") != 0) {
+        kx_err_set_detail("transaction %lld is not a payment", (long long)tx_id);
+        return KX_ERR_INVALID_ARG;
+    }
+    kx_err result = kx_recover_session(&e->worker, t.session, 0);
+    kx_journal_session js;
+    kx_journal_session_get(e->journal, t.session, &js);
+    kx_journal_tx_get(e->journal, tx_id, &t);
+    *out = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)t.id, "session", t.session,
+                     "status", kx_journal_status_name(t.status), "session_outcome",
+                     js.outcome[0] ? js.outcome : "open", "result", kx_err_name(result));
+    return KX_OK;
+}
 
 static kx_err req_retry(kx_engine *e, json_t *msg, const kx_staff_actor *a, const char *cmd,
                         const char *reason, json_t **result)
@@ -694,10 +702,10 @@ static kx_err req_retry(kx_engine *e, json_t *msg, const kx_staff_actor *a, cons
     char session[KX_JOURNAL_ID_MAX] = "";
     if (kx_journal_tx_get(e->journal, tx, &t) == KX_OK)
         kx_strlcpy(session, t.session, sizeof session);
-    kx_err rc = kx_engine_staff_retry(e, tx, strcmp(cmd, "refund") == 0, result);
+    kx_err rc = staff_retry(e, tx, strcmp(cmd, "refund") == 0, result);
     const char *st =
         rc ? kx_err_name(rc) : json_string_value(json_object_get(*result, "status"));
-    kx_staff_record(e, a, cmd, session, tx, reason, st, rc ? kx_err_name(rc) : "ok");
+    kx_staff_record(e->journal, a, cmd, session, tx, reason, st, rc ? kx_err_name(rc) : "ok");
     if (!rc)
         e->staff->metrics_dirty = 1;
     return rc;
@@ -745,7 +753,7 @@ static json_t *selftest_scanner(kx_engine *e, kx_err *rc)
 {
     char path[1200];
     int w = 0, h = 0;
-    *rc = kx_device_selftest_scan(e, path, sizeof path, &w, &h);
+    *rc = kx_device_selftest_scan(&e->worker, path, sizeof path, &w, &h);
     if (*rc)
         return json_pack("{s:s}", "message", kx_err_detail());
     return json_pack("{s:s, s:i, s:i}", "preview", path, "width", w, "height", h);
@@ -755,7 +763,7 @@ static json_t *selftest_tokens(kx_engine *e, kx_err *rc)
 {
     char serials[8][40];
     size_t n = 0;
-    *rc = kx_device_selftest_tokens(e, serials, 8, &n);
+    *rc = kx_device_selftest_tokens(&e->worker, serials, 8, &n);
     if (!*rc && n == 0) {
         *rc = KX_ERR_TOKEN_ABSENT;
         kx_err_set_detail("no UKEY in the reader");
@@ -770,7 +778,7 @@ static json_t *selftest_tokens(kx_engine *e, kx_err *rc)
 
 static json_t *selftest_ra(kx_engine *e, kx_err *rc)
 {
-    struct kx_ra *ra = kx_devices_ra(e);
+    struct kx_ra *ra = e->worker.dev->ra;
     if (!ra) {
         *rc = KX_ERR_UNSUPPORTED;
         return json_pack("{s:s}", "message", "no RA configured ([ra] url)");
@@ -816,7 +824,7 @@ static kx_err req_selftest(kx_engine *e, json_t *msg, const kx_staff_actor *a, j
         if (i == DEV_SCANNER)
             d = selftest_scanner(e, &rc);
         else if (i == DEV_IDCARD) {
-            rc = kx_device_selftest_idcard(e);
+            rc = kx_device_selftest_idcard(&e->worker);
             d = rc ? json_pack("{s:s}", "message", kx_err_detail())
                    : json_pack("{s:s}", "sam", "90 (ok)");
         } else if (i == DEV_TOKEN)
@@ -831,7 +839,8 @@ static kx_err req_selftest(kx_engine *e, json_t *msg, const kx_staff_actor *a, j
                  rc ? "fail" : "ok");
         kx_strlcat(summary, part, sizeof summary);
     }
-    kx_staff_record(e, a, "selftest", NULL, 0, NULL, summary, all_ok ? "ok" : "failed");
+    kx_staff_record(e->journal, a, "selftest", NULL, 0, NULL, summary,
+                    all_ok ? "ok" : "failed");
     e->staff->metrics_dirty = 1;
     *result = json_pack("{s:b, s:o}", "ok", all_ok, "tests", arr);
     return KX_OK;
@@ -891,7 +900,7 @@ static kx_err req_summary(kx_engine *e, json_t *msg, const kx_staff_actor *a, js
             j_refunds++;
         }
     /* orders: what the RA's records say about each */
-    struct kx_payment *pay = kx_devices_payment(e);
+    struct kx_payment *pay = e->worker.dev->payment;
     int64_t taken = 0, ra_refunded = 0, paid_orders = 0, mismatches = 0;
     json_t *orders = json_array();
     if (!rc)
@@ -944,7 +953,7 @@ static kx_err req_summary(kx_engine *e, json_t *msg, const kx_staff_actor *a, js
     char detail[96];
     snprintf(detail, sizeof detail, "date=%s taken_fen=%lld refunded_fen=%lld", day,
              (long long)taken, (long long)ra_refunded);
-    kx_staff_record(e, a, "summary", NULL, 0, NULL, detail, "ok");
+    kx_staff_record(e->journal, a, "summary", NULL, 0, NULL, detail, "ok");
     return KX_OK;
 }
 
@@ -1111,7 +1120,8 @@ static kx_err req_maintenance(kx_engine *e, json_t *msg, const kx_staff_actor *a
     const char *what = json_string_value(json_object_get(msg, "action"));
     for (size_t i = 0; what && i < sizeof known / sizeof known[0]; i++) {
         if (strcmp(what, known[i]) == 0) {
-            kx_staff_record(e, a, known[i], e->s.active ? e->s.id : NULL, 0, NULL, NULL, "ok");
+            kx_staff_record(e->journal, a, known[i], e->s.active ? e->s.id : NULL, 0, NULL,
+                            NULL, "ok");
             *result = json_pack("{s:s}", "action", known[i]);
             return KX_OK;
         }
@@ -1182,7 +1192,7 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
         *result = json_pack("{s:s, s:s, s:i}", "kioskd", KX_VERSION, "server",
                             "kioskd " KX_VERSION, "protocol", KX_PROTO_VERSION);
     if (!*rc && (strcmp(cmd, "logs") == 0 || strcmp(cmd, "config") == 0))
-        kx_staff_record(e, &a, cmd, NULL, 0, NULL, NULL, "ok");
+        kx_staff_record(e->journal, &a, cmd, NULL, 0, NULL, NULL, "ok");
     return 1;
 }
 
@@ -1219,16 +1229,11 @@ void kx_staff_intent_end(kx_engine *e, kx_intent intent, const kx_staff_actor *a
                                                               : "reset";
     char detail[96];
     snprintf(detail, sizeof detail, "state=%s", state ? state : "-");
-    kx_staff_record(e, a, action, session, 0, reason, detail, rc ? kx_err_name(rc) : "ok");
+    kx_staff_record(e->journal, a, action, session, 0, reason, detail,
+                    rc ? kx_err_name(rc) : "ok");
 }
 
 /* ---- metrics ---- */
-
-void kx_staff_mode_dirty(kx_engine *e)
-{
-    if (e->staff)
-        e->staff->metrics_dirty = 1;
-}
 
 static kx_err metrics_write(kx_engine *e)
 {
@@ -1282,6 +1287,10 @@ void kx_staff_mode_tick(kx_engine *e)
     if (!m)
         return;
     int64_t now = kx_now_ms();
+    if (e->metrics_dirty) { /* a transaction ended */
+        m->metrics_dirty = 1;
+        e->metrics_dirty = 0;
+    }
     if (m->active &&
         now - m->last_ms >= (int64_t)kx_staff_policy_get(m->db)->idle_seconds * 1000)
         staff_end(e, "idle");

@@ -14,9 +14,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
-#include "engine_staff.h"
-
-const char *const *kx_engine_revoke_reasons(void);
+#include "engine_internal.h"
 
 /* ---- screen texts ---- */
 

@@ -64,7 +64,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     buf[size] = 0;
-    pthread_mutex_lock(&e->mu);
     size_t start = 0;
     for (size_t i = 0; i <= size; i++)
         if (i == size || buf[i] == '\n') {
@@ -72,7 +71,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             kx_server_feed(e, &c, buf + start, i - start);
             start = i + 1;
         }
-    pthread_mutex_unlock(&e->mu);
     free(c.out);
     free(buf);
     return 0;
