@@ -432,9 +432,20 @@ int ctl_cmd_print(int argc, char **argv)
         kx_print_options po = {.title = ctl_option(argc, argv, "--title"),
                                .wait_ms = (int)wait_s * 1000,
                                .keep_unfinished = ctl_flag(argc, argv, "--keep")};
-        if (rc == KX_OK)
+        if (rc == KX_OK && strcmp(kind, "testpage") == 0) {
+            /* the maintenance self-test: the printer's state, then the page
+             * (from memory: rendered again when it went to a file) */
+            kx_doc_output page = {0};
+            if (outp)
+                rc = doc->render(argc, argv, lang, paper, &page);
+            if (rc == KX_OK)
+                rc = kx_printer_selftest(p, outp ? page.data : out.data,
+                                         outp ? page.len : out.len, &res);
+            free(page.data);
+        } else if (rc == KX_OK) {
             rc = outp ? kx_printer_print_file(p, outp, &po, &res)
                       : kx_printer_print(p, out.data, out.len, &po, &res);
+        }
         kx_printer_close(p);
         json_object_set_new(o, "print", ctl_print_result_json(rc, &res));
         if (rc) {

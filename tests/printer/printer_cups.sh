@@ -150,7 +150,8 @@ print_fault() {
   shift 4
   local t0 r code=0
   t0=$(now_ms)
-  r=$("$ctl" print testpage --queue "$q" --server "${SERVER:-$CUPSD_SERVER}" "$@" 2>/dev/null) ||
+  r=$("$ctl" print "${DOC:-letter}" --queue "$q" --server "${SERVER:-$CUPSD_SERVER}" "$@" \
+    2>/dev/null) ||
     code=$?
   local ms=$(($(now_ms) - t0))
   check "$q: exit 1 ($r)" test "$code" = 1
@@ -160,9 +161,11 @@ print_fault() {
   LAST=$r
 }
 
-# queue stopped: refused before a job exists
+# queue stopped: refused before a job exists (a blank letter; the test
+# page goes through the maintenance self-test)
 cupsdisable receipt
-print_fault receipt KX_ERR_STATE offline 8000
+print_fault receipt KX_ERR_STATE offline 8000 --blank
+DOC=testpage print_fault receipt KX_ERR_STATE offline 8000
 check "stopped queue: no job queued" test "$(jobs_left receipt)" = 0
 r=$("$ctl" print status --queue receipt --server "$CUPSD_SERVER" 2>/dev/null) || true
 check "stopped queue: status offline" test "$(echo "$r" | json state)" = offline
@@ -170,17 +173,17 @@ check "stopped queue: staff advice" grep -q '"advice"' <<<"$r"
 cupsenable receipt
 # queue refusing jobs
 cupsreject receipt
-print_fault receipt KX_ERR_STATE offline 8000
+print_fault receipt KX_ERR_STATE offline 8000 --blank
 cupsaccept receipt
 
 # a job that never finishes: cancelled after the bound, nothing left
 echo hang >"$out/kx/mode"
-print_fault kx KX_ERR_TIMEOUT job-stuck 9000 --timeout-s 2
+print_fault kx KX_ERR_TIMEOUT job-stuck 9000 --blank --timeout-s 2
 check "stuck job cancelled" test "$(echo "$LAST" | json cancelled)" = true
 sleep 0.5
 check "stuck job: queue empty" test "$(jobs_left kx)" = 0
 # --keep leaves it queued for staff
-print_fault kx KX_ERR_TIMEOUT job-stuck 9000 --timeout-s 1 --keep
+print_fault kx KX_ERR_TIMEOUT job-stuck 9000 --blank --timeout-s 1 --keep
 check "kept job stays" test "$(jobs_left kx)" = 1
 cancel -a kx 2>/dev/null || true
 
@@ -189,19 +192,20 @@ for fault in "paper paper-out media-empty" "cover cover-open cover-open" "jam pa
   set -- $fault
   lpadmin -p "kx$1" -v "kxtest:$out/kx$1" -E 2>/dev/null
   mkdir -p "$out/kx$1" && chmod 777 "$out/kx$1" && echo "$1" >"$out/kx$1/mode"
-  print_fault "kx$1" KX_ERR_STATE "$2" 12000 --timeout-s 8
+  print_fault "kx$1" KX_ERR_STATE "$2" 12000 --blank --timeout-s 8
   check "kx$1: job cancelled" test "$(echo "$LAST" | json cancelled)" = true
   check "kx$1: reason reported" grep -q "reasons\":\"[^\"]*$3" <<<"$LAST"
 done
 
 # the queue removed
 lpadmin -x kx
-print_fault kx KX_ERR_NOT_FOUND not-found 8000
+print_fault kx KX_ERR_NOT_FOUND not-found 8000 --blank
 r=$("$ctl" print status --queue kx --server "$CUPSD_SERVER" 2>/dev/null) || true
 check "removed queue: status not-found" test "$(echo "$r" | json state)" = not-found
 
 # no print server at all
-SERVER=127.0.0.1:1 print_fault receipt KX_ERR_NETWORK unreachable 8000
+SERVER=127.0.0.1:1 print_fault receipt KX_ERR_NETWORK unreachable 8000 --blank
+SERVER=127.0.0.1:1 DOC=testpage print_fault receipt KX_ERR_NETWORK unreachable 8000
 
 # fault point: no job reaches the printer
 rm -f "$out/receipt.pdf"

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -262,6 +264,25 @@ static void test_print_paths(void **state)
     p = fake_printer();
     fake.job_states[0] = KX_PRINT_JOB_ABORTED;
     assert_int_equal(kx_printer_print(p, pdf, sizeof(pdf), NULL, &r), KX_ERR_IO);
+    kx_printer_close(p);
+
+    /* from a file; a missing file or one that is not a PDF is refused */
+    p = fake_printer();
+    char path[] = "/tmp/kx-printer-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, pdf, sizeof(pdf)), (ssize_t)sizeof(pdf));
+    close(fd);
+    assert_int_equal(kx_printer_print_file(p, path, NULL, &r), KX_OK);
+    assert_int_equal(fake.submitted, 1);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fputs("not a pdf", fp);
+    fclose(fp);
+    assert_int_equal(kx_printer_print_file(p, path, NULL, &r), KX_ERR_BAD_FORMAT);
+    unlink(path);
+    assert_int_equal(kx_printer_print_file(p, path, NULL, &r), KX_ERR_IO);
+    assert_int_equal(fake.submitted, 1);
     kx_printer_close(p);
 
     /* submit only */
