@@ -24,18 +24,27 @@
 #include "docs/docs.h"
 #include "drivers/printer/printer.h"
 
+#define CTL_PRINT_AGREEMENT_MAX 65536
+
 #ifndef KX_VERSION
 #define KX_VERSION ""
 #endif
 
 static const char *const ctl_print_with_value[] = {
-    "--out",        "--queue",    "--server",      "--uri",        "--config",   "--lang",
-    "--paper",      "--company",  "--credit-code", "--case-no",    "--service",  "--amount-fen",
-    "--channel",    "--order",    "--serial",      "--valid-from", "--valid-to", "--refund-fen",
-    "--refund-ref", "--qr",       "--hall",        "--hall-phone", "--kiosk",    "--address",
-    "--agent-name", "--agent-id", "--phone",       "--email",      "--date",     "--sex",
-    "--mobile",     "--from",     "--to",          "--png",        "--dpi",      "--summary",
-    "--result",     "--project",  "--timeout-s",   "--title",      NULL};
+    "--out",        "--queue",     "--server",
+    "--uri",        "--config",    "--lang",
+    "--paper",      "--company",   "--credit-code",
+    "--case-no",    "--service",   "--amount-fen",
+    "--channel",    "--order",     "--serial",
+    "--valid-from", "--valid-to",  "--refund-fen",
+    "--refund-ref", "--qr",        "--hall",
+    "--hall-phone", "--kiosk",     "--address",
+    "--agent-name", "--agent-id",  "--phone",
+    "--email",      "--date",      "--sex",
+    "--mobile",     "--from",      "--to",
+    "--png",        "--dpi",       "--summary",
+    "--result",     "--project",   "--timeout-s",
+    "--title",      "--agreement", NULL};
 
 /* What a document kind needs from the command line. */
 struct ctl_print_doc {
@@ -168,6 +177,24 @@ static kx_err ctl_render_form(int argc, char **argv, kx_doc_lang lang, kx_doc_pa
         kx_err_set_detail("--date: expected YYYY-MM-DD");
         rc = KX_ERR_INVALID_ARG;
     }
+    /* --agreement FILE: the user agreement for the back of the form */
+    char *agreement = NULL;
+    const char *apath = ctl_option(argc, argv, "--agreement");
+    if (!rc && apath) {
+        FILE *fp = fopen(apath, "rb");
+        agreement = fp ? calloc(1, CTL_PRINT_AGREEMENT_MAX + 1) : NULL;
+        size_t n = agreement ? fread(agreement, 1, CTL_PRINT_AGREEMENT_MAX + 1, fp) : 0;
+        if (fp)
+            fclose(fp);
+        if (!agreement || n == 0 || n > CTL_PRINT_AGREEMENT_MAX) {
+            kx_err_set_detail("--agreement %s: cannot read it (at most %d bytes)", apath,
+                              CTL_PRINT_AGREEMENT_MAX);
+            rc = KX_ERR_INVALID_ARG;
+        } else {
+            agreement[n] = '\0';
+            f->agreement = agreement;
+        }
+    }
     const char *png = ctl_option(argc, argv, "--png");
     if (!rc && png) {
         long dpi = 150;
@@ -182,6 +209,7 @@ static kx_err ctl_render_form(int argc, char **argv, kx_doc_lang lang, kx_doc_pa
     }
     if (!rc)
         rc = kx_docs_render_application_form(f, out);
+    free(agreement);
     free(f);
     return rc;
 }

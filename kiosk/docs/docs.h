@@ -112,12 +112,20 @@ typedef struct kx_application_form {
     char agent_phone[32];   /* 联系电话: mobile or landline */
     char agent_email[128];  /* 电子邮箱, may be empty */
     int year, month, day;   /* 申请日期; 0: today */
+    /* 《江西CA数字证书用户协议》 for the back of the form (the process asks
+     * for it there): the exact UTF-8 text the customer accepted, one
+     * paragraph per line, its first line the title (assets/agreement/
+     * zh_CN.txt). NULL: one page. Borrowed: must outlive the call. */
+    const char *agreement;
 } kx_application_form;
 
 /* kx_docs_render_application_form - the filled form, A4 PDF with the
  * seed's layout (title, notes, the table with 业务类 / 申请机构信息 /
- * 经办人信息 / 申请机构声明). KX_ERR_INVALID_ARG for an unknown service;
- * empty fields stay blank for the agent to write in. */
+ * 经办人信息 / 申请机构声明), and the user agreement on a second page when
+ * f->agreement is set (print duplex to have it on the back).
+ * KX_ERR_INVALID_ARG for an unknown service, KX_ERR_TOO_LARGE for an
+ * agreement that does not fit its page; empty fields stay blank for the
+ * agent to write in. */
 kx_err kx_docs_render_application_form(const kx_application_form *f, kx_doc_output *out);
 
 /* kx_docs_render_application_form_png - the same page as a PNG at dpi

@@ -36,7 +36,12 @@ typedef struct docs_page {
     cairo_t *cr;      /* user unit: mm, origin at the page's top-left */
     double width_mm;  /* page width */
     double height_mm; /* page height; 0 while a roll page is measured */
+    int single;       /* one page only (PNG): draw no page after the first */
 } docs_page;
+
+/* docs_next_page - end the page and start the next (PDF); 0 when the output
+ * has one page only and the caller must stop drawing. */
+int docs_next_page(docs_page *pg);
 
 /* Draws one page; *used_mm gets the lowest point drawn (for roll pages). */
 typedef kx_err (*docs_draw_fn)(docs_page *pg, const void *ctx, double *used_mm);

@@ -109,6 +109,7 @@ static kx_err docs_buffer_deliver(docs_buffer *b, kx_doc_output *out)
 
 static void docs_page_begin(docs_page *pg, cairo_t *cr, double w_mm, double h_mm, double scale)
 {
+    memset(pg, 0, sizeof(*pg));
     pg->cr = cr;
     pg->width_mm = w_mm;
     pg->height_mm = h_mm;
@@ -200,6 +201,7 @@ kx_err docs_render_png(double w_mm, double h_mm, int dpi, docs_draw_fn draw, con
     docs_page pg;
     double used = 0;
     docs_page_begin(&pg, cr, w_mm, h_mm, dpi / 25.4);
+    pg.single = 1;
     kx_err rc = draw(&pg, ctx, &used);
     if (rc == KX_OK)
         rc = docs_cairo_rc(cairo_status(cr));
@@ -213,6 +215,14 @@ kx_err docs_render_png(double w_mm, double h_mm, int dpi, docs_draw_fn draw, con
     cairo_surface_destroy(img);
     free(buf.data);
     return rc;
+}
+
+int docs_next_page(docs_page *pg)
+{
+    if (pg->single || pg->height_mm <= 0)
+        return 0;
+    cairo_show_page(pg->cr);
+    return 1;
 }
 
 /* ---- text -------------------------------------------------------------- */

@@ -75,6 +75,30 @@ static double form_section(docs_page *pg, double y, const char *name,
     return h;
 }
 
+/* The agreement on the back: its first line the title, then paragraphs. */
+static kx_err form_draw_agreement(docs_page *pg, const char *text)
+{
+    size_t title_len = strcspn(text, "\n");
+    char title[256];
+    if (title_len >= sizeof(title)) {
+        kx_err_set_detail("agreement: first line (title) too long");
+        return KX_ERR_TOO_LARGE;
+    }
+    memcpy(title, text, title_len);
+    title[title_len] = '\0';
+    double y = 15;
+    y += docs_text(pg, 20, y, 170, title, 16, DOCS_BOLD | DOCS_CENTER) + 4;
+    const char *body = text[title_len] ? text + title_len + 1 : "";
+    double h = docs_text_height(pg, 170, body, 10, 0);
+    if (y + h > 280) {
+        kx_err_set_detail("agreement: %.0f mm of text do not fit the page", h);
+        return KX_ERR_TOO_LARGE;
+    }
+    docs_text(pg, 20, y, 170, body, 10, 0);
+    docs_text(pg, 20, 282, 170, "— 2 —", 10, DOCS_CENTER);
+    return KX_OK;
+}
+
 static kx_err form_draw(docs_page *pg, const void *vctx, double *used)
 {
     const kx_application_form *f = vctx;
@@ -129,6 +153,8 @@ static kx_err form_draw(docs_page *pg, const void *vctx, double *used)
     y += h;
     docs_text(pg, 20, 282, 170, "— 1 —", 10, DOCS_CENTER);
     *used = y;
+    if (f->agreement && docs_next_page(pg))
+        return form_draw_agreement(pg, f->agreement);
     return KX_OK;
 }
 

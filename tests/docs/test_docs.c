@@ -271,6 +271,49 @@ static void test_application_form(void **state)
     assert_int_equal(kx_docs_render_application_form(&f, &out), KX_ERR_INVALID_ARG);
 }
 
+/* The agreement on the form's back: a second page with the whole text. */
+static void test_application_form_agreement(void **state)
+{
+    (void)state;
+    const char *src = getenv("KX_SOURCE");
+    assert_non_null(src);
+    char *agreement = run("cat '%s/assets/agreement/zh_CN.txt'", src);
+    assert_true(strlen(agreement) > 1000);
+    kx_application_form f;
+    fill_form(&f);
+    f.agreement = agreement;
+    char path[512];
+    path_of(path, sizeof(path), "form2.pdf");
+    kx_doc_output out = {.path = path};
+    assert_int_equal(kx_docs_render_application_form(&f, &out), KX_OK);
+    char *info = run("pdfinfo '%s'", path);
+    assert_contains(info, "Pages:           2");
+    free(info);
+    char *p2 = run("pdftotext -f 2 -l 2 '%s' - | tr -d ' \n'", path);
+    assert_contains(p2, "江西CA数字证书用户协议");
+    assert_contains(p2, "数字证书的有效期为一年，自签发之日起计算");
+    assert_contains(p2, "本协议条款如果与国家有关法规相抵触，以国家法规为准");
+    assert_contains(p2, "—2—");
+    assert_not_contains(p2, "李小明");
+    free(p2);
+    /* the review image stays the first page */
+    kx_doc_output png = {0};
+    assert_int_equal(kx_docs_render_application_form_png(&f, 100, &png), KX_OK);
+    free(png.data);
+    /* a text that does not fit its page is refused, not cut */
+    size_t big = 40000;
+    char *huge = malloc(big + 1);
+    assert_non_null(huge);
+    memcpy(huge, "标题\n", 7);
+    for (size_t i = 7; i + 3 <= big; i += 3)
+        memcpy(huge + i, "字", 3);
+    huge[big - big % 3 + 1] = '\0';
+    f.agreement = huge;
+    assert_int_equal(kx_docs_render_application_form(&f, &out), KX_ERR_TOO_LARGE);
+    free(huge);
+    free(agreement);
+}
+
 static void test_auth_letter(void **state)
 {
     (void)state;
@@ -489,6 +532,7 @@ int main(void)
         cmocka_unit_test(test_receipt_a4_en_refund),
         cmocka_unit_test(test_receipt_bad_input),
         cmocka_unit_test(test_application_form),
+        cmocka_unit_test(test_application_form_agreement),
         cmocka_unit_test(test_auth_letter),
         cmocka_unit_test(test_seal_sheet),
         cmocka_unit_test(test_test_page_and_summary),
