@@ -1465,23 +1465,6 @@ out:
     return rc;
 }
 
-kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
-                        const char *old_serial, const unsigned char *csr, size_t csr_len,
-                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
-{
-    json_t *j = NULL;
-    X509_REQ *req = NULL;
-    kx_err rc = ra_need("out", out);
-    if (!rc)
-        rc = ra_issue_call(ra, idem_key, case_id, old_serial, csr, csr_len, signature,
-                           signature_len, &j, &req);
-    if (!rc)
-        rc = ra_read_cert(j, req, out);
-    json_decref(j);
-    X509_REQ_free(req);
-    return rc;
-}
-
 /* ---- SM2 pairs and the enveloped key ---- */
 
 static uint32_t ra_le32(const unsigned char *p)
@@ -1628,6 +1611,26 @@ static kx_err ra_pair_op(kx_ra *ra, const char *idem_key, const char *case_id,
         rc = ra_read_pair(j, req, out);
     json_decref(j);
     X509_REQ_free(req);
+    return rc;
+}
+
+/* The single-certificate calls read the same reply (every check of the
+ * pair included) and keep the signing (or only) certificate. */
+kx_err kx_ra_cert_renew(kx_ra *ra, const char *idem_key, const char *case_id,
+                        const char *old_serial, const unsigned char *csr, size_t csr_len,
+                        const unsigned char *signature, size_t signature_len, kx_ra_cert *out)
+{
+    kx_ra_cert_pair p;
+    memset(&p, 0, sizeof p);
+    kx_err rc = ra_need("out", out);
+    if (!rc)
+        rc = ra_pair_op(ra, idem_key, case_id, old_serial, csr, csr_len, signature,
+                        signature_len, &p);
+    if (!rc) {
+        *out = p.sign;
+        memset(&p.sign, 0, sizeof p.sign);
+    }
+    kx_ra_cert_pair_clear(&p);
     return rc;
 }
 

@@ -549,7 +549,10 @@ void kx_ra_cert_pair_clear(kx_ra_cert_pair *pair);
  * returned SM2 chain, the encryption certificate's key usage is encryption
  * and the envelope's PubKey is its key. The renewal proof of an SM2 key is
  * SM2-with-SM3 (default ID) over the CSR's DER. *out must be zeroed or
- * cleared; free with kx_ra_cert_pair_clear().
+ * cleared; free with kx_ra_cert_pair_clear(). kx_ra_cert_issue and
+ * kx_ra_cert_renew read the same reply but keep only the signing
+ * certificate: an sm2-dual case needs these calls (the same idempotency key
+ * replays the envelope if a single call was made first).
  */
 kx_err kx_ra_cert_issue_pair(kx_ra *ra, const char *idem_key, const char *case_id,
                              const unsigned char *csr, size_t csr_len, kx_ra_cert_pair *out);

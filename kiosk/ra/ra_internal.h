@@ -12,7 +12,8 @@
 
 /*
  * kx_ra_parse_reply_any - run every strict reply reader of the client
- * (case, order, certificate, enterprise, health, error) on one reply body,
+ * (case, order, certificate, enterprise, certificate list, seals, health,
+ * error) on one reply body,
  * as if the RA had sent it. Returns KX_OK when at least one reader accepted
  * it, KX_ERR_RA_BAD_REPLY otherwise. Never crashes on any input (fuzzed).
  */

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz target: the RA client's strict reply readers (every JSON shape the
- * RA returns: case, order, certificate, enterprise, health, error). */
+ * RA returns: case (with a revocation), order (with its e-invoice link),
+ * certificate, enterprise, an enterprise's certificate list, electronic
+ * seals, health, error). */
 #include <stddef.h>
 #include <stdint.h>
 
