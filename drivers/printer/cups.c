@@ -129,6 +129,10 @@ static kx_err cups_reply_rc(ipp_t *resp, double deadline, const char *what)
     ipp_status_t status = resp ? ippGetStatusCode(resp) : cupsLastError();
     if (resp && status <= IPP_STATUS_OK_EVENTS_COMPLETE)
         return KX_OK;
+    if (!resp && printer_now_ms() >= deadline) {
+        kx_err_set_detail("%s: no answer before the deadline", what);
+        return KX_ERR_TIMEOUT;
+    }
     kx_err_set_detail("%s: %s (%s)", what, ippErrorString(status), cupsLastErrorString());
     switch (status) {
     case IPP_STATUS_ERROR_NOT_FOUND:

@@ -381,7 +381,9 @@ static int ctl_print_status(int argc, char **argv, const kx_printer_config *pc)
                         "%s", kx_err_detail());
     kx_print_result res;
     memset(&res, 0, sizeof(res));
+    double t0 = ctl_now_ms();
     rc = kx_printer_get_status(p, &res.printer);
+    res.ms = ctl_now_ms() - t0;
     kx_printer_close(p);
     json_t *o = ctl_print_result_json(rc, &res);
     json_object_set_new(o, "ipp_state", json_integer(res.printer.ipp_state));

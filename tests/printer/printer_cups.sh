@@ -207,6 +207,22 @@ check "removed queue: status not-found" test "$(echo "$r" | json state)" = not-f
 SERVER=127.0.0.1:1 print_fault receipt KX_ERR_NETWORK unreachable 8000 --blank
 SERVER=127.0.0.1:1 DOC=testpage print_fault receipt KX_ERR_NETWORK unreachable 8000
 
+# a print server that accepts the connection and never answers: bounded by
+# the request timeout (5 s by default)
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept())
+' >"$tmp/silent.port" &
+silent_pid=$!
+for _ in $(seq 1 50); do [ -s "$tmp/silent.port" ] && break; sleep 0.1; done
+SERVER=127.0.0.1:$(cat "$tmp/silent.port") print_fault receipt KX_ERR_NETWORK unreachable 7000 --blank
+kill "$silent_pid" 2>/dev/null || true
+wait "$silent_pid" 2>/dev/null || true
+
 # fault point: no job reaches the printer
 rm -f "$out/receipt.pdf"
 r=$(KX_FAULT_PRINTER=print:cover-open "$ctl" print testpage --queue receipt \
