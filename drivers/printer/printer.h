@@ -211,7 +211,9 @@ kx_err kx_printer_get_status(kx_printer *p, kx_printer_status *out);
  *   KX_ERR_NOT_FOUND    no such queue or printer
  *   KX_ERR_NETWORK      the print server or printer does not answer
  *   KX_ERR_TIMEOUT      the job did not finish in time (state: the cause,
- *                       or JOB_STUCK when the printer names none)
+ *                       or JOB_STUCK when the printer names none); or the
+ *                       server stopped answering while the document was
+ *                       sent (state UNREACHABLE: a job may exist)
  *   KX_ERR_IO           the printing system aborted or cancelled the job
  *   KX_ERR_INVALID_ARG, KX_ERR_BAD_FORMAT (not a PDF), KX_ERR_TOO_LARGE
  */
