@@ -129,6 +129,7 @@ static int tool_poll(kx_token_module *m, long seconds, long count)
 {
     struct timespec start, now, nap = {0, 50 * 1000000L};
     clock_gettime(CLOCK_MONOTONIC, &start);
+    now = start; /* an event on the first poll skips the clock below */
     long seen = 0;
     do {
         kx_token_event ev;

@@ -651,7 +651,7 @@ static int soft_sm4(int enc, const uint8_t key[16], const uint8_t *in, size_t n,
              EVP_CipherFinal_ex(c, out + l1, &l2) == 1;
     EVP_CIPHER_CTX_free(c);
     if (out_len)
-        *out_len = (size_t)(l1 + l2);
+        *out_len = (size_t)l1 + (size_t)l2;
     return ok;
 }
 
@@ -936,8 +936,8 @@ SKF_API ULONG SKF_WaitForDevEvent(LPSTR szDevName, ULONG *pulDevNameLen, ULONG *
         soft_nseen = soft_present_now(soft_seen);
         soft_seen_init = 1;
     }
-    long timeout_ms =
-        getenv("SKF_SOFT_WAIT_MS") ? strtol(getenv("SKF_SOFT_WAIT_MS"), NULL, 10) : -1;
+    const char *wait_env = getenv("SKF_SOFT_WAIT_MS");
+    long timeout_ms = wait_env ? strtol(wait_env, NULL, 10) : -1;
     for (long waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 50) {
         char now[32][SOFT_NAME_MAX];
         size_t n = soft_present_now(now);
