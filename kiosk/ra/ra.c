@@ -60,6 +60,13 @@ void kx_ra_config_defaults(kx_ra_config *cfg)
     cfg->backoff_max_ms = 5000;
 }
 
+/* The certificate profiles of docs/ra-api.md. */
+static int ra_profile_known(const char *profile)
+{
+    return strcmp(profile, "sm2-dual") == 0 || strcmp(profile, "ec-p256") == 0 ||
+           strcmp(profile, "rsa-2048") == 0;
+}
+
 static kx_err ra_config_str(const kx_config *ini, const char *key, char *dst, size_t dstsz,
                             int required)
 {
@@ -91,6 +98,15 @@ kx_err kx_ra_config_load(const kx_config *ini, kx_ra_config *out)
     if (strncmp(out->url, "https://", 8) != 0) {
         kx_err_set_detail("%s:%d: [ra] url=%s: must start with https://", kx_config_name(ini),
                           kx_config_line(ini, "ra", "url"), out->url);
+        return KX_ERR_CONFIG;
+    }
+    if ((rc = ra_config_str(ini, "cert_profile", out->cert_profile, sizeof out->cert_profile,
+                            0)))
+        return rc;
+    if (out->cert_profile[0] && !ra_profile_known(out->cert_profile)) {
+        kx_err_set_detail("%s:%d: [ra] cert_profile=%s: not sm2-dual, ec-p256 or rsa-2048",
+                          kx_config_name(ini), kx_config_line(ini, "ra", "cert_profile"),
+                          out->cert_profile);
         return KX_ERR_CONFIG;
     }
     kx_strlcpy(out->kiosk_id, kx_config_get_str(ini, "kiosk", "id", out->kiosk_id),
@@ -1049,9 +1065,7 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
                           KX_RA_REVOKE_MAX);
         return KX_ERR_INVALID_ARG;
     }
-    if (ra_given(req->cert_profile) && strcmp(req->cert_profile, "sm2-dual") != 0 &&
-        strcmp(req->cert_profile, "ec-p256") != 0 &&
-        strcmp(req->cert_profile, "rsa-2048") != 0) {
+    if (ra_given(req->cert_profile) && !ra_profile_known(req->cert_profile)) {
         kx_err_set_detail("RA case: unknown certificate profile '%s'", req->cert_profile);
         return KX_ERR_INVALID_ARG;
     }

@@ -98,6 +98,10 @@ typedef struct kx_ra_config {
     int max_attempts;                  /* 1..10, default 4 */
     long backoff_initial_ms;           /* default 200 */
     long backoff_max_ms;               /* default 5000 */
+    /* the certificate profile this site asks the RA for ([ra] cert_profile:
+     * "sm2-dual", "ec-p256", "rsa-2048"; "" none: the CSR's key decides);
+     * the engine puts it in kx_ra_case_request.cert_profile */
+    char cert_profile[KX_RA_SHORT_MAX];
 } kx_ra_config;
 
 /*
@@ -109,7 +113,8 @@ void kx_ra_config_defaults(kx_ra_config *cfg);
  * kx_ra_config_load - read the [ra] section of the kiosk configuration
  * (keys: url, ca_file, cert_file, key_file, pinned_pubkey,
  * connect_timeout_ms, timeout_ms, deadline_ms, max_attempts,
- * backoff_initial_ms, backoff_max_ms; [kiosk] id). url must be https://.
+ * backoff_initial_ms, backoff_max_ms, cert_profile; [kiosk] id). url must
+ * be https://; cert_profile empty or one of sm2-dual, ec-p256, rsa-2048.
  * Returns KX_ERR_CONFIG (detail names file, line, key) on a bad value.
  */
 kx_err kx_ra_config_load(const kx_config *ini, kx_ra_config *out);

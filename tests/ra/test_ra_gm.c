@@ -651,6 +651,31 @@ static void test_client_pair_checks(void **state)
     EVP_PKEY_free(k2);
 }
 
+/* The site chooses the profile in [ra] cert_profile. */
+static void test_config_profile(void **state)
+{
+    (void)state;
+    static const char *const texts[] = {
+        "[ra]\nurl = https://127.0.0.1:1\nca_file = a\ncert_file = b\nkey_file = c\n",
+        "[ra]\nurl = https://127.0.0.1:1\nca_file = a\ncert_file = b\nkey_file = c\n"
+        "cert_profile = sm2-dual\n",
+        "[ra]\nurl = https://127.0.0.1:1\nca_file = a\ncert_file = b\nkey_file = c\n"
+        "cert_profile = sm9\n"};
+    static const char *const want[] = {"", "sm2-dual", NULL};
+    for (int i = 0; i < 3; i++) {
+        kx_config *ini = NULL;
+        kx_ra_config cfg;
+        assert_int_equal(kx_config_load_string(texts[i], "test.conf", &ini), KX_OK);
+        if (want[i]) {
+            assert_int_equal(kx_ra_config_load(ini, &cfg), KX_OK);
+            assert_string_equal(cfg.cert_profile, want[i]);
+        } else {
+            assert_int_equal(kx_ra_config_load(ini, &cfg), KX_ERR_CONFIG);
+        }
+        kx_config_free(ini);
+    }
+}
+
 /* ---- issue 19: documents, the enterprise's certificates, revocation
  * without the UKEY, electronic seals ---- */
 
@@ -1155,6 +1180,7 @@ int main(void)
         cmocka_unit_test(test_profiles),
         cmocka_unit_test(test_sm2_revocation_and_crl),
         cmocka_unit_test(test_client_sm2_pair),
+        cmocka_unit_test(test_config_profile),
         cmocka_unit_test(test_client_pair_checks),
         cmocka_unit_test(test_documents_and_address),
         cmocka_unit_test(test_revocation_without_ukey),
