@@ -819,7 +819,8 @@ static const kx_ra_cert_summary *find_cert(const kx_ra_cert_list *l, const char 
 
 /* A revoke case on documents for what the agent picked; approved by the
  * RA's reviewer through the admin listener. */
-static void revoke_without_ukey(kx_ra *ra, const kx_ra_revocation_request *rv, kx_ra_case *c)
+static void revoke_without_ukey(kx_ra *ra, const kx_ra_revocation_request *rv, kx_ra_case *c,
+                                int approve)
 {
     kx_ra_case_request r = new_request("revoke");
     r.credit_code = "91310115MA1K3BTP2B";
@@ -840,6 +841,13 @@ static void revoke_without_ukey(kx_ra *ra, const kx_ra_revocation_request *rv, k
     assert_int_equal(kx_ra_case_submit(ra, key(), c->case_id, c), KX_OK);
     assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
     assert_false(c->revoke_done); /* nothing happens before the review */
+    if (!approve) {
+        admin_ok("cases", c->case_id, "reject");
+        assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
+        assert_int_equal(c->state, KX_RA_CASE_REJECTED);
+        assert_false(c->revoke_done);
+        return;
+    }
     admin_ok("cases", c->case_id, "approve");
     assert_int_equal(kx_ra_case_get(ra, c->case_id, c), KX_OK);
     assert_int_equal(c->state, KX_RA_CASE_APPROVED);
@@ -888,7 +896,7 @@ static void test_revocation_without_ukey(void **state)
     kx_ra_revocation_request rv = {pick, 1, 0, KX_RA_REVOKE_KEY_COMPROMISE};
     kx_ra_case c;
     long revoked0 = counter("certs_revoked");
-    revoke_without_ukey(ra, &rv, &c);
+    revoke_without_ukey(ra, &rv, &c, 1);
     assert_int_equal(c.revoke_serial_count, 1);
     assert_string_equal(c.revoke_serials[0], ec);
     assert_string_equal(c.revoke_reason, "key_compromise");
@@ -910,9 +918,18 @@ static void test_revocation_without_ukey(void **state)
     r.revocation = &rv;
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_STATE);
 
+    /* a rejected case revokes nothing */
+    const char *pick_sign[] = {s_sign};
+    kx_ra_revocation_request rs = {pick_sign, 1, 0, KX_RA_REVOKE_SUPERSEDED};
+    long revoked1 = counter("certs_revoked");
+    revoke_without_ukey(ra, &rs, &c, 0);
+    assert_int_equal(counter("certs_revoked"), revoked1);
+    assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
+    assert_int_equal(l->count, 2);
+
     /* all: the SM2 pair goes, on the SM2 CA's CRL */
     kx_ra_revocation_request all = {NULL, 0, 1, KX_RA_REVOKE_CESSATION};
-    revoke_without_ukey(ra, &all, &c);
+    revoke_without_ukey(ra, &all, &c, 1);
     assert_int_equal(c.revoke_serial_count, 2);
     assert_string_equal(c.revoke_reason, "cessation_of_operation");
     assert_int_equal(kx_ra_enterprise_certs(ra, code, l), KX_OK);
