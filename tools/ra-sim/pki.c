@@ -7,12 +7,17 @@
  * and localhost), the kiosk's client certificate (kiosk.pem/.key), and a
  * second, unrelated CA (other-ca.pem/.key) with a server certificate
  * (wrong-server.pem/.key) and a client certificate (other-kiosk.pem/.key)
- * for the "wrong CA" tests. Later starts reuse the files. A given CA
- * (--ca-cert/--ca-key) replaces the generated one.
+ * for the "wrong CA" tests; an SM2 CA (sm2-ca.pem/.key) for sm2-dual
+ * cases; the seal maker's certificates (seal-ec under the CA, seal-sm2
+ * under the SM2 CA). Later starts reuse the files. A given CA
+ * (--ca-cert/--ca-key) replaces the generated one (and its seal maker).
  *
  * It issues real X.509 certificates from PKCS#10 requests (validity
- * --validity-days, default 365) and signs real CRLs. Keys are EC P-256.
- * This is a test CA: its keys sit unencrypted in the state directory.
+ * --validity-days, default 365) and signs real CRLs, one per CA. Keys are
+ * EC P-256, SM2 for the SM2 CA; SM2 signatures are SM2-with-SM3 with the
+ * default user ID 1234567812345678 (GM/T 0009), set explicitly because
+ * OpenSSL 3.0 otherwise uses an empty ID. This is a test CA: its keys sit
+ * unencrypted in the state directory.
  */
 #include <errno.h>
 #include <openssl/bio.h>

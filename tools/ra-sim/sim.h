@@ -4,7 +4,10 @@
  *
  * Layout:
  *   main.c    options, --help, start-up, port files, signals
- *   pki.c     OpenSSL: test CA and TLS certificates, issuance from CSRs, CRL
+ *   pki.c     OpenSSL: test CA, SM2 CA and TLS certificates, issuance from
+ *             CSRs per profile, CRLs
+ *   kmc.c     the simulated KMC: SM2 encryption key pairs, ENVELOPEDKEYBLOB
+ *   seal.c    the seal maker: GM/T 0031 / GB/T 38540 SES_Seal (ASN.1 templates)
  *   store.c   SQLite state, counters, idempotency records
  *   server.c  libmicrohttpd daemons (mutual TLS API, loopback admin), body
  *             collection, routing, idempotency and fault injection
