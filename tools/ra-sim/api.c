@@ -393,8 +393,10 @@ static int api_case_revocation(sim *s, const sim_req *r, const char *code, const
                           "INSERT INTO case_revocations SELECT ?, serial FROM certs WHERE "
                           "credit_code=? AND status='valid' AND not_after > ?",
                           "ssi", case_id, code, sim_now());
-        if (n <= 0) {
-            reply_error(out, 409, "invalid_state", "the enterprise has no valid certificate");
+        if (n <= 0 || n > 32) {
+            reply_error(out, 409, "invalid_state",
+                        n <= 0 ? "the enterprise has no valid certificate"
+                               : "more than 32 valid certificates: name them in several cases");
             return -1;
         }
     }
