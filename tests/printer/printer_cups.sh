@@ -133,6 +133,12 @@ r=$("$ctl" print testpage --uri "ipp://127.0.0.1:$CUPSD_PORT/printers/receipt" 2
 check "print by IPP URI" test "$(echo "$r" | json rc)" = KX_OK
 check "IPP URI job came out" test -s "$out/receipt.pdf"
 
+# through cupsd's local socket, as a hall PC's kioskd would
+rm -f "$out/receipt.pdf"
+r=$("$ctl" print letter --blank --queue receipt --server "$tmp/cups/cups.sock" 2>/dev/null) || true
+check "print over the local socket" test "$(echo "$r" | json rc)" = KX_OK
+check "socket job came out" test -s "$out/receipt.pdf"
+
 # status of a healthy queue
 r=$("$ctl" print status --queue receipt --server "$CUPSD_SERVER" 2>/dev/null) || true
 check "status ready" test "$(echo "$r" | json state)" = ready
