@@ -276,9 +276,7 @@ kx_err kx_skf_envelope_parse(const uint8_t *b, size_t len, kx_skf_envelope *out)
     out->bits = kx_skf_get_u32(b + 8);
     if (out->version != 1 || out->symm_alg != KX_SKF_SGD_SM4_ECB || out->bits != 256)
         return KX_ERR_BAD_FORMAT;
-    if (!blob_zero(b + 12, 32))
-        return KX_ERR_BAD_FORMAT;
-    out->enc_priv = b + 44;
+    out->enc_priv = b + 12;
     if (kx_skf_pub_parse(b + 76, KX_SKF_PUBBLOB_LEN, &out->pub))
         return KX_ERR_BAD_FORMAT;
     kx_err rc = kx_skf_cipher_parse(b + KX_SKF_ENV_HDR_LEN, len - KX_SKF_ENV_HDR_LEN, &out->c1,
@@ -288,7 +286,7 @@ kx_err kx_skf_envelope_parse(const uint8_t *b, size_t len, kx_skf_envelope *out)
     return KX_OK;
 }
 
-void kx_skf_envelope_write(const uint8_t enc_priv[32], const kx_skf_pair32 *pub,
+void kx_skf_envelope_write(const uint8_t enc_priv[64], const kx_skf_pair32 *pub,
                            const kx_skf_pair32 *c1, const uint8_t c3[32], const uint8_t c2[16],
                            uint8_t out[KX_SKF_ENV_LEN])
 {
@@ -296,8 +294,7 @@ void kx_skf_envelope_write(const uint8_t enc_priv[32], const kx_skf_pair32 *pub,
     kx_skf_put_u32(out, 1);
     kx_skf_put_u32(out + 4, KX_SKF_SGD_SM4_ECB);
     kx_skf_put_u32(out + 8, 256);
-    memset(out + 12, 0, 32);
-    memcpy(out + 44, enc_priv, 32);
+    memcpy(out + 12, enc_priv, 64);
     kx_skf_pub_write(pub, out + 76);
     kx_skf_cipher_write(c1, c3, c2, 16, out + KX_SKF_ENV_HDR_LEN,
                         KX_SKF_ENV_LEN - KX_SKF_ENV_HDR_LEN, &n);

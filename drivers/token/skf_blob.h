@@ -34,10 +34,11 @@
  *     0   ULONG Version (1)
  *     4   ULONG ulSymmAlgID (SGD_SM4_ECB 0x00000401)
  *     8   ULONG ulBits (256)
- *     12  BYTE  cbEncryptedPriKey[64]: the 32-byte SM2 private key d,
- *               SM4-ECB encrypted (no padding: two blocks) under the
- *               session key; the 32 bytes of ciphertext right-aligned
- *               (bytes 12..43 zero, ciphertext in 44..75)
+ *     12  BYTE  cbEncryptedPriKey[64]: the SM2 private key d
+ *               right-aligned in 64 bytes (32 zero bytes, then d) and
+ *               the 64 bytes SM4-ECB encrypted (no padding: four blocks)
+ *               under the session key - DOMAIN.md's wording, and what
+ *               ra-sim's KMC writes (tools/ra-sim/kmc.c)
  *     76  ECCPUBLICKEYBLOB PubKey (the encryption public key, 132 bytes)
  *     208 ECCCIPHERBLOB ECCCipherBlob: the 16-byte SM4 session key
  *               SM2-encrypted to the container's SIGNING public key,
@@ -90,7 +91,7 @@ typedef struct kx_skf_pair32 {
 /* A parsed ENVELOPEDKEYBLOB; pointers point into the parsed buffer. */
 typedef struct kx_skf_envelope {
     uint32_t version, symm_alg, bits;
-    const uint8_t *enc_priv; /* the 32 ciphertext bytes (right half) */
+    const uint8_t *enc_priv; /* the 64 bytes of cbEncryptedPriKey */
     kx_skf_pair32 pub;       /* the encryption public key */
     kx_skf_pair32 c1;        /* ECCCipherBlob C1 */
     const uint8_t *c3;       /* 32 bytes */
@@ -130,11 +131,11 @@ kx_err kx_skf_cipher_from_der(const uint8_t *der, size_t len, uint8_t *out, size
 kx_err kx_skf_cipher_to_der(const uint8_t *b, size_t len, uint8_t **der, size_t *der_len);
 
 /* kx_skf_envelope_parse - ENVELOPEDKEYBLOB of len bytes; checks Version 1,
- * SGD_SM4_ECB, 256 bits, the zero left half of cbEncryptedPriKey, the
- * public key and CipherLen 16 within len. */
+ * SGD_SM4_ECB, 256 bits, the public key (BitLen 256, zero high halves) and
+ * CipherLen 16 within len. The encrypted private key is opaque here. */
 kx_err kx_skf_envelope_parse(const uint8_t *b, size_t len, kx_skf_envelope *out);
 /* kx_skf_envelope_write - the 388 bytes from its parts (test and RA use). */
-void kx_skf_envelope_write(const uint8_t enc_priv[32], const kx_skf_pair32 *pub,
+void kx_skf_envelope_write(const uint8_t enc_priv[64], const kx_skf_pair32 *pub,
                            const kx_skf_pair32 *c1, const uint8_t c3[32], const uint8_t c2[16],
                            uint8_t out[KX_SKF_ENV_LEN]);
 

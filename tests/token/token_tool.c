@@ -230,13 +230,14 @@ static char *tool_sm2_issue(X509_REQ *req, EVP_PKEY *pub, int enc, EVP_PKEY *ca_
 }
 
 /* tool_envelope - the KMC: a new SM2 key pair (*enc_key) sealed to
- * sign_pub as the 388-byte ENVELOPEDKEYBLOB in env */
+ * sign_pub as the 388-byte ENVELOPEDKEYBLOB in env (d right-aligned in 64
+ * bytes, all 64 SM4-ECB encrypted, as ra-sim's KMC does) */
 static kx_err tool_envelope(EVP_PKEY *sign_pub, EVP_PKEY **enc_key, uint8_t env[KX_SKF_ENV_LEN])
 {
     EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "SM2");
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(sign_pub, NULL);
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
-    uint8_t sk[16], d[32], encd[32], der[256], blob[KX_SKF_CIPHER_HDR_LEN + 16], pt[65];
+    uint8_t sk[16], d[64] = {0}, encd[64], der[256], blob[KX_SKF_CIPHER_HDR_LEN + 16], pt[65];
     size_t dl = sizeof(der), bl = 0, ptl = 0;
     BIGNUM *priv = NULL;
     int ol = 0;
@@ -245,14 +246,14 @@ static kx_err tool_envelope(EVP_PKEY *sign_pub, EVP_PKEY **enc_key, uint8_t env[
     const uint8_t *c3, *c2;
     size_t c2l;
     if (k && ctx && cc && RAND_bytes(sk, 16) == 1 &&
-        EVP_PKEY_get_bn_param(k, "priv", &priv) == 1 && BN_bn2binpad(priv, d, 32) == 32 &&
+        EVP_PKEY_get_bn_param(k, "priv", &priv) == 1 && BN_bn2binpad(priv, d + 32, 32) == 32 &&
         EVP_PKEY_get_octet_string_param(k, "pub", pt, sizeof(pt), &ptl) == 1 && ptl == 65 &&
         EVP_PKEY_encrypt_init(ctx) == 1 && EVP_PKEY_encrypt(ctx, der, &dl, sk, 16) == 1 &&
         kx_skf_cipher_from_der(der, dl, blob, sizeof(blob), &bl) == KX_OK &&
         kx_skf_cipher_parse(blob, bl, &c1, &c3, &c2, &c2l) == KX_OK &&
         EVP_EncryptInit_ex(cc, EVP_sm4_ecb(), NULL, sk, NULL) == 1 &&
         EVP_CIPHER_CTX_set_padding(cc, 0) == 1 &&
-        EVP_EncryptUpdate(cc, encd, &ol, d, 32) == 1 && ol == 32) {
+        EVP_EncryptUpdate(cc, encd, &ol, d, 64) == 1 && ol == 64) {
         memcpy(pub.a, pt + 1, 32);
         memcpy(pub.b, pt + 33, 32);
         kx_skf_envelope_write(encd, &pub, &c1, c3, c2, env);
@@ -261,6 +262,8 @@ static kx_err tool_envelope(EVP_PKEY *sign_pub, EVP_PKEY **enc_key, uint8_t env[
         rc = KX_OK;
     }
     BN_clear_free(priv);
+    OPENSSL_cleanse(d, sizeof(d));
+    OPENSSL_cleanse(sk, sizeof(sk));
     EVP_CIPHER_CTX_free(cc);
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(k);

@@ -1737,8 +1737,9 @@ SKF_API ULONG SKF_ImportECCKeyPair(HCONTAINER hContainer, BYTE *pEnvelopedKeyBlo
     uint8_t d[64];
     size_t dl = 0;
     if (!rv) {
-        /* the ciphertext right-aligned in 64 bytes (32 bytes: the key
-         * alone); a 64-byte ciphertext of the zero-padded key also works */
+        /* d right-aligned in 64 bytes and all 64 encrypted (DOMAIN.md,
+         * ra-sim's KMC); a 32-byte ciphertext of d alone, right-aligned
+         * after 32 zero bytes, is taken too (some KMCs write that) */
         int whole = !soft_blob_zero(b + 12, 32);
         if (!soft_sm4(0, sk, b + 12 + (whole ? 0 : 32), whole ? 64 : 32, d, 0, &dl) ||
             (whole && !soft_blob_zero(d, 32)))
