@@ -622,7 +622,8 @@ typedef struct kx_ra_cert_list {
 
 /* kx_ra_enterprise_certs - GET /v1/enterprises/{code}/certificates: the
  * enterprise's valid certificates (KX_ERR_NOT_FOUND unknown code;
- * KX_ERR_RA_BAD_REPLY more than KX_RA_CERT_LIST_MAX). */
+ * KX_ERR_RA_BAD_REPLY more than KX_RA_CERT_LIST_MAX). kx_ra_cert_list is
+ * about 64 KiB: allocate it rather than put it on a thread's stack. */
 kx_err kx_ra_enterprise_certs(kx_ra *ra, const char *credit_code, kx_ra_cert_list *out);
 
 /*
