@@ -448,8 +448,15 @@ static kx_err printer_wait_job(kx_printer *p, int job_id, int wait_ms, kx_print_
         rc = p->ops->job(p->state, job_id, call_deadline, &js);
         if (rc == KX_OK)
             res->job_state = js;
-        if (rc == KX_ERR_NOT_FOUND)
+        if (rc == KX_ERR_NOT_FOUND) {
+            /* the job is gone: with its queue (removed), or purged */
+            printer_query_status(p, &res->printer);
+            if (res->printer.state != KX_PRINTER_NOT_FOUND) {
+                rc = KX_ERR_IO;
+                kx_err_set_detail("job %d vanished from the queue", job_id);
+            }
             break;
+        }
         if (rc == KX_OK && printer_job_finished(js)) {
             printer_query_status(p, &res->printer);
             rc = js == KX_PRINT_JOB_COMPLETED ? KX_OK : KX_ERR_IO;

@@ -132,6 +132,7 @@ static struct fake {
     int n_job_states, calls;
     int submitted, cancelled;
     kx_err submit_rc;
+    kx_err job_rc; /* job() fails with this when set */
 } fake;
 
 static kx_err fake_open(const kx_printer_target *t, void **st)
@@ -162,6 +163,8 @@ static kx_err fake_job(void *st, int id, double deadline, int *js)
     (void)st, (void)id, (void)deadline;
     int i = fake.calls < fake.n_job_states ? fake.calls : fake.n_job_states - 1;
     fake.calls++;
+    if (fake.job_rc)
+        return fake.job_rc;
     *js = fake.job_states[i];
     return KX_OK;
 }
@@ -258,6 +261,18 @@ static void test_print_paths(void **state)
     assert_int_equal(kx_printer_print(p, pdf, sizeof(pdf), &o, &r), KX_ERR_TIMEOUT);
     assert_false(r.cancelled);
     assert_int_equal(fake.cancelled, 1);
+    kx_printer_close(p);
+
+    /* the job vanished: purged (the queue is still there) or with its queue */
+    p = fake_printer();
+    fake.job_rc = KX_ERR_NOT_FOUND;
+    assert_int_equal(kx_printer_print(p, pdf, sizeof(pdf), NULL, &r), KX_ERR_IO);
+    fake.status.state = KX_PRINTER_NOT_FOUND;
+    fake.submitted = 0;
+    kx_print_options later = {.wait_ms = 1000};
+    /* the check before the job sees the queue gone: nothing submitted */
+    assert_int_equal(kx_printer_print(p, pdf, sizeof(pdf), &later, &r), KX_ERR_NOT_FOUND);
+    assert_int_equal(fake.submitted, 0);
     kx_printer_close(p);
 
     /* aborted by the printing system */
