@@ -59,7 +59,10 @@ static int catalog_read(const char *dir)
         free(buf);
         return 0;
     }
-    catalog_data = buf;
+    /* keep only what the file holds, not the read buffer's bound */
+    unsigned char *fit = realloc(buf, n);
+    catalog_data = fit ? fit : buf;
+    buf = catalog_data;
     catalog_len = n;
     uint32_t magic;
     memcpy(&magic, buf, 4);
