@@ -96,6 +96,26 @@ check "KX_FAULT_TOKEN=install:KX_ERR_TOKEN_FULL" \
 check "KX_FAULT_TOKEN=keygen (default: removed)" \
   test "$(KX_FAULT_TOKEN=keygen tool --serial "$S" keygen ec)" = "error KX_ERR_TOKEN_REMOVED"
 check "faults wrote nothing" test "$(objects ukey-ec)" = "$before"
+# contract additions on PKCS#11: SM2-only calls refused, named data as
+# CKO_DATA objects, usage and tries where PKCS#11 has them
+check "SM2 keygen on PKCS#11: KX_ERR_UNSUPPORTED" test "$(tool --serial "$S" keygen sm2)" = "error KX_ERR_UNSUPPORTED"
+check "enveloped import on PKCS#11: KX_ERR_UNSUPPORTED" \
+  test "$(tool --serial "$S" import-enc "$old" /etc/hostname)" = "error KX_ERR_UNSUPPORTED"
+check "blank init on PKCS#11: KX_ERR_UNSUPPORTED" \
+  test "$(KX_TEST_NEW_PIN=470258 tool --serial "$S" init-blank)" = "error KX_ERR_UNSUPPORTED"
+check "login: no tries count from PKCS#11" test "$(tool --serial "$S" login)" = "flags pin_set"
+check "certs: the PKCS#11 certificate is a signing one" \
+  sh -c "'$TOOL' --module $SOFTHSM --serial $S certs 2>/dev/null | grep -q '^$old sign kx-cert EC P-256 1\$'"
+head -c 2000 /dev/urandom > "$T/seal.bin"
+check "write named data (CKO_DATA)" tool --serial "$S" write-data seal1 "$T/seal.bin"
+check "pkcs11-tool sees a data object labelled seal1" \
+  sh -c "pkcs11-tool --module $SOFTHSM --token-label ukey-ec -O 2>/dev/null | grep -A2 '^Data object' | grep -q \"label: *'seal1'\""
+check "read it back" sh -c "'$TOOL' --module $SOFTHSM --serial $S read-data seal1 $T/seal.out 2>/dev/null && cmp -s $T/seal.bin $T/seal.out"
+head -c 10 /dev/urandom > "$T/seal2.bin"
+tool --serial "$S" write-data seal1 "$T/seal2.bin"
+check "rewrite replaces: one data object, new content" \
+  sh -c "test \$(pkcs11-tool --module $SOFTHSM --token-label ukey-ec -O 2>/dev/null | grep -c '^Data object') = 1 && '$TOOL' --module $SOFTHSM --serial $S read-data seal1 $T/seal.out 2>/dev/null && cmp -s $T/seal2.bin $T/seal.out"
+check "missing data: KX_ERR_NOT_FOUND" test "$(tool --serial "$S" read-data nope "$T/x")" = "error KX_ERR_NOT_FOUND"
 check "closing a second load of the module leaves the first working" tool --serial "$S" twice
 check "...also through the shim (a module that wraps another)" stool --serial "$S" twice
 finish
