@@ -15,6 +15,8 @@ install(FILES config/udev/70-jxca-kiosk.rules DESTINATION lib/udev/rules.d)
 install(FILES config/polkit/50-jxca-kiosk.rules DESTINATION ${CMAKE_INSTALL_DATADIR}/polkit-1/rules.d)
 install(DIRECTORY assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/jxca-kiosk/assets)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# man pages kioskd(8), kioskctl(8), kiosk(1), kiosk.conf(5) (generated)
+include(${CMAKE_CURRENT_LIST_DIR}/KxMan.cmake)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME jxca-kiosk)
