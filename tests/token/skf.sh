@@ -175,4 +175,10 @@ out=$(stool poll 20 4)
 wait
 check "events: the two UKEYs present, then ukey-n plugged and pulled ($out)" \
   test "$out" = "$(printf 'inserted %s\ninserted %s\ninserted EVT0001\nremoved EVT0001' "$(printf '%s\n%s' "$Sa" "$S" | head -1)" "$(printf '%s\n%s' "$Sa" "$S" | tail -1)")"
+# skf-soft's own SKF_WaitForDevEvent (the driver polls SKF_EnumDev instead)
+( sleep 1; "$UTIL" insert ukey-n ) &
+check "SKF_WaitForDevEvent reports a plugged UKEY" test "$(SKF_SOFT_WAIT_MS=10000 "$PROBE" "$SKFLIB" wait 2>>"$T/log")" = "inserted ukey-n"
+wait
+check "SKF_WaitForDevEvent times out without an event" test "$(SKF_SOFT_WAIT_MS=200 "$PROBE" "$SKFLIB" wait 2>>"$T/log")" = "none"
+check "SKF_CancelWaitForDevEvent ends an unbounded wait" test "$("$PROBE" "$SKFLIB" cancel 2>>"$T/log")" = "cancelled"
 finish

@@ -12,10 +12,18 @@
  *     key, then SKF_Encrypt of the 16-byte block under that session key
  *     (SM4-ECB, no padding); prints the ciphertext as hex.
  *
+ *   skf_probe LIB wait       SKF_WaitForDevEvent (bounded by SKF_SOFT_WAIT_MS):
+ *                            prints "inserted NAME", "removed NAME" or "none"
+ *   skf_probe LIB cancel     SKF_WaitForDevEvent unbounded, cancelled by
+ *                            SKF_CancelWaitForDevEvent from another thread
+ *                            after 300 ms: prints "cancelled"
+ *
  * Exit 0 on success, 1 with the failing call and SAR code on stderr.
  */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdint.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,8 +50,51 @@ static void *probe_sym(void *dl, const char *name)
     return s;
 }
 
+static probe_ulong (*probe_cancel_fn)(void);
+
+static void *probe_canceller(void *arg)
+{
+    (void)arg;
+    struct timespec ts = {0, 300 * 1000000L};
+    nanosleep(&ts, NULL);
+    probe_cancel_fn();
+    return NULL;
+}
+
+/* probe_events - the wait and cancel modes */
+static int probe_events(void *dl, int cancel)
+{
+    void *w = probe_sym(dl, "SKF_WaitForDevEvent"),
+         *c = probe_sym(dl, "SKF_CancelWaitForDevEvent");
+    if (!w || !c)
+        return 1;
+    probe_ulong (*wait_fn)(char *, probe_ulong *, probe_ulong *);
+    memcpy(&wait_fn, &w, sizeof(w));
+    memcpy(&probe_cancel_fn, &c, sizeof(c));
+    pthread_t th;
+    if (cancel && pthread_create(&th, NULL, probe_canceller, NULL) != 0)
+        return 1;
+    char name[128];
+    probe_ulong len = sizeof(name), ev = 0;
+    probe_ulong rv = wait_fn(name, &len, &ev);
+    if (cancel)
+        pthread_join(th, NULL);
+    if (rv == 0x0A000022u) /* SAR_NOT_EVENTERR */
+        printf("%s\n", cancel ? "cancelled" : "none");
+    else if (rv == 0 && len <= sizeof(name) && (ev == 1 || ev == 2))
+        printf("%s %.*s\n", ev == 1 ? "inserted" : "removed", (int)strnlen(name, len), name);
+    else
+        return probe_fail("SKF_WaitForDevEvent", rv);
+    dlclose(dl);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && (strcmp(argv[2], "wait") == 0 || strcmp(argv[2], "cancel") == 0)) {
+        void *dl = dlopen(argv[1], RTLD_NOW);
+        return dl ? probe_events(dl, strcmp(argv[2], "cancel") == 0) : probe_fail("dlopen", 0);
+    }
     if (argc != 7 || strlen(argv[6]) != 32) {
         fprintf(stderr, "usage: skf_probe LIB DEVICE APP CONTAINER WRAPPED.der BLOCK_HEX\n");
         return 2;
