@@ -687,94 +687,34 @@ static kx_err p11_pubkey_by_id(struct p11_tok *t, const unsigned char *id, size_
     return rc ? rc : p11_pubkey(t, o, pk);
 }
 
+struct p11_csr_arg {
+    struct p11_tok *t;
+    const unsigned char *id;
+    size_t id_len;
+};
+
+/* p11_csr_sign - kx_token_tbs_sign: SHA-256 here, the signature on the token */
+static kx_err p11_csr_sign(void *arg, const unsigned char *tbs, size_t len, unsigned char **sig,
+                           size_t *sig_len)
+{
+    struct p11_csr_arg *a = arg;
+    unsigned char digest[32];
+    unsigned int dlen = 0;
+    kx_key_type kt;
+    if (EVP_Digest(tbs, len, digest, &dlen, EVP_sha256(), NULL) != 1)
+        return KX_ERR_INTERNAL;
+    return p11_sign_digest(a->t, a->id, a->id_len, digest, sig, sig_len, &kt);
+}
+
 static kx_err p11_csr(void *tok, const unsigned char *id, size_t id_len, const char *company,
                       const char *credit_code, const char *common_name, char **csr_pem)
 {
-    struct p11_tok *t = tok;
+    struct p11_csr_arg a = {tok, id, id_len};
     EVP_PKEY *pk = NULL;
-    X509_REQ *req = NULL;
-    X509_ALGOR *alg = NULL;
-    ASN1_BIT_STRING *bits = NULL;
-    unsigned char *tbs = NULL, *sig = NULL;
-    size_t sig_len = 0;
-    BIO *bio = NULL;
-    kx_key_type kt;
-    kx_err rc = p11_pubkey_by_id(t, id, id_len, &pk);
-    if (rc)
-        return rc;
-    rc = KX_ERR_INTERNAL;
-    req = X509_REQ_new();
-    X509_NAME *name = X509_NAME_new();
-    if (!req || !name)
-        goto out;
-    X509_NAME_add_entry_by_txt(name, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1,
-                               0);
-    if (company && *company)
-        X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8, (const unsigned char *)company, -1,
-                                   -1, 0);
-    if (credit_code && *credit_code)
-        X509_NAME_add_entry_by_txt(name, "serialNumber", MBSTRING_UTF8,
-                                   (const unsigned char *)credit_code, -1, -1, 0);
-    if (common_name && *common_name)
-        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-                                   (const unsigned char *)common_name, -1, -1, 0);
-    int ok = X509_REQ_set_version(req, 0) && X509_REQ_set_subject_name(req, name) &&
-             X509_REQ_set_pubkey(req, pk);
-    X509_NAME_free(name);
-    if (!ok)
-        goto out;
-    int base = EVP_PKEY_get_base_id(pk);
-    alg = X509_ALGOR_new();
-    if (!alg)
-        goto out;
-    if (base == EVP_PKEY_EC)
-        X509_ALGOR_set0(alg, OBJ_nid2obj(NID_ecdsa_with_SHA256), V_ASN1_UNDEF, NULL);
-    else
-        X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256WithRSAEncryption), V_ASN1_NULL, NULL);
-    X509_REQ_set1_signature_algo(req, alg);
-    int tbs_len = i2d_re_X509_REQ_tbs(req, &tbs);
-    if (tbs_len <= 0)
-        goto out;
-    unsigned char digest[32];
-    unsigned int dlen = 0;
-    if (EVP_Digest(tbs, (size_t)tbs_len, digest, &dlen, EVP_sha256(), NULL) != 1)
-        goto out;
-    if ((rc = p11_sign_digest(t, id, id_len, digest, &sig, &sig_len, &kt)))
-        goto out;
-    rc = KX_ERR_INTERNAL;
-    bits = ASN1_BIT_STRING_new();
-    if (!bits || !ASN1_BIT_STRING_set(bits, sig, (int)sig_len))
-        goto out;
-    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
-    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
-    X509_REQ_set0_signature(req, bits);
-    bits = NULL;
-    /* the token's signature must verify under the public key it claims */
-    if (X509_REQ_verify(req, pk) != 1) {
-        kx_err_set_detail("CSR signature made on the token does not verify");
-        rc = KX_ERR_TOKEN;
-        goto out;
-    }
-    bio = BIO_new(BIO_s_mem());
-    if (!bio || PEM_write_bio_X509_REQ(bio, req) != 1)
-        goto out;
-    char *data;
-    long n = BIO_get_mem_data(bio, &data);
-    *csr_pem = malloc((size_t)n + 1);
-    if (!*csr_pem) {
-        rc = KX_ERR_NO_MEMORY;
-        goto out;
-    }
-    memcpy(*csr_pem, data, (size_t)n);
-    (*csr_pem)[n] = '\0';
-    rc = KX_OK;
-out:
-    BIO_free(bio);
-    ASN1_BIT_STRING_free(bits);
-    X509_ALGOR_free(alg);
-    OPENSSL_free(tbs);
-    free(sig);
-    X509_REQ_free(req);
+    kx_err rc = p11_pubkey_by_id(tok, id, id_len, &pk);
+    if (!rc)
+        rc = kx_token_csr_build(pk, company, credit_code, common_name, p11_csr_sign, &a,
+                                csr_pem);
     EVP_PKEY_free(pk);
     return rc;
 }

@@ -137,8 +137,6 @@ static const struct {
 #define SKF_PIN_RETRIES 10
 #define SKF_MAX_CONTAINERS 32
 
-static const uint8_t skf_sm2_default_id[] = "1234567812345678";
-
 struct skf_ctx {
     void *dl;
     struct skf_fns f;
@@ -202,7 +200,7 @@ static kx_err skf_load(const char *path, void **out)
         }
         memcpy((char *)&c->f + skf_symbols[i].off, &sym, sizeof(sym));
     }
-    memcpy(c->devauth, skf_sm2_default_id, 16);
+    memcpy(c->devauth, KX_TOKEN_SM2_ID, 16);
     *out = c;
     return KX_OK;
 }
@@ -865,7 +863,7 @@ static kx_err skf_sm2_e(const kx_skf_pair32 *pub, const unsigned char *msg, size
         BN_bn2binpad(a, buf, 32) == 32 && BN_bn2binpad(b, buf + 32, 32) == 32 &&
         BN_bn2binpad(gx, buf + 64, 32) == 32 && BN_bn2binpad(gy, buf + 96, 32) == 32 &&
         EVP_DigestInit_ex(md, EVP_sm3(), NULL) == 1 && EVP_DigestUpdate(md, entl, 2) == 1 &&
-        EVP_DigestUpdate(md, skf_sm2_default_id, 16) == 1 &&
+        EVP_DigestUpdate(md, KX_TOKEN_SM2_ID, 16) == 1 &&
         EVP_DigestUpdate(md, buf, sizeof(buf)) == 1 && EVP_DigestUpdate(md, pub->a, 32) == 1 &&
         EVP_DigestUpdate(md, pub->b, 32) == 1 && EVP_DigestFinal_ex(md, z, &zl) == 1 &&
         EVP_DigestInit_ex(md, EVP_sm3(), NULL) == 1 && EVP_DigestUpdate(md, z, 32) == 1 &&
@@ -915,7 +913,7 @@ static int skf_sm2_verify(EVP_PKEY *pk, const unsigned char *msg, size_t len,
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new(pk, NULL);
-    int ok = md && pctx && EVP_PKEY_CTX_set1_id(pctx, skf_sm2_default_id, 16) == 1;
+    int ok = md && pctx && EVP_PKEY_CTX_set1_id(pctx, KX_TOKEN_SM2_ID, 16) == 1;
     if (ok)
         EVP_MD_CTX_set_pkey_ctx(md, pctx);
     ok = ok && EVP_DigestVerifyInit(md, NULL, EVP_sm3(), NULL, pk) == 1 &&
@@ -1044,98 +1042,38 @@ static kx_err skf_keygen(void *tok, kx_key_type type, const char *label, unsigne
     return rc;
 }
 
+struct skf_csr_arg {
+    struct skf_tok *t;
+    void *con;
+};
+
+static kx_err skf_csr_sign(void *arg, const unsigned char *tbs, size_t len, unsigned char **sig,
+                           size_t *sig_len)
+{
+    struct skf_csr_arg *a = arg;
+    return skf_sign_con(a->t, a->con, tbs, len, sig, sig_len);
+}
+
 static kx_err skf_csr(void *tok, const unsigned char *id, size_t id_len, const char *company,
                       const char *credit_code, const char *common_name, char **csr_pem)
 {
     struct skf_tok *t = tok;
     char name[SKF_NAME_MAX];
-    void *con = NULL;
+    struct skf_csr_arg a = {t, NULL};
     EVP_PKEY *pk = NULL;
-    X509_REQ *req = NULL;
-    X509_ALGOR *alg = NULL;
-    ASN1_BIT_STRING *bits = NULL;
-    ASN1_OCTET_STRING *distid = NULL;
-    unsigned char *tbs = NULL, *sig = NULL;
-    size_t sig_len = 0;
-    BIO *bio = NULL;
     kx_skf_pair32 xy;
     kx_err rc = skf_id_name(id, id_len, name);
     if (!rc)
-        rc = skf_con_open(t, name, &con);
+        rc = skf_con_open(t, name, &a.con);
     if (!rc)
-        rc = skf_pub(t, con, 1, &xy);
-    if (rc)
-        goto out;
-    rc = KX_ERR_INTERNAL;
-    X509_NAME *subj = X509_NAME_new();
-    if (!(pk = skf_pkey(&xy)) || !(req = X509_REQ_new()) || !subj) {
-        X509_NAME_free(subj);
-        goto out;
-    }
-    X509_NAME_add_entry_by_txt(subj, "C", MBSTRING_UTF8, (const unsigned char *)"CN", -1, -1,
-                               0);
-    if (company && *company)
-        X509_NAME_add_entry_by_txt(subj, "O", MBSTRING_UTF8, (const unsigned char *)company, -1,
-                                   -1, 0);
-    if (credit_code && *credit_code)
-        X509_NAME_add_entry_by_txt(subj, "serialNumber", MBSTRING_UTF8,
-                                   (const unsigned char *)credit_code, -1, -1, 0);
-    if (common_name && *common_name)
-        X509_NAME_add_entry_by_txt(subj, "CN", MBSTRING_UTF8,
-                                   (const unsigned char *)common_name, -1, -1, 0);
-    int ok = X509_REQ_set_version(req, 0) && X509_REQ_set_subject_name(req, subj) &&
-             X509_REQ_set_pubkey(req, pk);
-    X509_NAME_free(subj);
-    if (!ok || !(alg = X509_ALGOR_new()))
-        goto out;
-    X509_ALGOR_set0(alg, OBJ_nid2obj(NID_SM2_with_SM3), V_ASN1_UNDEF, NULL);
-    X509_REQ_set1_signature_algo(req, alg);
-    int tbs_len = i2d_re_X509_REQ_tbs(req, &tbs);
-    if (tbs_len <= 0)
-        goto out;
-    if ((rc = skf_sign_con(t, con, tbs, (size_t)tbs_len, &sig, &sig_len)))
-        goto out;
-    rc = KX_ERR_INTERNAL;
-    bits = ASN1_BIT_STRING_new();
-    if (!bits || !ASN1_BIT_STRING_set(bits, sig, (int)sig_len))
-        goto out;
-    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
-    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
-    X509_REQ_set0_signature(req, bits);
-    bits = NULL;
-    /* the token's signature must verify under its key with the default ID */
-    distid = ASN1_OCTET_STRING_new();
-    if (!distid || !ASN1_OCTET_STRING_set(distid, skf_sm2_default_id, 16))
-        goto out;
-    X509_REQ_set0_distinguishing_id(req, distid);
-    distid = NULL;
-    if (X509_REQ_verify(req, pk) != 1) {
-        kx_err_set_detail("CSR signature made on the token does not verify");
-        rc = KX_ERR_TOKEN;
-        goto out;
-    }
-    bio = BIO_new(BIO_s_mem());
-    if (!bio || PEM_write_bio_X509_REQ(bio, req) != 1)
-        goto out;
-    char *data;
-    long n = BIO_get_mem_data(bio, &data);
-    if (!(*csr_pem = malloc((size_t)n + 1))) {
-        rc = KX_ERR_NO_MEMORY;
-        goto out;
-    }
-    memcpy(*csr_pem, data, (size_t)n);
-    (*csr_pem)[n] = '\0';
-    rc = KX_OK;
-out:
-    if (con)
-        t->c->f.CloseContainer(con);
-    BIO_free(bio);
-    ASN1_BIT_STRING_free(bits);
-    ASN1_OCTET_STRING_free(distid);
-    X509_ALGOR_free(alg);
-    OPENSSL_free(tbs);
-    free(sig);
-    X509_REQ_free(req);
+        rc = skf_pub(t, a.con, 1, &xy);
+    if (!rc && !(pk = skf_pkey(&xy)))
+        rc = KX_ERR_INTERNAL;
+    if (!rc)
+        rc = kx_token_csr_build(pk, company, credit_code, common_name, skf_csr_sign, &a,
+                                csr_pem);
+    if (a.con)
+        t->c->f.CloseContainer(a.con);
     EVP_PKEY_free(pk);
     return rc;
 }
