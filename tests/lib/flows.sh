@@ -21,7 +21,7 @@ flow_file() { # NAME FILE [KEY=VALUE...]
   shift 2
   script=$(cat "$file") || { bad "flow $name: no file $file"; return 1; }
   for kv in "$@"; do script=${script//"@${kv%%=*}@"/"${kv#*=}"}; done
-  printf '%s\n' "$script" | flow "$name"
+  flow "$name" <<<"$script"   # not a pipe: flow counts in this shell
 }
 
 # The straight path of a new issuance (no detours), in segments because the
@@ -106,7 +106,7 @@ run_segments() { # NAME [quiet] < script with "page X" separators
       printf '%s\n' "$buf" > "$T/$name-$n.flow"
       "$K" run-flow "$T/$name-$n.flow" >/dev/null 2>&1
     else
-      printf '%s\n' "$buf" | flow "$name-$n"
+      flow "$name-$n" <<<"$buf"   # not a pipe: flow counts in this shell
     fi
   }
   while IFS= read -r line || [ -n "$line" ]; do
