@@ -26,14 +26,7 @@ serial_of() { # the published form of a UKEY's certificate serial
 session_until() { # NAME SCREEN [UKEY]
   local want="screen=$2"
   [ -n "${3:-}" ] && want="$want cert.serial=$(serial_of "$3")"
-  flow "$1" <<FLOW
-send choose_service service=renew
-expect timeout=20 $want
-send cancel
-expect screen=cancelled
-send confirm
-expect screen=home
-FLOW
+  flow_file "$1" token/renew-cancel-at.flow WANT="$want"
 }
 
 # 1. a session that ends on an input screen (the module was loaded in it)
