@@ -64,7 +64,7 @@ stool --serial "$S" login >/dev/null
 check "EC keys refused on SKF" test "$(stool --serial "$S" keygen ec)" = "error KX_ERR_UNSUPPORTED"
 id=$(stool --serial "$S" keygen sm2)
 check "keygen sm2 gives a container id ($id)" test -n "$id"
-con=$(printf '%s' "$id" | xxd -r -p)
+con=$(printf '%s' "$id" | unhex)
 check "skf-soft holds the container with a signing key" test "$("$UTIL" containers ukey-b JXCA)" = "$con sign-key"
 stool --serial "$S" csr "$id" "$COMPANY" "$USCC" "$COMPANY" > "$T/sm2.csr"
 check "CSR: openssl req -verify (SM2, default ID) accepts it" \
@@ -115,10 +115,10 @@ check "openssl verify: encryption certificate against the SM2 CA" \
 check "both certificates listed with their usage" \
   test "$(stool --serial "$S" certs)" = "$(printf '%s sign kx-cert SM2 1\n%s encrypt kx-cert SM2 1' "$id" "$id")"
 key=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') block=00112233445566778899aabbccddeeff
-printf '%s' "$key" | xxd -r -p > "$T/key.bin"
+printf '%s' "$key" | unhex > "$T/key.bin"
 openssl x509 -in "$T/enc.pem" -noout -pubkey > "$T/encc.pub"
 openssl pkeyutl -encrypt -pubin -inkey "$T/encc.pub" -in "$T/key.bin" -out "$T/wrapped.der" 2>>"$T/log"
-want=$(printf '%s' "$block" | xxd -r -p | openssl enc -sm4-ecb -K "$key" -nopad | xxd -p)
+want=$(printf '%s' "$block" | unhex | openssl enc -sm4-ecb -K "$key" -nopad | hex)
 got=$("$PROBE" "$SKFLIB" ukey-b JXCA "$con" "$T/wrapped.der" "$block" 2>>"$T/log")
 check "imported key decrypts what openssl pkeyutl -encrypt sealed to the certificate ($got)" test -n "$got" -a "$got" = "$want"
 openssl pkeyutl -encrypt -pubin -inkey "$T/sign.pub" -in "$T/key.bin" -out "$T/wrapped2.der" 2>>"$T/log"

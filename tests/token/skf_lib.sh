@@ -25,6 +25,9 @@ finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ] && [ "$pass" -gt
 # stool ARGS: token_tool on skf-soft (stderr to the log)
 stool() { "$TOOL" --backend skf --module "$SKFLIB" "$@" 2>>"$T/log"; }
 faults() { printf '%s\n' "$@" > "$SKF_SOFT_FAULTS"; }
+# hex / unhex: bytes on stdin as lower-case hex, and back
+hex() { od -An -v -tx1 | tr -d ' \n'; }
+unhex() { local h; h=$(cat); printf '%b' "$(printf '%s' "$h" | sed 's/../\\x&/g')"; }
 # sm2_ca: the throwaway SM2 CA in $T/ca.key, $T/ca.pem
 sm2_ca() {
   openssl genpkey -algorithm SM2 -out "$T/ca.key" 2>/dev/null &&
