@@ -38,7 +38,6 @@ o = json.loads(sys.stdin.read()); k = sys.argv[1]
 v = o.get("print", {}).get(k, o.get(k)) if isinstance(o.get("print"), dict) else o.get(k)
 print(json.dumps(v) if isinstance(v, (bool, type(None))) else v)' "$1"; }
 jobs_left() { lpstat -o "$1" 2>/dev/null | wc -l; }
-now_ms() { date +%s%3N; }
 
 receipt_args=(--company 江西测试科技有限公司 --credit-code 91360100MA35XYZ123
   --case-no JX20261207-0042 --service new --amount-fen 30000 --channel qr
@@ -150,16 +149,18 @@ check "kxtest printer prints" test "$(echo "$r" | json rc)" = KX_OK
 check "kxtest job came out" bash -c 'compgen -G "$1/job-*.pdf" >/dev/null' _ "$out/kx"
 
 # ---- faults -----------------------------------------------------------
-# print_fault QUEUE EXPECT_RC EXPECT_STATE MAX_MS [ARGS...]
+# print_fault QUEUE EXPECT_RC EXPECT_STATE MAX_MS [ARGS...]: MAX_MS bounds the
+# time the driver spent (its "ms"; process start and rendering, slow on a
+# loaded machine under the sanitizers, are not the driver's)
 print_fault() {
   local q=$1 want_rc=$2 want_state=$3 max_ms=$4
   shift 4
-  local t0 r code=0
-  t0=$(now_ms)
+  local r code=0
   r=$("$ctl" print "${DOC:-letter}" --queue "$q" --server "${SERVER:-$CUPSD_SERVER}" "$@" \
     2>/dev/null) ||
     code=$?
-  local ms=$(($(now_ms) - t0))
+  local ms
+  ms=$(echo "$r" | json ms 2>/dev/null || echo 999999)
   check "$q: exit 1 ($r)" test "$code" = 1
   check "$q: rc $want_rc ($r)" test "$(echo "$r" | json rc)" = "$want_rc"
   check "$q: state $want_state ($r)" test "$(echo "$r" | json state)" = "$want_state"
@@ -170,8 +171,8 @@ print_fault() {
 # queue stopped: refused before a job exists (a blank letter; the test
 # page goes through the maintenance self-test)
 cupsdisable receipt
-print_fault receipt KX_ERR_STATE offline 8000 --blank
-DOC=testpage print_fault receipt KX_ERR_STATE offline 8000
+print_fault receipt KX_ERR_STATE offline 6000 --blank
+DOC=testpage print_fault receipt KX_ERR_STATE offline 6000
 check "stopped queue: no job queued" test "$(jobs_left receipt)" = 0
 r=$("$ctl" print status --queue receipt --server "$CUPSD_SERVER" 2>/dev/null) || true
 check "stopped queue: status offline" test "$(echo "$r" | json state)" = offline
@@ -179,7 +180,7 @@ check "stopped queue: staff advice" grep -q '"advice"' <<<"$r"
 cupsenable receipt
 # queue refusing jobs
 cupsreject receipt
-print_fault receipt KX_ERR_STATE offline 8000 --blank
+print_fault receipt KX_ERR_STATE offline 6000 --blank
 cupsaccept receipt
 
 # a job that never finishes: cancelled after the bound, nothing left
@@ -205,13 +206,13 @@ done
 
 # the queue removed
 lpadmin -x kx
-print_fault kx KX_ERR_NOT_FOUND not-found 8000 --blank
+print_fault kx KX_ERR_NOT_FOUND not-found 6000 --blank
 r=$("$ctl" print status --queue kx --server "$CUPSD_SERVER" 2>/dev/null) || true
 check "removed queue: status not-found" test "$(echo "$r" | json state)" = not-found
 
 # no print server at all
-SERVER=127.0.0.1:1 print_fault receipt KX_ERR_NETWORK unreachable 8000 --blank
-SERVER=127.0.0.1:1 DOC=testpage print_fault receipt KX_ERR_NETWORK unreachable 8000
+SERVER=127.0.0.1:1 print_fault receipt KX_ERR_NETWORK unreachable 6000 --blank
+SERVER=127.0.0.1:1 DOC=testpage print_fault receipt KX_ERR_NETWORK unreachable 6000
 
 # a print server that accepts the connection and never answers: bounded by
 # the request timeout (5 s by default)
@@ -225,7 +226,7 @@ while True:
 ' >"$tmp/silent.port" &
 silent_pid=$!
 for _ in $(seq 1 50); do [ -s "$tmp/silent.port" ] && break; sleep 0.1; done
-SERVER=127.0.0.1:$(cat "$tmp/silent.port") print_fault receipt KX_ERR_NETWORK unreachable 7000 --blank
+SERVER=127.0.0.1:$(cat "$tmp/silent.port") print_fault receipt KX_ERR_NETWORK unreachable 6000 --blank
 kill "$silent_pid" 2>/dev/null || true
 wait "$silent_pid" 2>/dev/null || true
 
