@@ -15,7 +15,9 @@ dpkg-deb -c "$deb" | awk '{print $6}' > "$T/files"
 for f in ./usr/bin/kioskd ./usr/bin/kiosk ./usr/bin/kioskctl ./etc/jxca-kiosk/kiosk.conf \
          ./etc/jxca-kiosk/sites.conf ./usr/lib/systemd/system/jxca-kioskd.service \
          ./usr/lib/systemd/system/jxca-kiosk.service ./usr/lib/sysusers.d/jxca-kiosk.conf \
-         ./usr/lib/udev/rules.d/70-jxca-kiosk.rules; do
+         ./usr/lib/udev/rules.d/70-jxca-kiosk.rules ./usr/share/man/man8/kioskd.8.gz \
+         ./usr/share/man/man8/kioskctl.8.gz ./usr/share/man/man1/kiosk.1.gz \
+         ./usr/share/man/man5/kiosk.conf.5.gz; do
   check "package holds $f" grep -qx -- "$f" "$T/files"
 done
 check "package holds the zh_CN catalogue" grep -q 'share/locale/zh_CN/LC_MESSAGES/jxca-kiosk.mo' "$T/files"
