@@ -5,7 +5,7 @@
  * signature images as transparent PNGs into DIR.
  *
  * Prints {"areas":[{"area","cells":[{"status","bbox"?,"lines"?}...],"best",
- * "file","size_mm","advice"?}...],"skew_deg","dpi","ms","decode_ms",
+ * "file","size_mm","advice"?}...],"skew_deg","upside_down","dpi","ms","decode_ms",
  * "analysis_ms","analysis_cpu_ms"} (ms: the whole command; the split is for
  * bench/51; the CPU time is the analysis's own, whatever else the machine
  * runs). Exit 0 when every area has an ok impression, 1 when one does not or no table is found,
@@ -125,6 +125,7 @@ int ctl_cmd_seal_sheet(int argc, char **argv)
     json_t *top = json_object();
     json_object_set_new(top, "areas", areas);
     json_object_set_new(top, "skew_deg", json_real(round(res->skew_deg * 100) / 100));
+    json_object_set_new(top, "upside_down", json_boolean(res->upside_down));
     json_object_set_new(top, "dpi", json_real(res->dpi));
     json_object_set_new(top, "ms", json_integer((json_int_t)(ctl_now_ms() - t0)));
     json_object_set_new(top, "decode_ms", json_real(round((t1 - t0) * 10) / 10));

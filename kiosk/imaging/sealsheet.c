@@ -55,18 +55,27 @@
 /* Tuning, in millimetres or 0..255 strength units above the paper. Values
  * were set on tools/testdata/gen_sealsheet.py's varied sheets. */
 #define SS_BLOCK_MM 0.34 /* block size of the coarse maps */
-#define SS_LINE_T 35     /* block mean darkness of a ruling line */
+#define SS_LINE_T 22     /* block mean darkness of a ruling line (0.1 mm lines too) */
 #define SS_RED_T 10      /* block mean red strength counted as seal ink */
 #define SS_SIG_T 16      /* block mean darkness counted as pen ink */
 #define SS_MAX_SKEW_DEG 6.0
+#define SS_MAX_LINES 6       /* ruled lines kept per direction (a heading row adds one) */
+#define SS_MIN_BOX_MM 15.0   /* the narrowest row or column of the three */
 #define SS_ROI_MARGIN_MM 8.0 /* look this far outside the table for spills */
 #define SS_BAND_MM 0.25      /* line band guard beyond a line's measured edge */
 #define SS_TOUCH_MM 0.35     /* ink this close to a line's edge touches it */
 #define SS_MIN_INK_MM2 1.5   /* smaller ink components are dust */
+#define SS_REACH_BLOCKS 2    /* ink this close to a line's band reaches it */
+#define SS_DILATE_BLOCKS 2   /* ink joined across gaps of 2 x 2 blocks (~1.4 mm) */
 #define SS_GROUP_MM 3.0      /* ink pieces this close form one impression */
 #define SS_GROUP_FAR_MM 8.0  /* ... and this close to a line-crossing one */
 #define SS_CROP_MARGIN_MM 1.0
-#define SS_FAINT_RED 70 /* p90 per-pixel red strength below: faint */
+/* A seal is faint when the p90 of its pixels' contrast (paper minus the
+ * darker of green and blue: how far the ink stands out, whatever its hue)
+ * is below this. Red strength (red minus the others) would call a
+ * light but legible pinkish or worn impression faint: on the generated
+ * sets faint impressions reach 58 and legible ones start at 81. */
+#define SS_FAINT_SEAL 70
 #define SS_FAINT_SIG 75 /* p90 per-pixel darkness below: faint */
 #define SS_MAX_PIXELS (20000LL * 20000LL)
 
@@ -433,6 +442,32 @@ static int ss_profile_lines(const int *hist, int nbins, double bin, double qmin,
     return n;
 }
 
+static int ss_cmp_line(const void *a, const void *b)
+{
+    double x = ((const ss_line *)a)->centre, y = ((const ss_line *)b)->centre;
+    return (x > y) - (x < y);
+}
+
+/* The four lines of the three rows (or columns) among n found: consecutive,
+ * every gap at least min_gap, the widest such span (a heading row above the
+ * three, narrower than a box, falls outside it). 1 when found. */
+static int ss_pick_lines(ss_line *l, int n, double min_gap, ss_line out[4])
+{
+    qsort(l, (size_t)n, sizeof(ss_line), ss_cmp_line);
+    int best = -1;
+    for (int i = 0; i + 3 < n; i++) {
+        int ok = 1;
+        for (int k = 0; k < 3; k++)
+            ok &= l[i + k + 1].centre - l[i + k].centre >= min_gap;
+        if (ok &&
+            (best < 0 || l[i + 3].centre - l[i].centre > l[best + 3].centre - l[best].centre))
+            best = i;
+    }
+    if (best >= 0)
+        memcpy(out, l + best, 4 * sizeof(ss_line));
+    return best >= 0;
+}
+
 static int ss_cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -562,18 +597,18 @@ static kx_err ss_fit_table(ss_scan *s, const kx_run *run, const int *comp_of, in
     double width_blocks = (bx1 - bx0 + 1) / sqrt(1 + t->th * t->th);
     double height_blocks = (by1 - by0 + 1) / sqrt(1 + t->tv * t->tv);
     int merge = (int)ceil(1.5 * s->k / bin);
-    ss_line hl[4], vl[4];
+    ss_line hall[SS_MAX_LINES], vall[SS_MAX_LINES], hl[4], vl[4];
     ss_profile_score(&ph, t->th, 1.0, bin, qmin_h, nbins_h, hist);
-    int nh = ss_profile_lines(hist, nbins_h, bin, qmin_h, width_blocks, merge, hl, 4);
+    int nh =
+        ss_profile_lines(hist, nbins_h, bin, qmin_h, width_blocks, merge, hall, SS_MAX_LINES);
     ss_profile_score(&pv, t->tv, -1.0, bin, qmin_v, nbins_v, hist);
-    int nv = ss_profile_lines(hist, nbins_v, bin, qmin_v, height_blocks, merge, vl, 4);
-    if (nh != 4 || nv != 4)
+    int nv =
+        ss_profile_lines(hist, nbins_v, bin, qmin_v, height_blocks, merge, vall, SS_MAX_LINES);
+    /* Rows and columns must be real boxes; a heading row (or column) is
+     * narrower and left out. */
+    if (!ss_pick_lines(hall, nh, SS_MIN_BOX_MM * s->k, hl) ||
+        !ss_pick_lines(vall, nv, SS_MIN_BOX_MM * s->k, vl))
         return rc;
-    /* Rows and columns must be real boxes (10 mm at the least). */
-    for (int i = 0; i < 3; i++)
-        if (hl[i + 1].centre - hl[i].centre < 10 * s->k ||
-            vl[i + 1].centre - vl[i].centre < 10 * s->k)
-            return rc;
     /* Refine each line's edges between the crossings. */
     for (int i = 0; i < 4; i++) {
         double at[24];
@@ -773,7 +808,8 @@ typedef struct ss_cellacc {
     long nblocks;
     double strength_sum;
     unsigned lines;
-    uint32_t hist[256]; /* per-pixel strength histogram (full resolution) */
+    uint32_t hist[256];     /* per-pixel strength histogram (full resolution) */
+    uint32_t contrast[256]; /* seal ink: per-pixel paper - min(green, blue) */
 } ss_cellacc;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
@@ -915,9 +951,39 @@ static void ss_ink_mask(const ss_scan *s, ss_ink *ik, uint8_t *check_buf)
     }
 }
 
-/* Stage 2: dilate the mask (square, separable) into dil to bridge a ruling
- * line and the gaps in a seal's ring of characters. tmp: ROI-sized
- * scratch. */
+/* Along one line of n blocks (elements `step` apart): every stretch of
+ * line-band blocks at most L long with ink right beside it on both sides
+ * (within SS_REACH_BLOCKS) is set in out: the ink goes on under the line. */
+static void ss_close_across(const uint8_t *ink, const int8_t *region, int n, size_t step, int L,
+                            uint8_t *out)
+{
+    const int reach = SS_REACH_BLOCKS;
+    for (int i = 0; i < n;) {
+        if (region[(size_t)i * step] != SS_LINE) {
+            i++;
+            continue;
+        }
+        int j = i;
+        while (j < n && region[(size_t)j * step] == SS_LINE)
+            j++;
+        int before = 0, after = 0;
+        for (int k = 1; k <= reach; k++) {
+            before |= i - k >= 0 && ink[(size_t)(i - k) * step];
+            after |= j + k - 1 < n && ink[(size_t)(j + k - 1) * step];
+        }
+        if (j - i <= L && before && after)
+            for (int k = i; k < j; k++)
+                out[(size_t)k * step] = 1;
+        i = j;
+    }
+}
+
+/* Stage 2: the mask joined across the ruling lines where ink reaches a
+ * line's band from both sides (an impression that crosses the line: the
+ * line hides its ink), then dilated a little (square, separable) to bridge
+ * the gaps in a seal's ring of characters, into dil. Two impressions on
+ * either side of a line that neither reaches stay apart. tmp: ROI-sized
+ * scratch; ik->closed holds the joined mask. */
 static void ss_ink_dilate(const ss_scan *s, const ss_table *t, const ss_ink *ik, uint8_t *tmp,
                           uint8_t *dil)
 {
@@ -929,14 +995,27 @@ static void ss_ink_dilate(const ss_scan *s, const ss_table *t, const ss_ink *ik,
         if (t->v_hi[i] - t->v_lo[i] > widest)
             widest = t->v_hi[i] - t->v_lo[i];
     }
-    int R = (int)ceil((widest + 2 * t->band) / s->S / 2.0) + 1;
-    if (R < 2)
-        R = 2;
+    int L = (int)ceil((widest + 2 * t->band) / s->S) + 2;
+    if (L > 250)
+        L = 250;
+    uint8_t *closed = ik->closed;
+    memcpy(closed, ik->ink, (size_t)bw * bh);
+    for (int y = 0; y < bh; y++) /* along the rows: vertical lines */
+        ss_close_across(ik->ink + (size_t)y * bw, ik->region + (size_t)y * bw, bw, 1, L,
+                        closed + (size_t)y * bw);
+    for (int x = 0; x < bw; x++) /* down the columns: horizontal lines */
+        ss_close_across(ik->ink + x, ik->region + x, bh, (size_t)bw, L, closed + x);
+    /* Pen ink is dilated across the lines as well: a signature's strokes
+     * cross a line at a slant and its characters lie apart, so its pieces
+     * on either side are joined by distance (ss_ink_group). */
+    int R = ik->kind ? (int)ceil((widest + 2 * t->band) / s->S / 2.0) + 1 : SS_DILATE_BLOCKS;
+    if (R < SS_DILATE_BLOCKS)
+        R = SS_DILATE_BLOCKS;
     /* A block is set when any block of the (2R+1)^2 window around it is:
      * along the rows, then down the columns, each as ORs of shifted rows
      * (they vectorise). */
     for (int y = 0; y < bh; y++) {
-        const uint8_t *in = ik->ink + (size_t)y * bw;
+        const uint8_t *in = closed + (size_t)y * bw;
         uint8_t *o = tmp + (size_t)y * bw;
         memset(o, 0, (size_t)bw);
         for (int d = -R; d <= R; d++) {
@@ -1023,24 +1102,51 @@ static void ss_ink_pieces(const ss_scan *s, const ss_ink *ik, ss_piece *pieces)
         }
 }
 
-/* Stage 5: pieces grouped into impressions, group totals on the roots. */
-static void ss_ink_group(const ss_scan *s, ss_piece *pieces, int ncomp)
+/* The capture cell holding most of the ink of these masses, -1 none. */
+static int ss_home(const double mass[6])
+{
+    int best = -1;
+    for (int c = 0; c < 6; c++)
+        if (mass[c] > 0 && (best < 0 || mass[c] > mass[best]))
+            best = c;
+    return best;
+}
+
+/* May seal pieces of these homes be one impression? Not when each is mostly
+ * in a different cell (two impressions on either side of a line; a seal is
+ * one compact shape, so its parts across a line are joined where its ink
+ * reaches the line from both sides). A signature's characters may be apart
+ * on either side of the line it crosses, so pen ink is grouped by distance
+ * alone. */
+static int ss_same_home(int a, int b)
+{
+    return a == b || a < 0 || b < 0;
+}
+
+/* Stage 5: pieces grouped into impressions, group totals on the roots: pieces
+ * a few millimetres apart in the same cell, then the rest of an impression
+ * that crosses a line. */
+static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp)
 {
     /* Round 1: pieces a few millimetres apart are one impression (the
-     * strokes of a signature, the parts of a seal where ink is missing). */
+     * strokes of a signature, the parts of a seal where ink is missing),
+     * unless they are seal ink mostly in two different cells. */
     if (ncomp <= 4000) {
         int gap = (int)ceil(SS_GROUP_MM * s->k / s->S);
         for (int i = 0; i < ncomp; i++)
             for (int j = i + 1; j < ncomp; j++)
                 if (pieces[i].count && pieces[j].count &&
+                    (kind || ss_same_home(ss_home(pieces[i].cell_mass),
+                                          ss_home(pieces[j].cell_mass))) &&
                     ss_box_gap(pieces[i].x0, pieces[i].y0, pieces[i].x1, pieces[i].y1,
                                pieces[j].x0, pieces[j].y0, pieces[j].x1, pieces[j].y1) <= gap)
                     ss_piece_union(pieces, i, j);
         ss_group_totals(pieces, ncomp);
         /* Round 2: an impression that crosses a line reaches into a second
-         * region; ink of the same strength a little further away in those
+         * region; ink of the same strength a little further away in its own
          * regions is the rest of it (a signature's separate characters), not
-         * an impression of its own. */
+         * an impression of its own; seal ink mostly in the neighbouring cell
+         * is the neighbour's impression. */
         int far = (int)ceil(SS_GROUP_FAR_MM * s->k / s->S);
         for (int i = 0; i < ncomp; i++) {
             ss_piece *a = &pieces[i];
@@ -1048,7 +1154,9 @@ static void ss_ink_group(const ss_scan *s, ss_piece *pieces, int ncomp)
                 continue;
             for (int j = 0; j < ncomp; j++) {
                 ss_piece *b = &pieces[j];
-                if (j == i || b->group != j || !b->gcount || !(b->gregions & a->gregions & 63u))
+                if (j == i || b->group != j || !b->gcount ||
+                    !(b->gregions & a->gregions & 63u) ||
+                    (!kind && ss_home(b->gmass) != ss_home(a->gmass)))
                     continue;
                 double sa = a->gsum / a->gcount, sb = b->gsum / b->gcount;
                 if (sa > 1.6 * sb || sb > 1.6 * sa)
@@ -1057,6 +1165,31 @@ static void ss_ink_group(const ss_scan *s, ss_piece *pieces, int ncomp)
                                b->gy1) <= far)
                     ss_piece_union(pieces, i, j);
             }
+        }
+        /* Round 3: ink wholly outside the capture cells (in a label cell,
+         * beyond the table) near an impression in a cell, of its strength,
+         * is the part of it that went over the line (the line hid the
+         * stroke between them). */
+        ss_group_totals(pieces, ncomp);
+        for (int j = 0; j < ncomp; j++) {
+            ss_piece *b = &pieces[j];
+            if (b->group != j || !b->gcount || b->gregions != 1u << 6)
+                continue;
+            int best = -1, best_gap = far + 1;
+            for (int i = 0; i < ncomp; i++) {
+                ss_piece *a = &pieces[i];
+                if (a->group != i || !a->gcount || !(a->gregions & 63u))
+                    continue;
+                double sa = a->gsum / a->gcount, sb = b->gsum / b->gcount;
+                int d =
+                    ss_box_gap(a->gx0, a->gy0, a->gx1, a->gy1, b->gx0, b->gy0, b->gx1, b->gy1);
+                if (sa <= 1.6 * sb && sb <= 1.6 * sa && d < best_gap) {
+                    best_gap = d;
+                    best = i;
+                }
+            }
+            if (best >= 0)
+                ss_piece_union(pieces, best, j);
         }
     }
     ss_group_totals(pieces, ncomp);
@@ -1126,6 +1259,10 @@ static void ss_cell_add_block(const ss_scan *s, const ss_table *t, int kind, int
         for (int xx = gx * S; xx < gx * S + S && xx < s->w; xx++, p += s->ch) {
             int st = ss_px_strength(s, kind, p);
             a->hist[st < 0 ? 0 : st > 255 ? 255 : st]++;
+            if (kind == 0 && s->ch >= 3 && st > 0) {
+                int c = 255 - s->dark_px_base - (p[1] < p[2] ? p[1] : p[2]);
+                a->contrast[c < 0 ? 0 : c > 255 ? 255 : c]++;
+            }
         }
     }
 }
@@ -1181,7 +1318,7 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     if (!pieces || !ik->comp_cell)
         return KX_ERR_NO_MEMORY;
     ss_ink_pieces(s, ik, pieces);
-    ss_ink_group(s, pieces, s->runs.ncomp);
+    ss_ink_group(s, kind, pieces, s->runs.ncomp);
     ss_ink_assign(s, pieces, ik);
     ss_ink_measure(s, t, ik, acc);
     ss_ink_owner(s, ik);
@@ -1397,11 +1534,36 @@ static void ss_decide(const ss_scan *s, const ss_cellacc *a, int kind, kx_seal_c
     if (a->lines) {
         c->status = KX_SEAL_CROSSES_LINE;
         c->lines = a->lines;
-    } else if (p90 < (kind == 0 ? SS_FAINT_RED : SS_FAINT_SIG)) {
+    } else if (kind == 0 ? ss_hist_percentile(a->contrast, 0.90, 0) < SS_FAINT_SEAL
+                         : p90 < SS_FAINT_SIG) {
         c->status = KX_SEAL_FAINT;
     } else {
         c->status = KX_SEAL_OK;
     }
+}
+
+/* Does the table lie upside down? The label column is the one with printed
+ * text (black, not red) in all three rows; a capture column has pen ink in
+ * one row at most. Upside down, the text is in the rightmost column. */
+static int ss_is_upside_down(const ss_scan *s, const ss_ink *ik)
+{
+    long n[3][3] = {{0}}; /* [row][column] */
+    int dthr = s->dark_base + SS_SIG_T, rthr = s->red_base + SS_RED_T;
+    for (int y = 0; y < ik->rh; y++) {
+        const int8_t *reg = ik->region + (size_t)y * ik->rw;
+        const uint8_t *dark = s->dark + (size_t)(y + ik->ry0) * s->bw + ik->rx0;
+        const uint8_t *red = s->red + (size_t)(y + ik->ry0) * s->bw + ik->rx0;
+        for (int x = 0; x < ik->rw; x++)
+            if (reg[x] >= 0 && dark[x] >= dthr && red[x] < rthr)
+                n[reg[x] / 3][reg[x] % 3]++;
+    }
+    double min_blocks = 2.0 * s->k * s->k / (s->S * s->S); /* 2 mm2 of text */
+    int rows_left = 0, rows_right = 0;
+    for (int r = 0; r < 3; r++) {
+        rows_left += n[r][0] >= min_blocks;
+        rows_right += n[r][2] >= min_blocks;
+    }
+    return rows_right > rows_left;
 }
 
 static double ss_now_ms(void)
@@ -1454,12 +1616,17 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     ik.labels = ss_alloc(&s->arena, nroi * sizeof(int));
     ik.ink = ss_alloc(&s->arena, nroi);
     ik.scratch = ss_alloc(&s->arena, 2 * nroi);
+    ik.closed = ss_alloc(&s->arena, nroi);
     ss_cellacc *acc = ss_alloc(&s->arena, 6 * sizeof(ss_cellacc));
-    if (!ik.region || !ik.labels || !ik.ink || !ik.scratch || !acc)
+    if (!ik.region || !ik.labels || !ik.ink || !ik.scratch || !ik.closed || !acc)
         return KX_ERR_NO_MEMORY;
     for (int y = 0; y < ik.rh; y++)
         ss_region_row(&t, ik.rx0, s->S, (y + ik.ry0) * s->S + s->S / 2.0, ik.rw,
                       ik.region + (size_t)y * ik.rw);
+    if (!s->orient_known && ss_is_upside_down(s, &ik)) {
+        s->upside_down = 1; /* the caller turns the scan and analyses it again */
+        return KX_OK;
+    }
     for (int kind = 0; kind < 2 && !rc; kind++) {
         memset(acc, 0, 6 * sizeof(ss_cellacc));
         double ta = ss_now_ms();
@@ -1497,6 +1664,41 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
                  "export_ms=%.1f",
                  t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
     return rc;
+}
+
+/* A copy of the pixels turned by 180 degrees (rows width * channels bytes),
+ * into *out; free() it. */
+static kx_err ss_turn_half(const uint8_t *px, int w, int h, size_t stride, int ch,
+                           uint8_t **out)
+{
+    size_t row = (size_t)w * ch;
+    uint8_t *t = malloc(row * (size_t)h);
+    *out = t;
+    if (!t)
+        return KX_ERR_NO_MEMORY;
+    for (int y = 0; y < h; y++) {
+        const uint8_t *src = px + (size_t)(h - 1 - y) * stride;
+        uint8_t *dst = t + (size_t)y * row;
+        for (int x = 0; x < w; x++)
+            memcpy(dst + (size_t)x * ch, src + (size_t)(w - 1 - x) * ch, (size_t)ch);
+    }
+    return KX_OK;
+}
+
+/* A result found on the turned scan, in the scan's own coordinates. */
+static void ss_result_turn_half(kx_sealsheet_result *res, int w, int h)
+{
+    res->upside_down = 1;
+    res->table[0] = w - res->table[0] - res->table[2];
+    res->table[1] = h - res->table[1] - res->table[3];
+    for (int a = 0; a < KX_SEAL_AREA_COUNT; a++)
+        for (int c = 0; c < 2; c++) {
+            int *b = res->areas[a].cells[c].bbox;
+            if (res->areas[a].cells[c].status == KX_SEAL_MISSING)
+                continue;
+            b[0] = w - b[0] - b[2];
+            b[1] = h - b[1] - b[3];
+        }
 }
 
 kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height, size_t stride,
@@ -1537,8 +1739,25 @@ kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
         return KX_ERR_NO_MEMORY;
     res->dpi = dpi;
     kx_err rc = ss_analyse(&s, res);
+    uint8_t *turned = NULL;
+    if (!rc && s.upside_down) {
+        /* Analyse the scan turned by 180 degrees, then give the boxes in
+         * the caller's coordinates (the images stay upright). */
+        rc = ss_turn_half(pixels, width, height, stride, channels, &turned);
+        ss_arena_release(&s.arena);
+        s.px = turned;
+        s.stride = (size_t)width * channels;
+        s.orient_known = 1;
+        s.export_buf = NULL;
+        s.export_cap = 0;
+        if (!rc)
+            rc = ss_analyse(&s, res);
+        if (!rc)
+            ss_result_turn_half(res, width, height);
+    }
     ss_arena_release(&s.arena);
     kx_runs_free(&s.runs);
+    free(turned);
     if (rc) {
         kx_sealsheet_result_free(res);
         return rc;

@@ -7,7 +7,8 @@
  * representative's seal, legal representative's handwritten signature), each
  * with a label cell on the left and two capture cells. The analyser finds the
  * table by its ruling lines (any margins, cell sizes, line weight, printer
- * scaling, a few degrees of skew), decides per capture cell whether the
+ * scaling, a heading row, skew up to 6 degrees, the page upside down: the
+ * label column tells which way up it lies), decides per capture cell whether the
  * impression is ok, missing, crosses a ruling line or is too faint, chooses
  * the best ok impression per area and cuts it out as RGBA: ink colour kept,
  * background fully transparent, deskewed, tightly cropped with a small
@@ -76,6 +77,8 @@ typedef struct kx_sealsheet_result {
     double dpi;      /* resolution used for size_mm */
     double skew_deg; /* rotation of the table found on the scan */
     int table[4];    /* x, y, w, h of the table's outer lines (axis-aligned bounds) */
+    int upside_down; /* 1: the sheet lay upside down; boxes are still in the
+                      * scan's pixels, the images upright */
 } kx_sealsheet_result;
 
 /*

@@ -51,6 +51,8 @@ typedef struct ss_scan {
     uint8_t *dark;           /* block mean dark strength */
     int red_base, dark_base; /* paper level of each map */
     int red_px_base, dark_px_base;
+    int orient_known;  /* set: do not check which way up the sheet lies */
+    int upside_down;   /* the analysis found the sheet upside down */
     ss_arena arena;    /* every scratch buffer of the analysis */
     kx_runs runs;      /* components as runs (the table's, then each ink's) */
     float *export_buf; /* the export's strengths, reused by each area */
@@ -65,6 +67,7 @@ typedef struct ss_ink {
     int8_t *region;       /* ROI region code per block */
     int *comp_cell;       /* by component id: cell index row*2+col, -1 ignored */
     uint8_t *scratch;     /* 2 x ROI bytes: the dilation's, then `owner` */
+    uint8_t *closed;      /* ROI: the ink mask joined across the lines it crosses */
     int8_t *owner;        /* ROI: the cell whose impression a block's pixels
                            * belong to (assigned component, not on a line), -1 */
 } ss_ink;
