@@ -57,7 +57,8 @@ kx_err kx_ga467_feed(kx_ga467_parser *p, const uint8_t *data, size_t n)
         p->dropped += drop;
         rc = KX_ERR_TOO_LARGE;
     }
-    memcpy(p->buf + p->len, data, n);
+    if (n) /* data may be NULL when n is 0; memcpy must not see it */
+        memcpy(p->buf + p->len, data, n);
     p->len += n;
     return rc;
 }
