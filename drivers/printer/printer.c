@@ -6,7 +6,8 @@
  * fault-injection points. Never talks to a printer itself.
  *
  * Sections: registry - state names and mapping - fault injection - open
- * and close - status - print (check, submit, wait, cancel) - configuration.
+ * and close - status - print (check, submit, wait, cancel) - opening the
+ * configured printer ([printer] is read by config.c).
  *
  * Fault injection (tests and the demo): kx_printer_inject_fault() per
  * printer, or KX_FAULT_PRINTER=<status|print>[:<state name>] for the whole
@@ -26,8 +27,6 @@
 #define PRINTER_MAX_BACKENDS 8
 #define PRINTER_MAX_FILE (32u * 1024u * 1024u)
 #define PRINTER_POLL_MS 200
-#define PRINTER_DEFAULT_REQUEST_MS 5000
-#define PRINTER_DEFAULT_WAIT_MS 20000
 
 /* ---- registry ---------------------------------------------------------- */
 
@@ -326,11 +325,6 @@ void kx_printer_inject_fault(kx_printer *p, kx_printer_state state, int after)
 
 /* ---- open and close ---------------------------------------------------- */
 
-static int printer_uri_ok(const char *uri)
-{
-    return strncmp(uri, "ipp://", 6) == 0 || strncmp(uri, "ipps://", 7) == 0;
-}
-
 kx_err kx_printer_open(const char *backend, const kx_printer_target *target, kx_printer **out)
 {
     if (!out || !target)
@@ -346,7 +340,7 @@ kx_err kx_printer_open(const char *backend, const kx_printer_target *target, kx_
         kx_err_set_detail("printer URI must be ipp:// or ipps://");
         return KX_ERR_INVALID_ARG;
     }
-    if (has_queue && strpbrk(target->queue, "/#? \t\\") != NULL) {
+    if (has_queue && !printer_queue_name_ok(target->queue)) {
         kx_err_set_detail("printer queue name '%s' has characters CUPS refuses", target->queue);
         return KX_ERR_INVALID_ARG;
     }
@@ -674,68 +668,6 @@ kx_err kx_printer_selftest(kx_printer *p, const void *test_page, size_t len,
 }
 
 /* ---- configuration ----------------------------------------------------- */
-
-kx_err kx_printer_config_read(const kx_config *cfg, kx_printer_config *out)
-{
-    static const char *const papers[] = {"roll80", "a4", NULL};
-    if (!out)
-        return KX_ERR_INVALID_ARG;
-    memset(out, 0, sizeof(*out));
-    out->backend = "cups";
-    out->timeout_ms = PRINTER_DEFAULT_WAIT_MS;
-    out->target.request_timeout_ms = PRINTER_DEFAULT_REQUEST_MS;
-    if (!cfg)
-        return KX_OK;
-    const char *name = kx_config_name(cfg);
-    out->backend = kx_config_get_str(cfg, "printer", "backend", "cups");
-    const char *queue = kx_config_get_str(cfg, "printer", "queue", "");
-    const char *uri = kx_config_get_str(cfg, "printer", "uri", "");
-    const char *server = kx_config_get_str(cfg, "printer", "server", "");
-    out->target.queue = queue[0] ? queue : NULL;
-    out->target.uri = uri[0] ? uri : NULL;
-    out->target.server = server[0] ? server : NULL;
-    kx_err rc =
-        kx_config_get_bool(cfg, "printer", "enabled", queue[0] || uri[0], &out->enabled);
-    if (rc)
-        return rc;
-    if (queue[0] && uri[0]) {
-        kx_err_set_detail("%s:%d: [printer] queue and uri: give one of them", name,
-                          kx_config_line(cfg, "printer", "uri"));
-        return KX_ERR_CONFIG;
-    }
-    if (uri[0] && !printer_uri_ok(uri)) {
-        kx_err_set_detail("%s:%d: [printer] uri=%s: must start with ipp:// or ipps://", name,
-                          kx_config_line(cfg, "printer", "uri"), uri);
-        return KX_ERR_CONFIG;
-    }
-    if (queue[0] && strpbrk(queue, "/#? \t\\") != NULL) {
-        kx_err_set_detail("%s:%d: [printer] queue=%s: not a CUPS queue name", name,
-                          kx_config_line(cfg, "printer", "queue"), queue);
-        return KX_ERR_CONFIG;
-    }
-    if (out->enabled && !queue[0] && !uri[0]) {
-        kx_err_set_detail("%s:%d: [printer] enabled: set queue or uri", name,
-                          kx_config_line(cfg, "printer", "enabled"));
-        return KX_ERR_CONFIG;
-    }
-    int paper;
-    rc = kx_config_get_enum(cfg, "printer", "paper", papers, 0, &paper);
-    if (rc)
-        return rc;
-    out->paper = (kx_paper)paper;
-    long v;
-    rc = kx_config_get_int(cfg, "printer", "timeout_s", PRINTER_DEFAULT_WAIT_MS / 1000, 1, 300,
-                           &v);
-    if (rc)
-        return rc;
-    out->timeout_ms = (int)v * 1000;
-    rc = kx_config_get_int(cfg, "printer", "request_timeout_s",
-                           PRINTER_DEFAULT_REQUEST_MS / 1000, 1, 60, &v);
-    if (rc)
-        return rc;
-    out->target.request_timeout_ms = (int)v * 1000;
-    return KX_OK;
-}
 
 kx_err kx_printer_open_config(const kx_printer_config *conf, kx_printer **out)
 {
