@@ -50,8 +50,7 @@ static void test_armed(void **state)
     kx_fault_arm("scanner", "scan", KX_ERR_SCAN_JAMMED, 1, 1);
     assert_int_equal(kx_fault_check("scanner", "open", KX_ERR_SCAN_JAMMED), KX_OK);
     assert_int_equal(kx_fault_check("scanner", "scan", KX_ERR_SCAN_JAMMED), KX_OK);
-    assert_int_equal(kx_fault_check("scanner", "scan", KX_ERR_SCAN_JAMMED),
-                     KX_ERR_SCAN_JAMMED);
+    assert_int_equal(kx_fault_check("scanner", "scan", KX_ERR_SCAN_JAMMED), KX_ERR_SCAN_JAMMED);
     assert_int_equal(kx_fault_check("scanner", "scan", KX_ERR_SCAN_JAMMED), KX_OK);
     /* two calls of any kind, then disarmed explicitly */
     kx_fault_arm("payment", "*", KX_ERR_BUSY, 0, 2);
