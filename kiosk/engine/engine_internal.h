@@ -19,32 +19,34 @@
  *               (kx_worker_progress, the job runner posts the result), and
  *               the main loop alone applies them to the session.
  *
- * Dependency direction (a file calls only files listed before it; no two
- * engine files call each other):
+ * Dependency direction: a file calls only files listed above it, so no two
+ * engine files call each other (tests/engine/callgraph.sh checks it on the
+ * built library):
  *
- *   core/clock.h, flow.c, journal.c, certinfo.c   (below the engine)
- *   worker.c        the jobs' runtime: mailbox, cancel, progress,
- *                   write-ahead steps, crash points
+ *   flow.c, journal.c, certinfo.c, core/clock.h   below the engine
+ *   worker.c         the jobs' runtime: mailbox, cancel, progress, write-
+ *                    ahead steps, crash points
+ *   staff_record.c   the record of staff actions (any thread)
  *   jobs_token.c, jobs_idcard.c, jobs_devices.c   device jobs (-> worker)
- *   devices.c       opens/closes the worker's devices (-> jobs_token)
- *   recovery.c      compensation and recovery jobs (-> worker, jobs_token)
- *   jobs.c          RA and payment jobs, the job table, the job thread
- *                   (-> every job file)
- *   state.c         the published state (reads the engine; calls nothing
- *                   above flow/journal except clients.c's broadcast)
- *   clients.c       client output queues, broadcast, publish (-> state)
- *   session.c       sessions walking their flow; starts jobs and applies
- *                   their results (-> jobs, devices, clients)
- *   staff_session.c staff login, idle logout, authorisation, recording
- *                   (-> clients)
- *   staff_actions.c staff actions on the customer's session and the staff
- *                   intents (-> session, staff_session, recovery)
- *   maintenance.c   self-tests, summary, logs, configuration, metrics
- *                   (-> staff_session, device jobs)
- *   staff_cmds.c    the staff request table (-> the three above)
- *   server.c        the socket, one line at a time (-> staff_cmds,
- *                   staff_actions, session, clients, state)
- *   engine.c        settings, the main loop, create/destroy (-> all)
+ *   devices.c        the worker's device handles (-> jobs_token)
+ *   recovery.c       compensation and recovery (-> worker, jobs_token)
+ *   jobs.c           RA and payment jobs, the job table, the job thread
+ *                    (-> worker, staff_record, every job file, recovery)
+ *   ---- the main loop's side: no file above this line calls into it ----
+ *   state.c          the published state, read from the engine
+ *   clients.c        output queues, publish (-> state)
+ *   session.c        the customer's session; starts jobs, applies their
+ *                    messages (-> jobs, worker, devices, clients, state)
+ *   staff_session.c  staff login, idle logout, authorisation
+ *                    (-> staff_record, clients)
+ *   staff_actions.c  assisted mode on the session, staff intents
+ *                    (-> session, staff_session, staff_record, recovery)
+ *   maintenance.c    self-tests, summary, logs, configuration, metrics
+ *                    (-> staff_session, staff_record, device jobs' self-tests)
+ *   staff_cmds.c     the staff request table (-> the three above)
+ *   server.c         the socket (-> staff_cmds, staff_actions, session,
+ *                    staff_session, clients, state)
+ *   engine.c         settings, the main loop, create/destroy (-> all)
  */
 #ifndef KX_ENGINE_INTERNAL_H
 #define KX_ENGINE_INTERNAL_H
@@ -64,6 +66,7 @@
 #include "engine/journal.h"
 #include "proto/protocol.h"
 #include "scanner/scanner.h"
+#include "staff/staff.h"
 
 #define KX_SESSION_ID_MAX 64
 #define KX_MAX_PREVIEWS 8
@@ -76,7 +79,6 @@ struct kx_scanner;
 struct kx_idcard_reader;
 struct kx_token_devices;
 struct kx_token_certs;
-struct kx_staff_db;
 struct kx_staff_mode;
 
 /* ==== shared data ==== */
@@ -385,6 +387,17 @@ void kx_step_end(kx_journal *j, const char *kind, kx_step *st, kx_err rc, const 
  * SIGKILL this process. phase: intent, effect, outcome. */
 void kx_crash_point(const char *kind, const char *phase);
 
+/* ---- staff_record.c: the record of staff actions (any thread) ---- */
+
+/* kx_staff_record - journal (staff_actions) and log one staff action.
+ * Touches only the journal (which locks itself) and the log, so a job may
+ * call it too (the staff_approval job records the RA's answer). */
+void kx_staff_record(kx_journal *j, const kx_staff_actor *a, const char *action,
+                     const char *session, int64_t tx_id, const char *reason, const char *detail,
+                     const char *outcome);
+/* copy text for a log line or the journal: no quotes, no control bytes */
+void kx_staff_clean_text(const char *in, char *out, size_t outsz);
+
 /* ---- jobs_token.c: the UKEY jobs ---- */
 
 kx_err kx_token_devices_open(const kx_config *cfg, struct kx_token_devices **out);
@@ -514,19 +527,12 @@ struct kx_engine {
     struct kx_staff_mode *staff; /* assisted mode, maintenance, metrics */
 };
 
-/* ---- engine.c: sessions, the main loop ---- */
-
-/* publish the current state to every subscribed client */
-void kx_engine_publish(kx_engine *e);
-/* apply an event from a client's intent; KX_ERR_STATE if not accepted now */
-kx_err kx_engine_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
-/* apply a flow event to the session */
-kx_err kx_engine_event(kx_engine *e, kx_event ev);
-/* the revoke reasons a client may choose (ids, NULL-terminated) */
-const char *const *kx_engine_revoke_reasons(void);
-
 /* ---- state.c: the published state ---- */
 
+/* the revoke reasons a customer may choose: ids (NULL-terminated) and
+ * their kx_ra_revoke_reason codes */
+extern const char *const kx_revoke_reason_ids[];
+extern const int kx_revoke_reason_codes[];
 /* the state as JSON; new reference */
 json_t *kx_state_json(kx_engine *e);
 /* screen texts */
@@ -534,47 +540,152 @@ const char *kx_screen_title(kx_screen screen, const char *doc, const char *activ
 const char *kx_error_action(kx_err code);
 const char *kx_doc_msgid(const char *doc);
 
-/* ---- server.c ---- */
+/* ---- clients.c: output to clients ---- */
+
+/* queue one line (a newline is added); a client whose queue overflows is
+ * marked for closing */
+void kx_client_queue(kx_client *c, const char *line);
+/* queue o as one compact JSON line; takes the reference */
+void kx_client_send_json(kx_client *c, json_t *o);
+/* publish the current state to every client that said hello */
+void kx_engine_publish(kx_engine *e);
+
+/* ---- session.c: the customer's session ---- */
+
+/* a client's intent (not a staff intent); KX_ERR_STATE if not accepted now */
+kx_err kx_session_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+/* apply a flow event to the session */
+kx_err kx_session_event(kx_engine *e, kx_event ev);
+/* wipe and free the session's data (also its secrets) */
+void kx_session_wipe(kx_session *s);
+/* main loop: recovery of every open session, at start */
+void kx_session_start_recovery(kx_engine *e);
+/* main loop: apply the worker's messages (progress, results) */
+void kx_session_job_messages(kx_engine *e);
+/* main loop, every iteration: the step timer */
+void kx_session_tick(kx_engine *e);
+
+/* ---- staff mode: shared by staff_session.c, staff_actions.c, maintenance.c ---- */
+
+#define KX_MAINT_DEV_COUNT 4 /* scanner, ID reader, token, RA */
+
+struct kx_staff_mode {
+    struct kx_staff_db *db;
+    unsigned allowed; /* bits of staff_session.c's assisted actions */
+    /* the open staff session (one per kiosk): staff_session.c writes it,
+     * state.c and maintenance.c read it */
+    int active;
+    char id[KX_JOURNAL_ID_MAX];
+    char name[128];
+    kx_staff_role role;
+    int64_t last_ms;
+    /* maintenance.c */
+    char log_file[1024];
+    int health[KX_MAINT_DEV_COUNT]; /* last self-test: 1 ok, 0 failed, -1 never run */
+    double ra_latency_ms;           /* last RA check, -1 none */
+    char metrics_file[1024];
+    int metrics_interval_s;
+    int64_t metrics_next_ms;
+    int metrics_dirty;
+    /* staff_actions.c: counter payments' own RA link (the worker polls the
+     * order meanwhile; a kx_ra handle is one thread's), opened on first use */
+    struct kx_ra *ra;
+    struct kx_payment *pay;
+};
+
+/* one staff request being handled: who asked (the connection), who is
+ * acting (filled by the authorisation) and why */
+typedef struct kx_staff_call {
+    const char *cmd;
+    kx_role conn_role;
+    unsigned uid;
+    kx_staff_actor actor; /* empty for the commands anyone may call */
+    const char *reason;   /* "" when none was given */
+} kx_staff_call;
+
+/* a row's handler in staff_cmds.c's table: *result is a new reference */
+typedef kx_err (*kx_staff_handler)(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                                   json_t **result);
+
+/* ---- staff_session.c: login, idle, authorisation, recording ---- */
+
+/* kx_staff_mode_open - load [staff] (members, policy, allowed_actions)
+ * into e->staff. KX_ERR_CONFIG with detail. kx_staff_mode_close frees it
+ * (NULL-safe). */
+kx_err kx_staff_mode_open(kx_engine *e);
+void kx_staff_mode_close(kx_engine *e);
+/* the staff members (read-only for jobs: staff UKEYs are never a customer's) */
+const struct kx_staff_db *kx_staff_mode_db(const kx_engine *e);
+/* 1 when [staff:ID] members exist (then staff actions need a login) */
+int kx_staff_members(const kx_engine *e);
+/* 1 while an admin is logged in (the screen may then read the journal) */
+int kx_staff_mode_admin(const kx_engine *e);
+/* kx_staff_authorize - may this connection do action now? Fills *a.
+ * KX_ERR_PERMISSION with detail otherwise. Refreshes the idle timer. */
+kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,
+                          int need_admin, kx_staff_actor *a);
+/* the reason a request or intent gives (*out, "" when none); a required
+ * one must be 3..200 bytes: KX_ERR_BAD_FORMAT otherwise */
+kx_err kx_staff_reason(json_t *msg, int required, const char **out);
+kx_err kx_staff_req_login(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                          json_t **result);
+kx_err kx_staff_req_login_token(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                                json_t **result);
+kx_err kx_staff_req_logout(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                           json_t **result);
+/* main loop, every iteration: the idle logout */
+void kx_staff_session_tick(kx_engine *e);
+
+/* ---- staff_actions.c: assisted mode on the customer's session ---- */
+
+kx_err kx_staff_req_manual_id(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                              json_t **result);
+kx_err kx_staff_req_counter_paid(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                                 json_t **result);
+/* retry and refund (call->cmd says which) */
+kx_err kx_staff_req_retry(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                          json_t **result);
+kx_err kx_staff_req_actions(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result);
+/* a staff intent on the screen (approve, reject, override, reset):
+ * authorised, applied to the session, recorded */
+kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+/* close the counter payments' RA link (NULL-safe) */
+void kx_staff_actions_close(kx_engine *e);
+
+/* ---- maintenance.c: the admin's requests, metrics ---- */
+
+/* read [staff] log_file and [metrics] (file, interval_s). KX_ERR_CONFIG */
+kx_err kx_maintenance_open(kx_engine *e);
+kx_err kx_maint_req_selftest(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                             json_t **result);
+kx_err kx_maint_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result);
+kx_err kx_maint_req_logs(kx_engine *e, const kx_staff_call *call, json_t *msg, json_t **result);
+kx_err kx_maint_req_config(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                           json_t **result);
+kx_err kx_maint_req_version(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result);
+kx_err kx_maint_req_maintenance(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                                json_t **result);
+/* main loop, every iteration: the metrics file when due */
+void kx_maintenance_tick(kx_engine *e);
+
+/* ---- staff_cmds.c: the staff request table ---- */
+
+/* kx_staff_request - handle a staff or maintenance request; returns 0 when
+ * cmd is not one of them, else 1 with *rc and *result (new reference). */
+int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
+                     json_t *msg, json_t **result, kx_err *rc);
+
+/* ---- server.c: the socket ---- */
 
 kx_err kx_server_listen(kx_engine *e);
 void kx_server_close(kx_engine *e);
 /* one poll iteration's worth of client I/O: fills pfd from index 2 on */
 int kx_server_pollfds(kx_engine *e, struct pollfd *pfd, int max);
 void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n);
-void kx_server_broadcast(kx_engine *e, const char *line);
 /* handle one received line as if client c sent it (fuzzing, tests) */
 void kx_server_feed(kx_engine *e, kx_client *c, char *line, size_t len);
-
-/* ---- staff_mode.c: assisted mode, the maintenance menu, metrics ---- */
-
-/* kx_staff_mode_open - load [staff] (members, policy, allowed_actions,
- * log_file) and [metrics] (file, interval_s) into e->staff. KX_ERR_CONFIG
- * with detail. kx_staff_mode_close frees it (NULL-safe). */
-kx_err kx_staff_mode_open(kx_engine *e);
-void kx_staff_mode_close(kx_engine *e);
-/* the staff members (read-only for jobs: staff UKEYs are never a customer's) */
-const struct kx_staff_db *kx_staff_mode_db(const kx_engine *e);
-/* 1 while an admin is logged in (the screen may then read the journal) */
-int kx_staff_mode_admin(const kx_engine *e);
-/* kx_staff_record - journal (staff_actions) and log one staff action.
- * Touches only the journal (which locks itself) and the log, so a job may
- * call it too (the staff_approval job records the RA's answer). */
-void kx_staff_record(kx_journal *j, const kx_staff_actor *a, const char *action,
-                     const char *session, int64_t tx_id, const char *reason, const char *detail,
-                     const char *outcome);
-/* kx_staff_request - handle a staff or maintenance request; returns 0 when
- * cmd is not one of them, else 1 with *rc and *result (new reference). */
-int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
-                     json_t *msg, json_t **result, kx_err *rc);
-/* staff intents: begin checks the login, allowed_actions and the reason;
- * end records the outcome. */
-kx_err kx_staff_intent_begin(kx_engine *e, kx_intent intent, json_t *msg, kx_role role,
-                             kx_staff_actor *a, const char **reason);
-void kx_staff_intent_end(kx_engine *e, kx_intent intent, const kx_staff_actor *a,
-                         const char *session, const char *state, const char *reason, kx_err rc);
-/* the state's "staff" member: {id,name,role,idle_left} or null (new ref) */
-json_t *kx_staff_state_json(kx_engine *e);
-/* main loop, every iteration: idle logout, metrics file when due */
-void kx_staff_mode_tick(kx_engine *e);
 
 #endif

@@ -127,32 +127,6 @@ static kx_role role_for(kx_engine *e, uid_t uid)
 
 /* ---- output ---- */
 
-static void client_queue(kx_client *c, const char *line)
-{
-    size_t n = strlen(line);
-    if (c->out_len + n + 1 > KX_PROTO_MAX_QUEUED) {
-        kx_log_warn("server.slow_client", "uid=%u pid=%d queued=%zu", (unsigned)c->uid,
-                    (int)c->pid, c->out_len);
-        c->closing = 2; /* drop at once */
-        return;
-    }
-    if (c->out_len + n + 1 > c->out_cap) {
-        size_t cap = c->out_cap ? c->out_cap : 4096;
-        while (cap < c->out_len + n + 1)
-            cap *= 2;
-        char *p = realloc(c->out, cap);
-        if (!p) {
-            c->closing = 2;
-            return;
-        }
-        c->out = p;
-        c->out_cap = cap;
-    }
-    memcpy(c->out + c->out_len, line, n);
-    c->out[c->out_len + n] = '\n';
-    c->out_len += n + 1;
-}
-
 static void client_flush(kx_client *c)
 {
     while (c->out_len) {
@@ -170,16 +144,6 @@ static void client_flush(kx_client *c)
     }
 }
 
-static void client_send_json(kx_client *c, json_t *o)
-{
-    char *s = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (s) {
-        client_queue(c, s);
-        free(s);
-    }
-}
-
 static void reply_error(kx_client *c, json_t *seq, kx_err code, const char *detail)
 {
     json_t *o = json_pack("{s:i, s:s, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type", "error",
@@ -187,16 +151,7 @@ static void reply_error(kx_client *c, json_t *seq, kx_err code, const char *deta
                           detail ? detail : kx_err_message(code));
     if (seq)
         json_object_set(o, "seq", seq);
-    client_send_json(c, o);
-}
-
-void kx_server_broadcast(kx_engine *e, const char *line)
-{
-    for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++) {
-        kx_client *c = &e->clients[i];
-        if (c->fd >= 0 && c->said_hello && !c->closing)
-            client_queue(c, line);
-    }
+    kx_client_send_json(c, o);
 }
 
 /* ---- requests ---- */
@@ -311,12 +266,12 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
         } else {
             c->role = wanted;
             c->said_hello = 1;
-            client_send_json(c, json_pack("{s:i, s:s, s:i, s:s, s:s, s:O?}", "v",
-                                          KX_PROTO_VERSION, "type", "welcome", "version",
-                                          KX_PROTO_VERSION, "role", kx_role_name(c->role),
-                                          "server", "kioskd 0.1", "seq", seq));
+            kx_client_send_json(c, json_pack("{s:i, s:s, s:i, s:s, s:s, s:O?}", "v",
+                                             KX_PROTO_VERSION, "type", "welcome", "version",
+                                             KX_PROTO_VERSION, "role", kx_role_name(c->role),
+                                             "server", "kioskd 0.1", "seq", seq));
             json_t *st = kx_state_json(e);
-            client_send_json(c, st);
+            kx_client_send_json(c, st);
             kx_log_info("server.hello", "uid=%u pid=%d role=%s", (unsigned)c->uid, (int)c->pid,
                         kx_role_name(c->role));
         }
@@ -329,12 +284,13 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
             rc = KX_ERR_BAD_FORMAT;
             detail = "unknown intent";
         } else {
-            rc = kx_engine_intent(e, in, msg, c->role);
+            rc = kx_intent_is_staff(in) ? kx_staff_intent(e, in, msg, c->role)
+                                        : kx_session_intent(e, in, msg, c->role);
             if (!rc) {
                 json_t *ack = json_pack("{s:i, s:s}", "v", KX_PROTO_VERSION, "type", "ack");
                 if (seq)
                     json_object_set(ack, "seq", seq);
-                client_send_json(c, ack);
+                kx_client_send_json(c, ack);
             } else {
                 detail = "intent not accepted";
             }
@@ -350,7 +306,7 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
                                     "reply", "ok", 1, "result", result ? result : json_null());
             if (seq)
                 json_object_set(rep, "seq", seq);
-            client_send_json(c, rep);
+            kx_client_send_json(c, rep);
         }
     } else {
         rc = KX_ERR_BAD_FORMAT;

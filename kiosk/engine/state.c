@@ -16,6 +16,13 @@
 #include "core/log.h"
 #include "engine_internal.h"
 
+/* ---- revoke reasons a customer may choose ---- */
+
+const char *const kx_revoke_reason_ids[] = {
+    "unspecified", "key_compromise",         "affiliation_changed",
+    "superseded",  "cessation_of_operation", NULL};
+const int kx_revoke_reason_codes[] = {0, 1, 3, 4, 5};
+
 /* ---- screen texts ---- */
 
 static const char *const screen_titles[KX_SCREEN_COUNT] = {
@@ -234,7 +241,7 @@ static json_t *state_choices(const kx_flow_state *st)
             N_("No reason given"), N_("The key or UKEY was compromised or lost"),
             N_("The company details changed"), N_("The certificate was replaced"),
             N_("The company ceased operating")};
-        const char *const *ids = kx_engine_revoke_reasons();
+        const char *const *ids = kx_revoke_reason_ids;
         for (int i = 0; ids[i]; i++)
             json_array_append_new(a,
                                   json_pack("{s:s, s:s}", "value", ids[i], "msgid", msgids[i]));
@@ -325,6 +332,19 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
 
 /* ---- the state ---- */
 
+/* the staff member logged in: {id,name,role,idle_left} or null */
+static json_t *state_staff(const kx_engine *e)
+{
+    const struct kx_staff_mode *m = e->staff;
+    if (!m || !m->active)
+        return json_null();
+    long left = (long)kx_staff_policy_get(m->db)->idle_seconds -
+                (long)((kx_now_ms() - m->last_ms) / 1000);
+    return json_pack("{s:s, s:s, s:s, s:i}", "id", m->id, "name", m->name, "role",
+                     m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff", "idle_left",
+                     (int)(left < 0 ? 0 : left));
+}
+
 json_t *kx_state_json(kx_engine *e)
 {
     kx_session *s = &e->s;
@@ -349,7 +369,7 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "service",
                         s->active ? json_string(kx_service_id(s->service)) : json_null());
     json_object_set_new(o, "lang", json_string(e->lang));
-    json_object_set_new(o, "staff", kx_staff_state_json(e));
+    json_object_set_new(o, "staff", state_staff(e));
     if (st) {
         int idx, cnt;
         kx_flow_step_number(s->flow, s->pos.state, &idx, &cnt);
@@ -447,15 +467,4 @@ json_t *kx_state_json(kx_engine *e)
         json_object_set_new(o, "timeout", json_null());
     }
     return o;
-}
-
-void kx_engine_publish(kx_engine *e)
-{
-    json_t *o = kx_state_json(e);
-    char *line = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    if (!line)
-        return;
-    kx_server_broadcast(e, line);
-    free(line);
 }

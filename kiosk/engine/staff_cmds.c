@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * staff_cmds.c - the staff and maintenance requests of docs/protocol.md
+ * as one table: each command's handler, who may call it, the action name
+ * [staff] allowed_actions knows it by, whether it needs a reason, and how
+ * it is recorded. kx_staff_request is the only dispatch: nothing else
+ * compares a command name. Main loop only.
+ */
+#include <string.h>
+
+#include "core/log.h"
+#include "engine_internal.h"
+
+/* who may call a command */
+enum staff_who {
+    WHO_ANYONE, /* no login needed (the logins themselves, logout) */
+    WHO_STAFF,  /* a logged-in member, or a staff connection without members */
+    WHO_ADMIN,  /* a logged-in admin, or a staff connection without members */
+};
+
+/* how a command is recorded in the journal's staff_actions */
+enum staff_record {
+    REC_NONE,    /* not recorded (read-only) */
+    REC_TABLE,   /* recorded here after it succeeded: action = cmd */
+    REC_HANDLER, /* the handler records it, with its detail and outcome */
+};
+
+static const struct staff_cmd {
+    const char *cmd;
+    kx_staff_handler handler;
+    enum staff_who who;
+    const char *action; /* its name in [staff] allowed_actions, or NULL */
+    int needs_reason;   /* a reason (3..200 bytes) when members are configured */
+    enum staff_record record;
+} staff_cmds[] = {
+    /* the staff session (staff_session.c) */
+    {"staff_login", kx_staff_req_login, WHO_ANYONE, NULL, 0, REC_HANDLER},
+    {"staff_login_token", kx_staff_req_login_token, WHO_ANYONE, NULL, 0, REC_HANDLER},
+    {"staff_logout", kx_staff_req_logout, WHO_ANYONE, NULL, 0, REC_HANDLER},
+    /* staff actions (staff_actions.c) */
+    {"staff_actions", kx_staff_req_actions, WHO_STAFF, NULL, 0, REC_NONE},
+    {"manual_id", kx_staff_req_manual_id, WHO_STAFF, "manual_id", 1, REC_HANDLER},
+    {"counter_paid", kx_staff_req_counter_paid, WHO_STAFF, "counter_paid", 1, REC_HANDLER},
+    {"retry", kx_staff_req_retry, WHO_STAFF, "retry", 0, REC_HANDLER},
+    {"refund", kx_staff_req_retry, WHO_STAFF, "refund", 1, REC_HANDLER},
+    /* maintenance (maintenance.c) */
+    {"selftest", kx_maint_req_selftest, WHO_ADMIN, NULL, 0, REC_HANDLER},
+    {"summary", kx_maint_req_summary, WHO_ADMIN, NULL, 0, REC_HANDLER},
+    {"logs", kx_maint_req_logs, WHO_ADMIN, NULL, 0, REC_TABLE},
+    {"config", kx_maint_req_config, WHO_ADMIN, NULL, 0, REC_TABLE},
+    {"version", kx_maint_req_version, WHO_ADMIN, NULL, 0, REC_NONE},
+    {"maintenance", kx_maint_req_maintenance, WHO_ADMIN, NULL, 0, REC_HANDLER},
+};
+
+int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
+                     json_t *msg, json_t **result, kx_err *rc)
+{
+    const struct staff_cmd *row = NULL;
+    for (size_t i = 0; !row && i < sizeof staff_cmds / sizeof staff_cmds[0]; i++)
+        if (strcmp(cmd, staff_cmds[i].cmd) == 0)
+            row = &staff_cmds[i];
+    if (!row)
+        return 0;
+    kx_staff_call call = {.cmd = row->cmd, .conn_role = conn_role, .uid = uid, .reason = ""};
+    if (row->who != WHO_ANYONE) {
+        *rc = kx_staff_authorize(e, conn_role, uid, row->action ? row->action : row->cmd,
+                                 row->who == WHO_ADMIN, &call.actor);
+        if (*rc) {
+            kx_log_warn("staff.refused", "cmd=%s uid=%u detail=\"%s\"", cmd, uid,
+                        kx_err_detail());
+            return 1;
+        }
+        if ((*rc =
+                 kx_staff_reason(msg, row->needs_reason && kx_staff_members(e), &call.reason)))
+            return 1;
+    }
+    *rc = row->handler(e, &call, msg, result);
+    if (!*rc && row->record == REC_TABLE)
+        kx_staff_record(e->journal, &call.actor, row->cmd, NULL, 0, NULL, NULL, "ok");
+    return 1;
+}
