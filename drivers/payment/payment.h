@@ -49,7 +49,9 @@ typedef struct kx_payment_order {
     int64_t paid_at;              /* 0 when unpaid */
     int64_t refunded_fen;
     char refund_id[KX_RA_ID_MAX];
-    char channel[KX_RA_SHORT_MAX]; /* paid by "qr" or "counter"; "" unpaid/unknown */
+    char channel[KX_RA_SHORT_MAX];   /* paid by "qr" or "counter"; "" unpaid/unknown */
+    char invoice_url[KX_RA_URL_MAX]; /* e-invoice link of a paid order; "" if none */
+    int64_t refunded_at;             /* 0 unless refunded (refund_id is its reference) */
 } kx_payment_order;
 
 /* A payment staff took at the counter; strings borrowed for the call. */

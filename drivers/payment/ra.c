@@ -51,6 +51,8 @@ static void payment_ra_convert(const kx_ra_order *in, kx_payment_order *out)
     out->refunded_fen = in->refunded_fen;
     kx_strlcpy(out->refund_id, in->refund_id, sizeof out->refund_id);
     kx_strlcpy(out->channel, in->channel, sizeof out->channel);
+    kx_strlcpy(out->invoice_url, in->invoice_url, sizeof out->invoice_url);
+    out->refunded_at = in->refunded_at;
 }
 
 static kx_err payment_ra_finish(kx_err rc, const kx_ra_order *o, kx_payment_order *out)

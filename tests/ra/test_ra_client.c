@@ -448,9 +448,14 @@ static void test_payment_backend(void **state)
     assert_int_equal(kx_payment_wait(p, o.order_id, 5000, 100, NULL, &o), KX_OK);
     assert_int_equal(admin("POST", "/admin/settings", "{\"auto_pay_s\":-1}", NULL), 200);
     assert_int_equal(o.state, KX_PAYMENT_PAID);
+    /* the driver carries the e-invoice link of a paid order (the receipt's QR) */
+    assert_true(strncmp(o.invoice_url, "https://", 8) == 0);
+    assert_non_null(strstr(o.invoice_url, o.order_id));
+    assert_int_equal(o.refunded_at, 0);
     k = strdup(key());
     assert_int_equal(kx_payment_refund(p, k, o.order_id, "customer left", &o), KX_OK);
     assert_int_equal(o.state, KX_PAYMENT_REFUNDED);
+    assert_true(o.refunded_at > 0); /* when, for the receipt */
     char refund_id[KX_RA_ID_MAX];
     snprintf(refund_id, sizeof refund_id, "%s", o.refund_id);
     fault("order_refund=reset*1");
