@@ -27,6 +27,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_internal.h"
+#include "jobs_sm2.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
 
@@ -160,6 +161,7 @@ static kx_err ensure_case(kx_worker *w, const kx_job_input *in, kx_job_result *o
     req.email = in->email[0] ? in->email : NULL;
     req.token_serial = in->token_serial[0] ? in->token_serial : NULL;
     req.cert_serial = in->cert_serial[0] ? in->cert_serial : NULL;
+    req.cert_profile = kx_sm2_case_profile(w->cfg);
     snprintf(key, sizeof key, "%.48s.case", in->session);
     kx_ra_case c;
     rc = kx_ra_case_create(w->dev->ra, key, &req, &c);
@@ -378,6 +380,8 @@ static kx_err ra_issue(kx_worker *w, const kx_job_input *in, kx_job_result *out,
     kx_err rc = kx_worker_need_ra(w);
     if (rc)
         return rc;
+    if (kx_sm2_site(w->cfg)) /* an SM2 pair: jobs_sm2.c */
+        return kx_sm2_ra_issue(w, in, out, renew);
     const char *sid = in->session, *case_id = in->case_id;
     int pinless = in->service == KX_SVC_RENEW_NOPIN;
     if (!in->csr) {

@@ -26,6 +26,7 @@
 #include "core/str.h"
 #include "certinfo.h"
 #include "engine_internal.h"
+#include "jobs_sm2.h"
 #include "staff/staff.h"
 #include "token/token.h"
 
@@ -51,12 +52,14 @@ kx_err kx_token_devices_open(const kx_config *cfg, struct kx_token_devices **out
     struct kx_token_devices *t = calloc(1, sizeof *t);
     if (!t)
         return KX_ERR_NO_MEMORY;
-    static const char *const types[] = {"ec-p256", "rsa-2048", NULL};
+    static const char *const types[] = {"ec-p256", "rsa-2048", "sm2", NULL};
     int ti = 0;
     kx_err rc = kx_pin_policy_load(cfg, &t->policy);
     if (!rc)
         rc = kx_config_get_enum(cfg, "engine", "key_type", types, 0, &ti);
     t->key_type = ti == 1 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256;
+    if (ti == 2 || kx_sm2_site(cfg)) /* SM2 dual certificates (jobs_sm2.c) */
+        t->key_type = KX_KEY_SM2;
     kx_strlcpy(t->blank_pin, kx_config_get_str(cfg, "engine", "blank_pin", "12345678"),
                sizeof t->blank_pin);
     if (rc) {
@@ -122,12 +125,14 @@ static kx_err module_of(kx_worker *w, kx_token_module **out)
     return rc;
 }
 
-/* the certificate with a private key that expires last, or NULL */
+/* the certificate with a private key that expires last, or NULL (of an
+ * SM2 pair, the signing certificate) */
 static const kx_token_cert *best_cert(const kx_token_certs *cs)
 {
     const kx_token_cert *best = NULL;
     for (size_t i = 0; i < cs->count; i++)
-        if (cs->items[i].has_private_key && (!best || cs->items[i].not_after > best->not_after))
+        if (cs->items[i].has_private_key && !(cs->items[i].usage & KX_CERT_USAGE_ENCRYPT) &&
+            (!best || cs->items[i].not_after > best->not_after))
             best = &cs->items[i];
     return best;
 }
@@ -267,8 +272,9 @@ kx_err kx_job_pin_verify(kx_worker *w, const kx_job_input *in, kx_job_result *ou
     if (!in->pin)
         return KX_ERR_STATE;
     unsigned flags = 0;
-    kx_err rc = kx_token_login(t->current, in->pin, &flags);
-    out->tries_left = (flags & KX_TOKEN_PIN_FINAL_TRY) ? 1 : -1;
+    int tries = -1; /* known on SKF UKEYs: "N tries left" */
+    kx_err rc = kx_token_login_tries(t->current, in->pin, &flags, &tries);
+    out->tries_left = tries >= 0 ? tries : (flags & KX_TOKEN_PIN_FINAL_TRY) ? 1 : -1;
     out->parts |= KX_JR_TRIES_LEFT;
     return rc;
 }
@@ -435,11 +441,16 @@ kx_err kx_job_install(kx_worker *w, const kx_job_input *in, kx_job_result *out)
             t->new_id_len = idl;
             rc = kx_token_verify_pair(t->target, t->new_id, t->new_id_len);
         }
+        /* an SM2 pair: the encryption key and certificate, same container */
+        if (!rc)
+            rc = kx_sm2_install_enc(w, in->session, t->target, t->new_id, t->new_id_len);
         /* a fresh token has nothing to replace: give the pair its label now */
         if (!rc && t->target != t->current)
             rc = kx_token_relabel(t->target, t->new_id, t->new_id_len, "kx-cert");
         kx_step_end(w->journal, "install", &st, rc, rc ? NULL : serial);
     }
+    if (!rc) /* installed and journaled: an SM2 request is not needed again */
+        kx_sm2_forget(w, in->session);
     return rc;
 }
 
@@ -500,6 +511,30 @@ kx_err kx_device_finish_install(kx_worker *w, const char *token_serial, const ch
     if (rc == KX_OK)
         rc = kx_token_relabel(tok, id, idl, "kx-cert");
     kx_token_close(tok);
+    return rc;
+}
+
+kx_err kx_sm2_token_of(kx_worker *w, const char *serial, kx_token **out, int *owned)
+{
+    struct kx_token_devices *t = tk(w);
+    kx_token *have[2] = {t->target, t->current};
+    *out = NULL;
+    *owned = 0;
+    for (int i = 0; i < 2; i++) {
+        kx_token_info ti;
+        if (have[i] && kx_token_get_info(have[i], &ti) == KX_OK &&
+            strcmp(ti.serial, serial) == 0) {
+            *out = have[i];
+            return KX_OK;
+        }
+    }
+    kx_token_module *m;
+    kx_err rc = module_of(w, &m);
+    if (!rc && (!serial || !serial[0]))
+        rc = KX_ERR_TOKEN_ABSENT;
+    if (!rc)
+        rc = kx_token_open(m, serial, out);
+    *owned = !rc;
     return rc;
 }
 

@@ -34,6 +34,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_internal.h"
+#include "jobs_sm2.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
 
@@ -88,8 +89,11 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, in
         ist = KX_TX_OPEN;
     }
     kx_ra_cert c = {0};
-    kx_err rc = kx_ra_cert_get(w->dev->ra, serial, &c);
-    if (!rc)
+    kx_err rc = KX_OK;
+    if (kx_sm2_site(w->cfg)) /* the pair and its envelope: jobs_sm2.c */
+        rc = kx_sm2_recover_install(w, js->id, js->token_serial, js->case_id, serial,
+                                    js->old_serial);
+    else if (!(rc = kx_ra_cert_get(w->dev->ra, serial, &c)))
         rc = kx_device_finish_install(w, js->token_serial, c.cert_pem, c.chain_pem);
     kx_ra_cert_clear(&c);
     if (rc) {
@@ -101,6 +105,7 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, in
     }
     if (ist == KX_TX_OPEN)
         kx_journal_outcome(w->journal, t.id, KX_TX_DONE, serial, KX_OK);
+    kx_sm2_forget(w, js->id);
     return KX_OK;
 }
 
