@@ -17,11 +17,7 @@ mkdir -p "$SKF_SOFT_DIR"
 export KX_TEST_PIN=246810 KX_TEST_SO_PIN=13572468
 unset KX_TEST_NEW_PIN KX_FAULT_TOKEN
 ID="distid:1234567812345678"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-no() { fail=$((fail + 1)); echo "FAIL: $*"; }
-check() { local what=$1; shift; if "$@"; then ok; else no "$what"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" -eq 0 ] && [ "$pass" -gt 0 ]; exit $?; }
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 # stool ARGS: token_tool on skf-soft (stderr to the log)
 stool() { "$TOOL" --backend skf --module "$SKFLIB" "$@" 2>>"$T/log"; }
 faults() { printf '%s\n' "$@" > "$SKF_SOFT_FAULTS"; }
