@@ -10,7 +10,7 @@ B=${KX_BUILD:?}; S=${KX_SOURCE:?}
 KIOSK="$B/kiosk/ui/kiosk"; G="$S/tests/ui/golden"
 T=$(mktemp -d /tmp/kx-ui-golden-XXXXXX); trap 'rm -rf "$T"' EXIT
 export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=warn
-pass=0; fail=0
+source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 cases="home:zh_CN:portrait pin_enter:zh_CN:portrait payment:zh_CN:portrait
 seal_review:zh_CN:portrait error:zh_CN:portrait home:en:landscape done:en:landscape"
 for c in $cases; do
@@ -18,7 +18,7 @@ for c in $cases; do
   out="$T/$lang-$orient"
   if ! "$KIOSK" --screenshots "$out" --only "$name" --lang "$lang" --orientation "$orient" \
        >/dev/null 2>"$T/err"; then
-    fail=$((fail+1)); echo "FAIL: render $c"; head -5 "$T/err"; continue
+    bad "render $c"; head -5 "$T/err"; continue
   fi
   golden="$G/$name-$lang-$orient.png"
   if /usr/bin/python3 - "$out/$name.png" "$golden" "${KX_UPDATE_GOLDENS:-0}" <<'PY'
@@ -43,7 +43,6 @@ if mean >= 2.5 or off >= 0.015:
     print("differs from golden: mean %.2f, %.2f%% pixels off" % (mean, off * 100))
     sys.exit(1)
 PY
-  then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL: golden $c"; fi
+  then ok; else bad "golden $c"; fi
 done
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
