@@ -65,6 +65,7 @@
 #define SS_BAND_MM 0.25      /* line band guard beyond a line's measured edge */
 #define SS_TOUCH_MM 0.35     /* ink this close to a line's edge touches it */
 #define SS_MIN_INK_MM2 1.5   /* smaller ink components are dust */
+#define SS_SPECK_MM2 0.3     /* ... and smaller pieces join no impression */
 #define SS_REACH_BLOCKS 2    /* ink this close to a line's band reaches it */
 #define SS_DILATE_BLOCKS 2   /* ink joined across gaps of 2 x 2 blocks (~1.4 mm) */
 #define SS_GROUP_MM 3.0      /* ink pieces this close form one impression */
@@ -810,6 +811,7 @@ typedef struct ss_cellacc {
     unsigned lines;
     uint32_t hist[256];     /* per-pixel strength histogram (full resolution) */
     uint32_t contrast[256]; /* seal ink: per-pixel paper - min(green, blue) */
+    unsigned entangled;     /* KX_SEAL_LINE_* between it and a neighbour's pen ink */
 } ss_cellacc;
 
 static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
@@ -1133,9 +1135,13 @@ static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp
      * unless they are seal ink mostly in two different cells. */
     if (ncomp <= 4000) {
         int gap = (int)ceil(SS_GROUP_MM * s->k / s->S);
+        /* specks of dust beside an impression are not part of it */
+        long speck = (long)ceil(SS_SPECK_MM2 * s->k * s->k / (s->S * s->S));
+        if (speck < 1)
+            speck = 1;
         for (int i = 0; i < ncomp; i++)
             for (int j = i + 1; j < ncomp; j++)
-                if (pieces[i].count && pieces[j].count &&
+                if (pieces[i].count >= speck && pieces[j].count >= speck &&
                     (kind || ss_same_home(ss_home(pieces[i].cell_mass),
                                           ss_home(pieces[j].cell_mass))) &&
                     ss_box_gap(pieces[i].x0, pieces[i].y0, pieces[i].x1, pieces[i].y1,
@@ -1171,9 +1177,10 @@ static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp
          * is the part of it that went over the line (the line hid the
          * stroke between them). */
         ss_group_totals(pieces, ncomp);
+        double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (s->S * s->S);
         for (int j = 0; j < ncomp; j++) {
             ss_piece *b = &pieces[j];
-            if (b->group != j || !b->gcount || b->gregions != 1u << 6)
+            if (b->group != j || b->gcount < min_blocks || b->gregions != 1u << 6)
                 continue;
             int best = -1, best_gap = far + 1;
             for (int i = 0; i < ncomp; i++) {
@@ -1216,6 +1223,26 @@ static void ss_ink_assign(const ss_scan *s, const ss_piece *pieces, ss_ink *ik)
                 best = c;
             }
         ik->comp_cell[i] = best;
+    }
+}
+
+/* Pen ink only: when a signature assigned to one cell reaches into the
+ * other cell of the row, the ink there is not only that cell's own: where
+ * one signature ends and the other begins is unclear (their characters lie
+ * apart), so that cell's impression is not taken as clean either: unless
+ * faint, it counts as touching the line between them (acc->entangled). */
+static void ss_ink_entangled(const ss_scan *s, const ss_piece *pieces, const ss_ink *ik,
+                             ss_cellacc acc[6])
+{
+    int ncomp = s->runs.ncomp;
+    for (int i = 0; i < ncomp && ik->kind; i++) {
+        const ss_piece *g = &pieces[i];
+        int gc = ik->comp_cell[i];
+        if (g->group != i || gc < 4)
+            continue;
+        int other = gc == 4 ? 5 : 4;
+        if (g->gmass[other] > 0 && acc[other].present)
+            acc[other].entangled = other == 4 ? KX_SEAL_LINE_RIGHT : KX_SEAL_LINE_LEFT;
     }
 }
 
@@ -1321,6 +1348,7 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     ss_ink_group(s, kind, pieces, s->runs.ncomp);
     ss_ink_assign(s, pieces, ik);
     ss_ink_measure(s, t, ik, acc);
+    ss_ink_entangled(s, pieces, ik, acc);
     ss_ink_owner(s, ik);
     return KX_OK;
 }
@@ -1537,6 +1565,9 @@ static void ss_decide(const ss_scan *s, const ss_cellacc *a, int kind, kx_seal_c
     } else if (kind == 0 ? ss_hist_percentile(a->contrast, 0.90, 0) < SS_FAINT_SEAL
                          : p90 < SS_FAINT_SIG) {
         c->status = KX_SEAL_FAINT;
+    } else if (a->entangled) {
+        c->status = KX_SEAL_CROSSES_LINE;
+        c->lines = a->entangled;
     } else {
         c->status = KX_SEAL_OK;
     }

@@ -146,7 +146,7 @@ def ink_field(rng, size, mode):
     field = np.asarray(Image.fromarray((coarse * 255).astype(np.uint8)).resize((w, h), Image.BICUBIC),
                        dtype=np.float32) / 255.0
     if mode == "faint":
-        return rng.uniform(0.08, 0.18) * (0.8 + 0.4 * field)
+        return rng.uniform(0.12, 0.2) * (0.8 + 0.4 * field)
     if mode == "worn":
         return np.clip(rng.uniform(0.55, 0.7) * (0.85 + 0.3 * field), 0, 1)
     lo = rng.uniform(0.55, 0.8)
