@@ -163,6 +163,9 @@ static kx_err wait_token(kx_worker *w, int want_cert, kx_token **out, char *seri
 {
     kx_token_module *m;
     kx_err rc = module_of(w, &m);
+    if (rc == KX_ERR_CONFIG) /* the UKEY library does not load: the screen
+                                says the UKEY does not respond, the log why */
+        rc = KX_ERR_TOKEN;
     if (rc)
         return rc;
     struct kx_token_devices *t = tk(w);

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# SM2 dual certificates end to end on an sm2-dual site: kioskd with the SKF
+# back-end on skf-soft UKEYs, ra-sim's SM2 CA and KMC over mutual TLS.
+#  1. renewal with the PIN of a UKEY holding an SM2 pair: a wrong PIN shows
+#     the tries left; the new container replaces the old one;
+#  2. new issuance onto a UKEY with the default PIN (the whole path: licence,
+#     ID card, scans, seal sheet, payment, PIN, SM2 key, pair, envelope);
+#  3. a UKEY library that does not load: an error screen and a failed
+#     self-test, kioskd alive.
+# After 1 and 2 the UKEY's pair is checked (tests/sm2/lib.sh): openssl
+# verify against the SM2 CA, SM2-with-SM3, key usages, a signature by the
+# UKEY's key, a decryption by the imported key; ra-sim's counters (one
+# order paid, no refund, the UKEY reported).
+source "$(dirname "$0")/lib.sh"
+new_issuance_setup "$CODE" || { echo "document set-up failed"; exit 1; }
+sim_start --auto-approve 0 --auto-pay 0 || exit 1
+idcard_start || exit 1
+sm2_ukey_with_pair ukey-r 123456 || { bad "set-up: a UKEY with an SM2 pair"; finish; exit 1; }
+old_serial=$(cat "$T/ukey-ukey-r/serial")
+old_con=$(sm2_containers ukey-r | awk '{print $1}')
+sm2_config </dev/null
+kioskd_start || exit 1
+admin POST /admin/counters/reset >/dev/null
+
+# ---- 1. renewal with the PIN ----
+flow sm2-renew <<FLOW
+send choose_service service=renew
+expect timeout=20 screen=cert_show cert.uscc=$CODE
+send confirm
+expect screen=pin_enter input.kind=pin
+send pin pin=654321
+expect screen=error error.name=KX_ERR_PIN_INCORRECT intents~retry
+send retry
+expect screen=pin_enter input.tries_left=4
+send pin pin=123456
+expect timeout=10 screen=agreement
+send confirm
+expect screen=fee_confirm
+send confirm
+expect timeout=30 screen=done
+send confirm
+expect screen=home
+FLOW
+check "renewal: one order paid" test "$(counter orders_paid)" = 1
+check "renewal: no refund" test "$(counter refunds)" = 0
+check "renewal: one pair renewed" test "$(counter certs_renewed)" = 1
+check "renewal: the KMC enveloped one key pair" test "$(counter kmc_envelopes)" = 1
+check "renewal: the old container is gone" bash -c "! '$UTIL' containers ukey-r JXCA | grep -q '^$old_con '"
+sm2_pair_checks ukey-r 123456 renewal "$T/out-renew"
+new_serial=$(openssl x509 -in "$T/out-renew/sm2-sign.pem" -noout -serial 2>/dev/null | cut -d= -f2 | tr A-F a-f)
+check "renewal: a new signing serial" test -n "$new_serial" -a "$new_serial" != "$old_serial"
+check "renewal: the user PIN has all its tries again" test "$("$UTIL" tries ukey-r JXCA | cut -d' ' -f2)" = 5/5
+check "renewal: the RA knows the UKEY of the pair" test \
+  "$(ra GET "/v1/certificates/$new_serial" | jget token_serial)" = "$(sm2_serial ukey-r)"
+check "the PIN is not in kioskd's log" bash -c "! grep -qE '654321|123456' '$T/kioskd.log'"
+
+# ---- 2. new issuance ----
+admin POST /admin/counters/reset >/dev/null
+sm2_blank ukey-n
+idcard_place
+new_issuance_flow && ok || { bad "new issuance flow"; cat "$T/seg.err"; tail -20 "$T/kioskd.log"; }
+check "new: one order paid" test "$(counter orders_paid)" = 1
+check "new: no refund" test "$(counter refunds)" = 0
+check "new: the KMC enveloped one key pair" test "$(counter kmc_envelopes)" = 1
+sm2_pair_checks ukey-n 270513 new "$T/out-new"
+check "new: the customer's PIN replaced the default one" sm2_tool ukey-n 270513 login
+check "the journal has no open transaction" bash -c "! '$K' journal --open | grep -q '\"id\"'"
+check "no SM2 request left in the state directory" bash -c "! ls '$T/state'/sm2-*.req >/dev/null 2>&1"
+
+# ---- 3. a UKEY library that does not answer ----
+kioskd_stop
+ADMIN_PIN=975310
+hash=$(echo "$ADMIN_PIN" | "$K" staff-hash | sed -n 's/.*"pin_hash":"\([^"]*\)".*/\1/p')
+SM2_SKFLIB=$T/no-such-libskf.so sm2_config <<CONF
+[staff:9001]
+name = Admin
+role = admin
+pin_hash = $hash
+CONF
+kioskd_start || exit 1
+flow sm2-nolib <<'FLOW'
+send choose_service service=renew
+expect timeout=20 screen=error error.name=KX_ERR_TOKEN intents~cancel
+send cancel
+expect timeout=10 screen=cancelled
+send confirm
+FLOW
+check "no library: kioskd is alive" "$K" status
+sleep 0.5
+echo "$ADMIN_PIN" | "$K" selftest token --staff 9001 > "$T/selftest.json" 2>>"$T/ctl.log"
+check "no library: the maintenance self-test of the UKEY reader fails" \
+  grep -q '"ok":false' "$T/selftest.json"
+check "no library: the self-test says the library does not load" \
+  grep -q 'cannot load SKF library' "$T/selftest.json"
+# a library that loads but is no SKF library (a PKCS#11 module)
+kioskd_stop
+SM2_SKFLIB=$P11_MODULE sm2_config </dev/null
+kioskd_start || exit 1
+flow sm2-wronglib <<'FLOW'
+send choose_service service=renew
+expect timeout=20 screen=error error.name=KX_ERR_TOKEN
+send cancel
+FLOW
+check "wrong library: kioskd is alive" "$K" status
+check "wrong library: the log names the missing SKF function" grep -q 'token.load.*SKF_' "$T/kioskd.log"
+finish
