@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ctl_imaging.c - kioskctl subcommands for document imaging: `license`
- * (read the licence QR) and `idcard-crop` (cut an ID card out of a flatbed
- * scan). Both run in the kioskctl front, which links no RA, scanner or
+ * (read the licence QR), `idcard-crop` (cut an ID card out of a flatbed
+ * scan) and `doc-check` (which document a page is). All run in the kioskctl
+ * front, which links no RA, scanner or
  * token library (`scan` is in ctl_scan.c).
  *
  * Each prints one JSON object on stdout. Exit codes: 0 success, 1 nothing
@@ -18,6 +19,7 @@
 #include "core/str.h"
 #include "ctl.h"
 #include "imaging/cardcrop.h"
+#include "imaging/doccheck.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 
@@ -162,4 +164,53 @@ int ctl_cmd_idcard_crop(int argc, char **argv)
     kx_image_free(card);
     ctl_print_json(o);
     return CTL_EXIT_OK;
+}
+
+/* Declared here until kiosk/ctl/ctl.h lists it (and main.c's table runs it
+ * as "doc-check IMAGE [--expect KIND]"). */
+int ctl_cmd_doc_check(int argc, char **argv);
+
+/* `kioskctl doc-check IMAGE [--expect KIND]`: prints {"kind","label",
+ * "bbox","ink_share","faint_share","expected"?,"matches"?,"ms"}; exit 0 when
+ * the page is a recognised document (and the one expected, when given), 1
+ * when not, 2 for usage errors and unreadable images. */
+int ctl_cmd_doc_check(int argc, char **argv)
+{
+    static const char *const with_value[] = {"--expect", NULL};
+    const char *path = ctl_positional(argc, argv, 0, with_value);
+    const char *expect = ctl_option(argc, argv, "--expect");
+    int want = -1;
+    for (int k = 0; expect && k < KX_DOC_KIND_COUNT; k++)
+        if (strcmp(expect, kx_doc_kind_name((kx_doc_kind)k)) == 0)
+            want = k;
+    if (!path || (expect && want < 0) || ctl_positional(argc, argv, 1, with_value))
+        return ctl_fail(CTL_EXIT_USAGE, "doc-check", "%s",
+                        kx_tr(N_("usage: kioskctl doc-check IMAGE [--expect KIND]")));
+    double t0 = ctl_now_ms();
+    kx_image *img = NULL;
+    kx_err rc = kx_image_load(path, &img);
+    if (rc)
+        return ctl_imaging_load_failed("doc-check", path, rc);
+    kx_doc_check dc;
+    rc = kx_doccheck(img, &dc);
+    kx_image_free(img);
+    if (rc)
+        return ctl_fail(CTL_EXIT_USAGE, "doc-check", "%s (%s)", kx_tr(kx_err_message(rc)),
+                        kx_err_detail());
+    json_t *o = json_object();
+    json_object_set_new(o, "kind", json_string(kx_doc_kind_name(dc.kind)));
+    json_object_set_new(o, "label", json_string(kx_tr(kx_doc_kind_label(dc.kind))));
+    json_object_set_new(o, "bbox",
+                        json_pack("[iiii]", dc.bbox[0], dc.bbox[1], dc.bbox[2], dc.bbox[3]));
+    json_object_set_new(o, "ink_share", json_real(round(dc.ink_share * 1e5) / 1e5));
+    json_object_set_new(o, "faint_share", json_real(round(dc.faint_share * 1e5) / 1e5));
+    int ok = dc.kind != KX_DOC_UNKNOWN;
+    if (want >= 0) {
+        ok = (int)dc.kind == want;
+        json_object_set_new(o, "expected", json_string(expect));
+        json_object_set_new(o, "matches", json_boolean(ok));
+    }
+    json_object_set_new(o, "ms", json_integer((json_int_t)(ctl_now_ms() - t0 + 0.5)));
+    ctl_print_json(o);
+    return ok ? CTL_EXIT_OK : CTL_EXIT_INVALID;
 }
