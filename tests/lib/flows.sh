@@ -24,58 +24,27 @@ flow_file() { # NAME FILE [KEY=VALUE...]
   flow "$name" <<<"$script"   # not a pipe: flow counts in this shell
 }
 
-# The straight path of a new issuance (no detours), in segments because the
-# scanner's page changes between them. Needs the set-up of new.sh: docs,
-# SANE pnm, idcard-sim, a blank token. Returns non-zero at the first
-# segment that fails (e.g. when kioskd is killed at a crash point).
+# flow_text NAME: the text of tests/engine/flows/NAME.flow without its
+# comment lines, each "include OTHER" line replaced by OTHER's text
+flow_text() { # NAME
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    case $line in
+      include\ *) flow_text "${line#include }" || return 1 ;;
+      \#*) ;;
+      *) printf '%s\n' "$line" ;;
+    esac
+  done < "$FLOWS/$1.flow"
+}
+
+# The straight path of a new issuance (tests/engine/flows/services/
+# new_issuance.flow), in segments because the scanner's page changes
+# between them. Needs the set-up of new.sh: docs, SANE pnm, idcard-sim, a
+# blank token. Returns non-zero at the first segment that fails (e.g. when
+# kioskd is killed at a crash point); counts nothing; the failed segment's
+# messages are in $T/seg.err.
 new_issuance_flow() {
-  local q=${1:-1}  # quiet: do not count failures
-  seg() { cat > "$T/seg.flow"; "$K" run-flow "$T/seg.flow" >"$T/seg.out" 2>"$T/seg.err"; }
-  page licence
-  seg <<'FLOW' || return 1
-send choose_service service=new
-expect screen=licence_place
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=doc_place doc=agent_id_front
-FLOW
-  page id_front
-  seg <<'FLOW' || return 1
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect screen=doc_place doc=agent_id_back
-FLOW
-  page id_back
-  seg <<'FLOW' || return 1
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-send confirm
-expect screen=seal_place
-FLOW
-  page seal_ok
-  seg <<'FLOW' || return 1
-send confirm
-expect timeout=30 screen=seal_review state=seal_review
-send confirm
-expect screen=doc_place doc=auth_letter
-FLOW
-  page auth
-  seg <<FLOW || return 1
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE
-send confirm
-expect screen=home
-FLOW
+  run_segments new_issuance quiet <<<"$(flow_text services/new_issuance)"
 }
 # set-up shared by new issuance tests: documents, SANE pnm, idcard-sim
 new_issuance_setup() { # CODE
@@ -104,7 +73,7 @@ run_segments() { # NAME [quiet] < script with "page X" separators
   seg1() {
     if [ -n "$quiet" ]; then
       printf '%s\n' "$buf" > "$T/$name-$n.flow"
-      "$K" run-flow "$T/$name-$n.flow" >/dev/null 2>&1
+      "$K" run-flow "$T/$name-$n.flow" >"$T/seg.out" 2>"$T/seg.err"
     else
       flow "$name-$n" <<<"$buf"   # not a pipe: flow counts in this shell
     fi
@@ -120,113 +89,17 @@ run_segments() { # NAME [quiet] < script with "page X" separators
   [ -z "$buf" ] || seg1
 }
 fresh() { [ -d "$T/state" ] && [ -n "${PRIVATE_PATTERNS:-}" ] && kiosk_files_clean $PRIVATE_PATTERNS; admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config; kioskd_start; idcard_place; }
-# the licence, the ID card, contact and agreement after cert_show
-LICENCE_AGENT='send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-send confirm'
-
-# The main path of the services that services.sh and crash_services.sh
-# drive, for run_segments ("page X" lines switch the scanner's page). Each
-# ends on "done"; the caller adds what follows.
-# the agent's ID card copies (front, back), the contact and the agreement
-FLOW_ID_CONTACT='page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-send contact phone=13800000000 email=""
-send confirm'
-# from the fee to done for the services that ask for a new PIN
-FLOW_PIN_NEW_DONE='send confirm
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done'
-# renewal by re-proofing (no PIN): the UKEY with its certificate, then the
-# licence, the stamped credit-code copy, the ID card; the PIN is reset
-FLOW_RENEW_NOPIN="send choose_service service=renew_nopin
-expect screen=cert_show
-send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect screen=doc_place doc=uscc_copy
-page uscc
-send confirm
-expect timeout=30 screen=doc_review doc=uscc_copy
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-$FLOW_ID_CONTACT
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE"
-# the new issuance's documents from the licence to the authorisation letter
-FLOW_NEW_DOCS="page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-$FLOW_ID_CONTACT
-expect screen=seal_place
-page seal_ok
-send confirm
-expect timeout=30 screen=seal_review state=seal_review
-send confirm
-page auth
-send confirm
-expect timeout=30 screen=doc_review doc=auth_letter
-send confirm"
-# reissue onto a blank UKEY: the new issuance's documents and the statement
-FLOW_REISSUE="send choose_service service=reissue
-expect screen=licence_place
-$FLOW_NEW_DOCS
-expect screen=doc_place doc=reissue_statement
-page stmt
-send confirm
-expect timeout=30 screen=doc_review doc=reissue_statement
-send confirm
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE"
-# card swap: the old UKEY (PIN 123456), then a blank one gets the certificate
-FLOW_SWAP="send choose_service service=swap
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-send contact phone=13800000000 email=\"\"
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=10000
-$FLOW_PIN_NEW_DONE"
-# change of details: the new issuance's documents, a new key on the same UKEY
-FLOW_CHANGE="send choose_service service=change
-expect screen=cert_show
-send confirm
-expect screen=licence_place
-$FLOW_NEW_DOCS
-expect timeout=30 screen=fee_confirm fee.fen=10000
-send confirm
-expect timeout=30 screen=pin_enter
-send pin pin=123456
-expect timeout=30 screen=done"
+# The main path of each service, from tests/engine/flows/services/, for
+# run_segments ("page X" lines switch the scanner's page); the callers add
+# them to their own flows. Each service's path ends on "done".
+LICENCE_AGENT=$(flow_text services/licence_agent)      # after cert_show
+FLOW_ID_CONTACT=$(flow_text services/id_contact)       # ID copies, contact
+FLOW_PIN_NEW_DONE=$(flow_text services/pin_new_done)   # fee to done, new PIN
+FLOW_RENEW_NOPIN=$(flow_text services/renew_nopin)
+FLOW_NEW_DOCS=$(flow_text services/new_docs)           # licence to letter
+FLOW_REISSUE=$(flow_text services/reissue)
+FLOW_SWAP=$(flow_text services/swap)
+FLOW_CHANGE=$(flow_text services/change)
 
 # ---- crash tests (crash.sh, crash_services.sh) ----
 # crash_kioskd_start POINT: kioskd that SIGKILLs itself at POINT
