@@ -350,11 +350,18 @@ kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *tok
         rc = install_enc(tok, id, idl, p.enveloped.blob, p.enc.cert_pem, p.enc.serial);
     if (!rc && strcmp(label, KX_TOKEN_PENDING_LABEL) == 0) {
         /* a renewal: the new container replaces the old one atomically */
+        kx_err cr;
         if (renew && old_serial && old_serial[0] &&
             find_cert(tok, old_serial, old_id, &old_idl, NULL, 0))
-            rc = kx_token_renew_commit(tok, id, idl, old_id, old_idl, "kx-cert");
+            cr = kx_token_renew_commit(tok, id, idl, old_id, old_idl, "kx-cert");
         else
-            rc = kx_token_relabel(tok, id, idl, "kx-cert");
+            cr = kx_token_relabel(tok, id, idl, "kx-cert");
+        /* the pair is whole on the UKEY: without the user's login (a
+         * restart) the old pair stays beside it, as after a crash between
+         * install and remove_old; the newer pair is the one the kiosk uses */
+        if (cr)
+            kx_log_warn("recovery.sm2_commit_deferred", "session=%s serial=%s error=%s",
+                        session, sign_serial, kx_err_name(cr));
     }
     if (!rc)
         report_installed(w, session, sign_serial, token_serial);
