@@ -31,6 +31,17 @@ kx_require(QRENCODE  libqrencode       libqrencode-dev)
 kx_require(FONTCONFIG fontconfig       libfontconfig-dev)
 kx_require(CMOCKA    cmocka            libcmocka-dev)
 kx_require(LIBCRYPT  libcrypt          libcrypt-dev)
+kx_require(PANGOCAIRO pangocairo       libpango1.0-dev)
+kx_require(CAIRO_PDF cairo-pdf         libcairo2-dev)
+
+# libcups: Debian's libcups2-dev ships no pkg-config file; headers and
+# library are found directly.
+find_path(KX_CUPS_INCLUDE cups/cups.h)
+find_library(KX_CUPS_LIBRARY cups)
+if(NOT KX_CUPS_INCLUDE OR NOT KX_CUPS_LIBRARY)
+  message(FATAL_ERROR "Missing dependency 'libcups'. Install it with: apt-get install libcups2-dev"
+    " (or run scripts/setup-deps)")
+endif()
 
 find_program(KX_MSGFMT msgfmt)
 find_program(KX_MSGCAT msgcat)
