@@ -306,6 +306,11 @@ def icons():
     out["icon_swap"] = icon(path("M28 46 L90 46 M78 34 L90 46 L78 58 M92 78 L30 78 M42 66 L30 78 L42 90", stroke=BLUE, sw=k))
     out["icon_unlock"] = icon(rect(30, 54, 60, 46, BLUE, 10) + path("M44 54 L44 40 A16 16 0 0 1 76 36", stroke=BLUE, sw=k) + circle(60, 76, 7, WHITE))
     out["icon_revoke"] = icon(circle(60, 60, 34, "none", RED, k) + path("M36 84 L84 36", stroke=RED, sw=k))
+    # the header's voice switch: a speaker on the header's blue, waves when on
+    spk = path("M22 48 L40 48 L62 28 L62 92 L40 72 L22 72 Z", fill=WHITE, stroke=WHITE, sw=4)
+    out["speaker"] = svg(spk + path("M76 44 A22 22 0 0 1 76 76 M86 32 A38 38 0 0 1 86 88", stroke=WHITE, sw=k),
+                         120, 120)
+    out["speaker_off"] = svg(spk + path("M76 46 L104 74 M104 46 L76 74", stroke=WHITE, sw=k), 120, 120)
     out["logo"] = svg(circle(60, 60, 56, WHITE) + circle(60, 60, 44, BLUE) +
                       path("M40 62 L54 76 L82 44", stroke=WHITE, sw=10) + key.replace(BLUE, BLUE) * 0, 120, 120)
     return out

@@ -33,6 +33,15 @@
 #ifndef KX_ASSETS_INSTALL
 #define KX_ASSETS_INSTALL "/usr/share/jxca-kiosk/illustrations"
 #endif
+#ifndef KX_VOICE_BUILD
+#define KX_VOICE_BUILD ""
+#endif
+#ifndef KX_VOICE_INSTALL
+#define KX_VOICE_INSTALL "/usr/share/jxca-kiosk/voice"
+#endif
+
+/* large text left on at the home screen goes back after this long */
+#define APP_LARGE_IDLE_MS 60000u
 
 static volatile sig_atomic_t app_signalled;
 
@@ -102,6 +111,20 @@ kx_err kx_ui_options_from_config(const kx_config *cfg, kx_ui_options *out)
                                                                         : KX_ASSETS_INSTALL;
     }
     kx_strlcpy(out->assets_dir, s, sizeof out->assets_dir);
+    /* spoken prompts: the build's set while running from the build tree,
+     * the package's otherwise, or a hall's own recordings */
+    if ((rc = kx_config_get_bool(cfg, "voice", "enabled", 1, &out->voice)))
+        goto out;
+    if ((rc = kx_config_get_int(cfg, "voice", "volume", 80, 0, 100, &n)))
+        goto out;
+    out->voice_volume = (int)n;
+    s = kx_config_get_str(cfg, "voice", "dir", NULL);
+    if (!s) {
+        struct stat sb;
+        s = (KX_VOICE_BUILD[0] && stat(KX_VOICE_BUILD, &sb) == 0) ? KX_VOICE_BUILD
+                                                                  : KX_VOICE_INSTALL;
+    }
+    kx_strlcpy(out->voice_dir, s, sizeof out->voice_dir);
     /* what the maintenance menu runs; systemd with the polkit rule the
      * package installs (config/polkit) lets the kiosk user do exactly this */
     s = kx_config_get_str(
@@ -177,13 +200,15 @@ kx_err kx_ui_create(const kx_ui_options *opt, kx_ui **out)
         (rc = kx_text_cache_new(&ui->tc)) || (rc = kx_art_cache_new(&ui->art)) ||
         (rc = kx_draw_init(ui)))
         goto fail;
-    if ((rc = kx_img_cache_new(&ui->img)) || (rc = kx_staff_ui_new(ui)))
+    if ((rc = kx_img_cache_new(&ui->img)) || (rc = kx_staff_ui_new(ui)) ||
+        (rc = kx_voice_new(opt, &ui->voice)))
         goto fail;
     if ((rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin1)) ||
         (rc = kx_secbuf_new(KX_PIN_MAX, &ui->pin2)))
         goto fail;
     if (kx_i18n_set_lang(opt->lang) != KX_OK)
         kx_i18n_set_lang("zh_CN");
+    kx_ui_set_large(ui, opt->large_text);
     {
         SDL_RendererInfo info;
         SDL_GetRendererInfo(ui->ren, &info);
@@ -203,6 +228,7 @@ void kx_ui_destroy(kx_ui *ui)
     if (!ui)
         return;
     kx_ui_conn_free(ui->conn);
+    kx_voice_free(ui->voice);
     kx_staff_ui_free(ui);
     kx_ui_state_free(ui->st);
     kx_secbuf_free(ui->pin1);
@@ -263,9 +289,24 @@ static void app_entry_reset(kx_ui *ui)
     app_shuffle(ui);
 }
 
+void kx_ui_set_large(kx_ui *ui, int on)
+{
+    on = on ? 1 : 0;
+    if (ui->large == on)
+        return;
+    ui->large = on;
+    kx_theme_set(on);
+    kx_log_info("ui.large_text", "%s", on ? "on" : "off");
+}
+
 void kx_ui_session_reset(kx_ui *ui)
 {
     app_entry_reset(ui);
+    /* large text and a muted speaker are the session's: the next customer
+     * starts as configured */
+    kx_ui_set_large(ui, ui->opt.large_text);
+    ui->voice_muted = 0;
+    kx_voice_cut(ui->voice);
     /* textures hold names, ID numbers and scans of the session */
     kx_text_cache_clear(ui->tc);
     kx_img_cache_free(ui->img);
@@ -306,6 +347,9 @@ static void app_apply_state(kx_ui *ui, kx_ui_state *st)
         ui->session_had_ukey = 1;
     if (st->lang && strcmp(st->lang, kx_i18n_lang()) != 0)
         kx_i18n_set_lang(st->lang);
+    /* a new screen says what to do (in the session's language) */
+    if ((screen_changed || session_changed) && !ui->voice_muted)
+        kx_voice_play(ui->voice, kx_i18n_lang(), st->screen_id);
     kx_ui_state_free(old);
     ui->st = st;
     ui->state_ms = ui->now_ms;
@@ -492,6 +536,15 @@ long kx_ui_clock_key(const kx_ui *ui)
     return k * 2 + (ui->reminder_until > ui->now_ms);
 }
 
+/* app_countdown_shown - the header shows the step's countdown: on screens
+ * where the user is the one acting, not under a dialog (it would tick over
+ * the dialog's dim) nor under a staff screen. */
+static int app_countdown_shown(const kx_ui *ui)
+{
+    return kx_ui_timeout_left(ui) >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui) &&
+           !ui->under_dialog;
+}
+
 static void app_header(kx_ui *ui, const kx_layout *L)
 {
     SDL_Rect h = L->header;
@@ -503,11 +556,12 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     kx_art(ui, "logo", kx_rect(h.x + pad, h.y + 20, logo, logo));
     kx_text_style bs =
         kx_style(ui->portrait ? 38 : 36, KX_BOLD, KX_C_ON_PRIMARY, KX_LEFT, KX_TOP);
-    kx_text_style ss = kx_style(ui->portrait ? 26 : 24, KX_REGULAR,
-                                (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_LEFT, KX_TOP);
+    kx_text_style ss =
+        kx_style(ui->portrait ? 26 : 24, KX_REGULAR, KX_C_ON_HEADER_MUTED, KX_LEFT, KX_TOP);
     bs.max_lines = 1;
     ss.max_lines = 1;
-    int tx = h.x + pad + logo + 24, tw = ui->portrait ? (assisted ? 340 : 520) : 900;
+    bs.label = ss.label = 1;
+    int tx = h.x + pad + logo + 24, tw = ui->portrait ? (assisted ? 340 : 424) : 900;
     if (assisted) {
         char t[160];
         ss.color = KX_C_ON_PRIMARY;
@@ -521,8 +575,10 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     } else {
         kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56),
                 &bs);
-        kx_text(ui, kx_tr("Digital certificate self-service"),
-                kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+        /* portrait: the step's countdown needs the room of the subtitle */
+        if (!ui->portrait || !app_countdown_shown(ui))
+            kx_text(ui, kx_tr("Digital certificate self-service"),
+                    kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
     }
     kx_staff_ui_header(ui, kx_rect(h.x + pad, h.y + 20, logo, logo), kx_rect(tx, h.y, tw, h.h));
 
@@ -533,21 +589,56 @@ static void app_header(kx_ui *ui, const kx_layout *L)
                   ui->down_y >= lb.y && ui->down_y < lb.y + lb.h;
     kx_round_under(ui, lb, 38, (SDL_Color){0xFF, 0xFF, 0xFF, 0xFF},
                    kx_round_core(kx_inset(lb, 3), 35));
-    kx_round(ui, kx_inset(lb, 3), 35,
-             pressed ? (SDL_Color){0x2A, 0x5C, 0x9E, 0xFF} : KX_C_HEADER);
+    kx_round(ui, kx_inset(lb, 3), 35, pressed ? KX_C_HEADER_PRESSED : KX_C_HEADER);
     kx_text_style ls = kx_style(32, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
+    ls.label = 1;
     kx_text(ui, zh ? "English" : "中文", lb, &ls);
     if (kx_hit(ui, "lang", lb))
         kx_ui_set_lang(ui, zh ? "en" : "zh_CN");
 
+    /* large text and high contrast: a small and a large A, in no language */
+    SDL_Rect tb = {lb.x - 20 - 96, lb.y, 96, lb.h};
+    pressed = ui->down && ui->down_x >= tb.x && ui->down_x < tb.x + tb.w &&
+              ui->down_y >= tb.y && ui->down_y < tb.y + tb.h;
+    kx_round_under(ui, tb, 38, KX_C_ON_PRIMARY, kx_round_core(kx_inset(tb, 3), 35));
+    kx_round(ui, kx_inset(tb, 3), 35,
+             ui->large ? KX_C_ON_PRIMARY
+             : pressed ? KX_C_HEADER_PRESSED
+                       : KX_C_HEADER);
+    kx_text_style as =
+        kx_style(26, KX_BOLD, ui->large ? KX_C_HEADER : KX_C_ON_PRIMARY, KX_RIGHT, KX_BOTTOM);
+    as.label = 1;
+    as.max_lines = 1;
+    kx_text(ui, "A", kx_rect(tb.x + 8, tb.y + 8, tb.w / 2 - 8, tb.h - 24), &as);
+    as.size = 40;
+    as.halign = KX_LEFT;
+    kx_text(ui, "A", kx_rect(tb.x + tb.w / 2, tb.y + 4, tb.w / 2 - 12, tb.h - 18), &as);
+    if (kx_hit(ui, "large_text", tb))
+        kx_ui_set_large(ui, !ui->large);
+
+    /* the speaker: mutes the spoken prompts for this session */
+    SDL_Rect vb = {tb.x - 20 - 96, lb.y, 96, lb.h};
+    if (ui->opt.voice) {
+        pressed = ui->down && ui->down_x >= vb.x && ui->down_x < vb.x + vb.w &&
+                  ui->down_y >= vb.y && ui->down_y < vb.y + vb.h;
+        kx_round_under(ui, vb, 38, KX_C_ON_PRIMARY, kx_round_core(kx_inset(vb, 3), 35));
+        kx_round(ui, kx_inset(vb, 3), 35, pressed ? KX_C_HEADER_PRESSED : KX_C_HEADER);
+        kx_art(ui, ui->voice_muted ? "speaker_off" : "speaker", kx_inset(vb, 14));
+        if (kx_hit(ui, "voice_mute", vb)) {
+            ui->voice_muted = !ui->voice_muted;
+            kx_log_info("ui.voice_muted", "%s", ui->voice_muted ? "yes" : "no");
+        }
+    } else {
+        vb = tb;
+    }
+
     /* countdown of the step, on screens where the user is the one acting;
      * not under a dialog (it would tick over the dialog's dim) */
-    int left = kx_ui_timeout_left(ui);
-    if (left >= 0 && app_user_screen(ui) && !kx_staff_ui_active(ui) && !ui->under_dialog) {
-        kx_text_style cs =
-            kx_style(28, KX_REGULAR, (SDL_Color){0xC8, 0xD8, 0xF0, 0xFF}, KX_RIGHT, KX_MIDDLE);
+    if (app_countdown_shown(ui)) {
+        kx_text_style cs = kx_style(28, KX_REGULAR, KX_C_ON_HEADER_MUTED, KX_RIGHT, KX_MIDDLE);
         cs.max_lines = 1;
-        kx_text_ticking(ui, KX_TICK_STEP, kx_rect(lb.x - 330, lb.y, 300, lb.h), &cs);
+        cs.label = 1;
+        kx_text_ticking(ui, KX_TICK_STEP, kx_rect(vb.x - 330, vb.y, 300, vb.h), &cs);
     }
 }
 
@@ -559,6 +650,7 @@ static void app_steps(kx_ui *ui, const kx_layout *L)
     SDL_Rect s = L->steps;
     kx_text_style ns = kx_style(32, KX_BOLD, KX_C_PRIMARY, KX_LEFT, KX_TOP);
     ns.max_lines = 1;
+    ns.label = 1;
     kx_text(ui, kx_ui_service_name(st->service), kx_rect(s.x, s.y, s.w / 2, s.h - 16), &ns);
     kx_step_indicator(ui, kx_rect(s.x + s.w / 2, s.y, s.w / 2, s.h), st->step_index,
                       st->step_count);
@@ -865,6 +957,8 @@ static void app_event(kx_ui *ui, const SDL_Event *ev)
         ui->up = 1;
         ui->up_x = ev->button.x;
         ui->up_y = ev->button.y;
+        ui->last_touch_ms = ui->now_ms;
+        kx_voice_cut(ui->voice); /* the user acts: the prompt stops */
         /* any touch is activity: restart the step's timeout (rate-limited) */
         if (ui->now_ms - ui->last_activity_sent > 3000 &&
             kx_ui_state_accepts(ui->st, KX_INTENT_ACTIVITY)) {
@@ -995,6 +1089,14 @@ kx_err kx_ui_run(kx_ui *ui)
                 dirty = 1;
         }
         kx_ui_script_step(ui);
+        /* large text switched on at the home screen and left: back to
+         * normal after a minute without a touch (a session's end resets
+         * it anyway) */
+        if (ui->large != (ui->opt.large_text != 0) && (!ui->st || !ui->st->session) &&
+            !kx_staff_ui_active(ui) && ui->now_ms - ui->last_touch_ms > APP_LARGE_IDLE_MS) {
+            kx_ui_set_large(ui, ui->opt.large_text);
+            dirty = 1;
+        }
         if (ui->tap_id || ui->up || kx_ui_script_shot_pending(ui) ||
             kx_img_cache_ready(ui->img))
             dirty = 1;

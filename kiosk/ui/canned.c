@@ -357,6 +357,13 @@ static void canned_documents(canned_ctx *c)
                         json_pack("{s:s, s:s, s:i, s:s}", "name", "张伟", "idnum_masked",
                                   "360***********0071", "age", 35, "valid_to", "2036-05-01"));
     canned_add(c, "agent_confirm", o, 0, 0, 0);
+    /* an ID card valid for life: kioskd sends `long_term` */
+    o = canned_state(c, "agent_confirm", "new", 4, 20, N_("Check the agent's details"),
+                     "confirm retry cancel");
+    json_object_set_new(o, "agent",
+                        json_pack("{s:s, s:s, s:i, s:s}", "name", "张伟", "idnum_masked",
+                                  "360***********0071", "age", 35, "valid_to", "long_term"));
+    canned_add(c, "agent_confirm-long_term", o, 0, 0, 0);
     o = canned_state(c, "doc_place", "new", 5, 20, N_("ID card, front side (photo)"),
                      "confirm cancel back");
     json_object_set_new(o, "doc", json_string("agent_id_front"));
@@ -399,9 +406,9 @@ static void canned_documents(canned_ctx *c)
             "[{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s},"
             "{s:s,s:i,s:s,s:s},{s:s,s:i,s:s,s:s}]",
             "row", "company_seal", "cell", 0, "verdict", "ok", "msgid", "", "row",
-            "company_seal", "cell", 1, "verdict", "ok", "msgid", "", "row", "legal_rep_seal",
-            "cell", 0, "verdict", "ok", "msgid", "", "row", "legal_rep_seal", "cell", 1,
-            "verdict", "crosses_line", "msgid",
+            "company_seal", "cell", 1, "verdict", "ok", "msgid", "", "row", "legal_seal",
+            "cell", 0, "verdict", "ok", "msgid", "", "row", "legal_seal", "cell", 1, "verdict",
+            "crosses_line", "msgid",
             "The legal representative's seal touches a ruling line: stamp it again in the "
             "middle of a box, clear of the lines.",
             "row", "signature", "cell", 0, "verdict", "ok", "msgid", "", "row", "signature",

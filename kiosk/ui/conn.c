@@ -199,6 +199,7 @@ static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **sta
             kx_log_warn("ui.bad_state", "detail=\"%s\"", kx_err_detail());
             return 0;
         }
+        kx_ui_record_state(line, len); /* tests only (harness.c) */
         kx_ui_state_free(*state_out);
         *state_out = st;
         c->welcomed = 1;

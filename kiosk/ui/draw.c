@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * draw.c - the theme and the drawing primitives: filled and rounded
+ * draw.c - the theme (the normal palette and the high-contrast one of
+ * the large-text mode) and the drawing primitives: filled and rounded
  * rectangles, cards, discs, rings and the busy spinner.
  *
  * SDL's renderer has no anti-aliased shapes, so the round ones are drawn
@@ -20,22 +21,78 @@
 
 /* Calm colours: a blue close to the CA's brand, neutral greys, and muted
  * green/amber/red for verdicts. */
-const SDL_Color KX_C_BG = {0xF3, 0xF5, 0xF8, 0xFF};
-const SDL_Color KX_C_SURFACE = {0xFF, 0xFF, 0xFF, 0xFF};
-const SDL_Color KX_C_LINE = {0xDA, 0xE0, 0xE8, 0xFF};
-const SDL_Color KX_C_TEXT = {0x17, 0x22, 0x33, 0xFF};
-const SDL_Color KX_C_MUTED = {0x5B, 0x67, 0x78, 0xFF};
-const SDL_Color KX_C_PRIMARY = {0x1B, 0x5E, 0xB8, 0xFF};
-const SDL_Color KX_C_PRIMARY_DK = {0x12, 0x47, 0x8F, 0xFF};
-const SDL_Color KX_C_PRIMARY_LT = {0xE6, 0xEF, 0xFA, 0xFF};
-const SDL_Color KX_C_ON_PRIMARY = {0xFF, 0xFF, 0xFF, 0xFF};
-const SDL_Color KX_C_OK = {0x1E, 0x8A, 0x5A, 0xFF};
-const SDL_Color KX_C_OK_LT = {0xE3, 0xF4, 0xEB, 0xFF};
-const SDL_Color KX_C_WARN = {0xB8, 0x6E, 0x00, 0xFF};
-const SDL_Color KX_C_WARN_LT = {0xFD, 0xF1, 0xDC, 0xFF};
-const SDL_Color KX_C_DANGER = {0xC0, 0x39, 0x2B, 0xFF};
-const SDL_Color KX_C_DANGER_LT = {0xFB, 0xE7, 0xE4, 0xFF};
-const SDL_Color KX_C_HEADER = {0x0F, 0x3D, 0x7A, 0xFF};
+SDL_Color KX_C_BG = {0xF3, 0xF5, 0xF8, 0xFF};
+SDL_Color KX_C_SURFACE = {0xFF, 0xFF, 0xFF, 0xFF};
+SDL_Color KX_C_LINE = {0xDA, 0xE0, 0xE8, 0xFF};
+SDL_Color KX_C_TEXT = {0x17, 0x22, 0x33, 0xFF};
+SDL_Color KX_C_MUTED = {0x5B, 0x67, 0x78, 0xFF};
+SDL_Color KX_C_PRIMARY = {0x1B, 0x5E, 0xB8, 0xFF};
+SDL_Color KX_C_PRIMARY_DK = {0x12, 0x47, 0x8F, 0xFF};
+SDL_Color KX_C_PRIMARY_LT = {0xE6, 0xEF, 0xFA, 0xFF};
+SDL_Color KX_C_ON_PRIMARY = {0xFF, 0xFF, 0xFF, 0xFF};
+SDL_Color KX_C_OK = {0x1E, 0x8A, 0x5A, 0xFF};
+SDL_Color KX_C_OK_LT = {0xE3, 0xF4, 0xEB, 0xFF};
+SDL_Color KX_C_WARN = {0xB8, 0x6E, 0x00, 0xFF};
+SDL_Color KX_C_WARN_LT = {0xFD, 0xF1, 0xDC, 0xFF};
+SDL_Color KX_C_DANGER = {0xC0, 0x39, 0x2B, 0xFF};
+SDL_Color KX_C_DANGER_LT = {0xFB, 0xE7, 0xE4, 0xFF};
+SDL_Color KX_C_HEADER = {0x0F, 0x3D, 0x7A, 0xFF};
+SDL_Color KX_C_ON_HEADER_MUTED = {0xC8, 0xD8, 0xF0, 0xFF};
+SDL_Color KX_C_HEADER_PRESSED = {0x2A, 0x5C, 0x9E, 0xFF};
+SDL_Color KX_C_DANGER_DK = {0x98, 0x2B, 0x20, 0xFF};
+SDL_Color KX_C_DISABLED = {0xB9, 0xC4, 0xD3, 0xFF};
+SDL_Color KX_C_STEP_NOW = {0x4A, 0x86, 0xD6, 0xFF};
+
+/* the two palettes in the order of theme_colors */
+#define THEME_N 21
+static SDL_Color *const theme_colors[THEME_N] = {
+    &KX_C_BG,         &KX_C_SURFACE,         &KX_C_LINE,
+    &KX_C_TEXT,       &KX_C_MUTED,           &KX_C_PRIMARY,
+    &KX_C_PRIMARY_DK, &KX_C_PRIMARY_LT,      &KX_C_ON_PRIMARY,
+    &KX_C_OK,         &KX_C_OK_LT,           &KX_C_WARN,
+    &KX_C_WARN_LT,    &KX_C_DANGER,          &KX_C_DANGER_LT,
+    &KX_C_HEADER,     &KX_C_ON_HEADER_MUTED, &KX_C_HEADER_PRESSED,
+    &KX_C_DANGER_DK,  &KX_C_DISABLED,        &KX_C_STEP_NOW,
+};
+static SDL_Color theme_normal[THEME_N];
+static int theme_saved;
+/* Large text and high contrast: every text colour at 7:1 or more on the
+ * backgrounds it is drawn on (WCAG AAA), white pages, darker lines. */
+static const SDL_Color theme_high[THEME_N] = {
+    {0xFF, 0xFF, 0xFF, 0xFF}, {0xFF, 0xFF, 0xFF, 0xFF}, {0x4A, 0x4F, 0x57, 0xFF},
+    {0x00, 0x00, 0x00, 0xFF}, {0x2B, 0x2F, 0x36, 0xFF}, {0x0A, 0x3D, 0x91, 0xFF},
+    {0x06, 0x2A, 0x66, 0xFF}, {0xE8, 0xF0, 0xFC, 0xFF}, {0xFF, 0xFF, 0xFF, 0xFF},
+    {0x0B, 0x5D, 0x2E, 0xFF}, {0xF0, 0xFA, 0xF3, 0xFF}, {0x6B, 0x3E, 0x00, 0xFF},
+    {0xFF, 0xF7, 0xE8, 0xFF}, {0x8E, 0x1B, 0x10, 0xFF}, {0xFD, 0xF0, 0xEE, 0xFF},
+    {0x06, 0x2A, 0x66, 0xFF}, {0xFF, 0xFF, 0xFF, 0xFF}, {0x0A, 0x3D, 0x91, 0xFF},
+    {0x6A, 0x12, 0x0A, 0xFF}, {0x4A, 0x50, 0x5A, 0xFF}, {0x06, 0x2A, 0x66, 0xFF},
+};
+
+void kx_theme_set(int high_contrast)
+{
+    if (!theme_saved) {
+        for (int i = 0; i < THEME_N; i++)
+            theme_normal[i] = *theme_colors[i];
+        theme_saved = 1;
+    }
+    for (int i = 0; i < THEME_N; i++)
+        *theme_colors[i] = high_contrast ? theme_high[i] : theme_normal[i];
+}
+
+/* theme_luminance - relative luminance of an sRGB colour (WCAG 2). */
+static double theme_luminance(SDL_Color c)
+{
+    double v[3] = {c.r / 255.0, c.g / 255.0, c.b / 255.0};
+    for (int i = 0; i < 3; i++)
+        v[i] = v[i] <= 0.03928 ? v[i] / 12.92 : pow((v[i] + 0.055) / 1.055, 2.4);
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2];
+}
+
+double kx_contrast(SDL_Color a, SDL_Color b)
+{
+    double la = theme_luminance(a), lb = theme_luminance(b);
+    return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
 
 #define DRAW_DISC_R 64 /* radius of the coverage texture */
 

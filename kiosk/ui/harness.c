@@ -10,12 +10,20 @@
  * Environment hooks, all read here: KX_UI_SHOTS (directory of a script's
  * `shot NAME` files), KX_UI_T0_NS (start time: print first_frame_ms),
  * KX_UI_SHOTS_RENDER=1 (screenshots through the run loop's render path),
- * KX_UI_BENCH_NO_WARMUP=1 (bench with the illustrations prewarmed only).
+ * KX_UI_BENCH_NO_WARMUP=1 (bench with the illustrations prewarmed only),
+ * KX_UI_TEXT_LOG=FILE (every text drawn, once per screen and language)
+ * and KX_UI_STATE_LOG=FILE (every state kioskd published): records for
+ * tests/ui/real_texts.sh, which looks for internal identifiers on the
+ * screens of real sessions. Both hold what a screen shows (names, masked
+ * ID numbers): test kiosks only, never a hall's.
  *
- * Map: tap scripts - first frame - screenshots - bench.
+ * Map: tap scripts - first frame - records - screenshots (canned states or
+ * recorded ones) - bench.
  */
 #include <errno.h>
+#include <jansson.h>
 #include <SDL2/SDL_image.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,6 +233,73 @@ void kx_ui_first_frame(void)
     }
 }
 
+/* ---- records (KX_UI_TEXT_LOG, KX_UI_STATE_LOG) ---- */
+
+/* harness_record_file - the file an env var names, opened for appending
+ * on first use; NULL when unset or not writable (said once). */
+static FILE *harness_record_file(const char *var, FILE **fp, int *tried)
+{
+    const char *path;
+    if (*tried)
+        return *fp;
+    *tried = 1;
+    path = getenv(var);
+    if (!path || !*path)
+        return NULL;
+    *fp = fopen(path, "a");
+    if (!*fp)
+        kx_log_warn("ui.record_failed", "var=%s path=%s error=\"%s\"", var, path,
+                    strerror(errno));
+    return *fp;
+}
+
+void kx_ui_record_text(const kx_ui *ui, const char *s)
+{
+    static FILE *fp;
+    static int tried;
+    static uint64_t seen[16384];
+    const char *screen = kx_staff_ui_screen_id(ui);
+    const char *lang = kx_i18n_lang();
+    uint64_t h = 1469598103934665603ull;
+    if (ui->dry || !harness_record_file("KX_UI_TEXT_LOG", &fp, &tried))
+        return;
+    if (!screen)
+        screen = ui->st && ui->st->screen_id ? ui->st->screen_id : "unavailable";
+    /* once per screen, language and text (FNV-1a over the three) */
+    for (const char *const *p = (const char *const[]){screen, lang, s, NULL}; *p; p++) {
+        for (const unsigned char *c = (const unsigned char *)*p; *c; c++)
+            h = (h ^ *c) * 1099511628211ull;
+        h = (h ^ 0xFF) * 1099511628211ull;
+    }
+    h |= 1;
+    size_t at = (size_t)(h % (sizeof seen / sizeof seen[0]));
+    for (size_t k = 0; k < sizeof seen / sizeof seen[0]; k++) {
+        size_t i = (at + k) % (sizeof seen / sizeof seen[0]);
+        if (seen[i] == h)
+            return;
+        if (!seen[i]) {
+            seen[i] = h;
+            break;
+        }
+    }
+    fprintf(fp, "%s\t%s\t", screen, lang);
+    for (const char *c = s; *c; c++)
+        fputc(*c == '\n' || *c == '\t' ? ' ' : *c, fp);
+    fputc('\n', fp);
+    fflush(fp);
+}
+
+void kx_ui_record_state(const char *line, size_t len)
+{
+    static FILE *fp;
+    static int tried;
+    if (!harness_record_file("KX_UI_STATE_LOG", &fp, &tried))
+        return;
+    fwrite(line, 1, len, fp);
+    fputc('\n', fp);
+    fflush(fp);
+}
+
 /* ---- screenshots ---- */
 
 kx_err kx_ui_save_png(kx_ui *ui, const char *path)
@@ -283,18 +358,118 @@ static kx_err harness_show_canned(kx_ui *ui, const kx_canned *c)
     return rc;
 }
 
+#define HARNESS_MAX_STATES 2000
+
+/* harness_state_kind - what makes a recorded state look different: the
+ * state without its counters and clocks (rev, seq, session, timeout,
+ * progress, the payment code's and assisted mode's seconds), keys sorted.
+ * NULL when the line is no JSON object. Caller frees. */
+static char *harness_state_kind(const char *line)
+{
+    json_t *o = json_loads(line, 0, NULL);
+    char *kind = NULL;
+    if (json_is_object(o)) {
+        static const char *const volatile_keys[] = {"rev",     "seq",      "session",
+                                                    "timeout", "progress", NULL};
+        for (const char *const *k = volatile_keys; *k; k++)
+            json_object_del(o, *k);
+        json_object_del(json_object_get(o, "payment"), "expires_in");
+        json_object_del(json_object_get(o, "staff"), "idle_left");
+        kind = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    }
+    json_decref(o);
+    return kind;
+}
+
+/*
+ * harness_states_load - the states recorded in path (KX_UI_STATE_LOG of a
+ * real session), each kind of state once (harness_state_kind), as a list
+ * like the canned one named NNN-<screen>; names live in *names_out (caller
+ * frees it and the list with kx_canned_free). KX_ERR_IO when unreadable,
+ * KX_ERR_NOT_FOUND when it holds no state.
+ */
+static kx_err harness_states_load(const char *path, kx_canned **out, int *n_out,
+                                  char **names_out)
+{
+    FILE *fp = fopen(path, "r");
+    char *line = NULL, **kinds = NULL, *names = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int n = 0;
+    kx_canned *list = NULL;
+    kx_err rc = KX_OK;
+    if (!fp) {
+        kx_err_set_detail("%s: %s", path, strerror(errno));
+        return KX_ERR_IO;
+    }
+    list = calloc(HARNESS_MAX_STATES, sizeof *list);
+    kinds = calloc(HARNESS_MAX_STATES, sizeof *kinds);
+    names = calloc(HARNESS_MAX_STATES, 64);
+    if (!list || !kinds || !names) {
+        rc = KX_ERR_NO_MEMORY;
+        goto out;
+    }
+    while (n < HARNESS_MAX_STATES && (len = getline(&line, &cap, fp)) > 0) {
+        json_t *o;
+        const char *screen;
+        char *kind = harness_state_kind(line);
+        int dup = !kind;
+        for (int i = 0; i < n && !dup; i++)
+            dup = strcmp(kinds[i], kind) == 0;
+        if (dup) {
+            free(kind);
+            continue;
+        }
+        o = json_loads(line, 0, NULL);
+        screen = json_string_value(json_object_get(o, "screen"));
+        snprintf(names + n * 64, 64, "%03d-%.40s", n, screen ? screen : "state");
+        json_decref(o);
+        kinds[n] = kind;
+        list[n].name = names + n * 64;
+        list[n].json = strndup(line, (size_t)len);
+        if (!list[n].json) {
+            rc = KX_ERR_NO_MEMORY;
+            break;
+        }
+        n++;
+    }
+    if (rc == KX_OK && n == 0) {
+        kx_err_set_detail("%s: no state", path);
+        rc = KX_ERR_NOT_FOUND;
+    }
+out:
+    for (int i = 0; kinds && i < n; i++)
+        free(kinds[i]);
+    free(kinds);
+    free(line);
+    fclose(fp);
+    if (rc != KX_OK) {
+        kx_canned_free(list, n);
+        free(names);
+        return rc;
+    }
+    *out = list;
+    *n_out = n;
+    *names_out = names;
+    return KX_OK;
+}
+
 kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
 {
     kx_canned *list = NULL;
     int n = 0, written = 0, failed = 0;
-    char spool[512], path[600];
+    char spool[512], path[600], *names = NULL;
     kx_err rc;
     if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
         kx_err_set_detail("%s: %s", dir, strerror(errno));
         return KX_ERR_IO;
     }
     snprintf(spool, sizeof spool, "%s/.previews", dir);
-    if ((rc = kx_canned_build(ui->opt.lang, spool, &list, &n)))
+    if (ui->opt.states[0])
+        rc = harness_states_load(ui->opt.states, &list, &n, &names);
+    else
+        rc = kx_canned_build(ui->opt.lang, spool, &list, &n);
+    if (rc)
         return rc;
     /* KX_UI_SHOTS_RENDER=1: through the run loop's path instead (direct
      * drawing and fills on the software renderer, spinners and countdowns
@@ -336,6 +511,7 @@ kx_err kx_ui_screenshots(kx_ui *ui, const char *dir, int *n_out)
     }
     ui->audit = 0;
     kx_canned_free(list, n);
+    free(names);
     if (n_out)
         *n_out = written;
     if (rc)

@@ -6,7 +6,8 @@
  *
  * usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]
  *              [--orientation portrait|landscape] [--windowed] [--script FILE]
- *        kiosk --screenshots DIR [--only NAME] [--lang ..] [--orientation ..]
+ *        kiosk --screenshots DIR [--only NAME | --states FILE] [--large-text] [--lang ..]
+ *              [--orientation ..]
  *        kiosk --bench FRAMES [--lang ..] [--orientation ..]
  * Exit: 0 ok, 1 audit or tap script failed, 2 usage, configuration or
  * start-up error.
@@ -19,7 +20,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
-#include "ui/ui.h"
+#include "ui/ui_internal.h"
 
 static int usage(FILE *fp)
 {
@@ -27,7 +28,9 @@ static int usage(FILE *fp)
         fp,
         "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
         "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
-        "       kiosk --screenshots DIR [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
+        "       kiosk --screenshots DIR [--only NAME | --states FILE] [--large-text]\n"
+        "             [--lang zh_CN|en]\n"
+        "             [--orientation ...]\n"
         "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n");
     return fp == stdout ? 0 : 2;
 }
@@ -35,9 +38,9 @@ static int usage(FILE *fp)
 int main(int argc, char **argv)
 {
     const char *config = NULL, *socket_path = NULL, *lang = NULL, *orient = NULL;
-    const char *shots = NULL, *script = NULL, *only = NULL;
+    const char *shots = NULL, *script = NULL, *only = NULL, *states = NULL;
     long bench = 0;
-    int windowed = 0, rc = 2;
+    int windowed = 0, large = 0, rc = 2;
     kx_config *cfg = NULL;
     kx_ui_options opt;
     kx_ui *ui = NULL;
@@ -49,6 +52,17 @@ int main(int argc, char **argv)
             return usage(stdout);
         if (strcmp(a, "--windowed") == 0) {
             windowed = 1;
+            continue;
+        }
+        if (strcmp(a, "--voice-texts") == 0 && v) {
+            /* the build's prompt generator: the texts, translated */
+            if (kx_i18n_init(NULL, v) != KX_OK || kx_i18n_set_lang(v) != KX_OK)
+                return 2;
+            kx_voice_print_texts(stdout);
+            return 0;
+        }
+        if (strcmp(a, "--large-text") == 0) {
+            large = 1;
             continue;
         }
         if (!v)
@@ -65,6 +79,8 @@ int main(int argc, char **argv)
             shots = v;
         else if (strcmp(a, "--only") == 0)
             only = v;
+        else if (strcmp(a, "--states") == 0)
+            states = v;
         else if (strcmp(a, "--script") == 0)
             script = v;
         else if (strcmp(a, "--bench") == 0) {
@@ -92,6 +108,10 @@ int main(int argc, char **argv)
         opt.orientation = strcmp(orient, "landscape") == 0 ? KX_UI_LANDSCAPE : KX_UI_PORTRAIT;
     if (only)
         kx_strlcpy(opt.only, only, sizeof opt.only);
+    opt.large_text = large;
+    if (states &&
+        (!shots || kx_strlcpy(opt.states, states, sizeof opt.states) >= sizeof opt.states))
+        return usage(stderr);
     if (socket_path)
         kx_strlcpy(opt.socket_path, socket_path, sizeof opt.socket_path);
     if (windowed || shots || bench) {

@@ -193,12 +193,19 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     char sub[512];
     kx_text_style ss =
         kx_style(ui->portrait ? 36 : 32, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
-    int subh = ui->portrait ? 70 : 60;
+    int subh = ui->large ? 150 : ui->portrait ? 70 : 60;
     int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE_SERVICE);
     sub[0] = '\0';
     if (st->n_body)
         kx_ui_text_format(&st->body[0], sub, sizeof sub);
-    kx_text(ui, sub, kx_rect(c.x, c.y, c.w, subh), &ss);
+    /* large text and high contrast for this session (适老化) */
+    int lw = ui->portrait ? 340 : 380;
+    ss.halign = KX_LEFT;
+    kx_text(ui, sub, kx_rect(c.x, c.y, c.w - lw - 20, subh), &ss);
+    if (kx_button(ui, "large_text_home", kx_rect(c.x + c.w - lw, c.y - 6, lw, subh + 6),
+                  ui->large ? kx_tr("Standard text") : kx_tr("Large text"),
+                  ui->large ? KX_BTN_PRIMARY : KX_BTN_SECONDARY))
+        kx_ui_set_large(ui, !ui->large);
     int top = c.y + subh + 10;
     int bottom = L->footer.y + L->footer.h; /* home has no footer buttons */
     int tw = (c.w - gap * (cols - 1)) / cols, th = (bottom - top - gap * (rows - 1)) / rows;
@@ -210,7 +217,11 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         int tapped = kx_button(ui, id, t, NULL, KX_BTN_TILE);
         /* icon on the left, name and hint on the right */
         int icon = ui->portrait ? 120 : 110, pad = 30;
-        kx_art(ui, s->icon, kx_rect(t.x + pad, t.y + (t.h - icon) / 2, icon, icon));
+        /* large text: the words take the icon's room */
+        if (ui->large)
+            icon = -28;
+        else
+            kx_art(ui, s->icon, kx_rect(t.x + pad, t.y + (t.h - icon) / 2, icon, icon));
         int tx = t.x + pad + icon + 28, tw2 = t.x + t.w - pad - tx;
         kx_text_style ns =
             kx_style(ui->portrait ? 42 : 38, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_BOTTOM);
@@ -218,6 +229,7 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
             kx_style(ui->portrait ? 28 : 26, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
         ns.max_lines = 2;
         hs.max_lines = 3;
+        ns.label = hs.label = 1; /* the tile's words: a button's label */
         kx_text(ui, kx_tr(s->name), kx_rect(tx, t.y + 24, tw2, t.h / 2 - 24), &ns);
         kx_text(ui, kx_tr(s->hint), kx_rect(tx, t.y + t.h / 2 + 10, tw2, t.h / 2 - 34), &hs);
         if (tapped && enabled)
@@ -505,6 +517,21 @@ static void scr_idcard_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *
         200, NULL);
 }
 
+/* scr_valid_to - an ID card's end of validity for people: a date as it
+ * is, `long_term` (a card valid for life) as "Long-term", anything else
+ * (a value this build does not know) left out rather than shown raw. */
+static const char *scr_valid_to(const char *v)
+{
+    if (!v)
+        return "";
+    if (strcmp(v, "long_term") == 0)
+        return kx_tr("Long-term");
+    for (const char *p = v; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+            return "";
+    return v;
+}
+
 static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     char age[32];
@@ -513,7 +540,7 @@ static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout 
         {kx_tr("Name"), st->agent.name},
         {kx_tr("ID number"), st->agent.idnum_masked},
         {kx_tr("Age"), st->agent.present && st->agent.age >= 0 ? age : ""},
-        {kx_tr("Card valid until"), st->agent.valid_to},
+        {kx_tr("Card valid until"), scr_valid_to(st->agent.valid_to)},
     };
     kx_art(ui, "agent", L->art);
     scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows,
@@ -652,15 +679,17 @@ static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
               ui->portrait ? 260 : 330, kx_tr("Scan"));
 }
 
+/* scr_row_name - a seal sheet row (docs/protocol.md `seal_cells`) for
+ * people; a row this build does not know is "Seal", never its key. */
 static const char *scr_row_name(const char *row)
 {
     if (row && strcmp(row, "company_seal") == 0)
         return kx_tr("Company seal");
-    if (row && strcmp(row, "legal_rep_seal") == 0)
+    if (row && strcmp(row, "legal_seal") == 0)
         return kx_tr("Legal representative's seal");
     if (row && strcmp(row, "signature") == 0)
         return kx_tr("Signature");
-    return row ? row : "";
+    return kx_tr("Seal");
 }
 
 static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)

@@ -209,6 +209,17 @@ void kx_staff_draw_selftest(kx_ui *ui, const kx_layout *L)
             kx_text(ui, line, kx_rect(in.x, in.y + 60, tw, in.h - 60), &ds);
         }
     }
+    {
+        /* the speakers: a prompt played on demand (screen-side; kioskd
+         * has no part in the sound), whatever the session's mute */
+        SDL_Rect f = L->footer;
+        int bw = ui->portrait ? 300 : 360, pw = ui->portrait ? 460 : 600;
+        if (kx_button(ui, "maint_voice_test",
+                      kx_rect(f.x + bw + 24, f.y, f.w - bw - pw - 48, f.h), kx_tr("Voice test"),
+                      KX_BTN_SECONDARY) &&
+            kx_voice_play(ui->voice, kx_i18n_lang(), "home") != KX_OK)
+            kx_staff_set_msg(s, 1, kx_tr("The test prompt could not be played. See the log."));
+    }
     if (kx_staff_footer(ui, L, kx_tr("Back"), MAINT_MENU, kx_tr("Run the self-tests"),
                         !s->seq)) {
         json_decref(s->result);

@@ -93,7 +93,7 @@ void kx_text_cache_free(kx_text_cache *tc)
 
 kx_text_style kx_style(int size, kx_weight w, SDL_Color c, int halign, int valign)
 {
-    kx_text_style st = {size, 0, w, c, halign, valign, 0};
+    kx_text_style st = {size, 0, w, c, halign, valign, 0, 0};
     return st;
 }
 
@@ -418,6 +418,12 @@ static int text_face(kx_ui *ui, const char *s, size_t n, kx_weight w, int size,
     return 0;
 }
 
+static int text_cmp_u32(const void *a, const void *b)
+{
+    Uint32 x = *(const Uint32 *)a, y = *(const Uint32 *)b;
+    return x < y ? -1 : x > y;
+}
+
 static uint64_t text_key(const char *s, size_t n, int w, int h, const kx_text_style *st,
                          int measure)
 {
@@ -602,6 +608,67 @@ static void text_show(kx_ui *ui, text_entry *e, SDL_Rect dst)
         kx_copy(ui, e->tex, NULL, &dst);
 }
 
+/*
+ * text_large - the style a text is drawn in: as given, or in large-text
+ * mode 1.4 times its sizes (rounded up). Body text (up to
+ * KX_TEXT_BODY_MAX px) then never shrinks below 1.4 times its normal size
+ * (the audit reports it when it does not fit); titles and figures may
+ * shrink to 1.4 times their normal minimum, labels (buttons, keys, the
+ * header) to their normal size. One more line is allowed. Staff screens
+ * keep their normal sizes (in the high-contrast palette).
+ */
+static kx_text_style text_large(const kx_ui *ui, const kx_text_style *st)
+{
+    kx_text_style e = *st;
+    /* the staff and maintenance screens are the staff's: normal sizes */
+    if (ui->large && !kx_staff_ui_active(ui)) {
+        int min = st->min_size ? st->min_size : st->size * 6 / 10;
+        e.size = (st->size * 14 + 9) / 10;
+        if (st->label)
+            e.min_size = st->size; /* never smaller than in the normal mode */
+        else
+            e.min_size = st->size <= KX_TEXT_BODY_MAX ? e.size : (min * 14 + 9) / 10;
+        if (e.max_lines)
+            e.max_lines++;
+    }
+    return e;
+}
+
+/* text_audit_contrast - large-text mode: the text's colour against the
+ * background it is about to be drawn on (the commonest pixel of dst) must
+ * reach 7:1. Screenshot audits only (reads pixels back). */
+static void text_audit_contrast(kx_ui *ui, const char *s, SDL_Rect dst, SDL_Color fg)
+{
+    SDL_Rect all = {0, 0, ui->W, ui->H};
+    Uint32 *px, best = 0;
+    int n, run = 0, best_run = 0;
+    if (!ui->audit || !ui->large || !SDL_IntersectRect(&dst, &all, &dst))
+        return;
+    n = dst.w * dst.h;
+    px = malloc((size_t)n * sizeof *px);
+    if (!px)
+        return;
+    if (SDL_RenderReadPixels(ui->ren, &dst, SDL_PIXELFORMAT_ARGB8888, px, dst.w * 4) == 0) {
+        qsort(px, (size_t)n, sizeof *px, text_cmp_u32);
+        for (int i = 0; i < n; i++) {
+            run = i > 0 && px[i] == px[i - 1] ? run + 1 : 1;
+            if (run > best_run) {
+                best_run = run;
+                best = px[i];
+            }
+        }
+        SDL_Color bg = {(Uint8)(best >> 16), (Uint8)(best >> 8), (Uint8)best, 0xFF};
+        double ratio = kx_contrast(fg, bg);
+        if (ratio < 7.0) {
+            char what[96];
+            snprintf(what, sizeof what, "contrast %.1f:1 below 7:1 (#%02X%02X%02X on #%06X)",
+                     ratio, fg.r, fg.g, fg.b, (unsigned)(best & 0xFFFFFF));
+            kx_ui_audit_fail(ui, what, s);
+        }
+    }
+    free(px);
+}
+
 static void text_audit(kx_ui *ui, const char *s, const text_entry *e, SDL_Rect box)
 {
     char what[64];
@@ -617,14 +684,17 @@ static void text_audit(kx_ui *ui, const char *s, const text_entry *e, SDL_Rect b
         kx_ui_audit_fail(ui, "text box outside the screen", s);
 }
 
-SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st)
+SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *style)
 {
     SDL_Rect none = {box.x, box.y, 0, 0};
     size_t n;
     uint64_t key;
     text_entry *e;
+    kx_text_style large = text_large(ui, style);
+    const kx_text_style *st = &large;
     if (!s || !s[0])
         return none;
+    kx_ui_record_text(ui, s); /* tests only (harness.c) */
     if (box.w <= 0 || box.h < 0) {
         /* a layout left no room: that is an overflow, not an empty text */
         kx_ui_audit_fail(ui, "text box has no room", s);
@@ -674,15 +744,18 @@ SDL_Rect kx_text(kx_ui *ui, const char *s, SDL_Rect box, const kx_text_style *st
         dst.y = box.y + (box.h - e->h) / 2;
     else if (box.h > 0 && st->valign == KX_BOTTOM)
         dst.y = box.y + box.h - e->h;
+    text_audit_contrast(ui, s, dst, st->color);
     text_show(ui, e, dst);
     return dst;
 }
 
-int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *st)
+int kx_text_measure(kx_ui *ui, const char *s, int w, const kx_text_style *style)
 {
     size_t n;
     uint64_t key;
     text_entry *e;
+    kx_text_style large = text_large(ui, style);
+    const kx_text_style *st = &large;
     if (!s || !s[0] || w <= 0)
         return 0;
     kx_fonts_trim(ui->fonts);

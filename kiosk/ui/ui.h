@@ -167,6 +167,13 @@ typedef struct kx_ui_options {
     char font_patterns[256];   /* fontconfig patterns, ';'-separated, in order */
     char lang[8];              /* "zh_CN" or "en": before kioskd says otherwise */
     char only[48];             /* screenshots: only canned states named so ("" all) */
+    int voice;                 /* [voice] enabled: spoken prompts */
+    int voice_volume;          /* [voice] volume, 0..100 */
+    char voice_dir[256];       /* [voice] dir: <dir>/<lang>/<screen>.wav */
+    int large_text;            /* large text and high contrast by default (screenshots:
+                                  --large-text; a hall: 0, customers switch it on) */
+    char states[256];          /* screenshots: the states recorded in this file instead
+                                  of the canned set (KX_UI_STATE_LOG), "" none */
     char restart_command[256]; /* maintenance "Restart services" (sh -c), "" none */
     char leave_command[256];   /* maintenance "Leave kiosk mode" (sh -c), "" none */
 } kx_ui_options;
@@ -214,7 +221,9 @@ kx_err kx_ui_set_script(kx_ui *ui, const char *path);
  * kx_ui_screenshots - render every canned state (every screen id, the
  * variants that matter, the idle warning, the reminder, the unavailable
  * screen) to DIR/<name>.png and audit each frame: text outside its box and
- * missing glyphs are printed to stderr. Returns KX_OK when every frame
+ * missing glyphs are printed to stderr. With opt.states set, the states
+ * recorded in that file (KX_UI_STATE_LOG of real sessions; each kind of
+ * state once) instead, named NNN-<screen>.png. Returns KX_OK when every frame
  * passed the audit, KX_ERR_CHECK_FAILED when any did, KX_ERR_IO when a file
  * cannot be written. *n_out (may be NULL) receives the number of PNGs.
  */

@@ -18,6 +18,7 @@
 
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_ttf.h>
+#include <stdio.h>
 
 #include "core/secbuf.h"
 #include "ui/ui.h"
@@ -27,22 +28,33 @@ struct kx_art_cache;
 
 /* ---- theme ------------------------------------------------------------ */
 
-extern const SDL_Color KX_C_BG;         /* page background */
-extern const SDL_Color KX_C_SURFACE;    /* cards */
-extern const SDL_Color KX_C_LINE;       /* hairlines, card borders */
-extern const SDL_Color KX_C_TEXT;       /* primary text */
-extern const SDL_Color KX_C_MUTED;      /* secondary text */
-extern const SDL_Color KX_C_PRIMARY;    /* CA blue: primary actions */
-extern const SDL_Color KX_C_PRIMARY_DK; /* pressed primary */
-extern const SDL_Color KX_C_PRIMARY_LT; /* tinted backgrounds */
-extern const SDL_Color KX_C_ON_PRIMARY; /* text on primary */
-extern const SDL_Color KX_C_OK;
-extern const SDL_Color KX_C_OK_LT;
-extern const SDL_Color KX_C_WARN;
-extern const SDL_Color KX_C_WARN_LT;
-extern const SDL_Color KX_C_DANGER;
-extern const SDL_Color KX_C_DANGER_LT;
-extern const SDL_Color KX_C_HEADER; /* header bar */
+extern SDL_Color KX_C_BG;         /* page background */
+extern SDL_Color KX_C_SURFACE;    /* cards */
+extern SDL_Color KX_C_LINE;       /* hairlines, card borders */
+extern SDL_Color KX_C_TEXT;       /* primary text */
+extern SDL_Color KX_C_MUTED;      /* secondary text */
+extern SDL_Color KX_C_PRIMARY;    /* CA blue: primary actions */
+extern SDL_Color KX_C_PRIMARY_DK; /* pressed primary */
+extern SDL_Color KX_C_PRIMARY_LT; /* tinted backgrounds */
+extern SDL_Color KX_C_ON_PRIMARY; /* text on primary */
+extern SDL_Color KX_C_OK;
+extern SDL_Color KX_C_OK_LT;
+extern SDL_Color KX_C_WARN;
+extern SDL_Color KX_C_WARN_LT;
+extern SDL_Color KX_C_DANGER;
+extern SDL_Color KX_C_DANGER_LT;
+extern SDL_Color KX_C_HEADER;          /* header bar */
+extern SDL_Color KX_C_ON_HEADER_MUTED; /* secondary text on the header */
+extern SDL_Color KX_C_HEADER_PRESSED;  /* a header button held down */
+extern SDL_Color KX_C_DANGER_DK;       /* pressed danger button */
+extern SDL_Color KX_C_DISABLED;        /* greyed-out button */
+extern SDL_Color KX_C_STEP_NOW;        /* the current step's segment */
+/* The palette is the normal one or, in large-text mode, the high-contrast
+ * one (every text 7:1 or more): kx_theme_set switches it (UI thread;
+ * styles made after the switch use it). kx_contrast - WCAG contrast ratio
+ * of two colours (1..21). */
+void kx_theme_set(int high_contrast);
+double kx_contrast(SDL_Color a, SDL_Color b);
 
 #define KX_RADIUS 24 /* card and button corner radius, logical px */
 
@@ -128,7 +140,13 @@ typedef struct kx_text_style {
     SDL_Color color;
     int halign, valign;
     int max_lines; /* 0: as many as fit */
+    int label;     /* a button's, key's or header's label, not body text: in
+                      large-text mode it may shrink to its normal size */
 } kx_text_style;
+
+/* Text up to this size (normal mode, px) is body text: in large-text
+ * mode it is drawn at 1.4 times its size and never shrunk (text.c). */
+#define KX_TEXT_BODY_MAX 46
 
 typedef struct kx_text_cache kx_text_cache;
 
@@ -296,6 +314,27 @@ int kx_img_cache_ready(struct kx_img_cache *c);
 void kx_img_cache_free(struct kx_img_cache *c);
 void kx_art_cache_free(struct kx_art_cache *c);
 kx_err kx_art_cache_new(struct kx_art_cache **out);
+
+/* ---- voice guidance (voice.c) -------------------------------------------- */
+
+typedef struct kx_voice kx_voice;
+/* kx_voice_new - the player for opt's [voice] settings (no device opened
+ * yet: on the first prompt); KX_ERR_NO_MEMORY. kx_voice_free - stop,
+ * close. */
+kx_err kx_voice_new(const kx_ui_options *opt, kx_voice **out);
+void kx_voice_free(kx_voice *v);
+/* kx_voice_play - say the prompt of screen in lang (<dir>/<lang>/<screen>.wav)
+ * instead of whatever was being said; nothing for a screen without a
+ * prompt, when switched off or without an audio device. KX_ERR_NOT_FOUND
+ * when the file is missing (logged). */
+kx_err kx_voice_play(kx_voice *v, const char *lang, const char *screen);
+/* kx_voice_cut - stop the prompt now (the user acted). NULL is fine. */
+void kx_voice_cut(kx_voice *v);
+/* kx_voice_text - the prompt's msgid of a screen id, NULL when none. */
+const char *kx_voice_text(const char *screen);
+/* kx_voice_print_texts - "screen<TAB>translated text" per prompt in the
+ * current language (the build's generator reads it). */
+void kx_voice_print_texts(FILE *fp);
 
 /* ---- connection to kioskd ----------------------------------------------- */
 
@@ -476,6 +515,8 @@ struct kx_ui {
     int n_spin;
     int under_dialog;       /* drawing the screen under a dialog: no caret, no countdown */
     int dry;                /* warm-up: lay out and rasterise, draw nothing (app.c) */
+    int large;              /* large text and high contrast (this session) */
+    Uint64 last_touch_ms;   /* the last release of a touch */
     struct kx_canned *warm; /* the canned states the idle warm-up lays out */
     int n_warm, warm_at, n_warmed;
     int has_caret;  /* the frame drew a blinking caret */
@@ -494,6 +535,8 @@ struct kx_ui {
     char entry_error[160]; /* local validation message (format only) */
 
     kx_staff_ui *staff; /* staff and maintenance screens */
+    kx_voice *voice;    /* spoken prompts */
+    int voice_muted;    /* the speaker in the header: off for this session */
 
     kx_ui_conn *conn;
     int offline; /* screenshot/bench: no kioskd */
@@ -519,6 +562,10 @@ void kx_ui_intent_value(kx_ui *ui, kx_intent in, const char *key, const char *va
 void kx_ui_send_pin(kx_ui *ui, int is_new);
 /* kx_ui_send_contact - send phone and e-mail. */
 void kx_ui_send_contact(kx_ui *ui);
+/* kx_ui_set_large - large text and high contrast on or off for the
+ * session (screen-side: kioskd does not know; the session's end, and a
+ * minute without a touch on the home screen, return to opt.large_text). */
+void kx_ui_set_large(kx_ui *ui, int on);
 /* kx_ui_set_lang - switch language now and tell kioskd. */
 void kx_ui_set_lang(kx_ui *ui, const char *lang);
 /* kx_ui_shuffle (shuffle.c) - Fisher-Yates over the ten digits of a PIN
@@ -568,6 +615,12 @@ kx_err kx_ui_script_result(const kx_ui *ui);
 void kx_ui_script_free(kx_ui *ui);
 /* kx_ui_save_png - the renderer's current frame as a PNG at path. */
 kx_err kx_ui_save_png(kx_ui *ui, const char *path);
+/* kx_ui_record_text - note a text drawn on the current screen in
+ * KX_UI_TEXT_LOG (once per screen, language and text; never from a dry
+ * frame); kx_ui_record_state - a state line kioskd sent, in
+ * KX_UI_STATE_LOG. No-ops when the variables are unset (a hall). */
+void kx_ui_record_text(const kx_ui *ui, const char *s);
+void kx_ui_record_state(const char *line, size_t len);
 /* kx_ui_first_frame - print first_frame_ms once when KX_UI_T0_NS is set. */
 void kx_ui_first_frame(void);
 

@@ -41,6 +41,7 @@ int kx_hit(kx_ui *ui, const char *id, SDL_Rect r)
     widget_register(ui, id, r);
     if (id && ui->tap_id && strcmp(id, ui->tap_id) == 0) {
         ui->tap_id = NULL;
+        kx_voice_cut(ui->voice); /* the user acted: the prompt stops */
         return 1;
     }
     return ui->up && widget_inside(r, ui->down_x, ui->down_y) &&
@@ -69,10 +70,9 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
     case KX_BTN_DANGER: {
         SDL_Color base = kind == KX_BTN_DANGER ? KX_C_DANGER : KX_C_PRIMARY;
         if (pressed)
-            base =
-                kind == KX_BTN_DANGER ? (SDL_Color){0x98, 0x2B, 0x20, 0xFF} : KX_C_PRIMARY_DK;
+            base = kind == KX_BTN_DANGER ? KX_C_DANGER_DK : KX_C_PRIMARY_DK;
         if (!enabled)
-            base = (SDL_Color){0xB9, 0xC4, 0xD3, 0xFF};
+            base = KX_C_DISABLED;
         kx_round_under(ui, kx_rect(r.x, r.y + r.h - 2 * KX_RADIUS + 4, r.w, 2 * KX_RADIUS),
                        KX_RADIUS, (SDL_Color){0x10, 0x2A, 0x50, 0x20},
                        kx_round_core(r, KX_RADIUS));
@@ -111,6 +111,7 @@ static int widget_button(kx_ui *ui, const char *id, SDL_Rect r, const char *labe
     if (label) {
         kx_text_style st = kx_style(size, w, fg, KX_CENTER, KX_MIDDLE);
         st.max_lines = 2;
+        st.label = 1;
         kx_text(ui, label, kx_inset(r, 16), &st);
     }
     if (!enabled) {
@@ -148,6 +149,7 @@ void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count)
     char buf[96];
     kx_text_style st = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_RIGHT, KX_TOP);
     int gap = count > 16 ? 4 : 8, segw, x;
+    st.label = 1;
     if (count <= 0)
         return;
     {
@@ -162,7 +164,7 @@ void kx_step_indicator(kx_ui *ui, SDL_Rect r, int index, int count)
     for (int i = 1; i <= count; i++) {
         SDL_Color c = i < index ? KX_C_PRIMARY : i == index ? KX_C_PRIMARY : KX_C_LINE;
         if (i == index)
-            c = (SDL_Color){0x4A, 0x86, 0xD6, 0xFF};
+            c = KX_C_STEP_NOW;
         kx_round(ui, kx_rect(x, r.y + r.h - 10, segw, 10), 5, c);
         x += segw + gap;
     }
@@ -419,6 +421,7 @@ static void widget_field_frame(kx_ui *ui, SDL_Rect r, const char *label, int foc
 {
     kx_text_style ls = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_BOTTOM);
     int lh = 48;
+    ls.label = 1;
     kx_text(ui, label, kx_rect(r.x + 4, r.y, r.w - 8, lh), &ls);
     *box = kx_rect(r.x, r.y + lh + 8, r.w, r.h - lh - 8);
     kx_round_under(ui, *box, 18, focused ? KX_C_PRIMARY : KX_C_LINE,
