@@ -80,6 +80,7 @@ struct kx_idcard_reader;
 struct kx_token_devices;
 struct kx_token_certs;
 struct kx_staff_mode;
+struct kx_ra_cert_list;
 
 /* ==== shared data ==== */
 
@@ -152,6 +153,11 @@ typedef struct kx_session {
 
     int revoke_reason; /* kx_ra_revoke_reason value */
     int revoke_with_ukey;
+    /* revocation without the UKEY (revoke_pick.c): the enterprise's valid
+     * certificates from the RA (malloc, ~64 KiB), the one picked or all */
+    struct kx_ra_cert_list *revoke_certs;
+    char revoke_pick[84];
+    int revoke_all;
 
     kx_secbuf *pin;     /* current PIN, until a job takes it */
     kx_secbuf *new_pin; /* new PIN, until a job takes it */
@@ -226,6 +232,9 @@ typedef struct kx_job_input {
     char case_id[72], order_id[72];
     int64_t fee_fen, order_expires_at, review_started_ms;
     int revoke_reason;
+    int revoke_with_ukey;
+    char revoke_pick[84]; /* without the UKEY: the serial picked, or all */
+    int revoke_all;
 
     char new_serial[84];
     char *cert_pem;     /* issued certificate (malloc'd copy) or NULL */
@@ -259,6 +268,7 @@ enum {
     KX_JR_CERT = 1u << 14,         /* cert_*: the certificate on the UKEY */
     KX_JR_TRIES_LEFT = 1u << 15,   /* tries_left */
     KX_JR_CSR = 1u << 16,          /* csr, csr_sig replace the session's */
+    KX_JR_REVOKE_CERTS = 1u << 17, /* revoke_certs (moved into the session) */
 };
 
 /*
@@ -304,6 +314,7 @@ typedef struct kx_job_result {
     int tries_left;
     unsigned char *csr, *csr_sig; /* malloc */
     size_t csr_len, csr_sig_len;
+    struct kx_ra_cert_list *revoke_certs; /* malloc */
 } kx_job_result;
 
 /*
@@ -456,6 +467,22 @@ kx_err kx_job_compensate(kx_worker *w, const kx_job_input *in, kx_job_result *ou
 /* the recovery job: every open session of the journal but the input's */
 kx_err kx_job_recover_all(kx_worker *w, const kx_job_input *in, kx_job_result *out);
 
+/* ---- jobs_revoke.c: revocation without the UKEY, the job side ---- */
+
+/* the enterprise's valid certificates (an SM2 pair as its signature
+ * certificate) into the result; ALT when the revocation uses the UKEY */
+kx_err kx_job_ra_cert_list(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+struct kx_ra_revocation_request;
+/* the revocation a revoke case carries when the agent picked certificates
+ * without the UKEY: 1 and *rr filled (its serial list points to *serial,
+ * which points into in), else 0 */
+int kx_revoke_request_fill(const kx_job_input *in, struct kx_ra_revocation_request *rr,
+                           const char **serial);
+/* the revoke job without the UKEY: the approved case's revocation was
+ * carried out by the RA (KX_ERR_STATE otherwise); journaled as ra_revoke
+ * with the case, the serials and the reason */
+kx_err kx_revoke_case_check(kx_worker *w, const kx_job_input *in, const char *case_id);
+
 /* ---- jobs.c: RA and payment jobs, the job table, the job thread ---- */
 
 /* kx_job_start - run job on a new worker thread with in (moved: *in is
@@ -539,6 +566,16 @@ json_t *kx_state_json(kx_engine *e);
 const char *kx_screen_title(kx_screen screen, const char *doc, const char *activity);
 const char *kx_error_action(kx_err code);
 const char *kx_doc_msgid(const char *doc);
+
+/* ---- revoke_pick.c: revocation without the UKEY, the main loop's side ---- */
+
+/* the revoke_pick screen's choices: one per certificate, and "all" */
+json_t *kx_revoke_pick_choices(const kx_session *s);
+/* the state's "revoke" object (the list and the pick), null when the
+ * revocation uses the UKEY or no list was read */
+json_t *kx_revoke_pick_json(const kx_session *s);
+/* the agent's choice: a serial of the list or "all" (KX_ERR_BAD_FORMAT) */
+kx_err kx_revoke_pick_choose(kx_session *s, const char *value);
 
 /* ---- clients.c: output to clients ---- */
 

@@ -34,6 +34,7 @@ static const char *const job_names[KX_JOB_COUNT] = {
     [KX_JOB_RA_REVOKE] = "ra_revoke",
     [KX_JOB_COMPENSATE] = "compensate",
     [KX_JOB_STAFF_APPROVAL] = "staff_approval",
+    [KX_JOB_RA_CERT_LIST] = "ra_cert_list",
 };
 
 static const char *const event_names[KX_EV_COUNT] = {

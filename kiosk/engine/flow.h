@@ -55,6 +55,8 @@ typedef enum kx_job {
                                uninstalled certificate / refund */
     KX_JOB_STAFF_APPROVAL,  /* journaled: staff's approval asked of the RA;
                                ALT: the RA refused (back to the review) */
+    KX_JOB_RA_CERT_LIST,    /* the enterprise's valid certificates (revoke
+                               without the UKEY); ALT: the UKEY path */
     KX_JOB_COUNT
 } kx_job;
 

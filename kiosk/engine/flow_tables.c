@@ -365,18 +365,31 @@ static const kx_flow_state unlock_states[] = {
     F_END,
 };
 
+/* With the UKEY the serial is read from it and revoked once the fee is
+ * settled. Without it (lost or stolen, the agreement's 二.7) the RA lists
+ * the enterprise's valid certificates after the licence and the agent's ID
+ * card (the list job answers ALT on the UKEY path); the agent picks one or
+ * all, and the case carries the revocation: the RA carries it out when it
+ * approves the case on its documents (licence, ID card front and back;
+ * docs/ra-api.md), which fee_quote waits for; the revoke job then checks
+ * that the RA did it. Either way the agent's ID copies go to the RA. */
 static const kx_flow_state revoke_states[] = {
     INPUT("revoke_method", REVOKE_METHOD, C, 0, T(CHOOSE, "ukey_insert"),
           T(CHOOSE_ALT, "licence_place")),
     F_UKEY_CERT("licence_place", C),
     F_LICENCE("idcard_place", C),
-    F_IDCARD("contact", C),
+    F_IDCARD("id_front_place", C),
+    F_DOC("id_front", "agent_id_front", 0, "id_back_place", C),
+    F_DOC("id_back", "agent_id_back", 0, "revoke_list", C),
+    BUSY("revoke_list", "contacting_ra", RA_CERT_LIST, C, NULL, 0, T(JOB_OK, "revoke_pick"),
+         T(JOB_ALT, "revoke_reason"), T(JOB_FAIL, "@error")),
+    INPUT("revoke_pick", REVOKE_PICK, C, 0, T(CHOOSE, "revoke_reason")),
+    INPUT("revoke_reason", REVOKE_REASON, C, 0, T(CHOOSE, "contact")),
     F_CONTACT("agreement", C),
-    F_AGREEMENT("fee_quote", C),
-    F_PAY("revoke_reason", "agreement", C),
-    INPUT("revoke_reason", REVOKE_REASON, P, 0, T(CHOOSE, "revoke_confirm")),
-    INPUT("revoke_confirm", REVOKE_CONFIRM, P, 0, T(CONFIRM, "revoke"),
+    F_AGREEMENT("revoke_confirm", C),
+    INPUT("revoke_confirm", REVOKE_CONFIRM, C, 0, T(CONFIRM, "fee_quote"),
           T(BACK, "revoke_reason")),
+    F_PAY("revoke", "revoke_confirm", C),
     BUSY("revoke", "revoking", RA_REVOKE, P, NULL, 0, T(JOB_OK, "done"), T(JOB_FAIL, "@error")),
     F_END,
 };

@@ -161,6 +161,11 @@ static kx_err ensure_case(kx_worker *w, const kx_job_input *in, kx_job_result *o
     req.email = in->email[0] ? in->email : NULL;
     req.token_serial = in->token_serial[0] ? in->token_serial : NULL;
     req.cert_serial = in->cert_serial[0] ? in->cert_serial : NULL;
+    /* revocation without the UKEY: the RA revokes once it approved */
+    kx_ra_revocation_request revocation;
+    const char *revoke_serial = NULL;
+    if (kx_revoke_request_fill(in, &revocation, &revoke_serial))
+        req.revocation = &revocation;
     req.cert_profile = kx_sm2_case_profile(w->cfg);
     snprintf(key, sizeof key, "%.48s.case", in->session);
     kx_ra_case c;
@@ -304,6 +309,10 @@ static kx_err job_fee_quote(kx_worker *w, const kx_job_input *in, kx_job_result 
 {
     kx_err rc = ensure_case(w, in, out);
     kx_ra_case c;
+    /* flows without a case_submit step (swap, unlock, revoke) send what
+     * they scanned here; after case_submit the spool is already empty */
+    if (!rc)
+        rc = upload_session_scans(w, in->session, case_of(in, out));
     if (!rc)
         rc = submit_case(w, in->session, case_of(in, out), &c);
     /* flows without a review screen: nothing is paid before the RA approved */
@@ -476,6 +485,10 @@ static kx_err job_ra_revoke(kx_worker *w, const kx_job_input *in, kx_job_result 
     char ref[128];
     const char *serial = in->cert_serial, *case_id = case_of(in, out);
     int reason = in->revoke_reason;
+    kx_ra_revocation_request rr;
+    const char *picked = NULL;
+    if (kx_revoke_request_fill(in, &rr, &picked)) /* without the UKEY: the RA did it */
+        return kx_revoke_case_check(w, in, case_id);
     if (!serial[0]) {
         kx_err_set_detail("no certificate chosen to revoke");
         return KX_ERR_STATE;
@@ -531,6 +544,7 @@ static const kx_job_fn job_table[KX_JOB_COUNT + 1] = {
     [KX_JOB_RA_REVOKE] = job_ra_revoke,
     [KX_JOB_COMPENSATE] = kx_job_compensate,
     [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
+    [KX_JOB_RA_CERT_LIST] = kx_job_ra_cert_list,
     [KX_JOB_COUNT] = kx_job_recover_all,
 };
 

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_internal.h"
+#include "imaging/cardcrop.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 #include "imaging/sealsheet.h"
@@ -64,8 +65,8 @@ static const char *ra_kind_of_doc(const char *doc)
     static const struct {
         const char *doc, *kind;
     } map[] = {{"licence", "licence"},
-               {"agent_id_front", "id_front"},
-               {"agent_id_back", "id_back"},
+               {"agent_id_front", "id_card_front"},
+               {"agent_id_back", "id_card_back"},
                {"auth_letter", "auth_letter"},
                {"reissue_statement", "reissue_statement"},
                {"uscc_copy", "uscc_copy"}};
@@ -114,6 +115,19 @@ kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     }
     kx_image *img = NULL;
     kx_err rc = scan_page(w, &img);
+    /* the agent's ID copies go to the RA as the card cut from the page,
+     * upright, not as the whole page (the reviewer compares the card) */
+    if (!rc && strncmp(kind, "id_card_", 8) == 0) {
+        kx_image *card = NULL;
+        kx_cardcrop_found found;
+        rc = kx_cardcrop_crop(img, &found, &card);
+        kx_log_info("scan.card_crop", "doc=%s result=%s angle=%.1f", doc, kx_err_name(rc),
+                    rc ? 0.0 : found.angle_deg);
+        if (rc == KX_ERR_NO_CARD)
+            kx_err_set_detail("no ID card found on the scan of %s", doc);
+        kx_image_free(img);
+        img = card;
+    }
     if (!rc)
         rc = spool_save(w, sid, kind, img, path, sizeof path);
     if (!rc)

@@ -71,6 +71,9 @@ static void job_input_from_session(kx_session *s, kx_job job, kx_job_input *in)
     in->order_expires_at = s->order_expires_at;
     in->review_started_ms = s->review_started_ms;
     in->revoke_reason = s->revoke_reason;
+    in->revoke_with_ukey = s->revoke_with_ukey;
+    COPY_TEXT(revoke_pick);
+    in->revoke_all = s->revoke_all;
     COPY_TEXT(new_serial);
     in->cert_pem = s->cert_pem ? strdup(s->cert_pem) : NULL;
     if ((in->csr = copy_bytes(s->csr, s->csr_len)))
@@ -182,6 +185,11 @@ static void session_apply_result(kx_session *s, kx_job_result *r)
         s->csr_sig_len = r->csr_sig_len;
         r->csr = r->csr_sig = NULL;
     }
+    if (p & KX_JR_REVOKE_CERTS) {
+        free(s->revoke_certs);
+        s->revoke_certs = r->revoke_certs;
+        r->revoke_certs = NULL;
+    }
 }
 
 /* ---- job threads ---- */
@@ -250,6 +258,7 @@ void kx_session_wipe(kx_session *s)
     free(s->csr_sig);
     free(s->cert_pem);
     free(s->chain_pem);
+    free(s->revoke_certs);
     kx_wipe(s, sizeof *s);
     s->active = 0;
 }
@@ -586,6 +595,10 @@ static kx_err intent_choose(kx_engine *e, json_t *msg)
                 return session_event(e, KX_EV_CHOOSE);
             }
         return KX_ERR_BAD_FORMAT;
+    }
+    if (st->screen == KX_SCREEN_REVOKE_PICK) {
+        kx_err rc = kx_revoke_pick_choose(s, v);
+        return rc ? rc : session_event(e, KX_EV_CHOOSE);
     }
     return KX_ERR_STATE;
 }

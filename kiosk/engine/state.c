@@ -49,6 +49,7 @@ static const char *const screen_titles[KX_SCREEN_COUNT] = {
     [KX_SCREEN_REVOKE_METHOD] = N_("How do you identify the certificate?"),
     [KX_SCREEN_REVOKE_REASON] = N_("Why should the certificate be revoked?"),
     [KX_SCREEN_REVOKE_CONFIRM] = N_("Revoke the certificate?"),
+    [KX_SCREEN_REVOKE_PICK] = N_("Which certificate should be revoked?"),
     [KX_SCREEN_DONE] = N_("Done"),
     [KX_SCREEN_CANCELLED] = N_("Cancelled"),
     [KX_SCREEN_ERROR] = N_("Something went wrong"),
@@ -321,6 +322,12 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
         json_array_append_new(b,
                               text0(N_("Nothing was charged, or the payment was refunded.")));
         break;
+    case KX_SCREEN_REVOKE_PICK:
+        json_array_append_new(
+            b, text0(N_("These are the company's valid certificates. Touch the one to revoke, "
+                        "or all of them. The CA revokes them once it has checked your "
+                        "documents.")));
+        break;
     case KX_SCREEN_STAFF_NEEDED:
         json_array_append_new(b, text0(N_("A member of staff will help you.")));
         break;
@@ -433,7 +440,11 @@ json_t *kx_state_json(kx_engine *e)
                           s->seal_cells[i].cell, "verdict", s->seal_cells[i].verdict, "msgid",
                           s->seal_cells[i].msgid ? s->seal_cells[i].msgid : ""));
     json_object_set_new(o, "seal_cells", sc);
-    json_object_set_new(o, "choices", state_choices(s->pos.resume >= 0 ? NULL : st));
+    json_object_set_new(o, "choices",
+                        screen == KX_SCREEN_REVOKE_PICK
+                            ? kx_revoke_pick_choices(s)
+                            : state_choices(s->pos.resume >= 0 ? NULL : st));
+    json_object_set_new(o, "revoke", kx_revoke_pick_json(s));
     json_t *input = json_null();
     if (screen == KX_SCREEN_PIN_ENTER)
         input = json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", KX_PIN_MIN, "max",

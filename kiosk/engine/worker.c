@@ -131,6 +131,7 @@ void kx_job_result_free(kx_job_result *r)
     free(r->chain_pem);
     free(r->csr);
     free(r->csr_sig);
+    free(r->revoke_certs);
     kx_wipe(r, sizeof *r);
     free(r);
 }

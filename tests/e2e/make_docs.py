@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """make_docs.py - the paper an agent brings, as scanner pages for SANE's pnm
 back-end (raw P6, 150 dpi A4): a business licence whose QR code carries the
-credit code, ID card copies, an authorisation letter, a reissue statement, a
+credit code, the ID card laid on the glass (front, back), an authorisation letter, a reissue statement, a
 stamped credit-code copy, and electronic-seal sheets (one with every cell
 usable, one with the company seal missing) from tools/testdata's generator.
 
@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "testdata"))
+import gen_idcard  # noqa: E402
 import gen_sealsheet  # noqa: E402
 
 DPI = 150
@@ -31,6 +32,17 @@ def page(title, lines):
     d.text((100, 100), title, fill=(0, 0, 0))
     for i, line in enumerate(lines):
         d.text((100, 160 + 40 * i), line, fill=(20, 20, 20))
+    return img
+
+
+def card_page(rng, side):
+    """The ID card laid on the glass, a little askew, the lid closed: what
+    the cropper cuts the card from (tools/testdata/gen_idcard.py's face)."""
+    face, mask = gen_idcard.card_face(rng, DPI, side)
+    img = Image.new("RGB", (W, H), (192, 192, 190))  # a grey lid
+    face.putalpha(mask)
+    rot = face.rotate(4 if side == "front" else -2, resample=Image.BICUBIC, expand=True)
+    img.paste(rot, (90, 110), rot)
     return img
 
 
@@ -49,8 +61,10 @@ def main():
     qr = Image.open(qr_png).convert("RGB")
     lic.paste(qr, (W - qr.width - 140, H - qr.height - 200))
     save(lic, os.path.join(out, "licence.ppm"))
-    for name, title in (("id_front", "ID CARD FRONT"), ("id_back", "ID CARD BACK"),
-                        ("auth", "AUTHORISATION LETTER"), ("stmt", "REISSUE STATEMENT"),
+    rng = random.Random(5)
+    for side in ("front", "back"):
+        save(card_page(rng, side), os.path.join(out, "id_" + side + ".ppm"))
+    for name, title in (("auth", "AUTHORISATION LETTER"), ("stmt", "REISSUE STATEMENT"),
                         ("uscc", "CREDIT CODE COPY " + code)):
         save(page(title, ["copy"]), os.path.join(out, name + ".ppm"))
     rng = random.Random(7)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The other services end to end against the real peers (SoftHSM2 UKEYs,
-# ra-sim, SANE pnm, idcard-sim): PIN unlock, revocation (with the UKEY),
-# reissue, card swap, change of details, renewal without the PIN. Each
+# ra-sim, SANE pnm, idcard-sim): PIN unlock, revocation (with the UKEY, and
+# without it: the RA's list, the reviewed case, the CRL), reissue, card swap, change of details, renewal without the PIN. Each
 # starts kioskd afresh (SoftHSM2 sees new tokens at start-up only) and is
 # checked afterwards on the token (pkcs11-tool), the certificate (openssl)
 # and ra-sim's counters.
@@ -15,7 +15,25 @@ sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 # privacy: checked before each service's state is wiped (fresh) and at the end
 PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
-services=${KX_SERVICES:-unlock revoke reissue swap change renew_nopin approval timeout}
+services=${KX_SERVICES:-unlock revoke revoke_lost reissue swap change renew_nopin approval timeout}
+
+# a revocation's documents: the licence, the ID card, its two sides cut
+# from the page
+REVOKE_DOCS='expect screen=licence_place
+page licence
+send confirm
+expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
+send confirm
+expect timeout=10 screen=agent_confirm
+send confirm
+page id_front
+send confirm
+expect timeout=30 screen=doc_review doc=agent_id_front
+send confirm
+page id_back
+send confirm
+expect timeout=30 screen=doc_review doc=agent_id_back
+send confirm'
 
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
@@ -53,18 +71,62 @@ send choose_service service=revoke
 expect screen=revoke_method
 send choose value=ukey
 expect timeout=10 screen=cert_show
-$LICENCE_AGENT
+send confirm
+$REVOKE_DOCS
 expect timeout=30 screen=revoke_reason choices.1.value=key_compromise
 send choose value=key_compromise
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm
 expect screen=revoke_confirm
 send confirm
 expect timeout=30 screen=done
 send confirm
 FLOW
   check "revoke: one certificate revoked" test "$(counter certs_revoked)" = 1
+  check "revoke: the licence and the ID card's two sides reached the RA" test "$(counter documents_stored)" = 3
   ra GET /v1/crl | jget crl > "$T/crl.pem"
   check "revoke: the CRL lists the serial" bash -c "openssl crl -in '$T/crl.pem' -noout -text | tr A-Z a-z | tr -d ': ' | grep -q "serialnumber0*${serial#0}""
   kioskd_stop; softhsm2-util --delete-token --token v1 >/dev/null 2>&1 ;;
+revoke_lost)
+  # the UKEY is lost: the RA lists the company's certificates after the
+  # licence and the ID card, the agent picks one, the case is reviewed on
+  # its documents and the RA revokes it; the other certificate stays valid
+  ukey_with_cert l1 123456 >/dev/null || { bad "revoke_lost: set-up"; continue; }
+  ukey_with_cert l2 123456 >/dev/null || { bad "revoke_lost: set-up"; continue; }
+  lost=$(cat "$T/ukey-l1/serial"); kept=$(cat "$T/ukey-l2/serial")
+  valid_serials() { ra GET /v1/enterprises/91110000600037341L/certificates | /usr/bin/python3 -c "import sys,json; print(' '.join(c['serial'] for c in json.load(sys.stdin)['certificates']))"; }
+  nvalid=$(valid_serials | wc -w)  # earlier services' certificates too
+  fresh || continue
+  run_segments revoke_lost <<FLOW
+send choose_service service=revoke
+expect screen=revoke_method
+send choose value=licence
+$REVOKE_DOCS
+expect timeout=30 screen=revoke_pick choices.$nvalid.value=all
+send! choose value=not-a-serial
+expect screen=revoke_pick
+send choose value=$lost
+expect screen=revoke_reason
+send choose value=key_compromise
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm
+expect screen=revoke_confirm revoke.picked.0=$lost
+send confirm
+expect timeout=60 screen=done
+send confirm
+FLOW
+  check "revoke_lost: the RA carried out one revocation case" test "$(counter revocation_cases_done)" = 1
+  check "revoke_lost: the ID card reached the RA cut from the page" bash -c "grep -q 'scan.card_crop doc=agent_id_back result=KX_OK' '$T/kioskd.log'"
+  ra GET /v1/crl | jget crl > "$T/crl.pem"
+  crl_has() { openssl crl -in "$T/crl.pem" -noout -text | tr A-Z a-z | tr -d ': ' | grep -q "serialnumber0*${1#0}"; }
+  check "revoke_lost: the CRL lists the lost UKEY's certificate" crl_has "$lost"
+  crl_has "$kept" && bad "revoke_lost: the other certificate is revoked too" || ok
+  left=" $(valid_serials) "
+  check "revoke_lost: the RA lists the kept certificate, not the lost one" test "${left/ $lost /}" = "$left" -a "${left/ $kept /}" != "$left" -a "$(wc -w <<<"$left")" = $((nvalid - 1))
+  check "revoke_lost: the journal records the revocation with case and reason" bash -c "sqlite3 '$T/state/journal.db' \"SELECT ref, result FROM tx WHERE kind='ra_revoke'\" | grep -q \"/$lost/1|$lost\""
+  kioskd_stop; softhsm2-util --delete-token --token l1 >/dev/null 2>&1; softhsm2-util --delete-token --token l2 >/dev/null 2>&1 ;;
 reissue)
   token_init x1 12345678
   fresh || continue
