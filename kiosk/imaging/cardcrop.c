@@ -142,6 +142,44 @@ static kx_err card_morph(uint8_t *mask, int w, int h, int r, int want_all)
     return KX_OK;
 }
 
+/* Set every 0 of a 0/1 mask that the border cannot reach through 0s
+ * (4-connected): the holes inside regions. */
+static kx_err card_fill_holes(uint8_t *mask, int w, int h)
+{
+    size_t n = (size_t)w * h;
+    int *stack = malloc(sizeof(int) * n);
+    uint8_t *seen = calloc(n, 1);
+    if (!stack || !seen) {
+        free(stack);
+        free(seen);
+        return KX_ERR_NO_MEMORY;
+    }
+    int sp = 0;
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            int i = y * w + x;
+            if ((x == 0 || y == 0 || x == w - 1 || y == h - 1) && !mask[i] && !seen[i]) {
+                seen[i] = 1;
+                stack[sp++] = i;
+            }
+        }
+    while (sp) {
+        int i = stack[--sp], x = i % w, y = i / w;
+        const int nb[4] = {x > 0 ? i - 1 : -1, x + 1 < w ? i + 1 : -1, y > 0 ? i - w : -1,
+                           y + 1 < h ? i + w : -1};
+        for (int k = 0; k < 4; k++)
+            if (nb[k] >= 0 && !mask[nb[k]] && !seen[nb[k]]) {
+                seen[nb[k]] = 1;
+                stack[sp++] = nb[k];
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        mask[i] = (uint8_t)(mask[i] | !seen[i]);
+    free(stack);
+    free(seen);
+    return KX_OK;
+}
+
 /*
  * Label the largest 4-connected region of mask; returns its boundary points
  * (map coordinates) in *pts (malloc'd) and their count, 0 when none.
@@ -364,6 +402,10 @@ kx_err kx_cardcrop_find(const kx_image *img, kx_cardcrop_found *found)
     /* close gaps between print on a pale card: 2 mm */
     int r = (int)ceil(2.0 * dpi_guess / MM_PER_INCH / m.f);
     if ((rc = card_morph(mask, m.w, m.h, r, 0)) || (rc = card_morph(mask, m.w, m.h, r, 1)))
+        goto out;
+    /* a pale card on a pale lid differs only by its print and the shadow
+     * line around it: what that line encloses is card */
+    if ((rc = card_fill_holes(mask, m.w, m.h)))
         goto out;
     if ((rc = card_largest_region(mask, m.w, m.h, &pts, &npts)))
         goto out;
