@@ -85,15 +85,10 @@
 /* Scratch memory. Every buffer of one analysis (block maps, labels, masks,
  * the export's strengths: 4-6 MB for an A4 page at 300 dpi) comes from one
  * arena released at the end, and buffers that can be are reused between
- * stages. Fresh memory is what costs: on the virtual machine measured the
- * first touch of a 4 KB page cost 1.3-7 us (1,400 fresh pages in 2-10 ms),
- * a one-shot analysis touched 1,100-1,400 of them, and a first analysis in
- * a process took 2-17 ms longer (8 ms median) than a second one, which
- * reused glibc's freed memory. The arena's chunks are 2 MB-aligned and advised as
- * transparent huge pages, so one fault maps 2 MB (6 MB touched in 0.3-2 ms
- * instead of 1.8-10 ms); a kernel without them gives plain pages. A one-shot
- * analysis now takes 340-410 faults, ~250 of them the exported images'
- * (see ss_image_new). */
+ * stages: fresh memory is what costs, each first touch of a page a fault.
+ * The arena's chunks are 2 MB-aligned and advised as transparent huge
+ * pages, so one fault maps 2 MB; a kernel without them gives plain pages.
+ * The measurements are in docs/BENCHMARKS.md (Seal sheet). */
 #define SS_ARENA_CHUNK ((size_t)4 << 20)
 #define SS_ARENA_ALIGN ((size_t)2 << 20)
 
@@ -134,10 +129,9 @@ static void *ss_alloc_zero(ss_arena *a, size_t bytes)
 }
 
 /* A new RGBA image for the result (it outlives the arena). Its pixels are
- * all written, so not cleared first. (Taking it 2 MB-aligned as huge pages
- * like the arena cut its faults but not its time: a first huge page cost
- * as much as the 250 small ones, and a long-lived process paid 1.6-4 ms
- * in aligned_alloc for each.) Freed by kx_image_free(). */
+ * all written, so not cleared first. Ordinary memory: as huge pages its
+ * faults fell but not its time (docs/BENCHMARKS.md, Seal sheet). Freed by
+ * kx_image_free(). */
 static kx_err ss_image_new(int w, int h, kx_image **out)
 {
     uint8_t *data = malloc((size_t)w * (size_t)h * 4);
@@ -162,11 +156,8 @@ static void ss_arena_release(ss_arena *a)
  * analysis time. Their loops read interleaved RGB (stride 3 or 4), which
  * GCC vectorises only with byte shuffles (SSSE3, AVX2); the baseline x86-64
  * target has none, so on x86-64 the row function is compiled for each and
- * the loader picks the best the CPU has (an ifunc): on an A4 page's worth
- * of paper-like pixels 16 ms scalar, 8 ms SSSE3, 6 ms AVX2 (with 32-bit
- * sums; 16-bit sums and 8-bit measures brought the maps of the bench pages
- * to 5.4-6 ms with AVX2 and 4.7 ms with AVX-512, x86-64-v4). Other targets
- * get the plain loop. */
+ * the loader picks the best the CPU has (an ifunc; timings per target in
+ * docs/BENCHMARKS.md, Seal sheet). Other targets get the plain loop. */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define SS_VECTOR_CLONES                                                                       \
     __attribute__((target_clones("arch=x86-64-v4", "avx2", "ssse3", "default")))
@@ -767,8 +758,7 @@ static int ss_row_flip(const ss_table *t, int x0, int S, double y, int n, int al
 /* Region codes of the n block centres (x0 + i)*S + S/2 of a ROI row at y.
  * Every comparison ss_region makes is against one of 10 thresholds on u or
  * on v, and flips once along the row; between the flips the code cannot
- * change, so it is computed once per stretch (a call per block was 1.5 ms
- * a page). */
+ * change, so it is computed once per stretch (not once per block). */
 static void ss_region_row(const ss_table *t, int x0, int S, double y, int n, int8_t *out)
 {
     double th[2][10];
