@@ -64,6 +64,8 @@ static const char *const intent_names[KX_INTENT_COUNT] = {
     [KX_INTENT_STAFF_REJECT] = "staff_reject",
     [KX_INTENT_STAFF_OVERRIDE] = "staff_override",
     [KX_INTENT_STAFF_RESET] = "staff_reset",
+    [KX_INTENT_PRINT_AGAIN] = "print_again",
+    [KX_INTENT_PRINT_FORM] = "print_form",
 };
 
 const char *kx_screen_id(kx_screen screen)

@@ -81,6 +81,8 @@ typedef enum kx_intent {
     KX_INTENT_STAFF_REJECT,   /* staff role; reason */
     KX_INTENT_STAFF_OVERRIDE, /* staff role */
     KX_INTENT_STAFF_RESET,    /* staff role */
+    KX_INTENT_PRINT_AGAIN,    /* the receipt once more (done, cancelled screens) */
+    KX_INTENT_PRINT_FORM,     /* this step's blank form (seal sheet, authorisation letter) */
     KX_INTENT_COUNT
 } kx_intent;
 
