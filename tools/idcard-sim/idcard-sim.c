@@ -348,8 +348,13 @@ int main(int argc, char **argv)
             perror("idcard-sim: path file");
             return 1;
         }
-        fprintf(fp, "%s\n", slave);
-        fclose(fp);
+        /* a test waits for this file: a short write must not look like a
+         * pty name, so a failed write or close is an error, not a warning */
+        int bad = fprintf(fp, "%s\n", slave) < 0;
+        if (fclose(fp) != 0 || bad) {
+            perror("idcard-sim: path file");
+            return 1;
+        }
     }
     printf("%s\n", slave);
     fflush(stdout);
