@@ -9,6 +9,7 @@
  *        kiosk --screenshots DIR [--only NAME | --states FILE] [--large-text] [--lang ..]
  *              [--orientation ..]
  *        kiosk --bench FRAMES [--lang ..] [--orientation ..]
+ *        kiosk --voice-texts zh_CN|en   (the spoken prompts' texts, for the build)
  * Exit: 0 ok, 1 audit or tap script failed, 2 usage, configuration or
  * start-up error.
  */
@@ -24,14 +25,13 @@
 
 static int usage(FILE *fp)
 {
-    fprintf(
-        fp,
-        "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
-        "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
-        "       kiosk --screenshots DIR [--only NAME | --states FILE] [--large-text]\n"
-        "             [--lang zh_CN|en]\n"
-        "             [--orientation ...]\n"
-        "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n");
+    fprintf(fp,
+            "usage: kiosk [--config FILE] [--socket PATH] [--lang zh_CN|en]\n"
+            "             [--orientation portrait|landscape] [--windowed] [--script FILE]\n"
+            "       kiosk --screenshots DIR [--only NAME | --states FILE] [--large-text]\n"
+            "             [--lang zh_CN|en] [--orientation ...]\n"
+            "       kiosk --bench FRAMES [--only NAME] [--lang zh_CN|en] [--orientation ...]\n"
+            "       kiosk --voice-texts zh_CN|en\n");
     return fp == stdout ? 0 : 2;
 }
 

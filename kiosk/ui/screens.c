@@ -315,15 +315,19 @@ static void scr_cert_show(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         snprintf(n, sizeof n, "%ld", st->cert.days_left);
         kx_ui_format(days, sizeof days, N_("{n} days"), "n", n, NULL, NULL);
     }
+    /* an SM2 pair: the signing certificate, then the encryption one */
+    int pair = st->cert.enc_serial && st->cert.enc_serial[0];
     const char *const rows[][2] = {
         {kx_tr("Company"), st->cert.company},
         {kx_tr("Credit code"), st->cert.uscc},
-        {kx_tr("Serial number"), st->cert.serial},
+        {pair ? kx_tr("Signing certificate") : kx_tr("Serial number"), st->cert.serial},
         {kx_tr("Valid until"), st->cert.not_after},
         {kx_tr("Days left"), st->cert.present ? days : ""},
+        {kx_tr("Encryption certificate"), pair ? st->cert.enc_serial : ""},
+        {kx_tr("Valid until"), pair && st->cert.enc_not_after ? st->cert.enc_not_after : ""},
     };
     int ch = ui->portrait ? 760 : c.h - 150;
-    scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, 5);
+    scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, pair ? 7 : 5);
     if (st->cert.present && st->cert.days_left <= 30)
         scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 110),
                  st->cert.days_left < 0 ? kx_tr("This certificate has expired.")

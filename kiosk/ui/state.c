@@ -123,6 +123,8 @@ static int state_parse_objects(json_t *root, kx_ui_state *st)
         TRY(state_str(o, "serial", &st->cert.serial));
         TRY(state_str(o, "not_after", &st->cert.not_after));
         TRY(state_int(o, "days_left", &st->cert.days_left));
+        TRY(state_str(o, "enc_serial", &st->cert.enc_serial));
+        TRY(state_str(o, "enc_not_after", &st->cert.enc_not_after));
     }
     r = state_obj(root, "company", &o);
     TRY(r);

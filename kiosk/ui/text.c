@@ -614,7 +614,7 @@ static void text_show(kx_ui *ui, text_entry *e, SDL_Rect dst)
  * KX_TEXT_BODY_MAX px) then never shrinks below 1.4 times its normal size
  * (the audit reports it when it does not fit); titles and figures may
  * shrink to 1.4 times their normal minimum, labels (buttons, keys, the
- * header) to their normal size. One more line is allowed. Staff screens
+ * header) to their normal minimum. One more line is allowed. Staff screens
  * keep their normal sizes (in the high-contrast palette).
  */
 static kx_text_style text_large(const kx_ui *ui, const kx_text_style *st)
@@ -625,7 +625,7 @@ static kx_text_style text_large(const kx_ui *ui, const kx_text_style *st)
         int min = st->min_size ? st->min_size : st->size * 6 / 10;
         e.size = (st->size * 14 + 9) / 10;
         if (st->label)
-            e.min_size = st->size; /* never smaller than in the normal mode */
+            e.min_size = min; /* never smaller than the normal mode allows */
         else
             e.min_size = st->size <= KX_TEXT_BODY_MAX ? e.size : (min * 14 + 9) / 10;
         if (e.max_lines)

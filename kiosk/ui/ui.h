@@ -60,6 +60,8 @@ typedef struct kx_ui_state {
         int present;
         const char *company, *uscc, *subject, *serial, *not_after;
         long days_left;
+        /* an SM2 pair's encryption certificate (NULL: a single certificate) */
+        const char *enc_serial, *enc_not_after;
     } cert;
     struct {
         int present;

@@ -141,7 +141,7 @@ typedef struct kx_text_style {
     int halign, valign;
     int max_lines; /* 0: as many as fit */
     int label;     /* a button's, key's or header's label, not body text: in
-                      large-text mode it may shrink to its normal size */
+                      large-text mode it may shrink to its normal minimum */
 } kx_text_style;
 
 /* Text up to this size (normal mode, px) is body text: in large-text
