@@ -130,27 +130,7 @@ FLOW
 send choose_service service=revoke
 send choose value=ukey
 expect timeout=10 screen=cert_show
-send confirm
-page licence
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect timeout=30 screen=revoke_reason
-send choose value=superseded
-send contact phone=13800000000 email=""
-send confirm
-send confirm
-expect timeout=30 screen=done
+$FLOW_REVOKE_UKEY
 FLOW
     judge_free "$point" "$label" certs_revoked
   fi

@@ -17,24 +17,6 @@ idcard_start || exit 1
 PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
 services=${KX_SERVICES:-unlock revoke revoke_lost reissue swap change renew_nopin approval timeout}
 
-# a revocation's documents: the licence, the ID card, its two sides cut
-# from the page
-REVOKE_DOCS='expect screen=licence_place
-page licence
-send confirm
-expect timeout=30 screen=company_confirm company.uscc=91110000600037341L
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-page id_front
-send confirm
-expect timeout=30 screen=doc_review doc=agent_id_front
-send confirm
-page id_back
-send confirm
-expect timeout=30 screen=doc_review doc=agent_id_back
-send confirm'
-
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
   p11 --token-label "$1" --read-object --type cert --id "$id" -o "$2.der" >/dev/null 2>&1
@@ -71,16 +53,7 @@ send choose_service service=revoke
 expect screen=revoke_method
 send choose value=ukey
 expect timeout=10 screen=cert_show
-send confirm
-$REVOKE_DOCS
-expect timeout=30 screen=revoke_reason choices.1.value=key_compromise
-send choose value=key_compromise
-expect screen=contact
-send contact phone=13800000000 email=""
-send confirm
-expect screen=revoke_confirm
-send confirm
-expect timeout=30 screen=done
+$FLOW_REVOKE_UKEY
 send confirm
 FLOW
   check "revoke: one certificate revoked" test "$(counter certs_revoked)" = 1
@@ -102,7 +75,7 @@ revoke_lost)
 send choose_service service=revoke
 expect screen=revoke_method
 send choose value=licence
-$REVOKE_DOCS
+$LICENCE_ID_COPIES
 expect timeout=30 screen=revoke_pick choices.$nvalid.value=all
 send! choose value=not-a-serial
 expect screen=revoke_pick

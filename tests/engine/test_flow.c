@@ -377,11 +377,32 @@ static void test_happy_paths(void **state)
                                               "done",
                                               NULL};
     walk_happy(KX_SVC_RENEW_NOPIN, renew_nopin);
-    static const char *const unlock[] = {
-        "ukey_insert", "read_cert",       "cert_show",    "licence_place", "licence_scan",
-        "ra_lookup",   "company_confirm", "idcard_place", "agent_confirm", "contact",
-        "agreement",   "fee_quote",       "fee_confirm",  "order_create",  "payment",
-        "unlock_auth", "pin_reset_new",   "reset_pin",    "done",          NULL};
+    static const char *const unlock[] = {"ukey_insert",
+                                         "read_cert",
+                                         "cert_show",
+                                         "licence_place",
+                                         "licence_scan",
+                                         "ra_lookup",
+                                         "company_confirm",
+                                         "idcard_place",
+                                         "agent_confirm",
+                                         "id_front_place",
+                                         "id_front_scan",
+                                         "id_front_review",
+                                         "id_back_place",
+                                         "id_back_scan",
+                                         "id_back_review",
+                                         "contact",
+                                         "agreement",
+                                         "fee_quote",
+                                         "fee_confirm",
+                                         "order_create",
+                                         "payment",
+                                         "unlock_auth",
+                                         "pin_reset_new",
+                                         "reset_pin",
+                                         "done",
+                                         NULL};
     walk_happy(KX_SVC_UNLOCK, unlock);
     static const char *const revoke[] = {"revoke_method",
                                          "ukey_insert",

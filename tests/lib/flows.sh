@@ -99,6 +99,8 @@ FLOW_RENEW_NOPIN=$(flow_text services/renew_nopin)
 FLOW_NEW_DOCS=$(flow_text services/new_docs)           # licence to letter
 FLOW_REISSUE=$(flow_text services/reissue)
 FLOW_SWAP=$(flow_text services/swap)
+FLOW_REVOKE_UKEY=$(flow_text services/revoke_ukey)   # after cert_show
+LICENCE_ID_COPIES=$(flow_text services/licence_id_copies)
 FLOW_CHANGE=$(flow_text services/change)
 
 # ---- crash tests (crash.sh, crash_services.sh) ----

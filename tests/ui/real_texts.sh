@@ -106,12 +106,7 @@ send choose_service service=revoke
 expect screen=revoke_method
 send choose value=ukey
 expect timeout=10 screen=cert_show
-$LICENCE_AGENT
-expect timeout=30 screen=revoke_reason
-send choose value=key_compromise
-expect screen=revoke_confirm
-send confirm
-expect timeout=30 screen=done
+$FLOW_REVOKE_UKEY
 FLOW
   kioskd_stop; drop v1
   # reissue onto a blank UKEY
