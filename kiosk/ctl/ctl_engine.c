@@ -167,11 +167,22 @@ static int conn_open(ctl_conn *c, int argc, char **argv, const char *role, const
     return 0;
 }
 
+/* the requests kioskd wants the member's PIN for again (re-authentication) */
+static int needs_pin_again(const json_t *req)
+{
+    const char *cmd = json_string_value(json_object_get(req, "cmd"));
+    return cmd && (strcmp(cmd, "counter_paid") == 0 || strcmp(cmd, "manual_id") == 0 ||
+                   strcmp(cmd, "refund") == 0);
+}
+
 /* --staff ID: log in as that member first, the PIN read from standard
  * input (one line, never from argv); --staff-token: log in with the staff
  * UKEY, its PIN on standard input (kioskd finds the member from the
- * token's certificate). 0 when done or not asked */
-static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
+ * token's certificate). A request that needs the PIN again gets it too
+ * (req's "pin"). Assisted mode is bound to this connection: *logged_in is
+ * set so the caller logs out before it exits. 0 when done or not asked */
+static int staff_login(ctl_conn *c, int argc, char **argv, const char *name, json_t *req_out,
+                       int *logged_in)
 {
     const char *id = ctl_option(argc, argv, "--staff");
     int token = ctl_flag(argc, argv, "--staff-token");
@@ -189,6 +200,8 @@ static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
                   kx_secbuf_str(pin), strlen(kx_secbuf_str(pin)));
     if (req && !token)
         json_object_set_new(req, "staff_id", json_string(id));
+    if (req_out && needs_pin_again(req_out))
+        json_object_set_new(req_out, "pin", json_string(kx_secbuf_str(pin)));
     kx_secbuf_free(pin);
     if (bad || !req) {
         json_decref(req);
@@ -206,7 +219,18 @@ static int staff_login(ctl_conn *c, int argc, char **argv, const char *name)
                  m ? json_string_value(json_object_get(m, "error")) ?: "?" : "no answer",
                  m ? json_string_value(json_object_get(m, "detail")) ?: "" : "");
     json_decref(m);
+    *logged_in = ok;
     return ok ? 0 : -1;
+}
+
+/* end assisted mode before the connection closes (kioskd also ends it
+ * when the connection closes, this says so in the journal as a logout) */
+static void staff_logout(ctl_conn *c)
+{
+    int seq = ++c->seq;
+    conn_send(c, json_pack("{s:i, s:s, s:i, s:s}", "v", KX_PROTO_VERSION, "type", "request",
+                           "seq", seq, "cmd", "staff_logout"));
+    json_decref(conn_reply(c, seq, 5000));
 }
 
 /* one request; prints the result; returns the exit code */
@@ -217,7 +241,8 @@ int ctl_engine_request(int argc, char **argv, const char *name, json_t *req)
         json_decref(req);
         return CTL_EXIT_USAGE;
     }
-    if (staff_login(&c, argc, argv, name)) {
+    int logged_in = 0;
+    if (staff_login(&c, argc, argv, name, req, &logged_in)) {
         json_decref(req);
         conn_close(&c);
         return CTL_EXIT_INVALID;
@@ -229,7 +254,11 @@ int ctl_engine_request(int argc, char **argv, const char *name, json_t *req)
     json_object_set_new(req, "v", json_integer(KX_PROTO_VERSION));
     json_object_set_new(req, "type", json_string("request"));
     json_object_set_new(req, "seq", json_integer(seq));
-    conn_send(&c, req);
+    json_t *pj = json_object_get(req, "pin"); /* the PIN again: wiped once sent */
+    conn_send(&c, json_incref(req));
+    if (pj)
+        kx_wipe((void *)(uintptr_t)json_string_value(pj), json_string_length(pj));
+    json_decref(req);
     json_t *m = conn_reply(&c, seq, 120000);
     int code = CTL_EXIT_INVALID;
     if (!m) {
@@ -245,6 +274,8 @@ int ctl_engine_request(int argc, char **argv, const char *name, json_t *req)
         ctl_print_json(json_incref(m));
     }
     json_decref(m);
+    if (logged_in)
+        staff_logout(&c);
     conn_close(&c);
     return code;
 }

@@ -12,6 +12,12 @@
 #include "core/log.h"
 #include "engine_internal.h"
 
+int kx_client_slot(const kx_engine *e, const kx_client *c)
+{
+    return c >= e->clients && c < e->clients + KX_PROTO_MAX_CLIENTS ? (int)(c - e->clients)
+                                                                    : -1;
+}
+
 void kx_client_queue(kx_client *c, const char *line)
 {
     size_t n = strlen(line);

@@ -81,14 +81,14 @@ void kx_engine_stop(kx_engine *e)
 
 kx_err kx_engine_run(kx_engine *e)
 {
-    struct pollfd pfd[2 + KX_PROTO_MAX_CLIENTS];
+    struct pollfd pfd[2 + KX_PROTO_MAX_CLIENTS + KX_SERVER_REFUSING];
     kx_session_start_recovery(e);
     kx_engine_publish(e);
     kx_log_info("engine.ready", "socket=%s state_dir=%s", e->set.socket_path, e->set.state_dir);
     while (!e->stop) {
         pfd[0] = (struct pollfd){.fd = e->wake_pipe[0], .events = POLLIN};
         pfd[1] = (struct pollfd){.fd = e->listen_fd, .events = POLLIN};
-        int n = 2 + kx_server_pollfds(e, pfd + 2, KX_PROTO_MAX_CLIENTS);
+        int n = 2 + kx_server_pollfds(e, pfd + 2, KX_PROTO_MAX_CLIENTS + KX_SERVER_REFUSING);
         int timeout = 1000;
         if (e->deadline_ms) {
             int64_t left = e->deadline_ms - kx_now_ms();

@@ -495,6 +495,8 @@ const char *kx_job_log_name(kx_job job);
 
 /* ==== the main loop's side ==== */
 
+#define KX_SERVER_REFUSING 8 /* refused peers being closed at once */
+
 typedef struct kx_client {
     int fd;
     kx_role role; /* granted by SO_PEERCRED */
@@ -523,6 +525,10 @@ struct kx_engine {
 
     int listen_fd;
     kx_client clients[KX_PROTO_MAX_CLIENTS];
+    /* refused peers: no client slot; their error is read, then closed
+     * within KX_SERVER_REFUSE_MS (server.c) */
+    int refusing[KX_SERVER_REFUSING];
+    int64_t refusing_until[KX_SERVER_REFUSING];
 
     kx_session s;
     char lang[8];
@@ -586,6 +592,9 @@ void kx_client_queue(kx_client *c, const char *line);
 void kx_client_send_json(kx_client *c, json_t *o);
 /* publish the current state to every client that said hello */
 void kx_engine_publish(kx_engine *e);
+/* the slot of c in e->clients (its connection's number), -1 for a client
+ * outside it (kx_server_feed's) */
+int kx_client_slot(const kx_engine *e, const kx_client *c);
 
 /* ---- session.c: the customer's session ---- */
 
@@ -616,6 +625,8 @@ struct kx_staff_mode {
     char name[128];
     kx_staff_role role;
     int64_t last_ms;
+    int conn; /* the slot of the connection that opened it (-1 none): only
+               * it may act, and assisted mode ends when it closes */
     /* maintenance.c */
     char log_file[1024];
     int health[KX_MAINT_DEV_COUNT]; /* last self-test: 1 ok, 0 failed, -1 never run */
@@ -636,6 +647,7 @@ typedef struct kx_staff_call {
     const char *cmd;
     kx_role conn_role;
     unsigned uid;
+    int conn;             /* kx_client_slot() of the connection */
     kx_staff_actor actor; /* empty for the commands anyone may call */
     const char *reason;   /* "" when none was given */
 } kx_staff_call;
@@ -659,8 +671,15 @@ int kx_staff_members(const kx_engine *e);
 int kx_staff_mode_admin(const kx_engine *e);
 /* kx_staff_authorize - may this connection do action now? Fills *a.
  * KX_ERR_PERMISSION with detail otherwise. Refreshes the idle timer. */
-kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,
-                          int need_admin, kx_staff_actor *a);
+kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, int conn,
+                          const char *action, int need_admin, kx_staff_actor *a);
+/* the login throttle's source for a call (its peer's uid) */
+void kx_staff_source(const kx_staff_call *call, char *out, size_t outsz);
+/* the acting member proves who they are again (the PIN in msg, or their
+ * staff UKEY): KX_ERR_PERMISSION / KX_ERR_PIN_LOCKED with detail */
+kx_err kx_staff_reauth(kx_engine *e, const kx_staff_call *call, json_t *msg);
+/* a connection closed: assisted mode ends if it was opened there */
+void kx_staff_conn_closed(kx_engine *e, int conn);
 /* the reason a request or intent gives (*out, "" when none); a required
  * one must be 3..200 bytes: KX_ERR_BAD_FORMAT otherwise */
 kx_err kx_staff_reason(json_t *msg, int required, const char **out);
@@ -686,7 +705,10 @@ kx_err kx_staff_req_actions(kx_engine *e, const kx_staff_call *call, json_t *msg
                             json_t **result);
 /* a staff intent on the screen (approve, reject, override, reset):
  * authorised, applied to the session, recorded */
-kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role);
+kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, const kx_client *c);
+/* staff mode's own payment handle on its own RA link (main loop; never
+ * the jobs'), opened on first use */
+kx_err kx_staff_payment(kx_engine *e, struct kx_payment **out);
 /* close the counter payments' RA link (NULL-safe) */
 void kx_staff_actions_close(kx_engine *e);
 
@@ -712,8 +734,8 @@ void kx_maintenance_tick(kx_engine *e);
 
 /* kx_staff_request - handle a staff or maintenance request; returns 0 when
  * cmd is not one of them, else 1 with *rc and *result (new reference). */
-int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
-                     json_t *msg, json_t **result, kx_err *rc);
+int kx_staff_request(kx_engine *e, const kx_client *c, const char *cmd, json_t *msg,
+                     json_t **result, kx_err *rc);
 
 /* ---- server.c: the socket ---- */
 

@@ -194,6 +194,17 @@ static kx_err day_bounds(const char *date, int64_t *since, int64_t *until, char 
 
 #define SUMMARY_MAX_TX 512
 
+/* the summary's whole time with the RA, [staff] summary_seconds (1..120,
+ * default 20): the main loop waits for it. One more order query may run
+ * past it by at most staff mode's per-call deadline (15 s). */
+static int64_t summary_budget_ms(const kx_engine *e)
+{
+    long v = 20;
+    if (kx_config_get_int(e->cfg, "staff", "summary_seconds", 20, 1, 120, &v))
+        v = 20;
+    return (int64_t)v * 1000;
+}
+
 kx_err kx_maint_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg,
                             json_t **result)
 {
@@ -227,8 +238,16 @@ kx_err kx_maint_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg
             j_refunded += tx[i].amount_fen;
             j_refunds++;
         }
-    /* orders: what the RA's records say about each */
-    struct kx_payment *pay = e->worker.dev->payment;
+    /* orders: what the RA's records say about each, asked on staff mode's
+     * own RA link (the payment job may be using the worker's at this very
+     * moment: a libcurl handle is one thread's), within SUMMARY_BUDGET_MS
+     * in all: orders not asked by then are "unknown" and the day is not
+     * reconciled ("complete": false) */
+    struct kx_payment *pay = NULL;
+    if (e->worker.dev->payment && kx_staff_payment(e, &pay) != KX_OK)
+        pay = NULL;
+    int64_t deadline = kx_now_ms() + summary_budget_ms(e);
+    int complete = 1;
     int64_t taken = 0, ra_refunded = 0, paid_orders = 0, mismatches = 0;
     json_t *orders = json_array();
     if (!rc)
@@ -241,7 +260,10 @@ kx_err kx_maint_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg
         kx_payment_order o;
         const char *ra_state = "unknown";
         int64_t amount = 0, refunded = 0;
-        if (pay && tx[i].result[0] && kx_payment_query(pay, tx[i].result, &o) == KX_OK) {
+        int in_time = kx_now_ms() < deadline;
+        complete &= in_time;
+        if (pay && in_time && tx[i].result[0] &&
+            kx_payment_query(pay, tx[i].result, &o) == KX_OK) {
             ra_state = kx_payment_state_id(o.state);
             if (o.state == KX_PAYMENT_PAID || o.state == KX_PAYMENT_REFUNDED) {
                 amount = o.amount_fen;
@@ -271,13 +293,13 @@ kx_err kx_maint_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg
         json_decref(orders);
         return rc;
     }
-    *result =
-        json_pack("{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:o}", "date", day, "sessions",
-                  by, "paid_orders", (json_int_t)paid_orders, "taken_fen", (json_int_t)taken,
-                  "refunded_fen", (json_int_t)ra_refunded, "journal_refunded_fen",
-                  (json_int_t)j_refunded, "journal_refunds", (json_int_t)j_refunds,
-                  "reconciled", reconciled && mismatches == 0 && j_refunded == ra_refunded,
-                  "mismatches", (json_int_t)mismatches, "orders", orders);
+    *result = json_pack(
+        "{s:s, s:o, s:I, s:I, s:I, s:I, s:I, s:b, s:I, s:o, s:b}", "date", day, "sessions", by,
+        "paid_orders", (json_int_t)paid_orders, "taken_fen", (json_int_t)taken, "refunded_fen",
+        (json_int_t)ra_refunded, "journal_refunded_fen", (json_int_t)j_refunded,
+        "journal_refunds", (json_int_t)j_refunds, "reconciled",
+        reconciled && mismatches == 0 && j_refunded == ra_refunded, "mismatches",
+        (json_int_t)mismatches, "orders", orders, "complete", complete);
     char detail[96];
     snprintf(detail, sizeof detail, "date=%s taken_fen=%lld refunded_fen=%lld", day,
              (long long)taken, (long long)ra_refunded);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -25,12 +26,59 @@
 #include "core/str.h"
 #include "engine_internal.h"
 
+/* connections one user may hold, and the slots only the screen's users
+ * may take (docs/security.md, finding 6) */
+#define KX_SERVER_PER_UID 4
+#define KX_SERVER_SCREEN_SLOTS 1
+
+/* how long a refused peer may take to read its error (no slot meanwhile) */
+#define KX_SERVER_REFUSE_MS 300
+
 /* ---- listening ---- */
+
+/* the socket's group: [engine] socket_group (a name or a gid), else the
+ * primary group of the first of [engine] ui_users (the screen's user, who
+ * then needs no other group), else kioskd's own */
+static kx_err socket_group(kx_engine *e, gid_t *out)
+{
+    char first[64] = "";
+    const char *name = kx_config_get_str(e->cfg, "engine", "socket_group", NULL);
+    *out = getgid();
+    if (!name || !*name) {
+        size_t n = strcspn(e->set.ui_users, ", ");
+        if (n < sizeof first)
+            snprintf(first, sizeof first, "%.*s", (int)n, e->set.ui_users);
+    }
+    long v;
+    char buf[1024];
+    if (name && *name) {
+        struct group gr, *res = NULL;
+        if (kx_parse_long(name, 0, 0x7fffffffL, &v) == KX_OK)
+            *out = (gid_t)v;
+        else if (getgrnam_r(name, &gr, buf, sizeof buf, &res) == 0 && res)
+            *out = res->gr_gid;
+        else {
+            kx_err_set_detail("[engine] socket_group: no group \"%s\"", name);
+            return KX_ERR_CONFIG;
+        }
+    } else if (first[0]) {
+        struct passwd pw, *res = NULL;
+        if (kx_parse_long(first, 0, 0x7fffffffL, &v) == KX_OK) {
+            if (getpwuid_r((uid_t)v, &pw, buf, sizeof buf, &res) == 0 && res)
+                *out = res->pw_gid;
+        } else if (getpwnam_r(first, &pw, buf, sizeof buf, &res) == 0 && res) {
+            *out = res->pw_gid;
+        }
+    }
+    return KX_OK;
+}
 
 kx_err kx_server_listen(kx_engine *e)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     kx_strlcpy(sa.sun_path, e->set.socket_path, sizeof sa.sun_path);
+    for (int i = 0; i < KX_SERVER_REFUSING; i++)
+        e->refusing[i] = -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return KX_ERR_IO;
@@ -53,8 +101,20 @@ kx_err kx_server_listen(kx_engine *e)
         close(fd);
         return KX_ERR_IO;
     }
-    /* access is decided per connection by peer credentials */
-    chmod(sa.sun_path, 0666);
+    /* only the owner and the socket's group may connect; the role of each
+     * connection is then decided by its peer credentials */
+    gid_t gid;
+    kx_err rc = socket_group(e, &gid);
+    if (!rc && (chown(sa.sun_path, (uid_t)-1, gid) != 0 || chmod(sa.sun_path, 0660) != 0)) {
+        kx_err_set_detail("socket %s: group %u: %s", sa.sun_path, (unsigned)gid,
+                          strerror(errno));
+        rc = KX_ERR_IO;
+    }
+    if (rc) {
+        close(fd);
+        unlink(sa.sun_path);
+        return rc;
+    }
     e->listen_fd = fd;
     return KX_OK;
 }
@@ -86,6 +146,11 @@ void kx_server_close(kx_engine *e)
 {
     for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
         client_close(&e->clients[i]);
+    for (int i = 0; i < KX_SERVER_REFUSING; i++)
+        if (e->refusing[i] >= 0) {
+            close(e->refusing[i]);
+            e->refusing[i] = -1;
+        }
     if (e->listen_fd >= 0) {
         close(e->listen_fd);
         unlink(e->set.socket_path);
@@ -196,7 +261,7 @@ static kx_err handle_request(kx_engine *e, kx_client *c, json_t *msg, json_t **r
         return *result ? KX_OK : KX_ERR_NO_MEMORY;
     }
     kx_err src = KX_OK;
-    if (kx_staff_request(e, c->role, (unsigned)c->uid, cmd, msg, result, &src))
+    if (kx_staff_request(e, c, cmd, msg, result, &src))
         return src;
     /* the journal: staff connections, or the screen while an admin is logged in */
     if (c->role != KX_ROLE_STAFF && !(strcmp(cmd, "journal") == 0 && kx_staff_mode_admin(e)))
@@ -284,7 +349,7 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
             rc = KX_ERR_BAD_FORMAT;
             detail = "unknown intent";
         } else {
-            rc = kx_intent_is_staff(in) ? kx_staff_intent(e, in, msg, c->role)
+            rc = kx_intent_is_staff(in) ? kx_staff_intent(e, in, msg, c)
                                         : kx_session_intent(e, in, msg, c->role);
             if (!rc) {
                 json_t *ack = json_pack("{s:i, s:s}", "v", KX_PROTO_VERSION, "type", "ack");
@@ -341,7 +406,78 @@ int kx_server_pollfds(kx_engine *e, struct pollfd *pfd, int max)
         pfd[n].revents = 0;
         n++;
     }
+    for (int i = 0; i < KX_SERVER_REFUSING && n < max; i++)
+        if (e->refusing[i] >= 0)
+            pfd[n++] = (struct pollfd){.fd = e->refusing[i], .events = POLLIN};
     return n;
+}
+
+/* a peer refused before it takes a slot: one error line; then its socket
+ * waits at most KX_SERVER_REFUSE_MS for the peer to finish writing (so it
+ * can read the answer), closed at once when no place is free */
+static void refuse_now(kx_engine *e, int fd, const char *error, const char *detail)
+{
+    char msg[192];
+    snprintf(msg, sizeof msg,
+             "{\"v\":1,\"type\":\"error\",\"error\":\"%s\",\"detail\":\"%s\"}\n", error,
+             detail);
+    ssize_t w = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+    (void)w;
+    shutdown(fd, SHUT_WR);
+    for (int i = 0; i < KX_SERVER_REFUSING; i++)
+        if (e->refusing[i] < 0) {
+            e->refusing[i] = fd;
+            e->refusing_until[i] = kx_now_ms() + KX_SERVER_REFUSE_MS;
+            return;
+        }
+    socket_close_gently(fd);
+}
+
+/* drain refused peers; close them at EOF or when their time is up */
+static void refusing_handle(kx_engine *e)
+{
+    int64_t now = kx_now_ms();
+    for (int i = 0; i < KX_SERVER_REFUSING; i++) {
+        if (e->refusing[i] < 0)
+            continue;
+        char sink[4096];
+        ssize_t n;
+        while ((n = recv(e->refusing[i], sink, sizeof sink, MSG_DONTWAIT)) > 0) {
+        }
+        kx_wipe(sink, sizeof sink);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ||
+            now >= e->refusing_until[i]) {
+            close(e->refusing[i]);
+            e->refusing[i] = -1;
+        }
+    }
+}
+
+/* the slot for a new peer of role and uid, or -1 with *why: each user has
+ * at most KX_SERVER_PER_UID connections, and the last slot is kept for the
+ * screen's users ([engine] ui_users), so no other local account can crowd
+ * the screen out */
+static int server_slot(kx_engine *e, kx_role role, uid_t uid, const char **why)
+{
+    int slot = -1, free_slots = 0, mine = 0;
+    for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++) {
+        if (e->clients[i].fd < 0) {
+            free_slots++;
+            if (slot < 0)
+                slot = i;
+        } else if (e->clients[i].uid == uid) {
+            mine++;
+        }
+    }
+    int screen = uid_listed(e->set.ui_users, uid);
+    *why = NULL;
+    if (role == KX_ROLE_NONE)
+        *why = "permission";
+    else if (slot < 0 || (!screen && free_slots <= KX_SERVER_SCREEN_SLOTS))
+        *why = "busy";
+    else if (uid != 0 && mine >= KX_SERVER_PER_UID)
+        *why = "too_many";
+    return *why ? -1 : slot;
 }
 
 static void server_accept(kx_engine *e)
@@ -356,30 +492,22 @@ static void server_accept(kx_engine *e)
             close(fd);
             continue;
         }
-        kx_role role = role_for(e, cred.uid);
-        int slot = -1;
-        for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++)
-            if (e->clients[i].fd < 0) {
-                slot = i;
-                break;
-            }
-        const char *refuse = role == KX_ROLE_NONE ? "permission" : (slot < 0 ? "busy" : NULL);
-        if (refuse)
+        /* the role first: a refused peer never holds a slot */
+        const char *refuse = NULL;
+        int slot = server_slot(e, role_for(e, cred.uid), cred.uid, &refuse);
+        if (slot < 0) {
             kx_log_warn("server.refused", "uid=%u pid=%d reason=%s", (unsigned)cred.uid,
                         (int)cred.pid, refuse);
-        if (slot < 0) {
-            char msg[128];
-            snprintf(msg, sizeof msg, "{\"v\":1,\"type\":\"error\",\"error\":\"%s\"}\n",
-                     refuse);
-            ssize_t w = send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
-            (void)w;
-            socket_close_gently(fd);
+            refuse_now(e, fd, strcmp(refuse, "permission") == 0 ? "permission" : "busy",
+                       strcmp(refuse, "permission") == 0 ? "this user may not use kioskd"
+                       : strcmp(refuse, "busy") == 0     ? "no free connection"
+                                                         : "too many connections of this user");
             continue;
         }
         kx_client *c = &e->clients[slot];
         memset(c, 0, sizeof *c);
         c->fd = fd;
-        c->role = role;
+        c->role = role_for(e, cred.uid);
         c->uid = cred.uid;
         c->pid = cred.pid;
         if (kx_line_reader_new(&c->reader) != KX_OK) {
@@ -387,14 +515,8 @@ static void server_accept(kx_engine *e)
             c->fd = -1;
             continue;
         }
-        if (refuse) {
-            /* answer, then linger so the peer can read it (see client_read) */
-            reply_error(c, NULL, KX_ERR_PERMISSION, "this user may not use kioskd");
-            c->closing = 1;
-            continue;
-        }
         kx_log_info("server.connect", "uid=%u pid=%d role=%s", (unsigned)cred.uid,
-                    (int)cred.pid, kx_role_name(role));
+                    (int)cred.pid, kx_role_name(c->role));
     }
 }
 
@@ -437,6 +559,7 @@ static void client_read(kx_engine *e, kx_client *c)
 
 void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
 {
+    refusing_handle(e);
     if (pfd[1].revents & POLLIN)
         server_accept(e);
     for (int k = 2; k < n; k++) {
@@ -465,6 +588,7 @@ void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
         }
         if (c->closing == 2) {
             kx_log_info("server.disconnect", "uid=%u pid=%d", (unsigned)c->uid, (int)c->pid);
+            kx_staff_conn_closed(e, i); /* assisted mode ends with its connection */
             client_close(c);
         }
     }

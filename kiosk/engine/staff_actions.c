@@ -91,7 +91,7 @@ kx_err kx_staff_req_manual_id(kx_engine *e, const kx_staff_call *call, json_t *m
 
 /* staff mode's own payment handle on its own RA link (opened on first use;
  * a shorter deadline than the jobs': the main loop waits for the call) */
-static kx_err staff_payment(kx_engine *e, struct kx_payment **out)
+kx_err kx_staff_payment(kx_engine *e, struct kx_payment **out)
 {
     struct kx_staff_mode *m = e->staff;
     kx_err rc = KX_OK;
@@ -166,7 +166,7 @@ kx_err kx_staff_req_counter_paid(kx_engine *e, const kx_staff_call *call, json_t
     struct kx_payment *pay = NULL;
     kx_step step = {0};
     kx_payment_order o;
-    kx_err rc = staff_payment(e, &pay);
+    kx_err rc = kx_staff_payment(e, &pay);
     if (!rc)
         rc = kx_step_begin(e->journal, sid, "counter_payment", order, amount, 0, &step);
     if (!rc) {
@@ -299,7 +299,7 @@ static const struct staff_intent {
     {KX_INTENT_STAFF_RESET, "reset", 0},
 };
 
-kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role)
+kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, const kx_client *c)
 {
     const struct staff_intent *row = NULL;
     for (size_t i = 0; !row && i < sizeof staff_intents / sizeof staff_intents[0]; i++)
@@ -307,11 +307,12 @@ kx_err kx_staff_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role role
             row = &staff_intents[i];
     if (!row)
         return KX_ERR_STATE;
-    /* a logged-in member (any connection) or, without [staff:ID] members,
-     * a staff connection; recorded either way */
+    /* the logged-in member on the connection that logged in or, without
+     * [staff:ID] members, a staff connection; recorded either way */
     kx_staff_actor a;
     const char *reason = "";
-    kx_err rc = kx_staff_authorize(e, role, 0, row->action, 0, &a);
+    kx_err rc = kx_staff_authorize(e, c->role, (unsigned)c->uid, kx_client_slot(e, c),
+                                   row->action, 0, &a);
     if (!rc) {
         if (!kx_staff_members(e))
             kx_strlcpy(a.id, "conn:staff", sizeof a.id);

@@ -3,7 +3,9 @@
  * staff_cmds.c - the staff and maintenance requests of docs/protocol.md
  * as one table: each command's handler, who may call it, the action name
  * [staff] allowed_actions knows it by, whether it needs a reason, and how
- * it is recorded. kx_staff_request is the only dispatch: nothing else
+ * it is recorded, and whether the member must give their PIN again (the
+ * actions that move money or set someone's identity: docs/security.md,
+ * finding 1). kx_staff_request is the only dispatch: nothing else
  * compares a command name. Main loop only.
  */
 #include <string.h>
@@ -32,28 +34,29 @@ static const struct staff_cmd {
     const char *action; /* its name in [staff] allowed_actions, or NULL */
     int needs_reason;   /* a reason (3..200 bytes) when members are configured */
     enum staff_record record;
+    int reauth; /* the member's PIN again in the request (kx_staff_reauth) */
 } staff_cmds[] = {
     /* the staff session (staff_session.c) */
-    {"staff_login", kx_staff_req_login, WHO_ANYONE, NULL, 0, REC_HANDLER},
-    {"staff_login_token", kx_staff_req_login_token, WHO_ANYONE, NULL, 0, REC_HANDLER},
-    {"staff_logout", kx_staff_req_logout, WHO_ANYONE, NULL, 0, REC_HANDLER},
+    {"staff_login", kx_staff_req_login, WHO_ANYONE, NULL, 0, REC_HANDLER, 0},
+    {"staff_login_token", kx_staff_req_login_token, WHO_ANYONE, NULL, 0, REC_HANDLER, 0},
+    {"staff_logout", kx_staff_req_logout, WHO_ANYONE, NULL, 0, REC_HANDLER, 0},
     /* staff actions (staff_actions.c) */
-    {"staff_actions", kx_staff_req_actions, WHO_STAFF, NULL, 0, REC_NONE},
-    {"manual_id", kx_staff_req_manual_id, WHO_STAFF, "manual_id", 1, REC_HANDLER},
-    {"counter_paid", kx_staff_req_counter_paid, WHO_STAFF, "counter_paid", 1, REC_HANDLER},
-    {"retry", kx_staff_req_retry, WHO_STAFF, "retry", 0, REC_HANDLER},
-    {"refund", kx_staff_req_retry, WHO_STAFF, "refund", 1, REC_HANDLER},
+    {"staff_actions", kx_staff_req_actions, WHO_STAFF, NULL, 0, REC_NONE, 0},
+    {"manual_id", kx_staff_req_manual_id, WHO_STAFF, "manual_id", 1, REC_HANDLER, 1},
+    {"counter_paid", kx_staff_req_counter_paid, WHO_STAFF, "counter_paid", 1, REC_HANDLER, 1},
+    {"retry", kx_staff_req_retry, WHO_STAFF, "retry", 0, REC_HANDLER, 0},
+    {"refund", kx_staff_req_retry, WHO_STAFF, "refund", 1, REC_HANDLER, 1},
     /* maintenance (maintenance.c) */
-    {"selftest", kx_maint_req_selftest, WHO_ADMIN, NULL, 0, REC_HANDLER},
-    {"summary", kx_maint_req_summary, WHO_ADMIN, NULL, 0, REC_HANDLER},
-    {"logs", kx_maint_req_logs, WHO_ADMIN, NULL, 0, REC_TABLE},
-    {"config", kx_maint_req_config, WHO_ADMIN, NULL, 0, REC_TABLE},
-    {"version", kx_maint_req_version, WHO_ADMIN, NULL, 0, REC_NONE},
-    {"maintenance", kx_maint_req_maintenance, WHO_ADMIN, NULL, 0, REC_HANDLER},
+    {"selftest", kx_maint_req_selftest, WHO_ADMIN, NULL, 0, REC_HANDLER, 0},
+    {"summary", kx_maint_req_summary, WHO_ADMIN, NULL, 0, REC_HANDLER, 0},
+    {"logs", kx_maint_req_logs, WHO_ADMIN, NULL, 0, REC_TABLE, 0},
+    {"config", kx_maint_req_config, WHO_ADMIN, NULL, 0, REC_TABLE, 0},
+    {"version", kx_maint_req_version, WHO_ADMIN, NULL, 0, REC_NONE, 0},
+    {"maintenance", kx_maint_req_maintenance, WHO_ADMIN, NULL, 0, REC_HANDLER, 0},
 };
 
-int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *cmd,
-                     json_t *msg, json_t **result, kx_err *rc)
+int kx_staff_request(kx_engine *e, const kx_client *c, const char *cmd, json_t *msg,
+                     json_t **result, kx_err *rc)
 {
     const struct staff_cmd *row = NULL;
     for (size_t i = 0; !row && i < sizeof staff_cmds / sizeof staff_cmds[0]; i++)
@@ -61,12 +64,19 @@ int kx_staff_request(kx_engine *e, kx_role conn_role, unsigned uid, const char *
             row = &staff_cmds[i];
     if (!row)
         return 0;
-    kx_staff_call call = {.cmd = row->cmd, .conn_role = conn_role, .uid = uid, .reason = ""};
+    kx_staff_call call = {.cmd = row->cmd,
+                          .conn_role = c->role,
+                          .uid = (unsigned)c->uid,
+                          .conn = kx_client_slot(e, c),
+                          .reason = ""};
     if (row->who != WHO_ANYONE) {
-        *rc = kx_staff_authorize(e, conn_role, uid, row->action ? row->action : row->cmd,
-                                 row->who == WHO_ADMIN, &call.actor);
+        *rc = kx_staff_authorize(e, call.conn_role, call.uid, call.conn,
+                                 row->action ? row->action : row->cmd, row->who == WHO_ADMIN,
+                                 &call.actor);
+        if (!*rc && row->reauth)
+            *rc = kx_staff_reauth(e, &call, msg);
         if (*rc) {
-            kx_log_warn("staff.refused", "cmd=%s uid=%u detail=\"%s\"", cmd, uid,
+            kx_log_warn("staff.refused", "cmd=%s uid=%u detail=\"%s\"", cmd, call.uid,
                         kx_err_detail());
             return 1;
         }

@@ -72,6 +72,7 @@ kx_err kx_staff_mode_open(kx_engine *e)
     if (!m)
         return KX_ERR_NO_MEMORY;
     e->staff = m;
+    m->conn = -1;
     char state[1200];
     snprintf(state, sizeof state, "%s/staff.lockout", e->set.state_dir);
     kx_err rc = kx_staff_load(e->cfg, state, &m->db);
@@ -111,13 +112,14 @@ static void staff_end(kx_engine *e, const char *why)
     kx_strlcpy(a.id, m->id, sizeof a.id);
     kx_strlcpy(a.role, m->role == KX_STAFF_ROLE_ADMIN ? "admin" : "staff", sizeof a.role);
     m->active = 0;
+    m->conn = -1;
     kx_staff_record(e->journal, &a, "logout", NULL, 0, why, NULL, "ok");
     m->id[0] = m->name[0] = 0;
     kx_engine_publish(e);
 }
 
-kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const char *action,
-                          int need_admin, kx_staff_actor *a)
+kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, int conn,
+                          const char *action, int need_admin, kx_staff_actor *a)
 {
     struct kx_staff_mode *m = e->staff;
     memset(a, 0, sizeof *a);
@@ -131,6 +133,11 @@ kx_err kx_staff_authorize(kx_engine *e, kx_role conn_role, unsigned uid, const c
     }
     if (!m->active) {
         kx_err_set_detail("no staff member is logged in (request staff_login)");
+        return KX_ERR_PERMISSION;
+    }
+    if (conn != m->conn) {
+        /* assisted mode belongs to the connection that opened it */
+        kx_err_set_detail("assisted mode is open on another connection: log in here");
         return KX_ERR_PERMISSION;
     }
     if (need_admin && m->role != KX_STAFF_ROLE_ADMIN) {
@@ -169,13 +176,14 @@ kx_err kx_staff_reason(json_t *msg, int required, const char **out)
 /* ---- PIN login ---- */
 
 /* a member proved who they are: open (or take over) assisted mode */
-static void staff_begin(kx_engine *e, const kx_staff_actor *a, kx_staff_role role,
-                        const char *how, json_t **result)
+static void staff_begin(kx_engine *e, const kx_staff_call *call, const kx_staff_actor *a,
+                        kx_staff_role role, const char *how, json_t **result)
 {
     struct kx_staff_mode *m = e->staff;
-    if (m->active && strcmp(m->id, a->id) != 0)
-        staff_end(e, "another member logged in");
+    if (m->active && (strcmp(m->id, a->id) != 0 || m->conn != call->conn))
+        staff_end(e, "another login");
     m->active = 1;
+    m->conn = call->conn; /* bound to this connection until it closes */
     kx_strlcpy(m->id, a->id, sizeof m->id);
     kx_strlcpy(m->name, kx_staff_name(m->db, a->id) ? kx_staff_name(m->db, a->id) : "",
                sizeof m->name);
@@ -217,7 +225,6 @@ static kx_err take_pin(kx_engine *e, json_t *msg, const char *cmd, kx_secbuf **o
 
 kx_err kx_staff_req_login(kx_engine *e, const kx_staff_call *call, json_t *msg, json_t **result)
 {
-    (void)call;
     struct kx_staff_mode *m = e->staff;
     const char *id = json_string_value(json_object_get(msg, "staff_id"));
     kx_secbuf *sb = NULL;
@@ -234,7 +241,9 @@ kx_err kx_staff_req_login(kx_engine *e, const kx_staff_call *call, json_t *msg, 
     }
     kx_staff_role role = KX_STAFF_ROLE_STAFF;
     long retry_after = 0;
-    rc = kx_staff_verify(m->db, id, sb, time(NULL), &role, &retry_after);
+    char source[KX_STAFF_SOURCE_MAX];
+    kx_staff_source(call, source, sizeof source);
+    rc = kx_staff_verify_from(m->db, source, id, sb, time(NULL), &role, &retry_after);
     kx_secbuf_free(sb);
     kx_staff_actor a;
     kx_staff_clean_text(id, a.id, sizeof a.id);
@@ -251,7 +260,7 @@ kx_err kx_staff_req_login(kx_engine *e, const kx_staff_call *call, json_t *msg, 
             kx_err_set_detail("unknown staff member or wrong PIN");
         return rc;
     }
-    staff_begin(e, &a, role, "method=pin", result);
+    staff_begin(e, call, &a, role, "method=pin", result);
     return KX_OK;
 }
 
@@ -369,7 +378,6 @@ static kx_err staff_token_prove(kx_engine *e, staff_token *st, const kx_secbuf *
 kx_err kx_staff_req_login_token(kx_engine *e, const kx_staff_call *call, json_t *msg,
                                 json_t **result)
 {
-    (void)call;
     kx_secbuf *sb = NULL;
     kx_err rc = take_pin(e, msg, "staff_login_token", &sb);
     if (rc)
@@ -398,8 +406,60 @@ kx_err kx_staff_req_login_token(kx_engine *e, const kx_staff_call *call, json_t 
             kx_err_set_detail("%s", why);
         return rc;
     }
-    staff_begin(e, &a, st.role, detail, result);
+    staff_begin(e, call, &a, st.role, detail, result);
     return KX_OK;
+}
+
+/* ---- re-authentication ---- */
+
+void kx_staff_source(const kx_staff_call *call, char *out, size_t outsz)
+{
+    /* the peer's uid: the screen is one source, each kioskctl user another */
+    snprintf(out, outsz, "uid:%u", call->uid);
+}
+
+/* kx_staff_reauth - the acting member proves again who they are: the PIN
+ * in msg ("pin", wiped) against their pin_hash, or, when their staff UKEY
+ * is inserted, against the UKEY (token PIN and a fresh signature). Failures
+ * count toward the member's lockout like a login's. */
+kx_err kx_staff_reauth(kx_engine *e, const kx_staff_call *call, json_t *msg)
+{
+    struct kx_staff_mode *m = e->staff;
+    kx_secbuf *sb = NULL;
+    if (!kx_staff_members(e))
+        return KX_OK; /* peer credentials alone: nobody to re-authenticate */
+    kx_err rc = take_pin(e, msg, call->cmd, &sb);
+    if (rc) {
+        kx_err_set_detail("%s needs the member's PIN again (\"pin\")", call->cmd);
+        return KX_ERR_PERMISSION;
+    }
+    long retry_after = 0;
+    staff_token st;
+    kx_err tf = staff_token_find(e, &st);
+    const char *how = "pin";
+    if (!tf && strcmp(st.id, m->id) == 0) {
+        how = "token";
+        rc = staff_token_prove(e, &st, sb, &retry_after);
+    } else {
+        char source[KX_STAFF_SOURCE_MAX];
+        kx_staff_source(call, source, sizeof source);
+        rc = kx_staff_verify_from(m->db, source, m->id, sb, time(NULL), NULL, &retry_after);
+    }
+    staff_token_close(&st);
+    kx_secbuf_free(sb);
+    if (rc) {
+        char detail[64];
+        snprintf(detail, sizeof detail, "reauth=%s for %s", how, call->cmd);
+        kx_staff_record(e->journal, &call->actor, "reauth", e->s.active ? e->s.id : NULL, 0,
+                        NULL, detail, kx_err_name(rc));
+        if (rc == KX_ERR_PIN_LOCKED)
+            kx_err_set_detail("staff %s is locked out for %ld s", m->id, retry_after);
+        else
+            kx_err_set_detail("%s: the PIN given again is wrong", call->cmd);
+        if (rc != KX_ERR_PIN_LOCKED)
+            rc = KX_ERR_PERMISSION;
+    }
+    return rc;
 }
 
 /* ---- logout and idle ---- */
@@ -407,13 +467,22 @@ kx_err kx_staff_req_login_token(kx_engine *e, const kx_staff_call *call, json_t 
 kx_err kx_staff_req_logout(kx_engine *e, const kx_staff_call *call, json_t *msg,
                            json_t **result)
 {
-    (void)call;
     (void)msg;
     if (!e->staff->active)
         return KX_ERR_STATE;
+    if (kx_staff_members(e) && call->conn != e->staff->conn) {
+        kx_err_set_detail("assisted mode is open on another connection");
+        return KX_ERR_PERMISSION;
+    }
     staff_end(e, "logout");
     *result = json_pack("{s:b}", "ok", 1);
     return KX_OK;
+}
+
+void kx_staff_conn_closed(kx_engine *e, int conn)
+{
+    if (e->staff && e->staff->active && e->staff->conn == conn)
+        staff_end(e, "connection closed");
 }
 
 void kx_staff_session_tick(kx_engine *e)
