@@ -90,6 +90,7 @@ int ctl_cmd_staff_logout(int argc, char **argv);
 int ctl_cmd_staff_actions(int argc, char **argv);
 int ctl_cmd_selftest(int argc, char **argv);
 int ctl_cmd_summary(int argc, char **argv);
+int ctl_cmd_reprint(int argc, char **argv);
 int ctl_cmd_logs(int argc, char **argv);
 int ctl_cmd_config_show(int argc, char **argv);
 int ctl_cmd_version(int argc, char **argv);

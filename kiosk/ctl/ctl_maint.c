@@ -81,9 +81,9 @@ int ctl_cmd_selftest(int argc, char **argv)
     if (!dev)
         dev = "all";
     if (strcmp(dev, "all") && strcmp(dev, "scanner") && strcmp(dev, "idcard") &&
-        strcmp(dev, "token") && strcmp(dev, "ra"))
+        strcmp(dev, "token") && strcmp(dev, "ra") && strcmp(dev, "printer"))
         return ctl_fail(CTL_EXIT_USAGE, "selftest",
-                        "device is all, scanner, idcard, token or ra");
+                        "device is all, scanner, idcard, token, ra or printer");
     return ctl_engine_request(argc, argv, "selftest",
                               json_pack("{s:s, s:s}", "cmd", "selftest", "device", dev));
 }
@@ -91,10 +91,17 @@ int ctl_cmd_selftest(int argc, char **argv)
 int ctl_cmd_summary(int argc, char **argv)
 {
     const char *date = ctl_option(argc, argv, "--date");
-    json_t *req = json_pack("{s:s}", "cmd", "summary");
+    /* --print: kioskd prints it on the kiosk's printer as well */
+    json_t *req = json_pack("{s:s}", "cmd",
+                            ctl_flag(argc, argv, "--print") ? "print_summary" : "summary");
     if (date)
         json_object_set_new(req, "date", json_string(date));
     return ctl_engine_request(argc, argv, "summary", req);
+}
+
+int ctl_cmd_reprint(int argc, char **argv)
+{
+    return ctl_engine_request(argc, argv, "reprint", json_pack("{s:s}", "cmd", "reprint"));
 }
 
 int ctl_cmd_logs(int argc, char **argv)
