@@ -6,6 +6,7 @@
  */
 #include "imaging/doccheck.h"
 
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,130 @@
 #define DC_BLANK_INK 4e-4     /* less print than this share: blank or face up */
 #define DC_FACE_UP_FAINT 3e-3 /* faint marks over this share: face up */
 #define DC_EMBLEM_RED 0.004   /* share of strongly red pixels on a card's back */
+
+/* The titles, read by Tesseract (libtesseract5 with its Simplified Chinese
+ * data, Debian tesseract-ocr-chi-sim) through its C API, loaded with dlopen
+ * so that nothing links it: without it the two documents stay unknown. */
+#define DC_TESS_LIB "libtesseract.so.5"
+#define DC_TITLE_DPI 150      /* the title band is read at about this resolution */
+#define DC_TITLE_SHARE 0.35   /* ... from the top of the page, this share of it */
+#define DC_TITLE_MAX_BYTES 48 /* a title line: 16 Chinese characters at most */
+
+typedef struct dc_tess {
+    void *lib;
+    void *(*create)(void);
+    int (*init3)(void *, const char *, const char *);
+    void (*set_psm)(void *, int);
+    void (*set_image)(void *, const unsigned char *, int, int, int, int);
+    void (*set_res)(void *, int);
+    char *(*text)(void *);
+    void (*del_text)(const char *);
+    void (*end)(void *);
+    void (*del)(void *);
+} dc_tess;
+
+static int dc_tess_load(dc_tess *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->lib = dlopen(DC_TESS_LIB, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    if (!t->lib)
+        return 0;
+    /* POSIX: a function pointer from dlsym goes through a data pointer */
+    *(void **)&t->create = dlsym(t->lib, "TessBaseAPICreate");
+    *(void **)&t->init3 = dlsym(t->lib, "TessBaseAPIInit3");
+    *(void **)&t->set_psm = dlsym(t->lib, "TessBaseAPISetPageSegMode");
+    *(void **)&t->set_image = dlsym(t->lib, "TessBaseAPISetImage");
+    *(void **)&t->set_res = dlsym(t->lib, "TessBaseAPISetSourceResolution");
+    *(void **)&t->text = dlsym(t->lib, "TessBaseAPIGetUTF8Text");
+    *(void **)&t->del_text = dlsym(t->lib, "TessDeleteText");
+    *(void **)&t->end = dlsym(t->lib, "TessBaseAPIEnd");
+    *(void **)&t->del = dlsym(t->lib, "TessBaseAPIDelete");
+    return t->create && t->init3 && t->set_psm && t->set_image && t->set_res && t->text &&
+           t->del_text && t->end && t->del;
+}
+
+/* Does text hold every one of the n UTF-8 pieces? */
+static int dc_has_all(const char *text, const char *const *pieces, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!strstr(text, pieces[i]))
+            return 0;
+    return 1;
+}
+
+/* The kind a title line names (spaces removed), or KX_DOC_UNKNOWN. */
+static kx_doc_kind dc_line_kind(const char *line)
+{
+    static const char *const letter[][2] = {{"授权", "委托"}, {"委托书", "委托书"}};
+    static const char *const reissue[][2] = {{"补办", "说明"}, {"补办", "声明"}};
+    for (size_t i = 0; i < sizeof(letter) / sizeof(letter[0]); i++)
+        if (dc_has_all(line, letter[i], 2))
+            return KX_DOC_AUTH_LETTER;
+    for (size_t i = 0; i < sizeof(reissue) / sizeof(reissue[0]); i++)
+        if (dc_has_all(line, reissue[i], 2))
+            return KX_DOC_REISSUE_STATEMENT;
+    return KX_DOC_UNKNOWN;
+}
+
+/* The kind told by the title: one of the first two lines of text at the
+ * top of the page (a heading such as 附件2 may come first), short as titles
+ * are (a body line that mentions an authorisation does not count), the
+ * spaces Tesseract puts between Chinese characters removed. */
+static kx_doc_kind dc_title_kind(const char *raw)
+{
+    char line[DC_TITLE_MAX_BYTES + 1];
+    size_t n = 0;
+    int lines = 0, too_long = 0;
+    kx_doc_kind kind = KX_DOC_UNKNOWN;
+    for (const char *p = raw;; p++) {
+        if (*p == '\n' || !*p) {
+            line[n] = 0;
+            if (n && !too_long && kind == KX_DOC_UNKNOWN)
+                kind = dc_line_kind(line);
+            lines += n > 0 || too_long;
+            n = 0;
+            too_long = 0;
+            if (!*p || lines == 2)
+                break;
+        } else if (*p != ' ' && *p != '\t' && *p != '\r') {
+            if (n < DC_TITLE_MAX_BYTES)
+                line[n++] = *p;
+            else
+                too_long = 1;
+        }
+    }
+    return kind;
+}
+
+/* Read the top of the page for a title; out->kind set when one is known. */
+static kx_err dc_title(const kx_image *img, double dpi, kx_doc_check *out)
+{
+    dc_tess t;
+    if (!dc_tess_load(&t))
+        return KX_OK; /* no Tesseract: the titles stay unread */
+    int factor = (int)(dpi / DC_TITLE_DPI + 0.5);
+    kx_gray g = {0};
+    kx_err rc = kx_gray_from_image(img, factor < 1 ? 1 : factor, &g);
+    if (rc)
+        return rc;
+    int h = (int)(g.h * DC_TITLE_SHARE);
+    void *api = t.create();
+    if (api && t.init3(api, NULL, "chi_sim") == 0) {
+        t.set_psm(api, 3); /* automatic page segmentation */
+        t.set_image(api, g.px, g.w, h > 0 ? h : 1, 1, g.w);
+        t.set_res(api, (int)(dpi / (factor < 1 ? 1 : factor)));
+        char *text = t.text(api);
+        if (text) {
+            out->kind = dc_title_kind(text);
+            t.del_text(text);
+        }
+        t.end(api);
+    }
+    if (api)
+        t.del(api);
+    kx_gray_free(&g);
+    return KX_OK;
+}
 
 /* Share of strongly red pixels (the back's emblem) on the cropped card. */
 static double dc_red_share(const kx_image *card)
@@ -142,7 +267,11 @@ kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
         memcpy(out->bbox, qr->bbox, sizeof(out->bbox));
     }
     free(qr);
-    return rc == KX_OK || rc == KX_ERR_NO_QR || rc == KX_ERR_TOO_LARGE ? KX_OK : rc;
+    if (rc != KX_OK && rc != KX_ERR_NO_QR && rc != KX_ERR_TOO_LARGE)
+        return rc;
+    if (out->kind != KX_DOC_UNKNOWN)
+        return KX_OK;
+    return dc_title(img, dpi, out);
 }
 
 const char *kx_doc_kind_name(kx_doc_kind kind)

@@ -8,15 +8,17 @@
  * 85.6 x 54 mm; the side with the red emblem is the back), the seal
  * collection sheet (its ruled 3 x 3 table, any print), the business licence
  * (its QR code is read), a blank page (paper or lid only), a page placed
- * face up (the scanner sees its back: only faint show-through). Any other
- * printed page is KX_DOC_UNKNOWN. The authorisation letter and the reissue
- * statement are told by their titles, which needs text recognition this
- * module does not have yet: such pages come out as KX_DOC_UNKNOWN (the
- * kinds exist so that callers can already ask for them).
+ * face up (the scanner sees its back: only faint show-through), the
+ * authorisation letter (法人授权委托书) and the reissue statement (补办说明)
+ * by the title at the top of the page, read by Tesseract when it is
+ * installed (libtesseract5 and tesseract-ocr-chi-sim, loaded with dlopen at
+ * the first title read; without them those pages are KX_DOC_UNKNOWN). Any
+ * other printed page is KX_DOC_UNKNOWN. A title costs ~1 s of OCR; every
+ * other check is cheaper and comes first.
  *
  * Plain structs, no engine types. One call on a decoded image, which it
- * only reads; pure computation, thread-safe (the engine calls it in a job
- * on a copy of the scan).
+ * only reads; no I/O but loading Tesseract and its language data, no global
+ * state, thread-safe (the engine calls it in a job on a copy of the scan).
  */
 #ifndef KX_IMAGING_DOCCHECK_H
 #define KX_IMAGING_DOCCHECK_H

@@ -9,7 +9,8 @@ Usage: gen_documents.py --out DIR [--count N] [--seed S]
 Writes DIR/doc-NNN.{png,jpg} and DIR/truth.json, a list of
   {"image": "doc-NNN.png", "kind": KIND, "dpi": N}
 KIND is one of blank, face_up, licence, id_front, id_back, seal_sheet,
-auth_letter, reissue_statement (kioskctl doc-check's names), in turn.
+auth_letter, reissue_statement, unknown (kioskctl doc-check's names), in
+turn; unknown pages are other documents (a contract, minutes...).
 Blank pages: paper tint, noise, sometimes a lid shadow. Face up: the back of
 a printed page, its text mirrored and faint (show-through). ID cards:
 gen_idcard.py's scans; licences: gen_licence.py's flatbed pages; seal
@@ -36,8 +37,9 @@ import gen_sealsheet  # noqa: E402
 import sealsheet_form  # noqa: E402
 
 KINDS = ("blank", "face_up", "licence", "id_front", "id_back", "seal_sheet", "auth_letter",
-         "reissue_statement")
+         "reissue_statement", "unknown")
 TITLES = {"auth_letter": "法人授权委托书", "reissue_statement": "补办说明"}
+OTHER_TITLES = ("购销合同", "情况说明", "开户申请表", "会议纪要")
 BODY = ("兹授权委托同志为我公司合法代理人，全权代表我办理数字证书业务，",
         "代理人在此过程中所签署的一切文件和处理与之有关的一切事务，我均予以承认。",
         "本单位因证书介质遗失，特申请补办数字证书，并授权经办人办理此事宜。",
@@ -98,6 +100,8 @@ def make(rng, kind):
         show = rng.uniform(0.06, 0.14)                 # how much shows through
         a = np.asarray(tint, np.float32) * (1 - show * (1 - a / 255.0))
         return noisy(Image.fromarray(a.astype(np.uint8)), rng, rng.uniform(1.5, 3)), dpi
+    if kind == "unknown":                               # some other document
+        return noisy(text_page(rng, dpi, rng.choice(OTHER_TITLES)), rng, 2.0), dpi
     return noisy(text_page(rng, dpi, TITLES[kind]), rng, 2.0), dpi
 
 
