@@ -26,6 +26,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "agreement.h"
 #include "engine_internal.h"
 #include "jobs_sm2.h"
 #include "payment/payment.h"
@@ -149,7 +150,15 @@ static kx_err ensure_case(kx_worker *w, const kx_job_input *in, kx_job_result *o
     kx_ra_case_request req = {0};
     char key[KX_RA_IDEM_KEY_MAX];
     const char *service = kx_service_id(in->service);
-    req.agreement_accepted_at = in->agreement_at ? in->agreement_at : (int64_t)time(NULL) - 1;
+    /* the agreement as the journal recorded its acceptance (agreement.c) */
+    char agreement_version[KX_AGREEMENT_VERSION_LEN];
+    int64_t accepted_at = 0;
+    if (kx_agreement_accepted(w->journal, in->session, agreement_version, &accepted_at) ==
+        KX_OK)
+        req.agreement_version = agreement_version;
+    else
+        accepted_at = in->agreement_at ? in->agreement_at : (int64_t)time(NULL) - 1;
+    req.agreement_accepted_at = accepted_at;
     req.service = service;
     req.credit_code = in->have_company ? in->uscc : in->cert_uscc;
     req.company_name = in->have_company ? in->company_name : in->cert_company;

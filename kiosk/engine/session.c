@@ -23,6 +23,7 @@
 
 #include "core/log.h"
 #include "core/str.h"
+#include "agreement.h"
 #include "engine_internal.h"
 
 #define RECOVERY_JOB KX_JOB_COUNT
@@ -675,7 +676,13 @@ kx_err kx_session_intent(kx_engine *e, kx_intent intent, json_t *msg, kx_role ro
         kx_event ev;
         if (kx_event_from_intent(intent, &ev))
             return KX_ERR_STATE;
-        rc = session_event(e, ev);
+        /* the agreement's text and version are journaled as accepted */
+        rc = KX_OK;
+        if (ev == KX_EV_CONFIRM && s->pos.resume < 0 &&
+            kx_flow_state_at(s->flow, s->pos.state)->screen == KX_SCREEN_AGREEMENT)
+            rc = kx_agreement_accept(e);
+        if (!rc)
+            rc = session_event(e, ev);
     }
     if (!rc)
         kx_engine_publish(e);

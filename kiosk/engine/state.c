@@ -14,6 +14,7 @@
 
 #include "core/i18n.h"
 #include "core/log.h"
+#include "agreement.h"
 #include "engine_internal.h"
 
 /* ---- revoke reasons a customer may choose ---- */
@@ -445,6 +446,8 @@ json_t *kx_state_json(kx_engine *e)
                             ? kx_revoke_pick_choices(s)
                             : state_choices(s->pos.resume >= 0 ? NULL : st));
     json_object_set_new(o, "revoke", kx_revoke_pick_json(s));
+    json_object_set_new(o, "agreement",
+                        screen == KX_SCREEN_AGREEMENT ? kx_agreement_json(e) : json_null());
     json_t *input = json_null();
     if (screen == KX_SCREEN_PIN_ENTER)
         input = json_pack("{s:s, s:i, s:i, s:i}", "kind", "pin", "min", KX_PIN_MIN, "max",
