@@ -1687,6 +1687,17 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     return rc;
 }
 
+/* dst = the w pixels of src in reverse order (ch a constant in each use,
+ * so the copies are fixed-size moves). */
+static inline void ss_reverse_pixels(const uint8_t *restrict src, int w, int ch,
+                                     uint8_t *restrict dst)
+{
+    const uint8_t *p = src + (size_t)(w - 1) * ch;
+    for (int x = 0; x < w; x++, p -= ch, dst += ch)
+        for (int k = 0; k < ch; k++)
+            dst[k] = p[k];
+}
+
 /* A copy of the pixels turned by 180 degrees (rows width * channels bytes),
  * into *out; free() it. */
 static kx_err ss_turn_half(const uint8_t *px, int w, int h, size_t stride, int ch,
@@ -1700,8 +1711,12 @@ static kx_err ss_turn_half(const uint8_t *px, int w, int h, size_t stride, int c
     for (int y = 0; y < h; y++) {
         const uint8_t *src = px + (size_t)(h - 1 - y) * stride;
         uint8_t *dst = t + (size_t)y * row;
-        for (int x = 0; x < w; x++)
-            memcpy(dst + (size_t)x * ch, src + (size_t)(w - 1 - x) * ch, (size_t)ch);
+        if (ch == 3)
+            ss_reverse_pixels(src, w, 3, dst);
+        else if (ch == 4)
+            ss_reverse_pixels(src, w, 4, dst);
+        else
+            ss_reverse_pixels(src, w, 1, dst);
     }
     return KX_OK;
 }
