@@ -336,6 +336,25 @@ static void canned_money(canned_ctx *c)
     canned_add(c, "payment", o, 0, 0, 1);
 }
 
+/* the state's "print" member (docs/protocol.md); the msgids as kioskd sends them */
+static json_t *canned_print(const char *receipt, const char *qr, const char *invoice,
+                            const char *form_doc, const char *form)
+{
+    const char *msg = strcmp(receipt, "failed") == 0
+                          ? N_("The receipt could not be printed: printer problem, please ask "
+                               "staff.")
+                      : strcmp(receipt, "on_screen") == 0
+                          ? N_("Scan the code to keep your receipt.")
+                          : NULL;
+    const char *fmsg = strcmp(form, "printed") == 0
+                           ? N_("The form has been printed. Stamp it, then place it to be "
+                                "scanned.")
+                           : NULL;
+    return json_pack("{s:b, s:s, s:s?, s:n, s:s?, s:b, s:s?, s:s, s:s?}", "printer", !qr,
+                     "receipt", receipt, "msgid", msg, "advice", "qr", qr, "qr_invoice",
+                     invoice != NULL, "form_doc", form_doc, "form", form, "form_msgid", fmsg);
+}
+
 static void canned_documents(canned_ctx *c)
 {
     json_t *o =
@@ -371,8 +390,9 @@ static void canned_documents(canned_ctx *c)
                                NULL, NULL, NULL));
     canned_add(c, "doc_place", o, 0, 0, 0);
     o = canned_state(c, "doc_place", "new", 13, 20, N_("Authorisation letter"),
-                     "confirm cancel back");
+                     "confirm cancel back print_form");
     json_object_set_new(o, "doc", json_string("auth_letter"));
+    json_object_set_new(o, "print", canned_print("none", NULL, NULL, "auth_letter", "printed"));
     canned_body(o, canned_text(N_("Place it face down on the glass, then touch Scan."), NULL,
                                NULL, NULL, NULL));
     canned_add(c, "doc_place-auth_letter", o, 0, 0, 0);
@@ -393,8 +413,9 @@ static void canned_documents(canned_ctx *c)
     canned_add(c, "agreement", o, 0, 0, 0);
     o = canned_state(c, "seal_place", "new", 11, 20,
                      N_("Place the seal collection sheet on the scanner"),
-                     "confirm cancel back");
+                     "confirm cancel back print_form");
     json_object_set_new(o, "doc", json_string("seal_sheet"));
+    json_object_set_new(o, "print", canned_print("none", NULL, NULL, "seal_sheet", "none"));
     canned_add(c, "seal_place", o, 0, 0, 0);
     o = canned_state(c, "seal_review", "new", 12, 20, N_("Check the seal impressions"),
                      "retry cancel");
@@ -451,6 +472,20 @@ static void canned_endings(canned_ctx *c)
     canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL,
                                NULL, NULL, NULL));
     canned_add(c, "done", o, 0, 0, 1);
+    /* the receipt: the printer failed (print again); no printer (its link) */
+    o = canned_state(c, "done", "renew", 7, 7, N_("Done"), "confirm print_again");
+    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL,
+                               NULL, NULL, NULL));
+    json_object_set_new(o, "print", canned_print("failed", NULL, NULL, NULL, "none"));
+    canned_add(c, "done-print_failed", o, 0, 0, 1);
+    o = canned_state(c, "done", "renew", 7, 7, N_("Done"), "confirm");
+    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL,
+                               NULL, NULL, NULL));
+    json_object_set_new(o, "print",
+                        canned_print("on_screen",
+                                     "https://invoice.example.cn/e/o-20261208-0001", "1", NULL,
+                                     "none"));
+    canned_add(c, "done-receipt_qr", o, 0, 0, 0);
     o = canned_state(c, "done", "revoke", 6, 6, N_("Done"), "confirm");
     canned_body(o, canned_text(N_("The certificate will be revoked within 24 hours."), NULL,
                                NULL, NULL, NULL));

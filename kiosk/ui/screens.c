@@ -19,6 +19,7 @@
 #include "core/i18n.h"
 #include "core/secbuf.h"
 #include "core/str.h"
+#include "ui/print_ui.h"
 #include "ui/ui_internal.h"
 
 const kx_ui_service kx_ui_services[8] = {
@@ -565,7 +566,9 @@ static void scr_doc_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     const char *art = "doc_place";
     if (doc && strncmp(doc, "agent_id_", 9) == 0)
         art = strcmp(doc, "agent_id_back") == 0 ? "idcard_scan_back" : "idcard_scan_front";
-    scr_art_and_body(ui, st, L, art);
+    SDL_Rect used = scr_art_and_body(ui, st, L, art);
+    int y = used.y + used.h + 24; /* the authorisation letter's blank form */
+    kx_ui_print_form(ui, st, kx_rect(L->side.x, y, L->side.w, L->side.y + L->side.h - y));
     scr_confirm_footer(ui, st, L, kx_tr("Scan"));
 }
 
@@ -681,6 +684,9 @@ static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
               kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: "
                     "signature. Twice each, in the middle of the boxes, never across a line."),
               ui->portrait ? 260 : 330, kx_tr("Scan"));
+    /* the blank seal sheet, above the footer */
+    int h = ui->portrait ? 170 : 150;
+    kx_ui_print_form(ui, st, kx_rect(L->side.x, L->side.y + L->side.h - h, L->side.w, h));
 }
 
 /* scr_row_name - a seal sheet row (docs/protocol.md `seal_cells`) for
@@ -870,12 +876,16 @@ static void scr_done(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
                  kx_tr("Take your UKEY with you."), KX_C_WARN_LT, KX_C_WARN);
         ui->reminder_shown_on_screen = 1;
     }
+    int y = used.y + used.h + (reminder ? 200 : 30); /* the receipt */
+    kx_ui_print_status(ui, st, kx_rect(L->side.x, y, L->side.w, L->side.y + L->side.h - y));
     scr_confirm_footer(ui, st, L, reminder ? kx_tr("I have my UKEY") : kx_tr("Finish"));
 }
 
 static void scr_cancelled(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
-    scr_art_and_body(ui, st, L, "cancelled");
+    SDL_Rect used = scr_art_and_body(ui, st, L, "cancelled");
+    int y = used.y + used.h + 30; /* the refund's receipt */
+    kx_ui_print_status(ui, st, kx_rect(L->side.x, y, L->side.w, L->side.y + L->side.h - y));
     scr_confirm_footer(ui, st, L, kx_tr("Back to the start"));
 }
 
