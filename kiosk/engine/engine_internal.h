@@ -223,7 +223,7 @@ typedef struct kx_job_input {
     char token_serial[64];
 
     int have_company;
-    char uscc[20], company_name[KX_TEXT];
+    char uscc[20], company_name[KX_TEXT], company_address[512];
 
     char agent_name[KX_TEXT], agent_idnum[20]; /* idnum: never logged */
     char phone[16], email[128];
@@ -482,6 +482,13 @@ int kx_revoke_request_fill(const kx_job_input *in, struct kx_ra_revocation_reque
  * carried out by the RA (KX_ERR_STATE otherwise); journaled as ra_revoke
  * with the case, the serials and the reason */
 kx_err kx_revoke_case_check(kx_worker *w, const kx_job_input *in, const char *case_id);
+
+/* ---- jobs_docs.c: the kiosk's own documents of a case ---- */
+
+/* the application form (附件1) filled from the session, as a PDF into the
+ * spool (kind application_form) for the case's upload; nothing for a
+ * session without an agent */
+kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in);
 
 /* ---- jobs.c: RA and payment jobs, the job table, the job thread ---- */
 

@@ -96,6 +96,7 @@ static kx_err upload_session_scans(kx_worker *w, const char *session, const char
         char docid[64];
         kx_strlcpy(docid, doc ? doc + 1 : "", sizeof docid);
         char *ext = strrchr(docid, '.');
+        int pdf = ext && strcmp(ext, ".pdf") == 0; /* the kiosk's own forms */
         if (ext)
             *ext = 0;
         kx_ra_doc_kind kind;
@@ -111,7 +112,7 @@ static kx_err upload_session_scans(kx_worker *w, const char *session, const char
             return rc;
         }
         kx_ra_document d = {.kind = kind,
-                            .media_type = "image/png",
+                            .media_type = pdf ? "application/pdf" : "image/png",
                             .data = data,
                             .len = len,
                             .width_mm = width_mm,
@@ -202,6 +203,8 @@ static kx_err submit_case(kx_worker *w, const char *session, const char *case_id
 static kx_err job_case_submit(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
     kx_err rc = ensure_case(w, in, out);
+    if (!rc)
+        rc = kx_docs_spool_application_form(w, in);
     if (!rc)
         rc = upload_session_scans(w, in->session, case_of(in, out));
     kx_ra_case c;
@@ -320,6 +323,8 @@ static kx_err job_fee_quote(kx_worker *w, const kx_job_input *in, kx_job_result 
     kx_ra_case c;
     /* flows without a case_submit step (swap, unlock, revoke) send what
      * they scanned here; after case_submit the spool is already empty */
+    if (!rc && !in->case_id[0]) /* the form once, when the case is made */
+        rc = kx_docs_spool_application_form(w, in);
     if (!rc)
         rc = upload_session_scans(w, in->session, case_of(in, out));
     if (!rc)

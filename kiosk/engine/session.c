@@ -61,6 +61,7 @@ static void job_input_from_session(kx_session *s, kx_job job, kx_job_input *in)
     in->have_company = s->have_company;
     COPY_TEXT(uscc);
     COPY_TEXT(company_name);
+    COPY_TEXT(company_address);
     COPY_TEXT(agent_name);
     COPY_TEXT(agent_idnum);
     COPY_TEXT(phone);

@@ -86,7 +86,10 @@ FLOW
 check "one order paid" test "$(counter orders_paid)" = 1
 check "one certificate issued" test "$(counter certs_issued)" = 1
 check "no refund" test "$(counter refunds)" = 0
-check "documents stored at the RA (7)" test "$(counter documents_stored)" = $((docs0+7))
+check "documents stored at the RA (8, with the application form)" test "$(counter documents_stored)" = $((docs0+8))
+form=$(sqlite3 "$T/sim/ra.db" "SELECT media_type||' '||size FROM documents WHERE kind='application_form' ORDER BY rowid DESC LIMIT 1")
+check "the application form reached the RA as a PDF" test "${form%% *}" = application/pdf -a "${form##* }" -gt 10000
+check "the ID card reached the RA cut from the page, both sides" test "$(sqlite3 "$T/sim/ra.db" "SELECT count(*) FROM documents WHERE kind IN ('id_card_front','id_card_back')")" -ge 2
 check "spool empty after the RA's receipts" test -z "$(ls "$T/state/spool")"
 check "the new UKEY holds one certificate" test "$(ukey_certs blank)" = 1
 p11 --token-label blank --login --pin 270513 -O --type privkey 2>/dev/null | grep -q "Private Key Object" && ok || bad "private key on the new UKEY"

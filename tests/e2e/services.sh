@@ -57,7 +57,8 @@ $FLOW_REVOKE_UKEY
 send confirm
 FLOW
   check "revoke: one certificate revoked" test "$(counter certs_revoked)" = 1
-  check "revoke: the licence and the ID card's two sides reached the RA" test "$(counter documents_stored)" = 3
+  check "revoke: the form, the licence and the ID card's two sides reached the RA" test "$(counter documents_stored)" = 4
+  check "revoke: the application form is a PDF" test "$(sqlite3 "$T/sim/ra.db" "SELECT media_type FROM documents WHERE kind='application_form' ORDER BY rowid DESC LIMIT 1")" = application/pdf
   ra GET /v1/crl | jget crl > "$T/crl.pem"
   check "revoke: the CRL lists the serial" bash -c "openssl crl -in '$T/crl.pem' -noout -text | tr A-Z a-z | tr -d ': ' | grep -q "serialnumber0*${serial#0}""
   kioskd_stop; softhsm2-util --delete-token --token v1 >/dev/null 2>&1 ;;
@@ -108,7 +109,7 @@ $FLOW_REISSUE
 send confirm
 FLOW
   check "reissue: one certificate issued" test "$(counter certs_issued)" = 1
-  check "reissue: 8 documents (with the statement)" test "$(counter documents_stored)" = 8
+  check "reissue: 9 documents (with the statement and the form)" test "$(counter documents_stored)" = 9
   cert_of x1 "$T/x1.pem"
   check "reissue: openssl verifies the new UKEY's certificate" openssl verify -CAfile "$T/sim/ca.pem" "$T/x1.pem"
   kioskd_stop; softhsm2-util --delete-token --token x1 >/dev/null 2>&1 ;;

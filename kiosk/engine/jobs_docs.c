@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jobs_docs.c - the kiosk's own record of a case: the application form
+ * (附件1) filled from what the session read and checked (the service, the
+ * RA's enterprise record: name and address, the credit code from the
+ * licence, the agent from the ID card, the contact, today's date, the
+ * declaration printed on the form) with the CA's user agreement on its
+ * second page, rendered by kiosk/docs as an A4 PDF into the spool, from
+ * where the case's upload sends it to the RA as application_form.
+ *
+ * A session without an agent (renewal with the PIN: the paper asks for
+ * nothing but the UKEY) has no form. Worker thread only. The form holds
+ * the agent's full ID number, as the paper's does: it lives in the spool
+ * only until the RA acknowledged it (the spool is purged when the session
+ * ends) and is never logged.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "agreement.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "docs/docs.h"
+#include "engine_internal.h"
+
+kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
+{
+    char path[1200], version[KX_AGREEMENT_VERSION_LEN];
+    char *agreement = NULL;
+    kx_application_form *f = NULL;
+    kx_err rc = KX_OK;
+    if (!in->agent_name[0] || !in->have_company)
+        return KX_OK;
+    if ((size_t)snprintf(path, sizeof path, "%s/%s.application_form.pdf", w->set->spool_dir,
+                         in->session) >= sizeof path)
+        return KX_ERR_TOO_LARGE;
+    if (!(f = calloc(1, sizeof *f)))
+        return KX_ERR_NO_MEMORY;
+    f->service = in->service;
+    kx_strlcpy(f->company, in->company_name, sizeof f->company);
+    kx_strlcpy(f->address, in->company_address, sizeof f->address);
+    kx_strlcpy(f->credit_code, in->uscc, sizeof f->credit_code);
+    kx_strlcpy(f->agent_name, in->agent_name, sizeof f->agent_name);
+    kx_strlcpy(f->agent_idnum, in->agent_idnum, sizeof f->agent_idnum);
+    kx_strlcpy(f->agent_phone, in->phone, sizeof f->agent_phone);
+    kx_strlcpy(f->agent_email, in->email, sizeof f->agent_email);
+    kx_today(&f->year, &f->month, &f->day);
+    /* the CA's text (Chinese) on the back, as the paper's form carries it */
+    if (kx_agreement_read(w->cfg, "zh_CN", &agreement, version) == KX_OK)
+        f->agreement = agreement;
+    kx_doc_output out = {.path = path};
+    rc = kx_journal_spool_add(w->journal, in->session, "application_form", path);
+    if (!rc)
+        rc = kx_docs_render_application_form(f, &out);
+    if (!rc)
+        chmod(path, 0640);
+    kx_log_info("docs.application_form", "session=%s service=%s size=%zu rc=%s", in->session,
+                kx_service_id(in->service), rc ? (size_t)0 : out.len, kx_err_name(rc));
+    kx_wipe(f, sizeof *f);
+    free(f);
+    free(agreement);
+    return rc;
+}
