@@ -105,7 +105,6 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, in
     }
     if (ist == KX_TX_OPEN)
         kx_journal_outcome(w->journal, t.id, KX_TX_DONE, serial, KX_OK);
-    kx_sm2_forget(w, js->id);
     return KX_OK;
 }
 
@@ -254,6 +253,8 @@ kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
         rc = recover_rest(w, &js);
     if (rc)
         return rc;
+    /* installed or nothing issued: a saved SM2 request is not needed */
+    kx_sm2_forget(w, session_id);
     if (!live)
         kx_journal_session_end(w->journal, session_id,
                                issued ? "recovered_installed" : "recovered");

@@ -40,13 +40,14 @@ judge() { # POINT NAME BASE_SERIAL
   local paid refunds pairs open on serial what good=0
   paid=$(counter orders_paid); refunds=$(counter refunds); pairs=$(counter kmc_envelopes)
   open=$(open_transactions); on=$(complete_pairs "$name" | tr '\n' ' '); serial=$(ra_serial)
-  what="$point: paid=$paid refunds=$refunds pairs=$pairs open=$open ukey=[${on% }] ra=${serial:--}"
-  if [ "$paid" -le 1 ] && [ "$pairs" -le 1 ] && [ "$open" = 0 ] &&
+  local reqs; reqs=$(ls "$T/state"/sm2-*.req 2>/dev/null | wc -l)  # saved SM2 requests
+  what="$point: paid=$paid refunds=$refunds pairs=$pairs open=$open reqs=$reqs ukey=[${on% }] ra=${serial:--}"
+  if [ "$paid" -le 1 ] && [ "$pairs" -le 1 ] && [ "$open" = 0 ] && [ "$reqs" = 0 ] &&
      { { [ "$pairs" = 1 ] && [ "$refunds" = 0 ] && [ -n "$serial" ] && [[ " $on" == *" $serial "* ]]; } ||
        { [ "$pairs" = 0 ] && [ "$refunds" = "$paid" ] && [ "${on% }" = "$base" ]; }; }; then
     good=1
   elif [[ " $PIN_BOUND " == *" $point "* ]] && [ "$paid" = 1 ] && [ "$pairs" = 1 ] &&
-       [ "$refunds" = 0 ] && [ "${on% }" = "$base" ] &&
+       [ "$refunds" = 0 ] && [ "${on% }" = "$base" ] && [ "$reqs" = 1 ] &&
        [ "$(journal_sql "SELECT count(*) FROM tx WHERE kind='install' AND status=0")" = 1 ]; then
     # the pair was issued and paid, the UKEY not written: SKF writes need
     # the user PIN, which a restarted kioskd does not have. The session
