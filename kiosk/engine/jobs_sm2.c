@@ -29,6 +29,8 @@
 #include "ra/ra.h"
 
 #define SM2_REQ_MAX (64 * 1024)
+/* <state_dir>/sm2-<session>.req (and .tmp) always fit */
+#define SM2_PATH_MAX (1024 + KX_SESSION_ID_MAX + 16)
 
 /* the pair waiting for its install */
 static struct sm2_pending {
@@ -72,7 +74,7 @@ static void req_path(const kx_worker *w, const char *session, char *path, size_t
  * temporary file, fsynced and renamed into place */
 static kx_err req_save(const kx_worker *w, const kx_job_input *in)
 {
-    char path[1024], tmp[1040];
+    char path[SM2_PATH_MAX], tmp[SM2_PATH_MAX + 8];
     req_path(w, in->session, path, sizeof path);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     char *hex = in->csr_sig_len ? OPENSSL_buf2hexstr(in->csr_sig, (long)in->csr_sig_len) : NULL;
@@ -103,7 +105,7 @@ static kx_err req_save(const kx_worker *w, const kx_job_input *in)
 static kx_err req_load(const kx_worker *w, const char *session, char **csr, size_t *csr_len,
                        unsigned char **sig, size_t *sig_len)
 {
-    char path[1024];
+    char path[SM2_PATH_MAX];
     req_path(w, session, path, sizeof path);
     *csr = NULL;
     *sig = NULL;
@@ -377,7 +379,7 @@ kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *tok
 
 void kx_sm2_forget(kx_worker *w, const char *session)
 {
-    char path[1024];
+    char path[SM2_PATH_MAX];
     if (pending.session[0] && strcmp(pending.session, session) == 0)
         pending_clear();
     req_path(w, session, path, sizeof path);
