@@ -105,6 +105,8 @@ kx_err kx_engine_run(kx_engine *e)
             }
         }
         kx_session_job_messages(e);
+        if (kx_print_messages(e))
+            kx_engine_publish(e);
         if (r > 0)
             kx_server_handle(e, pfd, n);
         kx_session_tick(e);
@@ -159,6 +161,8 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
     if (!rc)
         rc = kx_maintenance_open(e);
     if (!rc)
+        rc = kx_print_open(e);
+    if (!rc)
         e->worker.staff_db = kx_staff_mode_db(e);
     if (!rc)
         rc = kx_server_listen(e);
@@ -178,6 +182,7 @@ void kx_engine_destroy(kx_engine *e)
     if (e->job_running && !e->job_no_thread)
         pthread_join(e->job_thread, NULL);
     kx_server_close(e);
+    kx_print_close(e);
     kx_devices_close(e->worker.dev);
     kx_staff_actions_close(e);
     kx_staff_mode_close(e);

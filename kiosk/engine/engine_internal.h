@@ -31,8 +31,12 @@
  *   devices.c        the worker's device handles (-> jobs_token)
  *   recovery.c       compensation and recovery (-> worker, jobs_token)
  *   jobs.c           RA and payment jobs, the job table, the job thread
+ *   jobs_print.c     the print thread: receipts, forms, summary (its own
+ *                    thread and RA link; -> nothing above but the drivers)
  *                    (-> worker, staff_record, every job file, recovery)
  *   ---- the main loop's side: no file above this line calls into it ----
+ *   print.c          the session's receipt and forms, print state and
+ *                    intents (-> jobs_print)
  *   state.c          the published state, read from the engine
  *   clients.c        output queues, publish (-> state)
  *   session.c        the customer's session; starts jobs, applies their
@@ -43,6 +47,7 @@
  *                    (-> session, staff_session, staff_record, recovery)
  *   maintenance.c    self-tests, summary, logs, configuration, metrics
  *                    (-> staff_session, staff_record, device jobs' self-tests)
+ *   print_staff.c    staff reprint, printed summary (-> print, maintenance)
  *   staff_cmds.c     the staff request table (-> the three above)
  *   server.c         the socket (-> staff_cmds, staff_actions, session,
  *                    staff_session, clients, state)
@@ -60,10 +65,12 @@
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/secbuf.h"
+#include "docs/docs.h"
 #include "domain/services.h"
 #include "engine/engine.h"
 #include "engine/flow.h"
 #include "engine/journal.h"
+#include "printer/printer.h"
 #include "proto/protocol.h"
 #include "scanner/scanner.h"
 #include "staff/staff.h"
@@ -500,6 +507,65 @@ kx_err kx_job_start(kx_worker *w, kx_job_input *in, unsigned gen, pthread_t *thr
 /* the name of a job for the log ("recovery" for KX_JOB_COUNT) */
 const char *kx_job_log_name(kx_job job);
 
+/* ---- jobs_print.c: the print thread ---- */
+
+/* what the print thread prints */
+typedef enum kx_print_doc {
+    KX_PRINT_RECEIPT = 0,
+    KX_PRINT_SEAL_SHEET,
+    KX_PRINT_AUTH_LETTER,
+    KX_PRINT_TEST_PAGE,
+    KX_PRINT_SUMMARY,
+} kx_print_doc;
+
+/* a print request: a copy of everything printed (the main loop fills it;
+ * the thread owns, wipes and frees it) */
+typedef struct kx_print_input {
+    unsigned id; /* the main loop's request number */
+    kx_print_doc doc;
+    char session[KX_SESSION_ID_MAX]; /* "" for staff prints */
+    kx_receipt receipt;              /* RECEIPT */
+    char order_id[72];               /* RECEIPT: read the order's details first */
+    int only_refunded;               /* RECEIPT: nothing unless the order was refunded */
+    kx_auth_letter letter;           /* AUTH_LETTER (agent_idnum: wiped with it) */
+    int letter_blank;
+    kx_test_page test_page;  /* TEST_PAGE */
+    kx_daily_summary summary; /* SUMMARY */
+} kx_print_input;
+
+/* its outcome (a list the main loop takes and frees) */
+typedef struct kx_print_output {
+    struct kx_print_output *next;
+    unsigned id;
+    kx_print_doc doc;
+    char session[KX_SESSION_ID_MAX];
+    kx_err rc;               /* KX_ERR_UNSUPPORTED: printing is disabled */
+    int printed;             /* the job completed */
+    int skipped;             /* only_refunded and not refunded: nothing printed */
+    kx_printer_state state;  /* the printer's condition at the end */
+    int job_id;
+    char detail[256];
+    kx_receipt receipt;      /* RECEIPT: as printed, with the order's details */
+} kx_print_output;
+
+typedef struct kx_print_worker kx_print_worker;
+/* kx_print_worker_open - read [printer] and start the thread; it writes
+ * wake_fd after each outcome. KX_ERR_CONFIG with detail. */
+kx_err kx_print_worker_open(const kx_config *cfg, int wake_fd, kx_print_worker **out);
+/* stop the thread (a print under way ends within its bound) and free */
+void kx_print_worker_close(kx_print_worker *pw);
+const kx_printer_config *kx_print_worker_config(const kx_print_worker *pw);
+/* queue in (ownership taken, also on failure); KX_ERR_BUSY when full */
+kx_err kx_print_worker_submit(kx_print_worker *pw, kx_print_input *in);
+/* the outcomes so far, oldest first; free with kx_print_output_free */
+kx_print_output *kx_print_worker_take(kx_print_worker *pw);
+void kx_print_input_free(kx_print_input *in);
+void kx_print_output_free(kx_print_output *out);
+/* render in->doc and print it on p (bounded by [printer] timeout_s); the
+ * outcome in *out (rc, printed, state, job_id, detail) */
+kx_err kx_print_document(kx_printer *p, const kx_printer_config *conf, const kx_print_input *in,
+                         kx_print_output *out);
+
 /* ==== the main loop's side ==== */
 
 #define KX_SERVER_REFUSING 8 /* refused peers being closed at once */
@@ -565,7 +631,31 @@ struct kx_engine {
     int metrics_dirty;      /* a transaction ended: the metrics file is due */
 
     struct kx_staff_mode *staff; /* assisted mode, maintenance, metrics */
+    struct kx_print *print;      /* print.c: receipts and forms */
 };
+
+/* ---- print.c: the session's receipt and forms (callers publish) ---- */
+
+typedef struct kx_print kx_print;
+/* start the print thread, read the hall (sites.conf). KX_ERR_CONFIG */
+kx_err kx_print_open(kx_engine *e);
+void kx_print_close(kx_engine *e);
+int kx_print_enabled(const kx_engine *e);
+/* the session reached done (cancelled 0) or cancelled (1): its receipt */
+void kx_print_session_end(kx_engine *e, int cancelled);
+/* apply the print thread's outcomes; 1 when the state changed */
+int kx_print_messages(kx_engine *e);
+/* print_again, print_form */
+int kx_print_is_intent(kx_intent intent);
+kx_err kx_print_intent(kx_engine *e, kx_intent intent, json_t *msg);
+/* the state's "print" member, and the print intents now accepted */
+void kx_print_state_json(kx_engine *e, json_t *state);
+void kx_print_intents(kx_engine *e, json_t *intents);
+/* staff: the last receipt again; the day's summary; the printer's self-test
+ * (test page, on the idle kiosk) into result's "printer" member */
+kx_err kx_print_reprint_last(kx_engine *e, json_t **result);
+kx_err kx_print_summary(kx_engine *e, const kx_daily_summary *sum);
+kx_err kx_print_selftest(kx_engine *e, json_t *result);
 
 /* ---- state.c: the published state ---- */
 
@@ -736,6 +826,13 @@ kx_err kx_maint_req_maintenance(kx_engine *e, const kx_staff_call *call, json_t 
                                 json_t **result);
 /* main loop, every iteration: the metrics file when due */
 void kx_maintenance_tick(kx_engine *e);
+
+/* ---- print_staff.c: the staff's print requests ---- */
+
+kx_err kx_print_req_reprint(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result);
+kx_err kx_print_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result);
 
 /* ---- staff_cmds.c: the staff request table ---- */
 

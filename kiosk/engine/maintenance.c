@@ -132,7 +132,8 @@ kx_err kx_maint_req_selftest(kx_engine *e, const kx_staff_call *call, json_t *ms
     int want[DEV_COUNT], any = 0;
     for (int i = 0; i < DEV_COUNT; i++)
         any |= want[i] = strcmp(which, "all") == 0 || strcmp(which, dev_names[i]) == 0;
-    if (!any)
+    int printer = strcmp(which, "all") == 0 || strcmp(which, "printer") == 0;
+    if (!any && !printer)
         return KX_ERR_BAD_FORMAT;
     if (e->s.active || e->job_running) {
         kx_err_set_detail("self-tests run only while no customer is served");
@@ -169,6 +170,8 @@ kx_err kx_maint_req_selftest(kx_engine *e, const kx_staff_call *call, json_t *ms
                     all_ok ? "ok" : "failed");
     e->staff->metrics_dirty = 1;
     *result = json_pack("{s:b, s:o}", "ok", all_ok, "tests", arr);
+    if (printer) /* a test page; its state beside the devices' */
+        kx_print_selftest(e, *result);
     return KX_OK;
 }
 

@@ -349,8 +349,13 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
             rc = KX_ERR_BAD_FORMAT;
             detail = "unknown intent";
         } else {
-            rc = kx_intent_is_staff(in) ? kx_staff_intent(e, in, msg, c)
-                                        : kx_session_intent(e, in, msg, c->role);
+            if (kx_print_is_intent(in)) {
+                if (!(rc = kx_print_intent(e, in, msg)))
+                    kx_engine_publish(e);
+            } else {
+                rc = kx_intent_is_staff(in) ? kx_staff_intent(e, in, msg, c)
+                                            : kx_session_intent(e, in, msg, c->role);
+            }
             if (!rc) {
                 json_t *ack = json_pack("{s:i, s:s}", "v", KX_PROTO_VERSION, "type", "ack");
                 if (seq)

@@ -342,6 +342,8 @@ static void session_enter(kx_engine *e)
     }
     kx_log_info("session.state", "session=%s service=%s state=%s screen=%s", s->id,
                 kx_service_id(s->service), st->name, kx_screen_id(st->screen));
+    if (st->screen == KX_SCREEN_DONE || st->screen == KX_SCREEN_CANCELLED)
+        kx_print_session_end(e, st->screen == KX_SCREEN_CANCELLED); /* receipt */
     if (st->screen == KX_SCREEN_DONE)
         session_end(e, "done");
     else if (st->screen == KX_SCREEN_CANCELLED)

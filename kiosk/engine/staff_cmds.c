@@ -53,6 +53,9 @@ static const struct staff_cmd {
     {"config", kx_maint_req_config, WHO_ADMIN, NULL, 0, REC_TABLE, 0},
     {"version", kx_maint_req_version, WHO_ADMIN, NULL, 0, REC_NONE, 0},
     {"maintenance", kx_maint_req_maintenance, WHO_ADMIN, NULL, 0, REC_HANDLER, 0},
+    /* printing (print_staff.c) */
+    {"reprint", kx_print_req_reprint, WHO_STAFF, NULL, 0, REC_HANDLER, 0},
+    {"print_summary", kx_print_req_summary, WHO_ADMIN, NULL, 0, REC_TABLE, 0},
 };
 
 int kx_staff_request(kx_engine *e, const kx_client *c, const char *cmd, json_t *msg,

@@ -222,6 +222,7 @@ static json_t *state_intents(kx_engine *e, const kx_flow_state *st)
         add_intent(a, map[i].in);
     }
     (void)st;
+    kx_print_intents(e, a);
     add_intent(a, KX_INTENT_STAFF_RESET);
     add_intent(a, KX_INTENT_SET_LANGUAGE);
     add_intent(a, KX_INTENT_ACTIVITY);
@@ -471,6 +472,7 @@ json_t *kx_state_json(kx_engine *e)
     } else {
         json_object_set_new(o, "error", json_null());
     }
+    kx_print_state_json(e, o);
     json_object_set_new(o, "intents", state_intents(e, st));
     if (e->deadline_ms && s->active && screen != KX_SCREEN_BUSY) {
         int64_t left = (e->deadline_ms - kx_now_ms() + 999) / 1000;

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * print_staff.c - the staff's print requests (rows of staff_cmds.c's
+ * table): print the last receipt again, print the day's summary. The
+ * printing itself runs on the print thread (print.c, jobs_print.c); the
+ * reply says the document was queued. Main loop only.
+ */
+#include <string.h>
+
+#include "core/log.h"
+#include "core/str.h"
+#include "engine_internal.h"
+
+kx_err kx_print_req_reprint(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result)
+{
+    (void)msg;
+    kx_err rc = kx_print_reprint_last(e, result);
+    kx_staff_record(e->journal, &call->actor, "reprint", NULL, 0, call->reason, "receipt",
+                    rc ? kx_err_name(rc) : "ok");
+    return rc;
+}
+
+/* the summary request's answer (docs/protocol.md, "summary") as printed */
+static void print_summary_from_json(json_t *s, kx_daily_summary *d)
+{
+    const char *date = json_string_value(json_object_get(s, "date"));
+    kx_strlcpy(d->date, date ? date : "", sizeof d->date);
+    json_t *row;
+    size_t i;
+    json_array_foreach(json_object_get(s, "sessions"), i, row)
+    {
+        if (d->n_rows == KX_SUMMARY_MAX_ROWS)
+            break;
+        kx_summary_row *r = &d->rows[d->n_rows++];
+        const char *svc = json_string_value(json_object_get(row, "service"));
+        const char *oc = json_string_value(json_object_get(row, "outcome"));
+        kx_strlcpy(r->service, svc ? svc : "", sizeof r->service);
+        kx_strlcpy(r->outcome, oc ? oc : "", sizeof r->outcome);
+        r->count = json_integer_value(json_object_get(row, "count"));
+    }
+    d->paid_orders = json_integer_value(json_object_get(s, "paid_orders"));
+    d->taken_fen = json_integer_value(json_object_get(s, "taken_fen"));
+    d->refunded_fen = json_integer_value(json_object_get(s, "refunded_fen"));
+    d->journal_refunds = json_integer_value(json_object_get(s, "journal_refunds"));
+    d->mismatches = json_integer_value(json_object_get(s, "mismatches"));
+    d->reconciled = json_is_true(json_object_get(s, "reconciled"));
+}
+
+kx_err kx_print_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg,
+                            json_t **result)
+{
+    json_t *sum = NULL;
+    kx_err rc = kx_maint_req_summary(e, call, msg, &sum);
+    kx_daily_summary *d = rc ? NULL : calloc(1, sizeof *d);
+    if (!rc && !d)
+        rc = KX_ERR_NO_MEMORY;
+    if (!rc) {
+        kx_doc_lang_from_code(e->lang, &d->lang);
+        print_summary_from_json(sum, d);
+        rc = kx_print_summary(e, d);
+    }
+    if (!rc) {
+        *result = json_pack("{s:s, s:O}", "queued", "summary", "summary", sum);
+        kx_log_info("print.summary", "date=%s", d->date);
+    }
+    free(d);
+    json_decref(sum);
+    return rc;
+}
