@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_parse_reply.c - libFuzzer target for kioskd's readers of the parsing
+ * helper's replies (kiosk/sandbox/parse_proto.c): whatever a helper taken
+ * over by its input sends, the reader refuses it or returns a result within
+ * range, without a crash or a leak. The first byte picks the reader (image,
+ * licence, seal sheet, ID card text); the rest is the reply.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sandbox/parse_proto.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    kx_rbuf r = {data + 1, size - 1, 0, 0};
+    switch (data[0] % 4) {
+    case 0: {
+        kx_image *img = NULL;
+        if (kx_rbuf_image(&r, &img) == KX_OK &&
+            (img->width < 1 || img->width > KX_IMAGE_MAX_SIDE || img->channels == 2))
+            abort();
+        kx_image_free(img);
+        break;
+    }
+    case 1: {
+        kx_licence_qr *q = malloc(sizeof *q);
+        if (q && kx_parse_get_licence(&r, q) == KX_OK &&
+            (q->payload_len > KX_LICENCE_MAX_PAYLOAD || q->payload[q->payload_len] != 0 ||
+             q->codes.n_valid > KX_LICENCE_MAX_CANDIDATES ||
+             (q->uscc && strlen(q->uscc) != 18)))
+            abort();
+        free(q);
+        break;
+    }
+    case 2: {
+        kx_sealsheet_result *s = NULL;
+        if (kx_parse_get_sealsheet(&r, &s) == KX_OK)
+            for (int a = 0; a < KX_SEAL_AREA_COUNT; a++)
+                if ((s->areas[a].best >= 0) != (s->areas[a].image != NULL))
+                    abort();
+        kx_sealsheet_result_free(s);
+        break;
+    }
+    default: {
+        kx_idcard c;
+        if (kx_parse_get_idcard(&r, &c) == KX_OK &&
+            (memchr(c.name, 0, sizeof c.name) == NULL ||
+             strspn(c.id_number, "0123456789X") != strlen(c.id_number)))
+            abort();
+        kx_idcard_clear(&c);
+        break;
+    }
+    }
+    return 0;
+}
