@@ -57,6 +57,7 @@ typedef enum kx_job {
                                ALT: the RA refused (back to the review) */
     KX_JOB_RA_CERT_LIST,    /* the enterprise's valid certificates (revoke
                                without the UKEY); ALT: the UKEY path */
+    KX_JOB_SEALS,           /* the RA makes the electronic seals; onto the UKEY */
     KX_JOB_COUNT
 } kx_job;
 

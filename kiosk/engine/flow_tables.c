@@ -232,6 +232,12 @@ enum {
         BUSY("install", "installing", INSTALL, "compensate", NULL, 0, T(JOB_OK, next),         \
              T(JOB_FAIL, "@error"))
 
+/* The electronic seals (the paper's process ends with them): made by the
+ * RA from the accepted seal images, written onto the UKEY. The certificate
+ * is installed, so giving up here still ends in next. */
+#define F_SEALS(next)                                                                          \
+    BUSY("seals", "installing", SEALS, next, NULL, 0, T(JOB_OK, next), T(JOB_FAIL, "@error"))
+
 /* The old key and certificate leave the token; the new one is in place,
  * so giving up here still ends in done. */
 #define F_REMOVE_OLD(next)                                                                     \
@@ -315,7 +321,8 @@ static const kx_flow_state new_states[] = {
     F_SUBMIT("fee_quote", C),
     F_PAY("blank_insert", "review_wait", C),
     F_BLANK("keygen"),
-    F_ISSUE(RA_ISSUE, "done"),
+    F_ISSUE(RA_ISSUE, "seals"),
+    F_SEALS("done"),
     F_END,
 };
 
@@ -325,7 +332,8 @@ static const kx_flow_state reissue_states[] = {
     F_SUBMIT("fee_quote", C),
     F_PAY("blank_insert", "review_wait", C),
     F_BLANK("keygen"),
-    F_ISSUE(RA_ISSUE, "done"),
+    F_ISSUE(RA_ISSUE, "seals"),
+    F_SEALS("done"),
     F_END,
 };
 
@@ -335,7 +343,8 @@ static const kx_flow_state change_states[] = {
     F_SUBMIT("fee_quote", C),
     F_PAY("pin_enter", "review_wait", C),
     F_PIN("keygen", NULL, P),
-    F_ISSUE(RA_ISSUE, "remove_old"),
+    F_ISSUE(RA_ISSUE, "seals"),
+    F_SEALS("remove_old"),
     F_REMOVE_OLD("done"),
     F_END,
 };

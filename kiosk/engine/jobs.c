@@ -28,6 +28,7 @@
 #include "core/str.h"
 #include "agreement.h"
 #include "engine_internal.h"
+#include "jobs_docs.h"
 #include "jobs_sm2.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
@@ -559,6 +560,7 @@ static const kx_job_fn job_table[KX_JOB_COUNT + 1] = {
     [KX_JOB_COMPENSATE] = kx_job_compensate,
     [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
     [KX_JOB_RA_CERT_LIST] = kx_job_ra_cert_list,
+    [KX_JOB_SEALS] = kx_job_seals,
     [KX_JOB_COUNT] = kx_job_recover_all,
 };
 

@@ -6,7 +6,10 @@
  * licence, the agent from the ID card, the contact, today's date, the
  * declaration printed on the form) with the CA's user agreement on its
  * second page, rendered by kiosk/docs as an A4 PDF into the spool, from
- * where the case's upload sends it to the RA as application_form.
+ * where the case's upload sends it to the RA as application_form. After
+ * issuance, the electronic seals the paper's process ends with (制作电子
+ * 签章): made by the RA from the accepted seal images, written onto the
+ * UKEY.
  *
  * A session without an agent (renewal with the PIN: the paper asks for
  * nothing but the UKEY) has no form. Worker thread only. The form holds
@@ -24,6 +27,8 @@
 #include "core/str.h"
 #include "docs/docs.h"
 #include "engine_internal.h"
+#include "jobs_docs.h"
+#include "ra/ra.h"
 
 kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
 {
@@ -61,5 +66,61 @@ kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
     kx_wipe(f, sizeof *f);
     free(f);
     free(agreement);
+    return rc;
+}
+
+/* the data name on the UKEY of a seal kind */
+static const char *seal_data_name(kx_ra_doc_kind kind)
+{
+    switch (kind) {
+    case KX_RA_DOC_SEAL_COMPANY:
+        return "seal-company";
+    case KX_RA_DOC_SEAL_LEGAL_REP:
+        return "seal-legal-rep";
+    case KX_RA_DOC_SIGNATURE_LEGAL_REP:
+        return "signature-legal-rep";
+    default:
+        return NULL;
+    }
+}
+
+kx_err kx_job_seals(kx_worker *w, const kx_job_input *in, kx_job_result *out)
+{
+    (void)out;
+    char key[KX_RA_IDEM_KEY_MAX];
+    kx_err rc = kx_worker_need_ra(w);
+    if (rc)
+        return rc;
+    if (!in->case_id[0]) {
+        kx_err_set_detail("no RA case in the session");
+        return KX_ERR_STATE;
+    }
+    kx_ra_seal_set *set = calloc(1, sizeof *set);
+    if (!set)
+        return KX_ERR_NO_MEMORY;
+    snprintf(key, sizeof key, "%.48s.seals", in->session);
+    rc = kx_ra_seals_make(w->dev->ra, key, in->case_id, set);
+    if (rc == KX_ERR_STATE) { /* made before this retry: fetch them */
+        kx_ra_seal_set_clear(set);
+        rc = kx_ra_seals_get(w->dev->ra, in->case_id, set);
+    }
+    for (int i = 0; !rc && i < set->count; i++) {
+        const kx_ra_seal *s = &set->seals[i];
+        const char *name = seal_data_name(s->kind);
+        if (!name || strcmp(s->cert_serial, in->new_serial) != 0) {
+            kx_err_set_detail("seal %s is bound to %s, not to %s", s->es_id, s->cert_serial,
+                              in->new_serial);
+            rc = KX_ERR_RA_BAD_REPLY;
+            break;
+        }
+        rc = kx_device_write_data(w, name, s->der, s->der_len);
+    }
+    if (!rc && set->maker_cert_pem)
+        rc = kx_device_write_data(w, "seal-maker", (const unsigned char *)set->maker_cert_pem,
+                                  strlen(set->maker_cert_pem));
+    kx_log_info("docs.seals", "session=%s case=%s seals=%d rc=%s", in->session, in->case_id,
+                set->count, kx_err_name(rc));
+    kx_ra_seal_set_clear(set);
+    free(set);
     return rc;
 }

@@ -26,6 +26,7 @@
 #include "core/str.h"
 #include "certinfo.h"
 #include "engine_internal.h"
+#include "jobs_docs.h"
 #include "jobs_sm2.h"
 #include "staff/staff.h"
 #include "token/token.h"
@@ -455,6 +456,13 @@ kx_err kx_job_install(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     if (!rc) /* installed and journaled: an SM2 request is not needed again */
         kx_sm2_forget(w, in->session);
     return rc;
+}
+
+kx_err kx_device_write_data(kx_worker *w, const char *name, const unsigned char *data,
+                            size_t len)
+{
+    struct kx_token_devices *t = tk(w);
+    return t->target ? kx_token_write_data(t->target, name, data, len) : KX_ERR_TOKEN_ABSENT;
 }
 
 kx_err kx_job_remove_old(kx_worker *w, const kx_job_input *in, kx_job_result *out)

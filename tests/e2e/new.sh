@@ -98,6 +98,22 @@ p11 --token-label blank --read-object --type cert --label kx-cert -o "$T/issued.
 openssl x509 -inform DER -in "$T/issued.der" -out "$T/issued.pem" 2>/dev/null
 check "openssl verifies the certificate against ra-sim's CA" openssl verify -CAfile "$T/sim/ca.pem" "$T/issued.pem"
 check "the subject carries the credit code" bash -c "openssl x509 -in '$T/issued.pem' -noout -subject | grep -q $CODE"
+# the electronic seals (制作电子签章): read back from the UKEY, each bound
+# to the issued certificate (its digest) and signed by the RA's seal maker
+p11 --token-label blank --read-object --type data --label seal-maker -o "$T/seal-maker.pem" >/dev/null 2>&1
+check "the seal maker's certificate is on the UKEY and chains to ra-sim's CA" openssl verify -CAfile "$T/sim/ca.pem" "$T/seal-maker.pem"
+issued_sha=$(openssl x509 -in "$T/issued.pem" -outform DER | sha256sum | cut -d' ' -f1)
+for seal in seal-company seal-legal-rep signature-legal-rep; do
+  mkdir -p "$T/$seal"
+  p11 --token-label blank --read-object --type data --label "$seal" -o "$T/$seal.der" >/dev/null 2>&1
+  info=$(/usr/bin/python3 "$S/tests/e2e/ses_seal.py" "$T/$seal.der" "$T/$seal" 2>&1)
+  read -r alg digest size <<<"$info"
+  check "$seal: an SES_Seal on the UKEY, ECDSA-SHA256 ($info)" test "$alg" = 1.2.840.10045.4.3.2
+  check "$seal: bound to the issued certificate" test "$digest" = "$issued_sha"
+  openssl x509 -inform DER -in "$T/$seal/maker.der" -pubkey -noout > "$T/$seal/maker.pub" 2>/dev/null
+  check "$seal: made by the maker whose certificate is on the UKEY" cmp -s <(openssl x509 -inform DER -in "$T/$seal/maker.der") <(openssl x509 -in "$T/seal-maker.pem")
+  check "$seal: openssl verifies the maker's signature" openssl dgst -sha256 -verify "$T/$seal/maker.pub" -signature "$T/$seal/sig.der" "$T/$seal/tbs.der"
+done
 p11 --token-label blank --login --pin 12345678 -O >/dev/null 2>&1 && bad "the old default PIN still works" || ok
 check "no ID number or PIN in kioskd's log" bash -c "! grep -qE '360426199101010071|270513' '$T/kioskd.log'"
 finish

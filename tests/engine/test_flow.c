@@ -466,6 +466,7 @@ static void test_happy_paths(void **state)
                                      "keygen",
                                      "ra_issue",
                                      "install",
+                                     "seals",
                                      "done",
                                      NULL};
     walk_happy(KX_SVC_NEW, nw);
