@@ -492,9 +492,9 @@ static kx_err client_sealsheet(kx_parse_client *c, const uint8_t *buf, size_t le
     if (!out || dpi > 2400)
         return KX_ERR_INVALID_ARG;
     *out = NULL;
-    int param = dpi > 0 ? (int)(dpi * 1000.0 + 0.5) : 0;
-    return client_typed(c, KX_PARSE_SEALSHEET, param & ~KX_PARSE_IN_PIXELS, buf, len, img,
-                        client_get_sealsheet, out);
+    /* dpi in thousandths above the flag bits (parse_proto.h) */
+    int param = dpi > 0 ? (int)(dpi * 1000.0 + 0.5) << KX_PARSE_FLAG_BITS : 0;
+    return client_typed(c, KX_PARSE_SEALSHEET, param, buf, len, img, client_get_sealsheet, out);
 }
 
 kx_err kx_parse_sealsheet(kx_parse_client *c, const uint8_t *buf, size_t len, double dpi,

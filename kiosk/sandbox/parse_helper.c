@@ -135,7 +135,7 @@ static kx_err helper_handle(int kind, int param, const uint8_t *in, size_t len, 
     }
     case KX_PARSE_SEALSHEET: {
         kx_sealsheet_result *s = NULL;
-        double dpi = (double)(param & ~KX_PARSE_IN_PIXELS) / 1000.0;
+        double dpi = (double)(param >> KX_PARSE_FLAG_BITS) / 1000.0;
         if (!(rc = helper_input_image(in, len, param & KX_PARSE_IN_PIXELS, 0, &img)) &&
             !(rc = kx_sealsheet_analyze(img, dpi, &s)))
             kx_parse_put_sealsheet(w, s);

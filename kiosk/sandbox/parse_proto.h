@@ -57,7 +57,8 @@
 typedef enum kx_parse_kind {
     KX_PARSE_IMAGE = 1,     /* decode PNG/JPEG/PNM; param KX_PARSE_GRAY */
     KX_PARSE_LICENCE = 2,   /* the licence QR of an image */
-    KX_PARSE_SEALSHEET = 3, /* the seal sheet of an image; param dpi x 1000 */
+    KX_PARSE_SEALSHEET = 3, /* the seal sheet of an image; param: dpi x 1000
+                               above KX_PARSE_FLAG_BITS, 0 for the image's */
     KX_PARSE_IDCARD = 4,    /* the ID card's 256-byte base text */
     /* test builds only (KX_PARSE_TEST_KINDS), and only when the helper's
      * environment has KX_PARSE_TEST=1: */
@@ -70,6 +71,7 @@ typedef enum kx_parse_kind {
 enum {
     KX_PARSE_GRAY = 1,      /* IMAGE: deliver one grey channel */
     KX_PARSE_IN_PIXELS = 2, /* the input is a raw image, not a file */
+    KX_PARSE_FLAG_BITS = 2, /* the flags' width: a value rides above them */
 };
 
 /* A growable output buffer (helper and client both write requests or
