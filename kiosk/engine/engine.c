@@ -163,6 +163,8 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
     if (!rc)
         rc = kx_print_open(e);
     if (!rc)
+        rc = kx_hall_open(e);
+    if (!rc)
         e->worker.staff_db = kx_staff_mode_db(e);
     if (!rc)
         rc = kx_server_listen(e);
@@ -183,6 +185,7 @@ void kx_engine_destroy(kx_engine *e)
         pthread_join(e->job_thread, NULL);
     kx_server_close(e);
     kx_print_close(e);
+    kx_hall_close(e);
     kx_devices_close(e->worker.dev);
     kx_staff_actions_close(e);
     kx_staff_mode_close(e);

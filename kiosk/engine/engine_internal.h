@@ -632,6 +632,7 @@ struct kx_engine {
 
     struct kx_staff_mode *staff; /* assisted mode, maintenance, metrics */
     struct kx_print *print;      /* print.c: receipts and forms */
+    struct kx_hall *hall;        /* hall.c: this kiosk's hall; NULL without [kiosk] site */
 };
 
 /* ---- print.c: the session's receipt and forms (callers publish) ---- */
@@ -679,6 +680,20 @@ json_t *kx_revoke_pick_choices(const kx_session *s);
 json_t *kx_revoke_pick_json(const kx_session *s);
 /* the agent's choice: a serial of the list or "all" (KX_ERR_BAD_FORMAT) */
 kx_err kx_revoke_pick_choose(kx_session *s, const char *value);
+
+/* ---- hall.c: the hall this kiosk stands in ---- */
+
+/* kx_hall_open - [kiosk] site from [kiosk] sites_file into e->hall (NULL
+ * without a site). KX_ERR_CONFIG: the file or the site is wrong.
+ * kx_hall_close frees it (NULL-safe). */
+kx_err kx_hall_open(kx_engine *e);
+void kx_hall_close(kx_engine *e);
+/* the state's "hall": {id, name, address, counter, phone} in the
+ * session's language, or null. New reference. */
+json_t *kx_hall_json(const kx_engine *e);
+/* the "go to the counter" text {msgid, args} with this hall's counter and
+ * telephone, or null without a hall. New reference. */
+json_t *kx_hall_counter_text(const kx_engine *e);
 
 /* ---- clients.c: output to clients ---- */
 

@@ -332,6 +332,12 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
         break;
     case KX_SCREEN_STAFF_NEEDED:
         json_array_append_new(b, text0(N_("A member of staff will help you.")));
+        if (e->hall)
+            json_array_append_new(b, kx_hall_counter_text(e));
+        break;
+    case KX_SCREEN_OUT_OF_SERVICE:
+        if (e->hall)
+            json_array_append_new(b, kx_hall_counter_text(e));
         break;
     default:
         break;
@@ -469,10 +475,16 @@ json_t *kx_state_json(kx_engine *e)
                       kx_err_name(s->error), "msgid",
                       s->error_msgid ? s->error_msgid : kx_err_message(s->error), "action",
                       kx_error_action(s->error), "args", "tries_left", tries));
+        /* an action that sends the customer to staff names this hall's
+         * counter and telephone */
+        if (strstr(kx_error_action(s->error), "staff"))
+            json_object_set_new(json_object_get(o, "error"), "counter",
+                                kx_hall_counter_text(e));
     } else {
         json_object_set_new(o, "error", json_null());
     }
     kx_print_state_json(e, o);
+    json_object_set_new(o, "hall", kx_hall_json(e));
     json_object_set_new(o, "intents", state_intents(e, st));
     if (e->deadline_ms && s->active && screen != KX_SCREEN_BUSY) {
         int64_t left = (e->deadline_ms - kx_now_ms() + 999) / 1000;
