@@ -3,7 +3,9 @@
 # A whole hall in simulation: the RA (ra-sim over mutual TLS, approving and
 # paying by itself), the agent's ID card (idcard-sim on a pty), a SANE pnm
 # "scanner" fed with generated pages, SoftHSM2 tokens standing for UKEYs,
-# kioskd, and the kiosk's full-screen front end.
+# kioskd, the kiosk's full-screen front end, and a receipt printer (a
+# private cupsd on loopback whose queue writes each job as a PDF; every
+# printed job is copied to demo-out/print/).
 #
 # With no display (or KX_DEMO_AUTO=1) it runs the screen under Xvfb, walks a
 # renewal and a new issuance end to end by itself, saves a screenshot of
@@ -15,6 +17,7 @@ set -uo pipefail
 OUT=${KX_DEMO_OUT:-$KX_SOURCE/demo-out}
 rm -rf "$OUT"; mkdir -p "$OUT"
 source "$KX_SOURCE/tests/e2e/lib.sh"   # the peers, exactly as the e2e tests run them
+source "$KX_SOURCE/tests/printer/cupsd-lib.sh"
 KIOSK="$KX_BUILD/kiosk/ui/kiosk"
 CODE=91110000600037341L
 say() { printf '\033[1m== %s\033[0m\n' "$*"; }
@@ -50,6 +53,17 @@ name = 管理员
 role = admin
 pin_hash = $(hash_pin $ADMIN_PIN)
 CONF
+# the receipt printer: a private cupsd (needs root; without it the done
+# screen offers the receipt as a QR code instead)
+PRN=$T/prn; PRINTER=0
+if [ "$(id -u)" = 0 ] && command -v cupsd >/dev/null && cupsd_start "$T/cups" >/dev/null; then
+  cupsd_test_queue receipt "$PRN"; PRINTER=1
+  say "Printer: queue 'receipt' on a private cupsd ($CUPSD_SERVER), jobs to demo-out/print/"
+  printf '[printer]\nqueue = receipt\nserver = %s\npaper = roll80\n' "$CUPSD_SERVER" >> "$T/k.conf"
+else
+  say "Printer: none (needs root and cupsd): receipts are offered as QR codes"
+fi
+sed -i "/^\[kiosk\]/a site = hall-provincial\nsites_file = $KX_SOURCE/config/sites.conf" "$T/k.conf"
 kioskd_start || exit 1
 say "kioskd is up: $T/k.sock"
 
@@ -66,9 +80,16 @@ cat > "$T/ui.conf" <<CONF
 socket = $T/k.sock
 CONF
 "$KIOSK" --config "$T/ui.conf" --socket "$T/k.sock" 2>"$T/kiosk.log" & KIOSK_PID=$!
+# every job the printer received, as PDF, into demo-out/print/
+copy_prints() {
+  [ "$PRINTER" = 1 ] || return 0
+  mkdir -p "$OUT/print"
+  local f; for f in "$PRN"/job-*.pdf; do [ -f "$f" ] && cp "$f" "$OUT/print/"; done
+}
 demo_stop() {
   kill "$KIOSK_PID" 2>/dev/null; wait "$KIOSK_PID" 2>/dev/null
   [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
+  copy_prints; cupsd_stop
   e2e_cleanup_more; e2e_cleanup
 }
 trap demo_stop EXIT
@@ -178,11 +199,15 @@ expect screen=contact
 send contact phone=13800000000 email=""
 send confirm
 expect screen=seal_place
+send print_form
+expect timeout=20 screen=seal_place print.form=printed
 !page seal_ok
 send confirm
 expect timeout=30 screen=seal_review
 send confirm
 expect screen=doc_place doc=auth_letter
+send print_form
+expect timeout=20 screen=doc_place print.form=printed
 !page auth
 send confirm
 expect timeout=30 screen=doc_review
@@ -250,6 +275,16 @@ check "its serial is new" bash -c "[ \"\$(openssl x509 -in '$T/r.pem' -noout -se
 check "ukey-blank now holds a certificate" test "$(ukey_certs ukey-blank)" = 1
 check "a screenshot of every step" test "$(ls "$OUT"/*.png 2>/dev/null | wc -l)" -ge 10
 check "screenshots of the maintenance menu" test "$(ls "$OUT"/*-maint-*.png 2>/dev/null | wc -l)" = 4
+if [ "$PRINTER" = 1 ]; then
+  copy_prints
+  for f in "$OUT"/print/job-*.pdf; do pdftotext -layout "$f" "${f%.pdf}.txt" 2>/dev/null; done
+  check "printed: two receipts (renewal, new issuance) with the hall's phone" test \
+    "$(grep -l '受理回执' "$OUT"/print/*.txt 2>/dev/null | xargs -r grep -l '0791-82097407' | wc -l)" -ge 2
+  check "printed: the seal sheet and the authorisation letter" bash -c \
+    "grep -q '附件3' '$OUT'/print/*.txt && grep -q '附件2' '$OUT'/print/*.txt"
+  check "printed: the self-test's test page" test "$(ls "$OUT"/print/job-*.pdf | wc -l)" -ge 5
+  rm -f "$OUT"/print/*.txt
+fi
 check "the admin's self-tests and summary are in the journal" test \
   "$(sqlite3 "$T/state/journal.db" "SELECT count(*) FROM staff_actions WHERE staff_id='9001' AND action IN ('selftest','summary') AND outcome='ok'")" = 2
 say "Screenshots: $OUT ($(ls "$OUT" | wc -l) files)"
