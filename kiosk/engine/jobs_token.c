@@ -22,6 +22,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "certinfo.h"
@@ -261,9 +262,17 @@ kx_err kx_job_token_read_cert(kx_worker *w, const kx_job_input *in, kx_job_resul
     out->parts |= KX_JR_CERT;
     kx_token_certs_free(&cs);
     kx_journal_session_set(w->journal, in->session, "old_serial", serial);
+    rc = KX_OK;
     if (in->service == KX_SVC_RENEW || in->service == KX_SVC_RENEW_NOPIN)
-        return kx_rule_renew_window(w->rules, days);
-    return KX_OK;
+        rc = kx_rule_renew_window(w->rules, days);
+    /* a window this hall configured ([rules]): say which one refused */
+    if (rc == KX_ERR_STATE)
+        out->error_msgid = N_("This hall renews a certificate only from {renew_window_days} "
+                              "days before it expires. Come back then, or ask at the counter.");
+    else if (rc == KX_ERR_EXPIRED)
+        out->error_msgid = N_("This hall renews an expired certificate only up to "
+                              "{renew_grace_days} days after it expired. Ask at the counter.");
+    return rc;
 }
 
 /* the PIN arrives in in->pin, moved out of the session; wiped when the job

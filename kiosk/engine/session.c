@@ -427,7 +427,7 @@ static void session_job_finished(kx_engine *e, kx_job_result *r)
         if (r->ev == KX_EV_JOB_FAIL) {
             e->s.error = r->rc;
             e->s.error_retryable = err_retryable(r->rc);
-            e->s.error_msgid = NULL;
+            e->s.error_msgid = r->error_msgid; /* NULL: the error's own text */
         }
         if (session_event(e, r->ev) != KX_OK)
             kx_log_error("engine.flow", "session=%s job=%s outcome %s not accepted", e->s.id,

@@ -467,14 +467,17 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "input", input);
     json_object_set_new(o, "progress", s->progress >= 0 ? json_real(s->progress) : json_null());
     if (s->active && s->error) {
-        char tries[16];
+        char tries[16], window[16], grace[16];
         snprintf(tries, sizeof tries, "%d", s->tries_left);
+        snprintf(window, sizeof window, "%d", e->rules.renew_window_days);
+        snprintf(grace, sizeof grace, "%d", e->rules.renew_grace_days);
         json_object_set_new(
             o, "error",
-            json_pack("{s:i, s:s, s:s, s:s, s:{s:s}}", "code", (int)s->error, "name",
+            json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "code", (int)s->error, "name",
                       kx_err_name(s->error), "msgid",
                       s->error_msgid ? s->error_msgid : kx_err_message(s->error), "action",
-                      kx_error_action(s->error), "args", "tries_left", tries));
+                      kx_error_action(s->error), "args", "tries_left", tries,
+                      "renew_window_days", window, "renew_grace_days", grace));
         /* an action that sends the customer to staff names this hall's
          * counter and telephone */
         if (strstr(kx_error_action(s->error), "staff"))
