@@ -88,6 +88,7 @@ struct kx_token_devices;
 struct kx_token_certs;
 struct kx_staff_mode;
 struct kx_ra_cert_list;
+struct kx_parse_client;
 
 /* ==== shared data ==== */
 
@@ -210,6 +211,10 @@ typedef struct kx_devices {
     struct kx_scanner *scanner;      /* NULL until first used */
     struct kx_idcard_reader *idcard; /* NULL until first used */
     struct kx_token_devices *token;  /* jobs_token.c's state */
+    /* kiosk-parse: decodes what comes from outside (the licence's QR, the
+     * seal sheet) in a process without secrets (docs/security.md, finding
+     * 5); restarted by itself after a crash */
+    struct kx_parse_client *parse;
 } kx_devices;
 
 /*

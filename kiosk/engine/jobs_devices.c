@@ -21,6 +21,7 @@
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 #include "imaging/sealsheet.h"
+#include "sandbox/parse_client.h"
 #include "scanner/scanner.h"
 
 /* ---- scanner ---- */
@@ -147,7 +148,7 @@ kx_err kx_job_seal_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out
     kx_sealsheet_result *res = NULL;
     kx_err rc = scan_page(w, &img);
     if (!rc)
-        rc = kx_sealsheet_analyze(img, img->dpi, &res);
+        rc = kx_parse_sealsheet_image(w->dev->parse, img, img->dpi, &res);
     if (rc)
         goto done;
     int all_ok = 1;
@@ -203,7 +204,7 @@ kx_err kx_job_licence_scan(kx_worker *w, const kx_job_input *in, kx_job_result *
         return KX_ERR_NO_MEMORY;
     kx_err rc = scan_page(w, &img);
     if (!rc)
-        rc = kx_licence_qr_read(img, qr);
+        rc = kx_parse_licence_image(w->dev->parse, img, qr);
     if (!rc)
         rc = spool_save(w, sid, "licence", img, path, sizeof path);
     if (rc)
