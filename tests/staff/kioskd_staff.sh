@@ -93,18 +93,20 @@ check "RA reachable over TLS" test "$(st "t['ra']['detail']['tls_ok']")" = True
 check "selftest journaled by the admin" test "$(sql "SELECT outcome FROM staff_actions WHERE action='selftest' AND staff_id='9001'")" = ok
 
 # ---- staff actions on customer sessions (staff 1002 logged in) ----
-echo $OTHER_PIN | "$K" staff-login --staff 1002 >/dev/null || bad "staff login"
+# assisted mode belongs to the connection that logged in (finding 1): each
+# flow logs in on its own connection; manual_id needs the PIN again
 # the reader finds no card (idcard-sim starts with one placed): staff type
 # the card's data by hand
 echo "fault no-card" > "$T/idcard.ctl"
 flow manual-id <<FLOW
+request staff_login staff_id=1002 pin=$OTHER_PIN
 send choose_service service=new
 expect screen=licence_place staff.id=1002
 send confirm
 expect timeout=30 screen=company_confirm
 send confirm
 expect timeout=10 screen=idcard_place
-request manual_id name=张三 id_number=360426199101010071 valid_to=long_term reason="reader not answering"
+request manual_id name=张三 id_number=360426199101010071 valid_to=long_term reason="reader not answering" pin=$OTHER_PIN
 expect screen=agent_confirm agent.idnum_masked=360***********0071
 send staff_reset reason="customer left"
 expect screen=cancelled
@@ -118,6 +120,7 @@ check "reset journaled with its reason" \
   test "$(sql "SELECT count(*) FROM staff_actions WHERE action='reset' AND staff_id='1002' AND reason='customer left' AND outcome='ok'")" = 1
 ln -sfn "$T/docs-bad/licence.ppm" "$T/page.ppm"
 flow override <<FLOW
+request staff_login staff_id=1002 pin=$OTHER_PIN
 send choose_service service=new
 expect screen=licence_place
 send confirm
@@ -125,22 +128,21 @@ expect timeout=30 screen=staff_needed state=licence_staff
 send! staff_override
 send staff_override reason="pilot region code, checked the paper licence"
 FLOW
-printf 'send staff_reset reason="end of test session"\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' > "$T/reset.flow"
+printf 'request staff_login staff_id=1002 pin=%s\nsend staff_reset reason="end of test session"\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' $OTHER_PIN > "$T/reset.flow"
 "$K" run-flow "$T/reset.flow" >/dev/null 2>&1 || bad "reset after the override"
 check "override journaled with its reason" \
   test "$(sql "SELECT count(*) FROM staff_actions WHERE action='override' AND outcome='ok' AND reason LIKE 'pilot region%'")" = 1
 check "the override without a reason was refused before acting (one row)" \
   test "$(sql "SELECT count(*) FROM staff_actions WHERE action='override'")" = 1
-# the UI connection: staff intents only while assisted mode is open
-printf 'send choose_service service=new\nexpect screen=licence_place\nsend staff_reset reason="from the screen"\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' > "$T/ui.flow"
-check "UI connection may reset in assisted mode" "$K" run-flow "$T/ui.flow" --role ui
+# the UI connection: staff intents only while assisted mode is open on it
+printf 'request staff_login staff_id=1002 pin=%s\nsend choose_service service=new\nexpect screen=licence_place\nsend staff_reset reason="from the screen"\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' $OTHER_PIN > "$T/ui.flow"
+check "UI connection may reset in its own assisted mode" "$K" run-flow "$T/ui.flow" --role ui
 check "refund needs a reason" bash -c "! echo $OTHER_PIN | '$K' refund 999 --staff 1002 >/dev/null 2>&1"
 echo $OTHER_PIN | "$K" refund 999 --staff 1002 --reason "customer paid twice" >/dev/null 2>&1
 check "refund attempt attributed and journaled" \
   test "$(sql "SELECT staff_id||' '||tx_id||' '||outcome FROM staff_actions WHERE action='refund'")" = "1002 999 KX_ERR_NOT_FOUND"
 check "every staff action is in the log" \
   test "$(grep -c 'staff.action' "$T/kioskd.log")" -ge "$(sql 'SELECT count(*) FROM staff_actions')"
-"$K" staff-logout >/dev/null
 printf 'request journal\n' > "$T/j0.flow"
 check "the screen may not read the journal without an admin" bash -c "! '$K' run-flow '$T/j0.flow' --role ui >/dev/null 2>&1"
 check "after logout the UI connection may not reset" \
@@ -177,7 +179,7 @@ check "log lines are masked" bash -c "! grep -q 360426199101010071 '$T/logs.json
 as 9001 $ADMIN_PIN config-show > "$T/cfg.json" || bad "config-show"
 check "configuration shown" grep -q '"max_failures":"3"' "$T/cfg.json"
 check "no pin_hash in the configuration shown" bash -c "! grep -qF '\$y\$' '$T/cfg.json'"
-printf 'request journal open=true\n' > "$T/j.flow"
+printf 'request staff_login staff_id=9001 pin=%s\nrequest journal open=true\n' $ADMIN_PIN > "$T/j.flow"
 check "the screen reads the journal while an admin is logged in" "$K" run-flow "$T/j.flow" --role ui
 check "version" bash -c "echo $ADMIN_PIN | '$K' version --staff 9001 | grep -q '\"kioskd\":\"'"
 
@@ -217,8 +219,8 @@ check "metrics show the failed devices" grep -q '^jxca_kiosk_device_up{device="i
 # ---- lockout ends; assisted mode ends by itself ----
 sleep 6  # lockout_seconds = 10 since the last failure
 check "login after the lockout" bash -c "echo $STAFF_PIN | '$K' staff-login --staff 1001 >/dev/null"
-check "state shows the staff member" bash -c "'$K' status >/dev/null; printf 'expect staff.id=1001\n' > '$T/s.flow'; '$K' run-flow '$T/s.flow' >/dev/null"
-sleep 31
+printf 'request staff_login staff_id=1001 pin=%s\nexpect staff.id=1001\nsleep 31\n' $STAFF_PIN > "$T/s.flow"
+check "state shows the staff member, who stays connected and idle 31 s" bash -c "'$K' run-flow '$T/s.flow' >/dev/null"
 check "idle logout journaled" test "$(sql "SELECT reason FROM staff_actions WHERE action='logout' ORDER BY id DESC LIMIT 1")" = idle
 printf 'send choose_service service=new\nexpect screen=licence_place\nsend! staff_reset\nsend cancel\nexpect screen=cancelled\n' > "$T/ui3.flow"
 check "staff intents refused after the idle logout" "$K" run-flow "$T/ui3.flow" --role ui
