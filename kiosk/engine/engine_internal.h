@@ -133,6 +133,7 @@ typedef struct kx_session {
     char cert_company[KX_TEXT], cert_uscc[20], cert_subject[512], cert_serial[84];
     char cert_not_after[16];
     long cert_days_left;
+    char cert_enc_serial[84], cert_enc_not_after[16]; /* SM2 pair's encryption cert, "" */
     char token_serial[64];
 
     /* enterprise (licence + RA) */
@@ -323,6 +324,7 @@ typedef struct kx_job_result {
     char cert_company[KX_TEXT], cert_uscc[20], cert_subject[512], cert_serial[84];
     char cert_not_after[16];
     long cert_days_left;
+    char cert_enc_serial[84], cert_enc_not_after[16]; /* SM2 pair's encryption cert, "" */
     int tries_left;
     unsigned char *csr, *csr_sig; /* malloc */
     size_t csr_len, csr_sig_len;

@@ -259,6 +259,18 @@ kx_err kx_job_token_read_cert(kx_worker *w, const kx_job_input *in, kx_job_resul
     gmtime_r(&na, &tm);
     strftime(out->cert_not_after, sizeof out->cert_not_after, "%Y-%m-%d", &tm);
     out->cert_days_left = days;
+    /* an SM2 pair: the encryption certificate in the same container */
+    for (size_t i = 0; i < cs.count; i++) {
+        const kx_token_cert *e = &cs.items[i];
+        kx_certinfo ei;
+        if ((e->usage & KX_CERT_USAGE_ENCRYPT) && e->id_len == c->id_len &&
+            memcmp(e->id, c->id, c->id_len) == 0 &&
+            kx_certinfo_parse(e->der, e->der_len, 0, &ei) == KX_OK) {
+            kx_strlcpy(out->cert_enc_serial, ei.serial, sizeof out->cert_enc_serial);
+            kx_strlcpy(out->cert_enc_not_after, ei.not_after_text,
+                       sizeof out->cert_enc_not_after);
+        }
+    }
     out->parts |= KX_JR_CERT;
     kx_token_certs_free(&cs);
     kx_journal_session_set(w->journal, in->session, "old_serial", serial);

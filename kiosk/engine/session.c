@@ -173,6 +173,8 @@ static void session_apply_result(kx_session *s, kx_job_result *r)
         SET_TEXT(cert_subject);
         SET_TEXT(cert_serial);
         SET_TEXT(cert_not_after);
+        SET_TEXT(cert_enc_serial);
+        SET_TEXT(cert_enc_not_after);
         s->cert_days_left = r->cert_days_left;
         s->have_cert = 1;
     }

@@ -396,14 +396,17 @@ json_t *kx_state_json(kx_engine *e)
     json_object_set_new(o, "body", state_body(e, st, screen));
     json_object_set_new(o, "activity", activity ? json_string(activity) : json_null());
     json_object_set_new(o, "doc", doc ? json_string(doc) : json_null());
-    if (s->have_cert)
-        json_object_set_new(o, "cert",
-                            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "company",
-                                      s->cert_company, "uscc", s->cert_uscc, "subject",
-                                      s->cert_subject, "serial", s->cert_serial, "not_after",
-                                      s->cert_not_after, "days_left",
-                                      (json_int_t)s->cert_days_left));
-    else
+    if (s->have_cert) {
+        json_t *cert = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I}", "company", s->cert_company,
+                                 "uscc", s->cert_uscc, "subject", s->cert_subject, "serial",
+                                 s->cert_serial, "not_after", s->cert_not_after, "days_left",
+                                 (json_int_t)s->cert_days_left);
+        if (cert && s->cert_enc_serial[0]) { /* the encryption certificate of an SM2 pair */
+            json_object_set_new(cert, "enc_serial", json_string(s->cert_enc_serial));
+            json_object_set_new(cert, "enc_not_after", json_string(s->cert_enc_not_after));
+        }
+        json_object_set_new(o, "cert", cert);
+    } else
         json_object_set_new(o, "cert", json_null());
     if (s->have_company)
         json_object_set_new(o, "company",

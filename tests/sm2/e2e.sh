@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # SM2 dual certificates end to end on an sm2-dual site: kioskd with the SKF
 # back-end on skf-soft UKEYs, ra-sim's SM2 CA and KMC over mutual TLS.
-#  1. renewal with the PIN of a UKEY holding an SM2 pair: a wrong PIN shows
-#     the tries left; the new container replaces the old one;
+#  1. renewal with the PIN of a UKEY holding an SM2 pair: the certificate
+#     screen's state names both certificates; a wrong PIN shows the tries
+#     left; the new container replaces the old one;
 #  2. new issuance onto a UKEY with the default PIN (the whole path: licence,
 #     ID card, scans, seal sheet, payment, PIN, SM2 key, pair, envelope);
 #  3. a UKEY library that does not load: an error screen and a failed
@@ -19,6 +20,7 @@ idcard_start || exit 1
 sm2_ukey_with_pair ukey-r 123456 || { bad "set-up: a UKEY with an SM2 pair"; finish; exit 1; }
 old_serial=$(cat "$T/ukey-ukey-r/serial")
 old_con=$(sm2_containers ukey-r | awk '{print $1}')
+old_enc=$(openssl x509 -in "$T/ukey-ukey-r/enc.pem" -noout -serial | cut -d= -f2 | tr A-F a-f)
 sm2_config </dev/null
 kioskd_start || exit 1
 admin POST /admin/counters/reset >/dev/null
@@ -26,7 +28,7 @@ admin POST /admin/counters/reset >/dev/null
 # ---- 1. renewal with the PIN ----
 flow sm2-renew <<FLOW
 send choose_service service=renew
-expect timeout=20 screen=cert_show cert.uscc=$CODE
+expect timeout=20 screen=cert_show cert.uscc=$CODE cert.serial=$old_serial cert.enc_serial=$old_enc
 send confirm
 expect screen=pin_enter input.kind=pin
 send pin pin=654321
