@@ -82,8 +82,9 @@ expect screen=review_wait
 FLOW
 
 # ---- the RA does not grant this kiosk's staff the right (its default) ----
-echo $STAFF_PIN | "$K" staff-login --staff 1001 >/dev/null || bad "staff login"
+# assisted mode belongs to the connection that logged in (finding 1)
 flow refused <<FLOW
+request staff_login staff_id=1001 pin=$STAFF_PIN
 send staff_approve reason="documents checked at the counter"
 expect timeout=20 screen=review_wait state=review_wait error.name=KX_ERR_PERMISSION error.msgid="$REFUSED"
 FLOW
@@ -100,6 +101,7 @@ check "the log says the RA refused" grep -q "ra.staff_approval .*case=$CASE staf
 # ---- the RA grants the right to this kiosk's certificate ----
 admin POST /admin/settings "{\"staff_approval\":[\"$KIOSK_CN\"]}" >/dev/null || bad "grant the right at ra-sim"
 flow approved <<FLOW
+request staff_login staff_id=1001 pin=$STAFF_PIN
 send staff_approve reason="identity checked in person"
 expect timeout=30 screen=fee_confirm
 $FLOW_PIN_NEW_DONE
@@ -129,8 +131,7 @@ page licence
 run_segments to-review-2 <<<"$TO_REVIEW"
 CASE2=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
 check "a second case waits for review" test "$CASE2" != "$CASE" -a "$(case_field "$CASE2" state)" = pending_review
-echo $STAFF_PIN | "$K" staff-login --staff 1001 >/dev/null || bad "staff login (2)"
-printf 'send staff_approve reason="crash test"\nsleep 2\n' > "$T/crash.flow"
+printf 'request staff_login staff_id=1001 pin=%s\nsend staff_approve reason="crash test"\nsleep 2\n' $STAFF_PIN > "$T/crash.flow"
 "$K" run-flow "$T/crash.flow" >/dev/null 2>&1
 for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
 check "kioskd died at the crash point" bash -c "! kill -0 $KD_PID 2>/dev/null && grep -q 'engine.crash_point at=staff_approval:effect' '$T/kioskd.log'"
