@@ -286,9 +286,6 @@ static kx_err ctl_render_summary(int argc, char **argv, kx_doc_lang lang, kx_doc
         kx_err_set_detail("%s: %s", path, jerr.text);
         return KX_ERR_BAD_FORMAT;
     }
-    json_t *s = json_object_get(root, "result");
-    if (!json_is_object(s))
-        s = root;
     kx_daily_summary *d = calloc(1, sizeof(*d));
     if (!d) {
         json_decref(root);
@@ -298,28 +295,9 @@ static kx_err ctl_render_summary(int argc, char **argv, kx_doc_lang lang, kx_doc
     d->paper = paper;
     ctl_print_copy(d->hall_name, sizeof(d->hall_name), argc, argv, "--hall");
     ctl_print_copy(d->kiosk_id, sizeof(d->kiosk_id), argc, argv, "--kiosk");
-    const char *date = json_string_value(json_object_get(s, "date"));
-    kx_strlcpy(d->date, date ? date : "", sizeof(d->date));
-    json_t *row;
-    size_t i;
-    json_array_foreach(json_object_get(s, "sessions"), i, row)
-    {
-        if (d->n_rows == KX_SUMMARY_MAX_ROWS)
-            break;
-        kx_summary_row *r = &d->rows[d->n_rows++];
-        const char *svc = json_string_value(json_object_get(row, "service"));
-        const char *oc = json_string_value(json_object_get(row, "outcome"));
-        kx_strlcpy(r->service, svc ? svc : "", sizeof(r->service));
-        kx_strlcpy(r->outcome, oc ? oc : "", sizeof(r->outcome));
-        r->count = json_integer_value(json_object_get(row, "count"));
-    }
-    d->paid_orders = json_integer_value(json_object_get(s, "paid_orders"));
-    d->taken_fen = json_integer_value(json_object_get(s, "taken_fen"));
-    d->refunded_fen = json_integer_value(json_object_get(s, "refunded_fen"));
-    d->journal_refunds = json_integer_value(json_object_get(s, "journal_refunds"));
-    d->mismatches = json_integer_value(json_object_get(s, "mismatches"));
-    d->reconciled = json_is_true(json_object_get(s, "reconciled"));
-    kx_err rc = d->date[0] ? kx_docs_render_daily_summary(d, out) : KX_ERR_BAD_FORMAT;
+    kx_err rc = kx_docs_summary_from_json(root, d);
+    if (!rc)
+        rc = kx_docs_render_daily_summary(d, out);
     if (rc == KX_ERR_BAD_FORMAT)
         kx_err_set_detail("%s: no \"date\": not a summary", path);
     free(d);

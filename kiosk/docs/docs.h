@@ -223,6 +223,13 @@ typedef struct kx_daily_summary {
 /* kx_docs_render_daily_summary - the day's counts and money for staff. */
 kx_err kx_docs_render_daily_summary(const kx_daily_summary *s, kx_doc_output *out);
 
+struct json_t;
+/* kx_docs_summary_from_json - the counts of kioskd's `summary` answer (its
+ * "result" object, or that object itself; a jansson json_t) into *out
+ * (date, rows, money, reconciliation; not lang, paper, hall or kiosk).
+ * KX_ERR_BAD_FORMAT when it has no "date": not a summary. */
+kx_err kx_docs_summary_from_json(const struct json_t *answer, kx_daily_summary *out);
+
 /* kx_docs_mask_code - the credit code as the receipt prints it
  * ("913***********0071"). Returns out. */
 char *kx_docs_mask_code(const char *code, char *out, size_t outsz);

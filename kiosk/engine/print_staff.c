@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "core/str.h"
 #include "engine_internal.h"
 
 kx_err kx_print_req_reprint(kx_engine *e, const kx_staff_call *call, json_t *msg,
@@ -21,32 +20,6 @@ kx_err kx_print_req_reprint(kx_engine *e, const kx_staff_call *call, json_t *msg
     return rc;
 }
 
-/* the summary request's answer (docs/protocol.md, "summary") as printed */
-static void print_summary_from_json(json_t *s, kx_daily_summary *d)
-{
-    const char *date = json_string_value(json_object_get(s, "date"));
-    kx_strlcpy(d->date, date ? date : "", sizeof d->date);
-    json_t *row;
-    size_t i;
-    json_array_foreach(json_object_get(s, "sessions"), i, row)
-    {
-        if (d->n_rows == KX_SUMMARY_MAX_ROWS)
-            break;
-        kx_summary_row *r = &d->rows[d->n_rows++];
-        const char *svc = json_string_value(json_object_get(row, "service"));
-        const char *oc = json_string_value(json_object_get(row, "outcome"));
-        kx_strlcpy(r->service, svc ? svc : "", sizeof r->service);
-        kx_strlcpy(r->outcome, oc ? oc : "", sizeof r->outcome);
-        r->count = json_integer_value(json_object_get(row, "count"));
-    }
-    d->paid_orders = json_integer_value(json_object_get(s, "paid_orders"));
-    d->taken_fen = json_integer_value(json_object_get(s, "taken_fen"));
-    d->refunded_fen = json_integer_value(json_object_get(s, "refunded_fen"));
-    d->journal_refunds = json_integer_value(json_object_get(s, "journal_refunds"));
-    d->mismatches = json_integer_value(json_object_get(s, "mismatches"));
-    d->reconciled = json_is_true(json_object_get(s, "reconciled"));
-}
-
 kx_err kx_print_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg,
                             json_t **result)
 {
@@ -57,8 +30,8 @@ kx_err kx_print_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg
         rc = KX_ERR_NO_MEMORY;
     if (!rc) {
         kx_doc_lang_from_code(e->lang, &d->lang);
-        print_summary_from_json(sum, d);
-        rc = kx_print_summary(e, d);
+        if (!(rc = kx_docs_summary_from_json(sum, d)))
+            rc = kx_print_summary(e, d);
     }
     if (!rc) {
         *result = json_pack("{s:s, s:O}", "queued", "summary", "summary", sum);
