@@ -599,6 +599,17 @@ kx_err kx_print_selftest(kx_engine *e, json_t *result)
     json_object_set_new(o, "test_page", json_boolean(out && out->printed));
     json_object_set_new(o, "job_id", json_integer(out ? out->job_id : 0));
     json_object_set_new(o, "advice", advice ? json_string(kx_tr(advice)) : json_null());
+    /* a card beside the devices' on the maintenance screen (same shape) */
+    json_t *tests = json_object_get(result, "tests");
+    if (json_is_array(tests))
+        json_array_append_new(
+            tests, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:O}", "device", "printer",
+                             "msgid", N_("Printer"), "ok", rc == KX_OK, "verdict",
+                             rc == KX_OK ? N_("Passed") : N_("Failed"), "error",
+                             rc ? kx_err_name(rc) : "", "error_msgid",
+                             advice ? advice : (rc ? kx_err_message(rc) : ""), "detail", o));
+    if (rc)
+        json_object_set_new(result, "ok", json_false());
     json_object_set_new(result, "printer", o);
     if (p->receipt != PRINT_PENDING)
         p->printer_state = st;

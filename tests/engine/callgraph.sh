@@ -24,7 +24,7 @@ calls = {o: {owner[s] for s in uses[o] if owner.get(s, o) != o} for o in defs}
 # the main loop files; a job-side file (jobs*.c, worker.c, devices.c,
 # recovery.c, staff_record.c, certinfo.c) must not call them
 loop_side = {"state", "clients", "session", "staff_session", "staff_actions",
-             "maintenance", "staff_cmds", "server", "engine"}
+             "maintenance", "staff_cmds", "server", "engine", "print", "print_staff"}
 def job_side(o):
     return o.startswith("jobs") or o in {"worker", "devices", "recovery", "staff_record",
                                          "certinfo"}

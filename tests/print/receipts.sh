@@ -169,6 +169,7 @@ check "staff reprint: recorded" test "$(sql "SELECT count(*) FROM staff_actions 
 n=$(jobs_now)
 "$K" selftest printer > "$T/selftest.json" 2>&1
 check "self-test: the printer is ready" grep -q '"state": *"ready"' "$T/selftest.json"
+check "self-test: a printer card beside the devices" grep -q '"device": *"printer"' "$T/selftest.json"
 wait_job $((n + 1)) "$T/testpage.txt" || bad "self-test: no test page"
 check "self-test: the test page names the queue" has "$T/testpage.txt" "receipt"
 n=$(jobs_now)
