@@ -62,6 +62,14 @@ kx_err kx_token_devices_open(const kx_config *cfg, struct kx_token_devices **out
     t->key_type = ti == 1 ? KX_KEY_RSA_2048 : KX_KEY_EC_P256;
     if (ti == 2 || kx_sm2_site(cfg)) /* SM2 dual certificates (jobs_sm2.c) */
         t->key_type = KX_KEY_SM2;
+    /* SM2 keys live on SKF UKEYs: refuse the site at start, not after a payment */
+    if (!rc && t->key_type == KX_KEY_SM2 &&
+        strcmp(kx_config_get_str(cfg, "token", "backend", "pkcs11"), "skf") != 0) {
+        kx_err_set_detail("%s: SM2 dual certificates ([ra] cert_profile = sm2-dual or "
+                          "[engine] key_type = sm2) need [token] backend = skf",
+                          kx_config_name(cfg));
+        rc = KX_ERR_CONFIG;
+    }
     kx_strlcpy(t->blank_pin, kx_config_get_str(cfg, "engine", "blank_pin", "12345678"),
                sizeof t->blank_pin);
     if (rc) {

@@ -7,8 +7,9 @@
 #     left; the new container replaces the old one;
 #  2. new issuance onto a UKEY with the default PIN (the whole path: licence,
 #     ID card, scans, seal sheet, payment, PIN, SM2 key, pair, envelope);
-#  3. a UKEY library that does not load: an error screen and a failed
-#     self-test, kioskd alive.
+#  3. a UKEY library that does not load (missing, or not an SKF library):
+#     an error screen and a failed self-test, kioskd alive; an sm2-dual
+#     site on the PKCS#11 back-end: kioskd refuses to start.
 # After 1 and 2 the UKEY's pair is checked (tests/sm2/lib.sh): openssl
 # verify against the SM2 CA, SM2-with-SM3, key usages, a signature by the
 # UKEY's key, a decryption by the imported key; ra-sim's counters (one
@@ -106,4 +107,14 @@ send cancel
 FLOW
 check "wrong library: kioskd is alive" "$K" status
 check "wrong library: the log names the missing SKF function" grep -q 'token.load.*SKF_' "$T/kioskd.log"
+# an sm2-dual site on the PKCS#11 back-end is refused at start, not after a payment
+kioskd_stop
+kioskd_config > /dev/null <<CONF
+cert_profile = sm2-dual
+[token]
+module = $P11_MODULE
+CONF
+timeout 20 "$D" --config "$T/k.conf" > /dev/null 2> "$T/refused.log"; rc=$?
+check "sm2-dual on PKCS#11: kioskd refuses to start ($rc)" test "$rc" -ne 0 -a "$rc" -ne 124
+check "sm2-dual on PKCS#11: it says the back-end must be skf" grep -q 'need \[token\] backend = skf' "$T/refused.log"
 finish
