@@ -83,6 +83,8 @@ kx_err kx_certinfo_parse(const unsigned char *data, size_t len, int64_t now, kx_
     OPENSSL_free(hex);
     BN_free(bn);
     struct tm tm;
+    if (ASN1_TIME_to_tm(X509_get0_notBefore(x), &tm) == 1)
+        strftime(out->not_before_text, sizeof out->not_before_text, "%Y-%m-%d", &tm);
     if (ASN1_TIME_to_tm(X509_get0_notAfter(x), &tm) == 1) {
         out->not_after = (int64_t)timegm(&tm);
         strftime(out->not_after_text, sizeof out->not_after_text, "%Y-%m-%d", &tm);

@@ -12,13 +12,14 @@
 #include "core/err.h"
 
 typedef struct kx_certinfo {
-    char company[256];       /* O, else CN */
-    char uscc[20];           /* serialNumber, else organizationIdentifier NTRCN-... */
-    char subject[512];       /* RFC 2253 */
-    char serial[84];         /* lower-case hex, as the RA writes it */
-    int64_t not_after;       /* Unix seconds */
-    char not_after_text[16]; /* YYYY-MM-DD (UTC) */
-    long days_left;          /* whole days from now to not_after, negative when expired */
+    char company[256];        /* O, else CN */
+    char uscc[20];            /* serialNumber, else organizationIdentifier NTRCN-... */
+    char subject[512];        /* RFC 2253 */
+    char serial[84];          /* lower-case hex, as the RA writes it */
+    int64_t not_after;        /* Unix seconds */
+    char not_after_text[16];  /* YYYY-MM-DD (UTC) */
+    char not_before_text[16]; /* YYYY-MM-DD (UTC) */
+    long days_left;           /* whole days from now to not_after, negative when expired */
 } kx_certinfo;
 
 /*

@@ -15,6 +15,7 @@
 #include "core/i18n.h"
 #include "core/log.h"
 #include "agreement.h"
+#include "certinfo.h"
 #include "engine_internal.h"
 
 /* ---- revoke reasons a customer may choose ---- */
@@ -309,10 +310,17 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
                       : N_("Stamp or sign again in the cells marked red, then scan again.")));
         break;
     case KX_SCREEN_DONE:
-        if (kx_service_issues_cert(s->service))
+        if (kx_service_issues_cert(s->service)) {
             json_array_append_new(
                 b, text0(N_("Your new certificate is on the UKEY. Take your UKEY.")));
-        else if (s->service == KX_SVC_UNLOCK)
+            /* its validity, as the agreement says: one year from issue */
+            kx_certinfo ci;
+            if (s->cert_pem &&
+                kx_certinfo_parse((const unsigned char *)s->cert_pem, strlen(s->cert_pem),
+                                  (int64_t)time(NULL), &ci) == KX_OK)
+                json_array_append_new(b, text2(N_("It is valid from {from} to {to}."), "from",
+                                               ci.not_before_text, "to", ci.not_after_text));
+        } else if (s->service == KX_SVC_UNLOCK)
             json_array_append_new(b, text0(N_("The PIN was reset. Take your UKEY.")));
         else
             json_array_append_new(

@@ -78,7 +78,15 @@ expect timeout=10 screen=error error.name=KX_ERR_PIN_POLICY
 send retry
 expect screen=pin_new
 send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done intents~confirm
+expect timeout=30 screen=done intents~confirm body.1.msgid="It is valid from {from} to {to}."
+FLOW
+# the validity the done screen states is the issued certificate's
+p11 --token-label blank --read-object --type cert --label kx-cert -o "$T/done.der" >/dev/null 2>&1 ||
+  p11 --token-label blank --read-object --type cert -o "$T/done.der" >/dev/null 2>&1
+check "the issued certificate can be read at the done screen" test -s "$T/done.der"
+vdate() { date -u -d "$(openssl x509 -inform DER -in "$T/done.der" -noout "-$1" | cut -d= -f2)" +%F; }
+flow new-7 <<FLOW
+expect screen=done body.1.args.from=$(vdate startdate) body.1.args.to=$(vdate enddate)
 send confirm
 expect screen=home
 FLOW
