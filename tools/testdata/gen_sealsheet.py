@@ -168,6 +168,49 @@ def ink_colour(rng, area):
     return (rng.randint(15, 50), rng.randint(35, 80), rng.randint(130, 190))
 
 
+def impression_shape(rng, area, dpi):
+    """The impression's ink shape (0..1), tilted for seals, cropped tight."""
+    gen = {"company_seal": company_seal, "legal_seal": legal_seal, "signature": signature}
+    shape = gen[area](rng, dpi)
+    if area != "signature" and rng.random() < 0.8:
+        shape = shape.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC, expand=True)
+    sh = np.asarray(shape, dtype=np.float32) / 255.0
+    ys_, xs_ = np.nonzero(sh > 0.5)
+    return sh[ys_.min():ys_.max() + 1, xs_.min():xs_.max() + 1]
+
+
+def stamp(page, pos, alpha, ink):
+    """Multiply the ink into the page at box pos; returns its pixel origin."""
+    ix, iy = int(round(pos[0])), int(round(pos[1]))
+    h, w = alpha.shape
+    region = page[iy:iy + h, ix:ix + w]
+    a = alpha[:region.shape[0], :region.shape[1], None]
+    region *= 1.0 - a * (1.0 - np.asarray(ink, dtype=np.float32) / 255.0)
+    return ix, iy
+
+
+def dust(rng, page):
+    """A few dark specks of 1-4 pixels."""
+    for _ in range(rng.randint(5, 30)):
+        x, y = rng.randrange(page.shape[1] - 8), rng.randrange(page.shape[0] - 8)
+        sz = rng.randint(1, 4)
+        page[y:y + sz, x:x + sz] *= rng.uniform(0.3, 0.8)
+
+
+def truth_boxes(truth, forward, W, H):
+    """Each impression's box in scan pixels from its shape (popped)."""
+    for row in truth:
+        for cell in row["cells"]:
+            if "_shape" not in cell:
+                continue
+            ix, iy, sh = cell.pop("_shape")
+            ys_, xs_ = np.nonzero(sh > 0.5)
+            sx, sy = forward(xs_ + ix + 0.5, ys_ + iy + 0.5)
+            x0, y0 = max(0, int(np.floor(sx.min()))), max(0, int(np.floor(sy.min())))
+            x1, y1 = min(W, int(np.ceil(sx.max()))), min(H, int(np.ceil(sy.max())))
+            cell["bbox"] = [x0, y0, x1 - x0, y1 - y0]
+
+
 # --------------------------------------------------------------- one sheet
 def random_layout(rng):
     lay = sealsheet_form.default_layout()
@@ -208,7 +251,6 @@ def make_sheet(rng, dpi, statuses=None):
     hl, vl, lw = geo["hlines"], geo["vlines"], geo["line_px"]
     placed = []                                  # page-pixel boxes of impressions
     truth = [{"area": a, "cells": [None, None]} for a in AREAS]
-    gen = {"company_seal": company_seal, "legal_seal": legal_seal, "signature": signature}
     # Non-crossing impressions first, so crossing ones can keep clear of them.
     order = [(r, c) for r in range(3) for c in range(2) if statuses[r][c] != "crosses_line"] + \
             [(r, c) for r in range(3) for c in range(2) if statuses[r][c] == "crosses_line"]
@@ -218,12 +260,7 @@ def make_sheet(rng, dpi, statuses=None):
             truth[r]["cells"][c] = {"status": "missing"}
             continue
         area = AREAS[r]
-        shape = gen[area](rng, dpi)
-        if area != "signature" and rng.random() < 0.8:
-            shape = shape.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC, expand=True)
-        sh = np.asarray(shape, dtype=np.float32) / 255.0
-        ys_, xs_ = np.nonzero(sh > 0.5)
-        sh = sh[ys_.min():ys_.max() + 1, xs_.min():xs_.max() + 1]
+        sh = impression_shape(rng, area, dpi)
         h, w = sh.shape
         x0, y0, x1, y1 = geo["cells"][(r, c)]
         clear = mm2px(2.0, dpi)
@@ -261,10 +298,7 @@ def make_sheet(rng, dpi, statuses=None):
         placed.append(pos)
         ink = ink_colour(rng, area)
         alpha = sh * uneven_ink(rng, (w, h), status == "faint")
-        ix, iy = int(round(pos[0])), int(round(pos[1]))
-        region = page[iy:iy + h, ix:ix + w]
-        a = alpha[:region.shape[0], :region.shape[1], None]
-        region *= 1.0 - a * (1.0 - np.asarray(ink, dtype=np.float32) / 255.0)
+        ix, iy = stamp(page, pos, alpha, ink)
         truth[r]["cells"][c] = {"status": status, "ink": list(ink),
                                 "size_mm": [round(w * 25.4 / dpi, 2), round(h * 25.4 / dpi, 2)],
                                 "_shape": (ix, iy, sh)}
@@ -276,11 +310,7 @@ def make_sheet(rng, dpi, statuses=None):
         yy, xx = np.mgrid[0:d, 0:d]
         logo[(xx - d / 2) ** 2 + (yy - d / 2) ** 2 < (d / 2) ** 2] = 0.9
         page[ly:ly + d, lx:lx + d] *= 1.0 - logo[:, :, None] * (1.0 - np.asarray([0.85, 0.1, 0.15], np.float32))
-    # Dust.
-    for _ in range(rng.randint(5, 30)):
-        x, y = rng.randrange(page.shape[1] - 8), rng.randrange(page.shape[0] - 8)
-        s = rng.randint(1, 4)
-        page[y:y + s, x:x + s] *= rng.uniform(0.3, 0.8)
+    dust(rng, page)
 
     # The scan: rotation about a random point, offset, tint, blur, noise.
     skew = rng.uniform(-3.0, 3.0) if rng.random() < 0.75 else 0.0
@@ -312,16 +342,7 @@ def make_sheet(rng, dpi, statuses=None):
     np.clip(arr, 0, 255, out=arr)
     img = Image.fromarray(arr.astype(np.uint8), "RGB")
 
-    for row in truth:
-        for cell in row["cells"]:
-            if "_shape" not in cell:
-                continue
-            ix, iy, sh = cell.pop("_shape")
-            ys_, xs_ = np.nonzero(sh > 0.5)
-            sx, sy = forward(xs_ + ix + 0.5, ys_ + iy + 0.5)
-            x0, y0 = max(0, int(np.floor(sx.min()))), max(0, int(np.floor(sy.min())))
-            x1, y1 = min(W, int(np.ceil(sx.max()))), min(H, int(np.ceil(sy.max())))
-            cell["bbox"] = [x0, y0, x1 - x0, y1 - y0]
+    truth_boxes(truth, forward, W, H)
     return img, {"dpi": dpi, "skew_deg": round(skew, 3), "scale": round(scale, 4),
                  "line_mm": lay["line_mm"], "areas": truth}
 
@@ -367,7 +388,6 @@ def make_sheet_independent(rng, dpi):
     lw = geo["line_px"]
     placed = []
     truth = [{"area": a, "cells": [None, None]} for a in AREAS]
-    gen = {"company_seal": company_seal, "legal_seal": legal_seal, "signature": signature}
     order = [(r, c) for r in range(3) for c in range(2) if statuses[r][c][0] != "crosses_line"] + \
             [(r, c) for r in range(3) for c in range(2) if statuses[r][c][0] == "crosses_line"]
     for r, c in order:
@@ -376,12 +396,7 @@ def make_sheet_independent(rng, dpi):
             truth[r]["cells"][c] = {"status": "missing"}
             continue
         area = AREAS[r]
-        shape = gen[area](rng, dpi)
-        if area != "signature" and rng.random() < 0.8:
-            shape = shape.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC, expand=True)
-        sh = np.asarray(shape, dtype=np.float32) / 255.0
-        ys_, xs_ = np.nonzero(sh > 0.5)
-        sh = sh[ys_.min():ys_.max() + 1, xs_.min():xs_.max() + 1]
+        sh = impression_shape(rng, area, dpi)
         h, w = sh.shape
         x0, y0, x1, y1 = geo["cells"][(r, c)]
         clear = mm2px(2.0, dpi)
@@ -425,29 +440,14 @@ def make_sheet_independent(rng, dpi):
         placed.append(pos)
         ink, ink_name = indep.ink_colour(rng, area)
         alpha = sh * indep.ink_field(rng, (w, h), detail if detail in ("worn", "faint") else "full")
-        ix, iy = int(round(pos[0])), int(round(pos[1]))
-        region = page[iy:iy + h, ix:ix + w]
-        a = alpha[:region.shape[0], :region.shape[1], None]
-        region *= 1.0 - a * (1.0 - np.asarray(ink, dtype=np.float32) / 255.0)
+        ix, iy = stamp(page, pos, alpha, ink)
         truth[r]["cells"][c] = {"status": status, "detail": detail, "ink": list(ink), "ink_name": ink_name,
                                 "size_mm": [round(w * 25.4 / dpi, 2), round(h * 25.4 / dpi, 2)],
                                 "_shape": (ix, iy, sh)}
-    for _ in range(rng.randint(5, 30)):
-        x, y = rng.randrange(page.shape[1] - 8), rng.randrange(page.shape[0] - 8)
-        sz = rng.randint(1, 4)
-        page[y:y + sz, x:x + sz] *= rng.uniform(0.3, 0.8)
+    dust(rng, page)
     img, forward, info = indep.scan(rng, page, dpi)
     H, W = page.shape[:2]
-    for row in truth:
-        for cell in row["cells"]:
-            if "_shape" not in cell:
-                continue
-            ix, iy, sh = cell.pop("_shape")
-            ys_, xs_ = np.nonzero(sh > 0.5)
-            sx, sy = forward(xs_ + ix + 0.5, ys_ + iy + 0.5)
-            x0, y0 = max(0, int(np.floor(sx.min()))), max(0, int(np.floor(sy.min())))
-            x1, y1 = min(W, int(np.ceil(sx.max()))), min(H, int(np.ceil(sy.max())))
-            cell["bbox"] = [x0, y0, x1 - x0, y1 - y0]
+    truth_boxes(truth, forward, W, H)
     truth_doc = {"dpi": dpi, "scale": round(scale, 4), "line_mm": lay["line_mm"], "style": "independent",
                  "heading_row": lay["heading"], "areas": truth, "table": True}
     truth_doc.update(info)
