@@ -507,7 +507,7 @@ int ctl_cmd_run_flow(int argc, char **argv)
     }
     char line[2048], buf[4096], why[600] = "";
     char *w[32];
-    int lineno = 0, failed = 0, passed = 0;
+    int lineno = 0, failed = 0, passed = 0, logged_in = 0;
     int64_t t0 = mono_ms();
     while (!failed && fgets(line, sizeof line, fp)) {
         lineno++;
@@ -544,6 +544,8 @@ int ctl_cmd_run_flow(int argc, char **argv)
                      : -1;
             if (rc)
                 snprintf(why, sizeof why, "request %s failed", w[1]);
+            else if (strncmp(w[1], "staff_login", 11) == 0)
+                logged_in = 1; /* logged out before kioskctl exits */
             json_decref(m);
         } else {
             snprintf(why, sizeof why, "unknown command %s", w[0]);
@@ -568,6 +570,8 @@ int ctl_cmd_run_flow(int argc, char **argv)
     ctl_print_json(json_pack("{s:s, s:b, s:i, s:i, s:I}", "script", script, "ok", !failed,
                              "steps_passed", passed, "failed_line", failed ? lineno : 0, "ms",
                              (json_int_t)(mono_ms() - t0)));
+    if (logged_in)
+        staff_logout(&c);
     conn_close(&c);
     return failed ? CTL_EXIT_INVALID : CTL_EXIT_OK;
 }

@@ -89,6 +89,11 @@ out=$(printf '%s\n' "{\"type\":\"request\",\"cmd\":\"staff_login\",\"staff_id\":
   '{"type":"request","cmd":"staff_actions","limit":1}' | runuser -u nobody -- "$C" "$sock" script ui)
 check "the screen's own login lets it act" bash -c "grep '\"seq\": 3[,}]' <<<'$out' | grep -q '\"type\": \"reply\"'"
 
+# ---- kioskctl run-flow logs out too ----
+printf 'request staff_login staff_id=1002 pin=%s\nexpect staff.id=1002\n' $OTHER > "$T/login.flow"
+"$K" run-flow "$T/login.flow" >/dev/null || bad "run-flow login"
+check "run-flow logged out before exiting" test "$(staff_rows | tail -1)" = "1002|logout|logout|ok"
+
 # ---- finding 7: the login throttle per source ----
 for i in 1 2 3; do echo 111111 | "$K" staff-login --staff 10$i$i >/dev/null 2>&1; done
 check "root's uid is blocked after 3 failures over any IDs" \
