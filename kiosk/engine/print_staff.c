@@ -34,7 +34,9 @@ kx_err kx_print_req_summary(kx_engine *e, const kx_staff_call *call, json_t *msg
             rc = kx_print_summary(e, d);
     }
     if (!rc) {
-        *result = json_pack("{s:s, s:O}", "queued", "summary", "summary", sum);
+        /* the summary itself, marked queued (the screen keeps showing it) */
+        *result = json_incref(sum);
+        json_object_set_new(*result, "queued", json_string("summary"));
         kx_log_info("print.summary", "date=%s", d->date);
     }
     free(d);

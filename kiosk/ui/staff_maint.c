@@ -352,7 +352,10 @@ void kx_staff_draw_summary(kx_ui *ui, const kx_layout *L)
             y += 46;
         }
     }
-    kx_staff_footer(ui, L, kx_tr("Back"), MAINT_MENU, NULL, 0);
+    /* on the kiosk's printer: kioskd answers with the same summary */
+    if (kx_staff_footer(ui, L, kx_tr("Back"), MAINT_MENU, kx_tr("Print the summary"),
+                        json_is_object(s->result)))
+        kx_staff_request(ui, "print_summary", NULL);
 }
 
 /* kx_staff_draw_paged - logs and configuration: lines of text with Previous/Next. */
