@@ -186,6 +186,13 @@ static int helper_reply(uint32_t kind, kx_err status, kx_wbuf *w)
                                                                                           : 0;
 }
 
+/* once confined, leave without the exit handlers: LeakSanitizer's would
+ * need ptrace and prctl, which the filter kills (a SIGSYS at every exit) */
+static _Noreturn void helper_exit(int status)
+{
+    _exit(status);
+}
+
 int main(void)
 {
     if (fcntl(HELPER_FD, F_GETFD) < 0 || isatty(HELPER_FD))
@@ -199,13 +206,13 @@ int main(void)
     for (;;) {
         uint32_t h[4];
         if (helper_read_all(h, sizeof h))
-            return 0; /* kioskd closed the socket */
+            helper_exit(0); /* kioskd closed the socket */
         uint32_t len = h[3];
         if (h[0] != KX_PARSE_MAGIC || len > KX_PARSE_MAX_REQUEST)
-            return 1;
+            helper_exit(1);
         uint8_t *in = malloc(len ? len : 1);
         if (!in || helper_read_all(in, len))
-            return 1;
+            helper_exit(1);
         kx_wbuf w = {0};
         kx_err_set_detail("%s", "");
         kx_err st = helper_handle((int)h[1], (int32_t)h[2], in, len, &w);
@@ -213,6 +220,6 @@ int main(void)
         int bad = helper_reply(h[1], st, &w);
         kx_wbuf_free(&w);
         if (bad)
-            return 1;
+            helper_exit(1);
     }
 }
