@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "engine_internal.h"
+#include "jobs_docs.h"
 #include "imaging/cardcrop.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
@@ -129,6 +130,9 @@ kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out)
         kx_image_free(img);
         img = card;
     }
+    /* a stamped document without its company seal goes back to be stamped */
+    if (!rc && (rc = kx_docs_check_seal(img, kind, &out->error_msgid)))
+        kx_err_set_detail("%s without its company seal", kind);
     if (!rc)
         rc = spool_save(w, sid, kind, img, path, sizeof path);
     if (!rc)

@@ -23,10 +23,12 @@
 #include <sys/stat.h>
 
 #include "agreement.h"
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "docs/docs.h"
 #include "engine_internal.h"
+#include "imaging/image.h"
 #include "jobs_docs.h"
 #include "ra/ra.h"
 
@@ -123,4 +125,62 @@ kx_err kx_job_seals(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     kx_ra_seal_set_clear(set);
     free(set);
     return rc;
+}
+
+/* ---- the company seal on a stamped document ---- */
+
+/* millimetres of red ink (a seal's, r well above g and b) inside box (x,
+ * y, w, h in mm from the page's top-left corner, widened by margin; NULL:
+ * the whole page) */
+static double red_ink_mm2(const kx_image *img, const double *box, double margin)
+{
+    double dpi = img->dpi > 0 ? img->dpi : 150.0, px_mm = dpi / 25.4;
+    int x0 = 0, y0 = 0, x1 = img->width, y1 = img->height;
+    if (box) {
+        x0 = (int)((box[0] - margin) * px_mm);
+        y0 = (int)((box[1] - margin) * px_mm);
+        x1 = (int)((box[0] + box[2] + margin) * px_mm);
+        y1 = (int)((box[1] + box[3] + margin) * px_mm);
+    }
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > img->width ? img->width : x1;
+    y1 = y1 > img->height ? img->height : y1;
+    long red = 0;
+    if (img->channels < 3)
+        return 0; /* a grey scan shows no seal */
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *row = img->data + (size_t)y * img->stride;
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = row + (size_t)x * (size_t)img->channels;
+            if (p[0] >= 120 && p[0] > p[1] + 50 && p[0] > p[2] + 50)
+                red++;
+        }
+    }
+    return (double)red / (px_mm * px_mm);
+}
+
+/* a company seal's ring is ~250 mm² of ink; a stray red mark is far less */
+#define SEAL_MIN_MM2 60.0
+
+kx_err kx_docs_check_seal(const kx_image *img, const char *kind, const char **msgid)
+{
+    static const double company_box[4] = KX_DOCS_LETTER_COMPANY_SEAL_MM;
+    *msgid = NULL;
+    if (strcmp(kind, "auth_letter") == 0) {
+        /* the letter is placed at the glass's corner: its boxes are where
+         * kiosk/docs prints them, give or take the margin */
+        double mm2 = red_ink_mm2(img, company_box, 15.0);
+        kx_log_info("docs.seal_check", "doc=%s company_seal_mm2=%.0f", kind, mm2);
+        if (mm2 < SEAL_MIN_MM2)
+            *msgid = N_("The company seal is missing on the authorisation letter, where it "
+                        "says 盖章. Stamp it, then scan it again.");
+    } else if (strcmp(kind, "reissue_statement") == 0) {
+        double mm2 = red_ink_mm2(img, NULL, 0);
+        kx_log_info("docs.seal_check", "doc=%s company_seal_mm2=%.0f", kind, mm2);
+        if (mm2 < SEAL_MIN_MM2)
+            *msgid = N_("The reissue statement carries no company seal. Stamp it, then scan it "
+                        "again.");
+    }
+    return *msgid ? KX_ERR_SCAN_NO_DOCUMENT : KX_OK;
 }

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 """make_docs.py - the paper an agent brings, as scanner pages for SANE's pnm
 back-end (raw P6, 150 dpi A4): a business licence whose QR code carries the
-credit code, the ID card laid on the glass (front, back), an authorisation letter, a reissue statement, a
-stamped credit-code copy, and electronic-seal sheets (one with every cell
+credit code, the ID card laid on the glass (front, back), the authorisation
+letter (stamped, and unstamped), a stamped reissue statement, a stamped
+credit-code copy, and electronic-seal sheets (one with every cell
 usable, one with the company seal missing) from tools/testdata's generator.
 
 Usage: make_docs.py OUTDIR CREDIT_CODE
@@ -46,6 +47,20 @@ def card_page(rng, side):
     return img
 
 
+def stamp(img, cx_mm, cy_mm, r_mm=19):
+    """A round red company seal (a ring and a star) centred at (cx, cy) mm."""
+    d = ImageDraw.Draw(img)
+    px = DPI / 25.4
+    cx, cy, r = cx_mm * px, cy_mm * px, r_mm * px
+    d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(205, 30, 35), width=int(1.4 * px))
+    s = r / 3
+    d.polygon([(cx, cy - s), (cx + s * 0.3, cy - s * 0.3), (cx + s, cy - s * 0.3),
+               (cx + s * 0.45, cy + s * 0.15), (cx + s * 0.65, cy + s),
+               (cx, cy + s * 0.5), (cx - s * 0.65, cy + s), (cx - s * 0.45, cy + s * 0.15),
+               (cx - s, cy - s * 0.3), (cx - s * 0.3, cy - s * 0.3)], fill=(205, 30, 35))
+    return img
+
+
 def save(img, path):
     img.save(path)  # .ppm: raw P6, what the pnm back-end reads
 
@@ -64,9 +79,15 @@ def main():
     rng = random.Random(5)
     for side in ("front", "back"):
         save(card_page(rng, side), os.path.join(out, "id_" + side + ".ppm"))
-    for name, title in (("auth", "AUTHORISATION LETTER"), ("stmt", "REISSUE STATEMENT"),
-                        ("uscc", "CREDIT CODE COPY " + code)):
+    for name, title in (("uscc", "CREDIT CODE COPY " + code),):
         save(page(title, ["copy"]), os.path.join(out, name + ".ppm"))
+    # the letter and the statement stamped with the company seal (the
+    # letter's over "(盖章)", kiosk/docs KX_DOCS_LETTER_COMPANY_SEAL_MM), and
+    # the letter as brought unstamped
+    save(page("AUTHORISATION LETTER", ["copy"]), os.path.join(out, "auth_bare.ppm"))
+    save(stamp(page("AUTHORISATION LETTER", ["copy"]), 142.5, 180),
+         os.path.join(out, "auth.ppm"))
+    save(stamp(page("REISSUE STATEMENT", ["copy"]), 150, 240), os.path.join(out, "stmt.ppm"))
     rng = random.Random(7)
     img, _ = gen_sealsheet.make_sheet(rng, DPI, statuses=[["ok", "ok"]] * 3)
     save(img.convert("RGB"), os.path.join(out, "seal_ok.ppm"))

@@ -64,6 +64,14 @@ expect timeout=30 screen=seal_review state=seal_review seal_cells.0.verdict=ok i
 send confirm
 expect screen=doc_place doc=auth_letter
 FLOW
+# the letter without its company seal is sent back to be stamped
+page auth_bare
+flow new-auth-bare <<'FLOW'
+send confirm
+expect timeout=30 screen=error state=auth_scan error.msgid="The company seal is missing on the authorisation letter, where it says 盖章. Stamp it, then scan it again." intents~retry
+send retry
+expect screen=doc_place doc=auth_letter
+FLOW
 page auth
 flow new-6 <<'FLOW'
 send confirm
