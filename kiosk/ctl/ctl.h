@@ -62,6 +62,7 @@ int ctl_cmd_services(int argc, char **argv);
 int ctl_cmd_config_check(int argc, char **argv);
 int ctl_cmd_seal_sheet(int argc, char **argv);
 int ctl_cmd_license(int argc, char **argv);
+int ctl_cmd_doc_check(int argc, char **argv);
 int ctl_cmd_idcard_crop(int argc, char **argv);
 int ctl_cmd_scan(int argc, char **argv);
 int ctl_cmd_staff_hash(int argc, char **argv);

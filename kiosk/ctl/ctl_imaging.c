@@ -166,10 +166,6 @@ int ctl_cmd_idcard_crop(int argc, char **argv)
     return CTL_EXIT_OK;
 }
 
-/* Declared here until kiosk/ctl/ctl.h lists it (and main.c's table runs it
- * as "doc-check IMAGE [--expect KIND]"). */
-int ctl_cmd_doc_check(int argc, char **argv);
-
 /* `kioskctl doc-check IMAGE [--expect KIND]`: prints {"kind","label",
  * "bbox","ink_share","faint_share","expected"?,"matches"?,"ms"}; exit 0 when
  * the page is a recognised document (and the one expected, when given), 1

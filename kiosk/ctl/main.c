@@ -41,6 +41,8 @@ static const struct ctl_command ctl_commands[] = {
      ctl_cmd_license},
     {"idcard-crop", "IMAGE --out FILE", "cut the ID card out of a flatbed scan",
      ctl_cmd_idcard_crop},
+    {"doc-check", "IMAGE [--expect KIND]", "say which of the CA's documents a page is",
+     ctl_cmd_doc_check},
     {"scan", "--device NAME --out FILE [--resolution N]",
      "scan a page through the scanner driver", CTL_FULL(ctl_cmd_scan)},
     {"status", "[--socket PATH]", "kioskd's state: session, screen, open transactions",
