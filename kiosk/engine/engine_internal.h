@@ -536,7 +536,7 @@ typedef struct kx_print_input {
     int only_refunded;               /* RECEIPT: nothing unless the order was refunded */
     kx_auth_letter letter;           /* AUTH_LETTER (agent_idnum: wiped with it) */
     int letter_blank;
-    kx_test_page test_page;  /* TEST_PAGE */
+    kx_test_page test_page;   /* TEST_PAGE */
     kx_daily_summary summary; /* SUMMARY */
 } kx_print_input;
 
@@ -546,13 +546,13 @@ typedef struct kx_print_output {
     unsigned id;
     kx_print_doc doc;
     char session[KX_SESSION_ID_MAX];
-    kx_err rc;               /* KX_ERR_UNSUPPORTED: printing is disabled */
-    int printed;             /* the job completed */
-    int skipped;             /* only_refunded and not refunded: nothing printed */
-    kx_printer_state state;  /* the printer's condition at the end */
+    kx_err rc;              /* KX_ERR_UNSUPPORTED: printing is disabled */
+    int printed;            /* the job completed */
+    int skipped;            /* only_refunded and not refunded: nothing printed */
+    kx_printer_state state; /* the printer's condition at the end */
     int job_id;
     char detail[256];
-    kx_receipt receipt;      /* RECEIPT: as printed, with the order's details */
+    kx_receipt receipt; /* RECEIPT: as printed, with the order's details */
 } kx_print_output;
 
 typedef struct kx_print_worker kx_print_worker;
