@@ -210,7 +210,7 @@ static void print_handle(kx_print_worker *pw, const kx_print_input *in, kx_print
             out->skipped = 1;
             goto out;
         }
-        rc = KX_OK; /* the receipt prints without the order's extras */
+        /* otherwise the receipt prints without the order's extras */
     }
     out->receipt = work->receipt;
     if (!pw->conf.enabled) {
@@ -245,7 +245,8 @@ static void *print_thread_main(void *arg)
         if (pw->stop)
             break;
         kx_print_input *in = pw->queue[0];
-        memmove(pw->queue, pw->queue + 1, (size_t)(pw->n_queued - 1) * sizeof pw->queue[0]);
+        memmove(pw->queue, pw->queue + 1,
+                (size_t)(pw->n_queued - 1) * sizeof(kx_print_input *));
         pw->n_queued--;
         pw->busy = 1;
         pthread_mutex_unlock(&pw->mu);

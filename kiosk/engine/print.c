@@ -87,7 +87,8 @@ static void print_load_site(kx_print *p, const kx_config *cfg)
             *slash = 0;
         else
             kx_strlcpy(dir, ".", sizeof dir);
-        snprintf(full, sizeof full, "%s/%s", dir, path);
+        if (snprintf(full, sizeof full, "%s/%s", dir, path) >= (int)sizeof full)
+            full[0] = 0; /* too long: no hall, said below */
         path = full;
     }
     kx_err rc = kx_config_load(path, &p->sites_cfg);
@@ -186,10 +187,11 @@ static void print_status_link(const kx_print *p, const char *case_id, char *out,
     const char *mark = strstr(p->status_url, "{case}");
     if (!p->status_url[0] || !case_id[0])
         return;
-    if (mark)
-        snprintf(out, outsz, "%.*s%s%s", (int)(mark - p->status_url), p->status_url, case_id,
-                 mark + 6);
-    else
+    if (mark) {
+        if (snprintf(out, outsz, "%.*s%s%s", (int)(mark - p->status_url), p->status_url,
+                     case_id, mark + 6) >= (int)outsz)
+            out[0] = 0; /* a cut link would lead nowhere */
+    } else
         kx_strlcpy(out, p->status_url, outsz);
 }
 
