@@ -199,6 +199,26 @@ check "screen-config wrote as root into a root-owned directory" \
 check "the screen reads its configuration from there" \
   bash -c "tr '\\0' ' ' < /proc/$hs/cmdline | grep -q -- '--config /run/jxca-kiosk-screen-config/screen.conf'"
 
+# finding 5: the parsing helper works inside kioskd's sandbox (its own
+# seccomp filter, rlimits and no_new_privs under the unit's filter): a
+# client (the security suite's comparison tool) runs with the unit's
+# hardening lines as user kioskd and has a seal sheet decoded by the
+# installed kiosk-parse, identically to in-process decoding
+helper=$(cin sh -c 'ls /usr/libexec/jxca-kiosk/kiosk-parse /usr/lib/jxca-kiosk/kiosk-parse 2>/dev/null | head -1')
+check "the package installs kiosk-parse" test -n "$helper"
+if [ -n "$helper" ] && [ -x "$KX_BUILD/tests/security/sec_parse_compare" ]; then
+  cp "$KX_BUILD/tests/security/sec_parse_compare" "$T/root/usr/local/bin/kx-parse-compare"
+  mkdir -p "$T/root/usr/local/share"
+  cp "$KX_SOURCE/tests/imaging/corpus/image/rgb.jpg" "$T/root/usr/local/share/kx-parse.jpg"
+  props=()
+  while IFS= read -r l; do props+=(-p "$l"); done < <(grep -E '^(NoNewPrivileges|ProtectSystem|ProtectHome|PrivateTmp|ProtectKernel[A-Za-z]*|ProtectControlGroups|ProtectClock|ProtectHostname|RestrictAddressFamilies|RestrictNamespaces|RestrictRealtime|RestrictSUIDSGID|LockPersonality|MemoryDenyWriteExecute|SystemCallArchitectures|SystemCallFilter|CapabilityBoundingSet|LimitCORE|UMask)=' \
+    "$T/root/usr/lib/systemd/system/jxca-kioskd.service")
+  cin systemd-run --wait --pipe --quiet -p User=kioskd -p Environment=ASAN_OPTIONS=detect_leaks=0 "${props[@]}" \
+    /usr/local/bin/kx-parse-compare "$helper" seal /usr/local/share/kx-parse.jpg >"$T/parse.out" 2>&1
+  check "kiosk-parse decodes inside kioskd's unit sandbox (no helper killed)" \
+    bash -c "grep -q '^same image ' '$T/parse.out' && grep -q 'died 0' '$T/parse.out'" || cat "$T/parse.out"
+fi
+
 # 3. reboot: both start again at boot
 stop_container
 check "the installed system boots again" boot || tail -20 "$T/console.log"
