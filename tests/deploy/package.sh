@@ -42,7 +42,9 @@ fi
 export KX_LOCALEDIR="$T/root/usr/share/locale"
 check "packaged kioskctl validates the packaged kiosk.conf" \
   "$T/root/usr/bin/kioskctl" config-check "$T/root/etc/jxca-kiosk/kiosk.conf"
-sed -e "s|^state_dir = .*|state_dir = $T/state|" "$T/root/etc/jxca-kiosk/kiosk.conf" > "$T/k.conf"
+sed -e "s|^state_dir = .*|state_dir = $T/state|" \
+    -e "s|^sites_file = .*|sites_file = $T/root/etc/jxca-kiosk/sites.conf|" \
+    "$T/root/etc/jxca-kiosk/kiosk.conf" > "$T/k.conf"
 printf '[engine]\nsocket = %s/k.sock\n' "$T" >> "$T/k.conf"
 # a hall would install the RA's CA and the kiosk's own pair here
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=kiosk \
