@@ -59,7 +59,7 @@ if mode == "--update":
     try:
         for l in open(known_path):
             l = l.rstrip("\n")
-            if l.strip() and not l.startswith("#") and not re.match(only, l):
+            if l.strip() and not l.startswith("#") and not re.match(only, l.split("|")[0]):
                 kept.append(l)
     except OSError:
         pass
@@ -73,7 +73,7 @@ if mode == "--update":
 known = collections.Counter()
 try:
     for l in open(known_path):
-        if l.strip() and not l.startswith("#") and re.match(only, l):
+        if l.strip() and not l.startswith("#") and re.match(only, l.split("|")[0]):
             known[l.rstrip("\n")] += 1
 except OSError:
     pass
