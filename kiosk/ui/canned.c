@@ -17,6 +17,7 @@
 #include <SDL2/SDL.h>
 #include <SDL2/SDL_image.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -460,6 +461,50 @@ static void canned_revoke(canned_ctx *c)
                   N_("The certificate was replaced"), "value", "cessation_of_operation",
                   "msgid", N_("The company ceased operating")));
     canned_add(c, "revoke_reason", o, 0, 0, 1);
+    /* without the UKEY: the company's valid certificates from the RA */
+    o = canned_state(c, "revoke_pick", "revoke", 4, 8,
+                     N_("Which certificate should be revoked?"), "choose cancel back");
+    canned_body(o,
+                canned_text(N_("These are the company's valid certificates. Touch the one to "
+                               "revoke, or all of them. The CA revokes them once it has "
+                               "checked your documents."),
+                            NULL, NULL, NULL, NULL));
+    json_object_set_new(
+        o, "choices",
+        json_pack("[{s:s,s:{s:s,s:{s:s,s:s,s:s,s:s,s:s}}},"
+                  "{s:s,s:{s:s,s:{s:s,s:s,s:s,s:s,s:s}}},{s:s,s:s}]",
+                  "value", "4F2A91C37D052B18", "msgid", "msgid",
+                  N_("{name}: serial {serial}, valid {valid_from} to {valid_to}, UKEY {ukey}"),
+                  "args", "name", "江西赣江数字科技有限公司", "serial", "4F2A91C37D052B18",
+                  "valid_from", "2025-12-01", "valid_to", "2026-12-01", "ukey", "HS0192837",
+                  "value", "6B0E11D2A9C4F305", "msgid", "msgid",
+                  N_("{name}: serial {serial}, valid {valid_from} to {valid_to}, UKEY {ukey}"),
+                  "args", "name", "江西赣江数字科技有限公司", "serial", "6B0E11D2A9C4F305",
+                  "valid_from", "2026-03-15", "valid_to", "2027-03-15", "ukey", "-", "value",
+                  "all", "msgid", N_("All valid certificates of the company")));
+    canned_add(c, "revoke_pick", o, 0, 0, 0);
+    /* a company with many certificates: a page of them, Previous / Next */
+    o = canned_state(c, "revoke_pick", "revoke", 4, 8,
+                     N_("Which certificate should be revoked?"), "choose cancel back");
+    {
+        json_t *many = json_array();
+        for (int i = 0; i < 9; i++) {
+            char serial[24];
+            snprintf(serial, sizeof serial, "5DB418EF6099%04X", 0x0A55 + i * 7);
+            json_array_append_new(
+                many,
+                json_pack("{s:s,s:{s:s,s:{s:s,s:s,s:s,s:s,s:s}}}", "value", serial, "msgid",
+                          "msgid",
+                          N_("{name}: serial {serial}, valid {valid_from} to {valid_to}, "
+                             "UKEY {ukey}"),
+                          "args", "name", "江西赣江数字科技有限公司", "serial", serial,
+                          "valid_from", "2026-01-08", "valid_to", "2027-01-07", "ukey", "-"));
+        }
+        json_array_append_new(many, json_pack("{s:s,s:s}", "value", "all", "msgid",
+                                              N_("All valid certificates of the company")));
+        json_object_set_new(o, "choices", many);
+    }
+    canned_add(c, "revoke_pick-many", o, 0, 0, 0);
     o = canned_state(c, "revoke_confirm", "revoke", 5, 6, N_("Revoke the certificate?"),
                      "confirm cancel back");
     json_object_set_new(o, "cert", canned_cert());
@@ -604,6 +649,9 @@ static void canned_staff(canned_ctx *c)
                         json_pack("{s:s, s:s, s:i}", "order", "PO202611230042", "qr",
                                   "https://pay.example/PO202611230042", "expires_in", 600));
     canned_add_staff(c, "staff_counter_paid", o, "staff_counter_paid", NULL);
+    o = canned_staffed(c, "payment", "renew", N_("Pay the fee"), "cancel", "staff");
+    json_object_set_new(o, "fee", json_pack("{s:i, s:s}", "fen", 30000, "text", "300.00"));
+    canned_add_staff(c, "staff_reauth", o, "staff_reauth", NULL);
     o = canned_staffed(c, "idcard_place", "new", N_("Place the agent's ID card on the reader"),
                        "cancel back", "admin");
     canned_add_staff(c, "staff_panel-idcard", o, "staff_panel", NULL);
@@ -764,6 +812,11 @@ kx_err kx_staff_ui_canned(kx_ui *ui, const char *screen, const char *result_json
             s->action = STAFF_ACT_MANUAL_ID;
             s->back = STAFF_MANUAL_ID;
             s->preset = 0;
+        } else if (i == STAFF_REAUTH) {
+            s->action = STAFF_ACT_COUNTER_PAID;
+            memcpy(s->order, kx_canned_staff_pin_order, sizeof s->order);
+            kx_secbuf_append(s->pin, '2');
+            kx_secbuf_append(s->pin, '4');
         } else if (i == STAFF_COUNTER) {
             kx_strlcpy(s->receipt, "2026-0042", sizeof s->receipt);
         } else if (i == MAINT_CONFIRM) {

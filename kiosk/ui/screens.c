@@ -798,9 +798,32 @@ static void scr_review_wait(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
 static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, int tiles)
 {
     SDL_Rect c = L->content;
-    int n = st->n_choices, gap = 28;
+    int n = st->n_choices, gap = 28, first = 0, last = n;
     int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE);
-    for (int i = 0; i < n; i++) {
+    int cap = ui->portrait ? 170 : 104;
+    if (!tiles && n > 1 && (c.h - gap * (n - 1)) / n < cap * 3 / 4) {
+        /* more than fit (the RA's list of a company's certificates): a
+         * page of full-size rows, Previous / Next under them */
+        SDL_Rect pr = kx_rect(c.x, c.y + c.h - 110, c.w / 2 - 14, 110);
+        SDL_Rect nr = kx_rect(c.x + c.w / 2 + 14, c.y + c.h - 110, c.w / 2 - 14, 110);
+        int per = (c.h - 110 - gap + gap) / (cap + gap), pages;
+        if (per < 1)
+            per = 1;
+        pages = (n + per - 1) / per;
+        if (ui->choice_page >= pages)
+            ui->choice_page = pages - 1;
+        if (kx_button_enabled(ui, "page_prev", pr, kx_tr("Previous"), KX_BTN_SECONDARY,
+                              ui->choice_page > 0))
+            ui->choice_page--;
+        if (kx_button_enabled(ui, "page_next", nr, kx_tr("Next"), KX_BTN_SECONDARY,
+                              ui->choice_page + 1 < pages))
+            ui->choice_page++;
+        first = ui->choice_page * per;
+        last = first + per < n ? first + per : n;
+        c.h = per * (cap + gap) - gap;
+        n = per;
+    }
+    for (int i = first; i < last; i++) {
         char id[48], label[512];
         SDL_Rect r;
         if (tiles) {
@@ -811,7 +834,7 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
             int bh = (c.h - gap * (n - 1)) / (n > 0 ? n : 1);
             if (bh > (ui->portrait ? 170 : 104))
                 bh = ui->portrait ? 170 : 104;
-            r = kx_rect(c.x, c.y + i * (bh + gap), c.w, bh);
+            r = kx_rect(c.x, c.y + (i - first) * (bh + gap), c.w, bh);
         }
         snprintf(id, sizeof id, "choice_%s", st->choices[i].value);
         kx_ui_text_format(&st->choices[i].text, label, sizeof label);
@@ -841,6 +864,18 @@ static void scr_revoke_method(kx_ui *ui, const kx_ui_state *st, const kx_layout 
 static void scr_revoke_reason(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     scr_choices(ui, st, L, 0);
+    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+}
+
+/* scr_revoke_pick - revocation without the UKEY: the company's valid
+ * certificates as the RA lists them (and "all"), one button each. */
+static void scr_revoke_pick(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
+{
+    SDL_Rect c = L->content;
+    int bh = st->n_body ? scr_body(ui, st, kx_rect(c.x, c.y, c.w, 150), KX_LEFT).h + 30 : 0;
+    kx_layout below = *L;
+    below.content = kx_rect(c.x, c.y + bh, c.w, c.h - bh);
+    scr_choices(ui, st, &below, 0);
     scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
 }
 
@@ -976,6 +1011,7 @@ static const kx_screen_fn screen_table[KX_SCREEN_COUNT] = {
     [KX_SCREEN_REVIEW_WAIT] = scr_review_wait,
     [KX_SCREEN_REVOKE_METHOD] = scr_revoke_method,
     [KX_SCREEN_REVOKE_REASON] = scr_revoke_reason,
+    [KX_SCREEN_REVOKE_PICK] = scr_revoke_pick,
     [KX_SCREEN_REVOKE_CONFIRM] = scr_revoke_confirm,
     [KX_SCREEN_DONE] = scr_done,
     [KX_SCREEN_CANCELLED] = scr_cancelled,

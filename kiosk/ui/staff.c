@@ -53,6 +53,7 @@ const char *const kx_staff_ids[STAFF_SCREEN_COUNT] = {
     [MAINT_VERSION] = "maint_version",
     [MAINT_CONFIRM] = "maint_confirm",
     [STAFF_COUNTER] = "staff_counter_paid",
+    [STAFF_REAUTH] = "staff_reauth",
 };
 
 /* ---- state ---- */
@@ -81,6 +82,7 @@ void kx_staff_wipe(kx_staff_ui *s)
     kx_wipe(s->valid, sizeof s->valid);
     kx_wipe(s->other, sizeof s->other);
     kx_wipe(s->receipt, sizeof s->receipt);
+    kx_wipe(s->reason, sizeof s->reason);
     s->long_term = 0;
     s->by_token = 0;
     s->card = 0;
@@ -241,6 +243,43 @@ void kx_staff_send_login(kx_ui *ui)
         }
     }
 out:
+    kx_secbuf_free(msg);
+    kx_secbuf_clear(s->pin);
+    kx_staff_shuffle(ui);
+}
+
+void kx_staff_request_pin(kx_ui *ui, const char *cmd, json_t *fields)
+{
+    kx_staff_ui *s = ui->staff;
+    kx_secbuf *msg = NULL;
+    char *rest = NULL;
+    json_t *m = fields ? fields : json_object();
+    int n;
+    json_object_set_new(m, "v", json_integer(KX_PROTO_VERSION));
+    json_object_set_new(m, "type", json_string("request"));
+    json_object_set_new(m, "seq", json_integer(ui->seq + 1));
+    json_object_set_new(m, "cmd", json_string(cmd));
+    rest = json_dumps(m, JSON_COMPACT); /* no secret in it: "{...}" */
+    json_decref(m);
+    if (!rest || rest[0] != '{' || kx_secbuf_new(KX_PROTO_MAX_LINE, &msg) != KX_OK)
+        goto out;
+    /* digits only: the PIN needs no escaping; the rest is jansson's */
+    n = snprintf((char *)msg->data, msg->cap + 1, "{\"pin\":\"%s\",%s", kx_secbuf_str(s->pin),
+                 rest + 1);
+    if (n > 0 && (size_t)n <= msg->cap && ui->conn &&
+        kx_ui_conn_send(ui->conn, (const char *)msg->data, (size_t)n) == KX_OK) {
+        s->seq = ++ui->seq;
+        kx_strlcpy(s->cmd, cmd, sizeof s->cmd);
+        s->msg[0] = '\0';
+        kx_log_info("ui.staff_request", "cmd=%s seq=%u", cmd, ui->seq);
+    } else {
+        kx_staff_set_msg(s, 1, kx_tr("The kiosk service cannot be reached."));
+    }
+out:
+    if (rest) {
+        kx_wipe(rest, strlen(rest));
+        free(rest);
+    }
     kx_secbuf_free(msg);
     kx_secbuf_clear(s->pin);
     kx_staff_shuffle(ui);
@@ -557,6 +596,9 @@ void kx_staff_ui_draw(kx_ui *ui, const kx_layout *L)
         break;
     case MAINT_CONFIRM:
         kx_staff_draw_confirm(ui, L);
+        break;
+    case STAFF_REAUTH:
+        kx_staff_draw_reauth(ui, L);
         break;
     case STAFF_COUNTER:
         kx_staff_draw_counter(ui, L);

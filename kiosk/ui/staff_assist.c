@@ -22,6 +22,21 @@
 
 /* ---- login ---- */
 
+/* assist_pin_pad - the member's PIN on the shuffled keypad into s->pin;
+ * 1 when OK was tapped (OK needs 4 digits and ok_enabled). */
+static int assist_pin_pad(kx_ui *ui, SDL_Rect pad, int ok_enabled, const char *ok_label)
+{
+    kx_staff_ui *s = ui->staff;
+    int key = kx_keypad(ui, pad, s->order, s->pin->len >= 4 && ok_enabled, ok_label);
+    if (key >= 0 && s->pin->len < s->pin->cap)
+        kx_secbuf_append(s->pin, (unsigned char)('0' + key));
+    else if (key == KX_KEY_BACKSPACE && s->pin->len > 0) {
+        s->pin->len--;
+        s->pin->data[s->pin->len] = '\0';
+    }
+    return key == KX_KEY_OK;
+}
+
 void kx_staff_draw_login(kx_ui *ui, const kx_layout *L)
 {
     kx_staff_ui *s = ui->staff;
@@ -59,14 +74,7 @@ void kx_staff_draw_login(kx_ui *ui, const kx_layout *L)
         else if (key == KX_KEY_OK)
             s->field = 1;
     } else {
-        int key = kx_keypad(ui, pad, s->order, s->pin->len >= 4 && (s->id[0] || s->by_token),
-                            kx_tr("Log in"));
-        if (key >= 0 && s->pin->len < s->pin->cap)
-            kx_secbuf_append(s->pin, (unsigned char)('0' + key));
-        else if (key == KX_KEY_BACKSPACE && s->pin->len > 0) {
-            s->pin->len--;
-            s->pin->data[s->pin->len] = '\0';
-        } else if (key == KX_KEY_OK)
+        if (assist_pin_pad(ui, pad, s->id[0] || s->by_token, kx_tr("Log in")))
             kx_staff_send_login(ui);
     }
     if (kx_staff_footer(ui, L, kx_tr("Close"), STAFF_NONE,
@@ -200,6 +208,12 @@ static const char *const assist_presets[][3] = {
                                 N_("The company pays by card at the counter.")},
 };
 
+/* assist_needs_pin - kioskd asks the member's PIN again for these */
+static int assist_needs_pin(kx_staff_action a)
+{
+    return a == STAFF_ACT_MANUAL_ID || a == STAFF_ACT_COUNTER_PAID || a == STAFF_ACT_REFUND;
+}
+
 static void assist_do_action(kx_ui *ui, const char *reason)
 {
     kx_staff_ui *s = ui->staff;
@@ -217,14 +231,14 @@ static void assist_do_action(kx_ui *ui, const char *reason)
         s->screen = STAFF_NONE;
         break;
     case STAFF_ACT_MANUAL_ID:
-        kx_staff_request(ui, "manual_id",
-                         json_pack("{s:s, s:s, s:s, s:s}", "name", s->name, "id_number",
-                                   s->idnum, "valid_to", s->long_term ? "long_term" : s->valid,
-                                   "reason", reason));
+        kx_staff_request_pin(
+            ui, "manual_id",
+            json_pack("{s:s, s:s, s:s, s:s}", "name", s->name, "id_number", s->idnum,
+                      "valid_to", s->long_term ? "long_term" : s->valid, "reason", reason));
         s->screen = STAFF_MANUAL_ID;
         break;
     case STAFF_ACT_COUNTER_PAID:
-        kx_staff_request(
+        kx_staff_request_pin(
             ui, "counter_paid",
             json_pack("{s:I, s:s, s:s, s:s}", "amount_fen",
                       (json_int_t)(ui->st && ui->st->fee.present ? ui->st->fee.fen : 0),
@@ -233,8 +247,8 @@ static void assist_do_action(kx_ui *ui, const char *reason)
         s->screen = STAFF_COUNTER;
         break;
     case STAFF_ACT_REFUND:
-        kx_staff_request(ui, "refund",
-                         json_pack("{s:I, s:s}", "id", (json_int_t)s->tx, "reason", reason));
+        kx_staff_request_pin(
+            ui, "refund", json_pack("{s:I, s:s}", "id", (json_int_t)s->tx, "reason", reason));
         s->screen = MAINT_OPEN_TX;
         break;
     default:
@@ -275,8 +289,43 @@ void kx_staff_draw_reason(kx_ui *ui, const kx_layout *L)
     if (kx_staff_footer(ui, L, kx_tr("Back"), s->back, kx_tr("Confirm"), ok && !s->seq)) {
         char r[201];
         kx_strlcpy(r, reason, sizeof r);
-        assist_do_action(ui, r);
+        if (assist_needs_pin(s->action)) {
+            /* kioskd wants the member's PIN again for these */
+            kx_strlcpy(s->reason, r, sizeof s->reason);
+            kx_secbuf_clear(s->pin);
+            kx_staff_shuffle(ui);
+            s->screen = STAFF_REAUTH;
+            s->msg[0] = '\0';
+        } else {
+            assist_do_action(ui, r);
+        }
     }
+}
+
+/* ---- the member's PIN again ---- */
+
+void kx_staff_draw_reauth(kx_ui *ui, const kx_layout *L)
+{
+    kx_staff_ui *s = ui->staff;
+    SDL_Rect fields, pad;
+    kx_staff_title(ui, L, kx_tr("Enter your PIN again"));
+    kx_staff_regions(ui, L, 420, 90, 46, &fields, &pad);
+    kx_text_style hs = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
+    kx_text(ui,
+            kx_tr("This action is recorded under your staff number and needs your PIN "
+                  "(with a staff UKEY inserted: its PIN)."),
+            kx_rect(fields.x, fields.y, fields.w, 100), &hs);
+    kx_masked_field(ui, "staff_pin", kx_rect(fields.x, fields.y + 110, fields.w, 160),
+                    kx_tr("PIN"), s->pin->len, KX_PIN_MAX, 1);
+    kx_staff_message(ui, kx_rect(fields.x, fields.y + 290, fields.w, 90));
+    if (kx_staff_pending(ui, pad, kx_tr("Please wait"))) {
+        kx_staff_footer(ui, L, NULL, STAFF_REASON, NULL, 0);
+        return;
+    }
+    if (assist_pin_pad(ui, pad, 1, kx_tr("OK")))
+        assist_do_action(ui, s->reason);
+    if (kx_staff_footer(ui, L, kx_tr("Back"), STAFF_REASON, NULL, 0))
+        kx_secbuf_clear(s->pin);
 }
 
 /* ---- manual ID entry ---- */

@@ -35,6 +35,7 @@ typedef enum kx_staff_screen {
     MAINT_VERSION,
     MAINT_CONFIRM,
     STAFF_COUNTER,
+    STAFF_REAUTH,
     STAFF_SCREEN_COUNT
 } kx_staff_screen;
 
@@ -85,6 +86,7 @@ struct kx_staff_ui {
     int card;         /* counter payment: 0 cash, 1 card */
     char receipt[65]; /* counter payment: the counter's receipt number */
     pid_t child;      /* restart/leave command */
+    char reason[201]; /* the reason of an action waiting for the PIN again */
 };
 
 /* ---- state and the request/reply client (staff.c) ---- */
@@ -111,6 +113,10 @@ void kx_staff_intent(kx_ui *ui, const char *intent, const char *reason);
 /* kx_staff_send_login - staff_login from a wiped buffer; the PIN is then
  * wiped and the keypad shuffled again. */
 void kx_staff_send_login(kx_ui *ui);
+/* kx_staff_request_pin - kx_staff_request with the member's PIN (s->pin)
+ * added as `pin`, formatted inside a wiped buffer; the PIN is then wiped
+ * and the keypad shuffled again (manual_id, counter_paid, refund). */
+void kx_staff_request_pin(kx_ui *ui, const char *cmd, json_t *fields);
 
 /* ---- drawing helpers (staff.c) ---- */
 
@@ -139,6 +145,8 @@ void kx_staff_draw_panel(kx_ui *ui, const kx_layout *L);
 void kx_staff_draw_reason(kx_ui *ui, const kx_layout *L);
 void kx_staff_draw_manual_id(kx_ui *ui, const kx_layout *L);
 void kx_staff_draw_counter(kx_ui *ui, const kx_layout *L);
+/* the member's PIN again before manual_id, counter_paid and refund */
+void kx_staff_draw_reauth(kx_ui *ui, const kx_layout *L);
 /* kx_staff_ask_reason - open the reason screen for action a (back: where
  * Back returns). */
 void kx_staff_ask_reason(kx_ui *ui, kx_staff_action a, kx_staff_screen back);

@@ -52,6 +52,7 @@ static const struct {
     {"review_wait", N_("The CA is reviewing your application. Please wait.")},
     {"revoke_method", N_("Please choose how to identify the certificate.")},
     {"revoke_reason", N_("Please choose the reason for revocation.")},
+    {"revoke_pick", N_("Please choose the certificate to revoke.")},
     {"revoke_confirm", N_("Revocation cannot be undone. Please confirm.")},
     {"done", N_("Done. Please take your UKEY and your documents.")},
     {"cancelled", N_("The session has ended.")},

@@ -29,7 +29,6 @@ EMAIL = re.compile(r"\S+@\S+")
 SNAKE = re.compile(r"(?<![\w./@-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@])")
 ENUM = re.compile(r"(?<![\w])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![\w])")
 EVENT = re.compile(r"(?<![\w./])[a-z]+\.[a-z_]+(?![\w./])")
-WORD = re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?![\w@])")
 
 found = 0
 for log in logs:
@@ -41,7 +40,12 @@ for log in logs:
         text = EMAIL.sub(" ", text)
         hits = set(SNAKE.findall(text)) | set(ENUM.findall(text))
         hits |= {e for e in EVENT.findall(text) if e.split(".")[0] in keys or "_" in e}
-        hits |= {w for w in WORD.findall(text) if w in keys}
+        # a one-word key is an identifier where it stands for a whole value
+        # (a row name, a field): "uscc", "verdict 1"; inside a sentence the
+        # same word may be plain English (a translated or RA-supplied text)
+        whole = re.fullmatch(r"\s*([a-z][a-z0-9]*)(?:\s+\d+)?\s*", text)
+        if whole and whole.group(1) in keys:
+            hits.add(whole.group(1))
         for h in sorted(hits):
             found += 1
             print(f"{log}:{n}: screen {screen} ({lang}) shows {h!r}: {text[:120]!r}")

@@ -5,7 +5,8 @@
 # tap script while kioskctl plays the customer.
 #  - a renewal waits at the payment screen; a member logs in through the
 #    hidden gesture and records a payment taken at the counter (card,
-#    receipt number typed on the keypad, a preset reason); the RA's order
+#    receipt number typed on the keypad, a preset reason, the member's PIN
+#    again); the RA's order
 #    is paid with channel "counter", the renewal finishes, and the staff
 #    action is recorded with its reason, receipt and amount;
 #  - a member logs in with a staff UKEY (the token's PIN on the screen, a
@@ -74,6 +75,9 @@ tap staff_primary
 wait screen=staff_reason
 tap reason_1
 tap staff_primary
+wait screen=staff_reauth
+type $STAFF_PIN
+tap key_ok
 wait screen=done timeout=60
 TAP
 if ui "$T/counter.tap"; then ok; else bad "counter payment tap script"; grep 'tap script' "$T/ui.log"; fi
