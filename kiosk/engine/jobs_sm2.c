@@ -311,9 +311,9 @@ static int find_cert(kx_token *tok, const char *serial, unsigned char *id, size_
     return found;
 }
 
-kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *token_serial,
-                              const char *case_id, const char *sign_serial,
-                              const char *old_serial)
+kx_err kx_sm2_recover_install(kx_worker *w, kx_token *tok, const char *session,
+                              const char *token_serial, const char *case_id,
+                              const char *sign_serial, const char *old_serial)
 {
     kx_journal_tx t;
     int renew =
@@ -326,9 +326,9 @@ kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *tok
     unsigned char *sig = NULL;
     size_t csr_len = 0, sig_len = 0;
     kx_ra_cert_pair p = {0};
-    kx_token *tok = NULL;
-    int owned = 0;
-    kx_err rc = req_load(w, session, &csr, &csr_len, &sig, &sig_len);
+    kx_err rc = tok ? KX_OK : KX_ERR_TOKEN_ABSENT;
+    if (!rc)
+        rc = req_load(w, session, &csr, &csr_len, &sig, &sig_len);
     /* the same key and body: the RA replays its reply, envelope included */
     if (!rc)
         rc = pair_call(w, t.idem_key, case_id, renew, old_serial, (unsigned char *)csr, csr_len,
@@ -338,8 +338,6 @@ kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *tok
                           sign_serial);
         rc = KX_ERR_MISMATCH;
     }
-    if (!rc)
-        rc = kx_sm2_token_of(w, token_serial, &tok, &owned);
     unsigned char id[KX_TOKEN_ID_MAX], old_id[KX_TOKEN_ID_MAX];
     size_t idl = sizeof id, old_idl = 0;
     char label[65] = "";
@@ -369,8 +367,6 @@ kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *tok
         report_installed(w, session, sign_serial, token_serial);
     kx_log_info("recovery.sm2_pair", "session=%s serial=%s result=%s", session, sign_serial,
                 kx_err_name(rc));
-    if (owned)
-        kx_token_close(tok);
     kx_ra_cert_pair_clear(&p);
     free(csr);
     OPENSSL_free(sig);

@@ -56,11 +56,13 @@ kx_err kx_sm2_install_enc(kx_worker *w, const char *session, kx_token *tok,
  * renewal, commits the new container over the old one. Needs the user's
  * login on the UKEY: without the PIN (a restart) it answers the back-end's
  * KX_ERR_PIN_* / KX_ERR_PERMISSION and the session stays open for staff
- * (kioskctl retry with the UKEY).
+ * (kioskctl retry with the UKEY). tok is the UKEY token_serial names, opened
+ * by the caller with kx_sm2_token_of() (NULL: KX_ERR_TOKEN_ABSENT); the
+ * caller closes it.
  */
-kx_err kx_sm2_recover_install(kx_worker *w, const char *session, const char *token_serial,
-                              const char *case_id, const char *sign_serial,
-                              const char *old_serial);
+kx_err kx_sm2_recover_install(kx_worker *w, kx_token *tok, const char *session,
+                              const char *token_serial, const char *case_id,
+                              const char *sign_serial, const char *old_serial);
 
 /* kx_sm2_token_of - (jobs_token.c) the UKEY with this serial: the
  * session's own handle when it is open (logged in; *owned 0), else a new

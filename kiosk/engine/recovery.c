@@ -90,10 +90,16 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, in
     }
     kx_ra_cert c = {0};
     kx_err rc = KX_OK;
-    if (kx_sm2_site(w->cfg)) /* the pair and its envelope: jobs_sm2.c */
-        rc = kx_sm2_recover_install(w, js->id, js->token_serial, js->case_id, serial,
-                                    js->old_serial);
-    else if (!(rc = kx_ra_cert_get(w->dev->ra, serial, &c)))
+    if (kx_sm2_site(w->cfg)) { /* the pair and its envelope: jobs_sm2.c */
+        kx_token *tok = NULL;
+        int owned = 0;
+        rc = kx_sm2_token_of(w, js->token_serial, &tok, &owned);
+        if (!rc)
+            rc = kx_sm2_recover_install(w, tok, js->id, js->token_serial, js->case_id, serial,
+                                        js->old_serial);
+        if (owned)
+            kx_token_close(tok);
+    } else if (!(rc = kx_ra_cert_get(w->dev->ra, serial, &c)))
         rc = kx_device_finish_install(w, js->token_serial, c.cert_pem, c.chain_pem);
     kx_ra_cert_clear(&c);
     if (rc) {
