@@ -29,12 +29,17 @@ set(CPACK_DEBIAN_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # cage runs its Xwayland (it fails without, and Debian's cage does not pull
 # it); the screen's unit needs pam_systemd for its logind session.
+# The printed documents use WenQuanYi Micro Hei first (kiosk/docs: cairo
+# 1.16 drops glyphs of Noto CJK subsets).
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "opensc, pcscd, sane-utils, fonts-noto-cjk, cage, xwayland, systemd, libpam-systemd")
+    "opensc, pcscd, sane-utils, fonts-noto-cjk, fonts-wqy-microhei, cage, xwayland, systemd, libpam-systemd")
 # the maintenance menu's restart/leave run systemctl as the kiosk user
 # through the polkit rule (config/polkit); without polkitd they fail, the
-# rest works
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "polkitd")
+# rest works. cups-client: lpstat for the hall's printer set-up. Tesseract
+# (loaded with dlopen) reads the titles of the authorisation letter and the
+# reissue statement; without it those two are told by their seals only.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS
+    "polkitd, cups-client, libtesseract5, tesseract-ocr-chi-sim")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${CMAKE_SOURCE_DIR}/cmake/deb/postinst;${CMAKE_SOURCE_DIR}/cmake/deb/prerm;${CMAKE_SOURCE_DIR}/cmake/deb/conffiles")
 include(CPack)
