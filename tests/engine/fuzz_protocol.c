@@ -17,6 +17,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#ifndef KX_PARSE_HELPER_PATH
+#define KX_PARSE_HELPER_PATH "/usr/libexec/jxca-kiosk/kiosk-parse"
+#endif
+
 static kx_engine *fuzz_engine;
 static kx_config *fuzz_cfg;
 static char fuzz_dir[] = "/tmp/kx-fuzz-XXXXXX";
@@ -40,11 +44,19 @@ static kx_engine *engine_once(void)
 {
     if (fuzz_engine)
         return fuzz_engine;
-    char text[512];
+    char text[1536], sites[600];
     if (!mkdtemp(fuzz_dir))
         abort();
-    snprintf(text, sizeof text, "[kiosk]\nstate_dir = %s/state\n[engine]\nsocket = %s/s\n",
-             fuzz_dir, fuzz_dir);
+    /* kioskd needs its hall ([kiosk] site in sites_file) to start */
+    snprintf(sites, sizeof sites, "%s/sites.conf", fuzz_dir);
+    FILE *f = fopen(sites, "w");
+    if (!f || fputs("[hall]\nname = 办证大厅\naddress = 南昌\nphone = 0791-1\n", f) < 0 ||
+        fclose(f))
+        abort();
+    snprintf(text, sizeof text,
+             "[kiosk]\nstate_dir = %s/state\nsite = hall\nsites_file = %s\n"
+             "[engine]\nsocket = %s/s\n[sandbox]\nparse_helper = %s\n",
+             fuzz_dir, sites, fuzz_dir, KX_PARSE_HELPER_PATH);
     if (kx_config_load_string(text, "fuzz", &fuzz_cfg) ||
         kx_engine_create(fuzz_cfg, &fuzz_engine))
         abort();
