@@ -356,6 +356,32 @@ static json_t *canned_print(const char *receipt, const char *qr, const char *inv
                      invoice != NULL, "form_doc", form_doc, "form", form, "form_msgid", fmsg);
 }
 
+/* canned_agreement - the agreement as kioskd publishes it: the CA's text
+ * of lang read from the source tree (or the installed copy), one
+ * paragraph per non-empty line; null when neither can be read. */
+static json_t *canned_agreement(const char *lang)
+{
+    static const char *const dirs[] = {KX_AGREEMENT_BUILD, KX_AGREEMENT_INSTALL};
+    char path[1100], line[4096];
+    FILE *fp = NULL;
+    for (size_t i = 0; !fp && i < sizeof dirs / sizeof dirs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s.txt", dirs[i],
+                 lang && strcmp(lang, "en") == 0 ? "en" : "zh_CN");
+        fp = fopen(path, "r");
+    }
+    if (!fp)
+        return json_null();
+    json_t *paras = json_array();
+    while (fgets(line, sizeof line, fp)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (line[0])
+            json_array_append_new(paras, json_string(line));
+    }
+    fclose(fp);
+    return json_pack("{s:s, s:s, s:o}", "version", "canned", "lang",
+                     lang && strcmp(lang, "en") == 0 ? "en" : "zh_CN", "paragraphs", paras);
+}
+
 static void canned_documents(canned_ctx *c)
 {
     json_t *o =
@@ -411,7 +437,12 @@ static void canned_documents(canned_ctx *c)
         o, canned_text(
                N_("By accepting, you agree to the JXCA digital certificate user agreement."),
                NULL, NULL, NULL, NULL));
+    json_object_set_new(o, "agreement", canned_agreement(c->lang));
+    json_t *end = json_deep_copy(o);
     canned_add(c, "agreement", o, 0, 0, 0);
+    /* its last page (typed: the page shown, clamped to the last) */
+    if (end)
+        canned_add(c, "agreement-end", end, 0, 999, 0);
     o = canned_state(c, "seal_place", "new", 11, 20,
                      N_("Place the seal collection sheet on the scanner"),
                      "confirm cancel back print_form");

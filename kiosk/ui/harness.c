@@ -339,7 +339,9 @@ static kx_err harness_show_canned(kx_ui *ui, const kx_canned *c)
     ui->state_ms = ui->now_ms;
     if (st->lang)
         kx_i18n_set_lang(st->lang);
-    for (int i = 0; i < c->typed; i++) {
+    if (st->screen == KX_SCREEN_AGREEMENT)
+        ui->choice_page = c->typed; /* the page of the agreement shown */
+    for (int i = 0; st->screen != KX_SCREEN_AGREEMENT && i < c->typed; i++) {
         if (st->screen == KX_SCREEN_CONTACT) {
             static const char phone[] = "13907918888";
             if (i < 11)

@@ -651,28 +651,157 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         kx_ui_send_contact(ui);
 }
 
+/* scr_pager - the Previous and Next buttons of a paged list or text
+ * (ui->choice_page of pages), each greyed out at its end. */
+static void scr_pager(kx_ui *ui, SDL_Rect prev, const char *prev_label, SDL_Rect next,
+                      const char *next_label, int pages)
+{
+    if (kx_button_enabled(ui, "page_prev", prev, prev_label, KX_BTN_SECONDARY,
+                          ui->choice_page > 0))
+        ui->choice_page--;
+    if (kx_button_enabled(ui, "page_next", next, next_label, KX_BTN_SECONDARY,
+                          ui->choice_page + 1 < pages))
+        ui->choice_page++;
+}
+
+/* scr_agr_sentence - bytes of the first sentence of s (with its full stop
+ * or semicolon and the spaces after it): where a paragraph too tall for a
+ * page may be split. */
+static size_t scr_agr_sentence(const char *s)
+{
+    size_t i = 0;
+    while (s[i]) {
+        if (strncmp(s + i, "。", 3) == 0 || strncmp(s + i, "；", 3) == 0) {
+            i += 3;
+            break;
+        }
+        if ((s[i] == '.' || s[i] == ';') && s[i + 1] == ' ') {
+            i++;
+            break;
+        }
+        i++;
+    }
+    while (s[i] == ' ')
+        i++;
+    return i;
+}
+
+/* scr_agr_page - lay out one page of the agreement from paragraph *p at
+ * byte *off into height h (width w); draw it at (x, y) when draw, and move
+ * *p and *off past it. A paragraph that does not fit what is left of the
+ * page is split between sentences and goes on on the next page; the
+ * title (the first paragraph) is bold. Text is never shrunk. */
+static void scr_agr_page(kx_ui *ui, const kx_ui_state *st, int *p, size_t *off, SDL_Rect r,
+                         int draw, const kx_text_style *body)
+{
+    char buf[4096];
+    int used = 0, gap = 16;
+    kx_text_style head = *body;
+    head.weight = KX_BOLD;
+    while (*p < st->agreement.n_paras) {
+        const kx_text_style *ts = *p == 0 ? &head : body;
+        const char *rest = st->agreement.paras[*p] + *off;
+        size_t take = strlen(rest);
+        int need = kx_text_measure(ui, rest, r.w, ts), last = 0;
+        if (used + need > r.h) {
+            /* the longest run of sentences that fits what is left */
+            size_t n = 0, fit = 0;
+            while (rest[n]) {
+                n += scr_agr_sentence(rest + n);
+                kx_strlcpy(buf, rest, n + 1 < sizeof buf ? n + 1 : sizeof buf);
+                if (used + kx_text_measure(ui, buf, r.w, ts) > r.h)
+                    break;
+                fit = n;
+            }
+            if (fit == 0 && used > 0)
+                break;
+            take = fit ? fit : scr_agr_sentence(rest); /* one sentence at least */
+            kx_strlcpy(buf, rest, take + 1 < sizeof buf ? take + 1 : sizeof buf);
+            need = kx_text_measure(ui, buf, r.w, ts);
+            last = 1;
+        } else
+            kx_strlcpy(buf, rest, sizeof buf);
+        if (draw)
+            kx_text(ui, buf, kx_rect(r.x, r.y + used, r.w, need), ts);
+        used += need + gap;
+        *off += take;
+        if (!st->agreement.paras[*p][*off]) {
+            (*p)++;
+            *off = 0;
+        }
+        if (last)
+            break;
+    }
+}
+
+/* The agreement screen: the CA's whole agreement from the state (the
+ * session's language), a page at a time at body size (large-text mode:
+ * its size), with Previous page / Next page, "Page N of M" and a scroll
+ * bar (under the text in portrait, beside it in landscape). */
 static void scr_agreement(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     SDL_Rect c = L->content;
     kx_card(ui, c);
-    SDL_Rect in = kx_inset(c, 48);
-    char text[4096];
-    text[0] = '\0';
-    kx_strlcpy(
-        text,
-        kx_tr("1. The certificate identifies your company in electronic transactions; keep the "
-              "UKEY and its PIN safe and do not lend them.\n"
-              "2. The information and documents you provide must be true, complete and valid.\n"
-              "3. Renew the certificate before it expires. Report a lost UKEY at once so that "
-              "the certificate is revoked.\n"
-              "4. The CA processes the data you provide only to issue and manage the "
-              "certificate."),
-        sizeof text);
-    kx_text_style hs = kx_style(36, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_TOP);
-    hs.min_size = 24;
-    SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 200), KX_LEFT);
-    kx_fill(ui, kx_rect(in.x, b.y + b.h + 24, in.w, 2), KX_C_LINE);
-    kx_text(ui, text, kx_rect(in.x, b.y + b.h + 56, in.w, in.y + in.h - (b.y + b.h + 56)), &hs);
+    SDL_Rect in = kx_inset(c, ui->portrait ? 36 : 32);
+    kx_text_style ts = kx_style(scr_body_size(ui), KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_TOP);
+    ts.min_size = ts.size;
+    if (!st->agreement.present) {
+        /* kioskd could not read it: the body says so; nothing else shown */
+        scr_body(ui, st, in, KX_LEFT);
+        scr_confirm_footer(ui, st, L, kx_tr("I agree"));
+        return;
+    }
+    int bh = ui->portrait ? L->footer.h : 120, bw = ui->portrait ? 270 : 280, bar = 12;
+    SDL_Rect text, track, prev, next, lab;
+    if (ui->portrait) {
+        int ny = in.y + in.h - bh;
+        text = kx_rect(in.x, in.y, in.w - bar - 24, ny - 24 - in.y);
+        track = kx_rect(in.x + in.w - bar, in.y, bar, text.h);
+        prev = kx_rect(in.x, ny, bw, bh);
+        next = kx_rect(in.x + in.w - bw, ny, bw, bh);
+        lab = kx_rect(prev.x + bw + 16, ny, in.w - 2 * bw - 32, bh);
+    } else {
+        int nx = in.x + in.w - bw;
+        text = kx_rect(in.x, in.y, nx - 56 - bar - in.x, in.h);
+        track = kx_rect(nx - 28 - bar, in.y, bar, in.h);
+        prev = kx_rect(nx, in.y, bw, bh);
+        next = kx_rect(nx, in.y + in.h - bh, bw, bh);
+        lab = kx_rect(nx, prev.y + bh, bw, next.y - prev.y - bh);
+    }
+    /* count the pages and find where the shown one starts */
+    int pages = 0, p = 0, start_p = 0;
+    size_t off = 0, start_off = 0;
+    if (ui->choice_page < 0)
+        ui->choice_page = 0;
+    while (p < st->agreement.n_paras && pages < 500) {
+        if (pages <= ui->choice_page) {
+            start_p = p;
+            start_off = off;
+        }
+        scr_agr_page(ui, st, &p, &off, text, 0, &ts);
+        pages++;
+    }
+    if (pages < 1)
+        pages = 1;
+    if (ui->choice_page >= pages)
+        ui->choice_page = pages - 1;
+    p = start_p;
+    off = start_off;
+    scr_agr_page(ui, st, &p, &off, text, 1, &ts);
+    /* scroll bar: the shown page's place and share of the whole */
+    kx_round(ui, track, bar / 2, KX_C_LINE);
+    int thumb = track.h / pages > 48 ? track.h / pages : 48;
+    int pos = pages > 1 ? (track.h - thumb) * ui->choice_page / (pages - 1) : 0;
+    kx_round(ui, kx_rect(track.x, track.y + pos, bar, thumb), bar / 2, KX_C_PRIMARY);
+    char label[96], n1[16], n2[16];
+    snprintf(n1, sizeof n1, "%d", ui->choice_page + 1);
+    snprintf(n2, sizeof n2, "%d", pages);
+    kx_ui_format(label, sizeof label, N_("Page {page} of {pages}"), "page", n1, "pages", n2);
+    scr_pager(ui, prev, kx_tr("Previous page"), next, kx_tr("Next page"), pages);
+    kx_text_style ps =
+        kx_style(scr_body_size(ui), KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
+    ps.label = 1; /* the pager's: may shrink in large-text mode like its buttons */
+    kx_text(ui, label, lab, &ps);
     scr_confirm_footer(ui, st, L, kx_tr("I agree"));
 }
 
@@ -812,12 +941,7 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
         pages = (n + per - 1) / per;
         if (ui->choice_page >= pages)
             ui->choice_page = pages - 1;
-        if (kx_button_enabled(ui, "page_prev", pr, kx_tr("Previous"), KX_BTN_SECONDARY,
-                              ui->choice_page > 0))
-            ui->choice_page--;
-        if (kx_button_enabled(ui, "page_next", nr, kx_tr("Next"), KX_BTN_SECONDARY,
-                              ui->choice_page + 1 < pages))
-            ui->choice_page++;
+        scr_pager(ui, pr, kx_tr("Previous"), nr, kx_tr("Next"), pages);
         first = ui->choice_page * per;
         last = first + per < n ? first + per : n;
         c.h = per * (cap + gap) - gap;

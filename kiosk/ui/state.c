@@ -241,7 +241,7 @@ bad:
 
 static int state_parse_lists(json_t *root, kx_ui_state *st)
 {
-    json_t *a = NULL, *v;
+    json_t *a = NULL, *o = NULL, *v;
     size_t i;
     int r = state_arr(root, "body", &a);
     TRY(r);
@@ -301,6 +301,26 @@ static int state_parse_lists(json_t *root, kx_ui_state *st)
             if (st->choices[st->n_choices].value)
                 st->n_choices++;
         }
+    r = state_obj(root, "agreement", &o);
+    TRY(r);
+    if (r > 0) {
+        TRY(state_str(o, "version", &st->agreement.version));
+        TRY(state_str(o, "lang", &st->agreement.lang));
+        r = state_arr(o, "paragraphs", &a);
+        TRY(r);
+        if (r > 0)
+            json_array_foreach(a, i, v)
+            {
+                if (st->agreement.n_paras >= KX_UI_MAX_AGREEMENT)
+                    break;
+                if (!json_is_string(v)) {
+                    kx_err_set_detail("state field agreement.paragraphs[]: not a string");
+                    goto bad;
+                }
+                st->agreement.paras[st->agreement.n_paras++] = json_string_value(v);
+            }
+        st->agreement.present = st->agreement.n_paras > 0;
+    }
     r = state_arr(root, "intents", &a);
     TRY(r);
     if (r > 0)

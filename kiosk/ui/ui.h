@@ -36,6 +36,7 @@ typedef struct kx_ui_text {
 #define KX_UI_MAX_PREVIEWS 6
 #define KX_UI_MAX_CELLS 8
 #define KX_UI_MAX_CHOICES 12
+#define KX_UI_MAX_AGREEMENT 128 /* paragraphs of the user agreement */
 
 /*
  * kx_ui_state - one published state. Every string points into the parsed
@@ -116,6 +117,12 @@ typedef struct kx_ui_state {
         const char *id, *name, *role; /* role "staff" or "admin" */
         int idle_left;                /* seconds at publication, -1 when absent */
     } staff;
+    struct {
+        int present;                /* the agreement screen: the CA's full text */
+        const char *version, *lang; /* SHA-256 of the text, "zh_CN" or "en" */
+        const char *paras[KX_UI_MAX_AGREEMENT];
+        int n_paras;
+    } agreement;
     unsigned intents; /* bit (1u << kx_intent) per accepted intent */
     int has_timeout;
     int timeout_total, timeout_left;

@@ -489,7 +489,7 @@ struct kx_ui {
     char phone[16];
     char email[80];
     int contact_field; /* 0 phone, 1 e-mail */
-    int choice_page;   /* page of a long list of choices */
+    int choice_page;   /* page of a long list of choices, or of the agreement */
     int overlay;       /* KX_OVERLAY_* shown over the screen */
     Uint64 reminder_until;
     int session_had_ukey;

@@ -38,6 +38,9 @@ wait screen=pin_enter
 type 123456
 tap key_ok
 wait screen=agreement timeout=30
+tap page_next
+tap page_next
+tap page_prev
 tap primary
 wait screen=fee_confirm timeout=30
 tap primary

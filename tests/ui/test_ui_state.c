@@ -139,6 +139,11 @@ static void test_bad_messages(void **state)
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":\"1001\"}",
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":{\"id\":1001}}",
         "{\"v\":1,\"type\":\"state\",\"screen\":\"home\",\"staff\":{\"name\":\"x\"}}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\",\"agreement\":[\"a\"]}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\",\"agreement\":"
+        "{\"paragraphs\":[\"a\",7]}}",
+        "{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\",\"agreement\":"
+        "{\"version\":1,\"paragraphs\":[\"a\"]}}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         kx_ui_state *st = NULL;
@@ -176,6 +181,41 @@ static void test_staff(void **state)
     kx_ui_state_free(st);
 }
 
+/* the agreement screen's full text: every paragraph in order, version and
+ * language; an agreement without paragraphs is absent */
+static void test_agreement(void **state)
+{
+    (void)state;
+    kx_ui_state *st =
+        parse("{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\","
+              "\"agreement\":{\"version\":\"ab12\",\"lang\":\"zh_CN\","
+              "\"paragraphs\":[\"江西CA数字证书用户协议\",\"第一条\",\"第二条\"]}}");
+    assert_non_null(st);
+    if (!st)
+        return; /* for the compiler: cmocka does not return */
+    assert_true(st->agreement.present);
+    assert_string_equal(st->agreement.version, "ab12");
+    assert_string_equal(st->agreement.lang, "zh_CN");
+    assert_int_equal(st->agreement.n_paras, 3);
+    assert_string_equal(st->agreement.paras[0], "江西CA数字证书用户协议");
+    assert_string_equal(st->agreement.paras[2], "第二条");
+    kx_ui_state_free(st);
+    st = parse("{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\",\"agreement\":"
+               "{\"version\":\"ab12\",\"paragraphs\":[]}}");
+    assert_non_null(st);
+    if (!st)
+        return;
+    assert_false(st->agreement.present);
+    kx_ui_state_free(st);
+    st = parse("{\"v\":1,\"type\":\"state\",\"screen\":\"agreement\",\"agreement\":null}");
+    assert_non_null(st);
+    if (!st)
+        return;
+    assert_false(st->agreement.present);
+    assert_int_equal(st->agreement.n_paras, 0);
+    kx_ui_state_free(st);
+}
+
 static void test_format(void **state)
 {
     (void)state;
@@ -202,7 +242,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_state),   cmocka_unit_test(test_minimal_and_unknown_screen),
         cmocka_unit_test(test_bad_messages), cmocka_unit_test(test_staff),
-        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_format),       cmocka_unit_test(test_agreement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
