@@ -48,15 +48,15 @@ static kx_engine *engine_once(void)
     if (!mkdtemp(fuzz_dir))
         abort();
     /* kioskd needs its hall ([kiosk] site in sites_file) to start */
-    snprintf(sites, sizeof sites, "%s/sites.conf", fuzz_dir);
+    (void)snprintf(sites, sizeof sites, "%s/sites.conf", fuzz_dir);
     FILE *f = fopen(sites, "w");
     if (!f || fputs("[hall]\nname = 办证大厅\naddress = 南昌\nphone = 0791-1\n", f) < 0 ||
         fclose(f))
         abort();
-    snprintf(text, sizeof text,
-             "[kiosk]\nstate_dir = %s/state\nsite = hall\nsites_file = %s\n"
-             "[engine]\nsocket = %s/s\n[sandbox]\nparse_helper = %s\n",
-             fuzz_dir, sites, fuzz_dir, KX_PARSE_HELPER_PATH);
+    (void)snprintf(text, sizeof text,
+                   "[kiosk]\nstate_dir = %s/state\nsite = hall\nsites_file = %s\n"
+                   "[engine]\nsocket = %s/s\n[sandbox]\nparse_helper = %s\n",
+                   fuzz_dir, sites, fuzz_dir, KX_PARSE_HELPER_PATH);
     if (kx_config_load_string(text, "fuzz", &fuzz_cfg) ||
         kx_engine_create(fuzz_cfg, &fuzz_engine))
         abort();
