@@ -4,15 +4,18 @@
  * checks, logging and timing, the fault-injection point, PIN policy,
  * insertion/removal polling and the renewal commit.
  *
- * Fault injection (tests only): KX_FAULT_TOKEN=<call>[:<error name>] makes
- * the named wrapper fail with that kx_err (default KX_ERR_TOKEN_REMOVED)
- * without calling the back-end, e.g. KX_FAULT_TOKEN=install.
+ * Fault injection (tests only) is core/fault.h's shape:
+ * KX_FAULT_TOKEN=<call>[:<error name>][,...] makes the named wrapper fail
+ * with that kx_err (default KX_ERR_TOKEN_REMOVED) without calling the
+ * back-end, e.g. KX_FAULT_TOKEN=install; kx_fault_arm("token", ...) in a
+ * test.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "backends.h"
+#include "core/fault.h"
 #include "core/log.h"
 #include "core/str.h"
 
@@ -61,29 +64,11 @@ static double token_ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* token_fault - the injected error for this call, or KX_OK. */
+/* token_fault - the injected error for this call, or KX_OK (core/fault.h:
+ * driver "token", default a pulled UKEY) */
 static kx_err token_fault(const char *call)
 {
-    const char *f = getenv("KX_FAULT_TOKEN");
-    if (!f || !*f)
-        return KX_OK;
-    size_t n = strcspn(f, ":");
-    if (strlen(call) != n || strncmp(f, call, n) != 0)
-        return KX_OK;
-    static const struct {
-        const char *name;
-        kx_err code;
-    } names[] = {{"KX_ERR_TOKEN_REMOVED", KX_ERR_TOKEN_REMOVED},
-                 {"KX_ERR_TOKEN", KX_ERR_TOKEN},
-                 {"KX_ERR_PIN_LOCKED", KX_ERR_PIN_LOCKED},
-                 {"KX_ERR_TOKEN_FULL", KX_ERR_TOKEN_FULL}};
-    kx_err rc = KX_ERR_TOKEN_REMOVED;
-    if (f[n] == ':')
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            if (strcmp(f + n + 1, names[i].name) == 0)
-                rc = names[i].code;
-    kx_err_set_detail("injected fault in token %s", call);
-    return rc;
+    return kx_fault_check("token", call, KX_ERR_TOKEN_REMOVED);
 }
 
 /* TOKEN_CALL(call, t, expr): fault point, time and log one back-end call */

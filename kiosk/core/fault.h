@@ -16,8 +16,8 @@
  * matching call fail, and `count` calls from there.
  *
  * Parsed here only: drivers never read the environment or parse error
- * names themselves (the token and printer wrappers still have their own
- * parsers until they move over; see docs/ARCHITECTURE.md).
+ * names themselves. (The printer's KX_FAULT_PRINTER names a printer
+ * state, paper-out or cover-open, not an error; it keeps its own reader.)
  *
  * Thread rules: safe from any thread.
  */
