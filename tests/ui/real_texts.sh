@@ -35,7 +35,17 @@ ui_fresh() {
   new_issuance_config
   # the screen connects as root here
   sed -i 's/^poll_ms = 50$/&\nui_users = root/' "$T/k.conf"
-  kioskd_start && idcard_place
+  local seen
+  seen=$(wc -l <"$T/states.log" 2>/dev/null || echo 0)
+  kioskd_start && idcard_place || return 1
+  # the kiosk retries its connection once a second: a session run before
+  # it is back would leave no record (it came to 19 screens on a loaded
+  # CI machine). Its first record after the start says it is back.
+  for _ in $(seq 300); do
+    [ "$(wc -l <"$T/states.log" 2>/dev/null || echo 0)" -gt "$seen" ] && return 0
+    sleep 0.1
+  done
+  bad "the kiosk did not connect to the restarted kioskd"; return 1
 }
 export KX_UI_TEXT_LOG="$T/texts-live.log" KX_UI_STATE_LOG="$T/states.log"
 "$KIOSK" --windowed --socket "$T/k.sock" 2>"$T/kiosk.log" & UI_PID=$!
@@ -56,7 +66,7 @@ drop() { for l in "$@"; do softhsm2-util --delete-token --token "$l" >/dev/null 
 for lang in zh_CN en; do
   # new issuance onto a blank UKEY
   token_init b1 12345678
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session new "$lang" <<FLOW
 send choose_service service=new
 expect screen=licence_place
@@ -67,7 +77,7 @@ FLOW
   kioskd_stop; drop b1
   # renewal with the PIN
   ukey_with_cert r1 123456 >/dev/null || bad "renew: set-up"
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session renew "$lang" <<'FLOW'
 send choose_service service=renew
 expect timeout=20 screen=cert_show
@@ -85,7 +95,7 @@ FLOW
   for svc in renew_nopin unlock; do
     ukey_with_cert n1 123456 >/dev/null || bad "$svc: set-up"
     admin POST /admin/tokens "{\"serial\":\"$(token_serial n1)\",\"so_pin\":\"12345678\"}" >/dev/null
-    ui_fresh || continue
+    ui_fresh || { bad "set-up before a session"; continue; }
     if [ $svc = unlock ]; then
       session unlock "$lang" <<FLOW
 send choose_service service=unlock
@@ -102,7 +112,7 @@ FLOW
   done
   # revocation with the UKEY
   ukey_with_cert v1 123456 >/dev/null || bad "revoke: set-up"
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session revoke "$lang" <<FLOW
 send choose_service service=revoke
 expect screen=revoke_method
@@ -114,7 +124,7 @@ FLOW
   # revocation without the UKEY (lost): the RA's list, the agent's pick
   ukey_with_cert l1 123456 >/dev/null || bad "revoke_lost: set-up"
   lost=$(cat "$T/ukey-l1/serial")
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session revoke_lost "$lang" <<FLOW
 send choose_service service=revoke
 expect screen=revoke_method
@@ -134,18 +144,18 @@ FLOW
   kioskd_stop; drop l1
   # reissue onto a blank UKEY
   token_init x1 12345678
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session reissue "$lang" <<<"$FLOW_REISSUE"
   kioskd_stop; drop x1
   # card swap: the old UKEY, then a blank one
   ukey_with_cert s1 123456 >/dev/null || bad "swap: set-up"
   token_init s2 12345678
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session swap "$lang" <<<"$FLOW_SWAP"
   kioskd_stop; drop s1 s2
   # change of details
   ukey_with_cert c1 123456 >/dev/null || bad "change: set-up"
-  ui_fresh || continue
+  ui_fresh || { bad "set-up before a session"; continue; }
   session change "$lang" <<<"$FLOW_CHANGE"
   kioskd_stop; drop c1
 done
