@@ -7,18 +7,25 @@
 #   core <- proto <- engine, ui, ctl
 # The screen (ui) never includes the engine, a driver or the RA client;
 # nothing in kiosk/ or drivers/ includes a simulator (tools/); a driver
-# includes no other driver. Usage: layers.sh [ROOT] (default $KX_SOURCE).
+# includes no other driver; no include climbs out of its folder with "../".
+# The compiler refuses most of this already (each library exports only its
+# own headers: cmake/KxLayers.cmake, ctest lint_layers_compile); this check
+# sees what it cannot: a "../" path, and a library given a link its layer
+# may not have (the compiler would then accept the include).
+# Usage: layers.sh [ROOT] (default $KX_SOURCE).
 set -uo pipefail
 if [ "${1:-}" != --no-selftest ]; then
   # the check itself must catch what it is for: a screen file reaching the
-  # engine, a driver reaching another driver, the RA client reaching up
+  # engine, a driver reaching another driver, the RA client reaching up, a
+  # screen file reaching the engine by a relative path
   t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
   mkdir -p "$t/kiosk/ui" "$t/drivers/token" "$t/kiosk/ra"
   echo '#include "engine/engine.h"' > "$t/kiosk/ui/a.c"
   echo '#include "scanner/scanner.h"' > "$t/drivers/token/b.c"
   echo '#include "token/token.h"' > "$t/kiosk/ra/c.c"
+  echo '#include "../engine/engine.h"' > "$t/kiosk/ui/d.h"
   n=$(bash "$0" --no-selftest "$t" | grep -c '^FAIL')
-  if [ "$n" != 3 ]; then echo "FAIL: the layer check found $n of 3 planted forbidden includes"; exit 1; fi
+  if [ "$n" != 4 ]; then echo "FAIL: the layer check found $n of 4 planted forbidden includes"; exit 1; fi
   set -- --no-selftest "${1:-${KX_SOURCE:?}}"
 fi
 shift
@@ -67,6 +74,10 @@ for dir in kiosk/* drivers/*; do
   fi
   while IFS=: read -r file line inc; do
     checked=$((checked + 1))
+    if [[ "$inc" == *../* ]]; then
+      echo "FAIL: $file:$line includes \"$inc\": name a header by its layer, not a relative path"
+      fail=$((fail + 1)); continue
+    fi
     target=$(layer_of "$inc")
     [ "$target" = other ] && continue          # a header of the same folder
     base=${target%%:*}

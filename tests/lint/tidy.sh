@@ -26,10 +26,11 @@ out=$(mktemp); trap 'rm -f "$out"' EXIT
 only=${KX_TIDY_FILES:-^(kiosk|drivers|tools|tests|bench)/}
 (cd "$S" && "$RUN" -p "$BUILD" -j "$(nproc)" -quiet "^$S/${only#^}" >"$out" 2>/dev/null)
 /usr/bin/python3 - "$S" "$out" "$KNOWN" "${2:-}" "$only" <<'PY'
-import collections, re, sys
+import collections, os, re, sys
 src, out, known_path, mode, only = sys.argv[1:6]
+src = os.path.realpath(src)
 ansi = re.compile(r"\x1b\[[0-9;]*m")
-pat = re.compile(r"^" + re.escape(src) + r"/([^:]+):(\d+):\d+: (warning|error): (.*) \[([\w.,-]+)\]$")
+pat = re.compile(r"^(/[^:]+):(\d+):\d+: (warning|error): (.*) \[([\w.,-]+)\]$")
 found = {}
 lines_of = {}
 for raw in open(out, errors="replace"):
@@ -37,6 +38,12 @@ for raw in open(out, errors="replace"):
     if not m:
         continue
     path, line, _, msg, check = m.groups()
+    # a header found through a library's include root in the build
+    # (cmake/KxLayers.cmake: a link to its folder) under its own path
+    path = os.path.realpath(path)
+    if not path.startswith(src + "/"):
+        continue
+    path = path[len(src) + 1:]
     if re.match(only, path):
         found[(path, int(line), check)] = msg
 def text(path, line):
