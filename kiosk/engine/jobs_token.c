@@ -148,19 +148,28 @@ static const kx_token_cert *best_cert(const kx_token_certs *cs)
 }
 
 /* 1 when the token with these certificates and this serial is a member's
- * staff UKEY ([staff:ID] token_cert_sha256 / token_serial): a customer's
- * session must never take it for the customer's UKEY */
+ * staff UKEY: one of its certificates is a member's token_cert_sha256, or
+ * its serial is a member's configured token_serial. A serial never logs
+ * anyone in (staff_session.c proves the key), but a customer's session
+ * must never take a staff UKEY for the customer's, even one whose
+ * certificate was renewed since it was configured. */
 static int token_is_staff(const kx_worker *w, const kx_token_certs *cs, const char *serial)
 {
-    if (!w->staff_db || kx_staff_count(w->staff_db) == 0)
-        return 0;
-    for (size_t j = 0; cs && j < cs->count; j++) {
+    int staff = 0;
+    for (size_t j = 0; w->staff_db && cs && j < cs->count && !staff; j++) {
         char hex[65];
         kx_staff_sha256_hex(cs->items[j].der, cs->items[j].der_len, hex);
-        if (kx_staff_find_token(w->staff_db, hex, serial, NULL))
-            return 1;
+        staff = kx_staff_find_token(w->staff_db, hex, serial, NULL) != NULL;
     }
-    return kx_staff_find_token(w->staff_db, "", serial, NULL) != NULL;
+    size_t n = w->cfg && serial && serial[0] ? kx_config_section_count(w->cfg) : 0;
+    for (size_t i = 0; i < n && !staff; i++) {
+        const char *sec = kx_config_section_name(w->cfg, i);
+        const char *s = sec && strncmp(sec, "staff:", 6) == 0
+                            ? kx_config_get_str(w->cfg, sec, "token_serial", NULL)
+                            : NULL;
+        staff = s && strcmp(s, serial) == 0;
+    }
+    return staff;
 }
 
 /*
