@@ -480,6 +480,19 @@ kx_err kx_recover_session(kx_worker *w, const char *session_id, int live);
 kx_err kx_job_compensate(kx_worker *w, const kx_job_input *in, kx_job_result *out);
 /* the recovery job: every open session of the journal but the input's */
 kx_err kx_job_recover_all(kx_worker *w, const kx_job_input *in, kx_job_result *out);
+/* kx_recover_pin_pending - open sessions of an SM2 site whose pair the RA
+ * issued and whose install waits (recovery could not write it without the
+ * customer's PIN), up to max, oldest first */
+kx_err kx_recover_pin_pending(kx_worker *w, kx_journal_session *out, size_t max, size_t *n);
+/* kx_recover_pin_pending_present - (idle main loop, no job running) such
+ * a session whose UKEY is in the kiosk now: *present 1 and *out. skip (or
+ * NULL) is a session already offered: not returned while its UKEY stays
+ * in; *skip_gone 1 once its UKEY is out or it no longer waits */
+kx_err kx_recover_pin_pending_present(kx_worker *w, const char *skip, kx_journal_session *out,
+                                      int *present, int *skip_gone);
+/* the resume flow's job: the PIN (moved in) logs in on the session's UKEY,
+ * then the session's pair is installed and its transactions closed */
+kx_err kx_job_sm2_resume(kx_worker *w, const kx_job_input *in, kx_job_result *out);
 
 /* ---- jobs_revoke.c: revocation without the UKEY, the job side ---- */
 
@@ -635,7 +648,12 @@ struct kx_engine {
     char job_detail[256];   /* kx_err_detail() of the last failed job, for the log */
     int job_pending;        /* start a job when the running one is joined */
     int recovery_pending;   /* run recovery when the kiosk is idle */
-    int metrics_dirty;      /* a transaction ended: the metrics file is due */
+    /* an SM2 pair waiting for its UKEY's PIN (session.c): the session
+     * last offered the resume flow (not again while its UKEY stays in),
+     * and when the idle kiosk looks for such a UKEY next (monotonic ms) */
+    char resume_offered[KX_SESSION_ID_MAX];
+    int64_t resume_next_ms;
+    int metrics_dirty; /* a transaction ended: the metrics file is due */
 
     struct kx_staff_mode *staff; /* assisted mode, maintenance, metrics */
     struct kx_print *print;      /* print.c: receipts and forms */

@@ -36,6 +36,7 @@ static const char *const job_names[KX_JOB_COUNT] = {
     [KX_JOB_STAFF_APPROVAL] = "staff_approval",
     [KX_JOB_RA_CERT_LIST] = "ra_cert_list",
     [KX_JOB_SEALS] = "seals",
+    [KX_JOB_SM2_RESUME] = "sm2_resume",
 };
 
 static const char *const event_names[KX_EV_COUNT] = {

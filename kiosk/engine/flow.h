@@ -58,6 +58,8 @@ typedef enum kx_job {
     KX_JOB_RA_CERT_LIST,    /* the enterprise's valid certificates (revoke
                                without the UKEY); ALT: the UKEY path */
     KX_JOB_SEALS,           /* the RA makes the electronic seals; onto the UKEY */
+    KX_JOB_SM2_RESUME,      /* journaled: log in with the PIN and install an SM2
+                               pair a restart left issued (recovery.c) */
     KX_JOB_COUNT
 } kx_job;
 
@@ -121,6 +123,11 @@ typedef enum kx_flow_end {
     KX_FLOW_CONTINUE = 0, /* pos holds the new state */
     KX_FLOW_HOME = 1,     /* the session is over */
 } kx_flow_end;
+
+/* kx_flow_resume_install - the flow of a session that goes on after a
+ * restart: its SM2 pair was issued and waits for the UKEY's PIN (the
+ * session keeps its service; flow_tables.c). */
+const kx_flow *kx_flow_resume_install(void);
 
 /* kx_flow_get - the table of a service; NULL for an invalid service.
  * Static storage, thread-safe. */

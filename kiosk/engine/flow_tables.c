@@ -407,6 +407,35 @@ static const kx_flow_state revoke_states[] = {
     F_END,
 };
 
+/* After a restart, an SM2 pair issued but not yet on the UKEY (every SKF
+ * write needs the customer's login): when that UKEY is in the kiosk, the
+ * session goes on here (session.c). The PIN, then the install
+ * (recovery.c); a wrong PIN shows the tries left and asks again; cancel
+ * leaves the pair in the journal for staff and says where the counter is. */
+static const kx_flow_state resume_install_states[] = {
+    INPUT("resume_pin", PIN_ENTER, "resume_later", 0, T(PIN, "resume_install")),
+    BUSY("resume_install", "installing", SM2_RESUME, "resume_later", "resume_pin", 0,
+         T(JOB_OK, "done"), T(JOB_FAIL, "@error")),
+    {.name = "resume_later",
+     .screen = KX_SCREEN_STAFF_NEEDED,
+     .timeout_s = TO_END * 2,
+     .abort = "@home",
+     .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home"), T(STAFF_RESET, "@home")}},
+    {.name = "done",
+     .screen = KX_SCREEN_DONE,
+     .timeout_s = TO_END,
+     .abort = "@home",
+     .on = {T(CONFIRM, "@home"), T(TIMEOUT, "@home")}},
+};
+static const kx_flow resume_install_flow = {KX_SVC_NEW, resume_install_states,
+                                            sizeof(resume_install_states) /
+                                                sizeof(resume_install_states[0])};
+
+const kx_flow *kx_flow_resume_install(void)
+{
+    return &resume_install_flow;
+}
+
 #define FLOW(svc, arr) [svc] = {svc, arr, sizeof(arr) / sizeof(arr[0])}
 static const kx_flow flows[KX_SVC_COUNT] = {
     FLOW(KX_SVC_NEW, new_states),

@@ -561,6 +561,7 @@ static const kx_job_fn job_table[KX_JOB_COUNT + 1] = {
     [KX_JOB_STAFF_APPROVAL] = job_staff_approval,
     [KX_JOB_RA_CERT_LIST] = kx_job_ra_cert_list,
     [KX_JOB_SEALS] = kx_job_seals,
+    [KX_JOB_SM2_RESUME] = kx_job_sm2_resume,
     [KX_JOB_COUNT] = kx_job_recover_all,
 };
 

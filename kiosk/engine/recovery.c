@@ -13,8 +13,12 @@
  * Order of work for one session:
  *   1. a certificate was issued (journal, else the RA's case) but not
  *      installed: fetch it and install it if its UKEY is reachable; if not,
- *      the session stays open for staff (the RA refuses refunds once a
- *      certificate exists).
+ *      the session stays open (the RA refuses refunds once a certificate
+ *      exists). An SM2 pair needs the customer's login for every write:
+ *      the session then waits for its UKEY (kx_recover_pin_pending_present,
+ *      asked by the idle main loop) and goes on in the resume flow, whose
+ *      job (kx_job_sm2_resume) logs in with the PIN and finishes it here;
+ *      staff see it meanwhile (kioskctl journal --open, maintenance).
  *   2. no certificate: a payment order is cancelled while pending, refunded
  *      when paid (an order_create left open is replayed first with its key
  *      to learn the order).
@@ -46,7 +50,10 @@ static int last_status(kx_worker *w, const char *sid, const char *kind, kx_journ
     return (int)t->status;
 }
 
-static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, int *issued)
+/* tok: the session's UKEY logged in with the customer's PIN (the resumed
+ * install, kx_job_sm2_resume), or NULL (recovery opens it, not logged in) */
+static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, kx_token *tok,
+                                  int *issued)
 {
     kx_journal_tx t;
     char serial[KX_RA_SERIAL_MAX] = "";
@@ -91,9 +98,9 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, in
     kx_ra_cert c = {0};
     kx_err rc = KX_OK;
     if (kx_sm2_site(w->cfg)) { /* the pair and its envelope: jobs_sm2.c */
-        kx_token *tok = NULL;
         int owned = 0;
-        rc = kx_sm2_token_of(w, js->token_serial, &tok, &owned);
+        if (!tok)
+            rc = kx_sm2_token_of(w, js->token_serial, &tok, &owned);
         if (!rc)
             rc = kx_sm2_recover_install(w, tok, js->id, js->token_serial, js->case_id, serial,
                                         js->old_serial);
@@ -235,7 +242,7 @@ static kx_err recover_rest(kx_worker *w, const kx_journal_session *js)
     return rc;
 }
 
-kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
+static kx_err recover_session(kx_worker *w, const char *session_id, int live, kx_token *tok)
 {
     kx_journal_session js;
     kx_err rc = kx_journal_session_get(w->journal, session_id, &js);
@@ -252,7 +259,7 @@ kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
     if ((rc = kx_worker_need_ra(w)))
         return rc;
     int issued = 0;
-    rc = recover_certificate(w, &js, &issued);
+    rc = recover_certificate(w, &js, tok, &issued);
     if (!rc && !issued)
         rc = recover_order(w, &js);
     if (!rc)
@@ -266,6 +273,11 @@ kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
                                issued ? "recovered_installed" : "recovered");
     kx_log_info("recovery.done", "session=%s issued=%d", session_id, issued);
     return KX_OK;
+}
+
+kx_err kx_recover_session(kx_worker *w, const char *session_id, int live)
+{
+    return recover_session(w, session_id, live, NULL);
 }
 
 kx_err kx_job_compensate(kx_worker *w, const kx_job_input *in, kx_job_result *out)
@@ -292,4 +304,98 @@ kx_err kx_job_recover_all(kx_worker *w, const kx_job_input *in, kx_job_result *o
             first = rc;
     }
     return first;
+}
+
+/* ---- an SM2 pair that waits for its UKEY's PIN ---- */
+
+/* 1 when session js holds an SM2 pair the RA issued whose install is
+ * still open (recovery could not write it: no PIN after a restart) */
+static int pin_pending(kx_worker *w, const kx_journal_session *js)
+{
+    kx_journal_tx t;
+    if (!js->token_serial[0] || js->outcome[0] ||
+        last_status(w, js->id, "install", &t) != KX_TX_OPEN)
+        return 0;
+    return last_status(w, js->id, "ra_issue", &t) == KX_TX_DONE ||
+           last_status(w, js->id, "ra_renew", &t) == KX_TX_DONE;
+}
+
+kx_err kx_recover_pin_pending(kx_worker *w, kx_journal_session *out, size_t max, size_t *n)
+{
+    char ids[64][KX_JOURNAL_ID_MAX];
+    size_t k = 0, m = 0;
+    *n = 0;
+    if (!kx_sm2_site(w->cfg))
+        return KX_OK;
+    kx_err rc = kx_journal_open_sessions(w->journal, ids, 64, &k);
+    for (size_t i = 0; !rc && i < k && m < max; i++) {
+        kx_journal_session js;
+        if (kx_journal_session_get(w->journal, ids[i], &js) == KX_OK && pin_pending(w, &js))
+            out[m++] = js;
+    }
+    *n = m;
+    return rc;
+}
+
+kx_err kx_recover_pin_pending_present(kx_worker *w, const char *skip, kx_journal_session *out,
+                                      int *present, int *skip_gone)
+{
+    kx_journal_session js[8];
+    size_t n = 0;
+    *present = 0;
+    *skip_gone = 1;
+    kx_err rc = kx_recover_pin_pending(w, js, 8, &n);
+    if (rc || n == 0)
+        return rc;
+    char serials[8][40];
+    size_t ns = 0;
+    if ((rc = kx_device_selftest_tokens(w, serials, 8, &ns)))
+        return rc == KX_ERR_TOKEN_ABSENT ? KX_OK : rc;
+    for (size_t i = 0; i < n; i++) {
+        int in = 0;
+        for (size_t j = 0; j < ns; j++)
+            in |= strcmp(js[i].token_serial, serials[j]) == 0;
+        if (in && skip && strcmp(js[i].id, skip) == 0)
+            *skip_gone = 0; /* offered, its UKEY still in: not again */
+        else if (in && !*present) {
+            *out = js[i];
+            *present = 1;
+        }
+    }
+    return KX_OK;
+}
+
+/* the customer's PIN arrives moved out of the session (wiped with the
+ * input): log in on the session's UKEY, then finish the session as
+ * recovery does, with that handle */
+kx_err kx_job_sm2_resume(kx_worker *w, const kx_job_input *in, kx_job_result *out)
+{
+    kx_journal_session js = {0};
+    kx_token *tok = NULL;
+    int owned = 0;
+    kx_err rc = in->pin ? kx_journal_session_get(w->journal, in->session, &js) : KX_ERR_STATE;
+    if (!rc && !pin_pending(w, &js)) {
+        kx_err_set_detail("no SM2 pair of this session waits for its install");
+        rc = KX_ERR_STATE;
+    }
+    if (!rc)
+        rc = kx_worker_need_ra(w);
+    if (!rc)
+        rc = kx_sm2_token_of(w, js.token_serial, &tok, &owned);
+    if (rc == KX_ERR_NOT_FOUND)
+        rc = KX_ERR_TOKEN_ABSENT;
+    if (!rc) {
+        unsigned flags = 0;
+        int tries = -1;
+        rc = kx_token_login_tries(tok, in->pin, &flags, &tries);
+        out->tries_left = tries >= 0 ? tries : (flags & KX_TOKEN_PIN_FINAL_TRY) ? 1 : -1;
+        out->parts |= KX_JR_TRIES_LEFT;
+    }
+    if (!rc)
+        rc = recover_session(w, in->session, 1, tok);
+    kx_log_info("recovery.sm2_resume", "session=%s token=%s result=%s", in->session,
+                js.token_serial[0] ? js.token_serial : "-", kx_err_name(rc));
+    if (owned)
+        kx_token_close(tok);
+    return rc;
 }

@@ -85,7 +85,7 @@ static void job_input_from_session(kx_session *s, kx_job job, kx_job_input *in)
     in->approver = s->approver;
     COPY_TEXT(approve_reason);
     /* the PINs go to the job that uses them, and only to it */
-    if (job == KX_JOB_PIN_VERIFY) {
+    if (job == KX_JOB_PIN_VERIFY || job == KX_JOB_SM2_RESUME) {
         in->pin = s->pin;
         s->pin = NULL;
     }
@@ -505,6 +505,54 @@ static kx_err session_start(kx_engine *e, kx_service svc)
     return KX_OK;
 }
 
+/* an SM2 pair issued before a restart waits for the customer's PIN and
+ * its UKEY is in the kiosk: the same session goes on in the resume flow
+ * (flow_tables.c), keeping its service, case and UKEY */
+static kx_err session_resume(kx_engine *e, const kx_journal_session *js)
+{
+    kx_session *s = &e->s;
+    kx_service svc;
+    if (kx_service_from_id(js->service, &svc))
+        return KX_ERR_BAD_FORMAT;
+    kx_session_wipe(s);
+    kx_strlcpy(s->id, js->id, sizeof s->id);
+    kx_strlcpy(s->case_id, js->case_id, sizeof s->case_id);
+    kx_strlcpy(s->token_serial, js->token_serial, sizeof s->token_serial);
+    kx_strlcpy(s->new_serial, js->new_serial, sizeof s->new_serial);
+    kx_strlcpy(e->resume_offered, js->id, sizeof e->resume_offered);
+    s->active = 1;
+    s->service = svc;
+    s->flow = kx_flow_resume_install();
+    s->pos = kx_flow_start(s->flow);
+    s->tries_left = -1;
+    s->progress = -1;
+    kx_log_info("session.resume", "session=%s service=%s token=%s", s->id, js->service,
+                js->token_serial);
+    session_enter(e);
+    return KX_OK;
+}
+
+/* the idle kiosk looks for such a UKEY about once a second */
+static void session_resume_tick(kx_engine *e)
+{
+    int64_t now = kx_now_ms();
+    if (e->s.active || e->job_running || e->recovering || e->out_of_service ||
+        now < e->resume_next_ms)
+        return;
+    e->resume_next_ms = now + 1000;
+    kx_journal_session js;
+    int present = 0, gone = 0;
+    const char *skip = e->resume_offered[0] ? e->resume_offered : NULL;
+    if (kx_recover_pin_pending_present(&e->worker, skip, &js, &present, &gone) != KX_OK)
+        return;
+    if (gone && e->resume_offered[0]) { /* offered again once the UKEY comes back */
+        kx_log_info("session.resume_ukey_out", "session=%s", e->resume_offered);
+        e->resume_offered[0] = 0;
+    }
+    if (present && session_resume(e, &js) == KX_OK)
+        kx_engine_publish(e);
+}
+
 static int all_digits(const char *p, size_t min, size_t max)
 {
     size_t n = p ? strlen(p) : 0;
@@ -709,4 +757,5 @@ void kx_session_tick(kx_engine *e)
         if (e->s.active)
             session_step_timeout(e);
     }
+    session_resume_tick(e);
 }

@@ -265,11 +265,37 @@ static void fmt_money(int64_t fen, char *out, size_t n)
     kx_money_format(fen, out, n);
 }
 
+/* the resume flow (an SM2 pair issued before a restart, written with the
+ * customer's PIN): its PIN screen and the screen when the customer stops */
+static int state_body_resume(kx_engine *e, const kx_flow_state *st, json_t *b)
+{
+    if (e->s.flow != kx_flow_resume_install() || e->s.pos.resume >= 0 || !st)
+        return 0;
+    if (strcmp(st->name, "resume_pin") == 0) {
+        json_array_append_new(
+            b, text0(N_("Your certificate was issued, but it has not yet been written onto "
+                        "this UKEY. Enter the UKEY PIN to write it now.")));
+        json_array_append_new(b, text0(N_("Nothing more is charged.")));
+        return 1;
+    }
+    if (strcmp(st->name, "resume_later") == 0) {
+        json_array_append_new(
+            b, text0(N_("Your certificate is kept for you. Insert this UKEY here again, or "
+                        "staff can write it onto the UKEY for you.")));
+        if (e->hall)
+            json_array_append_new(b, kx_hall_counter_text(e));
+        return 1;
+    }
+    return 0;
+}
+
 static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen screen)
 {
     kx_session *s = &e->s;
     json_t *b = json_array();
     char money[32], days[32];
+    if (state_body_resume(e, st, b))
+        return b;
     switch (screen) {
     case KX_SCREEN_HOME:
         json_array_append_new(b, text0(N_("Touch the service you need.")));

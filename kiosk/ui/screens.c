@@ -374,6 +374,8 @@ static void scr_pin_enter(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_masked_field(ui, "pin", kx_rect(fields.x, fields.y, fields.w, 190), kx_tr("PIN"),
                     ui->pin1->len, max, 1);
     int y = fields.y + 215;
+    if (st->n_body) /* why the PIN is asked (a resumed install) */
+        y += scr_body(ui, st, kx_rect(fields.x, y, fields.w, 200), KX_LEFT).h + 20;
     if (st->input.present && st->input.tries_left >= 0) {
         char t[128];
         char n[16];
@@ -1072,7 +1074,7 @@ static void scr_error(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 static void scr_staff_needed(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     scr_art_and_body(ui, st, L, "staff");
-    scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
+    scr_confirm_footer(ui, st, L, kx_tr("Back to the start")); /* when it may be left */
 }
 
 static void scr_out_of_service(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
