@@ -6,11 +6,15 @@
  * the plan - workers - the reader - payload rules.
  *
  * Why candidates first: libzbar's cost is proportional to the pixels it
- * scans (about 190 ms for an A4 page at 300 dpi), while a QR symbol covers
- * under 2 % of a licence page. A 640-pixel texture map costs a few
- * milliseconds and points at the symbol; decoding a crop at ~3 px per
- * module costs 1-5 ms. Only a page without any readable symbol pays for a
- * whole-page scan, once, at reduced size.
+ * scans, while a QR symbol covers under 2 % of a licence page. A 640-pixel
+ * texture map costs a small fraction of a whole-page scan and points at
+ * the symbol; decoding a crop at ~3 px per module is cheaper still. Only a
+ * page without any readable symbol pays for a whole-page scan, once, at
+ * reduced size.
+ *
+ * The constants below were chosen on generated benchmark images; the
+ * figures behind them, and the steps that led to them, are in
+ * docs/BENCHMARKS.md ("Licence reader: how its plan was tuned").
  */
 #include <math.h>
 #include <pthread.h>
@@ -446,9 +450,8 @@ typedef struct qr_pattern {
  * by a guessed version. A line crossing a pattern at an angle, and the
  * larger false patterns that blur makes of the symbol's data, only widen
  * what is found: the lower quartile of the widths of each line's first
- * crossing, over 7. (On a blurred frame of gen_licence.py seed 3 with 3 px
- * modules the widths' median is 42 px, two modules' worth of false
- * patterns; the lower quartile, 30.)
+ * crossing, over 7 (on a blurred frame the median already falls among the
+ * false patterns; the lower quartile stays on the true ones).
  *
  * *patterns receives how many finder patterns the crossings no wider than
  * 1.5 lower quartiles make - crossings centred within four modules of a
@@ -595,9 +598,8 @@ static int qr_page_hit(void *ctx, const int runs[5], int end, int line, int rows
  * checked down the column through their centre, the confirmations within
  * two modules of one another counted as one pattern when two rows or more
  * confirm it. A QR symbol shows three (two when blur spoils one); print
- * rarely shows any (at most one on the 16 pages without a code of
- * gen_licence.py seeds 1, 3, 7, 11, against three or more on all 64 with
- * one). One pass over the rows: 4-11 ms on a reduced A4 page.
+ * rarely shows more than one, so two or more say there is a symbol to
+ * find. One pass over the rows, a fraction of zbar's time on the page.
  */
 static int qr_page_patterns(const kx_gray *g)
 {
@@ -614,10 +616,9 @@ static int qr_page_patterns(const kx_gray *g)
 
 /*
  * Rows and columns crossing a finder pattern that a region other than the
- * strongest needs before zbar sees it. Every region that read on the 128
- * images of gen_licence.py seeds 1, 3, 7, 11 had 50 or more of each; most
- * regions of print have fewer than 12 (a symbol with three finder patterns
- * crosses at least 3 x 7 module rows).
+ * strongest needs before zbar sees it. A symbol with three finder patterns
+ * crosses at least 3 x 7 module rows, each several pixels high, so a
+ * readable one is far above this; most regions of print stay below it.
  */
 #define QR_FINDER_LINES 12
 
@@ -661,10 +662,10 @@ static int qr_job_factor(const kx_image *img, const qr_job *job, double *module_
     double module_est;
     int d = qr_region_factor(img, job->symbol_side, &module_est);
     if (job->module > 0 && img->dpi < 150) {
-        /* a measured module size decides a camera frame's reduction: a
-         * 1600x1200 frame's region guessed at 10 px modules measured 4 px,
-         * which zbar missed at half size (2 px) and read at full detail -
-         * in 19 ms instead of 38 after the half-size run */
+        /* a measured module size decides a camera frame's reduction: the
+         * region's side overestimates the modules when print merges with
+         * the region, and halving modules of about 4 px leaves 2 px,
+         * which zbar misses, where full detail reads at once */
         module_est = fmin(module_est, job->module);
         d = module_est >= 7.0 ? 2 : 1;
     }
@@ -773,15 +774,13 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
          * full detail), the grey stage decodes the symbol's close rectangle
          * only, and the next stage - enlarged for small modules, binarised
          * for larger ones - the same rectangle: a frame nobody reads costs
-         * two runs on ~40 % and ~90 % of the grey cut's pixels instead of
-         * the grey cut, the enlarged or larger cut and the other regions,
-         * and a frame with larger modules is read on a third of the
-         * pixels. They are two jobs, which two workers run at once when a
-         * core is free (qr_plan_select). (The enlarged stage alone read
-         * every code the grey cut read on the camera frames of
-         * gen_licence.py seeds 1, 3, 7, 11, but not a sharp synthetic code
-         * with 3 px modules at 6 degrees: 1.5x resampling of sharp steps
-         * is what zbar misses.) */
+         * two runs on parts of the grey cut instead of the grey cut, the
+         * enlarged or larger cut and the other regions, and a frame with
+         * larger modules is read on fewer pixels. They are two jobs, which
+         * two workers run at once when a core is free (qr_plan_select).
+         * The grey stage is not skipped for the enlarged one: zbar misses
+         * the 1.5x resampling of sharp steps, a sharp code with 3 px
+         * modules at a slight angle (test_small_modules). */
         qr_job measured = *job;
         int box[4], patterns;
         measured.module = top->measured = qr_finder_module(&g, box, &patterns) * d;
@@ -814,15 +813,15 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
     int fine = small && job->stages & QR_STAGE_FINE;
     if (fine) {
         /* give zbar more pixels per module: the region with a tenth of its
-         * side around it (the 0.45 the grey stage needs reads nothing more
-         * on 128 test images), at twice the detail when it was reduced,
-         * else smoothly enlarged (binarising the enlargement found nothing
-         * more either) */
+         * side around it (the enlargement keeps a quiet zone in fewer
+         * pixels than the grey stage's margin), at twice the detail when it
+         * was reduced, else smoothly enlarged (and not binarised: that
+         * reads nothing the enlargement misses) */
         kx_err frc;
         int cx = 0, cy = 0;
-        /* enlarged 1.5x when that brings the modules to QR_SMALL_MODULE:
-         * a little over half the pixels of 2x. On seeds 1, 3, 7, 11 it
-         * reads the same codes; all of 1.5x loses one with 2.4 px modules */
+        /* enlarged 1.5x when that brings the modules to QR_SMALL_MODULE
+         * (a little over half the pixels of 2x), else 2x: the smallest
+         * modules need the larger factor */
         double up_f = module * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0, up_scale = d / 2;
         if (!tight)
             qr_close_rect(job, d, g.w, g.h, sym, module, close);
@@ -841,8 +840,8 @@ static int qr_try_region(qr_session *s, const kx_image *img, const qr_job *job,
             frc = qr_cut(s, img, &closer, d / 2, &up);
             if (frc == KX_OK)
                 kx_gray_stretch(&up, 1, 99);
-            /* still small at that detail: enlarged as well (zbar missed a
-             * 1600x1200 frame's 4.3 px modules that it read at 1.5x) */
+            /* still small at that detail: enlarged as well (zbar misses
+             * modules under QR_SMALL_MODULE px at full detail too) */
             double half = module * d / (d / 2);
             if (frc == KX_OK && half < QR_SMALL_MODULE) {
                 double f = half * 1.5 >= QR_SMALL_MODULE ? 1.5 : 2.0;
@@ -899,10 +898,10 @@ static int qr_rect_dup(const qr_rect *a, const qr_rect *b)
  * Where r lies against top, the strongest region: 0 apart from it, 1 the
  * same symbol cut a little larger (r holds top's centre and is at most a
  * quarter larger), 2 much larger: the symbol merged with print, or top was
- * only a fragment of the symbol. On the camera frames of the test seeds
- * the two reads from a region around top came from cuts 8-9 % larger,
- * while the merged ones, up to twice the side, read nothing in up to 30 ms
- * (zbar costs more per pixel on print): they go with the other regions.
+ * only a fragment of the symbol. A cut a little larger is the same symbol
+ * with more of its quiet zone, worth decoding next; a much larger one is
+ * mostly print, which costs zbar more per pixel and seldom reads: it goes
+ * with the other regions.
  */
 static int qr_rect_around(const qr_rect *r, const qr_rect *top)
 {
@@ -917,16 +916,15 @@ static int qr_rect_around(const qr_rect *r, const qr_rect *top)
  * The regions of img worth decoding, best first, into jobs (at most
  * QR_MAX_JOBS); *fc_out is the texture map's reduction.
  *
- * The order comes from where reads happen. On the 128 images of
- * gen_licence.py seeds 1, 3, 7 and 11 every read came from the strongest
- * region of the strong threshold (grey or enlarged: 98 codes) or from the
- * weak threshold's region around it, a larger cut of the same symbol (2
- * camera codes, both with larger modules); the other regions read nothing
- * and cost unreadable frames two thirds of their decoder pixels. So the
- * strongest region comes first (grey, then enlarged or binarised), the
- * larger cut next when the modules are not small (grey, binarised), and
- * the others follow with the grey stage only, and only with finder
- * patterns, for a page where a picture outshines the symbol.
+ * The order is where reads happen: nearly always on the strongest region
+ * of the strong threshold (grey or enlarged), else on the weak threshold's
+ * region around it, a larger cut of the same symbol (with larger
+ * modules); the other regions seldom read and cost unreadable frames most
+ * of their decoder pixels. So the strongest region comes first (grey,
+ * then enlarged or binarised), the larger cut next when the modules are
+ * not small (grey, binarised), and the others follow with the grey stage
+ * only, and only with finder patterns, for a page where a picture
+ * outshines the symbol.
  */
 static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out)
 {
@@ -989,10 +987,9 @@ static kx_err qr_plan(const kx_image *img, qr_job *jobs, int *n_out, int *fc_out
         const qr_rect *r = &kept[order[i]];
         /* the smoothing window spreads the region by ~r; the quiet zone
          * needs a margin of its own. zbar's time grows with the crop's
-         * area: 0.45 of the side (was 0.6) reads the same 100 of 128 codes
-         * of gen_licence.py seeds 1, 3, 7, 11 with a quarter fewer pixels;
-         * 0.35 loses a camera code ZXingReader reads. The enlarged stage
-         * needs less: 0.1 of the side reads the same codes. */
+         * area, so the margin is the smallest that loses no read: 0.45 of
+         * the side (less loses codes). The enlarged stage needs less: 0.1
+         * of the side. */
         double rw = r->w * fc, rh = r->h * fc;
         double margin = fmax(rw, rh) * 0.45 + 8.0 * fc;
         int x = (int)(r->x * fc - margin), y = (int)(r->y * fc - margin);
@@ -1044,10 +1041,10 @@ out:
 /*
  * Keep the jobs of the plan that the strongest region's module size calls
  * for, now that its first job has read nothing: with small modules its
- * enlarged cut is the retry, and a larger grey cut of it read nothing on
- * the test seeds (both reads from one had larger modules); with larger
- * modules it is binarised, unless a larger cut exists (binarising the
- * strongest region then read nothing). top->measured is the module size
+ * enlarged cut is the retry, and no larger cut (a larger cut reads
+ * symbols with larger modules); with larger modules it is binarised, or
+ * the larger cut is, when one exists (the strongest region is then a
+ * fragment of the symbol). top->measured is the module size
  * found on the first job's finder patterns (qr_try_region), 0 when not
  * measured: the smaller of it and the guess from the region's side counts.
  * With top->tight the retry is the symbol's close rectangle, as it is and
@@ -1056,8 +1053,8 @@ out:
  *
  * When the strongest region holds the whole symbol its finder patterns
  * measure (top->whole), it is the licence's code, and the other regions
- * are not tried: on the camera frames of the test seeds they read nothing,
- * and on a frame nobody reads they cost up to 20 ms. They stay for frames
+ * are not tried: they would find no other code, and only cost a frame
+ * nobody reads more decoder runs. They stay for frames
  * where the strongest region shows no finder pattern (a picture or print
  * that outshines the symbol) or is a fragment of the symbol.
  */
@@ -1171,9 +1168,7 @@ static void *qr_helper_run(void *arg)
  * run on two cores or more (its affinity mask) and fewer tasks are running
  * right now than it has cores (/proc/loadavg's fourth field counts the
  * running tasks, this thread included). On a busy machine a second thread
- * only competes with the first: 24 camera frames of seeds 3 and 7, whole
- * process, at load average 2 on 2 cores: 26.0 ms mean with it, 24.7 ms
- * without.
+ * only competes with the first and makes the read slower.
  */
 static atomic_int qr_workers_mode; /* kx_licence_qr_set_workers */
 
@@ -1242,11 +1237,9 @@ static kx_err qr_run_jobs(const kx_image *img, const qr_job *jobs, int n_jobs, i
      * thread logs */
     kx_log_debug("licence.qr.plan", "jobs=%d workers=%d", n_jobs, two_workers ? 2 : 1);
     /* The first job runs alone: on a scan the grey cut of the strongest
-     * region reads most codes (92 of the 100 of the test seeds before
-     * camera frames were measured first), on a camera frame it measures
-     * the symbol and decides the jobs that follow; and on a busy machine a
-     * second thread started with it slowed it down (whole process, 12
-     * camera frames at load average 2.5: 34 ms mean against 29 ms). */
+     * region reads most codes, on a camera frame it measures the symbol
+     * and decides the jobs that follow; and on a busy machine a second
+     * thread started with it would slow it down. */
     qr_top_info top = {0};
     if ((p->w[0].got = qr_try_region(&p->w[0].s, img, &p->jobs[0], &top)))
         atomic_store(&p->stop, 1);
@@ -1304,9 +1297,9 @@ static kx_err qr_search(const kx_image *img, kx_licence_qr *out, int *got_out)
      * symbols survive, in case the texture map missed the symbol (next to
      * dense print, say, the two merge into a region too large for a
      * licence code) - when the page shows finder patterns. Camera frames
-     * skip it: their candidates cover the frame, and a whole-frame scan
-     * found nothing more on 128 test images (on a 1600x1200 frame of seed
-     * 5 nobody reads, it cost 77 ms for nothing). */
+     * skip it: their candidates cover the frame, so a whole-frame scan
+     * would cost the most expensive zbar run for a code the regions
+     * missed, which it does not find either. */
     int ff = fc / 3 < 1 ? 1 : fc / 3;
     while ((double)img->width * img->height / ((double)ff * ff) > 2.5e6)
         ff++;
@@ -1315,8 +1308,9 @@ static kx_err qr_search(const kx_image *img, kx_licence_qr *out, int *got_out)
     if ((rc = qr_session_open(&s, out)))
         return rc;
     if (kx_gray_from_image(img, ff, &whole) == KX_OK) {
-        /* zbar on the whole page costs ~50 ms; finder patterns confirmed
-         * both ways say first whether there is a symbol to find */
+        /* zbar on the whole page is the reader's most expensive run;
+         * finder patterns confirmed both ways say first whether there is a
+         * symbol to find */
         int patterns = qr_page_patterns(&whole);
         kx_log_debug("licence.qr.page", "size=%dx%d finder_patterns=%d", whole.w, whole.h,
                      patterns);
