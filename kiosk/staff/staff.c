@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * staff.c - staff PIN hashes (crypt(3)), lockout per member and source,
- * the per-source throttle, and their persistence. Never stores or logs a
- * PIN or a hash.
+ * the per-source throttle (which blocks only the IDs named in the failing
+ * streak), and their persistence. Never stores or logs a PIN or a hash.
  */
 #include "staff.h"
 
 #include <crypt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +22,24 @@ struct staff_member {
     kx_staff_member_conf conf;
 };
 
+#define STAFF_THROTTLE_MAX 256
+#define STAFF_SOURCE_FIRST_BLOCK 30 /* seconds; doubles per further block */
+#define STAFF_LEGACY_SOURCE "-"
+#define STAFF_NAMED_MAX 16 /* IDs a source's block remembers; beyond: all */
+
 /*
  * A throttle entry: consecutive failures and a block, for one member seen
  * from one source (id set), or for a source over all members (id "").
  * Legacy calls without a source use the source "-" and no source entry.
+ *
+ * A source's block applies to the IDs that failed from it since its last
+ * success (named[], hashes of the typed IDs, known or not), not to every
+ * member: one person at the screen typing wrong PINs for some IDs does
+ * not lock the other members out of the screen. An ID not yet named gets
+ * one try during the block (one hash, as for any ID), which names it and
+ * doubles the block, so the block still bounds how fast anyone guesses:
+ * max_failures per block plus one per ID. More than STAFF_NAMED_MAX IDs
+ * named: the block applies to every ID (n_named > STAFF_NAMED_MAX).
  */
 struct staff_throttle {
     char source[KX_STAFF_SOURCE_MAX];
@@ -33,11 +48,9 @@ struct staff_throttle {
     int level; /* source entries: blocks so far (the next one is twice as long) */
     time_t until;
     time_t last;
+    uint32_t named[STAFF_NAMED_MAX]; /* source entries: IDs failed in the streak */
+    int n_named;
 };
-
-#define STAFF_THROTTLE_MAX 256
-#define STAFF_SOURCE_FIRST_BLOCK 30 /* seconds; doubles per further block */
-#define STAFF_LEGACY_SOURCE "-"
 
 struct kx_staff_db {
     struct staff_member *members;
@@ -89,6 +102,52 @@ static struct staff_throttle *staff_throttle_get(kx_staff_db *db, const char *so
     return t;
 }
 
+/* a typed ID as a source's block remembers it */
+static uint32_t staff_id_hash(const char *id)
+{
+    uint32_t h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h;
+}
+
+/* 1 when the source's streak failed for this ID (or for too many IDs) */
+static int staff_named(const struct staff_throttle *st, uint32_t h)
+{
+    int hit = st->n_named > STAFF_NAMED_MAX;
+    for (int k = 0; k < st->n_named && k < STAFF_NAMED_MAX && !hit; k++)
+        hit = st->named[k] == h;
+    return hit;
+}
+
+static void staff_name(struct staff_throttle *st, uint32_t h)
+{
+    if (staff_named(st, h))
+        return;
+    if (st->n_named < STAFF_NAMED_MAX)
+        st->named[st->n_named++] = h;
+    else
+        st->n_named = STAFF_NAMED_MAX + 1;
+}
+
+/* the named IDs of a state file line: "all" or hex hashes joined by ',' */
+static void staff_named_parse(struct staff_throttle *t, const char *text)
+{
+    t->n_named = 0;
+    if (strcmp(text, "all") == 0) {
+        t->n_named = STAFF_NAMED_MAX + 1;
+        return;
+    }
+    for (const char *p = text; *p && t->n_named < STAFF_NAMED_MAX;) {
+        char *end = NULL;
+        unsigned long v = strtoul(p, &end, 16);
+        if (end == p)
+            break;
+        t->named[t->n_named++] = (uint32_t)v;
+        p = *end == ',' ? end + 1 : end;
+    }
+}
+
 static void staff_state_save(const kx_staff_db *db)
 {
     if (!db->state_path[0])
@@ -100,12 +159,20 @@ static void staff_state_save(const kx_staff_db *db)
         kx_log_warn("staff.state", "path=%s result=cannot_write", tmp);
         return;
     }
-    /* id failures until source level; id "*": the source over all members */
+    /* id failures until source level [named]; id "*": the source over all
+     * members, named: the IDs it failed for, as hex hashes joined by ',',
+     * or "all" */
     for (size_t i = 0; i < db->nthrottle; i++) {
         const struct staff_throttle *t = &db->throttle[i];
-        if (t->failures || t->until || t->level)
-            fprintf(fp, "%s %d %ld %s %d\n", t->id[0] ? t->id : "*", t->failures,
-                    (long)t->until, t->source, t->level);
+        if (!t->failures && !t->until && !t->level)
+            continue;
+        fprintf(fp, "%s %d %ld %s %d", t->id[0] ? t->id : "*", t->failures, (long)t->until,
+                t->source, t->level);
+        if (t->n_named > STAFF_NAMED_MAX)
+            fputs(" all", fp);
+        for (int k = 0; k < t->n_named && k < STAFF_NAMED_MAX; k++)
+            fprintf(fp, "%c%08x", k ? ',' : ' ', (unsigned)t->named[k]);
+        fputc('\n', fp);
     }
     if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
         fclose(fp);
@@ -122,15 +189,18 @@ static void staff_state_load(kx_staff_db *db)
     FILE *fp = fopen(db->state_path, "r");
     if (!fp)
         return;
-    char line[256], id[32], source[KX_STAFF_SOURCE_MAX];
+    char line[512], id[32], source[KX_STAFF_SOURCE_MAX], named[200];
     int failures, level;
     long until;
     while (fgets(line, sizeof line, fp)) {
         level = 0;
+        named[0] = 0;
         kx_strlcpy(source, STAFF_LEGACY_SOURCE, sizeof source);
-        /* older files: "id failures until" (the member from any source) */
-        int n = sscanf(line, "%31s %d %ld %47s %d", id, &failures, &until, source, &level);
-        if (n != 3 && n != 5)
+        /* older files: "id failures until" (the member from any source),
+         * or without the named IDs */
+        int n = sscanf(line, "%31s %d %ld %47s %d %199s", id, &failures, &until, source, &level,
+                       named);
+        if (n != 3 && n != 5 && n != 6)
             continue;
         int whole_source = strcmp(id, "*") == 0;
         if (!whole_source && !kx_staff_name(db, id))
@@ -140,6 +210,7 @@ static void staff_state_load(kx_staff_db *db)
         t->failures = failures < 0 ? 0 : failures;
         t->until = (time_t)until;
         t->level = level < 0 || level > 30 ? 0 : level;
+        staff_named_parse(t, named);
     }
     fclose(fp);
 }
@@ -343,8 +414,11 @@ kx_err kx_staff_verify_from(kx_staff_db *db, const char *source, const char *sta
     struct staff_throttle *st = source ? staff_throttle_get(db, src, "", now, 1) : NULL;
     struct staff_member *m = staff_find(db, staff_id);
     struct staff_throttle *mt = m ? staff_throttle_get(db, src, m->conf.id, now, 1) : NULL;
-    /* blocked: the PIN is not even checked */
-    kx_err rc = staff_throttle_blocks(st, now, retry_after_out);
+    uint32_t idh = staff_id_hash(staff_id);
+    /* blocked: the PIN is not even checked. The source's block holds the
+     * IDs it failed for; any other ID gets its one try */
+    kx_err rc =
+        st && staff_named(st, idh) ? staff_throttle_blocks(st, now, retry_after_out) : KX_OK;
     if (!rc)
         rc = staff_throttle_blocks(mt, now, retry_after_out);
     if (rc) {
@@ -360,16 +434,21 @@ kx_err kx_staff_verify_from(kx_staff_db *db, const char *source, const char *sta
         return rc;
     int ok = has_pin && match, locked = 0;
     if (ok) {
-        if (st) {
+        /* the source's streak ends with a success, unless it is blocked:
+         * a member who logs in during another's block does not lift it */
+        if (st && st->until <= now) {
             st->failures = 0;
             st->level = 0;
             st->until = 0;
+            st->n_named = 0;
         }
         mt->failures = 0;
         mt->until = 0;
     } else {
-        if (st)
+        if (st) {
+            staff_name(st, idh);
             locked |= staff_source_failed(db, st, now);
+        }
         /* a UKEY-only member collects no PIN failures: nobody can lock
          * them out by typing their ID */
         if (has_pin)

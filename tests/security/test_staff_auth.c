@@ -225,6 +225,89 @@ static void test_throttle_per_source(void **state)
     kx_config_free(cfg);
 }
 
+/* the screen is one source for everyone at it: a stranger's failures block
+ * the IDs they typed, not the members they did not; each ID not yet named
+ * gets one try during the block (one hash, known ID or not, so the block
+ * tells nothing about which IDs exist), and the block doubles at each */
+static void test_throttle_screen_per_member(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/kxsecstaffXXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    kx_config *cfg = config_of("[staff]\nmax_failures = 3\nlockout_seconds = 600\n"
+                               "[staff:9000]\nrole = admin\npin_hash = %s\n"
+                               "[staff:9001]\nrole = staff\npin_hash = %s\n"
+                               "[staff:9002]\nrole = staff\npin_hash = %s\n",
+                               staff_hash, staff_hash, staff_hash);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    kx_secbuf *bad = pin_of("000000"), *ok = pin_of("246810");
+    long after = 0;
+    /* the stranger guesses 9000 twice and an unknown ID: the screen's block */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1000, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1001, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "4242", bad, 1002, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 30);
+    /* the IDs typed are blocked, without a hash */
+    unsigned long runs = kx_staff_hash_runs(db);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1005, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "4242", bad, 1005, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_hash_runs(db), runs);
+    /* another member logs in at the screen during the block... */
+    kx_staff_role role = KX_STAFF_ROLE_ADMIN;
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9001", ok, 1006, &role, NULL), KX_OK);
+    assert_int_equal(role, KX_STAFF_ROLE_STAFF);
+    /* ...without lifting it for the IDs the stranger typed */
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1007, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 25);
+    /* guessing no faster: a new ID (known or not) gets one try, which costs
+     * one hash like any, names it and doubles the block */
+    runs = kx_staff_hash_runs(db);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9002", bad, 1008, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 60);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "5555", bad, 1009, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 120);
+    assert_int_equal(kx_staff_hash_runs(db), runs + 2);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9002", ok, 1010, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "5555", bad, 1010, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_hash_runs(db), runs + 2);
+    kx_staff_free(db);
+    /* a restart keeps the named IDs: 9000 still blocked, 9001 still not */
+    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1020, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9001", ok, 1020, NULL, NULL), KX_OK);
+    /* a stranger who types more IDs than the block remembers blocks all */
+    for (int i = 0; i < 20; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "77%02d", i);
+        assert_int_equal(kx_staff_verify_from(db, "ui", id, bad, 1030, NULL, NULL),
+                         KX_ERR_PIN_LOCKED);
+    }
+    assert_int_equal(kx_staff_verify_from(db, "ui", "9001", ok, 1031, NULL, NULL),
+                     KX_ERR_PIN_LOCKED);
+    /* other sources are never touched */
+    assert_int_equal(kx_staff_verify_from(db, "uid:1000", "9000", ok, 1031, NULL, NULL), KX_OK);
+    kx_secbuf_free(bad);
+    kx_secbuf_free(ok);
+    kx_staff_free(db);
+    unlink(path);
+    kx_config_free(cfg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -232,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_unknown_id_costs_a_hash),
         cmocka_unit_test(test_ukey_only_not_locked_by_pins),
         cmocka_unit_test(test_throttle_per_source),
+        cmocka_unit_test(test_throttle_screen_per_member),
     };
     return cmocka_run_group_tests(tests, setup_hash, NULL);
 }
