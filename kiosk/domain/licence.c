@@ -8,19 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "hex.h"
+
 static const char *const licence_keys[] = {
     "uniscid=", "cid=", "serial=", "code=", "xydm=", "creditcode=", NULL};
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static void licence_add(char list[][KX_USCC_LEN + 1], size_t *n, const char *code)
 {
@@ -62,9 +53,10 @@ kx_err kx_licence_extract(const char *payload, size_t len, kx_licence_codes *out
     char text[KX_LICENCE_MAX_PAYLOAD + 1];
     size_t n = 0;
     for (size_t i = 0; i < len; i++) {
-        if (payload[i] == '%' && i + 2 < len && hexval(payload[i + 1]) >= 0 &&
-            hexval(payload[i + 2]) >= 0) {
-            text[n++] = (char)(hexval(payload[i + 1]) * 16 + hexval(payload[i + 2]));
+        if (payload[i] == '%' && i + 2 < len && kx_hex_value(payload[i + 1]) >= 0 &&
+            kx_hex_value(payload[i + 2]) >= 0) {
+            text[n++] =
+                (char)(kx_hex_value(payload[i + 1]) * 16 + kx_hex_value(payload[i + 2]));
             i += 2;
         } else {
             text[n++] = payload[i];

@@ -14,6 +14,7 @@
 
 #include "core/i18n.h"
 #include "core/str.h"
+#include "domain/dn.h"
 #include "engine_internal.h"
 #include "ra/ra.h"
 
@@ -27,14 +28,13 @@ static void revoke_date(int64_t t, char *out, size_t n)
         kx_strlcpy(out, "-", n);
 }
 
-/* "CN=Acme,O=..." -> the CN's value (the whole subject when it has none) */
+/* The name shown for a certificate: its subject's CN, else its O, unescaped
+ * (RFC 4514: an escaped comma and UTF-8 written as hex pairs become text); the
+ * subject as the RA gave it when it has neither or is not valid. */
 static void revoke_subject_name(const char *subject, char *out, size_t n)
 {
-    const char *cn = strstr(subject, "CN=");
-    kx_strlcpy(out, cn ? cn + 3 : subject, n);
-    char *comma = strchr(out, ',');
-    if (cn && comma)
-        *comma = 0;
+    if (kx_dn_attr(subject, "CN", out, n) != KX_OK && kx_dn_attr(subject, "O", out, n) != KX_OK)
+        kx_strlcpy(out, subject, n);
 }
 
 static json_t *revoke_cert_json(const kx_ra_cert_summary *c)

@@ -34,6 +34,7 @@
 
 #include "core/log.h"
 #include "core/str.h"
+#include "domain/phone.h"
 #include "ra/ra_internal.h"
 
 #define RA_MAX_REPLY (8u * 1024u * 1024u)
@@ -1010,6 +1011,12 @@ static int ra_given(const char *s)
     return s && *s;
 }
 
+/* the services whose case may come without the agent and a phone */
+static int ra_renewal(const char *service)
+{
+    return strcmp(service, "renew") == 0 || strcmp(service, "renew_nopin") == 0;
+}
+
 /* The "revocation" member of a revoke case (checked by the caller). */
 static kx_err ra_revocation_member(json_t *body, const kx_ra_revocation_request *rv)
 {
@@ -1050,9 +1057,12 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         kx_err_set_detail("RA case: a required field is missing");
         return KX_ERR_INVALID_ARG;
     }
-    /* docs/ra-api.md: agent and phone for every service but "renew", where
-     * they are optional (the renewal's signature is the proof); an agent is
-     * both name and ID number or nothing. The RA has the final word. */
+    /* docs/ra-api.md: agent and phone for every service but the two
+     * renewals, where they are optional (with the PIN the renewal's
+     * signature is the proof; without it the stamped credit-code copy and
+     * the UKEY, as the CA's process asks); an agent is both name and ID
+     * number or nothing; a phone is a mobile or a landline (domain/phone.h).
+     * The RA has the final word. */
     int agent = ra_given(req->agent_name) || ra_given(req->agent_idnum);
     if (agent && !(ra_given(req->agent_name) && ra_given(req->agent_idnum))) {
         kx_err_set_detail("RA case: the agent needs both name and ID number");
@@ -1075,8 +1085,13 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         kx_err_set_detail("RA case: agreement_version is not a lower-case hex SHA-256");
         return KX_ERR_INVALID_ARG;
     }
-    if (strcmp(req->service, "renew") != 0 && (!agent || !ra_given(req->phone))) {
+    if (!ra_renewal(req->service) && (!agent || !ra_given(req->phone))) {
         kx_err_set_detail("RA case: %s needs the agent and a phone number", req->service);
+        return KX_ERR_INVALID_ARG;
+    }
+    kx_phone_info phone = {0};
+    if (ra_given(req->phone) && kx_phone_check(req->phone, &phone) == KX_PHONE_BAD) {
+        kx_err_set_detail("RA case: the phone number is neither a mobile nor a landline");
         return KX_ERR_INVALID_ARG;
     }
     json_t *body =
@@ -1091,8 +1106,8 @@ kx_err kx_ra_case_create(kx_ra *ra, const char *idem_key, const kx_ra_case_reque
         bad = json_object_set_new(body, "agent",
                                   json_pack("{s:s, s:s}", "name", req->agent_name, "id_number",
                                             req->agent_idnum)) != 0;
-    if (!bad && ra_given(req->phone))
-        bad = json_object_set_new(body, "phone", json_string(req->phone)) != 0;
+    if (!bad && phone.kind != KX_PHONE_BAD)
+        bad = json_object_set_new(body, "phone", json_string(phone.canonical)) != 0;
     if (!bad && ra_given(req->email))
         bad = json_object_set_new(body, "email", json_string(req->email)) != 0;
     if (!bad && req->revocation)

@@ -230,15 +230,17 @@ const char *kx_ra_case_state_id(kx_ra_case_state st);
 /* A new case. Strings are borrowed for the call; optional ones may be NULL
  * or "" and are then left out of the request. The agent's data come from
  * the ID card. Agent (name and ID number together) and phone are required
- * for every service except "renew" (docs/ra-api.md), where the renewal's
- * signature with the current key is the proof. */
+ * for every service except "renew" and "renew_nopin" (docs/ra-api.md):
+ * with the PIN the renewal's signature with the current key is the proof,
+ * without it the stamped credit-code copy and the UKEY (the CA's process,
+ * section 4). */
 typedef struct kx_ra_case_request {
     const char *service;     /* services.h id: "new", "renew", ... */
     const char *credit_code; /* GB 32100 */
     const char *company_name;
-    const char *agent_name;        /* optional for "renew" */
-    const char *agent_idnum;       /* GB 11643; never logged; optional for "renew" */
-    const char *phone;             /* 11-digit mobile; optional for "renew" */
+    const char *agent_name;        /* optional for the renewals */
+    const char *agent_idnum;       /* GB 11643; never logged; optional for the renewals */
+    const char *phone;             /* mobile or landline (domain/phone.h); sent canonical */
     const char *email;             /* optional */
     int64_t agreement_accepted_at; /* Unix seconds the agreement was accepted */
     const char *token_serial;      /* optional: UKEY serial (renew, unlock, swap) */

@@ -4,8 +4,9 @@
 # every endpoint and fault, bad options are refused, state and CA persist
 # across restarts, a given CA is used, listeners are loopback only, the DER
 # CRL verifies with the openssl command line, ra-check reports a healthy
-# link, a wrong CA and an unreachable RA; a renew case needs no agent and
-# no phone, the other services still do.
+# link, a wrong CA and an unreachable RA; the renewals need no agent and
+# no phone (renew_nopin needs the stamped copy at submit), the other
+# services still do; contact numbers follow tests/domain/phones.txt.
 set -uo pipefail
 SIM="$KX_BUILD/tools/ra-sim/ra-sim"
 CTL="$KX_BUILD/kiosk/ctl/kioskctl"
@@ -149,7 +150,43 @@ r=$(case_post 4 "{\"service\":\"renew\",$base,\"agent\":{\"name\":\"Zhang San\"}
 check "a renew case with half an agent: 400" test "$(code_of "$r")" = 400
 r=$(case_post 5 "{\"service\":\"renew\",$base,\"agent\":\"Zhang San\"}")
 check "a renew case whose agent is not an object: 400" test "$(code_of "$r")" = 400
-for svc in new renew_nopin reissue change swap unlock revoke; do
+# a renewal without the PIN: the paper's section 4 asks for the stamped
+# credit-code copy and the UKEY, no agent, no contact; submit wants the copy
+# (or the licence)
+r=$(case_post 5n "{\"service\":\"renew_nopin\",$base,\"token_serial\":\"TOKEN-0001\"}")
+check "a renew_nopin case without agent and phone: 201" test "$(code_of "$r")" = 201
+id=$(sed -E 's/.*"case_id":"([^"]+)".*/\1/' <<<"$r")
+v1() { # METHOD PATH KEY [JSON] -> "<body> <status>"
+  "${C[@]}" -w ' %{http_code}' -X "$1" -H "Idempotency-Key: cli-$3" \
+    -H 'Content-Type: application/json' ${4:+-d "$4"} "https://127.0.0.1:$P$2"
+}
+r=$(v1 POST "/v1/cases/$id/submit" nopin-submit-1 '{}')
+check "its submit without the copy: 409 documents_missing" \
+  bash -c '[[ "$1" == *documents_missing*" 409" ]]' _ "$r"
+png=$(printf '\x89PNG\r\n\x1a\nrenewal copy' | base64 -w0)
+sha=$(printf '\x89PNG\r\n\x1a\nrenewal copy' | sha256sum | cut -d' ' -f1)
+r=$(v1 POST "/v1/cases/$id/documents" nopin-doc \
+  "{\"kind\":\"uscc_copy\",\"media_type\":\"image/png\",\"sha256\":\"$sha\",\"data\":\"$png\"}")
+check "the stamped copy is taken: 201" test "$(code_of "$r")" = 201
+r=$(v1 POST "/v1/cases/$id/submit" nopin-submit-2 '{}')
+check "then its submit: 200" test "$(code_of "$r")" = 200
+# contact numbers: ra-sim's own rule against the list the kiosk's rule is
+# tested with (tests/domain/phones.txt): mobiles and landlines in, the rest out
+n=0
+while IFS='|' read -r kind number _; do
+  [[ -z "$kind" || "$kind" == \#* ]] && continue
+  n=$((n+1))
+  r=$(case_post "ph$n" "{\"service\":\"renew\",$base,\"phone\":\"$number\"}")
+  if [ "$kind" = bad ]; then want=400; else want=201; fi
+  check "phone '$number' ($kind): $want" test "$(code_of "$r")" = $want
+done <"$KX_SOURCE/tests/domain/phones.txt"
+check "the phone list was read" test "$n" -ge 30
+r=$(case_post ph-new "{\"service\":\"new\",$base,$agent,\"phone\":\"0791-82097407\"}")
+check "a new case with a landline: 201" test "$(code_of "$r")" = 201
+id=$(sed -E 's/.*"case_id":"([^"]+)".*/\1/' <<<"$r")
+check "the landline is kept" test \
+  "$(sqlite3 "$T/st/ra.db" "SELECT phone FROM cases WHERE id='$id'")" = 0791-82097407
+for svc in new reissue change swap unlock revoke; do
   tok='"token_serial":"TOKEN-0001"'
   r=$(case_post "6$svc" "{\"service\":\"$svc\",$base,$tok}")
   check "a $svc case without agent and phone: 400" test "$(code_of "$r")" = 400

@@ -321,7 +321,7 @@ static void test_renew(void **state)
     kx_ra_close(ra);
 }
 
-/* docs/ra-api.md: agent and phone are optional for "renew" only; sent,
+/* docs/ra-api.md: agent and phone are optional for the renewals only; sent,
  * they are kept; the client refuses (without a request) a case of another
  * service without them, or half an agent. */
 static void test_case_personal_data(void **state)
@@ -350,20 +350,37 @@ static void test_case_personal_data(void **state)
     r.phone = "13900000000";
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
     assert_string_equal(case_personal_data(c.case_id), "||13900000000|");
-    /* sent, they are checked as for any service */
+    /* a landline, sent in its canonical form */
+    r = renew_request_bare();
+    r.phone = "079182097407-8012";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(case_personal_data(c.case_id), "||0791-82097407-8012|");
+    /* sent, they are checked as for any service: a number that is neither
+     * a mobile nor a landline by the client (ra-sim's own check:
+     * ra_sim_cli.sh), an ID number by ra-sim */
+    long requests_bad = counter("requests.case_create");
     r = renew_request_bare();
     r.phone = "12345";
-    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
-    assert_string_equal(kx_ra_last_error(ra)->code, "bad_request");
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
+    assert_int_equal(counter("requests.case_create"), requests_bad);
     r = new_request("renew");
     r.agent_idnum = "36042619910102009X";
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_RA_REJECTED);
-    assert_int_equal(counter("cases_created"), cases0 + 4);
+    assert_int_equal(counter("cases_created"), cases0 + 5);
+
+    /* a renewal without the PIN, as the CA's process has it: no agent, no
+     * contact; reviewed on the stamped credit-code copy */
+    r = renew_request_bare();
+    r.service = "renew_nopin";
+    assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_OK);
+    assert_string_equal(case_personal_data(c.case_id), "|||");
+    assert_int_equal(kx_ra_case_submit(ra, key(), c.case_id, &c), KX_ERR_STATE);
+    assert_string_equal(kx_ra_last_error(ra)->code, "documents_missing");
 
     /* other services: refused before any request */
     long requests0 = counter("requests.case_create");
-    static const char *const others[] = {"new",  "renew_nopin", "reissue", "change",
-                                         "swap", "unlock",      "revoke"};
+    static const char *const others[] = {"new",  "reissue", "change",
+                                         "swap", "unlock",  "revoke"};
     for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
         r = renew_request_bare();
         r.service = others[i];
@@ -380,7 +397,7 @@ static void test_case_personal_data(void **state)
     r.agent_name = "Zhang San";
     assert_int_equal(kx_ra_case_create(ra, key(), &r, &c), KX_ERR_INVALID_ARG);
     assert_int_equal(counter("requests.case_create"), requests0);
-    assert_int_equal(counter("cases_created"), cases0 + 4);
+    assert_int_equal(counter("cases_created"), cases0 + 6);
     kx_ra_close(ra);
 }
 
