@@ -176,7 +176,7 @@ int ctl_cmd_doc_check(int argc, char **argv)
     const char *path = ctl_positional(argc, argv, 0, with_value);
     const char *expect = ctl_option(argc, argv, "--expect");
     int want = -1;
-    for (int k = 0; expect && k < KX_DOC_KIND_COUNT; k++)
+    for (int k = 0; expect && k < KX_PAGE_KIND_COUNT; k++)
         if (strcmp(expect, kx_doc_kind_name((kx_doc_kind)k)) == 0)
             want = k;
     if (!path || (expect && want < 0) || ctl_positional(argc, argv, 1, with_value))
@@ -200,7 +200,7 @@ int ctl_cmd_doc_check(int argc, char **argv)
                         json_pack("[iiii]", dc.bbox[0], dc.bbox[1], dc.bbox[2], dc.bbox[3]));
     json_object_set_new(o, "ink_share", json_real(round(dc.ink_share * 1e5) / 1e5));
     json_object_set_new(o, "faint_share", json_real(round(dc.faint_share * 1e5) / 1e5));
-    int ok = dc.kind != KX_DOC_UNKNOWN;
+    int ok = dc.kind != KX_PAGE_UNKNOWN;
     if (want >= 0) {
         ok = (int)dc.kind == want;
         json_object_set_new(o, "expected", json_string(expect));

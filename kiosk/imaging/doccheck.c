@@ -31,8 +31,9 @@
 #define DC_TITLE_SHARE 0.35   /* ... from the top of the page, this share of it */
 #define DC_TITLE_MAX_BYTES 48 /* a title line: 16 Chinese characters at most */
 
-typedef struct dc_tess {
+struct kx_doc_ocr {
     void *lib;
+    void *api; /* a TessBaseAPI, initialised with chi_sim */
     void *(*create)(void);
     int (*init3)(void *, const char *, const char *);
     void (*set_psm)(void *, int);
@@ -42,26 +43,61 @@ typedef struct dc_tess {
     void (*del_text)(const char *);
     void (*end)(void *);
     void (*del)(void *);
-} dc_tess;
+};
 
-static int dc_tess_load(dc_tess *t)
+kx_err kx_doc_ocr_open(kx_doc_ocr **out)
 {
-    memset(t, 0, sizeof(*t));
+    kx_err rc = KX_OK;
+    *out = NULL;
+    const char *env = getenv("KX_DOCCHECK_OCR");
+    if (env && strcmp(env, "off") == 0) {
+        kx_err_set_detail("title reading turned off (KX_DOCCHECK_OCR=off)");
+        return KX_ERR_UNSUPPORTED;
+    }
+    kx_doc_ocr *t = calloc(1, sizeof(*t));
+    if (!t)
+        return KX_ERR_NO_MEMORY;
     t->lib = dlopen(DC_TESS_LIB, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (!t->lib)
-        return 0;
-    /* POSIX: a function pointer from dlsym goes through a data pointer */
-    *(void **)&t->create = dlsym(t->lib, "TessBaseAPICreate");
-    *(void **)&t->init3 = dlsym(t->lib, "TessBaseAPIInit3");
-    *(void **)&t->set_psm = dlsym(t->lib, "TessBaseAPISetPageSegMode");
-    *(void **)&t->set_image = dlsym(t->lib, "TessBaseAPISetImage");
-    *(void **)&t->set_res = dlsym(t->lib, "TessBaseAPISetSourceResolution");
-    *(void **)&t->text = dlsym(t->lib, "TessBaseAPIGetUTF8Text");
-    *(void **)&t->del_text = dlsym(t->lib, "TessDeleteText");
-    *(void **)&t->end = dlsym(t->lib, "TessBaseAPIEnd");
-    *(void **)&t->del = dlsym(t->lib, "TessBaseAPIDelete");
-    return t->create && t->init3 && t->set_psm && t->set_image && t->set_res && t->text &&
-           t->del_text && t->end && t->del;
+    if (t->lib) {
+        /* POSIX: a function pointer from dlsym goes through a data pointer */
+        *(void **)&t->create = dlsym(t->lib, "TessBaseAPICreate");
+        *(void **)&t->init3 = dlsym(t->lib, "TessBaseAPIInit3");
+        *(void **)&t->set_psm = dlsym(t->lib, "TessBaseAPISetPageSegMode");
+        *(void **)&t->set_image = dlsym(t->lib, "TessBaseAPISetImage");
+        *(void **)&t->set_res = dlsym(t->lib, "TessBaseAPISetSourceResolution");
+        *(void **)&t->text = dlsym(t->lib, "TessBaseAPIGetUTF8Text");
+        *(void **)&t->del_text = dlsym(t->lib, "TessDeleteText");
+        *(void **)&t->end = dlsym(t->lib, "TessBaseAPIEnd");
+        *(void **)&t->del = dlsym(t->lib, "TessBaseAPIDelete");
+    }
+    if (!t->lib || !t->create || !t->init3 || !t->set_psm || !t->set_image || !t->set_res ||
+        !t->text || !t->del_text || !t->end || !t->del) {
+        kx_err_set_detail("%s is not installed (libtesseract5)", DC_TESS_LIB);
+        rc = KX_ERR_UNSUPPORTED;
+    } else if (!(t->api = t->create())) {
+        rc = KX_ERR_NO_MEMORY;
+    } else if (t->init3(t->api, NULL, "chi_sim") != 0) {
+        kx_err_set_detail("Tesseract has no chi_sim data (tesseract-ocr-chi-sim)");
+        rc = KX_ERR_UNSUPPORTED;
+    }
+    if (rc)
+        kx_doc_ocr_free(t);
+    else
+        *out = t;
+    return rc;
+}
+
+void kx_doc_ocr_free(kx_doc_ocr *ocr)
+{
+    if (!ocr)
+        return;
+    if (ocr->api) {
+        ocr->end(ocr->api);
+        ocr->del(ocr->api);
+    }
+    /* the library stays loaded (RTLD_NODELETE): Tesseract's static data
+     * must outlive any thread that used it */
+    free(ocr);
 }
 
 /* Does text hold every one of the n UTF-8 pieces? */
@@ -73,18 +109,18 @@ static int dc_has_all(const char *text, const char *const *pieces, int n)
     return 1;
 }
 
-/* The kind a title line names (spaces removed), or KX_DOC_UNKNOWN. */
+/* The kind a title line names (spaces removed), or KX_PAGE_UNKNOWN. */
 static kx_doc_kind dc_line_kind(const char *line)
 {
     static const char *const letter[][2] = {{"授权", "委托"}, {"委托书", "委托书"}};
     static const char *const reissue[][2] = {{"补办", "说明"}, {"补办", "声明"}};
     for (size_t i = 0; i < sizeof(letter) / sizeof(letter[0]); i++)
         if (dc_has_all(line, letter[i], 2))
-            return KX_DOC_AUTH_LETTER;
+            return KX_PAGE_AUTH_LETTER;
     for (size_t i = 0; i < sizeof(reissue) / sizeof(reissue[0]); i++)
         if (dc_has_all(line, reissue[i], 2))
-            return KX_DOC_REISSUE_STATEMENT;
-    return KX_DOC_UNKNOWN;
+            return KX_PAGE_REISSUE_STATEMENT;
+    return KX_PAGE_UNKNOWN;
 }
 
 /* The kind told by the title: one of the first two lines of text at the
@@ -96,11 +132,11 @@ static kx_doc_kind dc_title_kind(const char *raw)
     char line[DC_TITLE_MAX_BYTES + 1];
     size_t n = 0;
     int lines = 0, too_long = 0;
-    kx_doc_kind kind = KX_DOC_UNKNOWN;
+    kx_doc_kind kind = KX_PAGE_UNKNOWN;
     for (const char *p = raw;; p++) {
         if (*p == '\n' || !*p) {
             line[n] = 0;
-            if (n && !too_long && kind == KX_DOC_UNKNOWN)
+            if (n && !too_long && kind == KX_PAGE_UNKNOWN)
                 kind = dc_line_kind(line);
             lines += n > 0 || too_long;
             n = 0;
@@ -118,31 +154,22 @@ static kx_doc_kind dc_title_kind(const char *raw)
 }
 
 /* Read the top of the page for a title; out->kind set when one is known. */
-static kx_err dc_title(const kx_image *img, double dpi, kx_doc_check *out)
+static kx_err dc_title(const kx_image *img, double dpi, kx_doc_ocr *t, kx_doc_check *out)
 {
-    dc_tess t;
-    if (!dc_tess_load(&t))
-        return KX_OK; /* no Tesseract: the titles stay unread */
     int factor = (int)(dpi / DC_TITLE_DPI + 0.5);
     kx_gray g = {0};
     kx_err rc = kx_gray_from_image(img, factor < 1 ? 1 : factor, &g);
     if (rc)
         return rc;
     int h = (int)(g.h * DC_TITLE_SHARE);
-    void *api = t.create();
-    if (api && t.init3(api, NULL, "chi_sim") == 0) {
-        t.set_psm(api, 3); /* automatic page segmentation */
-        t.set_image(api, g.px, g.w, h > 0 ? h : 1, 1, g.w);
-        t.set_res(api, (int)(dpi / (factor < 1 ? 1 : factor)));
-        char *text = t.text(api);
-        if (text) {
-            out->kind = dc_title_kind(text);
-            t.del_text(text);
-        }
-        t.end(api);
+    t->set_psm(t->api, 3); /* automatic page segmentation */
+    t->set_image(t->api, g.px, g.w, h > 0 ? h : 1, 1, g.w);
+    t->set_res(t->api, (int)(dpi / (factor < 1 ? 1 : factor)));
+    char *text = t->text(t->api);
+    if (text) {
+        out->kind = dc_title_kind(text);
+        t->del_text(text);
     }
-    if (api)
-        t.del(api);
     kx_gray_free(&g);
     return KX_OK;
 }
@@ -176,7 +203,7 @@ static kx_err dc_card(const kx_image *img, kx_doc_check *out, int *found)
     if (rc)
         return rc;
     *found = 1;
-    out->kind = dc_red_share(card) >= DC_EMBLEM_RED ? KX_DOC_ID_BACK : KX_DOC_ID_FRONT;
+    out->kind = dc_red_share(card) >= DC_EMBLEM_RED ? KX_PAGE_ID_BACK : KX_PAGE_ID_FRONT;
     double x0 = f.corners[0][0], y0 = f.corners[0][1], x1 = x0, y1 = y0;
     for (int i = 1; i < 4; i++) {
         x0 = f.corners[i][0] < x0 ? f.corners[i][0] : x0;
@@ -226,7 +253,7 @@ static kx_err dc_marks(const kx_image *img, double dpi, kx_doc_check *out)
     return KX_OK;
 }
 
-kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
+kx_err kx_doccheck_ocr(const kx_image *img, kx_doc_ocr *ocr, kx_doc_check *out)
 {
     if (!out)
         return KX_ERR_INVALID_ARG;
@@ -234,9 +261,10 @@ kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
     if (!img || img->width <= 0 || img->height <= 0)
         return KX_ERR_INVALID_ARG;
     double dpi = img->dpi > 0 ? img->dpi : 300.0;
-    out->kind = KX_DOC_UNKNOWN;
+    out->kind = KX_PAGE_UNKNOWN;
     out->bbox[2] = img->width;
     out->bbox[3] = img->height;
+    out->ocr = ocr != NULL;
     int found = 0;
     kx_err rc = dc_card(img, out, &found);
     if (rc || found)
@@ -245,13 +273,13 @@ kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
     if (rc)
         return rc;
     if (out->ink_share < DC_BLANK_INK) {
-        out->kind = out->faint_share > DC_FACE_UP_FAINT ? KX_DOC_FACE_UP : KX_DOC_BLANK;
+        out->kind = out->faint_share > DC_FACE_UP_FAINT ? KX_PAGE_FACE_UP : KX_PAGE_BLANK;
         return KX_OK;
     }
     kx_sealsheet_result *sheet = NULL;
     rc = kx_sealsheet_analyze(img, dpi, &sheet);
     if (rc == KX_OK) {
-        out->kind = KX_DOC_SEAL_SHEET;
+        out->kind = KX_PAGE_SEAL_SHEET;
         memcpy(out->bbox, sheet->table, sizeof(out->bbox));
         kx_sealsheet_result_free(sheet);
         return KX_OK;
@@ -263,28 +291,46 @@ kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
         return KX_ERR_NO_MEMORY;
     rc = kx_licence_qr_read(img, qr);
     if (qr->found) {
-        out->kind = KX_DOC_LICENCE;
+        out->kind = KX_PAGE_LICENCE;
         memcpy(out->bbox, qr->bbox, sizeof(out->bbox));
     }
     free(qr);
     if (rc != KX_OK && rc != KX_ERR_NO_QR && rc != KX_ERR_TOO_LARGE)
         return rc;
-    if (out->kind != KX_DOC_UNKNOWN)
+    if (out->kind != KX_PAGE_UNKNOWN || !ocr)
         return KX_OK;
-    return dc_title(img, dpi, out);
+    return dc_title(img, dpi, ocr, out);
+}
+
+kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)
+{
+    kx_doc_ocr *ocr = NULL;
+    /* Tesseract is loaded only for a page that needs its title read */
+    kx_err rc = kx_doccheck_ocr(img, NULL, out);
+    if (rc || out->kind != KX_PAGE_UNKNOWN)
+        return rc;
+    rc = kx_doc_ocr_open(&ocr);
+    if (rc == KX_ERR_UNSUPPORTED)
+        return KX_OK;
+    if (!rc) {
+        out->ocr = 1;
+        rc = dc_title(img, img->dpi > 0 ? img->dpi : 300.0, ocr, out);
+    }
+    kx_doc_ocr_free(ocr);
+    return rc;
 }
 
 const char *kx_doc_kind_name(kx_doc_kind kind)
 {
-    static const char *const names[KX_DOC_KIND_COUNT] = {
+    static const char *const names[KX_PAGE_KIND_COUNT] = {
         "unknown", "blank",      "face_up",     "licence",          "id_front",
         "id_back", "seal_sheet", "auth_letter", "reissue_statement"};
-    return kind >= 0 && kind < KX_DOC_KIND_COUNT ? names[kind] : "unknown";
+    return kind >= 0 && kind < KX_PAGE_KIND_COUNT ? names[kind] : "unknown";
 }
 
 const char *kx_doc_kind_label(kx_doc_kind kind)
 {
-    static const char *const labels[KX_DOC_KIND_COUNT] = {
+    static const char *const labels[KX_PAGE_KIND_COUNT] = {
         N_("a page that is not one of the documents asked for"),
         N_("a blank page"),
         N_("the back of a page (it lies face up)"),
@@ -295,5 +341,136 @@ const char *kx_doc_kind_label(kx_doc_kind kind)
         N_("the authorisation letter"),
         N_("the reissue statement"),
     };
-    return kind >= 0 && kind < KX_DOC_KIND_COUNT ? labels[kind] : labels[0];
+    return kind >= 0 && kind < KX_PAGE_KIND_COUNT ? labels[kind] : labels[0];
+}
+
+/* ---- the legal representative's field of the authorisation letter ---- */
+
+/* Where kiosk/docs prints the field (forms.c, letter_draw: the line at
+ * 210 mm, 13 pt, from 20 mm): the underlined blank runs from about 47 to
+ * 102 mm, its line about 214.6 mm from the top. */
+#define LS_LINE_Y_MM 214.6
+#define LS_LINE_X0_MM 47.5
+#define LS_LINE_X1_MM 102.5
+#define LS_SEARCH_MM 16.0   /* the line is looked for this far up or down */
+#define LS_LINE_MIN_MM 35.0 /* a line at least this long is the field's */
+#define LS_ABOVE_MM 15.0    /* the field: this far above its line */
+#define LS_BELOW_MM 5.0     /* ... and below it */
+#define LS_RUN_MM 10.0      /* a straight horizontal run this long is printed */
+#define LS_SIGN_MM2 6.0     /* handwriting: at least this much ink */
+#define LS_SEAL_MM2 30.0    /* a seal: at least this much red ink */
+
+static int ls_red(const uint8_t *p, int ch)
+{
+    return ch >= 3 && p[0] >= 120 && p[0] > p[1] + 50 && p[0] > p[2] + 50;
+}
+
+/* black or blue ink: dark, and not a seal's red */
+static int ls_dark(const uint8_t *p, int ch)
+{
+    if (ch < 3)
+        return p[0] < 140;
+    int luma = (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8;
+    return luma < 140 && !ls_red(p, ch);
+}
+
+/* the longest run of dark pixels on row y between x0 and x1, gaps of up to
+ * gap pixels bridged, a pixel on the rows just above or below counting (a
+ * line a little askew); its ends into *rx0, *rx1 */
+static int ls_run(const kx_image *img, int y, int x0, int x1, int gap, int *rx0, int *rx1)
+{
+    int best = 0, start = -1, last = -1;
+    for (int x = x0; x < x1; x++) {
+        int dark = 0;
+        for (int dy = -1; dy <= 1 && !dark; dy++) {
+            int yy = y + dy;
+            if (yy >= 0 && yy < img->height)
+                dark =
+                    ls_dark(kx_image_row(img, yy) + (size_t)x * img->channels, img->channels);
+        }
+        if (!dark)
+            continue;
+        if (start < 0 || x - last > gap)
+            start = x;
+        last = x;
+        if (last - start + 1 > best) {
+            best = last - start + 1;
+            *rx0 = start;
+            *rx1 = last;
+        }
+    }
+    return best;
+}
+
+/* is (x, y) on a straight horizontal run of at least len pixels? */
+static int ls_on_line(const kx_image *img, const uint8_t *row, int x, int len)
+{
+    int ch = img->channels, a = x, b = x;
+    while (a > 0 && b - a < len && ls_dark(row + (size_t)(a - 1) * ch, ch))
+        a--;
+    while (b + 1 < img->width && b - a < len && ls_dark(row + (size_t)(b + 1) * ch, ch))
+        b++;
+    return b - a + 1 >= len;
+}
+
+kx_err kx_letter_signature(const kx_image *img, kx_letter_sign *out)
+{
+    if (!out)
+        return KX_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    if (!img || img->width <= 0 || img->height <= 0)
+        return KX_ERR_INVALID_ARG;
+    double px = (img->dpi > 0 ? img->dpi : 300.0) / 25.4;
+    int ch = img->channels;
+    /* the field's line: the longest long dark run nearest its place */
+    int lx0 = (int)(LS_LINE_X0_MM * px), lx1 = (int)(LS_LINE_X1_MM * px),
+        ly = (int)(LS_LINE_Y_MM * px);
+    int sy0 = (int)((LS_LINE_Y_MM - LS_SEARCH_MM) * px),
+        sy1 = (int)((LS_LINE_Y_MM + LS_SEARCH_MM) * px);
+    int sx0 = (int)(10 * px), sx1 = (int)(160 * px);
+    sx1 = sx1 > img->width ? img->width : sx1;
+    sy1 = sy1 > img->height ? img->height : sy1;
+    int best_d = -1, nominal = ly;
+    for (int y = sy0 < 0 ? 0 : sy0; y < sy1; y++) {
+        int a = 0, b = 0;
+        int n = ls_run(img, y, sx0, sx1, (int)(0.5 * px) + 1, &a, &b);
+        int d = y > nominal ? y - nominal : nominal - y;
+        if (n >= LS_LINE_MIN_MM * px && (best_d < 0 || d < best_d)) {
+            best_d = d;
+            lx0 = a;
+            lx1 = b;
+            ly = y;
+            out->field_found = 1;
+        }
+    }
+    /* the area above the line, inside its ends (the printed words on
+     * either side left out), the line's own rows left out */
+    int inset = (int)(1.5 * px), skip = (int)(0.8 * px) + 1;
+    int x0 = lx0 + inset, x1 = lx1 - inset;
+    int y0 = ly - (int)(LS_ABOVE_MM * px), y1 = ly + (int)(LS_BELOW_MM * px);
+    x0 = x0 < 0 ? 0 : x0;
+    y0 = y0 < 0 ? 0 : y0;
+    x1 = x1 > img->width ? img->width : x1;
+    y1 = y1 > img->height ? img->height : y1;
+    long ink = 0, red = 0;
+    int run = (int)(LS_RUN_MM * px);
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *row = kx_image_row(img, y);
+        int on_line = y >= ly - skip && y <= ly + skip;
+        for (int x = x0; x < x1; x++) {
+            const uint8_t *p = row + (size_t)x * ch;
+            if (ls_red(p, ch))
+                red++;
+            else if (!on_line && ls_dark(p, ch) && !ls_on_line(img, row, x, run))
+                ink++;
+        }
+    }
+    out->field[0] = x0;
+    out->field[1] = y0;
+    out->field[2] = x1 > x0 ? x1 - x0 : 0;
+    out->field[3] = y1 > y0 ? y1 - y0 : 0;
+    out->ink_mm2 = (double)ink / (px * px);
+    out->red_mm2 = (double)red / (px * px);
+    out->present = out->ink_mm2 >= LS_SIGN_MM2 || out->red_mm2 >= LS_SEAL_MM2;
+    return KX_OK;
 }

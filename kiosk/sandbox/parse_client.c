@@ -24,6 +24,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "parse_proto.h"
+#include "sandbox.h"
 
 #define CLIENT_FD_IN_HELPER 3
 #define CLIENT_ENV_MAX 8
@@ -41,8 +42,8 @@ struct kx_parse_client {
 
 static void client_env(char *env[CLIENT_ENV_MAX], char store[][256])
 {
-    static const char *const names[] = {"KX_LOG_LEVEL", "ASAN_OPTIONS", "UBSAN_OPTIONS",
-                                        "LSAN_OPTIONS", "KX_PARSE_TEST"};
+    static const char *const names[] = {"KX_LOG_LEVEL", "ASAN_OPTIONS",  "UBSAN_OPTIONS",
+                                        "LSAN_OPTIONS", "KX_PARSE_TEST", "KX_DOCCHECK_OCR"};
     size_t n = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && n + 1 < CLIENT_ENV_MAX; i++) {
         const char *v = getenv(names[i]);
@@ -280,6 +281,29 @@ static kx_err client_failed(kx_parse_client *c, int kind, int io)
     return kind == KX_PARSE_IDCARD ? KX_ERR_CARD_READ : KX_ERR_IMAGE_UNREADABLE;
 }
 
+/* the helper's CPU seconds so far (user and system, /proc/PID/stat), -1
+ * when unknown */
+static double client_cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    double secs = -1;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* after the command's closing parenthesis: state, then fields 4..; utime
+     * and stime are fields 14 and 15 */
+    const char *p = strrchr(buf, ')');
+    unsigned long ut = 0, st = 0;
+    if (p &&
+        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2)
+        secs = (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+    return secs;
+}
+
 /* send kind+param+head(+body), receive the reply: the helper's status,
  * its result bytes in *reply (KX_OK, and a licence's NO_QR/TOO_LARGE) */
 static kx_err client_call(kx_parse_client *c, int kind, int param, const uint8_t *head,
@@ -291,6 +315,11 @@ static kx_err client_call(kx_parse_client *c, int kind, int param, const uint8_t
     if (head_len + body_len > KX_PARSE_MAX_REQUEST) {
         kx_err_set_detail("input of %zu bytes is over the parsing limit", head_len + body_len);
         return KX_ERR_TOO_LARGE;
+    }
+    /* a helper half way to its CPU limit is replaced before it is hit */
+    if (c->pid > 0 && client_cpu_seconds(c->pid) > KX_SANDBOX_CPU_SECONDS / 2.0) {
+        kx_log_info("parse.recycle", "pid=%d reason=cpu", (int)c->pid);
+        client_stop(c, 0, 0);
     }
     if (c->pid <= 0) {
         kx_err rc = client_start(c);
@@ -507,6 +536,28 @@ kx_err kx_parse_sealsheet_image(kx_parse_client *c, const kx_image *img, double 
                                 kx_sealsheet_result **out)
 {
     return client_sealsheet(c, NULL, 0, img, dpi, out);
+}
+
+static kx_err client_get_doccheck(kx_rbuf *r, void *arg)
+{
+    return kx_parse_get_doccheck(r, arg);
+}
+
+kx_err kx_parse_doccheck_image(kx_parse_client *c, const kx_image *img, int wanted,
+                               kx_parse_doc *out)
+{
+    if (!out || !img || wanted < KX_PAGE_UNKNOWN || wanted >= KX_PAGE_KIND_COUNT)
+        return KX_ERR_INVALID_ARG;
+    memset(out, 0, sizeof *out);
+    kx_err rc = client_typed(c, KX_PARSE_DOCCHECK, wanted << KX_PARSE_FLAG_BITS, NULL, 0, img,
+                             client_get_doccheck, out);
+    /* the signature field comes with the letter asked for, and only then */
+    if (!rc && out->have_sign != (wanted == KX_PAGE_AUTH_LETTER)) {
+        kx_err_set_detail("parse reply: a signature field where none was asked, or none");
+        memset(out, 0, sizeof *out);
+        rc = KX_ERR_IMAGE_UNREADABLE;
+    }
+    return rc;
 }
 
 kx_err kx_parse_idcard_text(kx_parse_client *c, const uint8_t text[256], kx_idcard *out)

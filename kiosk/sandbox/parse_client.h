@@ -16,7 +16,13 @@
  * seccomp filter, its CPU limit) or does not answer in time, the request
  * fails with a clear error (image kinds KX_ERR_IMAGE_UNREADABLE, the ID
  * card KX_ERR_CARD_READ, KX_ERR_TIMEOUT; the detail names the signal),
- * and a new helper is started at once for the next request.
+ * and a new helper is started at once for the next request. A helper that
+ * has used half its CPU limit (KX_SANDBOX_CPU_SECONDS, counted over its
+ * life) is replaced between two requests, so that reading titles (about a
+ * second each) never makes a long-running kiosk's helper die mid-request.
+ *
+ * The helper reads documents' titles with Tesseract when it is installed;
+ * KX_DOCCHECK_OCR=off in kioskd's environment turns that off (passed on).
  *
  * Thread-safe: one request at a time per client (a mutex); results belong
  * to the caller.
@@ -39,7 +45,8 @@ typedef struct kx_parse_client kx_parse_client;
  * kx_parse_client_new - start the helper at helper_path (NULL: kioskd's
  * default, ../libexec/jxca-kiosk/kiosk-parse beside the running program,
  * else the installed path). Its environment is empty but for KX_LOG_LEVEL, the
- * sanitizers' options and KX_PARSE_TEST (test kinds, test builds only).
+ * sanitizers' options, KX_DOCCHECK_OCR and KX_PARSE_TEST (test kinds, test
+ * builds only).
  * KX_OK and *out (free with kx_parse_client_free), KX_ERR_INTERNAL when it
  * cannot start (detail says why), KX_ERR_NO_MEMORY.
  */
@@ -71,6 +78,14 @@ kx_err kx_parse_sealsheet(kx_parse_client *c, const uint8_t *buf, size_t len, do
                           kx_sealsheet_result **out);
 kx_err kx_parse_sealsheet_image(kx_parse_client *c, const kx_image *img, double dpi,
                                 kx_sealsheet_result **out);
+
+/* kx_parse_doccheck_image - which document img is (kx_doccheck(), titles
+ * read when the helper has Tesseract: out->check.ocr), and when wanted is
+ * KX_PAGE_AUTH_LETTER also the letter's signature field
+ * (kx_letter_signature(), out->have_sign). */
+struct kx_parse_doc;
+kx_err kx_parse_doccheck_image(kx_parse_client *c, const kx_image *img, int wanted,
+                               struct kx_parse_doc *out);
 
 /* kx_parse_idcard_text - kx_idcard_decode_text() of the reader's 256-byte
  * text: out's text fields (the photo is left alone). */

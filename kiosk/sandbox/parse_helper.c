@@ -2,7 +2,9 @@
 /*
  * parse_helper.c - kiosk-parse, the unprivileged helper that decodes data
  * from outside the kiosk for kioskd: images (PNG, JPEG, PNM), the business
- * licence's QR code (libzbar), the seal sheet, the ID card's text. kioskd
+ * licence's QR code (libzbar), the seal sheet, which document a page is
+ * (doccheck.h: Tesseract, when installed, is loaded with its Chinese data
+ * before the helper confines itself), the ID card's text. kioskd
  * starts it with one end of a socketpair as descriptor 3 (parse_client.c);
  * it confines itself (sandbox.h) before reading the first request, then
  * answers requests (parse_proto.h) one at a time until the socket closes.
@@ -26,6 +28,9 @@
 #include "sandbox.h"
 
 #define HELPER_FD 3
+
+/* the title reader, loaded before confinement; NULL without Tesseract */
+static kx_doc_ocr *helper_ocr;
 
 static int helper_read_all(void *buf, size_t n)
 {
@@ -142,6 +147,18 @@ static kx_err helper_handle(int kind, int param, const uint8_t *in, size_t len, 
         kx_sealsheet_result_free(s);
         break;
     }
+    case KX_PARSE_DOCCHECK: {
+        kx_parse_doc d = {0};
+        kx_doc_kind want = (kx_doc_kind)(param >> KX_PARSE_FLAG_BITS);
+        if (!(rc = helper_input_image(in, len, param & KX_PARSE_IN_PIXELS, 0, &img)) &&
+            !(rc = kx_doccheck_ocr(img, helper_ocr, &d.check)) && want == KX_PAGE_AUTH_LETTER) {
+            d.have_sign = 1;
+            rc = kx_letter_signature(img, &d.sign);
+        }
+        if (!rc)
+            kx_parse_put_doccheck(w, &d, img->width, img->height);
+        break;
+    }
     case KX_PARSE_IDCARD: {
         kx_idcard *c = calloc(1, sizeof *c);
         if (!c)
@@ -198,7 +215,11 @@ int main(void)
     if (fcntl(HELPER_FD, F_GETFD) < 0 || isatty(HELPER_FD))
         return 2;
     signal(SIGPIPE, SIG_DFL);
-    kx_err rc = kx_sandbox_enter(HELPER_FD + 1);
+    /* Tesseract reads its library and language data now or never */
+    kx_err rc = kx_doc_ocr_open(&helper_ocr);
+    kx_log_info("parse.ocr", "titles=%s detail=\"%s\"", rc ? "unread" : "read",
+                rc ? kx_err_detail() : "");
+    rc = kx_sandbox_enter(HELPER_FD + 1);
     if (rc) {
         kx_log_error("parse.sandbox", "result=%s detail=%s", kx_err_name(rc), kx_err_detail());
         return 1;

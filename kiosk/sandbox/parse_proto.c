@@ -227,6 +227,7 @@ void kx_parse_put_sealsheet(kx_wbuf *w, const kx_sealsheet_result *s)
     kx_wbuf_f64(w, s->skew_deg);
     for (int i = 0; i < 4; i++)
         kx_wbuf_i32(w, s->table[i]);
+    kx_wbuf_i32(w, s->upside_down ? 1 : 0);
     for (int a = 0; a < KX_SEAL_AREA_COUNT; a++) {
         const kx_sealsheet_area *ar = &s->areas[a];
         for (int c = 0; c < 2; c++) {
@@ -259,6 +260,7 @@ kx_err kx_parse_get_sealsheet(kx_rbuf *r, kx_sealsheet_result **out)
     s->skew_deg = kx_rbuf_f64(r, -90, 90);
     for (int i = 0; i < 4; i++)
         s->table[i] = kx_rbuf_i32(r, 0, side);
+    s->upside_down = kx_rbuf_i32(r, 0, 1);
     for (int a = 0; a < KX_SEAL_AREA_COUNT && !rc && !r->failed; a++) {
         kx_sealsheet_area *ar = &s->areas[a];
         for (int c = 0; c < 2; c++) {
@@ -360,6 +362,69 @@ kx_err kx_parse_get_idcard(kx_rbuf *r, kx_idcard *out)
     if (r->failed || r->pos != r->len) {
         kx_idcard_clear(out);
         kx_err_set_detail("parse reply: ID card text out of range");
+        return KX_ERR_BAD_FORMAT;
+    }
+    return KX_OK;
+}
+
+/* ---- which document ---- */
+
+static void parse_put_box(kx_wbuf *w, const int box[4])
+{
+    for (int i = 0; i < 4; i++)
+        kx_wbuf_i32(w, box[i]);
+}
+
+void kx_parse_put_doccheck(kx_wbuf *w, const kx_parse_doc *d, int img_w, int img_h)
+{
+    kx_wbuf_i32(w, img_w);
+    kx_wbuf_i32(w, img_h);
+    kx_wbuf_i32(w, (int32_t)d->check.kind);
+    kx_wbuf_i32(w, d->check.ocr ? 1 : 0);
+    kx_wbuf_f64(w, d->check.ink_share);
+    kx_wbuf_f64(w, d->check.faint_share);
+    parse_put_box(w, d->check.bbox);
+    kx_wbuf_i32(w, d->have_sign ? 1 : 0);
+    if (!d->have_sign)
+        return;
+    kx_wbuf_i32(w, d->sign.field_found ? 1 : 0);
+    parse_put_box(w, d->sign.field);
+    kx_wbuf_f64(w, d->sign.ink_mm2);
+    kx_wbuf_f64(w, d->sign.red_mm2);
+    kx_wbuf_i32(w, d->sign.present ? 1 : 0);
+}
+
+/* a box x, y, w, h inside a w x h image */
+static void parse_get_box(kx_rbuf *r, int box[4], int w, int h)
+{
+    for (int i = 0; i < 4; i++)
+        box[i] = kx_rbuf_i32(r, 0, KX_IMAGE_MAX_SIDE);
+    if ((long)box[0] + box[2] > w || (long)box[1] + box[3] > h)
+        r->failed = 1;
+}
+
+kx_err kx_parse_get_doccheck(kx_rbuf *r, kx_parse_doc *out)
+{
+    memset(out, 0, sizeof *out);
+    int w = kx_rbuf_i32(r, 1, KX_IMAGE_MAX_SIDE);
+    int h = kx_rbuf_i32(r, 1, KX_IMAGE_MAX_SIDE);
+    out->check.kind = (kx_doc_kind)kx_rbuf_i32(r, KX_PAGE_UNKNOWN, KX_PAGE_KIND_COUNT - 1);
+    out->check.ocr = kx_rbuf_i32(r, 0, 1);
+    out->check.ink_share = kx_rbuf_f64(r, 0, 1);
+    out->check.faint_share = kx_rbuf_f64(r, 0, 1);
+    parse_get_box(r, out->check.bbox, w, h);
+    out->have_sign = kx_rbuf_i32(r, 0, 1);
+    if (out->have_sign) {
+        /* a page's area is under 10^6 mm² at any resolution the kiosk scans */
+        out->sign.field_found = kx_rbuf_i32(r, 0, 1);
+        parse_get_box(r, out->sign.field, w, h);
+        out->sign.ink_mm2 = kx_rbuf_f64(r, 0, 1e6);
+        out->sign.red_mm2 = kx_rbuf_f64(r, 0, 1e6);
+        out->sign.present = kx_rbuf_i32(r, 0, 1);
+    }
+    if (r->failed || r->pos != r->len) {
+        memset(out, 0, sizeof *out);
+        kx_err_set_detail("parse reply: document check out of range");
         return KX_ERR_BAD_FORMAT;
     }
     return KX_OK;

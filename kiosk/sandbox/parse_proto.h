@@ -22,9 +22,15 @@
  *              i32 attempts, u32 n + n payload bytes (<= 4096),
  *              i32 uscc_status, u32 n_valid + n_valid codes of 18 bytes,
  *              u32 n_failed + n_failed codes of 18 bytes
- *   SEALSHEET: f64 dpi, f64 skew_deg, i32 table[4], then per area (3):
+ *   SEALSHEET: f64 dpi, f64 skew_deg, i32 table[4], i32 upside_down
+ *              (0/1), then per area (3):
  *              2 cells (i32 status, i32 bbox[4], u32 lines, f64 strength),
  *              i32 best, f64 size_mm[2], u8 ink[3], u8 has_image, image
+ *   DOCCHECK:  i32 image w, i32 image h, i32 kind (kx_doc_kind), i32 ocr
+ *              (0/1), f64 ink_share, f64 faint_share (0..1), i32 bbox[4]
+ *              (inside the image), i32 has_sign (0/1), and when 1 the
+ *              letter's signature field: i32 field_found, i32 field[4],
+ *              f64 ink_mm2, f64 red_mm2, i32 present (0/1)
  *   IDCARD:    ten strings (u32 n + n bytes): name, sex, nation code,
  *              nation, birth, address, ID number, authority, valid from,
  *              valid to
@@ -41,6 +47,7 @@
 
 #include "core/err.h"
 #include "idcard/idcard.h"
+#include "imaging/doccheck.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
 #include "imaging/sealsheet.h"
@@ -60,6 +67,10 @@ typedef enum kx_parse_kind {
     KX_PARSE_SEALSHEET = 3, /* the seal sheet of an image; param: dpi x 1000
                                above KX_PARSE_FLAG_BITS, 0 for the image's */
     KX_PARSE_IDCARD = 4,    /* the ID card's 256-byte base text */
+    KX_PARSE_DOCCHECK = 5,  /* which document an image is; param: the kind
+                               wanted (kx_doc_kind) above KX_PARSE_FLAG_BITS;
+                               the authorisation letter's also has its
+                               signature field checked */
     /* test builds only (KX_PARSE_TEST_KINDS), and only when the helper's
      * environment has KX_PARSE_TEST=1: */
     KX_PARSE_TEST_CRASH = 100,   /* abort() */
@@ -114,6 +125,16 @@ kx_err kx_parse_get_licence(kx_rbuf *r, kx_licence_qr *out);
 void kx_parse_put_sealsheet(kx_wbuf *w, const kx_sealsheet_result *s);
 kx_err kx_parse_get_sealsheet(kx_rbuf *r, kx_sealsheet_result **out);
 void kx_parse_put_idcard(kx_wbuf *w, const kx_idcard *c);
+
+/* what the helper says of a page at a document step */
+typedef struct kx_parse_doc {
+    kx_doc_check check;
+    int have_sign;       /* 1: sign is filled (the letter was asked for) */
+    kx_letter_sign sign; /* the legal representative's field */
+} kx_parse_doc;
+
+void kx_parse_put_doccheck(kx_wbuf *w, const kx_parse_doc *d, int img_w, int img_h);
+kx_err kx_parse_get_doccheck(kx_rbuf *r, kx_parse_doc *out);
 kx_err kx_parse_get_idcard(kx_rbuf *r, kx_idcard *out);
 
 #endif
