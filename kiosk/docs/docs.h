@@ -133,6 +133,10 @@ kx_err kx_docs_render_application_form(const kx_application_form *f, kx_doc_outp
 kx_err kx_docs_render_application_form_png(const kx_application_form *f, int dpi,
                                            kx_doc_output *out);
 
+/* kx_docs_application_form_png_size - the pixel size of that PNG at dpi
+ * (A4: 1240 x 1754 at 150 dpi), for a screen that shows it. */
+void kx_docs_application_form_png_size(int dpi, int *width, int *height);
+
 /* ---- the authorisation letter (附件2) ---------------------------------- */
 
 typedef enum kx_doc_sex {

@@ -52,6 +52,9 @@ kx_err docs_render_pdf(double w_mm, double h_mm, double bottom_mm, double min_h_
                        const char *title, docs_draw_fn draw, const void *ctx,
                        kx_doc_output *out);
 
+/* docs_png_pixels - the pixel size of a page of w x h mm at dpi. */
+void docs_png_pixels(double w_mm, double h_mm, int dpi, int *w, int *h);
+
 /* docs_render_png - one page of w x h mm at dpi, white background. */
 kx_err docs_render_png(double w_mm, double h_mm, int dpi, docs_draw_fn draw, const void *ctx,
                        kx_doc_output *out);

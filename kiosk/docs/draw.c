@@ -185,6 +185,12 @@ out:
     return rc;
 }
 
+void docs_png_pixels(double w_mm, double h_mm, int dpi, int *w, int *h)
+{
+    *w = (int)(w_mm * dpi / 25.4 + 0.5);
+    *h = (int)(h_mm * dpi / 25.4 + 0.5);
+}
+
 kx_err docs_render_png(double w_mm, double h_mm, int dpi, docs_draw_fn draw, const void *ctx,
                        kx_doc_output *out)
 {
@@ -193,7 +199,8 @@ kx_err docs_render_png(double w_mm, double h_mm, int dpi, docs_draw_fn draw, con
     out->data = NULL;
     out->len = 0;
     docs_buffer buf = {0};
-    int w = (int)(w_mm * dpi / 25.4 + 0.5), h = (int)(h_mm * dpi / 25.4 + 0.5);
+    int w, h;
+    docs_png_pixels(w_mm, h_mm, dpi, &w, &h);
     cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
     cairo_t *cr = cairo_create(img);
     cairo_set_source_rgb(cr, 1, 1, 1);

@@ -193,6 +193,11 @@ kx_err kx_docs_render_application_form_png(const kx_application_form *f, int dpi
     return rc;
 }
 
+void kx_docs_application_form_png_size(int dpi, int *width, int *height)
+{
+    docs_png_pixels(DOCS_A4_W, DOCS_A4_H, dpi, width, height);
+}
+
 /* ---- 附件2 the authorisation letter ------------------------------------ */
 
 /* An underlined slot of at least `min` characters' width holding value

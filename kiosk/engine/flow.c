@@ -37,6 +37,7 @@ static const char *const job_names[KX_JOB_COUNT] = {
     [KX_JOB_RA_CERT_LIST] = "ra_cert_list",
     [KX_JOB_SEALS] = "seals",
     [KX_JOB_SM2_RESUME] = "sm2_resume",
+    [KX_JOB_FORM_PREVIEW] = "form_preview",
 };
 
 static const char *const event_names[KX_EV_COUNT] = {

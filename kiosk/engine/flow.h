@@ -60,6 +60,8 @@ typedef enum kx_job {
     KX_JOB_SEALS,           /* the RA makes the electronic seals; onto the UKEY */
     KX_JOB_SM2_RESUME,      /* journaled: log in with the PIN and install an SM2
                                pair a restart left issued (recovery.c) */
+    KX_JOB_FORM_PREVIEW,    /* the application form as a PNG for its review;
+                               ALT: the session has no form */
     KX_JOB_COUNT
 } kx_job;
 

@@ -29,6 +29,7 @@
 #include "agreement.h"
 #include "engine_internal.h"
 #include "jobs_docs.h"
+#include "jobs_form.h"
 #include "jobs_sm2.h"
 #include "payment/payment.h"
 #include "ra/ra.h"
@@ -562,6 +563,7 @@ static const kx_job_fn job_table[KX_JOB_COUNT + 1] = {
     [KX_JOB_RA_CERT_LIST] = kx_job_ra_cert_list,
     [KX_JOB_SEALS] = kx_job_seals,
     [KX_JOB_SM2_RESUME] = kx_job_sm2_resume,
+    [KX_JOB_FORM_PREVIEW] = kx_job_form_preview,
     [KX_JOB_COUNT] = kx_job_recover_all,
 };
 

@@ -46,6 +46,7 @@ static const char *const screen_ids[KX_SCREEN_COUNT] = {
     [KX_SCREEN_STAFF_NEEDED] = "staff_needed",
     [KX_SCREEN_OUT_OF_SERVICE] = "out_of_service",
     [KX_SCREEN_REVOKE_PICK] = "revoke_pick",
+    [KX_SCREEN_FORM_REVIEW] = "form_review",
 };
 
 static const char *const intent_names[KX_INTENT_COUNT] = {

@@ -61,6 +61,7 @@ typedef enum kx_screen {
     KX_SCREEN_STAFF_NEEDED,
     KX_SCREEN_OUT_OF_SERVICE,
     KX_SCREEN_REVOKE_PICK, /* revocation without the UKEY: which certificate(s) */
+    KX_SCREEN_FORM_REVIEW, /* the filled-in application form, before the agreement */
     KX_SCREEN_COUNT
 } kx_screen;
 
