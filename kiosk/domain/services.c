@@ -24,7 +24,8 @@ struct service_def {
  * the form, licence, agent ID and seals; the online process adds the
  * authorisation letter; reissue adds the statement; change the old UKEY;
  * renewal takes the UKEY and its PIN, or without the PIN a stamped copy of
- * the credit-code document. Unlock, swap and revoke take form, licence and
+ * the credit-code document and the UKEY (no agent: section 4 asks for none;
+ * the licence's QR code names the enterprise). Unlock, swap and revoke take form, licence and
  * agent ID; swap and unlock also the UKEY(s) themselves. */
 #define KX_DOCS_BASE (KX_DOC_APPLICATION | KX_DOC_AGREEMENT | KX_DOC_LICENCE | KX_DOC_AGENT_ID)
 static const struct service_def service_defs[KX_SVC_COUNT] = {
@@ -35,7 +36,7 @@ static const struct service_def service_defs[KX_SVC_COUNT] = {
                       KX_DOC_OLD_UKEY | KX_DOC_UKEY_PIN | KX_DOC_AGREEMENT, 1, "300.00"},
     [KX_SVC_RENEW_NOPIN] = {"renew_nopin", N_("Renew without PIN"),
                             KX_DOC_OLD_UKEY | KX_DOC_USCC_COPY | KX_DOC_LICENCE |
-                                KX_DOC_AGENT_ID | KX_DOC_AGREEMENT,
+                                KX_DOC_AGREEMENT,
                             1, "300.00"},
     [KX_SVC_REISSUE] = {"reissue", N_("Reissue a lost certificate"),
                         KX_DOCS_BASE | KX_DOC_SEAL_SHEET | KX_DOC_AUTH_LETTER |

@@ -290,14 +290,15 @@ static const kx_flow_state renew_states[] = {
     F_END,
 };
 
+/* Without the PIN the paper (section 4) asks for a copy of the credit-code
+ * document stamped with the company seal, and the UKEY: no ID card, no
+ * contact details (the RA already has the certificate's contact; the case
+ * needs neither, docs/ra-api.md). The licence's QR code names the
+ * enterprise for the RA's lookup; the RA reviews the stamped copy. */
 static const kx_flow_state renew_nopin_states[] = {
     F_UKEY_CERT("licence_place", C),
     F_LICENCE("uscc_place", C),
-    F_DOC("uscc", "uscc_copy", KX_DOC_USCC_COPY, "idcard_place", C),
-    F_IDCARD("id_front_place", C),
-    F_DOC("id_front", "agent_id_front", 0, "id_back_place", C),
-    F_DOC("id_back", "agent_id_back", 0, "contact", C),
-    F_CONTACT("agreement", C),
+    F_DOC("uscc", "uscc_copy", KX_DOC_USCC_COPY, "agreement", C),
     F_AGREEMENT("case_submit", C),
     F_SUBMIT("fee_quote", C),
     /* the RA releases the unlock secret only for a paid case */

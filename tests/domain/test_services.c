@@ -30,6 +30,9 @@ static void test_catalogue(void **state)
     assert_false(kx_service_documents(KX_SVC_RENEW) & KX_DOC_LICENCE);
     assert_true(kx_service_documents(KX_SVC_RENEW_NOPIN) & KX_DOC_USCC_COPY);
     assert_false(kx_service_documents(KX_SVC_RENEW_NOPIN) & KX_DOC_UKEY_PIN);
+    /* the paper (section 4) asks no agent and no contact of it */
+    assert_false(kx_service_documents(KX_SVC_RENEW_NOPIN) & KX_DOC_AGENT_ID);
+    assert_false(kx_service_documents(KX_SVC_RENEW_NOPIN) & KX_DOC_APPLICATION);
     assert_true(kx_service_documents(KX_SVC_SWAP) & KX_DOC_NEW_UKEY);
     assert_false(kx_service_issues_cert(KX_SVC_REVOKE));
 }

@@ -150,6 +150,13 @@ FLOW
   check "renew_nopin: one renewal" test "$(counter certs_renewed)" = 1
   check "renew_nopin: the UKEY holds one certificate" test "$(ukey_certs n1)" = 1
   p11 --token-label n1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "renew_nopin: the new PIN opens the UKEY"
+  # the paper's section 4: the stamped copy and the UKEY, no agent, no contact
+  check "renew_nopin: the case names no agent and no phone" test \
+    "$(sqlite3 "$T/sim/ra.db" "SELECT agent_name||'|'||agent_idnum||'|'||phone||'|'||state FROM cases WHERE service='renew_nopin'")" = "|||approved"
+  check "renew_nopin: the RA has the stamped credit-code copy" test \
+    "$(sqlite3 "$T/sim/ra.db" "SELECT count(*) FROM documents d JOIN cases c ON c.id=d.case_id WHERE c.service='renew_nopin' AND d.kind='uscc_copy'")" = 1
+  check "renew_nopin: and no ID card copy or form" test \
+    "$(sqlite3 "$T/sim/ra.db" "SELECT count(*) FROM documents d JOIN cases c ON c.id=d.case_id WHERE c.service='renew_nopin' AND d.kind NOT IN ('uscc_copy', 'licence')")" = 0
   kioskd_stop; softhsm2-util --delete-token --token n1 >/dev/null 2>&1 ;;
 approval)
   # no review screen in renewal: kioskd waits for the RA's approval before
