@@ -78,16 +78,7 @@ check "counter_paid refused without a staff login" grep -q "no staff member is l
 as_staff counter-paid --amount-fen 30000 --receipt R-1 --reason "paid in cash" >"$T/idle.out" 2>&1
 check "counter_paid refused with no payment awaited" grep -q "no customer session is waiting for payment" "$T/idle.out"
 # the renewal takes the UKEY and its PIN only (no ID card, no contact)
-RENEW_TO_PAYMENT='send choose_service service=renew
-expect screen=cert_show
-send confirm
-expect screen=pin_enter
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=30000
-send confirm
-expect timeout=30 screen=payment'
+RENEW_TO_PAYMENT=$(flow_text renew/pin_to_payment)
 flow renew-to-payment <<<"$RENEW_TO_PAYMENT"
 ORDER=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 check "an RA order awaits payment" test -n "$ORDER"
