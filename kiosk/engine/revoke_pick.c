@@ -20,6 +20,13 @@
 
 #define REVOKE_ALL "all"
 
+/* "all" is offered for two certificates or more, and no more than one case
+ * can carry (the RA refuses "all" over KX_RA_REVOKE_MAX) */
+static int revoke_all_offered(const kx_ra_cert_list *l)
+{
+    return l && l->count > 1 && l->count <= KX_RA_REVOKE_MAX;
+}
+
 static void revoke_date(int64_t t, char *out, size_t n)
 {
     time_t tt = (time_t)t;
@@ -63,7 +70,7 @@ json_t *kx_revoke_pick_choices(const kx_session *s)
             "args", args);
         json_array_append_new(a, json_pack("{s:s, s:o}", "value", c->serial, "msgid", text));
     }
-    if (l && l->count > 1)
+    if (revoke_all_offered(l))
         json_array_append_new(a, json_pack("{s:s, s:s}", "value", REVOKE_ALL, "msgid",
                                            N_("All valid certificates of the company")));
     return a;
@@ -90,7 +97,7 @@ kx_err kx_revoke_pick_choose(kx_session *s, const char *value)
     const kx_ra_cert_list *l = s->revoke_certs;
     if (!l || !value)
         return KX_ERR_STATE;
-    if (strcmp(value, REVOKE_ALL) == 0 && l->count > 1) {
+    if (strcmp(value, REVOKE_ALL) == 0 && revoke_all_offered(l)) {
         s->revoke_all = 1;
         s->revoke_pick[0] = 0;
         return KX_OK;

@@ -35,7 +35,9 @@ typedef struct kx_ui_text {
 #define KX_UI_MAX_BODY 12
 #define KX_UI_MAX_PREVIEWS 6
 #define KX_UI_MAX_CELLS 8
-#define KX_UI_MAX_CHOICES 12
+/* choices: the RA's list of a company's certificates on revoke_pick (up to
+ * 64, docs/ra-api.md) and "all"; the screen pages them */
+#define KX_UI_MAX_CHOICES 72
 #define KX_UI_MAX_AGREEMENT 128 /* paragraphs of the user agreement */
 
 /*

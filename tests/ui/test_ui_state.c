@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/i18n.h"
@@ -91,6 +92,30 @@ static void test_full_state(void **state)
     assert_string_equal(buf, "Pay 300.00 yuan to JXCA.");
     kx_ui_text_format(&st->error.action, buf, sizeof buf);
     assert_string_equal(buf, "Enter the PIN again. 3 tries left.");
+    kx_ui_state_free(st);
+}
+
+/* revoke_pick: a company with many certificates; every one can be picked
+ * (the screen pages them), none is dropped */
+static void test_many_choices(void **state)
+{
+    (void)state;
+    char msg[8192];
+    size_t n = (size_t)snprintf(msg, sizeof msg,
+                                "{\"v\":1,\"type\":\"state\",\"screen\":\"revoke_pick\","
+                                "\"lang\":\"en\",\"intents\":[\"choose\"],\"choices\":[");
+    for (int i = 0; i < 64; i++)
+        n += (size_t)snprintf(msg + n, sizeof msg - n,
+                              "{\"value\":\"5f%02d\",\"msgid\":\"certificate %d\"},", i, i);
+    snprintf(msg + n, sizeof msg - n, "{\"value\":\"all\",\"msgid\":\"All\"}]}");
+    kx_ui_state *st = parse(msg);
+    assert_non_null(st);
+    if (!st)
+        return; /* for the compiler: cmocka does not return */
+    assert_int_equal(st->n_choices, 65);
+    assert_string_equal(st->choices[19].value, "5f19");
+    assert_string_equal(st->choices[63].value, "5f63");
+    assert_string_equal(st->choices[64].value, "all");
     kx_ui_state_free(st);
 }
 
@@ -241,8 +266,9 @@ int main(void)
     kx_i18n_init(NULL, "en");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_state),   cmocka_unit_test(test_minimal_and_unknown_screen),
-        cmocka_unit_test(test_bad_messages), cmocka_unit_test(test_staff),
-        cmocka_unit_test(test_format),       cmocka_unit_test(test_agreement),
+        cmocka_unit_test(test_many_choices), cmocka_unit_test(test_bad_messages),
+        cmocka_unit_test(test_staff),        cmocka_unit_test(test_format),
+        cmocka_unit_test(test_agreement),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
