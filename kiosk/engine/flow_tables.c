@@ -385,8 +385,11 @@ static const kx_flow_state unlock_states[] = {
  * card (the list job answers ALT on the UKEY path); the agent picks one or
  * all, and the case carries the revocation: the RA carries it out when it
  * approves the case on its documents (licence, ID card front and back;
- * docs/ra-api.md), which fee_quote waits for; the revoke job then checks
- * that the RA did it. Either way the agent's ID copies go to the RA. */
+ * docs/ra-api.md); the revoke job then checks that the RA did it. Either
+ * way, once the agent confirmed, the case and the agent's ID copies go to
+ * the RA and the review has its own screen (review_wait: its progress,
+ * staff may approve; refused, the error names this hall's counter and
+ * telephone), as for the other document cases. */
 static const kx_flow_state revoke_states[] = {
     INPUT("revoke_method", REVOKE_METHOD, C, 0, T(CHOOSE, "ukey_insert"),
           T(CHOOSE_ALT, "licence_place")),
@@ -401,9 +404,10 @@ static const kx_flow_state revoke_states[] = {
     INPUT("revoke_reason", REVOKE_REASON, C, 0, T(CHOOSE, "contact")),
     F_CONTACT("agreement", C),
     F_AGREEMENT("revoke_confirm", C),
-    INPUT("revoke_confirm", REVOKE_CONFIRM, C, 0, T(CONFIRM, "fee_quote"),
+    INPUT("revoke_confirm", REVOKE_CONFIRM, C, 0, T(CONFIRM, "case_submit"),
           T(BACK, "revoke_reason")),
-    F_PAY("revoke", "revoke_confirm", C),
+    F_SUBMIT("fee_quote", C),
+    F_PAY("revoke", "review_wait", C),
     BUSY("revoke", "revoking", RA_REVOKE, P, NULL, 0, T(JOB_OK, "done"), T(JOB_FAIL, "@error")),
     F_END,
 };

@@ -16,7 +16,7 @@ sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 # privacy: checked before each service's state is wiped (fresh) and at the end
 PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
-services=${KX_SERVICES:-unlock revoke revoke_lost revoke_many reissue swap change renew_nopin approval timeout}
+services=${KX_SERVICES:-unlock revoke revoke_lost revoke_many revoke_refused reissue swap change renew_nopin approval timeout}
 
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
@@ -146,6 +146,47 @@ FLOW
   left=$(ra GET "/v1/enterprises/$CODE/certificates" | /usr/bin/python3 -c "import sys,json; print(len(json.load(sys.stdin)['certificates']))")
   check "revoke_many: only that one is revoked" test "$left" = $((nvalid - 1))
   kioskd_stop ;;
+revoke_refused)
+  # the review of a revocation without the UKEY has its own screen (after
+  # the agent confirmed, as for the other document cases); the CA refuses:
+  # the error names this hall's counter and telephone, nothing is revoked
+  admin POST /admin/settings '{"auto_approve_s":-1}' >/dev/null
+  ukey_with_cert q1 123456 >/dev/null || { bad "revoke_refused: set-up"; continue; }
+  kept=$(cat "$T/ukey-q1/serial")
+  admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config
+  sed -i "s|^\[kiosk\]|[kiosk]\nsite = fuzhou\nsites_file = $S/config/sites.conf|" "$T/k.conf"
+  kioskd_start && idcard_place || continue
+  run_segments revoke_refused-1 <<FLOW
+send choose_service service=revoke
+expect screen=revoke_method
+send choose value=licence
+$LICENCE_ID_COPIES
+expect timeout=30 screen=revoke_pick
+send choose value=$kept
+expect screen=revoke_reason
+send choose value=key_compromise
+expect screen=contact
+send contact phone=13800000000 email=""
+send confirm
+expect screen=revoke_confirm
+send confirm
+expect timeout=30 screen=review_wait state=review_wait
+FLOW
+  c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+  check "revoke_refused: the case waits for review at the RA" test \
+    "$(sqlite3 "$T/sim/ra.db" "SELECT state FROM cases WHERE id='$c'")" = pending_review
+  admin POST "/admin/cases/$c/reject" '{"reason":"the licence copy is not legible"}' >/dev/null
+  flow revoke_refused-2 <<'FLOW'
+expect timeout=30 screen=error error.name=KX_ERR_RA_REJECTED error.counter.args.phone=0794-8208389 error.counter.args.hall=抚州办证点
+send cancel
+expect timeout=10 screen=cancelled
+send confirm
+FLOW
+  check "revoke_refused: nothing revoked" test "$(counter certs_revoked)" = 0
+  ra GET "/v1/enterprises/$CODE/certificates" >"$T/left.json"
+  check "revoke_refused: the certificate is still listed valid" grep -q "\"$kept\"" "$T/left.json"
+  admin POST /admin/settings '{"auto_approve_s":0}' >/dev/null
+  kioskd_stop; softhsm2-util --delete-token --token q1 >/dev/null 2>&1 ;;
 reissue)
   token_init x1 12345678
   fresh || continue

@@ -399,6 +399,8 @@ static void test_happy_paths(void **state)
                                          "contact",
                                          "agreement",
                                          "revoke_confirm",
+                                         "case_submit",
+                                         "review_wait",
                                          "fee_quote",
                                          "fee_confirm",
                                          "order_create",
@@ -515,6 +517,23 @@ static void test_branches(void **state)
     p = kx_flow_start(r);
     assert_int_equal(kx_flow_step(r, &p, KX_EV_CHOOSE_ALT, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(r, p.state)->name, "licence_place");
+    /* its review has its own screen, after the agent confirmed (the RA
+     * revokes when it approves); refused, the error screen, whose cancel
+     * ends the session without anything charged or revoked */
+    p.state = kx_flow_find(r, "revoke_confirm");
+    assert_int_equal(kx_flow_step(r, &p, KX_EV_CONFIRM, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(r, p.state)->name, "case_submit");
+    assert_int_equal(kx_flow_step(r, &p, KX_EV_JOB_OK, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(r, p.state)->name, "review_wait");
+    assert_int_equal(kx_flow_state_at(r, p.state)->screen, KX_SCREEN_REVIEW_WAIT);
+    assert_int_equal(kx_flow_state_at(r, p.state)->job, KX_JOB_REVIEW_POLL);
+    kx_flow_pos refused = p;
+    assert_int_equal(kx_flow_step(r, &refused, KX_EV_JOB_FAIL, &end), KX_OK);
+    assert_int_equal(refused.resume, kx_flow_find(r, "review_wait"));
+    assert_int_equal(kx_flow_step(r, &refused, KX_EV_CANCEL, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(r, refused.state)->name, "cancelled");
+    assert_int_equal(kx_flow_step(r, &p, KX_EV_JOB_OK, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(r, p.state)->name, "fee_quote");
 
     /* step numbers grow along the path */
     int a, c, b, c2;
