@@ -11,6 +11,7 @@
  *   4. SM2 helpers: public keys, Z value, signatures on the token
  *   5. certificates, key generation, CSR
  *   6. install, enveloped import, verify, delete, relabel, cleanup
+ *   7. device events: SKF_WaitForDevEvent on a thread of the module
  *
  * Never logs a PIN; a PIN is copied into a local buffer only to add the
  * NUL the SKF API wants, and wiped after the call. Every blob the library
@@ -18,15 +19,18 @@
  * never trusted to NUL-terminate: name lists are walked within their size.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backends.h"
 #include "core/log.h"
@@ -137,11 +141,39 @@ static const struct {
 #define SKF_PIN_RETRIES 10
 #define SKF_MAX_CONTAINERS 32
 
+#define SKF_EV_QUEUE 32
+#define SKF_EV_DEVS 32
+
+/* device events (section 7): the watcher thread blocks in
+ * SKF_WaitForDevEvent and queues what it reports; the module's caller
+ * (kx_token_wait_event) takes them, with the serial of each device */
+struct skf_events {
+    skf_ulong (*wait)(char *, skf_ulong *, skf_ulong *); /* NULL: the library has none */
+    skf_ulong (*cancel)(void);
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    pthread_t th;
+    int started, stop, exited, overflow;
+    struct {
+        char name[SKF_NAME_MAX];
+        int kind; /* 1 inserted, 2 removed (GM/T 0016) */
+    } q[SKF_EV_QUEUE];
+    size_t qn;
+    /* the caller's side: devices reported as present (name, serial) */
+    int primed;
+    struct {
+        char name[SKF_NAME_MAX];
+        char serial[33];
+    } known[SKF_EV_DEVS];
+    size_t nknown;
+};
+
 struct skf_ctx {
     void *dl;
     struct skf_fns f;
     char app[SKF_NAME_MAX]; /* "" : the first application */
     uint8_t devauth[16];
+    struct skf_events ev;
 };
 
 struct skf_tok {
@@ -200,6 +232,15 @@ static kx_err skf_load(const char *path, void **out)
         }
         memcpy((char *)&c->f + skf_symbols[i].off, &sym, sizeof(sym));
     }
+    /* device events are optional: without both, kx_token_wait_event polls */
+    void *w = dlsym(c->dl, "SKF_WaitForDevEvent"),
+         *x = dlsym(c->dl, "SKF_CancelWaitForDevEvent");
+    if (w && x) {
+        memcpy(&c->ev.wait, &w, sizeof(w));
+        memcpy(&c->ev.cancel, &x, sizeof(x));
+    }
+    pthread_mutex_init(&c->ev.mu, NULL);
+    pthread_cond_init(&c->ev.cv, NULL);
     memcpy(c->devauth, KX_TOKEN_SM2_ID, 16);
     *out = c;
     return KX_OK;
@@ -230,12 +271,19 @@ static kx_err skf_configure(void *ctx, const kx_config *cfg)
     return KX_OK;
 }
 
+static int skf_events_stop(struct skf_ctx *c);
+
 static void skf_unload(void *ctx)
 {
     struct skf_ctx *c = ctx;
     if (!c)
         return;
-    dlclose(c->dl);
+    /* a watcher that does not leave SKF_WaitForDevEvent keeps the library
+     * mapped (its code is running) */
+    if (skf_events_stop(c))
+        dlclose(c->dl);
+    pthread_mutex_destroy(&c->ev.mu);
+    pthread_cond_destroy(&c->ev.cv);
     explicit_bzero(c->devauth, sizeof(c->devauth));
     free(c);
 }
@@ -1365,6 +1413,223 @@ static kx_err skf_sign(void *tok, const unsigned char *id, size_t id_len,
     return rc;
 }
 
+/* ---- 7. device events --------------------------------------------------- */
+
+/* the CLOCK_REALTIME instant ms from now (for pthread_cond_timedwait) */
+static struct timespec skf_deadline(long ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+/* the watcher: SKF_WaitForDevEvent blocks until a device comes or goes
+ * (GM/T 0016); each event is queued for skf_wait_event. It leaves when
+ * skf_events_stop sets stop and cancels the wait. */
+static void *skf_ev_thread(void *arg)
+{
+    struct skf_ctx *c = arg;
+    struct skf_events *e = &c->ev;
+    pthread_mutex_lock(&e->mu);
+    while (!e->stop) {
+        pthread_mutex_unlock(&e->mu);
+        char name[SKF_NAME_MAX + 1] = {0};
+        skf_ulong len = SKF_NAME_MAX, kind = 0;
+        skf_ulong rv = e->wait(name, &len, &kind);
+        pthread_mutex_lock(&e->mu);
+        if (rv == SAR_OK && (kind == 1 || kind == 2) && len <= SKF_NAME_MAX) {
+            if (e->qn < SKF_EV_QUEUE) {
+                skf_name_copy(e->q[e->qn].name, name, strnlen(name, len));
+                e->q[e->qn++].kind = (int)kind;
+            } else {
+                e->overflow = 1; /* the caller lists the devices again */
+            }
+            pthread_cond_broadcast(&e->cv);
+        } else if (rv != SAR_OK && !e->stop) {
+            /* no event (cancelled, or the library failed): do not spin */
+            struct timespec now = skf_deadline(50);
+            pthread_cond_timedwait(&e->cv, &e->mu, &now);
+        }
+    }
+    e->exited = 1;
+    pthread_cond_broadcast(&e->cv);
+    pthread_mutex_unlock(&e->mu);
+    return NULL;
+}
+
+/* stop the watcher: 1 when it left (or never ran), 0 when it is still
+ * blocked in the library after about 5 s of cancelling */
+static int skf_events_stop(struct skf_ctx *c)
+{
+    struct skf_events *e = &c->ev;
+    if (!e->started)
+        return 1;
+    pthread_mutex_lock(&e->mu);
+    e->stop = 1;
+    pthread_cond_broadcast(&e->cv);
+    /* a cancel that comes before the thread enters the wait is lost:
+     * cancel again until it has left */
+    for (int i = 0; i < 250 && !e->exited; i++) {
+        pthread_mutex_unlock(&e->mu);
+        e->cancel();
+        pthread_mutex_lock(&e->mu);
+        struct timespec now = skf_deadline(20);
+        if (!e->exited)
+            pthread_cond_timedwait(&e->cv, &e->mu, &now);
+    }
+    int left = e->exited;
+    pthread_mutex_unlock(&e->mu);
+    if (left)
+        pthread_join(e->th, NULL);
+    else
+        kx_log_warn("token.skf_events", "SKF_WaitForDevEvent does not return after "
+                                        "SKF_CancelWaitForDevEvent: the library stays loaded");
+    e->started = left ? 0 : 1;
+    return left;
+}
+
+static size_t skf_known_find(const struct skf_events *e, const char *name)
+{
+    for (size_t i = 0; i < e->nknown; i++)
+        if (strcmp(e->known[i].name, name) == 0)
+            return i;
+    return SIZE_MAX;
+}
+
+struct skf_present {
+    char names[SKF_EV_DEVS][SKF_NAME_MAX];
+    size_t n;
+};
+
+static int skf_present_one(void *arg, struct skf_tok *t, const char *name)
+{
+    struct skf_present *p = arg;
+    (void)t;
+    if (p->n < SKF_EV_DEVS)
+        kx_strlcpy(p->names[p->n++], name, SKF_NAME_MAX);
+    return 0;
+}
+
+/* the devices present now against those reported: the differences go to
+ * the front of the queue (at the first call: every device present) */
+static kx_err skf_events_prime(struct skf_ctx *c)
+{
+    struct skf_events *e = &c->ev;
+    struct skf_present p = {.n = 0};
+    kx_err rc = skf_each_dev(c, skf_present_one, &p);
+    if (rc)
+        return rc;
+    pthread_mutex_lock(&e->mu);
+    e->overflow = 0;
+    e->qn = 0; /* the listing says it all */
+    for (size_t i = 0; i < e->nknown; i++) {
+        int still = 0;
+        for (size_t j = 0; j < p.n; j++)
+            still |= strcmp(e->known[i].name, p.names[j]) == 0;
+        if (!still && e->qn < SKF_EV_QUEUE) {
+            kx_strlcpy(e->q[e->qn].name, e->known[i].name, SKF_NAME_MAX);
+            e->q[e->qn++].kind = 2;
+        }
+    }
+    for (size_t j = 0; j < p.n && e->qn < SKF_EV_QUEUE; j++) {
+        kx_strlcpy(e->q[e->qn].name, p.names[j], SKF_NAME_MAX);
+        e->q[e->qn++].kind = 1;
+    }
+    e->primed = 1;
+    pthread_mutex_unlock(&e->mu);
+    return KX_OK;
+}
+
+/* one queued event as a kx_token_event: 0 when it says nothing new (a
+ * device already reported, or one gone before it could be read) */
+static int skf_event_take(struct skf_ctx *c, const char *name, int kind, kx_token_event *ev)
+{
+    struct skf_events *e = &c->ev;
+    size_t k = skf_known_find(e, name);
+    if (kind == 2) {
+        if (k == SIZE_MAX)
+            return 0;
+        ev->kind = KX_TOKEN_REMOVED;
+        kx_strlcpy(ev->serial, e->known[k].serial, sizeof(ev->serial));
+        e->known[k] = e->known[--e->nknown];
+        return 1;
+    }
+    if (k != SIZE_MAX || e->nknown == SKF_EV_DEVS)
+        return 0;
+    struct skf_tok *t = NULL;
+    kx_skf_devinfo di;
+    if (skf_connect(c, name, &t))
+        return 0;
+    kx_err rc = skf_dev_info(c, t->dev, &di);
+    skf_close(t);
+    if (rc)
+        return 0;
+    kx_strlcpy(e->known[e->nknown].name, name, SKF_NAME_MAX);
+    kx_strlcpy(e->known[e->nknown].serial, di.serial[0] ? di.serial : name, 33);
+    ev->kind = KX_TOKEN_INSERTED;
+    kx_strlcpy(ev->serial, e->known[e->nknown++].serial, sizeof(ev->serial));
+    return 1;
+}
+
+static kx_err skf_wait_event(void *ctx, long timeout_ms, kx_token_event *ev)
+{
+    struct skf_ctx *c = ctx;
+    struct skf_events *e = &c->ev;
+    if (!e->wait)
+        return KX_ERR_UNSUPPORTED;
+    if (!e->started) { /* before the first listing: nothing is missed */
+        e->stop = e->exited = 0;
+        if (pthread_create(&e->th, NULL, skf_ev_thread, c) != 0) {
+            kx_err_set_detail("no thread for SKF_WaitForDevEvent");
+            return KX_ERR_NO_MEMORY;
+        }
+        e->started = 1;
+    }
+    kx_err rc = KX_OK;
+    if (!e->primed || e->overflow)
+        rc = skf_events_prime(c);
+    if (rc)
+        return rc;
+    struct timespec until = skf_deadline(timeout_ms);
+    memset(ev, 0, sizeof(*ev));
+    pthread_mutex_lock(&e->mu);
+    for (;;) {
+        while (e->qn > 0 && !e->overflow) {
+            char name[SKF_NAME_MAX];
+            int kind = e->q[0].kind;
+            kx_strlcpy(name, e->q[0].name, sizeof(name));
+            memmove(&e->q[0], &e->q[1], (e->qn - 1) * sizeof(e->q[0]));
+            e->qn--;
+            pthread_mutex_unlock(&e->mu);
+            if (skf_event_take(c, name, kind, ev))
+                return KX_OK;
+            pthread_mutex_lock(&e->mu);
+        }
+        if (e->overflow) { /* events were lost: list the devices again */
+            pthread_mutex_unlock(&e->mu);
+            if ((rc = skf_events_prime(c)))
+                return rc;
+            pthread_mutex_lock(&e->mu);
+            continue;
+        }
+        if (e->exited || pthread_cond_timedwait(&e->cv, &e->mu, &until) == ETIMEDOUT)
+            break;
+    }
+    int gone = e->exited;
+    pthread_mutex_unlock(&e->mu);
+    if (gone) {
+        kx_err_set_detail("the SKF event thread ended");
+        return KX_ERR_TOKEN;
+    }
+    return KX_ERR_TIMEOUT;
+}
+
 const kx_token_ops kx_token_skf_ops = {
     .name = "skf",
     .caps = KX_TOKEN_CAP_EVENTS | KX_TOKEN_CAP_KEYGEN_SM2 | KX_TOKEN_CAP_PIN_RESET |
@@ -1393,4 +1658,5 @@ const kx_token_ops kx_token_skf_ops = {
     .import_enc = skf_import_enc,
     .write_data = skf_write_data,
     .read_data = skf_read_data,
+    .wait_event = skf_wait_event,
 };

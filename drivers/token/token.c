@@ -233,6 +233,35 @@ kx_err kx_token_poll_event(kx_token_module *m, kx_token_event *ev)
     return KX_ERR_NOT_FOUND;
 }
 
+kx_err kx_token_wait_event(kx_token_module *m, long timeout_ms, kx_token_event *ev,
+                           const char **how)
+{
+    if (!m || !ev || timeout_ms < 0)
+        return KX_ERR_INVALID_ARG;
+    kx_err rc =
+        m->ops->wait_event ? m->ops->wait_event(m->ctx, timeout_ms, ev) : KX_ERR_UNSUPPORTED;
+    if (how)
+        *how = rc == KX_ERR_UNSUPPORTED ? "polling" : "events";
+    if (rc == KX_OK)
+        kx_log_info("token.event", "kind=%s serial=%s source=events",
+                    ev->kind == KX_TOKEN_INSERTED ? "inserted" : "removed", ev->serial);
+    if (rc != KX_ERR_UNSUPPORTED)
+        return rc;
+    /* no device events: look every 100 ms */
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        rc = kx_token_poll_event(m, ev);
+        if (rc != KX_ERR_NOT_FOUND)
+            return rc;
+        double left = (double)timeout_ms - token_ms_since(&t0);
+        if (left <= 0)
+            return KX_ERR_TIMEOUT;
+        struct timespec ts = {0, (long)(left < 100 ? left : 100) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+}
+
 kx_err kx_token_open(kx_token_module *m, const char *serial, kx_token **out)
 {
     if (!m || !out)

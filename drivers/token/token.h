@@ -165,6 +165,11 @@ typedef struct kx_token_ops {
                          const unsigned char *envelope, size_t len);
     kx_err (*write_data)(void *tok, const char *name, const unsigned char *data, size_t len);
     kx_err (*read_data)(void *tok, const char *name, unsigned char **data, size_t *len);
+    /* optional (NULL: polling): wait up to timeout_ms for one device event
+     * (KX_OK with *ev, KX_ERR_TIMEOUT), KX_ERR_UNSUPPORTED when this
+     * library has no device events; the first call reports the devices
+     * present then as inserted, as kx_token_poll_event does */
+    kx_err (*wait_event)(void *ctx, long timeout_ms, kx_token_event *ev);
 } kx_token_ops;
 
 /* kx_token_register - add a back-end (mandatory slots checked). The
@@ -200,6 +205,18 @@ kx_err kx_token_list(kx_token_module *m, kx_token_info *out, size_t max, size_t 
  * it from its device thread.
  */
 kx_err kx_token_poll_event(kx_token_module *m, kx_token_event *ev);
+
+/*
+ * kx_token_wait_event - wait up to timeout_ms (0: just look) for one change
+ * of the tokens present: the back-end's device events where the library
+ * has them (SKF: SKF_WaitForDevEvent, blocking on a thread of the module),
+ * else kx_token_poll_event every 100 ms. KX_OK with *ev; KX_ERR_TIMEOUT
+ * when nothing changed. *how (may be NULL) becomes "events" or "polling".
+ * The first call reports the tokens present as inserted, one a call. One
+ * caller per module at a time.
+ */
+kx_err kx_token_wait_event(kx_token_module *m, long timeout_ms, kx_token_event *ev,
+                           const char **how);
 
 /* kx_token_open - open the token with this serial (NULL: the only token
  * present; KX_ERR_BUSY when several are, KX_ERR_TOKEN_ABSENT when none). */

@@ -175,10 +175,46 @@ out=$(stool poll 20 4)
 wait
 check "events: the two UKEYs present, then ukey-n plugged and pulled ($out)" \
   test "$out" = "$(printf 'inserted %s\ninserted %s\ninserted EVT0001\nremoved EVT0001' "$(printf '%s\n%s' "$Sa" "$S" | head -1)" "$(printf '%s\n%s' "$Sa" "$S" | tail -1)")"
-# skf-soft's own SKF_WaitForDevEvent (the driver polls SKF_EnumDev instead)
-( sleep 1; "$UTIL" insert ukey-n ) &
-check "SKF_WaitForDevEvent reports a plugged UKEY" test "$(SKF_SOFT_WAIT_MS=10000 "$PROBE" "$SKFLIB" wait 2>>"$T/log")" = "inserted ukey-n"
-wait
-check "SKF_WaitForDevEvent times out without an event" test "$(SKF_SOFT_WAIT_MS=200 "$PROBE" "$SKFLIB" wait 2>>"$T/log")" = "none"
-check "SKF_CancelWaitForDevEvent ends an unbounded wait" test "$("$PROBE" "$SKFLIB" cancel 2>>"$T/log")" = "cancelled"
+# skf-soft's own SKF_WaitForDevEvent: it blocks until a UKEY comes or goes
+# (events count from the library's load), SKF_CancelWaitForDevEvent ends it
+"$PROBE" "$SKFLIB" wait 60000 > "$T/probe-wait" 2>>"$T/log" & pid=$!
+for _ in $(seq 200); do grep -q waiting "$T/probe-wait" && break; sleep 0.05; done
+"$UTIL" insert ukey-n
+wait $pid
+check "SKF_WaitForDevEvent reports a plugged UKEY ($(tail -1 "$T/probe-wait"))" test "$(tail -1 "$T/probe-wait")" = "inserted ukey-n"
+check "SKF_WaitForDevEvent blocks until cancelled when nothing happens" test "$("$PROBE" "$SKFLIB" wait 300 2>>"$T/log" | tail -1)" = "none"
+check "SKF_CancelWaitForDevEvent ends a wait" test "$("$PROBE" "$SKFLIB" cancel 2>>"$T/log" | tail -1)" = "cancelled"
+
+# --- kx_token_wait_event: the driver's event thread, or polling ---------------
+# the same plug, pull and plug back, seen once through SKF_WaitForDevEvent
+# (libskf-soft.so) and once by polling (libskf-soft-noevents.so, a library
+# without the event functions); the UKEYs present come first, as inserted
+for how in events polling; do
+  lib=$SKFLIB; [ $how = polling ] && lib=${SKFLIB%.so}-noevents.so
+  dev=ukey-w$how ser=EVW$how
+  present=$(ls "$SKF_SOFT_DIR"/*/inserted 2>/dev/null | wc -l)
+  "$TOOL" --backend skf --module "$lib" wait 120 $((present + 3)) > "$T/wait-$how" 2>>"$T/log" & pid=$!
+  wait_lines() { for _ in $(seq 600); do [ "$(grep -c . "$T/wait-$how")" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+  check "$how: the $present UKEYs present are reported" wait_lines "$present"
+  "$UTIL" init "$dev" --serial "$ser" >/dev/null
+  check "$how: a plugged UKEY is reported with its serial" wait_lines $((present + 1))
+  "$UTIL" remove "$dev"
+  check "$how: its removal is reported" wait_lines $((present + 2))
+  "$UTIL" insert "$dev"
+  wait $pid
+  check "$how: plug, pull, plug back in order ($(tail -4 "$T/wait-$how" | tr '\n' ' '))" \
+    test "$(tail -4 "$T/wait-$how")" = "$(printf 'inserted %s\nremoved %s\ninserted %s\nvia %s' "$ser" "$ser" "$ser" "$how")"
+  "$UTIL" delete "$dev"
+done
+# pulled and plugged back between two looks: SKF_WaitForDevEvent still
+# says both (the UKEY's insertion count changed)
+"$UTIL" init ukey-q --serial EVQ >/dev/null
+present=$(ls "$SKF_SOFT_DIR"/*/inserted | wc -l)
+"$TOOL" --backend skf --module "$SKFLIB" wait 120 $((present + 2)) > "$T/wait-q" 2>>"$T/log" & pid=$!
+how=q; wait_lines() { for _ in $(seq 600); do [ "$(grep -c . "$T/wait-q")" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_lines "$present"
+"$UTIL" remove ukey-q; "$UTIL" insert ukey-q
+wait $pid
+check "events: a fast re-plug is seen as removed, then inserted" \
+  test "$(tail -3 "$T/wait-q")" = "$(printf 'removed EVQ\ninserted EVQ\nvia events')"
 finish

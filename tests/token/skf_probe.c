@@ -12,11 +12,12 @@
  *     key, then SKF_Encrypt of the 16-byte block under that session key
  *     (SM4-ECB, no padding); prints the ciphertext as hex.
  *
- *   skf_probe LIB wait       SKF_WaitForDevEvent (bounded by SKF_SOFT_WAIT_MS):
- *                            prints "inserted NAME", "removed NAME" or "none"
- *   skf_probe LIB cancel     SKF_WaitForDevEvent unbounded, cancelled by
- *                            SKF_CancelWaitForDevEvent from another thread
- *                            after 300 ms: prints "cancelled"
+ *   skf_probe LIB wait MS    SKF_WaitForDevEvent (it blocks, GM/T 0016),
+ *                            cancelled from another thread after MS: prints
+ *                            "waiting" once loaded, then "inserted NAME",
+ *                            "removed NAME" or "none"
+ *   skf_probe LIB cancel     the same, cancelled after 300 ms: prints
+ *                            "cancelled"
  *
  * Exit 0 on success, 1 with the failing call and SAR code on stderr.
  */
@@ -51,17 +52,19 @@ static void *probe_sym(void *dl, const char *name)
 }
 
 static probe_ulong (*probe_cancel_fn)(void);
+static long probe_cancel_ms = 300;
 
 static void *probe_canceller(void *arg)
 {
     (void)arg;
-    struct timespec ts = {0, 300 * 1000000L};
+    struct timespec ts = {probe_cancel_ms / 1000, (probe_cancel_ms % 1000) * 1000000L};
     nanosleep(&ts, NULL);
     probe_cancel_fn();
     return NULL;
 }
 
-/* probe_events - the wait and cancel modes */
+/* probe_events - the wait and cancel modes: the wait is always cancelled
+ * from another thread after probe_cancel_ms (an event may come first) */
 static int probe_events(void *dl, int cancel)
 {
     void *w = probe_sym(dl, "SKF_WaitForDevEvent"),
@@ -72,13 +75,14 @@ static int probe_events(void *dl, int cancel)
     memcpy(&wait_fn, &w, sizeof(w));
     memcpy(&probe_cancel_fn, &c, sizeof(c));
     pthread_t th;
-    if (cancel && pthread_create(&th, NULL, probe_canceller, NULL) != 0)
+    if (pthread_create(&th, NULL, probe_canceller, NULL) != 0)
         return 1;
     char name[128];
     probe_ulong len = sizeof(name), ev = 0;
+    printf("waiting\n"); /* the library is loaded: events count from here */
+    fflush(stdout);
     probe_ulong rv = wait_fn(name, &len, &ev);
-    if (cancel)
-        pthread_join(th, NULL);
+    pthread_join(th, NULL);
     if (rv == 0x0A000022u) /* SAR_NOT_EVENTERR */
         printf("%s\n", cancel ? "cancelled" : "none");
     else if (rv == 0 && len <= sizeof(name) && (ev == 1 || ev == 2))
@@ -91,7 +95,10 @@ static int probe_events(void *dl, int cancel)
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && (strcmp(argv[2], "wait") == 0 || strcmp(argv[2], "cancel") == 0)) {
+    if ((argc == 4 && strcmp(argv[2], "wait") == 0) ||
+        (argc == 3 && strcmp(argv[2], "cancel") == 0)) {
+        if (argc == 4)
+            probe_cancel_ms = strtol(argv[3], NULL, 10);
         void *dl = dlopen(argv[1], RTLD_NOW);
         return dl ? probe_events(dl, strcmp(argv[2], "cancel") == 0) : probe_fail("dlopen", 0);
     }

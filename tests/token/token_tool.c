@@ -17,6 +17,8 @@
  *     commit NEW_ID OLD_ID LABEL    kx_token_renew_commit
  *     change-pin | reset-pin        policy from the defaults
  *     poll SECONDS COUNT            print COUNT events ("inserted SERIAL")
+ *     wait SECONDS COUNT            the same through kx_token_wait_event,
+ *                                   then "via events" or "via polling"
  *     replug ID                     verify ID (the shim may pull the token
  *                                   meanwhile), empty the shim's control
  *                                   file ("re-insert"), open the token
@@ -147,6 +149,35 @@ static int tool_poll(kx_token_module *m, long seconds, long count)
         clock_gettime(CLOCK_MONOTONIC, &now);
     } while (now.tv_sec - start.tv_sec < seconds);
     printf("timeout after %ld events\n", seen);
+    return 1;
+}
+
+static int tool_wait(kx_token_module *m, long seconds, long count)
+{
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    const char *how = "?";
+    long seen = 0;
+    for (;;) {
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left = seconds * 1000 - (long)((now.tv_sec - start.tv_sec) * 1000 +
+                                            (now.tv_nsec - start.tv_nsec) / 1000000);
+        if (left <= 0)
+            break;
+        kx_token_event ev;
+        kx_err rc = kx_token_wait_event(m, left, &ev, &how);
+        if (rc == KX_ERR_TIMEOUT)
+            break;
+        if (rc)
+            return tool_fail(rc);
+        printf("%s %s\n", ev.kind == KX_TOKEN_INSERTED ? "inserted" : "removed", ev.serial);
+        fflush(stdout);
+        if (++seen == count) {
+            printf("via %s\n", how);
+            return 0;
+        }
+    }
+    printf("timeout after %ld events via %s\n", seen, how);
     return 1;
 }
 
@@ -528,6 +559,10 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "poll") == 0 && na == 2) {
         code = tool_poll(m, strtol(a[0], NULL, 10), strtol(a[1], NULL, 10));
+        goto out;
+    }
+    if (strcmp(cmd, "wait") == 0 && na == 2) {
+        code = tool_wait(m, strtol(a[0], NULL, 10), strtol(a[1], NULL, 10));
         goto out;
     }
     if ((rc = kx_token_open(m, serial, &t))) {

@@ -909,74 +909,131 @@ SKF_API ULONG SKF_ChangeDevAuthKey(DEVHANDLE hDev, BYTE *pbKeyValue, ULONG ulKey
     return soft_write(p, out, (size_t)n);
 }
 
-/* device events: a snapshot of the present devices, compared every 50 ms */
-static atomic_int soft_wait_cancel;
-static char soft_seen[32][SOFT_NAME_MAX];
-static size_t soft_nseen;
-static int soft_seen_init;
+#ifndef SKF_SOFT_NO_EVENTS
+/*
+ * Device events (GM/T 0016 SKF_WaitForDevEvent: blocks until a device is
+ * plugged, 1, or pulled, 2; SKF_CancelWaitForDevEvent ends a wait in
+ * progress with SAR_NOT_EVENTERR). A device is a directory; it is present
+ * while its "inserted" file exists, whose number (the generation) grows at
+ * each insertion: a UKEY pulled and plugged back between two looks is
+ * reported as removed, then inserted. The snapshot events are measured
+ * against is taken when the library is loaded, so nothing that happens
+ * between the load and the first wait is lost. The library looks every
+ * 20 ms (it is a file system, not a USB bus). Built without
+ * SKF_SOFT_NO_EVENTS only: libskf-soft-noevents.so lacks both functions,
+ * as some vendors' libraries do.
+ */
+#define SOFT_EV_MAX 32
+typedef struct soft_present {
+    char name[SOFT_EV_MAX][SOFT_NAME_MAX];
+    long gen[SOFT_EV_MAX];
+    size_t n;
+} soft_present;
 
-static size_t soft_present_now(char out[32][SOFT_NAME_MAX])
+static pthread_mutex_t soft_ev_mu = PTHREAD_MUTEX_INITIALIZER;
+static soft_present soft_seen;
+static atomic_uint soft_cancel_gen; /* one more per cancel */
+
+static void soft_present_now(soft_present *out)
 {
     char buf[4096];
     ULONG size = sizeof(buf);
-    size_t n = 0;
+    out->n = 0;
     if (soft_list(soft_root(), soft_keep_present, buf, &size) != SAR_OK)
-        return 0;
-    for (const char *p = buf; *p && n < 32; p += strlen(p) + 1)
-        snprintf(out[n++], SOFT_NAME_MAX, "%.63s", p);
-    return n;
+        return;
+    for (const char *p = buf; *p && out->n < SOFT_EV_MAX; p += strlen(p) + 1) {
+        char dev[PATH_MAX];
+        snprintf(out->name[out->n], SOFT_NAME_MAX, "%.63s", p);
+        out->gen[out->n] = soft_path(dev, sizeof(dev), soft_root(), p) ? soft_dev_gen(dev) : -1;
+        out->n++;
+    }
+}
+
+__attribute__((constructor)) static void soft_events_init(void)
+{
+    soft_present_now(&soft_seen);
+}
+
+/* the first difference between a (before) and b (now), in the order a
+ * removal, then an insertion: 1 with *name and *kind */
+static int soft_present_diff(const soft_present *a, const soft_present *b, const char **name,
+                             ULONG *kind)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const soft_present *x = pass ? b : a, *y = pass ? a : b;
+        for (size_t i = 0; i < x->n; i++) {
+            int same = 0;
+            for (size_t j = 0; j < y->n && !same; j++)
+                same = strcmp(x->name[i], y->name[j]) == 0 && x->gen[i] == y->gen[j];
+            if (!same) {
+                *name = x->name[i];
+                *kind = pass ? 1 : 2;
+                return 1;
+            }
+        }
+    }
+    return 0;
 }
 
 SKF_API ULONG SKF_WaitForDevEvent(LPSTR szDevName, ULONG *pulDevNameLen, ULONG *pulEvent)
 {
     if (!szDevName || !pulDevNameLen || !pulEvent)
         return SAR_INVALIDPARAMERR;
-    atomic_store(&soft_wait_cancel, 0);
-    if (!soft_seen_init) {
-        soft_nseen = soft_present_now(soft_seen);
-        soft_seen_init = 1;
-    }
-    const char *wait_env = getenv("SKF_SOFT_WAIT_MS");
-    long timeout_ms = wait_env ? strtol(wait_env, NULL, 10) : -1;
-    for (long waited = 0; timeout_ms < 0 || waited <= timeout_ms; waited += 50) {
-        char now[32][SOFT_NAME_MAX];
-        size_t n = soft_present_now(now);
-        for (int kind = 1; kind <= 2; kind++) {
-            char(*a)[SOFT_NAME_MAX] = kind == 1 ? now : soft_seen;
-            char(*b)[SOFT_NAME_MAX] = kind == 1 ? soft_seen : now;
-            size_t na = kind == 1 ? n : soft_nseen, nb = kind == 1 ? soft_nseen : n;
-            for (size_t i = 0; i < na; i++) {
-                int found = 0;
-                for (size_t j = 0; j < nb; j++)
-                    found |= strcmp(a[i], b[j]) == 0;
-                if (found)
-                    continue;
-                size_t l = strlen(a[i]) + 1;
-                if (*pulDevNameLen < l) {
-                    *pulDevNameLen = (ULONG)l;
-                    return SAR_BUFFER_TOO_SMALL;
-                }
-                memcpy(szDevName, a[i], l);
+    unsigned cancel_at = atomic_load(&soft_cancel_gen);
+    ULONG rv = SAR_NOT_EVENTERR;
+    for (;;) {
+        soft_present now;
+        soft_present_now(&now);
+        pthread_mutex_lock(&soft_ev_mu);
+        const char *name = NULL;
+        ULONG kind = 0;
+        if (soft_present_diff(&soft_seen, &now, &name, &kind)) {
+            size_t l = strlen(name) + 1;
+            if (*pulDevNameLen < l) {
                 *pulDevNameLen = (ULONG)l;
-                *pulEvent = (ULONG)kind;
-                memcpy(soft_seen, now, sizeof(now));
-                soft_nseen = n;
-                return SAR_OK;
+                rv = SAR_BUFFER_TOO_SMALL; /* the event stays for the next call */
+            } else {
+                memcpy(szDevName, name, l);
+                *pulDevNameLen = (ULONG)l;
+                *pulEvent = kind;
+                /* this one change is reported: the snapshot takes it alone */
+                soft_present next = soft_seen;
+                size_t i = 0;
+                while (i < next.n && strcmp(next.name[i], szDevName) != 0)
+                    i++;
+                if (i < next.n) { /* drop the old entry */
+                    next.n--;
+                    memmove(next.name[i], next.name[i + 1],
+                            (next.n - i) * sizeof(next.name[0]));
+                    memmove(&next.gen[i], &next.gen[i + 1], (next.n - i) * sizeof(next.gen[0]));
+                }
+                for (size_t j = 0; kind == 1 && j < now.n && next.n < SOFT_EV_MAX; j++)
+                    if (strcmp(now.name[j], szDevName) == 0) {
+                        memcpy(next.name[next.n], now.name[j], sizeof(next.name[0]));
+                        next.gen[next.n++] = now.gen[j];
+                    }
+                soft_seen = next;
+                rv = SAR_OK;
             }
+            pthread_mutex_unlock(&soft_ev_mu);
+            break;
         }
-        if (atomic_load(&soft_wait_cancel))
-            return SAR_NOT_EVENTERR;
-        struct timespec ts = {0, 50 * 1000000L};
+        pthread_mutex_unlock(&soft_ev_mu);
+        if (atomic_load(&soft_cancel_gen) != cancel_at)
+            break; /* cancelled: SAR_NOT_EVENTERR */
+        struct timespec ts = {0, 20 * 1000000L};
         nanosleep(&ts, NULL);
     }
-    return SAR_NOT_EVENTERR;
+    return rv;
 }
 
 SKF_API ULONG SKF_CancelWaitForDevEvent(void)
 {
-    atomic_store(&soft_wait_cancel, 1);
+    /* ends the waits in progress; nothing to cancel is not an error */
+    atomic_fetch_add(&soft_cancel_gen, 1);
     return SAR_OK;
 }
+#endif
 
 /* ---- 5. access control ---------------------------------------------------------- */
 
