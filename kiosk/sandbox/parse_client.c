@@ -248,6 +248,8 @@ static int client_status_ok(int kind, kx_err st)
         return kind == KX_PARSE_SEALSHEET;
     case KX_ERR_CARD_READ:
         return kind == KX_PARSE_IDCARD;
+    case KX_ERR_NO_CARD:
+        return kind == KX_PARSE_CARDCROP;
     default:
         return kind >= KX_PARSE_TEST_CRASH;
     }
@@ -564,7 +566,7 @@ kx_err kx_parse_idcard_text(kx_parse_client *c, const uint8_t text[256], kx_idca
 {
     if (!out || !text)
         return KX_ERR_INVALID_ARG;
-    kx_idcard got;
+    kx_idcard got = {0}; /* cleared below also when no reply came */
     kx_err rc = client_typed(c, KX_PARSE_IDCARD, 0, text, 256, NULL, client_get_idcard, &got);
     if (!rc) {
         /* the text fields only: the photo stays the caller's */
@@ -580,5 +582,37 @@ kx_err kx_parse_idcard_text(kx_parse_client *c, const uint8_t text[256], kx_idca
         memcpy(out->valid_to, got.valid_to, sizeof out->valid_to);
     }
     kx_idcard_clear(&got);
+    return rc;
+}
+
+/* the card cut from a scan: the reply checked against the scan sent */
+typedef struct client_crop {
+    const kx_image *in;
+    kx_cardcrop_found found;
+    kx_image *card;
+} client_crop;
+
+static kx_err client_get_cardcrop(kx_rbuf *r, void *arg)
+{
+    client_crop *cc = arg;
+    return kx_parse_get_cardcrop(r, cc->in->width, cc->in->height, cc->in->channels, &cc->found,
+                                 &cc->card);
+}
+
+kx_err kx_parse_cardcrop_image(kx_parse_client *c, const kx_image *img,
+                               struct kx_cardcrop_found *found, kx_image **card)
+{
+    if (!img || !card)
+        return KX_ERR_INVALID_ARG;
+    *card = NULL;
+    client_crop cc = {.in = img};
+    kx_err rc = client_typed(c, KX_PARSE_CARDCROP, 0, NULL, 0, img, client_get_cardcrop, &cc);
+    if (!rc) {
+        *card = cc.card;
+        if (found)
+            *found = cc.found;
+    } else {
+        kx_image_free(cc.card);
+    }
     return rc;
 }

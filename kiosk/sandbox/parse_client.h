@@ -87,6 +87,14 @@ struct kx_parse_doc;
 kx_err kx_parse_doccheck_image(kx_parse_client *c, const kx_image *img, int wanted,
                                struct kx_parse_doc *out);
 
+/* kx_parse_cardcrop_image - kx_cardcrop_crop() of img in the helper: the
+ * ID card upright in *card (free with kx_image_free), where it lay in
+ * *found (may be NULL). KX_ERR_NO_CARD when no card is on the scan; the
+ * helper's errors as the image kinds'. */
+struct kx_cardcrop_found;
+kx_err kx_parse_cardcrop_image(kx_parse_client *c, const kx_image *img,
+                               struct kx_cardcrop_found *found, kx_image **card);
+
 /* kx_parse_idcard_text - kx_idcard_decode_text() of the reader's 256-byte
  * text: out's text fields (the photo is left alone). */
 kx_err kx_parse_idcard_text(kx_parse_client *c, const uint8_t text[256], kx_idcard *out);

@@ -159,6 +159,15 @@ static kx_err helper_handle(int kind, int param, const uint8_t *in, size_t len, 
             kx_parse_put_doccheck(w, &d, img->width, img->height);
         break;
     }
+    case KX_PARSE_CARDCROP: {
+        kx_image *card = NULL;
+        kx_cardcrop_found f;
+        if (!(rc = helper_input_image(in, len, param & KX_PARSE_IN_PIXELS, 0, &img)) &&
+            !(rc = kx_cardcrop_crop(img, &f, &card)))
+            kx_parse_put_cardcrop(w, &f, card);
+        kx_image_free(card);
+        break;
+    }
     case KX_PARSE_IDCARD: {
         kx_idcard *c = calloc(1, sizeof *c);
         if (!c)

@@ -429,3 +429,54 @@ kx_err kx_parse_get_doccheck(kx_rbuf *r, kx_parse_doc *out)
     }
     return KX_OK;
 }
+
+/* ---- the ID card cut from a scan ---- */
+
+void kx_parse_put_cardcrop(kx_wbuf *w, const kx_cardcrop_found *f, const kx_image *card)
+{
+    for (int i = 0; i < 4; i++) {
+        kx_wbuf_f64(w, f->corners[i][0]);
+        kx_wbuf_f64(w, f->corners[i][1]);
+    }
+    kx_wbuf_f64(w, f->angle_deg);
+    kx_wbuf_f64(w, f->size_mm[0]);
+    kx_wbuf_f64(w, f->size_mm[1]);
+    kx_wbuf_f64(w, f->dpi);
+    kx_wbuf_image(w, card);
+}
+
+kx_err kx_parse_get_cardcrop(kx_rbuf *r, int in_w, int in_h, int in_channels,
+                             kx_cardcrop_found *f, kx_image **card)
+{
+    *card = NULL;
+    memset(f, 0, sizeof *f);
+    /* a corner may lie a little outside a card at the scan's edge */
+    double mx = in_w * 0.1 + 1, my = in_h * 0.1 + 1;
+    for (int i = 0; i < 4; i++) {
+        f->corners[i][0] = kx_rbuf_f64(r, -mx, in_w + mx);
+        f->corners[i][1] = kx_rbuf_f64(r, -my, in_h + my);
+    }
+    f->angle_deg = kx_rbuf_f64(r, -45, 45);
+    f->size_mm[0] = kx_rbuf_f64(r, 0, 1000);
+    f->size_mm[1] = kx_rbuf_f64(r, 0, 1000);
+    f->dpi = kx_rbuf_f64(r, 1, 100000);
+    kx_err rc = r->failed ? KX_ERR_BAD_FORMAT : kx_rbuf_image(r, card);
+    if (!rc) {
+        /* exactly the card's size at its dpi, the input's kind of pixels */
+        const kx_image *c = *card;
+        long want_w = lround(KX_CARD_WIDTH_MM / 25.4 * f->dpi);
+        long want_h = lround(KX_CARD_HEIGHT_MM / 25.4 * f->dpi);
+        int want_ch = in_channels == 1 ? 1 : 3;
+        if (r->pos != r->len || c->width != want_w || c->height != want_h ||
+            c->channels != want_ch || fabs(c->dpi - f->dpi) > 1e-6)
+            rc = KX_ERR_BAD_FORMAT;
+    }
+    if (rc) {
+        kx_image_free(*card);
+        *card = NULL;
+        memset(f, 0, sizeof *f);
+        kx_err_set_detail("parse reply: card crop out of range");
+        rc = KX_ERR_BAD_FORMAT;
+    }
+    return rc;
+}

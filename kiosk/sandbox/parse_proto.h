@@ -34,6 +34,9 @@
  *   IDCARD:    ten strings (u32 n + n bytes): name, sex, nation code,
  *              nation, birth, address, ID number, authority, valid from,
  *              valid to
+ *   CARDCROP:  f64 corners[4][2] (input pixels), f64 angle_deg, f64
+ *              size_mm[2], f64 dpi, then the card upright (IMAGE layout:
+ *              85.6 x 54 mm at dpi, grey or RGB as the input)
  * An input image is the encoded file's bytes, or with param bit
  * KX_PARSE_IN_PIXELS an image in the IMAGE layout above.
  *
@@ -47,6 +50,7 @@
 
 #include "core/err.h"
 #include "idcard/idcard.h"
+#include "imaging/cardcrop.h"
 #include "imaging/doccheck.h"
 #include "imaging/image.h"
 #include "imaging/licence_qr.h"
@@ -71,6 +75,8 @@ typedef enum kx_parse_kind {
                                wanted (kx_doc_kind) above KX_PARSE_FLAG_BITS;
                                the authorisation letter's also has its
                                signature field checked */
+    KX_PARSE_CARDCROP = 6,  /* the ID card cut upright from a scan
+                               (kx_cardcrop_crop) */
     /* test builds only (KX_PARSE_TEST_KINDS), and only when the helper's
      * environment has KX_PARSE_TEST=1: */
     KX_PARSE_TEST_CRASH = 100,   /* abort() */
@@ -136,5 +142,12 @@ typedef struct kx_parse_doc {
 void kx_parse_put_doccheck(kx_wbuf *w, const kx_parse_doc *d, int img_w, int img_h);
 kx_err kx_parse_get_doccheck(kx_rbuf *r, kx_parse_doc *out);
 kx_err kx_parse_get_idcard(kx_rbuf *r, kx_idcard *out);
+
+/* the card cut from a scan of in_w x in_h pixels with in_channels: the
+ * corners near the input, the card's size the one its dpi gives, its
+ * channels the input's (RGBA gives RGB). *card: free with kx_image_free. */
+void kx_parse_put_cardcrop(kx_wbuf *w, const kx_cardcrop_found *f, const kx_image *card);
+kx_err kx_parse_get_cardcrop(kx_rbuf *r, int in_w, int in_h, int in_channels,
+                             kx_cardcrop_found *f, kx_image **card);
 
 #endif

@@ -8,6 +8,9 @@
  *   payload  a licence payload of 5000 bytes   magic   a wrong magic
  *   code     a "valid" code whose check fails  status  an unknown status
  *   silent   no answer at all (timeout)
+ *   cardsize a card crop the wrong size for its dpi
+ *   cardfar  a card crop whose corners lie far off the scan
+ *   idtext   an ID card text with a control character in the name
  * Test-only; never installed.
  */
 #include <stdint.h>
@@ -70,6 +73,23 @@ int main(void)
             } else {
                 kx_parse_put_licence(&w, &q, 100, 100);
             }
+        } else if (!strcmp(mode, "cardsize") || !strcmp(mode, "cardfar")) {
+            kx_cardcrop_found f;
+            memset(&f, 0, sizeof f);
+            f.dpi = 300;
+            f.corners[2][0] = !strcmp(mode, "cardfar") ? 1e7 : 50;
+            kx_image *card = NULL;
+            if (kx_image_new(!strcmp(mode, "cardsize") ? 20 : 1011, 638, 3, &card))
+                return 1;
+            card->dpi = 300;
+            kx_parse_put_cardcrop(&w, &f, card);
+            kx_image_free(card);
+        } else if (!strcmp(mode, "idtext")) {
+            kx_idcard c;
+            memset(&c, 0, sizeof c);
+            memcpy(c.name, "\x1b[2J", 4);
+            c.sex = 'M';
+            kx_parse_put_idcard(&w, &c);
         } else if (!strcmp(mode, "magic")) {
             magic = 0xdeadbeef;
         } else if (!strcmp(mode, "status")) {

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     kx_rbuf r = {data + 1, size - 1, 0, 0};
-    switch (data[0] % 4) {
+    /* the first byte picks the reader: 0xf0.. the card crop (later) */
+    switch (data[0] >= 0xf0 ? 4 : data[0] % 4) {
     case 0: {
         kx_image *img = NULL;
         if (kx_rbuf_image(&r, &img) == KX_OK &&
@@ -45,6 +46,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if ((s->areas[a].best >= 0) != (s->areas[a].image != NULL))
                     abort();
         kx_sealsheet_result_free(s);
+        break;
+    }
+    case 4: {
+        kx_cardcrop_found f;
+        kx_image *card = NULL;
+        if (kx_parse_get_cardcrop(&r, 1200, 900, 3, &f, &card) == KX_OK &&
+            (card->channels != 3 || card->width < 1 || f.dpi < 1))
+            abort();
+        kx_image_free(card);
         break;
     }
     default: {

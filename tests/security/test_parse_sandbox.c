@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,7 +213,28 @@ static void test_replies_checked(void **state)
         assert_null(q.uscc);
         kx_parse_client_free(c);
     }
-    kx_parse_client *c = evil("silent");
+    /* the ID card's crop and text (finding 5: kioskd's ID steps) */
+    kx_image *scan = NULL;
+    assert_int_equal(kx_image_new(1200, 900, 3, &scan), KX_OK);
+    static const char *const crops[] = {"cardsize", "cardfar"};
+    for (size_t i = 0; i < 2; i++) {
+        kx_parse_client *c = evil(crops[i]);
+        kx_image *card = NULL;
+        kx_err rc = kx_parse_cardcrop_image(c, scan, NULL, &card);
+        print_message("%s: %s %s\n", crops[i], kx_err_name(rc), kx_err_detail());
+        assert_int_equal(rc, KX_ERR_IMAGE_UNREADABLE);
+        assert_null(card);
+        kx_parse_client_free(c);
+    }
+    kx_image_free(scan);
+    kx_parse_client *c = evil("idtext");
+    uint8_t text[256] = {0};
+    kx_idcard card;
+    memset(&card, 0, sizeof card);
+    assert_int_equal(kx_parse_idcard_text(c, text, &card), KX_ERR_CARD_READ);
+    assert_int_equal(card.name[0], 0);
+    kx_parse_client_free(c);
+    c = evil("silent");
     kx_parse_client_set_timeout(c, 300);
     kx_image *img = NULL;
     assert_int_equal(kx_parse_image(c, png, len, 0, &img), KX_ERR_TIMEOUT);
@@ -223,13 +245,64 @@ static void test_replies_checked(void **state)
     free(png);
 }
 
+/* a grey lid with a card on it, turned by about 3 degrees */
+static kx_image *card_scan(void)
+{
+    kx_image *img = NULL;
+    assert_int_equal(kx_image_new(1400, 1000, 3, &img), KX_OK);
+    img->dpi = 300;
+    const double a = 0.05, cx = 700, cy = 500, hw = 505.5, hh = 319;
+    for (int y = 0; y < img->height; y++) {
+        uint8_t *row = kx_image_row(img, y);
+        for (int x = 0; x < img->width; x++) {
+            double u = (x - cx) * cos(a) + (y - cy) * sin(a);
+            double v = -(x - cx) * sin(a) + (y - cy) * cos(a);
+            int in = fabs(u) < hw && fabs(v) < hh;
+            uint8_t g = in ? (uint8_t)(180 + ((x / 40 + y / 40) % 2) * 40) : 52;
+            row[3 * x] = g;
+            row[3 * x + 1] = in ? (uint8_t)(g - 30) : g;
+            row[3 * x + 2] = g;
+        }
+    }
+    return img;
+}
+
+/* the card crop in the helper is the one kioskd computed itself before */
+static void test_cardcrop_same(void **state)
+{
+    (void)state;
+    kx_parse_client *c = start();
+    kx_image *scan = card_scan(), *mine = NULL, *theirs = NULL;
+    kx_cardcrop_found fm, ft;
+    assert_int_equal(kx_cardcrop_crop(scan, &fm, &mine), KX_OK);
+    assert_int_equal(kx_parse_cardcrop_image(c, scan, &ft, &theirs), KX_OK);
+    assert_int_equal(theirs->width, mine->width);
+    assert_int_equal(theirs->height, mine->height);
+    assert_int_equal(theirs->channels, 3);
+    for (int y = 0; y < mine->height; y++)
+        assert_memory_equal(kx_image_row(theirs, y), kx_image_row(mine, y),
+                            (size_t)mine->width * 3);
+    assert_true(fabs(ft.angle_deg - fm.angle_deg) < 1e-9);
+    assert_true(fabs(ft.angle_deg) > 2 && fabs(ft.angle_deg) < 4);
+    kx_image_free(mine);
+    kx_image_free(theirs);
+    /* nothing card-shaped: the helper says so */
+    kx_image *blank = NULL;
+    assert_int_equal(kx_image_new(800, 600, 3, &blank), KX_OK);
+    assert_int_equal(kx_parse_cardcrop_image(c, blank, NULL, &theirs), KX_ERR_NO_CARD);
+    assert_null(theirs);
+    kx_image_free(blank);
+    kx_image_free(scan);
+    kx_parse_client_free(c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_crash_is_survived),   cmocka_unit_test(test_seccomp_kills),
         cmocka_unit_test(test_cannot_read_secrets), cmocka_unit_test(test_confinement),
-        cmocka_unit_test(test_replies_checked),
+        cmocka_unit_test(test_replies_checked),     cmocka_unit_test(test_cardcrop_same),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
