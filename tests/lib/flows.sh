@@ -19,7 +19,7 @@ flow_file() { # NAME FILE [KEY=VALUE...]
   local name=$1 file=$2 kv script
   [ -f "$file" ] || file="$FLOWS/$file"
   shift 2
-  script=$(cat "$file") || { bad "flow $name: no file $file"; return 1; }
+  script=$(flow_text_of "$file") || { bad "flow $name: no file $file"; return 1; }
   for kv in "$@"; do script=${script//"@${kv%%=*}@"/"${kv#*=}"}; done
   flow "$name" <<<"$script"   # not a pipe: flow counts in this shell
 }
@@ -27,14 +27,19 @@ flow_file() { # NAME FILE [KEY=VALUE...]
 # flow_text NAME: the text of tests/engine/flows/NAME.flow without its
 # comment lines, each "include OTHER" line replaced by OTHER's text
 flow_text() { # NAME
+  flow_text_of "$FLOWS/$1.flow"
+}
+# flow_text_of FILE: the same for a flow file given by its path
+flow_text_of() { # FILE
   local line
+  [ -f "$1" ] || return 1
   while IFS= read -r line || [ -n "$line" ]; do
     case $line in
       include\ *) flow_text "${line#include }" || return 1 ;;
       \#*) ;;
       *) printf '%s\n' "$line" ;;
     esac
-  done < "$FLOWS/$1.flow"
+  done < "$1"
 }
 
 # The straight path of a new issuance (tests/engine/flows/services/

@@ -150,20 +150,7 @@ check "after logout the UI connection may not reset" \
 
 # ---- a paid renewal, for the summary's money and its reconciliation ----
 # (the UKEY and its PIN only: no ID card, no contact details)
-flow renew <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-expect screen=pin_enter
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=30000
-send confirm
-expect timeout=30 screen=done
-send confirm
-expect screen=home
-FLOW
+flow_file renew renew/pin_done.flow
 
 # ---- maintenance: summary, log, configuration, version ----
 as 9001 $ADMIN_PIN summary > "$T/sum.json" || bad "summary"

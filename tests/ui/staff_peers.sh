@@ -43,18 +43,7 @@ GESTURE=$(printf 'tap staff_corner\n%.0s' 1 2 3 4 5)
 ui() { "$KIOSK" --windowed --socket "$T/k.sock" --script "$1" 2>"$T/ui.log"; }
 
 # ---- the customer reaches the payment screen (UKEY and PIN only) ----
-flow renew-to-payment <<'FLOW'
-send choose_service service=renew
-expect timeout=30 screen=cert_show
-send confirm
-expect timeout=30 screen=pin_enter
-send pin pin=123456
-expect timeout=30 screen=agreement
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=30000
-send confirm
-expect timeout=30 screen=payment
-FLOW
+flow renew-to-payment <<<"$(flow_text renew/pin_to_payment)"
 ORDER=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 cat > "$T/counter.tap" <<TAP
 wait screen=payment timeout=30
