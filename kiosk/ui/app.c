@@ -284,6 +284,7 @@ static void app_entry_reset(kx_ui *ui)
     kx_wipe(ui->email, sizeof ui->email);
     ui->contact_field = 0;
     ui->choice_page = 0;
+    ui->form_zoom = 0;
     if (ui->overlay == KX_OVERLAY_CANCEL || ui->overlay == KX_OVERLAY_IDLE)
         ui->overlay = KX_OVERLAY_NONE;
     ui->reminder_shown_on_screen = 0;

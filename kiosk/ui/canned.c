@@ -77,6 +77,55 @@ static kx_err canned_save(SDL_Surface *s, const char *dir, const char *name, cha
     return KX_OK;
 }
 
+/* canned_write_form - the application form's review image (A4 at 150
+ * dpi, as kioskd renders it): title, notes, the table's sections with
+ * grey bars for the filled-in values, the declaration box. */
+static kx_err canned_write_form(const char *dir)
+{
+    char path[600];
+    const int mm6 = 59; /* ten times the pixels of a millimetre at 150 dpi */
+#define MM(v) ((int)((v)*mm6 / 10))
+    SDL_Surface *s =
+        SDL_CreateRGBSurfaceWithFormat(0, 1240, 1754, 32, SDL_PIXELFORMAT_ARGB8888);
+    if (!s)
+        return KX_ERR_NO_MEMORY;
+    canned_rect(s, 0, 0, 1240, 1754, 0xFFFFFF);
+    canned_rect(s, MM(20), MM(12), MM(12), MM(4), 0x333333);
+    canned_rect(s, MM(65), MM(22), MM(80), MM(8), 0x111111);
+    canned_lines(s, MM(20), MM(38), MM(170), 3, MM(6), 0x555555);
+    /* sections: business 2 rows, organisation 3, agent 4; rows of 13 mm */
+    static const int rows[] = {2, 3, 4};
+    int y = MM(62);
+    for (int k = 0; k < 3; k++) {
+        int h = rows[k] * MM(13);
+        canned_rect(s, MM(20), y, MM(170), 3, 0x222222);
+        canned_rect(s, MM(20), y, 3, h, 0x222222);
+        canned_rect(s, MM(36), y, 3, h, 0x222222);
+        canned_rect(s, MM(80), y, 3, h, 0x222222);
+        canned_rect(s, MM(190), y, 3, h, 0x222222);
+        canned_rect(s, MM(26), y + h / 2 - MM(6), MM(5), MM(12), 0x333333);
+        for (int r = 0; r < rows[k]; r++) {
+            int ry = y + r * MM(13);
+            if (r)
+                canned_rect(s, MM(36), ry, MM(154), 3, 0x222222);
+            canned_rect(s, MM(40), ry + MM(5), MM(30), MM(3), 0x444444);
+            canned_rect(s, MM(84), ry + MM(5), MM(60 + (r * 23 + k * 17) % 40), MM(3),
+                        0x1A1A1A);
+        }
+        y += h;
+    }
+    canned_rect(s, MM(20), y, MM(170), 3, 0x222222);
+    canned_rect(s, MM(20), y, 3, MM(62), 0x222222);
+    canned_rect(s, MM(36), y, 3, MM(62), 0x222222);
+    canned_rect(s, MM(190), y, 3, MM(62), 0x222222);
+    canned_rect(s, MM(20), y + MM(62), MM(170), 3, 0x222222);
+    canned_lines(s, MM(40), y + MM(5), MM(146), 2, MM(6), 0x555555);
+    canned_rect(s, MM(110), y + MM(30), MM(50), MM(3), 0x444444);
+    canned_rect(s, MM(110), y + MM(47), MM(60), MM(3), 0x444444);
+#undef MM
+    return canned_save(s, dir, "application_form", path, sizeof path);
+}
+
 kx_err kx_canned_write_previews(const char *dir)
 {
     char path[600];
@@ -140,7 +189,9 @@ kx_err kx_canned_write_previews(const char *dir)
             int x = 310 + k * 270 + i, y = 860 + (int)(30.0 * SDL_sin(i / 14.0));
             canned_rect(s, x, y, 5, 5, 0x1E2A6E);
         }
-    return canned_save(s, dir, "seal_sheet", path, sizeof path);
+    if ((rc = canned_save(s, dir, "seal_sheet", path, sizeof path)))
+        return rc;
+    return canned_write_form(dir);
 }
 
 /* ---- states ---- */
@@ -432,6 +483,25 @@ static void canned_documents(canned_ctx *c)
     o = canned_state(c, "contact", "new", 9, 20, N_("Contact details"), "contact cancel back");
     json_object_set_new(o, "input", json_pack("{s:s}", "kind", "contact"));
     canned_add(c, "contact", o, 0, 7, 0);
+    /* the application form: zoomed in (the first view), its last part,
+     * and the whole page (typed: the part shown; -1 the whole page) */
+    o = canned_state(c, "form_review", "new", 10, 21, N_("Check your application form"),
+                     "confirm cancel back");
+    json_object_set_new(o, "doc", json_string("application_form"));
+    json_object_set_new(o, "previews",
+                        canned_preview(c, "application_form", "application_form", 1240, 1754));
+    canned_body(o, canned_text(N_("This is the application form the kiosk sends to the CA "
+                                  "with your case. Check the company and your details."),
+                               NULL, NULL, NULL, NULL));
+    canned_body(o, canned_text(N_("To change the phone number or e-mail, go back. If the "
+                                  "company or your own details are wrong, ask staff."),
+                               NULL, NULL, NULL, NULL));
+    json_t *form_end = json_deep_copy(o), *form_whole = json_deep_copy(o);
+    canned_add(c, "form_review", o, 0, 0, 0);
+    if (form_end)
+        canned_add(c, "form_review-end", form_end, 0, 999, 0);
+    if (form_whole)
+        canned_add(c, "form_review-whole", form_whole, 0, -1, 0);
     o = canned_state(c, "agreement", "new", 10, 20, N_("User agreement"), "confirm cancel");
     canned_body(
         o, canned_text(

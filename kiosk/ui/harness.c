@@ -340,8 +340,14 @@ static kx_err harness_show_canned(kx_ui *ui, const kx_canned *c)
     if (st->lang)
         kx_i18n_set_lang(st->lang);
     if (st->screen == KX_SCREEN_AGREEMENT)
-        ui->choice_page = c->typed; /* the page of the agreement shown */
-    for (int i = 0; st->screen != KX_SCREEN_AGREEMENT && i < c->typed; i++) {
+        ui->choice_page = c->typed;            /* the page of the agreement shown */
+    if (st->screen == KX_SCREEN_FORM_REVIEW) { /* the part shown, or the whole page */
+        ui->form_zoom = c->typed < 0;
+        ui->choice_page = c->typed > 0 ? c->typed : 0;
+    }
+    for (int i = 0; st->screen != KX_SCREEN_AGREEMENT && st->screen != KX_SCREEN_FORM_REVIEW &&
+                    i < c->typed;
+         i++) {
         if (st->screen == KX_SCREEN_CONTACT) {
             static const char phone[] = "13907918888";
             if (i < 11)

@@ -1144,7 +1144,19 @@ static const kx_screen_fn screen_table[KX_SCREEN_COUNT] = {
     [KX_SCREEN_ERROR] = scr_error,
     [KX_SCREEN_STAFF_NEEDED] = scr_staff_needed,
     [KX_SCREEN_OUT_OF_SERVICE] = scr_out_of_service,
+    [KX_SCREEN_FORM_REVIEW] = kx_screen_form_review,
 };
+
+SDL_Rect kx_screen_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halign)
+{
+    return scr_body(ui, st, r, halign);
+}
+
+void kx_screen_confirm_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                              const char *label)
+{
+    scr_confirm_footer(ui, st, L, label);
+}
 
 int kx_screen_prewarm(kx_ui *ui, int i)
 {

@@ -257,6 +257,13 @@ void kx_qr(kx_ui *ui, SDL_Rect r, const char *text);
  * (kx_img_cache_ready says when to draw again; screenshots decode at
  * once). Returns the drawn rectangle. */
 SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path);
+/* kx_image_part - a zoomed view: the image at path scaled to fit
+ * full_w x full_h (aspect kept, cached like kx_image), of which the window
+ * of r's size from (src_x, src_y) of that scaled image is drawn at r
+ * (moved back inside the image at its edges). Returns the drawn
+ * rectangle. */
+SDL_Rect kx_image_part(kx_ui *ui, SDL_Rect r, const char *path, int full_w, int full_h,
+                       int src_x, int src_y);
 /* kx_masked_field - an entry field showing n dots out of max, focused or
  * not; label above it. Returns 1 when tapped (focus). */
 int kx_masked_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, size_t n, int max,
@@ -382,6 +389,16 @@ typedef void (*kx_screen_fn)(kx_ui *ui, const kx_ui_state *st, const kx_layout *
 kx_screen_fn kx_screen_for(kx_screen s);
 /* kx_screen_unavailable - kioskd cannot be reached. */
 void kx_screen_unavailable(kx_ui *ui, const kx_layout *L);
+/* kx_screen_form_review (form_review.c) - the application form for review. */
+void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L);
+/* kx_screen_body - the state's paragraphs in r at the body size, aligned
+ * halign; returns what they cover. For screens drawn outside screens.c. */
+SDL_Rect kx_screen_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halign);
+/* kx_screen_confirm_footer - the common footer (Back, Cancel as the state
+ * accepts them) whose primary button, labelled label, sends confirm when
+ * the state accepts it. For screens drawn outside screens.c. */
+void kx_screen_confirm_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout *L,
+                              const char *label);
 
 /* Service ids and their names (msgids) for the home screen and headers. */
 typedef struct kx_ui_service {
@@ -490,6 +507,7 @@ struct kx_ui {
     char email[80];
     int contact_field; /* 0 phone, 1 e-mail */
     int choice_page;   /* page of a long list of choices, or of the agreement */
+    int form_zoom;     /* form_review: 0 zoomed in (the first view), 1 whole page */
     int overlay;       /* KX_OVERLAY_* shown over the screen */
     Uint64 reminder_until;
     int session_had_ukey;

@@ -53,6 +53,7 @@ static const struct {
     {"revoke_method", N_("Please choose how to identify the certificate.")},
     {"revoke_reason", N_("Please choose the reason for revocation.")},
     {"revoke_pick", N_("Please choose the certificate to revoke.")},
+    {"form_review", N_("Please check your application form.")},
     {"revoke_confirm", N_("Revocation cannot be undone. Please confirm.")},
     {"done", N_("Done. Please take your UKEY and your documents.")},
     {"cancelled", N_("The session has ended.")},

@@ -359,17 +359,16 @@ void kx_qr(kx_ui *ui, SDL_Rect r, const char *text)
     kx_copy(ui, e->tex, NULL, &d);
 }
 
-SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
+/* widget_image_entry - the cache entry of path scaled to fit a box of
+ * bw x bh (decoded by a worker on first use); NULL while it is decoded or
+ * when it cannot be read, after drawing the placeholder in r. */
+static widget_tex *widget_image_entry(kx_ui *ui, SDL_Rect r, const char *path, int bw, int bh)
 {
     struct kx_img_cache *c = ui->img;
     widget_tex *e = NULL;
-    uint64_t key;
-    if (!path || !path[0] || ui->dry)
-        return r;
-    if (r.w <= 0 || r.h <= 0)
-        return r;
     /* one entry per image and box size: it is kept scaled to fit the box */
-    key = widget_hash(path) ^ ((uint64_t)(Uint32)r.w << 40) ^ ((uint64_t)(Uint32)r.h << 16);
+    uint64_t key =
+        widget_hash(path) ^ ((uint64_t)(Uint32)bw << 40) ^ ((uint64_t)(Uint32)bh << 16);
     for (int i = 0; i < 8; i++)
         if (c->img[i].key == key)
             e = &c->img[i];
@@ -381,8 +380,8 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
             SDL_DestroyTexture(e->tex);
         memset(e, 0, sizeof *e);
         e->key = key;
-        e->box_w = r.w;
-        e->box_h = r.h;
+        e->box_w = bw;
+        e->box_h = bh;
         kx_strlcpy(e->path, path, sizeof e->path);
         /* decoding a scan takes 5-20 ms: a worker does it while the frame
          * shows a placeholder (screenshots wait for it) */
@@ -397,20 +396,56 @@ SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
         widget_join(ui, e, 1);
     if (e->thread) {
         kx_round(ui, r, 16, KX_C_PRIMARY_LT);
-        return r;
+        return NULL;
     }
     if (!e->tex || e->w <= 0 || e->h <= 0) {
         kx_text_style st = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
         kx_round(ui, r, 16, KX_C_LINE);
         kx_text(ui, kx_tr("The image cannot be shown."), kx_inset(r, 20), &st);
-        return r;
+        return NULL;
     }
+    return e;
+}
+
+SDL_Rect kx_image(kx_ui *ui, SDL_Rect r, const char *path)
+{
+    if (!path || !path[0] || ui->dry)
+        return r;
+    if (r.w <= 0 || r.h <= 0)
+        return r;
+    widget_tex *e = widget_image_entry(ui, r, path, r.w, r.h);
+    if (!e)
+        return r;
     SDL_Rect d = {0, 0, 0, 0};
     widget_fit(e, &d.w, &d.h);
     d.x = r.x + (r.w - d.w) / 2;
     d.y = r.y + (r.h - d.h) / 2;
     kx_fill(ui, kx_rect(d.x - 2, d.y - 2, d.w + 4, d.h + 4), KX_C_LINE);
     kx_copy(ui, e->tex, NULL, &d);
+    return d;
+}
+
+SDL_Rect kx_image_part(kx_ui *ui, SDL_Rect r, const char *path, int full_w, int full_h,
+                       int src_x, int src_y)
+{
+    if (!path || !path[0] || ui->dry || r.w <= 0 || r.h <= 0 || full_w <= 0 || full_h <= 0)
+        return r;
+    widget_tex *e = widget_image_entry(ui, r, path, full_w, full_h);
+    if (!e)
+        return r;
+    /* the texture is the image at its zoomed size: copy the window of it */
+    SDL_Rect s = {src_x < 0 ? 0 : src_x, src_y < 0 ? 0 : src_y, r.w, r.h};
+    if (s.x + s.w > e->tw)
+        s.x = e->tw > s.w ? e->tw - s.w : 0;
+    if (s.y + s.h > e->th)
+        s.y = e->th > s.h ? e->th - s.h : 0;
+    if (s.w > e->tw)
+        s.w = e->tw;
+    if (s.h > e->th)
+        s.h = e->th;
+    SDL_Rect d = {r.x + (r.w - s.w) / 2, r.y, s.w, s.h};
+    kx_fill(ui, kx_rect(d.x - 2, d.y - 2, d.w + 4, d.h + 4), KX_C_LINE);
+    kx_copy(ui, e->tex, &s, &d);
     return d;
 }
 
