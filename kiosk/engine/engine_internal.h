@@ -126,7 +126,9 @@ typedef struct kx_session {
     int error_retryable;
     char error_arg[64];      /* e.g. tries left */
     const char *error_msgid; /* static msgid shown instead of the error's own, or NULL */
-    kx_err carry_error;      /* from a job: shown on the state its outcome leads to */
+    /* static msgids for the error's {seen}, {wanted} (a document step) */
+    const char *error_seen, *error_wanted;
+    kx_err carry_error; /* from a job: shown on the state its outcome leads to */
 
     /* certificate on the inserted UKEY */
     int have_cert;
@@ -158,6 +160,7 @@ typedef struct kx_session {
     int n_previews;
     kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
     int n_seal_cells;
+    int seal_upside_down; /* the seal sheet lay upside down on the glass */
     char current_doc[32];
 
     int revoke_reason; /* kx_ra_revoke_reason value */
@@ -305,7 +308,8 @@ typedef struct kx_job_result {
     char case_id[72];
     int64_t review_started_ms;
     kx_err carry_error;
-    const char *error_msgid; /* static msgid */
+    const char *error_msgid;               /* static msgid */
+    const char *error_seen, *error_wanted; /* static msgids: a document step's page */
     int64_t fee_fen;
     char order_id[72], qr_text[512];
     int64_t order_expires_at;
@@ -315,6 +319,7 @@ typedef struct kx_job_result {
     kx_secbuf *so_pin;
     kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
     int n_seal_cells;
+    int seal_upside_down; /* with KX_JR_SEAL_CELLS */
     kx_preview previews[KX_MAX_PREVIEWS];
     int n_previews;
     char uscc[20];

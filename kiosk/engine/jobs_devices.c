@@ -117,6 +117,10 @@ kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     }
     kx_image *img = NULL;
     kx_err rc = scan_page(w, &img);
+    /* the document asked for, and on the stamped ones their seals and the
+     * letter's signature (jobs_docs.c) */
+    if (!rc)
+        rc = kx_docs_check_page(w, img, doc, out);
     /* the agent's ID copies go to the RA as the card cut from the page,
      * upright, not as the whole page (the reviewer compares the card) */
     if (!rc && strncmp(kind, "id_card_", 8) == 0) {
@@ -130,9 +134,6 @@ kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out)
         kx_image_free(img);
         img = card;
     }
-    /* a stamped document without its company seal goes back to be stamped */
-    if (!rc && (rc = kx_docs_check_seal(img, kind, &out->error_msgid)))
-        kx_err_set_detail("%s without its company seal", kind);
     if (!rc)
         rc = spool_save(w, sid, kind, img, path, sizeof path);
     if (!rc)
@@ -152,11 +153,14 @@ kx_err kx_job_seal_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out
     kx_sealsheet_result *res = NULL;
     kx_err rc = scan_page(w, &img);
     if (!rc)
+        rc = kx_docs_check_page(w, img, "seal_sheet", out);
+    if (!rc)
         rc = kx_parse_sealsheet_image(w->dev->parse, img, img->dpi, &res);
     if (rc)
         goto done;
     int all_ok = 1;
     out->n_seal_cells = 0;
+    out->seal_upside_down = res->upside_down;
     out->parts |= KX_JR_SEAL_CELLS;
     for (int a = 0; a < KX_SEAL_AREA_COUNT; a++) {
         const kx_sealsheet_area *area = &res->areas[a];
@@ -207,6 +211,8 @@ kx_err kx_job_licence_scan(kx_worker *w, const kx_job_input *in, kx_job_result *
     if (!qr)
         return KX_ERR_NO_MEMORY;
     kx_err rc = scan_page(w, &img);
+    if (!rc)
+        rc = kx_docs_check_page(w, img, "licence", out);
     if (!rc)
         rc = kx_parse_licence_image(w->dev->parse, img, qr);
     if (!rc)

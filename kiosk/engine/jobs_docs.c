@@ -9,7 +9,9 @@
  * where the case's upload sends it to the RA as application_form. After
  * issuance, the electronic seals the paper's process ends with (制作电子
  * 签章): made by the RA from the accepted seal images, written onto the
- * UKEY.
+ * UKEY. At every document step, the check that the page on the glass is
+ * the document asked for (kiosk-parse's doccheck), and on the stamped
+ * ones their seals and the letter's signature.
  *
  * A session without an agent (renewal with the PIN: the paper asks for
  * nothing but the UKEY) has no form. Worker thread only. The form holds
@@ -28,9 +30,12 @@
 #include "core/str.h"
 #include "docs/docs.h"
 #include "engine_internal.h"
+#include "imaging/doccheck.h"
 #include "imaging/image.h"
 #include "jobs_docs.h"
 #include "ra/ra.h"
+#include "sandbox/parse_client.h"
+#include "sandbox/parse_proto.h"
 
 kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
 {
@@ -183,4 +188,94 @@ kx_err kx_docs_check_seal(const kx_image *img, const char *kind, const char **ms
                         "again.");
     }
     return *msgid ? KX_ERR_SCAN_NO_DOCUMENT : KX_OK;
+}
+
+/* ---- the page on the glass is the document asked for ---- */
+
+/* state document id -> what doccheck must see (KX_PAGE_UNKNOWN: any page
+ * carrying the credit code, not told by sight) and its name on screen */
+static const struct {
+    const char *doc;
+    kx_doc_kind want;
+    const char *label;
+} docs_pages[] = {
+    {"licence", KX_PAGE_LICENCE, NULL},
+    {"agent_id_front", KX_PAGE_ID_FRONT, NULL},
+    {"agent_id_back", KX_PAGE_ID_BACK, NULL},
+    {"seal_sheet", KX_PAGE_SEAL_SHEET, NULL},
+    {"auth_letter", KX_PAGE_AUTH_LETTER, NULL},
+    {"reissue_statement", KX_PAGE_REISSUE_STATEMENT, NULL},
+    {"uscc_copy", KX_PAGE_UNKNOWN, N_("the stamped copy of a document with the credit code")},
+};
+
+/* the verdict on what was seen: NULL (go on) or the msgid to show */
+static const char *page_verdict(kx_doc_kind want, const kx_parse_doc *d)
+{
+    kx_doc_kind seen = d->check.kind;
+    if (seen == want)
+        return NULL;
+    if (seen == KX_PAGE_BLANK)
+        return N_("The scanner sees a blank page. Place {wanted} face down on the glass, then "
+                  "scan again.");
+    if (seen == KX_PAGE_FACE_UP)
+        return N_("The page lies face up: the scanner sees only its back. Turn {wanted} over, "
+                  "face down on the glass, then scan again.");
+    if (seen != KX_PAGE_UNKNOWN) {
+        /* a copy of the credit code may be on the licence, the letter or
+         * the statement; never on an ID card or the seal sheet */
+        if (want == KX_PAGE_UNKNOWN && seen != KX_PAGE_ID_FRONT && seen != KX_PAGE_ID_BACK &&
+            seen != KX_PAGE_SEAL_SHEET)
+            return NULL;
+        return N_("This looks like {seen}; please place {wanted} on the glass, then scan "
+                  "again.");
+    }
+    /* printed, not told by sight: titles are read when Tesseract is there */
+    if ((want == KX_PAGE_AUTH_LETTER || want == KX_PAGE_REISSUE_STATEMENT) && d->check.ocr)
+        return N_("This page does not look like {wanted}: its title cannot be read. Place it "
+                  "face down, its top edge at the top of the glass, then scan again.");
+    return NULL; /* the step's own reading decides (QR, card, table) */
+}
+
+kx_err kx_docs_check_page(kx_worker *w, const kx_image *img, const char *doc,
+                          kx_job_result *out)
+{
+    size_t i = 0, n = sizeof docs_pages / sizeof docs_pages[0];
+    while (doc && i < n && strcmp(docs_pages[i].doc, doc) != 0)
+        i++;
+    if (!doc || i == n)
+        return KX_OK;
+    kx_doc_kind want = docs_pages[i].want;
+    kx_parse_doc *d = calloc(1, sizeof *d);
+    if (!d)
+        return KX_ERR_NO_MEMORY;
+    kx_err rc = kx_parse_doccheck_image(w->dev->parse, img, want, d);
+    const char *msgid = rc ? NULL : page_verdict(want, d);
+    if (msgid) {
+        out->error_msgid = msgid;
+        out->error_seen = kx_doc_kind_label(d->check.kind);
+        out->error_wanted = docs_pages[i].label ? docs_pages[i].label : kx_doc_kind_label(want);
+        kx_err_set_detail("%s asked, %s on the glass", doc, kx_doc_kind_name(d->check.kind));
+        rc = KX_ERR_SCAN_NO_DOCUMENT;
+    }
+    /* the stamped documents: the company seal, and on the letter the legal
+     * representative's signature or seal */
+    if (!rc && (rc = kx_docs_check_seal(img, doc, &out->error_msgid)))
+        kx_err_set_detail("%s without its company seal", doc);
+    if (!rc && d->have_sign && !d->sign.present) {
+        out->error_msgid = N_("The legal representative has not signed or sealed the "
+                              "authorisation letter, where it says 法定代表人（签字或盖章）. "
+                              "Have it signed, then scan it again.");
+        kx_err_set_detail("auth_letter without the legal representative's signature");
+        rc = KX_ERR_SCAN_NO_DOCUMENT;
+    }
+    kx_log_info("docs.page_check",
+                "doc=%s seen=%s titles=%s signature=%s sign_ink_mm2=%.1f sign_red_mm2=%.1f "
+                "result=%s",
+                doc, kx_doc_kind_name(d->check.kind), d->check.ocr ? "read" : "unread",
+                !d->have_sign     ? "-"
+                : d->sign.present ? "yes"
+                                  : "no",
+                d->sign.ink_mm2, d->sign.red_mm2, kx_err_name(rc));
+    free(d);
+    return rc;
 }

@@ -151,6 +151,7 @@ static void session_apply_result(kx_session *s, kx_job_result *r)
     if (p & KX_JR_SEAL_CELLS) {
         memcpy(s->seal_cells, r->seal_cells, sizeof s->seal_cells);
         s->n_seal_cells = r->n_seal_cells;
+        s->seal_upside_down = r->seal_upside_down;
     }
     for (int i = 0; (p & KX_JR_PREVIEWS) && i < r->n_previews; i++)
         if (s->n_previews < KX_MAX_PREVIEWS)
@@ -430,6 +431,8 @@ static void session_job_finished(kx_engine *e, kx_job_result *r)
             e->s.error = r->rc;
             e->s.error_retryable = err_retryable(r->rc);
             e->s.error_msgid = r->error_msgid; /* NULL: the error's own text */
+            e->s.error_seen = r->error_seen;
+            e->s.error_wanted = r->error_wanted;
         }
         if (session_event(e, r->ev) != KX_OK)
             kx_log_error("engine.flow", "session=%s job=%s outcome %s not accepted", e->s.id,

@@ -334,6 +334,10 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
             text0(st && st->collects
                       ? N_("Every impression is usable.")
                       : N_("Stamp or sign again in the cells marked red, then scan again.")));
+        if (s->seal_upside_down)
+            json_array_append_new(b,
+                                  text0(N_("The sheet lay upside down; the kiosk turned it. "
+                                           "Next time place it with its title at the top.")));
         break;
     case KX_SCREEN_DONE:
         if (kx_service_issues_cert(s->service)) {
@@ -515,6 +519,13 @@ json_t *kx_state_json(kx_engine *e)
                       s->error_msgid ? s->error_msgid : kx_err_message(s->error), "action",
                       kx_error_action(s->error), "args", "tries_left", tries,
                       "renew_window_days", window, "renew_grace_days", grace));
+        /* a document step's page: what the kiosk saw, what it asked for
+         * (texts the screen translates) */
+        json_t *args = json_object_get(json_object_get(o, "error"), "args");
+        if (s->error_seen)
+            json_object_set_new(args, "seen", json_pack("{s:s}", "msgid", s->error_seen));
+        if (s->error_wanted)
+            json_object_set_new(args, "wanted", json_pack("{s:s}", "msgid", s->error_wanted));
         /* an action that sends the customer to staff names this hall's
          * counter and telephone */
         if (strstr(kx_error_action(s->error), "staff"))

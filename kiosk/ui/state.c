@@ -492,6 +492,9 @@ static const char *state_json_arg(const void *ctx, const char *key)
         snprintf(num, sizeof num, "%lld", (long long)json_integer_value(val));
         return num;
     }
+    /* a text of its own ({"msgid"}: a document's name), translated */
+    if (val && json_is_object(val) && json_is_string(json_object_get(val, "msgid")))
+        return kx_tr(json_string_value(json_object_get(val, "msgid")));
     return NULL;
 }
 

@@ -3,9 +3,13 @@
 """make_docs.py - the paper an agent brings, as scanner pages for SANE's pnm
 back-end (raw P6, 150 dpi A4): a business licence whose QR code carries the
 credit code, the ID card laid on the glass (front, back), the authorisation
-letter (stamped, and unstamped), a stamped reissue statement, a stamped
-credit-code copy, and electronic-seal sheets (one with every cell
-usable, one with the company seal missing) from tools/testdata's generator.
+letter - the kiosk's own (kioskctl print letter, $KX_BUILD) stamped and
+signed by the legal representative (auth), neither (auth_bare), stamped
+but not signed (auth_unsigned) - (tools/testdata/gen_letter.py), a stamped
+reissue statement under its title 补办说明, a stamped credit-code copy,
+electronic-seal sheets (one with every cell usable, the same upside down,
+one with the company seal missing) from tools/testdata's generator, and for the document check
+a blank page and a page lying face up.
 
 Usage: make_docs.py OUTDIR CREDIT_CODE
 Run with /usr/bin/python3 (python3-pil, python3-numpy; qrencode command).
@@ -19,8 +23,11 @@ from PIL import Image, ImageDraw
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "testdata"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools", "forms"))
 import gen_idcard  # noqa: E402
+import gen_letter  # noqa: E402
 import gen_sealsheet  # noqa: E402
+import sealsheet_form  # noqa: E402
 
 DPI = 150
 W, H = int(210 / 25.4 * DPI), int(297 / 25.4 * DPI)
@@ -61,6 +68,30 @@ def stamp(img, cx_mm, cy_mm, r_mm=19):
     return img
 
 
+def statement():
+    """The reissue statement (补办说明) as a company writes it: the title,
+    a few lines of text, the place for the seal."""
+    img = Image.new("RGB", (W, H), (250, 250, 247))
+    d = ImageDraw.Draw(img)
+    k = DPI / 25.4
+    d.text((105 * k, 30 * k), "补办说明", fill=(0, 0, 0), anchor="ma",
+           font=sealsheet_form._font("Noto Sans CJK SC", True, int(8 * k)))
+    font = sealsheet_form._font("Noto Sans CJK SC", False, int(4.5 * k))
+    for i, line in enumerate(("江西省数字证书认证中心：",
+                              "本单位因数字证书介质遗失，特申请补办数字证书，",
+                              "并授权经办人办理此事宜，由此产生的一切后果由本单位承担。",
+                              "特此说明。", "单位（盖章）：", "日期：    年  月  日")):
+        d.text((25 * k, (60 + 12 * i) * k), line, font=font, fill=(10, 10, 10))
+    return img
+
+
+def face_up():
+    """A printed page lying face up: the scanner sees its back, the print
+    showing through faint and mirrored."""
+    back = statement().transpose(Image.FLIP_LEFT_RIGHT).convert("L")
+    return Image.eval(back, lambda v: 246 - (255 - v) // 12).convert("RGB")
+
+
 def save(img, path):
     img.save(path)  # .ppm: raw P6, what the pnm back-end reads
 
@@ -81,16 +112,22 @@ def main():
         save(card_page(rng, side), os.path.join(out, "id_" + side + ".ppm"))
     for name, title in (("uscc", "CREDIT CODE COPY " + code),):
         save(page(title, ["copy"]), os.path.join(out, name + ".ppm"))
-    # the letter and the statement stamped with the company seal (the
-    # letter's over "(盖章)", kiosk/docs KX_DOCS_LETTER_COMPANY_SEAL_MM), and
-    # the letter as brought unstamped
-    save(page("AUTHORISATION LETTER", ["copy"]), os.path.join(out, "auth_bare.ppm"))
-    save(stamp(page("AUTHORISATION LETTER", ["copy"]), 142.5, 180),
-         os.path.join(out, "auth.ppm"))
-    save(stamp(page("REISSUE STATEMENT", ["copy"]), 150, 240), os.path.join(out, "stmt.ppm"))
+    # the kiosk's letter: stamped over "(盖章)" (kiosk/docs
+    # KX_DOCS_LETTER_COMPANY_SEAL_MM) and signed; as brought unstamped and
+    # unsigned; stamped but not signed. The statement under its title.
+    kioskctl = os.path.join(os.environ["KX_BUILD"], "kiosk", "ctl", "kioskctl")
+    for name, field, sealed in (("auth", "signed_black", True), ("auth_bare", "empty", False),
+                                ("auth_unsigned", "empty", True)):
+        img = gen_letter.letter(random.Random(11), kioskctl, DPI, field, sealed)
+        save(img, os.path.join(out, name + ".ppm"))
+    save(stamp(statement(), 150, 240), os.path.join(out, "stmt.ppm"))
+    save(Image.new("RGB", (W, H), (246, 246, 243)), os.path.join(out, "blank.ppm"))
+    save(face_up(), os.path.join(out, "face_up.ppm"))
     rng = random.Random(7)
     img, _ = gen_sealsheet.make_sheet(rng, DPI, statuses=[["ok", "ok"]] * 3)
     save(img.convert("RGB"), os.path.join(out, "seal_ok.ppm"))
+    # the same sheet laid upside down on the glass
+    save(img.convert("RGB").rotate(180), os.path.join(out, "seal_flip.ppm"))
     rng = random.Random(8)
     img, _ = gen_sealsheet.make_sheet(rng, DPI,
                                       statuses=[["missing", "missing"], ["ok", "ok"], ["ok", "ok"]])
