@@ -52,6 +52,7 @@ static const char *const screen_titles[KX_SCREEN_COUNT] = {
     [KX_SCREEN_REVOKE_REASON] = N_("Why should the certificate be revoked?"),
     [KX_SCREEN_REVOKE_CONFIRM] = N_("Revoke the certificate?"),
     [KX_SCREEN_REVOKE_PICK] = N_("Which certificate should be revoked?"),
+    [KX_SCREEN_FORM_REVIEW] = N_("Check your application form"),
     [KX_SCREEN_DONE] = N_("Done"),
     [KX_SCREEN_CANCELLED] = N_("Cancelled"),
     [KX_SCREEN_ERROR] = N_("Something went wrong"),
@@ -77,6 +78,7 @@ static const struct {
     {"writing_token", N_("Setting the PIN")},
     {"revoking", N_("Revoking the certificate")},
     {"recovering", N_("Finishing earlier transactions")},
+    {"preparing_form", N_("Filling in your application form")},
 };
 
 static const struct {
@@ -318,6 +320,14 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
     case KX_SCREEN_DOC_PLACE:
         json_array_append_new(b,
                               text0(N_("Place it face down on the glass, then touch Scan.")));
+        break;
+    case KX_SCREEN_FORM_REVIEW: /* the form as the CA receives it (jobs_form.c) */
+        json_array_append_new(b, text0(N_("This is the application form the kiosk sends to the "
+                                          "CA with your case. Check the company and your "
+                                          "details.")));
+        json_array_append_new(b, text0(N_("To change the phone number or e-mail, go back. If "
+                                          "the company or your own details are wrong, ask "
+                                          "staff.")));
         break;
     case KX_SCREEN_AGREEMENT:
         json_array_append_new(
