@@ -8,7 +8,8 @@
  * customer to staff carry. Main loop only. Without [kiosk] site the kiosk
  * names no hall (the texts then say "staff" only); a site that
  * sites_file does not list stops kioskd, as kioskctl config-check refuses
- * it.
+ * it. On the home screen the state lists the CA's other halls (name,
+ * address, phone) for the screen's "Other service halls".
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,14 +62,34 @@ void kx_hall_close(kx_engine *e)
     e->hall = NULL;
 }
 
+/* the CA's other halls, in sites.conf's order, for the home screen's
+ * list: name, address and phone in the session's language */
+static json_t *hall_others_json(const kx_engine *e)
+{
+    const struct kx_hall *h = e->hall;
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < h->sites.count; i++) {
+        const kx_site *o = &h->sites.items[i];
+        if (o != h->site)
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s}", "id", o->id, "name",
+                                               kx_site_name(o, e->lang), "address",
+                                               kx_site_address(o, e->lang), "phone", o->phone));
+    }
+    return a;
+}
+
 json_t *kx_hall_json(const kx_engine *e)
 {
     const kx_site *s = e->hall ? e->hall->site : NULL;
     if (!s)
         return json_null();
-    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", s->id, "name", kx_site_name(s, e->lang),
-                     "address", kx_site_address(s, e->lang), "counter", s->counter, "phone",
-                     s->phone);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", s->id, "name",
+                          kx_site_name(s, e->lang), "address", kx_site_address(s, e->lang),
+                          "counter", s->counter, "phone", s->phone);
+    /* on the home screen (no session): the other halls too */
+    if (o && !e->s.active)
+        json_object_set_new(o, "others", hall_others_json(e));
+    return o;
 }
 
 json_t *kx_hall_counter_text(const kx_engine *e)

@@ -307,11 +307,59 @@ static json_t *canned_error(kx_err code, const char *action, const char *tries)
                      "tries_left", tries);
 }
 
+/* canned_hall - the hall of config/sites.conf's first section as kioskd
+ * publishes it on home, with five of the others (two pages of the list) */
+static json_t *canned_hall(const char *lang)
+{
+    static const char *const halls[][5] = {
+        {"江西省数字证书有限公司办证大厅", "Jiangxi Digital Certificate Co. service hall",
+         "南昌市省府大院西二路3号3楼",
+         "3F, No. 3 West Second Road, Provincial Government Compound, Nanchang",
+         "0791-82097407、86212680、86212003"},
+        {"江西省行政中心集中办事大厅（江西省新政府会议大楼东楼）",
+         "Jiangxi Administrative Center service hall (East Building, new Provincial "
+         "Government Conference Building)",
+         "南昌市红谷滩新区卧龙路1000号",
+         "No. 1000 Wolong Road, Honggutan New District, Nanchang", "0791-88901520"},
+        {"抚州办证点", "Fuzhou service point", "抚州市玉茗大道801号(牛角湾农贸市场旁)",
+         "No. 801 Yuming Avenue, Fuzhou (beside Niujiaowan farmers' market)", "0794-8208389"},
+        {"赣州办证点", "Ganzhou service point", "赣州开发区精品汽车4s店-条街比亚迪汽车楼上六楼",
+         "6F above the BYD dealer, car dealer street, Ganzhou Development Zone",
+         "0797-8239608"},
+        {"九江办证点", "Jiujiang service point", "九江市浔阳区滨江路213号民政局8楼",
+         "8F, Civil Affairs Bureau, No. 213 Binjiang Road, Xunyang District, Jiujiang",
+         "0792-8159907"},
+        {"新余办证点", "Xinyu service point", "新余市赣西大道426号",
+         "No. 426 Ganxi Avenue, Xinyu", "0790-6458559"},
+    };
+    int en = lang && strcmp(lang, "en") == 0;
+    json_t *others = json_array();
+    for (size_t i = 1; i < sizeof halls / sizeof halls[0]; i++)
+        json_array_append_new(others,
+                              json_pack("{s:s, s:s, s:s}", "name", halls[i][en], "address",
+                                        halls[i][2 + en], "phone", halls[i][4]));
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "id", "hall-provincial", "name",
+                     halls[0][en], "address", halls[0][2 + en], "counter", "", "phone",
+                     halls[0][4], "others", others);
+}
+
 static void canned_home_and_waits(canned_ctx *c)
 {
     json_t *o = canned_state(c, "home", NULL, 0, 0, N_("Choose a service"), "choose_service");
     canned_body(o, canned_text(N_("Touch the service you need."), NULL, NULL, NULL, NULL));
+    json_object_set_new(o, "hall", canned_hall(c->lang));
+    json_t *list = json_deep_copy(o), *list2 = json_deep_copy(o), *bare = json_deep_copy(o);
     canned_add(c, "home", o, 0, 0, 0);
+    /* the other halls (typed: the list's page shown), and a kiosk that
+     * names no hall */
+    if (list)
+        canned_add(c, "home-halls", list, 0, 1, 0);
+    if (list2)
+        canned_add(c, "home-halls-2", list2, 0, 2, 0);
+    if (bare) {
+        json_object_set_new(bare, "hall", json_null());
+        canned_add(c, "home-nohall", bare, 0, 0, 0);
+    }
 
     o = canned_state(c, "busy", "renew", 2, 7, N_("Reading the UKEY"), "");
     json_object_set_new(o, "activity", json_string("reading_token"));

@@ -340,7 +340,12 @@ static kx_err harness_show_canned(kx_ui *ui, const kx_canned *c)
     if (st->lang)
         kx_i18n_set_lang(st->lang);
     if (st->screen == KX_SCREEN_AGREEMENT)
-        ui->choice_page = c->typed;            /* the page of the agreement shown */
+        ui->choice_page = c->typed;                     /* the page of the agreement shown */
+    if (st->screen == KX_SCREEN_HOME && c->typed > 0) { /* the other halls' page typed */
+        ui->halls_open = 1;
+        ui->halls_page = c->typed - 1;
+        ui->last_touch_ms = ui->now_ms;
+    }
     if (st->screen == KX_SCREEN_FORM_REVIEW) { /* the part shown, or the whole page */
         ui->form_zoom = c->typed < 0;
         ui->choice_page = c->typed > 0 ? c->typed : 0;

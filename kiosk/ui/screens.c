@@ -199,6 +199,8 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     sub[0] = '\0';
     if (st->n_body)
         kx_ui_text_format(&st->body[0], sub, sizeof sub);
+    if (kx_home_halls_shown(ui, st)) /* the list of the other halls: its heading */
+        kx_strlcpy(sub, kx_tr("The CA's other service halls"), sizeof sub);
     /* large text and high contrast for this session (适老化) */
     int lw = ui->portrait ? 340 : 380;
     ss.halign = KX_LEFT;
@@ -209,6 +211,13 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         kx_ui_set_large(ui, !ui->large);
     int top = c.y + subh + 10;
     int bottom = L->footer.y + L->footer.h; /* home has no footer buttons */
+    /* the CA's other halls, when the customer asked for them */
+    if (kx_home_halls_list(ui, st, kx_rect(c.x, top, c.w, bottom - top)))
+        return;
+    /* the hall this kiosk stands in, under the tiles */
+    int hall_h = kx_home_hall_strip(ui, st, kx_rect(c.x, top, c.w, bottom - top));
+    if (hall_h)
+        bottom -= hall_h + gap;
     int tw = (c.w - gap * (cols - 1)) / cols, th = (bottom - top - gap * (rows - 1)) / rows;
     for (int i = 0; i < 8; i++) {
         const kx_ui_service *s = &kx_ui_services[i];
@@ -598,11 +607,27 @@ static int scr_email_char_ok(int ch)
            ch == '_' || ch == '-';
 }
 
+/* scr_phone_complete - the number typed has the shape of a whole one
+ * (format only; kioskd checks it, domain/phone.h): a mobile's 11 digits
+ * from 1, or a landline from 0 with its area code and local number (10
+ * digits or more; a hyphen may follow the area code and go before an
+ * extension). */
+static int scr_phone_complete(const char *p)
+{
+    size_t digits = 0, hyphens = 0, n = strlen(p);
+    for (size_t i = 0; i < n; i++)
+        p[i] == '-' ? hyphens++ : digits++;
+    if (p[0] == '1')
+        return n == 11 && digits == 11;
+    return p[0] == '0' && digits >= 10 && hyphens <= 2 && p[n - 1] != '-';
+}
+
 static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     SDL_Rect c = L->content;
     SDL_Rect f1, f2, pad;
     size_t plen = strlen(ui->phone);
+    int phone_ok = scr_phone_complete(ui->phone);
     static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
     if (ui->portrait) {
         f1 = kx_rect(c.x, c.y, c.w, 170);
@@ -613,8 +638,8 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         f2 = kx_rect(c.x, c.y + 200, c.w * 42 / 100, 170);
         pad = kx_rect(c.x + c.w * 46 / 100, c.y, c.w * 54 / 100, c.h);
     }
-    if (kx_text_field(ui, "phone", f1, kx_tr("Mobile phone number"), ui->phone,
-                      kx_tr("11 digits"), ui->contact_field == 0))
+    if (kx_text_field(ui, "phone", f1, kx_tr("Telephone (mobile or landline)"), ui->phone,
+                      kx_tr("13800000000 or 0791-82097407"), ui->contact_field == 0))
         ui->contact_field = 0;
     if (kx_text_field(ui, "email", f2, kx_tr("E-mail (optional)"), ui->email,
                       kx_tr("name@example.com"), ui->contact_field == 1))
@@ -626,8 +651,19 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     }
     if (ui->contact_field == 0) {
         SDL_Rect p = ui->portrait ? kx_rect(pad.x + 120, pad.y, pad.w - 240, pad.h) : pad;
-        int key = kx_keypad(ui, p, digits, plen == 11, kx_tr("Next"));
-        if (key >= 0 && plen < 11) {
+        /* a landline's hyphen (0791-82097407): a key of its own under the
+         * digits, the keypad's height shared by five rows */
+        int kh = (p.h - 4 * 18) / 5;
+        SDL_Rect dash = kx_rect(p.x, p.y + p.h - kh, p.w, kh);
+        p.h -= kh + 18;
+        int key = kx_keypad(ui, p, digits, phone_ok, kx_tr("Next"));
+        int dash_ok = plen > 0 && ui->phone[0] == '0' && ui->phone[plen - 1] != '-' &&
+                      plen + 1 < KX_UI_PHONE_MAX;
+        if (kx_button_enabled(ui, "key_-", dash, kx_tr("Hyphen (-)"), KX_BTN_KEY, dash_ok)) {
+            ui->phone[plen] = '-';
+            ui->phone[plen + 1] = '\0';
+        }
+        if (key >= 0 && plen + 1 < KX_UI_PHONE_MAX && (ui->phone[0] != '1' || plen < 11)) {
             ui->phone[plen] = (char)('0' + key);
             ui->phone[plen + 1] = '\0';
         } else if (key == KX_KEY_BACKSPACE && plen > 0)
@@ -649,7 +685,7 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         }
     }
     if (scr_footer(ui, st, L, kx_tr("Continue"), KX_BTN_PRIMARY,
-                   plen == 11 && kx_ui_state_accepts(st, KX_INTENT_CONTACT)))
+                   phone_ok && kx_ui_state_accepts(st, KX_INTENT_CONTACT)))
         kx_ui_send_contact(ui);
 }
 

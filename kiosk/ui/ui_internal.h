@@ -391,6 +391,15 @@ kx_screen_fn kx_screen_for(kx_screen s);
 void kx_screen_unavailable(kx_ui *ui, const kx_layout *L);
 /* kx_screen_form_review (form_review.c) - the application form for review. */
 void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L);
+/* kx_home_hall_strip (halls.c) - at the bottom of area on the home screen:
+ * the hall this kiosk stands in and "Other service halls"; returns the
+ * height used (0 when the state names no hall). kx_home_halls_list - the
+ * other halls in r instead of the service tiles when the customer opened
+ * the list: 1 when drawn, 0 when the tiles are shown. */
+int kx_home_hall_strip(kx_ui *ui, const kx_ui_state *st, SDL_Rect area);
+int kx_home_halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r);
+/* kx_home_halls_shown - 1 while that list is open. */
+int kx_home_halls_shown(const kx_ui *ui, const kx_ui_state *st);
 /* kx_screen_body - the state's paragraphs in r at the body size, aligned
  * halign; returns what they cover. For screens drawn outside screens.c. */
 SDL_Rect kx_screen_body(kx_ui *ui, const kx_ui_state *st, SDL_Rect r, int halign);
@@ -472,6 +481,9 @@ kx_err kx_canned_write_previews(const char *dir);
 /* ---- the application context ---------------------------------------------- */
 
 #define KX_UI_MAX_WIDGETS 96
+/* the contact screen's telephone field, with its NUL (domain/phone.h's
+ * longest canonical number is 20 characters) */
+#define KX_UI_PHONE_MAX 21
 
 struct kx_ui {
     kx_ui_options opt;
@@ -503,11 +515,13 @@ struct kx_ui {
     kx_secbuf *pin1, *pin2;
     int pin_field; /* 0 first entry, 1 repeat */
     int pin_order[10];
-    char phone[16];
+    char phone[KX_UI_PHONE_MAX]; /* a mobile, or a landline "0791-82097407-8012" */
     char email[80];
     int contact_field; /* 0 phone, 1 e-mail */
     int choice_page;   /* page of a long list of choices, or of the agreement */
     int form_zoom;     /* form_review: 0 zoomed in (the first view), 1 whole page */
+    int halls_open;    /* home: the list of the other halls is shown (halls.c) */
+    int halls_page;    /* its page */
     int overlay;       /* KX_OVERLAY_* shown over the screen */
     Uint64 reminder_until;
     int session_had_ukey;

@@ -13,7 +13,8 @@ export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=warn
 source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
 cases="home:zh_CN:portrait pin_enter:zh_CN:portrait payment:zh_CN:portrait
 seal_review:zh_CN:portrait error:zh_CN:portrait home:en:landscape done:en:landscape
-agreement:zh_CN:portrait agreement:en:landscape"
+agreement:zh_CN:portrait agreement:en:landscape form_review:zh_CN:portrait
+form_review:en:landscape home-halls:zh_CN:landscape"
 for c in $cases; do
   IFS=: read -r name lang orient <<<"$c"
   out="$T/$lang-$orient"
