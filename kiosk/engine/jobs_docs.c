@@ -33,6 +33,7 @@
 #include "imaging/doccheck.h"
 #include "imaging/image.h"
 #include "jobs_docs.h"
+#include "jobs_form.h"
 #include "ra/ra.h"
 #include "sandbox/parse_client.h"
 #include "sandbox/parse_proto.h"
@@ -50,15 +51,7 @@ kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
         return KX_ERR_TOO_LARGE;
     if (!(f = calloc(1, sizeof *f)))
         return KX_ERR_NO_MEMORY;
-    f->service = in->service;
-    kx_strlcpy(f->company, in->company_name, sizeof f->company);
-    kx_strlcpy(f->address, in->company_address, sizeof f->address);
-    kx_strlcpy(f->credit_code, in->uscc, sizeof f->credit_code);
-    kx_strlcpy(f->agent_name, in->agent_name, sizeof f->agent_name);
-    kx_strlcpy(f->agent_idnum, in->agent_idnum, sizeof f->agent_idnum);
-    kx_strlcpy(f->agent_phone, in->phone, sizeof f->agent_phone);
-    kx_strlcpy(f->agent_email, in->email, sizeof f->agent_email);
-    kx_today(&f->year, &f->month, &f->day);
+    kx_form_from_input(in, f); /* the fields the review showed (jobs_form.c) */
     /* the CA's text (Chinese) on the back, as the paper's form carries it */
     if (kx_agreement_read(w->cfg, "zh_CN", &agreement, version) == KX_OK)
         f->agreement = agreement;
