@@ -7,7 +7,7 @@
  * published as a preview (docs/protocol.md, `form_review`).
  *
  * The preview is for the screen only: its spool name
- * (<session>.form-preview.png) names no RA document kind, so the case's
+ * (<session>.form-preview-<ms>.png) names no RA document kind, so the case's
  * upload leaves it, and the session's end purges it. It carries what the
  * PDF carries, the agent's full ID number included (the ID card's own
  * scans on the previous screens show it too); it is never logged. Worker
@@ -49,8 +49,10 @@ kx_err kx_job_form_preview(kx_worker *w, const kx_job_input *in, kx_job_result *
         out->ev = KX_EV_JOB_ALT;
         return KX_OK;
     }
-    if ((size_t)snprintf(path, sizeof path, "%s/%s.form-preview.png", w->set->spool_dir,
-                         in->session) >= sizeof path)
+    /* a name of its own each time: the screen caches images by their path,
+     * and a corrected form must not show the one before */
+    if ((size_t)snprintf(path, sizeof path, "%s/%s.form-preview-%lld.png", w->set->spool_dir,
+                         in->session, (long long)kx_now_ms()) >= sizeof path)
         return KX_ERR_TOO_LARGE;
     if (!(f = calloc(1, sizeof *f)))
         return KX_ERR_NO_MEMORY;

@@ -23,7 +23,7 @@ void kx_form_from_input(const kx_job_input *in, kx_application_form *f);
 /* the form-preview job: the application form the case will carry,
  * rendered by kiosk/docs from the same fields and drawing as the PDF the
  * RA receives (its first page), as a PNG into the spool
- * (<session>.form-preview.png, mode 0640, purged with the session; never
+ * (<session>.form-preview-<ms>.png, mode 0640, purged with the session; never
  * uploaded) and published as the preview of doc "application_form".
  * ALT (nothing rendered) for a session without an agent or an enterprise
  * record: such a case carries no form (jobs_docs.c). */

@@ -26,10 +26,11 @@
 #define FORM_LEFT_MM 17.0
 #define FORM_SHOWN_MM 176.0
 
-/* the preview to show: the form's, else the first */
+/* the preview to show: the form's latest (after a correction the form is
+ * rendered again, under a new name), else the first */
 static const char *form_preview(const kx_ui_state *st)
 {
-    for (int i = 0; i < st->n_previews; i++)
+    for (int i = st->n_previews - 1; i >= 0; i--)
         if (st->previews[i].doc && strcmp(st->previews[i].doc, "application_form") == 0)
             return st->previews[i].path;
     return st->n_previews > 0 ? st->previews[0].path : NULL;
