@@ -33,15 +33,7 @@ for i in $(seq "$RENEWALS"); do
   ukey_with_cert "r$i" 123456 >/dev/null || { echo "set-up failed"; exit 1; }
   : > "$T/kioskd.log"; kioskd_start >/dev/null || exit 1
   # the UKEY and its PIN only: no ID card, no contact details
-  cat > "$T/r1.flow" <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=30 screen=fee_confirm
-FLOW
+  { flow_text renew/pin_agreement; echo 'expect timeout=30 screen=fee_confirm'; } > "$T/r1.flow"
   "$K" run-flow "$T/r1.flow" >/dev/null 2>&1 || { echo "renewal $i failed before the fee"; tail "$T/kioskd.log"; exit 1; }
   # from the fee confirmation to done (payment made at once by ra-sim)
   t0=$(mono_ms)

@@ -32,20 +32,7 @@ KD=$KD_PID  # kioskd itself (under heaptrack, the wrapper's child)
 SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software "$KX_BUILD/kiosk/ui/kiosk" --socket "$T/k.sock" \
   2>/dev/null & UI=$!
 trap 'kill $UI 2>/dev/null; e2e_cleanup_more; e2e_cleanup' EXIT
-cat > "$T/r.flow" <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-expect screen=pin_enter
-send pin pin=123456
-expect timeout=30 screen=agreement
-send confirm
-expect screen=fee_confirm
-send confirm
-expect timeout=60 screen=done
-send confirm
-expect screen=home
-FLOW
+flow_text renew/pin_done > "$T/r.flow"
 rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 failures=0; t0=$(date +%s)

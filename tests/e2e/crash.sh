@@ -75,17 +75,7 @@ for point in $renew_points; do
   new_issuance_config
   crash_kioskd_start "$point" || { bad "$point: start"; continue; }
   # the UKEY and its PIN only: no ID card, no contact details
-  cat > "$T/rc.flow" <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=30 screen=fee_confirm
-send confirm
-expect timeout=30 screen=done
-FLOW
+  flow_text renew/crash_point > "$T/rc.flow"
   "$K" run-flow "$T/rc.flow" >/dev/null 2>&1
   judge "$point" "$label" certs_renewed
   softhsm2-util --delete-token --token "$label" >/dev/null 2>&1

@@ -19,24 +19,7 @@ module = $P11_MODULE
 CONF
 kioskd_start || exit 1
 orders0=$(counter orders_paid)
-flow renew-pin <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show cert.uscc=91110000600037341L cert.company="Example Electronics Co., Ltd."
-send confirm
-expect screen=pin_enter input.kind=pin
-send pin pin=654321
-expect screen=error error.name=KX_ERR_PIN_INCORRECT intents~retry
-send retry
-expect screen=pin_enter
-send pin pin=123456
-expect timeout=10 screen=agreement step.index=4 step.count=7
-send confirm
-expect screen=fee_confirm fee.fen=30000 fee.text=300.00 step.index=5
-send confirm
-expect timeout=30 screen=done
-send confirm
-expect screen=home
-FLOW
+flow_file renew-pin renew/pin_wrong_first.flow
 check "one order paid" test "$(counter orders_paid)" = $((orders0+1))
 # the case the kiosk opened names the certificate, not a person
 case_id=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
