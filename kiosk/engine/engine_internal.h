@@ -66,6 +66,7 @@
 #include "core/config.h"
 #include "core/secbuf.h"
 #include "docs/docs.h"
+#include "domain/phone.h"
 #include "domain/services.h"
 #include "engine/engine.h"
 #include "engine/flow.h"
@@ -147,7 +148,7 @@ typedef struct kx_session {
     char agent_name[KX_TEXT], agent_idnum[20], agent_idnum_masked[20], agent_valid_to[16];
     int agent_age;
 
-    char phone[16], email[128];
+    char phone[KX_PHONE_MAX + 1], email[128]; /* phone canonical (domain/phone.h) */
     int64_t agreement_at;
 
     /* money and RA case */
@@ -242,7 +243,7 @@ typedef struct kx_job_input {
     char uscc[20], company_name[KX_TEXT], company_address[512];
 
     char agent_name[KX_TEXT], agent_idnum[20]; /* idnum: never logged */
-    char phone[16], email[128];
+    char phone[KX_PHONE_MAX + 1], email[128];  /* phone canonical (domain/phone.h) */
     int64_t agreement_at;
 
     char case_id[72], order_id[72];

@@ -28,6 +28,7 @@ static const char *const job_names[KX_JOB_COUNT] = {
     [KX_JOB_IDCARD_READ] = "idcard_read",
     [KX_JOB_DOC_SCAN] = "doc_scan",
     [KX_JOB_SEAL_SCAN] = "seal_scan",
+    [KX_JOB_SEAL_REUSE] = "seal_reuse",
     [KX_JOB_CASE_SUBMIT] = "case_submit",
     [KX_JOB_REVIEW_POLL] = "review_poll",
     [KX_JOB_RA_UNLOCK_AUTH] = "ra_unlock_auth",

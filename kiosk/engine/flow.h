@@ -58,6 +58,8 @@ typedef enum kx_job {
     KX_JOB_RA_CERT_LIST,    /* the enterprise's valid certificates (revoke
                                without the UKEY); ALT: the UKEY path */
     KX_JOB_SEALS,           /* the RA makes the electronic seals; onto the UKEY */
+    KX_JOB_SEAL_REUSE,      /* OK: the sheet is asked for; ALT: the sheet a
+                               crashed session had accepted is taken over */
     KX_JOB_SM2_RESUME,      /* journaled: log in with the PIN and install an SM2
                                pair a restart left issued (recovery.c) */
     KX_JOB_FORM_PREVIEW,    /* the application form as a PNG for its review;

@@ -138,14 +138,18 @@ enum {
 #define F_AGREEMENT(next, abrt)                                                                \
     INPUT("agreement", AGREEMENT, abrt, KX_DOC_AGREEMENT, T(CONFIRM, next))
 
-/* The electronic-seal sheet: rejected cells are stamped again. */
+/* The electronic-seal sheet: rejected cells are stamped again. The sheet a
+ * session a crash ended had accepted is taken over first (jobs_seal.h):
+ * the customer does not stamp again. */
 #define F_SEAL(next, abrt)                                                                     \
-    {.name = "seal_place",                                                                     \
-     .screen = KX_SCREEN_SEAL_PLACE,                                                           \
-     .doc = "seal_sheet",                                                                      \
-     .timeout_s = TO_INPUT,                                                                    \
-     .abort = abrt,                                                                            \
-     .on = {T(CONFIRM, "seal_scan")}},                                                         \
+    BUSY("seal_reuse", "checking_fee", SEAL_REUSE, abrt, "seal_place", 0,                      \
+         T(JOB_OK, "seal_place"), T(JOB_ALT, "seal_review"), T(JOB_FAIL, "@error")),           \
+        {.name = "seal_place",                                                                 \
+         .screen = KX_SCREEN_SEAL_PLACE,                                                       \
+         .doc = "seal_sheet",                                                                  \
+         .timeout_s = TO_INPUT,                                                                \
+         .abort = abrt,                                                                        \
+         .on = {T(CONFIRM, "seal_scan")}},                                                     \
         {.name = "seal_scan",                                                                  \
          .screen = KX_SCREEN_BUSY,                                                             \
          .job = KX_JOB_SEAL_SCAN,                                                              \
@@ -314,7 +318,7 @@ static const kx_flow_state renew_nopin_states[] = {
     F_LICENCE("idcard_place", abrt), F_IDCARD("id_front_place", abrt),                         \
         F_DOC("id_front", "agent_id_front", 0, "id_back_place", abrt),                         \
         F_DOC("id_back", "agent_id_back", 0, "contact", abrt), F_CONTACT("agreement", abrt),   \
-        F_AGREEMENT("seal_place", abrt), F_SEAL("auth_place", abrt),                           \
+        F_AGREEMENT("seal_reuse", abrt), F_SEAL("auth_place", abrt),                           \
         F_DOC("auth", "auth_letter", KX_DOC_AUTH_LETTER, after_auth, abrt)
 
 static const kx_flow_state new_states[] = {

@@ -29,6 +29,7 @@
 #include "agreement.h"
 #include "engine_internal.h"
 #include "jobs_docs.h"
+#include "jobs_seal.h"
 #include "jobs_form.h"
 #include "jobs_sm2.h"
 #include "payment/payment.h"
@@ -553,7 +554,8 @@ static const kx_job_fn job_table[KX_JOB_COUNT + 1] = {
     [KX_JOB_RA_LOOKUP] = job_ra_lookup,
     [KX_JOB_IDCARD_READ] = kx_job_idcard_read,
     [KX_JOB_DOC_SCAN] = kx_job_doc_scan,
-    [KX_JOB_SEAL_SCAN] = kx_job_seal_scan,
+    [KX_JOB_SEAL_SCAN] = kx_job_seal_sheet, /* recorded in the journal */
+    [KX_JOB_SEAL_REUSE] = kx_job_seal_reuse,
     [KX_JOB_CASE_SUBMIT] = job_case_submit,
     [KX_JOB_REVIEW_POLL] = job_review_poll,
     [KX_JOB_RA_UNLOCK_AUTH] = job_ra_unlock_auth,

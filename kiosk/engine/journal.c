@@ -445,6 +445,12 @@ kx_err kx_journal_spool_ack(kx_journal *j, const char *path)
     return journal_exec(j, "DELETE FROM spool WHERE path=?", "t", args, NULL, NULL);
 }
 
+kx_err kx_journal_spool_reassign(kx_journal *j, const char *path, const char *session)
+{
+    const void *args[] = {session, path};
+    return journal_exec(j, "UPDATE spool SET session=? WHERE path=?", "tt", args, NULL, NULL);
+}
+
 kx_err kx_journal_spool_list(kx_journal *j, const char *session,
                              char (*paths)[KX_JOURNAL_TEXT_MAX], size_t max, size_t *n_out)
 {

@@ -152,6 +152,9 @@ kx_err kx_journal_spool_ack(kx_journal *j, const char *path);
 /* kx_journal_spool_purge_session - delete every spooled file of a session
  * (cancelled or ended sessions: nothing is kept). */
 kx_err kx_journal_spool_purge_session(kx_journal *j, const char *session);
+/* kx_journal_spool_reassign - the spooled file path now belongs to session
+ * (a seal sheet a crashed session scanned, reused by the next one). */
+kx_err kx_journal_spool_reassign(kx_journal *j, const char *path, const char *session);
 /* kx_journal_spool_list - paths spooled for a session (NULL: all). */
 kx_err kx_journal_spool_list(kx_journal *j, const char *session,
                              char (*paths)[KX_JOURNAL_TEXT_MAX], size_t max, size_t *n_out);

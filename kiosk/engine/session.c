@@ -339,7 +339,7 @@ static void session_enter(kx_engine *e)
     if (st->doc)
         kx_strlcpy(s->current_doc, st->doc, sizeof s->current_doc);
     if (st->screen == KX_SCREEN_DOC_PLACE || st->screen == KX_SCREEN_LICENCE_PLACE ||
-        st->screen == KX_SCREEN_SEAL_PLACE) {
+        st->screen == KX_SCREEN_SEAL_PLACE || st->job == KX_JOB_SEAL_REUSE) {
         s->n_previews = 0;
         s->n_seal_cells = 0;
     }
@@ -615,14 +615,15 @@ static kx_err intent_contact(kx_engine *e, json_t *msg)
     const char *email = json_string_value(json_object_get(msg, "email"));
     if (!email)
         email = "";
-    if (!all_digits(phone, 11, 11) || phone[0] != '1')
+    kx_phone_info ph; /* a mobile or a landline (申请表 联系电话) */
+    if (kx_phone_check(phone, &ph) == KX_PHONE_BAD)
         return KX_ERR_BAD_FORMAT;
     size_t el = strlen(email);
     if (el >= sizeof s->email || (el && (!strchr(email, '@') || strchr(email, ' '))))
         return KX_ERR_BAD_FORMAT;
     if (!kx_flow_accepts(s->flow, s->pos, KX_EV_CONTACT))
         return KX_ERR_STATE;
-    kx_strlcpy(s->phone, phone, sizeof s->phone);
+    kx_strlcpy(s->phone, ph.canonical, sizeof s->phone);
     kx_strlcpy(s->email, email, sizeof s->email);
     return session_event(e, KX_EV_CONTACT);
 }

@@ -166,15 +166,17 @@ send choose value=$kept
 expect screen=revoke_reason
 send choose value=key_compromise
 expect screen=contact
-send contact phone=13800000000 email=""
+send! contact phone=0794-1208389 email=""
+expect screen=contact
+send contact phone=0794-8208389 email=""
 send confirm
 expect screen=revoke_confirm
 send confirm
 expect timeout=30 screen=review_wait state=review_wait
 FLOW
   c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
-  check "revoke_refused: the case waits for review at the RA" test \
-    "$(sqlite3 "$T/sim/ra.db" "SELECT state FROM cases WHERE id='$c'")" = pending_review
+  check "revoke_refused: the case waits for review at the RA, with the landline" test \
+    "$(sqlite3 "$T/sim/ra.db" "SELECT state||'|'||phone FROM cases WHERE id='$c'")" = "pending_review|0794-8208389"
   admin POST "/admin/cases/$c/reject" '{"reason":"the licence copy is not legible"}' >/dev/null
   flow revoke_refused-2 <<'FLOW'
 expect timeout=30 screen=error error.name=KX_ERR_RA_REJECTED error.counter.args.phone=0794-8208389 error.counter.args.hall=抚州办证点

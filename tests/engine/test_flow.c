@@ -409,41 +409,16 @@ static void test_happy_paths(void **state)
                                          "done",
                                          NULL};
     walk_happy(KX_SVC_REVOKE, revoke);
-    static const char *const nw[] = {"licence_place",
-                                     "licence_scan",
-                                     "ra_lookup",
-                                     "company_confirm",
-                                     "idcard_place",
-                                     "agent_confirm",
-                                     "id_front_place",
-                                     "id_front_scan",
-                                     "id_front_review",
-                                     "id_back_place",
-                                     "id_back_scan",
-                                     "id_back_review",
-                                     "contact",
-                                     "agreement",
-                                     "seal_place",
-                                     "seal_scan",
-                                     "seal_review",
-                                     "auth_place",
-                                     "auth_scan",
-                                     "auth_review",
-                                     "case_submit",
-                                     "review_wait",
-                                     "fee_quote",
-                                     "fee_confirm",
-                                     "order_create",
-                                     "payment",
-                                     "blank_insert",
-                                     "pin_new",
-                                     "set_pin",
-                                     "keygen",
-                                     "ra_issue",
-                                     "install",
-                                     "seals",
-                                     "done",
-                                     NULL};
+    static const char *const nw[] = {
+        "licence_place",   "licence_scan",  "ra_lookup",      "company_confirm",
+        "idcard_place",    "agent_confirm", "id_front_place", "id_front_scan",
+        "id_front_review", "id_back_place", "id_back_scan",   "id_back_review",
+        "contact",         "agreement",     "seal_reuse",     "seal_place",
+        "seal_scan",       "seal_review",   "auth_place",     "auth_scan",
+        "auth_review",     "case_submit",   "review_wait",    "fee_quote",
+        "fee_confirm",     "order_create",  "payment",        "blank_insert",
+        "pin_new",         "set_pin",       "keygen",         "ra_issue",
+        "install",         "seals",         "done",           NULL};
     walk_happy(KX_SVC_NEW, nw);
 }
 
@@ -490,6 +465,15 @@ static void test_branches(void **state)
     assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_ALT, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(n, p.state)->name, "seal_rejected");
     assert_false(kx_flow_accepts(n, p, KX_EV_CONFIRM));
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_RETRY, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "seal_place");
+    /* a sheet a crashed session had accepted is taken over: straight to
+     * its review; a failure to look asks for the sheet on retry */
+    p = (kx_flow_pos){.state = kx_flow_find(n, "seal_reuse"), .resume = -1};
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_ALT, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "seal_review");
+    p = (kx_flow_pos){.state = kx_flow_find(n, "seal_reuse"), .resume = -1};
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_FAIL, &end), KX_OK);
     assert_int_equal(kx_flow_step(n, &p, KX_EV_RETRY, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(n, p.state)->name, "seal_place");
 
