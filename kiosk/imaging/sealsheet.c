@@ -64,12 +64,18 @@
 #define SS_ROI_MARGIN_MM 8.0 /* look this far outside the table for spills */
 #define SS_BAND_MM 0.25      /* line band guard beyond a line's measured edge */
 #define SS_TOUCH_MM 0.35     /* ink this close to a line's edge touches it */
+#define SS_TOUCH_PX_MM 0.5   /* seal ink pixels this close to a line's edge touch it */
+#define SS_TOUCH_RED 24      /* ... when this red (noise on paper stays below) */
 #define SS_MIN_INK_MM2 1.5   /* smaller ink components are dust */
 #define SS_SPECK_MM2 0.3     /* ... and smaller pieces join no impression */
 #define SS_REACH_BLOCKS 2    /* ink this close to a line's band reaches it */
-#define SS_DILATE_BLOCKS 2   /* ink joined across gaps of 2 x 2 blocks (~1.4 mm) */
-#define SS_GROUP_MM 3.0      /* ink pieces this close form one impression */
-#define SS_GROUP_FAR_MM 8.0  /* ... and this close to a line-crossing one */
+#define SS_DILATE_BLOCKS 2   /* pen ink joined across gaps of 2 x 2 blocks (~1.4 mm) */
+#define SS_SEAL_DILATE                                                                         \
+    1                       /* seal ink: 2 blocks (~0.7 mm), so that two impressions           \
+                             * 1 mm apart stay two pieces */
+#define SS_GROUP_MM 3.0     /* ink pieces this close form one impression */
+#define SS_GROUP_FAR_MM 8.0 /* ... and this close to a line-crossing one */
+#define SS_PEN_HUG_MM 4.0   /* two signatures this close across a line: tangled */
 #define SS_CROP_MARGIN_MM 1.0
 /* A seal is faint when the p90 of its pixels' contrast (paper minus the
  * darker of green and blue: how far the ink stands out, whatever its hue)
@@ -851,6 +857,28 @@ static void ss_piece_union(ss_piece *p, int a, int b)
         p[a > b ? a : b].group = a < b ? a : b;
 }
 
+/* Join the groups of pieces a and b, their totals (ss_group_totals) summed
+ * onto the new root. */
+static void ss_piece_merge(ss_piece *p, int a, int b)
+{
+    a = ss_piece_root(p, a);
+    b = ss_piece_root(p, b);
+    if (a == b)
+        return;
+    ss_piece *r = &p[a < b ? a : b], *q = &p[a < b ? b : a];
+    q->group = (int)(r - p);
+    r->gcount += q->gcount;
+    r->ginside += q->ginside;
+    r->gsum += q->gsum;
+    for (int c = 0; c < 6; c++)
+        r->gmass[c] += q->gmass[c];
+    r->gregions |= q->gregions;
+    r->gx0 = q->gx0 < r->gx0 ? q->gx0 : r->gx0;
+    r->gy0 = q->gy0 < r->gy0 ? q->gy0 : r->gy0;
+    r->gx1 = q->gx1 > r->gx1 ? q->gx1 : r->gx1;
+    r->gy1 = q->gy1 > r->gy1 ? q->gy1 : r->gy1;
+}
+
 /* Gap in blocks between two boxes (0 when they overlap). */
 static int ss_box_gap(int ax0, int ay0, int ax1, int ay1, int bx0, int by0, int bx1, int by1)
 {
@@ -945,11 +973,12 @@ static void ss_ink_mask(const ss_scan *s, ss_ink *ik, uint8_t *check_buf)
 
 /* Along one line of n blocks (elements `step` apart): every stretch of
  * line-band blocks at most L long with ink right beside it on both sides
- * (within SS_REACH_BLOCKS) is set in out: the ink goes on under the line. */
-static void ss_close_across(const uint8_t *ink, const int8_t *region, int n, size_t step, int L,
-                            uint8_t *out)
+ * (within `reach` blocks, in `side`: the ink spread along the line, so a
+ * stroke that crosses the line at a slant is seen on both sides) is set in
+ * out: the ink goes on under the line. */
+static void ss_close_across(const uint8_t *side, const int8_t *region, int n, size_t step,
+                            int L, int reach, uint8_t *out)
 {
-    const int reach = SS_REACH_BLOCKS;
     for (int i = 0; i < n;) {
         if (region[(size_t)i * step] != SS_LINE) {
             i++;
@@ -960,13 +989,35 @@ static void ss_close_across(const uint8_t *ink, const int8_t *region, int n, siz
             j++;
         int before = 0, after = 0;
         for (int k = 1; k <= reach; k++) {
-            before |= i - k >= 0 && ink[(size_t)(i - k) * step];
-            after |= j + k - 1 < n && ink[(size_t)(j + k - 1) * step];
+            before |= i - k >= 0 && side[(size_t)(i - k) * step];
+            after |= j + k - 1 < n && side[(size_t)(j + k - 1) * step];
         }
         if (j - i <= L && before && after)
             for (int k = i; k < j; k++)
                 out[(size_t)k * step] = 1;
         i = j;
+    }
+}
+
+/* out = in spread by d blocks along the rows (rows: 1) or down the
+ * columns (rows: 0) of a w x h map. */
+static void ss_spread(const uint8_t *in, int w, int h, int d, int rows, uint8_t *out)
+{
+    for (int y = 0; y < h; y++) {
+        uint8_t *o = out + (size_t)y * w;
+        memset(o, 0, (size_t)w);
+        for (int k = -d; k <= d; k++) {
+            if (rows) {
+                int xa = k < 0 ? -k : 0, xb = k > 0 ? w - k : w;
+                const uint8_t *r = in + (size_t)y * w;
+                for (int x = xa; x < xb; x++)
+                    o[x] |= r[x + k];
+            } else if (y + k >= 0 && y + k < h) {
+                const uint8_t *r = in + (size_t)(y + k) * w;
+                for (int x = 0; x < w; x++)
+                    o[x] |= r[x];
+            }
+        }
     }
 }
 
@@ -992,16 +1043,25 @@ static void ss_ink_dilate(const ss_scan *s, const ss_table *t, const ss_ink *ik,
         L = 250;
     uint8_t *closed = ik->closed;
     memcpy(closed, ik->ink, (size_t)bw * bh);
-    for (int y = 0; y < bh; y++) /* along the rows: vertical lines */
-        ss_close_across(ik->ink + (size_t)y * bw, ik->region + (size_t)y * bw, bw, 1, L,
+    /* A stroke crossing a line at up to 45 degrees from its normal moves
+     * along the line by the band's width between its two sides; seal ink
+     * must reach the band's very edge (ink that stops short of a line,
+     * 1 mm from it, beside another impression beyond it, crosses nothing). */
+    int lateral = (int)ceil((widest + 2 * t->band) / s->S);
+    lateral = lateral < 2 ? 2 : lateral > 12 ? 12 : lateral;
+    int reach = ik->kind ? SS_REACH_BLOCKS : 1;
+    ss_spread(ik->ink, bw, bh, lateral, 0, tmp); /* along vertical lines */
+    for (int y = 0; y < bh; y++)                 /* along the rows: vertical lines */
+        ss_close_across(tmp + (size_t)y * bw, ik->region + (size_t)y * bw, bw, 1, L, reach,
                         closed + (size_t)y * bw);
-    for (int x = 0; x < bw; x++) /* down the columns: horizontal lines */
-        ss_close_across(ik->ink + x, ik->region + x, bh, (size_t)bw, L, closed + x);
+    ss_spread(ik->ink, bw, bh, lateral, 1, tmp); /* along horizontal lines */
+    for (int x = 0; x < bw; x++)                 /* down the columns: horizontal lines */
+        ss_close_across(tmp + x, ik->region + x, bh, (size_t)bw, L, reach, closed + x);
     /* Pen ink is dilated across the lines as well: a signature's strokes
      * cross a line at a slant and its characters lie apart, so its pieces
      * on either side are joined by distance (ss_ink_group). */
-    int R = ik->kind ? (int)ceil((widest + 2 * t->band) / s->S / 2.0) + 1 : SS_DILATE_BLOCKS;
-    if (R < SS_DILATE_BLOCKS)
+    int R = ik->kind ? (int)ceil((widest + 2 * t->band) / s->S / 2.0) + 1 : SS_SEAL_DILATE;
+    if (ik->kind && R < SS_DILATE_BLOCKS)
         R = SS_DILATE_BLOCKS;
     /* A block is set when any block of the (2R+1)^2 window around it is:
      * along the rows, then down the columns, each as ORs of shifted rows
@@ -1115,10 +1175,85 @@ static int ss_same_home(int a, int b)
     return a == b || a < 0 || b < 0;
 }
 
+/* Seal ink: a piece lying inside the box of a larger one (a character
+ * inside its seal's ring, also beyond a line the ring crosses) is part of
+ * it: of the one whose centre is nearest, where two boxes hold it. */
+static void ss_seal_contain(ss_piece *p, int n, long speck)
+{
+    for (int i = 0; i < n; i++) {
+        if (p[i].count < speck)
+            continue;
+        int best = -1;
+        double best_d = 0, cx = p[i].x0 + p[i].x1, cy = p[i].y0 + p[i].y1;
+        for (int j = 0; j < n; j++) {
+            if (p[j].count <= p[i].count || p[i].x0 < p[j].x0 || p[i].y0 < p[j].y0 ||
+                p[i].x1 > p[j].x1 || p[i].y1 > p[j].y1)
+                continue;
+            double dx = cx - (p[j].x0 + p[j].x1), dy = cy - (p[j].y0 + p[j].y1);
+            double d = dx * dx + dy * dy;
+            if (best < 0 || d < best_d) {
+                best = j;
+                best_d = d;
+            }
+        }
+        if (best >= 0)
+            ss_piece_union(p, i, best);
+    }
+}
+
+/* Pen ink: two groups in the two signature cells, on one line of writing
+ * and a few millimetres apart across the line between them. When one is
+ * much narrower than the other it is the rest of that signature, written
+ * on past the line (the characters of a signature lie apart, so no stroke
+ * need cross it), unless more of its cell's writing is on its line:
+ * joined, the signature crosses the line. When they are
+ * alike and both hug the line, which strokes belong to which cannot be
+ * told: both cells are marked (tangled, read as crossing the line). */
+static void ss_pen_across(const ss_scan *s, ss_piece *p, int n, unsigned tangled[6])
+{
+    int far = (int)ceil(SS_GROUP_FAR_MM * s->k / s->S);
+    int near = (int)ceil(SS_PEN_HUG_MM * s->k / s->S);
+    double min_blocks = SS_MIN_INK_MM2 * s->k * s->k / (s->S * s->S);
+    for (int i = 0; i < n; i++) {
+        ss_piece *a = &p[i];
+        if (a->group != i || a->gcount < min_blocks || ss_home(a->gmass) != 4)
+            continue;
+        for (int j = 0; j < n && a->group == i; j++) {
+            ss_piece *b = &p[j];
+            if (b->group != j || b->gcount < min_blocks || ss_home(b->gmass) != 5)
+                continue;
+            int gap = b->gx0 - a->gx1;
+            int ov =
+                (a->gy1 < b->gy1 ? a->gy1 : b->gy1) - (a->gy0 > b->gy0 ? a->gy0 : b->gy0) + 1;
+            int ha = a->gy1 - a->gy0 + 1, hb = b->gy1 - b->gy0 + 1;
+            if (gap < 0 || gap > far || 2 * ov < (ha < hb ? ha : hb))
+                continue;
+            int wa = a->gx1 - a->gx0 + 1, wb = b->gx1 - b->gx0 + 1;
+            /* the narrower one with more writing on its line in its own
+             * cell is part of that cell's signature */
+            const ss_piece *nar = wa < wb ? a : b;
+            int alone = 1;
+            for (int k = 0; k < n && alone; k++) {
+                const ss_piece *c = &p[k];
+                alone = !(c->group == k && c != nar && c->gcount >= min_blocks &&
+                          ss_home(c->gmass) == ss_home(nar->gmass) && c->gy0 <= nar->gy1 &&
+                          nar->gy0 <= c->gy1);
+            }
+            if (alone && (2 * wa < wb || 2 * wb < wa)) {
+                ss_piece_merge(p, i, j);
+            } else if (gap <= near) {
+                tangled[4] |= KX_SEAL_LINE_RIGHT;
+                tangled[5] |= KX_SEAL_LINE_LEFT;
+            }
+        }
+    }
+}
+
 /* Stage 5: pieces grouped into impressions, group totals on the roots: pieces
  * a few millimetres apart in the same cell, then the rest of an impression
  * that crosses a line. */
-static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp)
+static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp,
+                         unsigned tangled[6])
 {
     /* Round 1: pieces a few millimetres apart are one impression (the
      * strokes of a signature, the parts of a seal where ink is missing),
@@ -1129,15 +1264,24 @@ static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp
         long speck = (long)ceil(SS_SPECK_MM2 * s->k * s->k / (s->S * s->S));
         if (speck < 1)
             speck = 1;
+        if (!kind)
+            ss_seal_contain(pieces, ncomp, speck);
+        ss_group_totals(pieces, ncomp);
+        /* By the homes of the groups formed so far, so that a character
+         * joined to its seal's ring beyond a line does not join the
+         * neighbour's impression to it, nor a stroke of one signature a
+         * stroke of the next cell's a few millimetres away. */
         for (int i = 0; i < ncomp; i++)
             for (int j = i + 1; j < ncomp; j++)
                 if (pieces[i].count >= speck && pieces[j].count >= speck &&
-                    (kind || ss_same_home(ss_home(pieces[i].cell_mass),
-                                          ss_home(pieces[j].cell_mass))) &&
+                    ss_same_home(ss_home(pieces[ss_piece_root(pieces, i)].gmass),
+                                 ss_home(pieces[ss_piece_root(pieces, j)].gmass)) &&
                     ss_box_gap(pieces[i].x0, pieces[i].y0, pieces[i].x1, pieces[i].y1,
                                pieces[j].x0, pieces[j].y0, pieces[j].x1, pieces[j].y1) <= gap)
-                    ss_piece_union(pieces, i, j);
+                    ss_piece_merge(pieces, i, j);
         ss_group_totals(pieces, ncomp);
+        if (kind)
+            ss_pen_across(s, pieces, ncomp, tangled);
         /* Round 2: an impression that crosses a line reaches into a second
          * region; ink of the same strength a little further away in its own
          * regions is the rest of it (a signature's separate characters), not
@@ -1156,6 +1300,9 @@ static void ss_ink_group(const ss_scan *s, int kind, ss_piece *pieces, int ncomp
                     continue;
                 double sa = a->gsum / a->gcount, sb = b->gsum / b->gcount;
                 if (sa > 1.6 * sb || sb > 1.6 * sa)
+                    continue;
+                /* a signature's characters lie along one line of writing */
+                if (kind && (b->gy1 < a->gy0 || a->gy1 < b->gy0))
                     continue;
                 if (ss_box_gap(a->gx0, a->gy0, a->gx1, a->gy1, b->gx0, b->gy0, b->gx1,
                                b->gy1) <= far)
@@ -1231,9 +1378,49 @@ static void ss_ink_entangled(const ss_scan *s, const ss_piece *pieces, const ss_
         if (g->group != i || gc < 4)
             continue;
         int other = gc == 4 ? 5 : 4;
-        if (g->gmass[other] > 0 && acc[other].present)
+        /* only where its ink there is on the line of that cell's writing */
+        if (g->gmass[other] > 0 && acc[other].present && g->gy0 + ik->ry0 <= acc[other].by1 &&
+            acc[other].by0 <= g->gy1 + ik->ry0)
             acc[other].entangled = other == 4 ? KX_SEAL_LINE_RIGHT : KX_SEAL_LINE_LEFT;
     }
+    for (int c = 4; c < 6 && ik->kind; c++)
+        if (acc[c].present)
+            acc[c].entangled |= ik->tangled[c];
+}
+
+/* Does seal ink in block (gx, gy), or between it and the line beside it,
+ * come within SS_TOUCH_PX_MM of the line's edge? The line: vertical (u =
+ * x + y*tv) or horizontal (v = y - x*th) from lo to hi, on the side dir
+ * (+1: at larger u or v). Pixels are read from the block up to the line's
+ * far edge: red seen on the line itself (where a line measured too wide
+ * would hide it) touches too. */
+static int ss_seal_touches(const ss_scan *s, const ss_table *t, int gx, int gy, int vertical,
+                           double lo, double hi, int dir)
+{
+    if (s->ch < 3)
+        return 1;
+    int S = s->S, n = 0;
+    double touch = SS_TOUCH_PX_MM * s->k, edge = dir > 0 ? lo : hi;
+    int span = (int)ceil(6.0 * s->k); /* block to far edge: at most a few mm */
+    for (int a = 0; a < S; a++) {
+        /* one pixel row (vertical line) or column (horizontal line) of the
+         * block, walked towards the line */
+        int first = dir > 0 ? 0 : S - 1;
+        for (int b = first, steps = 0; steps < S + span; b += dir, steps++) {
+            int x = vertical ? gx * S + b : gx * S + a, y = vertical ? gy * S + a : gy * S + b;
+            if (x < 0 || y < 0 || x >= s->w || y >= s->h)
+                break;
+            double q = vertical ? x + 0.5 + (y + 0.5) * t->tv : y + 0.5 - (x + 0.5) * t->th;
+            if (dir > 0 ? q > hi : q < lo)
+                break;
+            if ((dir > 0 ? edge - q : q - edge) >= touch)
+                continue;
+            const uint8_t *p = s->px + (size_t)y * s->stride + (size_t)x * s->ch;
+            if (ss_red(p, s->ch) - s->red_px_base >= SS_TOUCH_RED && ++n >= 2)
+                return 1;
+        }
+    }
+    return 0;
 }
 
 /* One ink block (gx, gy) of cell `cell`'s impression added to its
@@ -1263,13 +1450,21 @@ static void ss_cell_add_block(const ss_scan *s, const ss_table *t, int kind, int
     double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
     ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
     double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
-    if (u < u0 + t->band + reach)
+    int row = cell / 2, col = cell % 2 + 1;
+    /* Near a line by its block: seal ink is then looked at pixel by pixel
+     * (a seal stamped 1 mm clear of a line is clear of it); pen ink, which
+     * the line's own blurred edge would look like, is judged by block. */
+    if (u < u0 + t->band + reach &&
+        (kind || ss_seal_touches(s, t, gx, gy, 1, t->v_lo[col], u0, -1)))
         a->lines |= KX_SEAL_LINE_LEFT;
-    if (u > u1 - t->band - reach)
+    if (u > u1 - t->band - reach &&
+        (kind || ss_seal_touches(s, t, gx, gy, 1, u1, t->v_hi[col + 1], 1)))
         a->lines |= KX_SEAL_LINE_RIGHT;
-    if (v < v0 + t->band + reach)
+    if (v < v0 + t->band + reach &&
+        (kind || ss_seal_touches(s, t, gx, gy, 0, t->h_lo[row], v0, -1)))
         a->lines |= KX_SEAL_LINE_TOP;
-    if (v > v1 - t->band - reach)
+    if (v > v1 - t->band - reach &&
+        (kind || ss_seal_touches(s, t, gx, gy, 0, v1, t->h_hi[row + 1], 1)))
         a->lines |= KX_SEAL_LINE_BOTTOM;
     for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
         const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
@@ -1335,7 +1530,8 @@ static kx_err ss_find_ink(ss_scan *s, const ss_table *t, int kind, ss_ink *ik,
     if (!pieces || !ik->comp_cell)
         return KX_ERR_NO_MEMORY;
     ss_ink_pieces(s, ik, pieces);
-    ss_ink_group(s, kind, pieces, s->runs.ncomp);
+    memset(ik->tangled, 0, sizeof(ik->tangled));
+    ss_ink_group(s, kind, pieces, s->runs.ncomp, ik->tangled);
     ss_ink_assign(s, pieces, ik);
     ss_ink_measure(s, t, ik, acc);
     ss_ink_entangled(s, pieces, ik, acc);

@@ -70,6 +70,8 @@ typedef struct ss_ink {
     uint8_t *closed;      /* ROI: the ink mask joined across the lines it crosses */
     int8_t *owner;        /* ROI: the cell whose impression a block's pixels
                            * belong to (assigned component, not on a line), -1 */
+    unsigned tangled[6];  /* pen ink: KX_SEAL_LINE_* across which a cell's
+                           * signature cannot be told from its neighbour's */
 } ss_ink;
 
 /* The export samples every pixel of an impression's box (a quarter of a
