@@ -98,36 +98,14 @@ check "selftest journaled by the admin" test "$(sql "SELECT outcome FROM staff_a
 # the reader finds no card (idcard-sim starts with one placed): staff type
 # the card's data by hand
 echo "fault no-card" > "$T/idcard.ctl"
-flow manual-id <<FLOW
-request staff_login staff_id=1002 pin=$OTHER_PIN
-send choose_service service=new
-expect screen=licence_place staff.id=1002
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=idcard_place
-request manual_id name=张三 id_number=360426199101010071 valid_to=long_term reason="reader not answering" pin=$OTHER_PIN
-expect screen=agent_confirm agent.idnum_masked=360***********0071
-send staff_reset reason="customer left"
-expect screen=cancelled
-send confirm
-expect screen=home
-FLOW
+flow_file manual-id staff/manual_id.flow PIN="$OTHER_PIN"
 : > "$T/idcard.ctl"
 check "manual_id journaled with the masked number" \
   test "$(sql "SELECT staff_id||' '||detail||' '||reason FROM staff_actions WHERE action='manual_id'")" = "1002 idnum=360***********0071 age=35 reader not answering"
 check "reset journaled with its reason" \
   test "$(sql "SELECT count(*) FROM staff_actions WHERE action='reset' AND staff_id='1002' AND reason='customer left' AND outcome='ok'")" = 1
 ln -sfn "$T/docs-bad/licence.ppm" "$T/page.ppm"
-flow override <<FLOW
-request staff_login staff_id=1002 pin=$OTHER_PIN
-send choose_service service=new
-expect screen=licence_place
-send confirm
-expect timeout=30 screen=staff_needed state=licence_staff
-send! staff_override
-send staff_override reason="pilot region code, checked the paper licence"
-FLOW
+flow_file override staff/override.flow PIN="$OTHER_PIN"
 printf 'request staff_login staff_id=1002 pin=%s\nsend staff_reset reason="end of test session"\nexpect screen=cancelled\nsend confirm\nexpect screen=home\n' $OTHER_PIN > "$T/reset.flow"
 "$K" run-flow "$T/reset.flow" >/dev/null 2>&1 || bad "reset after the override"
 check "override journaled with its reason" \
