@@ -40,7 +40,8 @@
 #define KX_VOICE_INSTALL "/usr/share/jxca-kiosk/voice"
 #endif
 
-/* large text left on at the home screen goes back after this long */
+/* large text left on at the home screen goes back after this long
+ * (KX_UI_LARGE_IDLE_MS: tests shorten it) */
 #define APP_LARGE_IDLE_MS 60000u
 
 static volatile sig_atomic_t app_signalled;
@@ -291,12 +292,27 @@ static void app_entry_reset(kx_ui *ui)
     app_shuffle(ui);
 }
 
+/* app_large_idle_ms - how long large text stays on at an untouched home
+ * screen: a minute, or KX_UI_LARGE_IDLE_MS (tap tests; read once) */
+static Uint64 app_large_idle_ms(void)
+{
+    static long ms = -1;
+    if (ms < 0) {
+        const char *v = getenv("KX_UI_LARGE_IDLE_MS");
+        if (!v || kx_parse_long(v, 100, 3600000, &ms) != KX_OK)
+            ms = APP_LARGE_IDLE_MS;
+    }
+    return (Uint64)ms;
+}
+
 void kx_ui_set_large(kx_ui *ui, int on)
 {
     on = on ? 1 : 0;
     if (ui->large == on)
         return;
     ui->large = on;
+    /* switching is the customer acting: the idle minute starts now */
+    ui->last_touch_ms = ui->now_ms;
     kx_theme_set(on);
     kx_log_info("ui.large_text", "%s", on ? "on" : "off");
 }
@@ -500,6 +516,10 @@ kx_layout kx_ui_layout_get(const kx_ui *ui)
         L.footer = kx_rect(60, 1716, 960, 150);
         L.art = kx_rect(60, 430, 960, 560);
         L.side = kx_rect(60, 1020, 960, 660);
+        if (ui->large) { /* large text: smaller illustrations, room for the words */
+            L.art = kx_rect(60, 430, 960, 340);
+            L.side = kx_rect(60, 800, 960, 880);
+        }
     } else {
         L.header = kx_rect(0, 0, 1920, 104);
         L.steps = kx_rect(80, 124, 1760, 72);
@@ -508,6 +528,10 @@ kx_layout kx_ui_layout_get(const kx_ui *ui)
         L.footer = kx_rect(80, 924, 1760, 120);
         L.art = kx_rect(80, 330, 760, 570);
         L.side = kx_rect(900, 330, 940, 570);
+        if (ui->large) {
+            L.art = kx_rect(80, 330, 520, 570);
+            L.side = kx_rect(660, 330, 1180, 570);
+        }
     }
     return L;
 }
@@ -547,8 +571,41 @@ static int app_countdown_shown(const kx_ui *ui)
            !ui->under_dialog;
 }
 
+/* app_header_audit - the audit's check that the header's parts (title,
+ * subtitle, countdown, buttons) do not overlap: parts[] are what was drawn
+ * (empty rectangles are skipped; the first n_text are texts, whose line
+ * boxes are trimmed by a fifth at the top and bottom, the room above and
+ * below the letters), names[] say which for the report. */
+static void app_header_audit(kx_ui *ui, const SDL_Rect *parts, const char *const *names, int n,
+                             int n_text)
+{
+    SDL_Rect r[8];
+    for (int i = 0; ui->audit && i < n && i < 8; i++) {
+        r[i] = parts[i];
+        if (i < n_text) {
+            r[i].y += r[i].h / 5;
+            r[i].h -= 2 * (r[i].h / 5);
+        }
+    }
+    for (int i = 0; ui->audit && i < n && i < 8; i++)
+        for (int j = i + 1; j < n && j < 8; j++) {
+            SDL_Rect x;
+            if (r[i].w > 0 && r[j].w > 0 && SDL_IntersectRect(&r[i], &r[j], &x)) {
+                char what[96];
+                snprintf(what, sizeof what, "header: %s overlaps %s", names[i], names[j]);
+                kx_ui_audit_fail(ui, what, "");
+            }
+        }
+}
+
 static void app_header(kx_ui *ui, const kx_layout *L)
 {
+    enum { H_TITLE, H_SUB, H_CLOCK, H_VOICE, H_LARGE, H_LANG, H_N };
+    static const char *const h_names[H_N] = {
+        "title",          "subtitle",          "countdown",
+        "speaker button", "large-text button", "language button"};
+    SDL_Rect part[H_N];
+    memset(part, 0, sizeof part);
     SDL_Rect h = L->header;
     int pad = ui->portrait ? 40 : 60;
     int logo = h.h - 40;
@@ -567,20 +624,21 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     if (assisted) {
         char t[160];
         ss.color = KX_C_ON_PRIMARY;
-        kx_text(ui,
-                kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
-                             ui->st->staff.name ? ui->st->staff.name : ui->st->staff.id, NULL,
-                             NULL),
-                kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
-        kx_text(ui, kx_tr("Touch here for the staff menu"),
-                kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+        part[H_TITLE] =
+            kx_text(ui,
+                    kx_ui_format(t, sizeof t, N_("Assisted mode: {name}"), "name",
+                                 ui->st->staff.name ? ui->st->staff.name : ui->st->staff.id,
+                                 NULL, NULL),
+                    kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
+        part[H_SUB] = kx_text(ui, kx_tr("Touch here for the staff menu"),
+                              kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
     } else {
-        kx_text(ui, kx_tr("Jiangxi CA"), kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56),
-                &bs);
+        part[H_TITLE] = kx_text(ui, kx_tr("Jiangxi CA"),
+                                kx_rect(tx, h.y + (ui->portrait ? 18 : 10), tw, 56), &bs);
         /* portrait: the step's countdown needs the room of the subtitle */
         if (!ui->portrait || !app_countdown_shown(ui))
-            kx_text(ui, kx_tr("Digital certificate self-service"),
-                    kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
+            part[H_SUB] = kx_text(ui, kx_tr("Digital certificate self-service"),
+                                  kx_rect(tx, h.y + (ui->portrait ? 76 : 58), tw, 40), &ss);
     }
     kx_staff_ui_header(ui, kx_rect(h.x + pad, h.y + 20, logo, logo), kx_rect(tx, h.y, tw, h.h));
 
@@ -595,6 +653,7 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     kx_text_style ls = kx_style(32, KX_BOLD, KX_C_ON_PRIMARY, KX_CENTER, KX_MIDDLE);
     ls.label = 1;
     kx_text(ui, zh ? "English" : "中文", lb, &ls);
+    part[H_LANG] = lb;
     if (kx_hit(ui, "lang", lb))
         kx_ui_set_lang(ui, zh ? "en" : "zh_CN");
 
@@ -615,6 +674,7 @@ static void app_header(kx_ui *ui, const kx_layout *L)
     as.size = 40;
     as.halign = KX_LEFT;
     kx_text(ui, "A", kx_rect(tb.x + tb.w / 2, tb.y + 4, tb.w / 2 - 12, tb.h - 18), &as);
+    part[H_LARGE] = tb;
     if (kx_hit(ui, "large_text", tb))
         kx_ui_set_large(ui, !ui->large);
 
@@ -626,6 +686,7 @@ static void app_header(kx_ui *ui, const kx_layout *L)
         kx_round_under(ui, vb, 38, KX_C_ON_PRIMARY, kx_round_core(kx_inset(vb, 3), 35));
         kx_round(ui, kx_inset(vb, 3), 35, pressed ? KX_C_HEADER_PRESSED : KX_C_HEADER);
         kx_art(ui, ui->voice_muted ? "speaker_off" : "speaker", kx_inset(vb, 14));
+        part[H_VOICE] = vb;
         if (kx_hit(ui, "voice_mute", vb)) {
             ui->voice_muted = !ui->voice_muted;
             kx_log_info("ui.voice_muted", "%s", ui->voice_muted ? "yes" : "no");
@@ -638,10 +699,24 @@ static void app_header(kx_ui *ui, const kx_layout *L)
      * not under a dialog (it would tick over the dialog's dim) */
     if (app_countdown_shown(ui)) {
         kx_text_style cs = kx_style(28, KX_REGULAR, KX_C_ON_HEADER_MUTED, KX_RIGHT, KX_MIDDLE);
+        SDL_Rect cb = kx_rect(vb.x - 330, vb.y, 300, vb.h);
         cs.max_lines = 1;
         cs.label = 1;
-        kx_text_ticking(ui, KX_TICK_STEP, kx_rect(vb.x - 330, vb.y, 300, vb.h), &cs);
+        /* portrait large text: the title takes the row's width, so the
+         * countdown goes where the subtitle was, under it */
+        if (ui->portrait && ui->large) {
+            cb = kx_rect(tx, h.y + 76, vb.x - 30 - tx, 48);
+            cs.halign = KX_LEFT;
+        }
+        if (ui->deferring) {
+            kx_text_ticking(ui, KX_TICK_STEP, cb, &cs);
+        } else { /* drawn now: where it lands is known (the audit below) */
+            char t[160];
+            part[H_CLOCK] =
+                kx_text(ui, kx_ui_tick_text(ui, KX_TICK_STEP, t, sizeof t), cb, &cs);
+        }
     }
+    app_header_audit(ui, part, h_names, H_N, H_CLOCK + 1);
 }
 
 static void app_steps(kx_ui *ui, const kx_layout *L)
@@ -682,24 +757,55 @@ static int app_idle_warning_due(const kx_ui *ui)
     return app_user_screen(ui);
 }
 
+/* app_dialog_plan - where a dialog's parts go: an illustration of art_h
+ * on top (0: none), the title, the body, then the buttons (130) at the
+ * bottom. Normal mode keeps the fixed heights given (title_h, body_h,
+ * total card height); large text measures the two texts at their size and
+ * makes the card as tall as they need. Offsets are from the inner top. */
+typedef struct app_dialog {
+    int height; /* the card's, for kx_dialog_frame */
+    int title_y, title_h, body_y, body_h;
+} app_dialog;
+
+static app_dialog app_dialog_plan(kx_ui *ui, int height, int art_h, const char *title,
+                                  const kx_text_style *hs, int title_h, const char *body,
+                                  const kx_text_style *bs, int body_h)
+{
+    app_dialog d = {height, art_h ? art_h + 20 : 0, title_h, 0, body_h};
+    if (ui->large) {
+        int w = kx_dialog_inner(ui, height).w;
+        d.title_h = kx_text_measure(ui, title, w, hs) + 10;
+        d.body_h = kx_text_measure(ui, body, w, bs) + 10;
+    }
+    d.body_y = d.title_y + d.title_h + (art_h ? 20 : 30);
+    if (ui->large) {
+        int need = d.body_y + d.body_h + 30 + 130 + 2 * 56;
+        d.height = need > height ? need : height;
+        if (d.height > ui->H - 40)
+            d.height = ui->H - 40;
+    }
+    return d;
+}
+
 static void app_overlay(kx_ui *ui, int overlay)
 {
     kx_text_style hs = kx_style(52, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_TOP);
     kx_text_style bs = kx_style(38, KX_REGULAR, KX_C_TEXT, KX_CENTER, KX_TOP);
     hs.max_lines = 2;
     if (overlay == KX_OVERLAY_IDLE) {
-        char t[256];
-        SDL_Rect in = kx_dialog_frame(ui, 700);
-        int left = kx_ui_timeout_left(ui);
-        kx_art(ui, "timer", kx_rect(in.x, in.y, in.w, 170));
-        kx_text(ui, kx_tr("Are you still there?"), kx_rect(in.x, in.y + 190, in.w, 80), &hs);
-        char secs[16];
+        char t[256], secs[16];
+        int left = kx_ui_timeout_left(ui), art_h = ui->large ? 110 : 170;
         snprintf(secs, sizeof secs, "%d", left < 0 ? 0 : left);
         kx_ui_format(t, sizeof t,
                      N_("For your privacy the session ends in {seconds} seconds and everything "
                         "entered is cleared."),
                      "seconds", secs, NULL, NULL);
-        kx_text(ui, t, kx_rect(in.x, in.y + 290, in.w, 160), &bs);
+        const char *title = kx_tr("Are you still there?");
+        app_dialog d = app_dialog_plan(ui, 700, art_h, title, &hs, 80, t, &bs, 160);
+        SDL_Rect in = kx_dialog_frame(ui, d.height);
+        kx_art(ui, "timer", kx_rect(in.x, in.y, in.w, art_h));
+        kx_text(ui, title, kx_rect(in.x, in.y + d.title_y, in.w, d.title_h), &hs);
+        kx_text(ui, t, kx_rect(in.x, in.y + d.body_y, in.w, d.body_h), &bs);
         if (kx_button(ui, "still_here", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
                       kx_tr("I am still here"), KX_BTN_PRIMARY)) {
             kx_ui_intent(ui, KX_INTENT_ACTIVITY);
@@ -707,10 +813,13 @@ static void app_overlay(kx_ui *ui, int overlay)
             ui->idle_hidden_until = ui->now_ms + 5000;
         }
     } else if (overlay == KX_OVERLAY_CANCEL) {
-        SDL_Rect in = kx_dialog_frame(ui, 560);
-        kx_text(ui, kx_tr("End this session?"), kx_rect(in.x, in.y, in.w, 80), &hs);
-        kx_text(ui, kx_tr("What you entered is cleared. Anything already paid is refunded."),
-                kx_rect(in.x, in.y + 110, in.w, 160), &bs);
+        const char *title = kx_tr("End this session?");
+        const char *body =
+            kx_tr("What you entered is cleared. Anything already paid is refunded.");
+        app_dialog d = app_dialog_plan(ui, 560, 0, title, &hs, 80, body, &bs, 160);
+        SDL_Rect in = kx_dialog_frame(ui, d.height);
+        kx_text(ui, title, kx_rect(in.x, in.y, in.w, d.title_h), &hs);
+        kx_text(ui, body, kx_rect(in.x, in.y + d.body_y, in.w, d.body_h), &bs);
         int bw = (in.w - 30) / 2;
         if (kx_button(ui, "keep_going", kx_rect(in.x, in.y + in.h - 130, bw, 130),
                       kx_tr("Keep going"), KX_BTN_SECONDARY))
@@ -721,13 +830,15 @@ static void app_overlay(kx_ui *ui, int overlay)
             kx_ui_intent(ui, KX_INTENT_CANCEL);
         }
     } else if (overlay == KX_OVERLAY_REMINDER) {
-        SDL_Rect in = kx_dialog_frame(ui, 900);
-        kx_art(ui, "ukey_take", kx_rect(in.x, in.y, in.w, 380));
-        kx_text(ui, kx_tr("Take your UKEY"), kx_rect(in.x, in.y + 400, in.w, 80), &hs);
-        kx_text(
-            ui,
-            kx_tr("Do not leave your UKEY in the kiosk. It holds your company's certificate."),
-            kx_rect(in.x, in.y + 490, in.w, 130), &bs);
+        const char *title = kx_tr("Take your UKEY");
+        const char *body =
+            kx_tr("Do not leave your UKEY in the kiosk. It holds your company's certificate.");
+        int art_h = ui->large ? 260 : 380;
+        app_dialog d = app_dialog_plan(ui, 900, art_h, title, &hs, 80, body, &bs, 130);
+        SDL_Rect in = kx_dialog_frame(ui, d.height);
+        kx_art(ui, "ukey_take", kx_rect(in.x, in.y, in.w, art_h));
+        kx_text(ui, title, kx_rect(in.x, in.y + d.title_y, in.w, d.title_h), &hs);
+        kx_text(ui, body, kx_rect(in.x, in.y + d.body_y, in.w, d.body_h), &bs);
         if (kx_button(ui, "reminder_ok", kx_rect(in.x, in.y + in.h - 130, in.w, 130),
                       kx_tr("I have my UKEY"), KX_BTN_PRIMARY))
             ui->reminder_until = 0;
@@ -1095,7 +1206,7 @@ kx_err kx_ui_run(kx_ui *ui)
          * normal after a minute without a touch (a session's end resets
          * it anyway) */
         if (ui->large != (ui->opt.large_text != 0) && (!ui->st || !ui->st->session) &&
-            !kx_staff_ui_active(ui) && ui->now_ms - ui->last_touch_ms > APP_LARGE_IDLE_MS) {
+            !kx_staff_ui_active(ui) && ui->now_ms - ui->last_touch_ms > app_large_idle_ms()) {
             kx_ui_set_large(ui, ui->opt.large_text);
             dirty = 1;
         }
