@@ -373,6 +373,30 @@ kx_err kx_sm2_recover_install(kx_worker *w, kx_token *tok, const char *session,
     return rc;
 }
 
+int kx_sm2_blank_ready(const kx_worker *w, unsigned caps, const kx_token_info *ti)
+{
+    return ti && !(ti->flags & (KX_TOKEN_INITIALIZED | KX_TOKEN_USER_PIN_SET)) &&
+           (caps & KX_TOKEN_CAP_INIT_BLANK) &&
+           kx_config_get_str(w->cfg, "token", "skf_admin_pin", "")[0] != '\0';
+}
+
+kx_err kx_sm2_init_blank(kx_worker *w, kx_token *tok, const kx_pin_policy *p,
+                         const kx_secbuf *user_pin)
+{
+    const char *admin = kx_config_get_str(w->cfg, "token", "skf_admin_pin", "");
+    kx_secbuf *so = NULL;
+    kx_err rc = admin[0] ? kx_secbuf_new(strlen(admin) + 1, &so) : KX_ERR_CONFIG;
+    if (rc == KX_ERR_CONFIG)
+        kx_err_set_detail("a UKEY without an application needs [token] skf_admin_pin");
+    if (!rc)
+        rc = kx_secbuf_set(so, admin, strlen(admin));
+    if (!rc)
+        rc = kx_token_init_blank(tok, p, so, user_pin);
+    kx_log_info("token.sm2_blank_init", "result=%s", kx_err_name(rc));
+    kx_secbuf_free(so);
+    return rc;
+}
+
 void kx_sm2_forget(kx_worker *w, const char *session)
 {
     char path[SM2_PATH_MAX];

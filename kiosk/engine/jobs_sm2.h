@@ -69,6 +69,20 @@ kx_err kx_sm2_recover_install(kx_worker *w, kx_token *tok, const char *session,
  * handle (*owned 1: close it). */
 kx_err kx_sm2_token_of(kx_worker *w, const char *serial, kx_token **out, int *owned);
 
+/* kx_sm2_blank_ready - 1 when ti describes a UKEY without any application
+ * (as some vendors ship them) that this kiosk can make usable: the
+ * back-end creates applications (caps: KX_TOKEN_CAP_INIT_BLANK, SKF) and
+ * [token] skf_admin_pin names the admin PIN the CA gives the UKEYs it
+ * initialises (the RA releases it for an unlock). */
+int kx_sm2_blank_ready(const kx_worker *w, unsigned caps, const kx_token_info *ti);
+
+/* kx_sm2_init_blank - create the application of such a UKEY: device
+ * authentication (SKF_DevAuth with [token] skf_devauth_key), then
+ * SKF_CreateApplication with the admin PIN and the customer's new PIN as
+ * the user PIN (the policy applies); the container comes with the key. */
+kx_err kx_sm2_init_blank(kx_worker *w, kx_token *tok, const kx_pin_policy *p,
+                         const kx_secbuf *user_pin);
+
 /* kx_sm2_forget - drop the pair waiting for this session (the session
  * ended) and its saved request. */
 void kx_sm2_forget(kx_worker *w, const char *session);

@@ -194,14 +194,17 @@ static kx_err wait_token(kx_worker *w, int want_cert, kx_token **out, char *seri
         if (kx_token_get_info(t->current, &ci) == KX_OK)
             kx_strlcpy(current, ci.serial, sizeof current);
     }
+    int events = 1; /* until the module says it only polls */
     for (;;) {
         kx_token_info infos[8];
         size_t n = 0;
         rc = kx_token_list(m, infos, 8, &n);
         for (size_t i = 0; !rc && i < n; i++) {
             if (!want_cert && (strcmp(infos[i].serial, current) == 0 ||
-                               !(infos[i].flags & KX_TOKEN_USER_PIN_SET)))
-                continue; /* the customer's own UKEY, or a slot without a usable token */
+                               (!(infos[i].flags & KX_TOKEN_USER_PIN_SET) &&
+                                !kx_sm2_blank_ready(w, kx_token_module_caps(m), &infos[i]))))
+                continue; /* the customer's own UKEY, or a slot without a usable token
+                           * (an SKF UKEY without application: jobs_sm2.c creates one) */
             kx_token *tok = NULL;
             if (kx_token_open(m, infos[i].serial, &tok))
                 continue;
@@ -221,7 +224,13 @@ static kx_err wait_token(kx_worker *w, int want_cert, kx_token **out, char *seri
         }
         if (rc && rc != KX_ERR_TOKEN_ABSENT)
             return rc;
-        if (kx_worker_sleep(w, 300))
+        /* look again in 300 ms, or at once when the library reports a
+         * UKEY plugged or pulled (SKF_WaitForDevEvent; else just wait) */
+        kx_token_event ev;
+        const char *how = "polling";
+        kx_err we = events ? kx_token_wait_event(m, 300, &ev, &how) : KX_ERR_UNSUPPORTED;
+        events = we == KX_OK || we == KX_ERR_TIMEOUT ? strcmp(how, "events") == 0 : 0;
+        if (kx_worker_cancelled(w) || (!events && kx_worker_sleep(w, 300)))
             return KX_ERR_CANCELLED;
     }
 }
@@ -357,7 +366,12 @@ kx_err kx_job_token_set_pin(kx_worker *w, const kx_job_input *in, kx_job_result 
         rc = kx_secbuf_set(old, t->blank_pin, strlen(t->blank_pin));
     kx_step st;
     if (!rc && !(rc = kx_step_begin(w->journal, in->session, "set_pin", serial, 0, 0, &st))) {
-        rc = kx_token_change_pin(t->target, &t->policy, old, pin);
+        /* a UKEY without application gets one, with the new PIN */
+        kx_token_module *m = NULL;
+        int blank = !(ti.flags & KX_TOKEN_USER_PIN_SET) && module_of(w, &m) == KX_OK &&
+                    kx_sm2_blank_ready(w, kx_token_module_caps(m), &ti);
+        rc = blank ? kx_sm2_init_blank(w, t->target, &t->policy, pin)
+                   : kx_token_change_pin(t->target, &t->policy, old, pin);
         kx_step_end(w->journal, "set_pin", &st, rc, NULL);
     }
     if (!rc) { /* log in with the new PIN for key generation */

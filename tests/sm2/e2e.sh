@@ -7,6 +7,9 @@
 #     left; the new container replaces the old one;
 #  2. new issuance onto a UKEY with the default PIN (the whole path: licence,
 #     ID card, scans, seal sheet, payment, PIN, SM2 key, pair, envelope);
+#  2b. new issuance onto a UKEY without any application (as some vendors
+#     ship them): kioskd authenticates to the device, creates the
+#     application with the site's admin PIN and the customer's PIN;
 #  3. a UKEY library that does not load (missing, or not an SKF library):
 #     an error screen and a failed self-test, kioskd alive; an sm2-dual
 #     site on the PKCS#11 back-end: kioskd refuses to start.
@@ -70,6 +73,26 @@ sm2_pair_checks ukey-n 270513 new "$T/out-new"
 check "new: the customer's PIN replaced the default one" sm2_tool ukey-n 270513 login
 check "the journal has no open transaction" bash -c "! '$K' journal --open | grep -q '\"id\"'"
 check "no SM2 request left in the state directory" bash -c "! ls '$T/state'/sm2-*.req >/dev/null 2>&1"
+
+# ---- 2b. new issuance onto a UKEY without any application ----
+kioskd_stop
+"$UTIL" delete ukey-n
+SM2_ADMIN_PIN=$SM2_SO_PIN sm2_config </dev/null
+kioskd_start || exit 1
+admin POST /admin/counters/reset >/dev/null
+"$UTIL" init ukey-e --label ukey-e >/dev/null
+check "no application: the UKEY has none to start with" test -z "$(ls "$SKF_SOFT_DIR/ukey-e/apps")"
+idcard_place
+new_issuance_flow && ok || { bad "new issuance onto a UKEY without application"; cat "$T/seg.err"; tail -20 "$T/kioskd.log"; }
+check "no application: one order paid, no refund" test "$(counter orders_paid)/$(counter refunds)" = 1/0
+check "no application: kioskd created application JXCA" test -d "$SKF_SOFT_DIR/ukey-e/apps/JXCA"
+sm2_pair_checks ukey-e 270513 "no application" "$T/out-empty"
+check "no application: the user PIN is the customer's" sm2_tool ukey-e 270513 login
+check "no application: the admin PIN is the site's (SKF_UnblockPIN accepts it)" \
+  env KX_TEST_SO_PIN=$SM2_SO_PIN KX_TEST_NEW_PIN=470258 "$TOOL" --backend skf --module "$SKFLIB" --serial "$(sm2_serial ukey-e)" reset-pin
+check "no application: the journal has no open transaction" bash -c "! '$K' journal --open | grep -q '\"id\"'"
+check "no application: the log says the application was created" grep -q 'token.sm2_blank_init result=KX_OK' "$T/kioskd.log"
+"$UTIL" delete ukey-e
 
 # ---- 3. a UKEY library that does not answer ----
 kioskd_stop

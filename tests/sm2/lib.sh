@@ -29,7 +29,8 @@ sm2_tool() { # NAME PIN ARGS...
   local s; s=$(sm2_serial "$1"); local pin=$2; shift 2
   KX_TEST_PIN=$pin "$TOOL" --backend skf --module "$SKFLIB" --serial "$s" "$@" 2>>"$T/tool.log"
 }
-# kioskd for an sm2-dual site with the new-issuance peers; extra lines on stdin
+# kioskd for an sm2-dual site with the new-issuance peers; extra lines on
+# stdin; SM2_ADMIN_PIN set: [token] skf_admin_pin (UKEYs without application)
 sm2_config() {
   local extra; extra=$(cat)
   kioskd_config <<CONF
@@ -38,6 +39,7 @@ cert_profile = sm2-dual
 backend = skf
 skf_library = ${SM2_SKFLIB:-$SKFLIB}
 skf_application = JXCA
+${SM2_ADMIN_PIN:+skf_admin_pin = $SM2_ADMIN_PIN}
 [idcard]
 device = $T/idcard
 [scanner]
@@ -123,4 +125,10 @@ sm2_pair_checks() {
   got=$(KX_TEST_PIN=$pin "$PROBE" "$SKFLIB" "$name" JXCA "$con" "$T/wrapped.der" "$block" 2>>"$T/tool.log")
   check "$what: the imported encryption key decrypts what openssl pkeyutl -encrypt sealed to the certificate" \
     test -n "$got" -a "$got" = "$want"
+}
+# the state kioskd publishes now, asked as the screen (tests/security's
+# raw protocol client), one JSON line
+state_now() {
+  echo '{"type":"request","cmd":"state"}' |
+    /usr/bin/python3 "$S/tests/security/kxclient.py" "$T/k.sock" script ui | grep '"result"'
 }
