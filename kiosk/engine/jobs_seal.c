@@ -34,12 +34,12 @@ static void seal_result_text(const kx_job_result *out, char *buf, size_t n)
             const kx_state_seal_cell *next = i + 1 < out->n_seal_cells ? c + 1 : NULL;
             accepted += strcmp(c->verdict, ok) == 0 ||
                         (next && next->cell == 1 && strcmp(next->verdict, ok) == 0);
-            snprintf(rows + used, sizeof rows - used, " %s=%s", c->row, c->verdict);
+            (void)snprintf(rows + used, sizeof rows - used, " %s=%s", c->row, c->verdict);
         } else {
-            snprintf(rows + used, sizeof rows - used, "/%s", c->verdict);
+            (void)snprintf(rows + used, sizeof rows - used, "/%s", c->verdict);
         }
     }
-    snprintf(buf, n, "found=%d accepted=%d%s", found, accepted, rows);
+    (void)snprintf(buf, n, "found=%d accepted=%d%s", found, accepted, rows);
 }
 
 /* the cells of a recorded result back into a job result */
@@ -114,7 +114,7 @@ static void seal_png_size(const char *path, int *wd, int *ht)
             (int)((unsigned)h[20] << 24 | (unsigned)h[21] << 16 | (unsigned)h[22] << 8 | h[23]);
     }
     if (f)
-        fclose(f);
+        (void)fclose(f);
 }
 
 /* the impressions (and sheet preview) session old still spools: 1 when

@@ -10,11 +10,13 @@
 #ifndef KX_ENGINE_JOBS_SEAL_H
 #define KX_ENGINE_JOBS_SEAL_H
 
+#include <stdint.h>
+
 #include "core/err.h"
 #include "engine_internal.h"
 
 /* how long the impressions of a session a crash ended can be taken over */
-#define KX_SEAL_REUSE_S (4 * 3600)
+#define KX_SEAL_REUSE_S ((int64_t)4 * 3600)
 
 /*
  * kx_seal_record - journal the seal sheet the seal-scan job accepted (its
