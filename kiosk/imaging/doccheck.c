@@ -352,7 +352,10 @@ const char *kx_doc_kind_label(kx_doc_kind kind)
 #define LS_LINE_Y_MM 214.6
 #define LS_LINE_X0_MM 47.5
 #define LS_LINE_X1_MM 102.5
-#define LS_SEARCH_MM 16.0   /* the line is looked for this far up or down */
+#define LS_SEARCH_MM 16.0    /* the line is looked for this far up or down */
+#define LS_SEARCH_X0_MM 10.0 /* ... between these distances from the left */
+#define LS_SEARCH_X1_MM 160.0
+#define LS_SLOPE 0.015      /* ... at a slope of up to this (the page askew, ~0.9 deg) */
 #define LS_LINE_MIN_MM 35.0 /* a line at least this long is the field's */
 #define LS_ABOVE_MM 15.0    /* the field: this far above its line */
 #define LS_BELOW_MM 5.0     /* ... and below it */
@@ -374,29 +377,38 @@ static int ls_dark(const uint8_t *p, int ch)
     return luma < 140 && !ls_red(p, ch);
 }
 
-/* the longest run of dark pixels on row y between x0 and x1, gaps of up to
- * gap pixels bridged, a pixel on the rows just above or below counting (a
- * line a little askew); its ends into *rx0, *rx1 */
-static int ls_run(const kx_image *img, int y, int x0, int x1, int gap, int *rx0, int *rx1)
+/* The dark pixels of a window of the page, one byte each (1: dark), so
+ * that lines at many slopes can be followed cheaply. */
+typedef struct ls_map {
+    uint8_t *dk;
+    int x0, y0, w, h;
+} ls_map;
+
+static int ls_at(const ls_map *m, int x, int y)
+{
+    x -= m->x0;
+    y -= m->y0;
+    return x >= 0 && y >= 0 && x < m->w && y < m->h && m->dk[(size_t)y * m->w + x];
+}
+
+/* along the line through (x0, y) that drops j pixels every len pixels to
+ * the right: the longest run of dark pixels (gaps up to gap bridged, a
+ * pixel just above or below counting), its ends into *ra, *rb */
+static int ls_run(const ls_map *m, int y, int j, int len, int x0, int x1, int gap, int *ra,
+                  int *rb)
 {
     int best = 0, start = -1, last = -1;
     for (int x = x0; x < x1; x++) {
-        int dark = 0;
-        for (int dy = -1; dy <= 1 && !dark; dy++) {
-            int yy = y + dy;
-            if (yy >= 0 && yy < img->height)
-                dark =
-                    ls_dark(kx_image_row(img, yy) + (size_t)x * img->channels, img->channels);
-        }
-        if (!dark)
+        int yy = y + (int)((long)j * (x - x0) / len);
+        if (!ls_at(m, x, yy) && !ls_at(m, x, yy - 1) && !ls_at(m, x, yy + 1))
             continue;
         if (start < 0 || x - last > gap)
             start = x;
         last = x;
         if (last - start + 1 > best) {
             best = last - start + 1;
-            *rx0 = start;
-            *rx1 = last;
+            *ra = start;
+            *rb = last;
         }
     }
     return best;
@@ -413,6 +425,52 @@ static int ls_on_line(const kx_image *img, const uint8_t *row, int x, int len)
     return b - a + 1 >= len;
 }
 
+/* the field's line: the long dark line nearest its place, at a slope of up
+ * to LS_SLOPE; 1 and *lx0, *lx1, *ly (the line's height at lx0), *j, *len
+ * (its slope as j pixels down per len) when found */
+static int ls_find_line(const kx_image *img, double px, int *lx0, int *lx1, int *ly, int *j,
+                        int *len)
+{
+    int nominal = (int)(LS_LINE_Y_MM * px);
+    int sx0 = (int)(LS_SEARCH_X0_MM * px), sx1 = (int)(LS_SEARCH_X1_MM * px);
+    int sy0 = (int)((LS_LINE_Y_MM - LS_SEARCH_MM) * px),
+        sy1 = (int)((LS_LINE_Y_MM + LS_SEARCH_MM) * px);
+    sx1 = sx1 > img->width ? img->width : sx1;
+    int jmax = (int)(LS_SLOPE * (sx1 - sx0)) + 1, found = 0, best_d = -1, best_n = 0;
+    ls_map m = {.x0 = sx0, .y0 = sy0 - jmax - 1, .w = sx1 - sx0};
+    m.y0 = m.y0 < 0 ? 0 : m.y0;
+    m.h = (sy1 + jmax + 1 < img->height ? sy1 + jmax + 1 : img->height) - m.y0;
+    if (m.w <= 0 || m.h <= 0 || !(m.dk = malloc((size_t)m.w * m.h)))
+        return 0;
+    for (int y = 0; y < m.h; y++) {
+        const uint8_t *row = kx_image_row(img, m.y0 + y);
+        for (int x = 0; x < m.w; x++)
+            m.dk[(size_t)y * m.w + x] =
+                (uint8_t)ls_dark(row + (size_t)(m.x0 + x) * img->channels, img->channels);
+    }
+    int gap = (int)(0.5 * px) + 1, min = (int)(LS_LINE_MIN_MM * px), span = sx1 - sx0;
+    for (int jj = -jmax; jj <= jmax; jj++)
+        for (int y = sy0 < 0 ? 0 : sy0; y < sy1 && y < img->height; y++) {
+            int a = 0, b = 0, n = ls_run(&m, y, jj, span, sx0, sx1, gap, &a, &b);
+            if (n < min)
+                continue;
+            int mid = y + (int)((long)jj * ((a + b) / 2 - sx0) / span);
+            int d = mid > nominal ? mid - nominal : nominal - mid;
+            if (best_d < 0 || d < best_d || (d == best_d && n > best_n)) {
+                best_d = d;
+                best_n = n;
+                *lx0 = a;
+                *lx1 = b;
+                *ly = y + (int)((long)jj * (a - sx0) / span);
+                *j = jj;
+                *len = span;
+                found = 1;
+            }
+        }
+    free(m.dk);
+    return found;
+}
+
 kx_err kx_letter_signature(const kx_image *img, kx_letter_sign *out)
 {
     if (!out)
@@ -422,32 +480,18 @@ kx_err kx_letter_signature(const kx_image *img, kx_letter_sign *out)
         return KX_ERR_INVALID_ARG;
     double px = (img->dpi > 0 ? img->dpi : 300.0) / 25.4;
     int ch = img->channels;
-    /* the field's line: the longest long dark run nearest its place */
+    /* the line (its left end at lx0, ly; j pixels down per len), else its
+     * place on a letter laid at the glass's corner */
     int lx0 = (int)(LS_LINE_X0_MM * px), lx1 = (int)(LS_LINE_X1_MM * px),
-        ly = (int)(LS_LINE_Y_MM * px);
-    int sy0 = (int)((LS_LINE_Y_MM - LS_SEARCH_MM) * px),
-        sy1 = (int)((LS_LINE_Y_MM + LS_SEARCH_MM) * px);
-    int sx0 = (int)(10 * px), sx1 = (int)(160 * px);
-    sx1 = sx1 > img->width ? img->width : sx1;
-    sy1 = sy1 > img->height ? img->height : sy1;
-    int best_d = -1, nominal = ly;
-    for (int y = sy0 < 0 ? 0 : sy0; y < sy1; y++) {
-        int a = 0, b = 0;
-        int n = ls_run(img, y, sx0, sx1, (int)(0.5 * px) + 1, &a, &b);
-        int d = y > nominal ? y - nominal : nominal - y;
-        if (n >= LS_LINE_MIN_MM * px && (best_d < 0 || d < best_d)) {
-            best_d = d;
-            lx0 = a;
-            lx1 = b;
-            ly = y;
-            out->field_found = 1;
-        }
-    }
+        ly = (int)(LS_LINE_Y_MM * px), j = 0, len = 1;
+    out->field_found = ls_find_line(img, px, &lx0, &lx1, &ly, &j, &len);
     /* the area above the line, inside its ends (the printed words on
      * either side left out), the line's own rows left out */
     int inset = (int)(1.5 * px), skip = (int)(0.8 * px) + 1;
+    int ly1 = ly + (int)((long)j * (lx1 - lx0) / len);
     int x0 = lx0 + inset, x1 = lx1 - inset;
-    int y0 = ly - (int)(LS_ABOVE_MM * px), y1 = ly + (int)(LS_BELOW_MM * px);
+    int y0 = (ly < ly1 ? ly : ly1) - (int)(LS_ABOVE_MM * px),
+        y1 = (ly > ly1 ? ly : ly1) + (int)(LS_BELOW_MM * px);
     x0 = x0 < 0 ? 0 : x0;
     y0 = y0 < 0 ? 0 : y0;
     x1 = x1 > img->width ? img->width : x1;
@@ -456,12 +500,13 @@ kx_err kx_letter_signature(const kx_image *img, kx_letter_sign *out)
     int run = (int)(LS_RUN_MM * px);
     for (int y = y0; y < y1; y++) {
         const uint8_t *row = kx_image_row(img, y);
-        int on_line = y >= ly - skip && y <= ly + skip;
         for (int x = x0; x < x1; x++) {
             const uint8_t *p = row + (size_t)x * ch;
+            int yl = ly + (int)((long)j * (x - lx0) / len);
             if (ls_red(p, ch))
                 red++;
-            else if (!on_line && ls_dark(p, ch) && !ls_on_line(img, row, x, run))
+            else if ((y < yl - skip || y > yl + skip) && ls_dark(p, ch) &&
+                     !ls_on_line(img, row, x, run))
                 ink++;
         }
     }
