@@ -135,10 +135,52 @@ static void scr_confirm_footer(kx_ui *ui, const kx_ui_state *st, const kx_layout
         kx_ui_intent(ui, KX_INTENT_CONFIRM);
 }
 
+/* scr_rows_large - large text: each label above its value, in one column
+ * or, when one is too tall for the card, two side by side. */
+static void scr_rows_large(kx_ui *ui, SDL_Rect card, const char *const rows[][2], int n)
+{
+    int pad = 16, gap = 32;
+    kx_text_style ls = kx_style(32, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
+    kx_text_style vs = kx_style(40, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_TOP);
+    kx_card(ui, card);
+    for (int cols = 1; cols <= 2; cols++) {
+        int cw = (card.w - 2 * pad - 24 - (cols - 1) * gap) / cols, per = (n + cols - 1) / cols;
+        int lh[8], vh[8], total = 0, worst = 0;
+        for (int i = 0; i < n && i < 8; i++) {
+            const char *v = rows[i][1] && rows[i][1][0] ? rows[i][1] : "-";
+            lh[i] = kx_text_measure(ui, rows[i][0], cw, &ls);
+            vh[i] = kx_text_measure(ui, v, cw, &vs);
+            total += lh[i] + vh[i];
+            worst = lh[i] + vh[i] > worst ? lh[i] + vh[i] : worst;
+        }
+        int need = cols == 1 ? total : per * worst;
+        if (need > card.h - 2 * pad && cols == 1)
+            continue;
+        /* the rows spread evenly over the card's height, each as tall as
+         * the tallest needs */
+        int rh = per > 0 ? (card.h - 2 * pad) / per : 0;
+        for (int i = 0; i < n && i < 8; i++) {
+            int x = card.x + pad + 12 + (i / per) * (cw + gap),
+                y = card.y + pad + (i % per) * rh;
+            const char *v = rows[i][1] && rows[i][1][0] ? rows[i][1] : "-";
+            int h = rh > lh[i] + vh[i] ? (rh - lh[i] - vh[i]) / 2 : 0;
+            kx_text(ui, rows[i][0], kx_rect(x, y + h, cw, lh[i]), &ls);
+            kx_text(ui, v, kx_rect(x, y + h + lh[i], cw, vh[i]), &vs);
+            if (i % per + 1 < per && i + 1 < n)
+                kx_fill(ui, kx_rect(x, y + rh - 1, cw, 2), KX_C_BG);
+        }
+        break;
+    }
+}
+
 /* scr_rows - label/value rows inside a card; values never cut (wrapped). */
 static void scr_rows(kx_ui *ui, SDL_Rect card, const char *const rows[][2], int n)
 {
     int pad = 40, lw = ui->portrait ? 300 : 300;
+    if (ui->large) {
+        scr_rows_large(ui, card, rows, n);
+        return;
+    }
     int rh = (card.h - 2 * pad) / (n > 0 ? n : 1);
     kx_card(ui, card);
     for (int i = 0; i < n; i++) {
@@ -177,12 +219,18 @@ static void scr_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, cons
         scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
 }
 
-/* scr_note - a tinted notice box with text. */
-static void scr_note(kx_ui *ui, SDL_Rect r, const char *text, SDL_Color bg, SDL_Color fg)
+/* scr_note - a tinted notice box with text; large text makes it as tall
+ * as its words need. Returns the height used. */
+static int scr_note(kx_ui *ui, SDL_Rect r, const char *text, SDL_Color bg, SDL_Color fg)
 {
     kx_text_style ts = kx_style(34, KX_BOLD, fg, KX_CENTER, KX_MIDDLE);
+    if (ui->large) {
+        int need = kx_text_measure(ui, text, r.w - 48, &ts) + 48;
+        r.h = need > r.h ? need : r.h;
+    }
     kx_round(ui, r, 20, bg);
     kx_text(ui, text, kx_inset(r, 24), &ts);
+    return r.h;
 }
 
 /* ---- home ---- */
@@ -336,8 +384,19 @@ static void scr_cert_show(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         {kx_tr("Encryption certificate"), pair ? st->cert.enc_serial : ""},
         {kx_tr("Valid until"), pair && st->cert.enc_not_after ? st->cert.enc_not_after : ""},
     };
-    int ch = ui->portrait ? 760 : c.h - 150;
-    scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, pair ? 7 : 5);
+    int ch = ui->portrait ? (ui->large ? c.h - 190 : 760) : c.h - 150;
+    if (ui->large && st->cert.present) {
+        /* large text: the days left go with the date, one row fewer */
+        char until[96];
+        snprintf(until, sizeof until, "%s (%s)", st->cert.not_after ? st->cert.not_after : "-",
+                 days);
+        const char *const big[][2] = {
+            {rows[0][0], rows[0][1]}, {rows[1][0], rows[1][1]}, {rows[2][0], rows[2][1]},
+            {rows[3][0], until},      {rows[5][0], rows[5][1]}, {rows[6][0], rows[6][1]},
+        };
+        scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), big, pair ? 6 : 4);
+    } else
+        scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, pair ? 7 : 5);
     if (st->cert.present && st->cert.days_left <= 30)
         scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 110),
                  st->cert.days_left < 0 ? kx_tr("This certificate has expired.")
@@ -391,10 +450,10 @@ static void scr_pin_enter(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
         snprintf(n, sizeof n, "%d", st->input.tries_left);
         kx_ui_format(t, sizeof t, N_("{n} tries left before the UKEY locks."), "n", n, NULL,
                      NULL);
-        scr_note(ui, kx_rect(fields.x, y, fields.w, 90), t,
-                 st->input.tries_left <= 3 ? KX_C_WARN_LT : KX_C_PRIMARY_LT,
-                 st->input.tries_left <= 3 ? KX_C_WARN : KX_C_PRIMARY);
-        y += 110;
+        y += scr_note(ui, kx_rect(fields.x, y, fields.w, 90), t,
+                      st->input.tries_left <= 3 ? KX_C_WARN_LT : KX_C_PRIMARY_LT,
+                      st->input.tries_left <= 3 ? KX_C_WARN : KX_C_PRIMARY) +
+             20;
     }
     kx_text_style ts = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_TOP);
     kx_text(ui, kx_tr("The keys are shuffled for your safety."),
@@ -456,8 +515,10 @@ static void scr_fee_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     SDL_Rect card = kx_rect(c.x, c.y, c.w, ui->portrait ? 620 : c.h - 40);
     kx_card(ui, card);
     kx_text_style ns = kx_style(44, KX_BOLD, KX_C_PRIMARY, KX_CENTER, KX_TOP);
-    kx_text(ui, kx_ui_service_name(st->service),
-            kx_rect(card.x + 40, card.y + 60, card.w - 80, 80), &ns);
+    kx_text(
+        ui, kx_ui_service_name(st->service),
+        kx_rect(card.x + 40, card.y + (ui->large ? 46 : 60), card.w - 80, ui->large ? 100 : 80),
+        &ns);
     scr_amount(ui, kx_rect(card.x, card.y + 150, card.w, 200), st);
     scr_body(ui, st, kx_rect(card.x + 60, card.y + 380, card.w - 120, card.h - 400), KX_CENTER);
     scr_confirm_footer(ui, st, L, kx_tr("Pay"));
@@ -481,7 +542,7 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
                              ui->portrait ? KX_CENTER : KX_LEFT);
     if (st->payment.present) {
         int warn = kx_ui_payment_left(ui) <= 60;
-        SDL_Rect note = kx_rect(info.x, used.y + used.h + 30, info.w, 100);
+        SDL_Rect note = kx_rect(info.x, used.y + used.h + 30, info.w, ui->large ? 124 : 100);
         /* the countdown ticks over the cached frame (no whole redraw) */
         kx_text_style ts =
             kx_style(34, KX_BOLD, warn ? KX_C_WARN : KX_C_PRIMARY, KX_CENTER, KX_MIDDLE);
@@ -494,7 +555,9 @@ static void scr_payment(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
                                         ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
             kx_ui_format(o, sizeof o, N_("Order {order}"), "order", st->payment.order, NULL,
                          NULL);
-            kx_text(ui, o, kx_rect(info.x, used.y + used.h + 150, info.w, 50), &os);
+            kx_text(ui, o,
+                    kx_rect(info.x, used.y + used.h + note.h + 50, info.w, ui->large ? 80 : 50),
+                    &os);
         }
     }
     scr_footer(ui, st, L, NULL, KX_BTN_PRIMARY, 0);
@@ -520,8 +583,10 @@ static void scr_company_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layou
         kx_image(ui, L->art, st->previews[0].path);
     else
         kx_art(ui, "licence_place", L->art);
-    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 480 : L->side.h), rows,
-             3);
+    scr_rows(
+        ui,
+        kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait && !ui->large ? 480 : L->side.h),
+        rows, 3);
     scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Correct"));
 }
 
@@ -559,8 +624,10 @@ static void scr_agent_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout 
         {kx_tr("Card valid until"), scr_valid_to(st->agent.valid_to)},
     };
     kx_art(ui, "agent", L->art);
-    scr_rows(ui, kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait ? 560 : L->side.h), rows,
-             4);
+    scr_rows(
+        ui,
+        kx_rect(L->side.x, L->side.y, L->side.w, ui->portrait && !ui->large ? 560 : L->side.h),
+        rows, 4);
     scr_retry_confirm_footer(ui, st, L, kx_tr("Read again"), kx_tr("Correct"));
 }
 
@@ -1049,7 +1116,7 @@ static void scr_revoke_confirm(kx_ui *ui, const kx_ui_state *st, const kx_layout
         {kx_tr("Credit code"), st->cert.present ? st->cert.uscc : st->company.uscc},
         {kx_tr("Serial number"), st->cert.present ? st->cert.serial : ""},
     };
-    int ch = ui->portrait ? 520 : c.h - 170;
+    int ch = ui->portrait ? 520 : c.h - (ui->large ? 190 : 170);
     scr_rows(ui, kx_rect(c.x, c.y, c.w, ch), rows, 3);
     scr_note(ui, kx_rect(c.x, c.y + ch + 40, c.w, 130),
              kx_tr("A revoked certificate cannot be used again. This cannot be undone."),
