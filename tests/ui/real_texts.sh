@@ -78,18 +78,7 @@ FLOW
   # renewal with the PIN
   ukey_with_cert r1 123456 >/dev/null || bad "renew: set-up"
   ui_fresh || { bad "set-up before a session"; continue; }
-  session renew "$lang" <<'FLOW'
-send choose_service service=renew
-expect timeout=20 screen=cert_show
-send confirm
-expect screen=pin_enter
-send pin pin=123456
-expect timeout=30 screen=agreement
-send confirm
-expect screen=fee_confirm
-send confirm
-expect timeout=60 screen=done
-FLOW
+  session renew "$lang" <<<"$(flow_text renew/pin_to_done)"
   kioskd_stop; drop r1
   # renewal without the PIN, unlock: the RA holds the SO PIN
   for svc in renew_nopin unlock; do
