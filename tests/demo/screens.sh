@@ -83,4 +83,5 @@ done <"$want"
 while read -r _ name; do
   grep -q " $name\$" "$want" || bad "the demo shows a screen the list does not have: $name"
 done <"$T/got"
+[ "$fail" = 0 ] || echo "after an intended change of these screens: KX_UPDATE_GOLDENS=1 ctest -R demo_headless, and look at $KX_BUILD/demo-screens"
 finish
