@@ -21,6 +21,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "core/i18n.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "agreement.h"
@@ -616,8 +617,15 @@ static kx_err intent_contact(kx_engine *e, json_t *msg)
     if (!email)
         email = "";
     kx_phone_info ph; /* a mobile or a landline (申请表 联系电话) */
-    if (kx_phone_check(phone, &ph) == KX_PHONE_BAD)
+    if (kx_phone_check(phone, &ph) == KX_PHONE_BAD) {
+        if (kx_flow_accepts(s->flow, s->pos, KX_EV_CONTACT)) { /* said on the screen */
+            s->error = KX_ERR_BAD_FORMAT;
+            s->error_msgid = N_("Enter a mobile (11 digits) or a landline with its area code, "
+                                "e.g. 0791-82097407.");
+            kx_engine_publish(e);
+        }
         return KX_ERR_BAD_FORMAT;
+    }
     size_t el = strlen(email);
     if (el >= sizeof s->email || (el && (!strchr(email, '@') || strchr(email, ' '))))
         return KX_ERR_BAD_FORMAT;

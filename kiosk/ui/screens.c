@@ -696,10 +696,15 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     size_t plen = strlen(ui->phone);
     int phone_ok = scr_phone_complete(ui->phone);
     static const int digits[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 0};
+    /* a number kioskd refused (domain/phone.h): said above the keypad */
+    char refused[512] = "";
+    if (st->error.present)
+        kx_ui_text_format(&st->error.text, refused, sizeof refused);
+    int pad_y = refused[0] ? 570 : 400;
     if (ui->portrait) {
         f1 = kx_rect(c.x, c.y, c.w, 170);
         f2 = kx_rect(c.x, c.y + 190, c.w, 170);
-        pad = kx_rect(c.x, c.y + 400, c.w, c.h - 400);
+        pad = kx_rect(c.x, c.y + pad_y, c.w, c.h - pad_y);
     } else {
         f1 = kx_rect(c.x, c.y, c.w * 42 / 100, 170);
         f2 = kx_rect(c.x, c.y + 200, c.w * 42 / 100, 170);
@@ -711,7 +716,12 @@ static void scr_contact(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     if (kx_text_field(ui, "email", f2, kx_tr("E-mail (optional)"), ui->email,
                       kx_tr("name@example.com"), ui->contact_field == 1))
         ui->contact_field = 1;
-    if (!ui->portrait) {
+    if (refused[0])
+        scr_note(ui,
+                 ui->portrait ? kx_rect(c.x, c.y + 390, c.w, 160)
+                              : kx_rect(c.x, c.y + 390, c.w * 42 / 100, c.h - 390),
+                 refused, KX_C_WARN_LT, KX_C_WARN);
+    else if (!ui->portrait) {
         kx_text_style ts = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_LEFT, KX_TOP);
         kx_text(ui, kx_tr("The CA sends the certificate's expiry reminders to this number."),
                 kx_rect(c.x, c.y + 400, c.w * 42 / 100, 150), &ts);

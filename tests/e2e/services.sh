@@ -86,6 +86,8 @@ expect screen=revoke_reason
 send choose value=key_compromise
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review
+send confirm
 send confirm
 expect screen=revoke_confirm revoke.picked.0=$lost
 send confirm
@@ -134,6 +136,8 @@ expect screen=revoke_reason
 send choose value=key_compromise
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review
+send confirm
 send confirm
 expect screen=revoke_confirm revoke.picked.0=$last
 send confirm
@@ -167,7 +171,7 @@ expect screen=revoke_reason
 send choose value=key_compromise
 expect screen=contact
 send! contact phone=0794-1208389 email=""
-expect screen=contact
+expect screen=contact error.name=KX_ERR_BAD_FORMAT
 send contact phone=0794-8208389 email=""
 send confirm
 expect screen=revoke_confirm
