@@ -20,4 +20,9 @@ void kx_ui_print_status(kx_ui *ui, const kx_ui_state *st, SDL_Rect r);
  * print_form) and the form's status, inside r. */
 void kx_ui_print_form(kx_ui *ui, const kx_ui_state *st, SDL_Rect r);
 
+/* kx_ui_print_home - between customers: a warning strip inside r when the
+ * state says the printer cannot print (the receipt will be a QR code);
+ * returns the height used, 0 when there is nothing to say. */
+int kx_ui_print_home(kx_ui *ui, const kx_ui_state *st, SDL_Rect r);
+
 #endif

@@ -487,6 +487,10 @@ int kx_text_field(kx_ui *ui, const char *id, SDL_Rect r, const char *label, cons
     SDL_Rect box;
     widget_field_frame(ui, r, label, focused, &box);
     SDL_Rect in = kx_inset(box, 24);
+    if (ui->large) { /* 1.4x text needs the box's height */
+        in.y = box.y + 6;
+        in.h = box.h - 12;
+    }
     int empty = !value || !value[0];
     kx_text_style st =
         kx_style(42, KX_REGULAR, empty ? KX_C_MUTED : KX_C_TEXT, KX_LEFT, KX_MIDDLE);
