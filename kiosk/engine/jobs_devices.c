@@ -153,9 +153,11 @@ kx_err kx_job_seal_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out
     kx_sealsheet_result *res = NULL;
     kx_err rc = scan_page(w, &img);
     if (!rc)
-        rc = kx_docs_check_page(w, img, "seal_sheet", out);
-    if (!rc)
         rc = kx_parse_sealsheet_image(w->dev->parse, img, img->dpi, &res);
+    /* no table: say what is on the glass when it is something else */
+    if (rc == KX_ERR_NO_TABLE &&
+        kx_docs_check_page(w, img, "seal_sheet", out) == KX_ERR_SCAN_NO_DOCUMENT)
+        rc = KX_ERR_SCAN_NO_DOCUMENT;
     if (rc)
         goto done;
     int all_ok = 1;
@@ -212,9 +214,11 @@ kx_err kx_job_licence_scan(kx_worker *w, const kx_job_input *in, kx_job_result *
         return KX_ERR_NO_MEMORY;
     kx_err rc = scan_page(w, &img);
     if (!rc)
-        rc = kx_docs_check_page(w, img, "licence", out);
-    if (!rc)
         rc = kx_parse_licence_image(w->dev->parse, img, qr);
+    /* no QR code: say what is on the glass when it is something else */
+    if (rc == KX_ERR_NO_QR &&
+        kx_docs_check_page(w, img, "licence", out) == KX_ERR_SCAN_NO_DOCUMENT)
+        rc = KX_ERR_SCAN_NO_DOCUMENT;
     if (!rc)
         rc = spool_save(w, sid, "licence", img, path, sizeof path);
     if (rc)

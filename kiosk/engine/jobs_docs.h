@@ -34,8 +34,10 @@ kx_err kx_docs_check_seal(const struct kx_image *img, const char *kind, const ch
  * The letter and the statement are known by their titles: when
  * kiosk-parse has no Tesseract, a page it cannot tell passes on to the
  * checks that need no title (the company seal; on the letter also the
- * legal representative's signature or seal, kx_letter_signature). Worker
- * thread only.
+ * legal representative's signature or seal, kx_letter_signature). The
+ * licence and seal-sheet steps ask only when their own reading finds no QR
+ * code or no table, to say what lies on the glass instead (a page that
+ * reads needs no second look). Worker thread only.
  */
 kx_err kx_docs_check_page(kx_worker *w, const struct kx_image *img, const char *doc,
                           kx_job_result *out);
