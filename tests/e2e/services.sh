@@ -256,30 +256,9 @@ approval)
   admin POST /admin/settings '{"auto_approve_s":-1}' >/dev/null
   ukey_with_cert a1 123456 >/dev/null || { bad "approval: set-up"; continue; }
   fresh || continue
-  flow approval-1 <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=10 screen=busy activity=checking_fee intents~cancel
-sleep 1
-expect screen=busy activity=checking_fee
-send cancel
-expect timeout=10 screen=cancelled
-send confirm
-FLOW
+  flow_file approval-1 renew/approval_cancel.flow
   check "approval: no order while the case waits for review" test "$(counter orders_created)" = 0
-  flow approval-2 <<'FLOW'
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement
-send confirm
-expect timeout=10 screen=busy activity=checking_fee
-FLOW
+  flow_file approval-2 renew/approval_wait.flow
   # the busy screen may come before the job has recorded the RA's case
   c=
   for _ in $(seq 50); do
