@@ -212,7 +212,10 @@ static void scr_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, cons
     SDL_Rect used = scr_art_and_body(ui, st, L, art);
     kx_text_style ts = kx_style(ui->portrait ? 36 : 34, KX_REGULAR, KX_C_TEXT,
                                 ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui, hint, kx_rect(L->side.x, used.y + used.h + 24, L->side.w, hint_h), &ts);
+    int y = used.y + used.h + 24;
+    if (ui->large) /* as much of the side as is left (less what goes below) */
+        hint_h = L->side.y + L->side.h - y - (hint_h < 0 ? -hint_h : 0);
+    kx_text(ui, hint, kx_rect(L->side.x, y, L->side.w, hint_h), &ts);
     if (primary)
         scr_confirm_footer(ui, st, L, primary);
     else
@@ -266,6 +269,10 @@ static void scr_home(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     int hall_h = kx_home_hall_strip(ui, st, kx_rect(c.x, top, c.w, bottom - top));
     if (hall_h)
         bottom -= hall_h + gap;
+    /* a printer that cannot print: said before anyone starts */
+    int prn_h = kx_ui_print_home(ui, st, kx_rect(c.x, top, c.w, (bottom - top) / 3));
+    if (prn_h)
+        top += prn_h + gap / 2;
     int tw = (c.w - gap * (cols - 1)) / cols, th = (bottom - top - gap * (rows - 1)) / rows;
     for (int i = 0; i < 8; i++) {
         const kx_ui_service *s = &kx_ui_services[i];
@@ -927,7 +934,10 @@ static void scr_seal_place(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     scr_place(ui, st, L, "seal_sheet",
               kx_tr("Row 1: company seal. Row 2: legal representative's seal. Row 3: "
                     "signature. Twice each, in the middle of the boxes, never across a line."),
-              ui->portrait ? 260 : 330, kx_tr("Scan"));
+              ui->large      ? -(ui->portrait ? 190 : 170)
+              : ui->portrait ? 260
+                             : 330,
+              kx_tr("Scan"));
     /* the blank seal sheet, above the footer */
     int h = ui->portrait ? 170 : 150;
     kx_ui_print_form(ui, st, kx_rect(L->side.x, L->side.y + L->side.h - h, L->side.w, h));
@@ -1045,7 +1055,16 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
     int n = st->n_choices, gap = 28, first = 0, last = n;
     int enabled = kx_ui_state_accepts(st, KX_INTENT_CHOOSE);
     int cap = ui->portrait ? 170 : 104;
-    if (!tiles && n > 1 && (c.h - gap * (n - 1)) / n < cap * 3 / 4) {
+    if (ui->large && !tiles) { /* rows as tall as the longest label needs */
+        kx_text_style ls = kx_style(40, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+        for (int i = 0; i < n; i++) {
+            char label[512];
+            kx_ui_text_format(&st->choices[i].text, label, sizeof label);
+            int h = kx_text_measure(ui, label, c.w - 72, &ls) + 44;
+            cap = h > cap ? h : cap;
+        }
+    }
+    if (!tiles && n > 1 && (c.h - gap * (n - 1)) / n < (ui->large ? cap : cap * 3 / 4)) {
         /* more than fit (the RA's list of a company's certificates): a
          * page of full-size rows, Previous / Next under them */
         SDL_Rect pr = kx_rect(c.x, c.y + c.h - 110, c.w / 2 - 14, 110);
@@ -1071,8 +1090,8 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
             r = kx_rect(c.x + (i % cols) * (tw + gap), c.y + (i / cols) * (th + gap), tw, th);
         } else {
             int bh = (c.h - gap * (n - 1)) / (n > 0 ? n : 1);
-            if (bh > (ui->portrait ? 170 : 104))
-                bh = ui->portrait ? 170 : 104;
+            if (bh > cap)
+                bh = cap;
             r = kx_rect(c.x, c.y + (i - first) * (bh + gap), c.w, bh);
         }
         snprintf(id, sizeof id, "choice_%s", st->choices[i].value);
@@ -1080,10 +1099,11 @@ static void scr_choices(kx_ui *ui, const kx_ui_state *st, const kx_layout *L, in
         int tapped;
         if (tiles) {
             tapped = kx_button(ui, id, r, NULL, KX_BTN_TILE);
+            int lh = ui->large ? 200 : 120; /* large text: less picture, more words */
             kx_art(ui, i == 0 ? "ukey_insert" : "licence_place",
-                   kx_rect(r.x + 30, r.y + 30, r.w - 60, r.h - 170));
+                   kx_rect(r.x + 30, r.y + 30, r.w - 60, r.h - lh - 50));
             kx_text_style ls = kx_style(42, KX_BOLD, KX_C_TEXT, KX_CENTER, KX_MIDDLE);
-            kx_text(ui, label, kx_rect(r.x + 30, r.y + r.h - 140, r.w - 60, 120), &ls);
+            kx_text(ui, label, kx_rect(r.x + 30, r.y + r.h - lh - 20, r.w - 60, lh), &ls);
         } else {
             tapped = kx_button(ui, id, r, NULL, KX_BTN_TILE);
             kx_text_style ls = kx_style(40, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
@@ -1111,7 +1131,11 @@ static void scr_revoke_reason(kx_ui *ui, const kx_ui_state *st, const kx_layout 
 static void scr_revoke_pick(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     SDL_Rect c = L->content;
-    int bh = st->n_body ? scr_body(ui, st, kx_rect(c.x, c.y, c.w, 150), KX_LEFT).h + 30 : 0;
+    int bh =
+        st->n_body
+            ? scr_body(ui, st, kx_rect(c.x, c.y, c.w, ui->large ? c.h / 3 : 150), KX_LEFT).h +
+                  30
+            : 0;
     kx_layout below = *L;
     below.content = kx_rect(c.x, c.y + bh, c.w, c.h - bh);
     scr_choices(ui, st, &below, 0);
@@ -1172,10 +1196,15 @@ static void scr_error(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     kx_text_style ws =
         kx_style(44, KX_BOLD, KX_C_DANGER, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
     SDL_Rect s = L->side;
-    SDL_Rect w = kx_text(ui, what, kx_rect(s.x, s.y, s.w, 150), &ws);
-    SDL_Rect card = kx_rect(s.x, w.y + w.h + 30, s.w, ui->portrait ? 260 : 300);
-    kx_card(ui, card);
+    int wh = ui->large ? kx_text_measure(ui, what, s.w, &ws) : 150;
+    SDL_Rect w = kx_text(ui, what, kx_rect(s.x, s.y, s.w, wh), &ws);
     kx_text_style as = kx_style(38, KX_REGULAR, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+    int ah = ui->large ? kx_text_measure(ui, action, s.w - 80, &as) + 80 : 0;
+    SDL_Rect card = kx_rect(s.x, w.y + w.h + 30, s.w,
+                            ah > (ui->portrait ? 260 : 300) ? ah
+                            : ui->portrait                  ? 260
+                                                            : 300);
+    kx_card(ui, card);
     kx_text(ui, action, kx_inset(card, 40), &as);
     if (kx_ui_state_accepts(st, KX_INTENT_RETRY)) {
         if (scr_footer(ui, st, L, kx_tr("Try again"), KX_BTN_PRIMARY, 1))
@@ -1206,14 +1235,16 @@ void kx_screen_unavailable(kx_ui *ui, const kx_layout *L)
     kx_spinner(ui, a.x + a.w / 2, a.y + a.h - 60, 50, KX_C_PRIMARY);
     kx_text_style ts =
         kx_style(40, KX_REGULAR, KX_C_TEXT, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
-    kx_text(ui,
-            kx_tr("The kiosk is reconnecting to its service. This usually takes a few seconds; "
-                  "no data is lost."),
-            kx_rect(L->side.x, L->side.y, L->side.w, 240), &ts);
+    SDL_Rect used = kx_text(
+        ui,
+        kx_tr("The kiosk is reconnecting to its service. This usually takes a few "
+              "seconds; no data is lost."),
+        kx_rect(L->side.x, L->side.y, L->side.w, ui->large ? L->side.h - 200 : 240), &ts);
     kx_text_style ms =
         kx_style(32, KX_REGULAR, KX_C_MUTED, ui->portrait ? KX_CENTER : KX_LEFT, KX_TOP);
+    int y = ui->large ? used.y + used.h + 20 : L->side.y + 260;
     kx_text(ui, kx_tr("If this lasts, please ask a member of staff."),
-            kx_rect(L->side.x, L->side.y + 260, L->side.w, 120), &ms);
+            kx_rect(L->side.x, y, L->side.w, ui->large ? L->side.y + L->side.h - y : 120), &ms);
 }
 
 /* Unknown screen id (a newer kioskd): title, body and the plain intents. */
