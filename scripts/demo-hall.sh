@@ -197,6 +197,8 @@ expect timeout=30 screen=doc_review
 send confirm
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review
+send confirm
 send confirm
 expect screen=seal_place
 send print_form

@@ -133,8 +133,16 @@ enum {
         }                                                                                      \
     }
 
+/* The contact details, then the application form (附件1) filled in from
+ * everything so far, as the CA will receive it, for the customer to check
+ * before the agreement: back corrects the contact details (the company's
+ * come from the RA, the agent's from the ID card). A session without an
+ * agent or an enterprise record has no form and goes straight on. */
 #define F_CONTACT(next, abrt)                                                                  \
-    INPUT("contact", CONTACT, abrt, KX_DOC_APPLICATION, T(CONTACT, next))
+    INPUT("contact", CONTACT, abrt, KX_DOC_APPLICATION, T(CONTACT, "form_preview")),           \
+        BUSY("form_preview", "preparing_form", FORM_PREVIEW, abrt, "contact", 0,               \
+             T(JOB_OK, "form_review"), T(JOB_ALT, next), T(JOB_FAIL, "@error")),               \
+        INPUT("form_review", FORM_REVIEW, abrt, 0, T(CONFIRM, next), T(BACK, "contact"))
 #define F_AGREEMENT(next, abrt)                                                                \
     INPUT("agreement", AGREEMENT, abrt, KX_DOC_AGREEMENT, T(CONFIRM, next))
 

@@ -89,11 +89,12 @@ void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     const char *path = form_preview(st);
     form_zoomed z = form_zoom_of(view);
     int zoomed = ui->form_zoom == 0; /* zoomed in first: the form is read */
-    if (ui->choice_page < 0)
-        ui->choice_page = 0;
-    if (ui->choice_page >= z.parts)
-        ui->choice_page = z.parts - 1;
-    int part = zoomed ? ui->choice_page : 0, parts = zoomed ? z.parts : 1;
+    int at = ui->choice_page < 0          ? 0
+             : ui->choice_page >= z.parts ? z.parts - 1
+                                          : ui->choice_page;
+    if (!ui->dry) /* a warm-up frame lays out a state that is not shown */
+        ui->choice_page = at;
+    int part = zoomed ? at : 0, parts = zoomed ? z.parts : 1;
     kx_fill(ui, view, KX_C_BG);
     if (!path) {
         kx_text_style ms = kx_style(30, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);

@@ -64,14 +64,13 @@ static void halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r)
     int cols = ui->portrait ? 1 : 2, rows = ui->portrait ? 4 : 2, gap = 24;
     int per = cols * rows, pages = n > 0 ? (n + per - 1) / per : 1;
     int bh = ui->portrait ? 110 : 96;
-    if (ui->halls_page >= pages)
-        ui->halls_page = pages - 1;
-    if (ui->halls_page < 0)
-        ui->halls_page = 0;
+    int page = ui->halls_page < 0 ? 0 : ui->halls_page >= pages ? pages - 1 : ui->halls_page;
+    if (!ui->dry) /* a warm-up frame lays out another state's list */
+        ui->halls_page = page;
     SDL_Rect grid = kx_rect(r.x, r.y, r.w, r.h - bh - gap);
     int cw = (grid.w - gap * (cols - 1)) / cols, ch = (grid.h - gap * (rows - 1)) / rows;
     for (int k = 0; k < per; k++) {
-        int i = ui->halls_page * per + k;
+        int i = page * per + k;
         if (i >= n)
             break;
         halls_card(
@@ -89,13 +88,13 @@ static void halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r)
         kx_rect(next.x - gap - (ui->portrait ? 200 : 260), y, ui->portrait ? 200 : 260, bh);
     SDL_Rect prev = kx_rect(lab.x - gap - pw, y, pw, bh);
     if (kx_button_enabled(ui, "halls_prev", prev, kx_tr("Previous page"), KX_BTN_SECONDARY,
-                          ui->halls_page > 0))
-        ui->halls_page--;
+                          page > 0))
+        ui->halls_page = page - 1;
     if (kx_button_enabled(ui, "halls_next", next, kx_tr("Next page"), KX_BTN_SECONDARY,
-                          ui->halls_page + 1 < pages))
-        ui->halls_page++;
+                          page + 1 < pages))
+        ui->halls_page = page + 1;
     char label[96], n1[16], n2[16];
-    snprintf(n1, sizeof n1, "%d", ui->halls_page + 1);
+    snprintf(n1, sizeof n1, "%d", page + 1);
     snprintf(n2, sizeof n2, "%d", pages);
     kx_ui_format(label, sizeof label, N_("Page {page} of {pages}"), "page", n1, "pages", n2);
     kx_text_style ls = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
@@ -112,8 +111,10 @@ int kx_home_halls_shown(const kx_ui *ui, const kx_ui_state *st)
 int kx_home_halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r)
 {
     if (!kx_home_halls_shown(ui, st)) {
-        ui->halls_open = 0;
-        ui->halls_page = 0;
+        if (!ui->dry) { /* a warm-up frame lays out other states: leave it open */
+            ui->halls_open = 0;
+            ui->halls_page = 0;
+        }
         return 0;
     }
     halls_list(ui, st, r);

@@ -99,6 +99,8 @@ expect timeout=60 screen=doc_review doc=agent_id_back
 send confirm
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review
+send confirm
 expect screen=agreement
 send confirm
 expect screen=seal_place

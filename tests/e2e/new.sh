@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # New issuance end to end: the licence's QR code through SANE's pnm
 # back-end and the imaging library, the RA's enterprise record, the agent's
-# ID card on idcard-sim, scanned copies, contact, agreement, the seal sheet
+# ID card on idcard-sim, scanned copies, contact, the application form for
+# review (corrected: a landline), the agreement, the seal sheet
 # (first with a missing company seal, then a good one), the authorisation
 # letter, the case and its documents at ra-sim, review, payment, a blank
 # SoftHSM2 UKEY getting the user's PIN, key generation and CSR on it,
@@ -45,10 +46,54 @@ expect timeout=30 screen=doc_review doc=agent_id_back
 send confirm
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review state=form_review intents~confirm intents~back
+FLOW
+# the application form before the agreement: back to correct the phone
+# (a landline now), then the form shows it and is confirmed
+check "the form's review image is in the spool" bash -c "ls '$T'/state/spool/*.form-preview-*.png"
+flow new-form <<'FLOW'
+send back
+expect screen=contact
+send contact phone=079182097407 email=""
+expect timeout=30 screen=form_review state=form_review
+FLOW
+form_png=$(ls -t "$T"/state/spool/*.form-preview-*.png 2>/dev/null | head -1)
+cp "$form_png" "$T/reviewed.png" 2>/dev/null
+flow new-form-ok <<'FLOW'
+send confirm
 expect screen=agreement
 send confirm
 expect screen=seal_place
 FLOW
+# the image the customer reviewed is the form the RA receives: the same
+# fields rendered by kiosk/docs give the same pixels, and that render's
+# PDF carries the company, the credit code and the corrected telephone on
+# its first page, which rasterised is the reviewed image
+"$K" print form --out "$T/form-ref.pdf" --png "$T/form-ref.png" --service new \
+  --company "Example Electronics Co., Ltd." --address "1 Example Road, Beijing" \
+  --credit-code "$CODE" --agent-name 张三 --agent-id 360426199101010071 \
+  --phone 0791-82097407 --date "$(date +%F)" >/dev/null 2>"$T/form-ref.err" ||
+  { bad "kioskctl print form"; cat "$T/form-ref.err"; }
+ref_text=$(pdftotext -f 1 -l 1 "$T/form-ref.pdf" - 2>/dev/null)
+for want in "Example Electronics Co., Ltd." "$CODE" "0791-82097407" "张三"; do
+  check "the form's PDF shows $want" grep -qF "$want" <<<"$ref_text"
+done
+pdftoppm -r 150 -f 1 -l 1 -png "$T/form-ref.pdf" "$T/form-pdf" 2>/dev/null
+check "the reviewed image is that form, pixel for pixel" /usr/bin/python3 - "$T/reviewed.png" "$T/form-ref.png" "$T/form-pdf-1.png" <<'PY'
+import sys
+from PIL import Image, ImageChops
+seen, ref, pdf = (Image.open(p).convert("L") for p in sys.argv[1:4])
+if seen.size != ref.size or ImageChops.difference(seen, ref).getbbox():
+    sys.exit("the reviewed image differs from the form rendered with the session's fields")
+# poppler rounds the page's 1240.2 pixels up: compare the image's area
+if abs(pdf.width - seen.width) > 1 or abs(pdf.height - seen.height) > 1:
+    sys.exit("the PDF's first page is %s, the image %s" % (pdf.size, seen.size))
+pdf = pdf.crop((0, 0, seen.width, seen.height))
+hist = ImageChops.difference(seen, pdf).histogram()
+mean = sum(i * c for i, c in enumerate(hist)) / (seen.width * seen.height)
+if mean >= 3.0:
+    sys.exit("the PDF's first page differs from the image: mean %.2f" % mean)
+PY
 page seal_bad
 flow new-4 <<'FLOW'
 send confirm

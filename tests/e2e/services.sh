@@ -173,6 +173,8 @@ expect screen=contact
 send! contact phone=0794-1208389 email=""
 expect screen=contact error.name=KX_ERR_BAD_FORMAT
 send contact phone=0794-8208389 email=""
+expect timeout=30 screen=form_review
+send confirm
 send confirm
 expect screen=revoke_confirm
 send confirm

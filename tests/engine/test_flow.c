@@ -366,6 +366,8 @@ static void test_happy_paths(void **state)
                                          "id_back_scan",
                                          "id_back_review",
                                          "contact",
+                                         "form_preview",
+                                         "form_review",
                                          "agreement",
                                          "fee_quote",
                                          "fee_confirm",
@@ -397,6 +399,8 @@ static void test_happy_paths(void **state)
                                          "revoke_pick",
                                          "revoke_reason",
                                          "contact",
+                                         "form_preview",
+                                         "form_review",
                                          "agreement",
                                          "revoke_confirm",
                                          "case_submit",
@@ -409,16 +413,44 @@ static void test_happy_paths(void **state)
                                          "done",
                                          NULL};
     walk_happy(KX_SVC_REVOKE, revoke);
-    static const char *const nw[] = {
-        "licence_place",   "licence_scan",  "ra_lookup",      "company_confirm",
-        "idcard_place",    "agent_confirm", "id_front_place", "id_front_scan",
-        "id_front_review", "id_back_place", "id_back_scan",   "id_back_review",
-        "contact",         "agreement",     "seal_reuse",     "seal_place",
-        "seal_scan",       "seal_review",   "auth_place",     "auth_scan",
-        "auth_review",     "case_submit",   "review_wait",    "fee_quote",
-        "fee_confirm",     "order_create",  "payment",        "blank_insert",
-        "pin_new",         "set_pin",       "keygen",         "ra_issue",
-        "install",         "seals",         "done",           NULL};
+    static const char *const nw[] = {"licence_place",
+                                     "licence_scan",
+                                     "ra_lookup",
+                                     "company_confirm",
+                                     "idcard_place",
+                                     "agent_confirm",
+                                     "id_front_place",
+                                     "id_front_scan",
+                                     "id_front_review",
+                                     "id_back_place",
+                                     "id_back_scan",
+                                     "id_back_review",
+                                     "contact",
+                                     "form_preview",
+                                     "form_review",
+                                     "agreement",
+                                     "seal_reuse",
+                                     "seal_place",
+                                     "seal_scan",
+                                     "seal_review",
+                                     "auth_place",
+                                     "auth_scan",
+                                     "auth_review",
+                                     "case_submit",
+                                     "review_wait",
+                                     "fee_quote",
+                                     "fee_confirm",
+                                     "order_create",
+                                     "payment",
+                                     "blank_insert",
+                                     "pin_new",
+                                     "set_pin",
+                                     "keygen",
+                                     "ra_issue",
+                                     "install",
+                                     "seals",
+                                     "done",
+                                     NULL};
     walk_happy(KX_SVC_NEW, nw);
 }
 
@@ -476,6 +508,31 @@ static void test_branches(void **state)
     assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_FAIL, &end), KX_OK);
     assert_int_equal(kx_flow_step(n, &p, KX_EV_RETRY, &end), KX_OK);
     assert_string_equal(kx_flow_state_at(n, p.state)->name, "seal_place");
+
+    /* the application form's review: back to the contact details, and a
+     * form rendered again; a session without a form skips the review; a
+     * failed rendering is retried from the contact details */
+    p = (kx_flow_pos){.state = kx_flow_find(n, "form_review"), .resume = -1};
+    assert_int_equal(kx_flow_state_at(n, p.state)->screen, KX_SCREEN_FORM_REVIEW);
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_BACK, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "contact");
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_CONTACT, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "form_preview");
+    assert_int_equal(kx_flow_state_at(n, p.state)->job, KX_JOB_FORM_PREVIEW);
+    p = (kx_flow_pos){.state = kx_flow_find(n, "form_preview"), .resume = -1};
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_ALT, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "agreement");
+    p = (kx_flow_pos){.state = kx_flow_find(n, "form_preview"), .resume = -1};
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_JOB_FAIL, &end), KX_OK);
+    assert_int_equal(kx_flow_step(n, &p, KX_EV_RETRY, &end), KX_OK);
+    assert_string_equal(kx_flow_state_at(n, p.state)->name, "contact");
+    /* every service that asks for the contact details reviews the form */
+    for (int v = 0; v < KX_SVC_COUNT; v++) {
+        const kx_flow *g = kx_flow_get((kx_service)v);
+        if (kx_flow_find(g, "contact") >= 0)
+            assert_true(kx_flow_find(g, "form_review") > kx_flow_find(g, "contact") &&
+                        kx_flow_find(g, "form_review") < kx_flow_find(g, "agreement"));
+    }
 
     /* credit code check failed: staff override continues */
     p = (kx_flow_pos){.state = kx_flow_find(n, "licence_scan"), .resume = -1};

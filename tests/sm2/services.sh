@@ -77,6 +77,8 @@ expect timeout=30 screen=revoke_reason
 send choose value=key_compromise
 expect screen=contact
 send contact phone=13800000000 email=""
+expect timeout=30 screen=form_review
+send confirm
 send confirm
 expect screen=revoke_confirm
 send confirm
