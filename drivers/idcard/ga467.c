@@ -233,9 +233,9 @@ static kx_err ga467_read_once(void *dev, int timeout_ms, kx_idcard *out)
                               f->len);
             rc = KX_ERR_CARD_READ;
         } else {
-            rc = kx_idcard_decode_text(f->body + 7, out);
-            if (rc)
-                rc = KX_ERR_CARD_READ;
+            /* decoded by kx_idcard_read() (the caller's decoder) */
+            memcpy(out->text, f->body + 7, sizeof out->text);
+            out->has_text = 1;
             memcpy(out->photo, f->body + 7 + tl, pl);
             out->photo_len = pl;
         }

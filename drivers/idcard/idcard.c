@@ -32,6 +32,8 @@ struct kx_idcard_reader {
     atomic_int cancel;
     void *photo_dl;
     idcard_unpack_fn unpack;
+    kx_idcard_text_decoder decode_text; /* NULL: kx_idcard_decode_text() here */
+    void *decode_ctx;
     char path[256];
 };
 
@@ -112,6 +114,30 @@ void kx_idcard_cancel(kx_idcard_reader *r)
         return;
     atomic_store(&r->cancel, 1);
     r->ops->interrupt(r->dev);
+}
+
+void kx_idcard_set_text_decoder(kx_idcard_reader *r, kx_idcard_text_decoder fn, void *ctx)
+{
+    if (!r)
+        return;
+    r->decode_text = fn;
+    r->decode_ctx = ctx;
+}
+
+/* the back-end's raw text into the card's fields, by the reader's decoder;
+ * the raw text is wiped either way */
+static kx_err idcard_decode(kx_idcard_reader *r, kx_idcard *out)
+{
+    kx_err rc = KX_OK;
+    if (out->has_text) {
+        rc = r->decode_text ? r->decode_text(r->decode_ctx, out->text, out)
+                            : kx_idcard_decode_text(out->text, out);
+        kx_wipe(out->text, sizeof out->text);
+        out->has_text = 0;
+    }
+    if (rc)
+        rc = KX_ERR_CARD_READ;
+    return rc;
 }
 
 kx_err kx_idcard_set_photo_decoder(kx_idcard_reader *r, const char *library)
@@ -204,6 +230,8 @@ kx_err kx_idcard_read(kx_idcard_reader *r, int timeout_ms, kx_idcard *out)
             break;
         }
         rc = r->ops->read_once(r->dev, left < 2000 ? (int)left : 2000, out);
+        if (rc == KX_OK)
+            rc = idcard_decode(r, out);
         if (rc == KX_ERR_CARD_ABSENT) {
             /* nothing (new) on the reader: look again shortly */
             rc = KX_OK;

@@ -40,6 +40,11 @@ typedef struct kx_idcard {
      * 24-bit RGB, malloc'd, free with kx_idcard_clear() */
     unsigned char *photo_rgb;
     int photo_width, photo_height;
+    /* a back-end's raw 256-byte base text (UCS-2LE), set with has_text;
+     * kx_idcard_read() decodes it (kx_idcard_set_text_decoder) and wipes
+     * it before returning: a caller never sees it */
+    unsigned char text[256];
+    int has_text;
 } kx_idcard;
 
 typedef struct kx_idcard_checks {
@@ -136,6 +141,16 @@ void kx_idcard_cancel(kx_idcard_reader *r);
 
 /* kx_idcard_sam_status - KX_OK when the SAM module answers 90. */
 kx_err kx_idcard_sam_status(kx_idcard_reader *r);
+
+/*
+ * kx_idcard_set_text_decoder - who turns a card's raw text into its fields:
+ * fn(ctx, text, out) fills out's text fields (KX_OK or an error, which
+ * kx_idcard_read() reports as KX_ERR_CARD_READ). NULL: kx_idcard_decode_text()
+ * in this process. kioskd passes the text to its parsing helper instead
+ * (kiosk/sandbox: the card's bytes come from outside).
+ */
+typedef kx_err (*kx_idcard_text_decoder)(void *ctx, const uint8_t text[256], kx_idcard *out);
+void kx_idcard_set_text_decoder(kx_idcard_reader *r, kx_idcard_text_decoder fn, void *ctx);
 
 /* kx_idcard_set_photo_decoder - load a vendor WLT decoder library
  * exporting `int unpack(char *wlt, char *bmp, int flag)` (the common

@@ -19,6 +19,9 @@
  *   place N          placement counter; a new N is a new placement
  *   absent           no card on the reader
  *   fault NAME [K]   inject NAME into the next K replies (0 or none: all)
+ *   text-file PATH   the card's 256 text bytes are PATH's, as they are
+ *                    (garbage for tests of the kiosk's decoding); without
+ *                    the line, the card's own
  * Faults (also --fault NAME[:K]):
  *   no-card          find answers 80 (no card)
  *   lift             the card goes mid-read: read answers 41
@@ -52,6 +55,8 @@ static volatile sig_atomic_t sim_stop, sim_placements = 1;
 
 struct sim {
     uint8_t text[256];
+    uint8_t raw_text[256]; /* the control file's text-file, when has_raw */
+    int has_raw;
     uint8_t photo[KX_IDCARD_PHOTO_BYTES];
     const char *control;
     char fault[32];
@@ -146,10 +151,18 @@ static void sim_read_control(struct sim *s)
     FILE *fp = fopen(s->control, "r");
     if (!fp)
         return;
-    char line[128];
+    char line[600];
     s->absent = 0;
+    s->has_raw = 0;
     while (fgets(line, sizeof(line), fp)) {
-        char word[32] = "", arg[32] = "";
+        char word[32] = "", arg[32] = "", file[512] = "";
+        if (sscanf(line, "text-file %511s", file) == 1) {
+            FILE *tf = fopen(file, "rb");
+            s->has_raw = tf && fread(s->raw_text, 1, sizeof s->raw_text, tf) == 256;
+            if (tf)
+                fclose(tf);
+            continue;
+        }
         long k = -1;
         int n = sscanf(line, "%31s %31s %ld", word, arg, &k);
         if (n >= 2 && strcmp(word, "place") == 0) {
@@ -264,7 +277,7 @@ static void sim_handle(struct sim *s, int fd, const kx_ga467_frame *req)
         data[1] = 0x00;
         data[2] = 0x04;
         data[3] = 0x00;
-        memcpy(data + 4, s->text, 256);
+        memcpy(data + 4, s->has_raw ? s->raw_text : s->text, 256);
         memcpy(data + 4 + 256, s->photo, KX_IDCARD_PHOTO_BYTES);
         sim_reply(s, fd, 0x90, data, sizeof(data));
         s->read_placement = s->placement; /* must be lifted and placed again */
