@@ -956,19 +956,67 @@ static const char *scr_row_name(const char *row)
     return kx_tr("Seal");
 }
 
+/* scr_seal_cells_large - the seal review's cells in large text, from y in
+ * `in`: the usable ones named in one paragraph, each rejected one as a
+ * red note saying which cell and what to do. */
+static void scr_seal_cells_large(kx_ui *ui, const kx_ui_state *st, SDL_Rect in, int y)
+{
+    char ok[1024] = "", list[768] = "";
+    for (int i = 0; i < st->n_cells; i++) {
+        char label[160];
+        if (strcmp(st->cells[i].verdict, "ok") != 0)
+            continue;
+        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
+                 st->cells[i].cell + 1);
+        if (list[0])
+            kx_strlcat(list, kx_tr(", "), sizeof list);
+        kx_strlcat(list, label, sizeof list);
+    }
+    if (list[0]) {
+        kx_text_style os = kx_style(32, KX_BOLD, KX_C_OK, KX_LEFT, KX_TOP);
+        kx_ui_format(ok, sizeof ok, N_("{verdict}: {cells}"), "verdict", kx_tr("Usable"),
+                     "cells", list);
+        y +=
+            kx_text(ui, ok, kx_rect(in.x, y, in.w, kx_text_measure(ui, ok, in.w, &os)), &os).h +
+            16;
+    }
+    for (int i = 0; i < st->n_cells; i++) {
+        char msg[512], label[160], line[768];
+        if (strcmp(st->cells[i].verdict, "ok") == 0)
+            continue;
+        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
+                 st->cells[i].cell + 1);
+        kx_ui_text_format(&st->cells[i].text, msg, sizeof msg);
+        kx_ui_format(line, sizeof line, N_("{verdict}: {cells}"), "verdict", label, "cells",
+                     msg[0] ? msg : kx_tr("Not usable"));
+        kx_text_style ms = kx_style(30, KX_REGULAR, KX_C_DANGER, KX_LEFT, KX_TOP);
+        int h = kx_text_measure(ui, line, in.w - 36, &ms) + 36;
+        kx_round(ui, kx_rect(in.x, y, in.w, h), 16, KX_C_DANGER_LT);
+        kx_text(ui, line, kx_inset(kx_rect(in.x, y, in.w, h), 18), &ms);
+        y += h + 12;
+    }
+}
+
 static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
+    int ih = ui->large ? 340 : 500; /* large text: the scan smaller, the verdicts larger */
     SDL_Rect img =
-        ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, 500) : L->art;
-    SDL_Rect tab = ui->portrait ? kx_rect(L->content.x, L->content.y + 530, L->content.w,
-                                          L->content.h - 530)
+        ui->portrait ? kx_rect(L->content.x, L->content.y, L->content.w, ih) : L->art;
+    SDL_Rect tab = ui->portrait ? kx_rect(L->content.x, L->content.y + ih + 30, L->content.w,
+                                          L->content.h - ih - 30)
                                 : L->side;
     if (st->n_previews > 0)
         kx_image(ui, img, st->previews[0].path);
     kx_card(ui, tab);
-    SDL_Rect in = kx_inset(tab, 28);
-    SDL_Rect b = scr_body(ui, st, kx_rect(in.x, in.y, in.w, 110), KX_LEFT);
+    SDL_Rect in = kx_inset(tab, ui->large ? 16 : 28);
+    SDL_Rect b =
+        scr_body(ui, st, kx_rect(in.x, in.y, in.w, ui->large ? in.h / 3 : 110), KX_LEFT);
     int y = b.y + b.h + 16;
+    if (ui->large) {
+        scr_seal_cells_large(ui, st, in, y);
+        scr_retry_confirm_footer(ui, st, L, kx_tr("Scan again"), kx_tr("Continue"));
+        return;
+    }
     int n_fail = 0;
     for (int i = 0; i < st->n_cells; i++)
         n_fail += strcmp(st->cells[i].verdict, "ok") != 0;
