@@ -4,7 +4,8 @@
  * helper's replies (kiosk/sandbox/parse_proto.c): whatever a helper taken
  * over by its input sends, the reader refuses it or returns a result within
  * range, without a crash or a leak. The first byte picks the reader (image,
- * licence, seal sheet, ID card text); the rest is the reply.
+ * licence, seal sheet, ID card text, card crop, document check); the rest
+ * is the reply.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,8 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     kx_rbuf r = {data + 1, size - 1, 0, 0};
-    /* the first byte picks the reader: 0xf0.. the card crop (later) */
-    switch (data[0] >= 0xf0 ? 4 : data[0] % 4) {
+    /* the first byte picks the reader: 0xf0.. the card crop (later),
+     * 0xe0..0xef the document check */
+    switch (data[0] >= 0xf0 ? 4 : data[0] >= 0xe0 ? 5 : data[0] % 4) {
     case 0: {
         kx_image *img = NULL;
         if (kx_rbuf_image(&r, &img) == KX_OK &&
@@ -55,6 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (card->channels != 3 || card->width < 1 || f.dpi < 1))
             abort();
         kx_image_free(card);
+        break;
+    }
+    case 5: {
+        kx_parse_doc d;
+        if (kx_parse_get_doccheck(&r, &d) == KX_OK &&
+            ((unsigned)d.check.kind >= KX_PAGE_KIND_COUNT || d.check.ink_share > 1 ||
+             d.check.bbox[2] < 0 || (!d.have_sign && d.sign.present)))
+            abort();
         break;
     }
     default: {
