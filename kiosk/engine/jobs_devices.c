@@ -126,7 +126,7 @@ kx_err kx_job_doc_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     if (!rc && strncmp(kind, "id_card_", 8) == 0) {
         kx_image *card = NULL;
         kx_cardcrop_found found;
-        rc = kx_cardcrop_crop(img, &found, &card);
+        rc = kx_parse_cardcrop_image(w->dev->parse, img, &found, &card); /* kiosk-parse */
         kx_log_info("scan.card_crop", "doc=%s result=%s angle=%.1f", doc, kx_err_name(rc),
                     rc ? 0.0 : found.angle_deg);
         if (rc == KX_ERR_NO_CARD)

@@ -9,7 +9,8 @@
 #    characters out of place) each give the error screen with a retry,
 #    never a crash: kioskd serves on and the next card reads;
 #  - with the helper killed, the card's read fails cleanly (the text needs
-#    the helper: it is not decoded in kioskd), and the retry reads it.
+#    the helper: it is not decoded in kioskd), and the retry reads it;
+#  - the card is then cut from its scanned copy (also in kiosk-parse).
 source "$KX_SOURCE/tests/lib/flows.sh"
 GOOD=91110000600037341L
 new_issuance_setup "$GOOD" || { echo "document set-up failed"; exit 1; }
@@ -99,10 +100,19 @@ check "a new helper runs" bash -c "[ -n '$H2' ] && [ '$H2' != '$H1' ]"
 place_text ""
 flow retry <<'FLOW'
 expect timeout=20 screen=agent_confirm agent.name=张三
+send confirm
+expect screen=doc_place doc=agent_id_front
+FLOW
+# the card cut from the scanned copy, also by kiosk-parse (jobs_devices.c)
+page id_front
+flow id-copy <<'FLOW'
+send confirm
+expect timeout=30 screen=doc_review doc=agent_id_front previews.0.doc=agent_id_front
 send cancel
 expect screen=cancelled
 send confirm
 expect screen=home
 FLOW
+check "the card was cut from the copy" grep -q 'scan.card_crop doc=agent_id_front result=KX_OK' "$T/kioskd.log"
 check "no full ID number in kioskd's log" bash -c "! grep -q 360426199101010071 '$T/kioskd.log'"
 finish
