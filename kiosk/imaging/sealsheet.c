@@ -329,6 +329,8 @@ typedef struct ss_table {
     double v_lo[4], v_hi[4]; /* vertical lines: u extent */
     double band;             /* guard beyond an edge, pixels */
     double touch;            /* touch distance from an edge, pixels */
+    int flip;                /* the sheet lies upside down: region codes and cells
+                              * are the upright sheet's, lines the scan's */
 } ss_table;
 
 typedef struct ss_pts {
@@ -725,7 +727,7 @@ static int ss_region(const ss_table *t, double x, double y)
         r++;
     while (c < 2 && u > t->v_hi[c + 1])
         c++;
-    return r * 3 + c;
+    return t->flip ? (2 - r) * 3 + 2 - c : r * 3 + c;
 }
 
 /* u (along_u) or v of block i's centre in a ROI row, computed exactly as
@@ -815,10 +817,20 @@ static inline int ss_px_strength(const ss_scan *s, int kind, const uint8_t *p)
     return kind == 0 ? ss_red(p, s->ch) - s->red_px_base : ss_dark(p, s->ch) - s->dark_px_base;
 }
 
+/* The scan's row and column (0..2, column 0 the left one) of the upright
+ * sheet's capture cell `cell`. */
+static void ss_cell_scan(const ss_table *t, int cell, int *r, int *c)
+{
+    *r = t->flip ? 2 - cell / 2 : cell / 2;
+    *c = t->flip ? 1 - cell % 2 : cell % 2 + 1;
+}
+
+/* A capture cell's inner bounds on the scan: u0..u1 across, v0..v1 down. */
 static void ss_cell_bounds(const ss_table *t, int cell, double *u0, double *u1, double *v0,
                            double *v1)
 {
-    int r = cell / 2, c = cell % 2 + 1;
+    int r, c;
+    ss_cell_scan(t, cell, &r, &c);
     *u0 = t->v_hi[c];
     *u1 = t->v_lo[c + 1];
     *v0 = t->h_hi[r];
@@ -1222,7 +1234,9 @@ static void ss_pen_across(const ss_scan *s, ss_piece *p, int n, unsigned tangled
             ss_piece *b = &p[j];
             if (b->group != j || b->gcount < min_blocks || ss_home(b->gmass) != 5)
                 continue;
-            int gap = b->gx0 - a->gx1;
+            /* cell 4 is the upright sheet's left one: the scan's right
+             * one when the sheet lies upside down */
+            int gap = s->upside_down ? a->gx0 - b->gx1 : b->gx0 - a->gx1;
             int ov =
                 (a->gy1 < b->gy1 ? a->gy1 : b->gy1) - (a->gy0 > b->gy0 ? a->gy0 : b->gy0) + 1;
             int ha = a->gy1 - a->gy0 + 1, hb = b->gy1 - b->gy0 + 1;
@@ -1450,22 +1464,29 @@ static void ss_cell_add_block(const ss_scan *s, const ss_table *t, int kind, int
     double u = px + py * t->tv, v = py - px * t->th, u0, u1, v0, v1;
     ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
     double reach = t->touch - t->band + S / 2.0; /* block centre to ink edge */
-    int row = cell / 2, col = cell % 2 + 1;
+    int row, col;
+    ss_cell_scan(t, cell, &row, &col);
+    /* The lines as the upright sheet names them (upside down, the scan's
+     * left line is the sheet's right one). */
+    unsigned left = t->flip ? KX_SEAL_LINE_RIGHT : KX_SEAL_LINE_LEFT;
+    unsigned right = t->flip ? KX_SEAL_LINE_LEFT : KX_SEAL_LINE_RIGHT;
+    unsigned top = t->flip ? KX_SEAL_LINE_BOTTOM : KX_SEAL_LINE_TOP;
+    unsigned bottom = t->flip ? KX_SEAL_LINE_TOP : KX_SEAL_LINE_BOTTOM;
     /* Near a line by its block: seal ink is then looked at pixel by pixel
      * (a seal stamped 1 mm clear of a line is clear of it); pen ink, which
      * the line's own blurred edge would look like, is judged by block. */
     if (u < u0 + t->band + reach &&
         (kind || ss_seal_touches(s, t, gx, gy, 1, t->v_lo[col], u0, -1)))
-        a->lines |= KX_SEAL_LINE_LEFT;
+        a->lines |= left;
     if (u > u1 - t->band - reach &&
         (kind || ss_seal_touches(s, t, gx, gy, 1, u1, t->v_hi[col + 1], 1)))
-        a->lines |= KX_SEAL_LINE_RIGHT;
+        a->lines |= right;
     if (v < v0 + t->band + reach &&
         (kind || ss_seal_touches(s, t, gx, gy, 0, t->h_lo[row], v0, -1)))
-        a->lines |= KX_SEAL_LINE_TOP;
+        a->lines |= top;
     if (v > v1 - t->band - reach &&
         (kind || ss_seal_touches(s, t, gx, gy, 0, v1, t->h_hi[row + 1], 1)))
-        a->lines |= KX_SEAL_LINE_BOTTOM;
+        a->lines |= bottom;
     for (int yy = gy * S; yy < gy * S + S && yy < s->h; yy++) {
         const uint8_t *p = s->px + (size_t)yy * s->stride + (size_t)gx * S * s->ch;
         for (int xx = gx * S; xx < gx * S + S && xx < s->w; xx++, p += s->ch) {
@@ -1783,6 +1804,19 @@ static int ss_is_upside_down(const ss_scan *s, const ss_ink *ik)
     return rows_right > rows_left;
 }
 
+/* An exported RGBA image turned by 180 degrees in place (the upright
+ * impression of a sheet that lay upside down). */
+static void ss_image_turn_half(kx_image *img)
+{
+    uint32_t *a = (uint32_t *)(void *)img->data; /* rows are width * 4 bytes */
+    size_t n = (size_t)img->width * (size_t)img->height;
+    for (size_t i = 0; i < n / 2; i++) {
+        uint32_t tmp = a[i];
+        a[i] = a[n - 1 - i];
+        a[n - 1 - i] = tmp;
+    }
+}
+
 static double ss_now_ms(void)
 {
     struct timespec ts;
@@ -1837,12 +1871,16 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
     ss_cellacc *acc = ss_alloc(&s->arena, 6 * sizeof(ss_cellacc));
     if (!ik.region || !ik.labels || !ik.ink || !ik.scratch || !ik.closed || !acc)
         return KX_ERR_NO_MEMORY;
-    for (int y = 0; y < ik.rh; y++)
-        ss_region_row(&t, ik.rx0, s->S, (y + ik.ry0) * s->S + s->S / 2.0, ik.rw,
-                      ik.region + (size_t)y * ik.rw);
-    if (!s->orient_known && ss_is_upside_down(s, &ik)) {
-        s->upside_down = 1; /* the caller turns the scan and analyses it again */
-        return KX_OK;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int y = 0; y < ik.rh; y++)
+            ss_region_row(&t, ik.rx0, s->S, (y + ik.ry0) * s->S + s->S / 2.0, ik.rw,
+                          ik.region + (size_t)y * ik.rw);
+        /* Which way up is decided on the block maps: upside down, the
+         * cells are named as on the upright sheet and the scan is read
+         * where it lies (nothing turned but the exported images). */
+        if (pass || !ss_is_upside_down(s, &ik))
+            break;
+        s->upside_down = t.flip = 1;
     }
     for (int kind = 0; kind < 2 && !rc; kind++) {
         memset(acc, 0, 6 * sizeof(ss_cellacc));
@@ -1867,6 +1905,8 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
                 double te = ss_now_ms();
                 rc = ss_export(s, &t, &ik, row * 2 + area->best, &acc[row * 2 + area->best],
                                area);
+                if (!rc && t.flip)
+                    ss_image_turn_half(area->image);
                 texp += ss_now_ms() - te;
                 if (rc == KX_ERR_NOT_FOUND) { /* nothing above the noise floor */
                     area->cells[area->best].status = KX_SEAL_FAINT;
@@ -1881,56 +1921,6 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
                  "export_ms=%.1f",
                  t1 - t0, t2 - t1, ss_now_ms() - t2 - tink - texp, tink, texp);
     return rc;
-}
-
-/* dst = the w pixels of src in reverse order (ch a constant in each use,
- * so the copies are fixed-size moves). */
-static inline void ss_reverse_pixels(const uint8_t *restrict src, int w, int ch,
-                                     uint8_t *restrict dst)
-{
-    const uint8_t *p = src + (size_t)(w - 1) * ch;
-    for (int x = 0; x < w; x++, p -= ch, dst += ch)
-        for (int k = 0; k < ch; k++)
-            dst[k] = p[k];
-}
-
-/* A copy of the pixels turned by 180 degrees (rows width * channels bytes),
- * into *out; free() it. */
-static kx_err ss_turn_half(const uint8_t *px, int w, int h, size_t stride, int ch,
-                           uint8_t **out)
-{
-    size_t row = (size_t)w * ch;
-    uint8_t *t = malloc(row * (size_t)h);
-    *out = t;
-    if (!t)
-        return KX_ERR_NO_MEMORY;
-    for (int y = 0; y < h; y++) {
-        const uint8_t *src = px + (size_t)(h - 1 - y) * stride;
-        uint8_t *dst = t + (size_t)y * row;
-        if (ch == 3)
-            ss_reverse_pixels(src, w, 3, dst);
-        else if (ch == 4)
-            ss_reverse_pixels(src, w, 4, dst);
-        else
-            ss_reverse_pixels(src, w, 1, dst);
-    }
-    return KX_OK;
-}
-
-/* A result found on the turned scan, in the scan's own coordinates. */
-static void ss_result_turn_half(kx_sealsheet_result *res, int w, int h)
-{
-    res->upside_down = 1;
-    res->table[0] = w - res->table[0] - res->table[2];
-    res->table[1] = h - res->table[1] - res->table[3];
-    for (int a = 0; a < KX_SEAL_AREA_COUNT; a++)
-        for (int c = 0; c < 2; c++) {
-            int *b = res->areas[a].cells[c].bbox;
-            if (res->areas[a].cells[c].status == KX_SEAL_MISSING)
-                continue;
-            b[0] = w - b[0] - b[2];
-            b[1] = h - b[1] - b[3];
-        }
 }
 
 kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height, size_t stride,
@@ -1971,25 +1961,9 @@ kx_err kx_sealsheet_analyze_pixels(const uint8_t *pixels, int width, int height,
         return KX_ERR_NO_MEMORY;
     res->dpi = dpi;
     kx_err rc = ss_analyse(&s, res);
-    uint8_t *turned = NULL;
-    if (!rc && s.upside_down) {
-        /* Analyse the scan turned by 180 degrees, then give the boxes in
-         * the caller's coordinates (the images stay upright). */
-        rc = ss_turn_half(pixels, width, height, stride, channels, &turned);
-        ss_arena_release(&s.arena);
-        s.px = turned;
-        s.stride = (size_t)width * channels;
-        s.orient_known = 1;
-        s.export_buf = NULL;
-        s.export_cap = 0;
-        if (!rc)
-            rc = ss_analyse(&s, res);
-        if (!rc)
-            ss_result_turn_half(res, width, height);
-    }
+    res->upside_down = s.upside_down;
     ss_arena_release(&s.arena);
     kx_runs_free(&s.runs);
-    free(turned);
     if (rc) {
         kx_sealsheet_result_free(res);
         return rc;

@@ -51,8 +51,7 @@ typedef struct ss_scan {
     uint8_t *dark;           /* block mean dark strength */
     int red_base, dark_base; /* paper level of each map */
     int red_px_base, dark_px_base;
-    int orient_known;  /* set: do not check which way up the sheet lies */
-    int upside_down;   /* the analysis found the sheet upside down */
+    int upside_down;   /* the sheet lies upside down (decided on the block maps) */
     ss_arena arena;    /* every scratch buffer of the analysis */
     kx_runs runs;      /* components as runs (the table's, then each ink's) */
     float *export_buf; /* the export's strengths, reused by each area */
