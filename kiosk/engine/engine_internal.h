@@ -542,6 +542,7 @@ typedef enum kx_print_doc {
     KX_PRINT_AUTH_LETTER,
     KX_PRINT_TEST_PAGE,
     KX_PRINT_SUMMARY,
+    KX_PRINT_STATUS, /* nothing printed: the idle printer's condition (outputs only) */
 } kx_print_doc;
 
 /* a print request: a copy of everything printed (the main loop fills it;

@@ -16,6 +16,11 @@
  * is bounded; a failed one is reported, never retried here, never undoes
  * anything.
  *
+ * Between prints the thread asks the printer how it is every [printer]
+ * status_seconds (default 30; 0: never) and posts a KX_PRINT_STATUS
+ * outcome when the answer changed, so the home screen can tell the next
+ * customer before the session that no receipt will come out.
+ *
  * Personal data: a letter's ID number lives only in the input and is
  * wiped with it; nothing here logs a name, an ID number or a credit code.
  */
@@ -46,7 +51,10 @@ struct kx_print_worker {
     kx_print_input *queue[PRINT_QUEUE_MAX]; /* oldest first */
     int n_queued;
     kx_print_output *out_head, *out_tail;
-    int busy; /* a request is being handled */
+    int busy;     /* a request is being handled */
+    int status_s; /* [printer] status_seconds: ask the idle printer this often */
+    int have_state;
+    kx_printer_state last_state; /* the condition last posted */
 
     /* the thread's own */
     kx_printer *printer;
@@ -147,6 +155,8 @@ static kx_err print_render(const kx_print_input *in, kx_doc_output *doc)
         return kx_docs_render_test_page(&in->test_page, doc);
     case KX_PRINT_SUMMARY:
         return kx_docs_render_daily_summary(&in->summary, doc);
+    case KX_PRINT_STATUS:
+        break; /* never a request: nothing to render */
     }
     kx_err_set_detail("unknown document %d", (int)in->doc);
     return KX_ERR_INVALID_ARG;
@@ -154,8 +164,8 @@ static kx_err print_render(const kx_print_input *in, kx_doc_output *doc)
 
 static const char *print_doc_title(kx_print_doc doc)
 {
-    static const char *const titles[] = {"receipt", "seal-sheet", "authorisation-letter",
-                                         "test-page", "daily-summary"};
+    static const char *const titles[] = {"receipt",   "seal-sheet",    "authorisation-letter",
+                                         "test-page", "daily-summary", "status"};
     return (unsigned)doc < sizeof titles / sizeof titles[0] ? titles[doc] : "document";
 }
 
@@ -235,13 +245,83 @@ out:
 
 /* ---- the thread ---- */
 
+/* print_post - hand out to the main loop and wake it (under pw->mu) */
+static void print_post(kx_print_worker *pw, kx_print_output *out)
+{
+    if (out) {
+        if (pw->out_tail)
+            pw->out_tail->next = out;
+        else
+            pw->out_head = out;
+        pw->out_tail = out;
+        if (out->doc == KX_PRINT_STATUS || out->state != KX_PRINTER_DISABLED) {
+            pw->last_state = out->state;
+            pw->have_state = 1;
+        }
+    }
+    char c = 1;
+    ssize_t n = write(pw->wake_fd, &c, 1);
+    (void)n; /* a full pipe already wakes the loop */
+}
+
+/* print_status - the idle printer's condition (outside pw->mu): a
+ * KX_PRINT_STATUS outcome, or NULL when printing is off or nothing could
+ * be allocated. A printer that cannot be opened is NOT_FOUND. */
+static kx_print_output *print_status(kx_print_worker *pw)
+{
+    kx_printer_status ps;
+    kx_print_output *out;
+    if (!pw->conf.enabled || !(out = calloc(1, sizeof *out)))
+        return NULL;
+    out->doc = KX_PRINT_STATUS;
+    memset(&ps, 0, sizeof ps);
+    if (!pw->printer && (out->rc = kx_printer_open_config(&pw->conf, &pw->printer)) != KX_OK)
+        out->state = KX_PRINTER_NOT_FOUND;
+    else if ((out->rc = kx_printer_get_status(pw->printer, &ps)) != KX_OK)
+        out->state = KX_PRINTER_UNREACHABLE;
+    else
+        out->state = ps.state == KX_PRINTER_PRINTING ? KX_PRINTER_READY : ps.state;
+    if (out->rc)
+        kx_strlcpy(out->detail, kx_err_detail(), sizeof out->detail);
+    return out;
+}
+
+/* print_wait - wait for a request, or until the next status question is
+ * due (under pw->mu); 1 when it is due. */
+static int print_wait(kx_print_worker *pw, struct timespec *next)
+{
+    while (!pw->stop && pw->n_queued == 0) {
+        if (pw->status_s <= 0 || !pw->conf.enabled) {
+            pthread_cond_wait(&pw->cv, &pw->mu);
+            continue;
+        }
+        if (pthread_cond_timedwait(&pw->cv, &pw->mu, next) == ETIMEDOUT)
+            return 1;
+    }
+    return 0;
+}
+
 static void *print_thread_main(void *arg)
 {
     kx_print_worker *pw = arg;
+    struct timespec next;
+    clock_gettime(CLOCK_REALTIME, &next); /* the first question at once */
     pthread_mutex_lock(&pw->mu);
     for (;;) {
-        while (!pw->stop && pw->n_queued == 0)
-            pthread_cond_wait(&pw->cv, &pw->mu);
+        if (print_wait(pw, &next)) {
+            pthread_mutex_unlock(&pw->mu);
+            kx_print_output *st = print_status(pw);
+            pthread_mutex_lock(&pw->mu);
+            clock_gettime(CLOCK_REALTIME, &next);
+            next.tv_sec += pw->status_s;
+            if (st && pw->have_state && st->state == pw->last_state)
+                kx_print_output_free(st); /* nothing new to say */
+            else if (st) {
+                kx_log_info("print.status", "state=%s", kx_printer_state_name(st->state));
+                print_post(pw, st);
+            }
+            continue;
+        }
         if (pw->stop)
             break;
         kx_print_input *in = pw->queue[0];
@@ -262,16 +342,7 @@ static void *print_thread_main(void *arg)
 
         pthread_mutex_lock(&pw->mu);
         pw->busy = 0;
-        if (out) {
-            if (pw->out_tail)
-                pw->out_tail->next = out;
-            else
-                pw->out_head = out;
-            pw->out_tail = out;
-        }
-        char c = 1;
-        ssize_t n = write(pw->wake_fd, &c, 1);
-        (void)n; /* a full pipe already wakes the loop */
+        print_post(pw, out);
     }
     pthread_mutex_unlock(&pw->mu);
     kx_printer_close(pw->printer);
@@ -295,6 +366,12 @@ kx_err kx_print_worker_open(const kx_config *cfg, int wake_fd, kx_print_worker *
     }
     pw->cfg = cfg;
     pw->wake_fd = wake_fd;
+    long secs = 30;
+    if ((rc = kx_config_get_int(cfg, "printer", "status_seconds", 30, 0, 3600, &secs))) {
+        free(pw);
+        return rc;
+    }
+    pw->status_s = (int)secs;
     pthread_mutex_init(&pw->mu, NULL);
     pthread_cond_init(&pw->cv, NULL);
     if (pthread_create(&pw->thread, NULL, print_thread_main, pw) != 0) {

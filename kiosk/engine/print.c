@@ -12,7 +12,10 @@
  * while the done screen shows, and to staff afterwards (the last receipt,
  * kept with its credit code masked). Without a printer the done screen
  * shows the receipt's link (e-invoice, else the case status page) as a
- * QR code. Nothing here calls another main-loop file: the callers publish.
+ * QR code, and so does a failed one. Between sessions the state says when
+ * the printer (asked by the print thread while idle) cannot print, so the
+ * next customer knows before starting that the receipt will be a QR code.
+ * Nothing here calls another main-loop file: the callers publish.
  */
 #include <openssl/asn1.h>
 #include <openssl/pem.h>
@@ -288,6 +291,10 @@ int kx_print_messages(kx_engine *e)
     kx_print_output *list = kx_print_worker_take(p->pw);
     int changed = list != NULL;
     for (kx_print_output *o = list; o; o = o->next) {
+        if (o->doc == KX_PRINT_STATUS) {
+            p->printer_state = o->state; /* the idle printer, asked by the thread */
+            continue;
+        }
         if (o->doc == KX_PRINT_RECEIPT) {
             print_apply_receipt(p, o);
         } else if (o->id == p->form_req) {
@@ -438,6 +445,37 @@ kx_err kx_print_intent(kx_engine *e, kx_intent intent, json_t *msg)
 
 /* ---- the published state ---- */
 
+/* print_trouble_message - what the home screen says about a printer that
+ * cannot print (the receipt will be a QR code), NULL when it can */
+static const char *print_trouble_message(const kx_print *p)
+{
+    if (!p->enabled)
+        return NULL;
+    switch (p->printer_state) {
+    case KX_PRINTER_READY:
+    case KX_PRINTER_PRINTING:
+    case KX_PRINTER_DISABLED:
+        return NULL;
+    case KX_PRINTER_PAPER_OUT:
+        return N_("The printer is out of paper: no receipt can be printed now. You can keep "
+                  "your receipt by scanning a QR code at the end.");
+    default:
+        return N_("The printer is not working: no receipt can be printed now. You can keep "
+                  "your receipt by scanning a QR code at the end.");
+    }
+}
+
+/* print_idle_json - between sessions: the printer's condition when it
+ * cannot print (state, message), otherwise null */
+static json_t *print_idle_json(const kx_print *p)
+{
+    const char *msg = p ? print_trouble_message(p) : NULL;
+    if (!msg)
+        return json_null();
+    return json_pack("{s:b, s:s, s:s}", "printer", 1, "state",
+                     kx_printer_state_name(p->printer_state), "msgid", msg);
+}
+
 static const char *print_message(const kx_print *p, const char **advice)
 {
     *advice = NULL;
@@ -474,7 +512,7 @@ void kx_print_state_json(kx_engine *e, json_t *state)
 {
     kx_print *p = e->print;
     if (!p || !e->s.active) {
-        json_object_set_new(state, "print", json_null());
+        json_object_set_new(state, "print", print_idle_json(p));
         return;
     }
     print_sync_session(e);
@@ -485,11 +523,11 @@ void kx_print_state_json(kx_engine *e, json_t *state)
     json_object_set_new(o, "receipt", json_string(print_status_ids[p->receipt]));
     json_object_set_new(o, "msgid", msg ? json_string(msg) : json_null());
     json_object_set_new(o, "advice", advice ? json_string(advice) : json_null());
-    json_object_set_new(o, "qr",
-                        p->receipt == PRINT_ON_SCREEN && p->qr_url[0] ? json_string(p->qr_url)
-                                                                      : json_null());
-    json_object_set_new(o, "qr_invoice",
-                        json_boolean(p->receipt == PRINT_ON_SCREEN && p->last.qr_is_invoice));
+    json_object_set_new(o, "state", json_string(kx_printer_state_name(p->printer_state)));
+    /* no printer, or the receipt failed: its link as a QR code instead */
+    int qr = (p->receipt == PRINT_ON_SCREEN || p->receipt == PRINT_FAILED) && p->qr_url[0];
+    json_object_set_new(o, "qr", qr ? json_string(p->qr_url) : json_null());
+    json_object_set_new(o, "qr_invoice", json_boolean(qr && p->last.qr_is_invoice));
     json_object_set_new(o, "form_doc", form ? json_string(form) : json_null());
     json_object_set_new(o, "form", json_string(print_status_ids[form ? p->form : PRINT_NONE]));
     const char *fm = form ? print_form_message(p) : NULL;
