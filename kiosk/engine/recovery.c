@@ -97,6 +97,7 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, kx
     }
     kx_ra_cert c = {0};
     kx_err rc = KX_OK;
+    kx_token *pin_tok = tok;
     if (kx_sm2_site(w->cfg)) { /* the pair and its envelope: jobs_sm2.c */
         int owned = 0;
         if (!tok)
@@ -109,6 +110,13 @@ static kx_err recover_certificate(kx_worker *w, const kx_journal_session *js, kx
     } else if (!(rc = kx_ra_cert_get(w->dev->ra, serial, &c)))
         rc = kx_device_finish_install(w, js->token_serial, c.cert_pem, c.chain_pem);
     kx_ra_cert_clear(&c);
+    if (rc && kx_sm2_site(w->cfg) && !pin_tok && ist == KX_TX_OPEN)
+        /* for staff (kioskctl journal --open, the maintenance screen's
+         * unfinished transactions): what the install waits for */
+        kx_journal_outcome(w->journal, t.id, KX_TX_OPEN,
+                           rc == KX_ERR_TOKEN_ABSENT ? "waits for the customer's UKEY"
+                                                     : "waits for the customer's UKEY PIN",
+                           rc);
     if (rc) {
         kx_log_error("recovery.install_pending",
                      "session=%s serial=%s error=%s: certificate issued but not installed; "
