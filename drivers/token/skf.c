@@ -278,13 +278,14 @@ static void skf_unload(void *ctx)
     struct skf_ctx *c = ctx;
     if (!c)
         return;
+    explicit_bzero(c->devauth, sizeof(c->devauth));
     /* a watcher that does not leave SKF_WaitForDevEvent keeps the library
-     * mapped (its code is running) */
-    if (skf_events_stop(c))
-        dlclose(c->dl);
+     * mapped and its context allocated (both are in use) */
+    if (!skf_events_stop(c))
+        return;
+    dlclose(c->dl);
     pthread_mutex_destroy(&c->ev.mu);
     pthread_cond_destroy(&c->ev.cv);
-    explicit_bzero(c->devauth, sizeof(c->devauth));
     free(c);
 }
 

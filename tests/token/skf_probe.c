@@ -80,7 +80,7 @@ static int probe_events(void *dl, int cancel)
     char name[128];
     probe_ulong len = sizeof(name), ev = 0;
     printf("waiting\n"); /* the library is loaded: events count from here */
-    fflush(stdout);
+    (void)fflush(stdout);
     probe_ulong rv = wait_fn(name, &len, &ev);
     pthread_join(th, NULL);
     if (rv == 0x0A000022u) /* SAR_NOT_EVENTERR */

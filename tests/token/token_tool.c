@@ -171,7 +171,7 @@ static int tool_wait(kx_token_module *m, long seconds, long count)
         if (rc)
             return tool_fail(rc);
         printf("%s %s\n", ev.kind == KX_TOKEN_INSERTED ? "inserted" : "removed", ev.serial);
-        fflush(stdout);
+        (void)fflush(stdout);
         if (++seen == count) {
             printf("via %s\n", how);
             return 0;

@@ -919,7 +919,7 @@ SKF_API ULONG SKF_ChangeDevAuthKey(DEVHANDLE hDev, BYTE *pbKeyValue, ULONG ulKey
  * reported as removed, then inserted. The snapshot events are measured
  * against is taken when the library is loaded, so nothing that happens
  * between the load and the first wait is lost. The library looks every
- * 20 ms (it is a file system, not a USB bus). Built without
+ * 50 ms (it is a file system, not a USB bus). Built without
  * SKF_SOFT_NO_EVENTS only: libskf-soft-noevents.so lacks both functions,
  * as some vendors' libraries do.
  */
@@ -943,7 +943,7 @@ static void soft_present_now(soft_present *out)
         return;
     for (const char *p = buf; *p && out->n < SOFT_EV_MAX; p += strlen(p) + 1) {
         char dev[PATH_MAX];
-        snprintf(out->name[out->n], SOFT_NAME_MAX, "%.63s", p);
+        (void)snprintf(out->name[out->n], SOFT_NAME_MAX, "%.63s", p);
         out->gen[out->n] = soft_path(dev, sizeof(dev), soft_root(), p) ? soft_dev_gen(dev) : -1;
         out->n++;
     }
@@ -1021,7 +1021,7 @@ SKF_API ULONG SKF_WaitForDevEvent(LPSTR szDevName, ULONG *pulDevNameLen, ULONG *
         pthread_mutex_unlock(&soft_ev_mu);
         if (atomic_load(&soft_cancel_gen) != cancel_at)
             break; /* cancelled: SAR_NOT_EVENTERR */
-        struct timespec ts = {0, 20 * 1000000L};
+        struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
     }
     return rv;
