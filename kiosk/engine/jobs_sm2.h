@@ -55,8 +55,9 @@ kx_err kx_sm2_install_enc(kx_worker *w, const char *session, kx_token *tok,
  * certificate, enveloped key pair, encryption certificate) and, for a
  * renewal, commits the new container over the old one. Needs the user's
  * login on the UKEY: without the PIN (a restart) it answers the back-end's
- * KX_ERR_PIN_* / KX_ERR_PERMISSION and the session stays open for staff
- * (kioskctl retry with the UKEY). tok is the UKEY token_serial names, opened
+ * KX_ERR_STATE / KX_ERR_PIN_* / KX_ERR_PERMISSION and the session stays
+ * open until the customer's UKEY is back and the resume flow's job
+ * (recovery.c, kx_job_sm2_resume) calls it with a logged-in handle. tok is the UKEY token_serial names, opened
  * by the caller with kx_sm2_token_of() (NULL: KX_ERR_TOKEN_ABSENT); the
  * caller closes it.
  */
