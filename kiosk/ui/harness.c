@@ -122,13 +122,15 @@ void kx_ui_script_step(kx_ui *ui)
         }
         if (strncmp(cmd, "wait ", 5) == 0) {
             const char *want = strstr(cmd, "screen=");
+            const char *large = strstr(cmd, "large=");
             const char *to = strstr(cmd, "timeout=");
             char id[48] = "";
-            if (!want) {
-                harness_script_fail(ui, "wait needs screen=ID");
+            if (!want && !large) {
+                harness_script_fail(ui, "wait needs screen=ID or large=on|off");
                 return;
             }
-            sscanf(want + 7, "%47s", id);
+            if (want)
+                sscanf(want + 7, "%47s", id);
             if (!s->waiting) {
                 long secs = 20;
                 if (to)
@@ -137,9 +139,13 @@ void kx_ui_script_step(kx_ui *ui)
                 s->until = ui->now_ms + (Uint64)secs * 1000u;
             }
             const char *staff_id = kx_staff_ui_screen_id(ui);
-            int have = strcmp(id, "unavailable") == 0 ? ui->st == NULL
-                       : staff_id                     ? strcmp(staff_id, id) == 0
+            int have = !want                            ? 1
+                       : strcmp(id, "unavailable") == 0 ? ui->st == NULL
+                       : staff_id                       ? strcmp(staff_id, id) == 0
                                   : ui->st && strcmp(ui->st->screen_id, id) == 0;
+            /* large=on|off: the text mode shown (with screen=, both) */
+            if (large)
+                have = have && ui->large == (strncmp(large + 6, "on", 2) == 0);
             if (have) {
                 s->waiting = 0;
                 s->pc++;

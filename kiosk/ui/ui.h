@@ -216,8 +216,9 @@ kx_err kx_ui_run(kx_ui *ui);
 
 /*
  * kx_ui_set_script - drive the UI from a tap script (tests): one command a
- * line, '#' comments: `wait screen=ID [timeout=S]` (ID "unavailable" for
- * the UI's own screen; default 20 s), `tap WIDGET_ID` (the widget must be
+ * line, '#' comments: `wait screen=ID [large=on|off] [timeout=S]` (ID
+ * "unavailable" for the UI's own screen; large: the text mode shown too,
+ * alone or with screen; default 20 s), `tap WIDGET_ID` (the widget must be
  * on screen in the next frame: ids like service_renew, primary, retry,
  * cancel, back, lang, key_7, end_session, still_here, reminder_ok),
  * `type KEYS` (taps key_<c> for each character, wherever a shuffled
