@@ -289,12 +289,11 @@ static double client_cpu_seconds(pid_t pid)
 {
     char path[64], buf[1024];
     double secs = -1;
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    (void)snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        (void)fclose(f);
     buf[n] = 0;
     /* after the command's closing parenthesis: state, then fields 4..; utime
      * and stime are fields 14 and 15 */

@@ -493,7 +493,7 @@ static const char *state_json_arg(const void *ctx, const char *key)
         return num;
     }
     /* a text of its own ({"msgid"}: a document's name), translated */
-    if (val && json_is_object(val) && json_is_string(json_object_get(val, "msgid")))
+    if (json_is_object(val) && json_is_string(json_object_get(val, "msgid")))
         return kx_tr(json_string_value(json_object_get(val, "msgid")));
     return NULL;
 }

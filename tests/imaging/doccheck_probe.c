@@ -19,7 +19,7 @@ int main(int argc, char **argv)
 {
     int letter = argc > 1 && strcmp(argv[1], "--letter") == 0;
     if (argc < 2 + letter) {
-        fprintf(stderr, "usage: doccheck_probe [--letter] IMAGE...\n");
+        (void)fprintf(stderr, "usage: doccheck_probe [--letter] IMAGE...\n");
         return 2;
     }
     for (int i = 1 + letter; i < argc; i++) {
