@@ -57,9 +57,9 @@ kx_err kx_sm2_install_enc(kx_worker *w, const char *session, kx_token *tok,
  * login on the UKEY: without the PIN (a restart) it answers the back-end's
  * KX_ERR_STATE / KX_ERR_PIN_* / KX_ERR_PERMISSION and the session stays
  * open until the customer's UKEY is back and the resume flow's job
- * (recovery.c, kx_job_sm2_resume) calls it with a logged-in handle. tok is the UKEY token_serial names, opened
- * by the caller with kx_sm2_token_of() (NULL: KX_ERR_TOKEN_ABSENT); the
- * caller closes it.
+ * (recovery.c, kx_job_sm2_resume) calls it with a logged-in handle. tok
+ * is the UKEY token_serial names, opened by the caller with
+ * kx_sm2_token_of() (NULL: KX_ERR_TOKEN_ABSENT); the caller closes it.
  */
 kx_err kx_sm2_recover_install(kx_worker *w, kx_token *tok, const char *session,
                               const char *token_serial, const char *case_id,
