@@ -107,7 +107,7 @@ kx_err kx_engine_run(kx_engine *e)
         kx_session_job_messages(e);
         if (kx_print_messages(e))
             kx_engine_publish(e);
-        if (r > 0)
+        if (r >= 0) /* also on a timeout: idle clients are closed there */
             kx_server_handle(e, pfd, n);
         kx_session_tick(e);
         kx_staff_session_tick(e);
@@ -139,9 +139,9 @@ kx_err kx_engine_create(const kx_config *cfg, kx_engine **out)
     e->started_ms = kx_now_ms();
     kx_err rc = engine_load_settings(e);
     if (!rc)
-        rc = make_dir(e->set.state_dir, 0750);
+        rc = make_dir(e->set.state_dir, 0700);
     if (!rc)
-        rc = make_dir(e->set.spool_dir, 0750);
+        rc = make_dir(e->set.spool_dir, 0700);
     if (!rc)
         rc = kx_journal_open(e->set.state_dir, &e->journal);
     if (!rc && pipe2(e->wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)

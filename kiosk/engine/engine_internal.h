@@ -596,6 +596,8 @@ kx_err kx_print_document(kx_printer *p, const kx_printer_config *conf, const kx_
 /* ==== the main loop's side ==== */
 
 #define KX_SERVER_REFUSING 8 /* refused peers being closed at once */
+#define KX_CLIENT_FDS 8      /* previews' descriptors waiting to go out */
+#define KX_CLIENT_SENT 32    /* previews a connection was given (their keys) */
 
 typedef struct kx_client {
     int fd;
@@ -609,6 +611,19 @@ typedef struct kx_client {
     size_t out_len, out_cap;
     int closing;          /* 1: flush, half-close, discard input until EOF; 2: close now */
     int64_t linger_until; /* end of the discard phase (monotonic ms) */
+    int screen;           /* the uid is one of [engine] ui_users */
+    /* idle connections (server.c; monotonic ms, 0: none) */
+    int64_t last_in_ms;       /* the last byte received */
+    int64_t partial_since_ms; /* a line begun and not ended since */
+    int64_t stuck_since_ms;   /* output waiting, unread since */
+    /* previews passed to the screen (clients.c): descriptors riding on the
+     * first byte of the line at fd_at (offsets into out), and the keys of
+     * the files this connection has */
+    int fds[KX_CLIENT_FDS];
+    size_t fd_at[KX_CLIENT_FDS];
+    int n_fds;
+    uint64_t sent[KX_CLIENT_SENT];
+    int n_sent;
 } kx_client;
 
 /* Main loop only: no job thread ever sees it. */
@@ -624,6 +639,7 @@ struct kx_engine {
     volatile int stop;
 
     int listen_fd;
+    int64_t client_idle_ms; /* [engine] client_idle_seconds */
     kx_client clients[KX_PROTO_MAX_CLIENTS];
     /* refused peers: no client slot; their error is read, then closed
      * within KX_SERVER_REFUSE_MS (server.c) */
@@ -734,6 +750,11 @@ json_t *kx_hall_counter_text(const kx_engine *e);
 void kx_client_queue(kx_client *c, const char *line);
 /* queue o as one compact JSON line; takes the reference */
 void kx_client_send_json(kx_client *c, json_t *o);
+/* kx_client_send_files - kx_client_send_json(), and to the screen's role
+ * the files the message names ("path", "preview" in kioskd's spool) as
+ * sealed read-only descriptors: "fd_id" names each, "fd": true marks one
+ * this connection gets now (docs/protocol.md "Previews"). Takes o. */
+void kx_client_send_files(kx_engine *e, kx_client *c, json_t *o);
 /* publish the current state to every client that said hello */
 void kx_engine_publish(kx_engine *e);
 /* the slot of c in e->clients (its connection's number), -1 for a client

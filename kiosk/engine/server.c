@@ -2,7 +2,8 @@
 /*
  * server.c - kioskd's UNIX socket server (docs/protocol.md): accepting
  * with SO_PEERCRED role checks, bounded line reading, JSON dispatch of
- * hello / intent / request, and queued non-blocking output.
+ * hello / intent / request, queued non-blocking output (with the
+ * descriptors of previews, clients.c), and idle connections closed.
  *
  * Never logs a message's content (an intent may carry a PIN): lines are
  * parsed, PIN members are wiped in the parsed object, and the line buffer
@@ -33,6 +34,11 @@
 
 /* how long a refused peer may take to read its error (no slot meanwhile) */
 #define KX_SERVER_REFUSE_MS 300
+
+/* [engine] client_idle_seconds: a connection silent (or in the middle of a
+ * line, or not reading what kioskd sent) that long is closed; the screen's
+ * connection may stay silent (below) */
+#define KX_SERVER_IDLE_DEFAULT_S 300
 
 /* ---- listening ---- */
 
@@ -115,6 +121,15 @@ kx_err kx_server_listen(kx_engine *e)
         unlink(sa.sun_path);
         return rc;
     }
+    long idle = KX_SERVER_IDLE_DEFAULT_S;
+    rc = kx_config_get_int(e->cfg, "engine", "client_idle_seconds", KX_SERVER_IDLE_DEFAULT_S, 1,
+                           86400, &idle);
+    if (rc) {
+        close(fd);
+        unlink(sa.sun_path);
+        return rc;
+    }
+    e->client_idle_ms = idle * 1000;
     e->listen_fd = fd;
     return KX_OK;
 }
@@ -136,6 +151,8 @@ static void client_close(kx_client *c)
     if (c->fd < 0)
         return;
     socket_close_gently(c->fd);
+    for (int i = 0; i < c->n_fds; i++)
+        close(c->fds[i]);
     kx_line_reader_free(c->reader);
     free(c->out);
     memset(c, 0, sizeof *c);
@@ -192,10 +209,39 @@ static kx_role role_for(kx_engine *e, uid_t uid)
 
 /* ---- output ---- */
 
+/* send the first len bytes of c's queue with its first nfds descriptors
+ * (SCM_RIGHTS, riding on the first byte) */
+static ssize_t client_send(kx_client *c, size_t len, int nfds)
+{
+    struct iovec iov = {c->out, len};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int) * KX_CLIENT_FDS)];
+    } ctl;
+    if (nfds) {
+        memset(&ctl, 0, sizeof ctl);
+        mh.msg_control = ctl.buf;
+        mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)nfds);
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)nfds);
+        memcpy(CMSG_DATA(cm), c->fds, sizeof(int) * (size_t)nfds);
+    }
+    return sendmsg(c->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static void client_flush(kx_client *c)
 {
     while (c->out_len) {
-        ssize_t w = send(c->fd, c->out, c->out_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+        /* the descriptors of a line go with its first byte: send up to the
+         * next line that has some, then that line with them */
+        int nfds = 0;
+        while (nfds < c->n_fds && c->fd_at[nfds] == 0)
+            nfds++;
+        size_t len = nfds < c->n_fds ? c->fd_at[nfds] : c->out_len;
+        ssize_t w = client_send(c, len, nfds);
         if (w < 0 && errno == EINTR)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -204,8 +250,16 @@ static void client_flush(kx_client *c)
             c->closing = 2;
             return;
         }
+        for (int i = 0; i < nfds; i++) /* the peer has its own now */
+            close(c->fds[i]);
+        memmove(c->fds, c->fds + nfds, sizeof c->fds[0] * (size_t)(c->n_fds - nfds));
+        memmove(c->fd_at, c->fd_at + nfds, sizeof c->fd_at[0] * (size_t)(c->n_fds - nfds));
+        c->n_fds -= nfds;
+        for (int i = 0; i < c->n_fds; i++)
+            c->fd_at[i] -= (size_t)w;
         memmove(c->out, c->out + w, c->out_len - (size_t)w);
         c->out_len -= (size_t)w;
+        c->stuck_since_ms = c->out_len ? kx_now_ms() : 0; /* it reads */
     }
 }
 
@@ -335,8 +389,7 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
                                              KX_PROTO_VERSION, "type", "welcome", "version",
                                              KX_PROTO_VERSION, "role", kx_role_name(c->role),
                                              "server", "kioskd 0.1", "seq", seq));
-            json_t *st = kx_state_json(e);
-            kx_client_send_json(c, st);
+            kx_client_send_files(e, c, kx_state_json(e));
             kx_log_info("server.hello", "uid=%u pid=%d role=%s", (unsigned)c->uid, (int)c->pid,
                         kx_role_name(c->role));
         }
@@ -376,7 +429,7 @@ static void handle_line(kx_engine *e, kx_client *c, char *line, size_t len)
                                     "reply", "ok", 1, "result", result ? result : json_null());
             if (seq)
                 json_object_set(rep, "seq", seq);
-            kx_client_send_json(c, rep);
+            kx_client_send_files(e, c, rep); /* a test scan's preview */
         }
     } else {
         rc = KX_ERR_BAD_FORMAT;
@@ -515,6 +568,8 @@ static void server_accept(kx_engine *e)
         c->role = role_for(e, cred.uid);
         c->uid = cred.uid;
         c->pid = cred.pid;
+        c->screen = uid_listed(e->set.ui_users, cred.uid);
+        c->last_in_ms = kx_now_ms();
         if (kx_line_reader_new(&c->reader) != KX_OK) {
             close(fd);
             c->fd = -1;
@@ -542,6 +597,8 @@ static void client_read(kx_engine *e, kx_client *c)
         c->closing = 2;
         return;
     }
+    if (rc == KX_OK)
+        c->last_in_ms = kx_now_ms();
     char *line;
     size_t len;
     while (!c->closing) {
@@ -560,6 +617,32 @@ static void client_read(kx_engine *e, kx_client *c)
             c->closing = 1;
         }
     }
+    /* a line begun: the clock runs from its first byte, not its last */
+    if (!kx_line_reader_pending(c->reader))
+        c->partial_since_ms = 0;
+    else if (!c->partial_since_ms)
+        c->partial_since_ms = kx_now_ms();
+}
+
+/* why c is closed as idle now, or NULL: silent for client_idle_ms (not the
+ * screen: a connection of one of [engine] ui_users that said hello as the
+ * screen may wait for states as long as there are none), a line begun and
+ * not ended for that long, or output it has not read for that long (also
+ * the screen: that one is not reading its states) */
+static const char *client_idle(const kx_engine *e, const kx_client *c, int64_t now)
+{
+    int64_t lim = e->client_idle_ms;
+    const char *why = NULL;
+    if (c->closing || lim <= 0)
+        why = NULL;
+    else if (c->partial_since_ms && now - c->partial_since_ms > lim)
+        why = "half_line";
+    else if (c->out_len && c->stuck_since_ms && now - c->stuck_since_ms > lim)
+        why = "not_reading";
+    else if (!(c->screen && c->said_hello && c->role == KX_ROLE_UI) &&
+             now - c->last_in_ms > lim)
+        why = "silent";
+    return why;
 }
 
 void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
@@ -577,12 +660,19 @@ void kx_server_handle(kx_engine *e, struct pollfd *pfd, int n)
         if (pfd[k].revents & (POLLIN | POLLHUP | POLLERR))
             client_read(e, c);
     }
+    int64_t now = kx_now_ms();
     for (int i = 0; i < KX_PROTO_MAX_CLIENTS; i++) {
         kx_client *c = &e->clients[i];
         if (c->fd < 0)
             continue;
         if (c->closing != 2)
             client_flush(c);
+        const char *idle = client_idle(e, c, now);
+        if (idle) {
+            kx_log_warn("server.idle", "uid=%u pid=%d reason=%s", (unsigned)c->uid, (int)c->pid,
+                        idle);
+            c->closing = 2;
+        }
         if (c->closing == 1 && !c->out_len) {
             if (!c->linger_until) {
                 shutdown(c->fd, SHUT_WR);

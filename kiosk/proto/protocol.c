@@ -189,13 +189,45 @@ static void reader_compact(kx_line_reader *lr)
     lr->start = 0;
 }
 
-kx_err kx_line_reader_fill(kx_line_reader *lr, int fd)
+/* the descriptors of one received message (SCM_RIGHTS) into fds, at most
+ * max of them (the rest closed) */
+static void reader_take_fds(struct msghdr *mh, int *fds, int max, int *nfds)
+{
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+            continue;
+        size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < k; i++) {
+            int got;
+            memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof got);
+            if (*nfds < max)
+                fds[(*nfds)++] = got;
+            else
+                close(got);
+        }
+    }
+}
+
+/* read once from fd (recvmsg when fds is not NULL, for a socket) */
+static kx_err reader_fill(kx_line_reader *lr, int fd, int *fds, int max, int *nfds)
 {
     reader_compact(lr);
     if (lr->len >= KX_PROTO_MAX_LINE)
         return KX_OK; /* full: next() reports the overlong line */
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int) * 8)];
+    } ctl;
     for (;;) {
-        ssize_t n = read(fd, lr->buf + lr->len, KX_PROTO_MAX_LINE - lr->len);
+        struct iovec iov = {lr->buf + lr->len, KX_PROTO_MAX_LINE - lr->len};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = ctl.buf,
+                            .msg_controllen = sizeof ctl.buf};
+        ssize_t n =
+            fds ? recvmsg(fd, &mh, MSG_CMSG_CLOEXEC) : read(fd, iov.iov_base, iov.iov_len);
+        if (fds && n >= 0)
+            reader_take_fds(&mh, fds, max, nfds);
         if (n > 0) {
             lr->len += (size_t)n;
             return KX_OK;
@@ -206,6 +238,23 @@ kx_err kx_line_reader_fill(kx_line_reader *lr, int fd)
             return KX_ERR_BUSY;
         return KX_ERR_IO;
     }
+}
+
+kx_err kx_line_reader_fill(kx_line_reader *lr, int fd)
+{
+    return reader_fill(lr, fd, NULL, 0, NULL);
+}
+
+kx_err kx_line_reader_fill_fds(kx_line_reader *lr, int fd, int *fds, int max, int *nfds)
+{
+    *nfds = 0;
+    return reader_fill(lr, fd, fds, max, nfds);
+}
+
+size_t kx_line_reader_pending(const kx_line_reader *lr)
+{
+    const char *end = memrchr(lr->buf + lr->start, '\n', lr->len - lr->start);
+    return end ? lr->len - (size_t)(end - lr->buf) - 1 : lr->len - lr->start;
 }
 
 kx_err kx_line_reader_next(kx_line_reader *lr, char **line, size_t *len)

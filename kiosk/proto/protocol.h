@@ -142,6 +142,19 @@ void kx_line_reader_free(kx_line_reader *lr);
 kx_err kx_line_reader_fill(kx_line_reader *lr, int fd);
 
 /*
+ * kx_line_reader_fill_fds - kx_line_reader_fill() of a UNIX socket that
+ * may pass descriptors with its bytes (SCM_RIGHTS: kioskd's previews).
+ * Up to max received descriptors go to fds (close-on-exec), their number
+ * to *nfds; any beyond max are closed. A message that carries one says so
+ * ("fd": true), and they arrive no later than its line.
+ */
+kx_err kx_line_reader_fill_fds(kx_line_reader *lr, int fd, int *fds, int max, int *nfds);
+
+/* kx_line_reader_pending - bytes buffered of a line not ended yet (0 when
+ * every byte received belongs to a complete line). */
+size_t kx_line_reader_pending(const kx_line_reader *lr);
+
+/*
  * kx_line_reader_next - next complete line, without its newline, NUL
  * terminated, in *line (owned by lr, valid until the next call; the caller
  * may wipe it in place). KX_ERR_NOT_FOUND when no complete line is buffered

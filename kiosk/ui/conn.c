@@ -7,10 +7,18 @@
  * intents sent by the UI. Input goes through kx_proto's bounded line
  * reader; output is queued in a kx_secbuf (an intent may carry a PIN) and
  * the queue is wiped as it drains. Message contents are never logged.
+ *
+ * Previews (scans) come as descriptors with the line that names them
+ * (docs/protocol.md "Previews"): the screen's user cannot read kioskd's
+ * files. Each is kept, under the identity kioskd gave it ("fd_id"), until
+ * the session changes, at a descriptor number never used before by this
+ * process (the image cache is keyed by path), and the state's path is
+ * rewritten to /proc/self/fd/N.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -24,6 +32,17 @@
 #define CONN_QUEUE (KX_PROTO_MAX_LINE * 2)
 #define CONN_RETRY_MS 1000
 #define CONN_REPLIES 8
+#define CONN_FILES 32    /* previews kept (one session's, a test scan's) */
+#define CONN_FD_FIRST 64 /* preview descriptors are numbered from here... */
+#define CONN_FD_LAST 900 /* ...up to here, then again from the first */
+
+/* a preview passed by kioskd */
+typedef struct conn_file {
+    char id[20];      /* kioskd's fd_id */
+    char session[48]; /* the session it belongs to ("" outside one) */
+    int fd;           /* -1: free */
+    char path[32];    /* /proc/self/fd/N */
+} conn_file;
 
 struct kx_ui_conn {
     char path[108];
@@ -36,6 +55,10 @@ struct kx_ui_conn {
     int logged_down;
     void *replies[CONN_REPLIES]; /* json_t: reply/error messages with a seq */
     int n_replies;
+    int pending[16]; /* descriptors received, not yet claimed by their line */
+    int n_pending;
+    conn_file files[CONN_FILES];
+    int next_fd; /* the lowest number the next preview may get */
 };
 
 kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out)
@@ -49,6 +72,9 @@ kx_err kx_ui_conn_new(const char *path, kx_ui_conn **out)
         return KX_ERR_NO_MEMORY;
     kx_strlcpy(c->path, path, sizeof c->path);
     c->fd = -1;
+    for (int i = 0; i < CONN_FILES; i++)
+        c->files[i].fd = -1;
+    c->next_fd = CONN_FD_FIRST;
     rc = kx_secbuf_new(CONN_QUEUE, &c->out);
     if (rc) {
         free(c);
@@ -101,6 +127,22 @@ static void conn_close(kx_ui_conn *c, const char *why)
     c->lr = NULL;
     kx_secbuf_clear(c->out);
     c->out_sent = 0;
+    for (int i = 0; i < c->n_pending; i++)
+        close(c->pending[i]);
+    c->n_pending = 0;
+}
+
+/* forget the previews not of session (NULL: all) */
+static void conn_files_drop(kx_ui_conn *c, const char *session)
+{
+    for (int i = 0; i < CONN_FILES; i++) {
+        conn_file *f = &c->files[i];
+        if (f->fd >= 0 && (!session || strcmp(f->session, session) != 0)) {
+            close(f->fd);
+            memset(f, 0, sizeof *f);
+            f->fd = -1;
+        }
+    }
 }
 
 void kx_ui_conn_free(kx_ui_conn *c)
@@ -108,6 +150,7 @@ void kx_ui_conn_free(kx_ui_conn *c)
     if (!c)
         return;
     conn_close(c, "shutdown");
+    conn_files_drop(c, NULL);
     kx_secbuf_free(c->out);
     free(c);
 }
@@ -186,6 +229,70 @@ static kx_err conn_flush(kx_ui_conn *c)
     return KX_OK;
 }
 
+/* the kept preview of kioskd's id, or NULL */
+static conn_file *conn_file_of(kx_ui_conn *c, const char *id)
+{
+    for (int i = 0; i < CONN_FILES; i++)
+        if (c->files[i].fd >= 0 && strcmp(c->files[i].id, id) == 0)
+            return &c->files[i];
+    return NULL;
+}
+
+/* keep fd as preview id of session, at a number not used before */
+static void conn_file_keep(kx_ui_conn *c, const char *id, const char *session, int fd)
+{
+    conn_file *f = conn_file_of(c, id);
+    for (int i = 0; !f && i < CONN_FILES; i++)
+        if (c->files[i].fd < 0)
+            f = &c->files[i];
+    int mine = f ? fcntl(fd, F_DUPFD_CLOEXEC, c->next_fd) : -1;
+    close(fd);
+    if (mine < 0)
+        return;
+    if (f->fd >= 0)
+        close(f->fd);
+    f->fd = mine;
+    c->next_fd = mine + 1 > CONN_FD_LAST ? CONN_FD_FIRST : mine + 1;
+    kx_strlcpy(f->id, id, sizeof f->id);
+    kx_strlcpy(f->session, session, sizeof f->session);
+    snprintf(f->path, sizeof f->path, "/proc/self/fd/%d", mine);
+}
+
+/* each object of o with "fd_id": claim its descriptor ("fd": true, in
+ * document order, as kioskd attached them) and point its file member
+ * ("path", "preview") at the kept copy, or at nothing */
+static void conn_files_apply(kx_ui_conn *c, json_t *o, const char *session, int depth)
+{
+    if (depth > 6)
+        return;
+    if (json_is_array(o)) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(o, i, v) conn_files_apply(c, v, session, depth + 1);
+        return;
+    }
+    if (!json_is_object(o))
+        return;
+    const char *id = json_string_value(json_object_get(o, "fd_id"));
+    if (id) {
+        if (json_is_true(json_object_get(o, "fd")) && c->n_pending > 0) {
+            int fd = c->pending[0];
+            memmove(c->pending, c->pending + 1, sizeof c->pending[0] * (size_t)--c->n_pending);
+            if (!conn_file_of(c, id)) /* a resend after a reconnection: keep the first */
+                conn_file_keep(c, id, session, fd);
+            else
+                close(fd);
+        }
+        const conn_file *f = conn_file_of(c, id);
+        const char *key = json_object_get(o, "path") ? "path" : "preview";
+        json_object_set_new(o, key, json_string(f ? f->path : ""));
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(o, k, v) if (json_is_array(v) || json_is_object(v))
+        conn_files_apply(c, v, session, depth + 1);
+}
+
 /* conn_message - one line from kioskd. Returns 1 when it was a state
  * (stored in *state_out, replacing an older one). */
 static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **state_out)
@@ -194,8 +301,16 @@ static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **sta
     const char *type = root ? json_string_value(json_object_get(root, "type")) : NULL;
     if (type && strcmp(type, "state") == 0) {
         kx_ui_state *st = NULL;
+        const char *session = json_string_value(json_object_get(root, "session"));
+        char sid[48];
+        kx_strlcpy(sid, session ? session : "", sizeof sid);
+        conn_files_drop(c, sid); /* another session's scans are gone */
+        conn_files_apply(c, root, sid, 0);
+        char *text = json_dumps(root, JSON_COMPACT);
         json_decref(root);
-        if (kx_ui_state_parse(line, len, &st) != KX_OK) {
+        kx_err prc = text ? kx_ui_state_parse(text, strlen(text), &st) : KX_ERR_NO_MEMORY;
+        free(text);
+        if (prc != KX_OK) {
             kx_log_warn("ui.bad_state", "detail=\"%s\"", kx_err_detail());
             return 0;
         }
@@ -228,6 +343,7 @@ static int conn_message(kx_ui_conn *c, char *line, size_t len, kx_ui_state **sta
         }
     } else if (type && (strcmp(type, "reply") == 0 || strcmp(type, "ack") == 0) &&
                json_is_integer(json_object_get(root, "seq"))) {
+        conn_files_apply(c, root, "", 0); /* a test scan's preview */
         conn_keep_reply(c, root);
         return 0;
     }
@@ -251,7 +367,14 @@ kx_err kx_ui_conn_poll(kx_ui_conn *c, Uint64 now_ms, kx_ui_state **state_out)
         return KX_ERR_IO;
     }
     for (int rounds = 0; rounds < 64; rounds++) {
-        kx_err rc = kx_line_reader_fill(c->lr, c->fd);
+        int fds[8], nfds = 0;
+        kx_err rc = kx_line_reader_fill_fds(c->lr, c->fd, fds, 8, &nfds);
+        for (int i = 0; i < nfds; i++) {
+            if (c->n_pending < (int)(sizeof c->pending / sizeof c->pending[0]))
+                c->pending[c->n_pending++] = fds[i];
+            else
+                close(fds[i]);
+        }
         if (rc == KX_ERR_BUSY)
             break;
         if (rc != KX_OK) {
