@@ -75,14 +75,18 @@ void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     const int bar = 12, gap = 24;
     int bh = ui->portrait ? 110 : 100;
     if (ui->portrait) {
-        view = kx_rect(c.x, c.y, c.w - bar - gap, 820);
+        /* large text: a smaller window on the form, room for the words */
+        view = kx_rect(c.x, c.y, c.w - bar - gap, ui->large ? 440 : 820);
         controls = kx_rect(c.x, view.y + view.h + gap, c.w, bh);
         side = kx_rect(c.x, controls.y + bh + gap, c.w, c.y + c.h - controls.y - bh - gap);
     } else {
-        view = kx_rect(c.x, c.y, 1060, c.h);
+        view = kx_rect(c.x, c.y, ui->large ? 500 : 1060, c.h);
         side = kx_rect(view.x + view.w + bar + 2 * gap, c.y, 0, c.h);
         side.w = c.x + c.w - side.x;
-        controls = kx_rect(side.x, c.y + c.h - 2 * bh - gap, side.w, 2 * bh + gap);
+        /* large text: the controls in one row, as in portrait */
+        int rows = ui->large ? 1 : 2;
+        controls = kx_rect(side.x, c.y + c.h - rows * bh - (rows - 1) * gap, side.w,
+                           rows * bh + (rows - 1) * gap);
         side.h = controls.y - gap - side.y;
     }
     SDL_Rect track = kx_rect(view.x + view.w + gap, view.y, bar, view.h);
@@ -119,7 +123,7 @@ void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     snprintf(n2, sizeof n2, "%d", parts);
     kx_ui_format(label, sizeof label, N_("Part {part} of {parts}"), "part", n1, "parts", n2);
     SDL_Rect up, down, zoom, lab;
-    if (ui->portrait) {
+    if (ui->portrait || ui->large) {
         int w = (controls.w - 3 * gap) / 4;
         up = kx_rect(controls.x, controls.y, w, bh);
         lab = kx_rect(up.x + w + gap, controls.y, w, bh);
