@@ -175,6 +175,10 @@ check "kioskd: no capabilities, no new privileges" \
 check "kioskd sees /usr read-only" bash -c "! nsenter -t $hk -m -- touch /usr/kx-probe 2>/dev/null"
 check "kioskd sees /etc/jxca-kiosk read-only" bash -c "! nsenter -t $hk -m -- touch /etc/jxca-kiosk/kx-probe 2>/dev/null"
 check "kioskd may write its state directory" nsenter -t "$hk" -m -- touch /var/lib/jxca-kiosk/kx-probe
+check "...which is kioskd's alone (0700: the screen gets previews as descriptors)" \
+  bash -c "[ \"\$(nsenter -t $LEADER -a -- stat -c %U:%a /var/lib/jxca-kiosk)\" = kioskd:700 ]"
+check "the screen's user is not in kioskd's group" \
+  bash -c "! nsenter -t $LEADER -a -- id -nG kiosk | tr ' ' '\\n' | grep -qx kioskd"
 for u in jxca-kioskd jxca-kiosk; do
   cin systemd-analyze security "$u.service" --no-pager >"$T/security-$u.txt" 2>&1
   score=$(sed -n "s/.*Overall exposure level for $u.service: \\([0-9.]*\\).*/\\1/p" "$T/security-$u.txt")

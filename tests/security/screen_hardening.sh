@@ -4,7 +4,8 @@
 # system): the screen's unit is hardened like kioskd's, both units score at
 # most 2.0 in `systemd-analyze security`, the screen's user is not in the
 # `input` group and udev grants it the touch screen only, and screen-config
-# (run as root) cannot be made to write through a symlink.
+# (run as root) cannot be made to write through a symlink. Finding 4: the
+# state directory is kioskd's alone (0700) in the unit and the package.
 set -uo pipefail
 source "${KX_SOURCE:?}/tests/lib/check.sh"
 U="$KX_SOURCE/config/systemd"
@@ -23,6 +24,11 @@ for k in SystemCallFilter=@system-service SystemCallArchitectures=native Protect
          RestrictAddressFamilies=AF_UNIX PrivateNetwork=yes CapabilityBoundingSet= LimitCORE=0; do
   check "jxca-kiosk.service: $k" grep -qx "$k" "$U/jxca-kiosk.service"
 done
+
+# --- finding 4: kioskd's state directory is its own ---
+check "kioskd's unit: StateDirectoryMode=0700" grep -qx 'StateDirectoryMode=0700' "$U/jxca-kioskd.service"
+check "postinst creates it 0700" grep -q 'install -d -o kioskd -g kioskd -m 0700 /var/lib/jxca-kiosk' "$KX_SOURCE/cmake/deb/postinst"
+check "the screen's user is not in kioskd's group" bash -c "! grep -Eq '^m kiosk kioskd\b' '$U/jxca-kiosk.sysusers'"
 
 # --- users and devices ---
 check "the screen's user is not in the input group" bash -c "! grep -Eq '^m kiosk input\b' '$U/jxca-kiosk.sysusers'"
