@@ -88,7 +88,7 @@ static kx_err spool_save(kx_worker *w, const char *sid, const char *kind, const 
     if (!rc)
         rc = kx_image_save_png(img, path);
     if (!rc)
-        chmod(path, 0640); /* the screen's user reads previews through the group */
+        chmod(path, 0600); /* kioskd's alone: the screen gets a descriptor (clients.c) */
     return rc;
 }
 
@@ -183,7 +183,7 @@ kx_err kx_job_seal_scan(kx_worker *w, const kx_job_input *in, kx_job_result *out
     snprintf(prev, sizeof prev, "%s/%s.sheet-preview.png", w->set->spool_dir, sid);
     if (kx_journal_spool_add(w->journal, sid, "sheet-preview", prev) == KX_OK &&
         kx_image_save_png(img, prev) == KX_OK) {
-        chmod(prev, 0640);
+        chmod(prev, 0600);
         add_preview(out, "seal_sheet", prev, img);
     }
     for (int a = 0; all_ok && a < KX_SEAL_AREA_COUNT; a++) {
@@ -271,7 +271,7 @@ kx_err kx_device_selftest_scan(kx_worker *w, char *path, size_t pathsz, int *wid
     if (!rc)
         rc = kx_image_save_png(img, path);
     if (!rc)
-        chmod(path, 0640);
+        chmod(path, 0600);
     *width = img->width;
     *height = img->height;
     kx_image_free(img);

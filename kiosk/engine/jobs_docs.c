@@ -60,7 +60,7 @@ kx_err kx_docs_spool_application_form(kx_worker *w, const kx_job_input *in)
     if (!rc)
         rc = kx_docs_render_application_form(f, &out);
     if (!rc)
-        chmod(path, 0640);
+        chmod(path, 0600);
     kx_log_info("docs.application_form", "session=%s service=%s size=%zu rc=%s", in->session,
                 kx_service_id(in->service), rc ? (size_t)0 : out.len, kx_err_name(rc));
     kx_wipe(f, sizeof *f);

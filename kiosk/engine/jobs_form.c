@@ -64,7 +64,7 @@ kx_err kx_job_form_preview(kx_worker *w, const kx_job_input *in, kx_job_result *
     if (!rc)
         rc = kx_docs_render_application_form_png(f, KX_FORM_PREVIEW_DPI, &doc);
     if (!rc)
-        chmod(path, 0640); /* the screen's user reads previews through the group */
+        chmod(path, 0600); /* kioskd's alone: the screen gets a descriptor (clients.c) */
     if (!rc && out->n_previews < KX_MAX_PREVIEWS) {
         kx_docs_application_form_png_size(KX_FORM_PREVIEW_DPI, &width, &height);
         kx_preview *p = &out->previews[out->n_previews++];
