@@ -17,6 +17,7 @@
 
 #define SEAL_KIND "seal_sheet"
 #define SEAL_PREVIEW "sheet-preview"
+#define SEAL_SPOOL_MAX 8 /* the impressions and the preview (a rescan adds some) */
 
 /* "found=5 accepted=3 seal_company=ok/ok seal_legal_rep=ok/missing ...":
  * cells with an impression, areas with an accepted one, each row's two
@@ -131,7 +132,7 @@ static int seal_spool_of(kx_worker *w, const char *old, char (*paths)[KX_JOURNAL
     *preview = -1;
     if (kx_journal_spool_list(w->journal, old, all, 64, &m) != KX_OK)
         return 0;
-    for (size_t i = 0; i < m; i++) {
+    for (size_t i = 0; i < m && *n + 1 < SEAL_SPOOL_MAX; i++) {
         for (int k = 0; k < 3; k++)
             if (seal_spooled_kind(all[i], kinds[k])) {
                 have |= 1 << k;
@@ -166,7 +167,7 @@ kx_err kx_job_seal_reuse(kx_worker *w, const kx_job_input *in, kx_job_result *ou
     if (!in->have_company || !in->uscc[0])
         return KX_OK;
     kx_journal_tx *txs = calloc(32, sizeof *txs);
-    char(*paths)[KX_JOURNAL_TEXT_MAX] = calloc(8, sizeof *paths);
+    char(*paths)[KX_JOURNAL_TEXT_MAX] = calloc(SEAL_SPOOL_MAX, sizeof *paths);
     if (!txs || !paths) {
         rc = KX_ERR_NO_MEMORY;
         goto done;
