@@ -84,6 +84,10 @@
  * sets faint impressions reach 58 and legible ones start at 81. */
 #define SS_FAINT_SEAL 70
 #define SS_FAINT_SIG 75 /* p90 per-pixel darkness below: faint */
+/* An empty seal cell holds a faint impression when this much of it (mm2)
+ * has 1 mm means of red minus green this far above its paper. */
+#define SS_FAINT_PROBE_MM2 40.0
+#define SS_FAINT_PROBE_T 6
 #define SS_MAX_PIXELS (20000LL * 20000LL)
 
 /* ------------------------------------------------------------------ 0 */
@@ -1817,6 +1821,83 @@ static void ss_image_turn_half(kx_image *img)
     }
 }
 
+/*
+ * Is there a seal impression too faint to be seen as seal ink in this
+ * empty seal cell? A pinkish ink's red stands little above its blue, so a
+ * faint pinkish impression can stay under the red threshold; red above
+ * green (which every seal ink has, and paper, pen ink, lines and shadows
+ * have not) is measured instead, as 1 mm means (noise averages away),
+ * against the cell's own paper (the median). Faint when at least
+ * SS_FAINT_PROBE_MM2 of the cell stands SS_FAINT_PROBE_T above it, not
+ * counting where seal ink was seen (a neighbour's impression crossing
+ * into the cell, dust: ik->labels of the seal ink). Reads the cell's inner
+ * box once.
+ */
+static int ss_faint_probe(ss_scan *s, const ss_table *t, const ss_ink *ik, int cell)
+{
+    if (s->ch < 3)
+        return 0;
+    double u0, u1, v0, v1;
+    ss_cell_bounds(t, cell, &u0, &u1, &v0, &v1);
+    double in = 1.5 * s->k, cx[4], cy[4];
+    /* the cell's corners on the scan, then the axis-aligned box inside */
+    ss_corner(t, u0 + in, v0 + in, &cx[0], &cy[0]);
+    ss_corner(t, u1 - in, v0 + in, &cx[1], &cy[1]);
+    ss_corner(t, u0 + in, v1 - in, &cx[2], &cy[2]);
+    ss_corner(t, u1 - in, v1 - in, &cx[3], &cy[3]);
+    int x0 = (int)ceil(fmax(fmax(cx[0], cx[2]), 0)),
+        x1 = (int)floor(fmin(fmin(cx[1], cx[3]), s->w));
+    int y0 = (int)ceil(fmax(fmax(cy[0], cy[1]), 0)),
+        y1 = (int)floor(fmin(fmin(cy[2], cy[3]), s->h));
+    int B = (int)lround(s->k);
+    if (B < 1)
+        B = 1;
+    int nx = (x1 - x0) / B, ny = (y1 - y0) / B;
+    if (nx < 4 || ny < 4)
+        return 0;
+    int16_t *m = ss_alloc(&s->arena, (size_t)nx * ny * sizeof(int16_t));
+    int32_t *row = ss_alloc(&s->arena, (size_t)nx * sizeof(int32_t));
+    if (!m || !row)
+        return 0;
+    uint32_t hist[512] = {0};
+    for (int by = 0; by < ny; by++) {
+        memset(row, 0, (size_t)nx * sizeof(int32_t));
+        for (int y = y0 + by * B; y < y0 + (by + 1) * B; y++) {
+            const uint8_t *p = s->px + (size_t)y * s->stride + (size_t)x0 * s->ch;
+            for (int bx = 0; bx < nx; bx++)
+                for (int k = 0; k < B; k++, p += s->ch)
+                    row[bx] += p[0] - p[1];
+        }
+        for (int bx = 0; bx < nx; bx++) {
+            int v = (int)lround((double)row[bx] / (B * B));
+            m[(size_t)by * nx + bx] = (int16_t)v;
+            hist[v + 256]++;
+        }
+    }
+    size_t n = (size_t)nx * ny, half = 0;
+    int base = 0;
+    while (base < 511 && (half += hist[base]) <= n / 2)
+        base++;
+    base -= 256;
+    long above = 0;
+    for (int by = 0; by < ny; by++)
+        for (int bx = 0; bx < nx; bx++) {
+            if (m[(size_t)by * nx + bx] < base + SS_FAINT_PROBE_T)
+                continue;
+            int seen = 0; /* any ink block of the seal mask under it */
+            int gx0 = (x0 + bx * B) / s->S - ik->rx0,
+                gx1 = (x0 + bx * B + B - 1) / s->S - ik->rx0;
+            int gy0 = (y0 + by * B) / s->S - ik->ry0,
+                gy1 = (y0 + by * B + B - 1) / s->S - ik->ry0;
+            for (int gy = gy0; gy <= gy1 && !seen; gy++)
+                for (int gx = gx0; gx <= gx1 && !seen; gx++)
+                    seen = gx >= 0 && gy >= 0 && gx < ik->rw && gy < ik->rh &&
+                           ik->labels[(size_t)gy * ik->rw + gx] >= 0;
+            above += !seen;
+        }
+    return (double)above * B * B / (s->k * s->k) >= SS_FAINT_PROBE_MM2;
+}
+
 static double ss_now_ms(void)
 {
     struct timespec ts;
@@ -1895,6 +1976,8 @@ static kx_err ss_analyse(ss_scan *s, kx_sealsheet_result *res)
             for (int col = 0; col < 2; col++) {
                 const ss_cellacc *a = &acc[row * 2 + col];
                 ss_decide(s, a, kind, &area->cells[col]);
+                if (!kind && !a->present && ss_faint_probe(s, &t, &ik, row * 2 + col))
+                    area->cells[col].status = KX_SEAL_FAINT;
                 double score = a->nblocks ? a->strength_sum / a->nblocks : 0;
                 if (area->cells[col].status == KX_SEAL_OK && score > best_score) {
                     best_score = score;
