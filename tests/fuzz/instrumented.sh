@@ -13,8 +13,8 @@ B=${KX_FUZZ_BUILD:-build-fuzz}
 CC=clang cmake -S . -B "$B" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKX_FUZZ=ON \
   -DKX_WERROR=OFF >/dev/null || { bad "fuzz build: configure (needs clang)"; finish; exit; }
 # the protocol fuzzer links kioskd's engine, and with it nearly every library
-cmake --build "$B" -j2 --target domain_fuzzer protocol_fuzzer >"$B.instrumented.log" 2>&1 ||
-  { bad "fuzz build failed: see $B.instrumented.log"; finish; exit; }
+cmake --build "$B" -j2 --target domain_fuzzer protocol_fuzzer >"$B/instrumented.log" 2>&1 ||
+  { bad "fuzz build failed: see $B/instrumented.log"; finish; exit; }
 n=0
 for a in $(find "$B/kiosk" "$B/drivers" -name 'libkx_*.a' | sort); do
   n=$((n + 1))
