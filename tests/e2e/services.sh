@@ -18,6 +18,12 @@ idcard_start || exit 1
 PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
 services=${KX_SERVICES:-unlock revoke revoke_lost revoke_many revoke_refused reissue swap change renew_nopin approval timeout}
 
+# revocation without the UKEY, from home to the RA's list of certificates
+REVOKE_BY_LICENCE="send choose_service service=revoke
+expect screen=revoke_method
+send choose value=licence
+$LICENCE_ID_COPIES"
+
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
   p11 --token-label "$1" --read-object --type cert --id "$id" -o "$2.der" >/dev/null 2>&1
@@ -74,10 +80,7 @@ revoke_lost)
   nvalid=$(valid_serials | wc -w)  # earlier services' certificates too
   fresh || continue
   run_segments revoke_lost <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=licence
-$LICENCE_ID_COPIES
+$REVOKE_BY_LICENCE
 expect timeout=30 screen=revoke_pick choices.$nvalid.value=all
 send! choose value=not-a-serial
 expect screen=revoke_pick
@@ -126,10 +129,7 @@ revoke_many)
   if [ "$nvalid" -le 32 ]; then all=all; else all=null; fi
   fresh || continue
   run_segments revoke_many <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=licence
-$LICENCE_ID_COPIES
+$REVOKE_BY_LICENCE
 expect timeout=30 screen=revoke_pick choices.$((nvalid - 1)).value=$last choices.$nvalid.value=$all revoke.certificates.$((nvalid - 1)).name="Example Electronics Co., Ltd."
 send choose value=$last
 expect screen=revoke_reason
@@ -161,10 +161,7 @@ revoke_refused)
   sed -i "s|^\[kiosk\]|[kiosk]\nsite = fuzhou\nsites_file = $S/config/sites.conf|" "$T/k.conf"
   kioskd_start && idcard_place || continue
   run_segments revoke_refused-1 <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=licence
-$LICENCE_ID_COPIES
+$REVOKE_BY_LICENCE
 expect timeout=30 screen=revoke_pick
 send choose value=$kept
 expect screen=revoke_reason
