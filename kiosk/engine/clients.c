@@ -170,7 +170,7 @@ static void annotate_files(const kx_engine *e, kx_client *c, json_t *o, int dept
     int fd = path && *nfds < KX_CLIENT_FDS - c->n_fds ? preview_memfd(e, path, &key) : -1;
     if (fd >= 0) {
         char id[20];
-        snprintf(id, sizeof id, "%016llx", (unsigned long long)key);
+        (void)snprintf(id, sizeof id, "%016llx", (unsigned long long)key);
         json_object_set_new(o, "fd_id", json_string(id));
         if (client_has_sent(c, key)) {
             close(fd);

@@ -166,13 +166,13 @@ static void staff_state_save(const kx_staff_db *db)
         const struct staff_throttle *t = &db->throttle[i];
         if (!t->failures && !t->until && !t->level)
             continue;
-        fprintf(fp, "%s %d %ld %s %d", t->id[0] ? t->id : "*", t->failures, (long)t->until,
-                t->source, t->level);
+        (void)fprintf(fp, "%s %d %ld %s %d", t->id[0] ? t->id : "*", t->failures,
+                      (long)t->until, t->source, t->level);
         if (t->n_named > STAFF_NAMED_MAX)
-            fputs(" all", fp);
+            (void)fputs(" all", fp);
         for (int k = 0; k < t->n_named && k < STAFF_NAMED_MAX; k++)
-            fprintf(fp, "%c%08x", k ? ',' : ' ', (unsigned)t->named[k]);
-        fputc('\n', fp);
+            (void)fprintf(fp, "%c%08x", k ? ',' : ' ', (unsigned)t->named[k]);
+        (void)fputc('\n', fp);
     }
     if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
         fclose(fp);

@@ -255,7 +255,7 @@ static void conn_file_keep(kx_ui_conn *c, const char *id, const char *session, i
     c->next_fd = mine + 1 > CONN_FD_LAST ? CONN_FD_FIRST : mine + 1;
     kx_strlcpy(f->id, id, sizeof f->id);
     kx_strlcpy(f->session, session, sizeof f->session);
-    snprintf(f->path, sizeof f->path, "/proc/self/fd/%d", mine);
+    (void)snprintf(f->path, sizeof f->path, "/proc/self/fd/%d", mine);
 }
 
 /* each object of o with "fd_id": claim its descriptor ("fd": true, in

@@ -259,9 +259,10 @@ static kx_image *card_scan(void)
             double v = -(x - cx) * sin(a) + (y - cy) * cos(a);
             int in = fabs(u) < hw && fabs(v) < hh;
             uint8_t g = in ? (uint8_t)(180 + ((x / 40 + y / 40) % 2) * 40) : 52;
-            row[3 * x] = g;
-            row[3 * x + 1] = in ? (uint8_t)(g - 30) : g;
-            row[3 * x + 2] = g;
+            uint8_t *px = row + (size_t)x * 3;
+            px[0] = g;
+            px[1] = in ? (uint8_t)(g - 30) : g;
+            px[2] = g;
         }
     }
     return img;

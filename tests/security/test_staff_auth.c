@@ -293,7 +293,7 @@ static void test_throttle_screen_per_member(void **state)
     /* a stranger who types more IDs than the block remembers blocks all */
     for (int i = 0; i < 20; i++) {
         char id[16];
-        snprintf(id, sizeof id, "77%02d", i);
+        (void)snprintf(id, sizeof id, "77%02d", i);
         assert_int_equal(kx_staff_verify_from(db, "ui", id, bad, 1030, NULL, NULL),
                          KX_ERR_PIN_LOCKED);
     }

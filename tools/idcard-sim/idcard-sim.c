@@ -160,7 +160,7 @@ static void sim_read_control(struct sim *s)
             FILE *tf = fopen(file, "rb");
             s->has_raw = tf && fread(s->raw_text, 1, sizeof s->raw_text, tf) == 256;
             if (tf)
-                fclose(tf);
+                (void)fclose(tf);
             continue;
         }
         long k = -1;
