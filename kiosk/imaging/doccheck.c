@@ -253,24 +253,17 @@ static kx_err dc_marks(const kx_image *img, double dpi, kx_doc_check *out)
     return KX_OK;
 }
 
-kx_err kx_doccheck_ocr(const kx_image *img, kx_doc_ocr *ocr, kx_doc_check *out)
+/* The documents told by sight: an ID card, a blank page or one face up
+ * (unless marks_done: out's shares are counted already), the seal sheet's
+ * table, the licence's QR code; out->kind stays KX_PAGE_UNKNOWN for any
+ * other page. */
+static kx_err dc_sight(const kx_image *img, double dpi, int marks_done, kx_doc_check *out)
 {
-    if (!out)
-        return KX_ERR_INVALID_ARG;
-    memset(out, 0, sizeof(*out));
-    if (!img || img->width <= 0 || img->height <= 0)
-        return KX_ERR_INVALID_ARG;
-    double dpi = img->dpi > 0 ? img->dpi : 300.0;
-    out->kind = KX_PAGE_UNKNOWN;
-    out->bbox[2] = img->width;
-    out->bbox[3] = img->height;
-    out->ocr = ocr != NULL;
     int found = 0;
     kx_err rc = dc_card(img, out, &found);
     if (rc || found)
         return rc;
-    rc = dc_marks(img, dpi, out);
-    if (rc)
+    if (!marks_done && (rc = dc_marks(img, dpi, out)))
         return rc;
     if (out->ink_share < DC_BLANK_INK) {
         out->kind = out->faint_share > DC_FACE_UP_FAINT ? KX_PAGE_FACE_UP : KX_PAGE_BLANK;
@@ -295,11 +288,41 @@ kx_err kx_doccheck_ocr(const kx_image *img, kx_doc_ocr *ocr, kx_doc_check *out)
         memcpy(out->bbox, qr->bbox, sizeof(out->bbox));
     }
     free(qr);
-    if (rc != KX_OK && rc != KX_ERR_NO_QR && rc != KX_ERR_TOO_LARGE)
+    return rc == KX_ERR_NO_QR || rc == KX_ERR_TOO_LARGE ? KX_OK : rc;
+}
+
+kx_err kx_doccheck_hint(const kx_image *img, kx_doc_ocr *ocr, kx_doc_kind expected,
+                        kx_doc_check *out)
+{
+    if (!out)
+        return KX_ERR_INVALID_ARG;
+    memset(out, 0, sizeof(*out));
+    if (!img || img->width <= 0 || img->height <= 0)
+        return KX_ERR_INVALID_ARG;
+    double dpi = img->dpi > 0 ? img->dpi : 300.0;
+    out->kind = KX_PAGE_UNKNOWN;
+    out->bbox[2] = img->width;
+    out->bbox[3] = img->height;
+    out->ocr = ocr != NULL;
+    kx_err rc = KX_OK;
+    if (ocr && (expected == KX_PAGE_AUTH_LETTER || expected == KX_PAGE_REISSUE_STATEMENT)) {
+        /* a page expected by its title: the title first (a blank page has
+         * none), what is told by sight only when it names neither */
+        if ((rc = dc_marks(img, dpi, out)) || out->ink_share < DC_BLANK_INK)
+            return rc ? rc : dc_sight(img, dpi, 1, out);
+        if ((rc = dc_title(img, dpi, ocr, out)) || out->kind != KX_PAGE_UNKNOWN)
+            return rc;
+        return dc_sight(img, dpi, 1, out);
+    }
+    rc = dc_sight(img, dpi, 0, out);
+    if (rc || out->kind != KX_PAGE_UNKNOWN || !ocr)
         return rc;
-    if (out->kind != KX_PAGE_UNKNOWN || !ocr)
-        return KX_OK;
     return dc_title(img, dpi, ocr, out);
+}
+
+kx_err kx_doccheck_ocr(const kx_image *img, kx_doc_ocr *ocr, kx_doc_check *out)
+{
+    return kx_doccheck_hint(img, ocr, KX_PAGE_UNKNOWN, out);
 }
 
 kx_err kx_doccheck(const kx_image *img, kx_doc_check *out)

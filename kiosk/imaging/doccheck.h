@@ -81,6 +81,14 @@ kx_err kx_doccheck(const kx_image *img, kx_doc_check *out);
  * (NULL: titles are not read, out->ocr is 0). */
 kx_err kx_doccheck_ocr(const kx_image *img, kx_doc_ocr *ocr, kx_doc_check *out);
 
+/* kx_doccheck_hint - kx_doccheck_ocr() knowing which page is expected: an
+ * expected letter or statement has its title read first and, when the
+ * title names either, nothing else is looked for (about a second less per
+ * page at those steps; a page with such a title is that document, even if
+ * it also carried a QR code or a table). */
+kx_err kx_doccheck_hint(const kx_image *img, kx_doc_ocr *ocr, kx_doc_kind expected,
+                        kx_doc_check *out);
+
 /* The legal representative's field of the authorisation letter (附件2):
  * "法定代表人：＿＿＿（签字或盖章）", a handwritten signature (black or blue)
  * or a red seal above the line. */

@@ -151,7 +151,8 @@ static kx_err helper_handle(int kind, int param, const uint8_t *in, size_t len, 
         kx_parse_doc d = {0};
         kx_doc_kind want = (kx_doc_kind)(param >> KX_PARSE_FLAG_BITS);
         if (!(rc = helper_input_image(in, len, param & KX_PARSE_IN_PIXELS, 0, &img)) &&
-            !(rc = kx_doccheck_ocr(img, helper_ocr, &d.check)) && want == KX_PAGE_AUTH_LETTER) {
+            !(rc = kx_doccheck_hint(img, helper_ocr, want, &d.check)) &&
+            want == KX_PAGE_AUTH_LETTER) {
             d.have_sign = 1;
             rc = kx_letter_signature(img, &d.sign);
         }
