@@ -47,10 +47,15 @@ static void halls_card(kx_ui *ui, SDL_Rect r, json_t *o)
     ns.max_lines = 2;
     as.max_lines = 3;
     ps.max_lines = 2;
-    SDL_Rect n = kx_text(ui, halls_str(o, "name"), kx_rect(in.x, in.y, in.w, in.h / 2), &ns);
+    int nh = in.h / 2;
+    if (ui->large) { /* as many lines as the name needs */
+        ns.max_lines = as.max_lines = 0;
+        nh = kx_text_measure(ui, halls_str(o, "name"), in.w, &ns);
+    }
+    SDL_Rect n = kx_text(ui, halls_str(o, "name"), kx_rect(in.x, in.y, in.w, nh), &ns);
     kx_ui_format(phone, sizeof phone, N_("Telephone: {phone}"), "phone", halls_str(o, "phone"),
                  NULL, NULL);
-    int py = in.y + in.h - in.h / 4;
+    int py = in.y + in.h - (ui->large ? kx_text_measure(ui, phone, in.w, &ps) : in.h / 4);
     kx_text(ui, halls_str(o, "address"),
             kx_rect(in.x, n.y + n.h + 8, in.w, py - n.y - n.h - 16), &as);
     kx_text(ui, phone, kx_rect(in.x, py, in.w, in.y + in.h - py), &ps);
@@ -62,6 +67,8 @@ static void halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r)
     json_t *others = json_object_get(halls_hall(st), "others");
     int n = json_is_array(others) ? (int)json_array_size(others) : 0;
     int cols = ui->portrait ? 1 : 2, rows = ui->portrait ? 4 : 2, gap = 24;
+    if (ui->large) /* large text: fewer, taller cards a page */
+        rows = ui->portrait ? 2 : 1;
     int per = cols * rows, pages = n > 0 ? (n + per - 1) / per : 1;
     int bh = ui->portrait ? 110 : 96;
     int page = ui->halls_page < 0 ? 0 : ui->halls_page >= pages ? pages - 1 : ui->halls_page;
@@ -126,7 +133,7 @@ int kx_home_hall_strip(kx_ui *ui, const kx_ui_state *st, SDL_Rect area)
     json_t *h = halls_hall(st);
     if (!h)
         return 0;
-    int sh = ui->portrait ? 110 : 96, bw = ui->portrait ? 380 : 440;
+    int sh = ui->large ? 160 : ui->portrait ? 110 : 96, bw = ui->portrait ? 380 : 440;
     SDL_Rect r = kx_rect(area.x, area.y + area.h - sh, area.w, sh);
     char here[512];
     kx_ui_format(here, sizeof here, N_("You are at: {hall}"), "hall", halls_str(h, "name"),
