@@ -153,6 +153,39 @@ static void test_ukey_only_not_locked_by_pins(void **state)
     kx_config_free(cfg);
 }
 
+/* a database of three members (9000 admin, 9001 and 9002 staff; max 3
+ * failures, lockout 600 s) keeping its counters at a fresh path */
+static kx_staff_db *throttle_db(char *path, kx_config **cfg)
+{
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    *cfg = config_of("[staff]\nmax_failures = 3\nlockout_seconds = 600\n"
+                     "[staff:9000]\nrole = admin\npin_hash = %s\n"
+                     "[staff:9001]\nrole = staff\npin_hash = %s\n"
+                     "[staff:9002]\nrole = staff\npin_hash = %s\n",
+                     staff_hash, staff_hash, staff_hash);
+    kx_staff_db *db;
+    assert_int_equal(kx_staff_load(*cfg, path, &db), KX_OK);
+    return db;
+}
+
+/* wrong PINs for ids a, b, c from "ui" at 1000, 1001, 1002: the third
+ * blocks the source for 30 s */
+static void three_failures(kx_staff_db *db, const kx_secbuf *bad, const char *a, const char *b,
+                           const char *c)
+{
+    long after = 0;
+    assert_int_equal(kx_staff_verify_from(db, "ui", a, bad, 1000, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", b, bad, 1001, NULL, NULL),
+                     KX_ERR_PERMISSION);
+    assert_int_equal(kx_staff_verify_from(db, "ui", c, bad, 1002, NULL, &after),
+                     KX_ERR_PIN_LOCKED);
+    assert_int_equal(after, 30);
+}
+
 /* finding 7c: throttle per source. Someone at the screen ("ui") who tries
  * admin IDs gets blocked (30 s, then twice as long), the admins are not
  * locked out for other sources, and the block persists over a restart */
@@ -160,32 +193,18 @@ static void test_throttle_per_source(void **state)
 {
     (void)state;
     char path[] = "/tmp/kxsecstaffXXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    kx_config *cfg = config_of("[staff]\nmax_failures = 3\nlockout_seconds = 600\n"
-                               "[staff:9000]\nrole = admin\npin_hash = %s\n"
-                               "[staff:9001]\nrole = admin\npin_hash = %s\n",
-                               staff_hash, staff_hash);
-    kx_staff_db *db;
-    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    kx_config *cfg;
+    kx_staff_db *db = throttle_db(path, &cfg);
     kx_secbuf *bad = pin_of("000000"), *ok = pin_of("246810");
     long after = 0;
     /* spraying IDs from the screen: the third failure blocks the source */
-    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1000, NULL, NULL),
-                     KX_ERR_PERMISSION);
-    assert_int_equal(kx_staff_verify_from(db, "ui", "4242", bad, 1001, NULL, NULL),
-                     KX_ERR_PERMISSION);
-    assert_int_equal(kx_staff_verify_from(db, "ui", "9001", bad, 1002, NULL, &after),
-                     KX_ERR_PIN_LOCKED);
-    assert_int_equal(after, 30);
+    three_failures(db, bad, "9000", "4242", "9001");
     unsigned long runs = kx_staff_hash_runs(db);
     assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1010, NULL, &after),
                      KX_ERR_PIN_LOCKED);
     assert_int_equal(after, 22);
     assert_int_equal(kx_staff_hash_runs(db), runs); /* blocked: no hash at all */
-    /* the admins are not locked out: another source logs in */
+    /* the members are not locked out: another source logs in */
     kx_staff_role role = KX_STAFF_ROLE_STAFF;
     assert_int_equal(kx_staff_verify_from(db, "uid:1000", "9000", ok, 1010, &role, NULL),
                      KX_OK);
@@ -233,27 +252,12 @@ static void test_throttle_screen_per_member(void **state)
 {
     (void)state;
     char path[] = "/tmp/kxsecstaffXXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    kx_config *cfg = config_of("[staff]\nmax_failures = 3\nlockout_seconds = 600\n"
-                               "[staff:9000]\nrole = admin\npin_hash = %s\n"
-                               "[staff:9001]\nrole = staff\npin_hash = %s\n"
-                               "[staff:9002]\nrole = staff\npin_hash = %s\n",
-                               staff_hash, staff_hash, staff_hash);
-    kx_staff_db *db;
-    assert_int_equal(kx_staff_load(cfg, path, &db), KX_OK);
+    kx_config *cfg;
+    kx_staff_db *db = throttle_db(path, &cfg);
     kx_secbuf *bad = pin_of("000000"), *ok = pin_of("246810");
     long after = 0;
     /* the stranger guesses 9000 twice and an unknown ID: the screen's block */
-    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1000, NULL, NULL),
-                     KX_ERR_PERMISSION);
-    assert_int_equal(kx_staff_verify_from(db, "ui", "9000", bad, 1001, NULL, NULL),
-                     KX_ERR_PERMISSION);
-    assert_int_equal(kx_staff_verify_from(db, "ui", "4242", bad, 1002, NULL, &after),
-                     KX_ERR_PIN_LOCKED);
-    assert_int_equal(after, 30);
+    three_failures(db, bad, "9000", "9000", "4242");
     /* the IDs typed are blocked, without a hash */
     unsigned long runs = kx_staff_hash_runs(db);
     assert_int_equal(kx_staff_verify_from(db, "ui", "9000", ok, 1005, NULL, NULL),
