@@ -162,6 +162,8 @@ typedef struct kx_session {
     kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
     int n_seal_cells;
     int seal_upside_down; /* the seal sheet lay upside down on the glass */
+    int n_seals;          /* electronic seals written onto the UKEY (done screen) */
+    char seals_until[16]; /* their end of validity, YYYY-MM-DD */
     char current_doc[32];
 
     int revoke_reason; /* kx_ra_revoke_reason value */
@@ -286,6 +288,7 @@ enum {
     KX_JR_TRIES_LEFT = 1u << 15,   /* tries_left */
     KX_JR_CSR = 1u << 16,          /* csr, csr_sig replace the session's */
     KX_JR_REVOKE_CERTS = 1u << 17, /* revoke_certs (moved into the session) */
+    KX_JR_SEALS = 1u << 18,        /* n_seals, seals_until: the seals on the UKEY */
 };
 
 /*
@@ -321,6 +324,8 @@ typedef struct kx_job_result {
     kx_state_seal_cell seal_cells[KX_MAX_SEAL_CELLS];
     int n_seal_cells;
     int seal_upside_down; /* with KX_JR_SEAL_CELLS */
+    int n_seals;          /* with KX_JR_SEALS */
+    char seals_until[16];
     kx_preview previews[KX_MAX_PREVIEWS];
     int n_previews;
     char uscc[20];

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "agreement.h"
 #include "core/i18n.h"
@@ -86,7 +87,6 @@ static const char *seal_data_name(kx_ra_doc_kind kind)
 
 kx_err kx_job_seals(kx_worker *w, const kx_job_input *in, kx_job_result *out)
 {
-    (void)out;
     char key[KX_RA_IDEM_KEY_MAX];
     kx_err rc = kx_worker_need_ra(w);
     if (rc)
@@ -118,6 +118,14 @@ kx_err kx_job_seals(kx_worker *w, const kx_job_input *in, kx_job_result *out)
     if (!rc && set->maker_cert_pem)
         rc = kx_device_write_data(w, "seal-maker", (const unsigned char *)set->maker_cert_pem,
                                   strlen(set->maker_cert_pem));
+    if (!rc && set->count > 0) { /* for the done screen: how many, until when */
+        time_t until = (time_t)set->seals[0].valid_end;
+        struct tm tm;
+        out->n_seals = set->count;
+        if (until > 0 && localtime_r(&until, &tm))
+            strftime(out->seals_until, sizeof out->seals_until, "%Y-%m-%d", &tm);
+        out->parts |= KX_JR_SEALS;
+    }
     kx_log_info("docs.seals", "session=%s case=%s seals=%d rc=%s", in->session, in->case_id,
                 set->count, kx_err_name(rc));
     kx_ra_seal_set_clear(set);

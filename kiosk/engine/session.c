@@ -191,6 +191,10 @@ static void session_apply_result(kx_session *s, kx_job_result *r)
         s->csr_sig_len = r->csr_sig_len;
         r->csr = r->csr_sig = NULL;
     }
+    if (p & KX_JR_SEALS) {
+        s->n_seals = r->n_seals;
+        SET_TEXT(seals_until);
+    }
     if (p & KX_JR_REVOKE_CERTS) {
         free(s->revoke_certs);
         s->revoke_certs = r->revoke_certs;

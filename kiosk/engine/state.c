@@ -360,6 +360,15 @@ static json_t *state_body(kx_engine *e, const kx_flow_state *st, kx_screen scree
                                   (int64_t)time(NULL), &ci) == KX_OK)
                 json_array_append_new(b, text2(N_("It is valid from {from} to {to}."), "from",
                                                ci.not_before_text, "to", ci.not_after_text));
+            /* the electronic seals the process ends with (jobs_docs.c) */
+            if (s->n_seals > 0) {
+                char n[16];
+                snprintf(n, sizeof n, "%d", s->n_seals);
+                json_array_append_new(
+                    b, text2(N_("Electronic seals made for it and written onto the UKEY: {n}, "
+                                "valid until {until}."),
+                             "n", n, "until", s->seals_until[0] ? s->seals_until : "-"));
+            }
         } else if (s->service == KX_SVC_UNLOCK)
             json_array_append_new(b, text0(N_("The PIN was reset. Take your UKEY.")));
         else

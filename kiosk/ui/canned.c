@@ -684,6 +684,17 @@ static void canned_endings(canned_ctx *c)
     canned_body(o, canned_text(N_("The certificate will be revoked within 24 hours."), NULL,
                                NULL, NULL, NULL));
     canned_add(c, "done-revoke", o, 0, 0, 0);
+    /* a new certificate: its validity and the electronic seals on the UKEY */
+    o = canned_state(c, "done", "new", 21, 21, N_("Done"), "confirm");
+    canned_body(o, canned_text(N_("Your new certificate is on the UKEY. Take your UKEY."), NULL,
+                               NULL, NULL, NULL));
+    canned_body(o, canned_text(N_("It is valid from {from} to {to}."), "from", "2026-12-08",
+                               "to", "2027-12-08"));
+    canned_body(o,
+                canned_text(N_("Electronic seals made for it and written onto the UKEY: {n}, "
+                               "valid until {until}."),
+                            "n", "3", "until", "2027-12-08"));
+    canned_add(c, "done-new", o, 0, 0, 1);
     o = canned_state(c, "cancelled", "renew", 0, 0, N_("Cancelled"), "confirm");
     canned_body(o, canned_text(N_("Nothing was charged, or the payment was refunded."), NULL,
                                NULL, NULL, NULL));

@@ -139,7 +139,7 @@ p11 --token-label blank --read-object --type cert --label kx-cert -o "$T/done.de
 check "the issued certificate can be read at the done screen" test -s "$T/done.der"
 vdate() { date -u -d "$(openssl x509 -inform DER -in "$T/done.der" -noout "-$1" | cut -d= -f2)" +%F; }
 flow new-7 <<FLOW
-expect screen=done body.1.args.from=$(vdate startdate) body.1.args.to=$(vdate enddate)
+expect screen=done body.1.args.from=$(vdate startdate) body.1.args.to=$(vdate enddate) body.2.msgid="Electronic seals made for it and written onto the UKEY: {n}, valid until {until}." body.2.args.n=3
 send confirm
 expect screen=home
 FLOW
