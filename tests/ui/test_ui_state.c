@@ -107,7 +107,7 @@ static void test_many_choices(void **state)
     for (int i = 0; i < 64; i++)
         n += (size_t)snprintf(msg + n, sizeof msg - n,
                               "{\"value\":\"5f%02d\",\"msgid\":\"certificate %d\"},", i, i);
-    snprintf(msg + n, sizeof msg - n, "{\"value\":\"all\",\"msgid\":\"All\"}]}");
+    (void)snprintf(msg + n, sizeof msg - n, "{\"value\":\"all\",\"msgid\":\"All\"}]}");
     kx_ui_state *st = parse(msg);
     assert_non_null(st);
     if (!st)
