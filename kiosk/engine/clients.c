@@ -101,21 +101,26 @@ static uint64_t preview_key(const char *path, const struct stat *sb)
     return h ? h : 1;
 }
 
-/* a sealed read-only copy of the file at path (a memfd), -1 on failure;
- * *key its identity. Only regular files in the spool directory. */
-static int preview_memfd(const kx_engine *e, const char *path, uint64_t *key)
+/* 1 when path is a regular file in the spool (*key: its identity) */
+static int preview_file(const kx_engine *e, const char *path, uint64_t *key)
 {
     size_t n = strlen(e->set.spool_dir);
-    if (!n || strncmp(path, e->set.spool_dir, n) != 0 || path[n] != '/' || strstr(path, "/../"))
-        return -1;
-    int in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), fd = -1;
     struct stat sb;
+    if (!n || strncmp(path, e->set.spool_dir, n) != 0 || path[n] != '/' ||
+        strstr(path, "/../") || lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+        sb.st_size > KX_PREVIEW_MAX_BYTES)
+        return 0;
+    *key = preview_key(path, &sb);
+    return 1;
+}
+
+/* a sealed read-only copy of the file at path (a memfd), -1 on failure */
+static int preview_memfd(const char *path)
+{
+    int in = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), fd = -1;
     if (in < 0)
         return -1;
-    if (fstat(in, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size <= KX_PREVIEW_MAX_BYTES) {
-        *key = preview_key(path, &sb);
-        fd = memfd_create("kx-preview", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    }
+    fd = memfd_create("kx-preview", MFD_CLOEXEC | MFD_ALLOW_SEALING);
     char buf[65536];
     ssize_t r = 0;
     while (fd >= 0 && (r = read(in, buf, sizeof buf)) > 0)
@@ -167,18 +172,20 @@ static void annotate_files(const kx_engine *e, kx_client *c, json_t *o, int dept
     if (!path)
         path = json_string_value(json_object_get(o, "preview"));
     uint64_t key = 0;
-    int fd = path && *nfds < KX_CLIENT_FDS - c->n_fds ? preview_memfd(e, path, &key) : -1;
-    if (fd >= 0) {
+    int sent = 0, fd = -1;
+    if (path && preview_file(e, path, &key)) {
+        /* a file this connection has is named only; a new one is copied */
+        sent = client_has_sent(c, key);
+        if (!sent && *nfds < KX_CLIENT_FDS - c->n_fds && (fd = preview_memfd(path)) >= 0) {
+            fds[(*nfds)++] = fd;
+            c->sent[c->n_sent++ % KX_CLIENT_SENT] = key;
+            json_object_set_new(o, "fd", json_true());
+        }
+    }
+    if (sent || fd >= 0) {
         char id[20];
         (void)snprintf(id, sizeof id, "%016llx", (unsigned long long)key);
         json_object_set_new(o, "fd_id", json_string(id));
-        if (client_has_sent(c, key)) {
-            close(fd);
-        } else {
-            json_object_set_new(o, "fd", json_true());
-            fds[(*nfds)++] = fd;
-            c->sent[c->n_sent++ % KX_CLIENT_SENT] = key;
-        }
     }
     const char *k;
     json_t *v;
