@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Every screen of the protocol renders from canned states in zh_CN and en,
-# portrait and landscape, with no text outside its box, no missing glyph
-# and no missing illustration (the kiosk's own audit, exit 1 on a problem).
+# portrait and landscape, normal and large text, with no text outside its
+# box, no missing glyph, no missing illustration, no overlap in the header
+# and (large text) no text under 7:1 contrast (the kiosk's own audit,
+# exit 1 on a problem).
 # Also proves the audit bites: a Latin-only font must fail on Chinese text,
 # a missing illustrations folder must fail too.
 set -uo pipefail
@@ -38,6 +40,25 @@ from PIL import Image
 print(Image.open(sys.argv[1]).size)" "$d/home.png" 2>/dev/null)
     want="(1080, 1920)"; [ "$orient" = landscape ] && want="(1920, 1080)"
     [ "$size" = "$want" ] && ok || bad "$lang $orient: home.png is $size, want $want"
+  done
+done
+
+# large text and high contrast (适老化, kiosk --screenshots --large-text):
+# every screen again, both languages and orientations, with the same audit
+# (no text past its box, no missing glyph or illustration, the header's
+# parts apart) and every text at 7:1 contrast or more
+for lang in zh_CN en; do
+  for orient in portrait landscape; do
+    d="$T/large-$lang-$orient"
+    if "$KIOSK" --screenshots "$d" --large-text --lang "$lang" --orientation "$orient" >"$T/out" 2>"$T/err"; then
+      ok
+    else
+      bad "large-text screenshots $lang $orient (exit $?)"; grep -aE 'AUDIT|kiosk:' "$T/err" | sort -u | head -20
+    fi
+    for id in $ids unavailable idle_warning take_ukey_reminder cancel_confirm; do
+      [ -s "$d/$id.png" ] && ok || bad "large text $lang $orient: no screenshot for screen $id"
+    done
+    cmp -s "$d/home.png" "$T/$lang-$orient/home.png" && bad "large text $lang $orient: home looks normal" || ok
   done
 done
 
