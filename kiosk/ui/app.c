@@ -592,7 +592,7 @@ static void app_header_audit(kx_ui *ui, const SDL_Rect *parts, const char *const
             SDL_Rect x;
             if (r[i].w > 0 && r[j].w > 0 && SDL_IntersectRect(&r[i], &r[j], &x)) {
                 char what[96];
-                snprintf(what, sizeof what, "header: %s overlaps %s", names[i], names[j]);
+                (void)snprintf(what, sizeof what, "header: %s overlaps %s", names[i], names[j]);
                 kx_ui_audit_fail(ui, what, "");
             }
         }

@@ -395,8 +395,8 @@ static void scr_cert_show(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
     if (ui->large && st->cert.present) {
         /* large text: the days left go with the date, one row fewer */
         char until[96];
-        snprintf(until, sizeof until, "%s (%s)", st->cert.not_after ? st->cert.not_after : "-",
-                 days);
+        (void)snprintf(until, sizeof until, "%s (%s)",
+                       st->cert.not_after ? st->cert.not_after : "-", days);
         const char *const big[][2] = {
             {rows[0][0], rows[0][1]}, {rows[1][0], rows[1][1]}, {rows[2][0], rows[2][1]},
             {rows[3][0], until},      {rows[5][0], rows[5][1]}, {rows[6][0], rows[6][1]},
@@ -984,8 +984,8 @@ static void scr_seal_cells_large(kx_ui *ui, const kx_ui_state *st, SDL_Rect in, 
         char msg[512], label[160], line[768];
         if (strcmp(st->cells[i].verdict, "ok") == 0)
             continue;
-        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
-                 st->cells[i].cell + 1);
+        (void)snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
+                       st->cells[i].cell + 1);
         kx_ui_text_format(&st->cells[i].text, msg, sizeof msg);
         kx_ui_format(line, sizeof line, N_("{verdict}: {cells}"), "verdict", label, "cells",
                      msg[0] ? msg : kx_tr("Not usable"));
@@ -1030,8 +1030,8 @@ static void scr_seal_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L
     for (int i = 0; i < st->n_cells; i++) {
         int ok = strcmp(st->cells[i].verdict, "ok") == 0;
         char label[160];
-        snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
-                 st->cells[i].cell + 1);
+        (void)snprintf(label, sizeof label, "%s %d", scr_row_name(st->cells[i].row),
+                       st->cells[i].cell + 1);
         int dr = rh / 2 - 3 < 22 ? rh / 2 - 3 : 22;
         kx_disc(ui, in.x + 24, y + rh / 2, dr, ok ? KX_C_OK : KX_C_DANGER);
         kx_text_style is =
