@@ -452,24 +452,35 @@ static int ss_cmp_line(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The four lines of the three rows (or columns) among n found: consecutive,
- * every gap at least min_gap, the widest such span (a heading row above the
- * three, narrower than a box, falls outside it). 1 when found. */
+/* The four lines of the three rows (or columns) among n found: every gap
+ * at least min_gap, the widest such span (a heading row above the three,
+ * narrower than a box, falls outside it). A line between two chosen ones
+ * may be passed over only when it is much weaker than they are (writing
+ * along a row, which a signature crossing a line joins to the table): a
+ * ruled line is not. 1 when found. */
 static int ss_pick_lines(ss_line *l, int n, double min_gap, ss_line out[4])
 {
     qsort(l, (size_t)n, sizeof(ss_line), ss_cmp_line);
-    int best = -1;
-    for (int i = 0; i + 3 < n; i++) {
-        int ok = 1;
-        for (int k = 0; k < 3; k++)
-            ok &= l[i + k + 1].centre - l[i + k].centre >= min_gap;
-        if (ok &&
-            (best < 0 || l[i + 3].centre - l[i].centre > l[best + 3].centre - l[best].centre))
-            best = i;
-    }
-    if (best >= 0)
-        memcpy(out, l + best, 4 * sizeof(ss_line));
-    return best >= 0;
+    int best[4] = {-1, -1, -1, -1};
+    for (int a = 0; a < n; a++)
+        for (int b = a + 1; b < n; b++)
+            for (int c = b + 1; c < n; c++)
+                for (int d = c + 1; d < n; d++) {
+                    int k[4] = {a, b, c, d}, ok = 1;
+                    double weakest = l[a].mass;
+                    for (int q = 0; q < 4; q++)
+                        weakest = fmin(weakest, l[k[q]].mass);
+                    for (int q = 0; q < 3; q++)
+                        ok &= l[k[q + 1]].centre - l[k[q]].centre >= min_gap;
+                    for (int m = a + 1; m < d; m++)
+                        ok &= m == b || m == c || l[m].mass < 0.5 * weakest;
+                    if (ok && (best[0] < 0 || l[d].centre - l[a].centre >
+                                                  l[best[3]].centre - l[best[0]].centre))
+                        memcpy(best, k, sizeof(best));
+                }
+    for (int q = 0; q < 4 && best[0] >= 0; q++)
+        out[q] = l[best[q]];
+    return best[0] >= 0;
 }
 
 static int ss_cmp_double(const void *a, const void *b)
