@@ -81,6 +81,19 @@ kioskd_start() {
   done
   echo "kioskd did not start"; tail -20 "$T/kioskd.log"; return 1
 }
+# the state kioskd publishes now: one hello on its socket as the screen,
+# the first state line it answers
+state_now() {
+  /usr/bin/python3 - "$T/k.sock" <<'PY'
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
+f.write(json.dumps({"v": 1, "type": "hello", "versions": [1], "role": "ui", "client": "test", "seq": 1}) + "\n"); f.flush()
+for line in f:
+    m = json.loads(line)
+    if m.get("type") == "state":
+        print(line.strip()); break
+PY
+}
 kioskd_stop() { [ -n "$KD_PID" ] && kill "$KD_PID" 2>/dev/null && wait "$KD_PID" 2>/dev/null; KD_PID=; }
 
 # An enterprise certificate issued by ra-sim, put on a SoftHSM token as a

@@ -27,17 +27,9 @@ printf '[printer]\nqueue = live\nserver = %s\npaper = roll80\ntimeout_s = 10\nst
   "$CUPSD_SERVER" | kioskd_config
 kioskd_start || exit 1
 
-# the "print" member of the state kioskd publishes now, as JSON
+# the screen and "print" member of the state kioskd publishes now, as JSON
 print_now() {
-  /usr/bin/python3 - "$T/k.sock" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
-f.write(json.dumps({"v": 1, "type": "hello", "versions": [1], "role": "ui", "client": "test", "seq": 1}) + "\n"); f.flush()
-for line in f:
-    m = json.loads(line)
-    if m.get("type") == "state":
-        print(json.dumps({"screen": m.get("screen"), "print": m.get("print")})); break
-PY
+  state_now | /usr/bin/python3 -c 'import json,sys; m=json.load(sys.stdin); print(json.dumps({"screen": m.get("screen"), "print": m.get("print")}))'
 }
 # wait_print EXPR - until the python expression over p (the print member)
 # holds, 60 s at most

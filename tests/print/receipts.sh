@@ -60,18 +60,6 @@ wait_job() { # N FILE
 }
 has() { grep -qF -- "$2" "$1"; } # FILE TEXT
 sql() { journal_sql "$1"; }
-# the state kioskd publishes now (one hello on its socket)
-state_now() {
-  /usr/bin/python3 - "$T/k.sock" <<'PY'
-import json, socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); f = s.makefile("rw")
-f.write(json.dumps({"v": 1, "type": "hello", "versions": [1], "role": "ui", "client": "test", "seq": 1}) + "\n"); f.flush()
-for line in f:
-    m = json.loads(line)
-    if m.get("type") == "state":
-        print(line.strip()); break
-PY
-}
 
 RENEW_TO_FEE='send choose_service service=renew
 expect timeout=10 screen=cert_show
