@@ -1215,7 +1215,10 @@ static void scr_done(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 {
     int reminder = ui->session_had_ukey;
     kx_art(ui, reminder ? "ukey_take" : "done", L->art);
-    SDL_Rect used = scr_body(ui, st, kx_rect(L->side.x, L->side.y, L->side.w, L->side.h / 2),
+    /* large text: the paragraphs (certificate, validity, seals) take what
+     * the reminder leaves */
+    int bh = ui->large ? L->side.h - (reminder ? 200 : 30) : L->side.h / 2;
+    SDL_Rect used = scr_body(ui, st, kx_rect(L->side.x, L->side.y, L->side.w, bh),
                              ui->portrait ? KX_CENTER : KX_LEFT);
     if (reminder) {
         scr_note(ui, kx_rect(L->side.x, used.y + used.h + 30, L->side.w, 140),
