@@ -41,7 +41,7 @@ int kx_hit(kx_ui *ui, const char *id, SDL_Rect r)
     widget_register(ui, id, r);
     if (id && ui->tap_id && strcmp(id, ui->tap_id) == 0) {
         ui->tap_id = NULL;
-        kx_voice_cut(ui->voice); /* the user acted: the prompt stops */
+        kx_voice_cut(ui->voice);        /* the user acted: the prompt stops */
         ui->last_touch_ms = ui->now_ms; /* a scripted tap is a touch too */
         return 1;
     }
