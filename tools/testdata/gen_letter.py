@@ -46,11 +46,14 @@ RED = (205, 30, 35)
 def render(kioskctl, dpi, tmp):
     """The kiosk's letter filled in for a new issuance, as an RGB page."""
     pdf = os.path.join(tmp, "letter.pdf")
-    subprocess.run([kioskctl, "print", "letter", "--service", "new", "--agent-name", "张三",
-                    "--sex", "male", "--mobile", "13800000000", "--company",
-                    "江西赣江数字科技有限公司", "--from", "2026-12-01", "--to", "2027-11-30",
-                    "--out", pdf], check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    r = subprocess.run([kioskctl, "print", "letter", "--service", "new", "--agent-name", "张三",
+                        "--sex", "male", "--mobile", "13800000000", "--company",
+                        "江西赣江数字科技有限公司", "--from", "2026-12-01", "--to", "2027-11-30",
+                        "--out", pdf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       check=False)
+    if r.returncode != 0:
+        sys.stderr.write(r.stderr.decode("utf-8", "replace")[-4000:])
+        raise RuntimeError(f"kioskctl print letter failed ({r.returncode})")
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", pdf,
                     os.path.join(tmp, "letter")], check=True)
     return Image.open(os.path.join(tmp, "letter.png")).convert("RGB")
