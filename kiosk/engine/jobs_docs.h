@@ -37,7 +37,9 @@ kx_err kx_docs_check_seal(const struct kx_image *img, const char *kind, const ch
  * legal representative's signature or seal, kx_letter_signature). The
  * licence and seal-sheet steps ask only when their own reading finds no QR
  * code or no table, to say what lies on the glass instead (a page that
- * reads needs no second look). Worker thread only.
+ * reads needs no second look). When kiosk-parse cannot answer (it died on
+ * the page or timed out) the step fails with that error, which the
+ * customer can retry. Worker thread only.
  */
 kx_err kx_docs_check_page(kx_worker *w, const struct kx_image *img, const char *doc,
                           kx_job_result *out);
