@@ -43,20 +43,34 @@ FIELD_LINE_MM = (47.5, 102.5, 214.6)
 RED = (205, 30, 35)
 
 
+_rendered = {}
+
+
 def render(kioskctl, dpi, tmp):
-    """The kiosk's letter filled in for a new issuance, as an RGB page."""
+    """The kiosk's letter filled in for a new issuance, as an RGB page (made
+    once per process and resolution). kioskctl print can die of SIGABRT
+    after writing the PDF, in fontconfig's FcFini at exit (kiosk/docs
+    kx_docs_release_caches, intermittent under load): a death by signal
+    is tried again, twice at most, and its message shown."""
+    if (kioskctl, dpi) in _rendered:
+        return _rendered[(kioskctl, dpi)].copy()
     pdf = os.path.join(tmp, "letter.pdf")
-    r = subprocess.run([kioskctl, "print", "letter", "--service", "new", "--agent-name", "张三",
-                        "--sex", "male", "--mobile", "13800000000", "--company",
-                        "江西赣江数字科技有限公司", "--from", "2026-12-01", "--to", "2027-11-30",
-                        "--out", pdf], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       check=False)
-    if r.returncode != 0:
-        sys.stderr.write(r.stderr.decode("utf-8", "replace")[-4000:])
-        raise RuntimeError(f"kioskctl print letter failed ({r.returncode})")
+    for attempt in range(3):
+        r = subprocess.run([kioskctl, "print", "letter", "--service", "new", "--agent-name",
+                            "张三", "--sex", "male", "--mobile", "13800000000", "--company",
+                            "江西赣江数字科技有限公司", "--from", "2026-12-01", "--to",
+                            "2027-11-30", "--out", pdf], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE, check=False)
+        if r.returncode == 0:
+            break
+        sys.stderr.write(r.stderr.decode("utf-8", "replace")[-2000:])
+        if r.returncode > 0 or attempt == 2:
+            raise RuntimeError(f"kioskctl print letter failed ({r.returncode})")
     subprocess.run(["pdftoppm", "-r", str(dpi), "-png", "-singlefile", pdf,
                     os.path.join(tmp, "letter")], check=True)
-    return Image.open(os.path.join(tmp, "letter.png")).convert("RGB")
+    img = Image.open(os.path.join(tmp, "letter.png")).convert("RGB")
+    _rendered[(kioskctl, dpi)] = img
+    return img.copy()
 
 
 def company_seal(img, dpi, cx_mm, cy_mm, r_mm=19):
