@@ -37,7 +37,7 @@ ui_fresh() {
   sed -i 's/^poll_ms = 50$/&\nui_users = root/' "$T/k.conf"
   local seen
   seen=$(wc -l <"$T/states.log" 2>/dev/null || echo 0)
-  kioskd_start && idcard_place || return 1
+  kioskd_start && idcard_place || { kioskd_stop; return 1; }
   # the kiosk retries its connection once a second: a session run before
   # it is back would leave no record (it came to 19 screens on a loaded
   # CI machine). Its first record after the start says it is back.
