@@ -19,31 +19,14 @@ CONF
 mkdir -p "$T/sane"; printf 'pnm\n' > "$T/sane/dll.conf"; export SANE_CONFIG_DIR="$T/sane"
 hall_config fuzhou
 kioskd_start || exit 1
-flow hall <<'FLOW'
-expect screen=home hall.id=fuzhou hall.name=抚州办证点 hall.phone=0794-8208389
-expect screen=home hall.others.0.id=hall-provincial hall.others.1.id=hall-admin-center hall.others.2.id=ganzhou hall.others.10.id=yichun hall.others.11=null hall.others.2.name=赣州办证点 hall.others.2.phone=0797-8239608
-send set_language lang=en
-expect screen=home hall.name="Fuzhou service point" hall.others.2.name="Ganzhou service point" hall.others.2.address="6F above the BYD dealer, car dealer street, Ganzhou Development Zone"
-send choose_service service=new
-expect screen=licence_place hall.name="Fuzhou service point" hall.others=null
-send confirm
-expect timeout=30 screen=error error.counter.args.phone=0794-8208389 error.counter.args.hall="Fuzhou service point"
-send cancel
-expect screen=cancelled
-FLOW
+flow_file hall hall/fuzhou.flow
 kioskd_stop
 # a hall with its counter named: the counter, not the hall, is given
 sed 's/^\[fuzhou\]$/[fuzhou]\ncounter = Window 3/' "$S/config/sites.conf" > "$T/sites.conf"
 hall_config fuzhou
 sed -i "s|^sites_file = .*|sites_file = $T/sites.conf|" "$T/k.conf"
 kioskd_start || exit 1
-flow hall-counter <<'FLOW'
-expect screen=home hall.counter="Window 3"
-send choose_service service=new
-send confirm
-expect timeout=30 screen=error error.counter.args.counter="Window 3" error.counter.args.phone=0794-8208389
-send cancel
-FLOW
+flow_file hall-counter hall/counter.flow
 kioskd_stop
 # a site the file does not list: kioskd refuses to start
 hall_config atlantis
