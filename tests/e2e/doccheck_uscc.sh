@@ -13,42 +13,17 @@ ukey_with_cert n1 123456 >/dev/null || { echo "UKEY set-up failed"; exit 1; }
 new_issuance_config
 kioskd_start || exit 1
 WANT="the stamped copy of a document with the credit code"
-run_segments to-copy <<'FLOW'
-send choose_service service=renew_nopin
-expect timeout=30 screen=cert_show
-send confirm
-expect screen=licence_place
-page licence
-send confirm
-expect timeout=60 screen=company_confirm
-send confirm
-expect screen=doc_place doc=uscc_copy
-FLOW
+run_segments to-copy <<<"$(flow_text doccheck/uscc_to_copy)"
 for spec in "id_front:an ID card, the side with the photo" "seal_ok:the seal collection sheet" \
             "blank:a blank page"; do
   page "${spec%%:*}"
-  flow "copy-${spec%%:*}" <<FLOW
-send confirm
-expect timeout=60 screen=error error.name=KX_ERR_SCAN_NO_DOCUMENT error.args.seen.msgid="${spec#*:}" error.args.wanted.msgid="$WANT" intents~retry
-send retry
-expect screen=doc_place doc=uscc_copy
-FLOW
+  flow_file "copy-${spec%%:*}" doccheck/uscc_refused.flow SEEN="${spec#*:}" WANT="$WANT"
 done
 # a copy of the licence carries the code: it passes, as the stamped copy does
 page licence
-flow copy-licence <<'FLOW'
-send confirm
-expect timeout=60 screen=doc_review doc=uscc_copy
-send retry
-expect screen=doc_place doc=uscc_copy
-FLOW
+flow_file copy-licence doccheck/uscc_licence.flow
 page uscc
-flow copy-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=doc_review doc=uscc_copy
-send cancel
-expect screen=cancelled
-FLOW
+flow_file copy-ok doccheck/uscc_ok.flow
 check "the refusals were logged" test "$(grep -c 'docs.page_check doc=uscc_copy .*result=KX_ERR_SCAN_NO_DOCUMENT' "$T/kioskd.log")" = 3
 kioskd_stop
 finish
