@@ -15,13 +15,7 @@ module = $P11_MODULE
 renew_window_days = 10
 CONF
 kioskd_start || exit 1
-flow renew-window <<'FLOW'
-send choose_service service=renew
-expect timeout=10 screen=error state=read_cert error.name=KX_ERR_STATE error.args.renew_window_days=10
-expect screen=error error.msgid="This hall renews a certificate only from {renew_window_days} days before it expires. Come back then, or ask at the counter."
-send cancel
-expect screen=cancelled
-FLOW
+flow_file renew-window renew/window_refused.flow
 kioskd_stop
 # the defaults turn away nobody the counter serves
 kioskd_config <<CONF
@@ -29,11 +23,6 @@ kioskd_config <<CONF
 module = $P11_MODULE
 CONF
 kioskd_start || exit 1
-flow renew-default <<'FLOW'
-send choose_service service=renew
-expect timeout=10 screen=cert_show
-send cancel
-expect screen=cancelled
-FLOW
+flow_file renew-default renew/default_window.flow
 kioskd_stop
 finish
