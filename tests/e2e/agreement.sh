@@ -24,21 +24,9 @@ zh_lines=$(grep -c . "$AG/zh_CN.txt"); en_lines=$(grep -c . "$AG/en.txt")
 zh_last=$(grep . "$AG/zh_CN.txt" | tail -1)  # no spaces in it
 en_last=$(grep . "$AG/en.txt" | tail -1)
 t0=$(date +%s)
-flow agreement <<FLOW
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement agreement.version=$zh agreement.lang=zh_CN agreement.paragraphs.0=江西CA数字证书用户协议
-expect screen=agreement agreement.paragraphs.$((zh_lines - 1))=$zh_last
-send set_language lang=en
-expect screen=agreement agreement.version=$en agreement.lang=en agreement.paragraphs.$((en_lines - 1))="$en_last" agreement.paragraphs.$en_lines=null
-send confirm
-expect timeout=30 screen=fee_confirm agreement=null
-send confirm
-expect timeout=30 screen=done
-send confirm
-FLOW
+flow_file agreement agreement/switch_language.flow ZH="$zh" EN="$en" \
+  ZH_LAST_N=$((zh_lines - 1)) ZH_LAST="$zh_last" \
+  EN_LAST_N=$((en_lines - 1)) EN_LAST="$en_last" EN_N="$en_lines"
 t1=$(date +%s)
 sid=$(sqlite3 "$T/state/journal.db" "SELECT id FROM sessions ORDER BY created DESC LIMIT 1")
 row=$(sqlite3 "$T/state/journal.db" "SELECT ref||'|'||result||'|'||status FROM tx WHERE session='$sid' AND kind='agreement'")
@@ -53,16 +41,6 @@ kioskd_stop
 # a text that cannot be read is never accepted in its place
 rm "$T/agreement/zh_CN.txt"
 kioskd_start || exit 1
-flow agreement-missing <<FLOW
-send choose_service service=renew
-expect screen=cert_show
-send confirm
-send pin pin=123456
-expect timeout=10 screen=agreement agreement=null
-send! confirm
-expect screen=agreement
-send cancel
-expect screen=cancelled
-FLOW
+flow_file agreement-missing agreement/text_missing.flow
 kioskd_stop
 finish
