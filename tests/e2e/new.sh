@@ -22,49 +22,18 @@ new_issuance_config
 kioskd_start || exit 1
 docs0=$(counter documents_stored)
 
-flow new-1 <<'FLOW'
-send choose_service service=new
-expect screen=licence_place step.index=1
-send confirm
-expect timeout=30 screen=company_confirm company.uscc=91110000600037341L company.name="Example Electronics Co., Ltd." previews.0.doc=licence
-send confirm
-expect timeout=10 screen=agent_confirm agent.name=张三
-send confirm
-expect screen=doc_place doc=agent_id_front
-FLOW
+flow_file new-1 new/to_id_front.flow
 page id_front
-flow new-2 <<'FLOW'
-send confirm
-expect timeout=30 screen=doc_review doc=agent_id_front previews.0.doc=agent_id_front
-send confirm
-expect screen=doc_place doc=agent_id_back
-FLOW
+flow_file new-2 new/id_front.flow
 page id_back
-flow new-3 <<'FLOW'
-send confirm
-expect timeout=30 screen=doc_review doc=agent_id_back
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review state=form_review intents~confirm intents~back
-FLOW
+flow_file new-3 new/id_back_contact.flow
 # the application form before the agreement: back to correct the phone
 # (a landline now), then the form shows it and is confirmed
 check "the form's review image is in the spool" bash -c "ls '$T'/state/spool/*.form-preview-*.png"
-flow new-form <<'FLOW'
-send back
-expect screen=contact
-send contact phone=079182097407 email=""
-expect timeout=30 screen=form_review state=form_review
-FLOW
+flow_file new-form new/form_back.flow
 form_png=$(ls -t "$T"/state/spool/*.form-preview-*.png 2>/dev/null | head -1)
 cp "$form_png" "$T/reviewed.png" 2>/dev/null
-flow new-form-ok <<'FLOW'
-send confirm
-expect screen=agreement
-send confirm
-expect screen=seal_place
-FLOW
+flow_file new-form-ok new/form_ok.flow
 # the image the customer reviewed is the form the RA receives: the same
 # fields rendered by kiosk/docs give the same pixels, and that render's
 # PDF carries the company, the credit code and the corrected telephone on
@@ -95,54 +64,20 @@ if mean >= 3.0:
     sys.exit("the PDF's first page differs from the image: mean %.2f" % mean)
 PY
 page seal_bad
-flow new-4 <<'FLOW'
-send confirm
-expect timeout=30 screen=seal_review state=seal_rejected seal_cells.0.verdict=missing intents~retry
-send! confirm
-send retry
-expect screen=seal_place
-FLOW
+flow_file new-4 new/seal_bad.flow
 page seal_ok
-flow new-5 <<'FLOW'
-send confirm
-expect timeout=30 screen=seal_review state=seal_review seal_cells.0.verdict=ok intents~confirm
-send confirm
-expect screen=doc_place doc=auth_letter
-FLOW
+flow_file new-5 new/seal_ok.flow
 # the letter without its company seal is sent back to be stamped
 page auth_bare
-flow new-auth-bare <<'FLOW'
-send confirm
-expect timeout=30 screen=error state=auth_scan error.msgid="The company seal is missing on the authorisation letter, where it says 盖章. Stamp it, then scan it again." intents~retry
-send retry
-expect screen=doc_place doc=auth_letter
-FLOW
+flow_file new-auth-bare new/auth_bare.flow
 page auth
-flow new-6 <<'FLOW'
-send confirm
-expect timeout=30 screen=doc_review doc=auth_letter
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=30000
-send confirm
-expect timeout=30 screen=pin_new
-send! new_pin pin=270513 repeat=270514
-send new_pin pin=123456 repeat=123456
-expect timeout=10 screen=error error.name=KX_ERR_PIN_POLICY
-send retry
-expect screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done intents~confirm body.1.msgid="It is valid from {from} to {to}."
-FLOW
+flow_file new-6 new/auth_to_done.flow
 # the validity the done screen states is the issued certificate's
 p11 --token-label blank --read-object --type cert --label kx-cert -o "$T/done.der" >/dev/null 2>&1 ||
   p11 --token-label blank --read-object --type cert -o "$T/done.der" >/dev/null 2>&1
 check "the issued certificate can be read at the done screen" test -s "$T/done.der"
 vdate() { date -u -d "$(openssl x509 -inform DER -in "$T/done.der" -noout "-$1" | cut -d= -f2)" +%F; }
-flow new-7 <<FLOW
-expect screen=done body.1.args.from=$(vdate startdate) body.1.args.to=$(vdate enddate) body.2.msgid="Electronic seals made for it and written onto the UKEY: {n}, valid until {until}." body.2.args.n=3
-send confirm
-expect screen=home
-FLOW
+flow_file new-7 new/done.flow FROM="$(vdate startdate)" TO="$(vdate enddate)"
 
 check "one order paid" test "$(counter orders_paid)" = 1
 check "one certificate issued" test "$(counter certs_issued)" = 1
