@@ -17,29 +17,11 @@ sim_start --validity-days 30 --auto-approve 0 --auto-pay 0 || exit 1
 idcard_start || exit 1
 
 # a new issuance from home to the agreement (the ID copies, the contact)
-TO_AGREEMENT="page licence
-send choose_service service=new
-expect screen=licence_place
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-$FLOW_ID_CONTACT"
+TO_AGREEMENT=$(flow_text seal_crash/to_agreement)
 # the seal sheet scanned (kioskd dies when it is recorded)
-SEAL_SCAN="expect screen=seal_place
-page seal_ok
-send confirm
-expect timeout=30 screen=seal_review"
+SEAL_SCAN=$(flow_text seal_crash/seal_scan)
 # from the accepted sheet to the end: the letter, the review, a blank UKEY
-TO_DONE="send confirm
-page auth
-send confirm
-expect timeout=30 screen=doc_review doc=auth_letter
-send confirm
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE
-send confirm"
+TO_DONE=$(flow_text seal_crash/to_done)
 seal_txs() { sqlite3 "$T/state/journal.db" "SELECT status||'|'||ref||'|'||result FROM tx WHERE kind='seal_sheet' ORDER BY id"; }
 
 # 1. killed after the outcome: taken over
