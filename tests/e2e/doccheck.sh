@@ -29,35 +29,18 @@ kioskd_start || exit 1
 wrong() { # NAME PAGE PLACE_EXPECT SEEN_MSGID WANTED_MSGID [MSGID]
   local msg=${6:+ error.msgid=\"$6\"}
   page "$2"
-  flow "$1" <<FLOW
-send confirm
-expect timeout=60 screen=error error.name=KX_ERR_SCAN_NO_DOCUMENT error.args.seen.msgid="$4" error.args.wanted.msgid="$5"$msg intents~retry
-send retry
-expect $3
-FLOW
+  flow_file "$1" doccheck/wrong.flow SEEN="$4" WANTED="$5" MSG="$msg" EXPECT="$3"
 }
 # refused NAME PAGE MSGID: the letter step sends the page back with MSGID
 refused() {
   page "$2"
-  flow "$1" <<FLOW
-send confirm
-expect timeout=60 screen=error state=auth_scan error.msgid="$3" intents~retry
-send retry
-expect screen=doc_place doc=auth_letter
-FLOW
+  flow_file "$1" doccheck/letter_refused.flow MSGID="$3"
 }
 # accepted NAME PAGE DOC: the page passes at DOC's step; the session is
 # then cancelled
 accepted() {
   page "$2"
-  flow "$1" <<FLOW
-send confirm
-expect timeout=60 screen=doc_review doc=$3
-send cancel
-expect screen=cancelled
-send confirm
-expect screen=home
-FLOW
+  flow_file "$1" doccheck/accepted.flow DOC="$3"
 }
 UNSIGNED_MSG="The legal representative has not signed or sealed the authorisation letter, where it says 法定代表人（签字或盖章）. Have it signed, then scan it again."
 LIC="the business licence"; FRONT="an ID card, the side with the photo"
@@ -66,70 +49,30 @@ LETTER="the authorisation letter"; STMT="the reissue statement"
 BLANK_MSG="The scanner sees a blank page. Place {wanted} face down on the glass, then scan again."
 FACE_MSG="The page lies face up: the scanner sees only its back. Turn {wanted} over, face down on the glass, then scan again."
 
-flow start <<'FLOW'
-send choose_service service=new
-expect screen=licence_place step.index=1
-FLOW
+flow_file start doccheck/start.flow
 wrong lic-card id_front "screen=licence_place" "$FRONT" "$LIC" "This looks like {seen}; please place {wanted} on the glass, then scan again."
 wrong lic-blank blank "screen=licence_place" "a blank page" "$LIC" "$BLANK_MSG"
 page licence
-flow lic-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=company_confirm company.uscc=91110000600037341L previews.0.doc=licence
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=doc_place doc=agent_id_front
-FLOW
+flow_file lic-ok doccheck/licence_ok.flow
 wrong front-sheet seal_ok "screen=doc_place doc=agent_id_front" "$SHEET" "$FRONT"
 wrong front-back id_back "screen=doc_place doc=agent_id_front" "$BACK" "$FRONT"
 page id_front
-flow front-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=doc_review doc=agent_id_front
-send confirm
-expect screen=doc_place doc=agent_id_back
-FLOW
+flow_file front-ok doccheck/front_ok.flow
 wrong back-faceup face_up "screen=doc_place doc=agent_id_back" "the back of a page (it lies face up)" "$BACK" "$FACE_MSG"
 wrong back-front id_front "screen=doc_place doc=agent_id_back" "$FRONT" "$BACK"
 page id_back
-flow back-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=doc_review doc=agent_id_back
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review
-send confirm
-expect screen=agreement
-send confirm
-expect screen=seal_place
-FLOW
+flow_file back-ok doccheck/back_ok.flow
 wrong sheet-licence licence "screen=seal_place" "$LIC" "$SHEET"
 wrong sheet-letter auth "screen=seal_place" "$LETTER" "$SHEET"
 # the sheet upside down: read all the same, and the customer told
 page seal_flip
-flow sheet-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=seal_review state=seal_review seal_cells.0.verdict=ok body.1.msgid="The sheet lay upside down; the kiosk turned it. Next time place it with its title at the top."
-send confirm
-expect screen=doc_place doc=auth_letter
-FLOW
+flow_file sheet-ok doccheck/sheet_flipped.flow
 wrong letter-stmt stmt "screen=doc_place doc=auth_letter" "$STMT" "$LETTER"
 wrong letter-sheet seal_ok "screen=doc_place doc=auth_letter" "$SHEET" "$LETTER"
 # issue 19: stamped but not signed by the legal representative
 refused letter-unsigned auth_unsigned "$UNSIGNED_MSG"
 page auth
-flow letter-ok <<'FLOW'
-send confirm
-expect timeout=60 screen=doc_review doc=auth_letter previews.0.doc=auth_letter
-send confirm
-expect timeout=30 screen=fee_confirm fee.fen=30000
-send cancel
-expect screen=cancelled
-send confirm
-expect screen=home
-FLOW
+flow_file letter-ok doccheck/letter_ok.flow
 # nothing lost, nothing wrong sent: the case's documents at the RA are
 # one of each, the right ones
 docs=$(sqlite3 "$T/sim/ra.db" "SELECT group_concat(kind) FROM (SELECT kind FROM documents ORDER BY kind)")
@@ -140,12 +83,7 @@ check "the refusals were logged as such" test "$(grep -c 'docs.page_check .*resu
 # the reissue statement's step
 idcard_place
 page licence
-run_segments reissue <<FLOW
-send choose_service service=reissue
-expect screen=licence_place
-$FLOW_NEW_DOCS
-expect screen=doc_place doc=reissue_statement
-FLOW
+run_segments reissue <<<"$(flow_text doccheck/reissue_to_statement)"
 wrong stmt-letter auth "screen=doc_place doc=reissue_statement" "$LETTER" "$STMT"
 wrong stmt-blank blank "screen=doc_place doc=reissue_statement" "a blank page" "$STMT" "$BLANK_MSG"
 accepted stmt-ok stmt reissue_statement
