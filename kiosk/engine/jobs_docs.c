@@ -187,6 +187,15 @@ kx_err kx_docs_check_seal(const kx_image *img, const char *kind, const char **ms
         if (mm2 < SEAL_MIN_MM2)
             *msgid = N_("The reissue statement carries no company seal. Stamp it, then scan it "
                         "again.");
+    } else if (strcmp(kind, "uscc_copy") == 0) {
+        /* the CA's section 4: a copy of the credit code "加盖公章" - the
+         * company's red seal anywhere on the page (an original licence
+         * carries the registration authority's red seal and passes too) */
+        double mm2 = red_ink_mm2(img, NULL, 0);
+        kx_log_info("docs.seal_check", "doc=%s company_seal_mm2=%.0f", kind, mm2);
+        if (mm2 < SEAL_MIN_MM2)
+            *msgid = N_("The copy carries no company seal. Stamp the copy with the company's "
+                        "seal, then scan it again.");
     }
     return *msgid ? KX_ERR_SCAN_NO_DOCUMENT : KX_OK;
 }

@@ -106,12 +106,17 @@ def main():
                                     "Example Electronics Co., Ltd."])
     qr = Image.open(qr_png).convert("RGB")
     lic.paste(qr, (W - qr.width - 140, H - qr.height - 200))
+    # the registration authority's red seal, where licences carry it
+    stamp(lic, 60, 200, 21)
     save(lic, os.path.join(out, "licence.ppm"))
     rng = random.Random(5)
     for side in ("front", "back"):
         save(card_page(rng, side), os.path.join(out, "id_" + side + ".ppm"))
-    for name, title in (("uscc", "CREDIT CODE COPY " + code),):
-        save(page(title, ["copy"]), os.path.join(out, name + ".ppm"))
+    # the copy of the credit code the CA's section 4 asks for: stamped with
+    # the company's seal, and as brought without it
+    copy = page("CREDIT CODE COPY " + code, ["copy"])
+    save(copy, os.path.join(out, "uscc_bare.ppm"))
+    save(stamp(copy, 150, 120), os.path.join(out, "uscc.ppm"))
     # the kiosk's letter: stamped over "(盖章)" (kiosk/docs
     # KX_DOCS_LETTER_COMPANY_SEAL_MM) and signed; as brought unstamped and
     # unsigned; stamped but not signed. The statement under its title.
