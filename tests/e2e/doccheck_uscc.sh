@@ -19,11 +19,18 @@ for spec in "id_front:an ID card, the side with the photo" "seal_ok:the seal col
   page "${spec%%:*}"
   flow_file "copy-${spec%%:*}" doccheck/uscc_refused.flow SEEN="${spec#*:}" WANT="$WANT"
 done
-# a copy of the licence carries the code: it passes, as the stamped copy does
+# a copy of the licence carries the code and its red seal: it passes, as
+# the stamped copy does
 page licence
 flow_file copy-licence doccheck/uscc_licence.flow
+# the copy as brought without the company's seal (the CA's section 4:
+# 加盖公章) is sent back; stamped, it passes
+page uscc_bare
+flow_file copy-unstamped doccheck/uscc_unstamped.flow
+check "the unstamped copy was refused for its seal" \
+  grep -q 'docs.seal_check doc=uscc_copy company_seal_mm2=' "$T/kioskd.log"
 page uscc
 flow_file copy-ok doccheck/uscc_ok.flow
-check "the refusals were logged" test "$(grep -c 'docs.page_check doc=uscc_copy .*result=KX_ERR_SCAN_NO_DOCUMENT' "$T/kioskd.log")" = 3
+check "the refusals were logged" test "$(grep -c 'docs.page_check doc=uscc_copy .*result=KX_ERR_SCAN_NO_DOCUMENT' "$T/kioskd.log")" = 4
 kioskd_stop
 finish
