@@ -18,12 +18,6 @@ idcard_start || exit 1
 PRIVATE_PATTERNS="123456 270513 12345678 360426199101010071"
 services=${KX_SERVICES:-unlock revoke revoke_lost revoke_many revoke_refused reissue swap change renew_nopin approval timeout}
 
-# revocation without the UKEY, from home to the RA's list of certificates
-REVOKE_BY_LICENCE="send choose_service service=revoke
-expect screen=revoke_method
-send choose value=licence
-$LICENCE_ID_COPIES"
-
 cert_of() { # LABEL FILE: the token's certificate (the first) as PEM
   local id; id=$(p11 --token-label "$1" -O --type cert 2>/dev/null | awk '/ID:/ {print $2; exit}')
   p11 --token-label "$1" --read-object --type cert --id "$id" -o "$2.der" >/dev/null 2>&1
@@ -37,15 +31,7 @@ unlock)
   serial=$(token_serial u1)
   admin POST /admin/tokens "{\"serial\":\"$serial\",\"so_pin\":\"12345678\"}" >/dev/null
   fresh || continue
-  run_segments unlock <<FLOW
-send choose_service service=unlock
-expect screen=cert_show
-$LICENCE_AGENT
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
-send confirm
-FLOW
+  run_segments unlock <<<"$(flow_text services/unlock_home)"
   check "unlock: RA released the unlock secret once" test "$(counter unlocks_released)" = 1
   p11 --token-label u1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "unlock: the new PIN opens the UKEY"
   p11 --token-label u1 --login --pin 123456 -O >/dev/null 2>&1 && bad "unlock: the old PIN still works" || ok
@@ -55,14 +41,7 @@ revoke)
   ukey_with_cert v1 123456 >/dev/null || { bad "revoke: set-up"; continue; }
   serial=$(cat "$T/ukey-v1/serial")
   fresh || continue
-  run_segments revoke <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=ukey
-expect timeout=10 screen=cert_show
-$FLOW_REVOKE_UKEY
-send confirm
-FLOW
+  run_segments revoke <<<"$(flow_text services/revoke_with_ukey_home)"
   check "revoke: one certificate revoked" test "$(counter certs_revoked)" = 1
   check "revoke: the form, the licence and the ID card's two sides reached the RA" test "$(counter documents_stored)" = 4
   check "revoke: the application form is a PDF" test "$(sqlite3 "$T/sim/ra.db" "SELECT media_type FROM documents WHERE kind='application_form' ORDER BY rowid DESC LIMIT 1")" = application/pdf
@@ -79,24 +58,7 @@ revoke_lost)
   valid_serials() { ra GET /v1/enterprises/91110000600037341L/certificates | /usr/bin/python3 -c "import sys,json; print(' '.join(c['serial'] for c in json.load(sys.stdin)['certificates']))"; }
   nvalid=$(valid_serials | wc -w)  # earlier services' certificates too
   fresh || continue
-  run_segments revoke_lost <<FLOW
-$REVOKE_BY_LICENCE
-expect timeout=30 screen=revoke_pick choices.$nvalid.value=all
-send! choose value=not-a-serial
-expect screen=revoke_pick
-send choose value=$lost
-expect screen=revoke_reason
-send choose value=key_compromise
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review
-send confirm
-send confirm
-expect screen=revoke_confirm revoke.picked.0=$lost
-send confirm
-expect timeout=60 screen=done
-send confirm
-FLOW
+  run_segments revoke_lost <<<"$(flow_text services/revoke_lost | sed -e "s/@NVALID@/$nvalid/g" -e "s/@LOST@/$lost/g")"
   check "revoke_lost: the RA carried out one revocation case" test "$(counter revocation_cases_done)" = 1
   check "revoke_lost: the ID card reached the RA cut from the page" bash -c "grep -q 'scan.card_crop doc=agent_id_back result=KX_OK' '$T/kioskd.log'"
   ra GET /v1/crl | jget crl > "$T/crl.pem"
@@ -128,22 +90,8 @@ revoke_many)
   # "all" is offered while one case can carry every one (docs/ra-api.md: 32)
   if [ "$nvalid" -le 32 ]; then all=all; else all=null; fi
   fresh || continue
-  run_segments revoke_many <<FLOW
-$REVOKE_BY_LICENCE
-expect timeout=30 screen=revoke_pick choices.$((nvalid - 1)).value=$last choices.$nvalid.value=$all revoke.certificates.$((nvalid - 1)).name="Example Electronics Co., Ltd."
-send choose value=$last
-expect screen=revoke_reason
-send choose value=key_compromise
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review
-send confirm
-send confirm
-expect screen=revoke_confirm revoke.picked.0=$last
-send confirm
-expect timeout=60 screen=done
-send confirm
-FLOW
+  run_segments revoke_many <<<"$(flow_text services/revoke_many | sed -e "s/@LAST_N@/$((nvalid - 1))/g" \
+    -e "s/@NVALID@/$nvalid/g" -e "s/@LAST@/$last/g" -e "s/@ALL@/$all/g")"
   ra GET /v1/crl | jget crl > "$T/crl.pem"
   check "revoke_many: the CRL lists the last certificate of the list" bash -c \
     "openssl crl -in '$T/crl.pem' -noout -text | tr A-Z a-z | tr -d ': ' | grep -q 'serialnumber0*${last#0}'"
@@ -160,33 +108,12 @@ revoke_refused)
   admin POST /admin/counters/reset >/dev/null; rm -rf "$T/state"; new_issuance_config
   sed -i "s|^\[kiosk\]|[kiosk]\nsite = fuzhou\nsites_file = $S/config/sites.conf|" "$T/k.conf"
   kioskd_start && idcard_place || continue
-  run_segments revoke_refused-1 <<FLOW
-$REVOKE_BY_LICENCE
-expect timeout=30 screen=revoke_pick
-send choose value=$kept
-expect screen=revoke_reason
-send choose value=key_compromise
-expect screen=contact
-send! contact phone=0794-1208389 email=""
-expect screen=contact error.name=KX_ERR_BAD_FORMAT
-send contact phone=0794-8208389 email=""
-expect timeout=30 screen=form_review
-send confirm
-send confirm
-expect screen=revoke_confirm
-send confirm
-expect timeout=30 screen=review_wait state=review_wait
-FLOW
+  run_segments revoke_refused-1 <<<"$(flow_text services/revoke_refused_to_review | sed "s/@KEPT@/$kept/g")"
   c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
   check "revoke_refused: the case waits for review at the RA, with the landline" test \
     "$(sqlite3 "$T/sim/ra.db" "SELECT state||'|'||phone FROM cases WHERE id='$c'")" = "pending_review|0794-8208389"
   admin POST "/admin/cases/$c/reject" '{"reason":"the licence copy is not legible"}' >/dev/null
-  flow revoke_refused-2 <<'FLOW'
-expect timeout=30 screen=error error.name=KX_ERR_RA_REJECTED error.counter.args.phone=0794-8208389 error.counter.args.hall=抚州办证点
-send cancel
-expect timeout=10 screen=cancelled
-send confirm
-FLOW
+  flow_file revoke_refused-2 services/revoke_refused_error.flow
   check "revoke_refused: nothing revoked" test "$(counter certs_revoked)" = 0
   ra GET "/v1/enterprises/$CODE/certificates" >"$T/left.json"
   check "revoke_refused: the certificate is still listed valid" grep -q "\"$kept\"" "$T/left.json"
@@ -195,10 +122,7 @@ FLOW
 reissue)
   token_init x1 12345678
   fresh || continue
-  run_segments reissue <<FLOW
-$FLOW_REISSUE
-send confirm
-FLOW
+  run_segments reissue <<<"$(flow_text services/reissue_home)"
   check "reissue: one certificate issued" test "$(counter certs_issued)" = 1
   check "reissue: 9 documents (with the statement and the form)" test "$(counter documents_stored)" = 9
   cert_of x1 "$T/x1.pem"
@@ -208,10 +132,7 @@ swap)
   ukey_with_cert s1 123456 >/dev/null || { bad "swap: set-up"; continue; }
   token_init s2 12345678
   fresh || continue
-  run_segments swap <<FLOW
-$FLOW_SWAP
-send confirm
-FLOW
+  run_segments swap <<<"$(flow_text services/swap_home)"
   check "swap: one certificate issued" test "$(counter certs_issued)" = 1
   check "swap: the new UKEY holds it" test "$(ukey_certs s2)" = 1
   check "swap: the old UKEY's pair is gone" test "$(ukey_certs s1)" = 0
@@ -220,10 +141,7 @@ change)
   ukey_with_cert c1 123456 >/dev/null || { bad "change: set-up"; continue; }
   old=$(cat "$T/ukey-c1/serial")
   fresh || continue
-  run_segments change <<FLOW
-$FLOW_CHANGE
-send confirm
-FLOW
+  run_segments change <<<"$(flow_text services/change_home)"
   check "change: one certificate issued" test "$(counter certs_issued)" = 1
   check "change: the UKEY holds one certificate" test "$(ukey_certs c1)" = 1
   cert_of c1 "$T/c1.pem"
@@ -234,10 +152,7 @@ renew_nopin)
   serial=$(token_serial n1)
   admin POST /admin/tokens "{\"serial\":\"$serial\",\"so_pin\":\"12345678\"}" >/dev/null
   fresh || continue
-  run_segments renew_nopin <<FLOW
-$FLOW_RENEW_NOPIN
-send confirm
-FLOW
+  run_segments renew_nopin <<<"$(flow_text services/renew_nopin_home)"
   check "renew_nopin: one renewal" test "$(counter certs_renewed)" = 1
   check "renew_nopin: the UKEY holds one certificate" test "$(ukey_certs n1)" = 1
   p11 --token-label n1 --login --pin 270513 -O >/dev/null 2>&1 && ok || bad "renew_nopin: the new PIN opens the UKEY"
@@ -265,11 +180,7 @@ approval)
     [ -n "$c" ] && break; sleep 0.1
   done
   admin POST "/admin/cases/$c/approve" >/dev/null
-  flow approval-3 <<'FLOW'
-expect timeout=10 screen=fee_confirm
-send cancel
-expect screen=cancelled
-FLOW
+  flow_file approval-3 renew/approval_approved.flow
   admin POST /admin/settings '{"auto_approve_s":0}' >/dev/null
   kioskd_stop; softhsm2-util --delete-token --token a1 >/dev/null 2>&1 ;;
 timeout)
@@ -280,15 +191,7 @@ timeout)
   sed -i 's/^timeout_percent = 100/timeout_percent = 3/' "$T/k.conf"
   kioskd_start || continue
   page licence
-  flow timeout-1 <<'FLOW'
-send choose_service service=new
-send confirm
-expect timeout=15 screen=error state=ra_lookup error.name=KX_ERR_TIMEOUT intents~retry
-send retry
-expect timeout=15 screen=company_confirm
-send cancel
-expect screen=cancelled
-FLOW
+  flow_file timeout-1 timeout/ra_lookup_retry.flow
   kioskd_stop ;;
 esac
 done
