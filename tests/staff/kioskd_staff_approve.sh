@@ -35,61 +35,20 @@ name = Wang Fang
 role = staff
 pin_hash = $H1
 CONF
-TO_REVIEW='send choose_service service=new
-expect screen=licence_place
-send confirm
-expect timeout=30 screen=company_confirm
-send confirm
-expect timeout=10 screen=agent_confirm
-send confirm
-expect screen=doc_place doc=agent_id_front
-page id_front
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect screen=doc_place doc=agent_id_back
-page id_back
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review
-send confirm
-send confirm
-expect screen=seal_place
-page seal_ok
-send confirm
-expect timeout=30 screen=seal_review state=seal_review
-send confirm
-expect screen=doc_place doc=auth_letter
-page auth
-send confirm
-expect timeout=30 screen=doc_review
-send confirm
-expect timeout=30 screen=review_wait'
-REFUSED='The CA does not allow staff at this kiosk to approve cases.'
 
 kioskd_start || exit 1
 idcard_place
 page licence
-run_segments to-review <<<"$TO_REVIEW"
+run_segments to-review <<<"$(flow_text staff/new_to_review)"
 CASE=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
 check "the case waits for review at the RA" test "$(case_field "$CASE" state)" = pending_review
 
 # ---- no login: refused before anything reaches the RA ----
-flow nologin <<'FLOW'
-send! staff_approve reason="documents checked"
-expect screen=review_wait
-FLOW
+flow_file nologin staff/approve_nologin.flow
 
 # ---- the RA does not grant this kiosk's staff the right (its default) ----
 # assisted mode belongs to the connection that logged in (finding 1)
-flow refused <<FLOW
-request staff_login staff_id=1001 pin=$STAFF_PIN
-send staff_approve reason="documents checked at the counter"
-expect timeout=20 screen=review_wait state=review_wait error.name=KX_ERR_PERMISSION error.msgid="$REFUSED"
-FLOW
+flow_file refused staff/approve_refused.flow PIN="$STAFF_PIN"
 check "the RA's case is still pending_review" test "$(case_field "$CASE" state)" = pending_review
 check "the RA names no approver" test "$(case_field "$CASE" approved_by)" = ""
 check "no staff approval counted at the RA" test "$(counter staff_approvals)" = 0
@@ -102,14 +61,7 @@ check "the log says the RA refused" grep -q "ra.staff_approval .*case=$CASE staf
 
 # ---- the RA grants the right to this kiosk's certificate ----
 admin POST /admin/settings "{\"staff_approval\":[\"$KIOSK_CN\"]}" >/dev/null || bad "grant the right at ra-sim"
-flow approved <<FLOW
-request staff_login staff_id=1001 pin=$STAFF_PIN
-send staff_approve reason="identity checked in person"
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE
-send confirm
-expect screen=home
-FLOW
+flow_file approved staff/approve_granted.flow PIN="$STAFF_PIN"
 check "the RA approved the case" test "$(case_field "$CASE" state)" = approved
 check "the RA names the kiosk and the staff member" \
   test "$(case_field "$CASE" approved_by)" = "kiosk-staff:$KIOSK_CN/1001"
@@ -130,7 +82,7 @@ kioskd_start || exit 1
 unset KX_CRASH_AT
 idcard_place
 page licence
-run_segments to-review-2 <<<"$TO_REVIEW"
+run_segments to-review-2 <<<"$(flow_text staff/new_to_review)"
 CASE2=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
 check "a second case waits for review" test "$CASE2" != "$CASE" -a "$(case_field "$CASE2" state)" = pending_review
 printf 'request staff_login staff_id=1001 pin=%s\nsend staff_approve reason="crash test"\nsleep 2\n' $STAFF_PIN > "$T/crash.flow"
