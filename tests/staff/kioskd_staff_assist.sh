@@ -78,8 +78,7 @@ check "counter_paid refused without a staff login" grep -q "no staff member is l
 as_staff counter-paid --amount-fen 30000 --receipt R-1 --reason "paid in cash" >"$T/idle.out" 2>&1
 check "counter_paid refused with no payment awaited" grep -q "no customer session is waiting for payment" "$T/idle.out"
 # the renewal takes the UKEY and its PIN only (no ID card, no contact)
-RENEW_TO_PAYMENT=$(flow_text renew/pin_to_payment)
-flow renew-to-payment <<<"$RENEW_TO_PAYMENT"
+flow_file renew-to-payment renew/pin_to_payment.flow
 ORDER=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 check "an RA order awaits payment" test -n "$ORDER"
 check "a reason is required" bash -c "! echo $STAFF_PIN | '$K' counter-paid --amount-fen 30000 --receipt R-77 --staff 1001 >/dev/null 2>&1"
@@ -90,11 +89,7 @@ check "the order is still pending at the RA" test "$(ra GET "/v1/orders/$ORDER" 
 check "the session still waits at the payment screen" bash -c "'$K' status | grep -q '\"screen\":\"payment\"'"
 if as_staff counter-paid --amount-fen 30000 --receipt R-2026-0042 --method card --reason "card at the counter" >"$T/paid.json" 2>"$T/paid.err"; then ok; else bad "counter_paid with the right amount"; cat "$T/paid.err"; fi
 check "the reply says channel counter" grep -q '"channel":"counter"' "$T/paid.json"
-flow after-counter <<'FLOW'
-expect timeout=60 screen=done
-send confirm
-expect screen=home
-FLOW
+flow_file after-counter renew/done_home.flow
 check "the RA's order is paid at the counter" test "$(ra GET "/v1/orders/$ORDER" | jget channel)" = counter
 check "one counter payment at the RA" test "$(counter counter_payments)" = 1
 check "the renewed certificate is on the UKEY" test "$(counter certs_renewed)" = 1
@@ -118,7 +113,7 @@ ukey_with_cert ukey2 123456 || bad "set-up: second UKEY"
 export KX_CRASH_AT=counter_payment:effect
 kioskd_start || exit 1
 unset KX_CRASH_AT
-flow renew-to-payment-2 <<<"$RENEW_TO_PAYMENT"
+flow_file renew-to-payment-2 renew/pin_to_payment.flow
 ORDER2=$(sql "SELECT result FROM tx WHERE kind='order_create' AND status=1 ORDER BY id DESC LIMIT 1")
 as_staff counter-paid --amount-fen 30000 --receipt R-9 --reason "paid in cash" >/dev/null 2>&1
 for _ in $(seq 50); do kill -0 "$KD_PID" 2>/dev/null || break; sleep 0.1; done
