@@ -67,13 +67,7 @@ for lang in zh_CN en; do
   # new issuance onto a blank UKEY
   token_init b1 12345678
   ui_fresh || { bad "set-up before a session"; continue; }
-  session new "$lang" <<FLOW
-send choose_service service=new
-expect screen=licence_place
-$FLOW_NEW_DOCS
-expect timeout=30 screen=fee_confirm
-$FLOW_PIN_NEW_DONE
-FLOW
+  session new "$lang" <<<"$(flow_text ui/new)"
   kioskd_stop; drop b1
   # renewal with the PIN
   ukey_with_cert r1 123456 >/dev/null || bad "renew: set-up"
@@ -86,14 +80,7 @@ FLOW
     admin POST /admin/tokens "{\"serial\":\"$(token_serial n1)\",\"so_pin\":\"12345678\"}" >/dev/null
     ui_fresh || { bad "set-up before a session"; continue; }
     if [ $svc = unlock ]; then
-      session unlock "$lang" <<FLOW
-send choose_service service=unlock
-expect screen=cert_show
-$LICENCE_AGENT
-expect timeout=30 screen=pin_new
-send new_pin pin=270513 repeat=270513
-expect timeout=30 screen=done
-FLOW
+      session unlock "$lang" <<<"$(flow_text services/unlock)"
     else
       session renew_nopin "$lang" <<<"$FLOW_RENEW_NOPIN"
     fi
@@ -102,36 +89,13 @@ FLOW
   # revocation with the UKEY
   ukey_with_cert v1 123456 >/dev/null || bad "revoke: set-up"
   ui_fresh || { bad "set-up before a session"; continue; }
-  session revoke "$lang" <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=ukey
-expect timeout=10 screen=cert_show
-$FLOW_REVOKE_UKEY
-FLOW
+  session revoke "$lang" <<<"$(flow_text services/revoke_with_ukey)"
   kioskd_stop; drop v1
   # revocation without the UKEY (lost): the RA's list, the agent's pick
   ukey_with_cert l1 123456 >/dev/null || bad "revoke_lost: set-up"
   lost=$(cat "$T/ukey-l1/serial")
   ui_fresh || { bad "set-up before a session"; continue; }
-  session revoke_lost "$lang" <<FLOW
-send choose_service service=revoke
-expect screen=revoke_method
-send choose value=licence
-$LICENCE_ID_COPIES
-expect timeout=30 screen=revoke_pick
-send choose value=$lost
-expect screen=revoke_reason
-send choose value=key_compromise
-expect screen=contact
-send contact phone=13800000000 email=""
-expect timeout=30 screen=form_review
-send confirm
-send confirm
-expect screen=revoke_confirm
-send confirm
-expect timeout=60 screen=done
-FLOW
+  session revoke_lost "$lang" <<<"$(flow_text ui/revoke_lost | sed "s/@LOST@/$lost/g")"
   kioskd_stop; drop l1
   # reissue onto a blank UKEY
   token_init x1 12345678
