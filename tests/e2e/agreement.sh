@@ -28,7 +28,7 @@ flow_file agreement agreement/switch_language.flow ZH="$zh" EN="$en" \
   ZH_LAST_N=$((zh_lines - 1)) ZH_LAST="$zh_last" \
   EN_LAST_N=$((en_lines - 1)) EN_LAST="$en_last" EN_N="$en_lines"
 t1=$(date +%s)
-sid=$(sqlite3 "$T/state/journal.db" "SELECT id FROM sessions ORDER BY created DESC LIMIT 1")
+sid=$(sqlite3 "$T/state/journal.db" "SELECT id FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1")
 row=$(sqlite3 "$T/state/journal.db" "SELECT ref||'|'||result||'|'||status FROM tx WHERE session='$sid' AND kind='agreement'")
 check "the journal records the English text's version as accepted" test "${row%%|*}" = "$en"
 at=$(cut -d'|' -f2 <<<"$row" | cut -d' ' -f2)

@@ -59,7 +59,7 @@ judge() {
   local paid refunds issued open case_id new="" old_serial="" tgt olds="" good=1 why=""
   paid=$(counter orders_paid); refunds=$(counter refunds); issued=$(counter "$counter_name")
   open=$(open_transactions)
-  case_id=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
+  case_id=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1")
   [ -n "$case_id" ] && new=$(ra GET "/v1/cases/$case_id" | jget cert_serial | tr A-F a-f | sed 's/^0*//')
   [ -n "$old" ] && { old_serial=$(sed 's/^0*//' "$T/ukey-$old/serial"); olds=$(ukey_serials "$old"); }
   tgt=$(ukey_serials "$target")

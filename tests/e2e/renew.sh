@@ -22,7 +22,7 @@ orders0=$(counter orders_paid)
 flow_file renew-pin renew/pin_wrong_first.flow
 check "one order paid" test "$(counter orders_paid)" = $((orders0+1))
 # the case the kiosk opened names the certificate, not a person
-case_id=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
+case_id=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC, rowid DESC LIMIT 1")
 check "the session has its RA case" test -n "$case_id"
 check "the renew case carries no agent, no ID number, no phone, no e-mail" test \
   "$(sqlite3 "$T/sim/ra.db" "SELECT agent_name||'|'||agent_idnum||'|'||phone||'|'||email FROM cases WHERE id='$case_id'")" = "|||"

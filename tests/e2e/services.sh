@@ -109,7 +109,7 @@ revoke_refused)
   sed -i "s|^\[kiosk\]|[kiosk]\nsite = fuzhou\nsites_file = $S/config/sites.conf|" "$T/k.conf"
   kioskd_start && idcard_place || continue
   run_segments revoke_refused-1 <<<"$(flow_text services/revoke_refused_to_review | sed "s/@KEPT@/$kept/g")"
-  c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+  c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC, rowid DESC LIMIT 1")
   check "revoke_refused: the case waits for review at the RA, with the landline" test \
     "$(sqlite3 "$T/sim/ra.db" "SELECT state||'|'||phone FROM cases WHERE id='$c'")" = "pending_review|0794-8208389"
   admin POST "/admin/cases/$c/reject" '{"reason":"the licence copy is not legible"}' >/dev/null
@@ -176,7 +176,7 @@ approval)
   # the busy screen may come before the job has recorded the RA's case
   c=
   for _ in $(seq 50); do
-    c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC LIMIT 1")
+    c=$(sqlite3 "$T/state/journal.db" "SELECT case_id FROM sessions WHERE outcome='' ORDER BY created DESC, rowid DESC LIMIT 1")
     [ -n "$c" ] && break; sleep 0.1
   done
   admin POST "/admin/cases/$c/approve" >/dev/null

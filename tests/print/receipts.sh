@@ -81,7 +81,7 @@ expect timeout=40 screen=done
 expect timeout=20 screen=done print.receipt=printed intents~print_again
 FLOW
 wait_job 1 "$T/paid.txt" || bad "paid: no job reached the printer"
-case_id=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
+case_id=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC, rowid DESC LIMIT 1")
 order_id=$(ra GET "/v1/cases/$case_id" | /usr/bin/python3 -c 'import sys,json; print(json.load(sys.stdin).get("order_id") or "")' 2>/dev/null)
 [ -n "$order_id" ] || order_id=$(sql "SELECT result FROM tx WHERE kind='order_create' ORDER BY id DESC LIMIT 1")
 serial=$(sql "SELECT result FROM tx WHERE kind='ra_renew' AND status=1 ORDER BY id DESC LIMIT 1")
@@ -117,7 +117,7 @@ FLOW
 admin DELETE /admin/faults >/dev/null
 check "refund: the RA refunded once" test "$(counter refunds)" = $((refunds0 + 1))
 wait_job $((n + 1)) "$T/refund.txt" || bad "refund: no job reached the printer"
-rcase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
+rcase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC, rowid DESC LIMIT 1")
 rorder=$(sql "SELECT result FROM tx WHERE kind='order_create' AND session=(SELECT id FROM sessions WHERE case_id='$rcase') LIMIT 1")
 refund_id=$(ra GET "/v1/orders/$rorder" | jget refund_id)
 check "refund: the refund's reference ($refund_id)" bash -c "[ -n '$refund_id' ] && grep -qF -- '$refund_id' '$T/refund.txt'"
@@ -136,7 +136,7 @@ FLOW
 check "stopped: the certificate was renewed" test "$(counter certs_renewed)" = $((renewed0 + 1))
 check "stopped: no refund" test "$(counter refunds)" = $((refunds0 + 1))
 check "stopped: nothing printed" test "$(jobs_now)" = "$n"
-scase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
+scase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC, rowid DESC LIMIT 1")
 check "stopped: the session ended done" test "$(sql "SELECT outcome FROM sessions WHERE case_id='$scase'")" = done
 cupsenable receipt
 flow again <<'FLOW'
@@ -176,7 +176,7 @@ expect timeout=40 screen=done
 expect timeout=20 screen=done print.receipt=on_screen print.qr_invoice=true
 FLOW
 # the link shown: the paid order's e-invoice, as the RA gave it
-qcase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC LIMIT 1")
+qcase=$(sql "SELECT case_id FROM sessions WHERE service='renew' ORDER BY created DESC, rowid DESC LIMIT 1")
 qorder=$(sql "SELECT result FROM tx WHERE kind='order_create' AND session=(SELECT id FROM sessions WHERE case_id='$qcase') LIMIT 1")
 shown=$(state_now | /usr/bin/python3 -c 'import sys,json; print(json.load(sys.stdin)["print"]["qr"])')
 check "no printer: the QR is the order's e-invoice link" test "$shown" = "$(ra GET "/v1/orders/$qorder" | jget invoice_url)"

@@ -38,7 +38,7 @@ complete_pairs() { # NAME
   done
 }
 # the signing serial the RA issued in this run's session ("" none)
-ra_serial() { journal_sql "SELECT new_serial FROM sessions ORDER BY created DESC LIMIT 1"; }
+ra_serial() { journal_sql "SELECT new_serial FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1"; }
 # openssl accepts both certificates of the container whose signing
 # certificate has SERIAL, against the SM2 CA with the default SM2 user ID
 pair_verifies() { # NAME SERIAL

@@ -40,7 +40,7 @@ kioskd_start || exit 1
 idcard_place
 page licence
 run_segments to-review <<<"$(flow_text staff/new_to_review)"
-CASE=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
+CASE=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1")
 check "the case waits for review at the RA" test "$(case_field "$CASE" state)" = pending_review
 
 # ---- no login: refused before anything reaches the RA ----
@@ -83,7 +83,7 @@ unset KX_CRASH_AT
 idcard_place
 page licence
 run_segments to-review-2 <<<"$(flow_text staff/new_to_review)"
-CASE2=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC LIMIT 1")
+CASE2=$(journal_sql "SELECT case_id FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1")
 check "a second case waits for review" test "$CASE2" != "$CASE" -a "$(case_field "$CASE2" state)" = pending_review
 printf 'request staff_login staff_id=1001 pin=%s\nsend staff_approve reason="crash test"\nsleep 2\n' $STAFF_PIN > "$T/crash.flow"
 "$K" run-flow "$T/crash.flow" >/dev/null 2>&1

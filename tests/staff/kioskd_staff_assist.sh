@@ -95,7 +95,7 @@ check "one counter payment at the RA" test "$(counter counter_payments)" = 1
 check "the renewed certificate is on the UKEY" test "$(counter certs_renewed)" = 1
 check "journal: the counter payment done, the refused one failed" \
   test "$(sql "SELECT status||' '||ref||' '||amount_fen FROM tx WHERE kind='counter_payment' ORDER BY id")" = "$(printf '2 %s 20000\n1 %s 30000' "$ORDER" "$ORDER")"
-check "journal: the session ended done" test "$(sql "SELECT outcome FROM sessions ORDER BY created DESC LIMIT 1")" = done
+check "journal: the session ended done" test "$(sql "SELECT outcome FROM sessions ORDER BY created DESC, rowid DESC LIMIT 1")" = done
 check "staff_actions: every counter_paid attempt with who, why and outcome" \
   test "$(sql "SELECT staff_id||' '||outcome||' '||reason FROM staff_actions WHERE action='counter_paid' ORDER BY id")" = "$(printf '1001 KX_ERR_STATE paid in cash\n1001 KX_ERR_RA_REJECTED paid in cash\n1001 ok card at the counter')"
 check "staff_actions: the receipt and the order in the detail" \
