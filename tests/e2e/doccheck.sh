@@ -94,12 +94,7 @@ KX_DOCCHECK_OCR=off kioskd_start || exit 1
 idcard_place
 check "kiosk-parse says it reads no titles" bash -c "grep 'parse.ocr' '$T/kioskd.log' | tail -1 | grep -q 'titles=unread'"
 page licence
-run_segments no-ocr <<FLOW
-send choose_service service=new
-expect screen=licence_place
-$(flow_text services/new_docs | sed '/^page auth$/,$d')
-expect screen=doc_place doc=auth_letter
-FLOW
+run_segments no-ocr <<<"$(flow_text doccheck/noocr_to_letter)"
 # told by sight, with or without titles
 wrong noocr-licence licence "screen=doc_place doc=auth_letter" "$LIC" "$LETTER"
 wrong noocr-blank blank "screen=doc_place doc=auth_letter" "a blank page" "$LETTER" "$BLANK_MSG"
