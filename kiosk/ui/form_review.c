@@ -119,8 +119,8 @@ void kx_screen_form_review(kx_ui *ui, const kx_ui_state *st, const kx_layout *L)
 
     /* zoom and scroll */
     char label[96], n1[16], n2[16];
-    snprintf(n1, sizeof n1, "%d", part + 1);
-    snprintf(n2, sizeof n2, "%d", parts);
+    (void)snprintf(n1, sizeof n1, "%d", part + 1);
+    (void)snprintf(n2, sizeof n2, "%d", parts);
     kx_ui_format(label, sizeof label, N_("Part {part} of {parts}"), "part", n1, "parts", n2);
     SDL_Rect up, down, zoom, lab;
     if (ui->portrait || ui->large) {

@@ -101,8 +101,8 @@ static void halls_list(kx_ui *ui, const kx_ui_state *st, SDL_Rect r)
                           page + 1 < pages))
         ui->halls_page = page + 1;
     char label[96], n1[16], n2[16];
-    snprintf(n1, sizeof n1, "%d", page + 1);
-    snprintf(n2, sizeof n2, "%d", pages);
+    (void)snprintf(n1, sizeof n1, "%d", page + 1);
+    (void)snprintf(n2, sizeof n2, "%d", pages);
     kx_ui_format(label, sizeof label, N_("Page {page} of {pages}"), "page", n1, "pages", n2);
     kx_text_style ls = kx_style(28, KX_REGULAR, KX_C_MUTED, KX_CENTER, KX_MIDDLE);
     ls.label = 1;
@@ -138,7 +138,7 @@ int kx_home_hall_strip(kx_ui *ui, const kx_ui_state *st, SDL_Rect area)
     char here[512];
     kx_ui_format(here, sizeof here, N_("You are at: {hall}"), "hall", halls_str(h, "name"),
                  NULL, NULL);
-    kx_text_style ts = kx_style(ui->portrait ? 30 : 30, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
+    kx_text_style ts = kx_style(30, KX_BOLD, KX_C_TEXT, KX_LEFT, KX_MIDDLE);
     ts.max_lines = 2;
     kx_text(ui, here, kx_rect(r.x, r.y, r.w - bw - 24, sh), &ts);
     json_t *others = json_object_get(h, "others");
