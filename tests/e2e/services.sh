@@ -191,7 +191,7 @@ timeout)
   sed -i 's/^timeout_percent = 100/timeout_percent = 3/' "$T/k.conf"
   kioskd_start || continue
   page licence
-  flow_file timeout-1 timeout/ra_lookup_retry.flow
+  flow_file timeout-1 services/ra_lookup_retry.flow
   kioskd_stop ;;
 esac
 done

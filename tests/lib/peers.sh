@@ -33,8 +33,10 @@ admin() { # METHOD PATH [JSON]
 }
 counter() { admin GET /admin/counters | /usr/bin/python3 -c "import sys,json; print(json.load(sys.stdin).get('$1',0))"; }
 # direct RA API calls with the kiosk's client certificate (test set-up only)
+# (set-up calls carry one idempotency key, so curl may retry them safely:
+# a crash test once lost a set-up to one failed call)
 ra() { # METHOD PATH [JSON]
-  curl -sf --cacert "$T/sim/ca.pem" --cert "$T/sim/kiosk.pem" --key "$T/sim/kiosk.key" \
+  curl -sf --retry 2 --retry-all-errors --retry-delay 1 --cacert "$T/sim/ca.pem" --cert "$T/sim/kiosk.pem" --key "$T/sim/kiosk.key" \
     -H "Idempotency-Key: setup-$RANDOM$RANDOM" -H 'Content-Type: application/json' \
     -X "$1" "https://127.0.0.1:$(cat "$T/sim.port")$2" ${3:+-d "$3"}
 }
