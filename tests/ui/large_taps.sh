@@ -15,23 +15,9 @@
 #   3. kiosk --screenshots --large-text renders every screen in both
 #      languages and orientations; ui_screens audits them (screens.sh).
 set -uo pipefail
-B=${KX_BUILD:?}
-KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
-T=$(mktemp -d /tmp/kx-ui-large-XXXXXX); chmod 755 "$T"
-export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=info
-source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
-PID=
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
-trap 'stop; rm -rf "$T"' EXIT
-cat > "$T/k.conf" <<CONF
-[kiosk]
-state_dir = $T/state
-[engine]
-socket = $T/k.sock
-ui_users = root
-CONF
-"$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & PID=$!
-for _ in $(seq 100); do [ -S "$T/k.sock" ] && "$K" status --socket "$T/k.sock" >/dev/null 2>&1 && break; sleep 0.1; done
+export KX_LOG_LEVEL=info
+UI_NAME=large source "${KX_SOURCE:?}/tests/lib/ui_kiosk.sh"
+start || exit 1
 ui() { # SCRIPT LOG
   "$KIOSK" --windowed --socket "$T/k.sock" --script "$1" 2>"$2"
 }

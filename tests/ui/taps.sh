@@ -7,26 +7,7 @@
 # language switch, "temporarily unavailable" while kioskd is away and the
 # reconnection after it comes back, and a wrong tap failing the script.
 set -uo pipefail
-B=${KX_BUILD:?}
-KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
-T=$(mktemp -d /tmp/kx-ui-taps-XXXXXX); chmod 755 "$T"
-export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software
-source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
-PID=
-start() {
-  "$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & PID=$!
-  for _ in $(seq 50); do [ -S "$T/k.sock" ] && "$K" status --socket "$T/k.sock" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "kioskd did not start"; cat "$T/kioskd.log"; return 1
-}
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
-trap 'stop; rm -rf "$T"' EXIT
-cat > "$T/k.conf" <<CONF
-[kiosk]
-state_dir = $T/state
-[engine]
-socket = $T/k.sock
-ui_users = root
-CONF
+UI_NAME=taps source "${KX_SOURCE:?}/tests/lib/ui_kiosk.sh"
 start || exit 1
 ui() { "$KIOSK" --windowed --socket "$T/k.sock" --script "$1" 2>"$T/ui.log"; }
 

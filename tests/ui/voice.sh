@@ -8,23 +8,9 @@
 # next session speaks again. The sound itself is checked: the samples
 # written are split into bursts of sound between silences.
 set -uo pipefail
-B=${KX_BUILD:?}
-KIOSK="$B/kiosk/ui/kiosk"; D="$B/kiosk/engine/kioskd"; K="$B/kiosk/ctl/kioskctl"
-T=$(mktemp -d /tmp/kx-ui-voice-XXXXXX); chmod 755 "$T"
-export SDL_VIDEODRIVER=dummy SDL_RENDER_DRIVER=software KX_LOG_LEVEL=info
-source "${KX_SOURCE:?}/tests/lib/check.sh"   # ok, bad, check, finish
-PID=
-stop() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; PID=; }
-trap 'stop; rm -rf "$T"' EXIT
-cat > "$T/k.conf" <<CONF
-[kiosk]
-state_dir = $T/state
-[engine]
-socket = $T/k.sock
-ui_users = root
-CONF
-"$D" --config "$T/k.conf" 2>>"$T/kioskd.log" & PID=$!
-for _ in $(seq 50); do [ -S "$T/k.sock" ] && "$K" status --socket "$T/k.sock" >/dev/null 2>&1 && break; sleep 0.1; done
+export KX_LOG_LEVEL=info
+UI_NAME=voice source "${KX_SOURCE:?}/tests/lib/ui_kiosk.sh"
+start || exit 1
 
 # the prompts the build made: every one of them, in both languages
 for lang in zh_CN en; do
