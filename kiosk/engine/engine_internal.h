@@ -27,7 +27,17 @@
  *   worker.c         the jobs' runtime: mailbox, cancel, progress, write-
  *                    ahead steps, crash points
  *   staff_record.c   the record of staff actions (any thread)
- *   jobs_token.c, jobs_idcard.c, jobs_devices.c   device jobs (-> worker)
+ *   agreement.c, hall.c, revoke_pick.c, jobs_form.c   helpers that call no
+ *                    engine file: the agreement's text, the halls, the
+ *                    revocation choices, the application form's fields
+ *   jobs_sm2.c       the SM2 pair's install steps (-> worker)
+ *   jobs_revoke.c    the revocation jobs (-> worker)
+ *   jobs_token.c, jobs_idcard.c   device jobs (-> worker, jobs_sm2)
+ *   jobs_docs.c      page checks and a case's documents (-> worker,
+ *                    jobs_token, jobs_form, agreement)
+ *   jobs_devices.c   scanner jobs (-> worker, jobs_docs)
+ *   jobs_seal.c      the seal sheet's journal and takeover (-> worker,
+ *                    jobs_devices)
  *   devices.c        the worker's device handles (-> jobs_token)
  *   recovery.c       compensation and recovery (-> worker, jobs_token)
  *   jobs.c           RA and payment jobs, the job table, the job thread
