@@ -8,7 +8,9 @@
 # states; but half a line closes it too, and another uid saying hello as
 # the screen gets no such exemption.
 source "$KX_SOURCE/tests/lib/peers.sh"
-C="$S/tests/security/screen_client.py"
+# the screen's user (nobody) runs it: a copy in $T, which it can read
+# wherever the tree is (a clone in a 0700 directory)
+C="$T/screen_client.py"; cp "$S/tests/security/screen_client.py" "$C"
 sim_start || exit 1
 kioskd_config <<'CONF'
 CONF

@@ -10,7 +10,9 @@
 #    state directory is 0700;
 #  - a staff connection (kioskctl) still gets plain paths, no descriptors.
 source "$KX_SOURCE/tests/lib/flows.sh"
-C="$S/tests/security/screen_client.py"
+# the screen's user (nobody) runs it: a copy in $T, which it can read
+# wherever the tree is (a clone in a 0700 directory)
+C="$T/screen_client.py"; cp "$S/tests/security/screen_client.py" "$C"
 GOOD=91110000600037341L
 new_issuance_setup "$GOOD" || { echo "document set-up failed"; exit 1; }
 page licence

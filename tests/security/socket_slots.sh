@@ -7,10 +7,13 @@
 set -uo pipefail
 source "${KX_SOURCE:?}/tests/lib/check.sh"
 B=${KX_BUILD:?}; S=$KX_SOURCE
-K="$B/kiosk/ctl/kioskctl"; D="$B/kiosk/engine/kioskd"; C="$S/tests/security/kxclient.py"
+K="$B/kiosk/ctl/kioskctl"; D="$B/kiosk/engine/kioskd"
 command -v setpriv >/dev/null || { echo "setpriv missing"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "needs root (other users' connections)"; exit 77; }
 T=$(mktemp -d /tmp/kx-slots-XXXXXX); chmod 755 "$T"
+# the screen's user (nobody) runs it: a copy in $T, which it can read
+# wherever the tree is (a clone in a 0700 directory)
+C="$T/kxclient.py"; cp "$S/tests/security/kxclient.py" "$C"
 PID=; HOLD=()
 cleanup() {
   for p in "${HOLD[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done

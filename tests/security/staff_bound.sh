@@ -12,7 +12,9 @@
 #    times is blocked for the IDs it typed, not for other members; the
 #    screen's uid still logs in.
 source "$KX_SOURCE/tests/lib/peers.sh"
-C="$S/tests/security/kxclient.py"
+# the screen's user (nobody) runs it: a copy in $T, which it can read
+# wherever the tree is (a clone in a 0700 directory)
+C="$T/kxclient.py"; cp "$S/tests/security/kxclient.py" "$C"
 sim_start || exit 1
 PIN=246813; OTHER=864202
 h() { echo "$1" | "$K" staff-hash | jget pin_hash; }
